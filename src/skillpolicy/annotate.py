@@ -1,0 +1,74 @@
+"""The annotated copy: the clerk's workbook with offending cells red, comments and a summary."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import openpyxl
+from openpyxl.comments import Comment
+
+from .errors import InputError
+from .fileio import ensure_not_input, write_atomically
+from .findings import SEVERITY_NAMES, Finding
+from .validate import Report
+from .xlsxout import ERROR_FILL, WARNING_FILL, WRAP, set_widths, write_row
+
+SUMMARY_SHEET = "问题汇总"
+SUMMARY_HEADERS = ["行", "列", "单元格", "规则", "级别", "问题", "依据"]
+
+
+def _comment_text(findings: list[Finding]) -> str:
+    return "\n".join(
+        f"【{SEVERITY_NAMES[f.severity]}】{f.message}（{f.citation}）" for f in findings
+    )
+
+
+def write_annotated(report: Report, source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` with every finding marked; ``source`` is never touched."""
+    ensure_not_input(target, source)
+    try:
+        workbook = openpyxl.load_workbook(source)
+    except Exception as exc:
+        raise InputError(
+            f"无法打开工作簿以生成标注副本（{type(exc).__name__}）", file=source
+        ) from exc
+    sheet = workbook[report.layout.sheet]
+    by_cell: dict[str, list[Finding]] = defaultdict(list)
+    findings = report.sorted_findings()
+    for finding in findings:
+        if finding.row is not None and finding.column in report.layout.letters:
+            by_cell[f"{report.layout.letters[finding.column]}{finding.row}"].append(finding)
+    for reference, cell_findings in by_cell.items():
+        cell = sheet[reference]
+        errors = any(f.severity == "error" for f in cell_findings)
+        cell.fill = ERROR_FILL if errors else WARNING_FILL
+        comment = Comment(_comment_text(cell_findings), "skillpolicy")
+        comment.width, comment.height = 320, 40 + 40 * len(cell_findings)
+        cell.comment = comment
+    name = SUMMARY_SHEET
+    while name in workbook.sheetnames:
+        name += "_"
+    summary = workbook.create_sheet(name)
+    write_row(summary, 1, SUMMARY_HEADERS, header=True)
+    for index, finding in enumerate(findings, start=2):
+        letter = report.layout.letters.get(finding.column or "")
+        reference = f"{letter}{finding.row}" if letter and finding.row is not None else "全表"
+        write_row(
+            summary,
+            index,
+            [
+                finding.row if finding.row is not None else "全表",
+                finding.column or "",
+                reference,
+                finding.rule,
+                SEVERITY_NAMES[finding.severity],
+                finding.message,
+                finding.citation,
+            ],
+        )
+        for cell in summary[index]:
+            cell.alignment = WRAP
+    set_widths(summary, [8, 16, 10, 22, 8, 70, 30])
+    summary.freeze_panes = "A2"
+    write_atomically(target, workbook.save)

@@ -1,0 +1,163 @@
+"""A blank roster or application workbook for a program: its headers, dropdowns, instructions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .catalog import Catalog
+from .columns import COLUMN_KINDS
+from .errors import InputError
+from .fileio import write_atomically
+from .programs import SHEET_KIND_NAMES, Program, SheetKind
+from .values import Level
+from .xlsxout import WRAP, put, set_widths, write_row
+
+DATA_ROWS = 2000  # validations cover this many rows below the header
+LEVEL_TITLES = [level.title for level in sorted(Level)]
+YES_NO = ["是", "否"]
+TEXT_COLUMNS = {
+    "身份证号",
+    "联系电话",
+    "手机",
+    "联系人电话",
+    "联系人手机",
+    "证书编号",
+    "统一社会信用代码",
+    "邮编",
+}
+
+_HINTS: dict[str, str] = {
+    "id": "18位公民身份号码，末位 X 大写；本列已设为文本格式，请勿改为数字（否则后几位会丢失）",
+    "phone": "手机11位；固定电话带区号，如 0771-5870650",
+    "date": "日期，如 2012-08-31",
+    "ratio": "百分数，如 85%",
+    "int": "整数",
+    "level": "从下拉列表选择：初级工、中级工、高级工、技师、高级技师（也可写五级…一级）",
+    "yesno": "从下拉列表选择：是 或 否",
+    "occupation": "从下拉列表选择目录内的职业（工种）",
+    "choice": "从下拉列表选择",
+    "multi-choice": "可多选，用顿号“、”分隔",
+    "credit-code": "18位统一社会信用代码",
+    "postcode": "6位数字",
+    "decimal": "数字",
+    "text": "文字",
+}
+
+
+def _choices(program: Program, kind: SheetKind, column: str, catalog: Catalog | None) -> list[str] | None:
+    spec = program.sheets[kind]
+    if column in spec.choices:
+        return list(spec.choices[column])
+    value_kind = COLUMN_KINDS.get(column, "text")
+    if value_kind == "level":
+        return LEVEL_TITLES
+    if value_kind == "yesno":
+        return YES_NO
+    if value_kind == "occupation" and catalog is not None:
+        return catalog.occupations
+    if column == "性别":
+        return ["男", "女"]
+    return None
+
+
+def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, target: Path) -> None:
+    """Write the blank workbook for ``program``'s ``kind`` sheet to ``target`` atomically."""
+    if kind not in program.sheets:
+        accepted = "、".join(f"{k}（{SHEET_KIND_NAMES[k]}）" for k in program.sheets)
+        raise InputError(
+            f"项目 {program.id} 没有{SHEET_KIND_NAMES.get(kind, kind)}；可用：{accepted}"
+        )
+    spec = program.sheets[kind]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = SHEET_KIND_NAMES[kind]
+    options = workbook.create_sheet("选项")
+    guide = workbook.create_sheet("填表说明")
+
+    title = f"{program.title}{SHEET_KIND_NAMES[kind]}（{program.document}）"
+    put(sheet.cell(row=1, column=1), title)
+    sheet.cell(row=1, column=1).font = openpyxl.styles.Font(bold=True, size=14)
+    write_row(sheet, 2, list(spec.columns), header=True)
+    sheet.freeze_panes = "A3"
+    set_widths(sheet, [max(10.0, 2.2 * len(c) + 2) for c in spec.columns])
+
+    option_column = 0
+    last = 2 + DATA_ROWS
+    for index, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(index)
+        cells = f"{letter}3:{letter}{last}"
+        value_kind = COLUMN_KINDS.get(column, "text")
+        if column in TEXT_COLUMNS:
+            for row in range(3, last + 1):
+                sheet.cell(row=row, column=index).number_format = "@"
+        elif value_kind == "date":
+            for row in range(3, last + 1):
+                sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
+        choices = _choices(program, kind, column, catalog)
+        validation: DataValidation | None = None
+        if choices and value_kind != "multi-choice":
+            option_column += 1
+            option_letter = get_column_letter(option_column)
+            put(options.cell(row=1, column=option_column), column)
+            for offset, choice in enumerate(choices, start=2):
+                put(options.cell(row=offset, column=option_column), choice)
+            source = f"{quote_sheetname(options.title)}!${option_letter}$2:${option_letter}${len(choices) + 1}"
+            validation = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
+            validation.error = f"请从下拉列表中选择{column}"
+        elif value_kind == "date":
+            validation = DataValidation(
+                type="date",
+                operator="between",
+                formula1="DATE(1900,3,1)",
+                formula2="DATE(2099,12,31)",
+                allow_blank=True,
+            )
+            validation.error = "请填写日期，如 2012-08-31"
+        elif value_kind == "ratio":
+            validation = DataValidation(
+                type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
+            )
+            validation.error = "请填写0%到100%之间的百分数"
+        elif value_kind == "int":
+            validation = DataValidation(
+                type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+            )
+            validation.error = "请填写整数"
+        if validation is not None:
+            validation.errorTitle = "输入有误"
+            validation.showErrorMessage = True
+            sheet.add_data_validation(validation)
+            validation.add(cells)
+        if value_kind == "ratio":
+            for row in range(3, last + 1):
+                sheet.cell(row=row, column=index).number_format = "0%"
+    options.sheet_state = "hidden"
+
+    write_row(guide, 1, ["列", "是否必填", "怎么填"], header=True)
+    for offset, column in enumerate(spec.columns, start=2):
+        value_kind = COLUMN_KINDS.get(column, "text")
+        hint = _HINTS[value_kind]
+        choices = _choices(program, kind, column, catalog)
+        if choices and value_kind in ("choice", "multi-choice") and len(choices) <= 15:
+            hint += "：" + "、".join(choices)
+        write_row(guide, offset, [column, "必填" if column in spec.required else "", hint])
+        for cell in guide[offset]:
+            cell.alignment = WRAP
+    notes_row = len(spec.columns) + 3
+    notes = [
+        f"本表用于：{program.title}（{program.document}，{program.issuer}）。",
+        "表头请勿改动；列的顺序可以调整，多余的列会被忽略。",
+        "第1行为标题，可改；核对时从表头行以下逐行读取，空行跳过。",
+        "填好后可用 skillpolicy validate 核对，问题会逐格标出并注明政策条款。",
+    ]
+    for offset, text in enumerate(notes):
+        put(guide.cell(row=notes_row + offset, column=1), text)
+    set_widths(guide, [18, 10, 80])
+    save: Callable[[Path], None] = workbook.save
+    write_atomically(target, save)

@@ -1,0 +1,99 @@
+"""Turn a clerk's occupation spreadsheet (行业 + 职业（工种）columns) into a catalog TOML file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+import tomli_w
+
+from .catalog import Catalog, Industry
+from .errors import InputError
+from .fileio import ensure_not_input, write_text_atomically
+from .sheet import HEADER_SCAN_ROWS, sniff_workbook
+from .values import cell_text, fold, fold_header
+
+INDUSTRY_HEADERS = ("行业", "产业", "行业(产业)", "类别", "所属行业")
+OCCUPATION_HEADERS = ("职业(工种)", "职业", "工种", "培训职业")
+
+
+def read_catalog_sheet(
+    path: Path, *, catalog_id: str, title: str, source: str, issued: date | None = None
+) -> Catalog:
+    sniff_workbook(path)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheet_name = workbook.sheet_names[0]
+        rows = iter(workbook.get_sheet_by_index(0).iter_rows())
+    except Exception as exc:
+        raise InputError(f"工作簿无法读取（{type(exc).__name__}）", file=path) from exc
+    industry_col = occupation_col = None
+    number = 0
+    for row in rows:
+        number += 1
+        headers = [fold_header(cell_text(v)) for v in row]
+        occupation_col = next(
+            (
+                headers.index(fold_header(h))
+                for h in OCCUPATION_HEADERS
+                if fold_header(h) in headers
+            ),
+            None,
+        )
+        industry_col = next(
+            (headers.index(fold_header(h)) for h in INDUSTRY_HEADERS if fold_header(h) in headers),
+            None,
+        )
+        if occupation_col is not None and industry_col is not None:
+            break
+        if number >= HEADER_SCAN_ROWS:
+            break
+    if occupation_col is None or industry_col is None:
+        raise InputError("找不到“行业”和“职业（工种）”两列表头", file=path, sheet=sheet_name)
+    grouped: dict[str, list[str]] = {}
+    current_industry = ""
+    for row in rows:
+        number += 1
+        industry = fold(cell_text(row[industry_col])) if industry_col < len(row) else ""
+        occupation = fold(cell_text(row[occupation_col])) if occupation_col < len(row) else ""
+        current_industry = industry or current_industry  # merged industry cells leave blanks below
+        if not occupation:
+            continue
+        if not current_industry:
+            raise InputError(
+                "职业没有所属行业", file=path, sheet=sheet_name, row=number, column="行业"
+            )
+        grouped.setdefault(current_industry, []).append(occupation)
+    if not grouped:
+        raise InputError("表中没有任何职业（工种）", file=path, sheet=sheet_name)
+    try:
+        return Catalog(
+            id=catalog_id,
+            title=title,
+            source=source,
+            issued=issued,
+            industries=[Industry(name=k, occupations=v) for k, v in grouped.items()],
+        )
+    except ValueError as exc:
+        raise InputError(str(exc).splitlines()[-1], file=path, sheet=sheet_name) from exc
+
+
+def catalog_toml(catalog: Catalog) -> str:
+    data: dict[str, Any] = {"id": catalog.id, "title": catalog.title, "source": catalog.source}
+    if catalog.issued:
+        data["issued"] = catalog.issued
+    data["industries"] = [
+        {"name": industry.name, "occupations": list(industry.occupations)}
+        for industry in catalog.industries
+    ]
+    header = f"# {catalog.title} — imported by skillpolicy catalog import.\n"
+    return header + tomli_w.dumps(data)
+
+
+def import_catalog(sheet: Path, target: Path, **fields: Any) -> Catalog:
+    ensure_not_input(target, sheet)
+    catalog = read_catalog_sheet(sheet, **fields)
+    write_text_atomically(target, catalog_toml(catalog))
+    return catalog

@@ -1,0 +1,92 @@
+"""What every subcommand shares: consoles, the data search paths, option types, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ..errors import InputError
+from ..programs import Program, load_program
+from ..resources import SearchPath
+from ..values import ValueProblem, parse_date
+
+# Findings and tables go to stdout; errors and notes to stderr, so `--format json` stays clean.
+# A pipe or a cron log has no width; give tables room rather than rich's 80 columns.
+stdout = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+stderr = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+
+
+@dataclass
+class State:
+    catalog_dirs: list[Path] = field(default_factory=list)
+    template_dirs: list[Path] = field(default_factory=list)
+
+    def catalogs(self) -> SearchPath:
+        return SearchPath("catalogs", self.catalog_dirs)
+
+    def templates(self) -> SearchPath:
+        return SearchPath("templates", self.template_dirs)
+
+
+STATE = State()
+
+
+def program(program_id: str) -> Program:
+    return load_program(program_id, STATE.catalogs())
+
+
+def parse_as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except ValueProblem as problem:
+        raise InputError(f"--as-of {problem.message}") from None
+
+
+def print_json(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def note(text: str) -> None:
+    stderr.print(text, markup=False, highlight=False)
+
+
+ProgramArg = Annotated[
+    str, typer.Argument(help="项目编号，如 guangxi-2012-technician", show_default=False)
+]
+SheetArg = Annotated[
+    Path, typer.Argument(help="学员花名册、申报表或评审授牌表 (.xlsx)", show_default=False)
+]
+ProgramOption = Annotated[str, typer.Option("--program", "-p", help="项目编号")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="参照日 YYYY-MM-DD，优先于开班日期和项目参照日")
+]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="输出格式：table 或 json")]
+ParamsOption = Annotated[
+    Path | None, typer.Option("--params", help="本地参数文件（默认读当前目录的 skillpolicy.toml）")
+]
+LedgerOption = Annotated[str | None, typer.Option("--ledger", help="台账文件路径")]
+KindOption = Annotated[
+    str | None,
+    typer.Option("--kind", help="表的种类：roster、application 或 designation（默认按表头识别）"),
+]
+
+
+def check_format(value: str) -> str:
+    if value not in ("table", "json"):
+        raise InputError(f"--format 只能是 table 或 json，不能是「{value}」")
+    return value
+
+
+def check_kind(value: str | None) -> str | None:
+    if value is not None and value not in ("roster", "application", "designation"):
+        raise InputError(f"--kind 只能是 roster、application 或 designation，不能是「{value}」")
+    return value

@@ -1,0 +1,106 @@
+"""`skillpolicy programs` and `skillpolicy program show ID`."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from ..params import load_params
+from ..programs import SHEET_KIND_NAMES, list_programs
+from .common import STATE, ParamsOption, ProgramArg, program, stdout
+
+SEVERITY = {"error": "错误", "warning": "警告", "review": "复核"}
+
+
+def list_command() -> None:
+    """列出全部项目：编号、名称、文号、日期。"""
+    table = Table(title="项目", show_lines=False)
+    for header in ("编号", "名称", "文号", "发文日期", "截止日期", "表"):
+        table.add_column(header)
+    for item in list_programs(STATE.catalogs()):
+        table.add_row(
+            item.id,
+            item.title,
+            item.document,
+            item.issued.isoformat(),
+            item.deadline.isoformat() if item.deadline else "",
+            "、".join(SHEET_KIND_NAMES[k] for k in item.sheets),
+        )
+    stdout.print(table)
+
+
+def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
+    """显示一个项目的规则（含条款）、固定金额和本地参数是否已设置。"""
+    item = program(program_id)
+    stdout.print(f"[bold]{item.title}[/bold]  {item.id}")
+    stdout.print(f"文号：{item.document}    发文：{item.issuer}  {item.issued.isoformat()}")
+    if item.deadline:
+        stdout.print(f"截止日期：{item.deadline.isoformat()}")
+    stdout.print(f"参照日：{item.reference_date.isoformat()}（{item.reference_date_note}）")
+    if item.catalog:
+        stdout.print(f"职业目录：{item.catalog}")
+    if item.funding_source:
+        stdout.print(f"资金来源：{item.funding_source}")
+    if item.reading:
+        stdout.print(f"解读：{item.reading}")
+
+    rules = Table(title="规则", show_lines=True)
+    for header in ("表", "规则", "条款", "级别", "内容", "参数", "解读"):
+        rules.add_column(header, overflow="fold")
+    for spec in item.rules:
+        shown = "；".join(f"{k}={v}" for k, v in spec.params.items())
+        rules.add_row(
+            SHEET_KIND_NAMES[spec.sheet],
+            spec.id,
+            spec.clause,
+            SEVERITY[spec.severity],
+            spec.summary,
+            shown,
+            spec.reading or "",
+        )
+    stdout.print(rules)
+
+    if item.targets:
+        targets = Table(title="目标任务")
+        for header in ("项目", "目标", "责任单位", "条款"):
+            targets.add_column(header)
+        for target in item.targets:
+            targets.add_row(
+                target.name,
+                f"{target.count:,}{target.unit}",
+                target.department or "",
+                target.clause,
+            )
+        stdout.print(targets)
+
+    if item.amounts or item.rates:
+        amounts = Table(title="文件规定的金额和比例")
+        for header in ("名称", "数值", "条款", "说明"):
+            amounts.add_column(header, overflow="fold")
+        for amount in item.amounts:
+            amounts.add_row(
+                amount.name, f"{amount.amount:,.2f} 元", amount.clause, amount.description
+            )
+        for rate in item.rates:
+            amounts.add_row(rate.name, f"{rate.value * 100:.1f}%", rate.clause, rate.description)
+        stdout.print(amounts)
+
+    values = load_params(params, item, list_programs(STATE.catalogs()))
+    local = Table(title=f"本地参数（{values.where_to_set()}）")
+    for header in ("参数", "条款", "说明", "当前值"):
+        local.add_column(header, overflow="fold")
+    for declared, shown_value in values.described():
+        local.add_row(
+            declared.name, declared.clause, declared.description, shown_value or "[red]未设置[/red]"
+        )
+    if item.local_parameters:
+        stdout.print(local)
+    else:
+        stdout.print("本地参数：无（文件规定了全部金额）")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("programs")(list_command)
+    group = typer.Typer(help="查看一个项目", no_args_is_help=True)
+    group.command("show")(show_command)
+    app.add_typer(group, name="program")

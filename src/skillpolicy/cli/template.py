@@ -1,0 +1,35 @@
+"""`skillpolicy template PROGRAM --out BLANK.xlsx`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..blank import build_blank
+from ..catalog import load_catalog
+from ..errors import InputError
+from ..programs import SHEET_KIND_NAMES
+from .common import STATE, KindOption, ProgramArg, check_kind, program, stdout
+
+
+def template_command(
+    program_id: ProgramArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出的空白 .xlsx")],
+    kind: KindOption = None,
+) -> None:
+    """生成空白花名册或申报表：带项目表头、下拉选项和填表说明。"""
+    check_kind(kind)
+    item = program(program_id)
+    chosen = next((k for k in item.sheets if k == kind), None) if kind else next(iter(item.sheets))
+    if chosen is None:
+        accepted = "、".join(item.sheets)
+        raise InputError(f"项目 {item.id} 没有 {kind} 表；可用：{accepted}")
+    catalog = load_catalog(item.catalog, STATE.catalogs()) if item.catalog else None
+    build_blank(item, chosen, catalog, out)
+    stdout.print(f"已写入 {out}（{item.title}{SHEET_KIND_NAMES.get(chosen, chosen)}）")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("template")(template_command)

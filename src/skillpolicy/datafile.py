@@ -1,0 +1,107 @@
+"""Loading TOML data files into pydantic models with errors that name file, line and key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import CatalogError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+# pydantic's English error types, said in Chinese for the clerk who edits a catalog file.
+_PYDANTIC_MESSAGES = {
+    "extra_forbidden": "未知的键（拼写错误？）",
+    "missing": "缺少必填的键",
+    "date_from_datetime_parsing": "不是有效日期，请写成 2012-08-31",
+    "date_parsing": "不是有效日期，请写成 2012-08-31",
+    "date_type": "不是有效日期，请写成 2012-08-31（不加引号）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "string_type": "应为文字（加引号）",
+    "decimal_parsing": '应为数字金额，写成带引号的 "1900.00"',
+    "literal_error": "取值不在允许范围内",
+    "list_type": "应为列表 [...]",
+    "dict_type": "应为表 {...}",
+    "bool_type": "应为 true 或 false",
+}
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError("不是 UTF-8 编码的文本文件", file=path) from exc
+    except OSError as exc:
+        raise CatalogError(f"无法读取：{exc.strerror}", file=path) from exc
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        line = int(match.group(1)) if match else None
+        raise CatalogError(f"TOML 格式错误（{exc}）", file=path, line=line) from exc
+
+
+def locate(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """Best-effort line number of a pydantic error location in TOML source text."""
+    lines = text.splitlines()
+    position = 0
+    found: int | None = None
+    index = 0
+    while index < len(loc):
+        part = loc[index]
+        if isinstance(part, str):
+            nth = (
+                loc[index + 1] if index + 1 < len(loc) and isinstance(loc[index + 1], int) else None
+            )
+            if nth is not None:
+                header = re.compile(rf"^\s*\[\[\s*(?:[\w.-]+\.)?{re.escape(part)}\s*\]\]")
+                hits = [i for i in range(position, len(lines)) if header.match(lines[i])]
+                if isinstance(nth, int) and nth < len(hits):
+                    position = found = hits[nth]
+                    index += 2
+                    continue
+            key = re.compile(
+                rf"^\s*(\"?){re.escape(part)}\1\s*=|^\s*\[\s*(?:[\w.-]+\.)*{re.escape(part)}\s*\]"
+            )
+            for i in range(position, len(lines)):
+                if key.match(lines[i]):
+                    position = found = i
+                    break
+        index += 1
+    return found + 1 if found is not None else None
+
+
+def _key_name(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_model(path: Path, model: type[Model], **context: Any) -> Model:
+    data, text = read_toml(path)
+    try:
+        return model.model_validate(data, context=context or None)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        if error["type"] == "value_error":
+            reason = str(error.get("ctx", {}).get("error", error["msg"]))
+        else:
+            reason = _PYDANTIC_MESSAGES.get(error["type"], error["msg"])
+        value = error.get("input")
+        shown = (
+            f"「{value}」"
+            if isinstance(value, str | int | float) and error["type"] != "missing"
+            else ""
+        )
+        raise CatalogError(
+            f"{shown}{reason}", file=path, line=locate(text, loc), key=_key_name(loc)
+        ) from exc

@@ -1,0 +1,30 @@
+"""Rule outcomes as data: one Finding feeds the terminal table, the JSON and the annotated copy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .programs import Severity
+
+SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "review": "复核"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    row: int | None  # worksheet row as the spreadsheet shows it; None for the sheet as a whole
+    column: str | None  # canonical header
+    rule: str
+    severity: Severity
+    message: str  # Chinese: what is wrong and what would make it right
+    citation: str  # document number + clause
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "citation": self.citation,
+        }

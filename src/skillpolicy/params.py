@@ -1,0 +1,180 @@
+"""Local parameters: the numbers and lists a document leaves to the bureau (INTERFACE.md).
+
+They come from ``--params FILE`` or ``skillpolicy.toml`` in the working directory. Every table
+must name a known program and every key a declared parameter, so a typo stops the run instead
+of silently leaving a value unset.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .datafile import read_toml
+from .errors import ParameterError
+from .programs import LocalParameter, Program
+
+DEFAULT_PARAMS_FILE = "skillpolicy.toml"
+
+
+def _money(value: Any, where: str, path: Path | None) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ParameterError(
+            '应为带引号的金额，如 "800.00"（不要写成小数，以免精度损失）', file=path, key=where
+        )
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ParameterError(f"「{value}」不是金额", file=path, key=where) from exc
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ParameterError(f"「{value}」不是非负、最多两位小数的金额", file=path, key=where)
+    return amount
+
+
+def _decimal(value: Any, where: str, path: Path | None) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ParameterError('应为带引号的数，如 "1.20"', file=path, key=where)
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ParameterError(f"「{value}」不是数", file=path, key=where) from exc
+    if not number.is_finite() or number <= 0:
+        raise ParameterError(f"「{value}」应为正数", file=path, key=where)
+    return number
+
+
+class LocalParams:
+    """The values set for one program, checked against what the program declares."""
+
+    def __init__(self, program: Program, values: dict[str, Any], source: Path | None) -> None:
+        self.program = program
+        self.values = values
+        self.source = source
+
+    def where_to_set(self) -> str:
+        return str(self.source) if self.source else f"./{DEFAULT_PARAMS_FILE}（或用 --params 指定）"
+
+    def is_set(self, name: str) -> bool:
+        return name in self.values or self._declared(name).default is not None
+
+    def _declared(self, name: str) -> LocalParameter:
+        declared = self.program.local_parameter(name)
+        if declared is None:
+            raise KeyError(f"{self.program.id} declares no local parameter {name}")
+        return declared
+
+    def require(self, name: str) -> Any:
+        declared = self._declared(name)
+        if name in self.values:
+            return self.values[name]
+        if declared.default is not None:
+            return declared.default
+        raise ParameterError(
+            f"本次计算需要本地参数 {name}（{declared.description}，{self.program.document} "
+            f"{declared.clause}），但尚未设置；请在 {self.where_to_set()} 的 "
+            f"[{self.program.id}] 表中设置",
+        )
+
+    def money(self, name: str) -> Decimal:
+        return _money(self.require(name), f"{self.program.id}.{name}", self.source)
+
+    def decimal(self, name: str) -> Decimal:
+        return _decimal(self.require(name), f"{self.program.id}.{name}", self.source)
+
+    def money_by_key(self, name: str) -> dict[str, Decimal]:
+        value = self.require(name)
+        return {
+            k: _money(v, f"{self.program.id}.{name}.{k}", self.source) for k, v in value.items()
+        }
+
+    def flag(self, name: str) -> bool:
+        return bool(self.require(name))
+
+    def text(self, name: str) -> str:
+        return str(self.require(name))
+
+    def file(self, name: str) -> Path:
+        path = Path(str(self.require(name)))
+        if not path.is_absolute() and self.source is not None:
+            path = self.source.parent / path
+        if not path.is_file():
+            raise ParameterError(
+                f"本地参数 {name} 指向的文件不存在：{path}",
+                file=self.source,
+                key=f"{self.program.id}.{name}",
+            )
+        return path
+
+    def described(self) -> list[tuple[LocalParameter, str | None]]:
+        """Each declared parameter with its value as text, or None when unset."""
+        out: list[tuple[LocalParameter, str | None]] = []
+        for declared in self.program.local_parameters:
+            if declared.name in self.values:
+                value = self.values[declared.name]
+                shown = (
+                    "，".join(f"{k} {v}" for k, v in value.items())
+                    if isinstance(value, dict)
+                    else str(value)
+                )
+                out.append((declared, shown))
+            elif declared.default is not None:
+                out.append((declared, f"{declared.default}（默认）"))
+            else:
+                out.append((declared, None))
+        return out
+
+
+def _check_value(declared: LocalParameter, value: Any, where: str, path: Path) -> None:
+    if declared.kind == "money":
+        _money(value, where, path)
+    elif declared.kind == "decimal":
+        _decimal(value, where, path)
+    elif declared.kind == "money-by-key":
+        if not isinstance(value, dict):
+            raise ParameterError('应为表，如 { "初级工" = "1000.00" }', file=path, key=where)
+        for key, amount in value.items():
+            if declared.keys and key not in declared.keys:
+                allowed = "、".join(declared.keys)
+                raise ParameterError(f"未知的键「{key}」，可用：{allowed}", file=path, key=where)
+            _money(amount, f"{where}.{key}", path)
+    elif declared.kind == "bool":
+        if not isinstance(value, bool):
+            raise ParameterError("应为 true 或 false", file=path, key=where)
+    elif not isinstance(value, str) or not value:
+        raise ParameterError("应为带引号的文字（文件路径或目录编号）", file=path, key=where)
+
+
+def load_params(path: Path | None, program: Program, all_programs: list[Program]) -> LocalParams:
+    """Read the parameters file (or ./skillpolicy.toml if present) and return ``program``'s."""
+    if path is None:
+        default = Path.cwd() / DEFAULT_PARAMS_FILE
+        if not default.is_file():
+            return LocalParams(program, {}, None)
+        path = default
+    if not path.is_file():
+        raise ParameterError("参数文件不存在", file=path)
+    try:
+        data, _ = read_toml(path)
+    except Exception as exc:
+        raise ParameterError(
+            str(getattr(exc, "message", exc)), file=path, line=getattr(exc, "line", None)
+        ) from exc
+    by_id = {p.id: p for p in all_programs}
+    for table, values in data.items():
+        if table not in by_id:
+            known = "、".join(by_id)
+            raise ParameterError(f"未知的项目「{table}」；现有项目：{known}", file=path, key=table)
+        if not isinstance(values, dict):
+            raise ParameterError("应为一个表 [项目编号]", file=path, key=table)
+        for name, value in values.items():
+            declared = by_id[table].local_parameter(name)
+            if declared is None:
+                names = "、".join(p.name for p in by_id[table].local_parameters) or "（无）"
+                raise ParameterError(
+                    f"项目 {table} 没有名为 {name} 的本地参数；可设置的有：{names}",
+                    file=path,
+                    key=f"{table}.{name}",
+                )
+            _check_value(declared, value, f"{table}.{name}", path)
+    return LocalParams(program, dict(data.get(program.id, {})), path.resolve())

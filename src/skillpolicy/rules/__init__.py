@@ -1,0 +1,13 @@
+"""One small class per rule id; importing this package registers them all."""
+
+from __future__ import annotations
+
+from . import common, people, sheetwide, training, units  # noqa: F401  (registration)
+from .base import CellProblem, Context, RowView, Rule, registered_ids, rule_class
+
+
+def known_rule_ids() -> frozenset[str]:
+    return registered_ids()
+
+
+__all__ = ["CellProblem", "Context", "RowView", "Rule", "known_rule_ids", "rule_class"]

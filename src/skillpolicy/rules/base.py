@@ -1,0 +1,212 @@
+"""The machinery every rule shares: the registry, the per-run context and the row view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from ..findings import Finding
+from ..sheet import Layout, Row
+from ..values import (
+    Level,
+    ValueProblem,
+    cell_text,
+    fold,
+    is_blank,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_level,
+    parse_ratio,
+    parse_yes_no,
+)
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..params import LocalParams
+    from ..programs import Program, RuleSpec, Severity
+
+T = TypeVar("T")
+
+_REGISTRY: dict[str, type[Rule]] = {}
+
+
+def register(*rule_ids: str) -> Callable[[type[RuleT]], type[RuleT]]:
+    def decorate(cls: type[RuleT]) -> type[RuleT]:
+        for rule_id in rule_ids:
+            if rule_id in _REGISTRY:
+                raise RuntimeError(f"rule id registered twice: {rule_id}")
+            _REGISTRY[rule_id] = cls
+        return cls
+
+    return decorate
+
+
+def rule_class(rule_id: str) -> type[Rule]:
+    return _REGISTRY[rule_id]
+
+
+def registered_ids() -> frozenset[str]:
+    return frozenset(_REGISTRY)
+
+
+class CellProblem(Exception):
+    """A cell a rule needs cannot be read; reported once per cell as a finding."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+@dataclass
+class Context:
+    """What a run knows besides the rows: program, layout, parameters, catalogs, ledger."""
+
+    program: Program
+    layout: Layout
+    params: LocalParams
+    catalog_loader: Callable[[str], Catalog]
+    as_of: dt.date | None = None
+    ledger: Any = None
+    notes: list[str] = field(default_factory=list)
+    _catalogs: dict[str, Catalog] = field(default_factory=dict)
+
+    def catalog(self, catalog_id: str) -> Catalog:
+        if catalog_id not in self._catalogs:
+            self._catalogs[catalog_id] = self.catalog_loader(catalog_id)
+        return self._catalogs[catalog_id]
+
+
+class RowView:
+    """A row with memoised typed accessors; a broken cell raises CellProblem every time asked."""
+
+    def __init__(self, row: Row, context: Context) -> None:
+        self.row = row
+        self.number = row.number
+        self.context = context
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def has(self, column: str) -> bool:
+        return self.context.layout.has(column)
+
+    def blank(self, column: str) -> bool:
+        return is_blank(self.row.cells.get(column))
+
+    def text(self, column: str) -> str:
+        return cell_text(self.row.cells.get(column))
+
+    def raw(self, column: str) -> Any:
+        return self.row.cells.get(column)
+
+    def _parsed(self, column: str, name: str, parser: Callable[[object], T]) -> T | None:
+        key = (column, name)
+        if key not in self._cache:
+            raw = self.row.cells.get(column)
+            if is_blank(raw):
+                self._cache[key] = None
+            else:
+                try:
+                    self._cache[key] = parser(raw)
+                except ValueProblem as problem:
+                    self._cache[key] = CellProblem(column, f"{column}{problem.message}")
+        value = self._cache[key]
+        if isinstance(value, CellProblem):
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def date(self, column: str) -> dt.date | None:
+        return self._parsed(column, "date", parse_date)
+
+    def ratio(self, column: str) -> Decimal | None:
+        return self._parsed(column, "ratio", parse_ratio)
+
+    def int(self, column: str, minimum: int = 0) -> int | None:
+        return self._parsed(column, f"int{minimum}", lambda raw: parse_int(raw, minimum=minimum))
+
+    def decimal(self, column: str) -> Decimal | None:
+        return self._parsed(column, "decimal", parse_decimal)
+
+    def level(self, column: str) -> Level | None:
+        return self._parsed(column, "level", parse_level)
+
+    def yes_no(self, column: str) -> bool | None:
+        return self._parsed(column, "yesno", parse_yes_no)
+
+    def choice(self, column: str) -> str | None:
+        text = fold(self.text(column))
+        return text or None
+
+    def reference_date(self) -> dt.date:
+        """开班日期 when the roster gives one, else the program's date; --as-of overrides both."""
+        if self.context.as_of is not None:
+            return self.context.as_of
+        if self.has("开班日期"):
+            start = self.date("开班日期")
+            if start is not None:
+                return start
+        return self.context.program.reference_date
+
+    def reference_phrase(self) -> str:
+        if self.context.as_of is not None:
+            return f"指定的参照日 {self.context.as_of.isoformat()}"
+        if self.has("开班日期") and not self.blank("开班日期"):
+            return f"开班日期 {self.reference_date().isoformat()}"
+        program = self.context.program
+        return f"参照日 {program.reference_date.isoformat()}（{program.reference_date_note}）"
+
+
+class Rule:
+    """One rule of one program, instantiated per run (sheet-level rules keep state)."""
+
+    rule_id: ClassVar[str] = ""
+
+    def __init__(self, spec: RuleSpec, context: Context) -> None:
+        self.spec = spec
+        self.context = context
+        self.program = context.program
+        self.params = spec.params
+        self.citation = context.program.citation(spec.clause)
+        self.setup()
+
+    def setup(self) -> None:
+        """Per-run state for sheet-level rules."""
+
+    # columns that must be in the sheet for the rule to run at all
+    def needs(self) -> tuple[str, ...]:
+        return ()
+
+    def skip_reason(self) -> str | None:
+        """Why this rule cannot run on this sheet (Chinese), or None when it runs."""
+        missing = [name for name in self.needs() if not self.context.layout.has(name)]
+        if missing:
+            return f"表中没有「{'」「'.join(missing)}」列"
+        return None
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        return iter(())
+
+    def finish(self) -> Iterator[Finding]:
+        return iter(())
+
+    def finding(
+        self,
+        row: int | None,
+        column: str | None,
+        message: str,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            row=row,
+            column=column,
+            rule=self.spec.id,
+            severity=severity or self.spec.severity,
+            message=message,
+            citation=self.citation,
+        )
+
+
+RuleT = TypeVar("RuleT", bound=Rule)

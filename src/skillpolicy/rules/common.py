@@ -1,0 +1,121 @@
+"""Rule shapes several programs share: a value from a closed list, a yes/no condition, a minimum."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import ClassVar
+
+from ..findings import Finding
+from ..values import fold
+from .base import RowView, Rule, register
+
+
+def one_of(values: list[str]) -> str:
+    return "、".join(values)
+
+
+def close_match(value: str, candidates: list[str]) -> str:
+    """A '是否应为“X”？' hint for a near miss, or ''."""
+    match = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
+    return f"是否应为“{match[0]}”？" if match else ""
+
+
+@register("training-form", "training-type", "key-group", "applicant-type", "training-category")
+class ClosedList(Rule):
+    """The cell holds one value from the rule's allowed list (blank is allowed only for key-group)."""
+
+    COLUMNS: ClassVar[dict[str, str]] = {
+        "training-form": "培训形式",
+        "training-type": "培训类型",
+        "key-group": "人员类别",
+        "applicant-type": "单位类型",
+        "training-category": "培训类别",
+    }
+    BLANK_ALLOWED: ClassVar[frozenset[str]] = frozenset({"key-group"})
+
+    def setup(self) -> None:
+        self.column = str(self.params.get("column", self.COLUMNS[self.spec.id]))
+        allowed = self.params.get("allowed")
+        if allowed is None:  # 培训类别: the program's department targets
+            allowed = [t.name for t in self.program.targets if t.department]
+        self.allowed: list[str] = list(allowed)
+        self.folded = {fold(v) for v in self.allowed}
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        if row.blank(self.column):
+            if self.spec.id not in self.BLANK_ALLOWED:
+                yield self.finding(
+                    row.number, self.column, f"{self.column}为空；应填：{one_of(self.allowed)}"
+                )
+            return
+        value = row.text(self.column)
+        if fold(value) not in self.folded:
+            hint = close_match(value, self.allowed)
+            yield self.finding(
+                row.number,
+                self.column,
+                f"{self.column}「{value}」不在规定范围内；应为：{one_of(self.allowed)}。{hint}".rstrip(
+                    "。"
+                ),
+            )
+
+
+@register(
+    "training-system",
+    "research-cooperation",
+    "funding-and-site",
+    "advanced-equipment",
+    "management",
+    "teaching-staff",
+)
+class YesCondition(Rule):
+    """Conditions an applicant must meet, answered yes/no in the named columns."""
+
+    def setup(self) -> None:
+        self.columns: list[str] = list(self.params["columns"])
+
+    def skip_reason(self) -> str | None:
+        if not any(self.context.layout.has(c) for c in self.columns):
+            return f"表中没有「{'」「'.join(self.columns)}」列"
+        return None
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        for column in self.columns:
+            if not row.has(column):
+                continue
+            answer = row.yes_no(column)
+            if answer is None:
+                yield self.finding(row.number, column, f"「{column}」未填；请填“是”或“否”")
+            elif not answer:
+                yield self.finding(
+                    row.number,
+                    column,
+                    f"「{column}」为否：{self.spec.summary}是申报条件，不具备的不能申报",
+                )
+
+
+@register("masters-count", "shortage-equipment", "annual-scale", "trainee-count")
+class Minimum(Rule):
+    """A count at or above the document's number (以上/不少于 include it)."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.minimum = int(self.params.get("minimum", 1))
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        count = row.int(self.column)
+        if count is None:
+            yield self.finding(row.number, self.column, f"「{self.column}」未填；请填写整数")
+        elif count < self.minimum:
+            yield self.finding(
+                row.number,
+                self.column,
+                f"「{self.column}」为{count}，少于{self.minimum}；{self.spec.summary}",
+            )

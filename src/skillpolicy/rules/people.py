@@ -1,0 +1,61 @@
+"""Rules about the person on a roster row: identity and duplicates (all roster programs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from ..identifiers import check_resident_id
+from .base import RowView, Rule, register
+
+
+@register("identity")
+class Identity(Rule):
+    """A valid 18-digit GB 11643-1999 number; 性别, where given, agrees with it."""
+
+    def needs(self) -> tuple[str, ...]:
+        return ("身份证号",)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        result = check_resident_id(row.raw("身份证号"), not_after=row.reference_date())
+        if not result.ok:
+            yield self.finding(row.number, "身份证号", result.problem or "身份证号无效")
+            return
+        if row.has("性别") and not row.blank("性别") and result.sex is not None:
+            written = row.text("性别")
+            if written not in ("男", "女"):
+                yield self.finding(row.number, "性别", f"性别「{written}」应填“男”或“女”")
+            elif written != result.sex:
+                yield self.finding(
+                    row.number,
+                    "性别",
+                    f"性别填的是“{written}”，但身份证号第17位表示“{result.sex}”；"
+                    "请核对身份证后改正性别或身份证号",
+                )
+
+
+@register("duplicate-person")
+class DuplicatePerson(Rule):
+    """The same person (and target) twice in one roster: the second and later rows are errors."""
+
+    def setup(self) -> None:
+        self.key_columns: list[str] = list(self.params.get("key_columns", ["身份证号"]))
+        self.first_row: dict[tuple[str, ...], int] = {}
+
+    def needs(self) -> tuple[str, ...]:
+        return ("身份证号",)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        result = check_resident_id(row.raw("身份证号"))
+        if not result.ok:
+            return  # an unreadable number is the identity rule's finding, not a duplicate
+        key = (result.value, *(row.text(c) for c in self.key_columns[1:] if row.has(c)))
+        first = self.first_row.setdefault(key, row.number)
+        if first != row.number:
+            also = [c for c in self.key_columns[1:] if row.has(c)]
+            same = "、".join(["身份证号", *also])
+            yield self.finding(
+                row.number,
+                "身份证号",
+                f"与第{first}行的{same}相同，同一人只能补贴一次；请删去重复的行，或核对身份证号",
+            )

@@ -1,0 +1,263 @@
+"""Rules that look across rows: shares, quotas, classes and institutions; lists from parameters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..findings import Finding
+from ..namelists import read_name_list
+from ..values import fold
+from .base import RowView, Rule, register
+from .training import percent
+
+
+class _NameListRule(Rule):
+    """A rule that needs one or more name lists named by local parameters."""
+
+    PARAMETERS: tuple[str, ...] = ()
+    COLUMN = ""
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.COLUMN,)
+
+    def skip_reason(self) -> str | None:
+        reason = super().skip_reason()
+        if reason:
+            return reason
+        if not any(self.context.params.is_set(p) for p in self.PARAMETERS):
+            names = "、".join(self.PARAMETERS)
+            return f"未设置本地参数 {names}（在 {self.context.params.where_to_set()} 中设置）"
+        return None
+
+    def names(self, parameter: str) -> frozenset[str] | None:
+        if not self.context.params.is_set(parameter):
+            return None
+        cache = self.__dict__.setdefault("_lists", {})
+        if parameter not in cache:
+            cache[parameter] = read_name_list(self.context.params.file(parameter))
+        result: frozenset[str] = cache[parameter]
+        return result
+
+
+@register("key-enterprise")
+class KeyEnterprise(_NameListRule):
+    PARAMETERS = ("key_enterprises",)
+    COLUMN = "所在企业"
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        names = self.names("key_enterprises")
+        assert names is not None
+        employer = row.text("所在企业")
+        if not employer:
+            yield self.finding(
+                row.number, "所在企业", "所在企业为空；免费培训只面向重点企业职工，请填写企业全称"
+            )
+        elif fold(employer) not in names:
+            yield self.finding(
+                row.number,
+                "所在企业",
+                f"所在企业「{employer}」不在重点企业名单内；只有名单内企业的职工可参加免费培训，名称写法不同的请按名单改正",
+            )
+
+
+@register("institution-not-barred")
+class InstitutionNotBarred(_NameListRule):
+    PARAMETERS = ("barred_institutions",)
+    COLUMN = "培训机构"
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        names = self.names("barred_institutions")
+        assert names is not None
+        institution = row.text("培训机构")
+        if institution and fold(institution) in names:
+            yield self.finding(
+                row.number,
+                "培训机构",
+                f"培训机构「{institution}」因弄虚作假已被永久取消承担政府补助培训项目的资格；该行不予补贴，请另选承训机构",
+            )
+
+
+@register("institution-listed")
+class InstitutionListed(_NameListRule):
+    PARAMETERS = ("institution_directory", "credit_blacklist")
+    COLUMN = "培训机构"
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        institution = row.text("培训机构")
+        directory = self.names("institution_directory")
+        blacklist = self.names("credit_blacklist")
+        if not institution:
+            yield self.finding(row.number, "培训机构", "培训机构为空；请填写承训机构全称")
+            return
+        if directory is not None and fold(institution) not in directory:
+            yield self.finding(
+                row.number,
+                "培训机构",
+                f"培训机构「{institution}」不在公开的职业技能培训机构目录内；请核对名称或选择目录内机构",
+            )
+        if blacklist is not None and fold(institution) in blacklist:
+            yield self.finding(
+                row.number,
+                "培训机构",
+                f"培训机构「{institution}」在信用黑名单上，不得承担政府补贴培训",
+            )
+
+
+@register("not-xiamen")
+class NotXiamen(Rule):
+    def setup(self) -> None:
+        self.column = str(self.params.get("column", "所在地"))
+        self.excluded = str(self.params["excluded"])
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        if self.excluded in row.text(self.column):
+            yield self.finding(
+                row.number,
+                self.column,
+                f"所在地为{row.text(self.column)}：厦门市按文件精神自行制定政策，不属本项目；请转厦门市按其政策办理",
+            )
+
+
+@register("no-repeat")
+class NoRepeat(Rule):
+    """Trained free in the same occupation in an earlier year: checked against the ledger."""
+
+    def needs(self) -> tuple[str, ...]:
+        return ("身份证号", "职业(工种)")
+
+    def skip_reason(self) -> str | None:
+        reason = super().skip_reason()
+        if reason:
+            return reason
+        if self.context.ledger is None:
+            return "未指定台账（--ledger），无法核对以前年度是否参加过同职业（工种）的免费培训"
+        return None
+
+
+@register("outside-share")
+class OutsideShare(Rule):
+    """Per city: trainees of institutions outside the city's own schools >= 30% (a warning)."""
+
+    def setup(self) -> None:
+        self.column = str(self.params.get("column", "本地院校"))
+        self.minimum = Decimal(str(self.params["minimum_share"]))
+        self.totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def needs(self) -> tuple[str, ...]:
+        return ("所在地", self.column)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        city = row.text("所在地")
+        local = row.yes_no(self.column)
+        if city and local is not None:
+            counts = self.totals[city]
+            counts[0] += 1
+            counts[1] += 0 if local else 1
+        return iter(())
+
+    def finish(self) -> Iterator[Finding]:
+        for city, (total, outside) in sorted(self.totals.items()):
+            share = Decimal(outside) / Decimal(total)
+            if share < self.minimum:
+                yield self.finding(
+                    None,
+                    self.column,
+                    f"{city}：本地所属院校以外的承训机构培训{outside}人，占{percent(share)}（共{total}人），"
+                    f"低于原则上不低于{percent(self.minimum)}的比例；请调整承训安排或说明理由",
+                )
+
+
+@register("inspections")
+class Inspections(Rule):
+    """Each class (institution, occupation, start date) inspected at least 3 times."""
+
+    KEY = ("培训机构", "职业(工种)", "开班日期")
+
+    def setup(self) -> None:
+        self.minimum = int(self.params["minimum"])
+        self.classes: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        self.counts: dict[tuple[str, ...], int] = defaultdict(int)
+
+    def needs(self) -> tuple[str, ...]:
+        return (*self.KEY, "抽查次数")
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        key = (row.text("培训机构"), row.text("职业(工种)"), row.text("开班日期"))
+        # a blank count is no recorded inspection; the class takes the highest count any row records
+        count = row.int("抽查次数") or 0
+        self.classes[key].append(row.number)
+        self.counts[key] = max(self.counts[key], count)
+        return iter(())
+
+    def finish(self) -> Iterator[Finding]:
+        for key, rows in self.classes.items():
+            count = self.counts[key]
+            if count < self.minimum:
+                institution, occupation, _ = key
+                for number in rows:
+                    yield self.finding(
+                        number,
+                        "抽查次数",
+                        f"该班（{institution} {occupation}，开班日期相同的{len(rows)}名学员）抽查{count}次，"
+                        f"少于{self.minimum}次；请培训主管部门补足抽查并记录",
+                    )
+
+
+@register("institution-standing")
+class InstitutionStanding(Rule):
+    """An institution whose pass rate in this sheet is below 80% (a warning for the sheet)."""
+
+    def setup(self) -> None:
+        self.minimum = Decimal(str(self.params["minimum_pass_rate"]))
+        self.results: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def needs(self) -> tuple[str, ...]:
+        return ("培训机构", "鉴定结果")
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        outcome = fold(row.text("鉴定结果"))
+        institution = row.text("培训机构")
+        if institution and outcome in ("合格", "不合格"):
+            counts = self.results[institution]
+            counts[0] += 1
+            counts[1] += outcome == "合格"
+        return iter(())
+
+    def finish(self) -> Iterator[Finding]:
+        for institution, (assessed, passed) in sorted(self.results.items()):
+            rate = Decimal(passed) / Decimal(assessed)
+            if rate < self.minimum:
+                yield self.finding(
+                    None,
+                    "培训机构",
+                    f"培训机构「{institution}」本表鉴定{assessed}人、合格{passed}人，合格率{percent(rate)}，"
+                    f"低于{percent(self.minimum)}：按规定应取消其定点培训资格，请核实",
+                )
+
+
+@register("quota")
+class Quota(Rule):
+    def setup(self) -> None:
+        self.maximum = int(self.params["maximum"])
+        self.designated = 0
+
+    def needs(self) -> tuple[str, ...]:
+        return ("是否授牌",)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        if row.yes_no("是否授牌"):
+            self.designated += 1
+        return iter(())
+
+    def finish(self) -> Iterator[Finding]:
+        if self.designated > self.maximum:
+            yield self.finding(
+                None,
+                "是否授牌",
+                f"授牌单位{self.designated}个，超过上限{self.maximum}个；请按评审得分从高到低保留{self.maximum}个",
+            )

@@ -1,0 +1,342 @@
+"""Roster rules about the trainee's qualification, course and outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+
+from ..findings import Finding
+from ..values import add_months, add_years, fold, held_for
+from .base import RowView, Rule, register
+from .common import close_match, one_of
+
+_CHINESE_NUMBERS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六"}
+
+
+def years_phrase(years: int) -> str:
+    return f"{_CHINESE_NUMBERS.get(years, str(years))}年"
+
+
+def percent(value: Decimal) -> str:
+    shown = (value * 100).quantize(Decimal("0.01")).normalize()
+    return f"{shown:f}%"
+
+
+@register("occupation-in-catalog")
+class OccupationInCatalog(Rule):
+    def setup(self) -> None:
+        self.column = str(self.params.get("column", "职业(工种)"))
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        assert self.program.catalog is not None, "occupation-in-catalog needs program.catalog"
+        catalog = self.context.catalog(self.program.catalog)
+        if row.blank(self.column):
+            yield self.finding(
+                row.number,
+                self.column,
+                f"{self.column}为空；请填写《{catalog.title}》内的职业（工种）",
+            )
+            return
+        value = row.text(self.column)
+        if value not in catalog:
+            hint = close_match(value, catalog.occupations)
+            yield self.finding(
+                row.number,
+                self.column,
+                f"「{value}」不在《{catalog.title}》内，不属本项目培养范围；请按目录填写规范名称。{hint}".rstrip(
+                    "。"
+                ),
+            )
+
+
+@register("level-tenure")
+class LevelTenure(Rule):
+    """高级工 held >= 3 years to apply for 技师; 技师 held >= 2 years for 高级技师."""
+
+    def setup(self) -> None:
+        self.paths = [(str(p["from"]), str(p["to"]), int(p["years"])) for p in self.params["paths"]]
+
+    def needs(self) -> tuple[str, ...]:
+        return ("现等级", "取证日期", "申报等级")
+
+    def _allowed(self) -> str:
+        return "；".join(f"{a}满{years_phrase(y)}申报{b}" for a, b, y in self.paths)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        applied = row.level("申报等级")
+        current = row.level("现等级")
+        if applied is None:
+            yield self.finding(
+                row.number, "申报等级", f"申报等级为空；本项目只受理：{self._allowed()}"
+            )
+            return
+        path = next((p for p in self.paths if p[1] == applied.title), None)
+        if path is None:
+            yield self.finding(
+                row.number,
+                "申报等级",
+                f"申报等级为{applied.title}，不属本项目；本项目只受理：{self._allowed()}",
+            )
+            return
+        needed, _, years = path
+        if current is None:
+            yield self.finding(
+                row.number,
+                "现等级",
+                f"现等级为空；申报{applied.title}须已取得{needed}职业资格满{years_phrase(years)}",
+            )
+            return
+        if current.title != needed:
+            yield self.finding(
+                row.number,
+                "现等级",
+                f"现等级为{current.title}，申报{applied.title}须已取得{needed}职业资格满{years_phrase(years)}；"
+                f"请按现等级改报相应等级，或核对现等级",
+            )
+            return
+        obtained = row.date("取证日期")
+        if obtained is None:
+            yield self.finding(
+                row.number,
+                "取证日期",
+                f"取证日期为空，无法核对{needed}持证是否满{years_phrase(years)}；请填写{needed}证书的取证日期",
+            )
+            return
+        reference = row.reference_date()
+        if not held_for(obtained, years=years, by=reference):
+            due = add_years(obtained, years)
+            yield self.finding(
+                row.number,
+                "取证日期",
+                f"{needed}取证日期为 {obtained.isoformat()}，到{row.reference_phrase()}时未满{years_phrase(years)}"
+                f"（满{years_phrase(years)}之日为 {due.isoformat()}）；须持证满{years_phrase(years)}方可申报{applied.title}",
+            )
+
+
+@register("certified", "certificate")
+class Certified(Rule):
+    """合格 is paid, 不合格 refused, blank pending; certificate also needs a 证书编号."""
+
+    def needs(self) -> tuple[str, ...]:
+        return ("鉴定结果",)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        if row.blank("鉴定结果"):
+            return
+        value = fold(row.text("鉴定结果"))
+        pending = [fold(v) for v in self.params.get("pending", [])]
+        if value in pending:
+            return
+        if value == "不合格":
+            yield self.finding(
+                row.number,
+                "鉴定结果",
+                "鉴定结果为不合格，未取得相应证书，按规定不给予补贴；如结果填错请更正",
+            )
+        elif value != "合格":
+            allowed = one_of(["合格", "不合格", *self.params.get("pending", [])])
+            yield self.finding(
+                row.number,
+                "鉴定结果",
+                f"鉴定结果「{value}」无法识别；应填：{allowed}，未鉴定的留空",
+            )
+        elif self.spec.id == "certificate" and (not row.has("证书编号") or row.blank("证书编号")):
+            yield self.finding(
+                row.number,
+                "证书编号",
+                "鉴定合格但未填证书编号；取得证书是获得培训补贴的必备条件，请补填证书编号",
+            )
+
+
+@register("school-enterprise")
+class SchoolEnterprise(Rule):
+    """School–enterprise co-training: contract >= 6 months and social insurance >= 3 months."""
+
+    COLUMNS = ("劳动合同期限(月)", "社保缴纳月数")
+
+    def skip_reason(self) -> str | None:
+        if not any(self.context.layout.has(c) for c in self.COLUMNS):
+            return "表中没有「劳动合同期限(月)」「社保缴纳月数」列（不是校企合作培养名册）"
+        return None
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        present = [c for c in self.COLUMNS if row.has(c) and not row.blank(c)]
+        if not present:
+            return  # not school–enterprise co-training
+        contract_min = int(self.params["contract_months"])
+        insurance_min = int(self.params["insurance_months"])
+        contract = row.int("劳动合同期限(月)") if row.has("劳动合同期限(月)") else None
+        insurance = row.int("社保缴纳月数") if row.has("社保缴纳月数") else None
+        if contract is None:
+            yield self.finding(
+                row.number,
+                "劳动合同期限(月)",
+                f"校企合作培养须签订{contract_min}个月以上劳动合同；请填写劳动合同期限（月）",
+            )
+        elif contract < contract_min:
+            yield self.finding(
+                row.number,
+                "劳动合同期限(月)",
+                f"劳动合同期限{contract}个月，不满{contract_min}个月，不给予学校补贴",
+            )
+        if insurance is None:
+            yield self.finding(
+                row.number,
+                "社保缴纳月数",
+                f"校企合作培养须缴纳{insurance_min}个月以上社会保险；请填写社保缴纳月数",
+            )
+        elif insurance < insurance_min:
+            yield self.finding(
+                row.number,
+                "社保缴纳月数",
+                f"社保缴纳{insurance}个月，不满{insurance_min}个月，不给予学校补贴",
+            )
+        levels = list(self.params["levels"])
+        if row.has("申报等级"):
+            level = row.level("申报等级")
+            if level is None:
+                yield self.finding(
+                    row.number, "申报等级", f"校企合作培养须填写培养等级：{one_of(levels)}"
+                )
+            elif level.title not in levels:
+                yield self.finding(
+                    row.number,
+                    "申报等级",
+                    f"校企合作培养补贴只适用于{one_of(levels)}（预备技师按技师），不含{level.title}",
+                )
+
+
+@register("no-seniority-bar")
+class NoSeniorityBar(Rule):
+    """Skipping a level is flagged for manual review, never rejected."""
+
+    def needs(self) -> tuple[str, ...]:
+        return ("现等级", "申报等级")
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        current, applied = row.level("现等级"), row.level("申报等级")
+        if current is None or applied is None:
+            return
+        if applied - current >= 2:
+            yield self.finding(
+                row.number,
+                "申报等级",
+                f"现等级{current.title}，申报{applied.title}，属越级（破格）申报；"
+                "不得以年龄、学历、资历、身份限制，请人工复核其一线岗位和业绩材料，不应直接驳回",
+            )
+
+
+@register("duration")
+class Duration(Rule):
+    """全脱产 <= 3 months, 半脱产 <= 6: the end day must fall before start + N months."""
+
+    def needs(self) -> tuple[str, ...]:
+        return ("培训形式", "开班日期", "结业日期")
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        months: dict[str, int] = {fold(k): int(v) for k, v in self.params["months"].items()}
+        form = fold(row.text("培训形式"))
+        if form not in months:
+            shown = f"「{form}」" if form else "为空"
+            yield self.finding(
+                row.number, "培训形式", f"培训形式{shown}；应为：{one_of(list(months))}"
+            )
+            return
+        start, end = row.date("开班日期"), row.date("结业日期")
+        if start is None or end is None:
+            missing = "开班日期" if start is None else "结业日期"
+            yield self.finding(row.number, missing, f"{missing}为空，无法核对培训时间；请填写")
+            return
+        if end < start:
+            yield self.finding(
+                row.number,
+                "结业日期",
+                f"结业日期 {end.isoformat()} 早于开班日期 {start.isoformat()}；请核对",
+            )
+            return
+        limit = months[form]
+        if end >= add_months(start, limit):
+            last = add_months(start, limit) - timedelta(days=1)
+            yield self.finding(
+                row.number,
+                "结业日期",
+                f"{form}培训自 {start.isoformat()} 至 {end.isoformat()}，超过{limit}个月"
+                f"（最迟应于 {last.isoformat()} 结业）；请缩短培训时间或核对日期",
+            )
+
+
+@register("class-approved")
+class ClassApproved(Rule):
+    def needs(self) -> tuple[str, ...]:
+        return ("开班日期", "开班审批日期")
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        approved = row.date("开班审批日期")
+        start = row.date("开班日期")
+        if approved is None:
+            yield self.finding(
+                row.number,
+                "开班审批日期",
+                "未填开班审批日期；申请补贴的培训须经培训主管部门审批后方可开班，请补填审批日期",
+            )
+        elif start is None:
+            yield self.finding(
+                row.number, "开班日期", "开班日期为空，无法核对是否先审批后开班；请填写"
+            )
+        elif approved > start:
+            yield self.finding(
+                row.number,
+                "开班审批日期",
+                f"开班审批日期 {approved.isoformat()} 晚于开班日期 {start.isoformat()}；须先审批后开班，未经批准开班的不予补贴",
+            )
+
+
+@register("attendance")
+class Attendance(Rule):
+    """到课率 below 60% gets no subsidy; exactly 60% is paid (低于 excludes the number)."""
+
+    def needs(self) -> tuple[str, ...]:
+        return ("到课率",)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        minimum = Decimal(str(self.params["minimum"]))
+        rate = row.ratio("到课率")
+        if rate is None:
+            yield self.finding(
+                row.number, "到课率", f"到课率为空，无法判断是否达到{percent(minimum)}；请填写"
+            )
+        elif rate < minimum:
+            yield self.finding(
+                row.number,
+                "到课率",
+                f"到课率 {percent(rate)} 低于{percent(minimum)}，按规定不给予培训补贴",
+            )
+
+
+@register("subsidy-group")
+class SubsidyGroup(Rule):
+    def needs(self) -> tuple[str, ...]:
+        return ("人员类别", "培训类型")
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        groups: list[str] = list(self.params["groups"])
+        types: list[str] = list(self.params["types"])
+        group = fold(row.text("人员类别"))
+        kind = fold(row.text("培训类型"))
+        if group not in {fold(g) for g in groups}:
+            shown = f"「{group}」" if group else "为空"
+            yield self.finding(
+                row.number,
+                "人员类别",
+                f"人员类别{shown}，不属于可申请职业培训补贴的四类人员（{one_of(groups)}）；该行不予培训补贴",
+            )
+        if kind and kind not in {fold(t) for t in types}:
+            yield self.finding(
+                row.number,
+                "培训类型",
+                f"培训类型为{kind}；只有{one_of(types)}可申请职业培训补贴",
+            )
