@@ -17,16 +17,19 @@ import pytest
 import tomli_w
 
 from skillpolicy.programs import load_program
+from skillpolicy.subsidy import compute_subsidy
 from skillpolicy.validate import validate_sheet
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 
 
-def _cases() -> list[Any]:
+def _cases(*, money: bool = False) -> list[Any]:
     params = []
     for path in sorted(SCENARIO_DIR.glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for case in data["case"]:
+            if money and "lines" not in case:
+                continue
             params.append(pytest.param(data, case, id=f"{path.stem}: {case['name']}"))
     return params
 
@@ -49,8 +52,10 @@ def write_sheet(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> N
     workbook.save(path)
 
 
-def write_params(tmp_path: Path, program_id: str, case: dict[str, Any]) -> Path | None:
-    values: dict[str, Any] = dict(case.get("params", {}))
+def write_params(
+    tmp_path: Path, program_id: str, case: dict[str, Any], base: dict[str, Any] | None = None
+) -> Path | None:
+    values: dict[str, Any] = dict(base or {}) | dict(case.get("params", {}))
     for name, names in case.get("lists", {}).items():
         list_path = tmp_path / f"{name}.xlsx"
         write_sheet(list_path, [{"单位名称": n} for n in names], ["单位名称"])
@@ -62,7 +67,7 @@ def write_params(tmp_path: Path, program_id: str, case: dict[str, Any]) -> Path 
     return params_path
 
 
-def run_case(data: dict[str, Any], case: dict[str, Any], tmp_path: Path) -> list[Any]:
+def build_sheet(data: dict[str, Any], case: dict[str, Any], tmp_path: Path) -> Path:
     defaults: dict[str, Any] = data.get("defaults", {})
     rows = [defaults | row for row in case["rows"]]
     columns = list(case.get("columns", data.get("columns", [])))
@@ -71,11 +76,14 @@ def run_case(data: dict[str, Any], case: dict[str, Any], tmp_path: Path) -> list
     columns = [c for c in columns if c not in case.get("drop_columns", [])]
     sheet_path = tmp_path / "sheet.xlsx"
     write_sheet(sheet_path, rows, columns)
-    as_of = case.get("as_of")
+    return sheet_path
+
+
+def run_case(data: dict[str, Any], case: dict[str, Any], tmp_path: Path) -> list[Any]:
     report = validate_sheet(
-        sheet_path,
+        build_sheet(data, case, tmp_path),
         load_program(data["program"]),
-        as_of=as_of,
+        as_of=case.get("as_of"),
         params_file=write_params(tmp_path, data["program"], case),
     )
     return report.findings
@@ -100,3 +108,32 @@ def test_scenario(data: dict[str, Any], case: dict[str, Any], tmp_path: Path) ->
                 for f in findings
                 if f.rule == wanted["rule"] and (f.row or 0) == wanted.get("row", 0)
             ), f"no {wanted['rule']} finding on row {wanted.get('row')} says {words!r}"
+
+
+@pytest.mark.parametrize(("data", "case"), _cases(money=True))
+def test_scenario_money(data: dict[str, Any], case: dict[str, Any], tmp_path: Path) -> None:
+    """The case's rows come out paid, pending or refused with the amounts computed by hand."""
+    payout = compute_subsidy(
+        build_sheet(data, case, tmp_path),
+        load_program(data["program"]),
+        as_of=case.get("as_of"),
+        params_file=write_params(tmp_path, data["program"], case, data.get("params")),
+    )
+    actual = [
+        (line.row, line.tranche, line.status, str(line.amount), [r.rule for r in line.reasons])
+        for line in payout.lines
+    ]
+    expected = [
+        (
+            e["row"],
+            e.get("tranche"),
+            e["status"],
+            e.get("amount", "0.00"),
+            e.get("reasons", []),
+        )
+        for e in case["lines"]
+    ]
+    assert actual == expected
+    if "total" in case:
+        assert str(payout.total) == case["total"]
+        assert payout.to_json()["total_in_words"] == case["total_in_words"]

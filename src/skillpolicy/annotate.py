@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import InputError
 from .fileio import ensure_not_input, write_atomically
@@ -22,6 +23,14 @@ def _comment_text(findings: list[Finding]) -> str:
     return "\n".join(
         f"【{SEVERITY_NAMES[f.severity]}】{f.message}（{f.citation}）" for f in findings
     )
+
+
+def _top_left(sheet: Worksheet, reference: str) -> str:
+    """A finding in a merged cell is marked on the range's top-left cell, the one Excel shows."""
+    for merged in sheet.merged_cells.ranges:
+        if reference in merged:
+            return str(merged.start_cell.coordinate)
+    return reference
 
 
 def write_annotated(report: Report, source: Path, target: Path) -> None:
@@ -40,7 +49,7 @@ def write_annotated(report: Report, source: Path, target: Path) -> None:
         if finding.row is not None and finding.column in report.layout.letters:
             by_cell[f"{report.layout.letters[finding.column]}{finding.row}"].append(finding)
     for reference, cell_findings in by_cell.items():
-        cell = sheet[reference]
+        cell = sheet[_top_left(sheet, reference)]
         errors = any(f.severity == "error" for f in cell_findings)
         cell.fill = ERROR_FILL if errors else WARNING_FILL
         comment = Comment(_comment_text(cell_findings), "skillpolicy")

@@ -49,7 +49,9 @@ _HINTS: dict[str, str] = {
 }
 
 
-def _choices(program: Program, kind: SheetKind, column: str, catalog: Catalog | None) -> list[str] | None:
+def _choices(
+    program: Program, kind: SheetKind, column: str, catalog: Catalog | None
+) -> list[str] | None:
     spec = program.sheets[kind]
     if column in spec.choices:
         return list(spec.choices[column])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .datafile import load_model
+from .datafile import KeyedError, load_model
 from .errors import CatalogError
 from .resources import SearchPath
 from .values import fold
@@ -35,11 +35,14 @@ class Catalog(BaseModel):
     @model_validator(mode="after")
     def _no_duplicates(self) -> Catalog:
         seen: set[str] = set()
-        for industry in self.industries:
+        for index, industry in enumerate(self.industries):
             for occupation in industry.occupations:
                 key = fold(occupation)
                 if key in seen:
-                    raise ValueError(f"职业「{occupation}」在目录中出现了两次")
+                    raise KeyedError(
+                        f"职业「{occupation}」在目录中出现了两次",
+                        ("industries", index, "occupations"),
+                    )
                 seen.add(key)
         return self
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import python_calamine
 import tomli_w
+from pydantic import ValidationError
 
 from .catalog import Catalog, Industry
 from .errors import InputError
@@ -76,8 +77,10 @@ def read_catalog_sheet(
             issued=issued,
             industries=[Industry(name=k, occupations=v) for k, v in grouped.items()],
         )
-    except ValueError as exc:
-        raise InputError(str(exc).splitlines()[-1], file=path, sheet=sheet_name) from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        reason = error.get("ctx", {}).get("error", error["msg"])
+        raise InputError(str(reason), file=path, sheet=sheet_name) from exc
 
 
 def catalog_toml(catalog: Catalog) -> str:

@@ -30,7 +30,17 @@ _PYDANTIC_MESSAGES = {
     "list_type": "应为列表 [...]",
     "dict_type": "应为表 {...}",
     "bool_type": "应为 true 或 false",
+    "too_short": "不能为空",
+    "greater_than": "应为正数",
 }
+
+
+class KeyedError(ValueError):
+    """A check across a data file that knows which key is at fault (for the error's location)."""
+
+    def __init__(self, message: str, key: tuple[int | str, ...]) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
@@ -78,7 +88,9 @@ def locate(text: str, loc: tuple[int | str, ...]) -> int | None:
     return found + 1 if found is not None else None
 
 
-def _key_name(loc: tuple[int | str, ...]) -> str:
+def _key_name(loc: tuple[int | str, ...]) -> str | None:
+    if not loc:
+        return None
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -93,7 +105,10 @@ def load_model(path: Path, model: type[Model], **context: Any) -> Model:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
         if error["type"] == "value_error":
-            reason = str(error.get("ctx", {}).get("error", error["msg"]))
+            cause = error.get("ctx", {}).get("error")
+            reason = str(cause or error["msg"])
+            if isinstance(cause, KeyedError):
+                loc = (*loc, *cause.key)
         else:
             reason = _PYDANTIC_MESSAGES.get(error["type"], error["msg"])
         value = error.get("input")

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .datafile import load_model
+from .datafile import KeyedError, load_model
 from .errors import CatalogError
 from .resources import SearchPath
 
@@ -100,6 +100,24 @@ class SheetSpec(_Strict):
         return self
 
 
+class SubsidySpec(_Strict):
+    """How a program's money is computed: the method is Python, everything it reads is here."""
+
+    sheet: SheetKind
+    method: Literal["per-trainee", "school-enterprise", "training-plus-appraisal", "tranches"]
+    clause: str
+    summary: str
+    reading: str | None = None
+    amount: str | None = None  # name of an [[amounts]] entry
+    amount_parameter: str | None = None  # or of a local parameter
+    payee: Literal["trainee", "institution", "unit", "trainee-or-institution"]
+    outcome: str | None = None  # column whose blank value means "pending"
+    outcome_rule: str | None = None  # the rule a pending line cites
+    pending_values: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
+    key: list[str] = Field(min_length=1)  # columns that identify what is paid (ledger key)
+
+
 class Program(_Strict):
     id: str
     title: str
@@ -119,6 +137,7 @@ class Program(_Strict):
     rates: list[Rate] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(min_length=1)
     local_parameters: list[LocalParameter] = Field(default_factory=list)
+    subsidy: SubsidySpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Program:
@@ -126,17 +145,40 @@ class Program(_Strict):
 
         known = known_rule_ids()
         seen: set[str] = set()
-        for spec in self.rules:
+        for index, spec in enumerate(self.rules):
             if spec.id not in known:
-                raise ValueError(f"未知的规则编号「{spec.id}」（程序中没有这条规则的实现）")
+                raise KeyedError(
+                    f"未知的规则编号「{spec.id}」（程序中没有这条规则的实现）",
+                    ("rules", index, "id"),
+                )
             key = f"{spec.sheet}:{spec.id}"
             if key in seen:
-                raise ValueError(f"规则「{spec.id}」在{SHEET_KIND_NAMES[spec.sheet]}中重复")
+                raise KeyedError(
+                    f"规则「{spec.id}」在{SHEET_KIND_NAMES[spec.sheet]}中重复",
+                    ("rules", index, "id"),
+                )
             seen.add(key)
             if spec.sheet not in self.sheets:
-                raise ValueError(f"规则「{spec.id}」用于{spec.sheet}，但该项目没有这种表")
+                raise KeyedError(
+                    f"规则「{spec.id}」用于{spec.sheet}，但该项目没有这种表",
+                    ("rules", index, "sheet"),
+                )
+        if self.subsidy is not None:
+            money = self.subsidy
+            if money.sheet not in self.sheets:
+                raise KeyedError(
+                    f"subsidy 用于 {money.sheet}，但该项目没有这种表", ("subsidy", "sheet")
+                )
+            if money.amount and money.amount not in {a.name for a in self.amounts}:
+                raise KeyedError(f"「{money.amount}」不在 amounts 中", ("subsidy", "amount"))
+            declared = {p.name for p in self.local_parameters}
+            if money.amount_parameter and money.amount_parameter not in declared:
+                raise KeyedError(
+                    f"「{money.amount_parameter}」不是已声明的本地参数",
+                    ("subsidy", "amount_parameter"),
+                )
         if self.deadline is not None and self.deadline < self.issued:
-            raise ValueError("截止日期早于发文日期，请检查是否写反")
+            raise KeyedError("截止日期早于发文日期，请检查是否写反", ("deadline",))
         return self
 
     def rules_for(self, kind: str) -> list[RuleSpec]:

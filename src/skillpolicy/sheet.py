@@ -184,6 +184,12 @@ class SheetReader:
             sheet = self._workbook.get_sheet_by_name(self.sheet_name)
             start_col = sheet.start[1] if sheet.start else 0
             self._rows = iter(sheet.iter_rows())
+            # vertical merges (a class's 培训机构 merged down its rows) fill down their value
+            self._merges = sorted(
+                (r1, r2, c1 - start_col)
+                for (r1, c1), (r2, _c2) in (sheet.merged_cell_ranges or [])
+                if r2 > r1
+            )
         except InputError:
             raise
         except python_calamine.PasswordError as exc:
@@ -242,13 +248,33 @@ class SheetReader:
     def rows(self) -> Iterator[Row]:
         """Data rows below the header, skipping rows with nothing in any known column."""
         positions = list(self.layout.columns.items())
+        merges = iter(self._merges)
+        upcoming = next(merges, None)
+        filling: list[tuple[int, int, Any]] = []  # (last row index, position, value)
         while True:
             number = self._next_number
             row = self._next()
             if row is None:
                 return
+            index = number - 1
+            if filling:
+                filling = [f for f in filling if f[0] >= index]
+                row = list(row)
+                for _, position, value in filling:
+                    if 0 <= position < len(row):
+                        row[position] = value
+            while upcoming is not None and upcoming[0] <= index:
+                first, last, position = upcoming
+                if first == index and 0 <= position < len(row):
+                    filling.append((last, position, row[position]))
+                upcoming = next(merges, None)
             width = len(row)
             cells = {name: row[pos] if pos < width else None for name, pos in positions}
             if all(is_blank(value) for value in cells.values()):
                 continue
+            if all(
+                is_blank(value) or fold_header(cell_text(value)) == fold_header(name)
+                for name, value in cells.items()
+            ):
+                continue  # a repeated header row (printed sheets repeat it on every page)
             yield Row(number=number, cells=cells)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -136,6 +136,25 @@ def make_context(
     )
 
 
+def already_paid_findings(program: Program, view: RowView, ledger: Any) -> list[Finding]:
+    """Lines of this row an earlier run already paid (the subsidy run refuses them too)."""
+    from .paykeys import line_key
+    from .subsidy import already_paid_finding
+
+    assert program.subsidy is not None
+    if program.subsidy.sheet != view.context.layout.kind:
+        return []
+    tranches: list[int | None] = [1, 2] if program.subsidy.method == "tranches" else [None]
+    keys = {line_key(program, view, t): t for t in tranches}
+    paid = ledger.paid(list(keys))
+    column = "身份证号" if view.has("身份证号") else "统一社会信用代码"
+    found = []
+    for key, entry in paid.items():
+        finding = already_paid_finding(program, entry, view.number, keys[key])
+        found.append(replace(finding, column=column if view.has(column) else None))
+    return found
+
+
 def row_label(view: RowView) -> str:
     """A short, masked description of the row's person or unit for tables."""
     if view.has("姓名"):
@@ -178,6 +197,8 @@ def validate_sheet(
         skipped=list(checker.skipped),
     )
     for view, findings in checked_rows(reader, checker):
+        if ledger is not None and program.subsidy is not None:
+            findings.extend(already_paid_findings(program, view, ledger))
         report.rows += 1
         report.findings.extend(findings)
         if findings:

@@ -13,7 +13,9 @@ from .. import __version__
 from ..errors import SkillpolicyError
 from . import catalog as catalog_cmd
 from . import demo as demo_cmd
+from . import ledger as ledger_cmd
 from . import programs as programs_cmd
+from . import subsidy as subsidy_cmd
 from . import template as template_cmd
 from . import validate as validate_cmd
 from .common import STATE, stderr
@@ -68,7 +70,9 @@ programs_cmd.register(app)
 catalog_cmd.register(app)
 template_cmd.register(app)
 validate_cmd.register(app)
+subsidy_cmd.register(app)
 demo_cmd.register(app)
+ledger_cmd.register(app)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 from ..catalog import diff_catalogs, list_catalogs, load_catalog, load_catalog_file
 from ..catalog_import import import_catalog
 from ..errors import InputError
-from .common import STATE, parse_as_of, stdout
+from .common import STATE, parse_date_option, stdout
 
 group = typer.Typer(help="职业（工种）目录：列出、查看、比较、从表格导入", no_args_is_help=True)
 
@@ -99,7 +99,12 @@ def import_command(
         raise InputError(f"--id「{catalog_id}」只能用小写字母、数字和连字符")
     target = out or Path(f"{catalog_id}.toml")
     catalog = import_catalog(
-        sheet, target, catalog_id=catalog_id, title=title, source=source, issued=parse_as_of(issued)
+        sheet,
+        target,
+        catalog_id=catalog_id,
+        title=title,
+        source=source,
+        issued=parse_date_option(issued, "--issued"),
     )
     stdout.print(
         f"已写入 {target}：{len(catalog.industries)} 个行业，{len(catalog.occupations)} 个职业（工种）"

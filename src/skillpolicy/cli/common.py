@@ -42,13 +42,17 @@ def program(program_id: str) -> Program:
     return load_program(program_id, STATE.catalogs())
 
 
-def parse_as_of(text: str | None) -> date | None:
+def parse_date_option(text: str | None, option: str) -> date | None:
     if text is None:
         return None
     try:
         return parse_date(text)
     except ValueProblem as problem:
-        raise InputError(f"--as-of {problem.message}") from None
+        raise InputError(f"{option} {problem.message}") from None
+
+
+def parse_as_of(text: str | None) -> date | None:
+    return parse_date_option(text, "--as-of")
 
 
 def print_json(payload: dict[str, Any]) -> None:

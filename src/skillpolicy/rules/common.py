@@ -110,7 +110,7 @@ class Minimum(Rule):
         return (self.column,)
 
     def check(self, row: RowView) -> Iterator[Finding]:
-        count = row.int(self.column)
+        count = row.int(self.column, minimum=min(self.minimum, 1))
         if count is None:
             yield self.finding(row.number, self.column, f"「{self.column}」未填；请填写整数")
         elif count < self.minimum:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from ..findings import Finding
 from ..identifiers import check_resident_id
-from .base import RowView, Rule, register
+from ..paykeys import key_part
+from .base import CellProblem, RowView, Rule, register
 
 
 @register("identity")
@@ -17,7 +18,13 @@ class Identity(Rule):
         return ("身份证号",)
 
     def check(self, row: RowView) -> Iterator[Finding]:
-        result = check_resident_id(row.raw("身份证号"), not_after=row.reference_date())
+        if row.has("姓名") and row.blank("姓名"):
+            yield self.finding(row.number, "姓名", "姓名为空；实名制管理须填写与身份证一致的姓名")
+        try:
+            reference = row.reference_date()
+        except CellProblem:  # a broken 开班日期 is its own rules' finding; use the program's date
+            reference = self.program.reference_date
+        result = check_resident_id(row.raw("身份证号"), not_after=reference)
         if not result.ok:
             yield self.finding(row.number, "身份证号", result.problem or "身份证号无效")
             return
@@ -49,7 +56,8 @@ class DuplicatePerson(Rule):
         result = check_resident_id(row.raw("身份证号"))
         if not result.ok:
             return  # an unreadable number is the identity rule's finding, not a duplicate
-        key = (result.value, *(row.text(c) for c in self.key_columns[1:] if row.has(c)))
+        # levels compare by meaning (五级 = 初级工), text after folding
+        key = (result.value, *(key_part(row, c) for c in self.key_columns[1:] if row.has(c)))
         first = self.first_row.setdefault(key, row.number)
         if first != row.number:
             also = [c for c in self.key_columns[1:] if row.has(c)]

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ..findings import Finding
 from ..namelists import read_name_list
+from ..paykeys import key_part
 from ..values import fold
 from .base import RowView, Rule, register
 from .training import percent
@@ -138,6 +139,27 @@ class NoRepeat(Rule):
             return "未指定台账（--ledger），无法核对以前年度是否参加过同职业（工种）的免费培训"
         return None
 
+    def check(self, row: RowView) -> Iterator[Finding]:
+        from ..identifiers import check_resident_id
+
+        person = check_resident_id(row.raw("身份证号"))
+        occupation = fold(row.text("职业(工种)"))
+        if not person.ok or not occupation:
+            return
+        start = row.date("开班日期") if row.has("开班日期") else None
+        year = (start or row.reference_date()).year
+        earlier = self.context.ledger.earlier_trainings(
+            self.program.id, person.value, occupation, year
+        )
+        if earlier:
+            first = earlier[0]
+            yield self.finding(
+                row.number,
+                "职业(工种)",
+                f"该员工以前年度已参加过{occupation}的免费培训（台账中 {first.created_at[:10]} 的运行 "
+                f"{first.run_id}），不再参加同职业（工种）的培训；可改报其他职业（工种）",
+            )
+
 
 @register("outside-share")
 class OutsideShare(Rule):
@@ -187,7 +209,7 @@ class Inspections(Rule):
         return (*self.KEY, "抽查次数")
 
     def check(self, row: RowView) -> Iterator[Finding]:
-        key = (row.text("培训机构"), row.text("职业(工种)"), row.text("开班日期"))
+        key = (fold(row.text("培训机构")), fold(row.text("职业(工种)")), key_part(row, "开班日期"))
         # a blank count is no recorded inspection; the class takes the highest count any row records
         count = row.int("抽查次数") or 0
         self.classes[key].append(row.number)

@@ -53,6 +53,10 @@ class CreditCode(Rule):
         return ("统一社会信用代码",)
 
     def check(self, row: RowView) -> Iterator[Finding]:
+        if row.blank("单位名称"):
+            yield self.finding(
+                row.number, "单位名称", "单位名称为空；请填写与营业执照一致的单位全称"
+            )
         result = check_credit_code(row.raw("统一社会信用代码"))
         if not result.ok:
             yield self.finding(

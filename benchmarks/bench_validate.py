@@ -1,0 +1,567 @@
+"""Benchmark `skillpolicy validate` against a bare python-calamine parse of the same roster.
+
+Run from the repository root (the project installed, e.g. ``pip install -e .[test]``):
+
+    python benchmarks/bench_validate.py                  # 100,000 rows, best of 3
+    python benchmarks/bench_validate.py --rows 20000 --repeat 5
+    python benchmarks/bench_validate.py --profile        # also cProfile the validate in-process
+
+The roster (xuchang-2013-revitalization, ~1% of rows with planted errors) is generated once
+into --workdir (default bench-out/) and reused. Every measurement runs in a fresh process;
+wall and CPU time are the best of --repeat runs, peak RSS the largest, taken from GNU time
+when it is installed, else from os.wait4 on the child. Validate is judged against the bare
+iter_rows() parse: time and memory ratios <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import datetime as dt
+import importlib
+import io
+import json
+import os
+import pstats
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PROGRAM = "xuchang-2013-revitalization"
+FORMAT_VERSION = 1  # bump when the generated roster changes, so stale caches are rebuilt
+TIME_TARGET = 1.5
+MEMORY_TARGET = 1.5
+
+COLUMNS = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "联系电话",
+    "人员类别",
+    "培训类别",
+    "培训类型",
+    "职业(工种)",
+    "申报等级",
+    "培训机构",
+    "所在地",
+    "开班审批日期",
+    "开班日期",
+    "结业日期",
+    "到课率",
+    "抽查次数",
+    "鉴定结果",
+    "证书编号",
+    "补贴领取方式",
+]
+GROUPS = [
+    "城镇登记失业人员",
+    "农村转移就业劳动者",
+    "毕业年度高校毕业生",
+    "城乡未继续升学的应届初高中毕业生",
+]
+CATEGORIES = [
+    "企业职工在岗和转岗技能培训",
+    "下岗失业人员培训",
+    "农村劳动力培训",
+    "高校毕业生培训",
+    "创业培训",
+    "“两后生”培训",
+    "退役士兵培训",
+    "“阳光工程”培训",
+    "“雨露计划”培训",
+    "困难职工培训",
+    "青年农民工培训",
+    "妇女技能培训",
+    "残疾人培训",
+]
+OCCUPATIONS = [
+    "焊工",
+    "电工",
+    "车工",
+    "钳工",
+    "育婴员",
+    "家政服务员",
+    "养老护理员",
+    "中式烹调师",
+    "中式面点师",
+    "美容师",
+    "美发师",
+    "计算机操作员",
+    "汽车维修工",
+    "服装制作工",
+    "缝纫工",
+    "保育员",
+    "电子商务师",
+    "农艺工",
+    "茶艺师",
+    "插花员",
+]
+PLACES = {  # 所在地 -> county code used in the identity numbers
+    "魏都区": "411002",
+    "许昌县": "411023",
+    "鄢陵县": "411024",
+    "襄城县": "411025",
+    "禹州市": "411081",
+    "长葛市": "411082",
+}
+INSTITUTIONS = [
+    f"{town}{kind}"
+    for town in ("许昌市", "禹州市", "长葛市", "鄢陵县", "襄城县", "许昌县")
+    for kind in (
+        "职业技术培训学校",
+        "技工学校",
+        "阳光职业培训学校",
+        "华夏职业培训中心",
+        "劳动就业培训中心",
+    )
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红建文辉力鹏飞斌宇浩凯亮晨欣雪梅琳倩婷佳子轩涵宁博晓东海波俊"
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK_CHARS = "10X98765432"
+
+BARE_ITER = """
+import sys
+from python_calamine import CalamineWorkbook
+sheet = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0)
+rows = 0
+for _ in sheet.iter_rows():
+    rows += 1
+print(rows)
+"""
+BARE_TO_PYTHON = """
+import sys
+from python_calamine import CalamineWorkbook
+print(len(CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()))
+"""
+
+
+# --------------------------------------------------------------------------- the roster
+
+
+def check_char(first17: str) -> str:
+    """GB 11643-1999 check character of the first 17 digits."""
+    return _ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def identity(county: str, birth: dt.date, male: bool, serial: int) -> str:
+    """A valid 18-character identity number; ``serial`` keeps numbers unique in the roster."""
+    order = (serial % 500) * 2 + (1 if male else 0)  # 3-digit order code, odd for men
+    first17 = f"{county}{birth:%Y%m%d}{order:03d}"
+    return first17 + check_char(first17)
+
+
+@dataclass
+class Plan:
+    rows: int
+    planted_rows: int
+    warned_classes: int
+
+
+def write_roster(path: Path, rows: int, seed: int = 2013) -> Plan:
+    """Write ``rows`` trainees in classes of 20 to 60, ~1% of rows with one planted error."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    rng = random.Random(seed)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("学员花名册")
+    sheet.append(["许昌市技能振兴专项活动培训学员花名册"])
+    sheet.append(COLUMNS)
+    planted = warned = 0
+    written = 0
+    used_birth: dict[tuple[str, dt.date], int] = {}
+    first_day = dt.date(2013, 9, 1)
+    while written < rows:
+        size = min(rng.randint(20, 60), rows - written)
+        institution = rng.choice(INSTITUTIONS)
+        occupation = rng.choice(OCCUPATIONS)
+        start = first_day + dt.timedelta(days=rng.randint(0, 480))
+        approved = start - dt.timedelta(days=rng.randint(3, 15))
+        end = start + dt.timedelta(days=rng.randint(10, 60))
+        category = rng.choice(CATEGORIES)
+        kind = "创业培训" if category == "创业培训" else "就业技能培训"
+        inspections = rng.randint(3, 6)
+        if rng.random() < 0.005:  # a class inspected too rarely: a warning on each of its rows
+            inspections = 2
+            warned += 1
+        previous: list[object] | None = None
+        for _ in range(size):
+            place = rng.choice(list(PLACES))
+            male = rng.random() < 0.5
+            birth = dt.date(rng.randint(1965, 1996), rng.randint(1, 12), rng.randint(1, 28))
+            key = (place, birth)
+            serial = used_birth.get(key, 0)
+            used_birth[key] = serial + 1
+            number = identity(PLACES[place], birth, male, serial)
+            name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
+            phone = f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}"
+            outcome: str | None = "合格"
+            certificate: str | None = f"1341{rng.randint(0, 999999999999):012d}"
+            if rng.random() < 0.08:
+                outcome = certificate = None  # appraisal pending
+            attendance = round(rng.uniform(0.75, 1.0), 2)
+            row: list[object] = [
+                name,
+                "男" if male else "女",
+                number,
+                phone,
+                rng.choice(GROUPS),
+                category,
+                kind,
+                occupation,
+                rng.choice(("初级工", "中级工", "专项能力")),
+                institution,
+                place,
+                approved,
+                start,
+                end,
+                attendance,
+                inspections,
+                outcome,
+                certificate,
+                rng.choice(("本人领取", "委托培训机构")),
+            ]
+            if rng.random() < 0.01:
+                planted += 1
+                plant_error(rng, row, previous)
+            previous = row
+            rate = row[14]  # a percent-formatted number, or planted text
+            assert isinstance(rate, float | str)
+            cell = WriteOnlyCell(sheet, value=rate)
+            cell.number_format = "0%" if isinstance(rate, float) else "General"
+            row[14] = cell
+            sheet.append(row)
+            written += 1
+    workbook.save(path)
+    return Plan(rows=rows, planted_rows=planted, warned_classes=warned)
+
+
+def plant_error(rng: random.Random, row: list[object], previous: list[object] | None) -> None:
+    """Change ``row`` in place so that one rule reports an error on it."""
+    choice = rng.randrange(10)
+    number = str(row[2])
+    if choice == 0:  # identity: wrong check character
+        wrong = [c for c in "0123456789X" if c != number[17]]
+        row[2] = number[:17] + rng.choice(wrong)
+    elif choice == 1:  # identity: 性别 disagrees with the number
+        row[1] = "女" if row[1] == "男" else "男"
+    elif choice == 2 and previous is not None:  # duplicate-person: same person, same class
+        row[:3] = previous[:3]
+    elif choice == 3:  # attendance below 60%
+        row[14] = round(rng.uniform(0.3, 0.59), 2)
+    elif choice == 4:  # class-approved: approved after the class opened
+        assert isinstance(row[12], dt.date)
+        row[11] = row[12] + dt.timedelta(days=rng.randint(1, 10))
+    elif choice == 5:  # subsidy-group: employees get no training subsidy here
+        row[4] = "企业职工"
+    elif choice == 6:  # training-category: a near miss of a listed category
+        row[5] = f"{row[5]}班"
+    elif choice == 7:  # certificate: passed but no certificate number
+        row[16], row[17] = "合格", None
+    elif choice == 8:  # certificate: failed the appraisal
+        row[16], row[17] = "不合格", None
+    else:  # attendance typed as 85 instead of 85% (a cell problem)
+        row[14] = str(rng.randint(70, 99))
+
+
+def ensure_roster(workdir: Path, rows: int, regenerate: bool) -> tuple[Path, dict[str, object]]:
+    """The cached roster for ``rows`` rows, written first when missing (or asked to)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / f"roster-{PROGRAM}-{rows}-v{FORMAT_VERSION}.xlsx"
+    meta_path = path.with_suffix(".json")
+    if path.exists() and meta_path.exists() and not regenerate:
+        return path, json.loads(meta_path.read_text(encoding="utf-8"))
+    print(f"generating {rows:,} rows into {path} ...", file=sys.stderr, flush=True)
+    began = time.perf_counter()
+    partial = path.with_suffix(".partial.xlsx")
+    plan = write_roster(partial, rows)
+    partial.replace(path)
+    meta: dict[str, object] = {
+        "rows": plan.rows,
+        "planted_rows": plan.planted_rows,
+        "warned_classes": plan.warned_classes,
+        "seconds": round(time.perf_counter() - began, 1),
+    }
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    print(f"  done in {meta['seconds']} s", file=sys.stderr, flush=True)
+    return path, meta
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Measure:
+    seconds: float  # best wall time
+    cpu: float  # best user + system CPU time (steadier than wall on a busy machine)
+    peak_mb: float  # largest peak RSS
+
+
+def gnu_time() -> str | None:
+    """Path of GNU time when it is installed and understands -f/-o."""
+    found = shutil.which("time")
+    if found is None:
+        return None
+    with tempfile.NamedTemporaryFile() as out:
+        probe = subprocess.run(
+            [found, "-f", "%M", "-o", out.name, "true"], capture_output=True, check=False
+        )
+        return found if probe.returncode == 0 else None
+
+
+def run_once(
+    command: list[str], cwd: Path, timer: str | None, ok_codes: tuple[int, ...]
+) -> tuple[float, float, float]:
+    """Wall s, CPU s and peak RSS (MB) of one fresh process; its stdout goes to /dev/null."""
+    with tempfile.NamedTemporaryFile(mode="r") as report, tempfile.TemporaryFile() as errors:
+        wrapped = [timer, "-f", "%U %S %M", "-o", report.name, *command] if timer else command
+        began = time.perf_counter()
+        child = subprocess.Popen(wrapped, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - began
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode not in ok_codes:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")
+            raise SystemExit(f"{' '.join(command)} exited {child.returncode}:\n{message}")
+        if timer:  # GNU time's figures are the measured command's alone
+            user, system, kilobytes = report.read().splitlines()[-1].split()
+            cpu, peak = float(user) + float(system), int(kilobytes)
+        else:  # the child is the command itself
+            cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return seconds, cpu, peak / 1024
+
+
+def measure(
+    command: list[str], cwd: Path, repeat: int, timer: str | None, ok_codes: tuple[int, ...] = (0,)
+) -> Measure:
+    runs = [run_once(command, cwd, timer, ok_codes) for _ in range(repeat)]
+    return Measure(
+        seconds=min(r[0] for r in runs),
+        cpu=min(r[1] for r in runs),
+        peak_mb=max(r[2] for r in runs),
+    )
+
+
+def skillpolicy_command() -> list[str]:
+    """The installed console script, preferring the one beside this interpreter (no shims)."""
+    beside = Path(sys.executable).parent / "skillpolicy"
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("skillpolicy")
+    if found is not None:
+        return [found]
+    code = "import sys; from skillpolicy.cli import main; sys.argv[0] = 'skillpolicy'; main()"
+    return [sys.executable, "-c", code]
+
+
+def validate_args(path: Path) -> list[str]:
+    return ["validate", str(path), "--program", PROGRAM, "--format", "json"]
+
+
+def sanity_run(command: list[str], path: Path, cwd: Path) -> dict[str, int]:
+    """One unmeasured validate (it also warms the page cache): rows and findings by severity."""
+    done = subprocess.run(
+        [*command, *validate_args(path)], cwd=cwd, capture_output=True, check=False
+    )
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"validate exited {done.returncode}:\n{done.stderr.decode()}")
+    payload = json.loads(done.stdout)
+    counts = {"rows": payload["rows"], "valid_rows": payload["valid_rows"]}
+    for finding in payload["findings"]:
+        counts[finding["severity"]] = counts.get(finding["severity"], 0) + 1
+    return counts
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "PASS" if ratio <= target else "MISS"
+
+
+def print_table(
+    path: Path,
+    meta: dict[str, object],
+    counts: dict[str, int],
+    startup: dict[str, Measure],
+    bare: Measure,
+    to_python: Measure,
+    validate: Measure,
+    repeat: int,
+    timer: str | None,
+) -> None:
+    size_mb = path.stat().st_size / (1024 * 1024)
+    findings = ", ".join(f"{counts.get(s, 0):,} {s}" for s in ("error", "warning", "review"))
+    print(f"roster          {path}")
+    print(f"rows            {counts['rows']:,} ({counts['valid_rows']:,} without errors)")
+    print(f"planted         {meta['planted_rows']:,} rows, {meta['warned_classes']} classes")
+    print(f"findings        {findings}")
+    print(f"file size       {size_mb:.1f} MB")
+    how = "GNU time %M" if timer else "os.wait4 ru_maxrss"
+    print(
+        f"method          {repeat} fresh processes each: best wall, best cpu, max peak RSS ({how})"
+    )
+    print()
+    print(f"{'':36}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}")
+    for label, item in (
+        ("python -c pass (startup)", startup["python"]),
+        ("skillpolicy --version (imports)", startup["version"]),
+        ("bare calamine iter_rows()", bare),
+        ("bare calamine to_python()", to_python),
+        ("skillpolicy validate --format json", validate),
+    ):
+        print(f"{label:36}{item.seconds:8.2f}{item.cpu:8.2f}{item.peak_mb:9.1f}")
+    print()
+    time_ratio = validate.seconds / bare.seconds
+    memory_ratio = validate.peak_mb / bare.peak_mb
+    print("validate / bare iter_rows")
+    print(
+        f"  time    {time_ratio:5.2f}x  (target <= {TIME_TARGET}x)  {verdict(time_ratio, TIME_TARGET)}"
+        f"   [cpu {validate.cpu / bare.cpu:.2f}x]"
+    )
+    print(
+        f"  memory  {memory_ratio:5.2f}x  (target <= {MEMORY_TARGET}x)  "
+        f"{verdict(memory_ratio, MEMORY_TARGET)}"
+    )
+    print(
+        f"validate / bare to_python: time {validate.seconds / to_python.seconds:.2f}x, "
+        f"memory {validate.peak_mb / to_python.peak_mb:.2f}x (context)"
+    )
+    work = validate.seconds - startup["version"].seconds
+    parse = bare.seconds - startup["python"].seconds
+    print(
+        f"without interpreter start and imports: validate {work:.2f} s, bare parse {parse:.2f} s "
+        f"= {work / parse:.2f}x (context)"
+    )
+
+
+def profile(path: Path, cwd: Path, top: int = 25) -> None:
+    """cProfile the whole CLI validate in this process; print top functions both ways."""
+    from skillpolicy.cli import main
+
+    argv = sys.argv
+    profiler = cProfile.Profile()
+    sys.argv = ["skillpolicy", *validate_args(path)]
+    began = time.perf_counter()
+    try:
+        with (
+            Path(os.devnull).open("w") as sink,
+            contextlib.redirect_stdout(sink),
+            contextlib.chdir(cwd),
+        ):
+            profiler.enable()
+            try:
+                main()
+            except SystemExit:
+                pass
+            finally:
+                profiler.disable()
+    finally:
+        sys.argv = argv
+    print(f"\ncProfile of skillpolicy validate ({time.perf_counter() - began:.2f} s under profile)")
+    for order in ("cumulative", "tottime"):
+        buffer = io.StringIO()
+        stats = pstats.Stats(profiler, stream=buffer).strip_dirs().sort_stats(order)
+        stats.print_stats(top)
+        body = buffer.getvalue()
+        start = body.find("   ncalls")
+        print(f"\n--- top {top} by {order} ---")
+        print(body[start:].rstrip() if start >= 0 else body.rstrip())
+    print_stages(pstats.Stats(profiler))
+
+
+def _code_key(dotted: str) -> tuple[str, int, str] | None:
+    """The pstats key of a function named ``module:Qual.name``, None when it is gone."""
+    module_name, _, qualname = dotted.partition(":")
+    try:
+        target: object = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            target = getattr(target, part)
+        code = target.__code__  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):
+        return None
+    return (code.co_filename, code.co_firstlineno, code.co_name)
+
+
+def print_stages(stats: pstats.Stats) -> None:
+    """Cumulative profiled time of the pipeline's stages and of each rule's check/finish."""
+    from skillpolicy.rules import Rule, known_rule_ids, rule_class
+
+    before = {
+        "skillpolicy.sheet:SheetReader.__init__": "open: sniff, calamine parse, header",
+        "skillpolicy.sheet:SheetReader.rows": "SheetReader.rows (row dicts)",
+        "skillpolicy.validate:Checker.check_row": "Checker.check_row (all rules):",
+    }
+    after = {
+        "skillpolicy.validate:row_label": "row_label (rows with findings)",
+        "skillpolicy.validate:Report.to_json": "Report.to_json",
+        "skillpolicy.cli.common:print_json": "print_json",
+    }
+    rules: dict[str, str] = {}
+    for rule_id in sorted(known_rule_ids()):
+        cls = rule_class(rule_id)
+        for method in ("check", "finish"):
+            if getattr(cls, method) is not getattr(Rule, method):
+                rules[f"{cls.__module__}:{cls.__qualname__}.{method}"] = (
+                    f"  {cls.__qualname__}.{method}"
+                )
+    labels = {
+        key: label
+        for dotted, label in (before | rules | after).items()
+        if (key := _code_key(dotted))
+    }
+    total = stats.total_tt  # type: ignore[attr-defined]
+    raw = stats.stats  # type: ignore[attr-defined]
+    print(f"\n--- stages and rules (cumulative, of {total:.2f} s profiled) ---")
+    print(f"{'':42}{'calls':>9}{'cum s':>9}{'share':>8}")
+    for key, label in labels.items():
+        if key in raw:
+            _, calls, _, cumulative, _ = raw[key]
+            print(f"{label:42}{calls:9d}{cumulative:9.2f}{cumulative / total:8.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, default=Path("bench-out"), help="cache directory")
+    parser.add_argument("--rows", type=int, default=100_000, help="roster rows (default 100000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3)")
+    parser.add_argument("--regenerate", action="store_true", help="rewrite the cached roster")
+    parser.add_argument("--profile", action="store_true", help="also cProfile validate in-process")
+    args = parser.parse_args()
+    if args.rows < 1 or args.repeat < 1:
+        parser.error("--rows and --repeat must be at least 1")
+
+    workdir = args.workdir.resolve()
+    path, meta = ensure_roster(workdir, args.rows, args.regenerate)
+    timer = gnu_time()
+    skillpolicy = skillpolicy_command()
+    counts = sanity_run(skillpolicy, path, workdir)
+    python = sys.executable
+    startup = {
+        "python": measure([python, "-c", "pass"], workdir, args.repeat, timer),
+        "version": measure([*skillpolicy, "--version"], workdir, args.repeat, timer),
+    }
+    bare = measure([python, "-c", BARE_ITER, str(path)], workdir, args.repeat, timer)
+    to_python = measure([python, "-c", BARE_TO_PYTHON, str(path)], workdir, args.repeat, timer)
+    validate = measure(
+        [*skillpolicy, *validate_args(path)], workdir, args.repeat, timer, ok_codes=(0, 1)
+    )
+    print_table(path, meta, counts, startup, bare, to_python, validate, args.repeat, timer)
+    if args.profile:
+        profile(path, workdir)
+
+
+if __name__ == "__main__":
+    main()

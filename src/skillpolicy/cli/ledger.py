@@ -1,0 +1,230 @@
+"""`skillpolicy ledger list | export | void RUN`: what the clerk does with the ledger."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ..errors import InputError
+from ..fileio import atomic_path, ensure_not_input
+from ..identifiers import check_credit_code, check_resident_id, mask_id
+from ..ledger import Ledger, StoredLine
+from ..ledger.open import ledger_path, open_ledger
+from ..money import format_amount, format_amount_grouped, to_fen
+from .common import LedgerOption, stdout
+
+group = typer.Typer(help="补贴台账：列出各次运行、导出各笔、作废一次运行", no_args_is_help=True)
+
+EXPORT_HEADER = [
+    "运行编号", "记账时间", "项目", "姓名/单位", "证件号", "职业(工种)", "等级", "笔次",
+    "类别", "开班年度", "金额（元）", "收款方", "原表行号", "状态", "台账键",
+]  # fmt: skip
+XLSX_MAX_ROWS = 1_048_576
+_CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _open(spec: str | None) -> Ledger:
+    """An existing ledger: reading or voiding never starts a new, empty one."""
+    return open_ledger(spec, create=False)
+
+
+@group.command("list")
+def list_command(ledger: LedgerOption = None) -> None:
+    """列出台账中的各次运行：编号、项目、文件、记账时间、笔数、金额，是否已作废。"""
+    book = _open(ledger)
+    try:
+        runs = book.runs()
+        location = book.location
+    finally:
+        book.close()
+    table = Table(title=f"台账 {location}")
+    for header in ("运行编号", "项目", "文件", "文件 sha256", "记账时间"):
+        table.add_column(header, overflow="fold")
+    table.add_column("笔数", justify="right")
+    table.add_column("金额（元）", justify="right")
+    table.add_column("作废", overflow="fold")
+    for run in runs:
+        table.add_row(
+            run.run_id,
+            run.program,
+            run.file_name,
+            run.file_hash[:12],
+            run.created_at,
+            str(run.line_count),
+            format_amount_grouped(run.total),
+            f"已作废（{run.voided_by}）" if run.voided_by else "",
+        )
+    stdout.print(table)
+    active = [run for run in runs if not run.voided_by]
+    total = sum((run.total for run in active), start=Decimal("0.00"))
+    stdout.print(
+        f"共 {len(runs)} 次运行（作废 {len(runs) - len(active)} 次）；"
+        f"有效 {sum(run.line_count for run in active)} 笔，合计 {format_amount_grouped(total)} 元"
+    )
+
+
+def _shown_subject(subject: str, full_ids: bool) -> str:
+    """A person's identity number masked unless asked for; a unit's credit code as it is."""
+    if full_ids or not _is_person(subject):
+        return subject
+    return mask_id(subject)
+
+
+def _is_person(subject: str) -> bool:
+    """An identity number (or anything number-like that is not a unit's credit code)."""
+    if (len(subject) == 18 and subject[:17].isdigit()) or (
+        len(subject) == 15 and subject.isdigit()
+    ):
+        return True  # the shape of an identity number is enough to hide it
+    if check_resident_id(subject).ok:
+        return True
+    return not check_credit_code(subject).ok and sum(ch.isdigit() for ch in subject) >= 8
+
+
+def _export_rows(lines: Iterator[StoredLine], full_ids: bool) -> Iterator[list[object]]:
+    for stored in lines:
+        line = stored.line
+        shown = _shown_subject(line.subject, full_ids)
+        key = line.key if shown == line.subject else line.key.replace(line.subject, shown)
+        yield [
+            stored.run_id,
+            stored.created_at,
+            line.program,
+            line.name,
+            shown,
+            line.occupation,
+            line.level,
+            line.tranche if line.tranche is not None else "",
+            line.target,
+            line.year if line.year is not None else "",
+            line.amount,
+            line.payee,
+            line.row if line.row is not None else "",
+            "有效" if stored.active else "已作废",
+            key,
+        ]
+
+
+def _write_csv(path: Path, rows: Iterator[list[object]]) -> int:
+    count = 0
+    # utf-8 with BOM: Excel on a clerk's PC opens it with the Chinese intact
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_HEADER)
+        for row in rows:
+            writer.writerow([_csv_safe(value) for value in row])
+            count += 1
+    return count
+
+
+def _csv_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    if isinstance(value, str) and value.startswith(_CSV_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _write_xlsx(path: Path, rows: Iterator[list[object]]) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    from ..xlsxout import HEADER_FILL, HEADER_FONT
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("台账")
+    widths = [22, 22, 26, 12, 22, 14, 10, 6, 14, 10, 12, 16, 8, 8, 48]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    header = []
+    for title in EXPORT_HEADER:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        header.append(cell)
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        count += 1
+        if count >= XLSX_MAX_ROWS:
+            raise InputError("台账各笔超过 Excel 工作表的行数上限，请导出为 .csv")
+        sheet.append([_xlsx_safe(sheet, value) for value in row])
+    book.save(path)
+    return count
+
+
+def _xlsx_safe(sheet: Any, value: object) -> object:
+    """Amounts as numbers with two decimals; text that would read as a formula stays text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, Decimal):
+        # openpyxl writes a Decimal's own digits (its stubs leave Decimal out); no float on the way
+        cell = WriteOnlyCell(sheet, value=to_fen(value))  # type: ignore[arg-type]
+        cell.number_format = "#,##0.00"
+        return cell
+    if isinstance(value, str) and value.startswith(_CSV_FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # never run as a formula
+        return cell
+    return value
+
+
+@group.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="导出文件（.xlsx 或 .csv）")],
+    ledger: LedgerOption = None,
+    run: Annotated[str | None, typer.Option("--run", help="只导出这一次运行的各笔")] = None,
+    full_ids: Annotated[
+        bool, typer.Option("--full-ids", help="列出完整身份证号（默认只显示前4位和后4位）")
+    ] = False,
+) -> None:
+    """导出台账中的每一笔（含已作废的），身份证号默认打码。"""
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise InputError("导出文件须以 .xlsx 或 .csv 结尾", file=out)
+    source = ledger_path(ledger)
+    if source is not None:
+        ensure_not_input(out, source)
+    book = _open(ledger)
+    try:
+        if run is not None and run not in {r.run_id for r in book.runs()}:
+            raise InputError(f"台账中没有运行 {run}", file=book.location)
+        rows = _export_rows(book.lines(run), full_ids)
+        with atomic_path(out) as temporary:
+            count = (_write_csv if suffix == ".csv" else _write_xlsx)(temporary, rows)
+    finally:
+        book.close()
+    masked = "含完整身份证号" if full_ids else "身份证号已打码"
+    stdout.print(f"已导出 {count} 笔到 {out}（{masked}）")
+
+
+@group.command("void")
+def void_command(
+    run_id: Annotated[str, typer.Argument(help="要作废的运行编号（见 skillpolicy ledger list）")],
+    reason: Annotated[str, typer.Option("--reason", help="作废原因（记入台账）")],
+    ledger: LedgerOption = None,
+) -> None:
+    """作废一次运行：记下作废记录，其各笔不再计入台账（可重新发放）；不删除任何记录。"""
+    book = _open(ledger)
+    try:
+        record = next((r for r in book.runs() if r.run_id == run_id), None)
+        void_id = book.void(run_id, reason)
+    finally:
+        book.close()
+    count = record.line_count if record else 0
+    total = format_amount_grouped(record.total) if record else "0.00"
+    stdout.print(
+        f"已作废运行 {run_id}（作废记录 {void_id}）：其 {count} 笔、合计 {total} 元不再计入台账"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(group, name="ledger")

@@ -1,0 +1,562 @@
+"""The SQLite ledger: one file, schema created and migrated here, writers serialised.
+
+The SQL is kept in module-level constants written with ``?`` placeholders and only the types
+and statements PostgreSQL also accepts (TEXT and INTEGER columns, amounts as decimal
+strings, ids made in Python, partial unique indexes, no AUTOINCREMENT, no SQLite-only
+functions). :func:`placeholders` is the one place a ``?`` is translated, so a PostgreSQL
+backend can reuse the same statements with its driver's ``%s`` style.
+
+Schema (version 1)::
+
+    schema_migrations(version PK, description, applied_at)
+    runs(run_id PK, program, file_name, file_hash, created_at, params JSON, line_count,
+         total TEXT)
+    lines(run_id FK, line_no, line_key, program, subject, name, occupation, level, tranche,
+          target, start_year, amount TEXT, payee, sheet_row, active 0/1;
+          PK (run_id, line_no); UNIQUE (line_key) WHERE active = 1)
+    voids(void_id PK, run_id UNIQUE FK, reason, created_at)
+
+A line is never deleted: a void inserts a ``voids`` row and sets its run's lines'
+``active`` to 0, which takes them out of the partial unique index so they can be paid again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from . import LedgerLine, PaidEntry, RunInfo, RunRecord, StoredLine
+
+BUSY_TIMEOUT_SECONDS = 30.0
+# Most databases cap bound parameters (SQLite's default was 999 until 3.32); stay well under.
+MAX_PARAMETERS = 500
+# Page cache per connection: a 100,000-line commit into a large ledger touches many index pages
+CACHE_KIB = 65536
+PAGE_SIZE = 8192
+
+
+def placeholders(sql: str, style: str = "qmark") -> str:
+    """The statement in a driver's parameter style: ``qmark`` (``?``) or ``format`` (``%s``).
+
+    The constants below never hold a literal ``?`` or ``%`` outside a placeholder.
+    """
+    if style == "qmark":
+        return sql
+    if style == "format":
+        return sql.replace("?", "%s")
+    raise ValueError(f"unknown parameter style {style!r}")
+
+
+def in_list(sql: str, count: int) -> str:
+    """Expand the ``{marks}`` of an IN-list template to ``count`` placeholders."""
+    return sql.format(marks=", ".join("?" * count))
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema; applied in order, each in the same transaction as the rest."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+CREATE_MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "台账初建：运行、已发放各笔、作废记录",
+        (
+            """
+            CREATE TABLE runs (
+                run_id TEXT PRIMARY KEY,
+                program TEXT NOT NULL,
+                file_name TEXT NOT NULL,
+                file_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                params TEXT NOT NULL,
+                line_count INTEGER NOT NULL,
+                total TEXT NOT NULL
+            )""",
+            """
+            CREATE TABLE lines (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                line_no INTEGER NOT NULL,
+                line_key TEXT NOT NULL,
+                program TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                name TEXT NOT NULL,
+                occupation TEXT NOT NULL,
+                level TEXT NOT NULL,
+                tranche INTEGER,
+                target TEXT NOT NULL,
+                start_year INTEGER,
+                amount TEXT NOT NULL,
+                payee TEXT NOT NULL,
+                sheet_row INTEGER,
+                active INTEGER NOT NULL,
+                PRIMARY KEY (run_id, line_no)
+            )""",
+            "CREATE UNIQUE INDEX lines_active_key ON lines (line_key) WHERE active = 1",
+            "CREATE INDEX lines_subject ON lines (subject)",
+            """
+            CREATE TABLE voids (
+                void_id TEXT PRIMARY KEY,
+                run_id TEXT NOT NULL UNIQUE REFERENCES runs (run_id),
+                reason TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+        ),
+    ),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+SELECT_SCHEMA_VERSION = "SELECT MAX(version) FROM schema_migrations"
+INSERT_MIGRATION = (
+    "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)"
+)
+
+# --------------------------------------------------------------------------- statements
+
+_PAID_COLUMNS = "l.line_key, l.run_id, r.created_at, l.amount, r.file_name"
+
+SELECT_PAID = (
+    f"SELECT {_PAID_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
+    "WHERE l.active = 1 AND l.line_key IN ({marks})"
+)
+SELECT_EARLIER = (
+    f"SELECT {_PAID_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
+    "WHERE l.active = 1 AND l.subject = ? AND l.program = ? AND l.occupation = ? "
+    "AND l.start_year < ? ORDER BY l.start_year, r.created_at, l.line_no"
+)
+INSERT_RUN = (
+    "INSERT INTO runs (run_id, program, file_name, file_hash, created_at, params, "
+    "line_count, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# A line goes in only if no active line has its key: the partial unique index decides, inside
+# the transaction (in PostgreSQL this is also safe without a table lock).
+INSERT_LINE_IF_NEW = (
+    "INSERT INTO lines (run_id, line_no, line_key, program, subject, name, occupation, level, "
+    "tranche, target, start_year, amount, payee, sheet_row, active) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+    "ON CONFLICT (line_key) WHERE active = 1 DO NOTHING"
+)
+UPDATE_RUN_TOTALS = "UPDATE runs SET line_count = ?, total = ? WHERE run_id = ?"
+SELECT_RUNS = (
+    "SELECT r.run_id, r.program, r.file_name, r.file_hash, r.created_at, r.line_count, "
+    "r.total, v.void_id FROM runs r LEFT JOIN voids v ON v.run_id = r.run_id "
+    "ORDER BY r.created_at, r.run_id"
+)
+SELECT_RUN_VOID = (
+    "SELECT r.run_id, v.void_id FROM runs r LEFT JOIN voids v ON v.run_id = r.run_id "
+    "WHERE r.run_id = ?"
+)
+_LINE_COLUMNS = (
+    "l.run_id, r.created_at, l.line_key, l.program, l.subject, l.name, l.occupation, l.level, "
+    "l.tranche, l.target, l.start_year, l.amount, l.payee, l.sheet_row, l.active"
+)
+SELECT_ALL_LINES = (
+    f"SELECT {_LINE_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
+    "ORDER BY r.created_at, l.run_id, l.line_no"
+)
+SELECT_RUN_LINES = (
+    f"SELECT {_LINE_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
+    "WHERE l.run_id = ? ORDER BY l.line_no"
+)
+INSERT_VOID = "INSERT INTO voids (void_id, run_id, reason, created_at) VALUES (?, ?, ?, ?)"
+DEACTIVATE_RUN_LINES = "UPDATE lines SET active = 0 WHERE run_id = ? AND active = 1"
+
+# SQLite-only statements: connection set-up and catalog look-ups a PostgreSQL backend does
+# its own way (information_schema, LOCK / SERIALIZABLE).
+_BEGIN_WRITE = "BEGIN IMMEDIATE"
+_BEGIN_READ = "BEGIN"
+_LIST_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def now_iso() -> str:
+    """Local time with its offset, to the second: what the clerk sees in ``ledger list``."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def new_id(prefix: str = "") -> str:
+    """A time-sortable unique id: ``V20240102150405-<12 hex>``."""
+    return f"{prefix}{datetime.now().strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:12]}"
+
+
+def amount_text(amount: Decimal) -> str:
+    """A Decimal as plain text (never exponent notation, never a float)."""
+    if type(amount) is not Decimal or not amount.is_finite():
+        raise ValueError(f"ledger amounts must be finite Decimals, not {amount!r}")
+    text = str(amount)
+    return text if "E" not in text else f"{amount:f}"
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise InputError(f"台账中的金额「{text}」不是数字，台账可能已损坏") from None
+
+
+def _chunks(items: Sequence[str], size: int = MAX_PARAMETERS) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def _busy_error(path: Path) -> InputError:
+    return InputError(
+        f"台账正被其他程序占用，等待 {BUSY_TIMEOUT_SECONDS:.0f} 秒仍未释放，请稍后再试", file=path
+    )
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only (0600 where supported)."""
+    with contextlib.suppress(FileExistsError):
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(descriptor)
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+class SqliteLedger:
+    """A :class:`~skillpolicy.ledger.Ledger` kept in one SQLite file.
+
+    Opening creates the file (owner-only) and applies pending migrations in one transaction;
+    a file whose schema is newer than :data:`SCHEMA_VERSION`, or that is not a ledger, is
+    refused without being changed. Writers take SQLite's write lock at ``BEGIN IMMEDIATE`` and
+    wait up to :data:`BUSY_TIMEOUT_SECONDS` for each other.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path).expanduser()
+        self.location = str(self.path)
+        if self.path.is_dir():
+            raise InputError("台账路径是一个文件夹，请指定台账文件", file=self.path)
+        if not self.path.exists():
+            if not create:
+                raise InputError("台账文件不存在", file=self.path)
+            if not self.path.parent.is_dir():
+                raise InputError("台账所在的文件夹不存在", file=self.path.parent)
+            try:
+                _create_private_file(self.path)
+            except OSError as exc:
+                raise InputError(f"无法创建台账文件：{exc.strerror}", file=self.path) from exc
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise InputError(f"无法打开台账文件：{exc}", file=self.path) from exc
+        try:
+            self._prepare()
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- opening ----------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        version = self._read_version()  # reads only: a refused file is never written
+        if version is not None and version > SCHEMA_VERSION:
+            raise InputError(
+                f"台账结构版本为 {version}，比本程序支持的 {SCHEMA_VERSION} 新："
+                "请升级 skillpolicy 后再使用；台账未作任何改动",
+                file=self.path,
+            )
+        if version is None:
+            # a new file: larger pages make fewer, shallower index pages (set before any table)
+            self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        if version is None or version < SCHEMA_VERSION:
+            self._migrate()
+        self._use_wal()
+
+    def _read_version(self) -> int | None:
+        """The schema version, None for an empty file; refuses a file that is not a ledger."""
+        try:
+            tables = {name for (name,) in self._db.execute(_LIST_TABLES)}
+            if not tables:
+                return None
+            if "schema_migrations" not in tables:
+                raise InputError("此文件是 SQLite 数据库，但不是 skillpolicy 台账", file=self.path)
+            (version,) = self._db.execute(SELECT_SCHEMA_VERSION).fetchone()
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise _busy_error(self.path) from exc
+            raise InputError(
+                "无法读取台账：不是 SQLite 台账文件，或文件已损坏", file=self.path
+            ) from exc
+        except sqlite3.DatabaseError as exc:
+            raise InputError(
+                "无法读取台账：不是 SQLite 台账文件，或文件已损坏", file=self.path
+            ) from exc
+        return int(version) if version is not None else 0
+
+    def _migrate(self) -> None:
+        """Apply pending migrations in one write transaction (another process may race us)."""
+        with self._write():
+            self._db.execute(CREATE_MIGRATIONS_TABLE)
+            (current,) = self._db.execute(SELECT_SCHEMA_VERSION).fetchone()
+            current = int(current or 0)
+            if current > SCHEMA_VERSION:
+                raise InputError(
+                    f"台账结构版本为 {current}，比本程序支持的 {SCHEMA_VERSION} 新：请升级 skillpolicy",
+                    file=self.path,
+                )
+            for migration in MIGRATIONS:
+                if migration.version <= current:
+                    continue
+                for statement in migration.statements:
+                    self._db.execute(statement)
+                self._db.execute(
+                    INSERT_MIGRATION, (migration.version, migration.description, now_iso())
+                )
+
+    def _use_wal(self) -> None:
+        """WAL lets readers go on while a run commits; the switch needs a moment alone."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                (mode,) = self._db.execute("PRAGMA journal_mode = WAL").fetchone()
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+                continue
+            if str(mode).lower() == "wal" or time.monotonic() > deadline:
+                return  # a file system without shared memory keeps the rollback journal
+            time.sleep(0.05)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        try:
+            self._db.execute(_BEGIN_WRITE)
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise _busy_error(self.path) from exc
+            raise
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[None]:
+        """One consistent snapshot for a multi-statement read."""
+        self._db.execute(_BEGIN_READ)
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
+
+    # -- reading ----------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        (version,) = self._db.execute(SELECT_SCHEMA_VERSION).fetchone()
+        return int(version)
+
+    def _paid(self, keys: Sequence[str]) -> dict[str, PaidEntry]:
+        found: dict[str, PaidEntry] = {}
+        unique = sorted(set(keys))  # in key order neighbouring look-ups share index pages
+        for chunk in _chunks(unique):
+            for key, run_id, created_at, amount, file_name in self._db.execute(
+                in_list(SELECT_PAID, len(chunk)), tuple(chunk)
+            ):
+                found[key] = PaidEntry(key, run_id, created_at, _decimal(amount), file_name)
+        return found
+
+    def paid(self, keys: Sequence[str]) -> dict[str, PaidEntry]:
+        """Active (not voided) payments among ``keys``, looked up 500 at a time."""
+        with self._read():
+            return self._paid(keys)
+
+    def earlier_trainings(
+        self, program: str, subject: str, occupation: str, before_year: int
+    ) -> list[PaidEntry]:
+        """Active payments to ``subject`` in ``occupation`` in a year before ``before_year``."""
+        rows = self._db.execute(SELECT_EARLIER, (subject, program, occupation, before_year))
+        return [
+            PaidEntry(key, run_id, created_at, _decimal(amount), file_name)
+            for key, run_id, created_at, amount, file_name in rows
+        ]
+
+    def runs(self) -> list[RunRecord]:
+        return [
+            RunRecord(
+                run_id=run_id,
+                program=program,
+                file_name=file_name,
+                file_hash=file_hash,
+                created_at=created_at,
+                line_count=int(line_count),
+                total=_decimal(total),
+                voided_by=void_id,
+            )
+            for run_id, program, file_name, file_hash, created_at, line_count, total, void_id in (
+                self._db.execute(SELECT_RUNS)
+            )
+        ]
+
+    def lines(self, run_id: str | None = None) -> Iterator[StoredLine]:
+        """Every line, voided ones too (``active`` False), in the order they were paid."""
+        cursor = (
+            self._db.execute(SELECT_ALL_LINES)
+            if run_id is None
+            else self._db.execute(SELECT_RUN_LINES, (run_id,))
+        )
+        for row in cursor:
+            yield _stored_line(row)
+
+    # -- writing ----------------------------------------------------------------
+
+    def commit(self, run: RunInfo, lines: Sequence[LedgerLine]) -> dict[str, PaidEntry]:
+        """Record the run and every line not already paid, in one transaction.
+
+        ``BEGIN IMMEDIATE`` takes the write lock first, so a second process committing the
+        same roster waits and then finds every line paid. Inside the transaction each line is
+        inserted only if no active line has its key (the partial unique index decides); when
+        fewer rows went in than were offered, the keys already paid are looked up and returned
+        with the earlier run. A key repeated within ``lines`` is recorded once; the repeats come
+        back as conflicts naming this run. The run itself is recorded even when nothing was
+        paid, so ``ledger list`` shows that the roster was submitted again.
+        """
+        params = json.dumps(run.params, ensure_ascii=False, sort_keys=True, default=str)
+        repeats: dict[str, PaidEntry] = {}
+        rows: list[tuple[Any, ...]] = []
+        amounts: dict[str, Decimal] = {}
+        for number, line in enumerate(lines, start=1):
+            if line.key in amounts:
+                repeats[line.key] = PaidEntry(
+                    line.key, run.run_id, run.created_at, line.amount, run.file_name
+                )
+                continue
+            amounts[line.key] = line.amount
+            rows.append(_line_row(run.run_id, number, line))
+        total = sum(amounts.values(), Decimal(0))
+        rows.sort(key=_by_key)  # in key order the index pages are walked once, not at random
+        with self._write():
+            self._db.execute(
+                INSERT_RUN,
+                (run.run_id, run.program, run.file_name, run.file_hash, run.created_at, params,
+                 len(rows), amount_text(total)),
+            )  # fmt: skip
+            inserted = self._db.executemany(INSERT_LINE_IF_NEW, rows).rowcount
+            if inserted == len(rows):
+                return repeats
+            earlier = {
+                key: entry
+                for key, entry in self._paid(list(amounts)).items()
+                if entry.run_id != run.run_id
+            }
+            paid_now = [amount for key, amount in amounts.items() if key not in earlier]
+            self._db.execute(
+                UPDATE_RUN_TOTALS,
+                (len(paid_now), amount_text(sum(paid_now, Decimal(0))), run.run_id),
+            )
+        return {**repeats, **earlier}
+
+    def void(self, run_id: str, reason: str) -> str:
+        """Record a void of ``run_id`` and take its lines out of the active set (no DELETE)."""
+        reason = reason.strip()
+        if not reason:
+            raise InputError("作废必须写明原因（--reason）")
+        with self._write():
+            found = self._db.execute(SELECT_RUN_VOID, (run_id,)).fetchone()
+            if found is None:
+                raise InputError(f"台账中没有运行 {run_id}", file=self.path)
+            if found[1] is not None:
+                raise InputError(
+                    f"运行 {run_id} 已于此前作废（作废记录 {found[1]}）", file=self.path
+                )
+            void_id = new_id("V")
+            self._db.execute(INSERT_VOID, (void_id, run_id, reason, now_iso()))
+            self._db.execute(DEACTIVATE_RUN_LINES, (run_id,))
+        return void_id
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SqliteLedger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _by_key(row: tuple[Any, ...]) -> str:
+    return str(row[2])
+
+
+def _line_row(run_id: str, line_no: int, line: LedgerLine) -> tuple[Any, ...]:
+    return (
+        run_id,
+        line_no,
+        line.key,
+        line.program,
+        line.subject,
+        line.name,
+        line.occupation,
+        line.level,
+        line.tranche,
+        line.target,
+        line.year,
+        amount_text(line.amount),
+        line.payee,
+        line.row,
+    )
+
+
+def _stored_line(row: tuple[Any, ...]) -> StoredLine:
+    (run_id, created_at, key, program, subject, name, occupation, level, tranche, target,
+     year, amount, payee, sheet_row, active) = row  # fmt: skip
+    return StoredLine(
+        run_id=run_id,
+        created_at=created_at,
+        line=LedgerLine(
+            key=key,
+            program=program,
+            subject=subject,
+            name=name,
+            occupation=occupation,
+            level=level,
+            tranche=tranche,
+            target=target,
+            year=year,
+            amount=_decimal(amount),
+            payee=payee,
+            row=sheet_row,
+        ),
+        active=bool(active),
+    )

@@ -1,0 +1,592 @@
+"""Money: each row becomes paid, pending or refused lines, with the same findings as validate.
+
+A row with an error finding is refused with those findings as reasons; a row flagged for
+review, or whose outcome (鉴定结果, 验收结果) is still blank, is pending; otherwise the
+program's method computes the amount. With a ledger, lines already paid by an earlier run are
+refused as ``already-paid`` naming that run, and ``commit`` records the rest in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import InputError
+from .findings import Finding
+from .identifiers import mask_id
+from .ledger import Ledger, LedgerLine, PaidEntry, RunInfo
+from .money import amount_in_words, format_amount, to_fen
+from .params import LocalParams, load_params
+from .paykeys import key_part, line_key, subject_of
+from .programs import SHEET_KIND_NAMES, Amount, Program, SubsidySpec, list_programs
+from .resources import SearchPath
+from .rules import CellProblem, RowView
+from .validate import Checker, Report, checked_rows, make_context, open_sheet
+from .values import fold
+
+Status = Literal["paid", "pending", "refused"]
+PayeeKind = Literal["trainee", "institution", "unit"]
+ZERO = Decimal("0.00")
+PAYEE_KIND_NAMES = {"trainee": "学员本人", "institution": "培训机构", "unit": "单位"}
+
+
+@dataclass
+class PayLine:
+    row: int | None
+    name: str
+    subject: str  # full identity number or credit code: mask before showing
+    status: Status
+    amount: Decimal
+    payee_kind: PayeeKind
+    payee: str
+    key: str
+    basis: str  # how the amount was computed, in Chinese
+    reasons: list[Finding] = field(default_factory=list)
+    tranche: int | None = None
+    occupation: str = ""
+    level: str = ""
+    target: str = ""
+    year: int | None = None
+
+    @property
+    def shown_id(self) -> str:
+        return mask_id(self.subject) if self.payee_kind != "unit" else self.subject
+
+    def to_json(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "row": self.row,
+            "name": self.name,
+            "id": self.shown_id,
+            "status": self.status,
+            "amount": format_amount(self.amount),
+            "reasons": [
+                {"rule": r.rule, "message": r.message, "citation": r.citation} for r in self.reasons
+            ],
+        }
+        if self.tranche is not None:
+            payload["tranche"] = self.tranche
+        payload["payee"] = self.payee
+        return payload
+
+    def ledger_line(self, program: str) -> LedgerLine:
+        return LedgerLine(
+            key=self.key,
+            program=program,
+            subject=self.subject,
+            name=self.name,
+            occupation=self.occupation,
+            level=self.level,
+            tranche=self.tranche,
+            target=self.target,
+            year=self.year,
+            amount=self.amount,
+            payee=self.payee,
+            row=self.row,
+        )
+
+
+@dataclass
+class Payout:
+    """The result of a subsidy run: every line, the totals, and what it was computed from."""
+
+    program: Program
+    file: str
+    file_hash: str
+    report: Report
+    params_used: dict[str, str]
+    lines: list[PayLine] = field(default_factory=list)
+    run_id: str | None = None  # set when committed to the ledger
+    ledger_location: str | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines if line.status == "paid"), ZERO)
+
+    @property
+    def has_violations(self) -> bool:
+        """Exit 1 (INTERFACE.md): a rule was broken or a line was already paid; a unit simply
+        left undesignated, or a failed acceptance, is a refusal but not a violation."""
+        return self.report.has_errors or any(
+            reason.rule == "already-paid" for line in self.lines for reason in line.reasons
+        )
+
+    def count(self, status: Status) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+    def totals_by_payee(self) -> list[tuple[str, str, int, Decimal]]:
+        """(payee kind name, payee, paid lines, amount) for every payee with paid lines."""
+        totals: dict[tuple[str, str], list[Any]] = {}
+        for line in self.lines:
+            if line.status == "paid":
+                entry = totals.setdefault((line.payee_kind, line.payee), [0, ZERO])
+                entry[0] += 1
+                entry[1] += line.amount
+        return [
+            (PAYEE_KIND_NAMES[kind], payee, count, amount)
+            for (kind, payee), (count, amount) in sorted(totals.items())
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "program": self.program.id,
+            "currency": "CNY",
+            "total": format_amount(self.total),
+            "total_in_words": amount_in_words(self.total),
+            "paid": self.count("paid"),
+            "pending": self.count("pending"),
+            "refused": self.count("refused"),
+            "lines": [line.to_json() for line in self.lines],
+        }
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Claim:
+    """What a row asks to be paid before the ledger has its say."""
+
+    amount: Decimal
+    payee_kind: PayeeKind
+    payee: str
+    basis: str
+    tranche: int | None = None
+    pending: Finding | None = None
+    refusal: Finding | None = None
+
+
+class Method:
+    """A program's way of turning a row into claims; reads its numbers from the program file."""
+
+    def __init__(
+        self, program: Program, spec: SubsidySpec, params: LocalParams, search: SearchPath
+    ) -> None:
+        self.program = program
+        self.spec = spec
+        self.params = params
+        self.search = search
+        self.citation = program.citation(spec.clause)
+        self.used: dict[str, str] = {}
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Read the numbers the method needs; an unset local parameter stops the run here."""
+
+    def reason(self, rule: str, message: str, clause: str | None = None) -> Finding:
+        citation = self.program.citation(clause) if clause else self.citation
+        return Finding(
+            row=None, column=None, rule=rule, severity="error", message=message, citation=citation
+        )
+
+    def fixed(self, name: str) -> Amount:
+        amount = self.program.amount(name)
+        self.used[name] = format_amount(amount.amount)
+        return amount
+
+    def payee_institution(self, view: RowView) -> str:
+        return view.text("培训机构") or "（未填培训机构）"
+
+    def default_payee(self, view: RowView) -> tuple[PayeeKind, str]:
+        """Who a refused row would have been paid to (shown on the refused sheet)."""
+        if self.spec.payee == "unit":
+            return "unit", view.text("单位名称")
+        if self.spec.payee == "institution":
+            return "institution", self.payee_institution(view)
+        return "trainee", "学员本人"
+
+    def outcome_pending(self, view: RowView) -> Finding | None:
+        column = self.spec.outcome
+        if column is None:
+            return None
+        value = fold(view.text(column))
+        if not value or value in {fold(v) for v in self.spec.pending_values}:
+            return Finding(
+                row=view.number,
+                column=column,
+                rule=self.spec.outcome_rule or column,
+                severity="review",
+                message=f"{column}未出，待有结果后再核发",
+                citation=self.citation,
+            )
+        return None
+
+    def claims(self, view: RowView) -> list[Claim]:
+        raise NotImplementedError
+
+
+class PerTrainee(Method):
+    def prepare(self) -> None:
+        if self.spec.amount:
+            amount = self.fixed(self.spec.amount)
+            self.amount, self.basis = (
+                amount.amount,
+                f"{format_amount(amount.amount)} 元/人（{self.program.citation(amount.clause)}）",
+            )
+        else:
+            assert self.spec.amount_parameter
+            self.amount = self.params.money(self.spec.amount_parameter)
+            self.used[self.spec.amount_parameter] = format_amount(self.amount)
+            self.basis = (
+                f"{format_amount(self.amount)} 元/人（本地参数 {self.spec.amount_parameter}）"
+            )
+
+    def claims(self, view: RowView) -> list[Claim]:
+        return [
+            Claim(
+                self.amount,
+                "institution",
+                self.payee_institution(view),
+                self.basis,
+                pending=self.outcome_pending(view),
+            )
+        ]
+
+
+class SchoolEnterprise(Method):
+    def prepare(self) -> None:
+        self.rates = self.params.money_by_key("school_enterprise_rate")
+        self.uplift = self.params.decimal("shortage_uplift")
+        catalog_id = self.params.text("shortage_catalog")
+        from .catalog import load_catalog
+
+        self.catalog = load_catalog(catalog_id, self.search)
+        self.used.update(
+            {f"school_enterprise_rate.{k}": format_amount(v) for k, v in self.rates.items()}
+        )
+        self.used["shortage_uplift"] = str(self.uplift)
+        self.used["shortage_catalog"] = catalog_id
+
+    def claims(self, view: RowView) -> list[Claim]:
+        payee = self.payee_institution(view)
+        filled = [
+            c for c in ("劳动合同期限(月)", "社保缴纳月数") if view.has(c) and not view.blank(c)
+        ]
+        if not filled:
+            refusal = self.reason(
+                "school-enterprise",
+                "不是校企合作培养（未填劳动合同期限和社保缴纳月数）；桂政发〔2019〕16号只对校企合作培养规定了给学校的补贴",
+            )
+            return [Claim(ZERO, "institution", payee, "", refusal=refusal)]
+        level = view.level("申报等级")
+        assert level is not None  # a blank level is the school-enterprise rule's error
+        if level.title not in self.rates:
+            from .errors import ParameterError
+
+            raise ParameterError(
+                f"本次计算需要本地参数 school_enterprise_rate 中“{level.title}”的标准，但尚未设置；"
+                f"请在 {self.params.where_to_set()} 的 [{self.program.id}] 表中设置"
+            )
+        amount = self.rates[level.title]
+        basis = f"{level.title} {format_amount(amount)} 元"
+        if view.text("职业(工种)") in self.catalog:
+            amount = to_fen(amount * self.uplift)
+            basis += f" × 急需紧缺提高 {self.uplift}"
+        return [Claim(amount, "institution", payee, basis)]
+
+
+class TrainingPlusAppraisal(Method):
+    def prepare(self) -> None:
+        self.training = self.params.money_by_key("training_subsidy")
+        self.appraisal = self.params.money("appraisal_subsidy")
+        self.used.update(
+            {f"training_subsidy.{k}": format_amount(v) for k, v in self.training.items()}
+        )
+        self.used["appraisal_subsidy"] = format_amount(self.appraisal)
+
+    def claims(self, view: RowView) -> list[Claim]:
+        kind = fold(view.text("培训类型"))
+        entrusted = view.has("补贴领取方式") and "委托" in view.text("补贴领取方式")
+        payee_kind: PayeeKind = "institution" if entrusted else "trainee"
+        payee = self.payee_institution(view) if entrusted else "学员本人"
+        if kind not in self.training:
+            # the subsidy-group rule refuses other training types; an allowed type with no
+            # amount set is a parameter the bureau has not set yet
+            from .errors import ParameterError
+
+            if kind in ("就业技能培训", "创业培训"):
+                raise ParameterError(
+                    f"本次计算需要本地参数 training_subsidy 中“{kind}”的标准，但尚未设置；"
+                    f"请在 {self.params.where_to_set()} 的 [{self.program.id}] 表中设置"
+                )
+            return [Claim(ZERO, payee_kind, payee, "")]
+        amount = self.training[kind] + self.appraisal
+        basis = (
+            f"{kind} {format_amount(self.training[kind])} + 鉴定 {format_amount(self.appraisal)} 元"
+        )
+        return [Claim(amount, payee_kind, payee, basis, pending=self.outcome_pending(view))]
+
+
+class Tranches(Method):
+    def prepare(self) -> None:
+        self.first = self.fixed("tranche_1")
+        self.second = self.fixed("tranche_2")
+
+    def claims(self, view: RowView) -> list[Claim]:
+        unit = view.text("单位名称")
+        designated = view.yes_no("是否授牌")
+        first = Claim(self.first.amount, "unit", unit, self.first.description, tranche=1)
+        second = Claim(self.second.amount, "unit", unit, self.second.description, tranche=2)
+        if not designated:
+            refusal = self.reason("designated", "未授牌的单位不拨付建设扶持经费", "三、6；五")
+            first.refusal = second.refusal = refusal
+            return [first, second]
+        result = fold(view.text("验收结果"))
+        if result == "不合格":
+            second.refusal = self.reason("acceptance", "评估验收不合格，剩余60%不予拨付")
+        elif result != "合格":
+            second.pending = Finding(
+                row=view.number,
+                column="验收结果",
+                rule="acceptance",
+                severity="review",
+                message="评估验收尚未完成，剩余60%待验收合格后拨付",
+                citation=self.citation,
+            )
+        return [first, second]
+
+
+METHODS: dict[str, Callable[[Program, SubsidySpec, LocalParams, SearchPath], Method]] = {
+    "per-trainee": PerTrainee,
+    "school-enterprise": SchoolEnterprise,
+    "training-plus-appraisal": TrainingPlusAppraisal,
+    "tranches": Tranches,
+}
+
+
+def _lines_for_row(
+    view: RowView, findings: list[Finding], method: Method, program: Program
+) -> Iterator[PayLine]:
+    errors = [f for f in findings if f.severity == "error"]
+    reviews = [f for f in findings if f.severity == "review"]
+    name = view.text("姓名") if view.has("姓名") else view.text("单位名称")
+    subject = subject_of(view)
+    claims: list[Claim] | None = None
+    if not errors:
+        try:
+            claims = method.claims(view)
+        except CellProblem as problem:  # a safety net: rules read every cell the money reads
+            errors = [
+                Finding(
+                    view.number,
+                    problem.column,
+                    "subsidy",
+                    "error",
+                    problem.message,
+                    method.citation,
+                )
+            ]
+    if claims is None:
+        # refused rows still get one line per tranche so the clerk sees every unit and tranche
+        tranches = [1, 2] if method.spec.method == "tranches" else [None]
+        payee_kind, payee = method.default_payee(view)
+        for tranche in tranches:
+            yield _line(
+                view,
+                program,
+                name,
+                subject,
+                "refused",
+                ZERO,
+                payee_kind,
+                payee,
+                "",
+                errors,
+                tranche,
+            )
+        return
+    for claim in claims:
+        if claim.refusal is not None:
+            status: Status = "refused"
+            reasons = [claim.refusal]
+        elif reviews or claim.pending is not None:
+            status, reasons = "pending", [*reviews, *([claim.pending] if claim.pending else [])]
+        else:
+            status, reasons = "paid", []
+        amount = to_fen(claim.amount) if status == "paid" else ZERO
+        yield _line(
+            view,
+            program,
+            name,
+            subject,
+            status,
+            amount,
+            claim.payee_kind,
+            claim.payee,
+            claim.basis,
+            reasons,
+            claim.tranche,
+        )
+
+
+def _line(
+    view: RowView,
+    program: Program,
+    name: str,
+    subject: str,
+    status: Status,
+    amount: Decimal,
+    payee_kind: PayeeKind,
+    payee: str,
+    basis: str,
+    reasons: list[Finding],
+    tranche: int | None,
+) -> PayLine:
+    occupation = key_part(view, "职业(工种)") if view.has("职业(工种)") else ""
+    level = key_part(view, "申报等级") if view.has("申报等级") else ""
+    target = key_part(view, "培训类别") if view.has("培训类别") else ""
+    year_text = key_part(view, "开班年度") if view.has("开班日期") else ""
+    return PayLine(
+        row=view.number,
+        name=name,
+        subject=subject,
+        status=status,
+        amount=amount,
+        payee_kind=payee_kind,
+        payee=payee,
+        key=line_key(program, view, tranche),
+        basis=basis,
+        reasons=reasons,
+        tranche=tranche,
+        occupation=occupation,
+        level=level,
+        target=target,
+        year=int(year_text) if year_text.isdigit() else None,
+    )
+
+
+def already_paid_finding(
+    program: Program, entry: PaidEntry, row: int | None, tranche: int | None
+) -> Finding:
+    what = f"第{tranche}笔经费" if tranche else "该项补贴"
+    spec = program.subsidy
+    assert spec is not None
+    return Finding(
+        row=row,
+        column=None,
+        rule="already-paid",
+        severity="error",
+        message=(
+            f"{what}已由 {entry.created_at[:10]} 的运行 {entry.run_id}（文件 {entry.file_name}）"
+            f"发放 {format_amount(entry.amount)} 元，不得重复发放；如那次发放有误，请先作废该次运行"
+        ),
+        citation=program.citation(spec.clause),
+    )
+
+
+def _refuse_already_paid(payout: Payout, paid: dict[str, PaidEntry]) -> None:
+    for line in payout.lines:
+        if line.status == "paid" and line.key in paid:
+            line.status = "refused"
+            line.amount = ZERO
+            line.reasons = [
+                already_paid_finding(payout.program, paid[line.key], line.row, line.tranche)
+            ]
+
+
+def compute_subsidy(
+    path: Path,
+    program: Program,
+    *,
+    kind: str | None = None,
+    as_of: Any = None,
+    params_file: Path | None = None,
+    search: SearchPath | None = None,
+    ledger: Ledger | None = None,
+    shown_name: str | None = None,
+) -> Payout:
+    """Compute every line of ``path`` (nothing is recorded; see :func:`commit_payout`)."""
+    search = search or SearchPath("catalogs")
+    spec = program.subsidy
+    if spec is None:
+        raise InputError(f"项目 {program.id} 没有可计算的补贴")
+    params = load_params(params_file, program, list_programs(search))
+    reader = open_sheet(path, program, kind)
+    layout = reader.layout
+    if layout.kind != spec.sheet:
+        raise InputError(
+            f"补贴按{SHEET_KIND_NAMES[spec.sheet]}计算，这是一张{SHEET_KIND_NAMES[layout.kind]}",
+            file=path,
+            sheet=layout.sheet,
+        )
+    missing = [c for c in spec.requires if not layout.has(c)]
+    if missing:
+        raise InputError(
+            f"计算补贴需要的列缺失：{'、'.join(missing)}（第{layout.header_row}行表头）",
+            file=path,
+            sheet=layout.sheet,
+        )
+    method = METHODS[spec.method](program, spec, params, search)
+    context = make_context(
+        program, layout, params=params, search=search, as_of=as_of, ledger=ledger
+    )
+    checker = Checker(context)
+    report = Report(
+        program=program, file=shown_name or str(path), layout=layout, skipped=list(checker.skipped)
+    )
+    payout = Payout(
+        program=program,
+        file=shown_name or str(path),
+        file_hash=file_sha256(path),
+        report=report,
+        params_used=method.used,
+    )
+    for view, findings in checked_rows(reader, checker):
+        report.rows += 1
+        report.findings.extend(findings)
+        payout.lines.extend(_lines_for_row(view, findings, method, program))
+    sheet_findings = checker.finish()
+    report.findings.extend(sheet_findings)
+    _apply_late_findings(payout, sheet_findings)
+    if ledger is not None:
+        _refuse_already_paid(
+            payout, ledger.paid([line.key for line in payout.lines if line.status == "paid"])
+        )
+    return payout
+
+
+def _apply_late_findings(payout: Payout, findings: list[Finding]) -> None:
+    """Row findings known only at the end (across-row rules): errors refuse, reviews hold."""
+    by_row: dict[int, list[Finding]] = {}
+    for finding in findings:
+        if finding.row is not None and finding.severity != "warning":
+            by_row.setdefault(finding.row, []).append(finding)
+    for line in payout.lines:
+        extra = by_row.get(line.row or -1)
+        if not extra:
+            continue
+        if any(f.severity == "error" for f in extra):
+            line.status, line.amount = "refused", ZERO
+        elif line.status == "paid":
+            line.status, line.amount = "pending", ZERO
+        line.reasons = [*line.reasons, *extra]
+
+
+def commit_payout(payout: Payout, ledger: Ledger) -> None:
+    """Record every paid line in one transaction; lines another run paid meanwhile are refused."""
+    run_id = datetime.now().strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    run = RunInfo(
+        run_id=run_id,
+        program=payout.program.id,
+        file_name=Path(payout.file).name,
+        file_hash=payout.file_hash,
+        created_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+        params=dict(payout.params_used),
+    )
+    paid_lines = [
+        line.ledger_line(payout.program.id) for line in payout.lines if line.status == "paid"
+    ]
+    conflicts = ledger.commit(run, paid_lines)
+    _refuse_already_paid(payout, conflicts)
+    payout.run_id = run_id
+    payout.ledger_location = ledger.location

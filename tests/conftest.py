@@ -1,0 +1,142 @@
+"""Fixtures shared by the test modules: run the CLI, write small workbooks, make valid IDs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Where the shared project documents (INTERFACE.md, POLICIES.md) live: beside the checkout in
+# the team's layout, or copied into it.
+SHARED_DIRS = [ROOT, ROOT / "docs", ROOT.parent / "shared"]
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def make_resident_id(first17: str) -> str:
+    """A GB 11643-1999 number: ``first17`` digits plus the check character."""
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    return first17 + _ID_CHECK[total % 11]
+
+
+@pytest.fixture
+def resident_id() -> Callable[[str], str]:
+    """Make a valid 18-character identity number from its first 17 digits."""
+    return make_resident_id
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path) -> Run:
+    """Run the installed ``skillpolicy`` console script; stdout and stderr are kept apart.
+
+    The working directory defaults to ``tmp_path`` so no stray ``skillpolicy.toml`` is read.
+    """
+    script = shutil.which("skillpolicy")
+    assert script is not None, "the skillpolicy console script is not on PATH (pip install -e .)"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SKILLPOLICY_") and k not in ("FORCE_COLOR", "TTY_COMPATIBLE")
+    }
+    env["COLUMNS"] = "200"
+
+    def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [script, *map(str, args)],
+            cwd=cwd or tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+
+    return run
+
+
+def write_rows(path: Path, rows: Sequence[Sequence[Any]], *, title: str | None = None) -> Path:
+    """Write ``rows`` from A1 into the first sheet of a new workbook at ``path``."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    if title:
+        sheet.title = title
+    for row in rows:
+        sheet.append(list(row))
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def xlsx() -> Callable[..., Path]:
+    """Write rows into a new one-sheet workbook: ``xlsx(path, rows)``."""
+    return write_rows
+
+
+GUANGXI_ROSTER_HEADER = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "职业(工种)",
+    "现等级",
+    "取证日期",
+    "申报等级",
+    "培训形式",
+    "鉴定结果",
+]
+
+
+def guangxi_clean_rows() -> list[list[Any]]:
+    """Two trainees who meet every guangxi-2012-technician roster rule."""
+    return [
+        ["张三", "男", make_resident_id("45010219800101001"), "焊工", "高级工",
+         dt.date(2008, 1, 1), "技师", "脱产", "合格"],
+        ["李四", "女", make_resident_id("45010219850202002"), "车工", "技师",
+         "2009-05-01", "高级技师", "半脱产", None],
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def guangxi_roster(tmp_path: Path) -> Callable[..., Path]:
+    """A guangxi-2012-technician roster in ``tmp_path``: title row 1, header row 2, two clean
+    trainees from row 3, then ``extra`` rows; ``drop`` leaves columns out."""
+
+    def build(
+        name: str = "roster.xlsx",
+        extra: Sequence[Sequence[Any]] = (),
+        *,
+        drop: Sequence[str] = (),
+        sheet: str | None = None,
+    ) -> Path:
+        keep = [i for i, column in enumerate(GUANGXI_ROSTER_HEADER) if column not in drop]
+        body = [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows(), *extra]
+        rows = [["学员花名册"], *([row[i] for i in keep] for row in body)]
+        return write_rows(tmp_path / name, rows, title=sheet)
+
+    return build
+
+
+@pytest.fixture
+def shared_document() -> Callable[[str], str]:
+    """The text of a shared project document (POLICIES.md, INTERFACE.md); skip if absent."""
+
+    def read(name: str) -> str:
+        for folder in SHARED_DIRS:
+            if (folder / name).is_file():
+                return (folder / name).read_text(encoding="utf-8")
+        pytest.skip(f"{name} not found in {', '.join(map(str, SHARED_DIRS))}")
+
+    return read

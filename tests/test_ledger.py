@@ -1,0 +1,629 @@
+"""The ledger: schema and migrations, paying each line once, voids, concurrency, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from skillpolicy.errors import InputError
+from skillpolicy.ledger import LedgerLine, RunInfo
+from skillpolicy.ledger.open import default_ledger_path, ledger_path, open_ledger
+from skillpolicy.ledger.sqlite import SCHEMA_VERSION, SqliteLedger, placeholders
+
+PROGRAM = "guangxi-2012-technician"
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def person_id(number: int) -> str:
+    """A valid identity number, different for every ``number``."""
+    first17 = f"4501021980{number:07d}"
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+def make_line(number: int, *, amount: str = "1900.00", **changes: Any) -> LedgerLine:
+    subject = changes.pop("subject", person_id(number))
+    level = changes.pop("level", "技师")
+    fields: dict[str, Any] = {
+        "key": f"{PROGRAM}|{subject}|{level}",
+        "program": PROGRAM,
+        "subject": subject,
+        "name": f"学员{number}",
+        "occupation": "焊工",
+        "level": level,
+        "year": 2012,
+        "amount": Decimal(amount),
+        "payee": "个人",
+        "row": number + 3,
+    }
+    fields.update(changes)
+    return LedgerLine(**fields)
+
+
+def make_lines(count: int, start: int = 0) -> list[LedgerLine]:
+    return [make_line(n) for n in range(start, start + count)]
+
+
+def make_run(run_id: str, file_name: str = "roster.xlsx") -> RunInfo:
+    return RunInfo(
+        run_id=run_id,
+        program=PROGRAM,
+        file_name=file_name,
+        file_hash="ab" * 32,
+        created_at="2024-03-01T09:30:00+08:00",
+        params={"shortage_uplift": "1.20"},
+    )
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Any:
+    ledger = SqliteLedger(tmp_path / "ledger.sqlite3")
+    yield ledger
+    ledger.close()
+
+
+def active_keys(ledger: SqliteLedger) -> list[str]:
+    return [stored.line.key for stored in ledger.lines() if stored.active]
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+def test_schema_is_created_with_its_version(tmp_path: Path) -> None:
+    """A new ledger has the runs, lines, voids and schema_migrations tables at the current version."""
+    path = tmp_path / "new.sqlite3"
+    SqliteLedger(path).close()
+    with sqlite3.connect(path) as db:
+        tables = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        indexes = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='index'")
+        }
+        versions = [v for (v,) in db.execute("SELECT version FROM schema_migrations")]
+    assert {"schema_migrations", "runs", "lines", "voids"} <= tables
+    assert "lines_active_key" in indexes
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_reopening_is_idempotent(tmp_path: Path) -> None:
+    """Opening an existing ledger again applies no migration twice and keeps its lines."""
+    path = tmp_path / "ledger.sqlite3"
+    with SqliteLedger(path) as first:
+        first.commit(make_run("R1"), make_lines(3))
+    for _ in range(2):
+        with SqliteLedger(path) as again:
+            assert again.schema_version() == SCHEMA_VERSION
+            assert len(active_keys(again)) == 3
+    with sqlite3.connect(path) as db:
+        (count,) = db.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()
+    assert count == SCHEMA_VERSION
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_new_ledger_file_is_owner_only(tmp_path: Path) -> None:
+    """The ledger file holds identity numbers: it is created with mode 0600."""
+    path = tmp_path / "ledger.sqlite3"
+    SqliteLedger(path).close()
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_newer_schema_is_refused_and_left_byte_identical(tmp_path: Path) -> None:
+    """A ledger written by a newer skillpolicy is refused with a Chinese message and not touched."""
+    path = tmp_path / "ledger.sqlite3"
+    with SqliteLedger(path) as ledger:
+        ledger.commit(make_run("R1"), make_lines(2))
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+            (SCHEMA_VERSION + 1, "from the future", "2099-01-01T00:00:00+08:00"),
+        )
+    db.close()
+    before = path.read_bytes()
+    stamp = path.stat().st_mtime_ns
+    with pytest.raises(InputError, match="请升级") as caught:
+        SqliteLedger(path)
+    assert str(SCHEMA_VERSION + 1) in str(caught.value)
+    assert path.read_bytes() == before
+    assert path.stat().st_mtime_ns == stamp
+
+
+def test_an_older_ledger_is_migrated_in_place(tmp_path: Path, monkeypatch: Any) -> None:
+    """A pending migration is applied on open, in order, keeping every line (schema versioning)."""
+    from skillpolicy.ledger import sqlite as module
+
+    path = tmp_path / "ledger.sqlite3"
+    with SqliteLedger(path) as ledger:
+        ledger.commit(make_run("R1"), make_lines(3))
+    step = module.Migration(
+        SCHEMA_VERSION + 1, "test: month column", ("ALTER TABLE lines ADD COLUMN month TEXT",)
+    )
+    monkeypatch.setattr(module, "MIGRATIONS", (*module.MIGRATIONS, step))
+    monkeypatch.setattr(module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with SqliteLedger(path) as ledger:
+        assert ledger.schema_version() == SCHEMA_VERSION + 1
+        assert len(active_keys(ledger)) == 3
+    with sqlite3.connect(path) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(lines)")]
+    db.close()
+    assert "month" in columns
+
+
+def test_a_ledger_locked_too_long_gives_a_clear_error(tmp_path: Path, monkeypatch: Any) -> None:
+    """When another writer holds the ledger past the busy timeout, commit fails with InputError."""
+    from skillpolicy.ledger import sqlite as module
+
+    path = tmp_path / "ledger.sqlite3"
+    SqliteLedger(path).close()
+    monkeypatch.setattr(module, "BUSY_TIMEOUT_SECONDS", 0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with SqliteLedger(path) as ledger, pytest.raises(InputError, match="占用"):
+            ledger.commit(make_run("R1"), make_lines(1))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with SqliteLedger(path) as ledger:
+        assert ledger.runs() == []
+
+
+def test_a_file_that_is_not_a_ledger_is_refused_untouched(tmp_path: Path) -> None:
+    """A workbook or another SQLite database given as the ledger is refused and not changed."""
+    workbook = tmp_path / "roster.xlsx"
+    openpyxl.Workbook().save(workbook)
+    other = tmp_path / "other.sqlite3"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE things (x TEXT)")
+    db.close()
+    for path in (workbook, other):
+        before = path.read_bytes()
+        with pytest.raises(InputError):
+            SqliteLedger(path)
+        assert path.read_bytes() == before
+
+
+# --- paying once ------------------------------------------------------------------------------
+
+
+def test_commit_then_paid_finds_keys_with_their_run(book: SqliteLedger) -> None:
+    """After a commit, paid() returns each key with the run id, time, file and amount."""
+    lines = make_lines(3)
+    assert book.commit(make_run("R1"), lines) == {}
+    found = book.paid([line.key for line in lines] + ["not-paid"])
+    assert set(found) == {line.key for line in lines}
+    entry = found[lines[0].key]
+    assert (entry.run_id, entry.file_name, entry.amount) == (
+        "R1",
+        "roster.xlsx",
+        Decimal("1900.00"),
+    )
+    assert entry.created_at == "2024-03-01T09:30:00+08:00"
+    [run] = book.runs()
+    assert (run.run_id, run.line_count, run.total, run.voided_by) == (
+        "R1",
+        3,
+        Decimal("5700.00"),
+        None,
+    )
+
+
+def test_committing_the_same_lines_twice_pays_nothing_the_second_time(book: SqliteLedger) -> None:
+    """A second commit of the same lines records no line and returns every key naming the first run."""
+    lines = make_lines(5)
+    book.commit(make_run("R1"), lines)
+    conflicts = book.commit(make_run("R2", "roster-again.xlsx"), lines)
+    assert set(conflicts) == {line.key for line in lines}
+    assert {entry.run_id for entry in conflicts.values()} == {"R1"}
+    assert {entry.file_name for entry in conflicts.values()} == {"roster.xlsx"}
+    assert len(list(book.lines())) == 5
+    second = {run.run_id: run for run in book.runs()}["R2"]
+    assert (second.line_count, second.total) == (0, Decimal("0"))
+
+
+def test_partly_paid_roster_pays_only_the_new_lines(book: SqliteLedger) -> None:
+    """Lines already paid are refused, the others recorded; the run's count and total say so."""
+    book.commit(make_run("R1"), make_lines(2))
+    conflicts = book.commit(make_run("R2"), make_lines(4))  # lines 0, 1 paid; 2, 3 new
+    assert set(conflicts) == {make_line(0).key, make_line(1).key}
+    runs = {run.run_id: run for run in book.runs()}
+    assert (runs["R2"].line_count, runs["R2"].total) == (2, Decimal("3800.00"))
+    assert sorted(active_keys(book)) == sorted(line.key for line in make_lines(4))
+
+
+def test_a_key_repeated_within_one_commit_is_recorded_once(book: SqliteLedger) -> None:
+    """The same key twice in one roster is paid once; the repeat comes back naming this run."""
+    line = make_line(1)
+    conflicts = book.commit(make_run("R1"), [line, line])
+    assert list(conflicts) == [line.key]
+    assert conflicts[line.key].run_id == "R1"
+    assert active_keys(book) == [line.key]
+
+
+def test_amounts_round_trip_exactly_as_decimal_text(book: SqliteLedger) -> None:
+    """Amounts are stored as TEXT decimals and read back as the same Decimal, never a float."""
+    amounts = ["0.01", "1900.00", "123456789.99", "0.10", "3333.33"]
+    lines = [make_line(n, amount=a) for n, a in enumerate(amounts)]
+    book.commit(make_run("R1"), lines)
+    stored = {s.line.key: s.line.amount for s in book.lines()}
+    for line, text in zip(lines, amounts, strict=True):
+        assert str(stored[line.key]) == text
+        assert str(book.paid([line.key])[line.key].amount) == text
+    [run] = book.runs()
+    assert run.total == sum((Decimal(a) for a in amounts), Decimal(0))
+    with sqlite3.connect(book.location) as db:
+        types = {t for (t,) in db.execute("SELECT DISTINCT typeof(amount) FROM lines")}
+        types |= {t for (t,) in db.execute("SELECT DISTINCT typeof(total) FROM runs")}
+    assert types == {"text"}
+
+
+def test_a_float_amount_is_refused_before_anything_is_written(book: SqliteLedger) -> None:
+    """A float amount is a programming error: nothing of the run is recorded."""
+    bad = make_line(1, amount="1.00")
+    bad = LedgerLine(**{**bad.__dict__, "amount": 1900.0})
+    with pytest.raises(ValueError):
+        book.commit(make_run("R1"), [make_line(0), bad])
+    assert book.runs() == []
+
+
+def test_paid_handles_1200_keys_in_chunks_of_at_most_500(book: SqliteLedger) -> None:
+    """paid() with 1,200 keys finds them all, asking at most 500 keys per statement."""
+    lines = make_lines(1200)
+    book.commit(make_run("R1"), lines)
+    statements: list[str] = []
+    book._db.set_trace_callback(statements.append)
+    found = book.paid([line.key for line in lines] + ["nobody"])
+    book._db.set_trace_callback(None)
+    assert len(found) == 1200
+    lookups = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(lookups) == 3
+    assert all(s.count(PROGRAM + "|") <= 500 for s in lookups)
+
+
+def test_earlier_trainings_finds_active_payments_in_earlier_years(book: SqliteLedger) -> None:
+    """earlier_trainings returns the subject's active lines in that occupation before the year."""
+    person = person_id(7)
+
+    def trained(year: int, occupation: str = "焊工", program: str = PROGRAM) -> LedgerLine:
+        return make_line(
+            7, subject=person, year=year, occupation=occupation, program=program,
+            key=f"{program}|{person}|{occupation}|{year}",
+        )  # fmt: skip
+
+    book.commit(make_run("R2011"), [trained(2011)])
+    book.commit(make_run("R2012"), [trained(2012), trained(2012, "电工")])
+    book.commit(make_run("R2013"), [trained(2013), trained(2010, program="other-program")])
+    earlier = book.earlier_trainings(PROGRAM, person, "焊工", 2013)
+    assert [entry.run_id for entry in earlier] == ["R2011", "R2012"]
+    assert book.earlier_trainings(PROGRAM, person, "焊工", 2011) == []
+    assert [e.run_id for e in book.earlier_trainings(PROGRAM, person, "电工", 2014)] == ["R2012"]
+    book.void("R2011", "重复上报")
+    assert [e.run_id for e in book.earlier_trainings(PROGRAM, person, "焊工", 2013)] == ["R2012"]
+
+
+# --- voids ------------------------------------------------------------------------------------
+
+
+def test_void_makes_keys_payable_again_and_is_recorded(book: SqliteLedger) -> None:
+    """A void is a record: the run is listed as voided, its lines stay (inactive), keys pay again."""
+    lines = make_lines(3)
+    book.commit(make_run("R1"), lines)
+    void_id = book.void("R1", "花名册有误，重新上报")
+    assert book.paid([line.key for line in lines]) == {}
+    [run] = book.runs()
+    assert run.voided_by == void_id
+    stored = list(book.lines("R1"))
+    assert len(stored) == 3
+    assert not any(s.active for s in stored)
+    assert book.commit(make_run("R2"), lines) == {}
+    assert {e.run_id for e in book.paid([line.key for line in lines]).values()} == {"R2"}
+    with sqlite3.connect(book.location) as db:
+        assert db.execute("SELECT run_id, reason FROM voids").fetchall() == [
+            ("R1", "花名册有误，重新上报")
+        ]
+        (count,) = db.execute("SELECT COUNT(*) FROM lines").fetchone()
+    assert count == 6
+
+
+def test_voiding_an_unknown_or_voided_run_is_an_input_error(book: SqliteLedger) -> None:
+    """Voiding a run that is not there, or twice, or without a reason, is refused."""
+    book.commit(make_run("R1"), make_lines(1))
+    with pytest.raises(InputError, match="没有运行"):
+        book.void("R9", "原因")
+    with pytest.raises(InputError, match="原因"):
+        book.void("R1", "  ")
+    book.void("R1", "原因")
+    with pytest.raises(InputError, match="已于此前作废"):
+        book.void("R1", "原因")
+
+
+# --- opening by spec --------------------------------------------------------------------------
+
+
+def test_open_ledger_accepts_a_path_and_a_sqlite_url(tmp_path: Path, monkeypatch: Any) -> None:
+    """--ledger takes a path or sqlite:///path; a missing folder or (for reading) file is refused."""
+    monkeypatch.chdir(tmp_path)
+    assert ledger_path("sqlite:///sub/l.sqlite3") == Path("sub/l.sqlite3")
+    assert ledger_path("sqlite:////abs/l.sqlite3") == Path("/abs/l.sqlite3")
+    open_ledger(str(tmp_path / "a.sqlite3")).close()
+    assert (tmp_path / "a.sqlite3").is_file()
+    with pytest.raises(InputError, match="文件夹不存在"):
+        open_ledger("sqlite:///missing/l.sqlite3")
+    with pytest.raises(InputError, match="不存在"):
+        open_ledger(str(tmp_path / "b.sqlite3"), create=False)
+    assert not (tmp_path / "b.sqlite3").exists()
+
+
+@pytest.mark.parametrize("url", ["postgresql://clerk:secret@db/ledger", "postgres://db/ledger"])
+def test_postgresql_url_is_refused_clearly(url: str) -> None:
+    """A PostgreSQL URL says that backend is not available yet, without echoing the URL."""
+    with pytest.raises(InputError, match="PostgreSQL") as caught:
+        open_ledger(url)
+    assert "secret" not in str(caught.value)
+
+
+def test_default_ledger_is_in_the_platform_data_directory(tmp_path: Path, monkeypatch: Any) -> None:
+    """No --ledger: ledger.sqlite3 under the user data directory, its folder created."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    path = default_ledger_path()
+    assert path.name == "ledger.sqlite3"
+    assert "skillpolicy" in path.parent.name
+    open_ledger(None).close()
+    assert path.is_file()
+
+
+# --- concurrency with real processes ------------------------------------------------------------
+
+WORKER = r"""
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from test_ledger import make_lines, make_run
+from skillpolicy.ledger.sqlite import SqliteLedger
+
+_, _, ledger, name, folder, mode = sys.argv
+folder = Path(folder)
+lines = make_lines(2000)
+if mode == "whole":
+    batches = [lines]
+else:  # 20 runs of 100 lines, the two workers walking the roster from opposite ends
+    batches = [lines[i : i + 100] for i in range(0, 2000, 100)]
+    if name == "B":
+        batches = [list(reversed(b)) for b in reversed(batches)]
+book = None if mode == "open-late" else SqliteLedger(ledger)
+(folder / f"ready-{name}").touch()
+while not (folder / "go").exists():
+    time.sleep(0.001)
+if book is None:
+    book = SqliteLedger(ledger)
+result = {"paid": [], "conflicts": {}}
+for number, batch in enumerate(batches):
+    run_id = f"{name}-{number:02d}"
+    conflicts = book.commit(make_run(run_id), batch)
+    result["conflicts"].update({k: e.run_id for k, e in conflicts.items()})
+    result["paid"] += [line.key for line in batch if line.key not in conflicts]
+book.close()
+(folder / f"result-{name}.json").write_text(json.dumps(result))
+"""
+
+
+def run_two_workers(tmp_path: Path, mode: str) -> tuple[dict[str, Any], dict[str, Any], Path]:
+    ledger = tmp_path / "shared.sqlite3"
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER, encoding="utf-8")
+    tests = str(Path(__file__).resolve().parent)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(script), tests, str(ledger), name, str(tmp_path), mode],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("A", "B")
+    ]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{n}").exists() for n in ("A", "B")):
+        assert time.monotonic() < deadline, "workers did not start"
+        assert all(w.poll() is None for w in workers), [w.communicate()[1] for w in workers]
+        time.sleep(0.01)
+    (tmp_path / "go").touch()  # both start committing at the same moment
+    for worker in workers:
+        _, errors = worker.communicate(timeout=120)
+        assert worker.returncode == 0, errors
+    results = [json.loads((tmp_path / f"result-{n}.json").read_text()) for n in ("A", "B")]
+    return results[0], results[1], ledger
+
+
+def assert_each_key_paid_once(a: dict[str, Any], b: dict[str, Any], ledger: Path) -> None:
+    keys = {line.key for line in make_lines(2000)}
+    assert set(a["paid"]).isdisjoint(b["paid"])
+    assert set(a["paid"]) | set(b["paid"]) == keys
+    # what one worker was refused, the other paid, and the refusal names the other's run
+    assert set(a["conflicts"]) == set(b["paid"])
+    assert set(b["conflicts"]) == set(a["paid"])
+    assert all(run.startswith("B-") for run in a["conflicts"].values())
+    assert all(run.startswith("A-") for run in b["conflicts"].values())
+    with SqliteLedger(ledger) as book:
+        stored = active_keys(book)
+        assert len(stored) == 2000
+        assert set(stored) == keys
+        assert sum(run.line_count for run in book.runs()) == 2000
+
+
+@pytest.mark.slow
+def test_two_processes_committing_the_same_roster_pay_each_line_once(tmp_path: Path) -> None:
+    """Two processes commit the same 2,000 lines at once: 2,000 active lines, conflicts partition."""
+    SqliteLedger(tmp_path / "shared.sqlite3").close()
+    a, b, ledger = run_two_workers(tmp_path, "whole")
+    assert_each_key_paid_once(a, b, ledger)
+    assert sorted([len(a["paid"]), len(b["paid"])]) == [0, 2000]
+
+
+@pytest.mark.slow
+def test_interleaved_commits_from_two_fresh_processes_pay_each_line_once(tmp_path: Path) -> None:
+    """Two processes create the ledger together, then commit 20 overlapping runs each: no double pay."""
+    a, b, ledger = run_two_workers(tmp_path, "open-late")
+    assert_each_key_paid_once(a, b, ledger)
+
+
+# --- SQL portability ----------------------------------------------------------------------------
+
+
+def test_placeholders_are_translated_in_one_place() -> None:
+    """The shared SQL uses ? placeholders; the format style (PostgreSQL drivers) gets %s."""
+    from skillpolicy.ledger import sqlite as module
+
+    assert placeholders("SELECT a FROM t WHERE b = ? AND c = ?", "format") == (
+        "SELECT a FROM t WHERE b = %s AND c = %s"
+    )
+    statements = [
+        v
+        for k, v in vars(module).items()
+        if k.isupper() and not k.startswith("_") and isinstance(v, str)
+    ]  # the _PRIVATE ones are SQLite-only set-up
+    statements += [s for m in module.MIGRATIONS for s in m.statements]
+    sqlite_only = re.compile(
+        r"\b(AUTOINCREMENT|REAL|REPLACE|GLOB|DATETIME|STRFTIME|IFNULL|WITHOUT ROWID)\b", re.I
+    )
+    for statement in statements:
+        assert "%" not in statement
+        assert not sqlite_only.search(statement), statement
+
+
+# --- the CLI ------------------------------------------------------------------------------------
+
+
+def assert_one_error_line(result: Any) -> str:
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("错误：")
+    return lines[0]
+
+
+@pytest.fixture
+def filled_ledger(tmp_path: Path) -> Path:
+    path = tmp_path / "book.sqlite3"
+    with SqliteLedger(path) as ledger:
+        ledger.commit(make_run("20240301093000-aaaaaa"), make_lines(3))
+        ledger.commit(make_run("20240302093000-bbbbbb", "second.xlsx"), make_lines(2, start=3))
+    return path
+
+
+def read_export(path: Path) -> list[list[str]]:
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.reader(handle))
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_cli_ledger_list_shows_runs(run_cli: Callable[..., Any], filled_ledger: Path) -> None:
+    """`ledger list` exits 0 and shows each run with its file, line count and total."""
+    result = run_cli("ledger", "list", "--ledger", filled_ledger)
+    assert result.returncode == 0, result.stderr
+    for text in ("20240301093000-aaaaaa", "second.xlsx", "5,700.00", "abababababab", "共 2 次运行"):
+        assert text in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_cli_export_masks_identity_numbers_by_default(
+    run_cli: Callable[..., Any], filled_ledger: Path, tmp_path: Path, suffix: str
+) -> None:
+    """`ledger export` writes every line with identity numbers masked; --full-ids shows them."""
+    out = tmp_path / f"export{suffix}"
+    result = run_cli("ledger", "export", "--ledger", filled_ledger, "--out", out)
+    assert result.returncode == 0, result.stderr
+    rows = read_export(out)
+    assert len(rows) == 1 + 5
+    text = out.read_bytes() if suffix == ".csv" else json.dumps(rows, ensure_ascii=False).encode()
+    for number in range(5):
+        full = person_id(number)
+        assert full.encode() not in text
+        assert f"{full[:4]}{'*' * 10}{full[-4:]}".encode() in text
+    full_out = tmp_path / f"full{suffix}"
+    result = run_cli(
+        "ledger", "export", "--ledger", filled_ledger, "--out", full_out, "--full-ids",
+        "--run", "20240302093000-bbbbbb",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = read_export(full_out)
+    assert [row[4] for row in rows[1:]] == [person_id(3), person_id(4)]
+    assert {row[10] for row in rows[1:]} in ({"1900.00"}, {"1900"})
+
+
+def test_cli_export_refuses_bad_requests(
+    run_cli: Callable[..., Any], filled_ledger: Path, tmp_path: Path
+) -> None:
+    """Unknown run, wrong suffix, missing ledger, or writing over the ledger: exit 2, one line."""
+    before = filled_ledger.read_bytes()
+    assert "没有运行" in assert_one_error_line(
+        run_cli(
+            "ledger",
+            "export",
+            "--ledger",
+            filled_ledger,
+            "--run",
+            "R?",
+            "--out",
+            tmp_path / "x.csv",
+        )
+    )
+    assert_one_error_line(
+        run_cli("ledger", "export", "--ledger", filled_ledger, "--out", tmp_path / "x.txt")
+    )
+    assert "不存在" in assert_one_error_line(
+        run_cli("ledger", "list", "--ledger", tmp_path / "nope.sqlite3")
+    )
+    assert not (tmp_path / "nope.sqlite3").exists()
+    as_csv = tmp_path / "book.csv"
+    as_csv.write_bytes(before)
+    assert_one_error_line(run_cli("ledger", "export", "--ledger", as_csv, "--out", as_csv))
+    assert as_csv.read_bytes() == before
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_cli_void_records_the_void(run_cli: Callable[..., Any], filled_ledger: Path) -> None:
+    """`ledger void RUN --reason` exits 0, list shows it voided; voiding again exits 2."""
+    result = run_cli(
+        "ledger", "void", "20240301093000-aaaaaa", "--reason", "重复上报", "--ledger", filled_ledger
+    )
+    assert result.returncode == 0, result.stderr
+    assert "已作废运行 20240301093000-aaaaaa" in result.stdout
+    listed = run_cli("ledger", "list", "--ledger", filled_ledger)
+    assert "已作废" in listed.stdout
+    assert "作废 1 次" in listed.stdout
+    again = run_cli(
+        "ledger", "void", "20240301093000-aaaaaa", "--reason", "再来", "--ledger", filled_ledger
+    )
+    assert "已于此前作废" in assert_one_error_line(again)
+    assert "没有运行" in assert_one_error_line(
+        run_cli("ledger", "void", "R-unknown", "--reason", "x", "--ledger", filled_ledger)
+    )
+    with SqliteLedger(filled_ledger) as book:
+        assert len(list(book.lines())) == 5
+        assert len(active_keys(book)) == 2
+
+
+def test_cli_postgresql_ledger_exits_2_with_one_line(run_cli: Callable[..., Any]) -> None:
+    """--ledger postgresql://… is refused (backend not available yet): exit 2, one line."""
+    line = assert_one_error_line(
+        run_cli("ledger", "list", "--ledger", "postgresql://clerk:secret@city-db/ledger")
+    )
+    assert "PostgreSQL" in line
+    assert "secret" not in line
