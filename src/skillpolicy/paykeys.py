@@ -45,8 +45,9 @@ def _key_part(view: RowView, column: str) -> str:
 
 
 def line_key(program: Program, view: RowView, tranche: int | None = None) -> str:
-    assert program.subsidy is not None
-    parts = [program.id, *(key_part(view, column) for column in program.subsidy.key)]
+    spec = program.subsidy_for(view.context.layout.kind)
+    assert spec is not None, "line_key on a sheet kind that pays nothing"
+    parts = [program.id, *(key_part(view, column) for column in spec.key)]
     if tranche is not None:
         parts.append(f"第{tranche}笔")
     return "|".join(parts)

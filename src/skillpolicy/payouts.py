@@ -242,9 +242,7 @@ def _today_text(today: date) -> str:
 
 def _header_lines(payout: Payout, today: date) -> list[str]:
     program = payout.program
-    spec = program.subsidy
-    clause = spec.clause if spec is not None else ""
-    summary = spec.summary if spec is not None else "（项目未规定计算方法）"
+    clause, summary = payout.spec.clause, payout.spec.summary
     params = "；".join(f"{name} = {value}" for name, value in payout.params_used.items()) or "无"
     skipped = "；".join(f"{rule.id}（{reason}）" for rule, reason in payout.report.skipped)
     run = payout.run_id or NOT_COMMITTED

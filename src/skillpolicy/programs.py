@@ -137,7 +137,7 @@ class Program(_Strict):
     rates: list[Rate] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(min_length=1)
     local_parameters: list[LocalParameter] = Field(default_factory=list)
-    subsidy: SubsidySpec | None = None
+    subsidies: list[SubsidySpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Program:
@@ -163,23 +163,31 @@ class Program(_Strict):
                     f"规则「{spec.id}」用于{spec.sheet}，但该项目没有这种表",
                     ("rules", index, "sheet"),
                 )
-        if self.subsidy is not None:
-            money = self.subsidy
-            if money.sheet not in self.sheets:
+        declared = {p.name for p in self.local_parameters}
+        kinds: set[str] = set()
+        for index, money in enumerate(self.subsidies):
+            if money.sheet not in self.sheets or money.sheet in kinds:
                 raise KeyedError(
-                    f"subsidy 用于 {money.sheet}，但该项目没有这种表", ("subsidy", "sheet")
+                    f"subsidies 用于 {money.sheet}，但该项目没有这种表或已有一项",
+                    ("subsidies", index, "sheet"),
                 )
+            kinds.add(money.sheet)
             if money.amount and money.amount not in {a.name for a in self.amounts}:
-                raise KeyedError(f"「{money.amount}」不在 amounts 中", ("subsidy", "amount"))
-            declared = {p.name for p in self.local_parameters}
+                raise KeyedError(
+                    f"「{money.amount}」不在 amounts 中", ("subsidies", index, "amount")
+                )
             if money.amount_parameter and money.amount_parameter not in declared:
                 raise KeyedError(
                     f"「{money.amount_parameter}」不是已声明的本地参数",
-                    ("subsidy", "amount_parameter"),
+                    ("subsidies", index, "amount_parameter"),
                 )
         if self.deadline is not None and self.deadline < self.issued:
             raise KeyedError("截止日期早于发文日期，请检查是否写反", ("deadline",))
         return self
+
+    def subsidy_for(self, kind: str) -> SubsidySpec | None:
+        """How money is computed on a sheet of ``kind`` (None: that sheet pays nothing)."""
+        return next((spec for spec in self.subsidies if spec.sheet == kind), None)
 
     def rules_for(self, kind: str) -> list[RuleSpec]:
         return [spec for spec in self.rules if spec.sheet == kind]

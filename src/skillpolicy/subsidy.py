@@ -96,6 +96,7 @@ class Payout:
     """The result of a subsidy run: every line, the totals, and what it was computed from."""
 
     program: Program
+    spec: SubsidySpec
     file: str
     file_hash: str
     report: Report
@@ -466,11 +467,9 @@ def _line(
 
 
 def already_paid_finding(
-    program: Program, entry: PaidEntry, row: int | None, tranche: int | None
+    program: Program, spec: SubsidySpec, entry: PaidEntry, row: int | None, tranche: int | None
 ) -> Finding:
     what = f"第{tranche}笔经费" if tranche else "该项补贴"
-    spec = program.subsidy
-    assert spec is not None
     return Finding(
         row=row,
         column=None,
@@ -490,7 +489,9 @@ def _refuse_already_paid(payout: Payout, paid: dict[str, PaidEntry]) -> None:
             line.status = "refused"
             line.amount = ZERO
             line.reasons = [
-                already_paid_finding(payout.program, paid[line.key], line.row, line.tranche)
+                already_paid_finding(
+                    payout.program, payout.spec, paid[line.key], line.row, line.tranche
+                )
             ]
 
 
@@ -507,15 +508,16 @@ def compute_subsidy(
 ) -> Payout:
     """Compute every line of ``path`` (nothing is recorded; see :func:`commit_payout`)."""
     search = search or SearchPath("catalogs")
-    spec = program.subsidy
-    if spec is None:
+    if not program.subsidies:
         raise InputError(f"项目 {program.id} 没有可计算的补贴")
     params = load_params(params_file, program, list_programs(search))
     reader = open_sheet(path, program, kind)
     layout = reader.layout
-    if layout.kind != spec.sheet:
+    spec = program.subsidy_for(layout.kind)
+    if spec is None:
+        paying = "、".join(SHEET_KIND_NAMES[s.sheet] for s in program.subsidies)
         raise InputError(
-            f"补贴按{SHEET_KIND_NAMES[spec.sheet]}计算，这是一张{SHEET_KIND_NAMES[layout.kind]}",
+            f"这是一张{SHEET_KIND_NAMES[layout.kind]}，不涉及补贴发放；补贴按{paying}计算",
             file=path,
             sheet=layout.sheet,
         )
@@ -536,6 +538,7 @@ def compute_subsidy(
     )
     payout = Payout(
         program=program,
+        spec=spec,
         file=shown_name or str(path),
         file_hash=file_sha256(path),
         report=report,

@@ -141,16 +141,16 @@ def already_paid_findings(program: Program, view: RowView, ledger: Any) -> list[
     from .paykeys import line_key
     from .subsidy import already_paid_finding
 
-    assert program.subsidy is not None
-    if program.subsidy.sheet != view.context.layout.kind:
+    spec = program.subsidy_for(view.context.layout.kind)
+    if spec is None:
         return []
-    tranches: list[int | None] = [1, 2] if program.subsidy.method == "tranches" else [None]
+    tranches: list[int | None] = [1, 2] if spec.method == "tranches" else [None]
     keys = {line_key(program, view, t): t for t in tranches}
     paid = ledger.paid(list(keys))
     column = "身份证号" if view.has("身份证号") else "统一社会信用代码"
     found = []
     for key, entry in paid.items():
-        finding = already_paid_finding(program, entry, view.number, keys[key])
+        finding = already_paid_finding(program, spec, entry, view.number, keys[key])
         found.append(replace(finding, column=column if view.has(column) else None))
     return found
 
@@ -197,7 +197,7 @@ def validate_sheet(
         skipped=list(checker.skipped),
     )
     for view, findings in checked_rows(reader, checker):
-        if ledger is not None and program.subsidy is not None:
+        if ledger is not None:
             findings.extend(already_paid_findings(program, view, ledger))
         report.rows += 1
         report.findings.extend(findings)
