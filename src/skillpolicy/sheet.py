@@ -7,6 +7,7 @@ the known columns keyed by canonical header, so a rule never sees a column posit
 
 from __future__ import annotations
 
+import operator
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine
-from openpyxl.utils import get_column_letter
 
 from .columns import KIND_KEYS, canonical_header
 from .errors import InputError
@@ -27,6 +27,19 @@ MAX_COMPRESSION_RATIO = 200
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
+
+
+def column_letter(number: int) -> str:
+    """Spreadsheet column letters for a 1-based column number (1 -> A, 28 -> AB).
+
+    Written here so that reading a sheet does not import openpyxl (and numpy with it).
+    """
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
 
 KIND_NAMES = {"roster": "学员花名册", "application": "申报表", "designation": "评审授牌表"}
 
@@ -150,7 +163,7 @@ def _detect(
         for canonical, positions in mapped.items():
             exact = [p for p in positions if fold_header(written[p]) == fold_header(canonical)]
             if len(positions) > 1 and len(exact) != 1:
-                letters = "、".join(get_column_letter(start_col + p + 1) for p in positions)
+                letters = "、".join(column_letter(start_col + p + 1) for p in positions)
                 raise InputError(
                     f"表头「{canonical}」出现了不止一次（{letters}列），无法判断用哪一列，请删去多余的列",
                     file=file,
@@ -223,7 +236,7 @@ class SheetReader:
             if found is not None:
                 found_kind, columns, headers = found
                 letters = {
-                    name: get_column_letter(start_col + pos + 1) for name, pos in columns.items()
+                    name: column_letter(start_col + pos + 1) for name, pos in columns.items()
                 }
                 return Layout(
                     file=self.path,
@@ -247,7 +260,12 @@ class SheetReader:
 
     def rows(self) -> Iterator[Row]:
         """Data rows below the header, skipping rows with nothing in any known column."""
-        positions = list(self.layout.columns.items())
+        names = list(self.layout.columns)
+        columns = [self.layout.columns[name] for name in names]
+        pick = operator.itemgetter(*columns)
+        single = len(columns) == 1  # itemgetter of one position returns the value, not a tuple
+        first_key = KIND_KEYS[self.layout.kind][0]
+        first_key_folded = fold_header(first_key)
         merges = iter(self._merges)
         upcoming = next(merges, None)
         filling: list[tuple[int, int, Any]] = []  # (last row index, position, value)
@@ -268,13 +286,25 @@ class SheetReader:
                 if first == index and 0 <= position < len(row):
                     filling.append((last, position, row[position]))
                 upcoming = next(merges, None)
-            width = len(row)
-            cells = {name: row[pos] if pos < width else None for name, pos in positions}
-            if all(is_blank(value) for value in cells.values()):
+            try:
+                values = pick(row)
+            except IndexError:  # a short row (calamine pads, but be safe): missing cells are blank
+                values = tuple(row[p] if p < len(row) else None for p in columns)
+            if single:
+                values = (values,)
+            # most rows hold something in their first cell: stop looking at the first value
+            if not any(v is not None and v != "" for v in values) or all(map(is_blank, values)):
                 continue
-            if all(
-                is_blank(value) or fold_header(cell_text(value)) == fold_header(name)
-                for name, value in cells.items()
+            cells = dict(zip(names, values, strict=True))
+            probe = cells.get(first_key)
+            if (
+                isinstance(probe, str)
+                and first_key_folded[0] in probe  # cheap filter: a name rarely holds 姓 or 单
+                and fold_header(probe) == first_key_folded
+                and all(
+                    is_blank(value) or fold_header(cell_text(value)) == fold_header(name)
+                    for name, value in cells.items()
+                )
             ):
                 continue  # a repeated header row (printed sheets repeat it on every page)
             yield Row(number=number, cells=cells)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -11,12 +12,13 @@ from typing import Any
 from .catalog import load_catalog
 from .errors import InputError
 from .findings import Finding
-from .identifiers import check_resident_id, mask_id
+from .identifiers import mask_id
 from .params import LocalParams, load_params
 from .programs import SHEET_KIND_NAMES, Program, RuleSpec, list_programs
 from .resources import SearchPath
 from .rules import CellProblem, Context, RowView, Rule, rule_class
 from .sheet import Layout, Row, SheetReader
+from .values import is_blank
 
 
 @dataclass
@@ -61,6 +63,23 @@ class Report:
         }
 
 
+_OUTCOME_LIMIT = 100_000  # distinct input combinations remembered per rule
+
+
+def _key_value(value: Any) -> Any:
+    # True == 1 in Python; keep a bool cell apart from a number cell in the outcome table
+    return ("bool", value) if isinstance(value, bool) else value
+
+
+def _outcome(rule: Rule, view: RowView) -> tuple[tuple[Finding, ...], CellProblem | None]:
+    found: list[Finding] = []
+    try:
+        found.extend(rule.check(view))
+    except CellProblem as problem:
+        return tuple(found), problem
+    return tuple(found), None
+
+
 class Checker:
     """The rules of one program for one sheet, fed row by row (the subsidy run shares it)."""
 
@@ -75,20 +94,55 @@ class Checker:
                 self.rules.append(rule)
             else:
                 self.skipped.append((spec, reason))
+        # pure rules are answered from a table of the outcomes seen for the same input cells
+        self._plan: list[
+            tuple[
+                Rule, tuple[str, ...] | None, Any, bool, tuple[str, ...], dict[tuple[Any, ...], Any]
+            ]
+        ] = []
+        for rule in self.rules:
+            columns = rule.inputs() if rule.pure else None
+            pick = operator.itemgetter(*columns) if columns else None
+            filled = rule.presence() if rule.pure else ()
+            self._plan.append((rule, columns, pick, len(columns or ()) == 1, filled, {}))
 
     def check_row(self, row: Row) -> tuple[RowView, list[Finding]]:
         view = RowView(row, self.context)
         findings: list[Finding] = []
         reported: set[str] = set()
-        for rule in self.rules:
-            try:
-                findings.extend(rule.check(view))
-            except CellProblem as problem:
-                if problem.column not in reported:
-                    reported.add(problem.column)
-                    findings.append(
-                        rule.finding(row.number, problem.column, problem.message, "error")
-                    )
+        cells = row.cells
+        for rule, columns, pick, single, filled, outcomes in self._plan:
+            if columns is None:
+                try:
+                    findings.extend(rule.check(view))
+                except CellProblem as problem:
+                    if problem.column not in reported:
+                        reported.add(problem.column)
+                        findings.append(
+                            rule.finding(row.number, problem.column, problem.message, "error")
+                        )
+                continue
+            key = pick(cells) if columns else ()
+            if single:
+                key = (key,)
+            if filled:
+                key = (*key, *[not is_blank(cells[column]) for column in filled])
+            if True in key or False in key:  # True == 1: tag bool cells apart from numbers
+                key = tuple([_key_value(value) for value in key])
+            outcome = outcomes.get(key)
+            if outcome is None:
+                outcome = _outcome(rule, view)
+                if len(outcomes) < _OUTCOME_LIMIT:
+                    outcomes[key] = outcome
+            found, broken = outcome
+            if found:
+                findings.extend(
+                    Finding(row.number, f.column, f.rule, f.severity, f.message, f.citation)
+                    for f in found
+                )
+            if broken is not None and broken.column not in reported:
+                reported.add(broken.column)
+                findings.append(rule.finding(row.number, broken.column, broken.message, "error"))
         return view, findings
 
     def finish(self) -> list[Finding]:
@@ -158,7 +212,7 @@ def already_paid_findings(program: Program, view: RowView, ledger: Any) -> list[
 def row_label(view: RowView) -> str:
     """A short, masked description of the row's person or unit for tables."""
     if view.has("姓名"):
-        result = check_resident_id(view.raw("身份证号"))
+        result = view.resident_id()
         shown = mask_id(result.value) if result.value else ""
         return f"{view.text('姓名')} {shown}".strip()
     return view.text("单位名称")

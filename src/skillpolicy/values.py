@@ -74,7 +74,8 @@ def is_blank(raw: object) -> bool:
     """True for None, the empty string and whitespace-only strings."""
     if raw is None:
         return True
-    return isinstance(raw, str) and fold(raw) == ""
+    # str.strip() knows every Unicode space (U+3000, NBSP); the zero-width ones are added
+    return isinstance(raw, str) and not raw.strip().strip(_INVISIBLE).strip()
 
 
 def _float_text(value: float) -> str:

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ..blank import build_blank
 from ..catalog import load_catalog
 from ..errors import InputError
 from ..programs import SHEET_KIND_NAMES
@@ -27,6 +26,8 @@ def template_command(
         accepted = "、".join(item.sheets)
         raise InputError(f"项目 {item.id} 没有 {kind} 表；可用：{accepted}")
     catalog = load_catalog(item.catalog, STATE.catalogs()) if item.catalog else None
+    from ..blank import build_blank  # imports openpyxl; only this command needs it
+
     build_blank(item, chosen, catalog, out)
     stdout.print(f"已写入 {out}（{item.title}{SHEET_KIND_NAMES.get(chosen, chosen)}）")
 

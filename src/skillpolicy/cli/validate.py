@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..annotate import write_annotated
 from ..findings import SEVERITY_NAMES
 from ..validate import Report, validate_sheet
 from .common import (
@@ -97,6 +96,8 @@ def validate_command(
         shown_name=str(sheet),
     )
     if annotate is not None:
+        from ..annotate import write_annotated  # openpyxl is only needed for the copy
+
         write_annotated(report, sheet, annotate)
     if output_format == "json":
         print_json(report.to_json())

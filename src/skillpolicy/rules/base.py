@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..findings import Finding
+from ..identifiers import ResidentId, check_resident_id
 from ..sheet import Layout, Row
 from ..values import (
     Level,
@@ -74,11 +75,24 @@ class Context:
     ledger: Any = None
     notes: list[str] = field(default_factory=list)
     _catalogs: dict[str, Catalog] = field(default_factory=dict)
+    # parsed cell values by (parser, type, raw value): a roster repeats its dates, levels and
+    # choices thousands of times, so each distinct value is parsed once per run
+    parsed: dict[tuple[str, type, Any], Any] = field(default_factory=dict)
+    texts: dict[tuple[type, Any], str] = field(default_factory=dict)
 
     def catalog(self, catalog_id: str) -> Catalog:
         if catalog_id not in self._catalogs:
             self._catalogs[catalog_id] = self.catalog_loader(catalog_id)
         return self._catalogs[catalog_id]
+
+
+_CACHE_LIMIT = 200_000  # distinct values kept per run; beyond it values are parsed each time
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Broken:
+    message: str
 
 
 class RowView:
@@ -88,7 +102,7 @@ class RowView:
         self.row = row
         self.number = row.number
         self.context = context
-        self._cache: dict[tuple[str, str], Any] = {}
+        self._resident: ResidentId | None = None
 
     def has(self, column: str) -> bool:
         return self.context.layout.has(column)
@@ -97,25 +111,46 @@ class RowView:
         return is_blank(self.row.cells.get(column))
 
     def text(self, column: str) -> str:
-        return cell_text(self.row.cells.get(column))
+        raw = self.row.cells.get(column)
+        if raw is None or raw == "":
+            return ""
+        texts = self.context.texts
+        key = (raw.__class__, raw)
+        text = texts.get(key)
+        if text is None:
+            text = cell_text(raw)
+            if len(texts) < _CACHE_LIMIT:
+                texts[key] = text
+        return text
 
     def raw(self, column: str) -> Any:
         return self.row.cells.get(column)
 
+    def resident_id(self) -> ResidentId:
+        """The 身份证号 checked once per row (identity, duplicates, keys and labels share it)."""
+        if self._resident is None:
+            self._resident = check_resident_id(self.row.cells.get("身份证号"))
+        return self._resident
+
     def _parsed(self, column: str, name: str, parser: Callable[[object], T]) -> T | None:
-        key = (column, name)
-        if key not in self._cache:
-            raw = self.row.cells.get(column)
+        raw = self.row.cells.get(column)
+        if raw is None or raw == "":
+            return None
+        cache = self.context.parsed
+        key = (name, raw.__class__, raw)
+        value = cache.get(key, _MISSING)
+        if value is _MISSING:
             if is_blank(raw):
-                self._cache[key] = None
+                value = None
             else:
                 try:
-                    self._cache[key] = parser(raw)
+                    value = parser(raw)
                 except ValueProblem as problem:
-                    self._cache[key] = CellProblem(column, f"{column}{problem.message}")
-        value = self._cache[key]
-        if isinstance(value, CellProblem):
-            raise value
+                    value = _Broken(problem.message)
+            if len(cache) < _CACHE_LIMIT:
+                cache[key] = value
+        if isinstance(value, _Broken):
+            raise CellProblem(column, f"{column}{value.message}")
         return value  # type: ignore[no-any-return]
 
     def date(self, column: str) -> dt.date | None:
@@ -163,6 +198,9 @@ class Rule:
     """One rule of one program, instantiated per run (sheet-level rules keep state)."""
 
     rule_id: ClassVar[str] = ""
+    # A pure rule's findings depend only on the cells of inputs() (and the run's constants), so
+    # the checker computes them once per distinct combination of those cells.
+    pure: ClassVar[bool] = False
 
     def __init__(self, spec: RuleSpec, context: Context) -> None:
         self.spec = spec
@@ -178,6 +216,18 @@ class Rule:
     # columns that must be in the sheet for the rule to run at all
     def needs(self) -> tuple[str, ...]:
         return ()
+
+    def inputs(self) -> tuple[str, ...]:
+        """Every column a pure rule reads (its needs and any optional ones)."""
+        return self.needs()
+
+    def presence(self) -> tuple[str, ...]:
+        """Columns of which a pure rule reads only whether they are filled (a 证书编号)."""
+        return ()
+
+    def present(self, *columns: str) -> tuple[str, ...]:
+        """Those of ``columns`` the sheet has."""
+        return tuple(c for c in columns if self.context.layout.has(c))
 
     def skip_reason(self) -> str | None:
         """Why this rule cannot run on this sheet (Chinese), or None when it runs."""

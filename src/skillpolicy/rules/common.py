@@ -25,6 +25,8 @@ def close_match(value: str, candidates: list[str]) -> str:
 class ClosedList(Rule):
     """The cell holds one value from the rule's allowed list (blank is allowed only for key-group)."""
 
+    pure = True
+
     COLUMNS: ClassVar[dict[str, str]] = {
         "training-form": "培训形式",
         "training-type": "培训类型",
@@ -75,6 +77,11 @@ class ClosedList(Rule):
 class YesCondition(Rule):
     """Conditions an applicant must meet, answered yes/no in the named columns."""
 
+    pure = True
+
+    def inputs(self) -> tuple[str, ...]:
+        return self.present(*self.columns)
+
     def setup(self) -> None:
         self.columns: list[str] = list(self.params["columns"])
 
@@ -101,6 +108,8 @@ class YesCondition(Rule):
 @register("masters-count", "shortage-equipment", "annual-scale", "trainee-count")
 class Minimum(Rule):
     """A count at or above the document's number (以上/不少于 include it)."""
+
+    pure = True
 
     def setup(self) -> None:
         self.column = str(self.params["column"])

@@ -20,11 +20,16 @@ class Identity(Rule):
     def check(self, row: RowView) -> Iterator[Finding]:
         if row.has("姓名") and row.blank("姓名"):
             yield self.finding(row.number, "姓名", "姓名为空；实名制管理须填写与身份证一致的姓名")
-        try:
-            reference = row.reference_date()
-        except CellProblem:  # a broken 开班日期 is its own rules' finding; use the program's date
-            reference = self.program.reference_date
-        result = check_resident_id(row.raw("身份证号"), not_after=reference)
+        result = row.resident_id()
+        if result.ok and result.birth_date is not None:
+            try:
+                reference = row.reference_date()
+            except (
+                CellProblem
+            ):  # a broken 开班日期 is its own rules' finding; use the program's date
+                reference = self.program.reference_date
+            if result.birth_date > reference:
+                result = check_resident_id(row.raw("身份证号"), not_after=reference)
         if not result.ok:
             yield self.finding(row.number, "身份证号", result.problem or "身份证号无效")
             return
@@ -53,7 +58,7 @@ class DuplicatePerson(Rule):
         return ("身份证号",)
 
     def check(self, row: RowView) -> Iterator[Finding]:
-        result = check_resident_id(row.raw("身份证号"))
+        result = row.resident_id()
         if not result.ok:
             return  # an unreadable number is the identity rule's finding, not a duplicate
         # levels compare by meaning (五级 = 初级工), text after folding

@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from ..findings import Finding
 from ..namelists import read_name_list
-from ..paykeys import key_part
 from ..values import fold
-from .base import RowView, Rule, register
+from .base import CellProblem, RowView, Rule, register
 from .training import percent
 
 
@@ -44,6 +43,7 @@ class _NameListRule(Rule):
 
 @register("key-enterprise")
 class KeyEnterprise(_NameListRule):
+    pure = True
     PARAMETERS = ("key_enterprises",)
     COLUMN = "所在企业"
 
@@ -65,6 +65,7 @@ class KeyEnterprise(_NameListRule):
 
 @register("institution-not-barred")
 class InstitutionNotBarred(_NameListRule):
+    pure = True
     PARAMETERS = ("barred_institutions",)
     COLUMN = "培训机构"
 
@@ -82,6 +83,7 @@ class InstitutionNotBarred(_NameListRule):
 
 @register("institution-listed")
 class InstitutionListed(_NameListRule):
+    pure = True
     PARAMETERS = ("institution_directory", "credit_blacklist")
     COLUMN = "培训机构"
 
@@ -108,6 +110,8 @@ class InstitutionListed(_NameListRule):
 
 @register("not-xiamen")
 class NotXiamen(Rule):
+    pure = True
+
     def setup(self) -> None:
         self.column = str(self.params.get("column", "所在地"))
         self.excluded = str(self.params["excluded"])
@@ -143,7 +147,7 @@ class NoRepeat(Rule):
         from ..identifiers import check_resident_id
 
         person = check_resident_id(row.raw("身份证号"))
-        occupation = fold(row.text("职业(工种)"))
+        occupation = row.text("职业(工种)")
         if not person.ok or not occupation:
             return
         start = row.date("开班日期") if row.has("开班日期") else None
@@ -202,14 +206,18 @@ class Inspections(Rule):
 
     def setup(self) -> None:
         self.minimum = int(self.params["minimum"])
-        self.classes: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        self.counts: dict[tuple[str, ...], int] = defaultdict(int)
+        self.classes: dict[tuple[object, ...], list[int]] = defaultdict(list)
+        self.counts: dict[tuple[object, ...], int] = defaultdict(int)
 
     def needs(self) -> tuple[str, ...]:
         return (*self.KEY, "抽查次数")
 
     def check(self, row: RowView) -> Iterator[Finding]:
-        key = (fold(row.text("培训机构")), fold(row.text("职业(工种)")), key_part(row, "开班日期"))
+        try:  # a class is its date, however the date was typed
+            start: object = row.date("开班日期")
+        except CellProblem:
+            start = row.text("开班日期")
+        key = (row.text("培训机构"), row.text("职业(工种)"), start)
         # a blank count is no recorded inspection; the class takes the highest count any row records
         count = row.int("抽查次数") or 0
         self.classes[key].append(row.number)
@@ -242,7 +250,7 @@ class InstitutionStanding(Rule):
         return ("培训机构", "鉴定结果")
 
     def check(self, row: RowView) -> Iterator[Finding]:
-        outcome = fold(row.text("鉴定结果"))
+        outcome = row.text("鉴定结果")
         institution = row.text("培训机构")
         if institution and outcome in ("合格", "不合格"):
             counts = self.results[institution]

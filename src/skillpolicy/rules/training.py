@@ -25,6 +25,8 @@ def percent(value: Decimal) -> str:
 
 @register("occupation-in-catalog")
 class OccupationInCatalog(Rule):
+    pure = True
+
     def setup(self) -> None:
         self.column = str(self.params.get("column", "职业(工种)"))
 
@@ -56,6 +58,11 @@ class OccupationInCatalog(Rule):
 @register("level-tenure")
 class LevelTenure(Rule):
     """高级工 held >= 3 years to apply for 技师; 技师 held >= 2 years for 高级技师."""
+
+    pure = True
+
+    def inputs(self) -> tuple[str, ...]:
+        return (*self.needs(), *self.present("开班日期"))
 
     def setup(self) -> None:
         self.paths = [(str(p["from"]), str(p["to"]), int(p["years"])) for p in self.params["paths"]]
@@ -121,15 +128,25 @@ class LevelTenure(Rule):
 class Certified(Rule):
     """合格 is paid, 不合格 refused, blank pending; certificate also needs a 证书编号."""
 
+    pure = True
+
+    def setup(self) -> None:
+        self.pending = {fold(v) for v in self.params.get("pending", [])}
+
+    def inputs(self) -> tuple[str, ...]:
+        return self.present("鉴定结果")
+
+    def presence(self) -> tuple[str, ...]:
+        return self.present("证书编号")
+
     def needs(self) -> tuple[str, ...]:
         return ("鉴定结果",)
 
     def check(self, row: RowView) -> Iterator[Finding]:
         if row.blank("鉴定结果"):
             return
-        value = fold(row.text("鉴定结果"))
-        pending = [fold(v) for v in self.params.get("pending", [])]
-        if value in pending:
+        value = row.text("鉴定结果")
+        if value in self.pending:
             return
         if value == "不合格":
             yield self.finding(
@@ -155,6 +172,11 @@ class Certified(Rule):
 @register("school-enterprise")
 class SchoolEnterprise(Rule):
     """School–enterprise co-training: contract >= 6 months and social insurance >= 3 months."""
+
+    pure = True
+
+    def inputs(self) -> tuple[str, ...]:
+        return self.present("劳动合同期限(月)", "社保缴纳月数", "申报等级")
 
     COLUMNS = ("劳动合同期限(月)", "社保缴纳月数")
 
@@ -214,6 +236,8 @@ class SchoolEnterprise(Rule):
 class NoSeniorityBar(Rule):
     """Skipping a level is flagged for manual review, never rejected."""
 
+    pure = True
+
     def needs(self) -> tuple[str, ...]:
         return ("现等级", "申报等级")
 
@@ -234,12 +258,14 @@ class NoSeniorityBar(Rule):
 class Duration(Rule):
     """全脱产 <= 3 months, 半脱产 <= 6: the end day must fall before start + N months."""
 
+    pure = True
+
     def needs(self) -> tuple[str, ...]:
         return ("培训形式", "开班日期", "结业日期")
 
     def check(self, row: RowView) -> Iterator[Finding]:
         months: dict[str, int] = {fold(k): int(v) for k, v in self.params["months"].items()}
-        form = fold(row.text("培训形式"))
+        form = row.text("培训形式")
         if form not in months:
             shown = f"「{form}」" if form else "为空"
             yield self.finding(
@@ -271,6 +297,8 @@ class Duration(Rule):
 
 @register("class-approved")
 class ClassApproved(Rule):
+    pure = True
+
     def needs(self) -> tuple[str, ...]:
         return ("开班日期", "开班审批日期")
 
@@ -299,6 +327,8 @@ class ClassApproved(Rule):
 class Attendance(Rule):
     """到课率 below 60% gets no subsidy; exactly 60% is paid (低于 excludes the number)."""
 
+    pure = True
+
     def needs(self) -> tuple[str, ...]:
         return ("到课率",)
 
@@ -319,14 +349,19 @@ class Attendance(Rule):
 
 @register("subsidy-group")
 class SubsidyGroup(Rule):
+    pure = True
+
+    def setup(self) -> None:
+        self.groups: list[str] = list(self.params["groups"])
+        self.types: list[str] = list(self.params["types"])
+
     def needs(self) -> tuple[str, ...]:
         return ("人员类别", "培训类型")
 
     def check(self, row: RowView) -> Iterator[Finding]:
-        groups: list[str] = list(self.params["groups"])
-        types: list[str] = list(self.params["types"])
-        group = fold(row.text("人员类别"))
-        kind = fold(row.text("培训类型"))
+        groups, types = self.groups, self.types
+        group = row.text("人员类别")
+        kind = row.text("培训类型")
         if group not in {fold(g) for g in groups}:
             shown = f"「{group}」" if group else "为空"
             yield self.finding(

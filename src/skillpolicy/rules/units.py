@@ -18,6 +18,8 @@ _SEPARATORS = re.compile(r"[、,，;；/\s]+")
 class ApplicantQualification(Rule):
     """主体资格: one or more of the listed qualifications, separated by 、 , or ;."""
 
+    pure = True
+
     def setup(self) -> None:
         self.column = str(self.params["column"])
         self.allowed: list[str] = list(self.params["allowed"])
@@ -49,6 +51,11 @@ class ApplicantQualification(Rule):
 
 @register("credit-code")
 class CreditCode(Rule):
+    pure = True
+
+    def inputs(self) -> tuple[str, ...]:
+        return self.present("统一社会信用代码", "单位名称")
+
     def needs(self) -> tuple[str, ...]:
         return ("统一社会信用代码",)
 
@@ -67,6 +74,11 @@ class CreditCode(Rule):
 @register("contact")
 class Contact(Rule):
     """Phone numbers and 邮编 that are filled in must be well-formed."""
+
+    pure = True
+
+    def inputs(self) -> tuple[str, ...]:
+        return self.present(*self.PHONES, "邮编")
 
     PHONES = ("联系电话", "手机", "联系人电话", "联系人手机")
 
@@ -89,6 +101,8 @@ class Contact(Rule):
 
 @register("deadline")
 class Deadline(Rule):
+    pure = True
+
     def needs(self) -> tuple[str, ...]:
         return ("申报日期",)
 
@@ -112,6 +126,8 @@ class Deadline(Rule):
 class Partners(Rule):
     """Colleges and training institutions: >= 2 partner enterprises and >= 3 shared specialities."""
 
+    pure = True
+
     def setup(self) -> None:
         self.applies_to = {fold(t) for t in self.params["applies_to"]}
         self.checks = (
@@ -131,7 +147,7 @@ class Partners(Rule):
         return ("单位类型", *(column for column, _, _ in self.checks))
 
     def check(self, row: RowView) -> Iterator[Finding]:
-        unit_type = fold(row.text("单位类型"))
+        unit_type = row.text("单位类型")
         if unit_type not in self.applies_to:
             return
         for column, minimum, noun in self.checks:
@@ -150,13 +166,15 @@ class Partners(Rule):
 class Acceptance(Rule):
     """验收结果 is 合格, 不合格 or blank; only designated units have one."""
 
+    pure = True
+
     def needs(self) -> tuple[str, ...]:
         return ("是否授牌", "验收结果")
 
     def check(self, row: RowView) -> Iterator[Finding]:
         if row.blank("验收结果"):
             return
-        value = fold(row.text("验收结果"))
+        value = row.text("验收结果")
         if value not in ("合格", "不合格"):
             yield self.finding(
                 row.number,
