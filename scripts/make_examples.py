@@ -81,6 +81,7 @@ class Example:
     sheet_plants: list[Plant] = field(default_factory=list)
     sheet_boundaries: list[tuple[str, str]] = field(default_factory=list)
     footer: str | None = None
+    kind: str | None = None  # a kind read only with --kind (its headers look like another's)
 
     @property
     def header_row(self) -> int:
@@ -121,12 +122,10 @@ class Example:
             for column, why in line.boundaries
         ]
         boundaries += [{"column": column, "valid": why} for column, why in self.sheet_boundaries]
-        return {
-            "example": self.file,
-            "program": self.program,
-            "finding": findings,
-            "boundary": boundaries,
-        }
+        expected: dict[str, Any] = {"example": self.file, "program": self.program}
+        if self.kind:
+            expected["kind"] = self.kind
+        return expected | {"finding": findings, "boundary": boundaries}
 
 
 def headers(*names: str, written: dict[str, str] | None = None) -> list[tuple[str, str]]:
@@ -1057,6 +1056,10 @@ def jincheng_training_base_designation() -> Example:
     example.sheet_plants.append(
         Plant("quota", "是否授牌", "11 units designated, over the quota of 10")
     )
+    # designated units hold the top scores in sheet order, so the 11th has the lowest of them
+    apply(
+        example.lines[10], "quota", "是否授牌", "the 11th-ranked designated unit, beyond the quota"
+    )
     line = example.lines[11]
     line.cells["验收结果"] = "不合格"
     apply(line, "acceptance", "验收结果", "验收结果 不合格 for a unit that was not designated")
@@ -1630,6 +1633,270 @@ def xuchang_roster() -> Example:
     return example
 
 
+XC_AWARD_FIRMS = [
+    ("许昌市东城电力装备有限公司", ["维修电工", "变压器装配工", "高低压电器装配工"]),
+    ("许昌瑞丰发制品有限公司", ["假发制作工", "化学检验工"]),
+    ("长葛市金刚石磨具有限公司", ["磨料磨具制造工", "数控车工"]),
+    ("禹州市钧瓷工艺有限公司", ["陶瓷成型工", "陶瓷烧成工"]),
+    ("许昌县恒通汽车零部件有限公司", ["焊工", "汽车修理工", "装配钳工"]),
+    ("鄢陵县花木园林工程有限公司", ["花卉园艺工", "绿化工"]),
+    ("襄城县紫云煤业有限公司", ["矿井维修电工", "采煤机司机"]),
+    ("许昌技师学院", ["数控车工", "维修电工"]),
+]
+
+
+def xuchang_awards() -> Example:
+    rng = random.Random(f"{SEED}:xuchang-2013-revitalization-awards")
+    people = People(rng, "henan", ["411002", "411023", "411024", "411025", "411081", "411082"])
+    reference = dt.date(2013, 8, 7)  # the program's reference date: every winner born before it
+    entries: list[tuple[str, int]] = [("技术能手", rank) for rank in range(1, 52)]
+    entries += [("技能大奖", rank) for rank in range(1, 11)]
+    lines: list[Line] = []
+    for award, rank in entries:
+        person = people(reference, ages=(26, 55) if award == "技术能手" else (38, 58))
+        firm, trades = rng.choice(XC_AWARD_FIRMS)
+        lines.append(
+            Line(
+                {
+                    "名次": rank,
+                    "姓名": person.name,
+                    "性别": person.sex,
+                    "身份证号": person.id,
+                    "奖项": award,
+                    "评选年度": rng.choice([2014, "2014"]),
+                    "所在企业": firm,
+                    "职业(工种)": rng.choice(trades),
+                }
+            )
+        )
+    # the city's list is grouped by award and then by enterprise, not by rank
+    lines.sort(key=lambda line: (line.cells["奖项"] != "技能大奖", line.cells["所在企业"]))
+    by_rank = {(line.cells["奖项"], line.cells["名次"]): line for line in lines}
+    example = Example(
+        file="xuchang-2013-revitalization-awards.xlsx",
+        program="xuchang-2013-revitalization",
+        sheet_name="拟表彰人员名单",
+        title="2014年度“许昌市技能大奖”“许昌市技术能手”拟表彰人员名单",
+        subtitle="许昌市技能振兴专项活动领导小组办公室　　　　公示日期：2014年11月20日至11月26日",
+        headers=headers(
+            *words("序号 名次 姓名 性别 身份证号 奖项 评选年度 所在企业 职业(工种)"),
+            written={"名次": "排序", "职业(工种)": "职业（工种）"},
+        ),
+        lines=lines,
+        footer="注：每两年评选一次；“许昌市技术能手”每次50名，每人奖励3000元；"
+        "“许昌市技能大奖”每次10名，每人奖励1万元。",
+    )
+    # award-quota: the 51st 技术能手 of the 2014 round is one too many
+    apply(
+        by_rank[("技术能手", 51)],
+        "award-quota",
+        "名次",
+        "技术能手 ranked 51st in 2014 (quota 50)",
+    )
+    valid(
+        by_rank[("技术能手", 50)], "名次", "技术能手 ranked 50th: the last within the quota of 50"
+    )
+    valid(by_rank[("技能大奖", 10)], "名次", "技能大奖 ranked 10th: exactly the quota of 10")
+    # identity: a winner's number typed with a wrong check digit (still counted in the quota)
+    line = by_rank[("技术能手", 17)]
+    line.cells["身份证号"], how = with_wrong_check(line.cells["身份证号"])
+    apply(line, "identity", "身份证号", how)
+    # duplicate-person: a 技能大奖 winner listed again further down (counted once in the quota)
+    original = by_rank[("技能大奖", 4)]
+    again = Line(dict(original.cells) | {"名次": 11})
+    last_grand_prize = max(i for i, x in enumerate(lines) if x.cells["奖项"] == "技能大奖")
+    assert lines.index(original) < last_grand_prize
+    lines.insert(last_grand_prize + 1, again)
+    apply(again, "duplicate-person", "身份证号", "技能大奖 rank 4 listed a second time as rank 11")
+    # award-kind: an enterprise-level title pasted into the city's list
+    stray = people(dt.date(2013, 8, 7), ages=(30, 45))
+    extra = Line(
+        {
+            "名次": None,
+            "姓名": stray.name,
+            "性别": stray.sex,
+            "身份证号": stray.id,
+            "奖项": "技术标兵",
+            "评选年度": 2014,
+            "所在企业": XC_AWARD_FIRMS[0][0],
+            "职业(工种)": "维修电工",
+        }
+    )
+    lines.append(extra)
+    apply(extra, "award-kind", "奖项", "奖项 技术标兵, an enterprise title, not a city award")
+    return example
+
+
+XC_SHORTAGE_CATALOG = {
+    "id": "xuchang-shortage-occupations",
+    "title": "许昌市急需紧缺职业（工种）目录（示例）",
+    "source": "示例数据，仅供 skillpolicy 演示；以许昌市人力资源和社会保障局发布的目录为准",
+    "industries": [
+        {"name": "电力装备", "occupations": ["维修电工", "变压器装配工", "高低压电器装配工"]},
+        {"name": "机械制造", "occupations": ["焊工", "数控车工", "数控铣工", "加工中心操作工", "装配钳工"]},
+        {"name": "汽车及零部件", "occupations": ["汽车修理工", "涂装工"]},
+        {"name": "发制品", "occupations": ["假发制作工"]},
+    ],
+}  # fmt: skip
+XC_SHORTAGE_CATALOG_FILE = "xuchang-shortage-occupations.toml"
+
+
+def shortage_catalog_text() -> str:
+    note = (
+        "# An illustrative shortage-occupation list for the bundled Xuchang technician example.\n"
+        "# Xuchang publishes its own list; a bureau sets shortage_catalog to that list's id\n"
+        "# (in --catalog-dir) or to its .toml file. Written by scripts/make_examples.py.\n\n"
+    )
+    return note + tomli_w.dumps(XC_SHORTAGE_CATALOG)
+
+
+def xuchang_technicians() -> Example:
+    rng = random.Random(f"{SEED}:xuchang-technicians")
+    people = People(rng, "henan", ["411002", "411023", "411081", "411082"])
+    reference = dt.date(2013, 8, 7)
+    cohorts = [
+        # institution, occupation, level as written, count
+        ("许昌技师学院", "维修电工", "技师", 4),
+        ("许昌技师学院", "数控车工", "二级", 3),
+        ("许继技工学校", "变压器装配工", "技师", 3),
+        ("许继技工学校", "高低压电器装配工", "高级技师", 2),
+        ("许昌电气职业学院", "焊工", "技师", 3),
+    ]
+    lines: list[Line] = []
+    for institution, occupation, level, count in cohorts:
+        for _ in range(count):
+            person = people(reference, ages=(28, 50))
+            lines.append(
+                Line(
+                    {
+                        "姓名": person.name,
+                        "性别": person.sex,
+                        "身份证号": person.id,
+                        "联系电话": person.phone,
+                        "职业(工种)": occupation,
+                        "申报等级": level,
+                        "培训机构": institution,
+                        "鉴定结果": "合格",
+                        "证书编号": f"1441000{digits(rng, 9)}",
+                    }
+                )
+            )
+    example = Example(
+        file="xuchang-technicians.xlsx",
+        program="xuchang-2013-revitalization",
+        kind="technician",
+        sheet_name="技师培养补贴花名册",
+        title="许昌市急需紧缺职业（工种）技师、高级技师培养补贴申请花名册（2014年第一批）",
+        subtitle="申报单位：许昌市职业技能鉴定指导中心　　　　填报日期：2014年6月30日",
+        headers=headers(
+            *words(
+                "序号 姓名 性别 身份证号 联系电话 职业(工种) 申报等级 培训机构 鉴定结果 证书编号"
+            ),
+            written={"职业(工种)": "职业（工种）", "联系电话": "手机"},
+        ),
+        lines=lines,
+        footer="注：政府采取购买培训成果的办法，每培养一名急需紧缺职业（工种）技师、高级技师给予培训机构2000元培训补贴。",
+    )
+    valid(lines[4], "申报等级", "申报等级 二级, the official name of 技师")
+    # shortage-technician: an occupation that is not on the city's shortage list
+    lines[1].cells["职业(工种)"] = "中式烹调师"
+    apply(lines[1], "shortage-technician", "职业(工种)", "中式烹调师 is not on the shortage list")
+    # shortage-technician: a 高级工 is not a technician
+    lines[6].cells["申报等级"] = "高级工"
+    apply(lines[6], "shortage-technician", "申报等级", "申报等级 高级工 (only 技师 and 高级技师)")
+    # certificate: 合格 without a certificate number; 不合格; a blank result is pending
+    lines[8].cells["证书编号"] = None
+    apply(lines[8], "certificate", "证书编号", "鉴定结果 合格 with no 证书编号")
+    lines[10].cells.update({"鉴定结果": "不合格", "证书编号": None})
+    apply(lines[10], "certificate", "鉴定结果", "鉴定结果 不合格")
+    lines[12].cells.update({"鉴定结果": None, "证书编号": None})
+    valid(lines[12], "鉴定结果", "blank: appraisal pending")
+    # duplicate-person: a technician claimed twice, by two institutions
+    again = Line(dict(lines[0].cells) | {"培训机构": "许昌电气职业学院"})
+    lines.append(again)
+    apply(
+        again,
+        "duplicate-person",
+        "身份证号",
+        "the first 维修电工 技师 claimed again by another institution",
+    )
+    return example
+
+
+XC_LEVY_FIRMS = [
+    "许昌市东城电力装备有限公司",
+    "许昌瑞丰发制品有限公司",
+    "长葛市金刚石磨具有限公司",
+    "禹州市钧瓷工艺有限公司",
+    "许昌县恒通汽车零部件有限公司",
+    "鄢陵县花木园林工程有限公司",
+    "襄城县紫云煤业有限公司",
+    "许昌市魏都区华兴电子元件有限公司",
+    "长葛市宏达不锈钢制品有限公司",
+    "许昌县豫中食品有限公司",
+    "禹州市中原药业有限公司",
+    "许昌市建安区鑫源机械有限公司",
+]
+
+
+def xuchang_levy() -> Example:
+    rng = random.Random(f"{SEED}:xuchang-2013-revitalization-levy")
+    lines: list[Line] = []
+    for name in XC_LEVY_FIRMS:
+        payroll = Decimal(rng.randint(3_000_000, 60_000_000)) / 100 * 10  # yuan, to the fen
+        rate = rng.choice([Pct(Decimal("0.015"), 1), Pct(Decimal("0.02")), "2%", "1.8%", None])
+        lines.append(
+            Line(
+                {
+                    "单位名称": name,
+                    "统一社会信用代码": credit_code("91", "411000", org_body(rng)),
+                    "职工工资总额": f"{payroll:,.2f}" if rng.random() < 0.5 else float(payroll),
+                    "提取比例": rate,
+                    "规模以上": rng.choice(["是", "是", "是", "否"]),
+                    "开展职工培训": rng.choice(["是", "否", "否"]),
+                }
+            )
+        )
+    example = Example(
+        file="xuchang-2013-revitalization-levy.xlsx",
+        program="xuchang-2013-revitalization",
+        sheet_name="职工教育经费统计",
+        title="2013年度许昌市企业职工教育经费提取情况统计表",
+        subtitle="填报单位：许昌市地方税务局　　　　统计年度：2013年",
+        headers=headers(
+            *words("序号 单位名称 统一社会信用代码 职工工资总额 提取比例 规模以上 开展职工培训"),
+            written={"职工工资总额": "职工工资总额（元）", "提取比例": "职工教育经费提取比例"},
+        ),
+        lines=lines,
+        footer="注：自身没有能力开展职工培训和未开展高技能人才培训的规模以上企业，"
+        "按应提取职工教育经费的60%统一征收。",
+    )
+    lines[0].cells.update({"提取比例": "1.5%", "规模以上": "是", "开展职工培训": "否"})
+    valid(lines[0], "提取比例", "提取比例 exactly 1.5% (text)")
+    lines[1].cells.update({"提取比例": Pct(Decimal("0.025"), 1), "规模以上": "是"})
+    valid(lines[1], "提取比例", "提取比例 exactly 2.5% (a percent cell)")
+    lines[2].cells.update({"提取比例": None, "规模以上": "是", "开展职工培训": "否"})
+    valid(lines[2], "提取比例", "blank: the 1.5% floor applies")
+    # not levied, and not findings: an enterprise below scale, one that trains its staff
+    lines[3].cells.update({"规模以上": "否", "开展职工培训": "否"})
+    lines[5].cells.update({"规模以上": "是", "开展职工培训": "是"})
+    # education-fund: rates outside the band
+    lines[4].cells["提取比例"] = "2.6%"
+    apply(lines[4], "education-fund", "提取比例", "提取比例 2.6% (above 2.5%)")
+    lines[6].cells["提取比例"] = Pct(Decimal("0.012"), 1)
+    apply(lines[6], "education-fund", "提取比例", "提取比例 1.2% (below 1.5%)")
+    # education-fund: no payroll, and an unanswered 规模以上
+    lines[8].cells["职工工资总额"] = None
+    apply(lines[8], "education-fund", "职工工资总额", "职工工资总额 left blank")
+    lines[9].cells["规模以上"] = None
+    apply(lines[9], "education-fund", "规模以上", "规模以上 left blank")
+    # credit-code: a digit typed as the letter O
+    line = lines[10]
+    line.cells["统一社会信用代码"], how = with_letter_o(line.cells["统一社会信用代码"])
+    apply(line, "credit-code", "统一社会信用代码", how)
+    return example
+
+
 # ============================================================ parameters and main
 
 PARAMS = """\
@@ -1660,6 +1927,7 @@ barred_institutions = "fujian-barred-institutions.xlsx"
 [xuchang-2013-revitalization]
 training_subsidy = { "就业技能培训" = "800.00", "创业培训" = "1000.00" }
 appraisal_subsidy = "150.00"
+shortage_catalog = "xuchang-shortage-occupations.toml"   # an illustrative list; see that file
 """
 
 BUILDERS: tuple[Callable[[], Example], ...] = (
@@ -1676,6 +1944,9 @@ BUILDERS: tuple[Callable[[], Example], ...] = (
     fujian_key_enterprises,
     fujian_barred_institutions,
     xuchang_roster,
+    xuchang_awards,
+    xuchang_technicians,
+    xuchang_levy,
 )
 
 
@@ -1708,6 +1979,9 @@ def write_all(examples_dir: Path, expected_dir: Path) -> list[Path]:
     params = examples_dir / "skillpolicy.toml"
     params.write_text(PARAMS, encoding="utf-8")
     written.append(params)
+    catalog = examples_dir / XC_SHORTAGE_CATALOG_FILE
+    catalog.write_text(shortage_catalog_text(), encoding="utf-8")
+    written.append(catalog)
     return written
 
 

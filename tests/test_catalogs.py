@@ -42,7 +42,8 @@ GUANGXI_2012_INDUSTRIES = {
 
 # Rule ids the program files use that POLICIES.md does not name in a backticked id of its own:
 # the checks its prose asks for (附件2 applicant fields, the deadline, the acceptance review,
-# Xuchang's 13 categories) plus the common identity rules.
+# Xuchang's 13 categories, Xuchang's award quotas, shortage technicians and the education
+# fund levy, whose levy sheet checks credit codes too) plus the common identity rules.
 PROJECT_RULE_IDS = {
     "applicant-qualification",
     "trainee-count",
@@ -52,6 +53,11 @@ PROJECT_RULE_IDS = {
     "training-category",
     "identity",
     "duplicate-person",
+    "award-kind",
+    "award-quota",
+    "shortage-technician",
+    "education-fund",
+    "credit-code",
 }
 
 _SEVERITIES = {"error", "warning", "review"}

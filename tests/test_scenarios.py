@@ -83,8 +83,9 @@ def run_case(data: dict[str, Any], case: dict[str, Any], tmp_path: Path) -> list
     report = validate_sheet(
         build_sheet(data, case, tmp_path),
         load_program(data["program"]),
+        kind=data.get("kind"),
         as_of=case.get("as_of"),
-        params_file=write_params(tmp_path, data["program"], case),
+        params_file=write_params(tmp_path, data["program"], case, data.get("params")),
     )
     return report.findings
 
@@ -116,6 +117,7 @@ def test_scenario_money(data: dict[str, Any], case: dict[str, Any], tmp_path: Pa
     payout = compute_subsidy(
         build_sheet(data, case, tmp_path),
         load_program(data["program"]),
+        kind=data.get("kind"),
         as_of=case.get("as_of"),
         params_file=write_params(tmp_path, data["program"], case, data.get("params")),
     )

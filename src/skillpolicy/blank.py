@@ -30,6 +30,15 @@ TEXT_COLUMNS = {
     "统一社会信用代码",
     "邮编",
 }
+# how a filled-in sheet is checked, where it is not plain `validate` with the kind detected
+CHECK_NOTES = {
+    "technician": "本表表头与花名册相似，核对时须指明表的种类："
+    "skillpolicy validate 文件 --program {program} --kind technician。",
+    "levy": "填好后可用 skillpolicy levy 文件 --program {program} 核对并核算征收金额。",
+}
+
+# percent cells show whole percents, except where the document's numbers have decimals
+PERCENT_FORMATS = {"提取比例": "0.00%"}  # 1.5% must not be shown as 2%
 
 _HINTS: dict[str, str] = {
     "id": "18位公民身份号码，末位 X 大写；本列已设为文本格式，请勿改为数字（否则后几位会丢失）",
@@ -137,8 +146,9 @@ def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, targ
             sheet.add_data_validation(validation)
             validation.add(cells)
         if value_kind == "ratio":
+            percent = PERCENT_FORMATS.get(column, "0%")
             for row in range(3, last + 1):
-                sheet.cell(row=row, column=index).number_format = "0%"
+                sheet.cell(row=row, column=index).number_format = percent
     options.sheet_state = "hidden"
 
     write_row(guide, 1, ["列", "是否必填", "怎么填"], header=True)
@@ -156,7 +166,9 @@ def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, targ
         f"本表用于：{program.title}（{program.document}，{program.issuer}）。",
         "表头请勿改动；列的顺序可以调整，多余的列会被忽略。",
         "第1行为标题，可改；核对时从表头行以下逐行读取，空行跳过。",
-        "填好后可用 skillpolicy validate 核对，问题会逐格标出并注明政策条款。",
+        CHECK_NOTES.get(
+            kind, "填好后可用 skillpolicy validate 核对，问题会逐格标出并注明政策条款。"
+        ).format(program=program.id),
     ]
     for offset, text in enumerate(notes):
         put(guide.cell(row=notes_row + offset, column=1), text)

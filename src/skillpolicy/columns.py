@@ -1,8 +1,8 @@
 """The column headers the sheets use, their aliases and the kind of value each holds.
 
 Headers are matched after :func:`skillpolicy.values.fold_header`. Aliases (INTERFACE.md
-"Sheets") apply to rosters only: on an application sheet 联系电话, 手机 and 培训职业 are
-separate columns of their own.
+"Sheets") apply to sheets with one person a row (roster, technician, award) only: on an
+application sheet 联系电话, 手机 and 培训职业 are separate columns of their own.
 """
 
 from __future__ import annotations
@@ -90,6 +90,15 @@ COLUMN_KINDS: dict[str, ValueKind] = {
     "评审得分": "decimal",
     "是否授牌": "yesno",
     "验收结果": "choice",
+    # Xuchang award lists (许昌市技术能手, 许昌市技能大奖)
+    "奖项": "choice",
+    "评选年度": "int",
+    "名次": "int",
+    # employee education fund levy sheets (one enterprise a row)
+    "职工工资总额": "decimal",
+    "提取比例": "ratio",
+    "规模以上": "yesno",
+    "开展职工培训": "yesno",
 }
 
 ROSTER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -102,22 +111,48 @@ ROSTER_ALIASES: dict[str, tuple[str, ...]] = {
     "所在企业": ("工作单位",),
     "培训机构": ("承训机构",),
     "所在地": ("所在市", "地区"),
+    "名次": ("排序", "排名"),
 }
 
-# the key headers that tell the sheet kinds apart (INTERFACE.md "Sheets"), in detection order
+# the kinds whose rows are people, where ROSTER_ALIASES apply
+PERSON_KINDS = frozenset({"roster", "award", "technician"})
+
+LEVY_ALIASES: dict[str, tuple[str, ...]] = {
+    "职工工资总额": ("工资总额", "职工工资总额(元)"),
+    "提取比例": ("职工教育经费提取比例",),
+}
+
+SHEET_KIND_NAMES: dict[str, str] = {
+    "roster": "学员花名册",
+    "application": "申报表",
+    "designation": "评审授牌表",
+    "award": "技能人才奖励名单",
+    "technician": "急需紧缺技师培养名册",
+    "levy": "职工教育经费征收表",
+}
+
+# the key headers that tell the sheet kinds apart (INTERFACE.md "Sheets"), in detection order:
+# a kind whose keys include another's comes before it (award before roster, levy before
+# application). A technician sheet looks like a roster, whose keys are a subset of its own and
+# come first, so it is never detected from its headers: it is chosen with --kind technician.
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "designation": ("单位名称", "是否授牌"),
+    "levy": ("单位名称", "职工工资总额"),
+    "award": ("姓名", "身份证号", "奖项"),
     "roster": ("姓名", "身份证号"),
+    "technician": ("姓名", "身份证号", "申报等级"),
     "application": ("单位名称",),
 }
 
 
 def _folded_index(kind: str) -> dict[str, str]:
     index = {fold_header(name): name for name in COLUMN_KINDS}
-    if kind == "roster":
-        for canonical, aliases in ROSTER_ALIASES.items():
-            for alias in aliases:
-                index[fold_header(alias)] = canonical
+    aliases_by_kind = ROSTER_ALIASES if kind in PERSON_KINDS else {}
+    if kind == "levy":
+        aliases_by_kind = LEVY_ALIASES
+    for canonical, aliases in aliases_by_kind.items():
+        for alias in aliases:
+            index[fold_header(alias)] = canonical
     return index
 
 

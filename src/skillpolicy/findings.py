@@ -10,7 +10,7 @@ from .programs import Severity
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "review": "复核"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     row: int | None  # worksheet row as the spreadsheet shows it; None for the sheet as a whole
     column: str | None  # canonical header

@@ -14,19 +14,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .columns import SHEET_KIND_NAMES
 from .datafile import KeyedError, load_model
 from .errors import CatalogError
 from .resources import SearchPath
 
-SheetKind = Literal["roster", "application", "designation"]
+SheetKind = Literal["roster", "application", "designation", "award", "technician", "levy"]
 Severity = Literal["error", "warning", "review"]
 ParameterKind = Literal["money", "decimal", "money-by-key", "file", "catalog", "bool"]
 
-SHEET_KIND_NAMES: dict[str, str] = {
-    "roster": "学员花名册",
-    "application": "申报表",
-    "designation": "评审授牌表",
-}
+
+__all__ = ["SHEET_KIND_NAMES", "Program", "SheetKind"]  # SHEET_KIND_NAMES lives in columns
 
 
 class _Strict(BaseModel):
@@ -104,11 +102,15 @@ class SubsidySpec(_Strict):
     """How a program's money is computed: the method is Python, everything it reads is here."""
 
     sheet: SheetKind
-    method: Literal["per-trainee", "school-enterprise", "training-plus-appraisal", "tranches"]
+    method: Literal[
+        "per-trainee", "school-enterprise", "training-plus-appraisal", "tranches", "award"
+    ]
     clause: str
     summary: str
     reading: str | None = None
     amount: str | None = None  # name of an [[amounts]] entry
+    amount_column: str | None = None  # or a column whose value picks one of amount_by
+    amount_by: dict[str, str] = Field(default_factory=dict)  # column value -> [[amounts]] name
     amount_parameter: str | None = None  # or of a local parameter
     payee: Literal["trainee", "institution", "unit", "trainee-or-institution"]
     outcome: str | None = None  # column whose blank value means "pending"
@@ -176,6 +178,16 @@ class Program(_Strict):
                 raise KeyedError(
                     f"「{money.amount}」不在 amounts 中", ("subsidies", index, "amount")
                 )
+            for value, name in money.amount_by.items():
+                if name not in {a.name for a in self.amounts}:
+                    raise KeyedError(
+                        f"「{name}」不在 amounts 中", ("subsidies", index, "amount_by", value)
+                    )
+            if money.amount_by and money.amount_column not in self.sheets[money.sheet].columns:
+                raise KeyedError(
+                    f"amount_by 需要 amount_column 指明{SHEET_KIND_NAMES[money.sheet]}中的一列",
+                    ("subsidies", index, "amount_column"),
+                )
             if money.amount_parameter and money.amount_parameter not in declared:
                 raise KeyedError(
                     f"「{money.amount_parameter}」不是已声明的本地参数",
@@ -202,6 +214,12 @@ class Program(_Strict):
         for amount in self.amounts:
             if amount.name == name:
                 return amount
+        raise KeyError(name)
+
+    def rate(self, name: str) -> Rate:
+        for rate in self.rates:
+            if rate.name == name:
+                return rate
         raise KeyError(name)
 
     def citation(self, clause: str) -> str:

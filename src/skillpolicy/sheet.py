@@ -16,7 +16,7 @@ from typing import Any
 
 import python_calamine
 
-from .columns import KIND_KEYS, canonical_header
+from .columns import KIND_KEYS, SHEET_KIND_NAMES, canonical_header
 from .errors import InputError
 from .values import cell_text, fold_header, is_blank
 
@@ -39,9 +39,6 @@ def column_letter(number: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
-
-
-KIND_NAMES = {"roster": "学员花名册", "application": "申报表", "designation": "评审授牌表"}
 
 
 def sniff_workbook(path: Path) -> None:
@@ -249,9 +246,14 @@ class SheetReader:
                 )
         if kind:
             keys = "、".join(KIND_KEYS[kind])
-            what = f"{KIND_NAMES[kind]}的表头（须含：{keys}）"
+            what = f"{SHEET_KIND_NAMES[kind]}的表头（须含：{keys}）"
         else:
-            what = "可识别的表头（花名册须含“姓名”“身份证号”，申报表须含“单位名称”，评审授牌表须含“单位名称”“是否授牌”）"
+            needs = "，".join(
+                f"{SHEET_KIND_NAMES[k]}须含“{'”“'.join(keys)}”"
+                for k, keys in KIND_KEYS.items()
+                if k != "technician"  # chosen with --kind only
+            )
+            what = f"可识别的表头（{needs}）"
         raise InputError(
             f"前{HEADER_SCAN_ROWS}行中找不到{what}；请确认读的是正确的文件，表头写在一行内",
             file=self.path,

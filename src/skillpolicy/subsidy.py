@@ -36,7 +36,7 @@ ZERO = Decimal("0.00")
 PAYEE_KIND_NAMES = {"trainee": "学员本人", "institution": "培训机构", "unit": "单位"}
 
 
-@dataclass
+@dataclass(slots=True)
 class PayLine:
     row: int | None
     name: str
@@ -210,7 +210,7 @@ class Method:
         column = self.spec.outcome
         if column is None:
             return None
-        value = fold(view.text(column))
+        value = view.text(column)
         if not value or value in {fold(v) for v in self.spec.pending_values}:
             return Finding(
                 row=view.number,
@@ -306,7 +306,7 @@ class TrainingPlusAppraisal(Method):
         self.used["appraisal_subsidy"] = format_amount(self.appraisal)
 
     def claims(self, view: RowView) -> list[Claim]:
-        kind = fold(view.text("培训类型"))
+        kind = view.text("培训类型")
         entrusted = view.has("补贴领取方式") and "委托" in view.text("补贴领取方式")
         payee_kind: PayeeKind = "institution" if entrusted else "trainee"
         payee = self.payee_institution(view) if entrusted else "学员本人"
@@ -342,7 +342,7 @@ class Tranches(Method):
             refusal = self.reason("designated", "未授牌的单位不拨付建设扶持经费", "三、6；五")
             first.refusal = second.refusal = refusal
             return [first, second]
-        result = fold(view.text("验收结果"))
+        result = view.text("验收结果")
         if result == "不合格":
             second.refusal = self.reason("acceptance", "评估验收不合格，剩余60%不予拨付")
         elif result != "合格":
@@ -357,11 +357,37 @@ class Tranches(Method):
         return [first, second]
 
 
+class AwardMethod(Method):
+    """A fixed amount per award (amount_by: 奖项 -> [[amounts]]), paid to the winner."""
+
+    def prepare(self) -> None:
+        assert self.spec.amount_column, "the award method needs amount_column"
+        self.column = self.spec.amount_column
+        self.amounts = {
+            fold(value): self.fixed(name) for value, name in self.spec.amount_by.items()
+        }
+
+    def default_payee(self, view: RowView) -> tuple[PayeeKind, str]:
+        return "trainee", "获奖者本人"
+
+    def claims(self, view: RowView) -> list[Claim]:
+        value = fold(view.text(self.column))
+        amount = self.amounts.get(value)
+        if amount is None:  # the award-kind rule refuses the row first; a safety net
+            refusal = self.reason("award-kind", f"{self.column}「{value}」没有规定的奖励金额")
+            return [Claim(ZERO, "trainee", "获奖者本人", "", refusal=refusal)]
+        basis = (
+            f"{value} {format_amount(amount.amount)} 元（{self.program.citation(amount.clause)}）"
+        )
+        return [Claim(amount.amount, "trainee", "获奖者本人", basis)]
+
+
 METHODS: dict[str, Callable[[Program, SubsidySpec, LocalParams, SearchPath], Method]] = {
     "per-trainee": PerTrainee,
     "school-enterprise": SchoolEnterprise,
     "training-plus-appraisal": TrainingPlusAppraisal,
     "tranches": Tranches,
+    "award": AwardMethod,
 }
 
 
@@ -568,11 +594,14 @@ def _apply_late_findings(payout: Payout, findings: list[Finding]) -> None:
         extra = by_row.get(line.row or -1)
         if not extra:
             continue
-        if any(f.severity == "error" for f in extra):
-            line.status, line.amount = "refused", ZERO
-        elif line.status == "paid":
+        errors = [f for f in extra if f.severity == "error"]
+        if errors:
+            # a refusal's reasons are what refuses it; a pending note no longer applies
+            kept = line.reasons if line.status == "refused" else []
+            line.status, line.amount, line.reasons = "refused", ZERO, [*kept, *errors]
+        elif line.status != "refused":
             line.status, line.amount = "pending", ZERO
-        line.reasons = [*line.reasons, *extra]
+            line.reasons = [*line.reasons, *extra]
 
 
 def commit_payout(payout: Payout, ledger: Ledger) -> None:

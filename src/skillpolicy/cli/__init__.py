@@ -14,6 +14,7 @@ from ..errors import SkillpolicyError
 from . import catalog as catalog_cmd
 from . import demo as demo_cmd
 from . import ledger as ledger_cmd
+from . import levy as levy_cmd
 from . import programs as programs_cmd
 from . import subsidy as subsidy_cmd
 from . import template as template_cmd
@@ -71,6 +72,7 @@ catalog_cmd.register(app)
 template_cmd.register(app)
 validate_cmd.register(app)
 subsidy_cmd.register(app)
+levy_cmd.register(app)
 demo_cmd.register(app)
 ledger_cmd.register(app)
 

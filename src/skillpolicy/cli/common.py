@@ -7,13 +7,13 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
 from rich.console import Console
 
 from ..errors import InputError
-from ..programs import Program, load_program
+from ..programs import Program, SheetKind, load_program
 from ..resources import SearchPath
 from ..values import ValueProblem, parse_date
 
@@ -80,7 +80,11 @@ ParamsOption = Annotated[
 LedgerOption = Annotated[str | None, typer.Option("--ledger", help="台账文件路径")]
 KindOption = Annotated[
     str | None,
-    typer.Option("--kind", help="表的种类：roster、application 或 designation（默认按表头识别）"),
+    typer.Option(
+        "--kind",
+        help="表的种类：roster、application、designation、award、technician 或 levy"
+        "（默认按表头识别；technician 须指明）",
+    ),
 ]
 
 
@@ -91,6 +95,7 @@ def check_format(value: str) -> str:
 
 
 def check_kind(value: str | None) -> str | None:
-    if value is not None and value not in ("roster", "application", "designation"):
-        raise InputError(f"--kind 只能是 roster、application 或 designation，不能是「{value}」")
+    kinds = get_args(SheetKind)
+    if value is not None and value not in kinds:
+        raise InputError(f"--kind 只能是 {'、'.join(kinds)}，不能是「{value}」")
     return value

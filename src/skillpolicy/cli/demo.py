@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..money import format_amount_grouped
 from ..programs import list_programs
 from ..resources import shipped_dir
+from ..subsidy import compute_subsidy
 from ..validate import validate_sheet
 from .common import STATE, stdout
 from .validate import print_report
@@ -22,7 +24,17 @@ def demo_command(
     search = STATE.catalogs()
     programs = list_programs(search)
     summary = Table(title="示例核对汇总")
-    for header in ("项目", "示例文件", "行数", "无错误行", "错误", "警告", "复核"):
+    for header in (
+        "项目",
+        "示例文件",
+        "行数",
+        "无错误行",
+        "错误",
+        "警告",
+        "复核",
+        "补贴（发放/待定/不予发放）",
+        "发放金额（元）",
+    ):
         summary.add_column(header)
     for item in programs:
         for path in sorted(examples.glob(f"{item.id}*.xlsx")):
@@ -40,12 +52,31 @@ def demo_command(
                 sum(1 for f in report.findings if f.severity == s)
                 for s in ("error", "warning", "review")
             ]
+            money = ["—", "—"]
+            if item.subsidy_for(report.layout.kind) is not None:
+                payout = compute_subsidy(
+                    path,
+                    item,
+                    search=search,
+                    params_file=examples / "skillpolicy.toml",
+                    shown_name=f"examples/{path.name}",
+                )
+                money = [
+                    f"{payout.count('paid')}/{payout.count('pending')}/{payout.count('refused')}",
+                    format_amount_grouped(payout.total),
+                ]
             summary.add_row(
-                item.id, path.name, str(report.rows), str(report.valid_rows), *map(str, counts)
+                item.id,
+                path.name,
+                str(report.rows),
+                str(report.valid_rows),
+                *map(str, counts),
+                *money,
             )
     stdout.print(summary)
     stdout.print(
-        "示例中的问题是有意埋设的；用 skillpolicy validate 文件 --program 项目 核对自己的表。"
+        "示例中的问题是有意埋设的；用 skillpolicy validate 文件 --program 项目 核对自己的表，"
+        "用 skillpolicy subsidy 计算补贴（金额未记入台账）。"
     )
 
 

@@ -464,7 +464,7 @@ class SqliteLedger:
                 continue
             amounts[line.key] = line.amount
             rows.append(_line_row(run.run_id, number, line))
-        total = sum(amounts.values(), Decimal(0))
+        total = sum(amounts.values(), Decimal("0.00"))
         rows.sort(key=_by_key)  # in key order the index pages are walked once, not at random
         with self._write():
             self._db.execute(
@@ -483,7 +483,7 @@ class SqliteLedger:
             paid_now = [amount for key, amount in amounts.items() if key not in earlier]
             self._db.execute(
                 UPDATE_RUN_TOTALS,
-                (len(paid_now), amount_text(sum(paid_now, Decimal(0))), run.run_id),
+                (len(paid_now), amount_text(sum(paid_now, Decimal("0.00"))), run.run_id),
             )
         return {**repeats, **earlier}
 

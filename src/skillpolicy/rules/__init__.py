@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from . import common, people, sheetwide, training, units  # noqa: F401  (registration)
+from . import (  # noqa: F401  (registration)
+    common,
+    people,
+    sheetwide,
+    training,
+    units,
+    xuchang,
+)
 from .base import CellProblem, Context, RowView, Rule, registered_ids, rule_class
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from ..findings import Finding
 from ..identifiers import check_resident_id
-from ..paykeys import key_part
 from .base import CellProblem, RowView, Rule, register
+from .keys import key_part
 
 
 @register("identity")

@@ -272,22 +272,43 @@ class InstitutionStanding(Rule):
 
 @register("quota")
 class Quota(Rule):
+    """At most N units designated; those ranked below the quota by 评审得分 are refused."""
+
     def setup(self) -> None:
         self.maximum = int(self.params["maximum"])
-        self.designated = 0
+        self.designated: list[tuple[Decimal | None, int]] = []
 
     def needs(self) -> tuple[str, ...]:
         return ("是否授牌",)
 
     def check(self, row: RowView) -> Iterator[Finding]:
         if row.yes_no("是否授牌"):
-            self.designated += 1
+            try:
+                score = row.decimal("评审得分") if row.has("评审得分") else None
+            except CellProblem:
+                score = None  # an unreadable score ranks last
+            self.designated.append((score, row.number))
         return iter(())
 
     def finish(self) -> Iterator[Finding]:
-        if self.designated > self.maximum:
+        count = len(self.designated)
+        if count <= self.maximum:
+            return
+        yield self.finding(
+            None,
+            "是否授牌",
+            f"授牌单位{count}个，超过上限{self.maximum}个；请按评审得分从高到低保留{self.maximum}个",
+        )
+        # highest score first; no score last; equal scores keep sheet order
+        ranked = sorted(
+            self.designated,
+            key=lambda item: (item[0] is None, -(item[0] or Decimal(0)), item[1]),
+        )
+        for rank, (score, number) in enumerate(ranked[self.maximum :], start=self.maximum + 1):
+            shown = f"评审得分{score}" if score is not None else "没有评审得分"
             yield self.finding(
-                None,
+                number,
                 "是否授牌",
-                f"授牌单位{self.designated}个，超过上限{self.maximum}个；请按评审得分从高到低保留{self.maximum}个",
+                f"授牌单位共{count}个，超过上限{self.maximum}个；本单位{shown}，排第{rank}名，"
+                "在名额之外，不予授牌和拨付",
             )
