@@ -76,6 +76,13 @@ class LocalParams:
             f"[{self.program.id}] 表中设置",
         )
 
+    def key_not_set(self, name: str, key: str) -> ParameterError:
+        """The error for a run that needs ``name``'s value for ``key`` and finds none."""
+        return ParameterError(
+            f"本次计算需要本地参数 {name} 中“{key}”的标准，但尚未设置；"
+            f"请在 {self.where_to_set()} 的 [{self.program.id}] 表中设置"
+        )
+
     def money(self, name: str) -> Decimal:
         return _money(self.require(name), f"{self.program.id}.{name}", self.source)
 

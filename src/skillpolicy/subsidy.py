@@ -282,12 +282,7 @@ class SchoolEnterprise(Method):
         level = view.level("申报等级")
         assert level is not None  # a blank level is the school-enterprise rule's error
         if level.title not in self.rates:
-            from .errors import ParameterError
-
-            raise ParameterError(
-                f"本次计算需要本地参数 school_enterprise_rate 中“{level.title}”的标准，但尚未设置；"
-                f"请在 {self.params.where_to_set()} 的 [{self.program.id}] 表中设置"
-            )
+            raise self.params.key_not_set("school_enterprise_rate", level.title)
         amount = self.rates[level.title]
         basis = f"{level.title} {format_amount(amount)} 元"
         if view.text("职业(工种)") in self.catalog:
@@ -313,13 +308,9 @@ class TrainingPlusAppraisal(Method):
         if kind not in self.training:
             # the subsidy-group rule refuses other training types; an allowed type with no
             # amount set is a parameter the bureau has not set yet
-            from .errors import ParameterError
 
             if kind in ("就业技能培训", "创业培训"):
-                raise ParameterError(
-                    f"本次计算需要本地参数 training_subsidy 中“{kind}”的标准，但尚未设置；"
-                    f"请在 {self.params.where_to_set()} 的 [{self.program.id}] 表中设置"
-                )
+                raise self.params.key_not_set("training_subsidy", kind)
             return [Claim(ZERO, payee_kind, payee, "")]
         amount = self.training[kind] + self.appraisal
         basis = (

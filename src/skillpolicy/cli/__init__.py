@@ -88,12 +88,13 @@ def main() -> None:
         stderr.print("已中断", markup=False)
         sys.exit(130)
     except Exception as error:
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
-            error.show()
+        # usage errors (unknown option, missing argument) know how to show themselves; typer
+        # vendors click in recent versions, so they are recognised by shape, not by class
+        show, code = getattr(error, "show", None), getattr(error, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
             sys.exit(EXIT_BAD_INPUT)
-        if isinstance(error, click.exceptions.Abort):
+        if isinstance(error, typer.Abort):
             sys.exit(130)
         if os.environ.get("SKILLPOLICY_DEBUG"):
             raise
