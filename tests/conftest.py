@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,17 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def skillpolicy_script() -> str:
+    """The console script of the environment running the tests (a venv's bin is not on PATH
+    when pytest is started as .venv/bin/python -m pytest), else the one on PATH."""
+    beside = Path(sys.executable).parent / "skillpolicy"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("skillpolicy")
+    assert found is not None, "the skillpolicy console script is not installed (pip install -e .)"
+    return found
 
 
 def make_resident_id(first17: str) -> str:
@@ -43,8 +55,7 @@ def run_cli(tmp_path: Path) -> Run:
 
     The working directory defaults to ``tmp_path`` so no stray ``skillpolicy.toml`` is read.
     """
-    script = shutil.which("skillpolicy")
-    assert script is not None, "the skillpolicy console script is not on PATH (pip install -e .)"
+    script = skillpolicy_script()
     env = {
         k: v
         for k, v in os.environ.items()

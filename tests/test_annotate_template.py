@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +16,7 @@ from openpyxl.utils import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from conftest import skillpolicy_script
 from skillpolicy.annotate import write_annotated
 from skillpolicy.catalog import load_catalog
 from skillpolicy.findings import Finding
@@ -98,8 +98,7 @@ def list_validations(workbook: Workbook, sheet: Worksheet) -> dict[str, list[str
 def blanks(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
     """One blank workbook per program and sheet kind, made by `skillpolicy template`."""
     folder = tmp_path_factory.mktemp("blanks")
-    script = shutil.which("skillpolicy")
-    assert script is not None
+    script = skillpolicy_script()
     made: dict[tuple[str, str], Path] = {}
     for program_id, kind in TEMPLATES:
         out = folder / f"{program_id}-{kind}.xlsx"

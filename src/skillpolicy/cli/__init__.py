@@ -16,6 +16,7 @@ from . import demo as demo_cmd
 from . import ledger as ledger_cmd
 from . import levy as levy_cmd
 from . import programs as programs_cmd
+from . import render as render_cmd
 from . import subsidy as subsidy_cmd
 from . import template as template_cmd
 from . import validate as validate_cmd
@@ -75,6 +76,7 @@ subsidy_cmd.register(app)
 levy_cmd.register(app)
 demo_cmd.register(app)
 ledger_cmd.register(app)
+render_cmd.register(app)
 
 
 def main() -> None:

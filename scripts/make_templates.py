@@ -1,0 +1,590 @@
+#!/usr/bin/env python3
+"""Build the shipped Word templates in templates/ with python-docx.
+
+Each form is laid out here in code so the templates are reproducible and a change to one is
+reviewable as a diff of this file. The output is a normal .docx a clerk can open and edit in
+Word or WPS; placeholders are docxtpl-style Jinja (``{{ 单位名称 }}``, and ``{%tr for … %}`` /
+``{%tr endfor %}`` rows that repeat a table row per item). ``skillpolicy render FORM --check``
+says whether an edited template still fits its form.
+
+Every page is A4; every run names its East Asian font (w:eastAsia); the public notice follows
+GB/T 9704-2012 (margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; title 2号 小标宋;
+body 3号 仿宋_GB2312; 22 lines of 28 characters). Zip entries carry a fixed timestamp, so the
+same script gives the same bytes::
+
+    python3 scripts/make_templates.py [--out templates]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import Table, _Cell
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FANGSONG = "仿宋_GB2312"
+SONGTI = "宋体"
+HEITI = "黑体"
+XIAOBIAOSONG = "方正小标宋简体"
+LATIN = "Times New Roman"
+
+# Chinese type sizes in points
+SIZE_2 = 22.0  # 二号
+SIZE_3 = 16.0  # 三号
+SIZE_4 = 14.0  # 四号
+SIZE_XIAO4 = 12.0  # 小四
+SIZE_5 = 10.5  # 五号
+
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
+LEFT = WD_ALIGN_PARAGRAPH.LEFT
+RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
+BLANK_DATE = "　　年　　月　　日"
+FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def set_fonts(element: object, east_asia: str, latin: str = LATIN) -> None:
+    """Name the fonts of a run or style: ascii/hAnsi Latin, eastAsia Chinese."""
+    rpr = element.get_or_add_rPr()  # type: ignore[attr-defined]
+    fonts = rpr.get_or_add_rFonts()
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def new_document(
+    margins_mm: tuple[float, float, float, float] = (25, 25, 25, 25),
+    font: str = FANGSONG,
+    size: float = SIZE_XIAO4,
+) -> DocumentObject:
+    """An A4 document (top, bottom, left, right margins in mm) with a Chinese Normal style."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width = Mm(210)
+    section.page_height = Mm(297)
+    top, bottom, left, right = margins_mm
+    section.top_margin = Mm(top)
+    section.bottom_margin = Mm(bottom)
+    section.left_margin = Mm(left)
+    section.right_margin = Mm(right)
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(15)
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(size)
+    set_fonts(normal.element, font)
+    for style_name in ("Table Grid",):
+        set_fonts(document.styles[style_name].element, font)
+    document.core_properties.author = "skillpolicy"
+    document.core_properties.title = ""
+    return document
+
+
+def add_run(paragraph: object, text: str, font: str, size: float, *, bold: bool = False) -> None:
+    run = paragraph.add_run(text)  # type: ignore[attr-defined]
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = LATIN
+    set_fonts(run._element, font)
+
+
+def paragraph(
+    container: object,
+    text: str = "",
+    *,
+    font: str = FANGSONG,
+    size: float = SIZE_XIAO4,
+    align: WD_ALIGN_PARAGRAPH = LEFT,
+    bold: bool = False,
+    indent_chars: int = 0,
+    space_after: float = 0,
+) -> object:
+    para = container.add_paragraph()  # type: ignore[attr-defined]
+    para.alignment = align
+    para.paragraph_format.space_after = Pt(space_after)
+    para.paragraph_format.space_before = Pt(0)
+    if indent_chars:
+        para.paragraph_format.first_line_indent = Pt(size * indent_chars)
+    if text:
+        add_run(para, text, font, size, bold=bold)
+    return para
+
+
+def fill(
+    cell: _Cell,
+    lines: str | Sequence[str],
+    *,
+    font: str = FANGSONG,
+    size: float = SIZE_XIAO4,
+    align: WD_ALIGN_PARAGRAPH = CENTER,
+    bold: bool = False,
+) -> None:
+    """Replace a cell's text with ``lines`` (one paragraph each)."""
+    texts = [lines] if isinstance(lines, str) else list(lines)
+    paragraphs = cell.paragraphs
+    for extra in paragraphs[1:]:
+        extra._element.getparent().remove(extra._element)
+    first = paragraphs[0]
+    for run in list(first.runs):
+        run._element.getparent().remove(run._element)
+    for index, text in enumerate(texts):
+        para = first if index == 0 else cell.add_paragraph()
+        para.alignment = align
+        para.paragraph_format.space_after = Pt(0)
+        if text:
+            add_run(para, text, font, size, bold=bold)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def table(document: DocumentObject, rows: int, widths_mm: Sequence[float]) -> Table:
+    grid = document.add_table(rows=rows, cols=len(widths_mm))
+    grid.style = document.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+    for column, width in zip(grid.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    return grid
+
+
+def merged(grid: Table, row: int, first: int, last: int) -> _Cell:
+    cell = grid.cell(row, first)
+    return cell.merge(grid.cell(row, last)) if last > first else cell
+
+
+def row_height(grid: Table, row: int, mm: float) -> None:
+    grid.rows[row].height = Mm(mm)
+
+
+def loop_rows(grid: Table, start: int, loop: str, columns: int) -> None:
+    """Row ``start`` opens a docxtpl row loop, row ``start + 2`` closes it."""
+    fill(merged(grid, start, 0, columns - 1), f"{{%tr {loop} %}}", align=LEFT)
+    fill(merged(grid, start + 2, 0, columns - 1), "{%tr endfor %}", align=LEFT)
+
+
+def opinion(grid: Table, row: int, label: Sequence[str], last: int, signer: str, date: str) -> None:
+    """An opinion box: label on the left, room to write, a signature and date line."""
+    fill(grid.cell(row, 0), label)
+    fill(merged(grid, row, 1, last), ["", "", "", f"{signer}　　　　{date}"], align=RIGHT)
+    row_height(grid, row, 38)
+
+
+def title(document: DocumentObject, lines: Sequence[str], size: float = 18) -> None:
+    for line in lines:
+        paragraph(document, line, font=XIAOBIAOSONG, size=size, align=CENTER)
+    paragraph(document)
+
+
+def save(document: DocumentObject, target: Path) -> None:
+    """Save with fixed zip timestamps so the same script gives the same bytes."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    buffer.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w") as copy:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            copy.writestr(fixed, source.read(info))
+    target.write_bytes(out.getvalue())
+
+
+# ---------------------------------------------------------------------------
+# Forms
+# ---------------------------------------------------------------------------
+
+
+def guangxi_application() -> DocumentObject:
+    """附件2, laid out as in 桂人才通字〔2012〕11号."""
+    document = new_document()
+    paragraph(document, "附件2", font=HEITI, size=SIZE_4)
+    title(document, ["广西急需紧缺职业（工种）技师、高级技师", "培训计划申报表"])
+    widths = (26, 32, 22, 30, 18, 32)
+    grid = table(document, 14, widths)
+    fill(grid.cell(0, 0), "单位名称")
+    fill(merged(grid, 0, 1, 3), "{{ 单位名称 }}")
+    fill(grid.cell(0, 4), "行业主管部门")
+    fill(grid.cell(0, 5), "{{ 行业主管部门 }}")
+    for row, (who, phone, mobile) in enumerate(
+        (("单位负责人", "联系电话", "手机"), ("单位联系人", "联系人电话", "联系人手机")), start=1
+    ):
+        fill(grid.cell(row, 0), who)
+        fill(grid.cell(row, 1), f"{{{{ {who} }}}}")
+        fill(grid.cell(row, 2), "联系电话")
+        fill(grid.cell(row, 3), f"{{{{ {phone} }}}}")
+        fill(grid.cell(row, 4), "手机")
+        fill(grid.cell(row, 5), f"{{{{ {mobile} }}}}")
+    fill(grid.cell(3, 0), "通信地址")
+    fill(merged(grid, 3, 1, 3), "{{ 通信地址 }}")
+    fill(grid.cell(3, 4), "邮编")
+    fill(grid.cell(3, 5), "{{ 邮编 }}")
+    fill(grid.cell(4, 0), ["申报单位的主体资格", "（打“√”，可多选）"])
+    fill(
+        merged(grid, 4, 1, 5),
+        [
+            "{{ 主体资格.企业 }}企业　　　　{{ 主体资格.技师学院 }}技师学院　　　　"
+            "{{ 主体资格.高级技工学校 }}高级技工学校",
+            "{{ 主体资格.国家级高技能人才培养基地 }}国家级高技能人才培养基地　　"
+            "{{ 主体资格.国家重点技工学校 }}国家重点技工学校",
+            "{{ 主体资格.自治区高技能人才培养示范基地 }}自治区高技能人才培养示范基地",
+            "{{ 主体资格.其他 }}",
+        ],
+        align=LEFT,
+    )
+    fill(merged(grid, 5, 0, 5), "申报的培养职业（工种）及人数", bold=True)
+    fill(merged(grid, 6, 0, 1), "培训职业")
+    fill(grid.cell(6, 2), "培训人数")
+    fill(merged(grid, 6, 3, 5), ["申报优势说明", "（师资、设备及原来开展培训情况等）"])
+    loop_rows(grid, 7, "for 行 in 职业列表", 6)
+    fill(merged(grid, 8, 0, 1), "{{ 行.序号 }}. {{ 行.培训职业 }}", align=LEFT)
+    fill(grid.cell(8, 2), "{{ 行.培训人数 }}")
+    fill(merged(grid, 8, 3, 5), "{{ 行.申报优势说明 }}", align=LEFT)
+    fill(merged(grid, 10, 0, 1), "合计")
+    fill(grid.cell(10, 2), "{{ 培训人数合计 }}")
+    merged(grid, 10, 3, 5)
+    opinion(
+        grid,
+        11,
+        ["申报单位意见"],
+        5,
+        "（单位盖章）",
+        '{{ 申报日期 or "　　年　　月　　日" }}',
+    )
+    opinion(grid, 12, ["设区市有关部门", "经办意见"], 5, "经办人：", BLANK_DATE)
+    opinion(grid, 13, ["自治区有关部门", "审批意见"], 5, "负责人：", BLANK_DATE)
+    return document
+
+
+def _unit_block(document: DocumentObject, types: Sequence[tuple[str, str]]) -> None:
+    paragraph(document, "一、申报单位基本情况", font=HEITI, size=SIZE_4, space_after=6)
+    grid = table(document, 7, (34, 50, 30, 46))
+    fill(grid.cell(0, 0), "单位名称")
+    fill(merged(grid, 0, 1, 3), "{{ 单位名称 }}")
+    fill(grid.cell(1, 0), "统一社会信用代码")
+    fill(grid.cell(1, 1), "{{ 统一社会信用代码 }}")
+    fill(grid.cell(1, 2), "单位类型")
+    fill(grid.cell(1, 3), "{{ 单位类型 }}")
+    fill(grid.cell(2, 0), ["申报单位类别", "（打“√”）"])
+    boxes = [f"{{{{ 单位类型选项.{field} }}}}{label}" for field, label in types]
+    fill(merged(grid, 2, 1, 3), ["　".join(boxes[:3]), "　".join(boxes[3:])], align=LEFT)
+    fill(grid.cell(3, 0), "单位负责人")
+    fill(grid.cell(3, 1), "{{ 单位负责人 }}")
+    fill(grid.cell(3, 2), "联系电话")
+    fill(grid.cell(3, 3), "{{ 联系电话 }}")
+    fill(grid.cell(4, 0), "单位联系人")
+    fill(grid.cell(4, 1), "{{ 单位联系人 }}")
+    fill(grid.cell(4, 2), "手机")
+    fill(grid.cell(4, 3), "{{ 手机 }}")
+    fill(grid.cell(5, 0), "通信地址")
+    fill(grid.cell(5, 1), "{{ 通信地址 }}")
+    fill(grid.cell(5, 2), "邮编")
+    fill(grid.cell(5, 3), "{{ 邮编 }}")
+    fill(grid.cell(6, 0), "申报日期")
+    fill(merged(grid, 6, 1, 3), "{{ 申报日期 }}")
+    paragraph(document)
+
+
+def _conditions(
+    document: DocumentObject, heading: str, conditions: Sequence[tuple[str, str]]
+) -> None:
+    paragraph(document, heading, font=HEITI, size=SIZE_4, space_after=6)
+    grid = table(document, len(conditions) + 1, (12, 104, 44))
+    for column, text in enumerate(("序号", "申报条件", "本单位情况")):
+        fill(grid.cell(0, column), text, bold=True)
+    for row, (text, answer) in enumerate(conditions, start=1):
+        fill(grid.cell(row, 0), str(row))
+        fill(grid.cell(row, 1), text, align=LEFT)
+        fill(grid.cell(row, 2), answer)
+    paragraph(document)
+
+
+def _yes_no(field: str) -> str:
+    return f"{{{{ {field}.是 }}}}是　{{{{ {field}.否 }}}}否"
+
+
+def _review_boxes(document: DocumentObject) -> None:
+    paragraph(document, "三、审核意见", font=HEITI, size=SIZE_4, space_after=6)
+    grid = table(document, 3, (34, 126))
+    opinion(grid, 0, ["申报单位意见"], 1, "（单位盖章）", "{{ 申报日期 }}")
+    opinion(grid, 1, ["县（市、区）人社局", "或主管单位", "初审意见"], 1, "（盖章）", BLANK_DATE)
+    opinion(grid, 2, ["市人社局", "复核意见"], 1, "（盖章）", BLANK_DATE)
+
+
+def _cover(document: DocumentObject, name: str) -> None:
+    for _ in range(3):
+        paragraph(document)
+    title(document, [name], size=SIZE_2)
+    for _ in range(3):
+        paragraph(document)
+    for label, value in (("申报单位（盖章）", "{{ 单位名称 }}"), ("申 报 日 期", "{{ 申报日期 }}")):
+        para = paragraph(document, f"{label}：", size=SIZE_3, indent_chars=2, space_after=12)
+        add_run(para, value, FANGSONG, SIZE_3)
+    for _ in range(6):
+        paragraph(document)
+    paragraph(
+        document, "中共晋城市委组织部　晋城市人力资源和社会保障局　制", size=SIZE_4, align=CENTER
+    )
+    document.add_page_break()
+
+
+def jincheng_workstation() -> DocumentObject:
+    """晋城市技师工作站建设项目申报书: cover, unit, the five conditions of 一(一), reviews."""
+    document = new_document()
+    _cover(document, "晋城市技师工作站建设项目申报书")
+    _unit_block(
+        document,
+        [
+            ("企业", "企业"),
+            ("行业协会", "行业协会"),
+            ("科研生产型事业单位", "科研生产型事业单位"),
+            ("市级以上公共技能实训基地", "市级以上公共技能实训基地"),
+            ("技能人才培训基地", "技能人才培训基地"),
+        ],
+    )
+    _conditions(
+        document,
+        "二、申报条件（晋城市2022年12月2日通知 一(一)）",
+        [
+            (
+                "单位相应技能岗位有3名以上技师、高级技师或技术技能带头人",
+                "{{ 技师及高级技师人数 }} 名",
+            ),
+            ("建立了较完善的人才培养、评价、使用制度和激励机制", _yes_no("培养评价激励制度")),
+            ("具有组织开展师带徒的计划", _yes_no("师带徒计划")),
+            (
+                "与高校（含技师学院）、科研院所开展合作，具有组织技术攻关、技术研讨等活动的能力",
+                _yes_no("校企或院所合作"),
+            ),
+            (
+                "单位经营管理状况良好，能为技师工作站提供相应的资金支持及包括场所、设备在内的必要工作条件",
+                _yes_no("资金场地保障"),
+            ),
+            ("具有本行业（领域）较为先进的生产、科研设施设备", _yes_no("先进设施设备")),
+        ],
+    )
+    _review_boxes(document)
+    return document
+
+
+def jincheng_training_base() -> DocumentObject:
+    """晋城市技能人才培养基地建设项目申报书: cover, unit, the conditions of 一(二), reviews."""
+    document = new_document()
+    _cover(document, "晋城市技能人才培养基地建设项目申报书")
+    _unit_block(
+        document,
+        [
+            ("职业院校", "职业院校（含技工院校）"),
+            ("企业行业", "企业（行业）"),
+            ("职业技能培训机构", "职业技能培训机构"),
+            ("公共职业技能实训基地", "公共职业技能实训基地"),
+        ],
+    )
+    _conditions(
+        document,
+        "二、申报条件（晋城市2022年12月2日通知 一(二)）",
+        [
+            (
+                "管理规范：已建立规范的培训管理、财务管理、资产管理、风险管理等制度",
+                _yes_no("管理制度"),
+            ),
+            ("遵守国家有关法律法规，未发生过违规违纪事件", _yes_no("无违规记录")),
+            (
+                "培训能力：具有2个以上与急需紧缺高技能人才培训特色专业（职业、工种）相匹配的实训装备",
+                "{{ 紧缺专业实训装备数 }} 个",
+            ),
+            ("年培训规模不少于300人", "{{ 年培训人数 }} 人"),
+            ("师资队伍：有满足培训需要的稳定的专、兼职教师队伍", _yes_no("师资队伍")),
+            (
+                "培训合作（院校、培训机构填写）：与2家以上企业建立了稳定的合作关系",
+                "{{ 合作企业数 }} 家",
+            ),
+            (
+                "培训合作（院校、培训机构填写）：有3个以上专业与合作企业（院校）共同研究确定专业建设、课程设置等",
+                "{{ 共建专业数 }} 个",
+            ),
+        ],
+    )
+    _review_boxes(document)
+    return document
+
+
+def xuchang_class_approval() -> DocumentObject:
+    """开班审批表 (许政办〔2013〕52号 四(二)四): class, teaching plan, approval, trainees."""
+    document = new_document()
+    title(document, ["许昌市职业培训开班审批表"])
+    grid = table(document, 8, (30, 50, 30, 50))
+    fill(grid.cell(0, 0), "培训机构")
+    fill(merged(grid, 0, 1, 3), "{{ 培训机构 }}")
+    pairs = [
+        (("培训职业（工种）", "{{ 职业工种 }}"), ("培训等级", "{{ 申报等级 }}")),
+        (("培训类别", "{{ 培训类别 }}"), ("培训类型", "{{ 培训类型 }}")),
+        (("开班日期", "{{ 开班日期 }}"), ("结业日期", "{{ 结业日期 }}")),
+        (("培训天数", "{{ 培训天数 }} 天"), ("学员人数", "{{ 学员人数 }} 人")),
+    ]
+    for row, ((label_a, value_a), (label_b, value_b)) in enumerate(pairs, start=1):
+        fill(grid.cell(row, 0), label_a)
+        fill(grid.cell(row, 1), value_a)
+        fill(grid.cell(row, 2), label_b)
+        fill(grid.cell(row, 3), value_b)
+    fill(grid.cell(5, 0), "教学计划")
+    fill(
+        merged(grid, 5, 1, 3),
+        [
+            "{{ 开班日期 }}至{{ 结业日期 }}，共{{ 培训天数 }}天（课程安排、课时见附后教学计划）。",
+            "",
+            "",
+        ],
+        align=LEFT,
+    )
+    row_height(grid, 5, 30)
+    opinion(grid, 6, ["培训机构意见"], 3, "（盖章）", BLANK_DATE)
+    opinion(
+        grid,
+        7,
+        ["培训主管部门", "审批意见"],
+        3,
+        "经办人：　　　　负责人：　　　　（盖章）",
+        '{{ 开班审批日期 or "　　年　　月　　日" }}',
+    )
+    document.add_page_break()
+    title(document, ["学员花名册"], size=SIZE_3)
+    roster = table(document, 4, (12, 22, 12, 46, 40, 28))
+    for column, text in enumerate(("序号", "姓名", "性别", "身份证号", "人员类别", "联系电话")):
+        fill(roster.cell(0, column), text, bold=True)
+    loop_rows(roster, 1, "for 学员行 in 学员", 6)
+    for column, field in enumerate(("序号", "姓名", "性别", "身份证号", "人员类别", "联系电话")):
+        fill(roster.cell(2, column), f"{{{{ 学员行.{field} }}}}", size=SIZE_5)
+    return document
+
+
+def payout_notice() -> DocumentObject:
+    """补贴拨付通知及发放表: one payee, amounts in figures and uppercase."""
+    document = new_document(size=SIZE_4)
+    title(document, ["{{ 项目名称 }}", "补贴拨付通知"])
+    paragraph(document, "{{ 收款方 }}：", size=SIZE_4)
+    paragraph(
+        document,
+        "根据{{ 文号 }}，经审核，向{{ 收款方类别 }}{{ 收款方 }}拨付补贴共{{ 笔数 }}笔，"
+        "合计人民币{{ 合计金额 }}元（大写：{{ 合计大写 }}），所需资金从{{ 资金来源 }}中列支。"
+        "发放明细见下表。",
+        size=SIZE_4,
+        indent_chars=2,
+        space_after=6,
+    )
+    grid = table(document, 6, (12, 22, 40, 30, 34, 22))
+    for column, text in enumerate(
+        ("序号", "姓名/单位", "证件号", "职业（工种）", "计算依据", "金额（元）")
+    ):
+        fill(grid.cell(0, column), text, size=SIZE_5, bold=True)
+    loop_rows(grid, 1, "for 明细行 in 明细", 6)
+    for column, field in enumerate(("序号", "姓名", "证件号", "职业工种", "说明", "金额")):
+        fill(
+            grid.cell(2, column),
+            f"{{{{ 明细行.{field} }}}}",
+            size=SIZE_5,
+            align=RIGHT if field == "金额" else CENTER,
+        )
+    fill(merged(grid, 4, 0, 4), "合计（小写）", size=SIZE_5, bold=True)
+    fill(grid.cell(4, 5), "{{ 合计金额 }}", size=SIZE_5, align=RIGHT)
+    fill(grid.cell(5, 0), "大写", size=SIZE_5, bold=True)
+    fill(merged(grid, 5, 1, 5), "人民币{{ 合计大写 }}", size=SIZE_5, align=LEFT)
+    paragraph(document)
+    paragraph(document, "数据来源：{{ 数据文件 }}", size=SIZE_5)
+    paragraph(
+        document, "经办人：　　　　　　审核人：　　　　　　负责人：", size=SIZE_4, space_after=6
+    )
+    paragraph(document, "（盖章）", size=SIZE_4, align=RIGHT)
+    paragraph(document, "{{ 制表日期 }}", size=SIZE_4, align=RIGHT)
+    return document
+
+
+def _doc_grid(document: DocumentObject, lines: int, chars: int, size: float) -> None:
+    """A Word document grid of ``lines`` × ``chars`` on the text block (GB/T 9704 5.2.2)."""
+    section = document.sections[0]
+    height_pt = (section.page_height - section.top_margin - section.bottom_margin) / 12700
+    width_pt = (section.page_width - section.left_margin - section.right_margin) / 12700
+    line_pitch = round(height_pt / lines * 20)  # twentieths of a point
+    char_space = round((width_pt / chars - size) * 4096)
+    sect_pr = section._sectPr
+    for old in sect_pr.findall(qn("w:docGrid")):
+        sect_pr.remove(old)
+    grid = OxmlElement("w:docGrid")
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(line_pitch))
+    grid.set(qn("w:charSpace"), str(char_space))
+    sect_pr.append(grid)
+    normal = document.styles["Normal"].paragraph_format
+    normal.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    normal.line_spacing = Pt(line_pitch / 20)
+
+
+def jincheng_notice() -> DocumentObject:
+    """公示 in GB/T 9704-2012 layout, with the period's explicit start and end dates."""
+    document = new_document(margins_mm=(37, 35, 28, 26), font=FANGSONG, size=SIZE_3)
+    _doc_grid(document, lines=22, chars=28, size=SIZE_3)
+    paragraph(document, "{{ 标题 }}", font=XIAOBIAOSONG, size=SIZE_2, align=CENTER)
+    paragraph(document, size=SIZE_3)
+    body = [
+        "根据{{ 项目名称 }}评审工作安排，经资格初审、资格复核、专家评审和征求意见，"
+        "拟认定以下{{ 单位列表|length }}家单位。现予以公示。",
+        "公示期：{{ 公示开始日期 }}至{{ 公示结束日期 }}（{{ 公示天数 }}个工作日）。"
+        "公示期间，对公示单位有异议的，请以书面形式实名向{{ 发文单位 }}反映。",
+    ]
+    for text in body:
+        paragraph(document, text, size=SIZE_3, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    paragraph(document, size=SIZE_3)
+    grid = table(document, 4, (14, 78, 46, 18))
+    for column, text in enumerate(("序号", "单位名称", "统一社会信用代码", "评审得分")):
+        fill(grid.cell(0, column), text, size=SIZE_4, font=HEITI)
+    loop_rows(grid, 1, "for 单位 in 单位列表", 4)
+    for column, field in enumerate(("序号", "单位名称", "统一社会信用代码", "评审得分")):
+        fill(grid.cell(2, column), f"{{{{ 单位.{field} }}}}", size=SIZE_4)
+    paragraph(document, size=SIZE_3)
+    paragraph(document, size=SIZE_3)
+    paragraph(document, "{{ 发文单位 }}", size=SIZE_3, align=RIGHT)
+    paragraph(document, "{{ 发布日期 }}", size=SIZE_3, align=RIGHT)
+    return document
+
+
+FORMS = {
+    "guangxi-2012-application": guangxi_application,
+    "jincheng-workstation-application": jincheng_workstation,
+    "jincheng-training-base-application": jincheng_training_base,
+    "xuchang-class-approval": xuchang_class_approval,
+    "payout-notice": payout_notice,
+    "jincheng-notice": jincheng_notice,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "templates")
+    parser.add_argument("forms", nargs="*", help="only these forms (default: all)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.forms or FORMS:
+        save(FORMS[name](), args.out / f"{name}.docx")
+        print(f"wrote {args.out / f'{name}.docx'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""A batch: check the template, render every document atomically, write the summary workbook."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..fileio import atomic_path
+from ..resources import SearchPath
+from .check import CheckReport, check_template
+from .engine import DocxTemplate, RenderError
+from .forms import FormModel, FormSpec
+from .names import unique_file_name
+
+
+@dataclass
+class RenderResult:
+    form: str
+    out_dir: Path
+    documents: list[Path] = field(default_factory=list)
+    summary: Path | None = None
+    pdfs: list[Path] = field(default_factory=list)
+
+
+def find_template(spec: FormSpec, templates: SearchPath) -> Path:
+    """The form's .docx: the clerk's --template-dir first, then the shipped one."""
+    found = templates.find(spec.template_name)
+    if found is None:
+        folders = "、".join(str(d) for d in templates.dirs)
+        raise InputError(f"找不到文书 {spec.id} 的模板 {spec.template_name}（查找了：{folders}）")
+    return found
+
+
+def open_template(spec: FormSpec, templates: SearchPath) -> DocxTemplate:
+    return DocxTemplate(find_template(spec, templates))
+
+
+def check(spec: FormSpec, templates: SearchPath) -> CheckReport:
+    return check_template(spec, open_template(spec, templates))
+
+
+def _refuse_broken(report: CheckReport) -> None:
+    if not report.ok:
+        details = "；".join(problem.message for problem in report.problems)
+        raise RenderError(
+            f"模板与文书数据不符，未生成任何文件：{details}（详见 skillpolicy render {report.form} --check）",
+            file=report.template,
+        )
+
+
+def write_summary(spec: FormSpec, rows: list[tuple[str, FormModel]], target: Path) -> None:
+    """One row per document: its file name and the form's key fields."""
+    from openpyxl import Workbook
+
+    from ..xlsxout import set_widths, write_row
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "汇总"
+    headers = ["序号", "文件名", *spec.summary]
+    write_row(sheet, 1, headers, header=True)
+    for index, (name, model) in enumerate(rows, start=1):
+        values = [getattr(model, column) for column in spec.summary]
+        write_row(sheet, index + 1, [index, name, *values])
+    set_widths(sheet, [6, 48, *[24] * len(spec.summary)])
+    sheet.freeze_panes = "A2"
+    with atomic_path(target) as temporary:
+        book.save(temporary)
+
+
+def render_documents(
+    spec: FormSpec,
+    documents: Sequence[FormModel],
+    template: DocxTemplate,
+    out_dir: Path,
+    *,
+    pdf: bool = False,
+    font_aliases: Path | None = None,
+) -> RenderResult:
+    """Write one .docx per document into ``out_dir`` (created if missing), each atomically.
+
+    The template is checked against the form first and the first document is rendered in
+    memory before anything is written, so a broken template writes nothing.
+    """
+    if pdf:
+        from .pdf import soffice
+
+        soffice()  # no LibreOffice: stop before writing anything
+    _refuse_broken(check_template(spec, template))
+    if not documents:
+        raise InputError("数据中没有可生成文书的行")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"无法创建输出目录：{exc.strerror}", file=out_dir) from exc
+    if not out_dir.is_dir():
+        raise InputError("输出路径不是目录", file=out_dir)
+    result = RenderResult(form=spec.id, out_dir=out_dir)
+    taken: set[str] = {f"{spec.id}-汇总.xlsx".casefold()}
+    named: list[tuple[str, FormModel]] = []
+    for document in documents:
+        name = unique_file_name(spec.file_name(document), ".docx", taken)
+        data = template.render_bytes(document.model_dump())
+        target = out_dir / name
+        with atomic_path(target) as temporary:
+            temporary.write_bytes(data)
+        result.documents.append(target)
+        named.append((name, document))
+    result.summary = out_dir / f"{spec.id}-汇总.xlsx"
+    write_summary(spec, named, result.summary)
+    if pdf:
+        from .pdf import convert_to_pdf
+
+        result.pdfs = convert_to_pdf(result.documents, out_dir, font_aliases)
+    return result

@@ -1,0 +1,827 @@
+"""The forms ``skillpolicy render`` prints: each one's data model and where its data comes from.
+
+A form's model lists every field its template may use, and every field is required: a
+template that leaves one out, or names one the model lacks, fails ``render FORM --check``.
+Field names are the Chinese names a clerk sees in the template (``{{ 单位名称 }}``); values
+are text already formatted for print (dates as 2012年8月31日, money as 1,900.00 and in
+uppercase), so a template needs no logic beyond loops over rows.
+
+Data comes from the clerk's workbook (read with :class:`~skillpolicy.sheet.SheetReader`, one
+document per unit, class or payee) or from a TOML file whose ``[[documents]]`` tables give the
+fields directly.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..errors import InputError
+from ..identifiers import mask_id
+from ..money import amount_in_words, format_amount_grouped
+from ..resources import SearchPath
+from ..sheet import Row, SheetReader
+from ..values import ValueProblem, cell_text, fold, parse_date, parse_int, parse_yes_no
+
+CHECKED = "☑"
+UNCHECKED = "☐"
+
+
+def box(flag: bool) -> str:
+    return CHECKED if flag else UNCHECKED
+
+
+def chinese_date(day: date) -> str:
+    """2026年9月28日: no leading zeros (GB/T 9704-2012 7.3.5.3)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class FormModel(BaseModel):
+    """Base of every form's data: fields required, nothing extra, immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------------------
+# Models
+# ---------------------------------------------------------------------------
+
+
+class YesNo(FormModel):
+    """A 是/否 answer printed as two boxes: ``{{ x.是 }}是 {{ x.否 }}否``."""
+
+    是: str
+    否: str
+
+    @classmethod
+    def of(cls, flag: bool) -> YesNo:
+        return cls(是=box(flag), 否=box(not flag))
+
+
+class GuangxiQualifications(FormModel):
+    """主体资格 boxes of 附件2 (打“√”，可多选)."""
+
+    企业: str
+    技师学院: str
+    高级技工学校: str
+    国家级高技能人才培养基地: str
+    国家重点技工学校: str
+    自治区高技能人才培养示范基地: str
+    其他: str  # what the unit wrote that is not one of the six (validate reports it)
+
+
+class GuangxiOccupation(FormModel):
+    序号: str
+    培训职业: str
+    培训人数: str
+    申报优势说明: str
+
+
+class GuangxiApplication(FormModel):
+    """附件2 广西急需紧缺职业（工种）技师、高级技师培训计划申报表 (one per unit)."""
+
+    单位名称: str
+    行业主管部门: str
+    单位负责人: str
+    联系电话: str
+    手机: str
+    单位联系人: str
+    联系人电话: str
+    联系人手机: str
+    通信地址: str
+    邮编: str
+    主体资格: GuangxiQualifications
+    职业列表: list[GuangxiOccupation]
+    培训人数合计: str
+    申报日期: str
+
+
+class WorkstationTypes(FormModel):
+    企业: str
+    行业协会: str
+    科研生产型事业单位: str
+    市级以上公共技能实训基地: str
+    技能人才培训基地: str
+
+
+class JinchengWorkstation(FormModel):
+    """晋城市技师工作站建设项目申报书: every condition of 一(一) is a field."""
+
+    单位名称: str
+    统一社会信用代码: str
+    单位类型: str
+    单位类型选项: WorkstationTypes
+    单位负责人: str
+    联系电话: str
+    手机: str
+    单位联系人: str
+    通信地址: str
+    邮编: str
+    申报日期: str
+    技师及高级技师人数: str
+    培养评价激励制度: YesNo
+    师带徒计划: YesNo
+    校企或院所合作: YesNo
+    资金场地保障: YesNo
+    先进设施设备: YesNo
+
+
+class TrainingBaseTypes(FormModel):
+    职业院校: str
+    企业行业: str
+    职业技能培训机构: str
+    公共职业技能实训基地: str
+
+
+class JinchengTrainingBase(FormModel):
+    """晋城市技能人才培养基地建设项目申报书: every condition of 一(二) is a field."""
+
+    单位名称: str
+    统一社会信用代码: str
+    单位类型: str
+    单位类型选项: TrainingBaseTypes
+    单位负责人: str
+    联系电话: str
+    手机: str
+    单位联系人: str
+    通信地址: str
+    邮编: str
+    申报日期: str
+    管理制度: YesNo
+    无违规记录: YesNo
+    紧缺专业实训装备数: str
+    年培训人数: str
+    合作企业数: str
+    共建专业数: str
+    师资队伍: YesNo
+
+
+class XuchangTrainee(FormModel):
+    序号: str
+    姓名: str
+    性别: str
+    身份证号: str
+    人员类别: str
+    联系电话: str
+
+
+class XuchangClass(FormModel):
+    """许昌 开班审批表: one class (same 培训机构, 职业(工种), 开班日期) with its trainees."""
+
+    培训机构: str
+    职业工种: str
+    培训类别: str
+    培训类型: str
+    申报等级: str
+    开班日期: str
+    结业日期: str
+    培训天数: str
+    学员人数: str
+    学员: list[XuchangTrainee]
+    开班审批日期: str
+
+
+class PayoutItem(FormModel):
+    序号: str
+    姓名: str
+    证件号: str
+    职业工种: str
+    说明: str
+    金额: str
+
+
+class PayoutNotice(FormModel):
+    """补贴拨付通知及发放表: one payee, its paid lines, the total in figures and uppercase."""
+
+    项目名称: str
+    文号: str
+    资金来源: str
+    收款方类别: str
+    收款方: str
+    明细: list[PayoutItem]
+    笔数: str
+    合计金额: str
+    合计大写: str
+    数据文件: str
+    制表日期: str
+
+
+class NoticeUnit(FormModel):
+    序号: str
+    单位名称: str
+    统一社会信用代码: str
+    评审得分: str
+
+
+class JinchengNotice(FormModel):
+    """公示 of designated units (GB/T 9704-2012 layout), with the period's explicit dates."""
+
+    标题: str
+    项目名称: str
+    单位列表: list[NoticeUnit]
+    公示天数: str
+    公示开始日期: str
+    公示结束日期: str
+    发文单位: str
+    发布日期: str
+
+
+# ---------------------------------------------------------------------------
+# Loading data
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class RenderOptions:
+    """What some forms need beyond the data file."""
+
+    program: str | None = None
+    params: Path | None = None
+    as_of: date | None = None
+    published: date | None = None
+    catalogs: SearchPath | None = None
+    today: date = field(default_factory=date.today)
+
+
+Loader = Callable[[Path, RenderOptions], list[FormModel]]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    title: str
+    model: type[FormModel]
+    file_name: Callable[[Any], str]  # the document's file name, without .docx
+    summary: tuple[str, ...]  # top-level fields listed in the summary workbook
+    source: str  # what --data is, for `render --list`
+    load_sheet: Loader
+    needs: tuple[str, ...] = ()  # options the sheet loader needs
+
+    @property
+    def template_name(self) -> str:
+        return f"{self.id}.docx"
+
+
+def printed(raw: object) -> str:
+    """A cell as the clerk wrote it (full-width punctuation kept), surrounding space trimmed."""
+    if isinstance(raw, str):
+        return raw.strip()
+    return cell_text(raw)
+
+
+def _require_columns(reader: SheetReader, columns: Iterable[str]) -> None:
+    layout = reader.layout
+    missing = [c for c in columns if not layout.has(c)]
+    if missing:
+        raise InputError(
+            f"打印该文书需要的列缺失：{'、'.join(missing)}（第{layout.header_row}行表头）",
+            file=reader.path,
+            sheet=layout.sheet,
+        )
+
+
+def _open(path: Path, kind: str, columns: Iterable[str]) -> SheetReader:
+    reader = SheetReader(path, kind=kind)
+    _require_columns(reader, columns)
+    return reader
+
+
+class _Cells:
+    """Typed access to a row's cells, errors naming the row and column."""
+
+    def __init__(self, reader: SheetReader, row: Row) -> None:
+        self.reader = reader
+        self.row = row
+
+    def _problem(self, column: str, problem: ValueProblem) -> InputError:
+        return InputError(
+            problem.message,
+            file=self.reader.path,
+            sheet=self.reader.layout.sheet,
+            row=self.row.number,
+            column=self.reader.layout.headers.get(column, column),
+        )
+
+    def text(self, column: str) -> str:
+        return printed(self.row.raw(column)) if self.reader.layout.has(column) else ""
+
+    def required(self, column: str) -> str:
+        value = self.text(column)
+        if not value:
+            raise self._problem(column, ValueProblem("为空，打印文书需要这一项"))
+        return value
+
+    def date_text(self, column: str) -> str:
+        if self.row.blank(column):
+            return ""
+        return chinese_date(self.parsed_date(column))
+
+    def parsed_date(self, column: str) -> date:
+        try:
+            return parse_date(self.row.raw(column))
+        except ValueProblem as problem:
+            raise self._problem(column, problem) from None
+
+    def count(self, column: str) -> str:
+        if self.row.blank(column):
+            return ""
+        try:
+            return str(parse_int(self.row.raw(column)))
+        except ValueProblem as problem:
+            raise self._problem(column, problem) from None
+
+    def yes_no(self, column: str) -> YesNo:
+        try:
+            return YesNo.of(parse_yes_no(self.row.raw(column)))
+        except ValueProblem as problem:
+            raise self._problem(column, problem) from None
+
+
+def _consistent(
+    reader: SheetReader, rows: list[Row], columns: Iterable[str], group: str
+) -> dict[str, Any]:
+    """The unit-level cells of a group of rows; a different non-blank value is an error."""
+    values: dict[str, Any] = {}
+    for column in columns:
+        for row in rows:
+            if row.blank(column):
+                continue
+            if column not in values:
+                values[column] = row.raw(column)
+            elif fold(cell_text(values[column])) != fold(row.text(column)):
+                raise InputError(
+                    f"同一{group}的各行此项不一致：「{cell_text(values[column])}」与「{row.text(column)}」",
+                    file=reader.path,
+                    sheet=reader.layout.sheet,
+                    row=row.number,
+                    column=reader.layout.headers.get(column, column),
+                )
+    return values
+
+
+_GUANGXI_UNIT = (
+    "单位名称",
+    "行业主管部门",
+    "单位负责人",
+    "联系电话",
+    "手机",
+    "单位联系人",
+    "联系人电话",
+    "联系人手机",
+    "通信地址",
+    "邮编",
+    "主体资格",
+    "申报日期",
+)
+
+
+def _qualifications(raw: Any) -> GuangxiQualifications:
+    names = [n for n in GuangxiQualifications.model_fields if n != "其他"]
+    written = _split_choices(cell_text(raw))
+    chosen = {fold(part) for part in written}
+    others = [part for part in written if fold(part) not in {fold(n) for n in names}]
+    return GuangxiQualifications(
+        **{n: box(fold(n) in chosen) for n in names}, 其他="、".join(others)
+    )
+
+
+def _split_choices(text: str) -> list[str]:
+    for separator in "，,;；/ \u3000":
+        text = text.replace(separator, "、")
+    return [part for part in text.split("、") if part]
+
+
+def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormModel]:
+    reader = _open(path, "application", (*_GUANGXI_UNIT, "培训职业", "培训人数", "申报优势说明"))
+    groups: dict[str, list[Row]] = {}
+    for row in reader.rows():
+        name = _Cells(reader, row).required("单位名称")
+        groups.setdefault(fold(name), []).append(row)
+    forms: list[FormModel] = []
+    for rows in groups.values():
+        unit = _consistent(reader, rows, _GUANGXI_UNIT, "单位")
+        first = _Cells(reader, rows[0])
+        occupations: list[GuangxiOccupation] = []
+        total = 0
+        unknown: list[str] = []
+        for index, row in enumerate(rows, start=1):
+            cells = _Cells(reader, row)
+            try:
+                count = cells.count("培训人数")
+                total += int(count or 0)
+            except InputError:  # printed as written (validate reports it); left out of the total
+                count = cells.text("培训人数")
+                unknown.append(count)
+            occupations.append(
+                GuangxiOccupation(
+                    序号=str(index),
+                    培训职业=cells.text("培训职业"),
+                    培训人数=count,
+                    申报优势说明=cells.text("申报优势说明"),
+                )
+            )
+        applied = unit.get("申报日期")
+        forms.append(
+            GuangxiApplication(
+                **{c: printed(unit.get(c)) for c in _GUANGXI_UNIT[:10]},
+                主体资格=_qualifications(unit.get("主体资格")),
+                职业列表=occupations,
+                培训人数合计=str(total) + (f"（不含“{'、'.join(unknown)}”）" if unknown else ""),
+                申报日期=first.date_text("申报日期") if applied is not None else "",
+            )
+        )
+    return forms
+
+
+_JINCHENG_COMMON = (
+    "单位名称",
+    "统一社会信用代码",
+    "单位类型",
+    "单位负责人",
+    "联系电话",
+    "手机",
+    "单位联系人",
+    "通信地址",
+    "邮编",
+    "申报日期",
+)
+
+# 单位类型 as written on the sheet -> the box it ticks
+_WORKSTATION_TYPES = {t: t for t in WorkstationTypes.model_fields}
+_TRAINING_BASE_TYPES = {
+    "职业院校": "职业院校",
+    "技工院校": "职业院校",
+    "企业": "企业行业",
+    "行业": "企业行业",
+    "企业(行业)": "企业行业",
+    "职业技能培训机构": "职业技能培训机构",
+    "公共职业技能实训基地": "公共职业技能实训基地",
+}
+
+
+def _type_boxes(value: str, mapping: dict[str, str], names: Iterable[str]) -> dict[str, str]:
+    ticked = mapping.get(fold(value))
+    return {name: box(name == ticked) for name in names}
+
+
+def _common(cells: _Cells) -> dict[str, str]:
+    values = {c: cells.text(c) for c in _JINCHENG_COMMON}
+    values["单位名称"] = cells.required("单位名称")
+    values["申报日期"] = cells.date_text("申报日期")
+    return values
+
+
+_WORKSTATION_YES_NO = (
+    "培养评价激励制度",
+    "师带徒计划",
+    "校企或院所合作",
+    "资金场地保障",
+    "先进设施设备",
+)
+
+
+def load_jincheng_workstation(path: Path, options: RenderOptions) -> list[FormModel]:
+    reader = _open(
+        path, "application", (*_JINCHENG_COMMON, "技师及高级技师人数", *_WORKSTATION_YES_NO)
+    )
+    forms: list[FormModel] = []
+    for row in reader.rows():
+        cells = _Cells(reader, row)
+        common = _common(cells)
+        forms.append(
+            JinchengWorkstation(
+                **common,
+                单位类型选项=WorkstationTypes(
+                    **_type_boxes(
+                        common["单位类型"], _WORKSTATION_TYPES, WorkstationTypes.model_fields
+                    )
+                ),
+                技师及高级技师人数=cells.count("技师及高级技师人数"),
+                **{c: cells.yes_no(c) for c in _WORKSTATION_YES_NO},
+            )
+        )
+    return forms
+
+
+_BASE_YES_NO = ("管理制度", "无违规记录", "师资队伍")
+_BASE_COUNTS = ("紧缺专业实训装备数", "年培训人数", "合作企业数", "共建专业数")
+
+
+def load_jincheng_training_base(path: Path, options: RenderOptions) -> list[FormModel]:
+    reader = _open(path, "application", (*_JINCHENG_COMMON, *_BASE_YES_NO, *_BASE_COUNTS))
+    forms: list[FormModel] = []
+    for row in reader.rows():
+        cells = _Cells(reader, row)
+        common = _common(cells)
+        forms.append(
+            JinchengTrainingBase(
+                **common,
+                单位类型选项=TrainingBaseTypes(
+                    **_type_boxes(
+                        common["单位类型"], _TRAINING_BASE_TYPES, TrainingBaseTypes.model_fields
+                    )
+                ),
+                **{c: cells.yes_no(c) for c in _BASE_YES_NO},
+                **{c: cells.count(c) for c in _BASE_COUNTS},
+            )
+        )
+    return forms
+
+
+_CLASS_KEY = ("培训机构", "职业(工种)", "开班日期")
+_CLASS_SHARED = ("培训类别", "培训类型", "申报等级", "结业日期", "开班审批日期")
+
+
+def _distinct(values: Iterable[str]) -> str:
+    """The different values of a class-level cell, in order (one, normally)."""
+    return "、".join(dict.fromkeys(v for v in values if v))
+
+
+def load_xuchang_classes(path: Path, options: RenderOptions) -> list[FormModel]:
+    reader = _open(path, "roster", (*_CLASS_KEY, "姓名", "身份证号"))
+    classes: dict[tuple[str, str, date], list[Row]] = {}
+    for row in reader.rows():
+        cells = _Cells(reader, row)
+        key = (
+            fold(cells.required("培训机构")),
+            fold(cells.required("职业(工种)")),
+            cells.parsed_date("开班日期"),
+        )
+        classes.setdefault(key, []).append(row)
+    forms: list[FormModel] = []
+    for (_, _, start), rows in classes.items():
+        all_cells = [_Cells(reader, row) for row in rows]
+        first = all_cells[0]
+        ends = {c.parsed_date("结业日期") for c in all_cells if not c.row.blank("结业日期")}
+        days = str((max(ends) - start).days + 1) if ends else ""
+        forms.append(
+            XuchangClass(
+                培训机构=first.text("培训机构"),
+                职业工种=first.text("职业(工种)"),
+                开班日期=chinese_date(start),
+                培训天数=days,
+                学员人数=str(len(rows)),
+                学员=[
+                    XuchangTrainee(
+                        序号=str(index),
+                        姓名=c.text("姓名"),
+                        性别=c.text("性别"),
+                        身份证号=mask_id(c.text("身份证号")),
+                        人员类别=c.text("人员类别"),
+                        联系电话=c.text("联系电话"),
+                    )
+                    for index, c in enumerate(all_cells, start=1)
+                ],
+                **{
+                    column: _distinct(
+                        c.date_text(column) if column.endswith("日期") else c.text(column)
+                        for c in all_cells
+                    )
+                    for column in _CLASS_SHARED
+                },
+            )
+        )
+    return forms
+
+
+def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
+    from ..programs import load_program
+    from ..subsidy import PAYEE_KIND_NAMES, compute_subsidy
+
+    if options.program is None:
+        raise InputError("打印补贴拨付通知需要 --program（项目编号），以便按项目计算补贴")
+    search = options.catalogs or SearchPath("catalogs")
+    program = load_program(options.program, search)
+    payout = compute_subsidy(
+        path,
+        program,
+        as_of=options.as_of,
+        params_file=options.params,
+        search=search,
+        shown_name=str(path),
+    )
+    payees: dict[tuple[str, str], list[Any]] = {}
+    for line in payout.lines:
+        if line.status == "paid":
+            # a trainee paid in person gets a notice of their own, named for them
+            payee = line.name if line.payee_kind == "trainee" else line.payee
+            payees.setdefault((line.payee_kind, payee), []).append(line)
+    forms: list[FormModel] = []
+    for (kind, payee), lines in sorted(payees.items()):
+        total = sum((line.amount for line in lines), Decimal("0.00"))
+        forms.append(
+            PayoutNotice(
+                项目名称=program.title,
+                文号=program.document,
+                资金来源=program.funding_source or "",
+                收款方类别=PAYEE_KIND_NAMES[kind],
+                收款方=payee,
+                明细=[
+                    PayoutItem(
+                        序号=str(index),
+                        姓名=line.name,
+                        证件号=line.shown_id,
+                        职业工种=line.occupation,
+                        说明=line.basis,
+                        金额=format_amount_grouped(line.amount),
+                    )
+                    for index, line in enumerate(lines, start=1)
+                ],
+                笔数=str(len(lines)),
+                合计金额=format_amount_grouped(total),
+                合计大写=amount_in_words(total),
+                数据文件=path.name,
+                制表日期=chinese_date(options.today),
+            )
+        )
+    if not forms:
+        raise InputError("没有可发放的补贴（全部为待定或不予发放），不生成拨付通知", file=path)
+    return forms
+
+
+NOTICE_WORKING_DAYS = 5
+
+
+def load_jincheng_notice(path: Path, options: RenderOptions) -> list[FormModel]:
+    from ..params import load_params
+    from ..programs import list_programs, load_program
+
+    if options.program is None:
+        raise InputError(
+            "打印公示需要 --program（jincheng-2022-workstation 或 jincheng-2022-training-base）"
+        )
+    if options.published is None:
+        raise InputError("打印公示需要 --published（发布日期 YYYY-MM-DD），以计算公示起止日期")
+    search = options.catalogs or SearchPath("catalogs")
+    program = load_program(options.program, search)
+    params = load_params(options.params, program, list_programs(search))
+    first_day_counts = params.flag("notice_first_day_counts")
+    try:
+        from ..workdays import WorkdayCalendar  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:  # pragma: no cover - until the calendar module lands
+        raise InputError("工作日日历（skillpolicy.workdays）尚未安装，无法计算公示期") from exc
+    start, end = WorkdayCalendar().notice_period(
+        options.published, NOTICE_WORKING_DAYS, first_day_counts=first_day_counts
+    )
+    reader = _open(path, "designation", ("单位名称", "统一社会信用代码", "是否授牌"))
+    units: list[NoticeUnit] = []
+    for row in reader.rows():
+        cells = _Cells(reader, row)
+        if cells.yes_no("是否授牌").是 != CHECKED:
+            continue
+        units.append(
+            NoticeUnit(
+                序号=str(len(units) + 1),
+                单位名称=cells.required("单位名称"),
+                统一社会信用代码=cells.text("统一社会信用代码"),
+                评审得分=cells.text("评审得分"),
+            )
+        )
+    if not units:
+        raise InputError("评审授牌表中没有“是否授牌”为“是”的单位，无可公示", file=path)
+    return [
+        JinchengNotice(
+            标题=f"关于{program.title}拟认定单位的公示",
+            项目名称=program.title,
+            单位列表=units,
+            公示天数=str(NOTICE_WORKING_DAYS),
+            公示开始日期=chinese_date(start),
+            公示结束日期=chinese_date(end),
+            发文单位=program.issuer,
+            发布日期=chinese_date(options.published),
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------
+# TOML data: the model's fields given directly
+# ---------------------------------------------------------------------------
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, date):
+        return chinese_date(value)
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_text(v) for k, v in value.items()}
+    return value
+
+
+def load_toml(path: Path, spec: FormSpec) -> list[FormModel]:
+    """``[[documents]]`` tables, each giving ``spec.model``'s fields (dates as TOML dates)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", file=path) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"不是有效的 TOML 文件：{exc}", file=path) from exc
+    documents = data.get("documents")
+    if not isinstance(documents, list) or not documents:
+        raise InputError("TOML 数据文件须有 [[documents]] 表，每张表是一份文书的字段", file=path)
+    forms: list[FormModel] = []
+    for index, document in enumerate(documents, start=1):
+        try:
+            forms.append(spec.model.model_validate(_as_text(document)))
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            what = "缺少此字段" if error["type"] == "missing" else error["msg"]
+            raise InputError(
+                f"{what}（{spec.id} 的字段见 skillpolicy render {spec.id} --check）",
+                file=path,
+                key=f"documents[{index}].{where}",
+            ) from None
+    return forms
+
+
+def load_documents(spec: FormSpec, path: Path, options: RenderOptions) -> list[FormModel]:
+    """Every document's data from ``path`` (.xlsx sheet or .toml)."""
+    if not path.exists():
+        raise InputError("文件不存在", file=path)
+    if path.suffix.lower() == ".toml":
+        return load_toml(path, spec)
+    return spec.load_sheet(path, options)
+
+
+FORMS: dict[str, FormSpec] = {
+    spec.id: spec
+    for spec in (
+        FormSpec(
+            id="guangxi-2012-application",
+            title="附件2 广西急需紧缺职业（工种）技师、高级技师培训计划申报表",
+            model=GuangxiApplication,
+            file_name=lambda m: f"附件2-{m.单位名称}",
+            summary=("单位名称", "单位负责人", "联系电话", "培训人数合计", "申报日期"),
+            source="申报表（按单位名称分组，每单位一份）",
+            load_sheet=load_guangxi_application,
+        ),
+        FormSpec(
+            id="jincheng-workstation-application",
+            title="晋城市技师工作站建设项目申报书",
+            model=JinchengWorkstation,
+            file_name=lambda m: f"技师工作站申报书-{m.单位名称}",
+            summary=("单位名称", "统一社会信用代码", "单位类型", "技师及高级技师人数", "申报日期"),
+            source="技师工作站申报汇总表（每行一份）",
+            load_sheet=load_jincheng_workstation,
+        ),
+        FormSpec(
+            id="jincheng-training-base-application",
+            title="晋城市技能人才培养基地建设项目申报书",
+            model=JinchengTrainingBase,
+            file_name=lambda m: f"培养基地申报书-{m.单位名称}",
+            summary=("单位名称", "统一社会信用代码", "单位类型", "年培训人数", "申报日期"),
+            source="技能人才培养基地申报汇总表（每行一份）",
+            load_sheet=load_jincheng_training_base,
+        ),
+        FormSpec(
+            id="xuchang-class-approval",
+            title="许昌市职业培训开班审批表",
+            model=XuchangClass,
+            file_name=lambda m: f"开班审批表-{m.培训机构}-{m.职业工种}-{m.开班日期}",
+            summary=("培训机构", "职业工种", "开班日期", "结业日期", "学员人数"),
+            source="学员花名册（同一培训机构、职业(工种)、开班日期为一班，每班一份）",
+            load_sheet=load_xuchang_classes,
+        ),
+        FormSpec(
+            id="payout-notice",
+            title="补贴拨付通知及发放表",
+            model=PayoutNotice,
+            file_name=lambda m: f"补贴拨付通知-{m.收款方}",
+            summary=("收款方类别", "收款方", "笔数", "合计金额", "合计大写"),
+            source="学员花名册或评审授牌表，加 --program（及 --params）；每个收款方一份",
+            load_sheet=load_payout_notices,
+            needs=("program",),
+        ),
+        FormSpec(
+            id="jincheng-notice",
+            title="晋城市技师工作站/技能人才培养基地拟认定单位公示",
+            model=JinchengNotice,
+            file_name=lambda m: f"公示-{m.项目名称}",
+            summary=("项目名称", "公示开始日期", "公示结束日期", "发布日期"),
+            source="评审授牌表，加 --program、--published（及 --params）；一份",
+            load_sheet=load_jincheng_notice,
+            needs=("program", "published"),
+        ),
+    )
+}
+
+
+def form_spec(form_id: str) -> FormSpec:
+    spec = FORMS.get(form_id)
+    if spec is None:
+        raise InputError(
+            f"没有文书「{form_id}」；可用：{'、'.join(FORMS)}（skillpolicy render --list）"
+        )
+    return spec
