@@ -56,6 +56,9 @@ def _fontconfig_file(folder: Path, aliases: Path | None) -> Path | None:
 def convert_to_pdf(documents: list[Path], out_dir: Path, aliases: Path | None = None) -> list[Path]:
     """Convert ``documents`` to PDFs beside them in ``out_dir``; returns the PDFs' paths."""
     program = soffice()
+    # LibreOffice wants absolute paths (its profile is a file URI); a clerk may give --out 通知/
+    out_dir = out_dir.resolve()
+    documents = [document.resolve() for document in documents]
     work = Path(tempfile.mkdtemp(prefix=".pdf-", dir=out_dir))
     try:
         env = dict(os.environ)
