@@ -9,7 +9,7 @@ says whether an edited template still fits its form.
 
 Every page is A4; every run names its East Asian font (w:eastAsia); the public notice follows
 GB/T 9704-2012 (margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; title 2号 小标宋;
-body 3号 仿宋_GB2312; 22 lines of 28 characters). Zip entries carry a fixed timestamp, so the
+body 3号 仿宋_GB2312; 22 lines of 28 characters on a line grid). Zip entries carry a fixed timestamp, so the
 same script gives the same bytes::
 
     python3 scripts/make_templates.py [--out templates]
@@ -174,6 +174,28 @@ def row_height(grid: Table, row: int, mm: float) -> None:
     grid.rows[row].height = Mm(mm)
 
 
+def repeat_header(grid: Table, row: int = 0) -> None:
+    """Repeat row ``row`` at the top of every page the table runs onto."""
+    tr_pr = grid.rows[row]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def cell_line_spacing(grid: Table, points: float) -> None:
+    """Exact line spacing, off the document grid, for every paragraph in the table."""
+    for row in grid.rows:
+        for cell in row.cells:
+            for para in cell.paragraphs:
+                para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+                para.paragraph_format.line_spacing = Pt(points)
+                snap = OxmlElement("w:snapToGrid")  # LibreOffice snaps to the line grid
+                snap.set(qn("w:val"), "0")
+                para._p.get_or_add_pPr().insert_element_before(
+                    snap, "w:spacing", "w:ind", "w:jc", "w:rPr"
+                )
+
+
 def loop_rows(grid: Table, start: int, loop: str, columns: int) -> None:
     """Row ``start`` opens a docxtpl row loop, row ``start + 2`` closes it."""
     fill(merged(grid, start, 0, columns - 1), f"{{%tr {loop} %}}", align=LEFT)
@@ -181,9 +203,9 @@ def loop_rows(grid: Table, start: int, loop: str, columns: int) -> None:
 
 
 def opinion(grid: Table, row: int, label: Sequence[str], last: int, signer: str, date: str) -> None:
-    """An opinion box: label on the left, room to write, a signature and date line."""
+    """An opinion box: label on the left, room to write, a signature line and a date line."""
     fill(grid.cell(row, 0), label)
-    fill(merged(grid, row, 1, last), ["", "", "", f"{signer}　　　　{date}"], align=RIGHT)
+    fill(merged(grid, row, 1, last), ["", "", f"{signer}　　　　", f"{date}　　"], align=RIGHT)
     row_height(grid, row, 38)
 
 
@@ -218,7 +240,8 @@ def guangxi_application() -> DocumentObject:
     document = new_document()
     paragraph(document, "附件2", font=HEITI, size=SIZE_4)
     title(document, ["广西急需紧缺职业（工种）技师、高级技师", "培训计划申报表"])
-    widths = (26, 32, 22, 30, 18, 32)
+    # a landline with area code (0771-7485263) and an 11-digit mobile fit on one line
+    widths = (30, 20, 21, 35, 18, 36)
     grid = table(document, 14, widths)
     fill(grid.cell(0, 0), "单位名称")
     fill(merged(grid, 0, 1, 3), "{{ 单位名称 }}")
@@ -230,14 +253,14 @@ def guangxi_application() -> DocumentObject:
         fill(grid.cell(row, 0), who)
         fill(grid.cell(row, 1), f"{{{{ {who} }}}}")
         fill(grid.cell(row, 2), "联系电话")
-        fill(grid.cell(row, 3), f"{{{{ {phone} }}}}")
+        fill(grid.cell(row, 3), f"{{{{ {phone} }}}}", size=SIZE_5)
         fill(grid.cell(row, 4), "手机")
-        fill(grid.cell(row, 5), f"{{{{ {mobile} }}}}")
+        fill(grid.cell(row, 5), f"{{{{ {mobile} }}}}", size=SIZE_5)
     fill(grid.cell(3, 0), "通信地址")
     fill(merged(grid, 3, 1, 3), "{{ 通信地址 }}")
     fill(grid.cell(3, 4), "邮编")
     fill(grid.cell(3, 5), "{{ 邮编 }}")
-    fill(grid.cell(4, 0), ["申报单位的主体资格", "（打“√”，可多选）"])
+    fill(grid.cell(4, 0), ["申报单位的", "主体资格", "（打“√”，", "可多选）"])
     fill(
         merged(grid, 4, 1, 5),
         [
@@ -269,14 +292,15 @@ def guangxi_application() -> DocumentObject:
         "（单位盖章）",
         '{{ 申报日期 or "　　年　　月　　日" }}',
     )
-    opinion(grid, 12, ["设区市有关部门", "经办意见"], 5, "经办人：", BLANK_DATE)
-    opinion(grid, 13, ["自治区有关部门", "审批意见"], 5, "负责人：", BLANK_DATE)
+    opinion(grid, 12, ["设区市", "有关部门", "经办意见"], 5, "经办人：", BLANK_DATE)
+    opinion(grid, 13, ["自治区", "有关部门", "审批意见"], 5, "负责人：", BLANK_DATE)
     return document
 
 
 def _unit_block(document: DocumentObject, types: Sequence[tuple[str, str]]) -> None:
     paragraph(document, "一、申报单位基本情况", font=HEITI, size=SIZE_4, space_after=6)
-    grid = table(document, 7, (34, 50, 30, 46))
+    # the credit code (18 characters) needs about 62 mm at 小四
+    grid = table(document, 7, (32, 64, 22, 42))
     fill(grid.cell(0, 0), "单位名称")
     fill(merged(grid, 0, 1, 3), "{{ 单位名称 }}")
     fill(grid.cell(1, 0), "统一社会信用代码")
@@ -284,8 +308,17 @@ def _unit_block(document: DocumentObject, types: Sequence[tuple[str, str]]) -> N
     fill(grid.cell(1, 2), "单位类型")
     fill(grid.cell(1, 3), "{{ 单位类型 }}")
     fill(grid.cell(2, 0), ["申报单位类别", "（打“√”）"])
-    boxes = [f"{{{{ 单位类型选项.{field} }}}}{label}" for field, label in types]
-    fill(merged(grid, 2, 1, 3), ["　".join(boxes[:3]), "　".join(boxes[3:])], align=LEFT)
+    # as many boxes on a line as fit (about 28 characters of 小四 in the merged cell)
+    lines: list[list[str]] = [[]]
+    used = 0
+    for field, label in types:
+        width = len(label) + 2  # the box and the gap before the next one
+        if lines[-1] and used + width > 28:
+            lines.append([])
+            used = 0
+        lines[-1].append(f"{{{{ 单位类型选项.{field} }}}}{label}")
+        used += width
+    fill(merged(grid, 2, 1, 3), ["　".join(line) for line in lines], align=LEFT)
     fill(grid.cell(3, 0), "单位负责人")
     fill(grid.cell(3, 1), "{{ 单位负责人 }}")
     fill(grid.cell(3, 2), "联系电话")
@@ -307,7 +340,7 @@ def _conditions(
     document: DocumentObject, heading: str, conditions: Sequence[tuple[str, str]]
 ) -> None:
     paragraph(document, heading, font=HEITI, size=SIZE_4, space_after=6)
-    grid = table(document, len(conditions) + 1, (12, 104, 44))
+    grid = table(document, len(conditions) + 1, (14, 104, 42))
     for column, text in enumerate(("序号", "申报条件", "本单位情况")):
         fill(grid.cell(0, column), text, bold=True)
     for row, (text, answer) in enumerate(conditions, start=1):
@@ -323,9 +356,11 @@ def _yes_no(field: str) -> str:
 
 def _review_boxes(document: DocumentObject) -> None:
     paragraph(document, "三、审核意见", font=HEITI, size=SIZE_4, space_after=6)
-    grid = table(document, 3, (34, 126))
+    grid = table(document, 3, (32, 128))
     opinion(grid, 0, ["申报单位意见"], 1, "（单位盖章）", "{{ 申报日期 }}")
-    opinion(grid, 1, ["县（市、区）人社局", "或主管单位", "初审意见"], 1, "（盖章）", BLANK_DATE)
+    opinion(
+        grid, 1, ["县（市、区）", "人社局或", "主管单位", "初审意见"], 1, "（盖章）", BLANK_DATE
+    )
     opinion(grid, 2, ["市人社局", "复核意见"], 1, "（盖章）", BLANK_DATE)
 
 
@@ -434,8 +469,8 @@ def xuchang_class_approval() -> DocumentObject:
     grid = table(document, 8, (30, 50, 30, 50))
     fill(grid.cell(0, 0), "培训机构")
     fill(merged(grid, 0, 1, 3), "{{ 培训机构 }}")
-    pairs = [
-        (("培训职业（工种）", "{{ 职业工种 }}"), ("培训等级", "{{ 申报等级 }}")),
+    pairs: list[tuple[tuple[str | list[str], str], tuple[str, str]]] = [
+        ((["培训职业", "（工种）"], "{{ 职业工种 }}"), ("培训等级", "{{ 申报等级 }}")),
         (("培训类别", "{{ 培训类别 }}"), ("培训类型", "{{ 培训类型 }}")),
         (("开班日期", "{{ 开班日期 }}"), ("结业日期", "{{ 结业日期 }}")),
         (("培训天数", "{{ 培训天数 }} 天"), ("学员人数", "{{ 学员人数 }} 人")),
@@ -467,7 +502,7 @@ def xuchang_class_approval() -> DocumentObject:
     )
     document.add_page_break()
     title(document, ["学员花名册"], size=SIZE_3)
-    roster = table(document, 4, (12, 22, 12, 46, 40, 28))
+    roster = table(document, 4, (14, 20, 14, 44, 36, 32))
     for column, text in enumerate(("序号", "姓名", "性别", "身份证号", "人员类别", "联系电话")):
         fill(roster.cell(0, column), text, bold=True)
     loop_rows(roster, 1, "for 学员行 in 学员", 6)
@@ -490,16 +525,19 @@ def payout_notice() -> DocumentObject:
         indent_chars=2,
         space_after=6,
     )
-    grid = table(document, 6, (12, 22, 40, 30, 34, 22))
+    # 证件号: 18 characters on one line at 五号; 计算依据 prints only the amount per person
+    grid = table(document, 6, (12, 20, 44, 28, 32, 24))
     for column, text in enumerate(
         ("序号", "姓名/单位", "证件号", "职业（工种）", "计算依据", "金额（元）")
     ):
         fill(grid.cell(0, column), text, size=SIZE_5, bold=True)
     loop_rows(grid, 1, "for 明细行 in 明细", 6)
     for column, field in enumerate(("序号", "姓名", "证件号", "职业工种", "说明", "金额")):
+        # the citation after "（" already appears in the body text
+        value = '明细行.说明.split("（")[0]' if field == "说明" else f"明细行.{field}"
         fill(
             grid.cell(2, column),
-            f"{{{{ 明细行.{field} }}}}",
+            f"{{{{ {value} }}}}",
             size=SIZE_5,
             align=RIGHT if field == "金额" else CENTER,
         )
@@ -517,30 +555,60 @@ def payout_notice() -> DocumentObject:
     return document
 
 
-def _doc_grid(document: DocumentObject, lines: int, chars: int, size: float) -> None:
-    """A Word document grid of ``lines`` × ``chars`` on the text block (GB/T 9704 5.2.2)."""
+def _line_grid(document: DocumentObject, lines: int) -> float:
+    """A line grid of ``lines`` lines on the text block (GB/T 9704 5.2.2); returns the pitch.
+
+    Only lines are gridded (w:docGrid type="lines"): a character grid (linesAndChars) makes
+    LibreOffice give each 3号 character two grid cells when a cell is narrower than the font,
+    which spreads a line to 14 characters. Characters flow naturally instead; see
+    :func:`_condense` for fitting 28 of them on a line.
+    """
     section = document.sections[0]
     height_pt = (section.page_height - section.top_margin - section.bottom_margin) / 12700
-    width_pt = (section.page_width - section.left_margin - section.right_margin) / 12700
     line_pitch = round(height_pt / lines * 20)  # twentieths of a point
-    char_space = round((width_pt / chars - size) * 4096)
     sect_pr = section._sectPr
     for old in sect_pr.findall(qn("w:docGrid")):
         sect_pr.remove(old)
     grid = OxmlElement("w:docGrid")
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(line_pitch))
-    grid.set(qn("w:charSpace"), str(char_space))
     sect_pr.append(grid)
     normal = document.styles["Normal"].paragraph_format
     normal.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     normal.line_spacing = Pt(line_pitch / 20)
+    return line_pitch / 20
+
+
+def _condense(document: DocumentObject, chars: int, size: float) -> None:
+    """Tighten the character spacing of every ``size`` run so ``chars`` fit on a line.
+
+    The text block of GB/T 9704 is 156 mm wide and 28 characters of 3号 (15.75 pt, usually
+    set as 16 pt) make 441-448 pt; a quarter-point less per character keeps 28 on a line.
+    """
+    section = document.sections[0]
+    width_pt = (section.page_width - section.left_margin - section.right_margin) / 12700
+    per_char = width_pt / chars
+    if per_char >= size:
+        return
+    twentieths = -int((size - per_char) * 20 + 1)  # round away from zero: never too wide
+    for para in document.paragraphs:
+        for run in para.runs:
+            if run.font.size is None or run.font.size.pt != size:
+                continue
+            rpr = run._element.get_or_add_rPr()
+            spacing = OxmlElement("w:spacing")
+            spacing.set(qn("w:val"), str(twentieths))
+            sz = rpr.find(qn("w:sz"))
+            if sz is not None:
+                sz.addprevious(spacing)
+            else:
+                rpr.append(spacing)
 
 
 def jincheng_notice() -> DocumentObject:
     """公示 in GB/T 9704-2012 layout, with the period's explicit start and end dates."""
     document = new_document(margins_mm=(37, 35, 28, 26), font=FANGSONG, size=SIZE_3)
-    _doc_grid(document, lines=22, chars=28, size=SIZE_3)
+    _line_grid(document, lines=22)
     paragraph(document, "{{ 标题 }}", font=XIAOBIAOSONG, size=SIZE_2, align=CENTER)
     paragraph(document, size=SIZE_3)
     body = [
@@ -552,16 +620,20 @@ def jincheng_notice() -> DocumentObject:
     for text in body:
         paragraph(document, text, size=SIZE_3, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     paragraph(document, size=SIZE_3)
-    grid = table(document, 4, (14, 78, 46, 18))
+    # 小四 in the table: the 18-character credit code fits on one line in 62 mm (156 in all)
+    grid = table(document, 4, (13, 60, 62, 21))
     for column, text in enumerate(("序号", "单位名称", "统一社会信用代码", "评审得分")):
-        fill(grid.cell(0, column), text, size=SIZE_4, font=HEITI)
+        fill(grid.cell(0, column), text, size=SIZE_XIAO4, font=HEITI)
     loop_rows(grid, 1, "for 单位 in 单位列表", 4)
     for column, field in enumerate(("序号", "单位名称", "统一社会信用代码", "评审得分")):
-        fill(grid.cell(2, column), f"{{{{ 单位.{field} }}}}", size=SIZE_4)
+        fill(grid.cell(2, column), f"{{{{ 单位.{field} }}}}", size=SIZE_XIAO4)
+    repeat_header(grid)
+    cell_line_spacing(grid, 20)
     paragraph(document, size=SIZE_3)
     paragraph(document, size=SIZE_3)
     paragraph(document, "{{ 发文单位 }}", size=SIZE_3, align=RIGHT)
     paragraph(document, "{{ 发布日期 }}", size=SIZE_3, align=RIGHT)
+    _condense(document, chars=28, size=SIZE_3)
     return document
 
 

@@ -195,7 +195,7 @@ def test_notice_is_a4_with_gbt9704_margins_and_fonts(notice: Path) -> None:
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
     assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid is not None and grid.get(qn("w:type")) == "linesAndChars"
+    assert grid is not None and grid.get(qn("w:type")) == "lines"
     assert int(grid.get(qn("w:linePitch"))) * 22 == pytest.approx(225 / 25.4 * 72 * 20, rel=0.01)
     title = document.paragraphs[0].runs[0]
     assert title.font.size.pt == 22
