@@ -14,6 +14,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from conftest import ROOT, Run
+from skillpolicy.errors import InputError
 from skillpolicy.render import (
     FORMS,
     DocxTemplate,
@@ -490,19 +491,49 @@ def test_pdf_smoke(tmp_path: Path, run_cli: Run) -> None:
     assert len(pdfs) == 8 and all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
 
 
-def test_notice_from_designation_sheet_uses_the_calendar(tmp_path: Path) -> None:
-    """公示 from the designation sheet lists the designated units with computed dates."""
-    pytest.importorskip("skillpolicy.workdays", reason="the working-day calendar is not there yet")
-    files = render_example(
-        "jincheng-notice",
-        "jincheng-2022-workstation-designation.xlsx",
-        tmp_path,
+def _designation_sheet(path: Path, codes: list[str]) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["单位名称", "统一社会信用代码", "评审得分", "是否授牌", "验收结果"])
+    for index, code in enumerate(codes):
+        sheet.append([f"晋城市第{index + 1}机械有限公司", code, 90 - index, "是", None])
+    workbook.save(path)
+    return path
+
+
+def _notice(path: Path, tmp_path: Path) -> list[Path]:
+    spec = form_spec("jincheng-notice")
+    options = RenderOptions(
         program="jincheng-2022-workstation",
         params=PARAMS,
-        published=__import__("datetime").date(2023, 1, 9),
+        published=__import__("datetime").date(2026, 9, 28),
     )
+    documents = load_documents(spec, path, options)
+    template = DocxTemplate(TEMPLATES / spec.template_name)
+    return render_documents(spec, documents, template, tmp_path / "out").documents
+
+
+def test_notice_from_designation_sheet_uses_the_calendar(tmp_path: Path) -> None:
+    """公示 from a clean designation sheet lists its units with the calendar's period (2026-09-28)."""
+    sheet = _designation_sheet(tmp_path / "d.xlsx", ["91140500MA0K12348W", "91140500110012344R"])
+    files = _notice(sheet, tmp_path)
     text = "\n".join(p.text for p in docx.Document(str(files[0])).paragraphs)
-    assert "公示期：2023年1月9日至" in text
+    assert (
+        "公示期：2026年9月28日至2026年10月9日" in text
+    )  # examples/skillpolicy.toml: first day counts
+    rows = cells(files[0])
+    assert [row[2] for row in rows[1:]] == ["91140500MA0K12348W", "91140500110012344R"]
+
+
+def test_notice_refuses_a_sheet_the_rules_reject(tmp_path: Path) -> None:
+    """A designation sheet with a wrong credit code is refused, naming the row, not published."""
+    sheet = _designation_sheet(tmp_path / "d.xlsx", ["91140500MA0K12348W", "91140500110012344X"])
+    with pytest.raises(InputError, match="第3行"):
+        _notice(sheet, tmp_path)
+    assert not (tmp_path / "out").exists()
 
 
 def test_templates_are_reproducible(tmp_path: Path) -> None:

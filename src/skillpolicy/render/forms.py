@@ -663,10 +663,22 @@ def load_jincheng_notice(path: Path, options: RenderOptions) -> list[FormModel]:
     program = load_program(options.program, search)
     params = load_params(options.params, program, list_programs(search))
     first_day_counts = params.flag("notice_first_day_counts")
-    try:
-        from ..workdays import WorkdayCalendar  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as exc:  # pragma: no cover - until the calendar module lands
-        raise InputError("工作日日历（skillpolicy.workdays）尚未安装，无法计算公示期") from exc
+    # a notice is published to the world: a sheet the rules reject (a wrong credit code, more
+    # units than the quota) must be corrected first, never printed as it stands
+    from ..validate import validate_sheet
+    from ..workdays import WorkdayCalendar
+
+    report = validate_sheet(path, program, kind="designation", params=params, search=search)
+    errors = [f for f in report.sorted_findings() if f.severity == "error"]
+    if errors:
+        first = errors[0]
+        where = f"第{first.row}行" if first.row is not None else "全表"
+        raise InputError(
+            f"评审授牌表有 {len(errors)} 处错误，不能据此公示（{where}"
+            f"{'「' + first.column + '」' if first.column else ''}：{first.message}）；"
+            "请先用 skillpolicy validate 核对改正",
+            file=path,
+        )
     start, end = WorkdayCalendar().notice_period(
         options.published, NOTICE_WORKING_DAYS, first_day_counts=first_day_counts
     )
