@@ -152,7 +152,7 @@ def _detect(
             canonical = canonical_header(cell_text(value), kind)
             if canonical is not None:
                 mapped.setdefault(canonical, []).append(position)
-                written[position] = cell_text(value)
+                written[position] = str(value).strip()  # as the clerk wrote it
         if not all(key in mapped for key in keys):
             continue
         columns: dict[str, int] = {}

@@ -15,7 +15,6 @@ from ..values import (
     Level,
     ValueProblem,
     cell_text,
-    fold,
     is_blank,
     parse_date,
     parse_decimal,
@@ -73,7 +72,6 @@ class Context:
     catalog_loader: Callable[[str], Catalog]
     as_of: dt.date | None = None
     ledger: Any = None
-    notes: list[str] = field(default_factory=list)
     _catalogs: dict[str, Catalog] = field(default_factory=dict)
     # parsed cell values by (parser, type, raw value): a roster repeats its dates, levels and
     # choices thousands of times, so each distinct value is parsed once per run
@@ -170,10 +168,6 @@ class RowView:
 
     def yes_no(self, column: str) -> bool | None:
         return self._parsed(column, "yesno", parse_yes_no)
-
-    def choice(self, column: str) -> str | None:
-        text = fold(self.text(column))
-        return text or None
 
     def reference_date(self) -> dt.date:
         """开班日期 when the roster gives one, else the program's date; --as-of overrides both."""
