@@ -114,8 +114,8 @@ def test_example_plants_several_kinds_of_error(stem: str) -> None:
 
 
 def test_every_example_workbook_has_expected_findings() -> None:
-    """Each examples/<program-id>*.xlsx has an expectations file naming it, and each program one;
-    an example read only with --kind is named so that `demo` (which globs those) skips it."""
+    """Every example workbook has an expectations file and every program has an example."""
+    # an example read only with --kind is named so that `demo` (which globs those) skips it
     programs = sorted(PROGRAM_IDS, key=len, reverse=True)
     workbooks: dict[str, str] = {}
     for path in sorted(EXAMPLES.glob("*.xlsx")):
