@@ -257,17 +257,17 @@ def compute_levy(
     )
     levier = _Levier(program, rates)
     for view, findings in checked_rows(reader, checker):
-        report.rows += 1
-        report.findings.extend(findings)
-        if any(f.severity == "error" for f in findings):
-            report.rows_with_errors.add(view.number)
+        report.add_row(view, findings)
         levy.lines.append(levier.line(view, findings))
     late = checker.finish()
-    report.findings.extend(late)
+    report.add_sheet_findings(late)
+    late_errors: dict[int, list[Finding]] = {}
+    for finding in late:
+        if finding.row is not None and finding.severity == "error":
+            late_errors.setdefault(finding.row, []).append(finding)
     for line in levy.lines:
-        errors = [f for f in late if f.row == line.row and f.severity == "error"]
+        errors = late_errors.get(line.row or -1)
         if errors:
-            report.rows_with_errors.add(line.row)
             line.status, line.amount, line.should_set_aside = "refused", ZERO, ZERO
             line.reasons = [Reason.of(f) for f in errors]
     return levy

@@ -562,11 +562,10 @@ def compute_subsidy(
         params_used=method.used,
     )
     for view, findings in checked_rows(reader, checker):
-        report.rows += 1
-        report.findings.extend(findings)
+        report.add_row(view, findings)
         payout.lines.extend(_lines_for_row(view, findings, method, program))
     sheet_findings = checker.finish()
-    report.findings.extend(sheet_findings)
+    report.add_sheet_findings(sheet_findings)
     _apply_late_findings(payout, sheet_findings)
     if ledger is not None:
         _refuse_already_paid(

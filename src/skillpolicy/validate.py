@@ -53,6 +53,22 @@ class Report:
             ),
         )
 
+    def add_row(self, view: RowView, findings: list[Finding]) -> None:
+        """Count a row and keep its findings (validate and subsidy both report this way)."""
+        self.rows += 1
+        if findings:
+            self.findings.extend(findings)
+            self.labels[view.number] = row_label(view)
+            if any(f.severity == "error" for f in findings):
+                self.rows_with_errors.add(view.number)
+
+    def add_sheet_findings(self, findings: list[Finding]) -> None:
+        """Findings known only after the last row (quotas, shares, class tallies)."""
+        self.findings.extend(findings)
+        self.rows_with_errors.update(
+            f.row for f in findings if f.row is not None and f.severity == "error"
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "program": self.program.id,
@@ -253,15 +269,6 @@ def validate_sheet(
     for view, findings in checked_rows(reader, checker):
         if ledger is not None:
             findings.extend(already_paid_findings(program, view, ledger))
-        report.rows += 1
-        report.findings.extend(findings)
-        if findings:
-            report.labels[view.number] = row_label(view)
-        if any(f.severity == "error" for f in findings):
-            report.rows_with_errors.add(view.number)
-    sheet_findings = checker.finish()
-    report.findings.extend(sheet_findings)
-    report.rows_with_errors.update(
-        f.row for f in sheet_findings if f.row is not None and f.severity == "error"
-    )
+        report.add_row(view, findings)
+    report.add_sheet_findings(checker.finish())
     return report
