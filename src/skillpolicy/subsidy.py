@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any, Literal
 from .errors import InputError
 from .findings import Finding
 from .identifiers import mask_id
-from .ledger import Ledger, LedgerLine, PaidEntry, RunInfo
+from .ledger import NO_FACTS, Ledger, LedgerLine, LineFacts, OutcomeLine, PaidEntry, RunInfo
 from .money import amount_in_words, format_amount, to_fen
 from .params import LocalParams, load_params
 from .paykeys import key_part, line_key, subject_of
@@ -53,6 +53,7 @@ class PayLine:
     level: str = ""
     target: str = ""
     year: int | None = None
+    facts: LineFacts = NO_FACTS  # what the monthly report reads (month, category, outcome…)
 
     @property
     def shown_id(self) -> str:
@@ -88,6 +89,7 @@ class PayLine:
             amount=self.amount,
             payee=self.payee,
             row=self.row,
+            facts=self.facts,
         )
 
 
@@ -480,6 +482,52 @@ def _line(
         level=level,
         target=target,
         year=int(year_text) if year_text.isdigit() else None,
+        facts=line_facts(view, program, target),
+    )
+
+
+def line_facts(view: RowView, program: Program, target: str) -> LineFacts:
+    """The row's descriptive cells for the ledger; a broken cell is simply left blank."""
+
+    def text(column: str) -> str:
+        try:
+            return view.text(column) if view.has(column) else ""
+        except CellProblem:
+            return ""
+
+    def day(column: str) -> str:
+        try:
+            found = view.date(column) if view.has(column) and not view.blank(column) else None
+        except CellProblem:
+            found = None
+        return found.isoformat() if found else ""
+
+    try:
+        ratio = view.ratio("到课率") if view.has("到课率") and not view.blank("到课率") else None
+    except CellProblem:
+        ratio = None
+    try:
+        checks = view.int("抽查次数") if view.has("抽查次数") else None
+    except CellProblem:
+        checks = None
+    bare = target.strip('“”"「」')
+    department = next(
+        (t.department or "" for t in program.targets if t.name.strip("“”\"「」") == bare),
+        "",
+    ) if target else ""  # fmt: skip
+    spec = program.subsidy_for(view.context.layout.kind)
+    outcome = text(spec.outcome if spec is not None and spec.outcome else "鉴定结果")
+    return LineFacts(
+        month=(day("结业日期") or "")[:7],
+        department=department,
+        training_type=text("培训类型"),
+        person_category=text("人员类别"),
+        institution=text("培训机构"),
+        locality=text("所在地"),
+        outcome=outcome if outcome in ("合格", "不合格") else "",
+        attendance="" if ratio is None else str(ratio),
+        inspections=checks,
+        class_start=day("开班日期"),
     )
 
 
@@ -605,10 +653,24 @@ def commit_payout(payout: Payout, ledger: Ledger) -> None:
         created_at=datetime.now().astimezone().isoformat(timespec="seconds"),
         params=dict(payout.params_used),
     )
+    month = run.created_at[:7]  # a line without 结业日期 counts in the month of the run
+
+    def recorded(line: PayLine) -> LedgerLine:
+        entry = line.ledger_line(payout.program.id)
+        if entry.facts.month:
+            return entry
+        return replace(entry, facts=replace(entry.facts, month=month))
+
+    # paid lines without a month take the run's month inside the ledger (no copy per line)
     paid_lines = [
         line.ledger_line(payout.program.id) for line in payout.lines if line.status == "paid"
     ]
-    conflicts = ledger.commit(run, paid_lines)
+    outcomes = [
+        OutcomeLine(recorded(line), line.status, tuple(dict.fromkeys(r.rule for r in line.reasons)))
+        for line in payout.lines
+        if line.status != "paid"
+    ]
+    conflicts = ledger.commit(run, paid_lines, outcomes)
     _refuse_already_paid(payout, conflicts)
     payout.run_id = run_id
     payout.ledger_location = ledger.location

@@ -17,6 +17,7 @@ from . import ledger as ledger_cmd
 from . import levy as levy_cmd
 from . import programs as programs_cmd
 from . import render as render_cmd
+from . import report as report_cmd
 from . import subsidy as subsidy_cmd
 from . import template as template_cmd
 from . import validate as validate_cmd
@@ -77,6 +78,7 @@ levy_cmd.register(app)
 demo_cmd.register(app)
 ledger_cmd.register(app)
 render_cmd.register(app)
+report_cmd.register(app)
 
 
 def main() -> None:

@@ -14,6 +14,25 @@ from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
+class LineFacts:
+    """What the monthly report needs to know about a line besides its money (all optional)."""
+
+    month: str = ""  # "YYYY-MM" of 结业日期, else of the committing run
+    department: str = ""  # the department owning ``target`` (Xuchang 13 categories)
+    training_type: str = ""  # 培训类型
+    person_category: str = ""  # 人员类别
+    institution: str = ""  # 培训机构
+    locality: str = ""  # 所在地 (county or city)
+    outcome: str = ""  # 合格, 不合格, or "" while pending
+    attendance: str = ""  # 到课率 as a decimal string, e.g. "0.74"
+    inspections: int | None = None  # 抽查次数, where the roster has it
+    class_start: str = ""  # 开班日期 (ISO), which with 培训机构 and 职业(工种) names the class
+
+
+NO_FACTS = LineFacts()
+
+
+@dataclass(frozen=True)
 class LedgerLine:
     """One paid line as the ledger keeps it."""
 
@@ -29,6 +48,50 @@ class LedgerLine:
     amount: Decimal = Decimal("0.00")
     payee: str = ""
     row: int | None = None
+    facts: LineFacts = NO_FACTS
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    """A validated line that was not paid: pending, or refused with its reasons (rule ids)."""
+
+    line: LedgerLine  # amount 0.00; key, program and facts as a paid line would have had
+    status: str  # "pending" or "refused"
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    """One group of the report's aggregate: lines alike in everything but identity.
+
+    ``status`` is paid, pending or refused; ``amount`` is each line's amount (lines are
+    grouped by amount, so totals stay exact decimals); ``first`` is False for a second
+    tranche (the same unit counted once as trained).
+    """
+
+    program: str
+    month: str
+    target: str
+    department: str  # "" when the backend does not group by it (the program file knows it)
+    status: str
+    outcome: str
+    high_skill: bool
+    first: bool
+    reasons: str  # comma-separated rule ids, "" for paid and pending lines
+    amount: Decimal
+    count: int
+    institution: str = ""
+
+
+@dataclass(frozen=True)
+class ClassInspection:
+    program: str
+    institution: str
+    occupation: str
+    class_start: str
+    month: str
+    inspections: int
+    trainees: int
 
 
 @dataclass(frozen=True)
@@ -87,12 +150,30 @@ class Ledger(Protocol):
         """Active payments to ``subject`` in ``occupation`` in a year before ``before_year``."""
         ...
 
-    def commit(self, run: RunInfo, lines: Sequence[LedgerLine]) -> dict[str, PaidEntry]:
+    def commit(
+        self,
+        run: RunInfo,
+        lines: Sequence[LedgerLine],
+        outcomes: Sequence[OutcomeLine] = (),
+    ) -> dict[str, PaidEntry]:
         """Record ``lines`` in one transaction; lines already paid are not recorded.
 
         Returns the keys that were already paid (checked inside the transaction, so two
-        processes committing the same roster at once cannot both pay a line).
+        processes committing the same roster at once cannot both pay a line). ``outcomes``,
+        the run's pending and refused lines, are recorded in the same transaction (a line
+        found already paid is recorded as refused ``already-paid``); each supersedes the
+        earlier outcome of its key, as a paid line does.
         """
+        ...
+
+    def month_figures(self, up_to_month: str) -> list[MonthFigure]:
+        """Counts and amounts of current lines and outcomes in months up to ``up_to_month``,
+        grouped in the database by program, month, category, outcome, level, tranche, amount and
+        institution (a few thousand rows however large the ledger)."""
+        ...
+
+    def thin_inspections(self, month: str, minimum: int) -> list[ClassInspection]:
+        """Classes of ``month`` inspected fewer than ``minimum`` times (where recorded)."""
         ...
 
     def runs(self) -> list[RunRecord]: ...

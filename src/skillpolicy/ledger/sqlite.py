@@ -16,6 +16,19 @@ Schema (version 1)::
           PK (run_id, line_no); UNIQUE (line_key) WHERE active = 1)
     voids(void_id PK, run_id UNIQUE FK, reason, created_at)
 
+Version 2 adds what the monthly report reads (:class:`~skillpolicy.ledger.LineFacts`)::
+
+    lines + (pay_month, department, training_type, person_category, institution, locality,
+             outcome, attendance, inspections, class_start)   -- month back-filled from the run
+    outcomes(run_id FK, line_no, line_key, program, subject, name, occupation, level, tranche,
+             target, start_year, payee, sheet_row, status, reasons, current 0/1, <facts>;
+             PK (run_id, line_no); INDEX (line_key) WHERE current = 1)
+
+``outcomes`` holds the pending and refused lines of each run (reasons as comma-separated
+rule ids); the latest outcome or paid line of a key supersedes the earlier ones
+(``current`` 0), and a void takes its run's outcomes out too. Paid lines stay in ``lines`` so
+the unique index on active keys is unchanged.
+
 A line is never deleted: a void inserts a ``voids`` row and sets its run's lines'
 ``active`` to 0, which takes them out of the partial unique index so they can be paid again.
 """
@@ -29,14 +42,24 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from . import LedgerLine, PaidEntry, RunInfo, RunRecord, StoredLine
+from . import (
+    ClassInspection,
+    LedgerLine,
+    LineFacts,
+    MonthFigure,
+    OutcomeLine,
+    PaidEntry,
+    RunInfo,
+    RunRecord,
+    StoredLine,
+)
 
 BUSY_TIMEOUT_SECONDS = 30.0
 # Most databases cap bound parameters (SQLite's default was 999 until 3.32); stay well under.
@@ -44,6 +67,9 @@ MAX_PARAMETERS = 500
 # Page cache per connection: a 100,000-line commit into a large ledger touches many index pages
 CACHE_KIB = 65536
 PAGE_SIZE = 8192
+ZERO = Decimal("0.00")
+ALREADY_PAID = "already-paid"
+HIGH_SKILL_LEVELS = frozenset({"技师", "高级技师"})
 
 
 def placeholders(sql: str, style: str = "qmark") -> str:
@@ -129,6 +155,63 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
 )
+_FACT_COLUMNS = (
+    "pay_month",  # LineFacts.month ("month" is left free for a later, wider use)
+    "department",
+    "training_type",
+    "person_category",
+    "institution",
+    "locality",
+    "outcome",
+    "attendance",
+    "inspections",
+    "class_start",
+)
+_REPORT_KEY = "program, pay_month, target, outcome, level, tranche"
+_FACT_DDL = dict.fromkeys(_FACT_COLUMNS, "TEXT NOT NULL DEFAULT ''")
+_FACT_DDL["inspections"] = "INTEGER"
+
+MIGRATIONS += (
+    Migration(
+        2,
+        "月报：各笔的月份、类别与部门、培训类型、人员类别、机构、所在地、结果、到课率；待定与不予发放的各行",
+        (
+            *(f"ALTER TABLE lines ADD COLUMN {name} {_FACT_DDL[name]}" for name in _FACT_COLUMNS),
+            # lines paid before version 2: the month of the run that paid them
+            "UPDATE lines SET pay_month = (SELECT SUBSTR(r.created_at, 1, 7) FROM runs r "
+            "WHERE r.run_id = lines.run_id) WHERE pay_month = ''",
+            """
+            CREATE TABLE outcomes (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                line_no INTEGER NOT NULL,
+                line_key TEXT NOT NULL,
+                program TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                name TEXT NOT NULL,
+                occupation TEXT NOT NULL,
+                level TEXT NOT NULL,
+                tranche INTEGER,
+                target TEXT NOT NULL,
+                start_year INTEGER,
+                payee TEXT NOT NULL,
+                sheet_row INTEGER,
+                status TEXT NOT NULL,
+                reasons TEXT NOT NULL,
+                current INTEGER NOT NULL,
+                """
+            + ",\n                ".join(f"{name} {_FACT_DDL[name]}" for name in _FACT_COLUMNS)
+            + """,
+                PRIMARY KEY (run_id, line_no)
+            )""",
+            "CREATE INDEX outcomes_current_key ON outcomes (line_key) WHERE current = 1",
+            # No report index on lines: every index there is paid for by each commit, and the
+            # commit of 100k lines must stay within 2 s; the report scans instead.
+            f"CREATE INDEX outcomes_report ON outcomes ({_REPORT_KEY}, status, reasons, "
+            "institution) WHERE current = 1",
+            "CREATE INDEX outcomes_month ON outcomes (pay_month)",
+        ),
+    ),
+)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 SELECT_SCHEMA_VERSION = "SELECT MAX(version) FROM schema_migrations"
@@ -155,11 +238,42 @@ INSERT_RUN = (
 )
 # A line goes in only if no active line has its key: the partial unique index decides, inside
 # the transaction (in PostgreSQL this is also safe without a table lock).
+_FACTS = ", ".join(_FACT_COLUMNS)
+_FACT_MARKS = ", ".join("?" * len(_FACT_COLUMNS))
 INSERT_LINE_IF_NEW = (
     "INSERT INTO lines (run_id, line_no, line_key, program, subject, name, occupation, level, "
-    "tranche, target, start_year, amount, payee, sheet_row, active) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+    f"tranche, target, start_year, amount, payee, sheet_row, {_FACTS}, active) "
+    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_FACT_MARKS}, 1) "
     "ON CONFLICT (line_key) WHERE active = 1 DO NOTHING"
+)
+INSERT_OUTCOME = (
+    "INSERT INTO outcomes (run_id, line_no, line_key, program, subject, name, occupation, "
+    f"level, tranche, target, start_year, payee, sheet_row, status, reasons, {_FACTS}, current) "
+    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_FACT_MARKS}, 1)"
+)
+SUPERSEDE_OUTCOMES = "UPDATE outcomes SET current = 0 WHERE current = 1 AND line_key IN ({marks})"
+RETIRE_RUN_OUTCOMES = "UPDATE outcomes SET current = 0 WHERE run_id = ? AND current = 1"
+ANY_CURRENT_OUTCOME = "SELECT 1 FROM outcomes WHERE current = 1 LIMIT 1"
+# The report's aggregates: grouped in the database in the order of the report indexes (so
+# SQLite streams the groups instead of sorting a million rows); amounts are grouped, not
+# summed, so that the totals are exact decimals computed from a few thousand rows.
+SELECT_MONTH_FIGURES = (
+    f"SELECT {_REPORT_KEY}, 'paid', '', amount, institution, COUNT(*) FROM lines "
+    "WHERE active = 1 AND pay_month <= ? "
+    f"GROUP BY {_REPORT_KEY}, amount, institution "
+    "UNION ALL "
+    f"SELECT {_REPORT_KEY}, status, reasons, '0.00', institution, COUNT(*) FROM outcomes "
+    "WHERE current = 1 AND pay_month <= ? "
+    f"GROUP BY {_REPORT_KEY}, status, reasons, institution"
+)
+_CLASS_COLUMNS = "program, institution, occupation, class_start, pay_month, inspections"
+SELECT_THIN_INSPECTIONS = (
+    "SELECT program, institution, occupation, class_start, pay_month, MIN(inspections), "
+    f"COUNT(*) FROM (SELECT {_CLASS_COLUMNS} FROM lines WHERE pay_month = ? AND active = 1 "
+    f"UNION ALL SELECT {_CLASS_COLUMNS} FROM outcomes WHERE pay_month = ? AND current = 1 "
+    "AND reasons <> 'already-paid') c WHERE inspections IS NOT NULL "
+    "GROUP BY program, institution, occupation, class_start, pay_month "
+    "HAVING MIN(inspections) < ? ORDER BY program, institution, class_start, occupation"
 )
 UPDATE_RUN_TOTALS = "UPDATE runs SET line_count = ?, total = ? WHERE run_id = ?"
 SELECT_RUNS = (
@@ -173,7 +287,8 @@ SELECT_RUN_VOID = (
 )
 _LINE_COLUMNS = (
     "l.run_id, r.created_at, l.line_key, l.program, l.subject, l.name, l.occupation, l.level, "
-    "l.tranche, l.target, l.start_year, l.amount, l.payee, l.sheet_row, l.active"
+    "l.tranche, l.target, l.start_year, l.amount, l.payee, l.sheet_row, l.active, "
+    + ", ".join(f"l.{name}" for name in _FACT_COLUMNS)
 )
 SELECT_ALL_LINES = (
     f"SELECT {_LINE_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
@@ -441,7 +556,12 @@ class SqliteLedger:
 
     # -- writing ----------------------------------------------------------------
 
-    def commit(self, run: RunInfo, lines: Sequence[LedgerLine]) -> dict[str, PaidEntry]:
+    def commit(
+        self,
+        run: RunInfo,
+        lines: Sequence[LedgerLine],
+        outcomes: Sequence[OutcomeLine] = (),
+    ) -> dict[str, PaidEntry]:
         """Record the run and every line not already paid, in one transaction.
 
         ``BEGIN IMMEDIATE`` takes the write lock first, so a second process committing the
@@ -451,6 +571,10 @@ class SqliteLedger:
         with the earlier run. A key repeated within ``lines`` is recorded once; the repeats come
         back as conflicts naming this run. The run itself is recorded even when nothing was
         paid, so ``ledger list`` shows that the roster was submitted again.
+
+        ``outcomes`` (pending and refused lines) go in within the same transaction, numbered
+        after the paid lines; a line found already paid is added to them as refused
+        ``already-paid``. Earlier current outcomes of the keys recorded here are superseded.
         """
         params = json.dumps(run.params, ensure_ascii=False, sort_keys=True, default=str)
         repeats: dict[str, PaidEntry] = {}
@@ -463,7 +587,7 @@ class SqliteLedger:
                 )
                 continue
             amounts[line.key] = line.amount
-            rows.append(_line_row(run.run_id, number, line))
+            rows.append(_line_row(run.run_id, number, line, run.created_at[:7]))
         total = sum(amounts.values(), Decimal("0.00"))
         rows.sort(key=_by_key)  # in key order the index pages are walked once, not at random
         with self._write():
@@ -473,19 +597,86 @@ class SqliteLedger:
                  len(rows), amount_text(total)),
             )  # fmt: skip
             inserted = self._db.executemany(INSERT_LINE_IF_NEW, rows).rowcount
-            if inserted == len(rows):
-                return repeats
-            earlier = {
-                key: entry
-                for key, entry in self._paid(list(amounts)).items()
-                if entry.run_id != run.run_id
-            }
-            paid_now = [amount for key, amount in amounts.items() if key not in earlier]
-            self._db.execute(
-                UPDATE_RUN_TOTALS,
-                (len(paid_now), amount_text(sum(paid_now, Decimal("0.00"))), run.run_id),
-            )
+            earlier: dict[str, PaidEntry] = {}
+            if inserted != len(rows):
+                earlier = {
+                    key: entry
+                    for key, entry in self._paid(list(amounts)).items()
+                    if entry.run_id != run.run_id
+                }
+                paid_now = [amount for key, amount in amounts.items() if key not in earlier]
+                self._db.execute(
+                    UPDATE_RUN_TOTALS,
+                    (len(paid_now), amount_text(sum(paid_now, Decimal("0.00"))), run.run_id),
+                )
+            self._record_outcomes(run.run_id, lines, outcomes, set(earlier))
         return {**repeats, **earlier}
+
+    def _record_outcomes(
+        self,
+        run_id: str,
+        lines: Sequence[LedgerLine],
+        outcomes: Sequence[OutcomeLine],
+        earlier: set[str],
+    ) -> None:
+        """The run's unpaid lines, plus the offered lines that were not paid after all (paid
+        by another run, or a key repeated within this run); each supersedes the earlier
+        current outcome of its key, as the lines paid now do."""
+        refused: list[OutcomeLine] = []
+        paid_now: set[str] = set()
+        for line in lines:
+            if line.key in earlier or line.key in paid_now:
+                refused.append(OutcomeLine(replace(line, amount=ZERO), "refused", (ALREADY_PAID,)))
+            else:
+                paid_now.add(line.key)
+        everything = [*outcomes, *refused]
+        if self._has_current_outcomes():
+            superseding = sorted(
+                paid_now | {o.line.key for o in everything if o.reasons != (ALREADY_PAID,)}
+            )
+            for chunk in _chunks(superseding):
+                self._db.execute(in_list(SUPERSEDE_OUTCOMES, len(chunk)), tuple(chunk))
+        if not everything:
+            return
+        start = len(lines) + 1
+        self._db.executemany(
+            INSERT_OUTCOME,
+            [_outcome_row(run_id, n, o) for n, o in enumerate(everything, start=start)],
+        )
+
+    def _has_current_outcomes(self) -> bool:
+        return self._db.execute(ANY_CURRENT_OUTCOME).fetchone() is not None
+
+    # -- the report's aggregates ------------------------------------------------
+
+    def month_figures(self, up_to_month: str) -> list[MonthFigure]:
+        with self._read():
+            rows = self._db.execute(SELECT_MONTH_FIGURES, (up_to_month, up_to_month)).fetchall()
+        return [
+            MonthFigure(
+                program=program,
+                month=month,
+                target=target,
+                department="",  # not grouped: the report takes it from the program file
+                status=status,
+                outcome=outcome,
+                high_skill=level in HIGH_SKILL_LEVELS,
+                first=tranche is None or tranche == 1,
+                reasons=reasons,
+                amount=_decimal(amount),
+                count=int(count),
+                institution=institution,
+            )
+            for program, month, target, outcome, level, tranche, status, reasons, amount,
+            institution, count in rows
+        ]  # fmt: skip
+
+    def thin_inspections(self, month: str, minimum: int) -> list[ClassInspection]:
+        rows = self._db.execute(SELECT_THIN_INSPECTIONS, (month, month, minimum)).fetchall()
+        return [
+            ClassInspection(program, institution, occupation, start, row_month, int(low), int(n))
+            for program, institution, occupation, start, row_month, low, n in rows
+        ]
 
     def void(self, run_id: str, reason: str) -> str:
         """Record a void of ``run_id`` and take its lines out of the active set (no DELETE)."""
@@ -503,6 +694,7 @@ class SqliteLedger:
             void_id = new_id("V")
             self._db.execute(INSERT_VOID, (void_id, run_id, reason, now_iso()))
             self._db.execute(DEACTIVATE_RUN_LINES, (run_id,))
+            self._db.execute(RETIRE_RUN_OUTCOMES, (run_id,))
         return void_id
 
     def close(self) -> None:
@@ -519,7 +711,63 @@ def _by_key(row: tuple[Any, ...]) -> str:
     return str(row[2])
 
 
-def _line_row(run_id: str, line_no: int, line: LedgerLine) -> tuple[Any, ...]:
+def _facts(values: Sequence[Any]) -> LineFacts:
+    month, department, training_type, person_category, institution, locality, outcome, \
+        attendance, inspections, class_start = values  # fmt: skip
+    return LineFacts(
+        month=month,
+        department=department,
+        training_type=training_type,
+        person_category=person_category,
+        institution=institution,
+        locality=locality,
+        outcome=outcome,
+        attendance=attendance,
+        inspections=None if inspections is None else int(inspections),
+        class_start=class_start,
+    )
+
+
+def _fact_values(facts: LineFacts, default_month: str = "") -> tuple[Any, ...]:
+    return (
+        facts.month or default_month,
+        facts.department,
+        facts.training_type,
+        facts.person_category,
+        facts.institution,
+        facts.locality,
+        facts.outcome,
+        facts.attendance,
+        facts.inspections,
+        facts.class_start,
+    )
+
+
+def _outcome_row(run_id: str, line_no: int, outcome: OutcomeLine) -> tuple[Any, ...]:
+    line = outcome.line
+    return (
+        run_id,
+        line_no,
+        line.key,
+        line.program,
+        line.subject,
+        line.name,
+        line.occupation,
+        line.level,
+        line.tranche,
+        line.target,
+        line.year,
+        line.payee,
+        line.row,
+        outcome.status,
+        ",".join(outcome.reasons),
+        *_fact_values(line.facts),
+    )
+
+
+def _line_row(
+    run_id: str, line_no: int, line: LedgerLine, default_month: str = ""
+) -> tuple[Any, ...]:
     return (
         run_id,
         line_no,
@@ -535,12 +783,13 @@ def _line_row(run_id: str, line_no: int, line: LedgerLine) -> tuple[Any, ...]:
         amount_text(line.amount),
         line.payee,
         line.row,
+        *_fact_values(line.facts, default_month),
     )
 
 
 def _stored_line(row: tuple[Any, ...]) -> StoredLine:
     (run_id, created_at, key, program, subject, name, occupation, level, tranche, target,
-     year, amount, payee, sheet_row, active) = row  # fmt: skip
+     year, amount, payee, sheet_row, active) = row[:15]  # fmt: skip
     return StoredLine(
         run_id=run_id,
         created_at=created_at,
@@ -557,6 +806,7 @@ def _stored_line(row: tuple[Any, ...]) -> StoredLine:
             amount=_decimal(amount),
             payee=payee,
             row=sheet_row,
+            facts=_facts(row[15:]),
         ),
         active=bool(active),
     )

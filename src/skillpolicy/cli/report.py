@@ -1,0 +1,79 @@
+"""`skillpolicy report monthly [--month YYYY-MM] [--ledger PATH] --out DIR` (cron-safe)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import SkillpolicyError
+from ..ledger.open import open_ledger
+from .common import STATE, LedgerOption
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 3
+
+report_app = typer.Typer(
+    help="由台账生成报表（月报）。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _logger() -> logging.Logger:
+    """Plain lines with timestamps on stderr: no prompts, no colour, fit for a cron mail."""
+    logger = logging.getLogger("skillpolicy.report")
+    if not any(getattr(h, "_skillpolicy", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z")
+        )
+        handler._skillpolicy = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return logger
+
+
+@report_app.command("monthly")
+def monthly_command(
+    out: Annotated[Path, typer.Option("--out", help="输出目录：月报写入 DIR/YYYY-MM/")],
+    month: Annotated[
+        str | None,
+        typer.Option("--month", help="报告月份 YYYY-MM（默认上一个日历月）", show_default=False),
+    ] = None,
+    ledger: LedgerOption = None,
+) -> None:
+    """月报：各项目培训、取证、发放与不予发放，许昌 13 类目标进度，机构合格率；xlsx + docx。
+
+    退出码 0 仅当月报已写出；输入问题（台账不存在、月份格式错误、目录不可写）为 2。
+    """
+    from ..report import write_monthly_report
+
+    log = _logger()
+    try:
+        book = open_ledger(ledger, create=False)
+        try:
+            files = write_monthly_report(
+                book, out, month, today=date.today(), search=STATE.catalogs()
+            )
+        finally:
+            book.close()
+    except SkillpolicyError as error:
+        log.error("月报未写出：%s", error)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except Exception as error:  # a cron job must say what went wrong, then fail
+        log.error("月报未写出：%s: %s", type(error).__name__, error)
+        raise typer.Exit(EXIT_FAILED) from None
+    if files.empty:
+        log.info("月报 %s 无数据（已写出注明无数据的月报）", files.month)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")

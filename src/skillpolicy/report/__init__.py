@@ -1,0 +1,163 @@
+"""Monthly progress reports built from the ledger alone (``skillpolicy report monthly``).
+
+:func:`write_monthly_report` is what cron runs: it takes an exclusive lock in the output
+folder, reads three grouped aggregates from the ledger, writes the workbook and the Word
+narrative to temporary files beside their targets and only then renames them into
+``DIR/YYYY-MM/``, so a reader never sees half a report and an interrupted run leaves the
+previous one in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from ..errors import InputError
+from ..ledger import Ledger
+from ..programs import Program, list_programs
+from ..resources import SearchPath
+from .model import MonthlyReport, build_report, default_month, parse_month
+
+__all__ = [
+    "LOCK_NAME",
+    "MonthlyReport",
+    "ReportFiles",
+    "build_report",
+    "default_month",
+    "parse_month",
+    "report_lock",
+    "write_monthly_report",
+]
+
+LOCK_NAME = ".skillpolicy-report.lock"
+LOCK_WAIT_SECONDS = 60.0
+log = logging.getLogger("skillpolicy.report")
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    month: str
+    workbook: Path
+    document: Path
+    empty: bool
+
+
+@contextlib.contextmanager
+def report_lock(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """An exclusive lock on ``folder/.skillpolicy-report.lock`` (released by the OS if the
+    process dies, so a crashed run never leaves a stale lock); waits up to ``wait`` seconds."""
+    path = folder / LOCK_NAME
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise InputError(f"无法创建锁文件：{exc.strerror}", file=path) from exc
+    deadline = time.monotonic() + wait
+    try:
+        while not _try_lock(handle):
+            if time.monotonic() > deadline:
+                raise InputError(
+                    f"另一个月报任务正在写此目录，等待 {wait:.0f} 秒仍未结束", file=folder
+                )
+            time.sleep(0.1)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+    finally:
+        os.close(handle)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(handle: int) -> bool:
+        try:
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(handle: int) -> None:
+        os.lseek(handle, 0, os.SEEK_SET)
+        msvcrt.locking(handle, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(handle: int) -> bool:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(handle: int) -> None:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _temporary(folder: Path, name: str) -> Path:
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(handle)
+    return Path(temporary)
+
+
+def write_monthly_report(
+    ledger: Ledger,
+    out: Path,
+    month: str | None = None,
+    *,
+    today: date | None = None,
+    search: SearchPath | None = None,
+    programs: list[Program] | None = None,
+    lock_wait: float = LOCK_WAIT_SECONDS,
+    now: Callable[[], datetime] | None = None,
+) -> ReportFiles:
+    """Write ``out/YYYY-MM/月报-YYYY-MM.xlsx`` and ``.docx`` for ``month`` (default: the
+    calendar month before ``today``), replacing an earlier report of that month."""
+    from .docx import write_document
+    from .xlsx import write_workbook
+
+    month = parse_month(month) if month else default_month(today or date.today())
+    stamp = (now or datetime.now)().astimezone().isoformat(timespec="seconds")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        folder = out / month
+    except OSError as exc:
+        raise InputError(f"无法创建输出目录：{exc.strerror}", file=out) from exc
+    known = programs if programs is not None else list_programs(search)
+    with report_lock(out, lock_wait):
+        log.info("月报 %s：读取台账 %s", month, ledger.location)
+        report = build_report(ledger, month, {p.id: p for p in known}, stamp)
+        if report.empty:
+            log.info("月报 %s：本月台账中没有记录，仍写出注明无数据的月报", month)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"无法创建输出目录：{exc.strerror}", file=folder) from exc
+        workbook = folder / f"月报-{month}.xlsx"
+        document = folder / f"月报-{month}.docx"
+        temporaries: list[Path] = []
+        try:
+            temporaries.append(_temporary(folder, workbook.name))
+            write_workbook(report, temporaries[-1])
+            temporaries.append(_temporary(folder, document.name))
+            write_document(report, temporaries[-1])
+            # both complete: only now replace the previous report, one rename each
+            temporaries[0].replace(workbook)
+            temporaries[1].replace(document)
+        except OSError as exc:
+            raise InputError(f"写月报失败：{exc.strerror}", file=folder) from exc
+        finally:
+            for temporary in temporaries:
+                with contextlib.suppress(FileNotFoundError):
+                    temporary.unlink()
+        log.info("月报 %s 已写入 %s 和 %s", month, workbook, document)
+    return ReportFiles(month, workbook, document, report.empty)

@@ -1,0 +1,231 @@
+"""The monthly report as a workbook: one sheet per part, native Excel charts (openpyxl)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..money import amount_in_words
+from .model import MonthlyReport, Tally
+from .text import EMPTY_NOTE, percent, program_heading
+
+BOLD = Font(bold=True)
+
+
+def _table(sheet: Worksheet, headers: list[str], rows: list[list[Any]]) -> tuple[int, int]:
+    """Append a header row and rows; returns (header row, last row)."""
+    sheet.append(headers)
+    header = sheet.max_row
+    for cell in sheet[header]:
+        cell.font = BOLD
+    for row in rows:
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    return header, sheet.max_row
+
+
+def _money_format(sheet: Worksheet, column: int, first: int, last: int) -> None:
+    for (cell,) in sheet.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column):
+        cell.number_format = "#,##0.00"
+
+
+def _percent_format(sheet: Worksheet, columns: list[int], first: int, last: int) -> None:
+    for column in columns:
+        for (cell,) in sheet.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column):
+            cell.number_format = "0.0%"
+
+
+def _rate(tally: Tally) -> Decimal | None:
+    return tally.pass_rate
+
+
+def program_rows(report: MonthlyReport) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for section in [*report.programs]:
+        for label, tally in (("本月", section.month), ("累计", section.cumulative)):
+            rows.append(
+                [
+                    section.title,
+                    label,
+                    tally.trained,
+                    tally.certified,
+                    tally.failed,
+                    tally.pending,
+                    _rate(tally),
+                    tally.paid_count,
+                    tally.paid_amount,
+                    amount_in_words(tally.paid_amount),
+                    tally.refused_count,
+                ]
+            )
+    return rows
+
+
+PROGRAM_HEADERS = [
+    "项目",
+    "期间",
+    "培训人数",
+    "取证（合格）",
+    "不合格",
+    "待定",
+    "合格率",
+    "发放笔数",
+    "发放金额（元）",
+    "金额大写",
+    "不予发放",
+]
+
+
+def write_workbook(report: MonthlyReport, path: Path) -> None:
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "概况"
+    summary.append([f"职业技能培训补贴月报 {report.month}"])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append([f"生成时间 {report.created_at}；台账 {report.ledger}"])
+    if report.empty:
+        summary.append([EMPTY_NOTE.format(month=report.month)])
+    summary.append([])
+    header, last = _table(summary, PROGRAM_HEADERS, program_rows(report))
+    _percent_format(summary, [7], header + 1, last)
+    _money_format(summary, 9, header + 1, last)
+    summary.append([])
+    for section in report.programs:
+        if not section.cumulative.refused:
+            continue
+        summary.append([f"{program_heading(section)}：不予发放原因"])
+        reasons = sorted(set(section.month.refused) | set(section.cumulative.refused))
+        _table(
+            summary,
+            ["原因（规则）", "说明", "本月", "累计"],
+            [
+                [r, report.reason_names.get(r, ""), section.month.refused.get(r, 0),
+                 section.cumulative.refused.get(r, 0)]
+                for r in reasons
+            ],
+        )  # fmt: skip
+        summary.append([])
+    _xuchang_sheet(book, report)
+    _institution_sheet(book, report)
+    _trend_sheet(book, report)
+    for sheet in book.worksheets:
+        sheet.column_dimensions["A"].width = 36
+        for letter in "BCDEFGHIJK":
+            sheet.column_dimensions[letter].width = 14
+    book.save(path)
+
+
+def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
+    sheet = book.create_sheet("许昌目标进度")
+    sheet.append([f"许昌市技能振兴专项活动（2013—2014年）：第 {report.elapsed_months}/24 个月"])
+    sheet.append([])
+    if not report.categories:
+        sheet.append(["未加载许昌项目文件，无目标可比"])
+        return
+    header, last = _table(
+        sheet,
+        ["培训类别", "责任部门", "本月", "累计", "两年目标", "完成率", "计划进度（直线）", "计划进度率"],
+        [
+            [c.name, c.department, c.month, c.cumulative, c.target, c.done, c.planned,
+             c.planned_share]
+            for c in report.categories
+        ],
+    )  # fmt: skip
+    _percent_format(sheet, [6, 8], header + 1, last)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "各培训类别：完成率与计划进度"
+    chart.y_axis.title = "占两年目标"
+    chart.y_axis.numFmt = "0%"
+    for column in (6, 8):
+        chart.add_data(
+            Reference(sheet, min_col=column, min_row=header, max_row=last), titles_from_data=True
+        )
+    chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
+    chart.height, chart.width = 12, 22
+    sheet.add_chart(chart, "J2")
+    sheet.append([])
+    header, last = _table(
+        sheet,
+        ["总体目标", "单位", "累计", "两年目标", "完成率", "计划进度（直线）"],
+        [
+            [t.name, t.unit, "台账无此数据" if t.cumulative is None else t.cumulative,
+             t.target, t.done, t.planned]
+            for t in report.xuchang_targets
+        ],
+    )  # fmt: skip
+    _percent_format(sheet, [5], header + 1, last)
+    if report.guangxi is not None:
+        sheet.append([])
+        g = report.guangxi
+        _table(
+            sheet,
+            ["广西2012技师、高级技师培养", "单位", "累计取证", "目标", "完成率"],
+            [[g.name, g.unit, g.cumulative, g.target, percent(g.done)]],
+        )
+
+
+def _institution_sheet(book: Workbook, report: MonthlyReport) -> None:
+    sheet = book.create_sheet("培训机构")
+    header, last = _table(
+        sheet,
+        ["培训机构", "项目", "本月培训", "本月合格", "累计培训", "累计合格", "累计不合格",
+         "累计合格率", "低于80%"],
+        [
+            [i.institution, i.program, i.month.trained, i.month.certified, i.cumulative.trained,
+             i.cumulative.certified, i.cumulative.failed, i.cumulative.pass_rate,
+             "是（许昌 institution-standing）" if i.flagged else ""]
+            for i in report.institutions
+        ],
+    )  # fmt: skip
+    _percent_format(sheet, [8], header + 1, last)
+    sheet.append([])
+    sheet.append(["本月结业、抽查不足 3 次的培训班（许昌 inspections）"])
+    _table(
+        sheet,
+        ["培训机构", "职业(工种)", "开班日期", "项目", "抽查次数", "人数"],
+        [
+            [c.institution, c.occupation, c.class_start, c.program, c.inspections, c.trainees]
+            for c in report.thin_classes
+        ],
+    )
+
+
+def _trend_sheet(book: Workbook, report: MonthlyReport) -> None:
+    sheet = book.create_sheet("月度趋势")
+    names = list(report.trend)
+    header, last = _table(
+        sheet,
+        ["月份", *names],
+        [[m, *(report.trend[n][i] for n in names)] for i, m in enumerate(report.trend_months)],
+    )
+    if names:
+        chart = LineChart()
+        chart.title = "各项目每月培训人数"
+        chart.y_axis.title = "人"
+        chart.x_axis.title = "月份"
+        chart.add_data(
+            Reference(sheet, min_col=2, max_col=1 + len(names), min_row=header, max_row=last),
+            titles_from_data=True,
+        )
+        chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
+        chart.height, chart.width = 10, 22
+        sheet.add_chart(chart, f"{get_column_letter(len(names) + 3)}2")
+    sheet.append([])
+    header, last = _table(
+        sheet,
+        ["月份（发放金额，元）", *names],
+        [
+            [m, *(report.trend_amounts[n][i] for n in names)]
+            for i, m in enumerate(report.trend_months)
+        ],
+    )
+    for column in range(2, 2 + len(names)):
+        _money_format(sheet, column, header + 1, last)
