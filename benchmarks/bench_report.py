@@ -32,7 +32,7 @@ from skillpolicy.ledger import LedgerLine, LineFacts, OutcomeLine, RunInfo
 from skillpolicy.ledger.sqlite import SqliteLedger
 from skillpolicy.programs import load_program
 
-LEDGER_VERSION = 3  # bump when the synthetic ledger changes, so a stale cache is rebuilt
+LEDGER_VERSION = 4  # bump when the synthetic ledger changes, so a stale cache is rebuilt
 SECONDS_TARGET = 3.0
 MB_TARGET = 300.0
 RUN_SIZE = 100_000

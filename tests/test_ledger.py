@@ -273,7 +273,7 @@ def test_amounts_round_trip_exactly_as_decimal_text(book: SqliteLedger) -> None:
 def test_a_float_amount_is_refused_before_anything_is_written(book: SqliteLedger) -> None:
     """A float amount is a programming error: nothing of the run is recorded."""
     bad = make_line(1, amount="1.00")
-    bad = LedgerLine(**{**bad.__dict__, "amount": 1900.0})
+    bad = bad._replace(amount=1900.0)
     with pytest.raises(ValueError):
         book.commit(make_run("R1"), [make_line(0), bad])
     assert book.runs() == []
@@ -627,3 +627,14 @@ def test_cli_postgresql_ledger_exits_2_with_one_line(run_cli: Callable[..., Any]
     )
     assert "PostgreSQL" in line
     assert "secret" not in line
+
+
+def test_line_and_facts_fields_follow_the_column_order() -> None:
+    """Rows are built positionally, so LedgerLine and LineFacts must list fields in column order."""
+    from skillpolicy.ledger import LedgerLine, LineFacts
+    from skillpolicy.ledger.sqlite import _FACT_COLUMNS, _LINE_ROW
+
+    renamed = {"key": "line_key", "year": "start_year", "row": "sheet_row"}
+    assert [renamed.get(f, f) for f in LedgerLine._fields[:12]] == list(_LINE_ROW[2:14])
+    assert LineFacts._fields[1:] == _FACT_COLUMNS[1:]
+    assert (LineFacts._fields[0], _FACT_COLUMNS[0]) == ("month", "pay_month")

@@ -366,3 +366,66 @@ def test_a_pending_line_paid_later_counts_once(tmp_path: Path) -> None:
         figures = ledger.month_figures("2013-10")
     counted = {(f.status, f.reasons, f.outcome): f.count for f in figures}
     assert counted == {("paid", "", "合格"): 1, ("refused", "already-paid", "合格"): 1}
+
+
+def test_paid_summaries_match_the_active_lines_after_commits_and_voids(tmp_path: Path) -> None:
+    """The per-run paid summaries, less voided runs, equal a direct count of the active lines."""
+    import random
+
+    from skillpolicy.ledger import LedgerLine, LineFacts, RunInfo
+
+    rng = random.Random(7)
+
+    def lines(keys: range) -> list[LedgerLine]:
+        made = []
+        for number in keys:
+            facts = LineFacts(
+                month=rng.choice(["2013-09", "2013-10"]),
+                outcome=rng.choice(["合格", "不合格", ""]),
+                institution=rng.choice(["甲校", "乙校"]),
+                inspections=rng.choice([None, 1, 2, 4]),
+                class_start="2013-08-01",
+            )
+            line = LedgerLine(
+                key=f"k{number}", program=GUANGXI, subject=f"s{number}", name="某",
+                occupation=rng.choice(["焊工", "电工"]), level=rng.choice(["技师", "高级工"]),
+                amount=Decimal(rng.choice(["1900.00", "950.00"])), facts=facts,
+            )  # fmt: skip
+            made.append(line)
+        return made
+
+    def run(run_id: str) -> RunInfo:
+        return RunInfo(run_id, GUANGXI, "a.xlsx", "h", "2013-11-01T09:00:00+08:00")
+
+    path = tmp_path / "l.sqlite3"
+    with SqliteLedger(path) as ledger:
+        ledger.commit(run("R1"), lines(range(0, 60)))
+        ledger.commit(run("R2"), lines(range(40, 100)))  # 40–59 already paid by R1
+        ledger.void("R1", "重复报送")
+        ledger.commit(run("R3"), lines(range(0, 30)))  # paid again after the void
+        figures = ledger.month_figures("2013-10")
+        thin = ledger.thin_inspections("2013-10", 3)
+    summarised = Counter()
+    for figure in figures:
+        if figure.status == "paid":
+            summarised[(figure.month, figure.outcome, figure.institution, figure.amount)] += (
+                figure.count
+            )
+    with sqlite3.connect(path) as db:
+        direct = Counter(
+            {
+                (month, outcome, institution, Decimal(amount)): count
+                for month, outcome, institution, amount, count in db.execute(
+                    "SELECT pay_month, outcome, institution, amount, COUNT(*) FROM lines "
+                    "WHERE active = 1 GROUP BY 1, 2, 3, 4"
+                )
+            }
+        )
+        classes = db.execute(
+            "SELECT institution, occupation, MIN(inspections), COUNT(*) FROM lines "
+            "WHERE active = 1 AND pay_month = '2013-10' AND inspections IS NOT NULL "
+            "GROUP BY 1, 2 HAVING MIN(inspections) < 3 ORDER BY 1, 2"
+        ).fetchall()
+    assert sum(direct.values()) == 70  # R2 paid 60–99 (R1 had 40–59), R3 0–29 after the void
+    assert summarised == direct
+    assert [(c.institution, c.occupation, c.inspections, c.trainees) for c in thin] == classes

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -659,7 +659,7 @@ def commit_payout(payout: Payout, ledger: Ledger) -> None:
         entry = line.ledger_line(payout.program.id)
         if entry.facts.month:
             return entry
-        return replace(entry, facts=replace(entry.facts, month=month))
+        return entry._replace(facts=entry.facts._replace(month=month))
 
     # paid lines without a month take the run's month inside the ledger (no copy per line)
     paid_lines = [

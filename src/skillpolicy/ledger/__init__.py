@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
-@dataclass(frozen=True)
-class LineFacts:
-    """What the monthly report needs to know about a line besides its money (all optional)."""
+class LineFacts(NamedTuple):
+    """What the monthly report needs to know about a line besides its money (all optional).
+
+    A named tuple, like :class:`LedgerLine`: a commit builds 100,000 of each, and a tuple is
+    made several times faster than a frozen dataclass; the field order is the column order.
+    """
 
     month: str = ""  # "YYYY-MM" of 结业日期, else of the committing run
     department: str = ""  # the department owning ``target`` (Xuchang 13 categories)
@@ -32,9 +35,8 @@ class LineFacts:
 NO_FACTS = LineFacts()
 
 
-@dataclass(frozen=True)
-class LedgerLine:
-    """One paid line as the ledger keeps it."""
+class LedgerLine(NamedTuple):
+    """One paid line as the ledger keeps it (fields in the order of the ledger's columns)."""
 
     key: str  # what is paid, e.g. "guangxi-2012-technician|450102198003151014|技师"
     program: str

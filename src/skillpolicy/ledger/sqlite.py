@@ -23,11 +23,18 @@ Version 2 adds what the monthly report reads (:class:`~skillpolicy.ledger.LineFa
     outcomes(run_id FK, line_no, line_key, program, subject, name, occupation, level, tranche,
              target, start_year, payee, sheet_row, status, reasons, current 0/1, <facts>;
              PK (run_id, line_no); INDEX (line_key) WHERE current = 1)
+    paid_groups(run_id FK, program, pay_month, target, outcome, level, tranche, amount,
+                institution, line_count)         -- a run's paid lines counted, written once
+    paid_classes(run_id FK, program, institution, occupation, class_start, pay_month,
+                 inspections (the least), line_count)
 
 ``outcomes`` holds the pending and refused lines of each run (reasons as comma-separated
 rule ids); the latest outcome or paid line of a key supersedes the earlier ones
 (``current`` 0), and a void takes its run's outcomes out too. Paid lines stay in ``lines`` so
 the unique index on active keys is unchanged.
+
+The report reads paid lines through ``paid_groups`` and ``paid_classes`` (skipping voided
+runs) instead of an index on ``lines``, which every commit would have to maintain.
 
 A line is never deleted: a void inserts a ``voids`` row and sets its run's lines'
 ``active`` to 0, which takes them out of the partial unique index so they can be paid again.
@@ -41,10 +48,12 @@ import os
 import sqlite3
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +177,18 @@ _FACT_COLUMNS = (
     "class_start",
 )
 _REPORT_KEY = "program, pay_month, target, outcome, level, tranche"
+_GROUP_KEY = f"run_id, {_REPORT_KEY}, amount, institution"
+_CLASS_KEY = "run_id, program, institution, occupation, class_start, pay_month"
+# Every run's paid lines summarised: the migration's back-fill (commits count in Python).
+_SUMMARISE_GROUPS = (
+    f"INSERT INTO paid_groups ({_GROUP_KEY}, line_count) "
+    f"SELECT {_GROUP_KEY}, COUNT(*) FROM lines GROUP BY {_GROUP_KEY}"
+)
+_SUMMARISE_CLASSES = (
+    f"INSERT INTO paid_classes ({_CLASS_KEY}, inspections, line_count) "
+    f"SELECT {_CLASS_KEY}, MIN(inspections), COUNT(*) FROM lines "
+    f"WHERE inspections IS NOT NULL GROUP BY {_CLASS_KEY}"
+)
 _FACT_DDL = dict.fromkeys(_FACT_COLUMNS, "TEXT NOT NULL DEFAULT ''")
 _FACT_DDL["inspections"] = "INTEGER"
 
@@ -204,11 +225,42 @@ MIGRATIONS += (
                 PRIMARY KEY (run_id, line_no)
             )""",
             "CREATE INDEX outcomes_current_key ON outcomes (line_key) WHERE current = 1",
-            # No report index on lines: every index there is paid for by each commit, and the
-            # commit of 100k lines must stay within 2 s; the report scans instead.
             f"CREATE INDEX outcomes_report ON outcomes ({_REPORT_KEY}, status, reasons, "
             "institution) WHERE current = 1",
             "CREATE INDEX outcomes_month ON outcomes (pay_month)",
+            # The report reads paid lines through per-run summaries rather than an index on
+            # lines (which every commit would pay for): a run's groups and classes are written
+            # once, in its commit, and never change; a void leaves them and the report skips
+            # voided runs, so the summaries cannot drift from the lines.
+            """
+            CREATE TABLE paid_groups (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                program TEXT NOT NULL,
+                pay_month TEXT NOT NULL,
+                target TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                level TEXT NOT NULL,
+                tranche INTEGER,
+                amount TEXT NOT NULL,
+                institution TEXT NOT NULL,
+                line_count INTEGER NOT NULL
+            )""",
+            "CREATE INDEX paid_groups_month ON paid_groups (pay_month)",
+            """
+            CREATE TABLE paid_classes (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                program TEXT NOT NULL,
+                institution TEXT NOT NULL,
+                occupation TEXT NOT NULL,
+                class_start TEXT NOT NULL,
+                pay_month TEXT NOT NULL,
+                inspections INTEGER NOT NULL,
+                line_count INTEGER NOT NULL
+            )""",
+            "CREATE INDEX paid_classes_month ON paid_classes (pay_month)",
+            # the runs paid before version 2, voided ones too (the report skips those)
+            _SUMMARISE_GROUPS,
+            _SUMMARISE_CLASSES,
         ),
     ),
 )
@@ -240,10 +292,14 @@ INSERT_RUN = (
 # the transaction (in PostgreSQL this is also safe without a table lock).
 _FACTS = ", ".join(_FACT_COLUMNS)
 _FACT_MARKS = ", ".join("?" * len(_FACT_COLUMNS))
+# The columns of a row made by _line_row, in order.
+_LINE_ROW = (
+    "run_id", "line_no", "line_key", "program", "subject", "name", "occupation", "level",
+    "tranche", "target", "start_year", "amount", "payee", "sheet_row", *_FACT_COLUMNS,
+)  # fmt: skip
 INSERT_LINE_IF_NEW = (
-    "INSERT INTO lines (run_id, line_no, line_key, program, subject, name, occupation, level, "
-    f"tranche, target, start_year, amount, payee, sheet_row, {_FACTS}, active) "
-    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_FACT_MARKS}, 1) "
+    f"INSERT INTO lines ({', '.join(_LINE_ROW)}, active) "
+    f"VALUES ({', '.join('?' * len(_LINE_ROW))}, 1) "
     "ON CONFLICT (line_key) WHERE active = 1 DO NOTHING"
 )
 INSERT_OUTCOME = (
@@ -257,9 +313,23 @@ ANY_CURRENT_OUTCOME = "SELECT 1 FROM outcomes WHERE current = 1 LIMIT 1"
 # The report's aggregates: grouped in the database in the order of the report indexes (so
 # SQLite streams the groups instead of sorting a million rows); amounts are grouped, not
 # summed, so that the totals are exact decimals computed from a few thousand rows.
+_GROUP_COLUMNS = tuple(_GROUP_KEY.split(", "))
+_CLASS_COLUMNS_KEY = tuple(_CLASS_KEY.split(", "))
+INSERT_PAID_GROUP = (
+    f"INSERT INTO paid_groups ({_GROUP_KEY}, line_count) "
+    f"VALUES ({', '.join('?' * (len(_GROUP_COLUMNS) + 1))})"
+)
+INSERT_PAID_CLASS = (
+    f"INSERT INTO paid_classes ({_CLASS_KEY}, inspections, line_count) "
+    f"VALUES ({', '.join('?' * (len(_CLASS_COLUMNS_KEY) + 2))})"
+)
+_NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = s.run_id)"
+# The report's aggregates: paid lines from the per-run summaries of runs not voided, the
+# current outcomes from their report index; amounts are grouped, not summed, so that the
+# totals are exact decimals computed in Python from a few thousand rows.
 SELECT_MONTH_FIGURES = (
-    f"SELECT {_REPORT_KEY}, 'paid', '', amount, institution, COUNT(*) FROM lines "
-    "WHERE active = 1 AND pay_month <= ? "
+    f"SELECT {_REPORT_KEY}, 'paid', '', amount, institution, SUM(line_count) "
+    f"FROM paid_groups s WHERE pay_month <= ? AND {_NOT_VOIDED} "
     f"GROUP BY {_REPORT_KEY}, amount, institution "
     "UNION ALL "
     f"SELECT {_REPORT_KEY}, status, reasons, '0.00', institution, COUNT(*) FROM outcomes "
@@ -269,9 +339,10 @@ SELECT_MONTH_FIGURES = (
 _CLASS_COLUMNS = "program, institution, occupation, class_start, pay_month, inspections"
 SELECT_THIN_INSPECTIONS = (
     "SELECT program, institution, occupation, class_start, pay_month, MIN(inspections), "
-    f"COUNT(*) FROM (SELECT {_CLASS_COLUMNS} FROM lines WHERE pay_month = ? AND active = 1 "
-    f"UNION ALL SELECT {_CLASS_COLUMNS} FROM outcomes WHERE pay_month = ? AND current = 1 "
-    "AND reasons <> 'already-paid') c WHERE inspections IS NOT NULL "
+    f"SUM(trainees) FROM (SELECT {_CLASS_COLUMNS}, line_count AS trainees FROM paid_classes s "
+    f"WHERE pay_month = ? AND {_NOT_VOIDED} "
+    f"UNION ALL SELECT {_CLASS_COLUMNS}, 1 FROM outcomes WHERE pay_month = ? AND current = 1 "
+    "AND reasons <> 'already-paid' AND inspections IS NOT NULL) c "
     "GROUP BY program, institution, occupation, class_start, pay_month "
     "HAVING MIN(inspections) < ? ORDER BY program, institution, class_start, occupation"
 )
@@ -589,7 +660,7 @@ class SqliteLedger:
             amounts[line.key] = line.amount
             rows.append(_line_row(run.run_id, number, line, run.created_at[:7]))
         total = sum(amounts.values(), Decimal("0.00"))
-        rows.sort(key=_by_key)  # in key order the index pages are walked once, not at random
+        rows.sort(key=itemgetter(2))  # in key order the index pages are walked once, not at random
         with self._write():
             self._db.execute(
                 INSERT_RUN,
@@ -609,8 +680,35 @@ class SqliteLedger:
                     UPDATE_RUN_TOTALS,
                     (len(paid_now), amount_text(sum(paid_now, Decimal("0.00"))), run.run_id),
                 )
+            paid_rows = rows if not earlier else [row for row in rows if row[2] not in earlier]
+            self._summarise(paid_rows)
             self._record_outcomes(run.run_id, lines, outcomes, set(earlier))
         return {**repeats, **earlier}
+
+    def _summarise(self, rows: list[tuple[Any, ...]]) -> None:
+        """The run's paid lines counted by the report's groups and classes, written once.
+
+        Counted here from the rows just inserted (a GROUP BY over the run's lines in SQL costs
+        several times as much, and the commit of 100k lines must stay within 2 s)."""
+        if not rows:
+            return
+        run_id = rows[0][0]
+        groups = Counter(map(_GROUP_OF, rows))
+        self._db.executemany(
+            INSERT_PAID_GROUP, [(run_id, *key, count) for key, count in groups.items()]
+        )
+        checked = [row for row in rows if _INSPECTIONS_OF(row) is not None]
+        keys = list(map(_CLASS_OF, checked))
+        trainees = Counter(keys)
+        # the fewest inspections of each class: the last of a descending sort wins in dict()
+        pairs = sorted(
+            zip(keys, map(_INSPECTIONS_OF, checked), strict=True), key=_SECOND, reverse=True
+        )
+        least = dict(pairs)
+        self._db.executemany(
+            INSERT_PAID_CLASS,
+            [(run_id, *key, least[key], count) for key, count in trainees.items()],
+        )
 
     def _record_outcomes(
         self,
@@ -626,7 +724,7 @@ class SqliteLedger:
         paid_now: set[str] = set()
         for line in lines:
             if line.key in earlier or line.key in paid_now:
-                refused.append(OutcomeLine(replace(line, amount=ZERO), "refused", (ALREADY_PAID,)))
+                refused.append(OutcomeLine(line._replace(amount=ZERO), "refused", (ALREADY_PAID,)))
             else:
                 paid_now.add(line.key)
         everything = [*outcomes, *refused]
@@ -707,10 +805,6 @@ class SqliteLedger:
         self.close()
 
 
-def _by_key(row: tuple[Any, ...]) -> str:
-    return str(row[2])
-
-
 def _facts(values: Sequence[Any]) -> LineFacts:
     month, department, training_type, person_category, institution, locality, outcome, \
         attendance, inspections, class_start = values  # fmt: skip
@@ -728,63 +822,29 @@ def _facts(values: Sequence[Any]) -> LineFacts:
     )
 
 
-def _fact_values(facts: LineFacts, default_month: str = "") -> tuple[Any, ...]:
-    return (
-        facts.month or default_month,
-        facts.department,
-        facts.training_type,
-        facts.person_category,
-        facts.institution,
-        facts.locality,
-        facts.outcome,
-        facts.attendance,
-        facts.inspections,
-        facts.class_start,
-    )
+_GROUP_OF = itemgetter(*(_LINE_ROW.index(name) for name in _GROUP_COLUMNS[1:]))
+_CLASS_OF = itemgetter(*(_LINE_ROW.index(name) for name in _CLASS_COLUMNS_KEY[1:]))
+_INSPECTIONS_OF = itemgetter(_LINE_ROW.index("inspections"))
+_SECOND = itemgetter(1)
 
 
 def _outcome_row(run_id: str, line_no: int, outcome: OutcomeLine) -> tuple[Any, ...]:
     line = outcome.line
+    # LedgerLine's first nine fields and LineFacts are in column order (pinned by a test)
     return (
-        run_id,
-        line_no,
-        line.key,
-        line.program,
-        line.subject,
-        line.name,
-        line.occupation,
-        line.level,
-        line.tranche,
-        line.target,
-        line.year,
-        line.payee,
-        line.row,
-        outcome.status,
-        ",".join(outcome.reasons),
-        *_fact_values(line.facts),
-    )
+        run_id, line_no, *line[:9], line.payee, line.row, outcome.status,
+        ",".join(outcome.reasons), *line.facts,
+    )  # fmt: skip
 
 
 def _line_row(
     run_id: str, line_no: int, line: LedgerLine, default_month: str = ""
 ) -> tuple[Any, ...]:
+    facts = line.facts
     return (
-        run_id,
-        line_no,
-        line.key,
-        line.program,
-        line.subject,
-        line.name,
-        line.occupation,
-        line.level,
-        line.tranche,
-        line.target,
-        line.year,
-        amount_text(line.amount),
-        line.payee,
-        line.row,
-        *_fact_values(line.facts, default_month),
-    )
+        run_id, line_no, *line[:9], amount_text(line.amount), line.payee, line.row,
+        facts.month or default_month, *facts[1:],
+    )  # fmt: skip
 
 
 def _stored_line(row: tuple[Any, ...]) -> StoredLine:

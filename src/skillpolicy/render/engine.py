@@ -26,7 +26,7 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 from markupsafe import Markup, escape
 
 from ..errors import InputError
