@@ -60,3 +60,19 @@ def test_readme_documents_every_command() -> None:
     assert names, "no commands registered"
     for name in names:
         assert f"skillpolicy {name}" in readme, name
+
+
+def test_every_test_has_a_docstring() -> None:
+    """Every test function has a docstring saying what it pins."""
+    import ast
+
+    missing = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+                "test_"
+            ):
+                doc = ast.get_docstring(node)
+                if not doc or not doc.strip():
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert missing == []

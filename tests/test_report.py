@@ -90,6 +90,7 @@ def docx_text(path: Path) -> str:
 
 
 def test_commit_records_the_report_fields_and_the_unpaid_rows(ledger_path: Path) -> None:
+    """A commit records each paid line's report fields and the unpaid rows with their reasons."""
     with sqlite3.connect(ledger_path) as db:
         paid = db.execute(
             "SELECT name, pay_month, target, department, training_type, person_category, "
@@ -122,6 +123,7 @@ def test_commit_records_the_report_fields_and_the_unpaid_rows(ledger_path: Path)
 
 
 def test_a_version_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
+    """A schema-1 ledger is migrated in place: month back-filled, its lines counted by the report."""
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
@@ -147,6 +149,7 @@ def test_a_version_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
 def test_resubmitting_a_roster_does_not_count_its_trainees_twice(
     ledger_path: Path, tmp_path: Path
 ) -> None:
+    """A roster committed again counts its rows as already-paid refusals, not as new trainees."""
     with SqliteLedger(ledger_path) as ledger:
         again = commit(ledger, XUCHANG, "xuchang-2013-revitalization.xlsx")
         assert again.total == 0
@@ -159,6 +162,7 @@ def test_resubmitting_a_roster_does_not_count_its_trainees_twice(
 
 
 def test_a_void_takes_the_runs_rows_out_of_the_report(ledger_path: Path, tmp_path: Path) -> None:
+    """A voided run's paid and unpaid rows leave the report."""
     with SqliteLedger(ledger_path) as ledger:
         run = next(r for r in ledger.runs() if r.program == XUCHANG)
         ledger.void(run.run_id, "测试作废")
@@ -170,6 +174,7 @@ def test_a_void_takes_the_runs_rows_out_of_the_report(ledger_path: Path, tmp_pat
 
 
 def test_report_figures_match_hand_counts(ledger_path: Path, tmp_path: Path) -> None:
+    """Every figure of the 2013-10 report equals a count made by hand from the example rosters."""
     out = tmp_path / "reports"
     with SqliteLedger(ledger_path) as ledger:
         files = write_monthly_report(ledger, out, "2013-10", today=dt.date(2026, 1, 1))
@@ -232,6 +237,7 @@ def test_report_figures_match_hand_counts(ledger_path: Path, tmp_path: Path) -> 
 def test_institution_pass_rate_below_80_percent_is_flagged(
     ledger_path: Path, tmp_path: Path
 ) -> None:
+    """An institution whose pass rate is below 80% is flagged (Xuchang institution-standing)."""
     with SqliteLedger(ledger_path) as ledger:
         files = write_monthly_report(ledger, tmp_path / "out", "2013-11")
     rows = {r[0]: r for r in sheet_rows(files.workbook, "培训机构") if r[1] == XUCHANG}
@@ -256,10 +262,12 @@ def test_institution_pass_rate_below_80_percent_is_flagged(
     ],
 )
 def test_default_month_is_the_previous_calendar_month(today: dt.date, expected: str) -> None:
+    """Without --month the report covers the calendar month before today."""
     assert default_month(today) == expected
 
 
 def test_a_run_on_the_first_of_january_reports_december(ledger_path: Path, tmp_path: Path) -> None:
+    """A run on 1 January writes December of the previous year."""
     with SqliteLedger(ledger_path) as ledger:
         files = write_monthly_report(ledger, tmp_path / "out", today=dt.date(2014, 1, 1))
     assert files.month == "2013-12"
@@ -267,6 +275,7 @@ def test_a_run_on_the_first_of_january_reports_december(ledger_path: Path, tmp_p
 
 
 def test_an_empty_month_writes_a_report_that_says_so(ledger_path: Path, tmp_path: Path) -> None:
+    """A month with no ledger rows still writes a report that says so."""
     with SqliteLedger(ledger_path) as ledger:
         files = write_monthly_report(ledger, tmp_path / "out", "2011-05")
     assert files.empty
@@ -277,6 +286,7 @@ def test_an_empty_month_writes_a_report_that_says_so(ledger_path: Path, tmp_path
 def test_an_interrupted_run_leaves_the_previous_report_intact(
     ledger_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A run interrupted mid-write leaves the previous report's files byte for byte."""
     out = tmp_path / "out"
     with SqliteLedger(ledger_path) as ledger:
         files = write_monthly_report(ledger, out, "2013-10")
@@ -296,6 +306,7 @@ def test_an_interrupted_run_leaves_the_previous_report_intact(
 
 
 def test_rerunning_a_month_replaces_it(ledger_path: Path, tmp_path: Path) -> None:
+    """Rerunning a month replaces its two files and leaves nothing else."""
     out = tmp_path / "out"
     with SqliteLedger(ledger_path) as ledger:
         first = write_monthly_report(ledger, out, "2013-11", now=lambda: dt.datetime(2013, 12, 1))
@@ -306,6 +317,7 @@ def test_rerunning_a_month_replaces_it(ledger_path: Path, tmp_path: Path) -> Non
 
 
 def test_a_second_run_waits_for_the_lock(ledger_path: Path, tmp_path: Path) -> None:
+    """A run that cannot take the folder's lock gives up with a clear error and writes nothing."""
     out = tmp_path / "out"
     out.mkdir()
     with (
@@ -318,6 +330,7 @@ def test_a_second_run_waits_for_the_lock(ledger_path: Path, tmp_path: Path) -> N
 
 
 def test_the_cli_is_cron_safe(ledger_path: Path, tmp_path: Path) -> None:
+    """The CLI prints nothing on stdout, timestamped plain lines on stderr, exit 0 only when written."""
     script = skillpolicy_script()
     out = tmp_path / "out"
     done = subprocess.run(
@@ -347,6 +360,7 @@ def test_the_cli_is_cron_safe(ledger_path: Path, tmp_path: Path) -> None:
 
 
 def test_a_pending_line_paid_later_counts_once(tmp_path: Path) -> None:
+    """A line pending in one run and paid in a later one is counted once, as paid."""
     from skillpolicy.ledger import LedgerLine, LineFacts, OutcomeLine, RunInfo
 
     facts = LineFacts(month="2013-10", outcome="", institution="甲校")
