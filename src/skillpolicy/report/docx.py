@@ -3,6 +3,7 @@ workbook's figures as tables."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ EAST_ASIAN_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
 W_TR, W_TC, W_P, W_R, W_T = (qn(f"w:{tag}") for tag in ("tr", "tc", "p", "r", "t"))
 XML_SPACE = qn("xml:space")
+MARGIN_MM = 20
+TEXT_WIDTH_MM = 210 - 2 * MARGIN_MM  # A4 less the side margins
 
 
 def _fonts(document: DocumentObject) -> None:
@@ -38,15 +41,25 @@ def _fonts(document: DocumentObject) -> None:
             r_pr.append(r_fonts)
         r_fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
     document.styles["Normal"].font.size = Pt(11)
+    with contextlib.suppress(KeyError):
+        document.styles["Table Grid"].font.size = Pt(9)  # 小五: nine columns fit across A4
 
 
-def _table(document: DocumentObject, headers: list[str], rows: list[list[Any]]) -> None:
+def _table(
+    document: DocumentObject, headers: list[str], rows: list[list[Any]], widths_mm: list[int]
+) -> None:
     """A 'Table Grid' table; body rows are built as XML directly with lxml (python-docx's
     add_row and cell.text cost about a millisecond a cell, too slow for a few thousand
     classes, and its OxmlElement parses a string per element)."""
+    if len(widths_mm) != len(headers) or sum(widths_mm) > TEXT_WIDTH_MM:
+        raise ValueError(f"column widths {widths_mm} do not fit {headers}")
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+    table.autofit = False  # fixed layout: Word and WPS keep the widths below
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for cell, text, width in zip(table.rows[0].cells, headers, widths_mm, strict=True):
+        cell.width = Mm(width)
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
@@ -62,6 +75,11 @@ def _table(document: DocumentObject, headers: list[str], rows: list[list[Any]]) 
             text = SubElement(SubElement(SubElement(tc, W_P), W_R), W_T)
             text.text = "" if value is None else str(value)
             text.set(XML_SPACE, "preserve")
+
+
+def _shares(width: int, parts: int) -> list[int]:
+    """``width`` mm split into ``parts`` columns (at least one)."""
+    return [width // max(parts, 1)] * parts
 
 
 def _program_row(title: str, label: str, tally: Tally) -> list[Any]:
@@ -83,7 +101,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
     _fonts(document)
     for page in document.sections:
         page.page_width, page.page_height = Mm(210), Mm(297)
-        page.left_margin = page.right_margin = Mm(25)
+        page.left_margin = page.right_margin = Mm(MARGIN_MM)
         page.top_margin = page.bottom_margin = Mm(25)
     document.add_heading(f"职业技能培训补贴月报（{report.month}）", level=0)
     document.add_paragraph(f"生成时间：{report.created_at}。数据来源：台账 {report.ledger}。")
@@ -102,6 +120,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         f"发放 {total.paid_count} 笔，金额 {format_amount_grouped(total.paid_amount)} 元"
         f"（大写：{amount_in_words(total.paid_amount)}）。"
     )
+    titles = {section.program: section.title for section in report.programs}
     document.add_heading("一、各项目本月及累计", level=1)
     rows: list[list[Any]] = []
     for section in report.programs:
@@ -111,6 +130,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         document,
         ["项目", "期间", "培训", "取证", "合格率", "发放笔数", "金额（元）", "大写", "不予发放"],
         rows,
+        [34, 13, 12, 12, 18, 14, 24, 30, 13],
     )
     for section in report.programs:
         if not section.cumulative.refused:
@@ -125,6 +145,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
                  section.cumulative.refused.get(r, 0)]
                 for r in reasons
             ],
+            [38, 96, 18, 18],
         )  # fmt: skip
     document.add_heading("二、许昌市技能振兴专项活动目标进度", level=1)
     if report.categories:
@@ -140,6 +161,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
                  f"{c.planned}（{percent(c.planned_share)}）"]
                 for c in report.categories
             ],
+            [40, 30, 13, 15, 19, 16, 37],
         )  # fmt: skip
         document.add_paragraph("总体目标：")
         _table(
@@ -150,6 +172,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
                  t.target, percent(t.done), t.planned]
                 for t in report.xuchang_targets
             ],
+            [40, 35, 30, 25, 30],
         )  # fmt: skip
     else:
         document.add_paragraph("未加载许昌项目文件，无目标可比。")
@@ -163,7 +186,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
     document.add_heading("四、培训机构", level=1)
     flagged = [i for i in report.institutions if i.flagged]
     document.add_paragraph(
-        "许昌项目中累计合格率低于 80% 的培训机构（institution-standing，应取消定点资格）："
+        "许昌项目中累计合格率低于 80% 的培训机构（许政办〔2013〕52号 四(二)四，应取消定点资格）："
         + ("、".join(i.institution for i in flagged) if flagged else "无")
         + "。"
     )
@@ -171,12 +194,14 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         document,
         ["培训机构", "项目", "本月培训", "累计培训", "累计合格", "累计合格率", "低于80%"],
         [
-            [i.institution, i.program, i.month.trained, i.cumulative.trained,
-             i.cumulative.certified, percent(i.cumulative.pass_rate), "是" if i.flagged else ""]
+            [i.institution, titles.get(i.program, i.program), i.month.trained,
+             i.cumulative.trained, i.cumulative.certified, percent(i.cumulative.pass_rate),
+             "是" if i.flagged else ""]
             for i in report.institutions
         ],
+        [44, 44, 14, 14, 14, 24, 16],
     )  # fmt: skip
-    document.add_paragraph("本月结业、抽查不足 3 次的培训班（inspections）：")
+    document.add_paragraph("本月结业、抽查不足 3 次的培训班（许政办〔2013〕52号 四(二)四）：")
     if report.thin_classes:
         _table(
             document,
@@ -185,6 +210,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
                 [c.institution, c.occupation, c.class_start, c.inspections, c.trainees]
                 for c in report.thin_classes
             ],
+            [56, 40, 28, 20, 26],
         )
     else:
         document.add_paragraph("无（或花名册未填抽查次数）。")
@@ -194,5 +220,6 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         document,
         ["月份", *names],
         [[m, *(report.trend[n][i] for n in names)] for i, m in enumerate(report.trend_months)],
+        [22, *_shares(TEXT_WIDTH_MM - 22, len(names))],
     )
     document.save(str(path))
