@@ -342,3 +342,41 @@ def test_header_not_in_first_50_rows_is_an_input_error(
     path = xlsx(tmp_path / "r.xlsx", [*rows, ["姓名", "身份证号"]], title="表一")
     with pytest.raises(InputError, match=r"工作表「表一」.*姓名.*身份证号"):
         SheetReader(path)
+
+
+def test_two_row_header_with_merged_group_titles(tmp_path: Path) -> None:
+    """Group titles merged across row 2 over headers in row 3, other headers merged down 2:3:
+    the columns are found and data starts on row 4."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["学员花名册"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["姓名", "身份证号", "培训信息", None, "备注"])
+    sheet.append([None, None, "培训机构", "开班日期", None])
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:B3")
+    sheet.merge_cells("C2:D2")
+    sheet.append(["张三", "1", "某学校", "2012-09-17", None])
+    workbook.save(tmp_path / "r.xlsx")
+    reader, rows = read(tmp_path / "r.xlsx")
+    assert reader.layout.header_row == 3
+    assert set(reader.layout.columns) == {"姓名", "身份证号", "培训机构", "开班日期"}
+    assert rows == [
+        (4, {"姓名": "张三", "身份证号": "1", "培训机构": "某学校", "开班日期": "2012-09-17"})
+    ]
+
+
+def test_title_merged_across_the_sheet_leaves_a_one_row_header(tmp_path: Path) -> None:
+    """A title merged across all columns above a one-row header is not a two-row header."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["学员花名册"])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["姓名", "身份证号", "备注"])
+    sheet.append(["张三", "1", "无"])
+    workbook.save(tmp_path / "r.xlsx")
+    reader, rows = read(tmp_path / "r.xlsx")
+    assert reader.layout.header_row == 2
+    assert rows == [(3, {"姓名": "张三", "身份证号": "1"})]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from .errors import InputError
 from .fileio import ensure_not_input, write_atomically
 from .findings import SEVERITY_NAMES, Finding
 from .validate import Report
+from .xlsxguard import count_cells
 from .xlsxout import ERROR_FILL, WARNING_FILL, WRAP, set_widths, write_row
 
+MAX_ANNOTATE_CELLS = 750_000  # ~400 MB in openpyxl
 SUMMARY_SHEET = "问题汇总"
 SUMMARY_HEADERS = ["行", "列", "单元格", "规则", "级别", "问题", "依据"]
 
@@ -34,10 +37,24 @@ def _top_left(sheet: Worksheet, reference: str) -> str:
 
 
 def write_annotated(report: Report, source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` with every finding marked; ``source`` is never touched."""
+    """Copy ``source`` to ``target`` with every finding marked; ``source`` is never touched.
+
+    openpyxl holds the whole workbook, about half a kilobyte a cell, so a workbook with more
+    than MAX_ANNOTATE_CELLS cells (formatted empty ones count) is refused before it is loaded.
+    """
     ensure_not_input(target, source)
+    cells = count_cells(source)  # the report's reader has already checked the file's bounds
+    if cells > MAX_ANNOTATE_CELLS:
+        raise InputError(
+            f"工作簿约有 {cells // 10_000} 万个单元格（含有格式的空白单元格），超过标注副本的上限 "
+            f"{MAX_ANNOTATE_CELLS // 10_000} 万个，未生成标注副本；请删除表格下方和右侧多余的行列"
+            "（选中后右键“删除”）后重试，或不加 --annotate",
+            file=source,
+        )
     try:
-        workbook = openpyxl.load_workbook(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on styles it does not know
+            workbook = openpyxl.load_workbook(source)
     except Exception as exc:
         raise InputError(
             f"无法打开工作簿以生成标注副本（{type(exc).__name__}）", file=source

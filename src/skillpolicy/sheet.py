@@ -8,6 +8,7 @@ the known columns keyed by canonical header, so a rule never sees a column posit
 from __future__ import annotations
 
 import operator
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,11 +20,9 @@ import python_calamine
 from .columns import KIND_KEYS, SHEET_KIND_NAMES, canonical_header
 from .errors import InputError
 from .values import cell_text, fold_header, is_blank
+from .xlsxguard import check_directory, check_workbook
 
 HEADER_SCAN_ROWS = 50
-# Bounds checked before parsing (a hostile workbook can claim gigabytes of XML).
-MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -71,37 +70,32 @@ def sniff_workbook(path: Path) -> None:
         raise InputError(
             f"不是 Excel 工作簿（.xlsx）{hint}，请在 Excel 或 WPS 中另存为 .xlsx", file=path
         )
+    broken = InputError("工作簿已损坏（不是完整的 .xlsx 压缩包，可能下载或传输不完整）", file=path)
     try:
+        with path.open("rb") as handle:
+            check_directory(path, handle)
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "xl/workbook.xml" not in names:
-                if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
+                if "mimetype" in names and b"opendocument" in _head(archive, "mimetype"):
                     raise InputError(
                         "这是 ODS（WPS/LibreOffice）表格，请另存为 .xlsx 后再试", file=path
                     )
                 if "word/document.xml" in names:
                     raise InputError("这是 Word 文档，不是 Excel 工作簿", file=path)
                 raise InputError("压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件", file=path)
-            total = 0
-            for info in archive.infolist():
-                total += info.file_size
-                ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > 10 * 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
-                    raise InputError(
-                        f"工作簿内部文件 {info.filename} 解压后异常膨胀（压缩比 {ratio:.0f}:1），"
-                        "疑似恶意构造，已拒绝读取",
-                        file=path,
-                    )
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise InputError(
-                    f"工作簿解压后超过 {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB，已拒绝读取；"
-                    "请拆分成较小的文件",
-                    file=path,
-                )
-    except zipfile.BadZipFile as exc:
-        raise InputError(
-            "工作簿已损坏（不是完整的 .xlsx 压缩包，可能下载或传输不完整）", file=path
-        ) from exc
+            check_workbook(path, archive)
+    except InputError:
+        raise
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror or exc}", file=path) from exc
+    except (zipfile.BadZipFile, EOFError, ValueError, struct.error, NotImplementedError) as exc:
+        raise broken from exc
+
+
+def _head(archive: zipfile.ZipFile, name: str) -> bytes:
+    with archive.open(name) as member:
+        return member.read(200)
 
 
 @dataclass(frozen=True)
@@ -135,9 +129,12 @@ class Row:
         return cell_text(self.cells.get(column))
 
 
+_Found = tuple[str, dict[str, int], dict[str, str]]  # kind, columns, headers as written
+
+
 def _detect(
     row: list[Any], wanted: str | None, file: Path, sheet: str, number: int, start_col: int
-) -> tuple[str, dict[str, int], dict[str, str]] | None:
+) -> _Found | None:
     folded = {fold_header(cell_text(value)) for value in row if not is_blank(value)}
     kinds = [wanted] if wanted else list(KIND_KEYS)
     for kind in kinds:
@@ -194,12 +191,16 @@ class SheetReader:
             sheet = self._workbook.get_sheet_by_name(self.sheet_name)
             start_col = sheet.start[1] if sheet.start else 0
             self._rows = iter(sheet.iter_rows())
+            merged = sheet.merged_cell_ranges or []
             # vertical merges (a class's 培训机构 merged down its rows) fill down their value
             self._merges = sorted(
-                (r1, r2, c1 - start_col)
-                for (r1, c1), (r2, _c2) in (sheet.merged_cell_ranges or [])
-                if r2 > r1
+                (r1, r2, c1 - start_col) for (r1, c1), (r2, _c2) in merged if r2 > r1
             )
+            # merges across a row (a group title over a two-row header), by row index
+            self._spans: dict[int, list[tuple[int, int]]] = {}
+            for (r1, c1), (_r2, c2) in merged:
+                if c2 > c1:
+                    self._spans.setdefault(r1, []).append((c1 - start_col, c2 - start_col))
         except InputError:
             raise
         except python_calamine.PasswordError as exc:
@@ -207,9 +208,14 @@ class SheetReader:
         except Exception as exc:  # calamine raises several unrelated types for a broken file
             raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path) from exc
         self._next_number = 1
+        self._pushed_back: list[Any] | None = None
         self.layout = self._find_header(kind, start_col)
 
     def _next(self) -> list[Any] | None:
+        if self._pushed_back is not None:
+            row, self._pushed_back = self._pushed_back, None
+            self._next_number += 1
+            return row
         try:
             row = next(self._rows)
         except StopIteration:
@@ -230,20 +236,17 @@ class SheetReader:
             if row is None:
                 break
             found = _detect(row, kind, self.path, self.sheet_name, number, start_col)
+            spans = self._spans.get(number - 1)
+            if spans:  # a title merged across this row may head a second header row below it
+                lower = self._next()
+                if lower is not None:
+                    both = self._detect_two_rows(row, lower, spans, kind, number, start_col, found)
+                    if both is not None:
+                        return self._layout(both, number + 1, start_col)
+                    self._pushed_back = lower
+                    self._next_number -= 1
             if found is not None:
-                found_kind, columns, headers = found
-                letters = {
-                    name: column_letter(start_col + pos + 1) for name, pos in columns.items()
-                }
-                return Layout(
-                    file=self.path,
-                    sheet=self.sheet_name,
-                    kind=found_kind,
-                    header_row=number,
-                    columns=columns,
-                    letters=letters,
-                    headers=headers,
-                )
+                return self._layout(found, number, start_col)
         if kind:
             keys = "、".join(KIND_KEYS[kind])
             what = f"{SHEET_KIND_NAMES[kind]}的表头（须含：{keys}）"
@@ -258,6 +261,55 @@ class SheetReader:
             f"前{HEADER_SCAN_ROWS}行中找不到{what}；请确认读的是正确的文件，表头写在一行内",
             file=self.path,
             sheet=self.sheet_name,
+        )
+
+    def _detect_two_rows(
+        self,
+        upper: list[Any],
+        lower: list[Any],
+        spans: list[tuple[int, int]],
+        kind: str | None,
+        number: int,
+        start_col: int,
+        single: _Found | None,
+    ) -> _Found | None:
+        """A two-row header: group titles merged across the upper row, each column named in
+        the lower row or, where the lower cell is empty, by the upper cell merged down to it.
+        Used when it names more columns than either row alone (a title merged across the
+        whole sheet above a one-row header names nothing more)."""
+        grouped = {position for first, last in spans for position in range(first, last + 1)}
+        width = max(len(upper), len(lower))
+        combined = [
+            lower[p]
+            if p < len(lower) and not is_blank(lower[p])
+            else (upper[p] if p < len(upper) and p not in grouped else None)
+            for p in range(width)
+        ]
+        try:
+            both = _detect(combined, kind, self.path, self.sheet_name, number + 1, start_col)
+        except InputError:
+            if single is not None:
+                return None  # the upper row alone is a usable header
+            raise
+        if both is None:
+            return None
+        try:
+            alone = _detect(lower, kind, self.path, self.sheet_name, number + 1, start_col)
+        except InputError:
+            alone = None
+        best = max((len(found[1]) for found in (single, alone) if found is not None), default=0)
+        return both if len(both[1]) > best else None
+
+    def _layout(self, found: _Found, number: int, start_col: int) -> Layout:
+        found_kind, columns, headers = found
+        return Layout(
+            file=self.path,
+            sheet=self.sheet_name,
+            kind=found_kind,
+            header_row=number,
+            columns=columns,
+            letters={name: column_letter(start_col + pos + 1) for name, pos in columns.items()},
+            headers=headers,
         )
 
     def rows(self) -> Iterator[Row]:

@@ -30,6 +30,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from ..errors import InputError
+from ..xlsxguard import declares_dtd
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -114,8 +115,14 @@ def _unescape_tags(xml: str) -> str:
 
 def preprocess(xml: bytes) -> str:
     """The Jinja source for one XML part (see the module docstring)."""
+    if declares_dtd(xml):  # no entity is expanded and no DTD or file is fetched
+        raise RenderError(
+            "模板中的 XML 含有 DTD/实体声明（<!DOCTYPE>），正常的 Word 文档不会有，已拒绝使用；"
+            "请在 Word 中另存为 .docx 后重试"
+        )
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False))
+        root = etree.fromstring(xml, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise RenderError(f"模板中的 XML 已损坏：{exc}") from exc
     for paragraph in root.iter(f"{_W}p"):
@@ -163,7 +170,10 @@ class DocxTemplate:
             for info in archive.infolist():
                 data = archive.read(info)
                 if _TEMPLATED_PART.fullmatch(info.filename) and b"{" in data:
-                    source = preprocess(data)
+                    try:
+                        source = preprocess(data)
+                    except RenderError as error:
+                        raise error.located(file=path) from None
                     if _TAG_START.search(source):
                         parts.append(_Part(info, source, self._compile(source)))
                         continue
