@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .privacy import redact
+
 
 class SkillpolicyError(Exception):
     """Input that cannot be used (exit code 2).
 
     ``message`` is Chinese for the clerk; the location fields are joined in front of it so the
-    printed line says which file, sheet, row, column or key is at fault.
+    printed line says which file, sheet, row, column or key is at fault. A message may quote a
+    cell: identity, phone and account numbers in it are masked here
+    (:func:`skillpolicy.privacy.redact`), so no caller can forget to.
     """
 
     def __init__(
@@ -23,6 +27,7 @@ class SkillpolicyError(Exception):
         line: int | None = None,
         key: str | None = None,
     ) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.file = str(file) if file is not None else None
@@ -50,7 +55,7 @@ class SkillpolicyError(Exception):
 
     def __str__(self) -> str:
         where = self.where()
-        return f"{where}：{self.message}" if where else self.message
+        return redact(f"{where}：{self.message}") if where else self.message
 
     def located(self, **where: object) -> SkillpolicyError:
         """Fill in location fields that are still unknown (callers higher up know the file)."""

@@ -1,14 +1,64 @@
-"""Writing output files safely: temp file beside the target, then rename; never over an input."""
+"""Writing output files safely: temp file beside the target, then rename; never over an input.
+
+A temporary file is named ``.<target name>.<pid>-<host>.<random>.tmp``: hidden, beside its
+target (so the rename is atomic), owner-only (mkstemp's mode 0600, kept by the rename), and
+marked with the process and machine that writes it. A process killed mid-write cannot remove
+its temporary file; the next successful write into the same folder removes every such file
+whose writer, on this machine, is no longer running (:func:`remove_stale_temporaries`).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import gc
+import hashlib
 import os
+import re
+import socket
+import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import InputError
+
+__all__ = [
+    "atomic_path",
+    "ensure_not_input",
+    "os_error_text",
+    "remove_stale_temporaries",
+    "temporary_beside",
+    "write_atomically",
+    "write_text_atomically",
+]
+
+TEMP_SUFFIX = ".tmp"
+
+# What the clerk reads instead of the C library's English strerror.
+_OS_ERROR_TEXT = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出了磁盘配额",
+    errno.EROFS: "所在的文件系统是只读的",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有权限",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EISDIR: "同名的文件夹已存在",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EFBIG: "文件太大",
+    errno.EIO: "读写设备出错",
+    errno.EMFILE: "打开的文件太多",
+}
+
+
+def os_error_text(error: OSError) -> str:
+    """One Chinese phrase for an operating-system error (the English text if none is known)."""
+    known = _OS_ERROR_TEXT.get(error.errno or 0)
+    if known is not None:
+        return known
+    return error.strerror or type(error).__name__
 
 
 def ensure_not_input(output: Path, *inputs: Path) -> None:
@@ -23,30 +73,117 @@ def ensure_not_input(output: Path, *inputs: Path) -> None:
                 )
 
 
+def _host_tag() -> str:
+    """Six hex digits naming this machine: a pid means nothing on another one."""
+    return hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+
+_HOST = _host_tag()
+# mkstemp's random part: 8 characters of [a-z0-9_]
+_TEMP_NAME = re.compile(r"\.(?P<target>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{6})\.[a-z0-9_]{8}\.tmp")
+_swept: set[Path] = set()
+
+
+def _folder(target: Path) -> Path:
+    return target.parent if str(target.parent) else Path()
+
+
+def temporary_beside(target: Path) -> Path:
+    """Create an empty owner-only temporary file for ``target`` in its folder.
+
+    Raises :class:`InputError` naming the folder when it is missing or cannot be written.
+    """
+    folder = _folder(target)
+    if not folder.is_dir():
+        raise InputError("输出目录不存在", file=folder)
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}-{_HOST}.", suffix=TEMP_SUFFIX, dir=folder
+        )
+    except OSError as exc:
+        raise InputError(f"无法在输出目录中写文件：{os_error_text(exc)}", file=folder) from exc
+    os.close(handle)
+    return Path(name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":  # pragma: no cover - os.kill(pid, 0) would end the process
+        return True  # never guess on Windows: leave the file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but belongs to someone else
+    return True
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove temporary files in ``folder`` that a process of this machine, now gone, left
+    behind (killed mid-write); returns what was removed. Others' files are never touched."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_NAME.fullmatch(entry.name)
+        if match is None or match["host"] != _HOST or _alive(int(match["pid"])):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False):
+                Path(entry.path).unlink()
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _sweep_once(folder: Path) -> None:
+    """Look for stale temporary files once per folder and process (a batch writes many)."""
+    try:
+        key = folder.resolve()
+    except OSError:
+        return
+    if key not in _swept:
+        _swept.add(key)
+        remove_stale_temporaries(folder)
+
+
+def _release_abandoned_files(error: BaseException) -> None:
+    """Close now the files a failed writer left open (openpyxl's zip archive, say), so the
+    temporary file can be removed even where open files cannot, and so their close does not
+    fail again at exit with a traceback: on a full disk that second failure is expected."""
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        traceback.clear_frames(error.__traceback__)
+        error.__traceback__ = None
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; rename it over ``target`` on success.
 
     The temporary file is created owner-only (mkstemp uses mode 0600), so personal data is
-    never world-readable, and a reader never sees a half-written file.
+    never world-readable, and a reader never sees a half-written file. A failed write (a full
+    disk, a read-only folder) raises :class:`InputError` naming the file, with nothing left
+    behind.
     """
-    folder = target.parent if str(target.parent) else Path()
-    if not folder.is_dir():
-        raise InputError("输出目录不存在", file=folder)
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(f"无法在输出目录中写文件：{exc.strerror}", file=folder) from exc
-    os.close(handle)
-    temporary = Path(name)
+    temporary = temporary_beside(target)
     try:
         yield temporary
         temporary.replace(target)
     except OSError as exc:
-        raise InputError(f"写文件失败：{exc.strerror}", file=target) from exc
+        _release_abandoned_files(exc)
+        raise InputError(f"写文件失败：{os_error_text(exc)}", file=target) from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             temporary.unlink()
+    _sweep_once(_folder(target))
 
 
 def write_atomically(target: Path, write: Callable[[Path], None]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .privacy import redact
 from .programs import Severity
 
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "review": "复核"}
@@ -18,6 +19,12 @@ class Finding:
     severity: Severity
     message: str  # Chinese: what is wrong and what would make it right
     citation: str  # document number + clause
+
+    def __post_init__(self) -> None:
+        # a message may quote a cell: never an unmasked identity, phone or account number
+        masked = redact(self.message)
+        if masked is not self.message:
+            object.__setattr__(self, "message", masked)
 
     def to_json(self) -> dict[str, Any]:
         return {

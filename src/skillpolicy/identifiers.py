@@ -243,7 +243,11 @@ def check_credit_code(raw: object) -> Check:
     if raw is None or _is_nan(raw):
         return Check(ok=False, value="", problem=_USCC_EMPTY)
     text = normalise_text(raw).upper()
-    if _is_number(raw) or _SCIENTIFIC_RE.fullmatch(text) or _DECIMAL_RE.fullmatch(text):
+    # 18 code characters are a code even when they read as 1E…: a number in exponent form
+    # carries "+" or "." (4.50102E+17)
+    whole = len(text) == 18 and all(ch in _USCC_CHARS for ch in text)
+    looks_numeric = _SCIENTIFIC_RE.fullmatch(text) or _DECIMAL_RE.fullmatch(text)
+    if _is_number(raw) or (looks_numeric and not whole):
         return Check(ok=False, value=text, problem=_USCC_NUMERIC)
     if not text:
         return Check(ok=False, value="", problem=_USCC_EMPTY)

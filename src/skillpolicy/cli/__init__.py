@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO, cast
 
 import typer
 
 from .. import __version__
 from ..errors import SkillpolicyError
+from ..privacy import RedactingStream, redact_strictly
 from . import catalog as catalog_cmd
 from . import demo as demo_cmd
 from . import ledger as ledger_cmd
@@ -82,7 +84,31 @@ report_cmd.register(app)
 
 
 def main() -> None:
-    """Entry point: turn domain errors into one line on stderr and exit 2, never a traceback."""
+    """Entry point: turn domain errors into one line on stderr and exit 2, never a traceback.
+
+    Everything written to stdout and stderr (tables, JSON, notes, logs, usage errors) passes
+    through :class:`~skillpolicy.privacy.RedactingStream`, so no path can print an unmasked
+    identity, phone or account number; files the clerk asked for are written unmasked.
+    """
+    streams = (sys.stdout, sys.stderr)
+    sys.unraisablehook = _quiet_unraisable  # kept to the end: such errors come at exit
+    sys.stdout = cast(TextIO, RedactingStream(sys.stdout))
+    sys.stderr = cast(TextIO, RedactingStream(sys.stderr))
+    try:
+        _run()
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """A file a failed write left open fails again when it is closed at exit (a full disk):
+    the clerk has already been told in one line, so no traceback follows it."""
+    if isinstance(unraisable.exc_value, OSError):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _run() -> None:
     try:
         code = app(standalone_mode=False)
     except SkillpolicyError as error:
@@ -101,9 +127,13 @@ def main() -> None:
         if isinstance(error, typer.Abort):
             sys.exit(130)
         if os.environ.get("SKILLPOLICY_DEBUG"):
-            raise
+            # the traceback goes through the redacting stderr too, so it is printed here
+            traceback.print_exc(file=sys.stderr)
+            sys.exit(EXIT_INTERNAL)
+        # an unexpected error's text was written for no clerk and may quote part of a cell
         stderr.print(
-            f"内部错误：{type(error).__name__}: {error}（请把命令和输入文件报告给开发者；"
+            f"内部错误：{type(error).__name__}: {redact_strictly(str(error))}"
+            "（请把命令和输入文件报告给开发者；"
             "设置 SKILLPOLICY_DEBUG=1 可显示详细信息）",
             markup=False,
             highlight=False,

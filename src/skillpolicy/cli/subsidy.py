@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..fileio import ensure_not_input
+from ..errors import SkillpolicyError
+from ..fileio import ensure_not_input, temporary_beside
 from ..ledger.open import ledger_path, open_ledger
 from ..money import amount_in_words, format_amount_grouped
 from ..subsidy import Payout, commit_payout, compute_subsidy
@@ -92,6 +93,8 @@ def subsidy_command(
     item = program(program_id)
     if out is not None:
         ensure_not_input(out, sheet)
+        if commit:  # an output folder that cannot be written stops the run before it is recorded
+            temporary_beside(out).unlink()
     # read an existing ledger while computing; create one only when committing, so a run that
     # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
     book = None
@@ -119,7 +122,15 @@ def subsidy_command(
     if out is not None:
         from ..payouts import write_payout_workbook
 
-        write_payout_workbook(payout, out, full_ids=full_ids)
+        try:
+            write_payout_workbook(payout, out, full_ids=full_ids)
+        except SkillpolicyError as error:
+            if payout.run_id:  # committed already: say so, and how to undo or rewrite it
+                error.message += (
+                    f"；本次运行 {payout.run_id} 已记入台账 {payout.ledger_location}，"
+                    f"可用 skillpolicy ledger void {payout.run_id} --reason … 作废后重新运行"
+                )
+            raise
     if output_format == "json":
         print_json(payout.to_json())
     else:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ..findings import SEVERITY_NAMES
+from ..ledger.open import open_ledger
 from ..validate import Report, validate_sheet
 from .common import (
     STATE,
@@ -86,15 +87,22 @@ def validate_command(
     check_format(output_format)
     check_kind(kind)
     item = program(program_id)
-    report = validate_sheet(
-        sheet,
-        item,
-        kind=kind,
-        as_of=parse_as_of(as_of),
-        params_file=params,
-        search=STATE.catalogs(),
-        shown_name=str(sheet),
-    )
+    # --ledger: lines an earlier run paid are findings too (an existing ledger, only read)
+    book = open_ledger(ledger, create=False) if ledger is not None else None
+    try:
+        report = validate_sheet(
+            sheet,
+            item,
+            kind=kind,
+            as_of=parse_as_of(as_of),
+            params_file=params,
+            search=STATE.catalogs(),
+            ledger=book,
+            shown_name=str(sheet),
+        )
+    finally:
+        if book is not None:
+            book.close()
     if annotate is not None:
         from ..annotate import write_annotated  # openpyxl is only needed for the copy
 

@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..fileio import os_error_text
 from . import (
     ClassInspection,
     LedgerLine,
@@ -423,6 +424,26 @@ def _busy_error(path: Path) -> InputError:
     )
 
 
+# sqlite3 primary result codes for a store that cannot be written or read (not a bug).
+_STORAGE_PROBLEMS = {
+    13: "磁盘空间不足",  # SQLITE_FULL
+    8: "台账文件或其所在的文件系统是只读的",  # SQLITE_READONLY
+    14: "无法打开台账文件或其临时文件",  # SQLITE_CANTOPEN
+    10: "读写设备出错",  # SQLITE_IOERR
+}
+
+
+def _storage_problem(error: BaseException, path: Path) -> InputError | None:
+    """A full disk, read-only or unreadable store as an input error naming the ledger."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if not isinstance(error, sqlite3.Error) or code is None:
+        return None
+    text = _STORAGE_PROBLEMS.get(code & 0xFF)
+    if text is None:
+        return None
+    return InputError(f"写入台账失败：{text}；本次没有任何改动记入台账", file=path)
+
+
 def _create_private_file(path: Path) -> None:
     """Create an empty file readable and writable by its owner only (0600 where supported)."""
     with contextlib.suppress(FileExistsError):
@@ -455,18 +476,38 @@ class SqliteLedger:
             try:
                 _create_private_file(self.path)
             except OSError as exc:
-                raise InputError(f"无法创建台账文件：{exc.strerror}", file=self.path) from exc
+                raise InputError(f"无法创建台账文件：{os_error_text(exc)}", file=self.path) from exc
+            created = True
+        else:
+            created = False
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
             )
         except sqlite3.Error as exc:
+            self._forget(created)
             raise InputError(f"无法打开台账文件：{exc}", file=self.path) from exc
         try:
             self._prepare()
-        except BaseException:
+        except BaseException as exc:
             self._db.close()
+            self._forget(created)
+            problem = _storage_problem(exc, self.path)
+            if problem is not None:
+                raise problem from exc
             raise
+
+    def _forget(self, created: bool) -> None:
+        """Remove the ledger file this call created and could not set up (a full disk, say),
+        so a failed first commit leaves no empty ledger behind."""
+        if not created:
+            return
+        for path in (
+            self.path,
+            *(Path(f"{self.path}{end}") for end in ("-wal", "-shm", "-journal")),
+        ):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     # -- opening ----------------------------------------------------------------
 
@@ -553,10 +594,14 @@ class SqliteLedger:
             raise
         try:
             yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
+            self._db.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")  # after a failed COMMIT SQLite may have done it
+            problem = _storage_problem(exc, self.path)
+            if problem is not None:
+                raise problem from exc
             raise
-        self._db.execute("COMMIT")
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[None]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..fileio import atomic_path
+from ..fileio import atomic_path, os_error_text
 from ..resources import SearchPath
 from .check import CheckReport, check_template
 from .engine import DocxTemplate, RenderError
@@ -92,12 +93,30 @@ def render_documents(
     _refuse_broken(check_template(spec, template))
     if not documents:
         raise InputError("数据中没有可生成文书的行")
+    created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"无法创建输出目录：{exc.strerror}", file=out_dir) from exc
+        raise InputError(f"无法创建输出目录：{os_error_text(exc)}", file=out_dir) from exc
     if not out_dir.is_dir():
         raise InputError("输出路径不是目录", file=out_dir)
+    try:
+        return _write_batch(spec, documents, template, out_dir, pdf, font_aliases)
+    except InputError:
+        if created:  # a folder this run made and could not fill is not left behind empty
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()
+        raise
+
+
+def _write_batch(
+    spec: FormSpec,
+    documents: Sequence[FormModel],
+    template: DocxTemplate,
+    out_dir: Path,
+    pdf: bool,
+    font_aliases: Path | None,
+) -> RenderResult:
     result = RenderResult(form=spec.id, out_dir=out_dir)
     taken: set[str] = {f"{spec.id}-汇总.xlsx".casefold()}
     named: list[tuple[str, FormModel]] = []

@@ -93,6 +93,9 @@ def convert_to_pdf(documents: list[Path], out_dir: Path, aliases: Path | None = 
             if not produced.is_file():
                 raise InputError("LibreOffice 没有生成 PDF", file=document)
             target = out_dir / produced.name
+            # LibreOffice creates files with the umask; a notice names people: owner-only
+            with contextlib.suppress(OSError):
+                produced.chmod(0o600)
             produced.replace(target)
             made.append(target)
         return made

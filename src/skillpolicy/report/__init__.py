@@ -13,7 +13,6 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import InputError
+from ..fileio import os_error_text, remove_stale_temporaries, temporary_beside
 from ..ledger import Ledger
 from ..programs import Program, list_programs
 from ..resources import SearchPath
@@ -58,7 +58,7 @@ def report_lock(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]
     try:
         handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise InputError(f"无法创建锁文件：{exc.strerror}", file=path) from exc
+        raise InputError(f"无法创建锁文件：{os_error_text(exc)}", file=path) from exc
     deadline = time.monotonic() + wait
     try:
         while not _try_lock(handle):
@@ -103,12 +103,6 @@ else:
         fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _temporary(folder: Path, name: str) -> Path:
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
-    return Path(temporary)
-
-
 def write_monthly_report(
     ledger: Ledger,
     out: Path,
@@ -127,37 +121,42 @@ def write_monthly_report(
 
     month = parse_month(month) if month else default_month(today or date.today())
     stamp = (now or datetime.now)().astimezone().isoformat(timespec="seconds")
+    folder = out / month
     try:
         out.mkdir(parents=True, exist_ok=True)
-        folder = out / month
     except OSError as exc:
-        raise InputError(f"无法创建输出目录：{exc.strerror}", file=out) from exc
+        raise InputError(f"无法创建输出目录：{os_error_text(exc)}", file=out) from exc
     known = programs if programs is not None else list_programs(search)
     with report_lock(out, lock_wait):
         log.info("月报 %s：读取台账 %s", month, ledger.location)
         report = build_report(ledger, month, {p.id: p for p in known}, stamp)
         if report.empty:
             log.info("月报 %s：本月台账中没有记录，仍写出注明无数据的月报", month)
+        created = not folder.exists()
         try:
             folder.mkdir(exist_ok=True)
         except OSError as exc:
-            raise InputError(f"无法创建输出目录：{exc.strerror}", file=folder) from exc
+            raise InputError(f"无法创建输出目录：{os_error_text(exc)}", file=folder) from exc
         workbook = folder / f"月报-{month}.xlsx"
         document = folder / f"月报-{month}.docx"
         temporaries: list[Path] = []
         try:
-            temporaries.append(_temporary(folder, workbook.name))
+            temporaries.append(temporary_beside(workbook))
             write_workbook(report, temporaries[-1])
-            temporaries.append(_temporary(folder, document.name))
+            temporaries.append(temporary_beside(document))
             write_document(report, temporaries[-1])
             # both complete: only now replace the previous report, one rename each
             temporaries[0].replace(workbook)
             temporaries[1].replace(document)
         except OSError as exc:
-            raise InputError(f"写月报失败：{exc.strerror}", file=folder) from exc
+            raise InputError(f"写月报失败：{os_error_text(exc)}", file=folder) from exc
         finally:
             for temporary in temporaries:
-                with contextlib.suppress(FileNotFoundError):
+                with contextlib.suppress(OSError):
                     temporary.unlink()
+            if created:  # a month folder this run made and could not fill goes again
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only succeeds when empty
+        remove_stale_temporaries(folder)  # left by a run killed mid-write
         log.info("月报 %s 已写入 %s 和 %s", month, workbook, document)
     return ReportFiles(month, workbook, document, report.empty)
