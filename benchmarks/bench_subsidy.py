@@ -58,7 +58,7 @@ from skillpolicy.programs import load_program
 from skillpolicy.resources import SearchPath
 from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
 
-LEDGER_VERSION = 2  # bump when the synthetic ledger or the schema changes, so a stale cache is rebuilt
+LEDGER_VERSION = 2  # bump when the synthetic ledger or the schema changes (rebuilds the cache)
 COMMIT_TARGET = 2.0  # seconds for the commit step of 100k lines
 OK_CODES = (0, 1)  # the roster has planted errors: subsidy exits 1 and still pays the rest
 PARAMS = f"""\
