@@ -534,3 +534,28 @@ def test_pdfs_from_libreoffice_are_made_owner_only(
     (made,) = pdf.convert_to_pdf([document], tmp_path)
     assert made == (tmp_path / "通知.pdf").resolve()
     assert _mode(made) == 0o600
+
+
+def test_numbers_after_a_line_break_in_a_cell_are_masked_in_json(tmp_path: Path) -> None:
+    """A number after a line break or tab inside a cell is masked in --format json too."""
+    import json
+
+    roster = tmp_path / "roster.xlsx"
+    book = openpyxl.load_workbook(EXAMPLES / "guangxi-2012-technician.xlsx")
+    sheet = book.worksheets[0]
+    header = next(r for r in sheet.iter_rows() if any(c.value == "姓名" for c in r))
+    columns = {c.value: c.column for c in header}
+    first = header[0].row + 1
+    sheet.cell(first, columns["姓名"]).value = "张三\n13812345678"
+    sheet.cell(first + 1, columns["姓名"]).value = "李四\t450102198003151014"
+    book.save(roster)
+    for command in ("validate", "subsidy"):
+        done = subprocess.run(
+            [skillpolicy_script(), command, str(roster), "--program", "guangxi-2012-technician",
+             "--params", str(PARAMS), "--format", "json"],
+            capture_output=True, text=True, cwd=tmp_path, check=False,
+        )  # fmt: skip
+        assert done.returncode in (0, 1), done.stderr
+        decoded = json.dumps(json.loads(done.stdout), ensure_ascii=False)
+        assert "13812345678" not in decoded and "450102198003151014" not in decoded, command
+        assert "138****5678" in decoded or command == "validate"

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from ..errors import InputError
+from ..privacy import redact
 from ..programs import Program, SheetKind, load_program
 from ..resources import SearchPath
 from ..values import ValueProblem, parse_date
@@ -55,8 +56,20 @@ def parse_as_of(text: str | None) -> date | None:
     return parse_date_option(text, "--as-of")
 
 
+def _masked(value: Any) -> Any:
+    """Every string of a JSON payload masked before it is encoded: once encoded, a number
+    after a line break in a cell follows the letter of ``\\n`` and would escape the mask."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return value
+
+
 def print_json(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(_masked(payload), ensure_ascii=False, indent=2) + "\n")
 
 
 def note(text: str) -> None:
