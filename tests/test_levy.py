@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 from skillpolicy.errors import InputError
+from skillpolicy.identifiers import check_credit_code
 from skillpolicy.levy import compute_levy, write_levy_workbook
 from skillpolicy.programs import load_program
 from skillpolicy.resources import shipped_dir
@@ -195,6 +196,30 @@ def test_a_roster_is_not_a_levy_sheet(tmp_path: Path) -> None:
     sheet.append(["姓名", "身份证号", "培训类型"])
     workbook.save(path)
     with pytest.raises(InputError, match=r"不是职工教育经费征收表.*职工工资总额"):
+        compute_levy(path, load_program(PROGRAM))
+
+
+def _credit_code(serial: int) -> str:
+    """A valid GB 32100 code for a made-up unit, found with the public check."""
+    body = f"91411000{serial:08d}"
+    for org_check in "0123456789X":
+        for last in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+            if check_credit_code(body + org_check + last).ok:
+                return body + org_check + last
+    raise AssertionError(serial)
+
+
+def test_a_total_of_1_wanyi_or_more_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """70 payrolls just under 1 万亿 levy 1.05 万亿 in all: exit 2, not an internal error."""
+    path = tmp_path / "huge.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for serial in range(70):
+        sheet.append([f"企业{serial}", _credit_code(serial), "999999999999.99", "2.5%", "是", "否"])
+    workbook.save(path)
+    with pytest.raises(InputError, match=r"征收合计 1050000000000\.00 元达到 1 万亿元以上"):
         compute_levy(path, load_program(PROGRAM))
 
 

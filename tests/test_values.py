@@ -26,6 +26,7 @@ from skillpolicy.values import (
     parse_level,
     parse_ratio,
     parse_yes_no,
+    period_end,
 )
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -630,6 +631,13 @@ def test_parse_decimal_forms(raw: object, expected: str) -> None:
     assert result == Decimal(expected)
 
 
+def test_parse_decimal_refuses_amounts_of_1_wanyi_or_more() -> None:
+    """1 万亿 or more is no amount (fuzzer: 1e300 overflowed the fen arithmetic)."""
+    assert parse_decimal("999999999999.99") == Decimal("999999999999.99")
+    for raw in (10**12, -(10**12), 1e300, "1e99", "¥1,000,000,000,000"):
+        assert "1 万亿" in problem(parse_decimal, raw)
+
+
 def test_parse_decimal_keeps_exact_digits() -> None:
     """No rounding and no binary noise: floats go through repr, text keeps its digits."""
     assert str(parse_decimal(0.1)) == "0.1"
@@ -896,6 +904,14 @@ def test_held_for_negative_period() -> None:
     """A negative period is a programming error."""
     with pytest.raises(ValueError, match="non-negative"):
         held_for(date(2020, 1, 1), years=-1, by=date(2020, 1, 1))
+
+
+def test_period_ending_after_9999_is_never_held() -> None:
+    """A period ending after 9999-12-31 has no end date and is not held (fuzzer: no crash)."""
+    assert period_end(date(9999, 1, 1), years=3) is None
+    assert period_end(date(9999, 10, 1), months=3) is None
+    assert period_end(date(9999, 9, 30), months=3) == date(9999, 12, 30)
+    assert held_for(date(9999, 1, 1), years=3, by=date(9999, 12, 31)) is False
 
 
 any_date = st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31))

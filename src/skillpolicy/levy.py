@@ -50,6 +50,7 @@ LevyStatus = Literal["levied", "exempt", "refused"]
 STATUS_NAMES: dict[str, str] = {"levied": "征收", "exempt": "不征收", "refused": "退回更正"}
 LEVY_KIND = "levy"
 ZERO = Decimal("0.00")
+TOTAL_LIMIT = Decimal(10) ** 12  # 1 万亿: amount_in_words writes amounts below it
 MONEY_FORMAT = "#,##0.00"
 T = TypeVar("T")
 
@@ -270,6 +271,14 @@ def compute_levy(
         if errors:
             line.status, line.amount, line.should_set_aside = "refused", ZERO, ZERO
             line.reasons = [Reason.of(f) for f in errors]
+    if levy.total >= TOTAL_LIMIT:
+        # each payroll is below 1 万亿, but enough of them add up past what 大写 can write
+        raise InputError(
+            f"征收合计 {format_amount(levy.total)} 元达到 1 万亿元以上，超出大写金额的范围；"
+            "请核对职工工资总额是否多输了数字，或把表拆开分别计算",
+            file=path,
+            sheet=layout.sheet,
+        )
     return levy
 
 

@@ -76,21 +76,11 @@ class PayLine:
         return payload
 
     def ledger_line(self, program: str) -> LedgerLine:
+        # positional, in LedgerLine's field order: a commit makes 100,000 of these
         return LedgerLine(
-            key=self.key,
-            program=program,
-            subject=self.subject,
-            name=self.name,
-            occupation=self.occupation,
-            level=self.level,
-            tranche=self.tranche,
-            target=self.target,
-            year=self.year,
-            amount=self.amount,
-            payee=self.payee,
-            row=self.row,
-            facts=self.facts,
-        )
+            self.key, program, self.subject, self.name, self.occupation, self.level,
+            self.tranche, self.target, self.year, self.amount, self.payee, self.row, self.facts,
+        )  # fmt: skip
 
 
 @dataclass
@@ -308,12 +298,15 @@ class TrainingPlusAppraisal(Method):
         payee_kind: PayeeKind = "institution" if entrusted else "trainee"
         payee = self.payee_institution(view) if entrusted else "学员本人"
         if kind not in self.training:
-            # the subsidy-group rule refuses other training types; an allowed type with no
-            # amount set is a parameter the bureau has not set yet
-
+            # the subsidy-group rule refuses other training types (blank included), so this is
+            # a safety net that refuses rather than pays 0.00; an allowed type with no amount set
+            # is a parameter the bureau has not set yet
             if kind in ("就业技能培训", "创业培训"):
                 raise self.params.key_not_set("training_subsidy", kind)
-            return [Claim(ZERO, payee_kind, payee, "")]
+            refusal = self.reason(
+                "subsidy-group", f"培训类型为{kind or '空'}，没有规定的培训补贴标准"
+            )
+            return [Claim(ZERO, payee_kind, payee, "", refusal=refusal)]
         amount = self.training[kind] + self.appraisal
         basis = (
             f"{kind} {format_amount(self.training[kind])} + 鉴定 {format_amount(self.appraisal)} 元"

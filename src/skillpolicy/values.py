@@ -32,6 +32,7 @@ __all__ = [
     "parse_level",
     "parse_ratio",
     "parse_yes_no",
+    "period_end",
 ]
 
 
@@ -341,6 +342,7 @@ def parse_int(raw: object, *, minimum: int = 0) -> int:
     return number
 
 
+_MONEY_LIMIT = Decimal(10) ** 12  # 1 万亿 yuan, also the limit of the 大写金额 writer
 _MONEY = re.compile(r"([+-]?)\s*(?:¥\s*)?([+-]?)\s*(.*?)\s*(?:元)?")
 
 
@@ -360,6 +362,11 @@ def parse_decimal(raw: object) -> Decimal:
         value = _number_from_cell(raw)
     if value is None:
         raise ValueProblem(f"「{shown}」不是金额，{hint}")
+    if value.copy_abs() >= _MONEY_LIMIT:
+        # beyond any payroll or score; larger numbers would also overflow the fen arithmetic
+        raise ValueProblem(
+            f"「{shown}」达到 1 万亿元以上，不是合理的金额，请核对是否多输了数字；{hint}"
+        )
     return value
 
 
@@ -510,13 +517,25 @@ def add_years(start: date, years: int) -> date:
     return add_months(start, years * 12)
 
 
+def period_end(start: date, *, years: int = 0, months: int = 0) -> date | None:
+    """The day a period of years+months from ``start`` runs out (see :func:`held_for`), or
+    None when that day would fall after 9999-12-31, the last date a cell can hold."""
+    if years < 0 or months < 0:
+        raise ValueError("a period is never negative")
+    if start.year * 12 + start.month - 1 + years * 12 + months >= 10000 * 12:
+        return None
+    # One month count, so 29 Feb + 1 year 1 month is 29 Mar, not 28 Feb + 1 month.
+    return add_months(start, years * 12 + months)
+
+
 def held_for(start: date, *, years: int = 0, months: int = 0, by: date) -> bool:
     """True when a period of years+months starting on ``start`` has run out by ``by``.
 
     Per 民法典 第二百零一/二百零二条 the start day is not counted and the period ends on
     the corresponding day, so a certificate dated 2020-06-01 is held 3 years on 2023-06-01.
+    A period ending after 9999-12-31 has not run out by any date.
     """
     if years < 0 or months < 0:
         raise ValueError("held_for needs a non-negative period")
-    # One month count, so 29 Feb + 1 year 1 month is 29 Mar, not 28 Feb + 1 month.
-    return add_months(start, years * 12 + months) <= by
+    end = period_end(start, years=years, months=months)
+    return end is not None and end <= by

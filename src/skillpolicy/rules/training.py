@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from ..findings import Finding
-from ..values import add_months, add_years, fold, held_for
+from ..values import fold, held_for, period_end
 from .base import RowView, Rule, register
 from .common import close_match, one_of
 
@@ -115,12 +115,13 @@ class LevelTenure(Rule):
             return
         reference = row.reference_date()
         if not held_for(obtained, years=years, by=reference):
-            due = add_years(obtained, years)
+            due = period_end(obtained, years=years)
+            due_text = due.isoformat() if due else "9999-12-31 以后"
             yield self.finding(
                 row.number,
                 "取证日期",
                 f"{needed}取证日期为 {obtained.isoformat()}，到{row.reference_phrase()}时未满{years_phrase(years)}"
-                f"（满{years_phrase(years)}之日为 {due.isoformat()}）；须持证满{years_phrase(years)}方可申报{applied.title}",
+                f"（满{years_phrase(years)}之日为 {due_text}）；须持证满{years_phrase(years)}方可申报{applied.title}",
             )
 
 
@@ -285,8 +286,9 @@ class Duration(Rule):
             )
             return
         limit = months[form]
-        if end >= add_months(start, limit):
-            last = add_months(start, limit) - timedelta(days=1)
+        over = period_end(start, months=limit)  # None: beyond 9999-12-31, no end reaches it
+        if over is not None and end >= over:
+            last = over - timedelta(days=1)
             yield self.finding(
                 row.number,
                 "结业日期",
@@ -369,9 +371,9 @@ class SubsidyGroup(Rule):
                 "人员类别",
                 f"人员类别{shown}，不属于可申请职业培训补贴的四类人员（{one_of(groups)}）；该行不予培训补贴",
             )
-        if kind and kind not in {fold(t) for t in types}:
+        if kind not in {fold(t) for t in types}:  # blank too: a row must say which training
             yield self.finding(
                 row.number,
                 "培训类型",
-                f"培训类型为{kind}；只有{one_of(types)}可申请职业培训补贴",
+                f"培训类型为{kind or '空'}；只有{one_of(types)}可申请职业培训补贴",
             )
