@@ -140,7 +140,7 @@ def _params() -> Iterator[Any]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("case", "command"), _params())
+@pytest.mark.parametrize(("case", "command"), list(_params()))
 def test_corpus_case(
     corpus_runs: dict[tuple[str, str], Run], case: dict[str, Any], command: str
 ) -> None:
