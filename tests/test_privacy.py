@@ -32,6 +32,7 @@ from skillpolicy.findings import Finding
 from skillpolicy.identifiers import check_credit_code
 from skillpolicy.ledger.sqlite import SqliteLedger
 from skillpolicy.privacy import RedactingStream, redact, redact_strictly
+from skillpolicy.programs import load_program
 
 EXAMPLES = ROOT / "examples"
 EXPECTED = ROOT / "tests" / "examples"
@@ -295,27 +296,8 @@ def _broken_rosters(folder: Path) -> list[tuple[list[str | Path], list[str]]]:
         ["赵六", "女", 450102198001010011, None, None, "焊工", "技师", "2009-05-01", "高级技师",
          ID_A, "合格", "广西桂南技师学院"],
     ])  # fmt: skip
-    xuchang_header = [
-        "姓名",
-        "性别",
-        "身份证号",
-        "联系电话",
-        "人员类别",
-        "培训类别",
-        "培训类型",
-        "职业(工种)",
-        "申报等级",
-        "培训机构",
-        "所在地",
-        "开班审批日期",
-        "开班日期",
-        "结业日期",
-        "到课率",
-        "抽查次数",
-        "鉴定结果",
-        "证书编号",
-        "补贴领取方式",
-    ]
+    # the roster columns in the program file's order (what `skillpolicy template` writes)
+    xuchang_header = list(load_program("xuchang-2013-revitalization").sheets["roster"].columns)
     xuchang = write_rows(folder / "许昌.xlsx", [
         xuchang_header,
         ["孙七", "男", ID_B, MOBILE, "城镇登记失业人员", "下岗失业人员培训", "就业技能培训", "焊工",

@@ -314,15 +314,15 @@ ANY_CURRENT_OUTCOME = "SELECT 1 FROM outcomes WHERE current = 1 LIMIT 1"
 # The report's aggregates: grouped in the database in the order of the report indexes (so
 # SQLite streams the groups instead of sorting a million rows); amounts are grouped, not
 # summed, so that the totals are exact decimals computed from a few thousand rows.
-_GROUP_COLUMNS = tuple(_GROUP_KEY.split(", "))
-_CLASS_COLUMNS_KEY = tuple(_CLASS_KEY.split(", "))
+_GROUP_KEY_COLUMNS = tuple(_GROUP_KEY.split(", "))
+_CLASS_KEY_COLUMNS = tuple(_CLASS_KEY.split(", "))
 INSERT_PAID_GROUP = (
     f"INSERT INTO paid_groups ({_GROUP_KEY}, line_count) "
-    f"VALUES ({', '.join('?' * (len(_GROUP_COLUMNS) + 1))})"
+    f"VALUES ({', '.join('?' * (len(_GROUP_KEY_COLUMNS) + 1))})"
 )
 INSERT_PAID_CLASS = (
     f"INSERT INTO paid_classes ({_CLASS_KEY}, inspections, line_count) "
-    f"VALUES ({', '.join('?' * (len(_CLASS_COLUMNS_KEY) + 2))})"
+    f"VALUES ({', '.join('?' * (len(_CLASS_KEY_COLUMNS) + 2))})"
 )
 _NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = s.run_id)"
 # The report's aggregates: paid lines from the per-run summaries of runs not voided, the
@@ -875,8 +875,8 @@ def _facts(values: Sequence[Any]) -> LineFacts:
     )
 
 
-_GROUP_OF = itemgetter(*(_LINE_ROW.index(name) for name in _GROUP_COLUMNS[1:]))
-_CLASS_OF = itemgetter(*(_LINE_ROW.index(name) for name in _CLASS_COLUMNS_KEY[1:]))
+_GROUP_OF = itemgetter(*(_LINE_ROW.index(name) for name in _GROUP_KEY_COLUMNS[1:]))
+_CLASS_OF = itemgetter(*(_LINE_ROW.index(name) for name in _CLASS_KEY_COLUMNS[1:]))
 _INSPECTIONS_OF = itemgetter(_LINE_ROW.index("inspections"))
 _SECOND = itemgetter(1)
 
