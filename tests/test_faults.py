@@ -115,6 +115,25 @@ def _appears(folder: Path, name: str | None = None) -> Callable[[], bool]:
     return lambda: bool(_temporaries(folder, name))
 
 
+def _writing_after_commit(ledger: Path, folder: Path, name: str) -> Callable[[], bool]:
+    """True once the run is in the ledger and its workbook's temporary file exists: the empty
+    file the CLI creates and removes up front to test the folder must not count."""
+    before = len(ledger_runs(ledger))
+
+    def probe() -> bool:
+        if not _temporaries(folder, name):
+            return False
+        db = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=0)
+        try:
+            return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]) > before
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            db.close()
+
+    return probe
+
+
 def _write_locked(ledger: Path) -> Callable[[], bool]:
     """True while another connection holds the ledger's write lock (a commit transaction)."""
 
@@ -264,7 +283,7 @@ def test_kill_9_during_subsidy_commit_leaves_the_ledger_whole(
         ("commit+0ms", lambda: _write_locked(ledger), 0.0),
         ("commit+10ms", lambda: _write_locked(ledger), 0.010),
         ("commit+40ms", lambda: _write_locked(ledger), 0.040),
-        ("workbook", lambda: _appears(tmp_path, out.name), 0.05),
+        ("workbook", lambda: _writing_after_commit(ledger, tmp_path, out.name), 0.05),
     ]
     for label, ready, delay in cases:
         before = set(ledger_runs(ledger))
