@@ -21,6 +21,7 @@ from skillpolicy.errors import InputError
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger
 from skillpolicy.programs import load_program
 from skillpolicy.report import default_month, report_lock, write_monthly_report
+from skillpolicy.report.text import percent as report_percent
 from skillpolicy.subsidy import commit_payout, compute_subsidy
 
 EXAMPLES = ROOT / "examples"
@@ -443,3 +444,12 @@ def test_paid_summaries_match_the_active_lines_after_commits_and_voids(tmp_path:
     assert sum(direct.values()) == 70  # R2 paid 60–99 (R1 had 40–59), R3 0–29 after the void
     assert summarised == direct
     assert [(c.institution, c.occupation, c.inspections, c.trainees) for c in thin] == classes
+
+
+def test_report_percentages_round_down_so_a_rate_under_a_line_reads_under_it() -> None:
+    """79.96% reads 79.9% (not 80.0%), 99.99% done is not 100.0%, and nothing to divide by is —."""
+    assert report_percent(Decimal("0.7996")) == "79.9%"
+    assert report_percent(Decimal("0.9999")) == "99.9%"
+    assert report_percent(Decimal("0.8125")) == "81.2%"
+    assert report_percent(Decimal(1)) == "100.0%"
+    assert report_percent(None) == "—"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from .model import ProgramSection
 
@@ -10,10 +10,12 @@ EMPTY_NOTE = "{month} 台账中没有任何记录（无结业、无发放、无�
 
 
 def percent(value: Decimal | None) -> str:
-    """``Decimal("0.8125")`` -> ``"81.3%"``; None (nothing to divide by) -> ``"—"``."""
+    """``Decimal("0.8125")`` -> ``"81.2%"``; None (nothing to divide by) -> ``"—"``. Rounded
+    down: a pass rate of 79.96% is under the 80% line and must not read as 80.0%, and a target
+    is not shown as 100.0% done before it is."""
     if value is None:
         return "—"
-    return f"{(value * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    return f"{(value * 100).quantize(Decimal('0.1'), rounding=ROUND_FLOOR)}%"
 
 
 def program_heading(section: ProgramSection) -> str:

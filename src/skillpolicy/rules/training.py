@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from ..findings import Finding
 from ..values import fold, held_for, period_end
@@ -19,7 +19,9 @@ def years_phrase(years: int) -> str:
 
 
 def percent(value: Decimal) -> str:
-    shown = (value * 100).quantize(Decimal("0.01")).normalize()
+    """0.6 -> '60%'. Rounded down to 0.01%: every use shows a value below a limit, and 0.599999
+    must not read as '60% 低于60%'."""
+    shown = (value * 100).quantize(Decimal("0.01"), rounding=ROUND_FLOOR).normalize()
     return f"{shown:f}%"
 
 
