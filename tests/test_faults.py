@@ -415,6 +415,24 @@ def test_stale_temporaries_of_dead_processes_are_removed(tmp_path: Path) -> None
     assert live.exists() and foreign.exists()
 
 
+def test_a_killed_pdf_conversions_working_folder_is_removed_by_the_next_write(
+    tmp_path: Path,
+) -> None:
+    """The PDF step's working folder is named like a temporary file: a dead writer's folder
+    (with LibreOffice's half output inside) goes at the next write; a live one's stays."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = fileio.temporary_folder_beside(tmp_path / "pdf")
+    assert live.is_dir() and live.stat().st_mode & 0o777 == 0o700
+    stale = live.with_name(live.name.replace(f".{os.getpid()}-", f".{dead.pid}-"))
+    (stale / "profile").mkdir(parents=True)
+    (stale / "通知-张三.pdf").write_bytes(b"%PDF-1.7 half")
+    fileio._swept.discard(tmp_path.resolve())
+    fileio.write_text_atomically(tmp_path / "通知.docx", "done")
+    assert not stale.exists()
+    assert live.is_dir()
+
+
 def test_a_failed_write_leaves_nothing_and_names_the_file(tmp_path: Path) -> None:
     """An OSError while writing becomes one Chinese InputError naming the target; no temp."""
     target = tmp_path / "发放.xlsx"

@@ -476,7 +476,7 @@ def test_pdf_without_libreoffice_is_exit_2(tmp_path: Path, run_cli: Run) -> None
     shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
 )
 def test_pdf_smoke(tmp_path: Path, run_cli: Run) -> None:
-    """--pdf writes one PDF per document beside it."""
+    """--pdf writes one PDF per document beside it and leaves no working folder."""
     result = run_cli(
         "render",
         "jincheng-workstation-application",
@@ -489,6 +489,7 @@ def test_pdf_smoke(tmp_path: Path, run_cli: Run) -> None:
     assert result.returncode == 0, result.stderr
     pdfs = list((tmp_path / "out").glob("*.pdf"))
     assert len(pdfs) == 8 and all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
 
 
 def _designation_sheet(path: Path, codes: list[str]) -> Path:

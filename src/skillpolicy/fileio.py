@@ -15,6 +15,7 @@ import gc
 import hashlib
 import os
 import re
+import shutil
 import socket
 import sys
 import tempfile
@@ -30,6 +31,7 @@ __all__ = [
     "os_error_text",
     "remove_stale_temporaries",
     "temporary_beside",
+    "temporary_folder_beside",
     "write_atomically",
     "write_text_atomically",
 ]
@@ -106,6 +108,19 @@ def temporary_beside(target: Path) -> Path:
     return Path(name)
 
 
+def temporary_folder_beside(target: Path) -> Path:
+    """Create an owner-only working folder named like :func:`temporary_beside`'s files, so a
+    killed run's folder is removed by the next write in the same place."""
+    folder = _folder(target)
+    try:
+        name = tempfile.mkdtemp(
+            prefix=f".{target.name}.{os.getpid()}-{_HOST}.", suffix=TEMP_SUFFIX, dir=folder
+        )
+    except OSError as exc:
+        raise InputError(f"无法在输出目录中写文件：{os_error_text(exc)}", file=folder) from exc
+    return Path(name)
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -135,6 +150,9 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
         with contextlib.suppress(OSError):
             if entry.is_file(follow_symlinks=False):
                 Path(entry.path).unlink()
+                removed.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):  # a working folder (PDF conversion)
+                shutil.rmtree(entry.path)
                 removed.append(Path(entry.path))
     return removed
 

@@ -13,10 +13,10 @@ import contextlib
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from ..errors import InputError
+from ..fileio import temporary_folder_beside
 
 FONT_CONF = "fonts/skillpolicy-fonts.conf"
 CHUNK = 200
@@ -59,7 +59,8 @@ def convert_to_pdf(documents: list[Path], out_dir: Path, aliases: Path | None = 
     # LibreOffice wants absolute paths (its profile is a file URI); a clerk may give --out 通知/
     out_dir = out_dir.resolve()
     documents = [document.resolve() for document in documents]
-    work = Path(tempfile.mkdtemp(prefix=".pdf-", dir=out_dir))
+    # named like every temporary file, so the next run removes it if this one is killed
+    work = temporary_folder_beside(out_dir / "pdf")
     try:
         env = dict(os.environ)
         conf = _fontconfig_file(work, aliases)
