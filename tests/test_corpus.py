@@ -96,7 +96,7 @@ def command_args(command: str, data: str, out_dir: Path) -> list[str]:
 
 def expected(case: dict[str, Any], command: str) -> dict[str, Any]:
     """What ``command`` must answer for ``case``: the case's own keys, then its command table."""
-    table = {key: case[key] for key in ("exit", "words") if key in case}
+    table: dict[str, Any] = {key: case[key] for key in ("exit", "words") if key in case}
     table.update(case.get(command, {}))
     return table
 
@@ -167,6 +167,8 @@ def test_corpus_case(
         assert run.stdout == "", shown
         assert run.left == [], f"a refused input left {run.left}"
         return
+    for word in want.get("notes", []):
+        assert word in run.stderr, f"{word!r} missing from stderr\n{shown}"
     if command == "validate":
         report = json.loads(run.stdout)
         assert report["rows"] == want["rows"], shown

@@ -103,10 +103,11 @@ def validate_command(
     finally:
         if book is not None:
             book.close()
+    copy_note = None
     if annotate is not None:
         from ..annotate import write_annotated  # openpyxl is only needed for the copy
 
-        write_annotated(report, sheet, annotate)
+        copy_note = write_annotated(report, sheet, annotate).note()
     if output_format == "json":
         print_json(report.to_json())
         for spec, reason in report.skipped:
@@ -115,6 +116,8 @@ def validate_command(
         print_report(report)
         if annotate is not None:
             note(f"标注副本已写入 {annotate}")
+    if copy_note is not None:
+        note(copy_note)
     if report.has_errors:
         raise typer.Exit(1)
 
