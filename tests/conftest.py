@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from docx.shared import Length
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,6 +90,14 @@ def write_rows(path: Path, rows: Sequence[Sequence[Any]], *, title: str | None =
         sheet.append(list(row))
     workbook.save(path)
     return path
+
+
+def mm(length: Length | None) -> int:
+    """A python-docx page size or margin in whole millimetres; python-docx gives None for a
+    length the section does not set, which no test expects."""
+    assert length is not None
+    millimetres: float = length.mm  # a float, python-docx documents; its property is unannotated
+    return round(millimetres)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from conftest import skillpolicy_script
 from skillpolicy.annotate import write_annotated
 from skillpolicy.catalog import load_catalog
 from skillpolicy.findings import Finding
-from skillpolicy.programs import list_programs, load_program
+from skillpolicy.programs import SheetKind, list_programs, load_program
 from skillpolicy.resources import SearchPath
 from skillpolicy.sheet import SheetReader
 from skillpolicy.validate import validate_sheet
@@ -53,7 +53,7 @@ MULTI_SELECT_COLUMNS = {"主体资格"}
 FORMULA_LIKE = ["=1+2", "+8613800000000", "-5", "@SUM(A1)", '=HYPERLINK("http://x","y")']
 
 
-def expected_lists(program_id: str, kind: str) -> dict[str, list[str]]:
+def expected_lists(program_id: str, kind: SheetKind) -> dict[str, list[str]]:
     """Column -> the dropdown values a blank sheet must offer for it."""
     program = load_program(program_id)
     spec = program.sheets[kind]
@@ -72,9 +72,9 @@ def expected_lists(program_id: str, kind: str) -> dict[str, list[str]]:
     return lists
 
 
-def list_validations(workbook: Workbook, sheet: Worksheet) -> dict[str, list[str]]:
+def list_validations(workbook: Workbook, sheet: Worksheet) -> dict[str, list[Any]]:
     """Column letter -> the values of the list validation covering it (resolved from its range)."""
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[Any]] = {}
     for validation in sheet.data_validations.dataValidation:
         if validation.type != "list":
             continue
@@ -84,6 +84,7 @@ def list_validations(workbook: Workbook, sheet: Worksheet) -> dict[str, list[str
         assert match, validation.formula1
         source = workbook[match.group(1)]
         min_col, min_row, max_col, max_row = range_boundaries(match.group(2).replace("$", ""))
+        assert min_col and min_row and max_col and max_row, match.group(2)  # A1:B2, not A:A
         values = [
             source.cell(row=r, column=c).value
             for c in range(min_col, max_col + 1)
@@ -128,7 +129,7 @@ def test_every_program_has_a_template_per_sheet_kind() -> None:
 
 @pytest.mark.parametrize(("program_id", "kind"), TEMPLATES)
 def test_template_header_is_read_back_as_its_kind(
-    blanks: dict[tuple[str, str], Path], program_id: str, kind: str
+    blanks: dict[tuple[str, str], Path], program_id: str, kind: SheetKind
 ) -> None:
     """The blank's header row is detected as its sheet kind, with every column of the spec."""
     reader = SheetReader(blanks[(program_id, kind)], kind=kind if kind in EXPLICIT_KINDS else None)
@@ -140,7 +141,7 @@ def test_template_header_is_read_back_as_its_kind(
 
 @pytest.mark.parametrize(("program_id", "kind"), TEMPLATES)
 def test_template_has_dropdowns_for_closed_lists(
-    blanks: dict[tuple[str, str], Path], program_id: str, kind: str
+    blanks: dict[tuple[str, str], Path], program_id: str, kind: SheetKind
 ) -> None:
     """Every closed-list column has a list validation offering exactly its values."""
     workbook = openpyxl.load_workbook(blanks[(program_id, kind)])
@@ -171,7 +172,7 @@ def test_guangxi_template_offers_the_catalog_occupations(
 
 @pytest.mark.parametrize(("program_id", "kind"), TEMPLATES)
 def test_template_has_an_instructions_sheet(
-    blanks: dict[tuple[str, str], Path], program_id: str, kind: str
+    blanks: dict[tuple[str, str], Path], program_id: str, kind: SheetKind
 ) -> None:
     """The blank has a visible 填表说明 sheet with one line per column, required ones marked."""
     workbook = openpyxl.load_workbook(blanks[(program_id, kind)])
@@ -485,7 +486,8 @@ def test_streamed_copy_of_every_example_matches_the_in_memory_copy(
     full = write_annotated(report, source, tmp_path / "full.xlsx")
     lean = write_annotated(report, source, tmp_path / "lean.xlsx", in_memory_limit=0)
     assert not full.streamed and full.note() is None
-    assert lean.streamed and lean.note() is not None and "不保留原表的字体" in lean.note()
+    note = lean.note()
+    assert lean.streamed and note is not None and "不保留原表的字体" in note
     assert_same_annotations(source, tmp_path / "full.xlsx", tmp_path / "lean.xlsx")
 
 
@@ -515,8 +517,8 @@ def test_streamed_copy_keeps_formula_like_text_merges_and_hidden_sheets(
     marked = openpyxl.load_workbook(tmp_path / "lean.xlsx")
     copy = marked.worksheets[0]
     for offset, text in enumerate(FORMULA_LIKE):
-        cell = copy.cell(row=9, column=1 + offset)
-        assert (cell.value, cell.data_type) == (text, "s")
+        written = copy.cell(row=9, column=1 + offset)
+        assert (written.value, written.data_type) == (text, "s")
     assert copy.cell(row=10, column=1).value == "张三"
     anchor = copy[f"{letters['申报等级']}3"]
     merged_away = [f for f in report.findings if f.row == 3 and f.column == "培训形式"]

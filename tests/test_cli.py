@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import zipfile
 from collections.abc import Callable
 from importlib.metadata import version
@@ -56,7 +57,7 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def assert_one_error_line(result: Any) -> str:
+def assert_one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     """Exit 2, nothing on stdout, exactly one line on stderr starting with 错误：."""
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert result.stdout == ""

@@ -71,11 +71,13 @@ STEMS = [path.stem for path in _expected_files()]
 def test_example_reports_exactly_the_planted_findings(stem: str) -> None:
     """Validating an example gives exactly the planted (row, column, rule, severity) multiset."""
     report = _report(stem)
-    got = Counter((f.row, f.column, f.rule, f.severity) for f in report.findings)
+    got: Counter[Key] = Counter((f.row, f.column, f.rule, f.severity) for f in report.findings)
     planted = _expected(stem).get("finding", [])
     want = Counter(_key(f) for f in planted)
     what = {_key(f): f["planted"] for f in planted}
-    messages = {(f.row, f.column, f.rule, f.severity): f.message for f in report.findings}
+    messages: dict[Key, str] = {
+        (f.row, f.column, f.rule, f.severity): f.message for f in report.findings
+    }
     unexpected = [f"{k}: {messages[k]}" for k in sorted(got - want, key=str)]
     missing = [f"{k}: {what[k]}" for k in sorted(want - got, key=str)]
     assert not unexpected and not missing, (

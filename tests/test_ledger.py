@@ -273,7 +273,8 @@ def test_amounts_round_trip_exactly_as_decimal_text(book: SqliteLedger) -> None:
 def test_a_float_amount_is_refused_before_anything_is_written(book: SqliteLedger) -> None:
     """A float amount is a programming error: nothing of the run is recorded."""
     bad = make_line(1, amount="1.00")
-    bad = bad._replace(amount=1900.0)
+    # The wrong type on purpose: the run-time guard is what is under test.
+    bad = bad._replace(amount=1900.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         book.commit(make_run("R1"), [make_line(0), bad])
     assert book.runs() == []
@@ -506,7 +507,7 @@ def test_placeholders_are_translated_in_one_place() -> None:
 # --- the CLI ------------------------------------------------------------------------------------
 
 
-def assert_one_error_line(result: Any) -> str:
+def assert_one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert result.stdout == ""
     lines = result.stderr.splitlines()

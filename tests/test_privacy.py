@@ -527,9 +527,11 @@ def test_numbers_after_a_line_break_in_a_cell_are_masked_in_json(tmp_path: Path)
     sheet = book.worksheets[0]
     header = next(r for r in sheet.iter_rows() if any(c.value == "姓名" for c in r))
     columns = {c.value: c.column for c in header}
-    first = header[0].row + 1
-    sheet.cell(first, columns["姓名"]).value = "张三\n13812345678"
-    sheet.cell(first + 1, columns["姓名"]).value = "李四\t450102198003151014"
+    header_row, name_column = header[0].row, columns["姓名"]
+    assert header_row is not None and name_column is not None  # only merged cells lack them
+    first = header_row + 1
+    sheet.cell(first, name_column).value = "张三\n13812345678"
+    sheet.cell(first + 1, name_column).value = "李四\t450102198003151014"
     book.save(roster)
     for command in ("validate", "subsidy"):
         done = subprocess.run(

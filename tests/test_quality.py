@@ -38,6 +38,14 @@ def test_mypy_strict_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_mypy_strict_is_clean_on_the_tests() -> None:
+    """mypy --strict (configured in pyproject) finds no error in tests/, conftest and corpus included."""
+    result = subprocess.run(
+        [_tool("mypy"), "tests"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     """.ci/run executes exactly the README's second quick-start command."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -12,8 +12,9 @@ import docx
 import openpyxl
 import pytest
 from docx.oxml.ns import qn
+from docx.text.run import Run as DocxRun
 
-from conftest import ROOT, Run
+from conftest import ROOT, Run, mm
 from skillpolicy.errors import InputError
 from skillpolicy.render import (
     FORMS,
@@ -48,6 +49,14 @@ def cells(path: Path, table: int = 0) -> list[list[str]]:
 
 def row_starting(rows: list[list[str]], label: str) -> list[str]:
     return next(row for row in rows if row[0] == label)
+
+
+def east_asia_font(run: DocxRun) -> str | None:
+    """The w:eastAsia font of ``run``'s own w:rPr/w:rFonts, which the run must have."""
+    properties = run._element.rPr
+    assert properties is not None and properties.rFonts is not None
+    font: str | None = properties.rFonts.get(qn("w:eastAsia"))  # lxml is untyped here: Any
+    return font
 
 
 NOTICE_TOML = """
@@ -123,7 +132,7 @@ def test_summary_workbook_lists_every_document(tmp_path: Path) -> None:
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("序号", "文件名", "单位名称")
-    assert sorted(row[1] for row in rows[1:]) == sorted(path.name for path in files)
+    assert sorted((row[1] for row in rows[1:]), key=str) == sorted(path.name for path in files)
 
 
 def test_jincheng_workstation_prints_every_condition(tmp_path: Path) -> None:
@@ -192,18 +201,20 @@ def test_notice_is_a4_with_gbt9704_margins_and_fonts(notice: Path) -> None:
     """公示: A4, margins 37/35/28/26 mm (top/bottom/left/right), 22 lines, 小标宋 title, 仿宋 body."""
     document = docx.Document(str(notice))
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
-    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
+    assert [mm(m) for m in margins] == [37, 35, 28, 26]
     grid = section._sectPr.find(qn("w:docGrid"))
     assert grid is not None and grid.get(qn("w:type")) == "lines"
     assert int(grid.get(qn("w:linePitch"))) * 22 == pytest.approx(225 / 25.4 * 72 * 20, rel=0.01)
     title = document.paragraphs[0].runs[0]
+    assert title.font.size is not None
     assert title.font.size.pt == 22
-    assert title._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert east_asia_font(title) == "方正小标宋简体"
     body = document.paragraphs[2].runs[0]
+    assert body.font.size is not None
     assert body.font.size.pt == 16
-    assert body._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert east_asia_font(body) == "仿宋_GB2312"
 
 
 def test_notice_prints_the_dates_it_is_given(notice: Path) -> None:
@@ -220,7 +231,7 @@ def test_every_template_is_a4_with_east_asian_fonts() -> None:
     for spec in FORMS.values():
         document = docx.Document(str(TEMPLATES / spec.template_name))
         for section in document.sections:
-            assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+            assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
         normal = document.styles["Normal"].element.rPr.rFonts
         assert normal.get(qn("w:eastAsia")), spec.id
         body = document.element.body

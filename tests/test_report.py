@@ -16,7 +16,7 @@ import docx
 import openpyxl
 import pytest
 
-from conftest import ROOT, skillpolicy_script
+from conftest import ROOT, mm, skillpolicy_script
 from skillpolicy.errors import InputError
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger
 from skillpolicy.programs import load_program
@@ -223,15 +223,16 @@ def test_report_figures_match_hand_counts(ledger_path: Path, tmp_path: Path) -> 
     assert ("禹州市钧都职业技能培训学校", "中式面点师", "2013-09-09", XUCHANG, 2, 5) in thin
     # native charts: progress per category, monthly trend
     book = openpyxl.load_workbook(files.workbook)
-    assert len(book["许昌目标进度"]._charts) == 1
-    assert len(book["月度趋势"]._charts) == 1
+    # types-openpyxl leaves out _charts, the private list openpyxl reads a sheet's charts into
+    assert len(book["许昌目标进度"]._charts) == 1  # type: ignore[attr-defined]
+    assert len(book["月度趋势"]._charts) == 1  # type: ignore[attr-defined]
     # the .docx carries the same figures as tables, on A4 with an East Asian font
     text = docx_text(files.document)
     assert "12,400.00" in text and "壹万贰仟肆佰元整" in text
     assert "农村劳动力培训" in text and "市人力资源和社会保障局" in text
     document = docx.Document(str(files.document))
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
     assert 'w:eastAsia="宋体"' in document.styles["Normal"].element.xml
 
 
@@ -420,7 +421,7 @@ def test_paid_summaries_match_the_active_lines_after_commits_and_voids(tmp_path:
         ledger.commit(run("R3"), lines(range(0, 30)))  # paid again after the void
         figures = ledger.month_figures("2013-10")
         thin = ledger.thin_inspections("2013-10", 3)
-    summarised = Counter()
+    summarised: Counter[tuple[str, str, str, Decimal]] = Counter()
     for figure in figures:
         if figure.status == "paid":
             summarised[(figure.month, figure.outcome, figure.institution, figure.amount)] += (

@@ -204,6 +204,9 @@ def _clean(value: Any) -> Any:
 def _row_values(
     sheet: WriteOnlyWorksheet, values: list[Any], offset: int, marks: dict[int, list[Finding]]
 ) -> list[Any]:
+    if not marks and values.count("") == len(values):
+        return []  # an empty row, or formatted empty cells: nothing to write (the common case
+        # below a sheet whose whole columns were given borders)
     row: list[Any] = [None] * offset
     for value in values:
         value = _clean(value)
