@@ -17,7 +17,7 @@ from openpyxl.utils import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import skillpolicy_script
+from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, skillpolicy_script
 from skillpolicy.annotate import write_annotated
 from skillpolicy.catalog import load_catalog
 from skillpolicy.findings import Finding
@@ -529,3 +529,23 @@ def test_streamed_copy_keeps_formula_like_text_merges_and_hidden_sheets(
         "行", "列", "单元格", "规则", "级别", "问题", "依据"
     ]  # fmt: skip
     assert marked.sheetnames[-1] == "问题汇总"
+
+
+def test_streamed_copy_keeps_a_table_that_starts_below_and_right_of_a1(tmp_path: Path) -> None:
+    """A roster whose header sits at C4 is copied to the same cells, marks included."""
+    broken = ["王五", "男", "450102198001010011"]  # a wrong check digit
+    rows = [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows(), broken]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            sheet.cell(row=4 + r, column=3 + c, value=value)
+    source = tmp_path / "roster.xlsx"
+    workbook.save(source)
+    report = validate_sheet(source, load_program("guangxi-2012-technician"))
+    assert any(f.row == 7 and f.column == "身份证号" for f in report.findings)
+    write_annotated(report, source, tmp_path / "full.xlsx")
+    write_annotated(report, source, tmp_path / "lean.xlsx", in_memory_limit=0)
+    assert_same_annotations(source, tmp_path / "full.xlsx", tmp_path / "lean.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "lean.xlsx").worksheets[0]["C4"].value == "姓名"

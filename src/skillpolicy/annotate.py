@@ -244,7 +244,8 @@ def _copy_sheet(
     marks: dict[Cell, list[Finding]],
     frozen_row: int,
 ) -> None:
-    start_row, offset = source.start or (0, 0)
+    # calamine's rows begin at the sheet's first row, its cells at the first used column
+    offset = source.start[1] if source.start else 0
     # openpyxl's stubs leave out what write-only sheets share with Worksheet: merges, widths
     shared: Any = sheet
     for (r1, c1), (r2, c2) in source.merged_cell_ranges or []:
@@ -261,9 +262,7 @@ def _copy_sheet(
     if frozen_row:
         sheet.freeze_panes = f"A{frozen_row + 1}"
     written = 0  # rows appended so far; empty rows wait until something follows them
-    number = start_row
-    for values in itertools.chain(head, rows):
-        number += 1
+    for number, values in enumerate(itertools.chain(head, rows), start=1):
         row = _row_values(sheet, values, offset, by_row.pop(number, {}))
         if row:
             for _ in range(number - 1 - written):
