@@ -181,13 +181,13 @@ def _institution_sheet(book: Workbook, report: MonthlyReport) -> None:
         [
             [i.institution, i.program, i.month.trained, i.month.certified, i.cumulative.trained,
              i.cumulative.certified, i.cumulative.failed, i.cumulative.pass_rate,
-             "是（许昌 institution-standing）" if i.flagged else ""]
+             "是（许政办〔2013〕52号 四(二)四）" if i.flagged else ""]
             for i in report.institutions
         ],
     )  # fmt: skip
     _percent_format(sheet, [8], header + 1, last)
     sheet.append([])
-    sheet.append(["本月结业、抽查不足 3 次的培训班（许昌 inspections）"])
+    sheet.append(["本月结业、抽查不足 3 次的培训班（许政办〔2013〕52号 四(二)四）"])
     _table(
         sheet,
         ["培训机构", "职业(工种)", "开班日期", "项目", "抽查次数", "人数"],
