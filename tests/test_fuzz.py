@@ -19,48 +19,65 @@ vertical merges. Each sheet is checked in-process (fast) and a few through the r
   row's review findings or its blank outcome, a paid line has no error or review finding and
   an amount the program and its parameters allow, and counts, totals and exit codes match.
 
+Two more families reuse those sheets:
+
+* with a ledger (``--ledger``): a first sheet is committed, voided and committed again (it
+  pays the same lines), then a later sheet of the same layout, whose rows repeat the first's
+  as they were, with a cell or two changed, or new, is checked against it: validate's
+  ``already-paid`` findings refuse exactly their lines in subsidy, the commit records exactly
+  the paid lines and never makes a key active twice (asked of the ledger file in SQL), and
+  after the first run is voided only the lines it stood in the way of are paid;
+* with the wrong ``--kind`` (a kind the sheet is not, or one the program does not have): the
+  sheet is refused in one line (exit 2), or, having that kind's key headers, read as that
+  kind and checked like any other sheet; in-process and through the CLI.
+
 CI runs a short, derandomised budget (profile ``skillpolicy-fuzz-ci``, well under a minute).
 The long profile (``skillpolicy-fuzz-long``) is for a run by hand, with a thousand random
-examples per sheet kind, about 20 minutes on two cores:
+examples per sheet kind, about 30 minutes on two cores:
 
     SKILLPOLICY_FUZZ=long python -m pytest tests/test_fuzz.py -p no:cacheprovider
 
-``SKILLPOLICY_FUZZ_EXAMPLES=N`` sets the in-process examples per sheet kind (the CLI test runs
-a tenth of them). A failure prints the shrunk sheet; failing examples are kept in
-``.hypothesis/`` and tried first on the next long run. ``-x`` stops at the first failure.
+``SKILLPOLICY_FUZZ_EXAMPLES=N`` sets the in-process examples per sheet kind (the CLI tests run
+a tenth of them, the ledger test a tenth per paying kind, the ``--kind`` test N in all). A
+failure prints the shrunk sheet; failing examples are kept in ``.hypothesis/`` and tried
+first on the next long run. ``-x`` stops at the first failure.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import tempfile
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, make_resident_id, skillpolicy_script
 from skillpolicy.catalog import load_catalog, load_catalog_file
 from skillpolicy.columns import COLUMN_KINDS, LEVY_ALIASES, PERSON_KINDS, ROSTER_ALIASES
 from skillpolicy.errors import SkillpolicyError
+from skillpolicy.ledger import Ledger
+from skillpolicy.ledger.sqlite import SqliteLedger
 from skillpolicy.money import amount_in_words, to_fen
 from skillpolicy.namelists import read_name_list
 from skillpolicy.privacy import redact
-from skillpolicy.programs import PROGRAM_IDS, Program, SubsidySpec, load_program
+from skillpolicy.programs import PROGRAM_IDS, Program, SheetKind, SubsidySpec, load_program
 from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import Payout, compute_subsidy
+from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
 from skillpolicy.validate import Report, validate_sheet
 
 # --------------------------------------------------------------------------- budgets
@@ -88,6 +105,11 @@ settings.register_profile(
 # The profiles are applied to this module's tests only, never loaded for the whole session.
 IN_PROCESS = settings.get_profile("skillpolicy-fuzz-long" if _LONG else "skillpolicy-fuzz-ci")
 THROUGH_CLI = settings(IN_PROCESS, max_examples=max(_LONG_EXAMPLES // 10, 1) if _LONG else 4)
+# a first sheet committed, voided, committed again, then a later sheet: seven reads an example
+LEDGER_RUNS = settings(IN_PROCESS, max_examples=max(_LONG_EXAMPLES // 10, 1) if _LONG else 6)
+# a sheet given another --kind: most stop at the header, so the whole budget in one test
+MISREAD = settings(IN_PROCESS, max_examples=_LONG_EXAMPLES if _LONG else 40)
+MISREAD_CLI = settings(IN_PROCESS, max_examples=max(_LONG_EXAMPLES // 10, 1) if _LONG else 3)
 
 MAX_ROWS = 30
 
@@ -151,7 +173,7 @@ class Combo:
     """One sheet kind of one program."""
 
     program_id: str
-    kind: str
+    kind: SheetKind
 
     @property
     def program(self) -> Program:
@@ -188,6 +210,8 @@ class FuzzSheet:
     rows: list[list[Any]]
     merges: list[tuple[int, int, int]] = field(default_factory=list)  # (column, first, last)
     title: str = "Sheet"  # the worksheet's name, quoted in errors
+    columns: list[str | None] = field(default_factory=list)  # canonical name of each header
+    origin: Combo | None = None  # the program and kind it was written for, when given another
 
     @property
     def header_row(self) -> int:
@@ -223,6 +247,8 @@ class FuzzSheet:
     def describe(self) -> str:
         """The sheet as text, for a failing example's report."""
         lines = [f"{self.combo} --kind {self.kind_option} --as-of {self.as_of}"]
+        if self.origin is not None:
+            lines[0] += f" (written as {self.origin})"
         lines += [repr(row) for row in [*self.titles, self.headers, *self.rows]]
         lines += [f"merge column {c} rows {a}..{b}" for c, a, b in self.merges]
         return "\n".join(lines)
@@ -717,6 +743,54 @@ def header_variants(combo: Combo, column: str) -> list[str]:
     return shown
 
 
+TITLES: list[list[list[Any]]] = [
+    [],
+    [["学员花名册"]],
+    [["附件2"], ["填报单位：某某", None, "填报日期：2013年"]],
+]
+
+
+def fuzz_row(
+    draw: st.DrawFn,
+    combo: Combo,
+    columns: list[str | None],
+    stray: int,
+    wild: int,
+    previous_id: Any,
+) -> tuple[list[Any], Any]:
+    """One data row: the kind's valid row with ``stray`` % of its cells drawn afresh, and
+    ``wild`` % of those junk; returns the row and its identity number (repeated now and then)."""
+    valid = VALID[str(combo)]
+    cells: dict[str, Any] = {}
+    for column in (c for c in columns if c is not None):
+        if column == "身份证号":
+            if previous_id is not None and chance(draw, 8):
+                cells[column] = previous_id  # the same person twice
+            else:
+                cells[column] = draw(identity())
+            previous_id = cells[column]
+            continue
+        if column == "统一社会信用代码":
+            cells[column] = draw(st.sampled_from(CREDIT_CODES))
+        else:
+            cells[column] = valid.get(column)
+        if chance(draw, stray):
+            if chance(draw, wild):
+                cells[column] = draw(junk)
+            elif chance(draw, 15):
+                cells[column] = draw(blank)
+            else:
+                cells[column] = draw(plausible(combo, column))
+    if "性别" in cells:  # agree with the identity number most of the time
+        number = str(cells.get("身份证号"))
+        if not chance(draw, stray) and len(number) == 18 and number[16].isdigit():
+            cells["性别"] = "男" if int(number[16]) % 2 else "女"
+        elif chance(draw, 50):
+            cells["性别"] = draw(plausible(combo, "性别") | junk)
+    row = [cells[c] if c is not None else draw(any_text | blank) for c in columns]
+    return row, previous_id
+
+
 @st.composite
 def fuzz_sheets(draw: st.DrawFn, combo: Combo) -> FuzzSheet:
     program, kind = combo.program, combo.kind
@@ -739,13 +813,8 @@ def fuzz_sheets(draw: st.DrawFn, combo: Combo) -> FuzzSheet:
         columns.append(draw(st.sampled_from([c for c in columns if c is not None])))
     columns = draw(st.permutations(columns))
     headers = [draw(st.sampled_from(header_variants(combo, c))) if c else "备注" for c in columns]
-    titles = draw(
-        st.sampled_from(
-            [[], [["学员花名册"]], [["附件2"], ["填报单位：某某", None, "填报日期：2013年"]]]
-        )
-    )
+    titles = draw(st.sampled_from(TITLES))
 
-    valid = VALID[str(combo)]
     stray = draw(st.sampled_from([0, 0, 0, 2, 5, 10, 20, 50, 100]))  # % of cells drawn afresh
     wild = draw(st.sampled_from([0, 10, 30, 100]))  # % of those that are junk of any type
     rows: list[list[Any]] = []
@@ -754,33 +823,8 @@ def fuzz_sheets(draw: st.DrawFn, combo: Combo) -> FuzzSheet:
         if chance(draw, 8):
             rows.append([None] * len(columns))  # a blank row
             continue
-        cells: dict[str, Any] = {}
-        for column in (c for c in columns if c is not None):
-            if column == "身份证号":
-                if previous_id is not None and chance(draw, 8):
-                    cells[column] = previous_id  # the same person twice
-                else:
-                    cells[column] = draw(identity())
-                previous_id = cells[column]
-                continue
-            if column == "统一社会信用代码":
-                cells[column] = draw(st.sampled_from(CREDIT_CODES))
-            else:
-                cells[column] = valid.get(column)
-            if chance(draw, stray):
-                if chance(draw, wild):
-                    cells[column] = draw(junk)
-                elif chance(draw, 15):
-                    cells[column] = draw(blank)
-                else:
-                    cells[column] = draw(plausible(combo, column))
-        if "性别" in cells:  # agree with the identity number most of the time
-            number = str(cells.get("身份证号"))
-            if not chance(draw, stray) and len(number) == 18 and number[16].isdigit():
-                cells["性别"] = "男" if int(number[16]) % 2 else "女"
-            elif chance(draw, 50):
-                cells["性别"] = draw(plausible(combo, "性别") | junk)
-        rows.append([cells[c] if c is not None else draw(any_text | blank) for c in columns])
+        row, previous_id = fuzz_row(draw, combo, columns, stray, wild, previous_id)
+        rows.append(row)
     merges: list[tuple[int, int, int]] = []
     if len(rows) >= 2 and chance(draw, 10):  # a class's cell merged down its rows
         first = draw(st.integers(1, len(rows) - 1))
@@ -789,7 +833,7 @@ def fuzz_sheets(draw: st.DrawFn, combo: Combo) -> FuzzSheet:
     kind_option = kind if kind == "technician" or draw(st.booleans()) else None
     as_of = draw(st.none() | st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)))
     title = draw(st.sampled_from(["Sheet", "花名册", "2013年 第1期", "Sheet1 (2)", "表一'附件"]))
-    return FuzzSheet(combo, kind_option, as_of, titles, headers, rows, merges, title)
+    return FuzzSheet(combo, kind_option, as_of, titles, headers, rows, merges, title, columns)
 
 
 # --------------------------------------------------------------------------- running
@@ -805,7 +849,7 @@ class Outcome:
 
 
 def run_in_process(
-    sheet: FuzzSheet, path: Path
+    sheet: FuzzSheet, path: Path, ledger: Ledger | None = None
 ) -> tuple[Outcome, Outcome, Report | None, Payout | None]:
     """validate and subsidy as the CLI calls them; only SkillpolicyError may escape them."""
     program = sheet.combo.program
@@ -814,6 +858,7 @@ def run_in_process(
         "as_of": sheet.as_of,
         "params_file": PARAMS_FILE,
         "shown_name": str(path),
+        "ledger": ledger,
     }
     report: Report | None = None
     payout: Payout | None = None
@@ -906,6 +951,8 @@ METHOD_REFUSALS: dict[str, tuple[str, str, tuple[int | None, ...]]] = {
 FULL_ID = re.compile(r"[0-9]{17}[0-9X]")
 # Pending notes a method adds for an outcome still blank (never a validate finding).
 OUTCOME_NOTES = {"鉴定结果未出，待有结果后再核发", "评估验收尚未完成，剩余60%待验收合格后拨付"}
+# An already-paid finding names the tranche it refuses (a designation sheet's two lines a row).
+ALREADY_PAID_TRANCHE = re.compile(r"^(?:第([12])笔经费|该项补贴)已由 ")
 
 
 def method_refusal(spec: SubsidySpec, rule: str, message: str, tranche: int | None) -> bool:
@@ -947,16 +994,26 @@ def check_agreement(
     findings = validated["findings"]
     errors: dict[int, set[tuple[str, str]]] = defaultdict(set)
     reviews: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    # with a ledger: the lines an earlier run paid, by (row, tranche); each refuses its own line
+    paid_before: dict[tuple[int, int | None], set[tuple[str, str]]] = defaultdict(set)
     for finding in findings:
         assert finding["severity"] in ("error", "warning", "review"), finding
         assert finding["row"] is None or header_row < finding["row"] <= last_row, finding
         if finding["row"] is None:
+            assert finding["rule"] != "already-paid", finding
             continue
         found = (finding["rule"], finding["message"])
-        if finding["severity"] == "error":
+        if finding["rule"] == "already-paid":
+            assert finding["severity"] == "error", finding
+            tranche = ALREADY_PAID_TRANCHE.match(finding["message"])
+            assert tranche is not None, finding
+            which = int(tranche.group(1)) if tranche.group(1) else None
+            paid_before[(finding["row"], which)].add(found)
+        elif finding["severity"] == "error":
             errors[finding["row"]].add(found)
         elif finding["severity"] == "review":
             reviews[finding["row"]].add(found)
+    rows_with_errors = set(errors) | {row for row, _ in paid_before}
 
     lines = paid["lines"]
     per_row = (1, 2) if spec.method == "tranches" else (None,)
@@ -964,12 +1021,13 @@ def check_agreement(
     assert len(rows) == validated["rows"], (sorted(rows), validated["rows"])
     assert all(count == len(per_row) for count in rows.values()), rows
     assert all(header_row < row <= last_row for row in rows), sorted(rows)
-    assert set(errors) | set(reviews) <= set(rows), (sorted(errors), sorted(rows))
-    assert validated["valid_rows"] == validated["rows"] - len(errors)
+    assert rows_with_errors | set(reviews) <= set(rows), (sorted(rows_with_errors), sorted(rows))
+    assert validated["valid_rows"] == validated["rows"] - len(rows_with_errors)
     by_row: dict[int, list[int | None]] = defaultdict(list)
     for line in lines:
         by_row[line["row"]].append(line.get("tranche"))
     assert all(tuple(t) == per_row for t in by_row.values()), by_row
+    assert {t for _, t in paid_before} <= set(per_row), sorted(paid_before)
 
     statuses = Counter(line["status"] for line in lines)
     assert set(statuses) <= {"paid", "pending", "refused"}, statuses
@@ -986,17 +1044,16 @@ def check_agreement(
         assert line["amount"] == f"{amount:.2f}", line
         reasons = {(r["rule"], r["message"]) for r in line["reasons"]}
         assert len(reasons) == len(line["reasons"]), line  # no reason twice
-        where = (
-            f"row {row} tranche {tranche}: {line}\nvalidate: {sorted(errors[row] | reviews[row])}"
-        )
+        refusing = errors[row] | paid_before[(row, tranche)]
+        where = f"row {row} tranche {tranche}: {line}\nvalidate: {sorted(refusing | reviews[row])}"
         if spec.payee != "unit":  # a person's identity number is masked in JSON
             assert not FULL_ID.fullmatch(line["id"]), where
         if status != "paid":
             assert amount == 0, where
-        if errors[row]:
+        if refusing:
             assert status == "refused", where
-            assert errors[row] <= reasons, where
-            extra = reasons - errors[row]
+            assert refusing <= reasons, where
+            extra = reasons - refusing
             assert all(method_refusal(spec, rule, text, tranche) for rule, text in extra), where
         elif status == "refused":
             assert reasons, where
@@ -1013,9 +1070,22 @@ def check_agreement(
     assert paid["total_in_words"] == amount_in_words(total)
 
 
-def check_sheet(sheet: FuzzSheet, path: Path) -> tuple[Outcome, Outcome]:
+def check_sheet(
+    sheet: FuzzSheet, path: Path, ledger: Ledger | None = None
+) -> tuple[Outcome, Outcome]:
     """Run one sheet in-process and check every relation; return both outcomes for the CLI."""
-    validated, paid, report, payout = run_in_process(sheet, path)
+    validated, paid, report, payout = run_in_process(sheet, path, ledger)
+    return check_outcomes(sheet, validated, paid, report, payout)
+
+
+def check_outcomes(
+    sheet: FuzzSheet,
+    validated: Outcome,
+    paid: Outcome,
+    report: Report | None,
+    payout: Payout | None,
+) -> tuple[Outcome, Outcome]:
+    """Every relation between what validate and subsidy made of one sheet (module docstring)."""
     for outcome in (validated, paid):
         if outcome.error is not None:
             assert "\n" not in outcome.error and "\r" not in outcome.error, outcome.error
@@ -1085,6 +1155,233 @@ def test_cli_never_crashes_and_prints_what_the_library_computes(sheet: FuzzSheet
 
     def check(path: Path) -> None:
         expected = check_sheet(sheet, path)
+        actual = run_cli(sheet, path)
+        for want, got in zip(expected, actual, strict=True):
+            assert got.exit_code == want.exit_code, (want, got)
+            assert got.payload == on_terminal(want.payload)
+            assert got.error == (redact(want.error) if want.error is not None else None)
+
+    _check_with_report(sheet, check)
+
+
+# --------------------------------------------------------------------------- with a ledger
+
+
+@st.composite
+def later_sheets(draw: st.DrawFn, first: FuzzSheet) -> FuzzSheet:
+    """A later sheet of the same kind and layout: rows of ``first`` again, as they were or with
+    a cell or two changed (a level, a year, an outcome now known), among new rows."""
+    combo, columns = first.combo, first.columns
+    earlier = [row for row in first.rows if any(value is not None for value in row)]
+    named = [position for position, column in enumerate(columns) if column is not None]
+    stray = draw(st.sampled_from([0, 0, 2, 10, 50]))
+    wild = draw(st.sampled_from([0, 10, 30]))
+    rows: list[list[Any]] = []
+    previous_id: Any = None
+    for _ in range(draw(st.integers(0, MAX_ROWS))):
+        how = draw(st.integers(0, 9)) if earlier else 9
+        if how < 4:  # the same line again
+            rows.append(list(draw(st.sampled_from(earlier))))
+        elif how < 7:  # the same person or unit, something changed
+            row = list(draw(st.sampled_from(earlier)))
+            changed = st.lists(st.sampled_from(named), min_size=1, max_size=2, unique=True)
+            for position in draw(changed):
+                column = columns[position]
+                assert column is not None
+                row[position] = draw(blank if chance(draw, 15) else plausible(combo, column))
+            rows.append(row)
+        elif how < 8:
+            rows.append([None] * len(columns))  # a blank row
+        else:
+            row, previous_id = fuzz_row(draw, combo, columns, stray, wild, previous_id)
+            rows.append(row)
+    as_of = (
+        first.as_of
+        if draw(st.booleans())
+        else draw(st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)))
+    )
+    titles = draw(st.sampled_from(TITLES))
+    return FuzzSheet(
+        combo, first.kind_option, as_of, titles, first.headers, rows, [], first.title, columns
+    )
+
+
+SELECT_RUN_LINES = "SELECT line_key, amount FROM lines WHERE run_id = ?"
+SELECT_RUN_KEYS = "SELECT line_key FROM lines WHERE run_id = ?"
+
+
+def sql(location: Path, statement: str, *parameters: Any) -> list[tuple[Any, ...]]:
+    """Rows of one statement, read straight from the ledger file."""
+    with contextlib.closing(sqlite3.connect(location)) as db:
+        return db.execute(statement, parameters).fetchall()
+
+
+def active_keys(location: Path) -> set[str]:
+    """Keys of the active lines, after checking with SQL that none is there twice."""
+    doubled = sql(
+        location,
+        "SELECT line_key, COUNT(*) FROM lines WHERE active = 1 GROUP BY line_key HAVING COUNT(*) > 1",
+    )
+    assert doubled == [], doubled
+    return {key for (key,) in sql(location, "SELECT line_key FROM lines WHERE active = 1")}
+
+
+def commit_and_check(payout: Payout, book: SqliteLedger) -> set[str]:
+    """Commit ``payout``: the run holds its paid lines, each a key no active line had before;
+    a key paid twice in the payout is recorded once and its repeat refused as already-paid."""
+    location = Path(book.location)
+    before = active_keys(location)
+    shown = payout.to_json()["lines"]
+    offered = [line.key for line in payout.lines if line.status == "paid"]
+    assert not before & set(offered), sorted(before & set(offered))
+    seen: set[str] = set()
+    repeats: list[bool] = []
+    for line in payout.lines:
+        repeats.append(line.status == "paid" and line.key in seen)
+        if line.status == "paid":
+            seen.add(line.key)
+    commit_payout(payout, book)
+    assert payout.run_id is not None
+    # nothing else commits to this ledger: what was computed is what was recorded
+    for line, repeat, computed in zip(payout.lines, repeats, shown, strict=True):
+        if not repeat:
+            assert line.to_json() == computed
+            continue
+        assert line.status == "refused" and line.amount == 0, line
+        [reason] = line.reasons
+        assert reason.rule == "already-paid" and payout.run_id in reason.message, line
+    recorded = sql(location, SELECT_RUN_LINES, payout.run_id)
+    paid = [(line.key, line.amount) for line in payout.lines if line.status == "paid"]
+    assert Counter((key, Decimal(amount)) for key, amount in recorded) == Counter(paid)
+    [(count, total)] = sql(
+        location, "SELECT line_count, total FROM runs WHERE run_id = ?", payout.run_id
+    )
+    assert (count, Decimal(total)) == (len(paid), payout.total)
+    after = active_keys(location)
+    assert after == before | set(offered)
+    return set(offered)
+
+
+def check_ledger_runs(first: FuzzSheet, second: FuzzSheet, folder: Path) -> None:
+    """Commit, void and commit again a first sheet, then a later sheet against that ledger."""
+    first_path = first.write(folder / "第一期 fuzz.xlsx")
+    second_path = second.write(folder / "第二期 fuzz.xlsx")
+    location = folder / "台账.sqlite3"
+    with SqliteLedger(location) as book:
+        # the first sheet, against an empty ledger; voided and committed again it pays the same
+        run = run_in_process(first, first_path, book)
+        check_outcomes(first, *run)
+        payout, first_run = run[3], None
+        if payout is not None:
+            shown = payout.to_json()
+            keys = commit_and_check(payout, book)
+            assert payout.run_id is not None
+            book.void(payout.run_id, "花名册有误，重新上报")
+            assert active_keys(location) == set()
+            again = run_in_process(first, first_path, book)
+            check_outcomes(first, *again)
+            assert again[3] is not None and again[3].to_json() == shown
+            assert commit_and_check(again[3], book) == keys
+            first_run = again[3].run_id
+
+        # a later sheet: validate and subsidy agree with the ledger's lines as findings, and
+        # nothing the first run paid is paid again
+        run = run_in_process(second, second_path, book)
+        check_outcomes(second, *run)
+        later = run[3]
+        if later is None:
+            return
+        paid_before = book.paid([line.key for line in later.lines])
+        for line in later.lines:
+            if line.key in paid_before:
+                assert line.status == "refused", line
+                assert "already-paid" in {reason.rule for reason in line.reasons}, line
+        refused = sum(line.key in paid_before for line in later.lines)
+        event(f"later sheet: {'some' if refused else 'no'} lines refused as paid before")
+        commit_and_check(later, book)
+        if first_run is None:
+            return
+
+        # the first run voided: only what it stood in the way of is paid now
+        book.void(first_run, "重复上报")
+        assert active_keys(location) == {k for (k,) in sql(location, SELECT_RUN_KEYS, later.run_id)}
+        run = run_in_process(second, second_path, book)
+        check_outcomes(second, *run)
+        freed = run[3]
+        assert freed is not None
+        for old, new in zip(later.lines, freed.lines, strict=True):
+            assert (old.row, old.tranche, old.key) == (new.row, new.tranche, new.key)
+            if new.status == "paid" and old.status != "paid":
+                assert old.status == "refused", (old, new)
+                assert all(
+                    reason.rule in ("already-paid", "no-repeat") and first_run in reason.message
+                    for reason in old.reasons
+                ), (old, new)
+        freed_keys = commit_and_check(freed, book)
+        event(f"void: {'some' if freed_keys else 'no'} lines paid again")
+
+
+@pytest.mark.parametrize("combo", PAYING_COMBOS, ids=str)
+@LEDGER_RUNS
+@given(data=st.data())
+def test_ledger_runs_never_crash_agree_and_never_pay_twice(
+    combo: Combo, data: st.DataObject
+) -> None:
+    """Sheets against a ledger of earlier runs: agreement, and a key active once through voids."""
+    first = data.draw(fuzz_sheets(combo), label="first")
+    second = data.draw(later_sheets(first), label="second")
+    with tempfile.TemporaryDirectory(prefix="skillpolicy-fuzz-") as folder:
+        try:
+            check_ledger_runs(first, second, Path(folder))
+        except BaseException:
+            print(f"first:\n{first.describe()}\nsecond:\n{second.describe()}")
+            raise
+
+
+# --------------------------------------------------------------------------- --kind mismatched
+
+ALL_KINDS: tuple[SheetKind, ...] = get_args(SheetKind)
+
+
+@st.composite
+def misread_sheets(draw: st.DrawFn) -> FuzzSheet:
+    """A sheet of one kind given as another (``--kind``), to its own program or any other."""
+    combo = draw(st.sampled_from(COMBOS))
+    sheet = draw(fuzz_sheets(combo))
+    kind = draw(st.sampled_from([k for k in ALL_KINDS if k != combo.kind]))
+    program_id = combo.program_id if draw(st.booleans()) else draw(st.sampled_from(PROGRAM_IDS))
+    return replace(sheet, combo=Combo(program_id, kind), kind_option=kind, origin=combo)
+
+
+def check_misread(sheet: FuzzSheet, path: Path) -> tuple[Outcome, Outcome]:
+    """Refused in one line, or read as the kind given and then checked like any sheet."""
+    validated, paid, report, payout = run_in_process(sheet, path)
+    combo = sheet.combo
+    if combo.kind not in combo.program.sheets:  # a kind the program does not have
+        assert validated.exit_code == paid.exit_code == 2, (validated, paid)
+    event(f"--kind given: {'read as ' + combo.kind if report else 'refused'}")
+    if report is not None:
+        # only a sheet that has the given kind's key headers is read as it (a roster has a
+        # technician sheet's; a levy or designation sheet has an application's)
+        assert report.layout.kind == combo.kind, report.layout.kind
+    return check_outcomes(sheet, validated, paid, report, payout)
+
+
+@MISREAD
+@given(sheet=misread_sheets())
+def test_a_sheet_given_another_kind_is_refused_or_read_as_that_kind(sheet: FuzzSheet) -> None:
+    """--kind naming another kind, or one the program lacks: only SkillpolicyError escapes."""
+    _check_with_report(sheet, lambda path: check_misread(sheet, path))
+
+
+@pytest.mark.slow
+@MISREAD_CLI
+@given(sheet=misread_sheets())
+def test_cli_refuses_a_sheet_given_another_kind_in_one_line(sheet: FuzzSheet) -> None:
+    """--kind naming another kind through the real CLI: exit 2 in one line or the library's JSON."""
+
+    def check(path: Path) -> None:
+        expected = check_misread(sheet, path)
         actual = run_cli(sheet, path)
         for want, got in zip(expected, actual, strict=True):
             assert got.exit_code == want.exit_code, (want, got)

@@ -639,3 +639,147 @@ def test_line_and_facts_fields_follow_the_column_order() -> None:
     assert [renamed.get(f, f) for f in LedgerLine._fields[:12]] == list(_LINE_ROW[2:14])
     assert LineFacts._fields[1:] == _FACT_COLUMNS[1:]
     assert (LineFacts._fields[0], _FACT_COLUMNS[0]) == ("month", "pay_month")
+
+
+# --- validate and subsidy against a ledger (found by tests/test_fuzz.py) ------------------------
+
+EXAMPLE_PARAMS = Path(__file__).resolve().parents[1] / "examples" / "skillpolicy.toml"
+GUANGXI_HEADER = [
+    "姓名",
+    "身份证号",
+    "职业(工种)",
+    "现等级",
+    "取证日期",
+    "申报等级",
+    "培训机构",
+    "鉴定结果",
+]
+DESIGNATION_HEADER = ["单位名称", "统一社会信用代码", "评审得分", "是否授牌", "验收结果"]
+
+
+def test_a_line_paid_before_is_refused_even_when_it_would_now_be_pending(
+    tmp_path: Path, xlsx: Callable[..., Path], resident_id: Callable[[str], str]
+) -> None:
+    """Paid once, the same trainee with 鉴定结果 blank is refused already-paid, as validate says."""
+    from skillpolicy.programs import load_program
+    from skillpolicy.subsidy import commit_payout, compute_subsidy
+    from skillpolicy.validate import validate_sheet
+
+    program = load_program(PROGRAM)
+    row = [
+        "韦志强",
+        resident_id("45010219800315101"),
+        "数控车工",
+        "高级工",
+        "2008-05-20",
+        "技师",
+        "广西机电技师学院",
+    ]
+    certified = xlsx(tmp_path / "第一期.xlsx", [GUANGXI_HEADER, [*row, "合格"]])
+    waiting = xlsx(tmp_path / "第二期.xlsx", [GUANGXI_HEADER, [*row, None]])
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        first = compute_subsidy(certified, program, params_file=EXAMPLE_PARAMS, ledger=ledger)
+        commit_payout(first, ledger)
+        assert first.total == Decimal("1900.00")
+        report = validate_sheet(waiting, program, params_file=EXAMPLE_PARAMS, ledger=ledger)
+        payout = compute_subsidy(waiting, program, params_file=EXAMPLE_PARAMS, ledger=ledger)
+    assert [(f.row, f.rule, f.severity) for f in report.findings] == [(2, "already-paid", "error")]
+    [line] = payout.lines
+    assert (line.status, [r.rule for r in line.reasons]) == ("refused", ["already-paid"])
+    assert first.run_id is not None and first.run_id in line.reasons[0].message
+    assert payout.report.to_json() == report.to_json()  # the same findings, so exit 1 for both
+    assert payout.has_violations and report.has_errors
+
+
+def test_a_unit_listed_twice_is_paid_once_even_without_a_ledger(
+    tmp_path: Path, xlsx: Callable[..., Path]
+) -> None:
+    """A unit on two rows of a designation sheet: the repeat is a duplicate-unit error, so the
+    payout (and the schedule printed from it) pays the unit once, ledger or not."""
+    from skillpolicy.programs import load_program
+    from skillpolicy.subsidy import compute_subsidy
+    from skillpolicy.validate import validate_sheet
+
+    program = load_program("jincheng-2022-workstation")
+    unit = ["晋城市兰花煤化工有限责任公司", "91140500MA0K12348W", 91.5, "是", "合格"]
+    sheet = xlsx(tmp_path / "授牌.xlsx", [DESIGNATION_HEADER, unit, unit])
+    report = validate_sheet(sheet, program)
+    assert [(f.row, f.column, f.rule) for f in report.findings] == [
+        (3, "统一社会信用代码", "duplicate-unit")
+    ]
+    assert "第2行" in report.findings[0].message
+    payout = compute_subsidy(sheet, program)
+    shown = [(line.row, line.tranche, line.status, line.amount) for line in payout.lines]
+    assert shown == [
+        (2, 1, "paid", Decimal("120000.00")),
+        (2, 2, "paid", Decimal("180000.00")),
+        (3, 1, "refused", Decimal("0.00")),
+        (3, 2, "refused", Decimal("0.00")),
+    ]
+    assert payout.total == Decimal("300000.00")
+
+
+def test_a_key_twice_in_one_commit_is_recorded_and_shown_once(
+    tmp_path: Path, xlsx: Callable[..., Path]
+) -> None:
+    """Should a payout reach the commit with a key twice, the ledger records the first line and
+    the payout shows the repeat refused already-paid, so its total is the ledger's."""
+    from dataclasses import replace
+
+    from skillpolicy.programs import load_program
+    from skillpolicy.subsidy import commit_payout, compute_subsidy
+
+    unit = ["晋城市兰花煤化工有限责任公司", "91140500MA0K12348W", 91.5, "是", "合格"]
+    sheet = xlsx(tmp_path / "授牌.xlsx", [DESIGNATION_HEADER, unit])
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        payout = compute_subsidy(sheet, load_program("jincheng-2022-workstation"), ledger=ledger)
+        payout.lines.extend([replace(line, row=3) for line in payout.lines])  # same keys
+        commit_payout(payout, ledger)
+        [run] = ledger.runs()
+        stored = [(s.line.row, s.line.tranche, s.line.amount) for s in ledger.lines()]
+    shown = [(line.row, line.tranche, line.status, line.amount) for line in payout.lines]
+    assert shown == [
+        (2, 1, "paid", Decimal("120000.00")),
+        (2, 2, "paid", Decimal("180000.00")),
+        (3, 1, "refused", Decimal("0.00")),
+        (3, 2, "refused", Decimal("0.00")),
+    ]
+    assert all(r.rule == "already-paid" and run.run_id in r.message
+               for line in payout.lines[2:] for r in line.reasons)  # fmt: skip
+    assert stored == [(2, 1, Decimal("120000.00")), (2, 2, Decimal("180000.00"))]
+    assert payout.total == run.total == Decimal("300000.00")
+
+
+XUCHANG_HEADER = [
+    "姓名", "身份证号", "人员类别", "培训类别", "培训类型", "职业(工种)", "培训机构",
+    "开班审批日期", "开班日期", "结业日期", "到课率", "抽查次数", "鉴定结果", "证书编号",
+]  # fmt: skip
+
+
+def test_a_huge_number_in_a_date_or_count_cell_does_not_stop_the_commit(
+    tmp_path: Path, xlsx: Callable[..., Path], resident_id: Callable[[str], str]
+) -> None:
+    """开班日期 or 抽查次数 holding 10^20 commits (year and count left out), not an OverflowError."""
+    from skillpolicy.programs import load_program
+    from skillpolicy.subsidy import commit_payout, compute_subsidy
+
+    def trainee(number: str, start: Any, inspections: Any) -> list[Any]:
+        return [
+            "王建伟", resident_id(number), "农村转移就业劳动者", "农村劳动力培训", "就业技能培训",
+            "电焊工", "许昌技师学院", "2013-09-02", start, "2013-11-20", 0.92, inspections, "合格",
+            "1341000000123456",
+        ]  # fmt: skip
+
+    rows = [
+        trainee("41100219800315101", 10**20, 3),
+        trainee("41100219800315102", "2013-09-09", 10**20),
+    ]
+    sheet = xlsx(tmp_path / "花名册.xlsx", [XUCHANG_HEADER, *rows])
+    program = load_program("xuchang-2013-revitalization")
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        payout = compute_subsidy(sheet, program, params_file=EXAMPLE_PARAMS, ledger=ledger)
+        commit_payout(payout, ledger)
+        [stored] = list(ledger.lines())
+    assert [line.status for line in payout.lines] == ["refused", "paid"]
+    assert payout.lines[0].year is None  # an unreadable 开班日期 has no year
+    assert (stored.line.row, stored.line.year, stored.line.facts.inspections) == (3, 2013, None)

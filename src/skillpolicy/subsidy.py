@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,13 +27,21 @@ from .paykeys import key_part, line_key, subject_of
 from .programs import SHEET_KIND_NAMES, Amount, Program, SubsidySpec, list_programs
 from .resources import SearchPath
 from .rules import CellProblem, RowView
-from .validate import Checker, Report, checked_rows, make_context, open_sheet
+from .validate import (
+    Checker,
+    Report,
+    already_paid_column,
+    checked_rows,
+    make_context,
+    open_sheet,
+)
 from .values import fold
 
 Status = Literal["paid", "pending", "refused"]
 PayeeKind = Literal["trainee", "institution", "unit"]
 ZERO = Decimal("0.00")
 PAYEE_KIND_NAMES = {"trainee": "学员本人", "institution": "培训机构", "unit": "单位"}
+_LEDGER_INTEGER_LIMIT = 1 << 63  # a ledger INTEGER column (SQLite, PostgreSQL BIGINT) holds less
 
 
 @dataclass(slots=True)
@@ -458,7 +466,6 @@ def _line(
     occupation = key_part(view, "职业(工种)") if view.has("职业(工种)") else ""
     level = key_part(view, "申报等级") if view.has("申报等级") else ""
     target = key_part(view, "培训类别") if view.has("培训类别") else ""
-    year_text = key_part(view, "开班年度") if view.has("开班日期") else ""
     return PayLine(
         row=view.number,
         name=name,
@@ -474,9 +481,19 @@ def _line(
         occupation=occupation,
         level=level,
         target=target,
-        year=int(year_text) if year_text.isdigit() else None,
+        year=_start_year(view),
         facts=line_facts(view, program, target),
     )
+
+
+def _start_year(view: RowView) -> int | None:
+    """The year of 开班日期 (Fujian's no-repeat rule reads it); none when the cell is
+    unreadable, whose text (an identity number, say) need not fit the ledger's INTEGER."""
+    try:
+        start = view.date("开班日期") if view.has("开班日期") else None
+    except CellProblem:
+        return None
+    return start.year if start else None
 
 
 def line_facts(view: RowView, program: Program, target: str) -> LineFacts:
@@ -503,6 +520,8 @@ def line_facts(view: RowView, program: Program, target: str) -> LineFacts:
         checks = view.int("抽查次数") if view.has("抽查次数") else None
     except CellProblem:
         checks = None
+    if checks is not None and checks >= _LEDGER_INTEGER_LIMIT:
+        checks = None  # no count of inspections: a number typed in the wrong column
     bare = target.strip('“”"「」')
     department = next(
         (t.department or "" for t in program.targets if t.name.strip("“”\"「」") == bare),
@@ -541,9 +560,15 @@ def already_paid_finding(
     )
 
 
-def _refuse_already_paid(payout: Payout, paid: dict[str, PaidEntry]) -> None:
+def _refuse_already_paid(payout: Payout, paid: dict[str, PaidEntry], run_id: str) -> None:
+    """Refuse the paid lines the commit did not record: paid by another run meanwhile, or a
+    key repeated in this run, whose first line is the one recorded."""
+    recorded: set[str] = set()
     for line in payout.lines:
         if line.status == "paid" and line.key in paid:
+            if paid[line.key].run_id == run_id and line.key not in recorded:
+                recorded.add(line.key)
+                continue
             line.status = "refused"
             line.amount = ZERO
             line.reasons = [
@@ -609,10 +634,27 @@ def compute_subsidy(
     report.add_sheet_findings(sheet_findings)
     _apply_late_findings(payout, sheet_findings)
     if ledger is not None:
-        _refuse_already_paid(
-            payout, ledger.paid([line.key for line in payout.lines if line.status == "paid"])
-        )
+        paid = ledger.paid([line.key for line in payout.lines])
+        report.add_sheet_findings(_refuse_paid_before(payout, paid))
     return payout
+
+
+def _refuse_paid_before(payout: Payout, paid: dict[str, PaidEntry]) -> list[Finding]:
+    """Refuse every line an earlier run paid, whatever it would be now, with the finding
+    ``validate --ledger`` reports for it; the findings are returned for the report."""
+    column = already_paid_column(payout.report.layout)
+    found: list[Finding] = []
+    for line in payout.lines:
+        entry = paid.get(line.key)
+        if entry is None:
+            continue
+        finding = already_paid_finding(payout.program, payout.spec, entry, line.row, line.tranche)
+        finding = replace(finding, column=column)
+        # a refusal keeps its reasons; a pending note or an amount no longer applies
+        kept = line.reasons if line.status == "refused" else []
+        line.status, line.amount, line.reasons = "refused", ZERO, [*kept, finding]
+        found.append(finding)
+    return found
 
 
 def _apply_late_findings(payout: Payout, findings: list[Finding]) -> None:
@@ -664,6 +706,6 @@ def commit_payout(payout: Payout, ledger: Ledger) -> None:
         if line.status != "paid"
     ]
     conflicts = ledger.commit(run, paid_lines, outcomes)
-    _refuse_already_paid(payout, conflicts)
+    _refuse_already_paid(payout, conflicts, run_id)
     payout.run_id = run_id
     payout.ledger_location = ledger.location

@@ -217,12 +217,18 @@ def already_paid_findings(program: Program, view: RowView, ledger: Any) -> list[
     tranches: list[int | None] = [1, 2] if spec.method == "tranches" else [None]
     keys = {line_key(program, view, t): t for t in tranches}
     paid = ledger.paid(list(keys))
-    column = "身份证号" if view.has("身份证号") else "统一社会信用代码"
+    column = already_paid_column(view.context.layout)
     found = []
     for key, entry in paid.items():
         finding = already_paid_finding(program, spec, entry, view.number, keys[key])
-        found.append(replace(finding, column=column if view.has(column) else None))
+        found.append(replace(finding, column=column))
     return found
+
+
+def already_paid_column(layout: Layout) -> str | None:
+    """The column an already-paid finding points at: the person's or the unit's identifier."""
+    column = "身份证号" if layout.has("身份证号") else "统一社会信用代码"
+    return column if layout.has(column) else None
 
 
 def row_label(view: RowView) -> str:
