@@ -162,6 +162,39 @@ def test_resubmitting_a_roster_does_not_count_its_trainees_twice(
     assert reasons == {"already-paid": 12}  # counted as refusals, not as trainees
 
 
+def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
+    ledger_path: Path, tmp_path: Path
+) -> None:
+    """Resubmitted with 到课率 now 50%, a paid trainee is refused for attendance and as already
+    paid: both refusals are listed, the trainee is not counted a second time."""
+    program = load_program(XUCHANG)
+    first = compute_subsidy(EXAMPLES / f"{XUCHANG}.xlsx", program, params_file=PARAMS)
+    row = next(line.row for line in first.lines if line.status == "paid")
+    book = openpyxl.load_workbook(EXAMPLES / f"{XUCHANG}.xlsx")
+    sheet = book.worksheets[0]
+    header = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "序号")
+    column = next(c.column for c in sheet[header] if c.value == "到课率")
+    sheet.cell(row=row, column=column, value=0.5)
+    again = tmp_path / "resubmitted.xlsx"
+    book.save(again)
+    with SqliteLedger(ledger_path) as ledger:
+        before = write_monthly_report(ledger, tmp_path / "before", "2013-10")
+        payout = compute_subsidy(again, program, params_file=PARAMS, ledger=ledger)
+        commit_payout(payout, ledger)
+        [line] = [line for line in payout.lines if line.row == row]
+        assert [r.rule for r in line.reasons] == ["attendance", "already-paid"]
+        after = write_monthly_report(ledger, tmp_path / "after", "2013-10")
+    assert program_row(after.workbook, XUCHANG, "本月")[2:4] == (23, 18)  # trained, certified
+    assert program_row(before.workbook, XUCHANG, "本月")[2:4] == (23, 18)
+
+    def refusals(files: Any) -> dict[str, int]:
+        wanted = ("already-paid", "attendance")
+        return {r[0]: r[2] for r in sheet_rows(files.workbook, "概况") if r[0] in wanted}
+
+    assert refusals(after)["already-paid"] == refusals(before).get("already-paid", 0) + 12
+    assert refusals(after)["attendance"] == refusals(before).get("attendance", 0) + 1
+
+
 def test_a_void_takes_the_runs_rows_out_of_the_report(ledger_path: Path, tmp_path: Path) -> None:
     """A voided run's paid and unpaid rows leave the report."""
     with SqliteLedger(ledger_path) as ledger:

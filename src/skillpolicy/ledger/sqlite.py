@@ -343,7 +343,7 @@ SELECT_THIN_INSPECTIONS = (
     f"SUM(trainees) FROM (SELECT {_CLASS_COLUMNS}, line_count AS trainees FROM paid_classes s "
     f"WHERE pay_month = ? AND {_NOT_VOIDED} "
     f"UNION ALL SELECT {_CLASS_COLUMNS}, 1 FROM outcomes WHERE pay_month = ? AND current = 1 "
-    "AND reasons <> 'already-paid' AND inspections IS NOT NULL) c "
+    "AND ',' || reasons || ',' NOT LIKE '%,already-paid,%' AND inspections IS NOT NULL) c "
     "GROUP BY program, institution, occupation, class_start, pay_month "
     "HAVING MIN(inspections) < ? ORDER BY program, institution, class_start, occupation"
 )

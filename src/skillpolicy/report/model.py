@@ -35,6 +35,13 @@ XUCHANG_MONTHS = 24
 PASS_RATE_FLOOR = Decimal("0.80")  # institution-standing: below 80% loses the designation
 MIN_INSPECTIONS = 3  # inspections: each class checked at random at least 3 times
 ALREADY_PAID = "already-paid"
+
+
+def repeats_a_paid_line(reasons: str) -> bool:
+    """Whether an unpaid row is someone an earlier run paid (already-paid among its reasons,
+    alone or beside a rule it now also fails): counted as a refusal, never as a new trainee."""
+    return ALREADY_PAID in reasons.split(",")
+
 # the four campaign-wide targets; how each is counted from the ledger, or None: not held
 OTHER_TARGETS = {
     "各类职业培训": "trained",
@@ -101,7 +108,7 @@ class Tally:
         if figure.status == "refused":
             for rule in filter(None, figure.reasons.split(",")):
                 self.refused[rule] = self.refused.get(rule, 0) + figure.count
-        if figure.reasons == ALREADY_PAID or not figure.first:
+        if repeats_a_paid_line(figure.reasons) or not figure.first:
             return
         self.trained += figure.count
         if figure.outcome == "合格":
@@ -239,7 +246,7 @@ def build_report(
         by_month[(figure.program, figure.month)].add(figure)
         if figure.month == month:
             month_tallies[figure.program].add(figure)
-        counted = figure.first and figure.reasons != ALREADY_PAID
+        counted = figure.first and not repeats_a_paid_line(figure.reasons)
         if figure.program == XUCHANG and figure.target and counted:
             key = bare(figure.target)
             category_total[key] += figure.count
