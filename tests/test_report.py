@@ -170,6 +170,7 @@ def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
     program = load_program(XUCHANG)
     first = compute_subsidy(EXAMPLES / f"{XUCHANG}.xlsx", program, params_file=PARAMS)
     row = next(line.row for line in first.lines if line.status == "paid")
+    assert row is not None
     book = openpyxl.load_workbook(EXAMPLES / f"{XUCHANG}.xlsx")
     sheet = book.worksheets[0]
     header = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "序号")

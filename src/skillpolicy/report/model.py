@@ -42,6 +42,7 @@ def repeats_a_paid_line(reasons: str) -> bool:
     alone or beside a rule it now also fails): counted as a refusal, never as a new trainee."""
     return ALREADY_PAID in reasons.split(",")
 
+
 # the four campaign-wide targets; how each is counted from the ledger, or None: not held
 OTHER_TARGETS = {
     "各类职业培训": "trained",
