@@ -166,7 +166,8 @@ def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
     ledger_path: Path, tmp_path: Path
 ) -> None:
     """Resubmitted with 到课率 now 50%, a paid trainee is refused for attendance and as already
-    paid: both refusals are listed, the trainee is not counted a second time."""
+    paid: both refusals are listed, the trainee is not counted a second time, nor its class's
+    抽查次数 of 1 taken as the class's."""
     program = load_program(XUCHANG)
     first = compute_subsidy(EXAMPLES / f"{XUCHANG}.xlsx", program, params_file=PARAMS)
     row = next(line.row for line in first.lines if line.status == "paid")
@@ -176,15 +177,19 @@ def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
     header = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "序号")
     column = next(c.column for c in sheet[header] if c.value == "到课率")
     sheet.cell(row=row, column=column, value=0.5)
+    inspections = next(c.column for c in sheet[header] if c.value == "抽查次数")
+    sheet.cell(row=row, column=inspections, value=1)  # would make its class look thin
     again = tmp_path / "resubmitted.xlsx"
     book.save(again)
     with SqliteLedger(ledger_path) as ledger:
         before = write_monthly_report(ledger, tmp_path / "before", "2013-10")
+        thin = ledger.thin_inspections("2013-10", 3)
         payout = compute_subsidy(again, program, params_file=PARAMS, ledger=ledger)
         commit_payout(payout, ledger)
         [line] = [line for line in payout.lines if line.row == row]
         assert [r.rule for r in line.reasons] == ["attendance", "already-paid"]
         after = write_monthly_report(ledger, tmp_path / "after", "2013-10")
+        assert ledger.thin_inspections("2013-10", 3) == thin  # nor a trainee of its class
     assert program_row(after.workbook, XUCHANG, "本月")[2:4] == (23, 18)  # trained, certified
     assert program_row(before.workbook, XUCHANG, "本月")[2:4] == (23, 18)
 

@@ -343,7 +343,7 @@ SELECT_THIN_INSPECTIONS = (
     f"SUM(trainees) FROM (SELECT {_CLASS_COLUMNS}, line_count AS trainees FROM paid_classes s "
     f"WHERE pay_month = ? AND {_NOT_VOIDED} "
     f"UNION ALL SELECT {_CLASS_COLUMNS}, 1 FROM outcomes WHERE pay_month = ? AND current = 1 "
-    "AND ',' || reasons || ',' NOT LIKE '%,already-paid,%' AND inspections IS NOT NULL) c "
+    "AND ',' || reasons || ',' NOT LIKE ? AND inspections IS NOT NULL) c "
     "GROUP BY program, institution, occupation, class_start, pay_month "
     "HAVING MIN(inspections) < ? ORDER BY program, institution, class_start, occupation"
 )
@@ -823,7 +823,10 @@ class SqliteLedger:
         ]  # fmt: skip
 
     def thin_inspections(self, month: str, minimum: int) -> list[ClassInspection]:
-        rows = self._db.execute(SELECT_THIN_INSPECTIONS, (month, month, minimum)).fetchall()
+        # already-paid among the reasons: a repeat, not a trainee of the class (the pattern is a
+        # parameter: a % in the statement would clash with PostgreSQL drivers' placeholders)
+        repeat = f"%,{ALREADY_PAID},%"
+        rows = self._db.execute(SELECT_THIN_INSPECTIONS, (month, month, repeat, minimum)).fetchall()
         return [
             ClassInspection(program, institution, occupation, start, row_month, int(low), int(n))
             for program, institution, occupation, start, row_month, low, n in rows
