@@ -344,6 +344,10 @@ ERROR_CASES: dict[str, tuple[list[str], list[str]]] = {
     "bad --as-of": ([*VALIDATE, "roster.xlsx", "--as-of", "2012-13-45"], ["--as-of", "2012-13-45"]),
     "bad --format": ([*VALIDATE, "roster.xlsx", "--format", "xml"], ["--format", "xml"]),
     "bad --kind": ([*VALIDATE, "roster.xlsx", "--kind", "list"], ["--kind", "list"]),
+    "a --kind the program has not": (
+        [*VALIDATE, "roster.xlsx", "--kind", "levy"],
+        ["roster.xlsx", "没有职工教育经费征收表（levy）", "学员花名册（roster）"],
+    ),
     "catalog import of a missing file": (
         [
             "catalog",

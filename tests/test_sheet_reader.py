@@ -380,3 +380,14 @@ def test_title_merged_across_the_sheet_leaves_a_one_row_header(tmp_path: Path) -
     reader, rows = read(tmp_path / "r.xlsx")
     assert reader.layout.header_row == 2
     assert rows == [(3, {"姓名": "张三", "身份证号": "1"})]
+
+
+def test_the_library_refuses_an_unknown_kind_as_input_error(tmp_path: Path) -> None:
+    """validate_sheet with a kind no program knows raises InputError naming it, not KeyError."""
+    from skillpolicy.errors import InputError
+    from skillpolicy.programs import load_program
+    from skillpolicy.validate import validate_sheet
+
+    roster = Path(__file__).resolve().parents[1] / "examples" / "guangxi-2012-technician.xlsx"
+    with pytest.raises(InputError, match="「名单」不存在"):
+        validate_sheet(roster, load_program("guangxi-2012-technician"), kind="名单")

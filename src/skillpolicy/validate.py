@@ -167,6 +167,15 @@ class Checker:
 
 def open_sheet(path: Path, program: Program, kind: str | None = None) -> SheetReader:
     """Open the workbook and check that its kind and required columns suit the program."""
+    if kind is not None and kind not in program.sheets:  # asked for: say so before reading
+        accepted = "、".join(f"{SHEET_KIND_NAMES[k]}（{k}）" for k in program.sheets)
+        asked = SHEET_KIND_NAMES.get(kind)  # any text may come from a library caller
+        raise InputError(
+            f"项目 {program.id} 没有{asked}（{kind}）；只接受：{accepted}"
+            if asked
+            else f"表的种类「{kind}」不存在；项目 {program.id} 接受：{accepted}",
+            file=path,
+        )
     reader = SheetReader(path, kind=kind)
     layout = reader.layout
     if layout.kind not in program.sheets:
