@@ -926,6 +926,16 @@ def run_cli(sheet: FuzzSheet, path: Path) -> tuple[Outcome, Outcome]:
     return outcomes[0], outcomes[1]
 
 
+def assert_cli_says_what_the_library_says(
+    expected: tuple[Outcome, Outcome], actual: tuple[Outcome, Outcome]
+) -> None:
+    """Same exit codes, the library's JSON and error line as the terminal shows them (masked)."""
+    for want, got in zip(expected, actual, strict=True):
+        assert got.exit_code == want.exit_code, (want, got)
+        assert got.payload == on_terminal(want.payload)
+        assert got.error == (redact(want.error) if want.error is not None else None)
+
+
 def on_terminal(payload: dict[str, Any] | None) -> dict[str, Any] | None:
     """The library's JSON as the CLI prints it: every output line passes the privacy mask."""
     if payload is None:
@@ -1154,12 +1164,7 @@ def test_cli_never_crashes_and_prints_what_the_library_computes(sheet: FuzzSheet
     """Random sheets through the real CLI: exit 0/1/2, no traceback, the library's JSON."""
 
     def check(path: Path) -> None:
-        expected = check_sheet(sheet, path)
-        actual = run_cli(sheet, path)
-        for want, got in zip(expected, actual, strict=True):
-            assert got.exit_code == want.exit_code, (want, got)
-            assert got.payload == on_terminal(want.payload)
-            assert got.error == (redact(want.error) if want.error is not None else None)
+        assert_cli_says_what_the_library_says(check_sheet(sheet, path), run_cli(sheet, path))
 
     _check_with_report(sheet, check)
 
@@ -1381,11 +1386,6 @@ def test_cli_refuses_a_sheet_given_another_kind_in_one_line(sheet: FuzzSheet) ->
     """--kind naming another kind through the real CLI: exit 2 in one line or the library's JSON."""
 
     def check(path: Path) -> None:
-        expected = check_misread(sheet, path)
-        actual = run_cli(sheet, path)
-        for want, got in zip(expected, actual, strict=True):
-            assert got.exit_code == want.exit_code, (want, got)
-            assert got.payload == on_terminal(want.payload)
-            assert got.error == (redact(want.error) if want.error is not None else None)
+        assert_cli_says_what_the_library_says(check_misread(sheet, path), run_cli(sheet, path))
 
     _check_with_report(sheet, check)
