@@ -17,8 +17,13 @@ from openpyxl.utils import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, skillpolicy_script
-from skillpolicy.annotate import write_annotated
+from conftest import (
+    GUANGXI_ROSTER_HEADER,
+    guangxi_clean_rows,
+    make_resident_id,
+    skillpolicy_script,
+)
+from skillpolicy.annotate import MAX_IN_MEMORY_CELLS, write_annotated
 from skillpolicy.catalog import load_catalog
 from skillpolicy.findings import Finding
 from skillpolicy.programs import SheetKind, list_programs, load_program
@@ -549,3 +554,35 @@ def test_streamed_copy_keeps_a_table_that_starts_below_and_right_of_a1(tmp_path:
     write_annotated(report, source, tmp_path / "lean.xlsx", in_memory_limit=0)
     assert_same_annotations(source, tmp_path / "full.xlsx", tmp_path / "lean.xlsx")
     assert openpyxl.load_workbook(tmp_path / "lean.xlsx").worksheets[0]["C4"].value == "姓名"
+
+
+def test_findings_under_vertical_merges_are_marked_on_each_ranges_top_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guangxi_roster: Callable[..., Path]
+) -> None:
+    """培训形式 merged down two classes: the invalid value of the second class (read on both of
+    its rows) is marked once on that range's top cell, in both kinds of copy; the first range,
+    valid, is left alone."""
+    monkeypatch.chdir(tmp_path)
+    trainee = ["王五", "男", "450102198001010016", "焊工", "高级工", "2001-01-01", "技师"]
+    extra = [
+        [*trainee[:2], make_resident_id("45010219800101005"), *trainee[3:], "脱产", None],
+        [*trainee[:2], make_resident_id("45010219800101006"), *trainee[3:], None, None],
+        [*trainee[:2], make_resident_id("45010219800101007"), *trainee[3:], "函授", None],
+        [*trainee[:2], make_resident_id("45010219800101008"), *trainee[3:], None, None],
+    ]
+    source = guangxi_roster(extra=extra)
+    workbook = openpyxl.load_workbook(source)
+    sheet = workbook.worksheets[0]
+    letter = next(c.column_letter for c in sheet[2] if c.value == "培训形式")
+    sheet.merge_cells(f"{letter}5:{letter}6")
+    sheet.merge_cells(f"{letter}7:{letter}8")
+    workbook.save(source)
+    report = validate_sheet(source, load_program("guangxi-2012-technician"))
+    form = [f for f in report.findings if f.column == "培训形式"]
+    assert [f.row for f in form] == [7, 8]
+    for limit, name in ((MAX_IN_MEMORY_CELLS, "full.xlsx"), (0, "lean.xlsx")):
+        write_annotated(report, source, tmp_path / name, in_memory_limit=limit)
+        copy = openpyxl.load_workbook(tmp_path / name).worksheets[0]
+        top = copy[f"{letter}7"].comment
+        assert top is not None and top.text.count(form[0].message) == 2, name
+        assert copy[f"{letter}5"].comment is None, name

@@ -12,6 +12,7 @@ Two ways to write it, with the same marks, comments and summary:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import warnings
 from collections import defaultdict
@@ -26,7 +27,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.comments import Comment
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
@@ -95,20 +96,29 @@ def _fill(findings: list[Finding]) -> Any:
 def _marked_cells(report: Report, merged: Iterable[CellRange]) -> dict[Cell, list[Finding]]:
     """Findings by the cell they are shown on. A finding in a merged-away cell is marked on
     the range's top-left cell, the one Excel shows."""
-    ranges = list(merged)
-    by_cell: dict[Cell, list[Finding]] = defaultdict(list)
+    located: list[tuple[Finding, Cell]] = []
     for finding in report.sorted_findings():
-        if finding.row is None or finding.column not in report.layout.letters:
-            continue
-        column = openpyxl.utils.column_index_from_string(report.layout.letters[finding.column])
-        cell = (finding.row, column)
-        for area in ranges:
-            if (
-                area.min_row <= finding.row <= area.max_row
-                and area.min_col <= column <= area.max_col
-            ):
-                cell = (area.min_row, area.min_col)
-                break
+        if finding.row is not None and finding.column in report.layout.letters:
+            letter = report.layout.letters[finding.column]
+            located.append((finding, (finding.row, column_index_from_string(letter))))
+    # merged ranges never overlap: in each column that has findings, ranges sorted by first row,
+    # so one bisect finds the range a cell is in (a sheet may hold thousands of merges)
+    columns = {column for _, (_, column) in located}
+    spans: dict[int, list[tuple[int, int, Cell]]] = defaultdict(list)
+    for area in merged:
+        for column in columns:
+            if area.min_col <= column <= area.max_col:
+                spans[column].append((area.min_row, area.max_row, (area.min_row, area.min_col)))
+    starts: dict[int, list[int]] = {}
+    for column, column_spans in spans.items():
+        column_spans.sort()
+        starts[column] = [first for first, _, _ in column_spans]
+    by_cell: dict[Cell, list[Finding]] = defaultdict(list)
+    for finding, (row, column) in located:
+        cell = (row, column)
+        at = bisect.bisect_right(starts.get(column, []), row) - 1
+        if at >= 0 and spans[column][at][1] >= row:
+            cell = spans[column][at][2]
         by_cell[cell].append(finding)
     return by_cell
 
