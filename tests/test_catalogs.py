@@ -43,8 +43,7 @@ GUANGXI_2012_INDUSTRIES = {
 # Rule ids the program files use that POLICIES.md does not name in a backticked id of its own:
 # the checks its prose asks for (附件2 applicant fields, the deadline, the acceptance review,
 # Xuchang's 13 categories, Xuchang's award quotas, shortage technicians and the education
-# fund levy, whose levy sheet checks credit codes too), the unit counterpart of
-# duplicate-person on designation sheets (a unit is paid once), plus the common identity rules.
+# fund levy, whose levy sheet checks credit codes too) plus the common identity rules.
 PROJECT_RULE_IDS = {
     "applicant-qualification",
     "trainee-count",
@@ -59,7 +58,6 @@ PROJECT_RULE_IDS = {
     "shortage-technician",
     "education-fund",
     "credit-code",
-    "duplicate-unit",
 }
 
 _SEVERITIES = {"error", "warning", "review"}

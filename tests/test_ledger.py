@@ -694,7 +694,7 @@ def test_a_line_paid_before_is_refused_even_when_it_would_now_be_pending(
 def test_a_unit_listed_twice_is_paid_once_even_without_a_ledger(
     tmp_path: Path, xlsx: Callable[..., Path]
 ) -> None:
-    """A unit on two rows of a designation sheet: the repeat is a duplicate-unit error, so the
+    """A unit on two rows of a designation sheet: the repeat is a duplicate-person error, so the
     payout (and the schedule printed from it) pays the unit once, ledger or not."""
     from skillpolicy.programs import load_program
     from skillpolicy.subsidy import compute_subsidy
@@ -705,7 +705,7 @@ def test_a_unit_listed_twice_is_paid_once_even_without_a_ledger(
     sheet = xlsx(tmp_path / "授牌.xlsx", [DESIGNATION_HEADER, unit, unit])
     report = validate_sheet(sheet, program)
     assert [(f.row, f.column, f.rule) for f in report.findings] == [
-        (3, "统一社会信用代码", "duplicate-unit")
+        (3, "统一社会信用代码", "duplicate-person")
     ]
     assert "第2行" in report.findings[0].message
     payout = compute_subsidy(sheet, program)

@@ -10,36 +10,8 @@ from ..identifiers import check_credit_code, check_phone, check_postcode
 from ..values import fold
 from .base import RowView, Rule, register
 from .common import close_match, one_of
-from .keys import subject_of
 
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
-
-
-@register("duplicate-unit")
-class DuplicateUnit(Rule):
-    """The same unit twice on one sheet: the second and later rows are errors, as the ledger
-    would pay it once. Keyed like the ledger: the credit code, else the unit's name."""
-
-    def setup(self) -> None:
-        self.first_row: dict[str, int] = {}
-
-    def needs(self) -> tuple[str, ...]:
-        return ("单位名称",)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        by_code = row.has("统一社会信用代码") and not row.blank("统一社会信用代码")
-        subject = subject_of(row)
-        if not subject:
-            return  # a unit without code or name is the required-column finding
-        key = f"{'code' if by_code else 'name'}:{fold(subject)}"
-        first = self.first_row.setdefault(key, row.number)
-        if first != row.number:
-            column = "统一社会信用代码" if by_code else "单位名称"
-            yield self.finding(
-                row.number,
-                column,
-                f"与第{first}行的{column}相同，同一单位只能补助一次；请删去重复的行，或核对{column}",
-            )
 
 
 @register("applicant-qualification")
