@@ -50,6 +50,18 @@ def resident_id() -> Callable[[str], str]:
     return make_resident_id
 
 
+def cli_env() -> dict[str, str]:
+    """The environment a CLI test runs in: no SKILLPOLICY_* settings, no forced colour, and a
+    wide terminal so tables are not wrapped."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SKILLPOLICY_") and k not in ("FORCE_COLOR", "TTY_COMPATIBLE")
+    }
+    env["COLUMNS"] = "200"
+    return env
+
+
 @pytest.fixture
 def run_cli(tmp_path: Path) -> Run:
     """Run the installed ``skillpolicy`` console script; stdout and stderr are kept apart.
@@ -57,12 +69,7 @@ def run_cli(tmp_path: Path) -> Run:
     The working directory defaults to ``tmp_path`` so no stray ``skillpolicy.toml`` is read.
     """
     script = skillpolicy_script()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("SKILLPOLICY_") and k not in ("FORCE_COLOR", "TTY_COMPATIBLE")
-    }
-    env["COLUMNS"] = "200"
+    env = cli_env()
 
     def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -26,7 +26,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import skillpolicy_script
+from conftest import cli_env, skillpolicy_script
 from corpus.build import INJECTIONS, PROGRAM, build
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -106,12 +106,7 @@ def corpus_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str
     """Build every case and run every command on it (two processes at a time)."""
     root = tmp_path_factory.mktemp("corpus")
     script = skillpolicy_script()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("SKILLPOLICY_") and k not in ("FORCE_COLOR", "TTY_COMPATIBLE")
-    }
-    env["COLUMNS"] = "200"
+    env = cli_env()
     jobs: list[tuple[str, str, Path, str]] = []
     for case in CASES:
         folder = root / case["id"]

@@ -32,7 +32,7 @@ import docx
 import openpyxl
 import pytest
 
-from conftest import ROOT, make_resident_id, skillpolicy_script
+from conftest import ROOT, cli_env, make_resident_id, skillpolicy_script
 from inprocess import run_main
 from skillpolicy import fileio
 from skillpolicy.errors import InputError
@@ -53,17 +53,11 @@ pytestmark = pytest.mark.slow
 # --------------------------------------------------------------------------- helpers
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLPOLICY_")}
-    env["COLUMNS"] = "200"
-    return env
-
-
 def _start(args: Sequence[str | Path], cwd: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [skillpolicy_script(), *map(str, args)],
         cwd=cwd,
-        env=_env(),
+        env=cli_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -73,7 +67,7 @@ def _run(args: Sequence[str | Path], cwd: Path) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [skillpolicy_script(), *map(str, args)],
         cwd=cwd,
-        env=_env(),
+        env=cli_env(),
         capture_output=True,
         text=True,
         encoding="utf-8",

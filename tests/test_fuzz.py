@@ -66,7 +66,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, make_resident_id, skillpolicy_script
+from conftest import ROOT, cli_env, make_resident_id, skillpolicy_script
 from skillpolicy.catalog import load_catalog, load_catalog_file
 from skillpolicy.columns import COLUMN_KINDS, LEVY_ALIASES, PERSON_KINDS, ROSTER_ALIASES
 from skillpolicy.errors import SkillpolicyError
@@ -873,16 +873,6 @@ def run_in_process(
     except SkillpolicyError as error:
         paid = Outcome(2, error=f"错误：{error}")
     return validated, paid, report, payout
-
-
-def cli_env() -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("SKILLPOLICY_") and k not in ("FORCE_COLOR", "TTY_COMPATIBLE")
-    }
-    env["COLUMNS"] = "200"
-    return env
 
 
 def run_cli(sheet: FuzzSheet, path: Path) -> tuple[Outcome, Outcome]:
