@@ -24,7 +24,7 @@ import sqlite3
 import subprocess
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -153,53 +153,57 @@ def _shifted_id(value: object, copy: int) -> object:
     return make_resident_id(f"{value[:14]}{order:03d}")
 
 
-def multiply_roster(source: Path, target: Path, copies: int) -> int:
-    """Write ``copies`` copies of ``source``'s trainees (new identity numbers) to ``target``."""
+def _read_table(source: Path, key: str) -> tuple[list[Any], list[Any], list[tuple[Any, ...]]]:
+    """The first sheet's title rows, header (the row holding ``key``) and rows below it."""
     book = openpyxl.load_workbook(source, read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     book.close()
-    at = next(i for i, row in enumerate(rows) if "身份证号" in row)
-    header = list(rows[at])
-    column = header.index("身份证号")
-    body = [row for row in rows[at + 1 :] if row[column] or row[header.index("姓名")]]
+    at = next(i for i, row in enumerate(rows) if key in row)
+    return [row[0] for row in rows[:at]], list(rows[at]), rows[at + 1 :]
+
+
+def _write_table(
+    target: Path, title: str, titles: list[Any], header: list[Any], body: Iterable[list[Any]]
+) -> None:
     out = openpyxl.Workbook(write_only=True)
-    sheet = out.create_sheet("培训补贴花名册")
-    for row in rows[:at]:
-        sheet.append([row[0]])
+    sheet = out.create_sheet(title)
+    for text in titles:
+        sheet.append([text])
     sheet.append(header)
-    number = 0
+    for values in body:
+        sheet.append(values)
+    out.save(target)
+
+
+def multiply_roster(source: Path, target: Path, copies: int) -> int:
+    """Write ``copies`` copies of ``source``'s trainees (new identity numbers) to ``target``."""
+    titles, header, rows = _read_table(source, "身份证号")
+    column = header.index("身份证号")
+    body = [row for row in rows if row[column] or row[header.index("姓名")]]
+    copied: list[list[Any]] = []
     for copy in range(copies):
         for row in body:
-            number += 1
             values: list[Any] = list(row)
-            values[0] = number
+            values[0] = len(copied) + 1
             values[column] = _shifted_id(values[column], copy)
-            sheet.append(values)
-    out.save(target)
-    return number
+            copied.append(values)
+    _write_table(target, "培训补贴花名册", titles, header, copied)
+    return len(copied)
 
 
 def multiply_units(source: Path, target: Path, copies: int) -> int:
     """Copies of an application sheet's units, each copy's names made unique."""
-    book = openpyxl.load_workbook(source, read_only=True)
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
-    book.close()
-    at = next(i for i, row in enumerate(rows) if "单位名称" in row)
-    header = list(rows[at])
+    titles, header, rows = _read_table(source, "单位名称")
     name = header.index("单位名称")
-    body = [row for row in rows[at + 1 :] if row[name]]
-    out = openpyxl.Workbook(write_only=True)
-    sheet = out.create_sheet("申报汇总")
-    for row in rows[:at]:
-        sheet.append([row[0]])
-    sheet.append(header)
+    body = [row for row in rows if row[name]]
+    copied: list[list[Any]] = []
     for copy in range(copies):
         for row in body:
             values: list[Any] = list(row)
             values[name] = f"{values[name]}（第{copy + 1}批）"
-            sheet.append(values)
-    out.save(target)
-    return copies * len(body)
+            copied.append(values)
+    _write_table(target, "申报汇总", titles, header, copied)
+    return len(copied)
 
 
 def ledger_runs(path: Path) -> dict[str, tuple[int, int, int]]:
