@@ -16,7 +16,7 @@ from lxml.etree import SubElement
 
 from ..money import amount_in_words, format_amount_grouped
 from .model import MonthlyReport, Tally
-from .text import EMPTY_NOTE, percent
+from .text import EMPTY_NOTE, percent, refusal_rows
 
 EAST_ASIAN_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
@@ -136,17 +136,12 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         if not section.cumulative.refused:
             continue
         document.add_paragraph(f"{section.title}：不予发放原因")
-        reasons = sorted(set(section.month.refused) | set(section.cumulative.refused))
         _table(
             document,
             ["规则", "说明", "本月", "累计"],
-            [
-                [r, report.reason_names.get(r, ""), section.month.refused.get(r, 0),
-                 section.cumulative.refused.get(r, 0)]
-                for r in reasons
-            ],
+            refusal_rows(report, section),
             [38, 96, 18, 18],
-        )  # fmt: skip
+        )
     document.add_heading("二、许昌市技能振兴专项活动目标进度", level=1)
     if report.categories:
         document.add_paragraph(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from .model import ProgramSection
+from .model import MonthlyReport, ProgramSection
 
 EMPTY_NOTE = "{month} 台账中没有任何记录（无结业、无发放、无不予发放）：本月无数据。"
 
@@ -20,3 +20,13 @@ def percent(value: Decimal | None) -> str:
 
 def program_heading(section: ProgramSection) -> str:
     return section.title if section.title == section.program else f"{section.title}"
+
+
+def refusal_rows(report: MonthlyReport, section: ProgramSection) -> list[list[str | int]]:
+    """A program's refusals by rule: rule id, what the rule asks, this month, cumulative."""
+    reasons = sorted(set(section.month.refused) | set(section.cumulative.refused))
+    return [
+        [r, report.reason_names.get(r, ""), section.month.refused.get(r, 0),
+         section.cumulative.refused.get(r, 0)]
+        for r in reasons
+    ]  # fmt: skip

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..money import amount_in_words
 from .model import MonthlyReport, Tally
-from .text import EMPTY_NOTE, percent, program_heading
+from .text import EMPTY_NOTE, percent, program_heading, refusal_rows
 
 BOLD = Font(bold=True)
 
@@ -101,16 +101,7 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
         if not section.cumulative.refused:
             continue
         summary.append([f"{program_heading(section)}：不予发放原因"])
-        reasons = sorted(set(section.month.refused) | set(section.cumulative.refused))
-        _table(
-            summary,
-            ["原因（规则）", "说明", "本月", "累计"],
-            [
-                [r, report.reason_names.get(r, ""), section.month.refused.get(r, 0),
-                 section.cumulative.refused.get(r, 0)]
-                for r in reasons
-            ],
-        )  # fmt: skip
+        _table(summary, ["原因（规则）", "说明", "本月", "累计"], refusal_rows(report, section))
         summary.append([])
     _xuchang_sheet(book, report)
     _institution_sheet(book, report)
