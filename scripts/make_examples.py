@@ -1616,7 +1616,8 @@ def xuchang_roster() -> Example:
             "warning",
         )
     )
-    # training-category: the category's old name, not one of the thirteen
+    # training-category: the category's old name, not one of the thirteen (a warning: the
+    # category decides which department's target the row counts toward, not payment)
     line = by_class[5][3]
     line.cells["培训类别"] = "农村劳动力转移培训"
     apply(
@@ -1624,6 +1625,7 @@ def xuchang_roster() -> Example:
         "training-category",
         "培训类别",
         "培训类别 农村劳动力转移培训, not one of the 13 categories",
+        "warning",
     )
     # every other institution passes at least 80% of those appraised
     for members in by_class:

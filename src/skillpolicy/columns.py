@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .values import fold_header
+from .values import fold_header, header_without_note
 
 ValueKind = Literal[
     "text",
@@ -160,5 +160,14 @@ _INDEX = {kind: _folded_index(kind) for kind in KIND_KEYS}
 
 
 def canonical_header(text: str, kind: str) -> str | None:
-    """The canonical name of a header cell on a sheet of ``kind``, or None if unknown."""
-    return _INDEX[kind].get(fold_header(text))
+    """The canonical name of a header cell on a sheet of ``kind``, or None if unknown.
+
+    The header as written is looked up first (``职业(工种)``, ``劳动合同期限(月)`` keep their
+    brackets), then without a trailing bracketed unit or note (``到课率(%)`` is ``到课率``).
+    """
+    index = _INDEX[kind]
+    folded = fold_header(text)
+    found = index.get(folded)
+    if found is None and folded.endswith(")"):
+        found = index.get(header_without_note(folded))
+    return found

@@ -24,6 +24,7 @@ __all__ = [
     "cell_text",
     "fold",
     "fold_header",
+    "header_without_note",
     "held_for",
     "is_blank",
     "parse_date",
@@ -57,18 +58,34 @@ _WHITESPACE = re.compile(r"[\s" + _INVISIBLE + r"]+")
 _EDGE_WHITESPACE = re.compile(r"^[\s" + _INVISIBLE + r"]+|[\s" + _INVISIBLE + r"]+$")
 
 
+# Quotation marks are one mark (POLICIES.md "Text cells"): straight, curly, corner and
+# full-width (NFKC already maps ＂ to ") all fold to the straight double quote, so
+# "两后生"培训, “两后生”培训 and 「两后生」培训 name one category.
+_QUOTES = str.maketrans(dict.fromkeys("'“”‘’「」＂", '"'))
+
+
 def fold(text: str) -> str:
-    """NFKC-normalise (full-width to half-width) and strip surrounding whitespace."""
-    return _EDGE_WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+    """NFKC-normalise (full-width to half-width), fold quotation marks to one mark and strip
+    surrounding whitespace."""
+    return _EDGE_WHITESPACE.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
 
 
 _HEADER_EDGES = re.compile(r"^\*+|[*:]+$")
+# a unit or note in brackets at the end of a header: 到课率（%）, 培训人数(人), 金额（元）
+_HEADER_NOTE = re.compile(r"\([^()]*\)$")
 
 
 def fold_header(text: str) -> str:
     """Fold a column header: no whitespace at all, no required-field stars, no colon."""
     # NFKC already maps ＊ to * and ： to :, so only the half-width forms remain.
     return _HEADER_EDGES.sub("", _WHITESPACE.sub("", fold(text)))
+
+
+def header_without_note(folded: str) -> str:
+    """A folded header without a trailing bracketed unit or note (``到课率(%)`` ->
+    ``到课率``); the header itself when nothing is left without it."""
+    bare = _HEADER_NOTE.sub("", folded)
+    return _HEADER_EDGES.sub("", bare) if bare else folded
 
 
 def is_blank(raw: object) -> bool:
