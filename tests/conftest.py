@@ -50,6 +50,15 @@ def resident_id() -> Callable[[str], str]:
     return make_resident_id
 
 
+@pytest.fixture(autouse=True)
+def private_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> Path:
+    """Every test has its own platform data directory, so no test reads or writes the real
+    default ledger (a run without --ledger reads the default one)."""
+    home = tmp_path_factory.mktemp("data-home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    return home
+
+
 def cli_env() -> dict[str, str]:
     """The environment a CLI test runs in: no SKILLPOLICY_* settings, no forced colour, and a
     wide terminal so tables are not wrapped."""

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from conftest import write_rows
+from conftest import Run, write_rows
+from skillpolicy.ledger.sqlite import SqliteLedger
 from skillpolicy.programs import load_program
 from skillpolicy.sheet import SheetReader
 from skillpolicy.validate import validate_sheet
@@ -75,3 +76,55 @@ def test_bracketed_headers_that_are_names_keep_their_brackets(tmp_path: Path) ->
         tmp_path / "b.xlsx", [["单位名称", "培训职业", "培训人数（人）"], ["甲", "焊工", 3]]
     )
     assert set(SheetReader(path).layout.columns) == {"单位名称", "培训职业", "培训人数"}
+
+
+# --- a preview reads the ledger the payment writes ------------------------------------------
+
+
+def _json(result: Any) -> Any:
+    import json
+
+    return json.loads(result.stdout)
+
+
+def test_preview_reads_the_default_ledger_that_commit_writes(
+    tmp_path: Path, run_cli: Run, private_data_home: Path
+) -> None:
+    """Without --ledger, subsidy and validate read the default ledger a commit writes; a read
+    never creates it, and after the commit the preview pays what the commit would: nothing."""
+    (tmp_path / "skillpolicy.toml").write_text(XUCHANG_PARAMS, encoding="utf-8")
+    sheet = xuchang_sheet(tmp_path / "roster.xlsx")
+    program = ("--program", "xuchang-2013-revitalization")
+    default = private_data_home / "skillpolicy" / "ledger.sqlite3"
+    before = run_cli("subsidy", sheet, *program, "--format", "json")
+    assert (before.returncode, _json(before)["total"]) == (0, "950.00")
+    assert run_cli("validate", sheet, *program).returncode == 0
+    assert not default.exists()
+    assert run_cli("subsidy", sheet, *program, "--commit").returncode == 0
+    assert default.exists()
+    after = run_cli("subsidy", sheet, *program, "--format", "json")
+    assert after.returncode == 1
+    assert _json(after)["total"] == "0.00"
+    assert [r["rule"] for r in _json(after)["lines"][0]["reasons"]] == ["already-paid"]
+    checked = run_cli("validate", sheet, *program, "--format", "json")
+    assert checked.returncode == 1
+    assert [f["rule"] for f in _json(checked)["findings"]] == ["already-paid"]
+
+
+def test_a_recommit_that_pays_nothing_records_no_run(tmp_path: Path, run_cli: Run) -> None:
+    """Committing a roster already paid records no run, says 没有可记入台账的发放行, exits 1."""
+    (tmp_path / "skillpolicy.toml").write_text(XUCHANG_PARAMS, encoding="utf-8")
+    sheet = xuchang_sheet(tmp_path / "roster.xlsx")
+    program = ("--program", "xuchang-2013-revitalization")
+    url = f"sqlite:///{tmp_path / 'book.sqlite3'}"
+    first = run_cli("subsidy", sheet, *program, "--ledger", url, "--commit")
+    assert first.returncode == 0, first.stderr
+    again = run_cli("subsidy", sheet, *program, "--ledger", tmp_path / "book.sqlite3", "--commit")
+    assert again.returncode == 1
+    assert "没有可记入台账的发放行" in again.stderr
+    assert "已记入台账" not in again.stderr
+    book = SqliteLedger(tmp_path / "book.sqlite3", create=False)
+    try:
+        assert len(book.runs()) == 1
+    finally:
+        book.close()

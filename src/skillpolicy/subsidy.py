@@ -678,7 +678,12 @@ def _apply_late_findings(payout: Payout, findings: list[Finding]) -> None:
 
 
 def commit_payout(payout: Payout, ledger: Ledger) -> None:
-    """Record every paid line in one transaction; lines another run paid meanwhile are refused."""
+    """Record every paid line in one transaction; lines another run paid meanwhile are refused.
+
+    A payout with no paid line records nothing (no run): ``payout.run_id`` stays None.
+    """
+    if not payout.count("paid"):
+        return
     run_id = datetime.now().strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
     run = RunInfo(
         run_id=run_id,

@@ -90,7 +90,13 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="输出格式�
 ParamsOption = Annotated[
     Path | None, typer.Option("--params", help="本地参数文件（默认读当前目录的 skillpolicy.toml）")
 ]
-LedgerOption = Annotated[str | None, typer.Option("--ledger", help="台账文件路径")]
+LedgerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ledger",
+        help="台账：文件路径、sqlite:///路径 或 postgresql:// 地址（默认为本机数据目录中的台账）",
+    ),
+]
 KindOption = Annotated[
     str | None,
     typer.Option(

@@ -10,7 +10,9 @@ from rich.table import Table
 
 from ..errors import SkillpolicyError
 from ..fileio import ensure_not_input, temporary_beside
-from ..ledger.open import ledger_path, open_ledger
+from ..ledger import Ledger
+from ..ledger.open import open_ledger
+from ..ledger.reading import EmptyLedger, open_for_reading
 from ..money import amount_in_words, format_amount_grouped
 from ..subsidy import Payout, commit_payout, compute_subsidy
 from .common import (
@@ -95,13 +97,10 @@ def subsidy_command(
         ensure_not_input(out, sheet)
         if commit:  # an output folder that cannot be written stops the run before it is recorded
             temporary_beside(out).unlink()
-    # read an existing ledger while computing; create one only when committing, so a run that
+    # a preview reads the ledger --commit would write (the default one without --ledger), so
+    # the two agree; a ledger is created only when a commit records something, so a run that
     # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
-    book = None
-    if ledger is not None or commit:
-        path = ledger_path(ledger)
-        if not commit or (path is not None and path.exists()):
-            book = open_ledger(ledger, create=False)
+    book: Ledger = open_for_reading(ledger, missing_ok=commit)
     try:
         payout = compute_subsidy(
             sheet,
@@ -113,12 +112,12 @@ def subsidy_command(
             ledger=book,
             shown_name=str(sheet),
         )
-        if commit:
-            book = book or open_ledger(ledger, create=True)
+        if commit and payout.count("paid"):
+            if isinstance(book, EmptyLedger):
+                book = open_ledger(ledger, create=True)
             commit_payout(payout, book)
     finally:
-        if book is not None:
-            book.close()
+        book.close()
     if out is not None:
         from ..payouts import write_payout_workbook
 
@@ -141,6 +140,9 @@ def subsidy_command(
         note(f"已记入台账 {payout.ledger_location}：运行 {payout.run_id}")
     if out is not None:
         note(f"发放花名册已写入 {out}")
+    if commit and not payout.run_id:  # nothing to pay: no run is recorded
+        note("没有可记入台账的发放行")
+        raise typer.Exit(1)
     if payout.has_violations:
         raise typer.Exit(1)
 

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..findings import SEVERITY_NAMES
-from ..ledger.open import open_ledger
+from ..ledger.reading import open_for_reading
 from ..validate import Report, validate_sheet
 from .common import (
     STATE,
@@ -87,8 +87,9 @@ def validate_command(
     check_format(output_format)
     check_kind(kind)
     item = program(program_id)
-    # --ledger: lines an earlier run paid are findings too (an existing ledger, only read)
-    book = open_ledger(ledger, create=False) if ledger is not None else None
+    # lines an earlier run paid are findings too: the ledger --commit would write (the default
+    # one without --ledger), only read; a missing default ledger is empty and is not created
+    book = open_for_reading(ledger)
     try:
         report = validate_sheet(
             sheet,
@@ -101,8 +102,7 @@ def validate_command(
             shown_name=str(sheet),
         )
     finally:
-        if book is not None:
-            book.close()
+        book.close()
     copy_note = None
     if annotate is not None:
         from ..annotate import write_annotated  # openpyxl is only needed for the copy

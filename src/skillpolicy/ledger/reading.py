@@ -1,0 +1,75 @@
+"""The ledger a run without ``--commit`` reads: the one ``--commit`` would write.
+
+A preview and the payment must agree (INTERFACE.md), so ``validate``, ``subsidy`` and
+``render`` read ``--ledger`` or, without it, the default ledger. A default ledger that does
+not exist yet is an empty one, and reading it creates nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..errors import InputError
+from . import (
+    ClassInspection,
+    Ledger,
+    LedgerLine,
+    MonthFigure,
+    OutcomeLine,
+    PaidEntry,
+    RunInfo,
+    RunRecord,
+    StoredLine,
+)
+from .open import ledger_path, open_ledger
+
+
+class EmptyLedger:
+    """A ledger with nothing in it, for a ledger file that does not exist yet."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+    def paid(self, keys: Sequence[str]) -> dict[str, PaidEntry]:
+        return {}
+
+    def earlier_trainings(
+        self, program: str, subject: str, occupation: str, before_year: int
+    ) -> list[PaidEntry]:
+        return []
+
+    def commit(
+        self, run: RunInfo, lines: Sequence[LedgerLine], outcomes: Sequence[OutcomeLine] = ()
+    ) -> dict[str, PaidEntry]:
+        raise InputError("台账文件尚不存在，无法记入", file=self.location)
+
+    def month_figures(self, up_to_month: str) -> list[MonthFigure]:
+        return []
+
+    def thin_inspections(self, month: str, minimum: int) -> list[ClassInspection]:
+        return []
+
+    def runs(self) -> list[RunRecord]:
+        return []
+
+    def lines(self, run_id: str | None = None) -> Iterator[StoredLine]:
+        return iter(())
+
+    def void(self, run_id: str, reason: str) -> str:
+        raise InputError("台账文件尚不存在，没有可作废的运行", file=self.location)
+
+    def close(self) -> None:
+        """Nothing is open."""
+
+
+def open_for_reading(spec: str | None, *, missing_ok: bool = False) -> Ledger:
+    """The ledger ``spec`` names (None: the default), opened to read.
+
+    A missing default ledger is empty and is not created; so is any missing ledger file when
+    ``missing_ok`` (a ``--commit`` run creates it only when it records something). A missing
+    file the clerk named is otherwise an error: a typo should not read as an empty ledger.
+    """
+    path = ledger_path(spec)
+    if path is not None and not path.exists() and (spec is None or missing_ok):
+        return EmptyLedger(str(path))
+    return open_ledger(spec, create=False)
