@@ -128,3 +128,35 @@ def test_a_recommit_that_pays_nothing_records_no_run(tmp_path: Path, run_cli: Ru
         assert len(book.runs()) == 1
     finally:
         book.close()
+
+
+# --- rules skipped for a missing column -------------------------------------------------------
+
+
+def test_skipped_rule_is_in_json_table_and_annotated_copy(tmp_path: Path, run_cli: Run) -> None:
+    """A rule skipped for a missing column is listed in --format json (naming the near-miss
+    header), in the table's summary on stdout and on the annotated copy's 问题汇总 sheet."""
+    import openpyxl
+
+    sheet = xuchang_sheet(tmp_path / "roster.xlsx", respelt("到课率", "到课率%"), {"到课率": 0.59})
+    program = ("--program", "xuchang-2013-revitalization")
+    result = run_cli("validate", sheet, *program, "--format", "json")
+    skipped = _json(result)["skipped"]
+    assert [item["rule"] for item in skipped] == ["attendance"]
+    assert "到课率%" in skipped[0]["reason"]
+    table = run_cli("validate", sheet, *program, "--annotate", tmp_path / "marked.xlsx")
+    assert "未检查 attendance" in table.stdout
+    assert "到课率%" in table.stdout
+    summary = openpyxl.load_workbook(tmp_path / "marked.xlsx")["问题汇总"]
+    rows = [[cell.value for cell in row] for row in summary.iter_rows(min_row=2)]
+    assert any(row[3] == "attendance" and "到课率%" in str(row[5]) for row in rows), rows
+
+
+def test_skipped_is_always_in_the_json(tmp_path: Path, run_cli: Run) -> None:
+    """`validate --format json` always carries "skipped", an empty list when every rule ran."""
+    sheet = xuchang_sheet(tmp_path / "roster.xlsx")
+    result = run_cli(
+        "validate", sheet, "--program", "xuchang-2013-revitalization", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    assert _json(result)["skipped"] == []

@@ -199,7 +199,7 @@ def test_cli_validate_json_on_an_example(run_cli: Run) -> None:
     )
     assert result.returncode == 1, result.stderr
     payload = json.loads(result.stdout)
-    assert set(payload) == {"program", "file", "rows", "valid_rows", "findings"}
+    assert set(payload) == {"program", "file", "rows", "valid_rows", "findings", "skipped"}
     assert payload["program"] == program
     assert payload["file"] == f"examples/{name}"
     assert payload["rows"] == _report("guangxi-2012-technician").rows

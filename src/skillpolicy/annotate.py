@@ -136,6 +136,9 @@ def _summary_rows(report: Report) -> Iterator[list[Any]]:
             finding.message,
             finding.citation,
         ]
+    for spec, reason in report.skipped:  # a rule not checked is never silently passed
+        citation = report.program.citation(spec.clause)
+        yield ["全表", "", "全表", spec.id, "未检查", f"{spec.summary}：{reason}", citation]
 
 
 def _free_name(taken: Iterable[str]) -> str:

@@ -19,7 +19,7 @@ import python_calamine
 
 from .columns import KIND_KEYS, SHEET_KIND_NAMES, canonical_header
 from .errors import InputError
-from .values import cell_text, fold_header, is_blank
+from .values import cell_text, fold_header, header_without_note, is_blank
 from .xlsxguard import check_directory, check_workbook
 
 HEADER_SCAN_ROWS = 50
@@ -109,6 +109,17 @@ class Layout:
     columns: dict[str, int]  # canonical header -> position in a calamine row
     letters: dict[str, str]  # canonical header -> spreadsheet column letter
     headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
+    unknown: tuple[str, ...] = ()  # headers of the header row that name no known column
+
+    def near_miss(self, column: str) -> str | None:
+        """An unknown header of this sheet that looks like ``column`` (``到课率%`` for
+        到课率), as written, or None."""
+        import difflib
+
+        wanted = fold_header(column)
+        by_folded = {header_without_note(fold_header(h)): h for h in self.unknown}
+        close = difflib.get_close_matches(wanted, list(by_folded), n=1, cutoff=0.6)
+        return by_folded[close[0]] if close else None
 
     def has(self, column: str) -> bool:
         return column in self.columns
@@ -129,7 +140,8 @@ class Row:
         return cell_text(self.cells.get(column))
 
 
-_Found = tuple[str, dict[str, int], dict[str, str]]  # kind, columns, headers as written
+# kind, columns, headers as written, unknown headers as written
+_Found = tuple[str, dict[str, int], dict[str, str], tuple[str, ...]]
 
 
 def _detect(
@@ -167,7 +179,12 @@ def _detect(
             chosen = exact[0] if len(positions) > 1 else positions[0]
             columns[canonical] = chosen
             headers[canonical] = written[chosen]
-        return kind, columns, headers
+        unknown = tuple(
+            str(value).strip()
+            for value in row
+            if not is_blank(value) and canonical_header(cell_text(value), kind) is None
+        )
+        return kind, columns, headers, unknown
     return None
 
 
@@ -301,7 +318,7 @@ class SheetReader:
         return both if len(both[1]) > best else None
 
     def _layout(self, found: _Found, number: int, start_col: int) -> Layout:
-        found_kind, columns, headers = found
+        found_kind, columns, headers, unknown = found
         return Layout(
             file=self.path,
             sheet=self.sheet_name,
@@ -310,6 +327,7 @@ class SheetReader:
             columns=columns,
             letters={name: column_letter(start_col + pos + 1) for name, pos in columns.items()},
             headers=headers,
+            unknown=unknown,
         )
 
     def rows(self) -> Iterator[Row]:

@@ -76,6 +76,7 @@ class Report:
             "rows": self.rows,
             "valid_rows": self.valid_rows,
             "findings": [f.to_json() for f in self.sorted_findings()],
+            "skipped": [{"rule": spec.id, "reason": reason} for spec, reason in self.skipped],
         }
 
 

@@ -65,9 +65,12 @@ def print_report(report: Report) -> None:
     stdout.print(
         f"共 {report.rows} 行，{report.valid_rows} 行无错误；"
         f"错误 {counts['error']} 条，警告 {counts['warning']} 条，复核 {counts['review']} 条"
+        + (f"；未检查的规则 {len(report.skipped)} 条：" if report.skipped else "")
     )
     for spec, reason in report.skipped:
-        note(f"未检查 {spec.id}（{spec.summary}）：{reason}")
+        stdout.print(
+            f"  未检查 {spec.id}（{spec.summary}）：{reason}", markup=False, highlight=False
+        )
 
 
 def validate_command(

@@ -227,7 +227,7 @@ class Rule:
         """Why this rule cannot run on this sheet (Chinese), or None when it runs."""
         missing = [name for name in self.needs() if not self.context.layout.has(name)]
         if missing:
-            return f"表中没有「{'」「'.join(missing)}」列"
+            return missing_columns_reason(self.context.layout, missing)
         return None
 
     def check(self, row: RowView) -> Iterator[Finding]:
@@ -254,3 +254,12 @@ class Rule:
 
 
 RuleT = TypeVar("RuleT", bound=Rule)
+
+
+def missing_columns_reason(layout: Layout, missing: list[str]) -> str:
+    """Why a rule is skipped: the columns it lacks, and a header of the sheet that looks like
+    one of them (``到课率%`` for 到课率), so the clerk can rename it."""
+    reason = f"表中没有「{'」「'.join(missing)}」列"
+    hints = [(name, layout.near_miss(name)) for name in missing]
+    found = [f"表头「{near}」是否就是「{name}」？请改为「{name}」" for name, near in hints if near]
+    return reason + (f"（{'；'.join(found)}）" if found else "")

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from ..findings import Finding
 from ..values import fold
-from .base import RowView, Rule, register
+from .base import RowView, Rule, missing_columns_reason, register
 
 
 def one_of(values: list[str]) -> str:
@@ -87,7 +87,7 @@ class YesCondition(Rule):
 
     def skip_reason(self) -> str | None:
         if not any(self.context.layout.has(c) for c in self.columns):
-            return f"表中没有「{'」「'.join(self.columns)}」列"
+            return missing_columns_reason(self.context.layout, self.columns)
         return None
 
     def check(self, row: RowView) -> Iterator[Finding]:
