@@ -299,12 +299,33 @@ class Quota(Rule):
             "是否授牌",
             f"授牌单位{count}个，超过上限{self.maximum}个；请按评审得分从高到低保留{self.maximum}个",
         )
-        # highest score first; no score last; equal scores keep sheet order
+        # highest score first; no score last
         ranked = sorted(
             self.designated,
             key=lambda item: (item[0] is None, -(item[0] or Decimal(0)), item[1]),
         )
+        # units tied on the score that straddles the quota line are not decided by sheet order
+        # (POLICIES.md "Quota ties"): each is held for review, none designated silently
+        tied: list[tuple[Decimal | None, int]] = []
+        if self.maximum > 0 and ranked[self.maximum - 1][0] == ranked[self.maximum][0]:
+            tied = [item for item in ranked if item[0] == ranked[self.maximum][0]]
+        if tied:
+            first_rank = ranked.index(tied[0]) + 1
+            places = self.maximum - first_rank + 1
+            rows = "、".join(f"第{number}行" for _score, number in tied)
+        for score, number in tied:
+            shown = f"评审得分{score}" if score is not None else "没有评审得分"
+            yield self.finding(
+                number,
+                "是否授牌",
+                f"授牌单位共{count}个，超过上限{self.maximum}个；本单位{shown}，与{rows}共"
+                f"{len(tied)}个单位并列第{first_rank}名，名额只剩{places}个，不能按表中顺序决定；"
+                "待评审确定后再授牌和拨付",
+                "review",
+            )
         for rank, (score, number) in enumerate(ranked[self.maximum :], start=self.maximum + 1):
+            if (score, number) in tied:
+                continue
             shown = f"评审得分{score}" if score is not None else "没有评审得分"
             yield self.finding(
                 number,
