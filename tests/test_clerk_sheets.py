@@ -160,3 +160,78 @@ def test_skipped_is_always_in_the_json(tmp_path: Path, run_cli: Run) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert _json(result)["skipped"] == []
+
+
+# --- the header row and the title block above it ----------------------------------------------
+
+
+def guangxi_rows() -> list[list[Any]]:
+    from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows
+
+    return [list(GUANGXI_ROSTER_HEADER), *guangxi_clean_rows()]
+
+
+def test_label_value_title_block_does_not_make_a_roster_an_application(tmp_path: Path) -> None:
+    """单位名称 | 南宁市高级技工学校 | 填表日期 | … above the header is a title row: the header
+    row is the one naming the most columns, the sheet is a roster, the title gives facts."""
+    title = ["单位名称", "南宁市高级技工学校", "填表日期", "2012年9月1日"]
+    path = write_rows(tmp_path / "r.xlsx", [["学员花名册"], title, *guangxi_rows()])
+    reader = SheetReader(path)
+    assert (reader.layout.kind, reader.layout.header_row) == ("roster", 3)
+    assert reader.layout.facts["单位名称"] == "南宁市高级技工学校"
+    assert [row.number for row in reader.rows()] == [4, 5]
+    report = validate_sheet(path, load_program("guangxi-2012-technician"))
+    assert (report.rows, report.findings) == (2, [])
+
+
+def test_the_header_row_is_the_one_naming_most_columns(tmp_path: Path) -> None:
+    """Of several rows holding key headers in the top 50, the one naming most columns wins."""
+    rows = [["姓名", "身份证号"], ["说明：下表每行一名学员"], *guangxi_rows()]
+    reader = SheetReader(write_rows(tmp_path / "r.xlsx", rows))
+    assert reader.layout.header_row == 3
+    assert len(reader.layout.columns) == 9
+
+
+@pytest.mark.parametrize(
+    "title",
+    [["培训机构：南宁市高级技工学校"], ["承训机构:", "南宁市高级技工学校", "填表人", "李明"]],
+)
+def test_payee_is_the_institution_named_above_the_header(
+    tmp_path: Path, run_cli: Run, title: list[str]
+) -> None:
+    """A roster without a 培训机构 column pays the institution named in its title rows."""
+    path = write_rows(tmp_path / "r.xlsx", [["学员花名册"], title, *guangxi_rows()])
+    result = run_cli("subsidy", path, "--program", "guangxi-2012-technician", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert {line["payee"] for line in _json(result)["lines"]} == {"南宁市高级技工学校"}
+
+
+def test_institution_option_names_the_payee(tmp_path: Path, run_cli: Run) -> None:
+    """--institution names the payee of a sheet with no 培训机构 column and none in its title."""
+    path = write_rows(tmp_path / "r.xlsx", [["学员花名册"], *guangxi_rows()])
+    ledger = tmp_path / "book.sqlite3"
+    args = ("subsidy", path, "--program", "guangxi-2012-technician", "--ledger", ledger)
+    result = run_cli(*args, "--institution", "柳州市技工学校", "--format", "json", "--commit")
+    assert result.returncode == 0, result.stderr
+    assert _json(result)["lines"][0]["payee"] == "柳州市技工学校"
+    assert _json(result)["total"] == "1900.00"
+
+
+def test_unnamed_payee_is_computed_but_not_paid(tmp_path: Path, run_cli: Run) -> None:
+    """With no institution anywhere the amounts are computed for 未注明培训机构 with a warning;
+    --commit and --out stop with exit 2 saying what to add, and write nothing."""
+    path = write_rows(tmp_path / "r.xlsx", [["学员花名册"], *guangxi_rows()])
+    args = ("subsidy", path, "--program", "guangxi-2012-technician")
+    preview = run_cli(*args, "--format", "json")
+    assert preview.returncode == 0, preview.stderr
+    assert _json(preview)["total"] == "1900.00"
+    assert {line["payee"] for line in _json(preview)["lines"]} == {"未注明培训机构"}
+    assert "未注明培训机构" in preview.stderr
+    ledger, out = tmp_path / "book.sqlite3", tmp_path / "发放.xlsx"
+    for extra in (("--ledger", ledger, "--commit"), ("--out", out)):
+        stopped = run_cli(*args, *extra)
+        assert stopped.returncode == 2
+        assert len(stopped.stderr.strip().splitlines()) == 1
+        assert "--institution" in stopped.stderr
+    assert not ledger.exists()
+    assert not out.exists()

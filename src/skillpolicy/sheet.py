@@ -7,11 +7,13 @@ the known columns keyed by canonical header, so a rule never sees a column posit
 
 from __future__ import annotations
 
+import collections
 import operator
+import re
 import struct
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +112,10 @@ class Layout:
     letters: dict[str, str]  # canonical header -> spreadsheet column letter
     headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
     unknown: tuple[str, ...] = ()  # headers of the header row that name no known column
+    facts: dict[str, str] = field(default_factory=dict)  # label -> value from the title rows
+    # sheet-wide values of columns the sheet does not have (the 培训机构 named above the
+    # header or given with --institution): every row reads them as its own cell
+    constants: dict[str, str] = field(default_factory=dict)
 
     def near_miss(self, column: str) -> str | None:
         """An unknown header of this sheet that looks like ``column`` (``到课率%`` for
@@ -122,7 +128,7 @@ class Layout:
         return by_folded[close[0]] if close else None
 
     def has(self, column: str) -> bool:
-        return column in self.columns
+        return column in self.columns or column in self.constants
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,51 @@ def _detect(
     return None
 
 
+# labels a title block uses beside the column headers (填表日期 | 2012年9月1日)
+TITLE_LABELS = frozenset({"填表日期", "填报日期", "填报单位", "填表单位", "填表人", "审核人"})
+_LABELLED = re.compile(r"^([^:]+):(.*)$")
+
+
+def _label(text: str) -> str | None:
+    """The label a title cell names (canonical header or a known title label), or None."""
+    folded = fold_header(text)
+    if not folded:
+        return None
+    for kind in ("roster", "application"):
+        canonical = canonical_header(folded, kind)
+        if canonical is not None:
+            return canonical
+    return folded if folded in TITLE_LABELS else None
+
+
+def title_facts(rows: list[list[Any]]) -> dict[str, str]:
+    """Sheet-wide facts written above the header (INTERFACE.md "Sheets"): ``培训机构：X`` in one
+    cell, or a label cell followed by its value (单位名称 | 南宁市高级技工学校); the first
+    value of a label wins. Keys are canonical headers (承训机构 is 培训机构) or title labels."""
+    facts: dict[str, str] = {}
+    for row in rows:
+        parts: list[str] = []
+        for value in row:
+            if not is_blank(value):
+                parts.extend(part for part in cell_text(value).split() if part)
+        index = 0
+        while index < len(parts):
+            part = parts[index]
+            labelled = _LABELLED.match(part)
+            label = _label(labelled[1]) if labelled else None
+            if labelled and label is not None and labelled[2].strip():
+                facts.setdefault(label, labelled[2].strip())
+                index += 1
+                continue
+            label = _label(part)
+            if label is not None and index + 1 < len(parts) and _label(parts[index + 1]) is None:
+                facts.setdefault(label, parts[index + 1])
+                index += 2
+                continue
+            index += 1
+    return facts
+
+
 class SheetReader:
     """Open a workbook, locate the header row of its first visible worksheet, stream rows."""
 
@@ -225,14 +276,14 @@ class SheetReader:
         except Exception as exc:  # calamine raises several unrelated types for a broken file
             raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path) from exc
         self._next_number = 1
-        self._pushed_back: list[Any] | None = None
+        self._replay: collections.deque[list[Any]] = collections.deque()  # rows read ahead
+        self._scanned: list[list[Any]] = []  # the rows read while looking for the header
         self.layout = self._find_header(kind, start_col)
 
     def _next(self) -> list[Any] | None:
-        if self._pushed_back is not None:
-            row, self._pushed_back = self._pushed_back, None
+        if self._replay:
             self._next_number += 1
-            return row
+            return self._replay.popleft()
         try:
             row = next(self._rows)
         except StopIteration:
@@ -247,23 +298,43 @@ class SheetReader:
         return row
 
     def _find_header(self, kind: str | None, start_col: int) -> Layout:
-        for _ in range(HEADER_SCAN_ROWS):
-            number = self._next_number
+        """The header row (INTERFACE.md "Sheets"): of the first rows that hold some kind's key
+        headers, the one with the most recognised column headers; the earliest on a tie. A
+        label/value title row (单位名称 | 南宁市高级技工学校 | 填表日期 | …) holds a key
+        header too, but names fewer columns than the real header below it."""
+        rows: list[list[Any]] = []
+        while len(rows) < HEADER_SCAN_ROWS:
             row = self._next()
             if row is None:
                 break
-            found = _detect(row, kind, self.path, self.sheet_name, number, start_col)
-            spans = self._spans.get(number - 1)
-            if spans:  # a title merged across this row may head a second header row below it
-                lower = self._next()
-                if lower is not None:
-                    both = self._detect_two_rows(row, lower, spans, kind, number, start_col, found)
+            rows.append(row)
+        best: tuple[_Found, int] | None = None  # what was found, on which row (1-based)
+        problem: InputError | None = None
+        for index, row in enumerate(rows):
+            number = index + 1
+            try:
+                found = _detect(row, kind, self.path, self.sheet_name, number, start_col)
+                spans = self._spans.get(index)
+                if spans and index + 1 < len(rows):  # a title merged across this row may head
+                    both = self._detect_two_rows(  # a second header row below it
+                        row, rows[index + 1], spans, kind, number, start_col, found
+                    )
                     if both is not None:
-                        return self._layout(both, number + 1, start_col)
-                    self._pushed_back = lower
-                    self._next_number -= 1
-            if found is not None:
-                return self._layout(found, number, start_col)
+                        found, number = both, number + 1
+            except InputError as error:  # a header written twice: an error unless a better
+                problem = problem or error  # header row is found
+                continue
+            if found is not None and (best is None or len(found[1]) > len(best[0][1])):
+                best = (found, number)
+        if best is not None:
+            found, number = best
+            self._scanned = rows[: number - 1]
+            self._replay.extend(rows[number:])
+            self._next_number = number + 1
+            layout = self._layout(found, number, start_col)
+            return replace(layout, facts=title_facts(self._scanned[: layout.header_row - 1]))
+        if problem is not None:
+            raise problem
         if kind:
             keys = "、".join(KIND_KEYS[kind])
             what = f"{SHEET_KIND_NAMES[kind]}的表头（须含：{keys}）"
@@ -333,6 +404,7 @@ class SheetReader:
     def rows(self) -> Iterator[Row]:
         """Data rows below the header, skipping rows with nothing in any known column."""
         names = list(self.layout.columns)
+        constants = self.layout.constants
         columns = [self.layout.columns[name] for name in names]
         pick = operator.itemgetter(*columns)
         single = len(columns) == 1  # itemgetter of one position returns the value, not a tuple
@@ -368,6 +440,8 @@ class SheetReader:
             if not any(v is not None and v != "" for v in values) or all(map(is_blank, values)):
                 continue
             cells = dict(zip(names, values, strict=True))
+            if constants:
+                cells.update(constants)
             probe = cells.get(first_key)
             if (
                 isinstance(probe, str)

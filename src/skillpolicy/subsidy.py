@@ -40,6 +40,7 @@ from .values import fold
 Status = Literal["paid", "pending", "refused"]
 PayeeKind = Literal["trainee", "institution", "unit"]
 ZERO = Decimal("0.00")
+UNNAMED_INSTITUTION = "未注明培训机构"  # the payee when the sheet names no institution at all
 PAYEE_KIND_NAMES = {"trainee": "学员本人", "institution": "培训机构", "unit": "单位"}
 _LEDGER_INTEGER_LIMIT = 1 << 63  # a ledger INTEGER column (SQLite, PostgreSQL BIGINT) holds less
 
@@ -120,6 +121,22 @@ class Payout:
     def count(self, status: Status) -> int:
         return sum(1 for line in self.lines if line.status == status)
 
+    @property
+    def unnamed_payee(self) -> bool:
+        """Some line pays an institution the sheet does not name (INTERFACE.md "Payee"): the
+        amounts stand, but the payment cannot be recorded or its schedule written."""
+        return any(line.payee == UNNAMED_INSTITUTION for line in self.lines)
+
+    def check_payable(self, path: Path | str) -> None:
+        """Raise InputError before a commit or a payout schedule when a payee is unnamed."""
+        if self.unnamed_payee:
+            raise InputError(
+                "表中没有培训机构列，表头上方也未注明培训机构，无法确定收款方：请在表头上方写明"
+                "“培训机构：名称”，或用 --institution 名称 指明，或加一列培训机构",
+                file=path,
+                sheet=self.report.layout.sheet,
+            )
+
     def totals_by_payee(self) -> list[tuple[str, str, int, Decimal]]:
         """(payee kind name, payee, paid lines, amount) for every payee with paid lines."""
         totals: dict[tuple[str, str], list[Any]] = {}
@@ -196,6 +213,8 @@ class Method:
         return amount
 
     def payee_institution(self, view: RowView) -> str:
+        if not view.has("培训机构"):  # no column, none named above the header, no --institution
+            return UNNAMED_INSTITUTION
         return view.text("培训机构") or "（未填培训机构）"
 
     def default_payee(self, view: RowView) -> tuple[PayeeKind, str]:
@@ -588,13 +607,18 @@ def compute_subsidy(
     search: SearchPath | None = None,
     ledger: Ledger | None = None,
     shown_name: str | None = None,
+    institution: str | None = None,
 ) -> Payout:
-    """Compute every line of ``path`` (nothing is recorded; see :func:`commit_payout`)."""
+    """Compute every line of ``path`` (nothing is recorded; see :func:`commit_payout`).
+
+    ``institution`` (``--institution``) is the payee of a sheet that has no 培训机构 column
+    and names none above its header; without one the amounts are still computed, payable to
+    :data:`UNNAMED_INSTITUTION`, with a sheet-level warning."""
     search = search or SearchPath("catalogs")
     if not program.subsidies:
         raise InputError(f"项目 {program.id} 没有可计算的补贴")
     params = load_params(params_file, program, list_programs(search))
-    reader = open_sheet(path, program, kind)
+    reader = open_sheet(path, program, kind, institution)
     layout = reader.layout
     spec = program.subsidy_for(layout.kind)
     if spec is None:
@@ -604,7 +628,8 @@ def compute_subsidy(
             file=path,
             sheet=layout.sheet,
         )
-    missing = [c for c in spec.requires if not layout.has(c)]
+    # a missing 培训机构 is the payee rule's to handle (INTERFACE.md "Payee"), not a stop
+    missing = [c for c in spec.requires if not layout.has(c) and c != "培训机构"]
     if missing:
         raise InputError(
             f"计算补贴需要的列缺失：{'、'.join(missing)}（第{layout.header_row}行表头）",
@@ -636,7 +661,24 @@ def compute_subsidy(
     if ledger is not None:
         paid = ledger.paid([line.key for line in payout.lines])
         report.add_sheet_findings(_refuse_paid_before(payout, paid))
+    if payout.unnamed_payee:
+        report.add_sheet_findings([unnamed_payee_warning(program, spec)])
     return payout
+
+
+def unnamed_payee_warning(program: Program, spec: SubsidySpec) -> Finding:
+    return Finding(
+        row=None,
+        column="培训机构",
+        rule="payee",
+        severity="warning",
+        message=(
+            f"表中没有培训机构列，表头上方也未注明培训机构：补贴照常计算，收款方记为"
+            f"“{UNNAMED_INSTITUTION}”；记入台账或生成发放花名册前，请在表头上方写明"
+            "“培训机构：名称”或用 --institution 指明"
+        ),
+        citation=program.citation(spec.clause),
+    )
 
 
 def _refuse_paid_before(payout: Payout, paid: dict[str, PaidEntry]) -> list[Finding]:

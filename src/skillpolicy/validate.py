@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import load_catalog
+from .columns import PERSON_KINDS
 from .errors import InputError
 from .findings import Finding
 from .identifiers import mask_id
@@ -166,8 +167,13 @@ class Checker:
         return [finding for rule in self.rules for finding in rule.finish()]
 
 
-def open_sheet(path: Path, program: Program, kind: str | None = None) -> SheetReader:
-    """Open the workbook and check that its kind and required columns suit the program."""
+def open_sheet(
+    path: Path, program: Program, kind: str | None = None, institution: str | None = None
+) -> SheetReader:
+    """Open the workbook and check that its kind and required columns suit the program.
+
+    A sheet without a 培训机构 column takes the institution named above its header, else
+    ``institution`` (``--institution``), as every row's 培训机构 (INTERFACE.md "Payee")."""
     if kind is not None and kind not in program.sheets:  # asked for: say so before reading
         accepted = "、".join(f"{SHEET_KIND_NAMES[k]}（{k}）" for k in program.sheets)
         asked = SHEET_KIND_NAMES.get(kind)  # any text may come from a library caller
@@ -179,6 +185,10 @@ def open_sheet(path: Path, program: Program, kind: str | None = None) -> SheetRe
         )
     reader = SheetReader(path, kind=kind)
     layout = reader.layout
+    if not layout.has("培训机构") and layout.kind in PERSON_KINDS:
+        named = layout.facts.get("培训机构") or (institution or "").strip()
+        if named:
+            layout = reader.layout = replace(layout, constants={"培训机构": named})
     if layout.kind not in program.sheets:
         accepted = "、".join(SHEET_KIND_NAMES[k] for k in program.sheets)
         raise InputError(
@@ -266,12 +276,13 @@ def validate_sheet(
     search: SearchPath | None = None,
     ledger: Any = None,
     shown_name: str | None = None,
+    institution: str | None = None,
 ) -> Report:
     """Check every row of ``path`` against ``program``; findings come back as data."""
     search = search or SearchPath("catalogs")
     if params is None:
         params = load_params(params_file, program, list_programs(search))
-    reader = open_sheet(path, program, kind)
+    reader = open_sheet(path, program, kind, institution)
     context = make_context(
         program, reader.layout, params=params, search=search, as_of=as_of, ledger=ledger
     )

@@ -97,6 +97,13 @@ LedgerOption = Annotated[
         help="台账：文件路径、sqlite:///路径 或 postgresql:// 地址（默认为本机数据目录中的台账）",
     ),
 ]
+InstitutionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--institution",
+        help="培训机构名称：表中没有培训机构列、表头上方也未注明时，作为各行的培训机构（收款方）",
+    ),
+]
 KindOption = Annotated[
     str | None,
     typer.Option(

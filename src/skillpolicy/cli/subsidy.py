@@ -19,6 +19,7 @@ from .common import (
     STATE,
     AsOfOption,
     FormatOption,
+    InstitutionOption,
     KindOption,
     LedgerOption,
     ParamsOption,
@@ -88,6 +89,7 @@ def subsidy_command(
         bool, typer.Option("--commit", help="把发放的各笔记入台账；已记入的不再发放")
     ] = False,
     kind: KindOption = None,
+    institution: InstitutionOption = None,
 ) -> None:
     """计算补贴：每行发放、待定或不予发放，附理由和金额；表中有违反规则之处时退出码为 1。"""
     check_format(output_format)
@@ -111,7 +113,10 @@ def subsidy_command(
             search=STATE.catalogs(),
             ledger=book,
             shown_name=str(sheet),
+            institution=institution,
         )
+        if commit or out is not None:  # a payment needs a named payee; a preview does not
+            payout.check_payable(sheet)
         if commit and payout.count("paid"):
             if isinstance(book, EmptyLedger):
                 book = open_ledger(ledger, create=True)
@@ -136,6 +141,9 @@ def subsidy_command(
         print_payout(payout)
     for spec, reason in payout.report.skipped:
         note(f"未检查 {spec.id}：{reason}")
+    for finding in payout.report.findings:
+        if finding.rule == "payee":
+            note(f"警告：{finding.message}")
     if payout.run_id:
         note(f"已记入台账 {payout.ledger_location}：运行 {payout.run_id}")
     if out is not None:

@@ -15,6 +15,7 @@ from .common import (
     STATE,
     AsOfOption,
     FormatOption,
+    InstitutionOption,
     KindOption,
     LedgerOption,
     ParamsOption,
@@ -85,6 +86,7 @@ def validate_command(
     params: ParamsOption = None,
     ledger: LedgerOption = None,
     kind: KindOption = None,
+    institution: InstitutionOption = None,
 ) -> None:
     """按项目规则核对一张表；有错误时退出码为 1。"""
     check_format(output_format)
@@ -103,6 +105,7 @@ def validate_command(
             search=STATE.catalogs(),
             ledger=book,
             shown_name=str(sheet),
+            institution=institution,
         )
     finally:
         book.close()
