@@ -235,3 +235,69 @@ def test_unnamed_payee_is_computed_but_not_paid(tmp_path: Path, run_cli: Run) ->
         assert "--institution" in stopped.stderr
     assert not ledger.exists()
     assert not out.exists()
+
+
+# --- payout notices agree with the payment ----------------------------------------------------
+
+
+def two_institution_rows(people: int = 2) -> list[list[Any]]:
+    from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows
+
+    institutions = ["南宁市高级技工学校", "柳州市技工学校"]
+    rows = [
+        [*row[:-1], "合格", institution]
+        for row, institution in zip(guangxi_clean_rows(), institutions, strict=True)
+    ]
+    return [[*GUANGXI_ROSTER_HEADER, "培训机构"], *rows[:people]]
+
+
+def notices(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.docx"))
+
+
+def test_payout_notice_offers_only_what_subsidy_would_pay(
+    tmp_path: Path, run_cli: Run, private_data_home: Path
+) -> None:
+    """render payout-notice reads the ledger a commit writes: a person already paid is not
+    offered again, a payee with nothing payable gets no notice; --run prints what a run paid."""
+    program = ("--program", "guangxi-2012-technician")
+    first = write_rows(tmp_path / "first.xlsx", two_institution_rows(1))
+    committed = run_cli("subsidy", first, *program, "--commit")
+    assert committed.returncode == 0, committed.stderr
+    second = write_rows(tmp_path / "second.xlsx", two_institution_rows(2))
+    result = run_cli("render", "payout-notice", "--data", second, *program, "--out", tmp_path / "a")
+    assert result.returncode == 0, result.stderr
+    assert notices(tmp_path / "a") == ["补贴拨付通知-柳州市技工学校"]
+    book = SqliteLedger(private_data_home / "skillpolicy" / "ledger.sqlite3", create=False)
+    try:
+        (run,) = book.runs()
+    finally:
+        book.close()
+    printed = run_cli("render", "payout-notice", "--run", run.run_id, "--out", tmp_path / "b")
+    assert printed.returncode == 0, printed.stderr
+    assert notices(tmp_path / "b") == ["补贴拨付通知-南宁市高级技工学校"]
+    from docx import Document
+
+    text = "\n".join(
+        cell.text
+        for table in Document(str(tmp_path / "b" / "补贴拨付通知-南宁市高级技工学校.docx")).tables
+        for row in table.rows
+        for cell in row.cells
+    )
+    assert "1,900.00" in text
+
+
+def test_payout_notice_for_a_roster_already_paid_prints_nothing(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    """After a commit, the same roster's payout notice has nothing to offer: exit 2, no files."""
+    program = ("--program", "guangxi-2012-technician")
+    sheet = write_rows(tmp_path / "r.xlsx", two_institution_rows(2))
+    ledger = ("--ledger", tmp_path / "book.sqlite3")
+    assert run_cli("subsidy", sheet, *program, *ledger, "--commit").returncode == 0
+    result = run_cli(
+        "render", "payout-notice", "--data", sheet, *program, *ledger, "--out", tmp_path / "a"
+    )
+    assert result.returncode == 2
+    assert "没有可发放的补贴" in result.stderr
+    assert not (tmp_path / "a").exists()

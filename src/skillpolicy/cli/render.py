@@ -12,6 +12,8 @@ from ..errors import InputError
 from .common import (
     STATE,
     AsOfOption,
+    InstitutionOption,
+    LedgerOption,
     ParamsOption,
     note,
     parse_as_of,
@@ -73,6 +75,12 @@ def render_command(
     published: Annotated[
         str | None, typer.Option("--published", help="公示发布日期 YYYY-MM-DD（公示需要）")
     ] = None,
+    ledger: LedgerOption = None,
+    institution: InstitutionOption = None,
+    run: Annotated[
+        str | None,
+        typer.Option("--run", help="打印台账中某次已记账运行实际发放的拨付通知（payout-notice）"),
+    ] = None,
 ) -> None:
     """按 Word 模板打印申报表、审批表、拨付通知和公示，每单位/每班/每收款方一份，另附汇总表。"""
     if list_forms:
@@ -83,12 +91,14 @@ def render_command(
     if check_only:
         _check(form)
         return
-    if data is None or out is None:
-        raise InputError("请用 --data 指明数据文件、--out 指明输出目录")
     from ..render import RenderOptions, form_spec, load_documents, open_template, render_documents
     from ..resources import shipped_dir
 
     spec = form_spec(form)
+    if run is not None and spec.id != "payout-notice":
+        raise InputError("--run 只用于打印补贴拨付通知（payout-notice）")
+    if (data is None and run is None) or out is None:
+        raise InputError("请用 --data 指明数据文件、--out 指明输出目录")
     template = open_template(spec, STATE.templates())
     options = RenderOptions(
         program=program_id,
@@ -96,12 +106,31 @@ def render_command(
         as_of=parse_as_of(as_of),
         published=parse_date_option(published, "--published"),
         catalogs=STATE.catalogs(),
+        institution=institution,
     )
     if pdf:
         from ..render.pdf import soffice
 
         soffice()  # stop before reading a large sheet when no PDF can be made
-    documents = load_documents(spec, data, options)
+    if spec.id == "payout-notice":
+        # the ledger --commit writes (the default one without --ledger): a notice offers only
+        # what subsidy would pay now, or with --run exactly what that run paid
+        from ..ledger.reading import open_for_reading
+        from ..render.forms import load_run_notices
+
+        book = open_for_reading(ledger)
+        try:
+            options.ledger = book
+            if run is not None:
+                documents = load_run_notices(book, run, options)
+            else:
+                assert data is not None
+                documents = load_documents(spec, data, options)
+        finally:
+            book.close()
+    else:
+        assert data is not None
+        documents = load_documents(spec, data, options)
     aliases = shipped_dir("templates") / "fonts" / "skillpolicy-fonts.conf"
     result = render_documents(
         spec,

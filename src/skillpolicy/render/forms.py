@@ -248,6 +248,8 @@ class RenderOptions:
     published: date | None = None
     catalogs: SearchPath | None = None
     today: date = field(default_factory=date.today)
+    ledger: Any = None  # the ledger a payout notice is computed against (read only)
+    institution: str | None = None  # --institution: the payee of a sheet that names none
 
 
 Loader = Callable[[Path, RenderOptions], list[FormModel]]
@@ -592,8 +594,11 @@ def load_xuchang_classes(path: Path, options: RenderOptions) -> list[FormModel]:
 
 
 def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
+    """The notices of what ``subsidy`` would pay now: the same computation against the same
+    ledger (lines already paid are refused there, so they are not offered again); a payee
+    with nothing payable gets no notice."""
     from ..programs import load_program
-    from ..subsidy import PAYEE_KIND_NAMES, compute_subsidy
+    from ..subsidy import compute_subsidy
 
     if options.program is None:
         raise InputError("打印补贴拨付通知需要 --program（项目编号），以便按项目计算补贴")
@@ -605,17 +610,49 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
         as_of=options.as_of,
         params_file=options.params,
         search=search,
+        ledger=options.ledger,
         shown_name=str(path),
+        institution=options.institution,
     )
-    payees: dict[tuple[str, str], list[Any]] = {}
-    for line in payout.lines:
-        if line.status == "paid":
-            # a trainee paid in person gets a notice of their own, named for them
-            payee = line.name if line.payee_kind == "trainee" else line.payee
-            payees.setdefault((line.payee_kind, payee), []).append(line)
+    payout.check_payable(path)  # a notice names its payee
+    paid = [
+        _NoticeLine(line.payee_kind, line.payee, line.name, line.shown_id, line.occupation,
+                    line.basis, line.amount)
+        for line in payout.lines
+        if line.status == "paid"
+    ]  # fmt: skip
+    forms = _payout_notices(program, paid, path.name, options.today)
+    if not forms:
+        raise InputError(
+            "没有可发放的补贴（全部为待定、不予发放或已记入台账），不生成拨付通知", file=path
+        )
+    return forms
+
+
+@dataclass(frozen=True)
+class _NoticeLine:
+    payee_kind: str
+    payee: str
+    name: str
+    shown_id: str
+    occupation: str
+    basis: str
+    amount: Decimal
+
+
+def _payout_notices(
+    program: Any, lines: list[_NoticeLine], data_file: str, today: date
+) -> list[FormModel]:
+    """One notice per payee of ``lines`` (a trainee paid in person gets one named for them)."""
+    from ..subsidy import PAYEE_KIND_NAMES
+
+    payees: dict[tuple[str, str], list[_NoticeLine]] = {}
+    for line in lines:
+        payee = line.name if line.payee_kind == "trainee" else line.payee
+        payees.setdefault((line.payee_kind, payee), []).append(line)
     forms: list[FormModel] = []
-    for (kind, payee), lines in sorted(payees.items()):
-        total = sum((line.amount for line in lines), Decimal("0.00"))
+    for (kind, payee), group in sorted(payees.items()):
+        total = sum((line.amount for line in group), Decimal("0.00"))
         forms.append(
             PayoutNotice(
                 项目名称=program.title,
@@ -632,17 +669,49 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
                         说明=line.basis,
                         金额=format_amount_grouped(line.amount),
                     )
-                    for index, line in enumerate(lines, start=1)
+                    for index, line in enumerate(group, start=1)
                 ],
-                笔数=str(len(lines)),
+                笔数=str(len(group)),
                 合计金额=format_amount_grouped(total),
                 合计大写=amount_in_words(total),
-                数据文件=path.name,
-                制表日期=chinese_date(options.today),
+                数据文件=data_file,
+                制表日期=chinese_date(today),
             )
         )
+    return forms
+
+
+_IN_PERSON = ("学员本人", "获奖者本人")  # the payee of a line paid to the trainee or winner
+
+
+def load_run_notices(ledger: Any, run_id: str, options: RenderOptions) -> list[FormModel]:
+    """The notices of exactly what the committed run ``run_id`` paid, from the ledger."""
+    from ..money import format_amount
+    from ..programs import load_program
+
+    run = next((r for r in ledger.runs() if r.run_id == run_id), None)
+    if run is None:
+        raise InputError(f"台账中没有运行 {run_id}（skillpolicy ledger list 列出各次运行）")
+    if run.voided_by is not None:
+        raise InputError(f"运行 {run_id} 已作废，不再打印其拨付通知")
+    program = load_program(run.program, options.catalogs or SearchPath("catalogs"))
+    lines = []
+    for stored in ledger.lines(run_id):
+        line = stored.line
+        if line.payee in _IN_PERSON:
+            kind = "trainee"
+        elif line.tranche is not None:
+            kind = "unit"
+        else:
+            kind = "institution"
+        shown = line.subject if kind == "unit" else mask_id(line.subject)
+        basis = f"第{line.tranche}笔" if line.tranche else f"{format_amount(line.amount)} 元"
+        lines.append(
+            _NoticeLine(kind, line.payee, line.name, shown, line.occupation, basis, line.amount)
+        )
+    forms = _payout_notices(program, lines, run.file_name, options.today)
     if not forms:
-        raise InputError("没有可发放的补贴（全部为待定或不予发放），不生成拨付通知", file=path)
+        raise InputError(f"运行 {run_id} 没有发放的笔数，不生成拨付通知")
     return forms
 
 
