@@ -301,3 +301,41 @@ def test_payout_notice_for_a_roster_already_paid_prints_nothing(
     assert result.returncode == 2
     assert "没有可发放的补贴" in result.stderr
     assert not (tmp_path / "a").exists()
+
+
+# --- forms print what the sheet has ----------------------------------------------------------
+
+INTERFACE_APPLICATION = [
+    "单位名称", "统一社会信用代码", "单位类型", "行业主管部门", "单位负责人", "联系电话", "手机",
+    "单位联系人", "通信地址", "邮编", "申报日期", "主体资格", "培训职业", "培训人数", "申报优势说明",
+]  # fmt: skip
+
+
+def test_guangxi_application_form_from_interface_columns(tmp_path: Path, run_cli: Run) -> None:
+    """An application sheet with exactly INTERFACE.md's columns prints 附件2; the fields it
+    lacks (联系人电话, 联系人手机) are left blank on the form."""
+    from docx import Document
+
+    row = ["南宁市高级技工学校", "", "技工院校", "自治区人社厅", "王强", "0771-5551234",
+           "13907710001", "李明", "南宁市西乡塘区大学路1号", "530003", "2012-08-20",
+           "高级技工学校", "焊工", 20, "有焊接实训基地"]  # fmt: skip
+    sheet = write_rows(tmp_path / "附件2.xlsx", [["附件2"], INTERFACE_APPLICATION, row])
+    out = tmp_path / "forms"
+    result = run_cli("render", "guangxi-2012-application", "--data", sheet, "--out", out)
+    assert result.returncode == 0, result.stderr
+    (document,) = out.glob("*.docx")
+    text = "\n".join(
+        [p.text for p in Document(str(document)).paragraphs]
+        + [c.text for t in Document(str(document)).tables for r in t.rows for c in r.cells]
+    )
+    assert "南宁市高级技工学校" in text
+    assert "焊工" in text
+
+
+def test_render_list_and_help_say_which_columns_a_form_requires(run_cli: Run) -> None:
+    """render --list and render FORM --help name the columns a form cannot be made without."""
+    listed = run_cli("render", "--list")
+    assert "必需的列" in listed.stdout
+    helped = run_cli("render", "guangxi-2012-application", "--help")
+    assert helped.returncode == 0
+    assert "guangxi-2012-application：单位名称" in helped.stdout

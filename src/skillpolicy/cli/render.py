@@ -24,9 +24,11 @@ from .common import (
 
 def _list() -> None:
     from ..render import FORMS, find_template
+    from ..render.forms import required_columns_text
 
     table = Table()
-    for header in ("文书", "名称", "数据", "模板"):
+    table.add_column("文书", no_wrap=True)  # an id the clerk types is never cut
+    for header in ("名称", "数据（必需的列；其余缺列的项在文书上留空）", "模板"):
         table.add_column(header, overflow="fold")
     search = STATE.templates()
     for spec in FORMS.values():
@@ -34,7 +36,8 @@ def _list() -> None:
             where = str(find_template(spec, search))
         except InputError:
             where = "（缺失）"
-        table.add_row(spec.id, spec.title, spec.source, where)
+        data = f"{spec.source}；必需的列：{required_columns_text(spec.id)}"
+        table.add_row(spec.id, spec.title, data, where)
     stdout.print(table)
 
 
@@ -148,5 +151,16 @@ def render_command(
         note(f"汇总表：{result.summary}")
 
 
+def render_help() -> str:
+    """The command's help: its summary and, per form, the columns it cannot be made without."""
+    from ..render.forms import FORMS, required_columns_text
+
+    lines = [f"{form_id}：{required_columns_text(form_id)}" for form_id in FORMS]
+    return (
+        f"{render_command.__doc__}\n\n各文书必需的列（表中没有的其他项在文书上留空，手工填写）：\n\n"
+        + "\n\n".join(lines)
+    )
+
+
 def register(app: typer.Typer) -> None:
-    app.command("render")(render_command)
+    app.command("render", help=render_help())(render_command)

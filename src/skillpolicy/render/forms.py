@@ -278,6 +278,25 @@ def printed(raw: object) -> str:
     return cell_text(raw)
 
 
+# The columns a form cannot be made without (``render --list``, ``render --help``); any other
+# field the sheet lacks prints blank, for the clerk to fill in by hand. A payout notice needs
+# what ``subsidy`` needs for its program.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "guangxi-2012-application": ("单位名称",),
+    "jincheng-workstation-application": ("单位名称",),
+    "jincheng-training-base-application": ("单位名称",),
+    "xuchang-class-approval": ("培训机构", "职业(工种)", "开班日期", "姓名", "身份证号"),
+    "jincheng-notice": ("单位名称", "统一社会信用代码", "是否授牌"),
+}
+
+
+def required_columns_text(form_id: str) -> str:
+    """What a form requires of its sheet, in words."""
+    if form_id == "payout-notice":
+        return "与 subsidy 计算补贴所需的列相同（或 --run）"
+    return "、".join(REQUIRED_COLUMNS.get(form_id, ())) or "无"
+
+
 def _require_columns(reader: SheetReader, columns: Iterable[str]) -> None:
     layout = reader.layout
     missing = [c for c in columns if not layout.has(c)]
@@ -340,6 +359,8 @@ class _Cells:
             raise self._problem(column, problem) from None
 
     def yes_no(self, column: str) -> YesNo:
+        if not self.reader.layout.has(column):  # not on the sheet: both boxes left to tick
+            return YesNo(是=UNCHECKED, 否=UNCHECKED)
         try:
             return YesNo.of(parse_yes_no(self.row.raw(column)))
         except ValueProblem as problem:
@@ -401,7 +422,7 @@ def _split_choices(text: str) -> list[str]:
 
 
 def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormModel]:
-    reader = _open(path, "application", (*_GUANGXI_UNIT, "培训职业", "培训人数", "申报优势说明"))
+    reader = _open(path, "application", REQUIRED_COLUMNS["guangxi-2012-application"])
     groups: dict[str, list[Row]] = {}
     for row in reader.rows():
         name = _Cells(reader, row).required("单位名称")
@@ -435,7 +456,9 @@ def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormMod
                 **{c: printed(unit.get(c)) for c in _GUANGXI_UNIT[:10]},
                 主体资格=_qualifications(unit.get("主体资格")),
                 职业列表=occupations,
-                培训人数合计=str(total) + (f"（不含“{'、'.join(unknown)}”）" if unknown else ""),
+                培训人数合计=(str(total) + (f"（不含“{'、'.join(unknown)}”）" if unknown else ""))
+                if reader.layout.has("培训人数")
+                else "",
                 申报日期=first.date_text("申报日期") if applied is not None else "",
             )
         )
@@ -490,9 +513,7 @@ _WORKSTATION_YES_NO = (
 
 
 def load_jincheng_workstation(path: Path, options: RenderOptions) -> list[FormModel]:
-    reader = _open(
-        path, "application", (*_JINCHENG_COMMON, "技师及高级技师人数", *_WORKSTATION_YES_NO)
-    )
+    reader = _open(path, "application", REQUIRED_COLUMNS["jincheng-workstation-application"])
     forms: list[FormModel] = []
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -517,7 +538,7 @@ _BASE_COUNTS = ("紧缺专业实训装备数", "年培训人数", "合作企业�
 
 
 def load_jincheng_training_base(path: Path, options: RenderOptions) -> list[FormModel]:
-    reader = _open(path, "application", (*_JINCHENG_COMMON, *_BASE_YES_NO, *_BASE_COUNTS))
+    reader = _open(path, "application", REQUIRED_COLUMNS["jincheng-training-base-application"])
     forms: list[FormModel] = []
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -547,7 +568,7 @@ def _distinct(values: Iterable[str]) -> str:
 
 
 def load_xuchang_classes(path: Path, options: RenderOptions) -> list[FormModel]:
-    reader = _open(path, "roster", (*_CLASS_KEY, "姓名", "身份证号"))
+    reader = _open(path, "roster", REQUIRED_COLUMNS["xuchang-class-approval"])
     classes: dict[tuple[str, str, date], list[Row]] = {}
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -751,7 +772,7 @@ def load_jincheng_notice(path: Path, options: RenderOptions) -> list[FormModel]:
     start, end = WorkdayCalendar().notice_period(
         options.published, NOTICE_WORKING_DAYS, first_day_counts=first_day_counts
     )
-    reader = _open(path, "designation", ("单位名称", "统一社会信用代码", "是否授牌"))
+    reader = _open(path, "designation", REQUIRED_COLUMNS["jincheng-notice"])
     units: list[NoticeUnit] = []
     for row in reader.rows():
         cells = _Cells(reader, row)
