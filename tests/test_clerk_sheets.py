@@ -152,6 +152,16 @@ def test_skipped_rule_is_in_json_table_and_annotated_copy(tmp_path: Path, run_cl
     assert any(row[3] == "attendance" and "到课率%" in str(row[5]) for row in rows), rows
 
 
+@pytest.mark.parametrize("header", ["到课率%", "出勤率", "到 课 率 %"])
+def test_skipped_attendance_names_the_near_miss_header(tmp_path: Path, header: str) -> None:
+    """A header that is almost 到课率 (or another word for it) is named in the skip reason."""
+    path = xuchang_sheet(tmp_path / "r.xlsx", respelt("到课率", header))
+    report = validate_sheet(path, load_program("xuchang-2013-revitalization"))
+    ((spec, reason),) = report.skipped
+    assert spec.id == "attendance"
+    assert f"「{header}」" in reason
+
+
 def test_skipped_is_always_in_the_json(tmp_path: Path, run_cli: Run) -> None:
     """`validate --format json` always carries "skipped", an empty list when every rule ran."""
     sheet = xuchang_sheet(tmp_path / "roster.xlsx")

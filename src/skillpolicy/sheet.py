@@ -30,6 +30,16 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
+# headers clerks write for a column that are not its accepted aliases (INTERFACE.md): a rule
+# skipped for the column names them as a near miss, so the clerk can rename the header
+NEAR_MISSES: dict[str, tuple[str, ...]] = {
+    "到课率": ("出勤率", "出勤", "考勤率"),
+    "培训机构": ("培训单位", "办学单位"),
+    "鉴定结果": ("考试结果", "鉴定情况"),
+    "证书编号": ("证书号", "证书号码"),
+}
+
+
 def column_letter(number: int) -> str:
     """Spreadsheet column letters for a 1-based column number (1 -> A, 28 -> AB).
 
@@ -124,6 +134,9 @@ class Layout:
 
         wanted = fold_header(column)
         by_folded = {header_without_note(fold_header(h)): h for h in self.unknown}
+        for other in NEAR_MISSES.get(column, ()):  # another word for it, not an alias
+            if fold_header(other) in by_folded:
+                return by_folded[fold_header(other)]
         close = difflib.get_close_matches(wanted, list(by_folded), n=1, cutoff=0.6)
         return by_folded[close[0]] if close else None
 
