@@ -408,13 +408,14 @@ def test_unusable_input_gives_one_line_on_stderr_and_exit_2(
 
 
 def test_unknown_program_message_is_pinned(run_cli: Callable[..., Any]) -> None:
-    """An unknown program id prints exactly this line, listing the known ids."""
+    """An unknown program id prints exactly this line, listing the known ids and the near miss."""
     result = run_cli("program", "show", "guangxi-2013-technician")
     assert_one_error_line(result)
     assert result.stderr == (
         "错误：未知的项目「guangxi-2013-technician」；现有项目：fujian-2013-free-training, "
         "guangxi-2012-technician, guangxi-2019-lifelong, jincheng-2022-training-base, "
-        "jincheng-2022-workstation, xuchang-2013-revitalization\n"
+        "jincheng-2022-workstation, xuchang-2013-revitalization；"
+        "是否要用 guangxi-2012-technician？\n"
     )
 
 

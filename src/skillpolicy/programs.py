@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .columns import SHEET_KIND_NAMES
 from .datafile import KeyedError, load_model
-from .errors import CatalogError
+from .errors import CatalogError, did_you_mean
 from .resources import SearchPath
 
 SheetKind = Literal["roster", "application", "designation", "award", "technician", "levy"]
@@ -251,8 +251,10 @@ def load_program_file(path: Path) -> Program:
 def program_path(program_id: str, search: SearchPath) -> Path:
     path = search.find(f"programs/{program_id}.toml")
     if path is None:
-        known = ", ".join(p.stem for p in search.glob("programs", "*.toml"))
-        raise CatalogError(f"未知的项目「{program_id}」；现有项目：{known}")
+        ids = [p.stem for p in search.glob("programs", "*.toml")]
+        raise CatalogError(
+            f"未知的项目「{program_id}」；现有项目：{', '.join(ids)}{did_you_mean(program_id, ids)}"
+        )
     return path
 
 

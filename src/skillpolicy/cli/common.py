@@ -72,17 +72,54 @@ def print_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(_masked(payload), ensure_ascii=False, indent=2) + "\n")
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: one or two real command lines, kept as written (``\\b``
+    stops click from rewrapping them)."""
+    return "\b\n示例：\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def note(text: str) -> None:
     stderr.print(text, markup=False, highlight=False)
 
 
+def _ids(subdir: str, incomplete: str) -> list[str]:
+    """Ids of the data files in ``subdir`` of the search path starting with ``incomplete``
+    (shell completion: the files' names only, nothing is loaded)."""
+    ids = (path.stem for path in STATE.catalogs().glob(subdir, "*.toml"))
+    return [found for found in ids if found.startswith(incomplete)]
+
+
+def complete_program(incomplete: str) -> list[str]:
+    """Shell completion of program ids."""
+    return _ids("programs", incomplete)
+
+
+def complete_catalog(incomplete: str) -> list[str]:
+    """Shell completion of occupation catalog ids."""
+    return _ids("occupations", incomplete)
+
+
+def complete_form(incomplete: str) -> list[str]:
+    """Shell completion of form ids (``render``)."""
+    from ..render.forms import FORMS
+
+    return [form for form in FORMS if form.startswith(incomplete)]
+
+
 ProgramArg = Annotated[
-    str, typer.Argument(help="项目编号，如 guangxi-2012-technician", show_default=False)
+    str,
+    typer.Argument(
+        help="项目编号，如 guangxi-2012-technician",
+        show_default=False,
+        autocompletion=complete_program,
+    ),
 ]
 SheetArg = Annotated[
     Path, typer.Argument(help="学员花名册、申报表或评审授牌表 (.xlsx)", show_default=False)
 ]
-ProgramOption = Annotated[str, typer.Option("--program", "-p", help="项目编号")]
+ProgramOption = Annotated[
+    str, typer.Option("--program", "-p", help="项目编号", autocompletion=complete_program)
+]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="参照日 YYYY-MM-DD，优先于开班日期和项目参照日")
 ]

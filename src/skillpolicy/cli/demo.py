@@ -12,7 +12,7 @@ from ..programs import list_programs
 from ..resources import shipped_dir
 from ..subsidy import compute_subsidy
 from ..validate import validate_sheet
-from .common import STATE, stdout
+from .common import STATE, examples, stdout
 from .validate import print_report
 
 
@@ -81,4 +81,6 @@ def demo_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("demo")(demo_command)
+    app.command("demo", epilog=examples("skillpolicy demo", "skillpolicy demo --brief"))(
+        demo_command
+    )

@@ -17,6 +17,7 @@ from .common import (
     FormatOption,
     ProgramOption,
     check_format,
+    examples,
     note,
     print_json,
     program,
@@ -98,4 +99,10 @@ def levy_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("levy")(levy_command)
+    app.command(
+        "levy",
+        epilog=examples(
+            "skillpolicy levy 征收表.xlsx --program xuchang-2013-revitalization",
+            "skillpolicy levy 征收表.xlsx -p xuchang-2013-revitalization --out 征收清单.xlsx",
+        ),
+    )(levy_command)

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from ..params import load_params
 from ..programs import SHEET_KIND_NAMES, list_programs
-from .common import STATE, ParamsOption, ProgramArg, program, stdout
+from .common import STATE, ParamsOption, ProgramArg, examples, program, stdout
 
 SEVERITY = {"error": "错误", "warning": "警告", "review": "复核"}
 
@@ -100,7 +100,17 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("programs")(list_command)
-    group = typer.Typer(help="查看一个项目", no_args_is_help=True)
-    group.command("show")(show_command)
+    app.command("programs", epilog=examples("skillpolicy programs"))(list_command)
+    group = typer.Typer(
+        help="查看一个项目",
+        no_args_is_help=True,
+        epilog=examples("skillpolicy program show guangxi-2012-technician"),
+    )
+    group.command(
+        "show",
+        epilog=examples(
+            "skillpolicy program show guangxi-2012-technician",
+            "skillpolicy program show xuchang-2013-revitalization --params skillpolicy.toml",
+        ),
+    )(show_command)
     app.add_typer(group, name="program")

@@ -13,6 +13,9 @@ from .common import (
     STATE,
     AsOfOption,
     ParamsOption,
+    complete_form,
+    complete_program,
+    examples,
     note,
     parse_as_of,
     parse_date_option,
@@ -52,7 +55,12 @@ def _check(form: str) -> None:
 
 def render_command(
     form: Annotated[
-        str | None, typer.Argument(help="文书编号，如 guangxi-2012-application", show_default=False)
+        str | None,
+        typer.Argument(
+            help="文书编号，如 guangxi-2012-application",
+            show_default=False,
+            autocompletion=complete_form,
+        ),
     ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", "-d", help="数据：Excel 表（.xlsx）或 TOML 文件")
@@ -66,7 +74,13 @@ def render_command(
         bool, typer.Option("--check", help="只检查模板的占位符与文书字段是否一致")
     ] = False,
     program_id: Annotated[
-        str | None, typer.Option("--program", "-p", help="项目编号（补贴拨付通知、公示需要）")
+        str | None,
+        typer.Option(
+            "--program",
+            "-p",
+            help="项目编号（补贴拨付通知、公示需要）",
+            autocompletion=complete_program,
+        ),
     ] = None,
     params: ParamsOption = None,
     as_of: AsOfOption = None,
@@ -120,4 +134,10 @@ def render_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("render")(render_command)
+    app.command(
+        "render",
+        epilog=examples(
+            "skillpolicy render --list",
+            "skillpolicy render guangxi-2012-application --data 申报表.xlsx --out 申报表/",
+        ),
+    )(render_command)

@@ -24,6 +24,7 @@ from .common import (
     SheetArg,
     check_format,
     check_kind,
+    examples,
     note,
     parse_as_of,
     print_json,
@@ -146,4 +147,10 @@ def subsidy_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("subsidy")(subsidy_command)
+    app.command(
+        "subsidy",
+        epilog=examples(
+            "skillpolicy subsidy 花名册.xlsx --program guangxi-2012-technician",
+            "skillpolicy subsidy 花名册.xlsx -p guangxi-2012-technician --out 发放花名册.xlsx --commit",
+        ),
+    )(subsidy_command)

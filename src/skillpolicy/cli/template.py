@@ -10,7 +10,7 @@ import typer
 from ..catalog import load_catalog
 from ..errors import InputError
 from ..programs import SHEET_KIND_NAMES
-from .common import STATE, KindOption, ProgramArg, check_kind, program, stdout
+from .common import STATE, KindOption, ProgramArg, check_kind, examples, program, stdout
 
 
 def template_command(
@@ -33,4 +33,10 @@ def template_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("template")(template_command)
+    app.command(
+        "template",
+        epilog=examples(
+            "skillpolicy template guangxi-2012-technician --out 花名册.xlsx",
+            "skillpolicy template guangxi-2012-technician --kind application --out 申报表.xlsx",
+        ),
+    )(template_command)

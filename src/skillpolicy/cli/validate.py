@@ -22,6 +22,7 @@ from .common import (
     SheetArg,
     check_format,
     check_kind,
+    examples,
     note,
     parse_as_of,
     print_json,
@@ -123,4 +124,10 @@ def validate_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("validate")(validate_command)
+    app.command(
+        "validate",
+        epilog=examples(
+            "skillpolicy validate 花名册.xlsx --program guangxi-2012-technician",
+            "skillpolicy validate 花名册.xlsx -p guangxi-2012-technician --annotate 标注.xlsx",
+        ),
+    )(validate_command)
