@@ -83,6 +83,7 @@ class LocalParameter(_Strict):
     clause: str
     keys: list[str] = Field(default_factory=list)
     default: str | bool | None = None
+    example: str | bool | dict[str, str] | None = None  # for `skillpolicy init`, illustrative
 
 
 class SheetSpec(_Strict):

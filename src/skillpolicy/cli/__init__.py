@@ -15,6 +15,7 @@ from ..errors import SkillpolicyError
 from ..privacy import RedactingStream, redact_strictly
 from . import catalog as catalog_cmd
 from . import demo as demo_cmd
+from . import init as init_cmd
 from . import ledger as ledger_cmd
 from . import levy as levy_cmd
 from . import programs as programs_cmd
@@ -86,6 +87,7 @@ demo_cmd.register(app)
 ledger_cmd.register(app)
 render_cmd.register(app)
 report_cmd.register(app)
+init_cmd.register(app)
 
 
 def main() -> None:

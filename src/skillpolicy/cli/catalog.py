@@ -12,7 +12,8 @@ from rich.table import Table
 from ..catalog import diff_catalogs, list_catalogs, load_catalog, load_catalog_file
 from ..catalog_import import import_catalog
 from ..errors import InputError
-from .common import STATE, complete_catalog, examples, parse_date_option, stdout
+from ..fileio import check_output
+from .common import STATE, ForceOption, complete_catalog, examples, parse_date_option, stdout
 
 group = typer.Typer(
     help="职业（工种）目录：列出、查看、比较、从表格导入",
@@ -114,11 +115,13 @@ def import_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="输出 .toml（默认 <编号>.toml）")
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """把表格中的职业目录导入为 TOML 目录文件。"""
     if not _ID.match(catalog_id):
         raise InputError(f"--id「{catalog_id}」只能用小写字母、数字和连字符")
     target = out or Path(f"{catalog_id}.toml")
+    check_output(target, force=force, inputs=[sheet], suffixes=(".toml",))
     catalog = import_catalog(
         sheet,
         target,

@@ -127,6 +127,10 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="输出格式�
 ParamsOption = Annotated[
     Path | None, typer.Option("--params", help="本地参数文件（默认读当前目录的 skillpolicy.toml）")
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="输出文件已存在时替换它（输入文件、目录和设备从不替换）"),
+]
 LedgerOption = Annotated[str | None, typer.Option("--ledger", help="台账文件路径")]
 KindOption = Annotated[
     str | None,

@@ -12,12 +12,12 @@ import typer
 from rich.table import Table
 
 from ..errors import InputError
-from ..fileio import atomic_path, ensure_not_input
+from ..fileio import atomic_path, check_output
 from ..identifiers import check_credit_code, check_resident_id, mask_id
 from ..ledger import Ledger, StoredLine
 from ..ledger.open import ledger_path, open_ledger
 from ..money import format_amount, format_amount_grouped, to_fen
-from .common import LedgerOption, examples, stdout
+from .common import ForceOption, LedgerOption, examples, stdout
 
 group = typer.Typer(
     help="补贴台账：列出各次运行、导出各笔、作废一次运行",
@@ -198,14 +198,11 @@ def export_command(
     full_ids: Annotated[
         bool, typer.Option("--full-ids", help="列出完整身份证号（默认只显示前4位和后4位）")
     ] = False,
+    force: ForceOption = False,
 ) -> None:
     """导出台账中的每一笔（含已作废的），身份证号默认打码。"""
     suffix = out.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise InputError("导出文件须以 .xlsx 或 .csv 结尾", file=out)
-    source = ledger_path(ledger)
-    if source is not None:
-        ensure_not_input(out, source)
+    check_output(out, force=force, inputs=[ledger_path(ledger)], suffixes=(".xlsx", ".csv"))
     book = _open(ledger)
     try:
         if run is not None and run not in {r.run_id for r in book.runs()}:

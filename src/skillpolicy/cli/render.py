@@ -12,6 +12,7 @@ from ..errors import InputError
 from .common import (
     STATE,
     AsOfOption,
+    ForceOption,
     ParamsOption,
     complete_form,
     complete_program,
@@ -84,6 +85,7 @@ def render_command(
     ] = None,
     params: ParamsOption = None,
     as_of: AsOfOption = None,
+    force: ForceOption = False,
     published: Annotated[
         str | None, typer.Option("--published", help="公示发布日期 YYYY-MM-DD（公示需要）")
     ] = None,
@@ -124,6 +126,8 @@ def render_command(
         out,
         pdf=pdf,
         font_aliases=aliases if aliases.is_file() else None,
+        force=force,
+        inputs=[data, params],
     )
     stdout.print(
         f"已生成 {len(result.documents)} 份{spec.title}到 {result.out_dir}"

@@ -9,13 +9,14 @@ import typer
 from rich.table import Table
 
 from ..errors import SkillpolicyError
-from ..fileio import ensure_not_input, temporary_beside
+from ..fileio import check_output, temporary_beside
 from ..ledger.open import ledger_path, open_ledger
 from ..money import amount_in_words, format_amount_grouped
 from ..subsidy import Payout, commit_payout, compute_subsidy
 from .common import (
     STATE,
     AsOfOption,
+    ForceOption,
     FormatOption,
     KindOption,
     LedgerOption,
@@ -87,13 +88,15 @@ def subsidy_command(
         bool, typer.Option("--commit", help="把发放的各笔记入台账；已记入的不再发放")
     ] = False,
     kind: KindOption = None,
+    force: ForceOption = False,
 ) -> None:
     """计算补贴：每行发放、待定或不予发放，附理由和金额；表中有违反规则之处时退出码为 1。"""
     check_format(output_format)
     check_kind(kind)
     item = program(program_id)
     if out is not None:
-        ensure_not_input(out, sheet)
+        inputs = [sheet, params, ledger_path(ledger)]
+        check_output(out, force=force, inputs=inputs, suffixes=(".xlsx",))
         if commit:  # an output folder that cannot be written stops the run before it is recorded
             temporary_beside(out).unlink()
     # read an existing ledger while computing; create one only when committing, so a run that

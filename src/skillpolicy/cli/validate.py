@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..fileio import check_output
 from ..findings import SEVERITY_NAMES
 from ..ledger.open import open_ledger
 from ..validate import Report, validate_sheet
 from .common import (
     STATE,
     AsOfOption,
+    ForceOption,
     FormatOption,
     KindOption,
     LedgerOption,
@@ -83,10 +85,13 @@ def validate_command(
     params: ParamsOption = None,
     ledger: LedgerOption = None,
     kind: KindOption = None,
+    force: ForceOption = False,
 ) -> None:
     """按项目规则核对一张表；有错误时退出码为 1。"""
     check_format(output_format)
     check_kind(kind)
+    if annotate is not None:
+        check_output(annotate, force=force, inputs=[sheet, params], suffixes=(".xlsx",))
     item = program(program_id)
     # --ledger: lines an earlier run paid are findings too (an existing ledger, only read)
     book = open_ledger(ledger, create=False) if ledger is not None else None
