@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, TextIO, get_args
 
 import typer
 from rich.console import Console
@@ -18,10 +21,16 @@ from ..programs import Program, SheetKind, load_program
 from ..resources import SearchPath
 from ..values import ValueProblem, parse_date
 
+
 # Findings and tables go to stdout; errors and notes to stderr, so `--format json` stays clean.
-# A pipe or a cron log has no width; give tables room rather than rich's 80 columns.
-stdout = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-stderr = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+# A pipe or a cron log has no width; give tables room rather than rich's 80 columns, unless
+# COLUMNS says how wide the reader is.
+def _width(stream: TextIO) -> int | None:
+    return None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160
+
+
+stdout = Console(soft_wrap=False, width=_width(sys.stdout))
+stderr = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
 
 
 @dataclass
@@ -70,6 +79,39 @@ def _masked(value: Any) -> Any:
 
 def print_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(_masked(payload), ensure_ascii=False, indent=2) + "\n")
+
+
+DEFAULT_MAX_ROWS = 200
+
+MaxRowsOption = Annotated[
+    int,
+    typer.Option(
+        "--max-rows",
+        min=0,
+        help="表格最多显示多少条（其余按规则汇总；0 表示全部显示）；--format json 总是完整的",
+    ),
+]
+
+
+@contextlib.contextmanager
+def progress(label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress display on stderr while long work runs, only when stderr is a terminal
+    (nothing in cron or a pipe); yields the callback that reports rows done, or None."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} 行"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done: bar.update(task, completed=done)
 
 
 def examples(*lines: str) -> str:

@@ -51,7 +51,10 @@ def list_command(ledger: LedgerOption = None) -> None:
     finally:
         book.close()
     table = Table(title=f"台账 {location}")
-    for header in ("运行编号", "项目", "文件", "文件 sha256", "记账时间"):
+    # the run id is what `ledger void` and `export --run` take: never wrapped or cut
+    widest = max((len(run.run_id) for run in runs), default=4)
+    table.add_column("运行编号", no_wrap=True, min_width=widest)
+    for header in ("项目", "文件", "文件 sha256", "记账时间"):
         table.add_column(header, overflow="fold")
     table.add_column("笔数", justify="right")
     table.add_column("金额（元）", justify="right")

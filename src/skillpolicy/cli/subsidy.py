@@ -14,12 +14,14 @@ from ..ledger.open import ledger_path, open_ledger
 from ..money import amount_in_words, format_amount_grouped
 from ..subsidy import Payout, commit_payout, compute_subsidy
 from .common import (
+    DEFAULT_MAX_ROWS,
     STATE,
     AsOfOption,
     ForceOption,
     FormatOption,
     KindOption,
     LedgerOption,
+    MaxRowsOption,
     ParamsOption,
     ProgramOption,
     SheetArg,
@@ -32,18 +34,22 @@ from .common import (
     program,
     stdout,
 )
+from .validate import print_rule_summary
 
 STATUS_NAMES = {"paid": "发放", "pending": "待定", "refused": "不予发放"}
 STATUS_STYLE = {"paid": "green", "pending": "yellow", "refused": "red"}
 
 
-def print_payout(payout: Payout) -> None:
+def print_payout(payout: Payout, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+    """Every line as a table, at most ``max_rows`` of them (0: all), then the totals; a
+    longer list ends with its findings summed up by rule."""
     item = payout.program
     stdout.print(f"{item.title}（{item.document}）  {payout.file}  sha256 {payout.file_hash[:12]}…")
     table = Table(show_lines=False)
     for header in ("行", "姓名/单位", "证件号", "笔", "状态", "金额（元）", "收款方", "说明"):
         table.add_column(header, overflow="fold")
-    for line in payout.lines:
+    lines = payout.lines if not max_rows else payout.lines[:max_rows]
+    for line in lines:
         style = STATUS_STYLE[line.status]
         why = "；".join(f"{r.message}（{r.citation}）" for r in line.reasons) or line.basis
         table.add_row(
@@ -57,6 +63,12 @@ def print_payout(payout: Payout) -> None:
             why,
         )
     stdout.print(table)
+    if len(lines) < len(payout.lines):
+        print_rule_summary(
+            payout.report,
+            f"以上仅列出前 {len(lines)} 笔，共 {len(payout.lines)} 笔",
+            "全部各笔：--out 发放花名册.xlsx 或 --format json（完整列表）；--max-rows 0 在此全部列出",
+        )
     totals = Table(title="按收款方合计")
     for header in ("收款方类别", "收款方", "人数/笔数", "金额（元）"):
         totals.add_column(header)
@@ -89,6 +101,7 @@ def subsidy_command(
     ] = False,
     kind: KindOption = None,
     force: ForceOption = False,
+    max_rows: MaxRowsOption = DEFAULT_MAX_ROWS,
 ) -> None:
     """计算补贴：每行发放、待定或不予发放，附理由和金额；表中有违反规则之处时退出码为 1。"""
     check_format(output_format)
@@ -138,7 +151,7 @@ def subsidy_command(
     if output_format == "json":
         print_json(payout.to_json())
     else:
-        print_payout(payout)
+        print_payout(payout, max_rows)
     for spec, reason in payout.report.skipped:
         note(f"未检查 {spec.id}：{reason}")
     if payout.run_id:

@@ -13,12 +13,14 @@ from ..findings import SEVERITY_NAMES
 from ..ledger.open import open_ledger
 from ..validate import Report, validate_sheet
 from .common import (
+    DEFAULT_MAX_ROWS,
     STATE,
     AsOfOption,
     ForceOption,
     FormatOption,
     KindOption,
     LedgerOption,
+    MaxRowsOption,
     ParamsOption,
     ProgramOption,
     SheetArg,
@@ -29,25 +31,29 @@ from .common import (
     parse_as_of,
     print_json,
     program,
+    progress,
     stdout,
 )
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "review": "cyan"}
 
 
-def print_report(report: Report) -> None:
+def print_report(report: Report, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+    """The findings as a table, at most ``max_rows`` of them (0: all); a longer list ends
+    with a summary by rule and where the rest is, so a 50,000-row sheet prints in seconds."""
     layout = report.layout
     stdout.print(
         f"{report.program.title}（{report.program.document}）  {report.file}  "
         f"工作表「{layout.sheet}」，表头在第{layout.header_row}行"
     )
     findings = report.sorted_findings()
-    if findings:
+    shown = findings if not max_rows else findings[:max_rows]
+    if shown:
         table = Table(show_lines=False)
         for header in ("行", "对象", "列", "级别", "问题", "规则", "依据"):
             table.add_column(header, overflow="fold")
         previous: int | str | None = "start"
-        for finding in findings:
+        for finding in shown:
             same_row = finding.row == previous
             previous = finding.row
             row_text = "" if same_row else ("全表" if finding.row is None else str(finding.row))
@@ -64,6 +70,8 @@ def print_report(report: Report) -> None:
                 end_section=False,
             )
         stdout.print(table)
+    if len(shown) < len(findings):
+        print_rule_summary(report, f"以上仅列出前 {len(shown)} 条问题，共 {len(findings)} 条")
     counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITY_NAMES}
     stdout.print(
         f"共 {report.rows} 行，{report.valid_rows} 行无错误；"
@@ -71,6 +79,34 @@ def print_report(report: Report) -> None:
     )
     for spec, reason in report.skipped:
         note(f"未检查 {spec.id}（{spec.summary}）：{reason}")
+
+
+WHERE_THE_REST_IS = (
+    "全部问题：--annotate 标注副本.xlsx（问题单元格标红，附问题汇总表），"
+    "或 --format json（完整列表）；--max-rows 0 在此全部列出"
+)
+
+
+def print_rule_summary(report: Report, heading: str, rest: str = WHERE_THE_REST_IS) -> None:
+    """Count per rule with its clause, after a table cut short (``heading`` says where)."""
+    stdout.print(f"{heading}；问题按规则汇总：", markup=False, highlight=False)
+    table = Table(show_lines=False)
+    for header in ("规则", "内容", "错误", "警告", "复核", "合计", "依据"):
+        table.add_column(header, overflow="fold")
+    for entry in report.by_rule():
+        try:
+            summary = report.program.rule(entry.rule).summary
+        except KeyError:
+            summary = ""
+        table.add_row(
+            entry.rule,
+            summary,
+            *(str(entry.by_severity.get(s, 0) or "") for s in SEVERITY_NAMES),
+            str(entry.count),
+            entry.citation,
+        )
+    stdout.print(table)
+    stdout.print(rest, markup=False, highlight=False)
 
 
 def validate_command(
@@ -86,6 +122,7 @@ def validate_command(
     ledger: LedgerOption = None,
     kind: KindOption = None,
     force: ForceOption = False,
+    max_rows: MaxRowsOption = DEFAULT_MAX_ROWS,
 ) -> None:
     """按项目规则核对一张表；有错误时退出码为 1。"""
     check_format(output_format)
@@ -96,16 +133,18 @@ def validate_command(
     # --ledger: lines an earlier run paid are findings too (an existing ledger, only read)
     book = open_ledger(ledger, create=False) if ledger is not None else None
     try:
-        report = validate_sheet(
-            sheet,
-            item,
-            kind=kind,
-            as_of=parse_as_of(as_of),
-            params_file=params,
-            search=STATE.catalogs(),
-            ledger=book,
-            shown_name=str(sheet),
-        )
+        with progress("正在核对") as tick:
+            report = validate_sheet(
+                sheet,
+                item,
+                kind=kind,
+                as_of=parse_as_of(as_of),
+                params_file=params,
+                search=STATE.catalogs(),
+                ledger=book,
+                shown_name=str(sheet),
+                progress=tick,
+            )
     finally:
         if book is not None:
             book.close()
@@ -119,7 +158,7 @@ def validate_command(
         for spec, reason in report.skipped:
             note(f"未检查 {spec.id}：{reason}")
     else:
-        print_report(report)
+        print_report(report, max_rows)
         if annotate is not None:
             note(f"标注副本已写入 {annotate}")
     if copy_note is not None:
