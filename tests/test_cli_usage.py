@@ -33,6 +33,7 @@ COMMANDS = [
     ["ledger", "void"],
     ["report"],
     ["report", "monthly"],
+    ["init"],
 ]
 
 
