@@ -149,13 +149,23 @@ def test_no_progress_display_when_stderr_is_not_a_terminal(tmp_path: Path) -> No
     assert "\x1b" not in result.stderr
 
 
-def test_progress_display_when_stderr_is_a_terminal(tmp_path: Path) -> None:
-    """With stderr a terminal, validate shows its progress there (stdout stays clean)."""
+@pytest.mark.parametrize(
+    ("args", "labels"),
+    [
+        (["validate", "--annotate", "marked.xlsx"], ["正在核对", "正在写标注副本"]),
+        (["subsidy"], ["正在核对"]),
+    ],
+)
+def test_progress_display_when_stderr_is_a_terminal(
+    tmp_path: Path, args: list[str], labels: list[str]
+) -> None:
+    """With stderr a terminal, reading and checking (and writing the copy) show their progress
+    there; stdout stays clean."""
     bad_roster(tmp_path / "roster.xlsx", 10)
     leader, follower = pty.openpty()
     try:
         result = subprocess.run(
-            [skillpolicy_script(), "validate", "roster.xlsx", "-p", GUANGXI],
+            [skillpolicy_script(), args[0], "roster.xlsx", "-p", GUANGXI, *args[1:]],
             cwd=tmp_path, env=cli_env(), stdout=subprocess.PIPE, stderr=follower,
             check=False, timeout=300,
         )  # fmt: skip
@@ -172,8 +182,9 @@ def test_progress_display_when_stderr_is_a_terminal(tmp_path: Path) -> None:
     finally:
         os.close(leader)
     assert result.returncode == 1
-    assert "正在核对" in seen.decode("utf-8", "replace")
-    assert "正在核对" not in result.stdout.decode("utf-8")
+    for label in labels:
+        assert label in seen.decode("utf-8", "replace")
+        assert label not in result.stdout.decode("utf-8")
 
 
 @pytest.mark.parametrize("program_id", [p.id for p in list_programs()])

@@ -32,6 +32,7 @@ from .validate import (
     Report,
     already_paid_column,
     checked_rows,
+    counted,
     make_context,
     open_sheet,
 )
@@ -588,8 +589,10 @@ def compute_subsidy(
     search: SearchPath | None = None,
     ledger: Ledger | None = None,
     shown_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Payout:
-    """Compute every line of ``path`` (nothing is recorded; see :func:`commit_payout`)."""
+    """Compute every line of ``path`` (nothing is recorded; see :func:`commit_payout`);
+    ``progress`` hears how many rows are done, as in :func:`~skillpolicy.validate.validate_sheet`."""
     search = search or SearchPath("catalogs")
     if not program.subsidies:
         raise InputError(f"项目 {program.id} 没有可计算的补贴")
@@ -627,7 +630,7 @@ def compute_subsidy(
         report=report,
         params_used=method.used,
     )
-    for view, findings in checked_rows(reader, checker):
+    for view, findings in counted(checked_rows(reader, checker), progress):
         report.add_row(view, findings)
         payout.lines.extend(_lines_for_row(view, findings, method, program))
     sheet_findings = checker.finish()

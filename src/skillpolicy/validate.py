@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .catalog import load_catalog
 from .errors import InputError
@@ -19,6 +19,8 @@ from .resources import SearchPath
 from .rules import CellProblem, Context, RowView, Rule, rule_class
 from .sheet import Layout, Row, SheetReader
 from .values import is_blank
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -276,6 +278,18 @@ def row_label(view: RowView) -> str:
 PROGRESS_EVERY = 500
 
 
+def counted(rows: Iterable[T], progress: Callable[[int], None] | None) -> Iterator[T]:
+    """``rows`` as they are, telling ``progress`` how many went by every
+    :data:`PROGRESS_EVERY` (nothing when it is None)."""
+    if progress is None:
+        yield from rows
+        return
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % PROGRESS_EVERY == 0:
+            progress(done)
+
+
 def checked_rows(reader: SheetReader, checker: Checker) -> Iterator[tuple[RowView, list[Finding]]]:
     for row in reader.rows():
         yield checker.check_row(row)
@@ -312,11 +326,9 @@ def validate_sheet(
         layout=reader.layout,
         skipped=list(checker.skipped),
     )
-    for done, (view, findings) in enumerate(checked_rows(reader, checker), start=1):
+    for view, findings in counted(checked_rows(reader, checker), progress):
         if ledger is not None:
             findings.extend(already_paid_findings(program, view, ledger))
         report.add_row(view, findings)
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done)
     report.add_sheet_findings(checker.finish())
     return report

@@ -94,7 +94,7 @@ MaxRowsOption = Annotated[
 
 
 @contextlib.contextmanager
-def progress(label: str) -> Iterator[Callable[[int], None] | None]:
+def progress(label: str, *, rows: bool = True) -> Iterator[Callable[[int], None] | None]:
     """A progress display on stderr while long work runs, only when stderr is a terminal
     (nothing in cron or a pipe); yields the callback that reports rows done, or None."""
     if not sys.stderr.isatty():
@@ -102,10 +102,11 @@ def progress(label: str) -> Iterator[Callable[[int], None] | None]:
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    counter = [TextColumn("{task.completed} 行")] if rows else []
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
-        TextColumn("{task.completed} 行"),
+        *counter,
         TimeElapsedColumn(),
         console=stderr,
         transient=True,

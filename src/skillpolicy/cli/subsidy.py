@@ -32,6 +32,7 @@ from .common import (
     parse_as_of,
     print_json,
     program,
+    progress,
     stdout,
 )
 from .validate import print_rule_summary
@@ -120,16 +121,18 @@ def subsidy_command(
         if not commit or (path is not None and path.exists()):
             book = open_ledger(ledger, create=False)
     try:
-        payout = compute_subsidy(
-            sheet,
-            item,
-            kind=kind,
-            as_of=parse_as_of(as_of),
-            params_file=params,
-            search=STATE.catalogs(),
-            ledger=book,
-            shown_name=str(sheet),
-        )
+        with progress("正在核对") as tick:
+            payout = compute_subsidy(
+                sheet,
+                item,
+                kind=kind,
+                as_of=parse_as_of(as_of),
+                params_file=params,
+                search=STATE.catalogs(),
+                ledger=book,
+                shown_name=str(sheet),
+                progress=tick,
+            )
         if commit:
             book = book or open_ledger(ledger, create=True)
             commit_payout(payout, book)

@@ -152,7 +152,8 @@ def validate_command(
     if annotate is not None:
         from ..annotate import write_annotated  # openpyxl is only needed for the copy
 
-        copy_note = write_annotated(report, sheet, annotate).note()
+        with progress("正在写标注副本", rows=False):
+            copy_note = write_annotated(report, sheet, annotate).note()
     if output_format == "json":
         print_json(report.to_json())
         for spec, reason in report.skipped:
