@@ -1966,11 +1966,37 @@ def expected_text(example: Example) -> str:
     return note + tomli_w.dumps(example.expected())
 
 
+MANIFEST_FILE = "examples.toml"
+
+
+def manifest_text(examples: list[Example]) -> str:
+    """examples/examples.toml: each example sheet's program, and its kind where its headers
+    alone would read it as another kind; `skillpolicy demo` runs what it lists."""
+    note = (
+        "# The bundled example sheets: the program each is checked against, and its sheet kind\n"
+        "# where its headers alone would read it as another kind. skillpolicy demo runs these.\n"
+        "# Written by scripts/make_examples.py; do not edit by hand.\n\n"
+    )
+    entries = []
+    for example in examples:
+        if example.program is None:
+            continue  # a name list a parameter points at, not a sheet to check
+        entry = {"file": example.file, "program": example.program}
+        if example.kind:
+            entry["kind"] = example.kind
+        entries.append(entry)
+    return note + tomli_w.dumps({"example": entries})
+
+
 def write_all(examples_dir: Path, expected_dir: Path) -> list[Path]:
     examples_dir.mkdir(parents=True, exist_ok=True)
     expected_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for example in build_all():
+    examples = build_all()
+    manifest = examples_dir / MANIFEST_FILE
+    manifest.write_text(manifest_text(examples), encoding="utf-8")
+    written.append(manifest)
+    for example in examples:
         path = examples_dir / example.file
         write_example(example, path)
         written.append(path)

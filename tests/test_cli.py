@@ -315,7 +315,7 @@ def broken_inputs(
 
 
 VALIDATE = ["validate", "--program", "guangxi-2012-technician", "--annotate", "marked.xlsx"]
-IMPORT = ["catalog", "import", "--id", "x", "--title", "t", "--source", "s", "--out", "marked.xlsx"]
+IMPORT = ["catalog", "import", "--id", "x", "--title", "t", "--source", "s", "--out", "marked.toml"]
 
 ERROR_CASES: dict[str, tuple[list[str], list[str]]] = {
     "unknown program (program show)": (
@@ -360,7 +360,7 @@ ERROR_CASES: dict[str, tuple[list[str], list[str]]] = {
             "--source",
             "s",
             "--out",
-            "marked.xlsx",
+            "marked.toml",
         ],
         ["absent.xlsx", "不存在"],
     ),
@@ -405,16 +405,18 @@ def test_unusable_input_gives_one_line_on_stderr_and_exit_2(
     for word in words:
         assert word in line
     assert not (tmp_path / "marked.xlsx").exists()
+    assert not (tmp_path / "marked.toml").exists()
 
 
 def test_unknown_program_message_is_pinned(run_cli: Callable[..., Any]) -> None:
-    """An unknown program id prints exactly this line, listing the known ids."""
+    """An unknown program id prints exactly this line, listing the known ids and the near miss."""
     result = run_cli("program", "show", "guangxi-2013-technician")
     assert_one_error_line(result)
     assert result.stderr == (
         "错误：未知的项目「guangxi-2013-technician」；现有项目：fujian-2013-free-training, "
         "guangxi-2012-technician, guangxi-2019-lifelong, jincheng-2022-training-base, "
-        "jincheng-2022-workstation, xuchang-2013-revitalization\n"
+        "jincheng-2022-workstation, xuchang-2013-revitalization；"
+        "是否要用 guangxi-2012-technician？\n"
     )
 
 

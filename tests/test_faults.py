@@ -316,8 +316,9 @@ def test_kill_9_during_render_leaves_no_half_document(tmp_path: Path, big_units:
     """kill -9 at several points of a 640-document render: every .docx present is whole, and a
     rerun writes them all and removes the killed run's temporary files."""
     out = tmp_path / "申报书"
+    # --force: each rerun replaces the documents the killed run finished (INTERFACE.md "Files")
     command: list[str | Path] = [
-        "render", "jincheng-workstation-application", "--data", big_units, "--out", out
+        "render", "jincheng-workstation-application", "--data", big_units, "--out", out, "--force"
     ]  # fmt: skip
     for delay in (0.0, 0.15, 0.4):
         killed = _kill_when(

@@ -281,7 +281,8 @@ def test_formula_like_roster_text_stays_text(payout: Payout, tmp_path: Path) -> 
 
 
 def test_header_block_says_where_the_numbers_come_from(payout: Payout, tmp_path: Path) -> None:
-    """Every sheet starts with the merged bold centred title and the 文号/参数/文件/台账/日期 lines."""
+    """Every sheet starts with the merged bold centred title and the 文号/金额/参数/文件/台账/日期
+    lines; the document's fixed amount is not called a local parameter."""
     book = _write(payout, tmp_path / "out.xlsx")
     for sheet in book.worksheets:
         title = sheet["A1"]
@@ -296,7 +297,9 @@ def test_header_block_says_where_the_numbers_come_from(payout: Payout, tmp_path:
         assert "文号：桂人才通字〔2012〕11号 四(七)　发文机关：自治区党委人才工作协调小组" in lines
         assert "资金来源：自治区就业专项资金（四(七)）" in lines
         assert any(line.startswith("依据/计算方法：经考核鉴定") for line in lines)
-        assert "本地参数：subsidy_per_trainee = 1900.00" in lines
+        # the 1,900.00 is fixed by the document itself, not a local parameter of the bureau
+        assert "文件规定金额：1,900.00 元（桂人才通字〔2012〕11号 四(七)）" in lines
+        assert "本地参数：无" in lines
         assert f"输入文件：{payout.file}　sha256 {payout.file_hash}" in lines
         assert "台账运行：未记入台账（未使用 --commit）" in lines
         assert any(line.startswith("制表日期：") and "年" in line for line in lines)

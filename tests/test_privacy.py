@@ -456,8 +456,9 @@ def test_files_the_tool_writes_are_owner_only(
     monkeypatch: pytest.MonkeyPatch,
     umask_022: None,
 ) -> None:
-    """Under umask 022, payout and levy workbooks, annotated copies, templates, rendered
-    documents and their summary, ledger exports, the ledger and the monthly report are 0600."""
+    """Under umask 022, payout and levy workbooks, annotated copies, rendered documents and
+    their summary, ledger exports and the ledger are 0600; the monthly report and a blank
+    template, which hold no identity number, follow the umask (0644)."""
     roster = EXAMPLES / "xuchang-2013-revitalization.xlsx"
     common: list[str | Path] = ["--program", "xuchang-2013-revitalization", "--params", PARAMS]
     runs = Collector(tmp_path, capsys, monkeypatch)
@@ -478,11 +479,15 @@ def test_files_the_tool_writes_are_owner_only(
     assert report.returncode == 0, report.stderr
     written = [
         tmp_path / name
-        for name in ("发放.xlsx", "标注.xlsx", "征收.xlsx", "空白.xlsx", "台账.csv", "台账.xlsx",
+        for name in ("发放.xlsx", "标注.xlsx", "征收.xlsx", "台账.csv", "台账.xlsx",
                      "台账.sqlite3")
     ]  # fmt: skip
     written += sorted((tmp_path / "文书").iterdir())
-    written += sorted((tmp_path / "月报" / "2013-10").iterdir())
+    public = [tmp_path / "空白.xlsx", *sorted((tmp_path / "月报" / "2013-10").iterdir())]
+    assert len(public) == 3
+    assert {str(p.relative_to(tmp_path)): oct(_mode(p)) for p in public} == {
+        str(p.relative_to(tmp_path)): "0o644" for p in public
+    }
     with SqliteLedger(tmp_path / "台账.sqlite3") as book:  # -wal and -shm exist while open
         assert book.runs()
         sidecars = list(tmp_path.glob("台账.sqlite3-*"))

@@ -56,6 +56,19 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert commands[1] in ci.splitlines()
 
 
+def test_readme_first_command_installs_the_runtime_only_and_runs_demo() -> None:
+    """The README's first quick-start command installs `-e .` (no test extras) and runs demo."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    first = re.findall(r"```sh\n(.+?)\n```", quick_start)[0]
+    steps = [step.strip() for step in first.split("&&")]
+    assert steps == [
+        "python3 -m venv .venv",
+        ".venv/bin/pip install -e .",
+        ".venv/bin/skillpolicy demo",
+    ]
+
+
 def test_readme_documents_every_command() -> None:
     """Every top-level CLI command is named in the README."""
     from typer.main import get_command

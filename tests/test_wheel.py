@@ -6,6 +6,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -62,25 +63,24 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A venv (seeing the system site-packages for the dependencies) with the wheel installed."""
+    """A venv with the wheel installed whose dependencies come from the environment running
+    the tests, not from the base interpreter: on a fresh machine the system Python has none.
+
+    The venv is made without the system site-packages; after the wheel is installed, a
+    ``.pth`` file appends this environment's site-packages to its path (a path line only: the
+    ``.pth`` files in that folder, the checkout's editable install among them, are not run),
+    so the wheel in the venv is found first and typer, openpyxl and the rest after it.
+    """
     folder = tmp_path_factory.mktemp("venv")
-    _run([sys.executable, "-m", "venv", "--system-site-packages", folder], folder)
+    _run([sys.executable, "-m", "venv", folder], folder)
     python = folder / "bin" / "python"
-    # --force-reinstall: the system already has skillpolicy (editable) at the same version;
-    # pip leaves that one alone ("outside environment") and installs the wheel into the venv.
-    _run(
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-index",
-            "--force-reinstall",
-            wheel,
-        ],
-        folder,
+    _run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", wheel], folder)
+    purelib = _run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], folder
+    ).stdout.strip()
+    ours = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
+    (Path(purelib) / "skillpolicy-test-dependencies.pth").write_text(
+        "".join(f"{path}\n" for path in ours), encoding="utf-8"
     )
     return folder
 

@@ -174,4 +174,4 @@ def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, targ
         put(guide.cell(row=notes_row + offset, column=1), text)
     set_widths(guide, [18, 10, 80])
     save: Callable[[Path], None] = workbook.save
-    write_atomically(target, save)
+    write_atomically(target, save, private=False)  # headers and lists: no personal data

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .datafile import KeyedError, load_model
-from .errors import CatalogError
+from .errors import CatalogError, did_you_mean
 from .resources import SearchPath
 from .values import fold
 
@@ -64,8 +64,11 @@ class Catalog(BaseModel):
 def catalog_path(catalog_id: str, search: SearchPath) -> Path:
     path = search.find(f"occupations/{catalog_id}.toml")
     if path is None:
-        known = ", ".join(p.stem for p in search.glob("occupations", "*.toml"))
-        raise CatalogError(f"未知的职业目录「{catalog_id}」；现有目录：{known}")
+        ids = [p.stem for p in search.glob("occupations", "*.toml")]
+        raise CatalogError(
+            f"未知的职业目录「{catalog_id}」；现有目录：{', '.join(ids)}"
+            f"{did_you_mean(catalog_id, ids)}"
+        )
     return path
 
 

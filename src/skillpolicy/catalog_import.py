@@ -98,5 +98,5 @@ def catalog_toml(catalog: Catalog) -> str:
 def import_catalog(sheet: Path, target: Path, **fields: Any) -> Catalog:
     ensure_not_input(target, sheet)
     catalog = read_catalog_sheet(sheet, **fields)
-    write_text_atomically(target, catalog_toml(catalog))
+    write_text_atomically(target, catalog_toml(catalog), private=False)
     return catalog

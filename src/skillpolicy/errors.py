@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 
 from .privacy import redact
@@ -75,3 +77,15 @@ class CatalogError(SkillpolicyError):
 
 class ParameterError(SkillpolicyError):
     """A local parameter is missing, unknown or malformed."""
+
+
+def near_miss(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to ``word`` (a misspelt option, command or id), if one is close."""
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``；是否要用 X？`` naming the near miss of ``word``, or nothing when none is close."""
+    guess = near_miss(word, candidates)
+    return f"；是否要用 {guess}？" if guess else ""

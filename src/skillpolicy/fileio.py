@@ -17,17 +17,20 @@ import os
 import re
 import shutil
 import socket
+import stat
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import InputError
 
 __all__ = [
     "atomic_path",
+    "check_output",
     "ensure_not_input",
+    "follow_umask",
     "os_error_text",
     "remove_stale_temporaries",
     "temporary_beside",
@@ -63,6 +66,53 @@ def os_error_text(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
+# What each extension says a file holds, for the message refusing one that does not match.
+_CONTENT = {
+    ".xlsx": "Excel 工作簿",
+    ".csv": "CSV 表格",
+    ".toml": "TOML 参数/目录文件",
+    ".docx": "Word 文档",
+    ".pdf": "PDF 文件",
+}
+
+
+def check_output(
+    target: Path,
+    *,
+    force: bool = False,
+    inputs: Iterable[Path | None] = (),
+    suffixes: Iterable[str] = (),
+) -> None:
+    """Refuse, before any work, a file a command may not write (INTERFACE.md, "Files").
+
+    In this order: an existing target that is not a regular file (a directory, a FIFO, a
+    device such as ``/dev/null``), even with ``force``; the command's own input (same path
+    or same inode, a hard link included), even with ``force``; an extension that does not
+    say what is written (``suffixes``, e.g. ``(".xlsx",)``); any other existing file unless
+    ``force``. Each is one :class:`InputError` naming the file.
+    """
+    try:
+        found = target.stat()
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise InputError(f"无法检查输出文件：{os_error_text(exc)}", file=target) from exc
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        what = "文件夹" if stat.S_ISDIR(found.st_mode) else "设备、管道或其他特殊文件"
+        raise InputError(f"已存在且是{what}，不是普通文件，不能写入；请另指定文件名", file=target)
+    if found is not None:
+        ensure_not_input(target, *(source for source in inputs if source is not None))
+    allowed = [suffix.lower() for suffix in suffixes]
+    if allowed and target.suffix.lower() not in allowed:
+        wanted = "或".join(allowed)
+        content = "、".join(dict.fromkeys(_CONTENT.get(suffix, suffix) for suffix in allowed))
+        raise InputError(
+            f"扩展名与写出的内容不符：写出的是 {content}，文件名须以 {wanted} 结尾", file=target
+        )
+    if found is not None and not force:
+        raise InputError("文件已存在；为免覆盖，请另指定文件名，或加 --force 替换它", file=target)
+
+
 def ensure_not_input(output: Path, *inputs: Path) -> None:
     """Refuse to write over a file the command reads (a clerk's original must survive)."""
     if not output.exists():
@@ -73,6 +123,18 @@ def ensure_not_input(output: Path, *inputs: Path) -> None:
                 raise InputError(
                     "输出文件与输入文件相同；为保护原件，请另指定输出文件名", file=output
                 )
+
+
+def follow_umask(path: Path) -> None:
+    """Give a written file the permissions the process's umask asks for (0666 & ~umask).
+
+    Files are created owner-only (0600); one that holds no identity number (the monthly
+    report) is opened up this way so a group can read it; files with identity numbers stay
+    0600.
+    """
+    mask = os.umask(0o077)
+    os.umask(mask)
+    path.chmod(0o666 & ~mask)
 
 
 def _host_tag() -> str:
@@ -183,17 +245,20 @@ def _release_abandoned_files(error: BaseException) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, *, private: bool = True) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; rename it over ``target`` on success.
 
     The temporary file is created owner-only (mkstemp uses mode 0600), so personal data is
     never world-readable, and a reader never sees a half-written file. A failed write (a full
     disk, a read-only folder) raises :class:`InputError` naming the file, with nothing left
-    behind.
+    behind. A file that holds no personal data (``private=False``: the monthly report, a
+    blank roster, a starter parameters file) gets the umask's permissions before the rename.
     """
     temporary = temporary_beside(target)
     try:
         yield temporary
+        if not private:
+            follow_umask(temporary)
         temporary.replace(target)
     except OSError as exc:
         _release_abandoned_files(exc)
@@ -204,11 +269,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
     _sweep_once(_folder(target))
 
 
-def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    with atomic_path(target) as temporary:
+def write_atomically(target: Path, write: Callable[[Path], None], *, private: bool = True) -> None:
+    with atomic_path(target, private=private) as temporary:
         write(temporary)
 
 
-def write_text_atomically(target: Path, text: str) -> None:
-    with atomic_path(target) as temporary:
+def write_text_atomically(target: Path, text: str, *, private: bool = True) -> None:
+    with atomic_path(target, private=private) as temporary:
         temporary.write_text(text, encoding="utf-8")

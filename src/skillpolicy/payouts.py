@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .fileio import ensure_not_input, write_atomically
 from .identifiers import mask_id
-from .money import amount_in_words
+from .money import amount_in_words, format_amount_grouped
 from .subsidy import PAYEE_KIND_NAMES, ZERO, PayeeKind, PayLine, Payout
 from .xlsxout import HEADER_FILL, HEADER_FONT, put, set_widths
 
@@ -240,10 +240,29 @@ def _today_text(today: date) -> str:
     return f"{today.year}年{today.month}月{today.day}日"
 
 
+def _numbers_used(payout: Payout) -> tuple[str, str]:
+    """The local parameters a run used, and apart from them the fixed amounts the document
+    itself sets (1,900.00 a trainee is the document's, not the bureau's)."""
+    program = payout.program
+    local: list[str] = []
+    fixed: list[str] = []
+    for name, value in payout.params_used.items():
+        if program.local_parameter(name.split(".", 1)[0]) is None and any(
+            amount.name == name for amount in program.amounts
+        ):
+            amount = program.amount(name)
+            fixed.append(
+                f"{format_amount_grouped(amount.amount)} 元（{program.citation(amount.clause)}）"
+            )
+        else:
+            local.append(f"{name} = {value}")
+    return "；".join(local) or "无", "；".join(fixed)
+
+
 def _header_lines(payout: Payout, today: date) -> list[str]:
     program = payout.program
     clause, summary = payout.spec.clause, payout.spec.summary
-    params = "；".join(f"{name} = {value}" for name, value in payout.params_used.items()) or "无"
+    params, fixed = _numbers_used(payout)
     skipped = "；".join(f"{rule.id}（{reason}）" for rule, reason in payout.report.skipped)
     run = payout.run_id or NOT_COMMITTED
     if payout.run_id and payout.ledger_location:
@@ -252,6 +271,7 @@ def _header_lines(payout: Payout, today: date) -> list[str]:
         f"文号：{program.document} {clause}　发文机关：{program.issuer}".rstrip(),
         f"资金来源：{program.funding_source or '（项目文件未写明）'}",
         f"依据/计算方法：{summary}",
+        *([f"文件规定金额：{fixed}"] if fixed else []),
         f"本地参数：{params}",
         f"输入文件：{payout.file}　sha256 {payout.file_hash}",
         f"台账运行：{run}",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .columns import SHEET_KIND_NAMES
 from .datafile import KeyedError, load_model
-from .errors import CatalogError
+from .errors import CatalogError, did_you_mean
 from .resources import SearchPath
 
 SheetKind = Literal["roster", "application", "designation", "award", "technician", "levy"]
@@ -83,6 +83,7 @@ class LocalParameter(_Strict):
     clause: str
     keys: list[str] = Field(default_factory=list)
     default: str | bool | None = None
+    example: str | bool | dict[str, str] | None = None  # for `skillpolicy init`, illustrative
 
 
 class SheetSpec(_Strict):
@@ -251,8 +252,10 @@ def load_program_file(path: Path) -> Program:
 def program_path(program_id: str, search: SearchPath) -> Path:
     path = search.find(f"programs/{program_id}.toml")
     if path is None:
-        known = ", ".join(p.stem for p in search.glob("programs", "*.toml"))
-        raise CatalogError(f"未知的项目「{program_id}」；现有项目：{known}")
+        ids = [p.stem for p in search.glob("programs", "*.toml")]
+        raise CatalogError(
+            f"未知的项目「{program_id}」；现有项目：{', '.join(ids)}{did_you_mean(program_id, ids)}"
+        )
     return path
 
 
@@ -263,3 +266,76 @@ def load_program(program_id: str, search: SearchPath | None = None) -> Program:
 def list_programs(search: SearchPath | None = None) -> list[Program]:
     search = search or SearchPath("catalogs")
     return [load_program_file(path) for path in search.glob("programs", "*.toml")]
+
+
+# How `program show` names a rule parameter for a clerk; `*_column(s)` read as the column.
+_PARAM_LABELS = {
+    "allowed": "可选",
+    "applies_to": "适用于",
+    "column": "列",
+    "columns": "列",
+    "key_columns": "按以下列判断重复",
+    "excluded": "不含",
+    "minimum": "至少",
+    "maximum": "至多",
+    "minimum_enterprises": "合作企业至少",
+    "minimum_specialities": "共建专业至少",
+    "minimum_pass_rate": "合格率至少",
+    "minimum_share": "比例至少",
+    "contract_months": "劳动合同至少（月）",
+    "insurance_months": "社保缴纳至少（月）",
+    "levels": "等级",
+    "groups": "人员类别",
+    "types": "培训类型",
+    "months": "期限（月）",
+    "passed": "合格",
+    "failed": "不合格",
+    "pending": "待定",
+    "paths": "晋升年限",
+    "quotas": "名额",
+    "floor": "下限",
+    "ceiling": "上限",
+}
+
+
+def _readable_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value
+        if number.is_finite() and "." in value and 0 < number <= 1:
+            return f"{(number * 100).normalize():f}%"  # a share or rate: 0.60 reads as 60%
+        return value
+    if isinstance(value, dict):
+        if set(value) == {"from", "to", "years"}:
+            return f"{value['from']}→{value['to']} 满{value['years']}年"
+        return "，".join(f"{key} {_readable_value(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        joiner = "；" if any(isinstance(item, dict) for item in value) else "、"
+        return joiner.join(_readable_value(item) for item in value)
+    return str(value)
+
+
+def describe_rule_params(params: dict[str, Any], program: Program | None = None) -> str:
+    """A rule's parameters as a clerk reads them: ``可选：脱产、半脱产；至少：60%``, never a
+    Python repr; a value naming one of ``program``'s rates or amounts shows its number."""
+    rates = {rate.name: rate for rate in program.rates} if program else {}
+    amounts = {amount.name: amount for amount in program.amounts} if program else {}
+    parts = []
+    for key, value in params.items():
+        label = _PARAM_LABELS.get(key)
+        if label is None and key.endswith("_column"):
+            label = "列"
+        if isinstance(value, str) and value in rates:
+            rate = rates[value]
+            shown = f"{(rate.value * 100).normalize():f}%（{rate.clause}）"
+        elif isinstance(value, str) and value in amounts:
+            amount = amounts[value]
+            shown = f"{amount.amount:,.2f} 元（{amount.clause}）"
+        else:
+            shown = _readable_value(value)
+        parts.append(f"{label or key}：{shown}")
+    return "；".join(parts)

@@ -32,6 +32,7 @@ from .validate import (
     Report,
     already_paid_column,
     checked_rows,
+    counted,
     make_context,
     open_sheet,
 )
@@ -608,12 +609,15 @@ def compute_subsidy(
     ledger: Ledger | None = None,
     shown_name: str | None = None,
     institution: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Payout:
     """Compute every line of ``path`` (nothing is recorded; see :func:`commit_payout`).
 
     ``institution`` (``--institution``) is the payee of a sheet that has no 培训机构 column
     and names none above its header; without one the amounts are still computed, payable to
-    :data:`UNNAMED_INSTITUTION`, with a sheet-level warning."""
+    :data:`UNNAMED_INSTITUTION`, with a sheet-level warning.
+
+    ``progress`` hears how many rows are done, as in :func:`~skillpolicy.validate.validate_sheet`."""
     search = search or SearchPath("catalogs")
     if not program.subsidies:
         raise InputError(f"项目 {program.id} 没有可计算的补贴")
@@ -652,7 +656,7 @@ def compute_subsidy(
         report=report,
         params_used=method.used,
     )
-    for view, findings in checked_rows(reader, checker):
+    for view, findings in counted(checked_rows(reader, checker), progress):
         report.add_row(view, findings)
         payout.lines.extend(_lines_for_row(view, findings, method, program))
     sheet_findings = checker.finish()

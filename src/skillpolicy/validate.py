@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .catalog import load_catalog
 from .columns import PERSON_KINDS
@@ -20,6 +20,21 @@ from .resources import SearchPath
 from .rules import CellProblem, Context, RowView, Rule, rule_class
 from .sheet import Layout, Row, SheetReader
 from .values import is_blank
+
+T = TypeVar("T")
+
+
+@dataclass
+class RuleCount:
+    """One rule's share of a report's findings, by severity."""
+
+    rule: str
+    citation: str
+    by_severity: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return sum(self.by_severity.values())
 
 
 @dataclass
@@ -69,6 +84,17 @@ class Report:
         self.rows_with_errors.update(
             f.row for f in findings if f.row is not None and f.severity == "error"
         )
+
+    def by_rule(self) -> list[RuleCount]:
+        """How many findings each rule made, most first, with its citation: the summary a
+        table too long to print ends with."""
+        counts: dict[str, RuleCount] = {}
+        for finding in self.findings:
+            entry = counts.get(finding.rule)
+            if entry is None:
+                counts[finding.rule] = entry = RuleCount(finding.rule, finding.citation)
+            entry.by_severity[finding.severity] = entry.by_severity.get(finding.severity, 0) + 1
+        return sorted(counts.values(), key=lambda entry: (-entry.count, entry.rule))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -260,6 +286,21 @@ def row_label(view: RowView) -> str:
     return view.text("单位名称")
 
 
+PROGRESS_EVERY = 500
+
+
+def counted(rows: Iterable[T], progress: Callable[[int], None] | None) -> Iterator[T]:
+    """``rows`` as they are, telling ``progress`` how many went by every
+    :data:`PROGRESS_EVERY` (nothing when it is None)."""
+    if progress is None:
+        yield from rows
+        return
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % PROGRESS_EVERY == 0:
+            progress(done)
+
+
 def checked_rows(reader: SheetReader, checker: Checker) -> Iterator[tuple[RowView, list[Finding]]]:
     for row in reader.rows():
         yield checker.check_row(row)
@@ -277,8 +318,12 @@ def validate_sheet(
     ledger: Any = None,
     shown_name: str | None = None,
     institution: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
-    """Check every row of ``path`` against ``program``; findings come back as data."""
+    """Check every row of ``path`` against ``program``; findings come back as data.
+
+    ``progress``, when given, is called with the number of rows checked so far, every
+    :data:`PROGRESS_EVERY` rows (a progress bar on a terminal)."""
     search = search or SearchPath("catalogs")
     if params is None:
         params = load_params(params_file, program, list_programs(search))
@@ -293,7 +338,7 @@ def validate_sheet(
         layout=reader.layout,
         skipped=list(checker.skipped),
     )
-    for view, findings in checked_rows(reader, checker):
+    for view, findings in counted(checked_rows(reader, checker), progress):
         if ledger is not None:
             findings.extend(already_paid_findings(program, view, ledger))
         report.add_row(view, findings)

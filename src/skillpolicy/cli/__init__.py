@@ -15,6 +15,7 @@ from ..errors import SkillpolicyError
 from ..privacy import RedactingStream, redact_strictly
 from . import catalog as catalog_cmd
 from . import demo as demo_cmd
+from . import init as init_cmd
 from . import ledger as ledger_cmd
 from . import levy as levy_cmd
 from . import programs as programs_cmd
@@ -23,7 +24,8 @@ from . import report as report_cmd
 from . import subsidy as subsidy_cmd
 from . import template as template_cmd
 from . import validate as validate_cmd
-from .common import STATE, stderr
+from .common import STATE, examples, stderr
+from .usage import usage_message
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
@@ -32,9 +34,13 @@ app = typer.Typer(
     name="skillpolicy",
     help="职业技能培训补贴政策核查工具：核对花名册、计算补贴、打印文书。",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=examples(
+        "skillpolicy demo", "skillpolicy validate 花名册.xlsx --program guangxi-2012-technician"
+    ),
 )
 
 
@@ -81,6 +87,7 @@ demo_cmd.register(app)
 ledger_cmd.register(app)
 render_cmd.register(app)
 report_cmd.register(app)
+init_cmd.register(app)
 
 
 def main() -> None:
@@ -121,6 +128,10 @@ def _run() -> None:
         # usage errors (unknown option, missing argument) know how to show themselves; typer
         # vendors click in recent versions, so they are recognised by shape, not by class
         show, code = getattr(error, "show", None), getattr(error, "exit_code", None)
+        line = None if type(error).__name__ == "NoArgsIsHelpError" else usage_message(error)
+        if line is not None:
+            stderr.print(line, markup=False, highlight=False)
+            sys.exit(EXIT_BAD_INPUT)
         if callable(show) and isinstance(code, int):
             show()
             sys.exit(EXIT_BAD_INPUT)

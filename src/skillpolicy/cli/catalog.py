@@ -12,9 +12,14 @@ from rich.table import Table
 from ..catalog import diff_catalogs, list_catalogs, load_catalog, load_catalog_file
 from ..catalog_import import import_catalog
 from ..errors import InputError
-from .common import STATE, parse_date_option, stdout
+from ..fileio import check_output
+from .common import STATE, ForceOption, complete_catalog, examples, parse_date_option, stdout
 
-group = typer.Typer(help="职业（工种）目录：列出、查看、比较、从表格导入", no_args_is_help=True)
+group = typer.Typer(
+    help="职业（工种）目录：列出、查看、比较、从表格导入",
+    no_args_is_help=True,
+    epilog=examples("skillpolicy catalog list", "skillpolicy catalog show guangxi-2012-shortage"),
+)
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -27,7 +32,7 @@ def _load(reference: str):  # type: ignore[no-untyped-def]
     return load_catalog(reference, STATE.catalogs())
 
 
-@group.command("list")
+@group.command("list", epilog=examples("skillpolicy catalog list"))
 def list_command() -> None:
     """列出全部职业目录。"""
     table = Table(title="职业（工种）目录")
@@ -44,8 +49,12 @@ def list_command() -> None:
     stdout.print(table)
 
 
-@group.command("show")
-def show_command(catalog_id: Annotated[str, typer.Argument(help="目录编号或 .toml 文件")]) -> None:
+@group.command("show", epilog=examples("skillpolicy catalog show guangxi-2012-shortage"))
+def show_command(
+    catalog_id: Annotated[
+        str, typer.Argument(help="目录编号或 .toml 文件", autocompletion=complete_catalog)
+    ],
+) -> None:
     """按行业列出一个目录中的职业（工种）。"""
     catalog = _load(catalog_id)
     stdout.print(f"[bold]{catalog.title}[/bold]（{catalog.source}）")
@@ -61,10 +70,17 @@ def show_command(catalog_id: Annotated[str, typer.Argument(help="目录编号或
     stdout.print(f"共 {len(catalog.industries)} 个行业，{len(catalog.occupations)} 个职业（工种）")
 
 
-@group.command("diff")
+@group.command(
+    "diff",
+    epilog=examples("skillpolicy catalog diff guangxi-2012-shortage 南宁紧缺目录.toml"),
+)
 def diff_command(
-    a: Annotated[str, typer.Argument(help="目录 A（编号或 .toml 文件）")],
-    b: Annotated[str, typer.Argument(help="目录 B（编号或 .toml 文件）")],
+    a: Annotated[
+        str, typer.Argument(help="目录 A（编号或 .toml 文件）", autocompletion=complete_catalog)
+    ],
+    b: Annotated[
+        str, typer.Argument(help="目录 B（编号或 .toml 文件）", autocompletion=complete_catalog)
+    ],
 ) -> None:
     """比较两个目录：B 比 A 新增、删去、改了行业的职业。"""
     left, right = _load(a), _load(b)
@@ -83,7 +99,13 @@ def diff_command(
     )
 
 
-@group.command("import")
+@group.command(
+    "import",
+    epilog=examples(
+        "skillpolicy catalog import 紧缺职业.xlsx --id nanning-2024-shortage "
+        "--title 南宁市紧缺职业目录 --source 南人社发〔2024〕1号"
+    ),
+)
 def import_command(
     sheet: Annotated[Path, typer.Argument(help="含“行业”“职业（工种）”两列的 .xlsx")],
     catalog_id: Annotated[str, typer.Option("--id", help="新目录的编号，如 nanning-2024-shortage")],
@@ -93,11 +115,13 @@ def import_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="输出 .toml（默认 <编号>.toml）")
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """把表格中的职业目录导入为 TOML 目录文件。"""
     if not _ID.match(catalog_id):
         raise InputError(f"--id「{catalog_id}」只能用小写字母、数字和连字符")
     target = out or Path(f"{catalog_id}.toml")
+    check_output(target, force=force, inputs=[sheet], suffixes=(".toml",))
     catalog = import_catalog(
         sheet,
         target,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, TextIO, get_args
 
 import typer
 from rich.console import Console
@@ -18,10 +21,16 @@ from ..programs import Program, SheetKind, load_program
 from ..resources import SearchPath
 from ..values import ValueProblem, parse_date
 
+
 # Findings and tables go to stdout; errors and notes to stderr, so `--format json` stays clean.
-# A pipe or a cron log has no width; give tables room rather than rich's 80 columns.
-stdout = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-stderr = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+# A pipe or a cron log has no width; give tables room rather than rich's 80 columns, unless
+# COLUMNS says how wide the reader is.
+def _width(stream: TextIO) -> int | None:
+    return None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160
+
+
+stdout = Console(soft_wrap=False, width=_width(sys.stdout))
+stderr = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
 
 
 @dataclass
@@ -72,23 +81,98 @@ def print_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(_masked(payload), ensure_ascii=False, indent=2) + "\n")
 
 
+DEFAULT_MAX_ROWS = 200
+
+MaxRowsOption = Annotated[
+    int,
+    typer.Option(
+        "--max-rows",
+        min=0,
+        help="表格最多显示多少条（其余按规则汇总；0 表示全部显示）；--format json 总是完整的",
+    ),
+]
+
+
+@contextlib.contextmanager
+def progress(label: str, *, rows: bool = True) -> Iterator[Callable[[int], None] | None]:
+    """A progress display on stderr while long work runs, only when stderr is a terminal
+    (nothing in cron or a pipe); yields the callback that reports rows done, or None."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    counter = [TextColumn("{task.completed} 行")] if rows else []
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        *counter,
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: one or two real command lines, kept as written (``\\b``
+    stops click from rewrapping them)."""
+    return "\b\n示例：\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def note(text: str) -> None:
     stderr.print(text, markup=False, highlight=False)
 
 
+def _ids(subdir: str, incomplete: str) -> list[str]:
+    """Ids of the data files in ``subdir`` of the search path starting with ``incomplete``
+    (shell completion: the files' names only, nothing is loaded)."""
+    ids = (path.stem for path in STATE.catalogs().glob(subdir, "*.toml"))
+    return [found for found in ids if found.startswith(incomplete)]
+
+
+def complete_program(incomplete: str) -> list[str]:
+    """Shell completion of program ids."""
+    return _ids("programs", incomplete)
+
+
+def complete_catalog(incomplete: str) -> list[str]:
+    """Shell completion of occupation catalog ids."""
+    return _ids("occupations", incomplete)
+
+
+def complete_form(incomplete: str) -> list[str]:
+    """Shell completion of form ids (``render``)."""
+    from ..render.forms import FORMS
+
+    return [form for form in FORMS if form.startswith(incomplete)]
+
+
 ProgramArg = Annotated[
-    str, typer.Argument(help="项目编号，如 guangxi-2012-technician", show_default=False)
+    str,
+    typer.Argument(
+        help="项目编号，如 guangxi-2012-technician",
+        show_default=False,
+        autocompletion=complete_program,
+    ),
 ]
 SheetArg = Annotated[
     Path, typer.Argument(help="学员花名册、申报表或评审授牌表 (.xlsx)", show_default=False)
 ]
-ProgramOption = Annotated[str, typer.Option("--program", "-p", help="项目编号")]
+ProgramOption = Annotated[
+    str, typer.Option("--program", "-p", help="项目编号", autocompletion=complete_program)
+]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="参照日 YYYY-MM-DD，优先于开班日期和项目参照日")
 ]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="输出格式：table 或 json")]
 ParamsOption = Annotated[
     Path | None, typer.Option("--params", help="本地参数文件（默认读当前目录的 skillpolicy.toml）")
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="输出文件已存在时替换它（输入文件、目录和设备从不替换）"),
 ]
 LedgerOption = Annotated[
     str | None,

@@ -7,22 +7,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..examples import bundled_examples
 from ..money import format_amount_grouped
-from ..programs import list_programs
 from ..resources import shipped_dir
 from ..subsidy import compute_subsidy
 from ..validate import validate_sheet
-from .common import STATE, stdout
+from .common import STATE, examples, program, stdout
 from .validate import print_report
 
 
 def demo_command(
     brief: Annotated[bool, typer.Option("--brief", help="只显示汇总表")] = False,
 ) -> None:
-    """核对随程序附带的示例表（examples/），演示每个项目的检查结果。"""
-    examples = shipped_dir("examples")
+    """核对随程序附带的每张示例表（examples/，按 examples.toml 所列的项目和表的种类），演示检查结果。"""
+    folder = shipped_dir("examples")
     search = STATE.catalogs()
-    programs = list_programs(search)
     summary = Table(title="示例核对汇总")
     for header in (
         "项目",
@@ -36,43 +35,41 @@ def demo_command(
         "发放金额（元）",
     ):
         summary.add_column(header)
-    for item in programs:
-        for path in sorted(examples.glob(f"{item.id}*.xlsx")):
-            report = validate_sheet(
+    for example in bundled_examples(folder):
+        item = program(example.program)
+        path, shown = example.path, f"examples/{example.path.name}"
+        report = validate_sheet(
+            path,
+            item,
+            kind=example.kind,
+            search=search,
+            params_file=folder / "skillpolicy.toml",
+            shown_name=shown,
+        )
+        if not brief:
+            print_report(report)
+            stdout.print()
+        counts = [
+            sum(1 for f in report.findings if f.severity == s)
+            for s in ("error", "warning", "review")
+        ]
+        money = ["—", "—"]
+        if item.subsidy_for(report.layout.kind) is not None:
+            payout = compute_subsidy(
                 path,
                 item,
+                kind=example.kind,
                 search=search,
-                params_file=examples / "skillpolicy.toml",
-                shown_name=f"examples/{path.name}",
+                params_file=folder / "skillpolicy.toml",
+                shown_name=shown,
             )
-            if not brief:
-                print_report(report)
-                stdout.print()
-            counts = [
-                sum(1 for f in report.findings if f.severity == s)
-                for s in ("error", "warning", "review")
+            money = [
+                f"{payout.count('paid')}/{payout.count('pending')}/{payout.count('refused')}",
+                format_amount_grouped(payout.total),
             ]
-            money = ["—", "—"]
-            if item.subsidy_for(report.layout.kind) is not None:
-                payout = compute_subsidy(
-                    path,
-                    item,
-                    search=search,
-                    params_file=examples / "skillpolicy.toml",
-                    shown_name=f"examples/{path.name}",
-                )
-                money = [
-                    f"{payout.count('paid')}/{payout.count('pending')}/{payout.count('refused')}",
-                    format_amount_grouped(payout.total),
-                ]
-            summary.add_row(
-                item.id,
-                path.name,
-                str(report.rows),
-                str(report.valid_rows),
-                *map(str, counts),
-                *money,
-            )
+        summary.add_row(
+            item.id, path.name, str(report.rows), str(report.valid_rows), *map(str, counts), *money
+        )
     stdout.print(summary)
     stdout.print(
         "示例中的问题是有意埋设的；用 skillpolicy validate 文件 --program 项目 核对自己的表，"
@@ -81,4 +78,6 @@ def demo_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("demo")(demo_command)
+    app.command("demo", epilog=examples("skillpolicy demo", "skillpolicy demo --brief"))(
+        demo_command
+    )

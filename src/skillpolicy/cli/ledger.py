@@ -12,14 +12,18 @@ import typer
 from rich.table import Table
 
 from ..errors import InputError
-from ..fileio import atomic_path, ensure_not_input
+from ..fileio import atomic_path, check_output
 from ..identifiers import check_credit_code, check_resident_id, mask_id
 from ..ledger import Ledger, StoredLine
 from ..ledger.open import ledger_path, open_ledger
 from ..money import format_amount, format_amount_grouped, to_fen
-from .common import LedgerOption, stdout
+from .common import ForceOption, LedgerOption, examples, stdout
 
-group = typer.Typer(help="补贴台账：列出各次运行、导出各笔、作废一次运行", no_args_is_help=True)
+group = typer.Typer(
+    help="补贴台账：列出各次运行、导出各笔、作废一次运行",
+    no_args_is_help=True,
+    epilog=examples("skillpolicy ledger list", "skillpolicy ledger export --out 台账.xlsx"),
+)
 
 EXPORT_HEADER = [
     "运行编号", "记账时间", "项目", "姓名/单位", "证件号", "职业(工种)", "等级", "笔次",
@@ -34,7 +38,10 @@ def _open(spec: str | None) -> Ledger:
     return open_ledger(spec, create=False)
 
 
-@group.command("list")
+@group.command(
+    "list",
+    epilog=examples("skillpolicy ledger list", "skillpolicy ledger list --ledger 台账.sqlite3"),
+)
 def list_command(ledger: LedgerOption = None) -> None:
     """列出台账中的各次运行：编号、项目、文件、记账时间、笔数、金额，是否已作废。"""
     book = _open(ledger)
@@ -44,7 +51,10 @@ def list_command(ledger: LedgerOption = None) -> None:
     finally:
         book.close()
     table = Table(title=f"台账 {location}")
-    for header in ("运行编号", "项目", "文件", "文件 sha256", "记账时间"):
+    # the run id is what `ledger void` and `export --run` take: never wrapped or cut
+    widest = max((len(run.run_id) for run in runs), default=4)
+    table.add_column("运行编号", no_wrap=True, min_width=widest)
+    for header in ("项目", "文件", "文件 sha256", "记账时间"):
         table.add_column(header, overflow="fold")
     table.add_column("笔数", justify="right")
     table.add_column("金额（元）", justify="right")
@@ -177,7 +187,13 @@ def _xlsx_safe(sheet: Any, value: object) -> object:
     return value
 
 
-@group.command("export")
+@group.command(
+    "export",
+    epilog=examples(
+        "skillpolicy ledger export --out 台账.xlsx",
+        "skillpolicy ledger export --run 20260907093000-1a2b3c --out 本次发放.csv",
+    ),
+)
 def export_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="导出文件（.xlsx 或 .csv）")],
     ledger: LedgerOption = None,
@@ -185,14 +201,11 @@ def export_command(
     full_ids: Annotated[
         bool, typer.Option("--full-ids", help="列出完整身份证号（默认只显示前4位和后4位）")
     ] = False,
+    force: ForceOption = False,
 ) -> None:
     """导出台账中的每一笔（含已作废的），身份证号默认打码。"""
     suffix = out.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise InputError("导出文件须以 .xlsx 或 .csv 结尾", file=out)
-    source = ledger_path(ledger)
-    if source is not None:
-        ensure_not_input(out, source)
+    check_output(out, force=force, inputs=[ledger_path(ledger)], suffixes=(".xlsx", ".csv"))
     book = _open(ledger)
     try:
         if run is not None and run not in {r.run_id for r in book.runs()}:
@@ -206,7 +219,10 @@ def export_command(
     stdout.print(f"已导出 {count} 笔到 {out}（{masked}）")
 
 
-@group.command("void")
+@group.command(
+    "void",
+    epilog=examples("skillpolicy ledger void 20260907093000-1a2b3c --reason 花名册有误，重新核发"),
+)
 def void_command(
     run_id: Annotated[str, typer.Argument(help="要作废的运行编号（见 skillpolicy ledger list）")],
     reason: Annotated[str, typer.Option("--reason", help="作废原因（记入台账）")],

@@ -8,15 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..fileio import ensure_not_input
+from ..fileio import check_output
 from ..levy import STATUS_NAMES, Levy, compute_levy, write_levy_workbook
 from ..money import amount_in_words, format_amount_grouped
 from ..rules.xuchang import percent_text
 from .common import (
     STATE,
+    ForceOption,
     FormatOption,
     ProgramOption,
     check_format,
+    examples,
     note,
     print_json,
     program,
@@ -76,12 +78,13 @@ def levy_command(
         Path | None,
         typer.Option("--out", help="另存征收清单（.xlsx）：每家企业一行，含合计与大写金额"),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """核算职工教育经费统筹征收：规模以上且未开展职工培训的企业，按应提取额的规定比例征收；表中有违反规则之处时退出码为 1。"""
     check_format(output_format)
     item = program(program_id)
     if out is not None:
-        ensure_not_input(out, sheet)
+        check_output(out, force=force, inputs=[sheet], suffixes=(".xlsx",))
     levy = compute_levy(sheet, item, search=STATE.catalogs(), shown_name=str(sheet))
     if out is not None:
         write_levy_workbook(levy, out)
@@ -98,4 +101,10 @@ def levy_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("levy")(levy_command)
+    app.command(
+        "levy",
+        epilog=examples(
+            "skillpolicy levy 征收表.xlsx --program xuchang-2013-revitalization",
+            "skillpolicy levy 征收表.xlsx -p xuchang-2013-revitalization --out 征收清单.xlsx",
+        ),
+    )(levy_command)

@@ -6,24 +6,30 @@ import typer
 from rich.table import Table
 
 from ..params import load_params
-from ..programs import SHEET_KIND_NAMES, list_programs
-from .common import STATE, ParamsOption, ProgramArg, program, stdout
+from ..programs import SHEET_KIND_NAMES, describe_rule_params, list_programs
+from .common import STATE, ParamsOption, ProgramArg, examples, program, stdout
 
 SEVERITY = {"error": "错误", "warning": "警告", "review": "复核"}
 
 
 def list_command() -> None:
     """列出全部项目：编号、名称、文号、日期。"""
-    table = Table(title="项目", show_lines=False)
-    for header in ("编号", "名称", "文号", "发文日期", "截止日期", "表"):
-        table.add_column(header)
-    for item in list_programs(STATE.catalogs()):
+    programs = list_programs(STATE.catalogs())
+    table = Table(title="项目", show_lines=True)
+    # the id is what a clerk types: never cut or wrapped; the title and the rest wrap instead
+    widest = max((len(item.id) for item in programs), default=4)
+    table.add_column("编号", no_wrap=True, min_width=widest)
+    table.add_column("名称 / 文号", overflow="fold")
+    table.add_column("发文 / 截止日期", no_wrap=True, min_width=10)
+    table.add_column("表", overflow="fold")
+    for item in programs:
+        dates = item.issued.isoformat()
+        if item.deadline:
+            dates += f"\n{item.deadline.isoformat()}"
         table.add_row(
             item.id,
-            item.title,
-            item.document,
-            item.issued.isoformat(),
-            item.deadline.isoformat() if item.deadline else "",
+            f"{item.title}\n{item.document}",
+            dates,
             "、".join(SHEET_KIND_NAMES[k] for k in item.sheets),
         )
     stdout.print(table)
@@ -48,7 +54,7 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
     for header in ("表", "规则", "条款", "级别", "内容", "参数", "解读"):
         rules.add_column(header, overflow="fold")
     for spec in item.rules:
-        shown = "；".join(f"{k}={v}" for k, v in spec.params.items())
+        shown = describe_rule_params(spec.params, item)
         rules.add_row(
             SHEET_KIND_NAMES[spec.sheet],
             spec.id,
@@ -100,7 +106,17 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("programs")(list_command)
-    group = typer.Typer(help="查看一个项目", no_args_is_help=True)
-    group.command("show")(show_command)
+    app.command("programs", epilog=examples("skillpolicy programs"))(list_command)
+    group = typer.Typer(
+        help="查看一个项目",
+        no_args_is_help=True,
+        epilog=examples("skillpolicy program show guangxi-2012-technician"),
+    )
+    group.command(
+        "show",
+        epilog=examples(
+            "skillpolicy program show guangxi-2012-technician",
+            "skillpolicy program show xuchang-2013-revitalization --params skillpolicy.toml",
+        ),
+    )(show_command)
     app.add_typer(group, name="program")

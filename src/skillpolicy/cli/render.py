@@ -14,7 +14,11 @@ from .common import (
     AsOfOption,
     InstitutionOption,
     LedgerOption,
+    ForceOption,
     ParamsOption,
+    complete_form,
+    complete_program,
+    examples,
     note,
     parse_as_of,
     parse_date_option,
@@ -57,7 +61,12 @@ def _check(form: str) -> None:
 
 def render_command(
     form: Annotated[
-        str | None, typer.Argument(help="文书编号，如 guangxi-2012-application", show_default=False)
+        str | None,
+        typer.Argument(
+            help="文书编号，如 guangxi-2012-application",
+            show_default=False,
+            autocompletion=complete_form,
+        ),
     ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", "-d", help="数据：Excel 表（.xlsx）或 TOML 文件")
@@ -71,10 +80,17 @@ def render_command(
         bool, typer.Option("--check", help="只检查模板的占位符与文书字段是否一致")
     ] = False,
     program_id: Annotated[
-        str | None, typer.Option("--program", "-p", help="项目编号（补贴拨付通知、公示需要）")
+        str | None,
+        typer.Option(
+            "--program",
+            "-p",
+            help="项目编号（补贴拨付通知、公示需要）",
+            autocompletion=complete_program,
+        ),
     ] = None,
     params: ParamsOption = None,
     as_of: AsOfOption = None,
+    force: ForceOption = False,
     published: Annotated[
         str | None, typer.Option("--published", help="公示发布日期 YYYY-MM-DD（公示需要）")
     ] = None,
@@ -142,6 +158,8 @@ def render_command(
         out,
         pdf=pdf,
         font_aliases=aliases if aliases.is_file() else None,
+        force=force,
+        inputs=[data, params],
     )
     stdout.print(
         f"已生成 {len(result.documents)} 份{spec.title}到 {result.out_dir}"
@@ -163,4 +181,11 @@ def render_help() -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("render", help=render_help())(render_command)
+    app.command(
+        "render",
+        help=render_help(),
+        epilog=examples(
+            "skillpolicy render --list",
+            "skillpolicy render guangxi-2012-application --data 申报表.xlsx --out 申报表/",
+        ),
+    )(render_command)

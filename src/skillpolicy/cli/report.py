@@ -12,7 +12,7 @@ import typer
 
 from ..errors import SkillpolicyError
 from ..ledger.open import open_ledger
-from .common import STATE, LedgerOption
+from .common import STATE, LedgerOption, examples
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 3
@@ -23,6 +23,7 @@ report_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    epilog=examples("skillpolicy report monthly --out 月报/"),
 )
 
 
@@ -41,7 +42,13 @@ def _logger() -> logging.Logger:
     return logger
 
 
-@report_app.command("monthly")
+@report_app.command(
+    "monthly",
+    epilog=examples(
+        "skillpolicy report monthly --out 月报/",
+        "skillpolicy report monthly --month 2014-06 --ledger 台账.sqlite3 --out 月报/",
+    ),
+)
 def monthly_command(
     out: Annotated[Path, typer.Option("--out", help="输出目录：月报写入 DIR/YYYY-MM/")],
     month: Annotated[

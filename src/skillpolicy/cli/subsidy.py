@@ -9,42 +9,51 @@ import typer
 from rich.table import Table
 
 from ..errors import SkillpolicyError
-from ..fileio import ensure_not_input, temporary_beside
+from ..fileio import check_output, temporary_beside
 from ..ledger import Ledger
-from ..ledger.open import open_ledger
+from ..ledger.open import ledger_path, open_ledger
 from ..ledger.reading import EmptyLedger, open_for_reading
 from ..money import amount_in_words, format_amount_grouped
 from ..subsidy import Payout, commit_payout, compute_subsidy
 from .common import (
+    DEFAULT_MAX_ROWS,
     STATE,
     AsOfOption,
+    ForceOption,
     FormatOption,
     InstitutionOption,
     KindOption,
     LedgerOption,
+    MaxRowsOption,
     ParamsOption,
     ProgramOption,
     SheetArg,
     check_format,
     check_kind,
+    examples,
     note,
     parse_as_of,
     print_json,
     program,
+    progress,
     stdout,
 )
+from .validate import print_rule_summary
 
 STATUS_NAMES = {"paid": "发放", "pending": "待定", "refused": "不予发放"}
 STATUS_STYLE = {"paid": "green", "pending": "yellow", "refused": "red"}
 
 
-def print_payout(payout: Payout) -> None:
+def print_payout(payout: Payout, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+    """Every line as a table, at most ``max_rows`` of them (0: all), then the totals; a
+    longer list ends with its findings summed up by rule."""
     item = payout.program
     stdout.print(f"{item.title}（{item.document}）  {payout.file}  sha256 {payout.file_hash[:12]}…")
     table = Table(show_lines=False)
     for header in ("行", "姓名/单位", "证件号", "笔", "状态", "金额（元）", "收款方", "说明"):
         table.add_column(header, overflow="fold")
-    for line in payout.lines:
+    lines = payout.lines if not max_rows else payout.lines[:max_rows]
+    for line in lines:
         style = STATUS_STYLE[line.status]
         why = "；".join(f"{r.message}（{r.citation}）" for r in line.reasons) or line.basis
         table.add_row(
@@ -58,6 +67,12 @@ def print_payout(payout: Payout) -> None:
             why,
         )
     stdout.print(table)
+    if len(lines) < len(payout.lines):
+        print_rule_summary(
+            payout.report,
+            f"以上仅列出前 {len(lines)} 笔，共 {len(payout.lines)} 笔",
+            "全部各笔：--out 发放花名册.xlsx 或 --format json（完整列表）；--max-rows 0 在此全部列出",
+        )
     totals = Table(title="按收款方合计")
     for header in ("收款方类别", "收款方", "人数/笔数", "金额（元）"):
         totals.add_column(header)
@@ -90,13 +105,16 @@ def subsidy_command(
     ] = False,
     kind: KindOption = None,
     institution: InstitutionOption = None,
+    force: ForceOption = False,
+    max_rows: MaxRowsOption = DEFAULT_MAX_ROWS,
 ) -> None:
     """计算补贴：每行发放、待定或不予发放，附理由和金额；表中有违反规则之处时退出码为 1。"""
     check_format(output_format)
     check_kind(kind)
     item = program(program_id)
     if out is not None:
-        ensure_not_input(out, sheet)
+        inputs = [sheet, params, ledger_path(ledger)]
+        check_output(out, force=force, inputs=inputs, suffixes=(".xlsx",))
         if commit:  # an output folder that cannot be written stops the run before it is recorded
             temporary_beside(out).unlink()
     # a preview reads the ledger --commit would write (the default one without --ledger), so
@@ -104,17 +122,19 @@ def subsidy_command(
     # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
     book: Ledger = open_for_reading(ledger, missing_ok=commit)
     try:
-        payout = compute_subsidy(
-            sheet,
-            item,
-            kind=kind,
-            as_of=parse_as_of(as_of),
-            params_file=params,
-            search=STATE.catalogs(),
-            ledger=book,
-            shown_name=str(sheet),
-            institution=institution,
-        )
+        with progress("正在核对") as tick:
+            payout = compute_subsidy(
+                sheet,
+                item,
+                kind=kind,
+                as_of=parse_as_of(as_of),
+                params_file=params,
+                search=STATE.catalogs(),
+                ledger=book,
+                shown_name=str(sheet),
+                institution=institution,
+                progress=tick,
+            )
         if commit or out is not None:  # a payment needs a named payee; a preview does not
             payout.check_payable(sheet)
         if commit and payout.count("paid"):
@@ -138,7 +158,7 @@ def subsidy_command(
     if output_format == "json":
         print_json(payout.to_json())
     else:
-        print_payout(payout)
+        print_payout(payout, max_rows)
     for spec, reason in payout.report.skipped:
         note(f"未检查 {spec.id}：{reason}")
     for finding in payout.report.findings:
@@ -156,4 +176,10 @@ def subsidy_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("subsidy")(subsidy_command)
+    app.command(
+        "subsidy",
+        epilog=examples(
+            "skillpolicy subsidy 花名册.xlsx --program guangxi-2012-technician",
+            "skillpolicy subsidy 花名册.xlsx -p guangxi-2012-technician --out 发放花名册.xlsx --commit",
+        ),
+    )(subsidy_command)

@@ -9,17 +9,29 @@ import typer
 
 from ..catalog import load_catalog
 from ..errors import InputError
+from ..fileio import check_output
 from ..programs import SHEET_KIND_NAMES
-from .common import STATE, KindOption, ProgramArg, check_kind, program, stdout
+from .common import (
+    STATE,
+    ForceOption,
+    KindOption,
+    ProgramArg,
+    check_kind,
+    examples,
+    program,
+    stdout,
+)
 
 
 def template_command(
     program_id: ProgramArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="输出的空白 .xlsx")],
     kind: KindOption = None,
+    force: ForceOption = False,
 ) -> None:
     """生成空白花名册或申报表：带项目表头、下拉选项和填表说明。"""
     check_kind(kind)
+    check_output(out, force=force, suffixes=(".xlsx",))
     item = program(program_id)
     chosen = next((k for k in item.sheets if k == kind), None) if kind else next(iter(item.sheets))
     if chosen is None:
@@ -33,4 +45,10 @@ def template_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("template")(template_command)
+    app.command(
+        "template",
+        epilog=examples(
+            "skillpolicy template guangxi-2012-technician --out 花名册.xlsx",
+            "skillpolicy template guangxi-2012-technician --kind application --out 申报表.xlsx",
+        ),
+    )(template_command)

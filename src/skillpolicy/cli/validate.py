@@ -8,44 +8,53 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..fileio import check_output
 from ..findings import SEVERITY_NAMES
 from ..ledger.reading import open_for_reading
 from ..validate import Report, validate_sheet
 from .common import (
+    DEFAULT_MAX_ROWS,
     STATE,
     AsOfOption,
+    ForceOption,
     FormatOption,
     InstitutionOption,
     KindOption,
     LedgerOption,
+    MaxRowsOption,
     ParamsOption,
     ProgramOption,
     SheetArg,
     check_format,
     check_kind,
+    examples,
     note,
     parse_as_of,
     print_json,
     program,
+    progress,
     stdout,
 )
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "review": "cyan"}
 
 
-def print_report(report: Report) -> None:
+def print_report(report: Report, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+    """The findings as a table, at most ``max_rows`` of them (0: all); a longer list ends
+    with a summary by rule and where the rest is, so a 50,000-row sheet prints in seconds."""
     layout = report.layout
     stdout.print(
         f"{report.program.title}（{report.program.document}）  {report.file}  "
         f"工作表「{layout.sheet}」，表头在第{layout.header_row}行"
     )
     findings = report.sorted_findings()
-    if findings:
+    shown = findings if not max_rows else findings[:max_rows]
+    if shown:
         table = Table(show_lines=False)
         for header in ("行", "对象", "列", "级别", "问题", "规则", "依据"):
             table.add_column(header, overflow="fold")
         previous: int | str | None = "start"
-        for finding in findings:
+        for finding in shown:
             same_row = finding.row == previous
             previous = finding.row
             row_text = "" if same_row else ("全表" if finding.row is None else str(finding.row))
@@ -62,6 +71,8 @@ def print_report(report: Report) -> None:
                 end_section=False,
             )
         stdout.print(table)
+    if len(shown) < len(findings):
+        print_rule_summary(report, f"以上仅列出前 {len(shown)} 条问题，共 {len(findings)} 条")
     counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITY_NAMES}
     stdout.print(
         f"共 {report.rows} 行，{report.valid_rows} 行无错误；"
@@ -72,6 +83,34 @@ def print_report(report: Report) -> None:
         stdout.print(
             f"  未检查 {spec.id}（{spec.summary}）：{reason}", markup=False, highlight=False
         )
+
+
+WHERE_THE_REST_IS = (
+    "全部问题：--annotate 标注副本.xlsx（问题单元格标红，附问题汇总表），"
+    "或 --format json（完整列表）；--max-rows 0 在此全部列出"
+)
+
+
+def print_rule_summary(report: Report, heading: str, rest: str = WHERE_THE_REST_IS) -> None:
+    """Count per rule with its clause, after a table cut short (``heading`` says where)."""
+    stdout.print(f"{heading}；问题按规则汇总：", markup=False, highlight=False)
+    table = Table(show_lines=False)
+    for header in ("规则", "内容", "错误", "警告", "复核", "合计", "依据"):
+        table.add_column(header, overflow="fold")
+    for entry in report.by_rule():
+        try:
+            summary = report.program.rule(entry.rule).summary
+        except KeyError:
+            summary = ""
+        table.add_row(
+            entry.rule,
+            summary,
+            *(str(entry.by_severity.get(s, 0) or "") for s in SEVERITY_NAMES),
+            str(entry.count),
+            entry.citation,
+        )
+    stdout.print(table)
+    stdout.print(rest, markup=False, highlight=False)
 
 
 def validate_command(
@@ -87,39 +126,46 @@ def validate_command(
     ledger: LedgerOption = None,
     kind: KindOption = None,
     institution: InstitutionOption = None,
+    force: ForceOption = False,
+    max_rows: MaxRowsOption = DEFAULT_MAX_ROWS,
 ) -> None:
     """按项目规则核对一张表；有错误时退出码为 1。"""
     check_format(output_format)
     check_kind(kind)
+    if annotate is not None:
+        check_output(annotate, force=force, inputs=[sheet, params], suffixes=(".xlsx",))
     item = program(program_id)
     # lines an earlier run paid are findings too: the ledger --commit would write (the default
     # one without --ledger), only read; a missing default ledger is empty and is not created
     book = open_for_reading(ledger)
     try:
-        report = validate_sheet(
-            sheet,
-            item,
-            kind=kind,
-            as_of=parse_as_of(as_of),
-            params_file=params,
-            search=STATE.catalogs(),
-            ledger=book,
-            shown_name=str(sheet),
-            institution=institution,
-        )
+        with progress("正在核对") as tick:
+            report = validate_sheet(
+                sheet,
+                item,
+                kind=kind,
+                as_of=parse_as_of(as_of),
+                params_file=params,
+                search=STATE.catalogs(),
+                ledger=book,
+                shown_name=str(sheet),
+                institution=institution,
+                progress=tick,
+            )
     finally:
         book.close()
     copy_note = None
     if annotate is not None:
         from ..annotate import write_annotated  # openpyxl is only needed for the copy
 
-        copy_note = write_annotated(report, sheet, annotate).note()
+        with progress("正在写标注副本", rows=False):
+            copy_note = write_annotated(report, sheet, annotate).note()
     if output_format == "json":
         print_json(report.to_json())
         for spec, reason in report.skipped:
             note(f"未检查 {spec.id}：{reason}")
     else:
-        print_report(report)
+        print_report(report, max_rows)
         if annotate is not None:
             note(f"标注副本已写入 {annotate}")
     if copy_note is not None:
@@ -129,4 +175,10 @@ def validate_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("validate")(validate_command)
+    app.command(
+        "validate",
+        epilog=examples(
+            "skillpolicy validate 花名册.xlsx --program guangxi-2012-technician",
+            "skillpolicy validate 花名册.xlsx -p guangxi-2012-technician --annotate 标注.xlsx",
+        ),
+    )(validate_command)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..fileio import atomic_path, os_error_text
+from ..fileio import atomic_path, check_output, os_error_text
 from ..resources import SearchPath
 from .check import CheckReport, check_template
 from .engine import DocxTemplate, RenderError
@@ -80,11 +80,15 @@ def render_documents(
     *,
     pdf: bool = False,
     font_aliases: Path | None = None,
+    force: bool = False,
+    inputs: Sequence[Path | None] = (),
 ) -> RenderResult:
     """Write one .docx per document into ``out_dir`` (created if missing), each atomically.
 
     The template is checked against the form first and the first document is rendered in
-    memory before anything is written, so a broken template writes nothing.
+    memory before anything is written, so a broken template writes nothing. Every file the
+    batch would write is checked first (:func:`~skillpolicy.fileio.check_output`): an existing
+    one is replaced only with ``force``, an input or a non-regular file never.
     """
     if pdf:
         from .pdf import soffice
@@ -93,6 +97,12 @@ def render_documents(
     _refuse_broken(check_template(spec, template))
     if not documents:
         raise InputError("数据中没有可生成文书的行")
+    names = _file_names(spec, documents)
+    for name in [*names, _summary_name(spec)]:
+        check_output(out_dir / name, force=force, inputs=inputs)
+    if pdf:
+        for name in names:
+            check_output(out_dir / Path(name).with_suffix(".pdf"), force=force, inputs=inputs)
     created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -101,7 +111,7 @@ def render_documents(
     if not out_dir.is_dir():
         raise InputError("输出路径不是目录", file=out_dir)
     try:
-        return _write_batch(spec, documents, template, out_dir, pdf, font_aliases)
+        return _write_batch(spec, documents, names, template, out_dir, pdf, font_aliases)
     except InputError:
         if created:  # a folder this run made and could not fill is not left behind empty
             with contextlib.suppress(OSError):
@@ -109,26 +119,35 @@ def render_documents(
         raise
 
 
+def _summary_name(spec: FormSpec) -> str:
+    return f"{spec.id}-汇总.xlsx"
+
+
+def _file_names(spec: FormSpec, documents: Sequence[FormModel]) -> list[str]:
+    """Each document's file name in the output folder, unique and apart from the summary's."""
+    taken: set[str] = {_summary_name(spec).casefold()}
+    return [unique_file_name(spec.file_name(document), ".docx", taken) for document in documents]
+
+
 def _write_batch(
     spec: FormSpec,
     documents: Sequence[FormModel],
+    names: Sequence[str],
     template: DocxTemplate,
     out_dir: Path,
     pdf: bool,
     font_aliases: Path | None,
 ) -> RenderResult:
     result = RenderResult(form=spec.id, out_dir=out_dir)
-    taken: set[str] = {f"{spec.id}-汇总.xlsx".casefold()}
     named: list[tuple[str, FormModel]] = []
-    for document in documents:
-        name = unique_file_name(spec.file_name(document), ".docx", taken)
+    for name, document in zip(names, documents, strict=True):
         data = template.render_bytes(document.model_dump())
         target = out_dir / name
         with atomic_path(target) as temporary:
             temporary.write_bytes(data)
         result.documents.append(target)
         named.append((name, document))
-    result.summary = out_dir / f"{spec.id}-汇总.xlsx"
+    result.summary = out_dir / _summary_name(spec)
     write_summary(spec, named, result.summary)
     if pdf:
         from .pdf import convert_to_pdf

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import InputError
+from ..errors import InputError, did_you_mean
 from ..identifiers import mask_id
 from ..money import amount_in_words, format_amount_grouped
 from ..resources import SearchPath
@@ -925,5 +925,6 @@ def form_spec(form_id: str) -> FormSpec:
     if spec is None:
         raise InputError(
             f"没有文书「{form_id}」；可用：{'、'.join(FORMS)}（skillpolicy render --list）"
+            f"{did_you_mean(form_id, FORMS)}"
         )
     return spec

@@ -20,7 +20,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import InputError
-from ..fileio import os_error_text, remove_stale_temporaries, temporary_beside
+from ..fileio import (
+    follow_umask,
+    os_error_text,
+    remove_stale_temporaries,
+    temporary_beside,
+)
 from ..ledger import Ledger
 from ..programs import Program, list_programs
 from ..resources import SearchPath
@@ -145,6 +150,9 @@ def write_monthly_report(
             write_workbook(report, temporaries[-1])
             temporaries.append(temporary_beside(document))
             write_document(report, temporaries[-1])
+            # no identity numbers in a report: readable as the umask allows (a clerks' group)
+            for temporary in temporaries:
+                follow_umask(temporary)
             # both complete: only now replace the previous report, one rename each
             temporaries[0].replace(workbook)
             temporaries[1].replace(document)
