@@ -12,9 +12,9 @@ from ..errors import InputError
 from .common import (
     STATE,
     AsOfOption,
+    ForceOption,
     InstitutionOption,
     LedgerOption,
-    ForceOption,
     ParamsOption,
     complete_form,
     complete_program,
