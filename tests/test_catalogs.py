@@ -61,6 +61,8 @@ PROJECT_RULE_IDS = {
 }
 
 _SEVERITIES = {"error", "warning", "review"}
+# command names POLICIES.md mentions in backticks ("`validate` lists it as skipped")
+_COMMANDS = {"validate", "subsidy", "levy", "render", "report", "ledger", "template", "explain"}
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
 _RULE_ID = re.compile(r"[a-z]{2,}(?:-[a-z]+)*")  # not the lone `x` of an ID number
 
@@ -69,13 +71,14 @@ def policy_sections(text: str) -> tuple[set[str], dict[str, set[str]]]:
     """POLICIES.md read as (rule ids common to all programs, program id -> rule ids named).
 
     A section starts at a `## ` heading naming its program ids in backticks; a rule id is a
-    backticked lowercase-hyphen word in the section (severity words and ids excluded).
+    backticked lowercase-hyphen word in the section (severity words, command names and ids
+    excluded).
     """
     chunks = re.split(r"^## ", text, flags=re.MULTILINE)
 
     def rule_ids(chunk: str, programs: set[str]) -> set[str]:
         words = {w for w in _BACKTICKED.findall(chunk) if _RULE_ID.fullmatch(w)}
-        return words - _SEVERITIES - programs
+        return words - _SEVERITIES - _COMMANDS - programs
 
     common = rule_ids(chunks[0], set())
     by_program: dict[str, set[str]] = {}
