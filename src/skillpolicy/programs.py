@@ -15,7 +15,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .columns import SHEET_KIND_NAMES
-from .datafile import KeyedError, load_model
 from .errors import CatalogError
 from .resources import SearchPath
 
@@ -141,62 +140,6 @@ class Program(_Strict):
     local_parameters: list[LocalParameter] = Field(default_factory=list)
     subsidies: list[SubsidySpec] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Program:
-        from .rules import known_rule_ids  # rules import program types; load lazily
-
-        known = known_rule_ids()
-        seen: set[str] = set()
-        for index, spec in enumerate(self.rules):
-            if spec.id not in known:
-                raise KeyedError(
-                    f"未知的规则编号「{spec.id}」（程序中没有这条规则的实现）",
-                    ("rules", index, "id"),
-                )
-            key = f"{spec.sheet}:{spec.id}"
-            if key in seen:
-                raise KeyedError(
-                    f"规则「{spec.id}」在{SHEET_KIND_NAMES[spec.sheet]}中重复",
-                    ("rules", index, "id"),
-                )
-            seen.add(key)
-            if spec.sheet not in self.sheets:
-                raise KeyedError(
-                    f"规则「{spec.id}」用于{spec.sheet}，但该项目没有这种表",
-                    ("rules", index, "sheet"),
-                )
-        declared = {p.name for p in self.local_parameters}
-        kinds: set[str] = set()
-        for index, money in enumerate(self.subsidies):
-            if money.sheet not in self.sheets or money.sheet in kinds:
-                raise KeyedError(
-                    f"subsidies 用于 {money.sheet}，但该项目没有这种表或已有一项",
-                    ("subsidies", index, "sheet"),
-                )
-            kinds.add(money.sheet)
-            if money.amount and money.amount not in {a.name for a in self.amounts}:
-                raise KeyedError(
-                    f"「{money.amount}」不在 amounts 中", ("subsidies", index, "amount")
-                )
-            for value, name in money.amount_by.items():
-                if name not in {a.name for a in self.amounts}:
-                    raise KeyedError(
-                        f"「{name}」不在 amounts 中", ("subsidies", index, "amount_by", value)
-                    )
-            if money.amount_by and money.amount_column not in self.sheets[money.sheet].columns:
-                raise KeyedError(
-                    f"amount_by 需要 amount_column 指明{SHEET_KIND_NAMES[money.sheet]}中的一列",
-                    ("subsidies", index, "amount_column"),
-                )
-            if money.amount_parameter and money.amount_parameter not in declared:
-                raise KeyedError(
-                    f"「{money.amount_parameter}」不是已声明的本地参数",
-                    ("subsidies", index, "amount_parameter"),
-                )
-        if self.deadline is not None and self.deadline < self.issued:
-            raise KeyedError("截止日期早于发文日期，请检查是否写反", ("deadline",))
-        return self
-
     def subsidy_for(self, kind: str) -> SubsidySpec | None:
         """How money is computed on a sheet of ``kind`` (None: that sheet pays nothing)."""
         return next((spec for spec in self.subsidies if spec.sheet == kind), None)
@@ -239,12 +182,12 @@ PROGRAM_IDS = (
 )
 
 
-def load_program_file(path: Path) -> Program:
-    program = load_model(path, Program)
-    if program.id != path.stem:
-        raise CatalogError(
-            f"项目编号「{program.id}」与文件名不一致，应为「{path.stem}」", file=path, key="id"
-        )
+def load_program_file(path: Path, search: SearchPath | None = None) -> Program:
+    """The program in ``path``, checked whole (:mod:`.programcheck`): a file with problems
+    raises one ProgramFileError (exit 2) that lists every one with its line and key path."""
+    from .programcheck import load_checked
+
+    program: Program = load_checked(path, search)
     return program
 
 
@@ -257,9 +200,10 @@ def program_path(program_id: str, search: SearchPath) -> Path:
 
 
 def load_program(program_id: str, search: SearchPath | None = None) -> Program:
-    return load_program_file(program_path(program_id, search or SearchPath("catalogs")))
+    search = search or SearchPath("catalogs")
+    return load_program_file(program_path(program_id, search), search)
 
 
 def list_programs(search: SearchPath | None = None) -> list[Program]:
     search = search or SearchPath("catalogs")
-    return [load_program_file(path) for path in search.glob("programs", "*.toml")]
+    return [load_program_file(path, search) for path in search.glob("programs", "*.toml")]

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from ..params import load_params
 from ..programs import SHEET_KIND_NAMES, list_programs
+from . import program_file
 from .common import STATE, ParamsOption, ProgramArg, program, stdout
 
 SEVERITY = {"error": "错误", "warning": "警告", "review": "复核"}
@@ -103,4 +104,5 @@ def register(app: typer.Typer) -> None:
     app.command("programs")(list_command)
     group = typer.Typer(help="查看一个项目", no_args_is_help=True)
     group.command("show")(show_command)
+    program_file.register(group)
     app.add_typer(group, name="program")
