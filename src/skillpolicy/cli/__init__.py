@@ -15,6 +15,7 @@ from ..errors import SkillpolicyError
 from ..privacy import RedactingStream, redact_strictly
 from . import catalog as catalog_cmd
 from . import demo as demo_cmd
+from . import explain as explain_cmd
 from . import ledger as ledger_cmd
 from . import levy as levy_cmd
 from . import programs as programs_cmd
@@ -76,6 +77,7 @@ catalog_cmd.register(app)
 template_cmd.register(app)
 validate_cmd.register(app)
 subsidy_cmd.register(app)
+explain_cmd.register(app)
 levy_cmd.register(app)
 demo_cmd.register(app)
 ledger_cmd.register(app)
