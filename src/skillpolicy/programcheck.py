@@ -132,10 +132,10 @@ class QualificationParams(_Params):
 
 class PartnersParams(_Params):
     applies_to: list[str] = Field(min_length=1, description="适用的单位类型")
-    enterprises_column: str
-    minimum_enterprises: int = Field(ge=0)
-    specialities_column: str
-    minimum_specialities: int = Field(ge=0)
+    enterprises_column: str = Field(description="合作企业数列")
+    minimum_enterprises: int = Field(ge=0, description="合作企业数下限（含）")
+    specialities_column: str = Field(description="共建专业数列")
+    minimum_specialities: int = Field(ge=0, description="共建专业数下限（含）")
 
 
 class AwardKindParams(_Params):
