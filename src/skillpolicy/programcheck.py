@@ -13,6 +13,7 @@ Nothing here runs a rule; a file that passes loads and runs without an internal 
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -191,6 +192,7 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "contact",
         "deadline",
         "acceptance",
+        "stale-program",
     ),
     "duplicate-person": DuplicateParams,
     "not-xiamen": NotInPlaceParams,
@@ -315,9 +317,11 @@ def _check_params(found: _Collector, data: dict[str, Any]) -> None:
             continue
         rule_id = rule["id"]
         if rule_id not in known or rule_id not in RULE_PARAMS:
-            kinds = "、".join(sorted(RULE_PARAMS))
+            close = difflib.get_close_matches(rule_id, sorted(RULE_PARAMS), n=1, cutoff=0.6)
+            hint = f"是否应为「{close[0]}」？" if close else ""
             found.add(
-                f"未知的规则编号「{rule_id}」（程序中没有这条规则的实现）；可用的规则：{kinds}",
+                f"未知的规则编号「{rule_id}」（程序中没有这条规则的实现）；{hint}"
+                "可用的规则见 docs/program-files.md 第四节或 skillpolicy program schema",
                 ("rules", index, "id"),
             )
             continue
@@ -430,6 +434,12 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
         for name in LEVY_RATES:
             if name not in rates:
                 found.add(f"征收职工教育经费需要 [[rates]] 中的「{name}」", ("sheets", "levy"))
+    if (
+        program.in_force is not None
+        and program.in_force.to is not None
+        and program.in_force.to < program.in_force.start
+    ):
+        found.add("施行期间的 to 早于 from，请检查是否写反", ("in_force",))
     if program.deadline is not None and program.deadline < program.issued:
         found.add("截止日期早于发文日期，请检查是否写反", ("deadline",))
     if program.catalog is not None:

@@ -119,6 +119,17 @@ class SubsidySpec(_Strict):
     key: list[str] = Field(min_length=1)  # columns that identify what is paid (ledger key)
 
 
+class InForce(_Strict):
+    """When a program is in force (``in_force = { from = …, to = … }``); ``to`` may be open."""
+
+    start: date = Field(alias="from", description="施行起始日（含）")
+    to: date | None = Field(None, description="施行截止日（含）；不写为至今有效")
+    clause: str = Field(description="出处条款，如实施方案规定的活动期间")
+
+
+STALE_PROGRAM = "stale-program"
+
+
 class Program(_Strict):
     id: str
     title: str
@@ -139,6 +150,30 @@ class Program(_Strict):
     rules: list[RuleSpec] = Field(min_length=1)
     local_parameters: list[LocalParameter] = Field(default_factory=list)
     subsidies: list[SubsidySpec] = Field(default_factory=list)
+    in_force: InForce | None = None
+
+    @model_validator(mode="after")
+    def _stale_program_rules(self) -> Program:
+        """A program in force for a period checks every sheet against it (stale-program),
+        unless the file lists that rule for the sheet itself."""
+        if self.in_force is None:
+            return self
+        listed = {spec.sheet for spec in self.rules if spec.id == STALE_PROGRAM}
+        until = self.in_force.to.isoformat() if self.in_force.to else "今"
+        for kind in self.sheets:
+            if kind not in listed:
+                self.rules.append(
+                    RuleSpec(
+                        id=STALE_PROGRAM,
+                        clause=self.in_force.clause,
+                        sheet=kind,
+                        severity="warning",
+                        summary=f"本项目施行期间为 {self.in_force.start.isoformat()} 至 {until}",
+                        reading="参照日（开班日期；未填的用项目参照日；--as-of 优先）"
+                        "在施行期间之外的，全表提醒一次",
+                    )
+                )
+        return self
 
     def subsidy_for(self, kind: str) -> SubsidySpec | None:
         """How money is computed on a sheet of ``kind`` (None: that sheet pays nothing)."""
