@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .columns import SHEET_KIND_NAMES
+from .datafile import KeyedError
 from .errors import CatalogError
 from .resources import SearchPath
 
@@ -38,20 +39,61 @@ class Target(_Strict):
     department: str | None = None
 
 
+def _two_places(value: Decimal) -> Decimal:
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ValueError("金额须为非负数，最多两位小数")
+    return value
+
+
+class DatedValue(_Strict):
+    """A value and the day it takes effect (``{ from = 2014-01-01, value = "2000.00" }``)."""
+
+    start: date = Field(alias="from", description="生效日（含）")
+    value: Decimal = Field(description="自生效日起的金额")
+
+    @field_validator("value")
+    @classmethod
+    def _money(cls, value: Decimal) -> Decimal:
+        return _two_places(value)
+
+
 class Amount(_Strict):
-    """A fixed sum the document itself names (元, two decimals)."""
+    """A fixed sum the document itself names (元, two decimals), or sums by the day each takes
+    effect (``values``); a row uses the one in force on its reference date."""
 
     name: str
-    amount: Decimal
+    amount: Decimal | None = None
+    values: list[DatedValue] = Field(default_factory=list)
     clause: str
     description: str
 
     @field_validator("amount")
     @classmethod
-    def _two_places(cls, value: Decimal) -> Decimal:
-        if value < 0 or value != value.quantize(Decimal("0.01")):
-            raise ValueError("金额须为非负数，最多两位小数")
-        return value
+    def _two_places(cls, value: Decimal | None) -> Decimal | None:
+        return None if value is None else _two_places(value)
+
+    @model_validator(mode="after")
+    def _some_value(self) -> Amount:
+        if self.amount is None and not self.values:
+            raise KeyedError("缺少（必填）：写 amount，或按生效日写 values", ("amount",))
+        starts = [v.start for v in self.values]
+        if starts != sorted(set(starts)):
+            raise KeyedError("values 须按 from 从早到晚排列，且生效日不重复", ("values",))
+        return self
+
+    def in_force(self, day: date) -> tuple[Decimal, date | None] | None:
+        """The sum in force on ``day`` and the day it took effect (None for the undated
+        ``amount``); None when ``day`` is before every dated value and there is no ``amount``."""
+        for dated in reversed(self.values):
+            if dated.start <= day:
+                return dated.value, dated.start
+        return (self.amount, None) if self.amount is not None else None
+
+    def shown(self) -> str:
+        """Every value, for tables and the run's record: "1900.00" or "2013-01-01起 1900.00；…"."""
+        parts = [] if self.amount is None else [f"{self.amount:.2f}"]
+        parts += [f"{v.start.isoformat()}起 {v.value:.2f}" for v in self.values]
+        return "；".join(parts)
 
 
 class Rate(_Strict):

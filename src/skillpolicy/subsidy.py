@@ -192,8 +192,26 @@ class Method:
 
     def fixed(self, name: str) -> Amount:
         amount = self.program.amount(name)
-        self.used[name] = format_amount(amount.amount)
+        self.used[name] = amount.shown()
         return amount
+
+    def on_row(self, amount: Amount, view: RowView) -> tuple[Decimal, str] | Finding:
+        """The fixed sum in force on the row's reference date, with "（自 … 起施行）" when it
+        is a dated value; a refusal when none is in force yet."""
+        if not amount.values:
+            assert amount.amount is not None
+            return amount.amount, ""
+        day = view.reference_date()
+        found = amount.in_force(day)
+        if found is None:
+            return self.reason(
+                "subsidy",
+                f"{view.reference_phrase()}时「{amount.description}」尚未施行"
+                f"（自 {amount.values[0].start.isoformat()} 起施行）",
+                amount.clause,
+            )
+        value, start = found
+        return value, f"（自 {start.isoformat()} 起施行）" if start else ""
 
     def payee_institution(self, view: RowView) -> str:
         return view.text("培训机构") or "（未填培训机构）"
@@ -228,12 +246,17 @@ class Method:
 
 class PerTrainee(Method):
     def prepare(self) -> None:
+        self.dated: Amount | None = None
         if self.spec.amount:
             amount = self.fixed(self.spec.amount)
-            self.amount, self.basis = (
-                amount.amount,
-                f"{format_amount(amount.amount)} 元/人（{self.program.citation(amount.clause)}）",
-            )
+            if amount.values:
+                self.dated = amount
+            else:
+                assert amount.amount is not None
+                self.amount, self.basis = (
+                    amount.amount,
+                    f"{format_amount(amount.amount)} 元/人（{self.program.citation(amount.clause)}）",
+                )
         else:
             assert self.spec.amount_parameter
             self.amount = self.params.money(self.spec.amount_parameter)
@@ -243,12 +266,19 @@ class PerTrainee(Method):
             )
 
     def claims(self, view: RowView) -> list[Claim]:
+        amount, basis = (self.amount, self.basis) if self.dated is None else (ZERO, "")
+        if self.dated is not None:
+            found = self.on_row(self.dated, view)
+            if isinstance(found, Finding):
+                return [Claim(ZERO, "institution", self.payee_institution(view), "", refusal=found)]
+            amount, since = found
+            basis = f"{format_amount(amount)} 元/人{since}（{self.program.citation(self.dated.clause)}）"
         return [
             Claim(
-                self.amount,
+                amount,
                 "institution",
                 self.payee_institution(view),
-                self.basis,
+                basis,
                 pending=self.outcome_pending(view),
             )
         ]
@@ -327,11 +357,20 @@ class Tranches(Method):
         self.first = self.fixed("tranche_1")
         self.second = self.fixed("tranche_2")
 
+    def _tranche(self, amount: Amount, view: RowView, unit: str, number: int) -> Claim:
+        found = self.on_row(amount, view)
+        if isinstance(found, Finding):
+            return Claim(ZERO, "unit", unit, "", tranche=number, refusal=found)
+        value, since = found
+        return Claim(value, "unit", unit, amount.description + since, tranche=number)
+
     def claims(self, view: RowView) -> list[Claim]:
         unit = view.text("单位名称")
         designated = view.yes_no("是否授牌")
-        first = Claim(self.first.amount, "unit", unit, self.first.description, tranche=1)
-        second = Claim(self.second.amount, "unit", unit, self.second.description, tranche=2)
+        first, second = (
+            self._tranche(self.first, view, unit, 1),
+            self._tranche(self.second, view, unit, 2),
+        )
         if not designated:
             refusal = self.reason("designated", "未授牌的单位不拨付建设扶持经费", "三、6；五")
             first.refusal = second.refusal = refusal
@@ -370,10 +409,12 @@ class AwardMethod(Method):
         if amount is None:  # the award-kind rule refuses the row first; a safety net
             refusal = self.reason("award-kind", f"{self.column}「{value}」没有规定的奖励金额")
             return [Claim(ZERO, "trainee", "获奖者本人", "", refusal=refusal)]
-        basis = (
-            f"{value} {format_amount(amount.amount)} 元（{self.program.citation(amount.clause)}）"
-        )
-        return [Claim(amount.amount, "trainee", "获奖者本人", basis)]
+        found = self.on_row(amount, view)
+        if isinstance(found, Finding):
+            return [Claim(ZERO, "trainee", "获奖者本人", "", refusal=found)]
+        sum_, since = found
+        basis = f"{value} {format_amount(sum_)} 元{since}（{self.program.citation(amount.clause)}）"
+        return [Claim(sum_, "trainee", "获奖者本人", basis)]
 
 
 METHODS: dict[str, Callable[[Program, SubsidySpec, LocalParams, SearchPath], Method]] = {

@@ -79,9 +79,8 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
         for header in ("名称", "数值", "条款", "说明"):
             amounts.add_column(header, overflow="fold")
         for amount in item.amounts:
-            amounts.add_row(
-                amount.name, f"{amount.amount:,.2f} 元", amount.clause, amount.description
-            )
+            shown = f"{amount.amount:,.2f} 元" if not amount.values else amount.shown()
+            amounts.add_row(amount.name, shown, amount.clause, amount.description)
         for rate in item.rates:
             amounts.add_row(rate.name, f"{rate.value * 100:.1f}%", rate.clause, rate.description)
         stdout.print(amounts)
