@@ -75,8 +75,8 @@ def test_each_row_is_paid_the_sum_in_force_on_its_date(
     path, search, roster = county
     payout = compute_subsidy(roster, load_program_file(path, search), search=search)
     by_row = {line.row: line for line in payout.lines}
-    assert (by_row[2].status, by_row[2].amount) == ("paid", 100)
-    assert (by_row[3].status, by_row[3].amount) == ("paid", 150)
+    assert (by_row[2].status, str(by_row[2].amount)) == ("paid", "100.00")
+    assert (by_row[3].status, str(by_row[3].amount)) == ("paid", "150.00")
     assert "自 2024-07-01 起施行" in by_row[3].basis
     assert by_row[4].status == "refused"
     [reason] = by_row[4].reasons
