@@ -123,3 +123,58 @@ def test_bad_dated_values_are_named(tmp_path: Path, values: str, words: str) -> 
     with pytest.raises(CatalogError) as raised:
         load_program_file(path)
     assert "amounts[0]" in str(raised.value) and words in str(raised.value)
+
+
+# --- local parameters set by date ----------------------------------------------------------------
+
+XUCHANG = "xuchang-2013-revitalization"
+XUCHANG_HEADER = ["姓名", "性别", "身份证号", "人员类别", "培训类别", "培训类型", "职业(工种)",
+                  "培训机构", "开班审批日期", "开班日期", "到课率", "抽查次数", "鉴定结果",
+                  "证书编号"]  # fmt: skip
+
+
+def _xuchang_params(tmp_path: Path, appraisal: str) -> Path:
+    path = tmp_path / "skillpolicy.toml"
+    path.write_text(
+        f'[{XUCHANG}]\ntraining_subsidy = {{ "就业技能培训" = "800.00", "创业培训" = "1000.00" }}\n'
+        f"appraisal_subsidy = {appraisal}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_parameter_set_by_date_is_taken_on_each_row_date(
+    tmp_path: Path, resident_id: Any
+) -> None:
+    """appraisal_subsidy raised from 10 October: a September class gets 150, an October 200."""
+    rows: list[list[Any]] = [XUCHANG_HEADER]
+    for index, start in enumerate([dt.date(2013, 9, 2), dt.date(2013, 10, 14)]):
+        rows.append([
+            f"学员{index}", "男", resident_id(f"41100219900101{2 * index + 1:03d}"),
+            "农村转移就业劳动者", "农村劳动力培训", "就业技能培训", "电工", "某培训学校",
+            start - dt.timedelta(days=7), start, "0.90", 3, "合格", f"13410000000{index}",
+        ])  # fmt: skip
+    roster = write_rows(tmp_path / "roster.xlsx", rows)
+    params = _xuchang_params(
+        tmp_path,
+        '[{ from = 2013-01-01, value = "150.00" }, { from = 2013-10-10, value = "200.00" }]',
+    )
+    payout = compute_subsidy(roster, load_program(XUCHANG), params_file=params)
+    amounts = [(line.status, str(line.amount)) for line in payout.lines]
+    assert amounts == [("paid", "950.00"), ("paid", "1000.00")]
+    assert "自 2013-10-10 起施行" in payout.lines[1].basis
+    assert payout.params_used["appraisal_subsidy"] == "2013-01-01起 150.00；2013-10-10起 200.00"
+
+
+def test_a_parameter_set_by_date_out_of_order_stops(tmp_path: Path) -> None:
+    """Dated parameter values out of order are a parameter error naming the key."""
+    from skillpolicy.errors import ParameterError
+    from skillpolicy.params import load_params
+    from skillpolicy.programs import list_programs
+
+    params = _xuchang_params(
+        tmp_path, '[{ from = 2014-01-01, value = "1.00" }, { from = 2013-01-01, value = "2.00" }]'
+    )
+    with pytest.raises(ParameterError) as raised:
+        load_params(params, load_program(XUCHANG), list_programs())
+    assert "appraisal_subsidy" in str(raised.value) and "从早到晚" in str(raised.value)

@@ -257,6 +257,9 @@ class PerTrainee(Method):
                     amount.amount,
                     f"{format_amount(amount.amount)} 元/人（{self.program.citation(amount.clause)}）",
                 )
+        elif (dated := self.params.dated(str(self.spec.amount_parameter))) is not None:
+            self.dated = dated
+            self.used[dated.name] = dated.shown()
         else:
             assert self.spec.amount_parameter
             self.amount = self.params.money(self.spec.amount_parameter)
@@ -272,7 +275,12 @@ class PerTrainee(Method):
             if isinstance(found, Finding):
                 return [Claim(ZERO, "institution", self.payee_institution(view), "", refusal=found)]
             amount, since = found
-            basis = f"{format_amount(amount)} 元/人{since}（{self.program.citation(self.dated.clause)}）"
+            source = (
+                f"本地参数 {self.dated.name}"
+                if self.spec.amount_parameter
+                else self.program.citation(self.dated.clause)
+            )
+            basis = f"{format_amount(amount)} 元/人{since}（{source}）"
         return [
             Claim(
                 amount,
@@ -324,11 +332,16 @@ class SchoolEnterprise(Method):
 class TrainingPlusAppraisal(Method):
     def prepare(self) -> None:
         self.training = self.params.money_by_key("training_subsidy")
-        self.appraisal = self.params.money("appraisal_subsidy")
+        self.appraisal_dated = self.params.dated("appraisal_subsidy")
         self.used.update(
             {f"training_subsidy.{k}": format_amount(v) for k, v in self.training.items()}
         )
-        self.used["appraisal_subsidy"] = format_amount(self.appraisal)
+        if self.appraisal_dated is not None:
+            self.appraisal = ZERO
+            self.used["appraisal_subsidy"] = self.appraisal_dated.shown()
+        else:
+            self.appraisal = self.params.money("appraisal_subsidy")
+            self.used["appraisal_subsidy"] = format_amount(self.appraisal)
 
     def claims(self, view: RowView) -> list[Claim]:
         kind = view.text("培训类型")
@@ -345,10 +358,14 @@ class TrainingPlusAppraisal(Method):
                 "subsidy-group", f"培训类型为{kind or '空'}，没有规定的培训补贴标准"
             )
             return [Claim(ZERO, payee_kind, payee, "", refusal=refusal)]
-        amount = self.training[kind] + self.appraisal
-        basis = (
-            f"{kind} {format_amount(self.training[kind])} + 鉴定 {format_amount(self.appraisal)} 元"
-        )
+        appraisal, since = self.appraisal, ""
+        if self.appraisal_dated is not None:
+            found = self.on_row(self.appraisal_dated, view)
+            if isinstance(found, Finding):
+                return [Claim(ZERO, payee_kind, payee, "", refusal=found)]
+            appraisal, since = found
+        amount = self.training[kind] + appraisal
+        basis = f"{kind} {format_amount(self.training[kind])} + 鉴定 {format_amount(appraisal)}{since} 元"
         return [Claim(amount, payee_kind, payee, basis, pending=self.outcome_pending(view))]
 
 
