@@ -314,7 +314,8 @@ class SchoolEnterprise(Method):
         if not filled:
             refusal = self.reason(
                 "school-enterprise",
-                "不是校企合作培养（未填劳动合同期限和社保缴纳月数）；桂政发〔2019〕16号只对校企合作培养规定了给学校的补贴",
+                "不是校企合作培养（未填劳动合同期限和社保缴纳月数）；"
+                f"{self.program.document}只对校企合作培养规定了给学校的补贴",
             )
             return [Claim(ZERO, "institution", payee, "", refusal=refusal)]
         level = view.level("申报等级")
