@@ -89,3 +89,10 @@ def test_warning_reaches_table_json_and_annotated_copy(
     cells = [str(c.value) for row in summary.iter_rows() for c in row if c.value is not None]
     assert "stale-program" in cells
     assert any("施行期间" in cell for cell in cells)
+
+
+def test_program_show_states_the_period(run_cli: Run) -> None:
+    """`program show` prints the period a program is in force."""
+    result = run_cli("program", "show", XUCHANG)
+    assert result.returncode == 0, result.stderr
+    assert "施行期间：2013-01-01 至 2014-12-31（二）" in result.stdout

@@ -38,6 +38,11 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
     if item.deadline:
         stdout.print(f"截止日期：{item.deadline.isoformat()}")
     stdout.print(f"参照日：{item.reference_date.isoformat()}（{item.reference_date_note}）")
+    if item.in_force:
+        until = item.in_force.to.isoformat() if item.in_force.to else "今"
+        stdout.print(
+            f"施行期间：{item.in_force.start.isoformat()} 至 {until}（{item.in_force.clause}）"
+        )
     if item.catalog:
         stdout.print(f"职业目录：{item.catalog}")
     if item.funding_source:
