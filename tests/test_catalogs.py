@@ -58,6 +58,7 @@ PROJECT_RULE_IDS = {
     "shortage-technician",
     "education-fund",
     "credit-code",
+    "stale-program",  # added by the loader for a program with in_force (issue 13 item 5)
 }
 
 _SEVERITIES = {"error", "warning", "review"}

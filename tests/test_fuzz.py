@@ -75,7 +75,14 @@ from skillpolicy.ledger.sqlite import SqliteLedger
 from skillpolicy.money import amount_in_words, to_fen
 from skillpolicy.namelists import read_name_list
 from skillpolicy.privacy import redact
-from skillpolicy.programs import PROGRAM_IDS, Program, SheetKind, SubsidySpec, load_program
+from skillpolicy.programs import (
+    PROGRAM_IDS,
+    Amount,
+    Program,
+    SheetKind,
+    SubsidySpec,
+    load_program,
+)
 from skillpolicy.resources import SearchPath
 from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
 from skillpolicy.validate import Report, validate_sheet
@@ -962,18 +969,23 @@ def method_refusal(spec: SubsidySpec, rule: str, message: str, tranche: int | No
     return False
 
 
+def sums(amount: Amount) -> set[Decimal]:
+    """Every sum a fixed amount may pay: the undated one and each dated value."""
+    return {v for v in (amount.amount, *(d.value for d in amount.values)) if v is not None}
+
+
 def allowed_amounts(combo: Combo) -> dict[int | None, set[Decimal]]:
     """Every amount a paid line may carry, by tranche, from the program file and parameters."""
     program, spec = combo.program, combo.spec
     assert spec is not None
     params = PARAMS.get(combo.program_id, {})
     if spec.method == "tranches":
-        return {t: {program.amount(f"tranche_{t}").amount} for t in (1, 2)}
+        return {t: sums(program.amount(f"tranche_{t}")) for t in (1, 2)}
     if spec.method == "award":
-        return {None: {program.amount(name).amount for name in spec.amount_by.values()}}
+        return {None: set().union(*(sums(program.amount(n)) for n in spec.amount_by.values()))}
     if spec.method == "per-trainee":
         if spec.amount:
-            return {None: {program.amount(spec.amount).amount}}
+            return {None: sums(program.amount(spec.amount))}
         assert spec.amount_parameter
         return {None: {Decimal(params[spec.amount_parameter])}}
     if spec.method == "school-enterprise":

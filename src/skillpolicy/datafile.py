@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .errors import CatalogError
 
 Model = TypeVar("Model", bound=BaseModel)
 
 _TOML_LINE = re.compile(r"at line (\d+)")
+_TABLE_HEADER = re.compile(r"^\s*\[")
 
 # pydantic's English error types, said in Chinese for the clerk who edits a catalog file.
 _PYDANTIC_MESSAGES = {
@@ -32,6 +34,13 @@ _PYDANTIC_MESSAGES = {
     "bool_type": "应为 true 或 false",
     "too_short": "不能为空",
     "greater_than": "应为正数",
+}
+
+
+_BOUNDS = {
+    "less_than_equal": "应不大于",
+    "less_than": "应小于",
+    "greater_than_equal": "应不小于",
 }
 
 
@@ -59,9 +68,14 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def locate(text: str, loc: tuple[int | str, ...]) -> int | None:
-    """Best-effort line number of a pydantic error location in TOML source text."""
+    """Best-effort line number of a pydantic error location in TOML source text.
+
+    Inside the n-th ``[[table]]`` the search stops at the next table header, so a key missing
+    from one entry is never found in the entry after it.
+    """
     lines = text.splitlines()
     position = 0
+    end = len(lines)
     found: int | None = None
     index = 0
     while index < len(loc):
@@ -72,15 +86,19 @@ def locate(text: str, loc: tuple[int | str, ...]) -> int | None:
             )
             if nth is not None:
                 header = re.compile(rf"^\s*\[\[\s*(?:[\w.-]+\.)?{re.escape(part)}\s*\]\]")
-                hits = [i for i in range(position, len(lines)) if header.match(lines[i])]
+                hits = [i for i in range(position, end) if header.match(lines[i])]
                 if isinstance(nth, int) and nth < len(hits):
                     position = found = hits[nth]
+                    end = next(
+                        (i for i in range(position + 1, end) if _TABLE_HEADER.match(lines[i])),
+                        end,
+                    )
                     index += 2
                     continue
             key = re.compile(
                 rf"^\s*(\"?){re.escape(part)}\1\s*=|^\s*\[\s*(?:[\w.-]+\.)*{re.escape(part)}\s*\]"
             )
-            for i in range(position, len(lines)):
+            for i in range(position, end):
                 if key.match(lines[i]):
                     position = found = i
                     break
@@ -97,26 +115,32 @@ def _key_name(loc: tuple[int | str, ...]) -> str | None:
     return out
 
 
+def describe_error(error: ErrorDetails, text: str) -> tuple[int | None, str | None, str]:
+    """One pydantic error as (line, key path, Chinese reason) for a clerk editing the file."""
+    loc = tuple(error["loc"])
+    if error["type"] == "value_error":
+        cause = error.get("ctx", {}).get("error")
+        reason = str(cause or error["msg"])
+        if isinstance(cause, KeyedError):
+            loc = (*loc, *cause.key)
+    elif error["type"] in _BOUNDS:
+        bound = next(iter(error.get("ctx", {}).values()), "")
+        reason = f"{_BOUNDS[error['type']]} {bound}"
+    else:
+        reason = _PYDANTIC_MESSAGES.get(error["type"], error["msg"])
+    value = error.get("input")
+    shown = (
+        f"「{value}」"
+        if isinstance(value, str | int | float) and error["type"] != "missing"
+        else ""
+    )
+    return locate(text, loc), _key_name(loc), f"{shown}{reason}"
+
+
 def load_model(path: Path, model: type[Model], **context: Any) -> Model:
     data, text = read_toml(path)
     try:
         return model.model_validate(data, context=context or None)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        if error["type"] == "value_error":
-            cause = error.get("ctx", {}).get("error")
-            reason = str(cause or error["msg"])
-            if isinstance(cause, KeyedError):
-                loc = (*loc, *cause.key)
-        else:
-            reason = _PYDANTIC_MESSAGES.get(error["type"], error["msg"])
-        value = error.get("input")
-        shown = (
-            f"「{value}」"
-            if isinstance(value, str | int | float) and error["type"] != "missing"
-            else ""
-        )
-        raise CatalogError(
-            f"{shown}{reason}", file=path, line=locate(text, loc), key=_key_name(loc)
-        ) from exc
+        line, key, reason = describe_error(exc.errors()[0], text)
+        raise CatalogError(reason, file=path, line=line, key=key) from exc

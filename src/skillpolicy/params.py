@@ -7,13 +7,14 @@ of silently leaving a value unset.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from .datafile import read_toml
 from .errors import ParameterError
-from .programs import LocalParameter, Program
+from .programs import Amount, DatedValue, LocalParameter, Program
 
 DEFAULT_PARAMS_FILE = "skillpolicy.toml"
 
@@ -30,6 +31,25 @@ def _money(value: Any, where: str, path: Path | None) -> Decimal:
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
         raise ParameterError(f"「{value}」不是非负、最多两位小数的金额", file=path, key=where)
     return amount
+
+
+def _dated_money(value: list[Any], where: str, path: Path | None) -> list[tuple[date, Decimal]]:
+    """``[{ from = 2013-01-01, value = "150.00" }, …]``: each sum with the day it takes effect."""
+    out: list[tuple[date, Decimal]] = []
+    for index, entry in enumerate(value):
+        here = f"{where}[{index}]"
+        if not isinstance(entry, dict) or set(entry) != {"from", "value"}:
+            raise ParameterError(
+                '按日期取值时每项写成 { from = 2013-01-01, value = "150.00" }', file=path, key=here
+            )
+        start = entry["from"]
+        if not isinstance(start, date) or isinstance(start, datetime):
+            raise ParameterError("from 应为日期，如 2013-01-01（不加引号）", file=path, key=here)
+        out.append((start, _money(entry["value"], f"{here}.value", path)))
+    starts = [start for start, _ in out]
+    if not out or starts != sorted(set(starts)):
+        raise ParameterError("须按 from 从早到晚排列，且生效日不重复", file=path, key=where)
+    return out
 
 
 def _decimal(value: Any, where: str, path: Path | None) -> Decimal:
@@ -86,6 +106,21 @@ class LocalParams:
     def money(self, name: str) -> Decimal:
         return _money(self.require(name), f"{self.program.id}.{name}", self.source)
 
+    def dated(self, name: str) -> Amount | None:
+        """A money parameter set by dates (``[{ from = …, value = … }]``) as an amount whose
+        value in force on a row's date is looked up per row; None when set as one sum."""
+        value = self.require(name)
+        if not isinstance(value, list):
+            return None
+        declared = self._declared(name)
+        values = _dated_money(value, f"{self.program.id}.{name}", self.source)
+        return Amount(
+            name=name,
+            values=[DatedValue(**{"from": start, "value": sum_}) for start, sum_ in values],
+            clause=declared.clause,
+            description=declared.description,
+        )
+
     def decimal(self, name: str) -> Decimal:
         return _decimal(self.require(name), f"{self.program.id}.{name}", self.source)
 
@@ -119,11 +154,12 @@ class LocalParams:
         for declared in self.program.local_parameters:
             if declared.name in self.values:
                 value = self.values[declared.name]
-                shown = (
-                    "，".join(f"{k} {v}" for k, v in value.items())
-                    if isinstance(value, dict)
-                    else str(value)
-                )
+                if isinstance(value, dict):
+                    shown = "，".join(f"{k} {v}" for k, v in value.items())
+                elif isinstance(value, list):
+                    shown = "；".join(f"{e['from']}起 {e['value']}" for e in value)
+                else:
+                    shown = str(value)
                 out.append((declared, shown))
             elif declared.default is not None:
                 out.append((declared, f"{declared.default}（默认）"))
@@ -133,7 +169,9 @@ class LocalParams:
 
 
 def _check_value(declared: LocalParameter, value: Any, where: str, path: Path) -> None:
-    if declared.kind == "money":
+    if declared.kind == "money" and isinstance(value, list):
+        _dated_money(value, where, path)
+    elif declared.kind == "money":
         _money(value, where, path)
     elif declared.kind == "decimal":
         _decimal(value, where, path)

@@ -251,9 +251,12 @@ def _numbers_used(payout: Payout) -> tuple[str, str]:
             amount.name == name for amount in program.amounts
         ):
             amount = program.amount(name)
-            fixed.append(
-                f"{format_amount_grouped(amount.amount)} 元（{program.citation(amount.clause)}）"
+            shown = (  # a sum that changes by date shows each value with the day it took effect
+                f"{format_amount_grouped(amount.amount)} 元"
+                if amount.amount is not None
+                else f"{amount.shown()}（元）"
             )
+            fixed.append(f"{shown}（{program.citation(amount.clause)}）")
         else:
             local.append(f"{name} = {value}")
     return "；".join(local) or "无", "；".join(fixed)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .columns import SHEET_KIND_NAMES
-from .datafile import KeyedError, load_model
+from .datafile import KeyedError
 from .errors import CatalogError, did_you_mean
 from .resources import SearchPath
 
@@ -39,20 +39,61 @@ class Target(_Strict):
     department: str | None = None
 
 
+def _two_places(value: Decimal) -> Decimal:
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ValueError("金额须为非负数，最多两位小数")
+    return value
+
+
+class DatedValue(_Strict):
+    """A value and the day it takes effect (``{ from = 2014-01-01, value = "2000.00" }``)."""
+
+    start: date = Field(alias="from", description="生效日（含）")
+    value: Decimal = Field(description="自生效日起的金额")
+
+    @field_validator("value")
+    @classmethod
+    def _money(cls, value: Decimal) -> Decimal:
+        return _two_places(value)
+
+
 class Amount(_Strict):
-    """A fixed sum the document itself names (元, two decimals)."""
+    """A fixed sum the document itself names (元, two decimals), or sums by the day each takes
+    effect (``values``); a row uses the one in force on its reference date."""
 
     name: str
-    amount: Decimal
+    amount: Decimal | None = None
+    values: list[DatedValue] = Field(default_factory=list)
     clause: str
     description: str
 
     @field_validator("amount")
     @classmethod
-    def _two_places(cls, value: Decimal) -> Decimal:
-        if value < 0 or value != value.quantize(Decimal("0.01")):
-            raise ValueError("金额须为非负数，最多两位小数")
-        return value
+    def _two_places(cls, value: Decimal | None) -> Decimal | None:
+        return None if value is None else _two_places(value)
+
+    @model_validator(mode="after")
+    def _some_value(self) -> Amount:
+        if self.amount is None and not self.values:
+            raise KeyedError("缺少（必填）：写 amount，或按生效日写 values", ("amount",))
+        starts = [v.start for v in self.values]
+        if starts != sorted(set(starts)):
+            raise KeyedError("values 须按 from 从早到晚排列，且生效日不重复", ("values",))
+        return self
+
+    def in_force(self, day: date) -> tuple[Decimal, date | None] | None:
+        """The sum in force on ``day`` and the day it took effect (None for the undated
+        ``amount``); None when ``day`` is before every dated value and there is no ``amount``."""
+        for dated in reversed(self.values):
+            if dated.start <= day:
+                return dated.value, dated.start
+        return (self.amount, None) if self.amount is not None else None
+
+    def shown(self) -> str:
+        """Every value, for tables and the run's record: "1900.00" or "2013-01-01起 1900.00；…"."""
+        parts = [] if self.amount is None else [f"{self.amount:.2f}"]
+        parts += [f"{v.start.isoformat()}起 {v.value:.2f}" for v in self.values]
+        return "；".join(parts)
 
 
 class Rate(_Strict):
@@ -121,6 +162,17 @@ class SubsidySpec(_Strict):
     key: list[str] = Field(min_length=1)  # columns that identify what is paid (ledger key)
 
 
+class InForce(_Strict):
+    """When a program is in force (``in_force = { from = …, to = … }``); ``to`` may be open."""
+
+    start: date = Field(alias="from", description="施行起始日（含）")
+    to: date | None = Field(None, description="施行截止日（含）；不写为至今有效")
+    clause: str = Field(description="出处条款，如实施方案规定的活动期间")
+
+
+STALE_PROGRAM = "stale-program"
+
+
 class Program(_Strict):
     id: str
     title: str
@@ -141,61 +193,29 @@ class Program(_Strict):
     rules: list[RuleSpec] = Field(min_length=1)
     local_parameters: list[LocalParameter] = Field(default_factory=list)
     subsidies: list[SubsidySpec] = Field(default_factory=list)
+    in_force: InForce | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> Program:
-        from .rules import known_rule_ids  # rules import program types; load lazily
-
-        known = known_rule_ids()
-        seen: set[str] = set()
-        for index, spec in enumerate(self.rules):
-            if spec.id not in known:
-                raise KeyedError(
-                    f"未知的规则编号「{spec.id}」（程序中没有这条规则的实现）",
-                    ("rules", index, "id"),
-                )
-            key = f"{spec.sheet}:{spec.id}"
-            if key in seen:
-                raise KeyedError(
-                    f"规则「{spec.id}」在{SHEET_KIND_NAMES[spec.sheet]}中重复",
-                    ("rules", index, "id"),
-                )
-            seen.add(key)
-            if spec.sheet not in self.sheets:
-                raise KeyedError(
-                    f"规则「{spec.id}」用于{spec.sheet}，但该项目没有这种表",
-                    ("rules", index, "sheet"),
-                )
-        declared = {p.name for p in self.local_parameters}
-        kinds: set[str] = set()
-        for index, money in enumerate(self.subsidies):
-            if money.sheet not in self.sheets or money.sheet in kinds:
-                raise KeyedError(
-                    f"subsidies 用于 {money.sheet}，但该项目没有这种表或已有一项",
-                    ("subsidies", index, "sheet"),
-                )
-            kinds.add(money.sheet)
-            if money.amount and money.amount not in {a.name for a in self.amounts}:
-                raise KeyedError(
-                    f"「{money.amount}」不在 amounts 中", ("subsidies", index, "amount")
-                )
-            for value, name in money.amount_by.items():
-                if name not in {a.name for a in self.amounts}:
-                    raise KeyedError(
-                        f"「{name}」不在 amounts 中", ("subsidies", index, "amount_by", value)
+    def _stale_program_rules(self) -> Program:
+        """A program in force for a period checks every sheet against it (stale-program),
+        unless the file lists that rule for the sheet itself."""
+        if self.in_force is None:
+            return self
+        listed = {spec.sheet for spec in self.rules if spec.id == STALE_PROGRAM}
+        until = self.in_force.to.isoformat() if self.in_force.to else "今"
+        for kind in self.sheets:
+            if kind not in listed:
+                self.rules.append(
+                    RuleSpec(
+                        id=STALE_PROGRAM,
+                        clause=self.in_force.clause,
+                        sheet=kind,
+                        severity="warning",
+                        summary=f"本项目施行期间为 {self.in_force.start.isoformat()} 至 {until}",
+                        reading="参照日（开班日期；未填的用项目参照日；--as-of 优先）"
+                        "在施行期间之外的，全表提醒一次",
                     )
-            if money.amount_by and money.amount_column not in self.sheets[money.sheet].columns:
-                raise KeyedError(
-                    f"amount_by 需要 amount_column 指明{SHEET_KIND_NAMES[money.sheet]}中的一列",
-                    ("subsidies", index, "amount_column"),
                 )
-            if money.amount_parameter and money.amount_parameter not in declared:
-                raise KeyedError(
-                    f"「{money.amount_parameter}」不是已声明的本地参数",
-                    ("subsidies", index, "amount_parameter"),
-                )
-        if self.deadline is not None and self.deadline < self.issued:
-            raise KeyedError("截止日期早于发文日期，请检查是否写反", ("deadline",))
         return self
 
     def subsidy_for(self, kind: str) -> SubsidySpec | None:
@@ -240,12 +260,12 @@ PROGRAM_IDS = (
 )
 
 
-def load_program_file(path: Path) -> Program:
-    program = load_model(path, Program)
-    if program.id != path.stem:
-        raise CatalogError(
-            f"项目编号「{program.id}」与文件名不一致，应为「{path.stem}」", file=path, key="id"
-        )
+def load_program_file(path: Path, search: SearchPath | None = None) -> Program:
+    """The program in ``path``, checked whole (:mod:`.programcheck`): a file with problems
+    raises one ProgramFileError (exit 2) that lists every one with its line and key path."""
+    from .programcheck import load_checked
+
+    program: Program = load_checked(path, search)
     return program
 
 
@@ -260,12 +280,13 @@ def program_path(program_id: str, search: SearchPath) -> Path:
 
 
 def load_program(program_id: str, search: SearchPath | None = None) -> Program:
-    return load_program_file(program_path(program_id, search or SearchPath("catalogs")))
+    search = search or SearchPath("catalogs")
+    return load_program_file(program_path(program_id, search), search)
 
 
 def list_programs(search: SearchPath | None = None) -> list[Program]:
     search = search or SearchPath("catalogs")
-    return [load_program_file(path) for path in search.glob("programs", "*.toml")]
+    return [load_program_file(path, search) for path in search.glob("programs", "*.toml")]
 
 
 # How `program show` names a rule parameter for a clerk; `*_column(s)` read as the column.

@@ -210,8 +210,26 @@ class Method:
 
     def fixed(self, name: str) -> Amount:
         amount = self.program.amount(name)
-        self.used[name] = format_amount(amount.amount)
+        self.used[name] = amount.shown()
         return amount
+
+    def on_row(self, amount: Amount, view: RowView) -> tuple[Decimal, str] | Finding:
+        """The fixed sum in force on the row's reference date, with "（自 … 起施行）" when it
+        is a dated value; a refusal when none is in force yet."""
+        if not amount.values:
+            assert amount.amount is not None
+            return amount.amount, ""
+        day = view.reference_date()
+        found = amount.in_force(day)
+        if found is None:
+            return self.reason(
+                "subsidy",
+                f"{view.reference_phrase()}时「{amount.description}」尚未施行"
+                f"（自 {amount.values[0].start.isoformat()} 起施行）",
+                amount.clause,
+            )
+        value, start = found
+        return value, f"（自 {start.isoformat()} 起施行）" if start else ""
 
     def payee_institution(self, view: RowView) -> str:
         if not view.has("培训机构"):  # no column, none named above the header, no --institution
@@ -248,12 +266,20 @@ class Method:
 
 class PerTrainee(Method):
     def prepare(self) -> None:
+        self.dated: Amount | None = None
         if self.spec.amount:
             amount = self.fixed(self.spec.amount)
-            self.amount, self.basis = (
-                amount.amount,
-                f"{format_amount(amount.amount)} 元/人（{self.program.citation(amount.clause)}）",
-            )
+            if amount.values:
+                self.dated = amount
+            else:
+                assert amount.amount is not None
+                self.amount, self.basis = (
+                    amount.amount,
+                    f"{format_amount(amount.amount)} 元/人（{self.program.citation(amount.clause)}）",
+                )
+        elif (dated := self.params.dated(str(self.spec.amount_parameter))) is not None:
+            self.dated = dated
+            self.used[dated.name] = dated.shown()
         else:
             assert self.spec.amount_parameter
             self.amount = self.params.money(self.spec.amount_parameter)
@@ -263,12 +289,24 @@ class PerTrainee(Method):
             )
 
     def claims(self, view: RowView) -> list[Claim]:
+        amount, basis = (self.amount, self.basis) if self.dated is None else (ZERO, "")
+        if self.dated is not None:
+            found = self.on_row(self.dated, view)
+            if isinstance(found, Finding):
+                return [Claim(ZERO, "institution", self.payee_institution(view), "", refusal=found)]
+            amount, since = found
+            source = (
+                f"本地参数 {self.dated.name}"
+                if self.spec.amount_parameter
+                else self.program.citation(self.dated.clause)
+            )
+            basis = f"{format_amount(amount)} 元/人{since}（{source}）"
         return [
             Claim(
-                self.amount,
+                amount,
                 "institution",
                 self.payee_institution(view),
-                self.basis,
+                basis,
                 pending=self.outcome_pending(view),
             )
         ]
@@ -296,7 +334,8 @@ class SchoolEnterprise(Method):
         if not filled:
             refusal = self.reason(
                 "school-enterprise",
-                "不是校企合作培养（未填劳动合同期限和社保缴纳月数）；桂政发〔2019〕16号只对校企合作培养规定了给学校的补贴",
+                "不是校企合作培养（未填劳动合同期限和社保缴纳月数）；"
+                f"{self.program.document}只对校企合作培养规定了给学校的补贴",
             )
             return [Claim(ZERO, "institution", payee, "", refusal=refusal)]
         level = view.level("申报等级")
@@ -314,11 +353,16 @@ class SchoolEnterprise(Method):
 class TrainingPlusAppraisal(Method):
     def prepare(self) -> None:
         self.training = self.params.money_by_key("training_subsidy")
-        self.appraisal = self.params.money("appraisal_subsidy")
+        self.appraisal_dated = self.params.dated("appraisal_subsidy")
         self.used.update(
             {f"training_subsidy.{k}": format_amount(v) for k, v in self.training.items()}
         )
-        self.used["appraisal_subsidy"] = format_amount(self.appraisal)
+        if self.appraisal_dated is not None:
+            self.appraisal = ZERO
+            self.used["appraisal_subsidy"] = self.appraisal_dated.shown()
+        else:
+            self.appraisal = self.params.money("appraisal_subsidy")
+            self.used["appraisal_subsidy"] = format_amount(self.appraisal)
 
     def claims(self, view: RowView) -> list[Claim]:
         kind = view.text("培训类型")
@@ -335,10 +379,14 @@ class TrainingPlusAppraisal(Method):
                 "subsidy-group", f"培训类型为{kind or '空'}，没有规定的培训补贴标准"
             )
             return [Claim(ZERO, payee_kind, payee, "", refusal=refusal)]
-        amount = self.training[kind] + self.appraisal
-        basis = (
-            f"{kind} {format_amount(self.training[kind])} + 鉴定 {format_amount(self.appraisal)} 元"
-        )
+        appraisal, since = self.appraisal, ""
+        if self.appraisal_dated is not None:
+            found = self.on_row(self.appraisal_dated, view)
+            if isinstance(found, Finding):
+                return [Claim(ZERO, payee_kind, payee, "", refusal=found)]
+            appraisal, since = found
+        amount = self.training[kind] + appraisal
+        basis = f"{kind} {format_amount(self.training[kind])} + 鉴定 {format_amount(appraisal)}{since} 元"
         return [Claim(amount, payee_kind, payee, basis, pending=self.outcome_pending(view))]
 
 
@@ -347,11 +395,20 @@ class Tranches(Method):
         self.first = self.fixed("tranche_1")
         self.second = self.fixed("tranche_2")
 
+    def _tranche(self, amount: Amount, view: RowView, unit: str, number: int) -> Claim:
+        found = self.on_row(amount, view)
+        if isinstance(found, Finding):
+            return Claim(ZERO, "unit", unit, "", tranche=number, refusal=found)
+        value, since = found
+        return Claim(value, "unit", unit, amount.description + since, tranche=number)
+
     def claims(self, view: RowView) -> list[Claim]:
         unit = view.text("单位名称")
         designated = view.yes_no("是否授牌")
-        first = Claim(self.first.amount, "unit", unit, self.first.description, tranche=1)
-        second = Claim(self.second.amount, "unit", unit, self.second.description, tranche=2)
+        first, second = (
+            self._tranche(self.first, view, unit, 1),
+            self._tranche(self.second, view, unit, 2),
+        )
         if not designated:
             refusal = self.reason("designated", "未授牌的单位不拨付建设扶持经费", "三、6；五")
             first.refusal = second.refusal = refusal
@@ -390,10 +447,12 @@ class AwardMethod(Method):
         if amount is None:  # the award-kind rule refuses the row first; a safety net
             refusal = self.reason("award-kind", f"{self.column}「{value}」没有规定的奖励金额")
             return [Claim(ZERO, "trainee", "获奖者本人", "", refusal=refusal)]
-        basis = (
-            f"{value} {format_amount(amount.amount)} 元（{self.program.citation(amount.clause)}）"
-        )
-        return [Claim(amount.amount, "trainee", "获奖者本人", basis)]
+        found = self.on_row(amount, view)
+        if isinstance(found, Finding):
+            return [Claim(ZERO, "trainee", "获奖者本人", "", refusal=found)]
+        sum_, since = found
+        basis = f"{value} {format_amount(sum_)} 元{since}（{self.program.citation(amount.clause)}）"
+        return [Claim(sum_, "trainee", "获奖者本人", basis)]
 
 
 METHODS: dict[str, Callable[[Program, SubsidySpec, LocalParams, SearchPath], Method]] = {

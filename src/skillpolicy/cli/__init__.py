@@ -15,6 +15,7 @@ from ..errors import SkillpolicyError
 from ..privacy import RedactingStream, redact_strictly
 from . import catalog as catalog_cmd
 from . import demo as demo_cmd
+from . import explain as explain_cmd
 from . import init as init_cmd
 from . import ledger as ledger_cmd
 from . import levy as levy_cmd
@@ -82,6 +83,7 @@ catalog_cmd.register(app)
 template_cmd.register(app)
 validate_cmd.register(app)
 subsidy_cmd.register(app)
+explain_cmd.register(app)
 levy_cmd.register(app)
 demo_cmd.register(app)
 ledger_cmd.register(app)

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from ..params import load_params
 from ..programs import SHEET_KIND_NAMES, describe_rule_params, list_programs
+from . import program_file
 from .common import STATE, ParamsOption, ProgramArg, examples, program, stdout
 
 SEVERITY = {"error": "错误", "warning": "警告", "review": "复核"}
@@ -43,6 +44,11 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
     if item.deadline:
         stdout.print(f"截止日期：{item.deadline.isoformat()}")
     stdout.print(f"参照日：{item.reference_date.isoformat()}（{item.reference_date_note}）")
+    if item.in_force:
+        until = item.in_force.to.isoformat() if item.in_force.to else "今"
+        stdout.print(
+            f"施行期间：{item.in_force.start.isoformat()} 至 {until}（{item.in_force.clause}）"
+        )
     if item.catalog:
         stdout.print(f"职业目录：{item.catalog}")
     if item.funding_source:
@@ -84,9 +90,8 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
         for header in ("名称", "数值", "条款", "说明"):
             amounts.add_column(header, overflow="fold")
         for amount in item.amounts:
-            amounts.add_row(
-                amount.name, f"{amount.amount:,.2f} 元", amount.clause, amount.description
-            )
+            shown = f"{amount.amount:,.2f} 元" if not amount.values else amount.shown()
+            amounts.add_row(amount.name, shown, amount.clause, amount.description)
         for rate in item.rates:
             amounts.add_row(rate.name, f"{rate.value * 100:.1f}%", rate.clause, rate.description)
         stdout.print(amounts)
@@ -119,4 +124,5 @@ def register(app: typer.Typer) -> None:
             "skillpolicy program show xuchang-2013-revitalization --params skillpolicy.toml",
         ),
     )(show_command)
+    program_file.register(group)
     app.add_typer(group, name="program")

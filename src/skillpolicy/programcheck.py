@@ -1,0 +1,548 @@
+"""Checking a program file whole: every problem at once, each with file, line and key path.
+
+A program file is read in three passes, and the problems of all three are reported together:
+
+1. the structure (keys, types, dates) against the pydantic models in :mod:`.programs`;
+2. each rule's ``params`` against the parameters its kind takes (:data:`RULE_PARAMS`);
+3. what the rules and money methods need from the rest of the file: an occupation catalog
+   that exists, a deadline, the local parameters naming a name list, the amounts and rates a
+   method reads; ids unique and dates in order.
+
+Nothing here runs a rule; a file that passes loads and runs without an internal error.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .datafile import describe_error, locate, read_toml
+from .errors import CatalogError
+from .resources import SearchPath
+
+# --- what each rule kind takes as params ------------------------------------------------------
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Ratio = Decimal  # a share written as a quoted decimal, "0.60" for 60%
+
+
+class NoParams(_Params):
+    """The rule takes no parameters."""
+
+
+class ClosedListParams(_Params):
+    """A value from a closed list (training-category: the program's department targets)."""
+
+    column: str | None = Field(None, description="列名（省略时用该规则的默认列）")
+    allowed: list[str] | None = Field(None, description="允许的取值", min_length=1)
+
+
+class YesConditionParams(_Params):
+    """Conditions answered yes/no: every named column must say 是."""
+
+    columns: list[str] = Field(description="须为“是”的各列", min_length=1)
+
+
+class MinimumParams(_Params):
+    """A count at or above the document's number (以上/不少于 include it)."""
+
+    column: str = Field(description="整数列")
+    minimum: int = Field(1, ge=0, description="下限（含）")
+
+
+class DuplicateParams(_Params):
+    key_columns: list[str] = Field(
+        default_factory=lambda: ["身份证号"], min_length=1, description="这些列都相同的为重复"
+    )
+
+
+class NotInPlaceParams(_Params):
+    column: str = Field("所在地", description="地名列")
+    excluded: str = Field(description="含有这段文字的行不属本项目")
+
+
+class ShareParams(_Params):
+    column: str = Field("本地院校", description="是/否列")
+    minimum_share: Ratio = Field(ge=0, le=1, description='“否”所占比例下限（含），如 "0.30"')
+
+
+class InspectionsParams(_Params):
+    minimum: int = Field(ge=0, description="每班抽查次数下限（含）")
+
+
+class PassRateParams(_Params):
+    minimum_pass_rate: Ratio = Field(ge=0, le=1, description='合格率下限（含），如 "0.80"')
+
+
+class QuotaParams(_Params):
+    maximum: int = Field(gt=0, description="名额上限（含）")
+
+
+class CatalogParams(_Params):
+    column: str = Field("职业(工种)", description="职业（工种）列")
+
+
+class TenurePath(_Params):
+    from_: str = Field(alias="from", description="现等级")
+    to: str = Field(description="申报等级")
+    years: int = Field(gt=0, description="现等级须满的年数")
+
+
+class TenureParams(_Params):
+    paths: list[TenurePath] = Field(min_length=1, description="晋升路径")
+
+
+class CertifiedParams(_Params):
+    passed: str = Field("合格", description="合格的写法")
+    failed: str = Field("不合格", description="不合格的写法")
+    pending: list[str] = Field(default_factory=list, description="也当作待定的写法")
+
+
+class SchoolEnterpriseParams(_Params):
+    contract_months: int = Field(ge=0, description="劳动合同期限下限（月，含）")
+    insurance_months: int = Field(ge=0, description="社保缴纳月数下限（含）")
+    levels: list[str] = Field(min_length=1, description="适用的等级")
+
+
+class DurationParams(_Params):
+    months: dict[str, int] = Field(min_length=1, description="培训形式 → 最长月数")
+
+
+class AttendanceParams(_Params):
+    minimum: Ratio = Field(ge=0, le=1, description='到课率下限（含），如 "0.60"')
+
+
+class SubsidyGroupParams(_Params):
+    groups: list[str] = Field(min_length=1, description="可享受补贴的人员类别")
+    types: list[str] = Field(min_length=1, description="可享受补贴的培训类型")
+
+
+class QualificationParams(_Params):
+    column: str = Field(description="主体资格列")
+    allowed: list[str] = Field(min_length=1, description="认可的主体资格")
+
+
+class PartnersParams(_Params):
+    applies_to: list[str] = Field(min_length=1, description="适用的单位类型")
+    enterprises_column: str = Field(description="合作企业数列")
+    minimum_enterprises: int = Field(ge=0, description="合作企业数下限（含）")
+    specialities_column: str = Field(description="共建专业数列")
+    minimum_specialities: int = Field(ge=0, description="共建专业数下限（含）")
+
+
+class AwardKindParams(_Params):
+    allowed: list[str] = Field(min_length=1, description="奖项名称")
+
+
+class AwardQuotaParams(_Params):
+    quotas: dict[str, int] = Field(min_length=1, description="奖项 → 每次名额")
+
+
+class LevelsParams(_Params):
+    levels: list[str] = Field(min_length=1, description="适用的等级")
+
+
+class EducationFundParams(_Params):
+    floor: str = Field("education_fund_floor", description="[[rates]] 中下限的名称")
+    ceiling: str = Field("education_fund_ceiling", description="[[rates]] 中上限的名称")
+
+
+def _ids(model: type[_Params], *rule_ids: str) -> dict[str, type[_Params]]:
+    return dict.fromkeys(rule_ids, model)
+
+
+RULE_PARAMS: dict[str, type[_Params]] = {
+    **_ids(
+        ClosedListParams,
+        "training-form",
+        "training-type",
+        "key-group",
+        "applicant-type",
+        "training-category",
+    ),
+    **_ids(
+        YesConditionParams,
+        "training-system",
+        "research-cooperation",
+        "funding-and-site",
+        "advanced-equipment",
+        "management",
+        "teaching-staff",
+    ),
+    **_ids(MinimumParams, "masters-count", "shortage-equipment", "annual-scale", "trainee-count"),
+    **_ids(
+        NoParams,
+        "identity",
+        "key-enterprise",
+        "institution-not-barred",
+        "institution-listed",
+        "no-repeat",
+        "no-seniority-bar",
+        "class-approved",
+        "credit-code",
+        "contact",
+        "deadline",
+        "acceptance",
+        "stale-program",
+    ),
+    "duplicate-person": DuplicateParams,
+    "not-xiamen": NotInPlaceParams,
+    "outside-share": ShareParams,
+    "inspections": InspectionsParams,
+    "institution-standing": PassRateParams,
+    "quota": QuotaParams,
+    "occupation-in-catalog": CatalogParams,
+    "level-tenure": TenureParams,
+    **_ids(CertifiedParams, "certified", "certificate"),
+    "school-enterprise": SchoolEnterpriseParams,
+    "duration": DurationParams,
+    "attendance": AttendanceParams,
+    "subsidy-group": SubsidyGroupParams,
+    "applicant-qualification": QualificationParams,
+    "partners": PartnersParams,
+    "award-kind": AwardKindParams,
+    "award-quota": AwardQuotaParams,
+    "shortage-technician": LevelsParams,
+    "education-fund": EducationFundParams,
+}
+
+# Rules that read a name list or a catalog through a local parameter of the program.
+RULE_LOCAL_PARAMETERS: dict[str, dict[str, str]] = {
+    "key-enterprise": {"key_enterprises": "file"},
+    "institution-not-barred": {"barred_institutions": "file"},
+    "institution-listed": {"institution_directory": "file", "credit_blacklist": "file"},
+    "shortage-technician": {"shortage_catalog": "catalog"},
+}
+
+# What each money method reads besides its own keys: local parameters (name -> kind) and
+# fixed amounts ([[amounts]] names).
+METHOD_LOCAL_PARAMETERS: dict[str, dict[str, str]] = {
+    "school-enterprise": {
+        "school_enterprise_rate": "money-by-key",
+        "shortage_uplift": "decimal",
+        "shortage_catalog": "catalog",
+    },
+    "training-plus-appraisal": {"training_subsidy": "money-by-key", "appraisal_subsidy": "money"},
+}
+METHOD_AMOUNTS: dict[str, tuple[str, ...]] = {"tranches": ("tranche_1", "tranche_2")}
+LEVY_RATES = ("education_fund_floor", "education_fund_ceiling", "education_fund_levy_share")
+
+
+# --- problems ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a program file: where (line, key path) and what, in Chinese."""
+
+    file: str
+    line: int | None
+    key: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        if self.key:
+            where += f" {self.key}"
+        return f"{where}：{self.message}"
+
+
+class ProgramFileError(CatalogError):
+    """A program file with one or more problems; ``problems`` holds every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        first = problems[0]
+        super().__init__(first.message, file=first.file, line=first.line, key=first.key)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        shown = "；".join(str(problem) for problem in self.problems)
+        if len(self.problems) > 1:
+            return f"项目文件有 {len(self.problems)} 处问题：{shown}"
+        return shown
+
+
+Loc = tuple[int | str, ...]
+
+
+def _key(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Collector:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, loc: Loc, line: int | None = None) -> None:
+        line = line if line is not None else locate(self.text, loc)
+        self.problems.append(Problem(str(self.path), line, _key(loc) or None, message))
+
+    def add_validation(self, exc: ValidationError, prefix: Loc = ()) -> None:
+        for error in exc.errors():
+            error["loc"] = (*prefix, *error["loc"])
+            line, key, reason = describe_error(error, self.text)
+            if error["type"] == "missing":
+                reason = "缺少（必填）"
+            elif error["type"] == "decimal_parsing":
+                reason = f'「{error["input"]}」应为数，写成带引号的小数，如 "0.60"（即60%）'
+            self.problems.append(Problem(str(self.path), line, key, reason))
+
+
+# --- the checks -------------------------------------------------------------------------------
+
+
+def _check_params(found: _Collector, data: dict[str, Any]) -> None:
+    from .rules import known_rule_ids
+
+    known = known_rule_ids()
+    rules = data.get("rules")
+    if not isinstance(rules, list):
+        return
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
+            continue
+        rule_id = rule["id"]
+        if rule_id not in known or rule_id not in RULE_PARAMS:
+            close = difflib.get_close_matches(rule_id, sorted(RULE_PARAMS), n=1, cutoff=0.6)
+            hint = f"是否应为「{close[0]}」？" if close else ""
+            found.add(
+                f"未知的规则编号「{rule_id}」（程序中没有这条规则的实现）；{hint}"
+                "可用的规则见 docs/program-files.md 第四节或 skillpolicy program schema",
+                ("rules", index, "id"),
+            )
+            continue
+        params = rule.get("params", {})
+        if not isinstance(params, dict):
+            continue  # the structure pass says "应为表"
+        try:
+            RULE_PARAMS[rule_id].model_validate(params)
+        except ValidationError as exc:
+            found.add_validation(exc, ("rules", index, "params"))
+
+
+def _check_consistency(found: _Collector, program: Any, search: SearchPath | None) -> None:
+    from .columns import SHEET_KIND_NAMES
+    from .programs import Program
+
+    assert isinstance(program, Program)
+    _unique(found, "targets", [t.name for t in program.targets])
+    _unique(found, "amounts", [a.name for a in program.amounts])
+    _unique(found, "rates", [r.name for r in program.rates])
+    _unique(found, "local_parameters", [p.name for p in program.local_parameters])
+    amounts = {a.name for a in program.amounts}
+    rates = {r.name for r in program.rates}
+    declared = {p.name: p.kind for p in program.local_parameters}
+
+    def need_parameter(name: str, kind: str, loc: Loc, who: str) -> None:
+        if name not in declared:
+            found.add(
+                f"{who}需要本地参数 {name}（类型 {kind}），但 [[local_parameters]] 中没有声明", loc
+            )
+        elif declared[name] != kind:
+            found.add(f"{who}需要的本地参数 {name} 类型应为 {kind}，现为 {declared[name]}", loc)
+
+    seen: set[tuple[str, str]] = set()
+    for index, spec in enumerate(program.rules):
+        loc: Loc = ("rules", index)
+        if (spec.sheet, spec.id) in seen:
+            found.add(f"规则「{spec.id}」在{SHEET_KIND_NAMES[spec.sheet]}中重复", (*loc, "id"))
+        seen.add((spec.sheet, spec.id))
+        if spec.sheet not in program.sheets:
+            found.add(
+                f"规则「{spec.id}」用于 {spec.sheet}（{SHEET_KIND_NAMES[spec.sheet]}），"
+                "但该项目没有这种表（[sheets] 中缺少）",
+                (*loc, "sheet"),
+            )
+        if spec.id not in RULE_PARAMS:
+            continue  # already said: unknown kind
+        if spec.id == "occupation-in-catalog" and program.catalog is None:
+            found.add(
+                "规则 occupation-in-catalog 需要项目的 catalog（职业目录编号），但未填写", loc
+            )
+        if spec.id == "deadline" and program.deadline is None:
+            found.add("规则 deadline 需要项目的 deadline（申报截止日期），但未填写", loc)
+        if RULE_PARAMS[spec.id] is ClosedListParams and "allowed" not in spec.params:
+            if spec.id != "training-category":
+                found.add("缺少（必填）：允许的取值列表", (*loc, "params", "allowed"))
+            elif not any(t.department for t in program.targets):
+                found.add(
+                    "规则 training-category 未写 allowed 时取有责任单位（department）的"
+                    " [[targets]] 名称，但没有这样的目标",
+                    (*loc, "params", "allowed"),
+                )
+        for name, kind in RULE_LOCAL_PARAMETERS.get(spec.id, {}).items():
+            need_parameter(name, kind, loc, f"规则 {spec.id} ")
+        if spec.id == "education-fund":
+            for key in ("floor", "ceiling"):
+                name = str(spec.params.get(key, EducationFundParams.model_fields[key].default))
+                if name not in rates:
+                    found.add(f"「{name}」不在 [[rates]] 中", (*loc, "params", key))
+    for index, money in enumerate(program.subsidies):
+        loc = ("subsidies", index)
+        kinds = [m.sheet for m in program.subsidies[:index]]
+        if money.sheet not in program.sheets:
+            found.add(f"subsidies 用于 {money.sheet}，但该项目没有这种表", (*loc, "sheet"))
+        elif money.sheet in kinds:
+            found.add(f"{SHEET_KIND_NAMES[money.sheet]}已有一项 subsidies", (*loc, "sheet"))
+        if money.amount and money.amount not in amounts:
+            found.add(f"「{money.amount}」不在 [[amounts]] 中", (*loc, "amount"))
+        for value, name in money.amount_by.items():
+            if name not in amounts:
+                found.add(f"「{name}」不在 [[amounts]] 中", (*loc, "amount_by", value))
+        if money.amount_by and (
+            money.sheet not in program.sheets
+            or money.amount_column not in program.sheets[money.sheet].columns
+        ):
+            found.add(
+                f"amount_by 需要 amount_column 指明{SHEET_KIND_NAMES[money.sheet]}中的一列",
+                (*loc, "amount_column"),
+            )
+        if money.amount_parameter:
+            need_parameter(money.amount_parameter, "money", (*loc, "amount_parameter"), "")
+        if money.method == "per-trainee" and bool(money.amount) == bool(money.amount_parameter):
+            found.add(
+                "per-trainee 须写 amount（[[amounts]] 中的名称）或 amount_parameter"
+                "（本地参数）二者之一",
+                loc,
+            )
+        if money.method == "award" and not (money.amount_column and money.amount_by):
+            found.add("award 须写 amount_column 和 amount_by（奖项 → [[amounts]] 名称）", loc)
+        for name in METHOD_AMOUNTS.get(money.method, ()):
+            if name not in amounts:
+                found.add(f"计发方式 {money.method} 需要 [[amounts]] 中的「{name}」", loc)
+        for name, kind in METHOD_LOCAL_PARAMETERS.get(money.method, {}).items():
+            need_parameter(name, kind, loc, f"计发方式 {money.method} ")
+        if money.outcome_rule and money.outcome_rule not in {
+            r.id for r in program.rules if r.sheet == money.sheet
+        }:
+            found.add(f"outcome_rule「{money.outcome_rule}」不是该表的规则", (*loc, "outcome_rule"))
+    if "levy" in program.sheets:
+        for name in LEVY_RATES:
+            if name not in rates:
+                found.add(f"征收职工教育经费需要 [[rates]] 中的「{name}」", ("sheets", "levy"))
+    if (
+        program.in_force is not None
+        and program.in_force.to is not None
+        and program.in_force.to < program.in_force.start
+    ):
+        found.add("施行期间的 to 早于 from，请检查是否写反", ("in_force",))
+    if program.deadline is not None and program.deadline < program.issued:
+        found.add("截止日期早于发文日期，请检查是否写反", ("deadline",))
+    if program.catalog is not None:
+        search = search or SearchPath("catalogs")
+        if search.find(f"occupations/{program.catalog}.toml") is None:
+            known = "、".join(p.stem for p in search.glob("occupations", "*.toml"))
+            found.add(
+                f"职业目录「{program.catalog}」不存在（occupations/{program.catalog}.toml）；"
+                f"现有目录：{known}",
+                ("catalog",),
+            )
+
+
+def _unique(found: _Collector, table: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            found.add(f"名称「{name}」重复", (table, index, "name"))
+        seen.add(name)
+
+
+def check_program_file(path: Path, search: SearchPath | None = None) -> list[Problem]:
+    """Every problem of the program file at ``path`` (empty: it loads and runs)."""
+    return _check(path, search)[1]
+
+
+def _check(path: Path, search: SearchPath | None) -> tuple[Any, list[Problem]]:
+    from .programs import Program
+
+    try:
+        data, text = read_toml(path)
+    except CatalogError as error:
+        return None, [Problem(str(path), error.line, error.key, error.message)]
+    found = _Collector(path, text)
+    program: Program | None = None
+    try:
+        program = Program.model_validate(data)
+    except ValidationError as exc:
+        found.add_validation(exc)
+    _check_params(found, data)
+    if program is not None:
+        if program.id != path.stem:
+            found.add(f"项目编号「{program.id}」与文件名不一致，应为「{path.stem}」", ("id",))
+        _check_consistency(found, program, search)
+    found.problems.sort(key=lambda p: (p.line is None, p.line or 0))
+    return program, found.problems
+
+
+def load_checked(path: Path, search: SearchPath | None = None) -> Any:
+    """The program in ``path``; a ProgramFileError listing every problem if it has any."""
+    program, problems = _check(path, search)
+    if problems:
+        raise ProgramFileError(problems)
+    return program
+
+
+# --- a search path that finds what sits beside the file ----------------------------------------
+
+
+def search_beside(path: Path, search: SearchPath) -> SearchPath:
+    """``search`` with the folder a program file lives in (``DIR/programs/FILE.toml``: DIR)
+    put first, so the catalogs beside it are found and its parameters table is known."""
+    folder = path.resolve().parent
+    if folder.name != "programs":
+        return search
+    return SearchPath(search.name, [folder.parent, *search.dirs[:-1]])
+
+
+# --- a sample sheet run through a checked program ---------------------------------------------
+
+
+@dataclass
+class SampleRun:
+    """A sample sheet checked (``report``) and, where the sheet pays, computed (``payout``)."""
+
+    report: Any
+    payout: Any = None
+    money_note: str | None = None
+
+
+def run_sample(
+    program: Any,
+    sample: Path,
+    *,
+    search: SearchPath,
+    params_file: Path | None = None,
+    kind: str | None = None,
+) -> SampleRun:
+    """Validate ``sample`` against ``program`` and compute its money when the sheet pays."""
+    from .params import load_params
+    from .programs import Program, list_programs
+    from .subsidy import compute_subsidy
+    from .validate import validate_sheet
+
+    assert isinstance(program, Program)
+    others = [p for p in list_programs(search) if p.id != program.id]
+    params = load_params(params_file, program, [*others, program])
+    report = validate_sheet(
+        sample, program, kind=kind, params=params, search=search, shown_name=str(sample)
+    )
+    if program.subsidy_for(report.layout.kind) is None:
+        return SampleRun(report, None, "这种表不涉及补贴发放")
+    payout = compute_subsidy(
+        sample, program, kind=kind, params_file=params_file, search=search, shown_name=str(sample)
+    )
+    return SampleRun(payout.report, payout)
