@@ -368,12 +368,21 @@ def test_open_ledger_accepts_a_path_and_a_sqlite_url(tmp_path: Path, monkeypatch
     assert not (tmp_path / "b.sqlite3").exists()
 
 
-@pytest.mark.parametrize("url", ["postgresql://clerk:secret@db/ledger", "postgres://db/ledger"])
-def test_postgresql_url_is_refused_clearly(url: str) -> None:
-    """A PostgreSQL URL says that backend is not available yet, without echoing the URL."""
-    with pytest.raises(InputError, match="PostgreSQL") as caught:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://clerk:secret@127.0.0.1:1/ledger",
+        "postgres://clerk:secret@127.0.0.1:1/ledger",
+        "host=127.0.0.1 port=1 dbname=ledger user=clerk password=secret",
+    ],
+)
+def test_an_unreachable_postgresql_ledger_is_named_without_its_password(url: str) -> None:
+    """A PostgreSQL ledger that cannot be reached is an input error naming host and database,
+    never the password."""
+    with pytest.raises(InputError, match="无法连接共享台账") as caught:
         open_ledger(url)
     assert "secret" not in str(caught.value)
+    assert "clerk@127.0.0.1:1/ledger" in str(caught.value)
 
 
 def test_default_ledger_is_in_the_platform_data_directory(tmp_path: Path, monkeypatch: Any) -> None:
@@ -622,11 +631,11 @@ def test_cli_void_records_the_void(run_cli: Callable[..., Any], filled_ledger: P
 
 
 def test_cli_postgresql_ledger_exits_2_with_one_line(run_cli: Callable[..., Any]) -> None:
-    """--ledger postgresql://… is refused (backend not available yet): exit 2, one line."""
+    """--ledger postgresql://… that cannot be reached: exit 2, one line, no password."""
     line = assert_one_error_line(
-        run_cli("ledger", "list", "--ledger", "postgresql://clerk:secret@city-db/ledger")
+        run_cli("ledger", "list", "--ledger", "postgresql://clerk:secret@127.0.0.1:1/ledger")
     )
-    assert "PostgreSQL" in line
+    assert "无法连接共享台账" in line
     assert "secret" not in line
 
 

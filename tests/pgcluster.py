@@ -1,0 +1,129 @@
+"""A throwaway PostgreSQL cluster for the tests, CI and the benchmarks.
+
+``python tests/pgcluster.py start DIR`` creates a cluster in ``DIR`` (``initdb``), starts it
+listening only on a unix socket in ``DIR/socket`` and prints its URL; ``stop DIR`` stops it.
+Run as root, the server runs as the unprivileged ``postgres`` user (PostgreSQL refuses root).
+The server binaries are found on PATH, by ``pg_config --bindir``, or in
+``/usr/lib/postgresql/<version>/bin``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+SUPERUSER = "postgres"
+PORT = 5432
+UNPRIVILEGED = "postgres"
+
+
+def bin_dir() -> Path | None:
+    """The folder holding ``initdb`` and ``pg_ctl``, or None when no server is installed."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    config = shutil.which("pg_config")
+    if config:
+        result = subprocess.run([config, "--bindir"], capture_output=True, text=True, check=False)
+        folder = Path(result.stdout.strip())
+        if (folder / "initdb").is_file():
+            return folder
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
+    )
+    return candidates[-1].parent if candidates else None
+
+
+def _as_server_user() -> dict[str, object]:
+    """subprocess arguments that run a server command unprivileged when we are root."""
+    if os.geteuid() != 0:
+        return {}
+    entry = pwd.getpwnam(UNPRIVILEGED)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+def url(folder: Path, database: str = "postgres", options: str = "") -> str:
+    """The URL of the cluster in ``folder`` (its unix socket), optionally with libpq options."""
+    socket = quote(str(folder.resolve() / "socket"), safe="")
+    extra = f"&options={quote(options, safe='')}" if options else ""
+    return f"postgresql://{SUPERUSER}@/{database}?host={socket}&port={PORT}{extra}"
+
+
+def start(folder: Path, *, durable: bool = False) -> str:
+    """Create and start a cluster in ``folder`` (which must not hold one); return its URL.
+
+    ``durable`` False turns fsync off: a test cluster is thrown away, a benchmark's is not.
+    """
+    binaries = bin_dir()
+    if binaries is None:
+        raise RuntimeError("no PostgreSQL server binaries (initdb) found")
+    folder.mkdir(parents=True, exist_ok=True)
+    data, socket = folder / "data", folder / "socket"
+    socket.mkdir(exist_ok=True)
+    run_as = _as_server_user()
+    if run_as:
+        for path in (folder, socket):
+            os.chown(path, int(str(run_as["user"])), int(str(run_as["group"])))
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    subprocess.run(
+        [str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust",
+         "--encoding=UTF8", "--no-instructions", "--no-sync"],
+        check=True, capture_output=True, env=env, cwd=folder, **run_as,  # type: ignore[arg-type]
+    )  # fmt: skip
+    settings = [
+        "-c", "listen_addresses=", "-c", f"unix_socket_directories={socket}",
+        "-c", f"port={PORT}", "-c", "max_connections=60", "-c", "shared_buffers=128MB",
+    ]  # fmt: skip
+    if not durable:
+        settings += ["-c", "fsync=off", "-c", "full_page_writes=off"]
+    subprocess.run(
+        [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w",
+         "-o", " ".join(settings), "start"],
+        check=True, capture_output=True, env=env, cwd=folder, **run_as,  # type: ignore[arg-type]
+    )  # fmt: skip
+    return url(folder)
+
+
+def _pg_ctl(folder: Path, *arguments: str) -> None:
+    binaries = bin_dir()
+    assert binaries is not None
+    subprocess.run(
+        [str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-w", *arguments],
+        check=True, capture_output=True, cwd=folder, **_as_server_user(),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def restart(folder: Path) -> None:
+    """Restart the cluster (``-m fast``: open connections are dropped)."""
+    _pg_ctl(folder, "-m", "fast", "restart")
+
+
+def stop(folder: Path) -> None:
+    """Stop the cluster in ``folder`` if it runs (its files are left for the caller)."""
+    if (folder / "data" / "postmaster.pid").exists():
+        _pg_ctl(folder, "-m", "immediate", "stop")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=("start", "stop", "url"))
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--durable", action="store_true", help="keep fsync on (benchmarks)")
+    arguments = parser.parse_args(argv)
+    if arguments.action == "start":
+        print(start(arguments.folder, durable=arguments.durable))
+    elif arguments.action == "stop":
+        stop(arguments.folder)
+    else:
+        print(url(arguments.folder))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
