@@ -199,8 +199,8 @@ def postgres_server() -> Iterator[PostgresServer]:
     had, a failure when ``CI`` is set."""
     given = os.environ.get(POSTGRES_ENV)
     if given:
-        folder = os.environ.get(POSTGRES_FOLDER_ENV)
-        yield PostgresServer(given, Path(folder) if folder else None)
+        named = os.environ.get(POSTGRES_FOLDER_ENV)
+        yield PostgresServer(given, Path(named) if named else None)
         return
     import pgcluster
 
@@ -247,8 +247,8 @@ class LedgerTarget:
                 db.close()
         import psycopg
 
-        with psycopg.connect(self.spec, autocommit=True) as db:
-            cursor = db.execute(statement.replace("?", "%s"), tuple(parameters))
+        with psycopg.connect(self.spec, autocommit=True) as server:
+            cursor = server.execute(statement.replace("?", "%s"), tuple(parameters))
             return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
 
     def columns(self, table: str) -> list[str]:

@@ -40,12 +40,25 @@ def bin_dir() -> Path | None:
     return candidates[-1].parent if candidates else None
 
 
-def _as_server_user() -> dict[str, object]:
-    """subprocess arguments that run a server command unprivileged when we are root."""
+def _server_ids() -> tuple[int, int] | None:
+    """The user and group a server command runs as when we are root (PostgreSQL refuses root)."""
     if os.geteuid() != 0:
-        return {}
+        return None
     entry = pwd.getpwnam(UNPRIVILEGED)
-    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+    return entry.pw_uid, entry.pw_gid
+
+
+def _run(command: list[str], folder: Path) -> None:
+    """Run a server command in ``folder``, unprivileged when we are root."""
+    ids = _server_ids()
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    if ids is None:
+        subprocess.run(command, check=True, capture_output=True, env=env, cwd=folder)
+    else:
+        subprocess.run(
+            command, check=True, capture_output=True, env=env, cwd=folder,
+            user=ids[0], group=ids[1], extra_groups=[],
+        )  # fmt: skip
 
 
 def url(folder: Path, database: str = "postgres", options: str = "") -> str:
@@ -66,15 +79,14 @@ def start(folder: Path, *, durable: bool = False) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     data, socket = folder / "data", folder / "socket"
     socket.mkdir(exist_ok=True)
-    run_as = _as_server_user()
-    if run_as:
+    ids = _server_ids()
+    if ids is not None:
         for path in (folder, socket):
-            os.chown(path, int(str(run_as["user"])), int(str(run_as["group"])))
-    env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-    subprocess.run(
+            os.chown(path, *ids)
+    _run(
         [str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust",
          "--encoding=UTF8", "--no-instructions", "--no-sync"],
-        check=True, capture_output=True, env=env, cwd=folder, **run_as,  # type: ignore[arg-type]
+        folder,
     )  # fmt: skip
     settings = [
         "-c", "listen_addresses=", "-c", f"unix_socket_directories={socket}",
@@ -82,10 +94,10 @@ def start(folder: Path, *, durable: bool = False) -> str:
     ]  # fmt: skip
     if not durable:
         settings += ["-c", "fsync=off", "-c", "full_page_writes=off"]
-    subprocess.run(
+    _run(
         [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w",
          "-o", " ".join(settings), "start"],
-        check=True, capture_output=True, env=env, cwd=folder, **run_as,  # type: ignore[arg-type]
+        folder,
     )  # fmt: skip
     return url(folder)
 
@@ -93,10 +105,7 @@ def start(folder: Path, *, durable: bool = False) -> str:
 def _pg_ctl(folder: Path, *arguments: str) -> None:
     binaries = bin_dir()
     assert binaries is not None
-    subprocess.run(
-        [str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-w", *arguments],
-        check=True, capture_output=True, cwd=folder, **_as_server_user(),  # type: ignore[arg-type]
-    )  # fmt: skip
+    _run([str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-w", *arguments], folder)
 
 
 def restart(folder: Path) -> None:

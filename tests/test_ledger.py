@@ -298,12 +298,12 @@ def test_amounts_are_stored_as_text(ledger_target: LedgerTarget) -> None:
         types |= {t for (t,) in ledger_target.sql("SELECT DISTINCT typeof(total) FROM runs")}
         assert types == {"text"}
     else:
-        types = ledger_target.sql(
+        declared = ledger_target.sql(
             "SELECT DISTINCT data_type FROM information_schema.columns WHERE table_schema = ? "
             "AND column_name IN ('amount', 'total')",
             (ledger_target.schema,),
         )
-        assert types == [("text",)]
+        assert declared == [("text",)]
     assert ledger_target.sql("SELECT amount FROM lines") == [("0.10",)]
 
 
