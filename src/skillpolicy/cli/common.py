@@ -90,7 +90,21 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="输出格式�
 ParamsOption = Annotated[
     Path | None, typer.Option("--params", help="本地参数文件（默认读当前目录的 skillpolicy.toml）")
 ]
-LedgerOption = Annotated[str | None, typer.Option("--ledger", help="台账文件路径")]
+LedgerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ledger",
+        help="台账：SQLite 文件路径，或共享台账的 postgresql:// 地址、service=名称"
+        "（默认读环境变量 SKILLPOLICY_LEDGER，再默认为本机数据目录的台账文件）",
+    ),
+]
+OfficeOption = Annotated[
+    str | None,
+    typer.Option("--office", help="经办机构，如 魏都区人社局（默认读 skillpolicy.toml 的 office）"),
+]
+OperatorOption = Annotated[
+    str | None, typer.Option("--operator", help="经办人（默认为当前系统用户名）")
+]
 KindOption = Annotated[
     str | None,
     typer.Option(

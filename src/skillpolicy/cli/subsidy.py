@@ -12,6 +12,7 @@ from ..errors import SkillpolicyError
 from ..fileio import ensure_not_input, temporary_beside
 from ..ledger.open import ledger_path, open_ledger
 from ..money import amount_in_words, format_amount_grouped
+from ..params import configured_office
 from ..subsidy import Payout, commit_payout, compute_subsidy
 from .common import (
     STATE,
@@ -19,6 +20,8 @@ from .common import (
     FormatOption,
     KindOption,
     LedgerOption,
+    OfficeOption,
+    OperatorOption,
     ParamsOption,
     ProgramOption,
     SheetArg,
@@ -86,6 +89,8 @@ def subsidy_command(
         bool, typer.Option("--commit", help="把发放的各笔记入台账；已记入的不再发放")
     ] = False,
     kind: KindOption = None,
+    office: OfficeOption = None,
+    operator: OperatorOption = None,
 ) -> None:
     """计算补贴：每行发放、待定或不予发放，附理由和金额；表中有违反规则之处时退出码为 1。"""
     check_format(output_format)
@@ -98,9 +103,13 @@ def subsidy_command(
     # read an existing ledger while computing; create one only when committing, so a run that
     # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
     book = None
+    if commit and office is None:
+        office = configured_office(params)
     if ledger is not None or commit:
         path = ledger_path(ledger)
-        if not commit or (path is not None and path.exists()):
+        if path is None:  # a shared ledger: created (migrated) by the first commit
+            book = open_ledger(ledger, create=commit)
+        elif not commit or path.exists():
             book = open_ledger(ledger, create=False)
     try:
         payout = compute_subsidy(
@@ -115,7 +124,7 @@ def subsidy_command(
         )
         if commit:
             book = book or open_ledger(ledger, create=True)
-            commit_payout(payout, book)
+            commit_payout(payout, book, office=office or "", operator=operator)
     finally:
         if book is not None:
             book.close()
