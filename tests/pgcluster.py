@@ -52,13 +52,15 @@ def _run(command: list[str], folder: Path) -> None:
     """Run a server command in ``folder``, unprivileged when we are root."""
     ids = _server_ids()
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-    if ids is None:
-        subprocess.run(command, check=True, capture_output=True, env=env, cwd=folder)
-    else:
-        subprocess.run(
-            command, check=True, capture_output=True, env=env, cwd=folder,
-            user=ids[0], group=ids[1], extra_groups=[],
-        )  # fmt: skip
+    # output to a file, not a pipe: a server started by pg_ctl keeps what it inherited open
+    with (folder / "commands.log").open("ab") as log:
+        if ids is None:
+            subprocess.run(command, check=True, stdout=log, stderr=log, env=env, cwd=folder)
+        else:
+            subprocess.run(
+                command, check=True, stdout=log, stderr=log, env=env, cwd=folder,
+                user=ids[0], group=ids[1], extra_groups=[],
+            )  # fmt: skip
 
 
 def url(folder: Path, database: str = "postgres", options: str = "") -> str:
@@ -110,7 +112,7 @@ def _pg_ctl(folder: Path, *arguments: str) -> None:
 
 def restart(folder: Path) -> None:
     """Restart the cluster (``-m fast``: open connections are dropped)."""
-    _pg_ctl(folder, "-m", "fast", "restart")
+    _pg_ctl(folder, "-m", "fast", "-l", str(folder / "server.log"), "restart")
 
 
 def stop(folder: Path) -> None:

@@ -496,7 +496,7 @@ class PostgresLedger:
             raise InputError("作废必须写明原因（--reason）")
 
         def work() -> str:
-            found = self._db.execute(SELECT_RUN_VOID + " FOR UPDATE OF r", (run_id,)).fetchone()
+            found = self._db.execute(SELECT_RUN_VOID, (run_id,)).fetchone()
             if found is None:
                 raise InputError(f"台账中没有运行 {run_id}", file=self.location)
             if found[1] is not None:
@@ -504,7 +504,10 @@ class PostgresLedger:
                     f"运行 {run_id} 已于此前作废（作废记录 {found[1]}）", file=self.location
                 )
             void_id = common.new_id("V")
-            self._db.execute(INSERT_VOID, (void_id, run_id, reason, common.now_iso()))
+            try:
+                self._db.execute(INSERT_VOID, (void_id, run_id, reason, common.now_iso()))
+            except self._psycopg.errors.UniqueViolation:  # voided by someone else just now
+                raise InputError(f"运行 {run_id} 已于此前作废", file=self.location) from None
             self._db.execute(DEACTIVATE_RUN_LINES, (run_id,))
             self._db.execute(RETIRE_RUN_OUTCOMES, (run_id,))
             return void_id
