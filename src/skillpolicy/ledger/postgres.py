@@ -149,6 +149,10 @@ SELECT_TAKEN_BY_OTHERS = (
     "JOIN lines l ON l.line_key = i.line_key AND l.active = 1 "
     "JOIN runs r ON r.run_id = l.run_id WHERE l.run_id <> %s"
 )
+SUPERSEDE_PAID_NOW = (
+    "UPDATE outcomes o SET current = 0 FROM incoming_lines i WHERE o.current = 1 "
+    "AND o.line_key = i.line_key AND NOT (i.line_key = ANY(%s))"
+)
 TABLE_EXISTS = "SELECT to_regclass('schema_migrations') IS NOT NULL"
 
 
@@ -477,11 +481,12 @@ class PostgresLedger:
             else:
                 paid_now.add(line.key)
         everything = [*outcomes, *refused]
-        superseding = sorted(
-            paid_now | {o.line.key for o in everything if o.reasons != (ALREADY_PAID,)}
-        )
-        if superseding:
-            self._db.execute(SUPERSEDE_OUTCOMES, (superseding,))
+        if self._db.execute(common.ANY_CURRENT_OUTCOME).fetchone() is not None:
+            # the lines paid now are the incoming ones other runs did not hold
+            self._db.execute(SUPERSEDE_PAID_NOW, (sorted(earlier),))
+            unpaid = sorted({o.line.key for o in everything if o.reasons != (ALREADY_PAID,)})
+            if unpaid:
+                self._db.execute(SUPERSEDE_OUTCOMES, (unpaid,))
         if not everything:
             return
         start = len(lines) + 1

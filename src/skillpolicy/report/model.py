@@ -288,12 +288,16 @@ def program_sections(
 def office_sections(
     ledger: Ledger, month: str, programs: dict[str, Program]
 ) -> list[OfficeSection]:
-    """Every office's programs, from its own runs (one grouped query per office)."""
+    """Every office's programs, from its own runs (one grouped query per office); none when
+    no run names an office (a desk's own ledger)."""
+    offices = ledger.offices()
+    if offices == [""]:
+        return []
     return [
         OfficeSection(
             office, program_sections(ledger.month_figures(month, office), month, programs)
         )
-        for office in ledger.offices()
+        for office in offices
     ]
 
 
