@@ -572,3 +572,47 @@ def test_the_city_report_is_the_sum_of_its_offices_reports(
     assert "各经办机构" in load_workbook(folder / "月报-2024-03.xlsx").sheetnames
     assert (folder / "月报-2024-03-许昌县人社局.xlsx").is_file()
     assert (folder / "月报-2024-03-许昌县人社局.docx").is_file()
+
+
+def test_a_commit_chosen_as_a_deadlock_victim_is_tried_again_and_pays(
+    postgres_target_fixture: LedgerTarget,
+) -> None:
+    """A commit caught in a real deadlock with another writer is rolled back by the server and
+    tried again: it then pays every line, once."""
+    import threading
+
+    target = postgres_target_fixture
+    server = target.server
+    assert server is not None
+    first, second = make_line(1), make_line(2)
+    with target.open() as book:
+        book.commit(run_info("R0", "城区人社局"), [make_line(0)])
+    other = psycopg.connect(target.spec)  # another writer holding the second key
+    other.execute("SET LOCAL deadlock_timeout = '60s'")  # so the commit detects the deadlock
+    other.execute(
+        "INSERT INTO runs SELECT 'T', program, file_name, file_hash, created_at, params, 0, "
+        "'0.00', office, operator FROM runs WHERE run_id = 'R0'"
+    )
+    insert = (
+        "INSERT INTO lines (run_id, line_no, line_key, program, subject, name, occupation, level, "
+        "target, amount, payee, active) VALUES ('T', %s, %s, 'p', 's', 'n', '', '', '', '1.00', "
+        "'', 1)"
+    )
+    other.execute(insert, (2, second.key))
+    outcome: dict[str, Any] = {}
+
+    def commit() -> None:
+        with target.open() as book:
+            outcome["conflicts"] = book.commit(run_info("R1", "魏都区人社局"), [first, second])
+
+    worker = threading.Thread(target=commit)
+    worker.start()
+    wait_for(lambda: backend_pids(server, "WITH paid"), "the commit to wait for the second key")
+    other.execute(insert, (1, first.key))  # waits for the commit: a deadlock the commit detects
+    other.rollback()
+    other.close()
+    worker.join(timeout=120)
+    assert outcome["conflicts"] == {}
+    assert target.sql("SELECT line_key, run_id FROM lines WHERE active = 1 ORDER BY line_key") == (
+        sorted([(make_line(0).key, "R0"), (first.key, "R1"), (second.key, "R1")])
+    )

@@ -274,6 +274,8 @@ class PostgresLedger:
         psycopg = self._psycopg
         try:
             yield
+        except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected):
+            raise  # the caller tries the run again
         except psycopg.errors.InsufficientPrivilege as exc:
             raise InputError(
                 f"当前数据库角色无权执行此操作：{_reason(exc)}", file=self.location
