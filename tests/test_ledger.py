@@ -441,6 +441,7 @@ def test_default_ledger_is_in_the_platform_data_directory(tmp_path: Path, monkey
     """No --ledger: ledger.sqlite3 under the user data directory, its folder created."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SKILLPOLICY_LEDGER", raising=False)
     path = default_ledger_path()
     assert path.name == "ledger.sqlite3"
     assert "skillpolicy" in path.parent.name
