@@ -253,6 +253,9 @@ def main() -> None:
     parser.add_argument(
         "--ledger", help="also measure PostgreSQL: a postgresql:// URL (bench_* schemas made there)"
     )
+    parser.add_argument(
+        "--skip-cli", action="store_true", help="measure only the in-process commit steps"
+    )
     args = parser.parse_args()
     if min(args.rows, args.ledger_lines, args.batch, args.repeat) < 1:
         parser.error("--rows, --ledger-lines, --batch and --repeat must be at least 1")
@@ -309,6 +312,9 @@ def main() -> None:
         copy_ledger(big, copied)
         return subsidy(copied, commit=True)
 
+    if args.skip_cli:
+        commit_steps(args, payout, big, empty, copied)
+        return
     print("measuring the CLI ...", file=sys.stderr, flush=True)
     cli = {
         "compute": measure_fresh(
@@ -427,6 +433,40 @@ def main() -> None:
                 f"  {label:34}{best:6.2f} s  ({ratio:.2f}x SQLite's {base:.2f} s)  "
                 f"{'PASS' if ratio <= POSTGRES_RATIO else 'FAIL'}   [runs {spread}]"
             )
+    for path in (empty, copied):
+        remove_ledger(path)
+
+
+def commit_steps(
+    args: argparse.Namespace, payout: Payout, big: Path, empty: Path, copied: Path
+) -> None:
+    """Only the in-process commit steps (SQLite, and PostgreSQL with --ledger), printed."""
+    step_empty, step_big = [], []
+    for _ in range(args.repeat):
+        remove_ledger(empty)
+        step_empty.append(timed_commit(payout, empty))
+    for _ in range(args.repeat):
+        copy_ledger(big, copied)
+        step_big.append(timed_commit(payout, copied))
+    runs = {"SQLite": (step_empty, step_big)}
+    if args.ledger:
+        runs["PostgreSQL"] = measure_postgres(
+            args.ledger, payout, args.ledger_lines, args.batch, args.repeat
+        )
+    print(f"commit step in-process: commit_payout() of {payout.count('paid'):,} paid lines, "
+          f"best of {args.repeat}")  # fmt: skip
+    for backend, (into_empty, into_big) in runs.items():
+        for label, times, base in (
+            ("into an empty ledger", into_empty, step_empty),
+            (f"into a {args.ledger_lines:,}-line ledger", into_big, step_big),
+        ):
+            ratio = min(times) / min(base)
+            verdict_text = (
+                "" if backend == "SQLite"
+                else f"  {ratio:.2f}x SQLite  {'PASS' if ratio <= POSTGRES_RATIO else 'FAIL'}"
+            )  # fmt: skip
+            spread = ", ".join(f"{t:.2f}" for t in times)
+            print(f"  {backend:11}{label:34}{min(times):6.2f} s{verdict_text}   [runs {spread}]")
     for path in (empty, copied):
         remove_ledger(path)
 
