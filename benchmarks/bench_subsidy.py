@@ -18,6 +18,11 @@ ledger, and ``subsidy`` without --commit (the compute alone). Measured in this p
 compute_subsidy once, then only ``commit_payout(payout, ledger)`` into an empty ledger and into
 a copy of the large ledger, best of --repeat. Target: the commit step <= 2 s for 100k lines.
 Finally a second commit of the same roster into the same ledger must pay 0.00.
+
+With ``--ledger postgresql://…`` (a database the benchmark may create ``bench_*`` schemas in,
+see pg_bench.py) the commit step is also measured into an empty PostgreSQL ledger and into
+one holding the same --ledger-lines lines (built once, kept in its schema), and each is
+compared with SQLite's figure from the same run: PASS when within 1.5x.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
 
 LEDGER_VERSION = 2  # bump when the synthetic ledger or the schema changes (rebuilds the cache)
 COMMIT_TARGET = 2.0  # seconds for the commit step of 100k lines
+POSTGRES_RATIO = 1.5  # the shared ledger's commit step against SQLite's, same run
 OK_CODES = (0, 1)  # the roster has planted errors: subsidy exits 1 and still pays the rest
 PARAMS = f"""\
 # Xuchang's local parameters for bench_subsidy.py (as in examples/skillpolicy.toml)
@@ -217,10 +223,12 @@ def last_run(path: Path) -> tuple[int, int, Decimal]:
     return len(runs), runs[-1].line_count, runs[-1].total
 
 
-def timed_commit(payout: Payout, path: Path) -> float:
+def timed_commit(payout: Payout, path: Path | str) -> float:
     """Seconds of commit_payout alone (opening and closing the ledger are not counted)."""
+    from skillpolicy.ledger.open import open_ledger
+
     paid = payout.count("paid")
-    with SqliteLedger(path, create=True) as ledger:
+    with open_ledger(str(path), create=True) as ledger:
         began = time.perf_counter()
         commit_payout(payout, ledger)
         seconds = time.perf_counter() - began
@@ -242,6 +250,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100_000, help="lines per synthetic run")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3)")
     parser.add_argument("--regenerate", action="store_true", help="rewrite the cached roster")
+    parser.add_argument(
+        "--ledger", help="also measure PostgreSQL: a postgresql:// URL (bench_* schemas made there)"
+    )
+    parser.add_argument(
+        "--skip-cli", action="store_true", help="measure only the in-process commit steps"
+    )
     args = parser.parse_args()
     if min(args.rows, args.ledger_lines, args.batch, args.repeat) < 1:
         parser.error("--rows, --ledger-lines, --batch and --repeat must be at least 1")
@@ -298,6 +312,9 @@ def main() -> None:
         copy_ledger(big, copied)
         return subsidy(copied, commit=True)
 
+    if args.skip_cli:
+        commit_steps(args, payout, big, empty, copied)
+        return
     print("measuring the CLI ...", file=sys.stderr, flush=True)
     cli = {
         "compute": measure_fresh(
@@ -337,6 +354,12 @@ def main() -> None:
         began = time.perf_counter()
         commit_payout(again, ledger)
         conflict_seconds = time.perf_counter() - began
+
+    postgres = (
+        measure_postgres(args.ledger, payout, args.ledger_lines, args.batch, args.repeat)
+        if args.ledger
+        else None
+    )
 
     big_mb = big.stat().st_size / (1024 * 1024)
     after_mb = copied.stat().st_size / (1024 * 1024)
@@ -395,8 +418,94 @@ def main() -> None:
         f"{again.total} CNY, {again.count('paid'):,} paid, in {conflict_seconds:.2f} s  "
         f"{'OK' if again.total == 0 else 'FAIL'}"
     )
+    if postgres is not None:
+        print()
+        print(f"PostgreSQL commit step (same payout, best of {args.repeat}; target <= "
+              f"{POSTGRES_RATIO}x SQLite's in this run)")  # fmt: skip
+        for label, runs, sqlite_runs in (
+            ("into an empty ledger", postgres[0], step_empty),
+            (f"into a {args.ledger_lines:,}-line ledger", postgres[1], step_big),
+        ):
+            best, base = min(runs), min(sqlite_runs)
+            ratio = best / base
+            spread = ", ".join(f"{s:.2f}" for s in runs)
+            print(
+                f"  {label:34}{best:6.2f} s  ({ratio:.2f}x SQLite's {base:.2f} s)  "
+                f"{'PASS' if ratio <= POSTGRES_RATIO else 'FAIL'}   [runs {spread}]"
+            )
     for path in (empty, copied):
         remove_ledger(path)
+
+
+def commit_steps(
+    args: argparse.Namespace, payout: Payout, big: Path, empty: Path, copied: Path
+) -> None:
+    """Only the in-process commit steps (SQLite, and PostgreSQL with --ledger), printed."""
+    step_empty, step_big = [], []
+    for _ in range(args.repeat):
+        remove_ledger(empty)
+        step_empty.append(timed_commit(payout, empty))
+    for _ in range(args.repeat):
+        copy_ledger(big, copied)
+        step_big.append(timed_commit(payout, copied))
+    runs = {"SQLite": (step_empty, step_big)}
+    if args.ledger:
+        runs["PostgreSQL"] = measure_postgres(
+            args.ledger, payout, args.ledger_lines, args.batch, args.repeat
+        )
+    print(f"commit step in-process: commit_payout() of {payout.count('paid'):,} paid lines, "
+          f"best of {args.repeat}")  # fmt: skip
+    for backend, (into_empty, into_big) in runs.items():
+        for label, times, base in (
+            ("into an empty ledger", into_empty, step_empty),
+            (f"into a {args.ledger_lines:,}-line ledger", into_big, step_big),
+        ):
+            ratio = min(times) / min(base)
+            verdict_text = (
+                "" if backend == "SQLite"
+                else f"  {ratio:.2f}x SQLite  {'PASS' if ratio <= POSTGRES_RATIO else 'FAIL'}"
+            )  # fmt: skip
+            spread = ", ".join(f"{t:.2f}" for t in times)
+            print(f"  {backend:11}{label:34}{min(times):6.2f} s{verdict_text}   [runs {spread}]")
+    for path in (empty, copied):
+        remove_ledger(path)
+
+
+def measure_postgres(
+    url: str, payout: Payout, lines: int, batch: int, repeat: int
+) -> tuple[list[float], list[float]]:
+    """The commit step into an empty PostgreSQL ledger and into one of ``lines`` lines."""
+    from pg_bench import active_lines, forget_run, reset_schema, schema_url
+
+    from skillpolicy.ledger.open import open_ledger
+
+    empty_runs = []
+    for _ in range(repeat):
+        target = reset_schema(url, "bench_commit_empty")
+        open_ledger(target).close()  # the schema's migrations, not measured
+        empty_runs.append(timed_commit(payout, target))
+    schema = f"bench_commit_{lines}"
+    big = schema_url(url, schema)
+    if active_lines(url, schema) != lines:
+        print(f"building a PostgreSQL ledger of {lines:,} lines ...", file=sys.stderr, flush=True)
+        reset_schema(url, schema)
+        rng = random.Random(1_000_000)
+        with open_ledger(big) as ledger:
+            for number, start in enumerate(range(0, lines, batch), start=1):
+                chunk = [synthetic_line(i, rng) for i in range(start, min(start + batch, lines))]
+                run = RunInfo(
+                    f"20140101000000-bench{number:04d}", PROGRAM, f"synthetic-{number:04d}.xlsx",
+                    "0" * 64, "2014-01-01T09:00:00+08:00", {"synthetic": True},
+                )  # fmt: skip
+                ledger.commit(run, chunk)
+        forget_run(url, schema, "")  # vacuum and analyse the new tables
+    big_runs = []
+    for _ in range(repeat):
+        big_runs.append(timed_commit(payout, big))
+        with open_ledger(big) as ledger:
+            newest = ledger.runs()[-1].run_id
+        forget_run(url, schema, newest)
+    return empty_runs, big_runs
 
 
 if __name__ == "__main__":

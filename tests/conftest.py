@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -176,3 +181,144 @@ def shared_document() -> Callable[[str], str]:
         pytest.skip(f"{name} not found in {', '.join(map(str, SHARED_DIRS))}")
 
     return read
+
+
+# --- the ledger on both backends -----------------------------------------------------------------
+
+POSTGRES_ENV = "SKILLPOLICY_TEST_POSTGRES"  # a server URL (superuser) the tests may use
+POSTGRES_FOLDER_ENV = "SKILLPOLICY_TEST_PGFOLDER"  # its tests/pgcluster.py folder, if it has one
+HOW_TO_RUN_POSTGRES = (
+    f"PostgreSQL ledger tests skipped: no server binaries found; install postgresql or set "
+    f"{POSTGRES_ENV}=postgresql://… (see .ci/run)"
+)
+
+
+@dataclass
+class PostgresServer:
+    """A server the tests may create schemas, databases and roles in."""
+
+    url: str
+    folder: Path | None  # the cluster's folder when tests/pgcluster.py started it (restartable)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The PostgreSQL server of this test session: ``SKILLPOLICY_TEST_POSTGRES``, else a
+    throwaway cluster started here; skipped locally (one line saying how) when neither can be
+    had, a failure when ``CI`` is set."""
+    given = os.environ.get(POSTGRES_ENV)
+    if given:
+        named = os.environ.get(POSTGRES_FOLDER_ENV)
+        yield PostgresServer(given, Path(named) if named else None)
+        return
+    import pgcluster
+
+    if pgcluster.bin_dir() is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL ledger tests: set {POSTGRES_ENV}")
+        pytest.skip(HOW_TO_RUN_POSTGRES)
+    folder = Path(tempfile.mkdtemp(prefix="skillpolicy-pg-"))
+    try:
+        url = pgcluster.start(folder)
+        yield PostgresServer(url, folder)
+    finally:
+        pgcluster.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def with_options(url: str, options: str) -> str:
+    """``url`` with libpq ``options`` added (``-c search_path=…``)."""
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options={quote(options, safe='')}"
+
+
+@dataclass
+class LedgerTarget:
+    """One test's ledger: an SQLite file, or a fresh schema of the test PostgreSQL server."""
+
+    backend: str  # "sqlite" or "postgresql"
+    spec: str  # what --ledger takes
+    server: PostgresServer | None = None
+    schema: str = ""
+
+    def open(self, *, create: bool = True) -> Any:
+        from skillpolicy.ledger.open import open_ledger
+
+        return open_ledger(self.spec, create=create)
+
+    def sql(self, statement: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement (``?`` placeholders) straight on the ledger's database."""
+        if self.backend == "sqlite":
+            db = sqlite3.connect(self.spec, isolation_level=None)
+            try:
+                return [tuple(row) for row in db.execute(statement, tuple(parameters))]
+            finally:
+                db.close()
+        import psycopg
+
+        with psycopg.connect(self.spec, autocommit=True) as server:
+            cursor = server.execute(statement.replace("?", "%s"), tuple(parameters))
+            return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+
+    def columns(self, table: str) -> list[str]:
+        if self.backend == "sqlite":
+            return [row[1] for row in self.sql(f"PRAGMA table_info({table})")]
+        return [
+            name
+            for (name,) in self.sql(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                "AND table_name = ? ORDER BY ordinal_position",
+                (self.schema, table),
+            )
+        ]
+
+    def tables(self) -> set[str]:
+        if self.backend == "sqlite":
+            return {n for (n,) in self.sql("SELECT name FROM sqlite_master WHERE type='table'")}
+        return {
+            n
+            for (n,) in self.sql(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+                (self.schema,),
+            )
+        }
+
+    def indexes(self) -> set[str]:
+        if self.backend == "sqlite":
+            return {n for (n,) in self.sql("SELECT name FROM sqlite_master WHERE type='index'")}
+        return {
+            n for (n,) in self.sql("SELECT indexname FROM pg_indexes WHERE schemaname = ?",
+                                   (self.schema,))
+        }  # fmt: skip
+
+
+def postgres_target(server: PostgresServer) -> Iterator[LedgerTarget]:
+    """A fresh schema on ``server`` as a ledger (dropped afterwards)."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.url, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield LedgerTarget(
+            "postgresql", with_options(server.url, f"-c search_path={schema}"), server, schema
+        )
+    finally:
+        with psycopg.connect(server.url, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LedgerTarget]:
+    """The test's ledger, once as an SQLite file and once as a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield LedgerTarget("sqlite", str(tmp_path / "ledger.sqlite3"))
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    yield from postgres_target(server)
+
+
+@pytest.fixture
+def postgres_target_fixture(postgres_server: PostgresServer) -> Iterator[LedgerTarget]:
+    """A PostgreSQL ledger only (for what SQLite does not have: offices on many hosts)."""
+    yield from postgres_target(postgres_server)

@@ -1,4 +1,8 @@
-"""The ledger: schema and migrations, paying each line once, voids, concurrency, the CLI."""
+"""The ledger: schema and migrations, paying each line once, voids, concurrency, the CLI.
+
+Every test that takes ``ledger_target`` (or ``book``) runs twice: on an SQLite file and on a
+PostgreSQL schema (conftest.py starts a throwaway server, or uses SKILLPOLICY_TEST_POSTGRES).
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from conftest import LedgerTarget
 from skillpolicy.errors import InputError
-from skillpolicy.ledger import LedgerLine, RunInfo
+from skillpolicy.ledger import Ledger, LedgerLine, RunInfo
 from skillpolicy.ledger.open import default_ledger_path, ledger_path, open_ledger
 from skillpolicy.ledger.sqlite import SCHEMA_VERSION, SqliteLedger, placeholders
 
@@ -69,47 +74,38 @@ def make_run(run_id: str, file_name: str = "roster.xlsx") -> RunInfo:
 
 
 @pytest.fixture
-def book(tmp_path: Path) -> Any:
-    ledger = SqliteLedger(tmp_path / "ledger.sqlite3")
+def book(ledger_target: LedgerTarget) -> Any:
+    ledger = ledger_target.open()
     yield ledger
     ledger.close()
 
 
-def active_keys(ledger: SqliteLedger) -> list[str]:
+def active_keys(ledger: Ledger) -> list[str]:
     return [stored.line.key for stored in ledger.lines() if stored.active]
 
 
 # --- schema -----------------------------------------------------------------------------------
 
 
-def test_schema_is_created_with_its_version(tmp_path: Path) -> None:
+def test_schema_is_created_with_its_version(ledger_target: LedgerTarget) -> None:
     """A new ledger has the runs, lines, voids and schema_migrations tables at the current version."""
-    path = tmp_path / "new.sqlite3"
-    SqliteLedger(path).close()
-    with sqlite3.connect(path) as db:
-        tables = {
-            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
-        indexes = {
-            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='index'")
-        }
-        versions = [v for (v,) in db.execute("SELECT version FROM schema_migrations")]
-    assert {"schema_migrations", "runs", "lines", "voids"} <= tables
-    assert "lines_active_key" in indexes
+    ledger_target.open().close()
+    versions = [v for (v,) in ledger_target.sql("SELECT version FROM schema_migrations")]
+    assert {"schema_migrations", "runs", "lines", "voids"} <= ledger_target.tables()
+    assert "lines_active_key" in ledger_target.indexes()
     assert versions == list(range(1, SCHEMA_VERSION + 1))
+    assert {"office", "operator"} <= set(ledger_target.columns("runs"))
 
 
-def test_reopening_is_idempotent(tmp_path: Path) -> None:
+def test_reopening_is_idempotent(ledger_target: LedgerTarget) -> None:
     """Opening an existing ledger again applies no migration twice and keeps its lines."""
-    path = tmp_path / "ledger.sqlite3"
-    with SqliteLedger(path) as first:
+    with ledger_target.open() as first:
         first.commit(make_run("R1"), make_lines(3))
     for _ in range(2):
-        with SqliteLedger(path) as again:
+        with ledger_target.open() as again:
             assert again.schema_version() == SCHEMA_VERSION
             assert len(active_keys(again)) == 3
-    with sqlite3.connect(path) as db:
-        (count,) = db.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()
+    [(count,)] = ledger_target.sql("SELECT COUNT(*) FROM schema_migrations")
     assert count == SCHEMA_VERSION
 
 
@@ -141,25 +137,52 @@ def test_newer_schema_is_refused_and_left_byte_identical(tmp_path: Path) -> None
     assert path.stat().st_mtime_ns == stamp
 
 
-def test_an_older_ledger_is_migrated_in_place(tmp_path: Path, monkeypatch: Any) -> None:
+def test_a_newer_postgresql_schema_is_refused_untouched(
+    postgres_target_fixture: LedgerTarget,
+) -> None:
+    """A shared ledger written by a newer skillpolicy is refused, and not one row changes."""
+    target = postgres_target_fixture
+    with target.open() as ledger:
+        ledger.commit(make_run("R1"), make_lines(2))
+    target.sql(
+        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+        (SCHEMA_VERSION + 1, "from the future", "2099-01-01T00:00:00+08:00"),
+    )
+
+    def state() -> list[Any]:
+        return [
+            target.sql("SELECT * FROM schema_migrations ORDER BY version"),
+            target.sql("SELECT * FROM runs"),
+            target.sql("SELECT * FROM lines ORDER BY line_no"),
+            sorted(target.tables()),
+            sorted(target.indexes()),
+            target.columns("lines"),
+        ]
+
+    before = state()
+    with pytest.raises(InputError, match="请升级") as caught:
+        target.open()
+    assert str(SCHEMA_VERSION + 1) in str(caught.value)
+    assert state() == before
+
+
+def test_an_older_ledger_is_migrated_in_place(
+    ledger_target: LedgerTarget, monkeypatch: Any
+) -> None:
     """A pending migration is applied on open, in order, keeping every line (schema versioning)."""
     from skillpolicy.ledger import sqlite as module
 
-    path = tmp_path / "ledger.sqlite3"
-    with SqliteLedger(path) as ledger:
+    with ledger_target.open() as ledger:
         ledger.commit(make_run("R1"), make_lines(3))
     step = module.Migration(
         SCHEMA_VERSION + 1, "test: month column", ("ALTER TABLE lines ADD COLUMN month TEXT",)
     )
     monkeypatch.setattr(module, "MIGRATIONS", (*module.MIGRATIONS, step))
     monkeypatch.setattr(module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    with SqliteLedger(path) as ledger:
+    with ledger_target.open() as ledger:
         assert ledger.schema_version() == SCHEMA_VERSION + 1
         assert len(active_keys(ledger)) == 3
-    with sqlite3.connect(path) as db:
-        columns = [row[1] for row in db.execute("PRAGMA table_info(lines)")]
-    db.close()
-    assert "month" in columns
+    assert "month" in ledger_target.columns("lines")
 
 
 def test_a_ledger_locked_too_long_gives_a_clear_error(tmp_path: Path, monkeypatch: Any) -> None:
@@ -199,7 +222,7 @@ def test_a_file_that_is_not_a_ledger_is_refused_untouched(tmp_path: Path) -> Non
 # --- paying once ------------------------------------------------------------------------------
 
 
-def test_commit_then_paid_finds_keys_with_their_run(book: SqliteLedger) -> None:
+def test_commit_then_paid_finds_keys_with_their_run(book: Ledger) -> None:
     """After a commit, paid() returns each key with the run id, time, file and amount."""
     lines = make_lines(3)
     assert book.commit(make_run("R1"), lines) == {}
@@ -221,7 +244,7 @@ def test_commit_then_paid_finds_keys_with_their_run(book: SqliteLedger) -> None:
     )
 
 
-def test_committing_the_same_lines_twice_pays_nothing_the_second_time(book: SqliteLedger) -> None:
+def test_committing_the_same_lines_twice_pays_nothing_the_second_time(book: Ledger) -> None:
     """A second commit of the same lines records no line and returns every key naming the first run."""
     lines = make_lines(5)
     book.commit(make_run("R1"), lines)
@@ -234,7 +257,7 @@ def test_committing_the_same_lines_twice_pays_nothing_the_second_time(book: Sqli
     assert (second.line_count, second.total) == (0, Decimal("0"))
 
 
-def test_partly_paid_roster_pays_only_the_new_lines(book: SqliteLedger) -> None:
+def test_partly_paid_roster_pays_only_the_new_lines(book: Ledger) -> None:
     """Lines already paid are refused, the others recorded; the run's count and total say so."""
     book.commit(make_run("R1"), make_lines(2))
     conflicts = book.commit(make_run("R2"), make_lines(4))  # lines 0, 1 paid; 2, 3 new
@@ -244,7 +267,7 @@ def test_partly_paid_roster_pays_only_the_new_lines(book: SqliteLedger) -> None:
     assert sorted(active_keys(book)) == sorted(line.key for line in make_lines(4))
 
 
-def test_a_key_repeated_within_one_commit_is_recorded_once(book: SqliteLedger) -> None:
+def test_a_key_repeated_within_one_commit_is_recorded_once(book: Ledger) -> None:
     """The same key twice in one roster is paid once; the repeat comes back naming this run."""
     line = make_line(1)
     conflicts = book.commit(make_run("R1"), [line, line])
@@ -253,7 +276,7 @@ def test_a_key_repeated_within_one_commit_is_recorded_once(book: SqliteLedger) -
     assert active_keys(book) == [line.key]
 
 
-def test_amounts_round_trip_exactly_as_decimal_text(book: SqliteLedger) -> None:
+def test_amounts_round_trip_exactly_as_decimal_text(book: Ledger) -> None:
     """Amounts are stored as TEXT decimals and read back as the same Decimal, never a float."""
     amounts = ["0.01", "1900.00", "123456789.99", "0.10", "3333.33"]
     lines = [make_line(n, amount=a) for n, a in enumerate(amounts)]
@@ -264,13 +287,27 @@ def test_amounts_round_trip_exactly_as_decimal_text(book: SqliteLedger) -> None:
         assert str(book.paid([line.key])[line.key].amount) == text
     [run] = book.runs()
     assert run.total == sum((Decimal(a) for a in amounts), Decimal(0))
-    with sqlite3.connect(book.location) as db:
-        types = {t for (t,) in db.execute("SELECT DISTINCT typeof(amount) FROM lines")}
-        types |= {t for (t,) in db.execute("SELECT DISTINCT typeof(total) FROM runs")}
-    assert types == {"text"}
 
 
-def test_a_float_amount_is_refused_before_anything_is_written(book: SqliteLedger) -> None:
+def test_amounts_are_stored_as_text(ledger_target: LedgerTarget) -> None:
+    """The columns holding money hold decimal text (no float column on either backend)."""
+    with ledger_target.open() as book:
+        book.commit(make_run("R1"), [make_line(1, amount="0.10")])
+    if ledger_target.backend == "sqlite":
+        types = {t for (t,) in ledger_target.sql("SELECT DISTINCT typeof(amount) FROM lines")}
+        types |= {t for (t,) in ledger_target.sql("SELECT DISTINCT typeof(total) FROM runs")}
+        assert types == {"text"}
+    else:
+        declared = ledger_target.sql(
+            "SELECT DISTINCT data_type FROM information_schema.columns WHERE table_schema = ? "
+            "AND column_name IN ('amount', 'total')",
+            (ledger_target.schema,),
+        )
+        assert declared == [("text",)]
+    assert ledger_target.sql("SELECT amount FROM lines") == [("0.10",)]
+
+
+def test_a_float_amount_is_refused_before_anything_is_written(book: Ledger) -> None:
     """A float amount is a programming error: nothing of the run is recorded."""
     bad = make_line(1, amount="1.00")
     # The wrong type on purpose: the run-time guard is what is under test.
@@ -280,8 +317,9 @@ def test_a_float_amount_is_refused_before_anything_is_written(book: SqliteLedger
     assert book.runs() == []
 
 
-def test_paid_handles_1200_keys_in_chunks_of_at_most_500(book: SqliteLedger) -> None:
-    """paid() with 1,200 keys finds them all, asking at most 500 keys per statement."""
+def test_paid_handles_1200_keys_in_chunks_of_at_most_500(tmp_path: Path) -> None:
+    """paid() with 1,200 keys finds them all, asking SQLite at most 500 keys per statement."""
+    book = SqliteLedger(tmp_path / "ledger.sqlite3")
     lines = make_lines(1200)
     book.commit(make_run("R1"), lines)
     statements: list[str] = []
@@ -292,9 +330,18 @@ def test_paid_handles_1200_keys_in_chunks_of_at_most_500(book: SqliteLedger) -> 
     lookups = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(lookups) == 3
     assert all(s.count(PROGRAM + "|") <= 500 for s in lookups)
+    book.close()
 
 
-def test_earlier_trainings_finds_active_payments_in_earlier_years(book: SqliteLedger) -> None:
+def test_paid_finds_1200_keys(book: Ledger) -> None:
+    """paid() with 1,200 keys and one unknown finds exactly the 1,200 (on either backend)."""
+    lines = make_lines(1200)
+    book.commit(make_run("R1"), lines)
+    found = book.paid([line.key for line in lines] + ["nobody"])
+    assert set(found) == {line.key for line in lines}
+
+
+def test_earlier_trainings_finds_active_payments_in_earlier_years(book: Ledger) -> None:
     """earlier_trainings returns the subject's active lines in that occupation before the year."""
     person = person_id(7)
 
@@ -318,7 +365,7 @@ def test_earlier_trainings_finds_active_payments_in_earlier_years(book: SqliteLe
 # --- voids ------------------------------------------------------------------------------------
 
 
-def test_void_makes_keys_payable_again_and_is_recorded(book: SqliteLedger) -> None:
+def test_void_makes_keys_payable_again_and_is_recorded(book: Ledger) -> None:
     """A void is a record: the run is listed as voided, its lines stay (inactive), keys pay again."""
     lines = make_lines(3)
     book.commit(make_run("R1"), lines)
@@ -331,15 +378,20 @@ def test_void_makes_keys_payable_again_and_is_recorded(book: SqliteLedger) -> No
     assert not any(s.active for s in stored)
     assert book.commit(make_run("R2"), lines) == {}
     assert {e.run_id for e in book.paid([line.key for line in lines]).values()} == {"R2"}
-    with sqlite3.connect(book.location) as db:
-        assert db.execute("SELECT run_id, reason FROM voids").fetchall() == [
-            ("R1", "花名册有误，重新上报")
-        ]
-        (count,) = db.execute("SELECT COUNT(*) FROM lines").fetchone()
-    assert count == 6
 
 
-def test_voiding_an_unknown_or_voided_run_is_an_input_error(book: SqliteLedger) -> None:
+def test_a_void_is_a_row_and_no_line_is_deleted(ledger_target: LedgerTarget) -> None:
+    """After a void and a repayment the voids table holds the reason and every line is kept."""
+    lines = make_lines(3)
+    with ledger_target.open() as book:
+        book.commit(make_run("R1"), lines)
+        book.void("R1", "花名册有误，重新上报")
+        book.commit(make_run("R2"), lines)
+    assert ledger_target.sql("SELECT run_id, reason FROM voids") == [("R1", "花名册有误，重新上报")]
+    assert ledger_target.sql("SELECT COUNT(*) FROM lines") == [(6,)]
+
+
+def test_voiding_an_unknown_or_voided_run_is_an_input_error(book: Ledger) -> None:
     """Voiding a run that is not there, or twice, or without a reason, is refused."""
     book.commit(make_run("R1"), make_lines(1))
     with pytest.raises(InputError, match="没有运行"):
@@ -368,18 +420,28 @@ def test_open_ledger_accepts_a_path_and_a_sqlite_url(tmp_path: Path, monkeypatch
     assert not (tmp_path / "b.sqlite3").exists()
 
 
-@pytest.mark.parametrize("url", ["postgresql://clerk:secret@db/ledger", "postgres://db/ledger"])
-def test_postgresql_url_is_refused_clearly(url: str) -> None:
-    """A PostgreSQL URL says that backend is not available yet, without echoing the URL."""
-    with pytest.raises(InputError, match="PostgreSQL") as caught:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://clerk:secret@127.0.0.1:1/ledger",
+        "postgres://clerk:secret@127.0.0.1:1/ledger",
+        "host=127.0.0.1 port=1 dbname=ledger user=clerk password=secret",
+    ],
+)
+def test_an_unreachable_postgresql_ledger_is_named_without_its_password(url: str) -> None:
+    """A PostgreSQL ledger that cannot be reached is an input error naming host and database,
+    never the password."""
+    with pytest.raises(InputError, match="无法连接共享台账") as caught:
         open_ledger(url)
     assert "secret" not in str(caught.value)
+    assert "clerk@127.0.0.1:1/ledger" in str(caught.value)
 
 
 def test_default_ledger_is_in_the_platform_data_directory(tmp_path: Path, monkeypatch: Any) -> None:
     """No --ledger: ledger.sqlite3 under the user data directory, its folder created."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SKILLPOLICY_LEDGER", raising=False)
     path = default_ledger_path()
     assert path.name == "ledger.sqlite3"
     assert "skillpolicy" in path.parent.name
@@ -394,7 +456,7 @@ import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from test_ledger import make_lines, make_run
-from skillpolicy.ledger.sqlite import SqliteLedger
+from skillpolicy.ledger.open import open_ledger
 
 _, _, ledger, name, folder, mode = sys.argv
 folder = Path(folder)
@@ -405,12 +467,12 @@ else:  # 20 runs of 100 lines, the two workers walking the roster from opposite 
     batches = [lines[i : i + 100] for i in range(0, 2000, 100)]
     if name == "B":
         batches = [list(reversed(b)) for b in reversed(batches)]
-book = None if mode == "open-late" else SqliteLedger(ledger)
+book = None if mode == "open-late" else open_ledger(ledger)
 (folder / f"ready-{name}").touch()
 while not (folder / "go").exists():
     time.sleep(0.001)
 if book is None:
-    book = SqliteLedger(ledger)
+    book = open_ledger(ledger)
 result = {"paid": [], "conflicts": {}}
 for number, batch in enumerate(batches):
     run_id = f"{name}-{number:02d}"
@@ -422,8 +484,9 @@ book.close()
 """
 
 
-def run_two_workers(tmp_path: Path, mode: str) -> tuple[dict[str, Any], dict[str, Any], Path]:
-    ledger = tmp_path / "shared.sqlite3"
+def run_two_workers(
+    tmp_path: Path, mode: str, ledger: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
     script = tmp_path / "worker.py"
     script.write_text(WORKER, encoding="utf-8")
     tests = str(Path(__file__).resolve().parent)
@@ -445,10 +508,10 @@ def run_two_workers(tmp_path: Path, mode: str) -> tuple[dict[str, Any], dict[str
         _, errors = worker.communicate(timeout=120)
         assert worker.returncode == 0, errors
     results = [json.loads((tmp_path / f"result-{n}.json").read_text()) for n in ("A", "B")]
-    return results[0], results[1], ledger
+    return results[0], results[1]
 
 
-def assert_each_key_paid_once(a: dict[str, Any], b: dict[str, Any], ledger: Path) -> None:
+def assert_each_key_paid_once(a: dict[str, Any], b: dict[str, Any], ledger: LedgerTarget) -> None:
     keys = {line.key for line in make_lines(2000)}
     assert set(a["paid"]).isdisjoint(b["paid"])
     assert set(a["paid"]) | set(b["paid"]) == keys
@@ -457,7 +520,7 @@ def assert_each_key_paid_once(a: dict[str, Any], b: dict[str, Any], ledger: Path
     assert set(b["conflicts"]) == set(a["paid"])
     assert all(run.startswith("B-") for run in a["conflicts"].values())
     assert all(run.startswith("A-") for run in b["conflicts"].values())
-    with SqliteLedger(ledger) as book:
+    with ledger.open() as book:
         stored = active_keys(book)
         assert len(stored) == 2000
         assert set(stored) == keys
@@ -465,19 +528,23 @@ def assert_each_key_paid_once(a: dict[str, Any], b: dict[str, Any], ledger: Path
 
 
 @pytest.mark.slow
-def test_two_processes_committing_the_same_roster_pay_each_line_once(tmp_path: Path) -> None:
+def test_two_processes_committing_the_same_roster_pay_each_line_once(
+    tmp_path: Path, ledger_target: LedgerTarget
+) -> None:
     """Two processes commit the same 2,000 lines at once: 2,000 active lines, conflicts partition."""
-    SqliteLedger(tmp_path / "shared.sqlite3").close()
-    a, b, ledger = run_two_workers(tmp_path, "whole")
-    assert_each_key_paid_once(a, b, ledger)
+    ledger_target.open().close()
+    a, b = run_two_workers(tmp_path, "whole", ledger_target.spec)
+    assert_each_key_paid_once(a, b, ledger_target)
     assert sorted([len(a["paid"]), len(b["paid"])]) == [0, 2000]
 
 
 @pytest.mark.slow
-def test_interleaved_commits_from_two_fresh_processes_pay_each_line_once(tmp_path: Path) -> None:
+def test_interleaved_commits_from_two_fresh_processes_pay_each_line_once(
+    tmp_path: Path, ledger_target: LedgerTarget
+) -> None:
     """Two processes create the ledger together, then commit 20 overlapping runs each: no double pay."""
-    a, b, ledger = run_two_workers(tmp_path, "open-late")
-    assert_each_key_paid_once(a, b, ledger)
+    a, b = run_two_workers(tmp_path, "open-late", ledger_target.spec)
+    assert_each_key_paid_once(a, b, ledger_target)
 
 
 # --- SQL portability ----------------------------------------------------------------------------
@@ -517,12 +584,11 @@ def assert_one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 @pytest.fixture
-def filled_ledger(tmp_path: Path) -> Path:
-    path = tmp_path / "book.sqlite3"
-    with SqliteLedger(path) as ledger:
+def filled_ledger(ledger_target: LedgerTarget) -> str:
+    with ledger_target.open() as ledger:
         ledger.commit(make_run("20240301093000-aaaaaa"), make_lines(3))
         ledger.commit(make_run("20240302093000-bbbbbb", "second.xlsx"), make_lines(2, start=3))
-    return path
+    return ledger_target.spec
 
 
 def read_export(path: Path) -> list[list[str]]:
@@ -534,7 +600,7 @@ def read_export(path: Path) -> list[list[str]]:
     return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
-def test_cli_ledger_list_shows_runs(run_cli: Callable[..., Any], filled_ledger: Path) -> None:
+def test_cli_ledger_list_shows_runs(run_cli: Callable[..., Any], filled_ledger: str) -> None:
     """`ledger list` exits 0 and shows each run with its file, line count and total."""
     result = run_cli("ledger", "list", "--ledger", filled_ledger)
     assert result.returncode == 0, result.stderr
@@ -544,7 +610,7 @@ def test_cli_ledger_list_shows_runs(run_cli: Callable[..., Any], filled_ledger: 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_cli_export_masks_identity_numbers_by_default(
-    run_cli: Callable[..., Any], filled_ledger: Path, tmp_path: Path, suffix: str
+    run_cli: Callable[..., Any], filled_ledger: str, tmp_path: Path, suffix: str
 ) -> None:
     """`ledger export` writes every line with identity numbers masked; --full-ids shows them."""
     out = tmp_path / f"export{suffix}"
@@ -569,10 +635,9 @@ def test_cli_export_masks_identity_numbers_by_default(
 
 
 def test_cli_export_refuses_bad_requests(
-    run_cli: Callable[..., Any], filled_ledger: Path, tmp_path: Path
+    run_cli: Callable[..., Any], filled_ledger: str, tmp_path: Path
 ) -> None:
     """Unknown run, wrong suffix, missing ledger, or writing over the ledger: exit 2, one line."""
-    before = filled_ledger.read_bytes()
     assert "没有运行" in assert_one_error_line(
         run_cli(
             "ledger",
@@ -592,14 +657,22 @@ def test_cli_export_refuses_bad_requests(
         run_cli("ledger", "list", "--ledger", tmp_path / "nope.sqlite3")
     )
     assert not (tmp_path / "nope.sqlite3").exists()
-    as_csv = tmp_path / "book.csv"
-    as_csv.write_bytes(before)
-    assert_one_error_line(run_cli("ledger", "export", "--ledger", as_csv, "--out", as_csv))
-    assert as_csv.read_bytes() == before
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_cli_void_records_the_void(run_cli: Callable[..., Any], filled_ledger: Path) -> None:
+def test_cli_export_never_writes_over_the_ledger(
+    run_cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    """An SQLite ledger named as the export's output is refused (exit 2) and left unchanged."""
+    as_csv = tmp_path / "book.csv"
+    with SqliteLedger(as_csv) as ledger:
+        ledger.commit(make_run("R1"), make_lines(1))
+    before = as_csv.read_bytes()
+    assert_one_error_line(run_cli("ledger", "export", "--ledger", as_csv, "--out", as_csv))
+    assert as_csv.read_bytes() == before
+
+
+def test_cli_void_records_the_void(run_cli: Callable[..., Any], filled_ledger: str) -> None:
     """`ledger void RUN --reason` exits 0, list shows it voided; voiding again exits 2."""
     result = run_cli(
         "ledger", "void", "20240301093000-aaaaaa", "--reason", "重复上报", "--ledger", filled_ledger
@@ -616,17 +689,17 @@ def test_cli_void_records_the_void(run_cli: Callable[..., Any], filled_ledger: P
     assert "没有运行" in assert_one_error_line(
         run_cli("ledger", "void", "R-unknown", "--reason", "x", "--ledger", filled_ledger)
     )
-    with SqliteLedger(filled_ledger) as book:
+    with open_ledger(filled_ledger) as book:
         assert len(list(book.lines())) == 5
         assert len(active_keys(book)) == 2
 
 
 def test_cli_postgresql_ledger_exits_2_with_one_line(run_cli: Callable[..., Any]) -> None:
-    """--ledger postgresql://… is refused (backend not available yet): exit 2, one line."""
+    """--ledger postgresql://… that cannot be reached: exit 2, one line, no password."""
     line = assert_one_error_line(
-        run_cli("ledger", "list", "--ledger", "postgresql://clerk:secret@city-db/ledger")
+        run_cli("ledger", "list", "--ledger", "postgresql://clerk:secret@127.0.0.1:1/ledger")
     )
-    assert "PostgreSQL" in line
+    assert "无法连接共享台账" in line
     assert "secret" not in line
 
 
@@ -658,7 +731,10 @@ DESIGNATION_HEADER = ["单位名称", "统一社会信用代码", "评审得分"
 
 
 def test_a_line_paid_before_is_refused_even_when_it_would_now_be_pending(
-    tmp_path: Path, xlsx: Callable[..., Path], resident_id: Callable[[str], str]
+    tmp_path: Path,
+    xlsx: Callable[..., Path],
+    resident_id: Callable[[str], str],
+    ledger_target: LedgerTarget,
 ) -> None:
     """Paid once, the same trainee with 鉴定结果 blank is refused already-paid, as validate says."""
     from skillpolicy.programs import load_program
@@ -677,7 +753,7 @@ def test_a_line_paid_before_is_refused_even_when_it_would_now_be_pending(
     ]
     certified = xlsx(tmp_path / "第一期.xlsx", [GUANGXI_HEADER, [*row, "合格"]])
     waiting = xlsx(tmp_path / "第二期.xlsx", [GUANGXI_HEADER, [*row, None]])
-    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+    with ledger_target.open() as ledger:
         first = compute_subsidy(certified, program, params_file=EXAMPLE_PARAMS, ledger=ledger)
         commit_payout(first, ledger)
         assert first.total == Decimal("1900.00")
@@ -720,7 +796,7 @@ def test_a_unit_listed_twice_is_paid_once_even_without_a_ledger(
 
 
 def test_a_key_twice_in_one_commit_is_recorded_and_shown_once(
-    tmp_path: Path, xlsx: Callable[..., Path]
+    tmp_path: Path, xlsx: Callable[..., Path], ledger_target: LedgerTarget
 ) -> None:
     """Should a payout reach the commit with a key twice, the ledger records the first line and
     the payout shows the repeat refused already-paid, so its total is the ledger's."""
@@ -731,7 +807,7 @@ def test_a_key_twice_in_one_commit_is_recorded_and_shown_once(
 
     unit = ["晋城市兰花煤化工有限责任公司", "91140500MA0K12348W", 91.5, "是", "合格"]
     sheet = xlsx(tmp_path / "授牌.xlsx", [DESIGNATION_HEADER, unit])
-    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+    with ledger_target.open() as ledger:
         payout = compute_subsidy(sheet, load_program("jincheng-2022-workstation"), ledger=ledger)
         payout.lines.extend([replace(line, row=3) for line in payout.lines])  # same keys
         commit_payout(payout, ledger)
@@ -757,7 +833,10 @@ XUCHANG_HEADER = [
 
 
 def test_a_huge_number_in_a_date_or_count_cell_does_not_stop_the_commit(
-    tmp_path: Path, xlsx: Callable[..., Path], resident_id: Callable[[str], str]
+    tmp_path: Path,
+    xlsx: Callable[..., Path],
+    resident_id: Callable[[str], str],
+    ledger_target: LedgerTarget,
 ) -> None:
     """开班日期 or 抽查次数 holding 10^20 commits (year and count left out), not an OverflowError."""
     from skillpolicy.programs import load_program
@@ -776,7 +855,7 @@ def test_a_huge_number_in_a_date_or_count_cell_does_not_stop_the_commit(
     ]
     sheet = xlsx(tmp_path / "花名册.xlsx", [XUCHANG_HEADER, *rows])
     program = load_program("xuchang-2013-revitalization")
-    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+    with ledger_target.open() as ledger:
         payout = compute_subsidy(sheet, program, params_file=EXAMPLE_PARAMS, ledger=ledger)
         commit_payout(payout, ledger)
         [stored] = list(ledger.lines())

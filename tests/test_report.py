@@ -16,8 +16,10 @@ import docx
 import openpyxl
 import pytest
 
-from conftest import ROOT, mm, skillpolicy_script
+from conftest import ROOT, LedgerTarget, mm, skillpolicy_script
 from skillpolicy.errors import InputError
+from skillpolicy.ledger import Ledger
+from skillpolicy.ledger.open import open_ledger
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger
 from skillpolicy.programs import load_program
 from skillpolicy.report import default_month, report_lock, write_monthly_report
@@ -39,7 +41,7 @@ ROSTERS = (
 TITLE = {pid: load_program(pid).title for pid, _ in ROSTERS}
 
 
-def commit(ledger: SqliteLedger, program_id: str, roster: str) -> Any:
+def commit(ledger: Ledger, program_id: str, roster: str) -> Any:
     payout = compute_subsidy(
         EXAMPLES / roster, load_program(program_id), params_file=PARAMS, ledger=ledger
     )
@@ -48,12 +50,18 @@ def commit(ledger: SqliteLedger, program_id: str, roster: str) -> Any:
 
 
 @pytest.fixture
-def ledger_path(tmp_path: Path) -> Path:
-    path = tmp_path / "ledger.sqlite3"
-    with SqliteLedger(path) as ledger:
+def report_ledger(ledger_target: LedgerTarget) -> LedgerTarget:
+    """The three example rosters committed, on SQLite and on PostgreSQL."""
+    with ledger_target.open() as ledger:
         for program_id, roster in ROSTERS:
             commit(ledger, program_id, roster)
-    return path
+    return ledger_target
+
+
+@pytest.fixture
+def ledger_path(report_ledger: LedgerTarget) -> str:
+    """What --ledger takes for the committed ledger."""
+    return report_ledger.spec
 
 
 def _date(value: Any) -> str:
@@ -90,22 +98,22 @@ def docx_text(path: Path) -> str:
 # --------------------------------------------------------------------------- the ledger
 
 
-def test_commit_records_the_report_fields_and_the_unpaid_rows(ledger_path: Path) -> None:
+def test_commit_records_the_report_fields_and_the_unpaid_rows(
+    report_ledger: LedgerTarget,
+) -> None:
     """A commit records each paid line's report fields and the unpaid rows with their reasons."""
-    with sqlite3.connect(ledger_path) as db:
-        paid = db.execute(
-            "SELECT name, pay_month, target, department, training_type, person_category, "
-            "institution, locality, outcome, attendance, inspections, class_start, amount, payee "
-            "FROM lines WHERE program = ? AND name = '魏凤英'",
+    [paid] = report_ledger.sql(
+        "SELECT name, pay_month, target, department, training_type, person_category, "
+        "institution, locality, outcome, attendance, inspections, class_start, amount, payee "
+        "FROM lines WHERE program = ? AND name = '魏凤英'",
+        (XUCHANG,),
+    )
+    unpaid = Counter(
+        report_ledger.sql(
+            "SELECT status, reasons FROM outcomes WHERE program = ? AND pay_month = '2013-10'",
             (XUCHANG,),
-        ).fetchone()
-        unpaid = Counter(
-            db.execute(
-                "SELECT status, reasons FROM outcomes WHERE program = ? AND pay_month = '2013-10'",
-                (XUCHANG,),
-            ).fetchall()
         )
-    db.close()
+    )
     assert paid == (
         "魏凤英", "2013-10", "农村劳动力培训", "市人力资源和社会保障局", "就业技能培训",
         "农村转移就业劳动者", "许昌市魏都区华夏职业培训学校", "许昌县", "合格", "0.74", 3,
@@ -138,7 +146,7 @@ def test_a_version_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
                "'', 2012, '1900.00', '学员本人', 4, 1)", (GUANGXI,))  # fmt: skip
     db.close()
     with SqliteLedger(path) as ledger:
-        assert ledger.schema_version() == SCHEMA_VERSION == 2
+        assert ledger.schema_version() == SCHEMA_VERSION == 3
         (line,) = list(ledger.lines())
         assert line.line.facts.month == "2013-11"  # back-filled from the run
         figures = ledger.month_figures("2013-11")
@@ -148,10 +156,10 @@ def test_a_version_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
 
 
 def test_resubmitting_a_roster_does_not_count_its_trainees_twice(
-    ledger_path: Path, tmp_path: Path
+    ledger_path: str, tmp_path: Path
 ) -> None:
     """A roster committed again counts its rows as already-paid refusals, not as new trainees."""
-    with SqliteLedger(ledger_path) as ledger:
+    with open_ledger(ledger_path) as ledger:
         again = commit(ledger, XUCHANG, "xuchang-2013-revitalization.xlsx")
         assert again.total == 0
         files = write_monthly_report(ledger, tmp_path / "out", "2013-10")
@@ -163,7 +171,7 @@ def test_resubmitting_a_roster_does_not_count_its_trainees_twice(
 
 
 def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
-    ledger_path: Path, tmp_path: Path
+    ledger_path: str, tmp_path: Path
 ) -> None:
     """Resubmitted with 到课率 now 50%, a paid trainee is refused for attendance and as already
     paid: both refusals are listed, the trainee is not counted a second time, nor its class's
@@ -181,7 +189,7 @@ def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
     sheet.cell(row=row, column=inspections, value=1)  # would make its class look thin
     again = tmp_path / "resubmitted.xlsx"
     book.save(again)
-    with SqliteLedger(ledger_path) as ledger:
+    with open_ledger(ledger_path) as ledger:
         before = write_monthly_report(ledger, tmp_path / "before", "2013-10")
         thin = ledger.thin_inspections("2013-10", 3)
         payout = compute_subsidy(again, program, params_file=PARAMS, ledger=ledger)
@@ -201,9 +209,9 @@ def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
     assert refusals(after)["attendance"] == refusals(before).get("attendance", 0) + 1
 
 
-def test_a_void_takes_the_runs_rows_out_of_the_report(ledger_path: Path, tmp_path: Path) -> None:
+def test_a_void_takes_the_runs_rows_out_of_the_report(ledger_path: str, tmp_path: Path) -> None:
     """A voided run's paid and unpaid rows leave the report."""
-    with SqliteLedger(ledger_path) as ledger:
+    with open_ledger(ledger_path) as ledger:
         run = next(r for r in ledger.runs() if r.program == XUCHANG)
         ledger.void(run.run_id, "测试作废")
         files = write_monthly_report(ledger, tmp_path / "out", "2013-10")
@@ -213,10 +221,10 @@ def test_a_void_takes_the_runs_rows_out_of_the_report(ledger_path: Path, tmp_pat
 # --------------------------------------------------------------------------- the figures
 
 
-def test_report_figures_match_hand_counts(ledger_path: Path, tmp_path: Path) -> None:
+def test_report_figures_match_hand_counts(ledger_path: str, tmp_path: Path) -> None:
     """Every figure of the 2013-10 report equals a count made by hand from the example rosters."""
     out = tmp_path / "reports"
-    with SqliteLedger(ledger_path) as ledger:
+    with open_ledger(ledger_path) as ledger:
         files = write_monthly_report(ledger, out, "2013-10", today=dt.date(2026, 1, 1))
     assert files.workbook == out / "2013-10" / "月报-2013-10.xlsx"
     assert files.document == out / "2013-10" / "月报-2013-10.docx"
@@ -276,10 +284,10 @@ def test_report_figures_match_hand_counts(ledger_path: Path, tmp_path: Path) -> 
 
 
 def test_institution_pass_rate_below_80_percent_is_flagged(
-    ledger_path: Path, tmp_path: Path
+    ledger_path: str, tmp_path: Path
 ) -> None:
     """An institution whose pass rate is below 80% is flagged (Xuchang institution-standing)."""
-    with SqliteLedger(ledger_path) as ledger:
+    with open_ledger(ledger_path) as ledger:
         files = write_monthly_report(ledger, tmp_path / "out", "2013-11")
     rows = {r[0]: r for r in sheet_rows(files.workbook, "培训机构") if r[1] == XUCHANG}
     # 襄城县紫云: 3 合格, 2 不合格 in 2013-11 by hand -> 60%
@@ -307,17 +315,17 @@ def test_default_month_is_the_previous_calendar_month(today: dt.date, expected: 
     assert default_month(today) == expected
 
 
-def test_a_run_on_the_first_of_january_reports_december(ledger_path: Path, tmp_path: Path) -> None:
+def test_a_run_on_the_first_of_january_reports_december(ledger_path: str, tmp_path: Path) -> None:
     """A run on 1 January writes December of the previous year."""
-    with SqliteLedger(ledger_path) as ledger:
+    with open_ledger(ledger_path) as ledger:
         files = write_monthly_report(ledger, tmp_path / "out", today=dt.date(2014, 1, 1))
     assert files.month == "2013-12"
     assert files.workbook.is_file() and files.workbook.parent.name == "2013-12"
 
 
-def test_an_empty_month_writes_a_report_that_says_so(ledger_path: Path, tmp_path: Path) -> None:
+def test_an_empty_month_writes_a_report_that_says_so(ledger_path: str, tmp_path: Path) -> None:
     """A month with no ledger rows still writes a report that says so."""
-    with SqliteLedger(ledger_path) as ledger:
+    with open_ledger(ledger_path) as ledger:
         files = write_monthly_report(ledger, tmp_path / "out", "2011-05")
     assert files.empty
     assert any("没有任何记录" in str(r[0]) for r in sheet_rows(files.workbook, "概况"))
@@ -325,11 +333,11 @@ def test_an_empty_month_writes_a_report_that_says_so(ledger_path: Path, tmp_path
 
 
 def test_an_interrupted_run_leaves_the_previous_report_intact(
-    ledger_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ledger_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A run interrupted mid-write leaves the previous report's files byte for byte."""
     out = tmp_path / "out"
-    with SqliteLedger(ledger_path) as ledger:
+    with open_ledger(ledger_path) as ledger:
         files = write_monthly_report(ledger, out, "2013-10")
         before = (files.workbook.read_bytes(), files.document.read_bytes())
 
@@ -346,10 +354,10 @@ def test_an_interrupted_run_leaves_the_previous_report_intact(
     ]
 
 
-def test_rerunning_a_month_replaces_it(ledger_path: Path, tmp_path: Path) -> None:
+def test_rerunning_a_month_replaces_it(ledger_path: str, tmp_path: Path) -> None:
     """Rerunning a month replaces its two files and leaves nothing else."""
     out = tmp_path / "out"
-    with SqliteLedger(ledger_path) as ledger:
+    with open_ledger(ledger_path) as ledger:
         first = write_monthly_report(ledger, out, "2013-11", now=lambda: dt.datetime(2013, 12, 1))
         second = write_monthly_report(ledger, out, "2013-11", now=lambda: dt.datetime(2013, 12, 2))
     assert first.workbook == second.workbook
@@ -357,20 +365,20 @@ def test_rerunning_a_month_replaces_it(ledger_path: Path, tmp_path: Path) -> Non
     assert len(list(second.workbook.parent.iterdir())) == 2
 
 
-def test_a_second_run_waits_for_the_lock(ledger_path: Path, tmp_path: Path) -> None:
+def test_a_second_run_waits_for_the_lock(ledger_path: str, tmp_path: Path) -> None:
     """A run that cannot take the folder's lock gives up with a clear error and writes nothing."""
     out = tmp_path / "out"
     out.mkdir()
     with (
         report_lock(out),
-        SqliteLedger(ledger_path) as ledger,
+        open_ledger(ledger_path) as ledger,
         pytest.raises(InputError, match="另一个月报任务"),
     ):
         write_monthly_report(ledger, out, "2013-10", lock_wait=0.2)
     assert not (out / "2013-10").exists()
 
 
-def test_the_cli_is_cron_safe(ledger_path: Path, tmp_path: Path) -> None:
+def test_the_cli_is_cron_safe(ledger_path: str, tmp_path: Path) -> None:
     """The CLI prints nothing on stdout, timestamped plain lines on stderr, exit 0 only when written."""
     script = skillpolicy_script()
     out = tmp_path / "out"

@@ -17,6 +17,8 @@ from .errors import ParameterError
 from .programs import Amount, DatedValue, LocalParameter, Program
 
 DEFAULT_PARAMS_FILE = "skillpolicy.toml"
+# Top-level settings of the file beside the program tables: the office making the runs.
+SETTINGS = ("office",)
 
 
 def _money(value: Any, where: str, path: Path | None) -> Decimal:
@@ -207,6 +209,10 @@ def load_params(path: Path | None, program: Program, all_programs: list[Program]
         ) from exc
     by_id = {p.id: p for p in all_programs}
     for table, values in data.items():
+        if table in SETTINGS:
+            if not isinstance(values, str):
+                raise ParameterError("应为带引号的文字", file=path, key=table)
+            continue
         if table not in by_id:
             known = "、".join(by_id)
             raise ParameterError(f"未知的项目「{table}」；现有项目：{known}", file=path, key=table)
@@ -223,3 +229,23 @@ def load_params(path: Path | None, program: Program, all_programs: list[Program]
                 )
             _check_value(declared, value, f"{table}.{name}", path)
     return LocalParams(program, dict(data.get(program.id, {})), path.resolve())
+
+
+def configured_office(path: Path | None) -> str:
+    """``office = "…"`` from the parameters file (or ./skillpolicy.toml), "" when not set."""
+    if path is None:
+        path = Path.cwd() / DEFAULT_PARAMS_FILE
+        if not path.is_file():
+            return ""
+    if not path.is_file():
+        raise ParameterError("参数文件不存在", file=path)
+    try:
+        data, _ = read_toml(path)
+    except Exception as exc:
+        raise ParameterError(
+            str(getattr(exc, "message", exc)), file=path, line=getattr(exc, "line", None)
+        ) from exc
+    office = data.get("office", "")
+    if not isinstance(office, str):
+        raise ParameterError("应为带引号的文字（经办机构名称）", file=path, key="office")
+    return office.strip()

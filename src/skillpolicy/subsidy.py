@@ -626,13 +626,14 @@ def already_paid_finding(
     program: Program, spec: SubsidySpec, entry: PaidEntry, row: int | None, tranche: int | None
 ) -> Finding:
     what = f"第{tranche}笔经费" if tranche else "该项补贴"
+    office = f"{entry.office}，" if entry.office else ""
     return Finding(
         row=row,
         column=None,
         rule="already-paid",
         severity="error",
         message=(
-            f"{what}已由 {entry.created_at[:10]} 的运行 {entry.run_id}（文件 {entry.file_name}）"
+            f"{what}已由 {entry.created_at[:10]} 的运行 {entry.run_id}（{office}文件 {entry.file_name}）"
             f"发放 {format_amount(entry.amount)} 元，不得重复发放；如那次发放有误，请先作废该次运行"
         ),
         citation=program.citation(spec.clause),
@@ -782,10 +783,24 @@ def _apply_late_findings(payout: Payout, findings: list[Finding]) -> None:
             line.reasons = [*line.reasons, *extra]
 
 
-def commit_payout(payout: Payout, ledger: Ledger) -> None:
+def os_user() -> str:
+    """The operator a run records when none is named: the login name of the OS user."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return ""
+
+
+def commit_payout(
+    payout: Payout, ledger: Ledger, *, office: str = "", operator: str | None = None
+) -> None:
     """Record every paid line in one transaction; lines another run paid meanwhile are refused.
 
-    A payout with no paid line records nothing (no run): ``payout.run_id`` stays None.
+    The run records ``office`` (the office making it, "" when not named) and ``operator``
+    (None: the OS user). A payout with no paid line records nothing (no run):
+    ``payout.run_id`` stays None.
     """
     if not payout.count("paid"):
         return
@@ -797,6 +812,8 @@ def commit_payout(payout: Payout, ledger: Ledger) -> None:
         file_hash=payout.file_hash,
         created_at=datetime.now().astimezone().isoformat(timespec="seconds"),
         params=dict(payout.params_used),
+        office=office.strip(),
+        operator=(os_user() if operator is None else operator).strip(),
     )
     month = run.created_at[:7]  # a line without 结业日期 counts in the month of the run
 

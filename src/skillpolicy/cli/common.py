@@ -178,7 +178,8 @@ LedgerOption = Annotated[
     str | None,
     typer.Option(
         "--ledger",
-        help="台账：文件路径、sqlite:///路径 或 postgresql:// 地址（默认为本机数据目录中的台账）",
+        help="台账：SQLite 文件路径，或共享台账的 postgresql:// 地址、service=名称"
+        "（默认读环境变量 SKILLPOLICY_LEDGER，再默认为本机数据目录的台账文件）",
     ),
 ]
 InstitutionOption = Annotated[
@@ -187,6 +188,13 @@ InstitutionOption = Annotated[
         "--institution",
         help="培训机构名称：表中没有培训机构列、表头上方也未注明时，作为各行的培训机构（收款方）",
     ),
+]
+OfficeOption = Annotated[
+    str | None,
+    typer.Option("--office", help="经办机构，如 魏都区人社局（默认读 skillpolicy.toml 的 office）"),
+]
+OperatorOption = Annotated[
+    str | None, typer.Option("--operator", help="经办人（默认为当前系统用户名）")
 ]
 KindOption = Annotated[
     str | None,

@@ -1,4 +1,4 @@
-"""`skillpolicy ledger list | export | void RUN`: what the clerk does with the ledger."""
+"""`skillpolicy ledger list | export | void RUN | migrate`: what the clerk does with the ledger."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from ..identifiers import check_credit_code, check_resident_id, mask_id
 from ..ledger import Ledger, StoredLine
 from ..ledger.open import ledger_path, open_ledger
 from ..money import format_amount, format_amount_grouped, to_fen
-from .common import ForceOption, LedgerOption, examples, stdout
+from .common import ForceOption, LedgerOption, OperatorOption, examples, note, stdout
 
 group = typer.Typer(
-    help="补贴台账：列出各次运行、导出各笔、作废一次运行",
+    help="补贴台账：列出各次运行、导出各笔、作废一次运行、把本机台账迁入共享台账",
     no_args_is_help=True,
     epilog=examples("skillpolicy ledger list", "skillpolicy ledger export --out 台账.xlsx"),
 )
@@ -42,19 +42,25 @@ def _open(spec: str | None) -> Ledger:
     "list",
     epilog=examples("skillpolicy ledger list", "skillpolicy ledger list --ledger 台账.sqlite3"),
 )
-def list_command(ledger: LedgerOption = None) -> None:
-    """列出台账中的各次运行：编号、项目、文件、记账时间、笔数、金额，是否已作废。"""
+def list_command(
+    ledger: LedgerOption = None,
+    office: Annotated[str | None, typer.Option("--office", help="只列出这个经办机构的运行")] = None,
+) -> None:
+    """列出台账中的各次运行：编号、经办机构、经办人、项目、文件、记账时间、笔数、金额，是否已作废。"""
     book = _open(ledger)
     try:
         runs = book.runs()
         location = book.location
     finally:
         book.close()
-    table = Table(title=f"台账 {location}")
+    if office is not None:
+        runs = [run for run in runs if run.office == office.strip()]
+    title = f"台账 {location}" + (f"：{office.strip()}" if office is not None else "")
+    table = Table(title=title)
     # the run id is what `ledger void` and `export --run` take: never wrapped or cut
     widest = max((len(run.run_id) for run in runs), default=4)
     table.add_column("运行编号", no_wrap=True, min_width=widest)
-    for header in ("项目", "文件", "文件 sha256", "记账时间"):
+    for header in ("经办机构", "经办人", "项目", "文件", "文件 sha256", "记账时间"):
         table.add_column(header, overflow="fold")
     table.add_column("笔数", justify="right")
     table.add_column("金额（元）", justify="right")
@@ -62,6 +68,8 @@ def list_command(ledger: LedgerOption = None) -> None:
     for run in runs:
         table.add_row(
             run.run_id,
+            run.office,
+            run.operator,
             run.program,
             run.file_name,
             run.file_hash[:12],
@@ -244,3 +252,65 @@ def void_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(group, name="ledger")
+
+
+CONFLICT_HEADER = [
+    "运行编号", "记账时间", "项目", "姓名/单位", "证件号", "职业(工种)", "等级", "笔次",
+    "金额（元）", "已由运行", "其经办机构", "其记账时间", "其文件",
+]  # fmt: skip
+
+
+@group.command("migrate")
+def migrate_command(
+    source: Annotated[Path, typer.Option("--from", help="本机的 SQLite 台账文件")],
+    target: Annotated[
+        str, typer.Option("--to", help="共享台账：postgresql:// 地址或 service=名称")
+    ],
+    office: Annotated[str, typer.Option("--office", help="这本台账所属的经办机构")],
+    conflicts: Annotated[
+        Path | None,
+        typer.Option(
+            "--conflicts", help="未迁入各笔（已由其他机构发放）的清单 .csv（默认写在当前目录）"
+        ),
+    ] = None,
+    operator: OperatorOption = None,
+) -> None:
+    """把一个经办机构的 SQLite 台账迁入共享台账（一个事务）；已由其他机构发放的各笔不迁入，
+    列入清单并以退出码 1 结束；再次运行不会重复迁入。"""
+    from datetime import datetime
+
+    from ..ledger.migrate import migrate_sqlite_ledger
+    from ..subsidy import os_user
+
+    if conflicts is not None and conflicts.exists():
+        raise InputError("冲突清单文件已存在，请换一个文件名", file=conflicts)
+    result = migrate_sqlite_ledger(
+        source, target, office, operator=os_user() if operator is None else operator
+    )
+    stdout.print(
+        f"已迁入 {result.copied_runs} 次运行、{result.copied_lines} 笔到共享台账（{office.strip()}）；"
+        f"此前已迁入、本次跳过的运行 {result.skipped_runs} 次"
+    )
+    if not result.conflicts:
+        return
+    stamp = datetime.now().strftime("%Y%m%d%H%M%S")
+    out = conflicts or Path.cwd() / f"迁移冲突-{office.strip()}-{stamp}.csv"
+    rows = (
+        [
+            stored.run_id, stored.created_at, stored.line.program, stored.line.name,
+            _shown_subject(stored.line.subject, False), stored.line.occupation,
+            stored.line.level, stored.line.tranche if stored.line.tranche is not None else "",
+            stored.line.amount, entry.run_id, entry.office, entry.created_at, entry.file_name,
+        ]
+        for stored, entry in result.conflicts
+    )  # fmt: skip
+    with (
+        atomic_path(out) as temporary,
+        temporary.open("w", encoding="utf-8-sig", newline="") as handle,
+    ):
+        writer = csv.writer(handle)
+        writer.writerow(CONFLICT_HEADER)
+        for row in rows:
+            writer.writerow([_csv_safe(value) for value in row])
+    note(f"{len(result.conflicts)} 笔已由其他经办机构发放，未迁入；清单见 {out}，请逐笔核实处理")
+    raise typer.Exit(1)

@@ -1,4 +1,5 @@
-"""`skillpolicy report monthly [--month YYYY-MM] [--ledger PATH] --out DIR` (cron-safe)."""
+"""`skillpolicy report monthly [--month YYYY-MM] [--ledger PATH|URL] [--office X] --out DIR`
+(cron-safe)."""
 
 from __future__ import annotations
 
@@ -56,9 +57,14 @@ def monthly_command(
         typer.Option("--month", help="报告月份 YYYY-MM（默认上一个日历月）", show_default=False),
     ] = None,
     ledger: LedgerOption = None,
+    office: Annotated[
+        str | None,
+        typer.Option("--office", help="只报这个经办机构的运行（默认为全市汇总，附各经办机构表）"),
+    ] = None,
 ) -> None:
     """月报：各项目培训、取证、发放与不予发放，许昌 13 类目标进度，机构合格率；xlsx + docx。
 
+    共享台账默认出全市汇总月报，并附各经办机构的表（各机构之和等于全市）；--office 只报一个机构。
     退出码 0 仅当月报已写出；输入问题（台账不存在、月份格式错误、目录不可写）为 2。
     """
     from ..report import write_monthly_report
@@ -68,7 +74,12 @@ def monthly_command(
         book = open_ledger(ledger, create=False)
         try:
             files = write_monthly_report(
-                book, out, month, today=date.today(), search=STATE.catalogs()
+                book,
+                out,
+                month,
+                today=date.today(),
+                search=STATE.catalogs(),
+                office=office.strip() if office is not None else None,
             )
         finally:
             book.close()

@@ -14,6 +14,7 @@ from ..ledger import Ledger
 from ..ledger.open import ledger_path, open_ledger
 from ..ledger.reading import EmptyLedger, open_for_reading
 from ..money import amount_in_words, format_amount_grouped
+from ..params import configured_office
 from ..subsidy import Payout, commit_payout, compute_subsidy
 from .common import (
     DEFAULT_MAX_ROWS,
@@ -25,6 +26,8 @@ from .common import (
     KindOption,
     LedgerOption,
     MaxRowsOption,
+    OfficeOption,
+    OperatorOption,
     ParamsOption,
     ProgramOption,
     SheetArg,
@@ -107,6 +110,8 @@ def subsidy_command(
     institution: InstitutionOption = None,
     force: ForceOption = False,
     max_rows: MaxRowsOption = DEFAULT_MAX_ROWS,
+    office: OfficeOption = None,
+    operator: OperatorOption = None,
 ) -> None:
     """计算补贴：每行发放、待定或不予发放，附理由和金额；表中有违反规则之处时退出码为 1。"""
     check_format(output_format)
@@ -120,6 +125,8 @@ def subsidy_command(
     # a preview reads the ledger --commit would write (the default one without --ledger), so
     # the two agree; a ledger is created only when a commit records something, so a run that
     # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
+    if commit and office is None:
+        office = configured_office(params)
     book: Ledger = open_for_reading(ledger, missing_ok=commit)
     try:
         with progress("正在核对") as tick:
@@ -140,7 +147,7 @@ def subsidy_command(
         if commit and payout.count("paid"):
             if isinstance(book, EmptyLedger):
                 book = open_ledger(ledger, create=True)
-            commit_payout(payout, book)
+            commit_payout(payout, book, office=office or "", operator=operator)
     finally:
         book.close()
     if out is not None:

@@ -1,8 +1,10 @@
 """The ledger: what has been paid, by which run, so nothing is ever paid twice.
 
-The rest of the program talks to a :class:`Ledger`; SQLite is the backend today
-(:mod:`skillpolicy.ledger.sqlite`). Its SQL is kept to what PostgreSQL also accepts, so a
-shared city ledger is a new backend class, not a rewrite.
+The rest of the program talks to a :class:`Ledger`: an SQLite file on one desk
+(:mod:`skillpolicy.ledger.sqlite`) or a city's shared PostgreSQL database
+(:mod:`skillpolicy.ledger.postgres`), with the same schema versions and statements. Every run
+records the office that made it and the operator, so one shared ledger answers for the whole
+city and for each of its offices.
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ class RunInfo:
     file_hash: str  # sha256 of the input workbook
     created_at: str  # ISO timestamp, local time with offset
     params: dict[str, Any] = field(default_factory=dict)
+    office: str = ""  # the office that made the run, e.g. 魏都区人社局 ("" when not named)
+    operator: str = ""  # who ran it: --operator, else the OS user
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class PaidEntry:
     created_at: str
     amount: Decimal
     file_name: str
+    office: str = ""  # the office whose run paid it
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,8 @@ class RunRecord:
     line_count: int
     total: Decimal
     voided_by: str | None  # the void record's id, when voided
+    office: str = ""
+    operator: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,14 +175,21 @@ class Ledger(Protocol):
         """
         ...
 
-    def month_figures(self, up_to_month: str) -> list[MonthFigure]:
+    def month_figures(self, up_to_month: str, office: str | None = None) -> list[MonthFigure]:
         """Counts and amounts of current lines and outcomes in months up to ``up_to_month``,
         grouped in the database by program, month, category, outcome, level, tranche, amount and
-        institution (a few thousand rows however large the ledger)."""
+        institution (a few thousand rows however large the ledger); only ``office``'s runs
+        when it is given."""
         ...
 
-    def thin_inspections(self, month: str, minimum: int) -> list[ClassInspection]:
+    def thin_inspections(
+        self, month: str, minimum: int, office: str | None = None
+    ) -> list[ClassInspection]:
         """Classes of ``month`` inspected fewer than ``minimum`` times (where recorded)."""
+        ...
+
+    def offices(self) -> list[str]:
+        """The offices that have runs in the ledger, sorted ("" for runs that named none)."""
         ...
 
     def runs(self) -> list[RunRecord]: ...
@@ -187,3 +201,7 @@ class Ledger(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    def __enter__(self) -> Ledger: ...
+
+    def __exit__(self, *exc: object) -> None: ...

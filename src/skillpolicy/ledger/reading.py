@@ -21,7 +21,7 @@ from . import (
     RunRecord,
     StoredLine,
 )
-from .open import ledger_path, open_ledger
+from .open import ledger_path, ledger_spec, open_ledger
 
 
 class EmptyLedger:
@@ -43,10 +43,15 @@ class EmptyLedger:
     ) -> dict[str, PaidEntry]:
         raise InputError("台账文件尚不存在，无法记入", file=self.location)
 
-    def month_figures(self, up_to_month: str) -> list[MonthFigure]:
+    def month_figures(self, up_to_month: str, office: str | None = None) -> list[MonthFigure]:
         return []
 
-    def thin_inspections(self, month: str, minimum: int) -> list[ClassInspection]:
+    def thin_inspections(
+        self, month: str, minimum: int, office: str | None = None
+    ) -> list[ClassInspection]:
+        return []
+
+    def offices(self) -> list[str]:
         return []
 
     def runs(self) -> list[RunRecord]:
@@ -61,6 +66,12 @@ class EmptyLedger:
     def close(self) -> None:
         """Nothing is open."""
 
+    def __enter__(self) -> EmptyLedger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def open_for_reading(spec: str | None, *, missing_ok: bool = False) -> Ledger:
     """The ledger ``spec`` names (None: the default), opened to read.
@@ -69,7 +80,10 @@ def open_for_reading(spec: str | None, *, missing_ok: bool = False) -> Ledger:
     ``missing_ok`` (a ``--commit`` run creates it only when it records something). A missing
     file the clerk named is otherwise an error: a typo should not read as an empty ledger.
     """
-    path = ledger_path(spec)
-    if path is not None and not path.exists() and (spec is None or missing_ok):
+    named = ledger_spec(spec)  # --ledger, else SKILLPOLICY_LEDGER, else None (the default file)
+    path = ledger_path(named)
+    if path is None:  # a shared database: a commit may create (migrate) its schema
+        return open_ledger(named, create=missing_ok)
+    if not path.exists() and (named is None or missing_ok):
         return EmptyLedger(str(path))
-    return open_ledger(spec, create=False)
+    return open_ledger(named, create=False)

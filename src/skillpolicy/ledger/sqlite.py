@@ -28,6 +28,10 @@ Version 2 adds what the monthly report reads (:class:`~skillpolicy.ledger.LineFa
     paid_classes(run_id FK, program, institution, occupation, class_start, pay_month,
                  inspections (the least), line_count)
 
+Version 3 records who made each run, so a city's shared ledger answers per office::
+
+    runs + (office, operator)                    -- '' for runs made before version 3
+
 ``outcomes`` holds the pending and refused lines of each run (reasons as comma-separated
 rule ids); the latest outcome or paid line of a key supersedes the earlier ones
 (``current`` 0), and a void takes its run's outcomes out too. Paid lines stay in ``lines`` so
@@ -49,7 +53,7 @@ import sqlite3
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -92,6 +96,58 @@ def placeholders(sql: str, style: str = "qmark") -> str:
     if style == "format":
         return sql.replace("?", "%s")
     raise ValueError(f"unknown parameter style {style!r}")
+
+
+def for_office(sql: str, office: str | None) -> str:
+    """A report statement for every office (None) or, with its ``?`` parameters, one."""
+    return sql.format(office="" if office is None else OF_OFFICE)
+
+
+def month_figures_parameters(up_to_month: str, office: str | None) -> tuple[Any, ...]:
+    """The parameters of :data:`SELECT_MONTH_FIGURES` for every office or one."""
+    if office is None:
+        return (up_to_month, up_to_month)
+    return (up_to_month, office, up_to_month, office)
+
+
+def thin_inspections_parameters(month: str, minimum: int, office: str | None) -> tuple[Any, ...]:
+    """The parameters of :data:`SELECT_THIN_INSPECTIONS` for every office or one."""
+    # already-paid among the reasons: a repeat, not a trainee of the class (the pattern is a
+    # parameter: a % in the statement would clash with PostgreSQL drivers' placeholders)
+    repeat = f"%,{ALREADY_PAID},%"
+    if office is None:
+        return (month, month, repeat, minimum)
+    return (month, office, month, repeat, office, minimum)
+
+
+def month_figures_of(rows: Iterable[Sequence[Any]]) -> list[MonthFigure]:
+    """The rows of :data:`SELECT_MONTH_FIGURES` as figures."""
+    return [
+        MonthFigure(
+            program=program,
+            month=month,
+            target=target,
+            department="",  # not grouped: the report takes it from the program file
+            status=status,
+            outcome=outcome,
+            high_skill=level in HIGH_SKILL_LEVELS,
+            first=tranche is None or tranche == 1,
+            reasons=reasons,
+            amount=_decimal(amount),
+            count=int(count),
+            institution=institution,
+        )
+        for program, month, target, outcome, level, tranche, status, reasons, amount,
+        institution, count in rows
+    ]  # fmt: skip
+
+
+def thin_inspections_of(rows: Iterable[Sequence[Any]]) -> list[ClassInspection]:
+    """The rows of :data:`SELECT_THIN_INSPECTIONS` as classes."""
+    return [
+        ClassInspection(program, institution, occupation, start, row_month, int(low), int(n))
+        for program, institution, occupation, start, row_month, low, n in rows
+    ]
 
 
 def in_list(sql: str, count: int) -> str:
@@ -265,6 +321,17 @@ MIGRATIONS += (
         ),
     ),
 )
+MIGRATIONS += (
+    Migration(
+        3,
+        "经办机构：每次运行记下经办机构与经办人",
+        (
+            "ALTER TABLE runs ADD COLUMN office TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE runs ADD COLUMN operator TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX runs_office ON runs (office)",
+        ),
+    ),
+)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 SELECT_SCHEMA_VERSION = "SELECT MAX(version) FROM schema_migrations"
@@ -274,7 +341,7 @@ INSERT_MIGRATION = (
 
 # --------------------------------------------------------------------------- statements
 
-_PAID_COLUMNS = "l.line_key, l.run_id, r.created_at, l.amount, r.file_name"
+_PAID_COLUMNS = "l.line_key, l.run_id, r.created_at, l.amount, r.file_name, r.office"
 
 SELECT_PAID = (
     f"SELECT {_PAID_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
@@ -287,7 +354,7 @@ SELECT_EARLIER = (
 )
 INSERT_RUN = (
     "INSERT INTO runs (run_id, program, file_name, file_hash, created_at, params, "
-    "line_count, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "line_count, total, office, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # A line goes in only if no active line has its key: the partial unique index decides, inside
 # the transaction (in PostgreSQL this is also safe without a table lock).
@@ -325,32 +392,34 @@ INSERT_PAID_CLASS = (
     f"VALUES ({', '.join('?' * (len(_CLASS_KEY_COLUMNS) + 2))})"
 )
 _NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = s.run_id)"
+# One office's rows: appended to the conditions on ``s`` (a summary or outcome row's run).
+OF_OFFICE = " AND s.run_id IN (SELECT o.run_id FROM runs o WHERE o.office = ?)"
 # The report's aggregates: paid lines from the per-run summaries of runs not voided, the
 # current outcomes from their report index; amounts are grouped, not summed, so that the
 # totals are exact decimals computed in Python from a few thousand rows.
 SELECT_MONTH_FIGURES = (
     f"SELECT {_REPORT_KEY}, 'paid', '', amount, institution, SUM(line_count) "
-    f"FROM paid_groups s WHERE pay_month <= ? AND {_NOT_VOIDED} "
+    f"FROM paid_groups s WHERE pay_month <= ? AND {_NOT_VOIDED}{{office}} "
     f"GROUP BY {_REPORT_KEY}, amount, institution "
     "UNION ALL "
-    f"SELECT {_REPORT_KEY}, status, reasons, '0.00', institution, COUNT(*) FROM outcomes "
-    "WHERE current = 1 AND pay_month <= ? "
+    f"SELECT {_REPORT_KEY}, status, reasons, '0.00', institution, COUNT(*) FROM outcomes s "
+    "WHERE current = 1 AND pay_month <= ?{office} "
     f"GROUP BY {_REPORT_KEY}, status, reasons, institution"
 )
 _CLASS_COLUMNS = "program, institution, occupation, class_start, pay_month, inspections"
 SELECT_THIN_INSPECTIONS = (
     "SELECT program, institution, occupation, class_start, pay_month, MIN(inspections), "
     f"SUM(trainees) FROM (SELECT {_CLASS_COLUMNS}, line_count AS trainees FROM paid_classes s "
-    f"WHERE pay_month = ? AND {_NOT_VOIDED} "
-    f"UNION ALL SELECT {_CLASS_COLUMNS}, 1 FROM outcomes WHERE pay_month = ? AND current = 1 "
-    "AND ',' || reasons || ',' NOT LIKE ? AND inspections IS NOT NULL) c "
+    f"WHERE pay_month = ? AND {_NOT_VOIDED}{{office}} "
+    f"UNION ALL SELECT {_CLASS_COLUMNS}, 1 FROM outcomes s WHERE pay_month = ? AND current = 1 "
+    "AND ',' || reasons || ',' NOT LIKE ? AND inspections IS NOT NULL{office}) c "
     "GROUP BY program, institution, occupation, class_start, pay_month "
     "HAVING MIN(inspections) < ? ORDER BY program, institution, class_start, occupation"
 )
 UPDATE_RUN_TOTALS = "UPDATE runs SET line_count = ?, total = ? WHERE run_id = ?"
 SELECT_RUNS = (
     "SELECT r.run_id, r.program, r.file_name, r.file_hash, r.created_at, r.line_count, "
-    "r.total, v.void_id FROM runs r LEFT JOIN voids v ON v.run_id = r.run_id "
+    "r.total, v.void_id, r.office, r.operator FROM runs r LEFT JOIN voids v ON v.run_id = r.run_id "
     "ORDER BY r.created_at, r.run_id"
 )
 SELECT_RUN_VOID = (
@@ -370,6 +439,7 @@ SELECT_RUN_LINES = (
     f"SELECT {_LINE_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
     "WHERE l.run_id = ? ORDER BY l.line_no"
 )
+SELECT_OFFICES = "SELECT DISTINCT office FROM runs ORDER BY office"
 INSERT_VOID = "INSERT INTO voids (void_id, run_id, reason, created_at) VALUES (?, ?, ?, ?)"
 DEACTIVATE_RUN_LINES = "UPDATE lines SET active = 0 WHERE run_id = ? AND active = 1"
 
@@ -622,10 +692,10 @@ class SqliteLedger:
         found: dict[str, PaidEntry] = {}
         unique = sorted(set(keys))  # in key order neighbouring look-ups share index pages
         for chunk in _chunks(unique):
-            for key, run_id, created_at, amount, file_name in self._db.execute(
+            for key, run_id, created_at, amount, file_name, office in self._db.execute(
                 in_list(SELECT_PAID, len(chunk)), tuple(chunk)
             ):
-                found[key] = PaidEntry(key, run_id, created_at, _decimal(amount), file_name)
+                found[key] = PaidEntry(key, run_id, created_at, _decimal(amount), file_name, office)
         return found
 
     def paid(self, keys: Sequence[str]) -> dict[str, PaidEntry]:
@@ -639,8 +709,8 @@ class SqliteLedger:
         """Active payments to ``subject`` in ``occupation`` in a year before ``before_year``."""
         rows = self._db.execute(SELECT_EARLIER, (subject, program, occupation, before_year))
         return [
-            PaidEntry(key, run_id, created_at, _decimal(amount), file_name)
-            for key, run_id, created_at, amount, file_name in rows
+            PaidEntry(key, run_id, created_at, _decimal(amount), file_name, office)
+            for key, run_id, created_at, amount, file_name, office in rows
         ]
 
     def runs(self) -> list[RunRecord]:
@@ -654,11 +724,15 @@ class SqliteLedger:
                 line_count=int(line_count),
                 total=_decimal(total),
                 voided_by=void_id,
+                office=office,
+                operator=operator,
             )
-            for run_id, program, file_name, file_hash, created_at, line_count, total, void_id in (
-                self._db.execute(SELECT_RUNS)
-            )
-        ]
+            for run_id, program, file_name, file_hash, created_at, line_count, total, void_id,
+            office, operator in self._db.execute(SELECT_RUNS)
+        ]  # fmt: skip
+
+    def offices(self) -> list[str]:
+        return [office for (office,) in self._db.execute(SELECT_OFFICES)]
 
     def lines(self, run_id: str | None = None) -> Iterator[StoredLine]:
         """Every line, voided ones too (``active`` False), in the order they were paid."""
@@ -718,7 +792,7 @@ class SqliteLedger:
             self._db.execute(
                 INSERT_RUN,
                 (run.run_id, run.program, run.file_name, run.file_hash, run.created_at, params,
-                 len(rows), amount_text(total)),
+                 len(rows), amount_text(total), run.office, run.operator),
             )  # fmt: skip
             inserted = self._db.executemany(INSERT_LINE_IF_NEW, rows).rowcount
             earlier: dict[str, PaidEntry] = {}
@@ -800,37 +874,22 @@ class SqliteLedger:
 
     # -- the report's aggregates ------------------------------------------------
 
-    def month_figures(self, up_to_month: str) -> list[MonthFigure]:
+    def month_figures(self, up_to_month: str, office: str | None = None) -> list[MonthFigure]:
         with self._read():
-            rows = self._db.execute(SELECT_MONTH_FIGURES, (up_to_month, up_to_month)).fetchall()
-        return [
-            MonthFigure(
-                program=program,
-                month=month,
-                target=target,
-                department="",  # not grouped: the report takes it from the program file
-                status=status,
-                outcome=outcome,
-                high_skill=level in HIGH_SKILL_LEVELS,
-                first=tranche is None or tranche == 1,
-                reasons=reasons,
-                amount=_decimal(amount),
-                count=int(count),
-                institution=institution,
-            )
-            for program, month, target, outcome, level, tranche, status, reasons, amount,
-            institution, count in rows
-        ]  # fmt: skip
+            rows = self._db.execute(
+                for_office(SELECT_MONTH_FIGURES, office),
+                month_figures_parameters(up_to_month, office),
+            ).fetchall()
+        return month_figures_of(rows)
 
-    def thin_inspections(self, month: str, minimum: int) -> list[ClassInspection]:
-        # already-paid among the reasons: a repeat, not a trainee of the class (the pattern is a
-        # parameter: a % in the statement would clash with PostgreSQL drivers' placeholders)
-        repeat = f"%,{ALREADY_PAID},%"
-        rows = self._db.execute(SELECT_THIN_INSPECTIONS, (month, month, repeat, minimum)).fetchall()
-        return [
-            ClassInspection(program, institution, occupation, start, row_month, int(low), int(n))
-            for program, institution, occupation, start, row_month, low, n in rows
-        ]
+    def thin_inspections(
+        self, month: str, minimum: int, office: str | None = None
+    ) -> list[ClassInspection]:
+        rows = self._db.execute(
+            for_office(SELECT_THIN_INSPECTIONS, office),
+            thin_inspections_parameters(month, minimum, office),
+        ).fetchall()
+        return thin_inspections_of(rows)
 
     def void(self, run_id: str, reason: str) -> str:
         """Record a void of ``run_id`` and take its lines out of the active set (no DELETE)."""

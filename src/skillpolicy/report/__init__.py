@@ -47,6 +47,12 @@ LOCK_WAIT_SECONDS = 60.0
 log = logging.getLogger("skillpolicy.report")
 
 
+def _file_part(office: str) -> str:
+    """An office's name as part of a file name (path separators and controls replaced)."""
+    text = "".join("_" if ch in '/\\:*?"<>|' or ord(ch) < 32 else ch for ch in office.strip())
+    return text or "未注明经办机构"
+
+
 @dataclass(frozen=True)
 class ReportFiles:
     month: str
@@ -118,9 +124,13 @@ def write_monthly_report(
     programs: list[Program] | None = None,
     lock_wait: float = LOCK_WAIT_SECONDS,
     now: Callable[[], datetime] | None = None,
+    office: str | None = None,
 ) -> ReportFiles:
     """Write ``out/YYYY-MM/月报-YYYY-MM.xlsx`` and ``.docx`` for ``month`` (default: the
-    calendar month before ``today``), replacing an earlier report of that month."""
+    calendar month before ``today``), replacing an earlier report of that month.
+
+    Without ``office`` the report covers the whole ledger (a shared ledger: the city, with a
+    table per office); with it, that office's runs only, in ``月报-YYYY-MM-<office>.*``."""
     from .docx import write_document
     from .xlsx import write_workbook
 
@@ -134,7 +144,7 @@ def write_monthly_report(
     known = programs if programs is not None else list_programs(search)
     with report_lock(out, lock_wait):
         log.info("月报 %s：读取台账 %s", month, ledger.location)
-        report = build_report(ledger, month, {p.id: p for p in known}, stamp)
+        report = build_report(ledger, month, {p.id: p for p in known}, stamp, office)
         if report.empty:
             log.info("月报 %s：本月台账中没有记录，仍写出注明无数据的月报", month)
         created = not folder.exists()
@@ -142,8 +152,9 @@ def write_monthly_report(
             folder.mkdir(exist_ok=True)
         except OSError as exc:
             raise InputError(f"无法创建输出目录：{os_error_text(exc)}", file=folder) from exc
-        workbook = folder / f"月报-{month}.xlsx"
-        document = folder / f"月报-{month}.docx"
+        name = f"月报-{month}" + (f"-{_file_part(office)}" if office is not None else "")
+        workbook = folder / f"{name}.xlsx"
+        document = folder / f"{name}.docx"
         temporaries: list[Path] = []
         try:
             temporaries.append(temporary_beside(workbook))

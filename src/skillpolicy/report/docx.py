@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from lxml.etree import SubElement
 
 from ..money import amount_in_words, format_amount_grouped
 from .model import MonthlyReport, Tally
-from .text import EMPTY_NOTE, percent, refusal_rows
+from .text import EMPTY_NOTE, office_total_rows, percent, refusal_rows, report_scope
 
 EAST_ASIAN_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
@@ -103,7 +104,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         page.page_width, page.page_height = Mm(210), Mm(297)
         page.left_margin = page.right_margin = Mm(MARGIN_MM)
         page.top_margin = page.bottom_margin = Mm(25)
-    document.add_heading(f"职业技能培训补贴月报（{report.month}）", level=0)
+    document.add_heading(f"职业技能培训补贴月报（{report.month}）{report_scope(report)}", level=0)
     document.add_paragraph(f"生成时间：{report.created_at}。数据来源：台账 {report.ledger}。")
     month, total = report.month_total, report.cumulative_total
     if report.empty:
@@ -217,4 +218,41 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         [[m, *(report.trend[n][i] for n in names)] for i, m in enumerate(report.trend_months)],
         [22, *_shares(TEXT_WIDTH_MM - 22, len(names))],
     )
+    if report.offices:
+        _offices(document, report)
     document.save(str(path))
+
+
+def _offices(document: DocumentObject, report: MonthlyReport) -> None:
+    """A table per office, then the offices side by side (they add up to the city)."""
+    document.add_heading("六、各经办机构（县区汇总到市）", level=1)
+    headers = [
+        "项目",
+        "期间",
+        "培训",
+        "取证",
+        "合格率",
+        "发放笔数",
+        "金额（元）",
+        "大写",
+        "不予发放",
+    ]
+    widths = [34, 13, 12, 12, 18, 14, 24, 30, 13]
+    for office in report.offices:
+        document.add_paragraph(office.name)
+        rows: list[list[Any]] = []
+        for section in office.programs:
+            rows.append(_program_row(section.title, "本月", section.month))
+            rows.append(_program_row(section.title, "累计", section.cumulative))
+        _table(document, headers, rows, widths)
+    document.add_paragraph("各经办机构合计：")
+    _table(
+        document,
+        ["经办机构", "期间", "培训", "取证", "待定", "发放笔数", "金额（元）", "不予发放"],
+        [
+            [*row[:6], format_amount_grouped(row[6]) if isinstance(row[6], Decimal) else row[6],
+             row[7]]
+            for row in office_total_rows(report)
+        ],
+        [40, 13, 15, 15, 15, 18, 30, 18],
+    )  # fmt: skip

@@ -10,6 +10,10 @@ Counting conventions (README, "Monthly report"):
 - **paid** counts lines and sums their amounts exactly (a unit's two tranches are two lines);
 - **refused by reason** counts each rule id a refused line cites;
 - **cumulative** is every month up to and including the report month.
+
+A shared ledger holds many offices' runs: by default the report is the city's, with a table
+per office (each office's figures are its own runs', so the offices add up to the city
+exactly); ``office`` makes the report of one office alone.
 """
 
 from __future__ import annotations
@@ -127,6 +131,29 @@ class ProgramSection:
     cumulative: Tally
 
 
+NO_OFFICE = "（未注明经办机构）"
+
+
+@dataclass
+class OfficeSection:
+    """One office's programs, month and cumulative, in the city report."""
+
+    office: str  # "" for runs that named no office
+    programs: list[ProgramSection]
+
+    @property
+    def name(self) -> str:
+        return self.office or NO_OFFICE
+
+    @property
+    def month_total(self) -> Tally:
+        return sum_tallies(s.month for s in self.programs)
+
+    @property
+    def cumulative_total(self) -> Tally:
+        return sum_tallies(s.cumulative for s in self.programs)
+
+
 @dataclass
 class CategoryRow:
     name: str
@@ -183,6 +210,8 @@ class MonthlyReport:
     trend_amounts: dict[str, list[Decimal]]
     elapsed_months: int  # of the Xuchang campaign, at the end of the report month
     reason_names: dict[str, str] = field(default_factory=dict)  # rule id -> summary
+    office: str | None = None  # the one office reported on; None: the whole ledger (city)
+    offices: list[OfficeSection] = field(default_factory=list)  # the city report's offices
 
     @property
     def empty(self) -> bool:
@@ -193,14 +222,14 @@ class MonthlyReport:
 
     @property
     def month_total(self) -> Tally:
-        return _sum(s.month for s in self.programs)
+        return sum_tallies(s.month for s in self.programs)
 
     @property
     def cumulative_total(self) -> Tally:
-        return _sum(s.cumulative for s in self.programs)
+        return sum_tallies(s.cumulative for s in self.programs)
 
 
-def _sum(tallies: Iterable[Tally]) -> Tally:
+def sum_tallies(tallies: Iterable[Tally]) -> Tally:
     total = Tally()
     for tally in tallies:
         total.trained += tally.trained
@@ -230,11 +259,58 @@ def _trend_months(first: str, last: str) -> list[str]:
     return months
 
 
+def program_sections(
+    figures: Iterable[MonthFigure], month: str, programs: dict[str, Program]
+) -> list[ProgramSection]:
+    """Each program's month and cumulative tallies, in the order of ``programs``."""
+    month_tallies: dict[str, Tally] = defaultdict(Tally)
+    cumulative: dict[str, Tally] = defaultdict(Tally)
+    for figure in figures:
+        if not figure.month:
+            continue
+        cumulative[figure.program].add(figure)
+        if figure.month == month:
+            month_tallies[figure.program].add(figure)
+    order = [pid for pid in programs if pid in cumulative] + sorted(
+        pid for pid in cumulative if pid not in programs
+    )
+    return [
+        ProgramSection(
+            pid,
+            programs[pid].title if pid in programs else pid,
+            month_tallies[pid],
+            cumulative[pid],
+        )
+        for pid in order
+    ]
+
+
+def office_sections(
+    ledger: Ledger, month: str, programs: dict[str, Program]
+) -> list[OfficeSection]:
+    """Every office's programs, from its own runs (one grouped query per office); none when
+    no run names an office (a desk's own ledger)."""
+    offices = ledger.offices()
+    if offices == [""]:
+        return []
+    return [
+        OfficeSection(
+            office, program_sections(ledger.month_figures(month, office), month, programs)
+        )
+        for office in offices
+    ]
+
+
 def build_report(
-    ledger: Ledger, month: str, programs: dict[str, Program], created_at: str
+    ledger: Ledger,
+    month: str,
+    programs: dict[str, Program],
+    created_at: str,
+    office: str | None = None,
 ) -> MonthlyReport:
-    """Every figure of ``month``'s report, from three grouped queries on the ledger."""
-    figures = [f for f in ledger.month_figures(month) if f.month]
+    """Every figure of ``month``'s report, from three grouped queries on the ledger (and one
+    per office for the city report's office tables); ``office``: that office's runs only."""
+    figures = [f for f in ledger.month_figures(month, office) if f.month]
     titles = {pid: p.title for pid, p in programs.items()}
     month_tallies: dict[str, Tally] = defaultdict(Tally)
     cumulative: dict[str, Tally] = defaultdict(Tally)
@@ -326,12 +402,14 @@ def build_report(
         xuchang_targets=xuchang_targets,
         guangxi=guangxi,
         institutions=institutions,
-        thin_classes=ledger.thin_inspections(month, MIN_INSPECTIONS),
+        thin_classes=ledger.thin_inspections(month, MIN_INSPECTIONS, office),
         trend_months=months,
         trend=trend,
         trend_amounts=amounts,
         elapsed_months=elapsed,
         reason_names=_reason_names(programs.values()),
+        office=office,
+        offices=office_sections(ledger, month, programs) if office is None else [],
     )
 
 

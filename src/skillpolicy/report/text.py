@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from .model import MonthlyReport, ProgramSection
+from .model import MonthlyReport, ProgramSection, Tally, sum_tallies
 
 EMPTY_NOTE = "{month} 台账中没有任何记录（无结业、无发放、无不予发放）：本月无数据。"
 
@@ -30,3 +30,31 @@ def refusal_rows(report: MonthlyReport, section: ProgramSection) -> list[list[st
          section.cumulative.refused.get(r, 0)]
         for r in reasons
     ]  # fmt: skip
+
+
+def report_scope(report: MonthlyReport) -> str:
+    """What the report covers, after its title: one office, or nothing for the whole ledger."""
+    if report.office is None:
+        return "（全市汇总）" if report.offices else ""
+    return f"（{report.office or '未注明经办机构'}）"
+
+
+def office_total_rows(report: MonthlyReport) -> list[list[str | int | Decimal]]:
+    """Each office's month and cumulative totals, then the city's (the sum of the offices)."""
+    rows: list[list[str | int | Decimal]] = []
+
+    def add(name: str, month: Tally, cumulative: Tally) -> None:
+        for label, tally in (("本月", month), ("累计", cumulative)):
+            rows.append(
+                [name, label, tally.trained, tally.certified, tally.pending, tally.paid_count,
+                 tally.paid_amount, tally.refused_count]
+            )  # fmt: skip
+
+    for office in report.offices:
+        add(office.name, office.month_total, office.cumulative_total)
+    add(
+        "合计",
+        sum_tallies(o.month_total for o in report.offices),
+        sum_tallies(o.cumulative_total for o in report.offices),
+    )
+    return rows

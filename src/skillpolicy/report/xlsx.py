@@ -13,8 +13,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..money import amount_in_words
-from .model import MonthlyReport, Tally
-from .text import EMPTY_NOTE, percent, program_heading, refusal_rows
+from .model import MonthlyReport, ProgramSection, Tally
+from .text import (
+    EMPTY_NOTE,
+    office_total_rows,
+    percent,
+    program_heading,
+    refusal_rows,
+    report_scope,
+)
 
 BOLD = Font(bold=True)
 
@@ -46,8 +53,13 @@ def _rate(tally: Tally) -> Decimal | None:
 
 
 def program_rows(report: MonthlyReport) -> list[list[Any]]:
+    return section_rows(report.programs)
+
+
+def section_rows(sections: list[ProgramSection]) -> list[list[Any]]:
+    """Each program's month and cumulative row (the 概况 table's columns)."""
     rows: list[list[Any]] = []
-    for section in [*report.programs]:
+    for section in sections:
         for label, tally in (("本月", section.month), ("累计", section.cumulative)):
             rows.append(
                 [
@@ -87,7 +99,7 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
     summary = book.active
     assert summary is not None
     summary.title = "概况"
-    summary.append([f"职业技能培训补贴月报 {report.month}"])
+    summary.append([f"职业技能培训补贴月报 {report.month}{report_scope(report)}"])
     summary["A1"].font = Font(bold=True, size=14)
     summary.append([f"生成时间 {report.created_at}；台账 {report.ledger}"])
     if report.empty:
@@ -106,6 +118,7 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
     _xuchang_sheet(book, report)
     _institution_sheet(book, report)
     _trend_sheet(book, report)
+    _office_sheet(book, report)
     for sheet in book.worksheets:
         sheet.column_dimensions["A"].width = 36
         for letter in "BCDEFGHIJK":
@@ -220,3 +233,37 @@ def _trend_sheet(book: Workbook, report: MonthlyReport) -> None:
     )
     for column in range(2, 2 + len(names)):
         _money_format(sheet, column, header + 1, last)
+
+
+def _office_sheet(book: Workbook, report: MonthlyReport) -> None:
+    """The city report's offices: a table per office, then the offices side by side; the
+    offices' figures add up to the 概况 sheet's exactly."""
+    if not report.offices:
+        return
+    sheet = book.create_sheet("各经办机构")
+    sheet.append([f"各经办机构 {report.month}（县区汇总到市）"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for office in report.offices:
+        sheet.append([])
+        sheet.append([office.name])
+        sheet[sheet.max_row][0].font = BOLD
+        header, last = _table(sheet, PROGRAM_HEADERS, section_rows(office.programs))
+        _percent_format(sheet, [7], header + 1, last)
+        _money_format(sheet, 9, header + 1, last)
+    sheet.append([])
+    sheet.append(["各经办机构合计"])
+    sheet[sheet.max_row][0].font = BOLD
+    header, last = _table(sheet, OFFICE_HEADERS, office_total_rows(report))
+    _money_format(sheet, 7, header + 1, last)
+
+
+OFFICE_HEADERS = [
+    "经办机构",
+    "期间",
+    "培训人数",
+    "取证（合格）",
+    "待定",
+    "发放笔数",
+    "发放金额（元）",
+    "不予发放",
+]
