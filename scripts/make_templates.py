@@ -29,7 +29,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -605,20 +605,131 @@ def _condense(document: DocumentObject, chars: int, size: float) -> None:
                 rpr.append(spacing)
 
 
+RED = RGBColor(0xFF, 0x00, 0x00)
+SIZE_BANNER = 26.0  # 发文机关标志: 小标宋, red, larger than the 2号 title (GB/T 9704 7.2.2)
+
+
+def _exact(para: object, points: float) -> None:
+    """Exact line spacing off the line grid, for lines that are not 3号 body text."""
+    fmt = para.paragraph_format  # type: ignore[attr-defined]
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(points)
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    para._p.get_or_add_pPr().insert_element_before(  # type: ignore[attr-defined]
+        snap, "w:spacing", "w:ind", "w:jc", "w:rPr"
+    )
+
+
+def _red_rule_below(para: object, gap_mm: float) -> None:
+    """The red separator line ``gap_mm`` under ``para``, as wide as the text block (7.2.5)."""
+    ppr = para._p.get_or_add_pPr()  # type: ignore[attr-defined]
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    bottom.set(qn("w:val"), "single")
+    bottom.set(qn("w:sz"), "12")  # eighths of a point: 1.5 pt
+    bottom.set(qn("w:space"), str(round(gap_mm / 25.4 * 72)))  # points
+    bottom.set(qn("w:color"), "FF0000")
+    borders.append(bottom)
+    ppr.insert_element_before(borders, "w:spacing", "w:ind", "w:jc", "w:rPr")
+
+
+def _keep_with_next(para: object) -> None:
+    para.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
+
+
+def _rows_unsplit(grid: Table) -> None:
+    """No table row breaks across a page (w:cantSplit)."""
+    for row in grid.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        cant = OxmlElement("w:cantSplit")
+        cant.set(qn("w:val"), "true")
+        tr_pr.insert(0, cant)
+
+
+def _field(para: object, instruction: str, font: str, size: float) -> None:
+    """A Word field (PAGE) in ``para``, showing 1 until the reader updates it."""
+    for kind, text in (
+        ("begin", None),
+        (None, f" {instruction} "),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
+        run = para.add_run()  # type: ignore[attr-defined]
+        run.font.size = Pt(size)
+        set_fonts(run._element, font, latin=font)
+        if kind is not None:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._element.append(char)
+        elif text and text.strip() == instruction:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._element.append(instr)
+        else:
+            run.text = text or ""
+
+
+def _page_numbers(document: DocumentObject) -> None:
+    """页码 (GB/T 9704 7.5): 4号半角宋体 — 1 —, odd pages right, even left, 一字 from the edge."""
+    document.settings.odd_and_even_pages_header_footer = True
+    section = document.sections[0]
+    # the number's line sits 7 mm under the text block: 35 mm margin - 7 mm - the 4号 line
+    section.footer_distance = Mm(23)
+    for footer, align in ((section.footer, RIGHT), (section.even_page_footer, LEFT)):
+        footer.is_linked_to_previous = False
+        para = footer.paragraphs[0]
+        para.alignment = align
+        fmt = para.paragraph_format
+        fmt.space_after = Pt(0)
+        if align is RIGHT:
+            fmt.right_indent = Pt(SIZE_4)
+        else:
+            fmt.left_indent = Pt(SIZE_4)
+        add_run(para, "— ", SONGTI, SIZE_4)
+        _field(para, "PAGE", SONGTI, SIZE_4)
+        add_run(para, " —", SONGTI, SIZE_4)
+        for run in para.runs:
+            set_fonts(run._element, SONGTI, latin=SONGTI)
+
+
 def jincheng_notice() -> DocumentObject:
-    """公示 in GB/T 9704-2012 layout, with the period's explicit start and end dates."""
+    """公示 in GB/T 9704-2012 layout: 版头, title, body with the contact, units, 署名, date."""
     document = new_document(margins_mm=(37, 35, 28, 26), font=FANGSONG, size=SIZE_3)
-    _line_grid(document, lines=22)
-    paragraph(document, "{{ 标题 }}", font=XIAOBIAOSONG, size=SIZE_2, align=CENTER)
+    pitch = _line_grid(document, lines=22)
+    # 版头: the red 发文机关标志, each joint issuer on a line of its own (联合行文)
+    paragraph(document, "{%p for 机关 in 发文机关 %}", size=SIZE_3)
+    banner = paragraph(document, "{{ 机关 }}", font=XIAOBIAOSONG, size=SIZE_BANNER, align=CENTER)
+    _exact(banner, 40)
+    for run in banner.runs:  # type: ignore[attr-defined]
+        run.font.color.rgb = RED
+    paragraph(document, "{%p endfor %}", size=SIZE_3)
+    # 发文字号 two lines under the 标志, centred; the red separator line 4 mm under it
+    paragraph(document, size=SIZE_3)
+    paragraph(document, size=SIZE_3)
+    number = paragraph(document, "{{ 发文字号 }}", size=SIZE_3, align=CENTER)
+    _red_rule_below(number, 4)
+    # the title two lines under the separator; a long one turns at a phrase (\n in 标题)
+    paragraph(document, size=SIZE_3)
+    paragraph(document, size=SIZE_3)
+    heading = paragraph(document, "{{ 标题 }}", font=XIAOBIAOSONG, size=SIZE_2, align=CENTER)
+    _exact(heading, pitch * 1.2)
+    _keep_with_next(heading)
     paragraph(document, size=SIZE_3)
     body = [
         "根据{{ 项目名称 }}评审工作安排，经资格初审、资格复核、专家评审和征求意见，"
         "拟认定以下{{ 单位列表|length }}家单位。现予以公示。",
         "公示期：{{ 公示开始日期 }}至{{ 公示结束日期 }}（{{ 公示天数 }}个工作日）。"
         "公示期间，对公示单位有异议的，请以书面形式实名向{{ 发文单位 }}反映。",
+        "联系人：{{ 联系人 }}　　联系电话：{{ 联系电话 }}",
     ]
     for text in body:
-        paragraph(document, text, size=SIZE_3, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        para = paragraph(
+            document, text, size=SIZE_3, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY
+        )
+        para.paragraph_format.widow_control = True  # type: ignore[attr-defined]
     paragraph(document, size=SIZE_3)
     # 小四 in the table: the 18-character credit code fits on one line in 62 mm (156 in all)
     grid = table(document, 4, (13, 60, 62, 21))
@@ -628,11 +739,21 @@ def jincheng_notice() -> DocumentObject:
     for column, field in enumerate(("序号", "单位名称", "统一社会信用代码", "评审得分")):
         fill(grid.cell(2, column), f"{{{{ 单位.{field} }}}}", size=SIZE_XIAO4)
     repeat_header(grid)
+    _rows_unsplit(grid)
     cell_line_spacing(grid, 20)
-    paragraph(document, size=SIZE_3)
-    paragraph(document, size=SIZE_3)
-    paragraph(document, "{{ 发文单位 }}", size=SIZE_3, align=RIGHT)
-    paragraph(document, "{{ 发布日期 }}", size=SIZE_3, align=RIGHT)
+    # room for the seal: its top within a line of the text above, pressing on 署名 and date
+    for _ in range(2):
+        _keep_with_next(paragraph(document, size=SIZE_3))
+    # 署名: each issuer on its own line, centred over the date (7.3.5.1)
+    _keep_with_next(paragraph(document, "{%p for 机关 in 发文机关 %}", size=SIZE_3))
+    signer = paragraph(document, "{{ 机关 }}", size=SIZE_3, align=RIGHT)
+    signer.paragraph_format.right_indent = Pt(SIZE_3 * 2)  # type: ignore[attr-defined]
+    _keep_with_next(signer)
+    _keep_with_next(paragraph(document, "{%p endfor %}", size=SIZE_3))
+    # 成文日期 右空四字
+    dated = paragraph(document, "{{ 发布日期 }}", size=SIZE_3, align=RIGHT)
+    dated.paragraph_format.right_indent = Pt(SIZE_3 * 4)  # type: ignore[attr-defined]
+    _page_numbers(document)
     _condense(document, chars=28, size=SIZE_3)
     return document
 

@@ -61,6 +61,10 @@ def east_asia_font(run: DocxRun) -> str | None:
 
 NOTICE_TOML = """
 [[documents]]
+"发文机关" = ["中共晋城市委组织部", "晋城市人力资源和社会保障局"]
+"发文字号" = "晋市人社〔2026〕12号"
+"联系人" = "郭大勇"
+"联系电话" = "2199488"
 "标题" = "关于晋城市市级技师工作站拟认定单位的公示"
 "项目名称" = "晋城市市级技师工作站"
 "公示天数" = 5
@@ -207,11 +211,11 @@ def test_notice_is_a4_with_gbt9704_margins_and_fonts(notice: Path) -> None:
     grid = section._sectPr.find(qn("w:docGrid"))
     assert grid is not None and grid.get(qn("w:type")) == "lines"
     assert int(grid.get(qn("w:linePitch"))) * 22 == pytest.approx(225 / 25.4 * 72 * 20, rel=0.01)
-    title = document.paragraphs[0].runs[0]
+    title = next(p for p in document.paragraphs if p.text.startswith("关于")).runs[0]
     assert title.font.size is not None
     assert title.font.size.pt == 22
     assert east_asia_font(title) == "方正小标宋简体"
-    body = document.paragraphs[2].runs[0]
+    body = next(p for p in document.paragraphs if p.text.startswith("根据")).runs[0]
     assert body.font.size is not None
     assert body.font.size.pt == 16
     assert east_asia_font(body) == "仿宋_GB2312"

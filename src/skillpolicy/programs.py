@@ -85,6 +85,13 @@ class LocalParameter(_Strict):
     default: str | bool | None = None
 
 
+class Contact(_Strict):
+    """Whom the public writes to about a notice (联系人, 联系电话), as the document names them."""
+
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=1)
+
+
 class SheetSpec(_Strict):
     columns: list[str] = Field(min_length=1)
     required: list[str] = Field(default_factory=list)
@@ -132,6 +139,7 @@ class Program(_Strict):
     region: str
     catalog: str | None = None
     funding_source: str | None = None
+    contact: Contact | None = None
     reading: str | None = None
     sheets: dict[SheetKind, SheetSpec]
     targets: list[Target] = Field(default_factory=list)

@@ -1,4 +1,5 @@
-"""`skillpolicy render FORM --data FILE --out DIR [--pdf]`, `render --list`, `render FORM --check`."""
+"""`skillpolicy render FORM --data FILE --out DIR [--pdf]`, `render --list`, `render FORM --check`,
+`render jincheng-notice --check-layout FILE.docx`."""
 
 from __future__ import annotations
 
@@ -50,6 +51,20 @@ def _check(form: str) -> None:
     )
 
 
+def _check_layout(form: str, path: Path) -> None:
+    from ..render.layout import check_notice_layout
+
+    if form != "jincheng-notice":
+        raise InputError(f"--check-layout 只用于公示（jincheng-notice），不用于 {form}")
+    problems = check_notice_layout(path)
+    for problem in problems:
+        stdout.print(str(problem), markup=False, highlight=False)
+    if problems:
+        note(f"{path}：{len(problems)} 处不符合 GB/T 9704-2012")
+        raise typer.Exit(1)
+    stdout.print(f"{path}：版式符合 GB/T 9704-2012 的各项检查", markup=False, highlight=False)
+
+
 def render_command(
     form: Annotated[
         str | None, typer.Argument(help="文书编号，如 guangxi-2012-application", show_default=False)
@@ -73,6 +88,20 @@ def render_command(
     published: Annotated[
         str | None, typer.Option("--published", help="公示发布日期 YYYY-MM-DD（公示需要）")
     ] = None,
+    doc_number: Annotated[
+        str | None,
+        typer.Option("--doc-number", help="公示的发文字号，如 晋市人社〔2023〕12号"),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", help="公示受理异议的“联系人 联系电话”（默认取项目文件）"),
+    ] = None,
+    check_layout: Annotated[
+        Path | None,
+        typer.Option(
+            "--check-layout", help="检查一份公示 .docx 是否符合 GB/T 9704-2012 版式", metavar="FILE"
+        ),
+    ] = None,
 ) -> None:
     """按 Word 模板打印申报表、审批表、拨付通知和公示，每单位/每班/每收款方一份，另附汇总表。"""
     if list_forms:
@@ -82,6 +111,9 @@ def render_command(
         raise InputError("请指明文书编号（skillpolicy render --list 列出可用的文书）")
     if check_only:
         _check(form)
+        return
+    if check_layout is not None:
+        _check_layout(form, check_layout)
         return
     if data is None or out is None:
         raise InputError("请用 --data 指明数据文件、--out 指明输出目录")
@@ -96,6 +128,8 @@ def render_command(
         as_of=parse_as_of(as_of),
         published=parse_date_option(published, "--published"),
         catalogs=STATE.catalogs(),
+        doc_number=doc_number,
+        contact=contact,
     )
     if pdf:
         from ..render.pdf import soffice

@@ -13,6 +13,7 @@ fields directly.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -221,8 +222,15 @@ class NoticeUnit(FormModel):
 
 
 class JinchengNotice(FormModel):
-    """公示 of designated units (GB/T 9704-2012 layout), with the period's explicit dates."""
+    """公示 of designated units (GB/T 9704-2012 layout), with the period's explicit dates.
 
+    ``发文机关`` lists the issuers one by one (the red 发文机关标志 and the 署名 print each on a
+    line of its own); ``发文单位`` is the same names joined for the body text; ``标题`` may hold
+    a line break where a long title turns (at a phrase, never inside one).
+    """
+
+    发文机关: list[str]
+    发文字号: str
     标题: str
     项目名称: str
     单位列表: list[NoticeUnit]
@@ -230,6 +238,8 @@ class JinchengNotice(FormModel):
     公示开始日期: str
     公示结束日期: str
     发文单位: str
+    联系人: str
+    联系电话: str
     发布日期: str
 
 
@@ -247,6 +257,8 @@ class RenderOptions:
     as_of: date | None = None
     published: date | None = None
     catalogs: SearchPath | None = None
+    doc_number: str | None = None  # 发文字号 of a notice (--doc-number)
+    contact: str | None = None  # "联系人 联系电话" of a notice (--contact), over the program's
     today: date = field(default_factory=date.today)
 
 
@@ -698,18 +710,57 @@ def load_jincheng_notice(path: Path, options: RenderOptions) -> list[FormModel]:
         )
     if not units:
         raise InputError("评审授牌表中没有“是否授牌”为“是”的单位，无可公示", file=path)
+    person, phone = notice_contact(options.contact, program.contact)
+    issuers = issuer_names(program.issuer)
     return [
         JinchengNotice(
-            标题=f"关于{program.title}拟认定单位的公示",
+            发文机关=issuers,
+            发文字号=(options.doc_number or "").strip(),
+            标题=notice_title(f"关于{program.title}", "拟认定单位的公示"),
             项目名称=program.title,
             单位列表=units,
             公示天数=str(NOTICE_WORKING_DAYS),
             公示开始日期=chinese_date(start),
             公示结束日期=chinese_date(end),
-            发文单位=program.issuer,
+            发文单位="、".join(issuers),
+            联系人=person,
+            联系电话=phone,
             发布日期=chinese_date(options.published),
         )
     ]
+
+
+# a 2号 title line holds 20 characters in the 156 mm text block; a longer one turns where
+# its phrases meet (GB/T 9704-2012 7.3.3: 回行时词意完整), the upper line the longer
+TITLE_LINE_CHARS = 18
+
+
+def notice_title(subject: str, ending: str) -> str:
+    """``subject + ending`` on one line when it fits, else the two phrases on two lines."""
+    if len(subject) + len(ending) <= TITLE_LINE_CHARS:
+        return subject + ending
+    return f"{subject}\n{ending}"
+
+
+def issuer_names(issuer: str) -> list[str]:
+    """The issuing authorities of a joint notice, one by one (joined by 、 in the program file)."""
+    return [name.strip() for name in issuer.split("、") if name.strip()]
+
+
+def notice_contact(option: str | None, contact: Any) -> tuple[str, str]:
+    """联系人 and 联系电话: ``--contact "姓名 电话"`` if given, else the program file's."""
+    if option is not None:
+        parts = [part for part in re.split(r"[\s,，、:：;；]+", option.strip()) if part]
+        if len(parts) != 2:
+            raise InputError(
+                f'--contact「{option}」应为“联系人 联系电话”，如 --contact "郭大勇 0356-2199488"'
+            )
+        return parts[0], parts[1]
+    if contact is None:
+        raise InputError(
+            '公示须写明受理异议的联系人和联系电话：项目文件中没有 contact，请用 --contact "姓名 电话" 给出'
+        )
+    return str(contact.name), str(contact.phone)
 
 
 # ---------------------------------------------------------------------------
