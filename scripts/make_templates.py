@@ -46,6 +46,7 @@ SIZE_3 = 16.0  # 三号
 SIZE_4 = 14.0  # 四号
 SIZE_XIAO4 = 12.0  # 小四
 SIZE_5 = 10.5  # 五号
+SIZE_XIAO5 = 9.0  # 小五
 
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
@@ -202,11 +203,43 @@ def loop_rows(grid: Table, start: int, loop: str, columns: int) -> None:
     fill(merged(grid, start + 2, 0, columns - 1), "{%tr endfor %}", align=LEFT)
 
 
-def opinion(grid: Table, row: int, label: Sequence[str], last: int, signer: str, date: str) -> None:
-    """An opinion box: label on the left, room to write, a signature line and a date line."""
+def opinion(
+    grid: Table,
+    row: int,
+    label: Sequence[str],
+    last: int,
+    signer: str,
+    date: str,
+    height: float = 38,
+) -> None:
+    """An opinion box: label on the left, room to write, a signature line and a date line.
+
+    The row never breaks across pages, so a box's label and its 年 月 日 line print together.
+    """
     fill(grid.cell(row, 0), label)
     fill(merged(grid, row, 1, last), ["", "", f"{signer}　　　　", f"{date}　　"], align=RIGHT)
-    row_height(grid, row, 38)
+    row_height(grid, row, height)
+    unsplit_row(grid, row)
+
+
+def unsplit_row(grid: Table, row: int) -> None:
+    """Row ``row`` never breaks across a page (w:cantSplit)."""
+    tr_pr = grid.rows[row]._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is None:
+        cant = OxmlElement("w:cantSplit")
+        cant.set(qn("w:val"), "true")
+        tr_pr.insert(0, cant)
+
+
+def keep_rows_together(grid: Table, first: int, last: int) -> None:
+    """Rows ``first``..``last`` on one page: no row splits, each kept with the next."""
+    for index in range(first, last + 1):
+        unsplit_row(grid, index)
+        if index == last:
+            continue
+        for cell in grid.rows[index].cells:
+            for para in cell.paragraphs:
+                para.paragraph_format.keep_with_next = True
 
 
 def title(document: DocumentObject, lines: Sequence[str], size: float = 18) -> None:
@@ -269,7 +302,7 @@ def guangxi_application() -> DocumentObject:
             "{{ 主体资格.国家级高技能人才培养基地 }}国家级高技能人才培养基地　　"
             "{{ 主体资格.国家重点技工学校 }}国家重点技工学校",
             "{{ 主体资格.自治区高技能人才培养示范基地 }}自治区高技能人才培养示范基地",
-            "{{ 主体资格.其他 }}",
+            "{% if 主体资格.其他 %}其他：{{ 主体资格.其他 }}{% endif %}",
         ],
         align=LEFT,
     )
@@ -284,6 +317,7 @@ def guangxi_application() -> DocumentObject:
     fill(merged(grid, 10, 0, 1), "合计")
     fill(grid.cell(10, 2), "{{ 培训人数合计 }}")
     merged(grid, 10, 3, 5)
+    # three boxes of 30 mm keep a unit with three occupations on one page
     opinion(
         grid,
         11,
@@ -291,9 +325,11 @@ def guangxi_application() -> DocumentObject:
         5,
         "（单位盖章）",
         '{{ 申报日期 or "　　年　　月　　日" }}',
+        height=30,
     )
-    opinion(grid, 12, ["设区市", "有关部门", "经办意见"], 5, "经办人：", BLANK_DATE)
-    opinion(grid, 13, ["自治区", "有关部门", "审批意见"], 5, "负责人：", BLANK_DATE)
+    opinion(grid, 12, ["设区市", "有关部门", "经办意见"], 5, "经办人：", BLANK_DATE, height=30)
+    opinion(grid, 13, ["自治区", "有关部门", "审批意见"], 5, "负责人：", BLANK_DATE, height=30)
+    keep_rows_together(grid, 11, 13)
     return document
 
 
@@ -350,18 +386,33 @@ def _conditions(
     paragraph(document)
 
 
+def _count(field: str, unit: str) -> str:
+    """A number with its unit; a blank number prints nothing, not a bare unit (0 prints 0)."""
+    return f'{{{{ {field} }}}}{{% if {field} != "" %}} {unit}{{% endif %}}'
+
+
 def _yes_no(field: str) -> str:
     return f"{{{{ {field}.是 }}}}是　{{{{ {field}.否 }}}}否"
 
 
 def _review_boxes(document: DocumentObject) -> None:
-    paragraph(document, "三、审核意见", font=HEITI, size=SIZE_4, space_after=6)
+    heading = paragraph(document, "三、审核意见", font=HEITI, size=SIZE_4, space_after=6)
+    heading.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
     grid = table(document, 3, (32, 128))
-    opinion(grid, 0, ["申报单位意见"], 1, "（单位盖章）", "{{ 申报日期 }}")
     opinion(
-        grid, 1, ["县（市、区）", "人社局或", "主管单位", "初审意见"], 1, "（盖章）", BLANK_DATE
+        grid, 0, ["申报单位意见"], 1, "（单位盖章）", '{{ 申报日期 or "　　年　　月　　日" }}', 28
     )
-    opinion(grid, 2, ["市人社局", "复核意见"], 1, "（盖章）", BLANK_DATE)
+    opinion(
+        grid,
+        1,
+        ["县（市、区）", "人社局或", "主管单位", "初审意见"],
+        1,
+        "（盖章）",
+        BLANK_DATE,
+        28,
+    )
+    opinion(grid, 2, ["市人社局", "复核意见"], 1, "（盖章）", BLANK_DATE, 28)
+    keep_rows_together(grid, 0, 2)
 
 
 def _cover(document: DocumentObject, name: str) -> None:
@@ -397,11 +448,11 @@ def jincheng_workstation() -> DocumentObject:
     )
     _conditions(
         document,
-        "二、申报条件（晋城市2022年12月2日通知 一(一)）",
+        "二、申报条件（晋城市2022年12月2日通知一（一））",
         [
             (
                 "单位相应技能岗位有3名以上技师、高级技师或技术技能带头人",
-                "{{ 技师及高级技师人数 }} 名",
+                _count("技师及高级技师人数", "名"),
             ),
             ("建立了较完善的人才培养、评价、使用制度和激励机制", _yes_no("培养评价激励制度")),
             ("具有组织开展师带徒的计划", _yes_no("师带徒计划")),
@@ -435,7 +486,7 @@ def jincheng_training_base() -> DocumentObject:
     )
     _conditions(
         document,
-        "二、申报条件（晋城市2022年12月2日通知 一(二)）",
+        "二、申报条件（晋城市2022年12月2日通知一（二））",
         [
             (
                 "管理规范：已建立规范的培训管理、财务管理、资产管理、风险管理等制度",
@@ -444,17 +495,17 @@ def jincheng_training_base() -> DocumentObject:
             ("遵守国家有关法律法规，未发生过违规违纪事件", _yes_no("无违规记录")),
             (
                 "培训能力：具有2个以上与急需紧缺高技能人才培训特色专业（职业、工种）相匹配的实训装备",
-                "{{ 紧缺专业实训装备数 }} 个",
+                _count("紧缺专业实训装备数", "个"),
             ),
-            ("年培训规模不少于300人", "{{ 年培训人数 }} 人"),
+            ("年培训规模不少于300人", _count("年培训人数", "人")),
             ("师资队伍：有满足培训需要的稳定的专、兼职教师队伍", _yes_no("师资队伍")),
             (
                 "培训合作（院校、培训机构填写）：与2家以上企业建立了稳定的合作关系",
-                "{{ 合作企业数 }} 家",
+                _count("合作企业数", "家"),
             ),
             (
                 "培训合作（院校、培训机构填写）：有3个以上专业与合作企业（院校）共同研究确定专业建设、课程设置等",
-                "{{ 共建专业数 }} 个",
+                _count("共建专业数", "个"),
             ),
         ],
     )
@@ -473,7 +524,7 @@ def xuchang_class_approval() -> DocumentObject:
         ((["培训职业", "（工种）"], "{{ 职业工种 }}"), ("培训等级", "{{ 申报等级 }}")),
         (("培训类别", "{{ 培训类别 }}"), ("培训类型", "{{ 培训类型 }}")),
         (("开班日期", "{{ 开班日期 }}"), ("结业日期", "{{ 结业日期 }}")),
-        (("培训天数", "{{ 培训天数 }} 天"), ("学员人数", "{{ 学员人数 }} 人")),
+        (("培训天数", _count("培训天数", "天")), ("学员人数", _count("学员人数", "人"))),
     ]
     for row, ((label_a, value_a), (label_b, value_b)) in enumerate(pairs, start=1):
         fill(grid.cell(row, 0), label_a)
@@ -492,16 +543,27 @@ def xuchang_class_approval() -> DocumentObject:
     )
     row_height(grid, 5, 30)
     opinion(grid, 6, ["培训机构意见"], 3, "（盖章）", BLANK_DATE)
+    # left for the approving department to write in: nothing printed but the lines to sign
     opinion(
         grid,
         7,
         ["培训主管部门", "审批意见"],
         3,
         "经办人：　　　　负责人：　　　　（盖章）",
-        '{{ 开班审批日期 or "　　年　　月　　日" }}',
+        BLANK_DATE,
     )
+    keep_rows_together(grid, 6, 7)
     document.add_page_break()
-    title(document, ["学员花名册"], size=SIZE_3)
+    paragraph(document, "学员花名册", font=XIAOBIAOSONG, size=SIZE_3, align=CENTER)
+    # the roster page names its class, so a loose page still says whose trainees these are
+    paragraph(document, "培训机构：{{ 培训机构 }}", size=SIZE_5, align=CENTER)
+    paragraph(
+        document,
+        "职业（工种）：{{ 职业工种 }}　开班日期：{{ 开班日期 }}",
+        size=SIZE_5,
+        align=CENTER,
+        space_after=6,
+    )
     roster = table(document, 4, (14, 20, 14, 44, 36, 32))
     for column, text in enumerate(("序号", "姓名", "性别", "身份证号", "人员类别", "联系电话")):
         fill(roster.cell(0, column), text, bold=True)
@@ -525,31 +587,41 @@ def payout_notice() -> DocumentObject:
         indent_chars=2,
         space_after=6,
     )
-    # 证件号: 18 characters on one line at 五号; 计算依据 prints only the amount per person
-    grid = table(document, 6, (12, 20, 44, 28, 32, 24))
+    # 证件号 (a credit code too) on one line at 小五; a unit's name in two lines at most; the
+    # amount never broken (1,320,000.00); 计算依据 prints only the amount per person
+    grid = table(document, 6, (12, 30, 48, 22, 22, 26))
     for column, text in enumerate(
         ("序号", "姓名/单位", "证件号", "职业（工种）", "计算依据", "金额（元）")
     ):
         fill(grid.cell(0, column), text, size=SIZE_5, bold=True)
     loop_rows(grid, 1, "for 明细行 in 明细", 6)
     for column, field in enumerate(("序号", "姓名", "证件号", "职业工种", "说明", "金额")):
-        # the citation after "（" already appears in the body text
-        value = '明细行.说明.split("（")[0]' if field == "说明" else f"明细行.{field}"
+        # the citation after "（" already appears in the body text; a clause's condition
+        # after "，" (评定后直接拨付) is the program's, not this payment's
+        value = (
+            '明细行.说明.split("（")[0].split("，")[0].split("；")[0]'
+            if field == "说明"
+            else f"明细行.{field}"
+        )
         fill(
             grid.cell(2, column),
             f"{{{{ {value} }}}}",
-            size=SIZE_5,
-            align=RIGHT if field == "金额" else CENTER,
+            size=SIZE_XIAO5 if field == "证件号" else SIZE_5,
+            align=RIGHT if field == "金额" else LEFT if field == "姓名" else CENTER,
         )
+    _rows_unsplit(grid)
     fill(merged(grid, 4, 0, 4), "合计（小写）", size=SIZE_5, bold=True)
     fill(grid.cell(4, 5), "{{ 合计金额 }}", size=SIZE_5, align=RIGHT)
     fill(grid.cell(5, 0), "大写", size=SIZE_5, bold=True)
     fill(merged(grid, 5, 1, 5), "人民币{{ 合计大写 }}", size=SIZE_5, align=LEFT)
     paragraph(document)
-    paragraph(document, "数据来源：{{ 数据文件 }}", size=SIZE_5)
     paragraph(
         document, "经办人：　　　　　　审核人：　　　　　　负责人：", size=SIZE_4, space_after=6
     )
+    # the issuing authority above the seal and the date (a line per joint issuer)
+    paragraph(document)
+    issuer = paragraph(document, "{{ 发文机关 }}", size=SIZE_4, align=RIGHT)
+    issuer.paragraph_format.right_indent = Pt(SIZE_4 * 2)  # type: ignore[attr-defined]
     paragraph(document, "（盖章）", size=SIZE_4, align=RIGHT)
     paragraph(document, "{{ 制表日期 }}", size=SIZE_4, align=RIGHT)
     return document
@@ -640,11 +712,8 @@ def _keep_with_next(para: object) -> None:
 
 def _rows_unsplit(grid: Table) -> None:
     """No table row breaks across a page (w:cantSplit)."""
-    for row in grid.rows:
-        tr_pr = row._tr.get_or_add_trPr()
-        cant = OxmlElement("w:cantSplit")
-        cant.set(qn("w:val"), "true")
-        tr_pr.insert(0, cant)
+    for index in range(len(grid.rows)):
+        unsplit_row(grid, index)
 
 
 def _field(para: object, instruction: str, font: str, size: float) -> None:

@@ -18,7 +18,7 @@ from conftest import ROOT, Run
 from skillpolicy.errors import InputError
 from skillpolicy.render import DocxTemplate, RenderOptions, form_spec, load_documents
 from skillpolicy.render import render_documents as render_batch
-from skillpolicy.render.forms import notice_contact, notice_title
+from skillpolicy.render.forms import PayoutNotice, notice_contact, notice_title
 from skillpolicy.render.layout import check_notice_layout
 
 EXAMPLES = ROOT / "examples"
@@ -327,3 +327,224 @@ def test_printed_notice_keeps_each_table_row_on_one_page(tmp_path: Path) -> None
         assert sum(row in page for page in flat) == 1, row
     for number, page in enumerate(pages, start=1):
         assert f"—{number}—" in page
+
+
+# ---------------------------------------------------------------------------
+# Forms
+# ---------------------------------------------------------------------------
+
+
+def render_form(
+    form: str, data: str, out: Path, *, pdf: bool = False, **update: object
+) -> tuple[list[Path], list[Path]]:
+    """Render an example's forms (fields in ``update`` replaced in every one): (docx, pdf)."""
+    spec = form_spec(form)
+    documents = load_documents(spec, EXAMPLES / data, RenderOptions())
+    if update:
+        documents = [document.model_copy(update=update) for document in documents]
+    template = DocxTemplate(TEMPLATES / spec.template_name)
+    result = render_batch(spec, documents, template, out, pdf=pdf)
+    return result.documents, result.pdfs
+
+
+def all_text(path: Path) -> str:
+    """Every paragraph of a .docx, in the body and in its tables."""
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    for grid in document.tables:
+        for row in grid.rows:
+            texts.extend(cell.text for cell in row.cells)
+    return "\n".join(texts)
+
+
+def opinion_rows(path: Path) -> list[tuple[str, bool]]:
+    """(label, cantSplit) of every opinion box: a row labelled …意见 ending in a 年 月 日 line."""
+    rows = []
+    for grid in docx.Document(str(path)).tables:
+        for row in grid.rows:
+            if row.cells[0].text.endswith("意见") and row.cells[-1].text.rstrip().endswith("日"):
+                tr_pr = row._tr.trPr
+                unsplit = tr_pr is not None and tr_pr.find(qn("w:cantSplit")) is not None
+                rows.append((row.cells[0].text, unsplit))
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("form", "data"),
+    [
+        ("guangxi-2012-application", "guangxi-2012-technician-application.xlsx"),
+        ("jincheng-workstation-application", "jincheng-2022-workstation.xlsx"),
+        ("jincheng-training-base-application", "jincheng-2022-training-base.xlsx"),
+        ("xuchang-class-approval", "xuchang-2013-revitalization.xlsx"),
+    ],
+)
+def test_opinion_boxes_never_split_across_pages(form: str, data: str, tmp_path: Path) -> None:
+    """Every opinion box (label to its 年 月 日 line) is a row that cannot break across pages."""
+    files, _ = render_form(form, data, tmp_path)
+    boxes = opinion_rows(files[0])
+    assert len(boxes) >= 2
+    assert all(unsplit for _, unsplit in boxes), boxes
+
+
+def test_review_heading_is_kept_with_its_boxes(tmp_path: Path) -> None:
+    """三、审核意见 is kept with the table of opinion boxes under it."""
+    files, _ = render_form(
+        "jincheng-workstation-application", "jincheng-2022-workstation.xlsx", tmp_path
+    )
+    document = docx.Document(str(files[0]))
+    heading = next(p for p in document.paragraphs if p.text == "三、审核意见")
+    assert heading.paragraph_format.keep_with_next
+
+
+def test_empty_numbers_print_nothing_not_a_bare_unit(tmp_path: Path) -> None:
+    """A blank count prints an empty cell (not 名/个/家/人); 0 prints as 0 with its unit."""
+    files, _ = render_form(
+        "jincheng-training-base-application",
+        "jincheng-2022-training-base.xlsx",
+        tmp_path / "blank",
+        紧缺专业实训装备数="",
+        合作企业数="",
+        年培训人数="0",
+    )
+    rows = [
+        [cell.text for cell in row.cells] for row in docx.Document(str(files[0])).tables[1].rows
+    ]
+    answers = {row[1][:8]: row[2] for row in rows[1:]}
+    assert answers["培训能力：具有2"] == ""
+    assert answers["年培训规模不少于"] == "0 人"
+    assert not any(row[2].strip() in ("名", "个", "家", "人") for row in rows[1:])
+
+
+def test_unlisted_qualification_is_labelled_other(tmp_path: Path) -> None:
+    """A 主体资格 that is none of the six prints as 其他：…, not unlabelled under the boxes."""
+    files, _ = render_form(
+        "guangxi-2012-application", "guangxi-2012-technician-application.xlsx", tmp_path
+    )
+    path = tmp_path / "附件2-桂林市漓江职业培训学校.docx"
+    assert path in files
+    boxes = docx.Document(str(path)).tables[0].rows[4].cells[1].text
+    assert boxes.splitlines()[-1] == "其他：民办职业培训学校"
+    others = docx.Document(str(tmp_path / "附件2-广西桂南技师学院.docx")).tables[0]
+    assert "其他" not in others.rows[4].cells[1].text
+
+
+def test_class_approval_masks_phones_names_the_class_and_leaves_approval_blank(
+    tmp_path: Path,
+) -> None:
+    """开班审批表: phones masked like IDs, the roster page names its class, 审批意见 unfilled."""
+    files, _ = render_form("xuchang-class-approval", "xuchang-2013-revitalization.xlsx", tmp_path)
+    for path in files:
+        document = docx.Document(str(path))
+        trainees = document.tables[1].rows[1:]
+        for row in trainees:
+            phone = row.cells[5].text
+            assert re.fullmatch(r"1\d\d\*{4}\d{4}", phone), phone
+            assert "*" in row.cells[3].text
+        heading = "\n".join(p.text for p in document.paragraphs)
+        form = document.tables[0]
+        assert f"培训机构：{form.rows[0].cells[1].text}" in heading
+        assert f"职业（工种）：{form.rows[1].cells[1].text}" in heading
+        approval = next(row for row in form.rows if row.cells[0].text == "培训主管部门\n审批意见")
+        assert re.search(r"\d{4}年", approval.cells[1].text) is None
+
+
+def test_form_headings_use_full_width_brackets(tmp_path: Path) -> None:
+    """Chinese text in the forms uses full-width brackets and colons: 一（一）, not 一(一)."""
+    for form, data in (
+        ("jincheng-workstation-application", "jincheng-2022-workstation.xlsx"),
+        ("jincheng-training-base-application", "jincheng-2022-training-base.xlsx"),
+    ):
+        files, _ = render_form(form, data, tmp_path / form)
+        text = all_text(files[0])
+        assert re.search(r"[一二三四五六七八九十]\([一二三四五六七八九十]\)", text) is None
+        assert re.search(r"[\u4e00-\u9fff] ?:", text) is None
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_printed_applications_keep_boxes_whole(tmp_path: Path) -> None:
+    """PDF: 附件2 with three occupations is one page; every Jincheng form keeps 三、审核意见 whole."""
+    _, pdfs = render_form(
+        "guangxi-2012-application",
+        "guangxi-2012-technician-application.xlsx",
+        tmp_path / "gx",
+        pdf=True,
+    )
+    three = next(pdf for pdf in pdfs if pdf.stem == "附件2-广西桂南技师学院")
+    assert len(pdf_pages(three)) == 1
+    assert all(len(pdf_pages(pdf)) == 1 for pdf in pdfs)
+    for form, data in (
+        ("jincheng-workstation-application", "jincheng-2022-workstation.xlsx"),
+        ("jincheng-training-base-application", "jincheng-2022-training-base.xlsx"),
+    ):
+        _, pdfs = render_form(form, data, tmp_path / form, pdf=True)
+        assert len(pdfs) == 8
+        for pdf in pdfs:
+            pages = pdf_pages(pdf)
+            review = [page for page in pages if "三、审核意见" in page]
+            assert len(review) == 1, pdf.name
+            flat = review[0].replace("\n", "")
+            for label in ("申报单位意见", "初审意见", "市人社局复核意见"):
+                assert label in flat, (pdf.name, label)
+            assert flat.count("年月日") == 2, pdf.name
+
+
+def payout_notices(
+    tmp_path: Path, data: str, program: str, issuer: str | None = None
+) -> list[Path]:
+    """Payout notices rendered from an example sheet."""
+    spec = form_spec("payout-notice")
+    options = RenderOptions(program=program, params=PARAMS, issuer=issuer)
+    documents = load_documents(spec, EXAMPLES / data, options)
+    template = DocxTemplate(TEMPLATES / spec.template_name)
+    return render_batch(spec, documents, template, tmp_path).documents
+
+
+def test_payout_notice_names_its_issuer_above_the_seal(tmp_path: Path) -> None:
+    """拨付通知: the issuing authority (program file, or --issuer) stands above （盖章） and the date."""
+    files = payout_notices(
+        tmp_path / "a", "guangxi-2012-technician.xlsx", "guangxi-2012-technician"
+    )
+    lines = [p.text for p in docx.Document(str(files[0])).paragraphs if p.text.strip()]
+    assert lines[-3:-1] == ["自治区党委人才工作协调小组", "（盖章）"]
+    files = payout_notices(
+        tmp_path / "b", "guangxi-2012-technician.xlsx", "guangxi-2012-technician", "南宁市人社局"
+    )
+    lines = [p.text for p in docx.Document(str(files[0])).paragraphs if p.text.strip()]
+    assert lines[-3] == "南宁市人社局"
+
+
+def test_payout_notice_has_no_engineer_text(tmp_path: Path) -> None:
+    """No file name, no clause number in the fund's name, amounts grouped alike (1,900.00)."""
+    for data, program in (
+        ("guangxi-2012-technician.xlsx", "guangxi-2012-technician"),
+        ("xuchang-2013-revitalization.xlsx", "xuchang-2013-revitalization"),
+        ("jincheng-2022-workstation-designation.xlsx", "jincheng-2022-workstation"),
+    ):
+        for path in payout_notices(tmp_path / program, data, program):
+            text = all_text(path)
+            assert "数据来源" not in text and ".xlsx" not in text, path.name
+            assert re.search(r"资金（|经费（", text) is None, path.name
+            assert re.search(r"(?<![\d,])\d{4,}\.\d\d", text) is None, path.name
+            assert re.search(r"[a-z]+-[a-z]+", text) is None, path.name
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_printed_payout_notice_keeps_names_and_numbers_whole(tmp_path: Path) -> None:
+    """PDF: a unit's name, its credit code and each amount are unbroken on the printed line."""
+    spec = form_spec("payout-notice")
+    options = RenderOptions(program="jincheng-2022-workstation", params=PARAMS)
+    documents = load_documents(
+        spec, EXAMPLES / "jincheng-2022-workstation-designation.xlsx", options
+    )
+    template = DocxTemplate(TEMPLATES / spec.template_name)
+    result = render_batch(spec, documents, template, tmp_path, pdf=True)
+    for pdf, document in zip(result.pdfs, documents, strict=True):
+        assert isinstance(document, PayoutNotice)
+        pages = pdf_pages(pdf)
+        assert len(pages) == 1
+        lines = pages[0].splitlines()
+        for item in document.明细:
+            assert any(item.证件号 in line for line in lines), item.证件号
+            assert any(item.金额 in line for line in lines), item.金额

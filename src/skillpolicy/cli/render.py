@@ -96,6 +96,10 @@ def render_command(
         str | None,
         typer.Option("--contact", help="公示受理异议的“联系人 联系电话”（默认取项目文件）"),
     ] = None,
+    issuer: Annotated[
+        str | None,
+        typer.Option("--issuer", help="拨付通知的发文机关（默认取项目文件）"),
+    ] = None,
     check_layout: Annotated[
         Path | None,
         typer.Option(
@@ -130,6 +134,7 @@ def render_command(
         catalogs=STATE.catalogs(),
         doc_number=doc_number,
         contact=contact,
+        issuer=issuer,
     )
     if pdf:
         from ..render.pdf import soffice

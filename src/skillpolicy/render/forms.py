@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import InputError
-from ..identifiers import mask_id
+from ..identifiers import mask_id, mask_phone
 from ..money import amount_in_words, format_amount_grouped
 from ..resources import SearchPath
 from ..sheet import Row, SheetReader
@@ -186,7 +186,6 @@ class XuchangClass(FormModel):
     培训天数: str
     学员人数: str
     学员: list[XuchangTrainee]
-    开班审批日期: str
 
 
 class PayoutItem(FormModel):
@@ -210,7 +209,7 @@ class PayoutNotice(FormModel):
     笔数: str
     合计金额: str
     合计大写: str
-    数据文件: str
+    发文机关: str  # the issuing authority printed above the seal (a line per joint issuer)
     制表日期: str
 
 
@@ -259,6 +258,7 @@ class RenderOptions:
     catalogs: SearchPath | None = None
     doc_number: str | None = None  # 发文字号 of a notice (--doc-number)
     contact: str | None = None  # "联系人 联系电话" of a notice (--contact), over the program's
+    issuer: str | None = None  # issuing authority of a payout notice (--issuer), over the program's
     today: date = field(default_factory=date.today)
 
 
@@ -548,7 +548,7 @@ def load_jincheng_training_base(path: Path, options: RenderOptions) -> list[Form
 
 
 _CLASS_KEY = ("培训机构", "职业(工种)", "开班日期")
-_CLASS_SHARED = ("培训类别", "培训类型", "申报等级", "结业日期", "开班审批日期")
+_CLASS_SHARED = ("培训类别", "培训类型", "申报等级", "结业日期")
 
 
 def _distinct(values: Iterable[str]) -> str:
@@ -587,7 +587,8 @@ def load_xuchang_classes(path: Path, options: RenderOptions) -> list[FormModel]:
                         性别=c.text("性别"),
                         身份证号=mask_id(c.text("身份证号")),
                         人员类别=c.text("人员类别"),
-                        联系电话=c.text("联系电话"),
+                        # masked like the identity number: the README's rule for print
+                        联系电话=mask_phone(c.text("联系电话")),
                     )
                     for index, c in enumerate(all_cells, start=1)
                 ],
@@ -632,7 +633,7 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
             PayoutNotice(
                 项目名称=program.title,
                 文号=program.document,
-                资金来源=program.funding_source or "",
+                资金来源=fund_name(program.funding_source or ""),
                 收款方类别=PAYEE_KIND_NAMES[kind],
                 收款方=payee,
                 明细=[
@@ -641,7 +642,7 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
                         姓名=line.name,
                         证件号=line.shown_id,
                         职业工种=line.occupation,
-                        说明=line.basis,
+                        说明=grouped_amounts(line.basis),
                         金额=format_amount_grouped(line.amount),
                     )
                     for index, line in enumerate(lines, start=1)
@@ -649,13 +650,28 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
                 笔数=str(len(lines)),
                 合计金额=format_amount_grouped(total),
                 合计大写=amount_in_words(total),
-                数据文件=path.name,
+                发文机关="\n".join(issuer_names(options.issuer or program.issuer)),
                 制表日期=chinese_date(options.today),
             )
         )
     if not forms:
         raise InputError("没有可发放的补贴（全部为待定或不予发放），不生成拨付通知", file=path)
     return forms
+
+
+# the clause a program file notes after a fund's name, （四(七)） or （一(一)、十五）
+_CLAUSE_SUFFIX = re.compile(r"[（(][一二三四五六七八九十\d()（）、，,\s]+[）)]$")
+_UNGROUPED = re.compile(r"(?<![\d,.])(\d{4,})\.(\d{2})(?![\d])")
+
+
+def fund_name(source: str) -> str:
+    """The fund as an official notice names it: the program file's clause number dropped."""
+    return _CLAUSE_SUFFIX.sub("", source.strip())
+
+
+def grouped_amounts(text: str) -> str:
+    """Amounts in running text with thousands separators, as in the figures: 1900.00 -> 1,900.00."""
+    return _UNGROUPED.sub(lambda m: format_amount_grouped(Decimal(m.group(0))), text)
 
 
 NOTICE_WORKING_DAYS = 5
