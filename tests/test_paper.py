@@ -548,3 +548,93 @@ def test_printed_payout_notice_keeps_names_and_numbers_whole(tmp_path: Path) -> 
         for item in document.明细:
             assert any(item.证件号 in line for line in lines), item.证件号
             assert any(item.金额 in line for line in lines), item.金额
+
+
+# ---------------------------------------------------------------------------
+# Workbooks
+# ---------------------------------------------------------------------------
+
+
+def assert_print_ready(book: openpyxl.Workbook) -> None:
+    """Every sheet: A4, one page wide, footer 第 &P 页 共 &N 页, margins that leave it room."""
+    for sheet in book.worksheets:
+        if sheet.sheet_state != "visible":
+            continue
+        setup = sheet.page_setup
+        assert str(setup.paperSize) == "9", sheet.title
+        assert setup.fitToWidth == 1 and setup.fitToHeight == 0, sheet.title
+        assert sheet.sheet_properties.pageSetUpPr is not None
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        odd = sheet.oddFooter
+        assert odd is not None and odd.center is not None, sheet.title
+        footer = odd.center.text or ""
+        assert "&P" in footer and "&N" in footer, sheet.title
+        margins = sheet.page_margins
+        assert margins.bottom is not None and margins.footer is not None
+        assert margins.bottom > margins.footer + 0.3, sheet.title
+
+
+def test_render_summary_and_levy_workbooks_are_print_ready(tmp_path: Path) -> None:
+    """The render summary and the levy workbook carry the shared print setup on every sheet."""
+    render_form("jincheng-workstation-application", "jincheng-2022-workstation.xlsx", tmp_path)
+    summary = openpyxl.load_workbook(tmp_path / "jincheng-workstation-application-汇总.xlsx")
+    assert_print_ready(summary)
+    assert summary.worksheets[0].print_title_rows == "$1:$1"
+    from skillpolicy.levy import compute_levy, write_levy_workbook
+    from skillpolicy.programs import load_program
+
+    levy = compute_levy(
+        EXAMPLES / "xuchang-2013-revitalization-levy.xlsx",
+        load_program("xuchang-2013-revitalization"),
+    )
+    write_levy_workbook(levy, tmp_path / "levy.xlsx")
+    assert_print_ready(openpyxl.load_workbook(tmp_path / "levy.xlsx"))
+
+
+@pytest.mark.parametrize("limit", [10**9, 0])
+def test_annotated_summary_sheet_is_print_ready_in_chinese(tmp_path: Path, limit: int) -> None:
+    """问题汇总 (in memory or streamed) prints like every sheet and names rules in Chinese."""
+    from skillpolicy.annotate import write_annotated
+    from skillpolicy.programs import load_program
+    from skillpolicy.validate import validate_sheet
+
+    program = load_program("guangxi-2012-technician")
+    report = validate_sheet(EXAMPLES / "guangxi-2012-technician.xlsx", program)
+    write_annotated(
+        report,
+        EXAMPLES / "guangxi-2012-technician.xlsx",
+        tmp_path / "m.xlsx",
+        in_memory_limit=limit,
+    )
+    book = openpyxl.load_workbook(tmp_path / "m.xlsx")
+    summary = book["问题汇总"]
+    assert_print_ready(_only(book, "问题汇总"))
+    rules = [row[3] for row in summary.iter_rows(min_row=2, values_only=True)]
+    assert rules and all(re.search(r"[a-z]-[a-z]|^[a-z]+$", str(rule)) is None for rule in rules)
+
+
+def _only(book: openpyxl.Workbook, title: str) -> openpyxl.Workbook:
+    """``book`` with every sheet but ``title`` hidden (the clerk's own sheets keep their setup)."""
+    for sheet in book.worksheets:
+        if sheet.title != title:
+            sheet.sheet_state = "hidden"
+    return book
+
+
+def test_schedule_report_and_ledger_export_are_print_ready(tmp_path: Path, run_cli: Run) -> None:
+    """Payout schedule, monthly report workbook and ledger export: every sheet print-ready."""
+    ledger = tmp_path / "ledger.sqlite3"
+    roster = EXAMPLES / "guangxi-2012-technician.xlsx"
+    result = run_cli(
+        "subsidy", roster, "-p", "guangxi-2012-technician", "--params", PARAMS,
+        "--ledger", ledger, "--commit", "--out", tmp_path / "schedule.xlsx",
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    assert_print_ready(openpyxl.load_workbook(tmp_path / "schedule.xlsx"))
+    result = run_cli("ledger", "export", "--ledger", ledger, "--out", tmp_path / "export.xlsx")
+    assert result.returncode == 0, result.stderr
+    assert_print_ready(openpyxl.load_workbook(tmp_path / "export.xlsx"))
+    result = run_cli("report", "monthly", "--ledger", ledger, "--out", tmp_path / "report")
+    assert result.returncode == 0, result.stderr
+    (workbook,) = (tmp_path / "report").glob("*/*.xlsx")
+    assert_print_ready(openpyxl.load_workbook(workbook))

@@ -633,7 +633,7 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
             PayoutNotice(
                 项目名称=program.title,
                 文号=program.document,
-                资金来源=fund_name(program.funding_source or ""),
+                资金来源=program.fund,
                 收款方类别=PAYEE_KIND_NAMES[kind],
                 收款方=payee,
                 明细=[
@@ -659,14 +659,7 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
     return forms
 
 
-# the clause a program file notes after a fund's name, （四(七)） or （一(一)、十五）
-_CLAUSE_SUFFIX = re.compile(r"[（(][一二三四五六七八九十\d()（）、，,\s]+[）)]$")
 _UNGROUPED = re.compile(r"(?<![\d,.])(\d{4,})\.(\d{2})(?![\d])")
-
-
-def fund_name(source: str) -> str:
-    """The fund as an official notice names it: the program file's clause number dropped."""
-    return _CLAUSE_SUFFIX.sub("", source.strip())
 
 
 def grouped_amounts(text: str) -> str:

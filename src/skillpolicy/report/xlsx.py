@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..money import amount_in_words
+from ..xlsxout import print_setup
 from .model import MonthlyReport, Tally
 from .text import EMPTY_NOTE, percent, program_heading, refusal_rows
 
@@ -110,6 +111,7 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
         sheet.column_dimensions["A"].width = 36
         for letter in "BCDEFGHIJK":
             sheet.column_dimensions[letter].width = 14
+        print_setup(sheet, header_rows=None, landscape=True, wrap_from=1)
     book.save(path)
 
 
