@@ -638,3 +638,31 @@ def test_schedule_report_and_ledger_export_are_print_ready(tmp_path: Path, run_c
     assert result.returncode == 0, result.stderr
     (workbook,) = (tmp_path / "report").glob("*/*.xlsx")
     assert_print_ready(openpyxl.load_workbook(workbook))
+
+
+def test_blank_template_is_local_numbered_and_print_ready(tmp_path: Path, run_cli: Run) -> None:
+    """Xuchang blank: 序号 first, a 所在地 dropdown of its counties, a 0374 example, no false promise."""
+    out = tmp_path / "空白.xlsx"
+    result = run_cli("template", "xuchang-2013-revitalization", "--out", out)
+    assert result.returncode == 0, result.stderr
+    book = openpyxl.load_workbook(out)
+    assert_print_ready(book)
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[2]]
+    assert header[0] == "序号"
+    assert sheet.print_title_rows == "$2:$2"
+    letter = openpyxl.utils.get_column_letter(header.index("所在地") + 1)
+    lists = {
+        str(v.sqref).split(":")[0].rstrip("0123456789"): v
+        for v in sheet.data_validations.dataValidation
+        if v.type == "list"
+    }
+    place = lists[letter]
+    options = book["选项"]
+    column = next(c for c in options[1] if c.value == "所在地").column
+    offered = [options.cell(row=r, column=column).value for r in range(2, options.max_row + 1)]
+    assert [v for v in offered if v] == ["魏都区", "许昌县", "禹州市", "长葛市", "鄢陵县", "襄城县"]
+    assert place.errorStyle == "warning"
+    guide = {row[0]: str(row[2]) for row in book["填表说明"].iter_rows(min_row=2, values_only=True)}
+    assert "0374-" in guide["联系电话"] and "0771" not in guide["联系电话"]
+    assert "从下拉列表选择" not in guide["职业(工种)"]  # no catalog: no dropdown promised

@@ -144,6 +144,8 @@ class Program(_Strict):
     catalog: str | None = None
     funding_source: str | None = None
     contact: Contact | None = None
+    localities: list[str] = Field(default_factory=list)  # 所在地 dropdown of the blank template
+    area_code: str | None = None  # telephone area code for examples on the clerk's forms
     reading: str | None = None
     sheets: dict[SheetKind, SheetSpec]
     targets: list[Target] = Field(default_factory=list)
