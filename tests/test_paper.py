@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import docx
@@ -666,3 +667,139 @@ def test_blank_template_is_local_numbered_and_print_ready(tmp_path: Path, run_cl
     guide = {row[0]: str(row[2]) for row in book["填表说明"].iter_rows(min_row=2, values_only=True)}
     assert "0374-" in guide["联系电话"] and "0771" not in guide["联系电话"]
     assert "从下拉列表选择" not in guide["职业(工种)"]  # no catalog: no dropdown promised
+
+
+# ---------------------------------------------------------------------------
+# The monthly report
+# ---------------------------------------------------------------------------
+
+REPORT_ROSTERS = (
+    ("guangxi-2012-technician", "guangxi-2012-technician.xlsx"),
+    ("xuchang-2013-revitalization", "xuchang-2013-revitalization.xlsx"),
+)
+ENGLISH_IDS = re.compile(
+    r"\b[a-z]+(?:-[a-z0-9]+)+\b|sha256|[0-9a-f]{64}|/[\w.-]+/|\.sqlite3|\.xlsx|\.toml"
+)
+
+
+@pytest.fixture
+def monthly(tmp_path: Path) -> tuple[Path, Path]:
+    """The 2013-10 report (.docx, .xlsx) over a ledger holding the Guangxi and Xuchang rosters."""
+    from skillpolicy.ledger.sqlite import SqliteLedger
+    from skillpolicy.programs import load_program
+    from skillpolicy.report import write_monthly_report
+    from skillpolicy.subsidy import commit_payout, compute_subsidy
+
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        for program, roster in REPORT_ROSTERS:
+            payout = compute_subsidy(
+                EXAMPLES / roster, load_program(program), params_file=PARAMS, ledger=ledger
+            )
+            commit_payout(payout, ledger)
+        files = write_monthly_report(
+            ledger, tmp_path / "月报", "2013-10", now=lambda: dt.datetime(2026, 12, 7, 9)
+        )
+    return files.document, files.workbook
+
+
+def test_report_document_is_in_official_style(monthly: tuple[Path, Path]) -> None:
+    """月报 .docx: 小标宋 title, 黑体 一、 headings, no heading styles, Chinese dates, sign block."""
+    document = docx.Document(str(monthly[0]))
+    paragraphs = [p for p in document.paragraphs if p.text.strip()]
+    styles = {p.style.name for p in document.paragraphs if p.style is not None}
+    assert not [s for s in styles if s.startswith(("Heading", "Title"))], styles
+    title = paragraphs[0]
+    assert title.text == "职业技能培训补贴月报"
+    fonts = title.runs[0]._element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+    assert fonts is not None and fonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert paragraphs[1].text == "（2013年10月）"
+    assert "生成于2026年12月7日" in paragraphs[2].text
+    heading = next(p for p in paragraphs if p.text.startswith("一、"))
+    fonts = heading.runs[0]._element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+    assert fonts is not None and fonts.get(qn("w:eastAsia")) == "黑体"
+    text = "\n".join(p.text for p in paragraphs)
+    assert "报送单位" in text and "填报人" in text and "审核人" in text and "报送日期" in text
+    assert "向下取到0.1%" in text
+
+
+def test_report_numbers_are_right_aligned(monthly: tuple[Path, Path]) -> None:
+    """Figures in the report's tables are right-aligned; text cells are not."""
+    document = docx.Document(str(monthly[0]))
+    table = document.tables[0]
+    amounts = [row.cells[6].paragraphs[0] for row in table.rows[1:]]
+    assert amounts and all(p.alignment == WD_ALIGN_PARAGRAPH.RIGHT for p in amounts)
+    assert all(row.cells[0].paragraphs[0].alignment is None for row in table.rows[1:])
+
+
+def test_report_workbook_charts_show_axes_and_plan_markers(monthly: tuple[Path, Path]) -> None:
+    """Charts: axes not deleted (Excel draws them), no smoothing, the plan as markers only."""
+    book = openpyxl.load_workbook(monthly[1])
+    progress = book["许昌目标进度"]._charts[0]  # type: ignore[attr-defined]
+    trend = book["月度趋势"]._charts[0]  # type: ignore[attr-defined]
+    for chart in (progress, trend):
+        assert chart.x_axis.delete is False and chart.y_axis.delete is False
+    assert progress.type == "col"
+    assert all(not series.smooth for series in trend.series)
+
+
+def test_report_percentages_agree_between_docx_and_xlsx(monthly: tuple[Path, Path]) -> None:
+    """合格率 in the .docx and the .xlsx is the same figure, rounded down to 0.1% in both."""
+    from skillpolicy.report.text import percent
+
+    book = openpyxl.load_workbook(monthly[1])
+    rows = list(book["概况"].iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[:2] == ("项目", "期间"))
+    end = next(i for i in range(header + 1, len(rows)) if rows[i][1] not in ("本月", "累计"))
+    sheet_rates = {(row[0], row[1]): row[6] for row in rows[header + 1 : end]}
+    table = docx.Document(str(monthly[0])).tables[0]
+    doc_rates = {(r.cells[0].text, r.cells[1].text): r.cells[4].text for r in table.rows[1:]}
+    assert doc_rates and set(doc_rates) == set(sheet_rates)
+    for key, shown in doc_rates.items():
+        value = sheet_rates[key]
+        if value is None:
+            assert shown == percent(None)
+            continue
+        # what Excel shows for 0.0%: the stored fraction rounded half up to 0.1%
+        excel = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        assert shown == f"{excel}%", key
+
+
+def test_report_sheets_carry_no_engineer_text(monthly: tuple[Path, Path]) -> None:
+    """No rule id, program id, file path or hash anywhere a clerk reads the report."""
+    text = all_text(monthly[0])
+    assert ENGLISH_IDS.search(text) is None, ENGLISH_IDS.search(text)
+    book = openpyxl.load_workbook(monthly[1])
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, str):
+                    assert ENGLISH_IDS.search(value) is None, (sheet.title, value)
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_printed_report_has_no_engineer_text(monthly: tuple[Path, Path], tmp_path: Path) -> None:
+    """The report printed through LibreOffice: its pages hold no id, path or hash."""
+    from skillpolicy.render.pdf import convert_to_pdf
+
+    (tmp_path / "pdf").mkdir()
+    (pdf,) = convert_to_pdf([monthly[0]], tmp_path / "pdf")
+    pages = pdf_pages(pdf)
+    assert pages
+    for page in pages:
+        assert ENGLISH_IDS.search(page) is None, ENGLISH_IDS.search(page)
+
+
+def test_workbook_shares_are_rounded_down_like_the_document() -> None:
+    """41.666…% is stored so Excel's 0.0% shows 41.6%, the .docx's figure, never 41.7%."""
+    from skillpolicy.report.text import percent
+    from skillpolicy.report.xlsx import _percent_format
+
+    share = Decimal(5) / Decimal(12)
+    sheet = openpyxl.Workbook().create_sheet("t")
+    sheet.append([float(share)])
+    _percent_format(sheet, [1], 1, 1)
+    cell = sheet["A1"]
+    assert cell.number_format == "0.0%"
+    shown = (Decimal(str(cell.value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert f"{shown}%" == percent(share) == "41.6%"
