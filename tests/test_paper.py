@@ -779,7 +779,7 @@ def test_report_sheets_carry_no_engineer_text(monthly: tuple[Path, Path]) -> Non
 @pytest.mark.slow
 @needs_soffice
 def test_printed_report_has_no_engineer_text(monthly: tuple[Path, Path], tmp_path: Path) -> None:
-    """The report printed through LibreOffice: its pages hold no id, path or hash."""
+    """The report printed through LibreOffice: no id, path or hash; figures unbroken."""
     from skillpolicy.render.pdf import convert_to_pdf
 
     (tmp_path / "pdf").mkdir()
@@ -788,6 +788,12 @@ def test_printed_report_has_no_engineer_text(monthly: tuple[Path, Path], tmp_pat
     assert pages
     for page in pages:
         assert ENGLISH_IDS.search(page) is None, ENGLISH_IDS.search(page)
+    # every figure of the first table prints whole on one line (never 1,320,000.0 / 0)
+    lines = [line for page in pages for line in page.splitlines()]
+    table = docx.Document(str(monthly[0])).tables[0]
+    for row in table.rows[1:]:
+        for cell in row.cells[2:7]:
+            assert any(cell.text in line for line in lines), cell.text
 
 
 def test_workbook_shares_are_rounded_down_like_the_document() -> None:

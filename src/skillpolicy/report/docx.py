@@ -38,6 +38,9 @@ LATIN_FONT = "Times New Roman"
 W_TR, W_TC, W_P, W_R, W_T = (qn(f"w:{tag}") for tag in ("tr", "tc", "p", "r", "t"))
 XML_SPACE = qn("xml:space")
 W_PPR, W_JC, W_VAL = qn("w:pPr"), qn("w:jc"), qn("w:val")
+W_RPR, W_SZ = qn("w:rPr"), qn("w:sz")
+TABLE_PT = 9.0  # 小五: nine columns fit across A4
+TABLE_HALF_POINTS = str(int(TABLE_PT * 2))
 MARGIN_MM = 20
 TEXT_WIDTH_MM = 210 - 2 * MARGIN_MM  # A4 less the side margins
 
@@ -60,7 +63,7 @@ def _fonts(document: DocumentObject) -> None:
     normal.font.size = Pt(BODY_PT)
     normal.element.get_or_add_rPr().find(qn("w:rFonts")).set(qn("w:eastAsia"), BODY_FONT)
     with contextlib.suppress(KeyError):
-        document.styles["Table Grid"].font.size = Pt(9)  # 小五: nine columns fit across A4
+        document.styles["Table Grid"].font.size = Pt(TABLE_PT)
 
 
 def _table(
@@ -81,6 +84,7 @@ def _table(
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
+            run.font.size = Pt(TABLE_PT)
     header = table.rows[0]._tr
     widths = [copy.deepcopy(tc.tcPr) for tc in header.tc_lst]
     body = table._tbl
@@ -94,7 +98,10 @@ def _table(
             paragraph = SubElement(tc, W_P)
             if NUMBER.match(shown):  # figures right-aligned, as a column of numbers is read
                 SubElement(SubElement(paragraph, W_PPR), W_JC).set(W_VAL, "right")
-            text = SubElement(SubElement(paragraph, W_R), W_T)
+            run = SubElement(paragraph, W_R)
+            # the size on the run itself: LibreOffice gives a cell the body's 四号 otherwise
+            SubElement(SubElement(run, W_RPR), W_SZ).set(W_VAL, TABLE_HALF_POINTS)
+            text = SubElement(run, W_T)
             text.text = shown
             text.set(XML_SPACE, "preserve")
 
