@@ -809,3 +809,20 @@ def test_workbook_shares_are_rounded_down_like_the_document() -> None:
     assert cell.number_format == "0.0%"
     shown = (Decimal(str(cell.value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     assert f"{shown}%" == percent(share) == "41.6%"
+
+
+def test_report_names_its_sender_preparer_and_reviewer(tmp_path: Path, run_cli: Run) -> None:
+    """report monthly --unit --preparer --reviewer prints them in the 报送单位 block."""
+    from skillpolicy.ledger.sqlite import SqliteLedger
+
+    ledger = tmp_path / "ledger.sqlite3"
+    with SqliteLedger(ledger):
+        pass
+    result = run_cli(
+        "report", "monthly", "--month", "2013-10", "--ledger", ledger, "--out", tmp_path / "r",
+        "--unit", "许昌市人力资源和社会保障局", "--preparer", "张丽", "--reviewer", "王强",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = all_text(tmp_path / "r" / "2013-10" / "月报-2013-10.docx")
+    assert "报送单位（盖章）：许昌市人力资源和社会保障局" in text
+    assert "填报人：张丽" in text and "审核人：王强" in text

@@ -49,19 +49,30 @@ def monthly_command(
         typer.Option("--month", help="报告月份 YYYY-MM（默认上一个日历月）", show_default=False),
     ] = None,
     ledger: LedgerOption = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="报送单位（印在月报末尾，默认留空待填）")
+    ] = None,
+    preparer: Annotated[str | None, typer.Option("--preparer", help="填报人")] = None,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", help="审核人")] = None,
 ) -> None:
     """月报：各项目培训、取证、发放与不予发放，许昌 13 类目标进度，机构合格率；xlsx + docx。
 
     退出码 0 仅当月报已写出；输入问题（台账不存在、月份格式错误、目录不可写）为 2。
     """
     from ..report import write_monthly_report
+    from ..report.docx import Signers
 
     log = _logger()
     try:
         book = open_ledger(ledger, create=False)
         try:
             files = write_monthly_report(
-                book, out, month, today=date.today(), search=STATE.catalogs()
+                book,
+                out,
+                month,
+                today=date.today(),
+                search=STATE.catalogs(),
+                signers=Signers(unit or "", preparer or "", reviewer or ""),
             )
         finally:
             book.close()

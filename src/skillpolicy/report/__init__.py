@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..fileio import os_error_text, remove_stale_temporaries, temporary_beside
@@ -25,6 +26,9 @@ from ..ledger import Ledger
 from ..programs import Program, list_programs
 from ..resources import SearchPath
 from .model import MonthlyReport, build_report, default_month, parse_month
+
+if TYPE_CHECKING:  # python-docx loads only when a report is written
+    from .docx import Signers
 
 __all__ = [
     "LOCK_NAME",
@@ -113,6 +117,7 @@ def write_monthly_report(
     programs: list[Program] | None = None,
     lock_wait: float = LOCK_WAIT_SECONDS,
     now: Callable[[], datetime] | None = None,
+    signers: Signers | None = None,
 ) -> ReportFiles:
     """Write ``out/YYYY-MM/月报-YYYY-MM.xlsx`` and ``.docx`` for ``month`` (default: the
     calendar month before ``today``), replacing an earlier report of that month."""
@@ -144,7 +149,7 @@ def write_monthly_report(
             temporaries.append(temporary_beside(workbook))
             write_workbook(report, temporaries[-1])
             temporaries.append(temporary_beside(document))
-            write_document(report, temporaries[-1])
+            write_document(report, temporaries[-1], signers)
             # both complete: only now replace the previous report, one rename each
             temporaries[0].replace(workbook)
             temporaries[1].replace(document)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -168,15 +169,30 @@ def _subheading(document: DocumentObject, text: str) -> None:
     _styled(document, text, SUBHEADING_FONT, BODY_PT).paragraph_format.keep_with_next = True
 
 
-def _sign_block(document: DocumentObject) -> None:
-    """报送单位 / 填报人 / 审核人 / 报送日期, to fill in by hand before the report goes up."""
+@dataclass(frozen=True)
+class Signers:
+    """Who sends the report up (``report monthly --unit --preparer --reviewer``); a name not
+    given is left blank to fill in by hand."""
+
+    unit: str = ""
+    preparer: str = ""
+    reviewer: str = ""
+
+
+BLANK = "　　　　　　"
+
+
+def _sign_block(document: DocumentObject, signers: Signers) -> None:
+    """报送单位 / 填报人 / 审核人 / 报送日期, as a report sent upward by the 3rd carries."""
     document.add_paragraph()
-    document.add_paragraph("报送单位（盖章）：")
-    document.add_paragraph("填报人：　　　　　　　　审核人：　　　　　　　　联系电话：")
+    document.add_paragraph(f"报送单位（盖章）：{signers.unit}")
+    document.add_paragraph(
+        f"填报人：{signers.preparer or BLANK}　　审核人：{signers.reviewer or BLANK}"
+    )
     document.add_paragraph("报送日期：　　　　年　　月　　日")
 
 
-def write_document(report: MonthlyReport, path: Path) -> None:
+def write_document(report: MonthlyReport, path: Path, signers: Signers | None = None) -> None:
     document = Document()
     _fonts(document)
     for page in document.sections:
@@ -303,5 +319,5 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         [[m, *(report.trend[n][i] for n in names)] for i, m in enumerate(report.trend_months)],
         [22, *_shares(TEXT_WIDTH_MM - 22, len(names))],
     )
-    _sign_block(document)
+    _sign_block(document, signers or Signers())
     document.save(str(path))
