@@ -116,7 +116,11 @@ def main() -> None:
             source = EXAMPLES / data
             if form == "jincheng-notice":
                 source = clean_designations(folder / data)
-            documents = load_documents(spec, source, RenderOptions(**options))  # type: ignore[arg-type]
+            documents = load_documents(
+                spec,
+                source,
+                RenderOptions(allow_errors=True, **options),  # type: ignore[arg-type]
+            )
             template = DocxTemplate(ROOT / "templates" / spec.template_name)
             result = render_batch(
                 spec, documents, template, folder / form, pdf=True, font_aliases=FONTS

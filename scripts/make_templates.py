@@ -52,6 +52,7 @@ CENTER = WD_ALIGN_PARAGRAPH.CENTER
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
 RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
 BLANK_DATE = "　　年　　月　　日"
+RED = RGBColor(0xFF, 0x00, 0x00)
 FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
 
@@ -268,9 +269,19 @@ def save(document: DocumentObject, target: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
+def unchecked_mark(document: DocumentObject) -> None:
+    """A red line at the top, only when the rules found errors (render --allow-errors)."""
+    paragraph(document, "{%p if 核对标记 %}")
+    mark = paragraph(document, "{{ 核对标记 }}", font=HEITI, size=SIZE_5, bold=True)
+    for run in mark.runs:  # type: ignore[attr-defined]
+        run.font.color.rgb = RED
+    paragraph(document, "{%p endif %}")
+
+
 def guangxi_application() -> DocumentObject:
     """附件2, laid out as in 桂人才通字〔2012〕11号."""
     document = new_document()
+    unchecked_mark(document)
     paragraph(document, "附件2", font=HEITI, size=SIZE_4)
     title(document, ["广西急需紧缺职业（工种）技师、高级技师", "培训计划申报表"])
     # a landline with area code (0771-7485263) and an 11-digit mobile fit on one line
@@ -435,6 +446,7 @@ def _cover(document: DocumentObject, name: str) -> None:
 def jincheng_workstation() -> DocumentObject:
     """晋城市技师工作站建设项目申报书: cover, unit, the five conditions of 一(一), reviews."""
     document = new_document()
+    unchecked_mark(document)
     _cover(document, "晋城市技师工作站建设项目申报书")
     _unit_block(
         document,
@@ -474,6 +486,7 @@ def jincheng_workstation() -> DocumentObject:
 def jincheng_training_base() -> DocumentObject:
     """晋城市技能人才培养基地建设项目申报书: cover, unit, the conditions of 一(二), reviews."""
     document = new_document()
+    unchecked_mark(document)
     _cover(document, "晋城市技能人才培养基地建设项目申报书")
     _unit_block(
         document,
@@ -677,7 +690,6 @@ def _condense(document: DocumentObject, chars: int, size: float) -> None:
                 rpr.append(spacing)
 
 
-RED = RGBColor(0xFF, 0x00, 0x00)
 SIZE_BANNER = 26.0  # 发文机关标志: 小标宋, red, larger than the 2号 title (GB/T 9704 7.2.2)
 
 

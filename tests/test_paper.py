@@ -340,7 +340,7 @@ def render_form(
 ) -> tuple[list[Path], list[Path]]:
     """Render an example's forms (fields in ``update`` replaced in every one): (docx, pdf)."""
     spec = form_spec(form)
-    documents = load_documents(spec, EXAMPLES / data, RenderOptions())
+    documents = load_documents(spec, EXAMPLES / data, RenderOptions(allow_errors=True))
     if update:
         documents = [document.model_copy(update=update) for document in documents]
     template = DocxTemplate(TEMPLATES / spec.template_name)
@@ -826,3 +826,36 @@ def test_report_names_its_sender_preparer_and_reviewer(tmp_path: Path, run_cli: 
     text = all_text(tmp_path / "r" / "2013-10" / "月报-2013-10.docx")
     assert "报送单位（盖章）：许昌市人力资源和社会保障局" in text
     assert "填报人：张丽" in text and "审核人：王强" in text
+
+
+def test_applications_the_rules_reject_are_refused_not_printed(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    """render runs the program's rules: a sheet with errors is refused (exit 2), nothing written."""
+    out = tmp_path / "out"
+    result = run_cli(
+        "render", "jincheng-workstation-application",
+        "--data", EXAMPLES / "jincheng-2022-workstation.xlsx", "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "处错误，不能据此打印" in result.stderr and "--allow-errors" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_allow_errors_prints_a_visible_mark_on_rejected_forms_only(tmp_path: Path) -> None:
+    """--allow-errors prints every form; those with errors carry a red 未通过核对 line naming them."""
+    files, _ = render_form(
+        "jincheng-workstation-application", "jincheng-2022-workstation.xlsx", tmp_path
+    )
+    marked = {}
+    for path in files:
+        first = docx.Document(str(path)).paragraphs[0]
+        marked[path.stem] = first.text.startswith("【未通过核对")
+        if marked[path.stem]:
+            assert all(red(run) for run in first.runs if run.text.strip())
+            assert "第" in first.text and "行" in first.text
+    assert any(marked.values()) and not all(marked.values())
+    clean = next(stem for stem, flag in marked.items() if not flag)
+    first = docx.Document(str(tmp_path / f"{clean}.docx")).paragraphs[0]
+    assert "未通过核对" not in first.text

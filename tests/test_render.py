@@ -36,9 +36,10 @@ PARAMS = EXAMPLES / "skillpolicy.toml"
 
 
 def render_example(form: str, data: str, out: Path, **options: Any) -> list[Path]:
+    """Render an example; its planted errors are printed, marked (render --allow-errors)."""
     spec = form_spec(form)
     template = DocxTemplate(TEMPLATES / spec.template_name)
-    documents = load_documents(spec, EXAMPLES / data, RenderOptions(**options))
+    documents = load_documents(spec, EXAMPLES / data, RenderOptions(allow_errors=True, **options))
     return render_documents(spec, documents, template, out).documents
 
 
@@ -340,6 +341,7 @@ def test_broken_template_writes_nothing(tmp_path: Path, run_cli: Run) -> None:
         folder,
         "render",
         "guangxi-2012-application",
+        "--allow-errors",
         "--data",
         EXAMPLES / "guangxi-2012-technician-application.xlsx",
         "--out",
@@ -397,7 +399,9 @@ def test_failure_half_way_leaves_no_partial_file(
     """A render that fails on the third document leaves two whole files and no temp file."""
     spec = form_spec("jincheng-workstation-application")
     template = DocxTemplate(TEMPLATES / spec.template_name)
-    documents = load_documents(spec, EXAMPLES / "jincheng-2022-workstation.xlsx", RenderOptions())
+    documents = load_documents(
+        spec, EXAMPLES / "jincheng-2022-workstation.xlsx", RenderOptions(allow_errors=True)
+    )
     real: Callable[..., bytes] = template.render_bytes
     calls = {"n": 0}
 
@@ -423,7 +427,9 @@ def test_failed_write_removes_the_temporary_file(
     """A write interrupted inside the temp file leaves neither the temp file nor the target."""
     spec = form_spec("jincheng-workstation-application")
     template = DocxTemplate(TEMPLATES / spec.template_name)
-    documents = load_documents(spec, EXAMPLES / "jincheng-2022-workstation.xlsx", RenderOptions())
+    documents = load_documents(
+        spec, EXAMPLES / "jincheng-2022-workstation.xlsx", RenderOptions(allow_errors=True)
+    )
 
     def interrupted(self: Path, data: bytes) -> int:
         with self.open("wb") as handle:
@@ -443,6 +449,7 @@ def test_render_cli_writes_documents_and_summary(tmp_path: Path, run_cli: Run) -
     result = run_cli(
         "render",
         "jincheng-workstation-application",
+        "--allow-errors",
         "--data",
         EXAMPLES / "jincheng-2022-workstation.xlsx",
         "--out",
@@ -476,6 +483,7 @@ def test_pdf_without_libreoffice_is_exit_2(tmp_path: Path, run_cli: Run) -> None
     result = run_cli(
         "render",
         "jincheng-workstation-application",
+        "--allow-errors",
         "--data",
         EXAMPLES / "jincheng-2022-workstation.xlsx",
         "--out",
@@ -496,6 +504,7 @@ def test_pdf_smoke(tmp_path: Path, run_cli: Run) -> None:
     result = run_cli(
         "render",
         "jincheng-workstation-application",
+        "--allow-errors",
         "--data",
         EXAMPLES / "jincheng-2022-workstation.xlsx",
         "--out",

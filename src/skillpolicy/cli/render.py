@@ -100,6 +100,12 @@ def render_command(
         str | None,
         typer.Option("--issuer", help="拨付通知的发文机关（默认取项目文件）"),
     ] = None,
+    allow_errors: Annotated[
+        bool,
+        typer.Option(
+            "--allow-errors", help="申报表未通过核对也打印，文书顶端以红字标明问题（仅供更正）"
+        ),
+    ] = False,
     check_layout: Annotated[
         Path | None,
         typer.Option(
@@ -135,6 +141,7 @@ def render_command(
         doc_number=doc_number,
         contact=contact,
         issuer=issuer,
+        allow_errors=allow_errors,
     )
     if pdf:
         from ..render.pdf import soffice

@@ -102,6 +102,7 @@ class GuangxiApplication(FormModel):
     职业列表: list[GuangxiOccupation]
     培训人数合计: str
     申报日期: str
+    核对标记: str = ""  # the rules' errors on this unit's rows, printed in red (--allow-errors)
 
 
 class WorkstationTypes(FormModel):
@@ -132,6 +133,7 @@ class JinchengWorkstation(FormModel):
     校企或院所合作: YesNo
     资金场地保障: YesNo
     先进设施设备: YesNo
+    核对标记: str = ""  # the rules' errors on this row, printed in red (--allow-errors)
 
 
 class TrainingBaseTypes(FormModel):
@@ -162,6 +164,7 @@ class JinchengTrainingBase(FormModel):
     合作企业数: str
     共建专业数: str
     师资队伍: YesNo
+    核对标记: str = ""  # the rules' errors on this row, printed in red (--allow-errors)
 
 
 class XuchangTrainee(FormModel):
@@ -259,6 +262,7 @@ class RenderOptions:
     doc_number: str | None = None  # 发文字号 of a notice (--doc-number)
     contact: str | None = None  # "联系人 联系电话" of a notice (--contact), over the program's
     issuer: str | None = None  # issuing authority of a payout notice (--issuer), over the program's
+    allow_errors: bool = False  # print applications the rules reject, marked (--allow-errors)
     today: date = field(default_factory=date.today)
 
 
@@ -410,7 +414,50 @@ def _split_choices(text: str) -> list[str]:
     return [part for part in text.split("、") if part]
 
 
+UNCHECKED_MARK = "【未通过核对，仅供更正，不得上报】"
+
+
+def rule_errors(path: Path, options: RenderOptions, program_id: str) -> dict[int | None, list[str]]:
+    """The program's rules run on an application sheet, as ``validate`` runs them.
+
+    A sheet with errors is refused, naming the first, unless ``options.allow_errors``; then
+    each row's errors come back (``None``: the sheet as a whole) to be printed on its form.
+    """
+    from ..params import load_params
+    from ..programs import list_programs, load_program
+    from ..validate import validate_sheet
+
+    search = options.catalogs or SearchPath("catalogs")
+    program = load_program(program_id, search)
+    params = load_params(options.params, program, list_programs(search))
+    report = validate_sheet(
+        path, program, kind="application", as_of=options.as_of, params=params, search=search
+    )
+    errors = [f for f in report.sorted_findings() if f.severity == "error"]
+    if errors and not options.allow_errors:
+        first = errors[0]
+        where = f"第{first.row}行" if first.row is not None else "全表"
+        column = f"「{first.column}」" if first.column else ""
+        raise InputError(
+            f"申报表有 {len(errors)} 处错误，不能据此打印（{where}{column}：{first.message}）；"
+            "请先用 skillpolicy validate 核对改正，或加 --allow-errors 打印带“未通过核对”标记的文书",
+            file=path,
+        )
+    marks: dict[int | None, list[str]] = {}
+    for finding in errors:
+        where = f"第{finding.row}行" if finding.row is not None else "全表"
+        column = f"「{finding.column}」" if finding.column else ""
+        marks.setdefault(finding.row, []).append(f"{where}{column}：{finding.message}")
+    return marks
+
+
+def _mark(marks: dict[int | None, list[str]], rows: Iterable[int]) -> str:
+    found = [*marks.get(None, []), *(m for row in rows for m in marks.get(row, []))]
+    return UNCHECKED_MARK + "；".join(found) if found else ""
+
+
 def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormModel]:
+    marks = rule_errors(path, options, "guangxi-2012-technician")
     reader = _open(path, "application", (*_GUANGXI_UNIT, "培训职业", "培训人数", "申报优势说明"))
     groups: dict[str, list[Row]] = {}
     for row in reader.rows():
@@ -447,6 +494,7 @@ def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormMod
                 职业列表=occupations,
                 培训人数合计=str(total) + (f"（不含“{'、'.join(unknown)}”）" if unknown else ""),
                 申报日期=first.date_text("申报日期") if applied is not None else "",
+                核对标记=_mark(marks, (row.number for row in rows)),
             )
         )
     return forms
@@ -500,6 +548,7 @@ _WORKSTATION_YES_NO = (
 
 
 def load_jincheng_workstation(path: Path, options: RenderOptions) -> list[FormModel]:
+    marks = rule_errors(path, options, "jincheng-2022-workstation")
     reader = _open(
         path, "application", (*_JINCHENG_COMMON, "技师及高级技师人数", *_WORKSTATION_YES_NO)
     )
@@ -517,6 +566,7 @@ def load_jincheng_workstation(path: Path, options: RenderOptions) -> list[FormMo
                 ),
                 技师及高级技师人数=cells.count("技师及高级技师人数"),
                 **{c: cells.yes_no(c) for c in _WORKSTATION_YES_NO},
+                核对标记=_mark(marks, (row.number,)),
             )
         )
     return forms
@@ -527,6 +577,7 @@ _BASE_COUNTS = ("紧缺专业实训装备数", "年培训人数", "合作企业�
 
 
 def load_jincheng_training_base(path: Path, options: RenderOptions) -> list[FormModel]:
+    marks = rule_errors(path, options, "jincheng-2022-training-base")
     reader = _open(path, "application", (*_JINCHENG_COMMON, *_BASE_YES_NO, *_BASE_COUNTS))
     forms: list[FormModel] = []
     for row in reader.rows():
@@ -542,6 +593,7 @@ def load_jincheng_training_base(path: Path, options: RenderOptions) -> list[Form
                 ),
                 **{c: cells.yes_no(c) for c in _BASE_YES_NO},
                 **{c: cells.count(c) for c in _BASE_COUNTS},
+                核对标记=_mark(marks, (row.number,)),
             )
         )
     return forms
