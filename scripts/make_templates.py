@@ -270,12 +270,19 @@ def save(document: DocumentObject, target: Path) -> None:
 
 
 def unchecked_mark(document: DocumentObject) -> None:
-    """A red line at the top, only when the rules found errors (render --allow-errors)."""
-    paragraph(document, "{%p if 核对标记 %}")
-    mark = paragraph(document, "{{ 核对标记 }}", font=HEITI, size=SIZE_5, bold=True)
+    """A red line in the page header, only when the rules found errors (--allow-errors).
+
+    In the header it prints on every page and takes no room from the form.
+    """
+    header = document.sections[0].header
+    header.is_linked_to_previous = False
+    paragraph(header, "{%p if 核对标记 %}")
+    mark = paragraph(header, "{{ 核对标记 }}", font=HEITI, size=SIZE_XIAO5, bold=True)
     for run in mark.runs:  # type: ignore[attr-defined]
         run.font.color.rgb = RED
-    paragraph(document, "{%p endif %}")
+    paragraph(header, "{%p endif %}")
+    first = header.paragraphs[0]  # the empty paragraph every header starts with
+    first._p.getparent().remove(first._p)
 
 
 def guangxi_application() -> DocumentObject:

@@ -25,6 +25,7 @@ from skillpolicy.render.layout import check_notice_layout
 EXAMPLES = ROOT / "examples"
 TEMPLATES = ROOT / "templates"
 PARAMS = EXAMPLES / "skillpolicy.toml"
+FONTS = TEMPLATES / "fonts" / "skillpolicy-fonts.conf"  # as `render --pdf` maps the fonts
 CODES = ["91140500MA0K12348W", "91140500110012344R"]
 
 needs_soffice = pytest.mark.skipif(
@@ -66,7 +67,7 @@ def render_notice(
     )
     documents = load_documents(spec, sheet, options)
     template = DocxTemplate(TEMPLATES / spec.template_name)
-    result = render_batch(spec, documents, template, tmp_path / "out", pdf=pdf)
+    result = render_batch(spec, documents, template, tmp_path / "out", pdf=pdf, font_aliases=FONTS)
     return [*result.documents, *result.pdfs]
 
 
@@ -319,7 +320,9 @@ def test_printed_notice_keeps_each_table_row_on_one_page(tmp_path: Path) -> None
     spec = form_spec("jincheng-notice")
     documents = load_documents(spec, notice_toml(tmp_path / "n.toml", 40), RenderOptions())
     template = DocxTemplate(TEMPLATES / spec.template_name)
-    pdf = render_batch(spec, documents, template, tmp_path / "out", pdf=True).pdfs[0]
+    pdf = render_batch(
+        spec, documents, template, tmp_path / "out", pdf=True, font_aliases=FONTS
+    ).pdfs[0]
     pages = pdf_pages(pdf)
     assert len(pages) >= 3
     flat = [page.replace("\n", "") for page in pages]
@@ -344,7 +347,7 @@ def render_form(
     if update:
         documents = [document.model_copy(update=update) for document in documents]
     template = DocxTemplate(TEMPLATES / spec.template_name)
-    result = render_batch(spec, documents, template, out, pdf=pdf)
+    result = render_batch(spec, documents, template, out, pdf=pdf, font_aliases=FONTS)
     return result.documents, result.pdfs
 
 
@@ -540,7 +543,7 @@ def test_printed_payout_notice_keeps_names_and_numbers_whole(tmp_path: Path) -> 
         spec, EXAMPLES / "jincheng-2022-workstation-designation.xlsx", options
     )
     template = DocxTemplate(TEMPLATES / spec.template_name)
-    result = render_batch(spec, documents, template, tmp_path, pdf=True)
+    result = render_batch(spec, documents, template, tmp_path, pdf=True, font_aliases=FONTS)
     for pdf, document in zip(result.pdfs, documents, strict=True):
         assert isinstance(document, PayoutNotice)
         pages = pdf_pages(pdf)
@@ -783,7 +786,7 @@ def test_printed_report_has_no_engineer_text(monthly: tuple[Path, Path], tmp_pat
     from skillpolicy.render.pdf import convert_to_pdf
 
     (tmp_path / "pdf").mkdir()
-    (pdf,) = convert_to_pdf([monthly[0]], tmp_path / "pdf")
+    (pdf,) = convert_to_pdf([monthly[0]], tmp_path / "pdf", FONTS)
     pages = pdf_pages(pdf)
     assert pages
     for page in pages:
@@ -844,18 +847,17 @@ def test_applications_the_rules_reject_are_refused_not_printed(
 
 
 def test_allow_errors_prints_a_visible_mark_on_rejected_forms_only(tmp_path: Path) -> None:
-    """--allow-errors prints every form; those with errors carry a red 未通过核对 line naming them."""
+    """--allow-errors prints every form; those with errors carry a red 未通过核对 header line."""
     files, _ = render_form(
         "jincheng-workstation-application", "jincheng-2022-workstation.xlsx", tmp_path
     )
     marked = {}
     for path in files:
-        first = docx.Document(str(path)).paragraphs[0]
-        marked[path.stem] = first.text.startswith("【未通过核对")
+        header = docx.Document(str(path)).sections[0].header.paragraphs
+        marked[path.stem] = bool(header) and header[0].text.startswith("【未通过核对")
         if marked[path.stem]:
-            assert all(red(run) for run in first.runs if run.text.strip())
-            assert "第" in first.text and "行" in first.text
+            assert all(red(run) for run in header[0].runs if run.text.strip())
+            assert re.search(r"第\d+行「.+」", header[0].text), header[0].text
     assert any(marked.values()) and not all(marked.values())
     clean = next(stem for stem, flag in marked.items() if not flag)
-    first = docx.Document(str(tmp_path / f"{clean}.docx")).paragraphs[0]
-    assert "未通过核对" not in first.text
+    assert "未通过核对" not in all_text(tmp_path / f"{clean}.docx")

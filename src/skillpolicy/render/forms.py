@@ -444,16 +444,18 @@ def rule_errors(path: Path, options: RenderOptions, program_id: str) -> dict[int
             file=path,
         )
     marks: dict[int | None, list[str]] = {}
-    for finding in errors:
+    for finding in errors:  # where, kept short: the mark is one line in the page header
         where = f"第{finding.row}行" if finding.row is not None else "全表"
         column = f"「{finding.column}」" if finding.column else ""
-        marks.setdefault(finding.row, []).append(f"{where}{column}：{finding.message}")
+        if f"{where}{column}" not in marks.get(finding.row, []):
+            marks.setdefault(finding.row, []).append(f"{where}{column}")
     return marks
 
 
 def _mark(marks: dict[int | None, list[str]], rows: Iterable[int]) -> str:
+    """【未通过核对…】 and where the errors are (validate lists what they are)."""
     found = [*marks.get(None, []), *(m for row in rows for m in marks.get(row, []))]
-    return UNCHECKED_MARK + "；".join(found) if found else ""
+    return UNCHECKED_MARK + "、".join(found) + "有误" if found else ""
 
 
 def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormModel]:
