@@ -29,7 +29,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,11 +46,13 @@ SIZE_3 = 16.0  # 三号
 SIZE_4 = 14.0  # 四号
 SIZE_XIAO4 = 12.0  # 小四
 SIZE_5 = 10.5  # 五号
+SIZE_XIAO5 = 9.0  # 小五
 
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
 RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
 BLANK_DATE = "　　年　　月　　日"
+RED = RGBColor(0xFF, 0x00, 0x00)
 FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
 
@@ -202,11 +204,43 @@ def loop_rows(grid: Table, start: int, loop: str, columns: int) -> None:
     fill(merged(grid, start + 2, 0, columns - 1), "{%tr endfor %}", align=LEFT)
 
 
-def opinion(grid: Table, row: int, label: Sequence[str], last: int, signer: str, date: str) -> None:
-    """An opinion box: label on the left, room to write, a signature line and a date line."""
+def opinion(
+    grid: Table,
+    row: int,
+    label: Sequence[str],
+    last: int,
+    signer: str,
+    date: str,
+    height: float = 38,
+) -> None:
+    """An opinion box: label on the left, room to write, a signature line and a date line.
+
+    The row never breaks across pages, so a box's label and its 年 月 日 line print together.
+    """
     fill(grid.cell(row, 0), label)
     fill(merged(grid, row, 1, last), ["", "", f"{signer}　　　　", f"{date}　　"], align=RIGHT)
-    row_height(grid, row, 38)
+    row_height(grid, row, height)
+    unsplit_row(grid, row)
+
+
+def unsplit_row(grid: Table, row: int) -> None:
+    """Row ``row`` never breaks across a page (w:cantSplit)."""
+    tr_pr = grid.rows[row]._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is None:
+        cant = OxmlElement("w:cantSplit")
+        cant.set(qn("w:val"), "true")
+        tr_pr.insert(0, cant)
+
+
+def keep_rows_together(grid: Table, first: int, last: int) -> None:
+    """Rows ``first``..``last`` on one page: no row splits, each kept with the next."""
+    for index in range(first, last + 1):
+        unsplit_row(grid, index)
+        if index == last:
+            continue
+        for cell in grid.rows[index].cells:
+            for para in cell.paragraphs:
+                para.paragraph_format.keep_with_next = True
 
 
 def title(document: DocumentObject, lines: Sequence[str], size: float = 18) -> None:
@@ -235,9 +269,26 @@ def save(document: DocumentObject, target: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
+def unchecked_mark(document: DocumentObject) -> None:
+    """A red line in the page header, only when the rules found errors (--allow-errors).
+
+    In the header it prints on every page and takes no room from the form.
+    """
+    header = document.sections[0].header
+    header.is_linked_to_previous = False
+    paragraph(header, "{%p if 核对标记 %}")
+    mark = paragraph(header, "{{ 核对标记 }}", font=HEITI, size=SIZE_XIAO5, bold=True)
+    for run in mark.runs:  # type: ignore[attr-defined]
+        run.font.color.rgb = RED
+    paragraph(header, "{%p endif %}")
+    first = header.paragraphs[0]  # the empty paragraph every header starts with
+    first._p.getparent().remove(first._p)
+
+
 def guangxi_application() -> DocumentObject:
     """附件2, laid out as in 桂人才通字〔2012〕11号."""
     document = new_document()
+    unchecked_mark(document)
     paragraph(document, "附件2", font=HEITI, size=SIZE_4)
     title(document, ["广西急需紧缺职业（工种）技师、高级技师", "培训计划申报表"])
     # a landline with area code (0771-7485263) and an 11-digit mobile fit on one line
@@ -269,7 +320,7 @@ def guangxi_application() -> DocumentObject:
             "{{ 主体资格.国家级高技能人才培养基地 }}国家级高技能人才培养基地　　"
             "{{ 主体资格.国家重点技工学校 }}国家重点技工学校",
             "{{ 主体资格.自治区高技能人才培养示范基地 }}自治区高技能人才培养示范基地",
-            "{{ 主体资格.其他 }}",
+            "{% if 主体资格.其他 %}其他：{{ 主体资格.其他 }}{% endif %}",
         ],
         align=LEFT,
     )
@@ -284,6 +335,7 @@ def guangxi_application() -> DocumentObject:
     fill(merged(grid, 10, 0, 1), "合计")
     fill(grid.cell(10, 2), "{{ 培训人数合计 }}")
     merged(grid, 10, 3, 5)
+    # three boxes of 30 mm keep a unit with three occupations on one page
     opinion(
         grid,
         11,
@@ -291,9 +343,11 @@ def guangxi_application() -> DocumentObject:
         5,
         "（单位盖章）",
         '{{ 申报日期 or "　　年　　月　　日" }}',
+        height=30,
     )
-    opinion(grid, 12, ["设区市", "有关部门", "经办意见"], 5, "经办人：", BLANK_DATE)
-    opinion(grid, 13, ["自治区", "有关部门", "审批意见"], 5, "负责人：", BLANK_DATE)
+    opinion(grid, 12, ["设区市", "有关部门", "经办意见"], 5, "经办人：", BLANK_DATE, height=30)
+    opinion(grid, 13, ["自治区", "有关部门", "审批意见"], 5, "负责人：", BLANK_DATE, height=30)
+    keep_rows_together(grid, 11, 13)
     return document
 
 
@@ -350,18 +404,33 @@ def _conditions(
     paragraph(document)
 
 
+def _count(field: str, unit: str) -> str:
+    """A number with its unit; a blank number prints nothing, not a bare unit (0 prints 0)."""
+    return f'{{{{ {field} }}}}{{% if {field} != "" %}} {unit}{{% endif %}}'
+
+
 def _yes_no(field: str) -> str:
     return f"{{{{ {field}.是 }}}}是　{{{{ {field}.否 }}}}否"
 
 
 def _review_boxes(document: DocumentObject) -> None:
-    paragraph(document, "三、审核意见", font=HEITI, size=SIZE_4, space_after=6)
+    heading = paragraph(document, "三、审核意见", font=HEITI, size=SIZE_4, space_after=6)
+    heading.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
     grid = table(document, 3, (32, 128))
-    opinion(grid, 0, ["申报单位意见"], 1, "（单位盖章）", "{{ 申报日期 }}")
     opinion(
-        grid, 1, ["县（市、区）", "人社局或", "主管单位", "初审意见"], 1, "（盖章）", BLANK_DATE
+        grid, 0, ["申报单位意见"], 1, "（单位盖章）", '{{ 申报日期 or "　　年　　月　　日" }}', 28
     )
-    opinion(grid, 2, ["市人社局", "复核意见"], 1, "（盖章）", BLANK_DATE)
+    opinion(
+        grid,
+        1,
+        ["县（市、区）", "人社局或", "主管单位", "初审意见"],
+        1,
+        "（盖章）",
+        BLANK_DATE,
+        28,
+    )
+    opinion(grid, 2, ["市人社局", "复核意见"], 1, "（盖章）", BLANK_DATE, 28)
+    keep_rows_together(grid, 0, 2)
 
 
 def _cover(document: DocumentObject, name: str) -> None:
@@ -384,6 +453,7 @@ def _cover(document: DocumentObject, name: str) -> None:
 def jincheng_workstation() -> DocumentObject:
     """晋城市技师工作站建设项目申报书: cover, unit, the five conditions of 一(一), reviews."""
     document = new_document()
+    unchecked_mark(document)
     _cover(document, "晋城市技师工作站建设项目申报书")
     _unit_block(
         document,
@@ -397,11 +467,11 @@ def jincheng_workstation() -> DocumentObject:
     )
     _conditions(
         document,
-        "二、申报条件（晋城市2022年12月2日通知 一(一)）",
+        "二、申报条件（晋城市2022年12月2日通知一（一））",
         [
             (
                 "单位相应技能岗位有3名以上技师、高级技师或技术技能带头人",
-                "{{ 技师及高级技师人数 }} 名",
+                _count("技师及高级技师人数", "名"),
             ),
             ("建立了较完善的人才培养、评价、使用制度和激励机制", _yes_no("培养评价激励制度")),
             ("具有组织开展师带徒的计划", _yes_no("师带徒计划")),
@@ -423,6 +493,7 @@ def jincheng_workstation() -> DocumentObject:
 def jincheng_training_base() -> DocumentObject:
     """晋城市技能人才培养基地建设项目申报书: cover, unit, the conditions of 一(二), reviews."""
     document = new_document()
+    unchecked_mark(document)
     _cover(document, "晋城市技能人才培养基地建设项目申报书")
     _unit_block(
         document,
@@ -435,7 +506,7 @@ def jincheng_training_base() -> DocumentObject:
     )
     _conditions(
         document,
-        "二、申报条件（晋城市2022年12月2日通知 一(二)）",
+        "二、申报条件（晋城市2022年12月2日通知一（二））",
         [
             (
                 "管理规范：已建立规范的培训管理、财务管理、资产管理、风险管理等制度",
@@ -444,17 +515,17 @@ def jincheng_training_base() -> DocumentObject:
             ("遵守国家有关法律法规，未发生过违规违纪事件", _yes_no("无违规记录")),
             (
                 "培训能力：具有2个以上与急需紧缺高技能人才培训特色专业（职业、工种）相匹配的实训装备",
-                "{{ 紧缺专业实训装备数 }} 个",
+                _count("紧缺专业实训装备数", "个"),
             ),
-            ("年培训规模不少于300人", "{{ 年培训人数 }} 人"),
+            ("年培训规模不少于300人", _count("年培训人数", "人")),
             ("师资队伍：有满足培训需要的稳定的专、兼职教师队伍", _yes_no("师资队伍")),
             (
                 "培训合作（院校、培训机构填写）：与2家以上企业建立了稳定的合作关系",
-                "{{ 合作企业数 }} 家",
+                _count("合作企业数", "家"),
             ),
             (
                 "培训合作（院校、培训机构填写）：有3个以上专业与合作企业（院校）共同研究确定专业建设、课程设置等",
-                "{{ 共建专业数 }} 个",
+                _count("共建专业数", "个"),
             ),
         ],
     )
@@ -473,7 +544,7 @@ def xuchang_class_approval() -> DocumentObject:
         ((["培训职业", "（工种）"], "{{ 职业工种 }}"), ("培训等级", "{{ 申报等级 }}")),
         (("培训类别", "{{ 培训类别 }}"), ("培训类型", "{{ 培训类型 }}")),
         (("开班日期", "{{ 开班日期 }}"), ("结业日期", "{{ 结业日期 }}")),
-        (("培训天数", "{{ 培训天数 }} 天"), ("学员人数", "{{ 学员人数 }} 人")),
+        (("培训天数", _count("培训天数", "天")), ("学员人数", _count("学员人数", "人"))),
     ]
     for row, ((label_a, value_a), (label_b, value_b)) in enumerate(pairs, start=1):
         fill(grid.cell(row, 0), label_a)
@@ -492,16 +563,27 @@ def xuchang_class_approval() -> DocumentObject:
     )
     row_height(grid, 5, 30)
     opinion(grid, 6, ["培训机构意见"], 3, "（盖章）", BLANK_DATE)
+    # left for the approving department to write in: nothing printed but the lines to sign
     opinion(
         grid,
         7,
         ["培训主管部门", "审批意见"],
         3,
         "经办人：　　　　负责人：　　　　（盖章）",
-        '{{ 开班审批日期 or "　　年　　月　　日" }}',
+        BLANK_DATE,
     )
+    keep_rows_together(grid, 6, 7)
     document.add_page_break()
-    title(document, ["学员花名册"], size=SIZE_3)
+    paragraph(document, "学员花名册", font=XIAOBIAOSONG, size=SIZE_3, align=CENTER)
+    # the roster page names its class, so a loose page still says whose trainees these are
+    paragraph(document, "培训机构：{{ 培训机构 }}", size=SIZE_5, align=CENTER)
+    paragraph(
+        document,
+        "职业（工种）：{{ 职业工种 }}　开班日期：{{ 开班日期 }}",
+        size=SIZE_5,
+        align=CENTER,
+        space_after=6,
+    )
     roster = table(document, 4, (14, 20, 14, 44, 36, 32))
     for column, text in enumerate(("序号", "姓名", "性别", "身份证号", "人员类别", "联系电话")):
         fill(roster.cell(0, column), text, bold=True)
@@ -525,31 +607,41 @@ def payout_notice() -> DocumentObject:
         indent_chars=2,
         space_after=6,
     )
-    # 证件号: 18 characters on one line at 五号; 计算依据 prints only the amount per person
-    grid = table(document, 6, (12, 20, 44, 28, 32, 24))
+    # 证件号 (a credit code too) on one line at 小五; a unit's name in two lines at most; the
+    # amount never broken (1,320,000.00); 计算依据 prints only the amount per person
+    grid = table(document, 6, (12, 30, 48, 22, 22, 26))
     for column, text in enumerate(
         ("序号", "姓名/单位", "证件号", "职业（工种）", "计算依据", "金额（元）")
     ):
         fill(grid.cell(0, column), text, size=SIZE_5, bold=True)
     loop_rows(grid, 1, "for 明细行 in 明细", 6)
     for column, field in enumerate(("序号", "姓名", "证件号", "职业工种", "说明", "金额")):
-        # the citation after "（" already appears in the body text
-        value = '明细行.说明.split("（")[0]' if field == "说明" else f"明细行.{field}"
+        # the citation after "（" already appears in the body text; a clause's condition
+        # after "，" (评定后直接拨付) is the program's, not this payment's
+        value = (
+            '明细行.说明.split("（")[0].split("，")[0].split("；")[0]'
+            if field == "说明"
+            else f"明细行.{field}"
+        )
         fill(
             grid.cell(2, column),
             f"{{{{ {value} }}}}",
-            size=SIZE_5,
-            align=RIGHT if field == "金额" else CENTER,
+            size=SIZE_XIAO5 if field == "证件号" else SIZE_5,
+            align=RIGHT if field == "金额" else LEFT if field == "姓名" else CENTER,
         )
+    _rows_unsplit(grid)
     fill(merged(grid, 4, 0, 4), "合计（小写）", size=SIZE_5, bold=True)
     fill(grid.cell(4, 5), "{{ 合计金额 }}", size=SIZE_5, align=RIGHT)
     fill(grid.cell(5, 0), "大写", size=SIZE_5, bold=True)
     fill(merged(grid, 5, 1, 5), "人民币{{ 合计大写 }}", size=SIZE_5, align=LEFT)
     paragraph(document)
-    paragraph(document, "数据来源：{{ 数据文件 }}", size=SIZE_5)
     paragraph(
         document, "经办人：　　　　　　审核人：　　　　　　负责人：", size=SIZE_4, space_after=6
     )
+    # the issuing authority above the seal and the date (a line per joint issuer)
+    paragraph(document)
+    issuer = paragraph(document, "{{ 发文机关 }}", size=SIZE_4, align=RIGHT)
+    issuer.paragraph_format.right_indent = Pt(SIZE_4 * 2)  # type: ignore[attr-defined]
     paragraph(document, "（盖章）", size=SIZE_4, align=RIGHT)
     paragraph(document, "{{ 制表日期 }}", size=SIZE_4, align=RIGHT)
     return document
@@ -605,20 +697,127 @@ def _condense(document: DocumentObject, chars: int, size: float) -> None:
                 rpr.append(spacing)
 
 
+SIZE_BANNER = 26.0  # 发文机关标志: 小标宋, red, larger than the 2号 title (GB/T 9704 7.2.2)
+
+
+def _exact(para: object, points: float) -> None:
+    """Exact line spacing off the line grid, for lines that are not 3号 body text."""
+    fmt = para.paragraph_format  # type: ignore[attr-defined]
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(points)
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    para._p.get_or_add_pPr().insert_element_before(  # type: ignore[attr-defined]
+        snap, "w:spacing", "w:ind", "w:jc", "w:rPr"
+    )
+
+
+def _red_rule_below(para: object, gap_mm: float) -> None:
+    """The red separator line ``gap_mm`` under ``para``, as wide as the text block (7.2.5)."""
+    ppr = para._p.get_or_add_pPr()  # type: ignore[attr-defined]
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    bottom.set(qn("w:val"), "single")
+    bottom.set(qn("w:sz"), "12")  # eighths of a point: 1.5 pt
+    bottom.set(qn("w:space"), str(round(gap_mm / 25.4 * 72)))  # points
+    bottom.set(qn("w:color"), "FF0000")
+    borders.append(bottom)
+    ppr.insert_element_before(borders, "w:spacing", "w:ind", "w:jc", "w:rPr")
+
+
+def _keep_with_next(para: object) -> None:
+    para.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
+
+
+def _rows_unsplit(grid: Table) -> None:
+    """No table row breaks across a page (w:cantSplit)."""
+    for index in range(len(grid.rows)):
+        unsplit_row(grid, index)
+
+
+def _field(para: object, instruction: str, font: str, size: float) -> None:
+    """A Word field (PAGE) in ``para``, showing 1 until the reader updates it."""
+    for kind, text in (
+        ("begin", None),
+        (None, f" {instruction} "),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
+        run = para.add_run()  # type: ignore[attr-defined]
+        run.font.size = Pt(size)
+        set_fonts(run._element, font, latin=font)
+        if kind is not None:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._element.append(char)
+        elif text and text.strip() == instruction:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._element.append(instr)
+        else:
+            run.text = text or ""
+
+
+def _page_numbers(document: DocumentObject) -> None:
+    """页码 (GB/T 9704 7.5): 4号半角宋体 — 1 —, odd pages right, even left, 一字 from the edge."""
+    document.settings.odd_and_even_pages_header_footer = True
+    section = document.sections[0]
+    # the number's line sits 7 mm under the text block: 35 mm margin - 7 mm - the 4号 line
+    section.footer_distance = Mm(23)
+    for footer, align in ((section.footer, RIGHT), (section.even_page_footer, LEFT)):
+        footer.is_linked_to_previous = False
+        para = footer.paragraphs[0]
+        para.alignment = align
+        fmt = para.paragraph_format
+        fmt.space_after = Pt(0)
+        if align is RIGHT:
+            fmt.right_indent = Pt(SIZE_4)
+        else:
+            fmt.left_indent = Pt(SIZE_4)
+        add_run(para, "— ", SONGTI, SIZE_4)
+        _field(para, "PAGE", SONGTI, SIZE_4)
+        add_run(para, " —", SONGTI, SIZE_4)
+        for run in para.runs:
+            set_fonts(run._element, SONGTI, latin=SONGTI)
+
+
 def jincheng_notice() -> DocumentObject:
-    """公示 in GB/T 9704-2012 layout, with the period's explicit start and end dates."""
+    """公示 in GB/T 9704-2012 layout: 版头, title, body with the contact, units, 署名, date."""
     document = new_document(margins_mm=(37, 35, 28, 26), font=FANGSONG, size=SIZE_3)
-    _line_grid(document, lines=22)
-    paragraph(document, "{{ 标题 }}", font=XIAOBIAOSONG, size=SIZE_2, align=CENTER)
+    pitch = _line_grid(document, lines=22)
+    # 版头: the red 发文机关标志, each joint issuer on a line of its own (联合行文)
+    paragraph(document, "{%p for 机关 in 发文机关 %}", size=SIZE_3)
+    banner = paragraph(document, "{{ 机关 }}", font=XIAOBIAOSONG, size=SIZE_BANNER, align=CENTER)
+    _exact(banner, 40)
+    for run in banner.runs:  # type: ignore[attr-defined]
+        run.font.color.rgb = RED
+    paragraph(document, "{%p endfor %}", size=SIZE_3)
+    # 发文字号 two lines under the 标志, centred; the red separator line 4 mm under it
+    paragraph(document, size=SIZE_3)
+    paragraph(document, size=SIZE_3)
+    number = paragraph(document, "{{ 发文字号 }}", size=SIZE_3, align=CENTER)
+    _red_rule_below(number, 4)
+    # the title two lines under the separator; a long one turns at a phrase (\n in 标题)
+    paragraph(document, size=SIZE_3)
+    paragraph(document, size=SIZE_3)
+    heading = paragraph(document, "{{ 标题 }}", font=XIAOBIAOSONG, size=SIZE_2, align=CENTER)
+    _exact(heading, pitch * 1.2)
+    _keep_with_next(heading)
     paragraph(document, size=SIZE_3)
     body = [
         "根据{{ 项目名称 }}评审工作安排，经资格初审、资格复核、专家评审和征求意见，"
         "拟认定以下{{ 单位列表|length }}家单位。现予以公示。",
         "公示期：{{ 公示开始日期 }}至{{ 公示结束日期 }}（{{ 公示天数 }}个工作日）。"
         "公示期间，对公示单位有异议的，请以书面形式实名向{{ 发文单位 }}反映。",
+        "联系人：{{ 联系人 }}　　联系电话：{{ 联系电话 }}",
     ]
     for text in body:
-        paragraph(document, text, size=SIZE_3, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        para = paragraph(
+            document, text, size=SIZE_3, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY
+        )
+        para.paragraph_format.widow_control = True  # type: ignore[attr-defined]
     paragraph(document, size=SIZE_3)
     # 小四 in the table: the 18-character credit code fits on one line in 62 mm (156 in all)
     grid = table(document, 4, (13, 60, 62, 21))
@@ -628,11 +827,21 @@ def jincheng_notice() -> DocumentObject:
     for column, field in enumerate(("序号", "单位名称", "统一社会信用代码", "评审得分")):
         fill(grid.cell(2, column), f"{{{{ 单位.{field} }}}}", size=SIZE_XIAO4)
     repeat_header(grid)
+    _rows_unsplit(grid)
     cell_line_spacing(grid, 20)
-    paragraph(document, size=SIZE_3)
-    paragraph(document, size=SIZE_3)
-    paragraph(document, "{{ 发文单位 }}", size=SIZE_3, align=RIGHT)
-    paragraph(document, "{{ 发布日期 }}", size=SIZE_3, align=RIGHT)
+    # room for the seal: its top within a line of the text above, pressing on 署名 and date
+    for _ in range(2):
+        _keep_with_next(paragraph(document, size=SIZE_3))
+    # 署名: each issuer on its own line, centred over the date (7.3.5.1)
+    _keep_with_next(paragraph(document, "{%p for 机关 in 发文机关 %}", size=SIZE_3))
+    signer = paragraph(document, "{{ 机关 }}", size=SIZE_3, align=RIGHT)
+    signer.paragraph_format.right_indent = Pt(SIZE_3 * 2)  # type: ignore[attr-defined]
+    _keep_with_next(signer)
+    _keep_with_next(paragraph(document, "{%p endfor %}", size=SIZE_3))
+    # 成文日期 右空四字
+    dated = paragraph(document, "{{ 发布日期 }}", size=SIZE_3, align=RIGHT)
+    dated.paragraph_format.right_indent = Pt(SIZE_3 * 4)  # type: ignore[attr-defined]
+    _page_numbers(document)
     _condense(document, chars=28, size=SIZE_3)
     return document
 

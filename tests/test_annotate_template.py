@@ -304,7 +304,8 @@ def test_cells_without_findings_are_left_alone(
 def test_summary_sheet_lists_every_finding(
     annotated: tuple[dict[str, Any], Workbook, Workbook],
 ) -> None:
-    """The 问题汇总 sheet has one row per finding: row, column, cell, rule, message, citation."""
+    """The 问题汇总 sheet has one row per finding: row, column, cell, the rule's Chinese summary
+    (never its id), message, citation."""
     report, marked, _ = annotated
     assert "问题汇总" in marked.sheetnames
     summary = marked["问题汇总"]
@@ -324,7 +325,7 @@ def test_summary_sheet_lists_every_finding(
             f["row"],
             f["column"],
             f"{letters[f['column']]}{f['row']}",
-            f["rule"],
+            load_program(report["program"]).rule_title(f["rule"]),
             f["message"],
             f["citation"],
         )
@@ -359,7 +360,7 @@ def test_formula_like_text_in_the_summary_stays_text(
     summary = openpyxl.load_workbook(tmp_path / "marked.xlsx")["问题汇总"]
     row = list(summary[2])
     values = {cell.value: cell.data_type for cell in row}
-    for text in ("@列", "+rule", "=1+2", "-cite"):
+    for text in ("@列", "=1+2", "-cite"):
         assert values.get(text) == "s", (text, values)
 
 
@@ -409,7 +410,7 @@ def test_annotating_a_finding_in_a_merged_cell_does_not_crash(
     anchor = marked.worksheets[0][f"{letters['申报等级']}3"]
     assert anchor.comment is not None and findings[0]["message"] in anchor.comment.text
     summary = list(marked["问题汇总"].iter_rows(min_row=2, values_only=True))
-    assert [row[3] for row in summary] == ["training-form"]
+    assert [row[3] for row in summary] == ["培训形式为脱产或半脱产"]  # the rule, in Chinese
 
 
 # --------------------------------------------------------------------------- streamed copy

@@ -369,8 +369,8 @@ def test_levy_template_is_read_back_as_a_levy_sheet(run_cli: Run, tmp_path: Path
     workbook = openpyxl.load_workbook(tmp_path / "blank.xlsx")
     sheet = workbook.worksheets[0]
     assert sheet.title == "职工教育经费征收表"
-    assert [c.value for c in sheet[2]] == HEADER
-    sheet.append(["许昌市东城机械制造有限公司", EAST, 1000000, 0.02, "是", "否"])
+    assert [c.value for c in sheet[2]] == ["序号", *HEADER]  # 序号 for the clerk, then the levy's
+    sheet.append([1, "许昌市东城机械制造有限公司", EAST, 1000000, 0.02, "是", "否"])
     workbook.save(tmp_path / "filled.xlsx")
     computed = run_cli("levy", "filled.xlsx", "-p", PROGRAM, "--format", "json")
     assert computed.returncode == 0, computed.stderr

@@ -144,9 +144,9 @@ def _label(sheet: Worksheet, label: str) -> Any:
 
 
 def test_one_sheet_per_institution_plus_summary_and_pending(payout: Payout, tmp_path: Path) -> None:
-    """Sheets are 汇总 first, one per institution with paid trainees, then 未发放."""
+    """Sheets are 汇总 first, one per institution with paid trainees, then 未发放 and 说明."""
     book = _write(payout, tmp_path / "out.xlsx")
-    assert book.sheetnames == ["汇总", NANNING, LIUZHOU, "未发放"]  # payees in name order
+    assert book.sheetnames == ["汇总", NANNING, LIUZHOU, "未发放", "说明"]  # payees in name order
 
 
 def test_institution_subtotals_are_exact_decimals(payout: Payout, tmp_path: Path) -> None:
@@ -206,7 +206,11 @@ def test_ids_are_masked_on_every_sheet_by_default(
     shown = {str(c.value) for _, c in _cells(book)}
     assert "4501**********1014" in shown
     assert "4501**********213X" in shown  # on 未发放
-    assert all("身份证号（完整）" not in _table(s)[1] for s in book.worksheets if s.title != "汇总")
+    assert all(
+        "身份证号（完整）" not in _table(s)[1]
+        for s in book.worksheets
+        if s.title not in ("汇总", "说明")
+    )
 
 
 def test_full_ids_add_a_full_column(payout: Payout, tmp_path: Path) -> None:
@@ -246,7 +250,7 @@ def test_trainee_sheet_has_a_signature_column(payout: Payout, tmp_path: Path) ->
         ],
     )
     book = _write(direct, tmp_path / "out.xlsx")
-    assert book.sheetnames == ["汇总", "学员本人", "未发放"]
+    assert book.sheetnames == ["汇总", "学员本人", "未发放", "说明"]
     _, titles = _table(book["学员本人"])
     assert titles.index("签领") == titles.index("计算依据") + 1
     rows = [r for r in _rows(book["学员本人"]) if isinstance(r["序号"], int)]
@@ -266,7 +270,7 @@ def test_nothing_paid_still_gives_a_summary(payout: Payout, tmp_path: Path) -> N
         ],
     )
     book = _write(held, tmp_path / "out.xlsx")
-    assert book.sheetnames == ["汇总", "未发放"]
+    assert book.sheetnames == ["汇总", "未发放", "说明"]
     assert _label(book["汇总"], "合计（大写）") == "零元整"
     assert len(_rows(book["未发放"])) == 5
 
@@ -281,10 +285,10 @@ def test_formula_like_roster_text_stays_text(payout: Payout, tmp_path: Path) -> 
 
 
 def test_header_block_says_where_the_numbers_come_from(payout: Payout, tmp_path: Path) -> None:
-    """Every sheet starts with the merged bold centred title and the 文号/金额/参数/文件/台账/日期
-    lines; the document's fixed amount is not called a local parameter."""
+    """Every table sheet starts with the title and 文号/资金来源/依据/文件规定金额/日期 in the
+    clerk's words; the document's fixed amount is not called a local parameter."""
     book = _write(payout, tmp_path / "out.xlsx")
-    for sheet in book.worksheets:
+    for sheet in book.worksheets[:-1]:
         title = sheet["A1"]
         assert title.value == "广西急需紧缺职业（工种）技师、高级技师培养 补贴发放花名册"
         assert title.font.bold and title.alignment.horizontal == "center"
@@ -295,20 +299,40 @@ def test_header_block_says_where_the_numbers_come_from(payout: Payout, tmp_path:
         header_row = _table(sheet)[0]
         lines = [str(sheet.cell(row=r, column=1).value) for r in range(2, header_row)]
         assert "文号：桂人才通字〔2012〕11号 四(七)　发文机关：自治区党委人才工作协调小组" in lines
-        assert "资金来源：自治区就业专项资金（四(七)）" in lines
+        assert "资金来源：自治区就业专项资金" in lines
         assert any(line.startswith("依据/计算方法：经考核鉴定") for line in lines)
         # the 1,900.00 is fixed by the document itself, not a local parameter of the bureau
         assert "文件规定金额：1,900.00 元（桂人才通字〔2012〕11号 四(七)）" in lines
-        assert "本地参数：无" in lines
-        assert f"输入文件：{payout.file}　sha256 {payout.file_hash}" in lines
-        assert "台账运行：未记入台账（未使用 --commit）" in lines
+        assert not any("本地参数" in line for line in lines)
         assert any(line.startswith("制表日期：") and "年" in line for line in lines)
+        face = "\n".join(lines)
+        for engineer in ("sha256", "subsidy_per_trainee", "--commit", ".xlsx"):
+            assert engineer not in face, engineer
+
+
+def test_provenance_is_on_the_notes_sheet_and_in_properties(payout: Payout, tmp_path: Path) -> None:
+    """说明 (last sheet) and the document properties name the standard, input file, hash, run."""
+    book = _write(payout, tmp_path / "out.xlsx")
+    notes = book.worksheets[-1]
+    assert notes.title == "说明"
+    facts = {
+        str(notes.cell(row=r, column=1).value): str(notes.cell(row=r, column=2).value)
+        for r in range(2, notes.max_row + 1)
+    }
+    assert (
+        facts["计算所用标准"].startswith("每培养一名补贴1900元")
+        and "1900.00" in facts["计算所用标准"]
+    )
+    assert facts["输入文件"] == payout.file
+    assert facts["输入文件校验值（SHA-256）"] == payout.file_hash
+    assert facts["台账登记"].startswith("未记入台账")
+    assert payout.file_hash in (book.properties.description or "")
 
 
 def test_print_setup_is_a4_landscape_with_repeated_header(payout: Payout, tmp_path: Path) -> None:
     """Each sheet prints A4 landscape, one page wide, table header repeated, table bordered."""
     book = _write(payout, tmp_path / "out.xlsx")
-    for sheet in book.worksheets:
+    for sheet in book.worksheets[:-1]:  # 说明 has no table
         header_row, titles = _table(sheet)
         assert sheet.page_setup.orientation == "landscape"
         assert str(sheet.page_setup.paperSize) == "9"  # A4
@@ -393,7 +417,7 @@ def test_awkward_institution_names_make_valid_unique_sheets(
     payout = compute_subsidy(path, load_program("guangxi-2012-technician"))
     book = _write(payout, tmp_path / "out.xlsx")
     names = book.sheetnames
-    assert len(names) == 6 and len({n.casefold() for n in names}) == 6
+    assert len(names) == 7 and len({n.casefold() for n in names}) == 7
     assert {"南宁_技师学院", "南宁_技师学院(2)"} <= set(names)
     assert sum(n.endswith("(2)") for n in names) == 2  # the cut long names clash too
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
@@ -413,7 +437,7 @@ def test_jincheng_unit_sheets_show_both_tranches(tmp_path: Path) -> None:
     workbook.save(path)
     payout = compute_subsidy(path, load_program("jincheng-2022-workstation"))
     book = _write(payout, tmp_path / "out.xlsx")
-    assert book.sheetnames == ["汇总", UNIT_B, UNIT_A, "未发放"]
+    assert book.sheetnames == ["汇总", UNIT_B, UNIT_A, "未发放", "说明"]
 
     _, titles = _table(book[UNIT_A])
     assert titles[:3] == ["序号", "单位名称", "统一社会信用代码"]

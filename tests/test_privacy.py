@@ -344,7 +344,15 @@ def _broken_rosters(folder: Path) -> list[tuple[list[str | Path], list[str]]]:
         ["validate", no_keys, "--program", "guangxi-2012-technician"],
         ["validate", twice, "--program", "guangxi-2012-technician"],
         ["subsidy", xuchang, "--program", "xuchang-2013-revitalization", "--params", params],
-        ["render", "jincheng-workstation-application", "--data", render_data, "--out", "r"],
+        [
+            "render",
+            "jincheng-workstation-application",
+            "--allow-errors",
+            "--data",
+            render_data,
+            "--out",
+            "r",
+        ],
         ["render", "xuchang-class-approval", "--data", xuchang, "--out", "r2"],
         [
             "render",

@@ -43,6 +43,7 @@ from .xlsxout import (
     HEADER_FONT,
     WARNING_FILL,
     WRAP,
+    print_setup,
     put,
     set_widths,
     write_row,
@@ -131,7 +132,7 @@ def _summary_rows(report: Report) -> Iterator[list[Any]]:
             finding.row if finding.row is not None else "全表",
             finding.column or "",
             reference,
-            finding.rule,
+            report.program.rule_title(finding.rule),
             SEVERITY_NAMES[finding.severity],
             finding.message,
             finding.citation,
@@ -191,6 +192,7 @@ def _write_in_memory(report: Report, source: Path, target: Path) -> None:
             cell.alignment = WRAP
     set_widths(summary, SUMMARY_WIDTHS)
     summary.freeze_panes = "A2"
+    print_setup(summary, landscape=True)
     write_atomically(target, workbook.save)
 
 
@@ -294,6 +296,7 @@ def _write_summary(workbook: openpyxl.Workbook, report: Report, name: str) -> No
     for index, width in enumerate(SUMMARY_WIDTHS, start=1):
         summary.column_dimensions[get_column_letter(index)].width = width
     summary.freeze_panes = "A2"
+    print_setup(summary, landscape=True)
     header = []
     for title in SUMMARY_HEADERS:
         cell = _text_cell(summary, title)

@@ -15,9 +15,10 @@ from .errors import InputError
 from .fileio import write_atomically
 from .programs import SHEET_KIND_NAMES, Program, SheetKind
 from .values import Level
-from .xlsxout import WRAP, put, set_widths, write_row
+from .xlsxout import WRAP, print_setup, put, set_widths, write_row
 
 DATA_ROWS = 2000  # validations cover this many rows below the header
+SERIAL = "序号"
 LEVEL_TITLES = [level.title for level in sorted(Level)]
 YES_NO = ["是", "否"]
 TEXT_COLUMNS = {
@@ -42,13 +43,14 @@ PERCENT_FORMATS = {"提取比例": "0.00%"}  # 1.5% must not be shown as 2%
 
 _HINTS: dict[str, str] = {
     "id": "18位公民身份号码，末位 X 大写；本列已设为文本格式，请勿改为数字（否则后几位会丢失）",
-    "phone": "手机11位；固定电话带区号，如 0771-5870650",
+    "phone": "手机11位；固定电话带区号，如 {area_code}-2345678",
     "date": "日期，如 2012-08-31",
     "ratio": "百分数，如 85%",
     "int": "整数",
     "level": "从下拉列表选择：初级工、中级工、高级工、技师、高级技师（也可写五级…一级）",
     "yesno": "从下拉列表选择：是 或 否",
     "occupation": "从下拉列表选择目录内的职业（工种）",
+    "occupation-free": "填写职业（工种）名称（本项目没有职业目录，不设下拉列表）",
     "choice": "从下拉列表选择",
     "multi-choice": "可多选，用顿号“、”分隔",
     "credit-code": "18位统一社会信用代码",
@@ -73,7 +75,18 @@ def _choices(
         return catalog.occupations
     if column == "性别":
         return ["男", "女"]
+    if column == "所在地" and program.localities:
+        return list(program.localities)
     return None
+
+
+def _hint(program: Program, column: str, catalog: Catalog | None) -> str:
+    value_kind: str = COLUMN_KINDS.get(column, "text")
+    if value_kind == "occupation" and catalog is None:
+        value_kind = "occupation-free"
+    if column == "所在地" and program.localities:
+        return "从下拉列表选择（列表外的地方可照填，Excel 会提示确认）"
+    return _HINTS[value_kind].format(area_code=program.area_code or "0000")
 
 
 def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, target: Path) -> None:
@@ -94,13 +107,14 @@ def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, targ
     title = f"{program.title}{SHEET_KIND_NAMES[kind]}（{program.document}）"
     put(sheet.cell(row=1, column=1), title)
     sheet.cell(row=1, column=1).font = openpyxl.styles.Font(bold=True, size=14)
-    write_row(sheet, 2, list(spec.columns), header=True)
-    sheet.freeze_panes = "A3"
-    set_widths(sheet, [max(10.0, 2.2 * len(c) + 2) for c in spec.columns])
+    # 序号 first: a clerk numbers the rows; the reader ignores it
+    write_row(sheet, 2, [SERIAL, *spec.columns], header=True)
+    sheet.freeze_panes = "B3"
+    set_widths(sheet, [6.0, *(max(10.0, 2.2 * len(c) + 2) for c in spec.columns)])
 
     option_column = 0
     last = 2 + DATA_ROWS
-    for index, column in enumerate(spec.columns, start=1):
+    for index, column in enumerate(spec.columns, start=2):
         letter = get_column_letter(index)
         cells = f"{letter}3:{letter}{last}"
         value_kind = COLUMN_KINDS.get(column, "text")
@@ -121,6 +135,9 @@ def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, targ
             source = f"{quote_sheetname(options.title)}!${option_letter}$2:${option_letter}${len(choices) + 1}"
             validation = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
             validation.error = f"请从下拉列表中选择{column}"
+            if column == "所在地":  # a place off the program's list is allowed, after a warning
+                validation.errorStyle = "warning"
+                validation.error = f"{column}不在本项目的地区列表中，确认照填吗？"
         elif value_kind == "date":
             validation = DataValidation(
                 type="date",
@@ -150,11 +167,12 @@ def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, targ
             for row in range(3, last + 1):
                 sheet.cell(row=row, column=index).number_format = percent
     options.sheet_state = "hidden"
+    print_setup(sheet, header_rows=(2, 2), landscape=True)
 
     write_row(guide, 1, ["列", "是否必填", "怎么填"], header=True)
     for offset, column in enumerate(spec.columns, start=2):
         value_kind = COLUMN_KINDS.get(column, "text")
-        hint = _HINTS[value_kind]
+        hint = _hint(program, column, catalog)
         choices = _choices(program, kind, column, catalog)
         if choices and value_kind in ("choice", "multi-choice") and len(choices) <= 15:
             hint += "：" + "、".join(choices)
@@ -173,5 +191,6 @@ def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, targ
     for offset, text in enumerate(notes):
         put(guide.cell(row=notes_row + offset, column=1), text)
     set_widths(guide, [18, 10, 80])
+    print_setup(guide, header_rows=(1, 1), wrap_from=2)
     save: Callable[[Path], None] = workbook.save
     write_atomically(target, save, private=False)  # headers and lists: no personal data

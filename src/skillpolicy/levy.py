@@ -42,7 +42,7 @@ from .rules.xuchang import (
 )
 from .subsidy import file_sha256
 from .validate import Checker, Report, checked_rows, make_context, open_sheet
-from .xlsxout import WRAP, put, set_widths, write_row
+from .xlsxout import WRAP, print_setup, put, set_widths, write_row
 
 __all__ = ["Levy", "LevyLine", "LevyRates", "Reason", "compute_levy", "write_levy_workbook"]
 
@@ -362,4 +362,5 @@ def write_levy_workbook(levy: Levy, target: Path) -> None:
     sheet.cell(row=total_row, column=8).number_format = MONEY_FORMAT
     sheet.freeze_panes = f"A{top + 1}"
     set_widths(sheet, [width for _, width in COLUMNS])
+    print_setup(sheet, header_rows=(top, top), landscape=True, wrap_from=top + 1)
     write_atomically(target, workbook.save)

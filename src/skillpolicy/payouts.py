@@ -2,11 +2,13 @@
 
 Sheets, in order: 汇总 (one row per payee, the grand total in figures and in 大写, counts and
 signature lines), one sheet per payee (学员本人, or each 培训机构 / 单位) listing its paid lines
-with a 小计, and 未发放 (every pending or refused line with its reasons, to send back).
+with a 小计, 未发放 (every pending or refused line with its reasons, to send back) and 说明.
 
-Every sheet starts with the same header block (program, document and clause, funding source,
-method, local parameters, input file and its sha256, ledger run, date made), so a printed page
-says where its numbers came from. Amounts are numeric cells written from the Decimal itself;
+Every sheet starts with the same header block in the clerk's words (program, document and
+clause, funding source, method, date made); where the numbers came from (the amounts and
+parameters used, the input file and its SHA-256, the ledger run) is on the last sheet, 说明,
+and in the workbook's properties, not on the face of a page handed up for signature.
+Amounts are numeric cells written from the Decimal itself;
 text from the roster always goes through :func:`~skillpolicy.xlsxout.put`, so a name such as
 ``=HYPERLINK(...)`` stays text. Full identity numbers appear only with ``full_ids``.
 """
@@ -26,14 +28,13 @@ from typing import Any
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .fileio import ensure_not_input, write_atomically
 from .identifiers import mask_id
 from .money import amount_in_words, format_amount_grouped
 from .subsidy import PAYEE_KIND_NAMES, ZERO, PayeeKind, PayLine, Payout
-from .xlsxout import HEADER_FILL, HEADER_FONT, put, set_widths
+from .xlsxout import HEADER_FILL, HEADER_FONT, print_setup, put, set_widths
 
 __all__ = [
     "PENDING_SHEET",
@@ -48,7 +49,8 @@ PENDING_SHEET = "未发放"
 TRAINEE_SHEET = "学员本人"
 STATUS_NAMES = {"paid": "发放", "pending": "待定", "refused": "不予发放"}
 MONEY_FORMAT = "#,##0.00"
-NOT_COMMITTED = "未记入台账（未使用 --commit）"
+NOT_COMMITTED = "未记入台账（预览，未正式登记发放）"
+NOTES_SHEET = "说明"
 SIGNATURES = "经办人：　　　　　　　　复核人：　　　　　　　　负责人：　　　　　　　　"
 SEAL_AND_DATE = "（单位盖章）　　　　　　年　　月　　日"
 
@@ -219,21 +221,10 @@ class _SheetWriter:
     # -- print setup ---------------------------------------------------------------------
 
     def finish(self) -> None:
-        sheet = self.sheet
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0  # as many pages tall as it takes
-        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        sheet.print_options.horizontalCentered = True
-        sheet.page_margins.left = sheet.page_margins.right = 0.4
-        sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-        footer = sheet.oddFooter
-        if footer is not None and footer.center is not None:
-            footer.center.text = "第 &P 页，共 &N 页"
+        header = (self.header_row, self.header_row) if self.header_row else None
+        print_setup(self.sheet, header_rows=header, landscape=True)
         if self.header_row:
-            sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
-            sheet.freeze_panes = f"A{self.header_row + 1}"
+            self.sheet.freeze_panes = f"A{self.header_row + 1}"
 
 
 def _today_text(today: date) -> str:
@@ -263,26 +254,53 @@ def _numbers_used(payout: Payout) -> tuple[str, str]:
 
 
 def _header_lines(payout: Payout, today: date) -> list[str]:
+    """What every sheet's face says, in the clerk's words; where it came from is on 说明."""
     program = payout.program
     clause, summary = payout.spec.clause, payout.spec.summary
-    params, fixed = _numbers_used(payout)
-    skipped = "；".join(f"{rule.id}（{reason}）" for rule, reason in payout.report.skipped)
+    _, fixed = _numbers_used(payout)
+    return [
+        f"文号：{program.document} {clause}　发文机关：{program.issuer}".rstrip(),
+        f"资金来源：{program.fund or '（项目文件未写明）'}",
+        f"依据/计算方法：{summary}",
+        *([f"文件规定金额：{fixed}"] if fixed else []),
+        f"制表日期：{_today_text(today)}",
+    ]
+
+
+def _provenance_lines(payout: Payout) -> list[tuple[str, str]]:
+    """Where the numbers came from (说明 sheet): parameters, input file and hash, ledger run."""
+    program = payout.program
+    params = [
+        f"{program.parameter_title(name)}：{value}" for name, value in payout.params_used.items()
+    ]
     run = payout.run_id or NOT_COMMITTED
     if payout.run_id and payout.ledger_location:
         run += f"（台账 {payout.ledger_location}）"
     lines = [
-        f"文号：{program.document} {clause}　发文机关：{program.issuer}".rstrip(),
-        f"资金来源：{program.funding_source or '（项目文件未写明）'}",
-        f"依据/计算方法：{summary}",
-        *([f"文件规定金额：{fixed}"] if fixed else []),
-        f"本地参数：{params}",
-        f"输入文件：{payout.file}　sha256 {payout.file_hash}",
-        f"台账运行：{run}",
+        ("项目", f"{program.title}（{program.document}）"),
+        ("计算所用标准", "；".join(params) or "无"),
+        ("输入文件", payout.file),
+        ("输入文件校验值（SHA-256）", payout.file_hash),
+        ("台账登记", run),
     ]
+    skipped = "；".join(
+        f"{program.rule_title(rule.id)}（{reason}）" for rule, reason in payout.report.skipped
+    )
     if skipped:
-        lines.append(f"未检查的规则：{skipped}")
-    lines.append(f"制表日期：{_today_text(today)}")
+        lines.append(("未检查的规则", skipped))
     return lines
+
+
+def _write_notes(workbook: Workbook, title: str, payout: Payout, shown: _Texts) -> None:
+    sheet = workbook.create_sheet(title)
+    put(sheet.cell(row=1, column=1), f"{_title(payout)}：数据来源说明")
+    sheet.cell(row=1, column=1).font = TITLE_FONT
+    for row, (label, value) in enumerate(_provenance_lines(payout), start=2):
+        put(sheet.cell(row=row, column=1), label)
+        sheet.cell(row=row, column=1).font = BOLD
+        put(sheet.cell(row=row, column=2), shown(value))
+    set_widths(sheet, [26, 90])
+    print_setup(sheet, header_rows=None, landscape=True, wrap_from=2)
 
 
 def _title(payout: Payout) -> str:
@@ -514,6 +532,7 @@ def build_payout_workbook(
     taken: set[str] = set()
     summary_title = safe_sheet_title(SUMMARY_SHEET, taken)
     pending_title = safe_sheet_title(PENDING_SHEET, taken)
+    notes_title = safe_sheet_title(NOTES_SHEET, taken)
     groups = _paid_groups(payout)
     names = [
         safe_sheet_title(TRAINEE_SHEET if g.kind == "trainee" else shown(g.payee), taken)
@@ -523,9 +542,13 @@ def build_payout_workbook(
     for group, name in zip(groups, names, strict=True):
         _write_payee_sheet(workbook, name, group, payout, header, shown, full_ids=full_ids)
     _write_pending(workbook, pending_title, payout, header, shown, full_ids=full_ids)
+    _write_notes(workbook, notes_title, payout, shown)
     workbook.active = 0
     workbook.properties.title = _title(payout)
     workbook.properties.creator = "skillpolicy"
+    workbook.properties.description = "；".join(
+        f"{label}：{value}" for label, value in _provenance_lines(payout)
+    )
     return workbook
 
 

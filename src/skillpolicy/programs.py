@@ -27,6 +27,10 @@ ParameterKind = Literal["money", "decimal", "money-by-key", "file", "catalog", "
 __all__ = ["SHEET_KIND_NAMES", "Program", "SheetKind"]  # SHEET_KIND_NAMES lives in columns
 
 
+# rules a finding may name that no program file lists (the ledger's own check)
+OTHER_RULE_TITLES = {"already-paid": "同一人（单位）同一事项不重复发放（台账已有发放记录）"}
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -127,6 +131,13 @@ class LocalParameter(_Strict):
     example: str | bool | dict[str, str] | None = None  # for `skillpolicy init`, illustrative
 
 
+class Contact(_Strict):
+    """Whom the public writes to about a notice (联系人, 联系电话), as the document names them."""
+
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=1)
+
+
 class SheetSpec(_Strict):
     columns: list[str] = Field(min_length=1)
     required: list[str] = Field(default_factory=list)
@@ -185,6 +196,9 @@ class Program(_Strict):
     region: str
     catalog: str | None = None
     funding_source: str | None = None
+    contact: Contact | None = None
+    localities: list[str] = Field(default_factory=list)  # 所在地 dropdown of the blank template
+    area_code: str | None = None  # telephone area code for examples on the clerk's forms
     reading: str | None = None
     sheets: dict[SheetKind, SheetSpec]
     targets: list[Target] = Field(default_factory=list)
@@ -242,6 +256,30 @@ class Program(_Strict):
             if rate.name == name:
                 return rate
         raise KeyError(name)
+
+    def rule_title(self, rule_id: str) -> str:
+        """A rule as a clerk reads it (its summary in the program file), never its English id."""
+        for spec in self.rules:
+            if spec.id == rule_id:
+                return spec.summary
+        return OTHER_RULE_TITLES.get(rule_id, "其他规定")
+
+    @property
+    def fund(self) -> str:
+        """The fund as an official paper names it: ``funding_source`` without its clause note."""
+        import re
+
+        return re.sub(
+            r"[（(][一二三四五六七八九十\d()（）、，,\s]+[）)]$", "", self.funding_source or ""
+        )
+
+    def parameter_title(self, name: str) -> str:
+        """A fixed amount or local parameter as a clerk reads it (its description)."""
+        for amount in self.amounts:
+            if amount.name == name:
+                return amount.description
+        parameter = self.local_parameter(name)
+        return parameter.description if parameter is not None else name
 
     def citation(self, clause: str) -> str:
         return f"{self.document} {clause}"

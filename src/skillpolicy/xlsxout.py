@@ -39,3 +39,55 @@ def set_widths(sheet: Worksheet, widths: list[float]) -> None:
 
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+FOOTER = "第 &P 页 共 &N 页"
+A4 = "9"  # ECMA-376 paper size code of A4
+
+
+def print_setup(
+    sheet: Any,
+    *,
+    header_rows: tuple[int, int] | None = (1, 1),
+    landscape: bool = False,
+    wrap_from: int | None = None,
+) -> None:
+    """Make a sheet the tool writes print-ready: the one print setup every writer uses.
+
+    A4 in the given orientation, scaled to the width of one page (as many pages down as it
+    takes), the rows ``header_rows`` (first, last) repeated at the top of every page, a centred
+    footer ``第 x 页 共 y 页`` inside a bottom margin that leaves it room, and margins a
+    clerk's printer keeps. With ``wrap_from``, every cell from that row down wraps its text
+    (rows keep no fixed height, so Excel and LibreOffice grow them to show it). Works on
+    ordinary and write-only worksheets (``wrap_from`` needs an ordinary one, filled).
+    """
+    from openpyxl.worksheet.page import PageMargins
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    sheet.page_setup.paperSize = A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    properties = sheet.sheet_properties
+    if properties.pageSetUpPr is None:
+        properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins = PageMargins(
+        left=0.5, right=0.5, top=0.6, bottom=0.75, header=0.3, footer=0.3
+    )
+    sheet.print_options.horizontalCentered = True
+    if header_rows is not None:
+        first, last = header_rows
+        sheet.print_title_rows = f"{first}:{last}"
+    sheet.oddFooter.center.text = FOOTER
+    sheet.oddFooter.center.size = 9
+    if wrap_from is not None:
+        for row in sheet.iter_rows(min_row=wrap_from):
+            for cell in row:
+                if cell.value is not None and not (cell.alignment and cell.alignment.wrap_text):
+                    cell.alignment = Alignment(
+                        wrap_text=True,
+                        vertical=cell.alignment.vertical or "top",
+                        horizontal=cell.alignment.horizontal,
+                    )

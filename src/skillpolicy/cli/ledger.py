@@ -154,7 +154,7 @@ def _write_xlsx(path: Path, rows: Iterator[list[object]]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    from ..xlsxout import HEADER_FILL, HEADER_FONT
+    from ..xlsxout import HEADER_FILL, HEADER_FONT, print_setup
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("台账")
@@ -168,6 +168,7 @@ def _write_xlsx(path: Path, rows: Iterator[list[object]]) -> int:
         cell.fill = HEADER_FILL
         header.append(cell)
     sheet.freeze_panes = "A2"
+    print_setup(sheet, landscape=True)
     sheet.append(header)
     count = 0
     for row in rows:

@@ -1,4 +1,5 @@
-"""`skillpolicy render FORM --data FILE --out DIR [--pdf]`, `render --list`, `render FORM --check`."""
+"""`skillpolicy render FORM --data FILE --out DIR [--pdf]`, `render --list`, `render FORM --check`,
+`render jincheng-notice --check-layout FILE.docx`."""
 
 from __future__ import annotations
 
@@ -59,6 +60,20 @@ def _check(form: str) -> None:
     )
 
 
+def _check_layout(form: str, path: Path) -> None:
+    from ..render.layout import check_notice_layout
+
+    if form != "jincheng-notice":
+        raise InputError(f"--check-layout 只用于公示（jincheng-notice），不用于 {form}")
+    problems = check_notice_layout(path)
+    for problem in problems:
+        stdout.print(str(problem), markup=False, highlight=False)
+    if problems:
+        note(f"{path}：{len(problems)} 处不符合 GB/T 9704-2012")
+        raise typer.Exit(1)
+    stdout.print(f"{path}：版式符合 GB/T 9704-2012 的各项检查", markup=False, highlight=False)
+
+
 def render_command(
     form: Annotated[
         str | None,
@@ -100,6 +115,30 @@ def render_command(
         str | None,
         typer.Option("--run", help="打印台账中某次已记账运行实际发放的拨付通知（payout-notice）"),
     ] = None,
+    doc_number: Annotated[
+        str | None,
+        typer.Option("--doc-number", help="公示的发文字号，如 晋市人社〔2023〕12号"),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", help="公示受理异议的“联系人 联系电话”（默认取项目文件）"),
+    ] = None,
+    issuer: Annotated[
+        str | None,
+        typer.Option("--issuer", help="拨付通知的发文机关（默认取项目文件）"),
+    ] = None,
+    allow_errors: Annotated[
+        bool,
+        typer.Option(
+            "--allow-errors", help="申报表未通过核对也打印，文书顶端以红字标明问题（仅供更正）"
+        ),
+    ] = False,
+    check_layout: Annotated[
+        Path | None,
+        typer.Option(
+            "--check-layout", help="检查一份公示 .docx 是否符合 GB/T 9704-2012 版式", metavar="FILE"
+        ),
+    ] = None,
 ) -> None:
     """按 Word 模板打印申报表、审批表、拨付通知和公示，每单位/每班/每收款方一份，另附汇总表。"""
     if list_forms:
@@ -109,6 +148,9 @@ def render_command(
         raise InputError("请指明文书编号（skillpolicy render --list 列出可用的文书）")
     if check_only:
         _check(form)
+        return
+    if check_layout is not None:
+        _check_layout(form, check_layout)
         return
     from ..render import RenderOptions, form_spec, load_documents, open_template, render_documents
     from ..resources import shipped_dir
@@ -126,6 +168,10 @@ def render_command(
         published=parse_date_option(published, "--published"),
         catalogs=STATE.catalogs(),
         institution=institution,
+        doc_number=doc_number,
+        contact=contact,
+        issuer=issuer,
+        allow_errors=allow_errors,
     )
     if pdf:
         from ..render.pdf import soffice

@@ -61,6 +61,11 @@ def monthly_command(
         str | None,
         typer.Option("--office", help="只报这个经办机构的运行（默认为全市汇总，附各经办机构表）"),
     ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="报送单位（印在月报末尾，默认留空待填）")
+    ] = None,
+    preparer: Annotated[str | None, typer.Option("--preparer", help="填报人")] = None,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", help="审核人")] = None,
 ) -> None:
     """月报：各项目培训、取证、发放与不予发放，许昌 13 类目标进度，机构合格率；xlsx + docx。
 
@@ -68,6 +73,7 @@ def monthly_command(
     退出码 0 仅当月报已写出；输入问题（台账不存在、月份格式错误、目录不可写）为 2。
     """
     from ..report import write_monthly_report
+    from ..report.docx import Signers
 
     log = _logger()
     try:
@@ -80,6 +86,7 @@ def monthly_command(
                 today=date.today(),
                 search=STATE.catalogs(),
                 office=office.strip() if office is not None else None,
+                signers=Signers(unit or "", preparer or "", reviewer or ""),
             )
         finally:
             book.close()

@@ -55,7 +55,7 @@ def write_summary(spec: FormSpec, rows: list[tuple[str, FormModel]], target: Pat
     """One row per document: its file name and the form's key fields."""
     from openpyxl import Workbook
 
-    from ..xlsxout import set_widths, write_row
+    from ..xlsxout import print_setup, set_widths, write_row
 
     book = Workbook()
     sheet = book.active
@@ -68,6 +68,7 @@ def write_summary(spec: FormSpec, rows: list[tuple[str, FormModel]], target: Pat
         write_row(sheet, index + 1, [index, name, *values])
     set_widths(sheet, [6, 48, *[24] * len(spec.summary)])
     sheet.freeze_panes = "A2"
+    print_setup(sheet, landscape=len(headers) > 5, wrap_from=2)
     with atomic_path(target) as temporary:
         book.save(temporary)
 

@@ -13,6 +13,7 @@ fields directly.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import InputError, did_you_mean
-from ..identifiers import mask_id
+from ..identifiers import mask_id, mask_phone
 from ..money import amount_in_words, format_amount_grouped
 from ..resources import SearchPath
 from ..sheet import Row, SheetReader
@@ -101,6 +102,7 @@ class GuangxiApplication(FormModel):
     职业列表: list[GuangxiOccupation]
     培训人数合计: str
     申报日期: str
+    核对标记: str = ""  # the rules' errors on this unit's rows, printed in red (--allow-errors)
 
 
 class WorkstationTypes(FormModel):
@@ -131,6 +133,7 @@ class JinchengWorkstation(FormModel):
     校企或院所合作: YesNo
     资金场地保障: YesNo
     先进设施设备: YesNo
+    核对标记: str = ""  # the rules' errors on this row, printed in red (--allow-errors)
 
 
 class TrainingBaseTypes(FormModel):
@@ -161,6 +164,7 @@ class JinchengTrainingBase(FormModel):
     合作企业数: str
     共建专业数: str
     师资队伍: YesNo
+    核对标记: str = ""  # the rules' errors on this row, printed in red (--allow-errors)
 
 
 class XuchangTrainee(FormModel):
@@ -185,7 +189,6 @@ class XuchangClass(FormModel):
     培训天数: str
     学员人数: str
     学员: list[XuchangTrainee]
-    开班审批日期: str
 
 
 class PayoutItem(FormModel):
@@ -209,7 +212,7 @@ class PayoutNotice(FormModel):
     笔数: str
     合计金额: str
     合计大写: str
-    数据文件: str
+    发文机关: str  # the issuing authority printed above the seal (a line per joint issuer)
     制表日期: str
 
 
@@ -221,8 +224,15 @@ class NoticeUnit(FormModel):
 
 
 class JinchengNotice(FormModel):
-    """公示 of designated units (GB/T 9704-2012 layout), with the period's explicit dates."""
+    """公示 of designated units (GB/T 9704-2012 layout), with the period's explicit dates.
 
+    ``发文机关`` lists the issuers one by one (the red 发文机关标志 and the 署名 print each on a
+    line of its own); ``发文单位`` is the same names joined for the body text; ``标题`` may hold
+    a line break where a long title turns (at a phrase, never inside one).
+    """
+
+    发文机关: list[str]
+    发文字号: str
     标题: str
     项目名称: str
     单位列表: list[NoticeUnit]
@@ -230,6 +240,8 @@ class JinchengNotice(FormModel):
     公示开始日期: str
     公示结束日期: str
     发文单位: str
+    联系人: str
+    联系电话: str
     发布日期: str
 
 
@@ -247,6 +259,10 @@ class RenderOptions:
     as_of: date | None = None
     published: date | None = None
     catalogs: SearchPath | None = None
+    doc_number: str | None = None  # 发文字号 of a notice (--doc-number)
+    contact: str | None = None  # "联系人 联系电话" of a notice (--contact), over the program's
+    issuer: str | None = None  # issuing authority of a payout notice (--issuer), over the program's
+    allow_errors: bool = False  # print applications the rules reject, marked (--allow-errors)
     today: date = field(default_factory=date.today)
     ledger: Any = None  # the ledger a payout notice is computed against (read only)
     institution: str | None = None  # --institution: the payee of a sheet that names none
@@ -421,7 +437,52 @@ def _split_choices(text: str) -> list[str]:
     return [part for part in text.split("、") if part]
 
 
+UNCHECKED_MARK = "【未通过核对，仅供更正，不得上报】"
+
+
+def rule_errors(path: Path, options: RenderOptions, program_id: str) -> dict[int | None, list[str]]:
+    """The program's rules run on an application sheet, as ``validate`` runs them.
+
+    A sheet with errors is refused, naming the first, unless ``options.allow_errors``; then
+    each row's errors come back (``None``: the sheet as a whole) to be printed on its form.
+    """
+    from ..params import load_params
+    from ..programs import list_programs, load_program
+    from ..validate import validate_sheet
+
+    search = options.catalogs or SearchPath("catalogs")
+    program = load_program(program_id, search)
+    params = load_params(options.params, program, list_programs(search))
+    report = validate_sheet(
+        path, program, kind="application", as_of=options.as_of, params=params, search=search
+    )
+    errors = [f for f in report.sorted_findings() if f.severity == "error"]
+    if errors and not options.allow_errors:
+        first = errors[0]
+        where = f"第{first.row}行" if first.row is not None else "全表"
+        column = f"「{first.column}」" if first.column else ""
+        raise InputError(
+            f"申报表有 {len(errors)} 处错误，不能据此打印（{where}{column}：{first.message}）；"
+            "请先用 skillpolicy validate 核对改正，或加 --allow-errors 打印带“未通过核对”标记的文书",
+            file=path,
+        )
+    marks: dict[int | None, list[str]] = {}
+    for finding in errors:  # where, kept short: the mark is one line in the page header
+        where = f"第{finding.row}行" if finding.row is not None else "全表"
+        column = f"「{finding.column}」" if finding.column else ""
+        if f"{where}{column}" not in marks.get(finding.row, []):
+            marks.setdefault(finding.row, []).append(f"{where}{column}")
+    return marks
+
+
+def _mark(marks: dict[int | None, list[str]], rows: Iterable[int]) -> str:
+    """【未通过核对…】 and where the errors are (validate lists what they are)."""
+    found = [*marks.get(None, []), *(m for row in rows for m in marks.get(row, []))]
+    return UNCHECKED_MARK + "、".join(found) + "有误" if found else ""
+
+
 def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormModel]:
+    marks = rule_errors(path, options, "guangxi-2012-technician")
     reader = _open(path, "application", REQUIRED_COLUMNS["guangxi-2012-application"])
     groups: dict[str, list[Row]] = {}
     for row in reader.rows():
@@ -460,6 +521,7 @@ def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormMod
                 if reader.layout.has("培训人数")
                 else "",
                 申报日期=first.date_text("申报日期") if applied is not None else "",
+                核对标记=_mark(marks, (row.number for row in rows)),
             )
         )
     return forms
@@ -513,6 +575,7 @@ _WORKSTATION_YES_NO = (
 
 
 def load_jincheng_workstation(path: Path, options: RenderOptions) -> list[FormModel]:
+    marks = rule_errors(path, options, "jincheng-2022-workstation")
     reader = _open(path, "application", REQUIRED_COLUMNS["jincheng-workstation-application"])
     forms: list[FormModel] = []
     for row in reader.rows():
@@ -528,6 +591,7 @@ def load_jincheng_workstation(path: Path, options: RenderOptions) -> list[FormMo
                 ),
                 技师及高级技师人数=cells.count("技师及高级技师人数"),
                 **{c: cells.yes_no(c) for c in _WORKSTATION_YES_NO},
+                核对标记=_mark(marks, (row.number,)),
             )
         )
     return forms
@@ -538,6 +602,7 @@ _BASE_COUNTS = ("紧缺专业实训装备数", "年培训人数", "合作企业�
 
 
 def load_jincheng_training_base(path: Path, options: RenderOptions) -> list[FormModel]:
+    marks = rule_errors(path, options, "jincheng-2022-training-base")
     reader = _open(path, "application", REQUIRED_COLUMNS["jincheng-training-base-application"])
     forms: list[FormModel] = []
     for row in reader.rows():
@@ -553,13 +618,14 @@ def load_jincheng_training_base(path: Path, options: RenderOptions) -> list[Form
                 ),
                 **{c: cells.yes_no(c) for c in _BASE_YES_NO},
                 **{c: cells.count(c) for c in _BASE_COUNTS},
+                核对标记=_mark(marks, (row.number,)),
             )
         )
     return forms
 
 
 _CLASS_KEY = ("培训机构", "职业(工种)", "开班日期")
-_CLASS_SHARED = ("培训类别", "培训类型", "申报等级", "结业日期", "开班审批日期")
+_CLASS_SHARED = ("培训类别", "培训类型", "申报等级", "结业日期")
 
 
 def _distinct(values: Iterable[str]) -> str:
@@ -598,7 +664,8 @@ def load_xuchang_classes(path: Path, options: RenderOptions) -> list[FormModel]:
                         性别=c.text("性别"),
                         身份证号=mask_id(c.text("身份证号")),
                         人员类别=c.text("人员类别"),
-                        联系电话=c.text("联系电话"),
+                        # masked like the identity number: the README's rule for print
+                        联系电话=mask_phone(c.text("联系电话")),
                     )
                     for index, c in enumerate(all_cells, start=1)
                 ],
@@ -642,7 +709,7 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
         for line in payout.lines
         if line.status == "paid"
     ]  # fmt: skip
-    forms = _payout_notices(program, paid, path.name, options.today)
+    forms = _payout_notices(program, paid, options)
     if not forms:
         raise InputError(
             "没有可发放的补贴（全部为待定、不予发放或已记入台账），不生成拨付通知", file=path
@@ -662,7 +729,7 @@ class _NoticeLine:
 
 
 def _payout_notices(
-    program: Any, lines: list[_NoticeLine], data_file: str, today: date
+    program: Any, lines: list[_NoticeLine], options: RenderOptions
 ) -> list[FormModel]:
     """One notice per payee of ``lines`` (a trainee paid in person gets one named for them)."""
     from ..subsidy import PAYEE_KIND_NAMES
@@ -678,7 +745,7 @@ def _payout_notices(
             PayoutNotice(
                 项目名称=program.title,
                 文号=program.document,
-                资金来源=program.funding_source or "",
+                资金来源=program.fund,
                 收款方类别=PAYEE_KIND_NAMES[kind],
                 收款方=payee,
                 明细=[
@@ -687,7 +754,7 @@ def _payout_notices(
                         姓名=line.name,
                         证件号=line.shown_id,
                         职业工种=line.occupation,
-                        说明=line.basis,
+                        说明=grouped_amounts(line.basis),
                         金额=format_amount_grouped(line.amount),
                     )
                     for index, line in enumerate(group, start=1)
@@ -695,8 +762,8 @@ def _payout_notices(
                 笔数=str(len(group)),
                 合计金额=format_amount_grouped(total),
                 合计大写=amount_in_words(total),
-                数据文件=data_file,
-                制表日期=chinese_date(today),
+                发文机关="\n".join(issuer_names(options.issuer or program.issuer)),
+                制表日期=chinese_date(options.today),
             )
         )
     return forms
@@ -730,10 +797,18 @@ def load_run_notices(ledger: Any, run_id: str, options: RenderOptions) -> list[F
         lines.append(
             _NoticeLine(kind, line.payee, line.name, shown, line.occupation, basis, line.amount)
         )
-    forms = _payout_notices(program, lines, run.file_name, options.today)
+    forms = _payout_notices(program, lines, options)
     if not forms:
         raise InputError(f"运行 {run_id} 没有发放的笔数，不生成拨付通知")
     return forms
+
+
+_UNGROUPED = re.compile(r"(?<![\d,.])(\d{4,})\.(\d{2})(?![\d])")
+
+
+def grouped_amounts(text: str) -> str:
+    """Amounts in running text with thousands separators, as in the figures: 1900.00 -> 1,900.00."""
+    return _UNGROUPED.sub(lambda m: format_amount_grouped(Decimal(m.group(0))), text)
 
 
 NOTICE_WORKING_DAYS = 5
@@ -788,18 +863,57 @@ def load_jincheng_notice(path: Path, options: RenderOptions) -> list[FormModel]:
         )
     if not units:
         raise InputError("评审授牌表中没有“是否授牌”为“是”的单位，无可公示", file=path)
+    person, phone = notice_contact(options.contact, program.contact)
+    issuers = issuer_names(program.issuer)
     return [
         JinchengNotice(
-            标题=f"关于{program.title}拟认定单位的公示",
+            发文机关=issuers,
+            发文字号=(options.doc_number or "").strip(),
+            标题=notice_title(f"关于{program.title}", "拟认定单位的公示"),
             项目名称=program.title,
             单位列表=units,
             公示天数=str(NOTICE_WORKING_DAYS),
             公示开始日期=chinese_date(start),
             公示结束日期=chinese_date(end),
-            发文单位=program.issuer,
+            发文单位="、".join(issuers),
+            联系人=person,
+            联系电话=phone,
             发布日期=chinese_date(options.published),
         )
     ]
+
+
+# a 2号 title line holds 20 characters in the 156 mm text block; a longer one turns where
+# its phrases meet (GB/T 9704-2012 7.3.3: 回行时词意完整), the upper line the longer
+TITLE_LINE_CHARS = 18
+
+
+def notice_title(subject: str, ending: str) -> str:
+    """``subject + ending`` on one line when it fits, else the two phrases on two lines."""
+    if len(subject) + len(ending) <= TITLE_LINE_CHARS:
+        return subject + ending
+    return f"{subject}\n{ending}"
+
+
+def issuer_names(issuer: str) -> list[str]:
+    """The issuing authorities of a joint notice, one by one (joined by 、 in the program file)."""
+    return [name.strip() for name in issuer.split("、") if name.strip()]
+
+
+def notice_contact(option: str | None, contact: Any) -> tuple[str, str]:
+    """联系人 and 联系电话: ``--contact "姓名 电话"`` if given, else the program file's."""
+    if option is not None:
+        parts = [part for part in re.split(r"[\s,，、:：;；]+", option.strip()) if part]
+        if len(parts) != 2:
+            raise InputError(
+                f'--contact「{option}」应为“联系人 联系电话”，如 --contact "郭大勇 0356-2199488"'
+            )
+        return parts[0], parts[1]
+    if contact is None:
+        raise InputError(
+            '公示须写明受理异议的联系人和联系电话：项目文件中没有 contact，请用 --contact "姓名 电话" 给出'
+        )
+    return str(contact.name), str(contact.phone)
 
 
 # ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..fileio import (
@@ -30,6 +31,9 @@ from ..ledger import Ledger
 from ..programs import Program, list_programs
 from ..resources import SearchPath
 from .model import MonthlyReport, build_report, default_month, parse_month
+
+if TYPE_CHECKING:  # python-docx loads only when a report is written
+    from .docx import Signers
 
 __all__ = [
     "LOCK_NAME",
@@ -125,6 +129,7 @@ def write_monthly_report(
     lock_wait: float = LOCK_WAIT_SECONDS,
     now: Callable[[], datetime] | None = None,
     office: str | None = None,
+    signers: Signers | None = None,
 ) -> ReportFiles:
     """Write ``out/YYYY-MM/月报-YYYY-MM.xlsx`` and ``.docx`` for ``month`` (default: the
     calendar month before ``today``), replacing an earlier report of that month.
@@ -160,7 +165,7 @@ def write_monthly_report(
             temporaries.append(temporary_beside(workbook))
             write_workbook(report, temporaries[-1])
             temporaries.append(temporary_beside(document))
-            write_document(report, temporaries[-1])
+            write_document(report, temporaries[-1], signers)
             # no identity numbers in a report: readable as the umask allows (a clerks' group)
             for temporary in temporaries:
                 follow_umask(temporary)

@@ -1,16 +1,22 @@
-"""The monthly report as a Word narrative (python-docx): A4, East Asian font set, the
-workbook's figures as tables."""
+"""The monthly report as a Word narrative (python-docx) in 公文 style: A4, a 方正小标宋 title,
+黑体 一、 and 楷体 （一） headings of its own (never python-docx's blue heading styles), 仿宋 body,
+dates in Chinese, the workbook's figures as tables with numbers right-aligned, and a
+报送单位 / 填报人 / 审核人 / 日期 block to sign."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import re
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml.etree import SubElement
@@ -19,10 +25,24 @@ from ..money import amount_in_words, format_amount_grouped
 from .model import MonthlyReport, Tally
 from .text import EMPTY_NOTE, office_total_rows, percent, refusal_rows, report_scope
 
-EAST_ASIAN_FONT = "宋体"
+EAST_ASIAN_FONT = "宋体"  # tables
+BODY_FONT = "仿宋_GB2312"
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+SUBHEADING_FONT = "楷体_GB2312"
+BODY_PT = 14.0  # 四号: the report's tables set the pace, not a 3号 letter
+NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?%?$|^—$")
+PERCENT_NOTE = (
+    "注：合格率、完成率等百分比一律向下取到0.1%（79.96%记作79.9%，不记作80.0%），"
+    "Word 月报与 Excel 月报相同。"
+)
 LATIN_FONT = "Times New Roman"
 W_TR, W_TC, W_P, W_R, W_T = (qn(f"w:{tag}") for tag in ("tr", "tc", "p", "r", "t"))
 XML_SPACE = qn("xml:space")
+W_PPR, W_JC, W_VAL = qn("w:pPr"), qn("w:jc"), qn("w:val")
+W_RPR, W_SZ = qn("w:rPr"), qn("w:sz")
+TABLE_PT = 9.0  # 小五: nine columns fit across A4
+TABLE_HALF_POINTS = str(int(TABLE_PT * 2))
 MARGIN_MM = 20
 TEXT_WIDTH_MM = 210 - 2 * MARGIN_MM  # A4 less the side margins
 
@@ -41,9 +61,11 @@ def _fonts(document: DocumentObject) -> None:
             r_fonts = r_pr.makeelement(qn("w:rFonts"), {})
             r_pr.append(r_fonts)
         r_fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-    document.styles["Normal"].font.size = Pt(11)
+    normal: Any = document.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    normal.element.get_or_add_rPr().find(qn("w:rFonts")).set(qn("w:eastAsia"), BODY_FONT)
     with contextlib.suppress(KeyError):
-        document.styles["Table Grid"].font.size = Pt(9)  # 小五: nine columns fit across A4
+        document.styles["Table Grid"].font.size = Pt(TABLE_PT)
 
 
 def _table(
@@ -64,6 +86,7 @@ def _table(
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
+            run.font.size = Pt(TABLE_PT)
     header = table.rows[0]._tr
     widths = [copy.deepcopy(tc.tcPr) for tc in header.tc_lst]
     body = table._tbl
@@ -73,9 +96,19 @@ def _table(
             tc = SubElement(tr, W_TC)
             if width is not None:
                 tc.append(copy.deepcopy(width))
-            text = SubElement(SubElement(SubElement(tc, W_P), W_R), W_T)
-            text.text = "" if value is None else str(value)
+            shown = "" if value is None else str(value)
+            paragraph = SubElement(tc, W_P)
+            if NUMBER.match(shown):  # figures right-aligned, as a column of numbers is read
+                SubElement(SubElement(paragraph, W_PPR), W_JC).set(W_VAL, "right")
+            run = SubElement(paragraph, W_R)
+            # the size on the run itself: LibreOffice gives a cell the body's 四号 otherwise
+            SubElement(SubElement(run, W_RPR), W_SZ).set(W_VAL, TABLE_HALF_POINTS)
+            text = SubElement(run, W_T)
+            text.text = shown
             text.set(XML_SPACE, "preserve")
+
+
+CHINESE_NUMBERS = "〇一二三四五六七八九十"
 
 
 def _shares(width: int, parts: int) -> list[int]:
@@ -97,18 +130,90 @@ def _program_row(title: str, label: str, tally: Tally) -> list[Any]:
     ]
 
 
-def write_document(report: MonthlyReport, path: Path) -> None:
+def chinese_month(month: str) -> str:
+    """``2013-10`` -> ``2013年10月``."""
+    year, number = month.split("-")
+    return f"{int(year)}年{int(number)}月"
+
+
+def chinese_day(stamp: str) -> str:
+    """An ISO timestamp's day as ``2026年12月7日`` (the stamp itself if it is not one)."""
+    try:
+        day = date.fromisoformat(stamp[:10])
+    except ValueError:
+        return stamp
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _styled(
+    document: DocumentObject, text: str, font: str, size: float, *, center: bool = False
+) -> Any:
+    """A paragraph in ``font`` at ``size`` points (its own run fonts, no heading style)."""
+    paragraph = document.add_paragraph()
+    if center:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(text)
+    run.font.size = Pt(size)
+    run.font.name = LATIN_FONT
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), font)
+    return paragraph
+
+
+def _heading(document: DocumentObject, text: str) -> None:
+    """一、 heading: 黑体, the body's size, kept with what follows."""
+    _styled(document, text, HEADING_FONT, BODY_PT).paragraph_format.keep_with_next = True
+
+
+def _subheading(document: DocumentObject, text: str) -> None:
+    """（一） heading: 楷体, kept with what follows."""
+    _styled(document, text, SUBHEADING_FONT, BODY_PT).paragraph_format.keep_with_next = True
+
+
+@dataclass(frozen=True)
+class Signers:
+    """Who sends the report up (``report monthly --unit --preparer --reviewer``); a name not
+    given is left blank to fill in by hand."""
+
+    unit: str = ""
+    preparer: str = ""
+    reviewer: str = ""
+
+
+BLANK = "　　　　　　"
+
+
+def _sign_block(document: DocumentObject, signers: Signers) -> None:
+    """报送单位 / 填报人 / 审核人 / 报送日期, as a report sent upward by the 3rd carries."""
+    document.add_paragraph()
+    document.add_paragraph(f"报送单位（盖章）：{signers.unit}")
+    document.add_paragraph(
+        f"填报人：{signers.preparer or BLANK}　　审核人：{signers.reviewer or BLANK}"
+    )
+    document.add_paragraph("报送日期：　　　　年　　月　　日")
+
+
+def write_document(report: MonthlyReport, path: Path, signers: Signers | None = None) -> None:
     document = Document()
     _fonts(document)
     for page in document.sections:
         page.page_width, page.page_height = Mm(210), Mm(297)
         page.left_margin = page.right_margin = Mm(MARGIN_MM)
         page.top_margin = page.bottom_margin = Mm(25)
-    document.add_heading(f"职业技能培训补贴月报（{report.month}）{report_scope(report)}", level=0)
-    document.add_paragraph(f"生成时间：{report.created_at}。数据来源：台账 {report.ledger}。")
+    _styled(document, "职业技能培训补贴月报", TITLE_FONT, 22, center=True)
+    _styled(
+        document,
+        f"（{chinese_month(report.month)}）{report_scope(report)}",
+        BODY_FONT,
+        16,
+        center=True,
+    )
+    document.add_paragraph(
+        f"生成于{chinese_day(report.created_at)}。数据来源：本系统补贴发放台账。"
+    )
     month, total = report.month_total, report.cumulative_total
     if report.empty:
-        document.add_paragraph(EMPTY_NOTE.format(month=report.month))
+        document.add_paragraph(EMPTY_NOTE.format(month=chinese_month(report.month)))
     else:
         document.add_paragraph(
             f"本月各项目共结业培训 {month.trained} 人（次），取证 {month.certified} 人，"
@@ -122,7 +227,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         f"（大写：{amount_in_words(total.paid_amount)}）。"
     )
     titles = {section.program: section.title for section in report.programs}
-    document.add_heading("一、各项目本月及累计", level=1)
+    _heading(document, "一、各项目本月及累计")
     rows: list[list[Any]] = []
     for section in report.programs:
         rows.append(_program_row(section.title, "本月", section.month))
@@ -131,19 +236,22 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         document,
         ["项目", "期间", "培训", "取证", "合格率", "发放笔数", "金额（元）", "大写", "不予发放"],
         rows,
-        [34, 13, 12, 12, 18, 14, 24, 30, 13],
+        [32, 12, 12, 12, 16, 13, 29, 31, 13],
     )
+    document.add_paragraph(PERCENT_NOTE)
+    number = 0
     for section in report.programs:
         if not section.cumulative.refused:
             continue
-        document.add_paragraph(f"{section.title}：不予发放原因")
+        number += 1
+        _subheading(document, f"（{CHINESE_NUMBERS[number]}）{section.title}不予发放原因")
         _table(
             document,
-            ["规则", "说明", "本月", "累计"],
+            ["不予发放原因", "本月", "累计"],
             refusal_rows(report, section),
-            [38, 96, 18, 18],
+            [134, 18, 18],
         )
-    document.add_heading("二、许昌市技能振兴专项活动目标进度", level=1)
+    _heading(document, "二、许昌市技能振兴专项活动目标进度")
     if report.categories:
         document.add_paragraph(
             f"活动为期两年（2013—2014年），截至本月为第 {report.elapsed_months} 个月；"
@@ -174,12 +282,12 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         document.add_paragraph("未加载许昌项目文件，无目标可比。")
     if report.guangxi is not None:
         g = report.guangxi
-        document.add_heading("三、广西2012年技师、高级技师培养", level=1)
+        _heading(document, "三、广西2012年技师、高级技师培养")
         document.add_paragraph(
             f"{g.name}：目标 {g.target} {g.unit}，累计取证 {g.cumulative} {g.unit}，"
             f"完成 {percent(g.done)}。"
         )
-    document.add_heading("四、培训机构", level=1)
+    _heading(document, "四、培训机构")
     flagged = [i for i in report.institutions if i.flagged]
     document.add_paragraph(
         "许昌项目中累计合格率低于 80% 的培训机构（许政办〔2013〕52号 四(二)四，应取消定点资格）："
@@ -210,7 +318,7 @@ def write_document(report: MonthlyReport, path: Path) -> None:
         )
     else:
         document.add_paragraph("无（或花名册未填抽查次数）。")
-    document.add_heading("五、月度趋势（培训人数）", level=1)
+    _heading(document, "五、月度趋势（培训人数）")
     names = list(report.trend)
     _table(
         document,
@@ -220,12 +328,22 @@ def write_document(report: MonthlyReport, path: Path) -> None:
     )
     if report.offices:
         _offices(document, report)
+    _sign_block(document, signers or Signers())
     document.save(str(path))
+
+
+def _chinese_number(number: int) -> str:
+    """一 … 九十九, as the 公文 order numbers its （一） headings."""
+    digits = "零一二三四五六七八九"
+    tens, units = divmod(number, 10)
+    if tens == 0:
+        return digits[units]
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")
 
 
 def _offices(document: DocumentObject, report: MonthlyReport) -> None:
     """A table per office, then the offices side by side (they add up to the city)."""
-    document.add_heading("六、各经办机构（县区汇总到市）", level=1)
+    _heading(document, "六、各经办机构（县区汇总到市）")
     headers = [
         "项目",
         "期间",
@@ -238,8 +356,8 @@ def _offices(document: DocumentObject, report: MonthlyReport) -> None:
         "不予发放",
     ]
     widths = [34, 13, 12, 12, 18, 14, 24, 30, 13]
-    for office in report.offices:
-        document.add_paragraph(office.name)
+    for number, office in enumerate(report.offices, start=1):
+        _subheading(document, f"（{_chinese_number(number)}）{office.name}")
         rows: list[list[Any]] = []
         for section in office.programs:
             rows.append(_program_row(section.title, "本月", section.month))

@@ -23,10 +23,11 @@ def program_heading(section: ProgramSection) -> str:
 
 
 def refusal_rows(report: MonthlyReport, section: ProgramSection) -> list[list[str | int]]:
-    """A program's refusals by rule: rule id, what the rule asks, this month, cumulative."""
+    """A program's refusals by rule: what the rule asks (in Chinese; a clerk never reads a rule
+    id), this month, cumulative."""
     reasons = sorted(set(section.month.refused) | set(section.cumulative.refused))
     return [
-        [r, report.reason_names.get(r, ""), section.month.refused.get(r, 0),
+        [report.reason_names.get(r, "其他原因"), section.month.refused.get(r, 0),
          section.cumulative.refused.get(r, 0)]
         for r in reasons
     ]  # fmt: skip

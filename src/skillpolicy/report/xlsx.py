@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..money import amount_in_words
+from ..xlsxout import print_setup
+from .docx import PERCENT_NOTE, chinese_day, chinese_month
 from .model import MonthlyReport, ProgramSection, Tally
 from .text import (
     EMPTY_NOTE,
@@ -43,9 +45,19 @@ def _money_format(sheet: Worksheet, column: int, first: int, last: int) -> None:
 
 
 def _percent_format(sheet: Worksheet, columns: list[int], first: int, last: int) -> None:
+    """Shares shown as 0.0%, rounded down to 0.1% first: the .docx's rule (``text.percent``)."""
     for column in columns:
         for (cell,) in sheet.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column):
+            if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                floored = Decimal(str(cell.value)).quantize(Decimal("0.001"), rounding=ROUND_FLOOR)
+                cell.value = float(floored)
             cell.number_format = "0.0%"
+
+
+def _axes_shown(chart: Any) -> None:
+    """Excel draws no axis whose ``delete`` is unset; openpyxl leaves it unset."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
 
 
 def _rate(tally: Tally) -> Decimal | None:
@@ -99,21 +111,22 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
     summary = book.active
     assert summary is not None
     summary.title = "概况"
-    summary.append([f"职业技能培训补贴月报 {report.month}{report_scope(report)}"])
+    summary.append([f"职业技能培训补贴月报（{chinese_month(report.month)}）{report_scope(report)}"])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([f"生成时间 {report.created_at}；台账 {report.ledger}"])
+    summary.append([f"生成于{chinese_day(report.created_at)}；数据来源：本系统补贴发放台账"])
     if report.empty:
-        summary.append([EMPTY_NOTE.format(month=report.month)])
+        summary.append([EMPTY_NOTE.format(month=chinese_month(report.month))])
     summary.append([])
     header, last = _table(summary, PROGRAM_HEADERS, program_rows(report))
     _percent_format(summary, [7], header + 1, last)
     _money_format(summary, 9, header + 1, last)
+    summary.append([PERCENT_NOTE])
     summary.append([])
     for section in report.programs:
         if not section.cumulative.refused:
             continue
         summary.append([f"{program_heading(section)}：不予发放原因"])
-        _table(summary, ["原因（规则）", "说明", "本月", "累计"], refusal_rows(report, section))
+        _table(summary, ["不予发放原因", "本月", "累计"], refusal_rows(report, section))
         summary.append([])
     _xuchang_sheet(book, report)
     _institution_sheet(book, report)
@@ -123,6 +136,7 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
         sheet.column_dimensions["A"].width = 36
         for letter in "BCDEFGHIJK":
             sheet.column_dimensions[letter].width = 14
+        print_setup(sheet, header_rows=None, landscape=True, wrap_from=1)
     book.save(path)
 
 
@@ -143,17 +157,30 @@ def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
         ],
     )  # fmt: skip
     _percent_format(sheet, [6, 8], header + 1, last)
+    # completion per category as columns in the table's order on one 0-100% scale, the plan
+    # (straight line to date) as a marker on each: what is behind shows at a glance
     chart = BarChart()
-    chart.type = "bar"
-    chart.title = "各培训类别：完成率与计划进度"
+    chart.type = "col"
+    chart.title = "各培训类别完成率（柱）与计划进度（点）"
     chart.y_axis.title = "占两年目标"
     chart.y_axis.numFmt = "0%"
-    for column in (6, 8):
-        chart.add_data(
-            Reference(sheet, min_col=column, min_row=header, max_row=last), titles_from_data=True
-        )
-    chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
-    chart.height, chart.width = 12, 22
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.add_data(Reference(sheet, min_col=6, min_row=header, max_row=last), titles_from_data=True)
+    categories = Reference(sheet, min_col=1, min_row=header + 1, max_row=last)
+    chart.set_categories(categories)
+    plan = LineChart()
+    plan.add_data(Reference(sheet, min_col=8, min_row=header, max_row=last), titles_from_data=True)
+    for series in plan.series:
+        series.marker.symbol = "diamond"
+        series.marker.size = 8
+        series.graphicalProperties.line.noFill = True
+        series.smooth = False
+    plan.set_categories(categories)
+    _axes_shown(chart)
+    _axes_shown(plan)
+    chart += plan
+    chart.height, chart.width = 12, 26
     sheet.add_chart(chart, "J2")
     sheet.append([])
     header, last = _table(
@@ -178,12 +205,13 @@ def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
 
 def _institution_sheet(book: Workbook, report: MonthlyReport) -> None:
     sheet = book.create_sheet("培训机构")
+    titles = {section.program: section.title for section in report.programs}  # not program ids
     header, last = _table(
         sheet,
         ["培训机构", "项目", "本月培训", "本月合格", "累计培训", "累计合格", "累计不合格",
          "累计合格率", "低于80%"],
         [
-            [i.institution, i.program, i.month.trained, i.month.certified, i.cumulative.trained,
+            [i.institution, titles.get(i.program, i.program), i.month.trained, i.month.certified, i.cumulative.trained,
              i.cumulative.certified, i.cumulative.failed, i.cumulative.pass_rate,
              "是（许政办〔2013〕52号 四(二)四）" if i.flagged else ""]
             for i in report.institutions
@@ -196,7 +224,14 @@ def _institution_sheet(book: Workbook, report: MonthlyReport) -> None:
         sheet,
         ["培训机构", "职业(工种)", "开班日期", "项目", "抽查次数", "人数"],
         [
-            [c.institution, c.occupation, c.class_start, c.program, c.inspections, c.trainees]
+            [
+                c.institution,
+                c.occupation,
+                c.class_start,
+                titles.get(c.program, c.program),
+                c.inspections,
+                c.trainees,
+            ]
             for c in report.thin_classes
         ],
     )
@@ -220,6 +255,9 @@ def _trend_sheet(book: Workbook, report: MonthlyReport) -> None:
             titles_from_data=True,
         )
         chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
+        for series in chart.series:
+            series.smooth = False  # a month's figure, not a curve between them
+        _axes_shown(chart)
         chart.height, chart.width = 10, 22
         sheet.add_chart(chart, f"{get_column_letter(len(names) + 3)}2")
     sheet.append([])
