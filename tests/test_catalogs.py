@@ -61,6 +61,8 @@ PROJECT_RULE_IDS = {
 }
 
 _SEVERITIES = {"error", "warning", "review"}
+# command names POLICIES.md mentions in backticks (`validate` lists a skipped rule): not rule ids
+_COMMANDS = {"validate", "subsidy", "render", "report", "levy", "template", "ledger"}
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
 _RULE_ID = re.compile(r"[a-z]{2,}(?:-[a-z]+)*")  # not the lone `x` of an ID number
 
@@ -75,7 +77,7 @@ def policy_sections(text: str) -> tuple[set[str], dict[str, set[str]]]:
 
     def rule_ids(chunk: str, programs: set[str]) -> set[str]:
         words = {w for w in _BACKTICKED.findall(chunk) if _RULE_ID.fullmatch(w)}
-        return words - _SEVERITIES - programs
+        return words - _SEVERITIES - _COMMANDS - programs
 
     common = rule_ids(chunks[0], set())
     by_program: dict[str, set[str]] = {}
