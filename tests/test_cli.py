@@ -29,7 +29,7 @@ PROGRAM_IDS = [
     "xuchang-2013-revitalization",
 ]
 FINDING_KEYS = {"row", "column", "rule", "severity", "message", "citation"}
-REPORT_KEYS = {"program", "file", "rows", "valid_rows", "findings"}
+REPORT_KEYS = {"program", "file", "rows", "valid_rows", "findings", "skipped"}
 
 # Rows that break guangxi-2012-technician rules: a repeated person (row 5 repeats row 3's
 # number), an occupation outside the catalog, tenure too short, a training form not allowed.
@@ -224,7 +224,7 @@ def test_validate_roster_with_errors_exits_1(
 def test_validate_json_has_exactly_the_documented_keys(
     run_cli: Callable[..., Any], guangxi_roster: Callable[..., Path]
 ) -> None:
-    """--format json prints one object with program, file, rows, valid_rows, findings only."""
+    """--format json prints one object with program, file, rows, valid_rows, findings, skipped."""
     guangxi_roster(extra=BAD_ROWS)
     result = run_cli(
         "validate", "roster.xlsx", "--program", "guangxi-2012-technician", "--format", "json"
