@@ -262,6 +262,7 @@ def test_validate_json_on_clean_roster_has_no_findings(
         "rows": 2,
         "valid_rows": 2,
         "findings": [],
+        "skipped": [],
     }
 
 
