@@ -224,7 +224,7 @@ def test_validate_roster_with_errors_exits_1(
 def test_validate_json_has_exactly_the_documented_keys(
     run_cli: Callable[..., Any], guangxi_roster: Callable[..., Path]
 ) -> None:
-    """--format json prints one object with program, file, rows, valid_rows, findings, skipped only."""
+    """--format json prints one object with program, file, rows, valid_rows, findings, skipped."""
     guangxi_roster(extra=BAD_ROWS)
     result = run_cli(
         "validate", "roster.xlsx", "--program", "guangxi-2012-technician", "--format", "json"
@@ -262,6 +262,7 @@ def test_validate_json_on_clean_roster_has_no_findings(
         "rows": 2,
         "valid_rows": 2,
         "findings": [],
+        "skipped": [],
     }
 
 

@@ -1248,6 +1248,10 @@ def commit_and_check(payout: Payout, book: SqliteLedger) -> set[str]:
         if line.status == "paid":
             seen.add(line.key)
     commit_payout(payout, book)
+    if not offered:  # a commit that pays nothing records no run (issue 12)
+        assert payout.run_id is None
+        assert active_keys(location) == before
+        return set()
     assert payout.run_id is not None
     # nothing else commits to this ledger: what was computed is what was recorded
     for line, repeat, computed in zip(payout.lines, repeats, shown, strict=True):
@@ -1279,7 +1283,7 @@ def check_ledger_runs(first: FuzzSheet, second: FuzzSheet, folder: Path) -> None
         run = run_in_process(first, first_path, book)
         check_outcomes(first, *run)
         payout, first_run = run[3], None
-        if payout is not None:
+        if payout is not None and payout.count("paid"):
             shown = payout.to_json()
             keys = commit_and_check(payout, book)
             assert payout.run_id is not None

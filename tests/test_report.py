@@ -162,24 +162,27 @@ def test_a_version_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
 def test_resubmitting_a_roster_does_not_count_its_trainees_twice(
     ledger_path: str, tmp_path: Path
 ) -> None:
-    """A roster committed again counts its rows as already-paid refusals, not as new trainees."""
+    """A roster committed again pays nothing and records no run, so its trainees are neither
+    counted again nor listed as refusals: the report is the first run's."""
     with open_ledger(ledger_path) as ledger:
+        runs = len(ledger.runs())
         again = commit(ledger, XUCHANG, "xuchang-2013-revitalization.xlsx")
         assert again.total == 0
+        assert again.run_id is None and len(ledger.runs()) == runs
         files = write_monthly_report(ledger, tmp_path / "out", "2013-10")
     row = program_row(files.workbook, XUCHANG, "本月")
     assert row[2:4] == (23, 18)
     assert row[7] == 12  # paid lines are still the first run's
     reasons = {r[0]: r[1] for r in sheet_rows(files.workbook, "概况") if r[0] == ALREADY_PAID}
-    assert reasons == {ALREADY_PAID: 12}  # counted as refusals, not as trainees
+    assert reasons == {}  # a resubmission that pays nothing is not recorded at all
 
 
 def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
     ledger_path: str, tmp_path: Path
 ) -> None:
     """Resubmitted with 到课率 now 50%, a paid trainee is refused for attendance and as already
-    paid: both refusals are listed, the trainee is not counted a second time, nor its class's
-    抽查次数 of 1 taken as the class's."""
+    paid; the resubmission pays nothing and records nothing, so the trainee is not counted a
+    second time, nor its class's 抽查次数 of 1 taken as the class's."""
     program = load_program(XUCHANG)
     first = compute_subsidy(EXAMPLES / f"{XUCHANG}.xlsx", program, params_file=PARAMS)
     row = next(line.row for line in first.lines if line.status == "paid")
@@ -211,8 +214,9 @@ def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
         wanted = (ALREADY_PAID, attendance)
         return {r[0]: r[1] for r in sheet_rows(files.workbook, "概况") if r[0] in wanted}
 
-    assert refusals(after)[ALREADY_PAID] == refusals(before).get(ALREADY_PAID, 0) + 12
-    assert refusals(after)[attendance] == refusals(before).get(attendance, 0) + 1
+    # the resubmission pays nothing, so it records no run (issue 12): no refusal is added
+    assert payout.run_id is None
+    assert refusals(after) == refusals(before)
 
 
 def test_a_void_takes_the_runs_rows_out_of_the_report(ledger_path: str, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from ..ledger.open import ledger_path, open_ledger
 from ..ledger.reading import EmptyLedger, open_for_reading
 from ..money import amount_in_words, format_amount_grouped
 from ..params import configured_office
-from ..subsidy import Payout, commit_payout, compute_subsidy
+from ..subsidy import Payout, commit_payout, compute_subsidy, unnamed_payee_warning
 from .common import (
     DEFAULT_MAX_ROWS,
     STATE,
@@ -168,9 +168,8 @@ def subsidy_command(
         print_payout(payout, max_rows)
     for spec, reason in payout.report.skipped:
         note(f"未检查 {spec.id}：{reason}")
-    for finding in payout.report.findings:
-        if finding.rule == "payee":
-            note(f"警告：{finding.message}")
+    if payout.unnamed_payee:
+        note(f"警告：{unnamed_payee_warning(payout.program, payout.spec).message}")
     if payout.run_id:
         note(f"已记入台账 {payout.ledger_location}：运行 {payout.run_id}")
     if out is not None:
