@@ -7,9 +7,15 @@ the known columns keyed by canonical header, so a rule never sees a column posit
 
 from __future__ import annotations
 
+import contextlib
 import operator
+import os
+import re
 import struct
+import sys
+import warnings
 import zipfile
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +29,54 @@ from .values import cell_text, fold_header, is_blank
 from .xlsxguard import check_directory, check_workbook
 
 HEADER_SCAN_ROWS = 50
+_CHUNK = 512  # rows converted per switch of file descriptor 2 (see SheetReader._refill)
+_DATE_WARNING = re.compile(r"Cell ([A-Z]{1,3})\d+ is marked as a date")
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """File descriptor 2 on the null device for the block (a Rust panic hook writes there)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 2)
+        finally:
+            os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _bad_date_column(path: Path, sheet: str, number: int) -> str | None:
+    """The column of row ``number`` holding a date-formatted number no date can be made of
+    (openpyxl reads such a cell as an error value and says which cell in a warning)."""
+    try:
+        import openpyxl
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                for row in book[sheet].iter_rows(min_row=number, max_row=number):
+                    for _cell in row:
+                        pass
+            finally:
+                book.close()
+    except Exception:  # only a better message is lost
+        return None
+    for warning in caught:
+        found = _DATE_WARNING.search(str(warning.message))
+        if found is not None:
+            return found.group(1)
+    return None
+
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -205,10 +259,15 @@ class SheetReader:
             raise
         except python_calamine.PasswordError as exc:
             raise InputError("工作簿设置了密码，请取消密码后另存为 .xlsx", file=path) from exc
-        except Exception as exc:  # calamine raises several unrelated types for a broken file
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # calamine: unrelated types, panics
             raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path) from exc
         self._next_number = 1
         self._pushed_back: list[Any] | None = None
+        self._buffer: deque[list[Any]] = deque()
+        self._done = False
+        self._failure: InputError | None = None
         self.layout = self._find_header(kind, start_col)
 
     def _next(self) -> list[Any] | None:
@@ -216,18 +275,56 @@ class SheetReader:
             row, self._pushed_back = self._pushed_back, None
             self._next_number += 1
             return row
-        try:
-            row = next(self._rows)
-        except StopIteration:
-            return None
-        except Exception as exc:
-            raise InputError(
-                f"工作簿已损坏，读到第{self._next_number}行时出错（{type(exc).__name__}）",
-                file=self.path,
-                sheet=self.sheet_name,
-            ) from exc
+        if not self._buffer:
+            if self._failure is not None:
+                raise self._failure
+            if self._done:
+                return None
+            self._refill()
+            if not self._buffer:
+                return self._next() if self._failure is not None else None
+        row = self._buffer.popleft()
         self._next_number += 1
         return row
+
+    def _refill(self) -> None:
+        """Convert the next rows, with calamine's panic report kept off the terminal.
+
+        A cell calamine cannot convert (a date-formatted ``-1.1e11``) makes its Rust code
+        panic: the ``PanicException`` is not an ``Exception``, and the panic hook writes a
+        backtrace to file descriptor 2 itself. Rows are converted ``_CHUNK`` at a time with
+        that descriptor pointed at the null device, and a failure becomes one line naming
+        the cell when the reader reaches it.
+        """
+        number = self._next_number
+        with _quiet_stderr():
+            try:
+                for _ in range(_CHUNK):
+                    self._buffer.append(next(self._rows))
+            except StopIteration:
+                self._done = True
+            except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                raise
+            except BaseException as exc:  # a Rust panic is a BaseException
+                self._done = True
+                self._failure = self._unreadable(number + len(self._buffer), exc)
+
+    def _unreadable(self, number: int, error: BaseException) -> InputError:
+        column = _bad_date_column(self.path, self.sheet_name, number)
+        if column is not None:
+            return InputError(
+                f"单元格 {column}{number} 的日期超出了 Excel 能表示的范围"
+                "（1900-01-01 至 9999-12-31），无法读取；请改为正确的日期",
+                file=self.path,
+                sheet=self.sheet_name,
+                row=number,
+            )
+        return InputError(
+            f"工作簿已损坏，读到第{number}行时出错（{type(error).__name__}）",
+            file=self.path,
+            sheet=self.sheet_name,
+            row=number,
+        )
 
     def _find_header(self, kind: str | None, start_col: int) -> Layout:
         for _ in range(HEADER_SCAN_ROWS):

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..catalog import diff_catalogs, list_catalogs, load_catalog, load_catalog_file
 from ..catalog_import import import_catalog
 from ..errors import InputError
-from .common import STATE, parse_date_option, stdout
+from .common import STATE, Table, parse_date_option, stdout, styled
 
 group = typer.Typer(help="职业（工种）目录：列出、查看、比较、从表格导入", no_args_is_help=True)
 
@@ -48,7 +47,7 @@ def list_command() -> None:
 def show_command(catalog_id: Annotated[str, typer.Argument(help="目录编号或 .toml 文件")]) -> None:
     """按行业列出一个目录中的职业（工种）。"""
     catalog = _load(catalog_id)
-    stdout.print(f"[bold]{catalog.title}[/bold]（{catalog.source}）")
+    stdout.print(styled(catalog.title, "bold"), f"（{catalog.source}）", sep="")
     table = Table()
     table.add_column("行业")
     table.add_column("职业（工种）", overflow="fold")

@@ -10,18 +10,63 @@ from pathlib import Path
 from typing import Annotated, Any, get_args
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.table import Table as RichTable
+from rich.text import Text
 
 from ..errors import InputError
 from ..privacy import redact
 from ..programs import Program, SheetKind, load_program
 from ..resources import SearchPath
+from ..terminal import shown
 from ..values import ValueProblem, parse_date
+
+
+class SafeConsole(Console):
+    """A console that never reads data as markup, emoji codes or highlighting, and shows a
+    string it prints with numbers masked and control characters visibly escaped."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        safe = [
+            Text(shown(item, one_line=True)) if isinstance(item, str) else item for item in objects
+        ]
+        super().print(*safe, **options)
+
+
+class Table(RichTable):
+    """A rich table whose text cells, title and headers are shown the way :func:`shown`
+    writes them (masked before the table wraps them, controls escaped, never markup)."""
+
+    def __init__(self, *headers: Any, title: str | None = None, **options: Any) -> None:
+        super().__init__(*headers, title=shown(title, one_line=True) if title else None, **options)
+
+    def add_row(self, *renderables: RenderableType | None, **options: Any) -> None:
+        cells = [Text(shown(item)) if isinstance(item, str) else item for item in renderables]
+        super().add_row(*cells, **options)
+
+
+def styled(text: str, style: str) -> Text:
+    """Text in a colour or weight, shown as :func:`shown` writes it (never markup)."""
+    return Text(shown(text, one_line=True), style=style)
+
 
 # Findings and tables go to stdout; errors and notes to stderr, so `--format json` stays clean.
 # A pipe or a cron log has no width; give tables room rather than rich's 80 columns.
-stdout = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-stderr = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+stdout = SafeConsole(
+    soft_wrap=False,
+    width=None if sys.stdout.isatty() else 160,
+    markup=False,
+    emoji=False,
+    highlight=False,
+)
+stderr = SafeConsole(
+    stderr=True,
+    soft_wrap=True,
+    width=None if sys.stderr.isatty() else 160,
+    markup=False,
+    emoji=False,
+    highlight=False,
+)
 
 
 @dataclass

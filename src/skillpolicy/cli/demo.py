@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..money import format_amount_grouped
 from ..programs import list_programs
 from ..resources import shipped_dir
 from ..subsidy import compute_subsidy
 from ..validate import validate_sheet
-from .common import STATE, stdout
+from .common import STATE, Table, stdout
 from .validate import print_report
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from ..errors import InputError
 from ..fileio import atomic_path, ensure_not_input
@@ -17,7 +16,7 @@ from ..identifiers import check_credit_code, check_resident_id, mask_id
 from ..ledger import Ledger, StoredLine
 from ..ledger.open import ledger_path, open_ledger
 from ..money import format_amount, format_amount_grouped, to_fen
-from .common import LedgerOption, stdout
+from .common import LedgerOption, Table, stdout
 
 group = typer.Typer(help="补贴台账：列出各次运行、导出各笔、作废一次运行", no_args_is_help=True)
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..fileio import ensure_not_input
 from ..levy import STATUS_NAMES, Levy, compute_levy, write_levy_workbook
@@ -16,11 +15,13 @@ from .common import (
     STATE,
     FormatOption,
     ProgramOption,
+    Table,
     check_format,
     note,
     print_json,
     program,
     stdout,
+    styled,
 )
 
 STATUS_STYLE = {"levied": "green", "exempt": "cyan", "refused": "red"}
@@ -56,7 +57,7 @@ def print_levy(levy: Levy) -> None:
             format_amount_grouped(line.payroll) if line.payroll is not None else "",
             percent_text(line.rate) if line.rate is not None else "",
             "" if refused else format_amount_grouped(line.should_set_aside),
-            f"[{style}]{STATUS_NAMES[line.status]}[/{style}]",
+            styled(STATUS_NAMES[line.status], style),
             format_amount_grouped(line.amount),
             "；".join(f"{r.message}（{r.citation}）" for r in line.reasons),
         )

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import InputError
 from .common import (
     STATE,
     AsOfOption,
     ParamsOption,
+    Table,
     note,
     parse_as_of,
     parse_date_option,

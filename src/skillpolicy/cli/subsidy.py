@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import SkillpolicyError
 from ..fileio import ensure_not_input, temporary_beside
@@ -22,6 +21,7 @@ from .common import (
     ParamsOption,
     ProgramOption,
     SheetArg,
+    Table,
     check_format,
     check_kind,
     note,
@@ -29,6 +29,7 @@ from .common import (
     print_json,
     program,
     stdout,
+    styled,
 )
 
 STATUS_NAMES = {"paid": "发放", "pending": "待定", "refused": "不予发放"}
@@ -49,7 +50,7 @@ def print_payout(payout: Payout) -> None:
             line.name,
             line.shown_id,
             str(line.tranche or ""),
-            f"[{style}]{STATUS_NAMES[line.status]}[/{style}]",
+            styled(STATUS_NAMES[line.status], style),
             format_amount_grouped(line.amount),
             line.payee,
             why,

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..findings import SEVERITY_NAMES
 from ..ledger.open import open_ledger
@@ -20,6 +19,7 @@ from .common import (
     ParamsOption,
     ProgramOption,
     SheetArg,
+    Table,
     check_format,
     check_kind,
     note,
@@ -27,6 +27,7 @@ from .common import (
     print_json,
     program,
     stdout,
+    styled,
 )
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "review": "cyan"}
@@ -54,7 +55,7 @@ def print_report(report: Report) -> None:
                 row_text,
                 label,
                 finding.column or "",
-                f"[{style}]{SEVERITY_NAMES[finding.severity]}[/{style}]",
+                styled(SEVERITY_NAMES[finding.severity], style),
                 finding.message,
                 finding.rule,
                 finding.citation,
