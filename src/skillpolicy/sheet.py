@@ -29,6 +29,18 @@ from .values import cell_text, fold_header, is_blank
 from .xlsxguard import check_directory, check_workbook
 
 HEADER_SCAN_ROWS = 50
+# Control characters a cell may hold (raw, or written as _x001B_ in the file): C0 but tab and
+# line breaks, DEL and C1. Removed when read; the row gets a warning naming the column.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _clean_controls(cells: dict[str, Any]) -> tuple[str, ...]:
+    cleaned: list[str] = []
+    for name, value in cells.items():
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value) is not None:
+            cells[name] = CONTROL_CHARACTERS.sub("", value)
+            cleaned.append(name)
+    return tuple(cleaned)
 _CHUNK = 512  # rows converted per switch of file descriptor 2 (see SheetReader._refill)
 _DATE_WARNING = re.compile(r"Cell ([A-Z]{1,3})\d+ is marked as a date")
 
@@ -172,6 +184,7 @@ class Layout:
 class Row:
     number: int  # the row number the spreadsheet shows
     cells: dict[str, Any]
+    cleaned: tuple[str, ...] = ()  # columns whose text lost control characters when read
 
     def raw(self, column: str) -> Any:
         return self.cells.get(column)
@@ -458,4 +471,8 @@ class SheetReader:
                 )
             ):
                 continue  # a repeated header row (printed sheets repeat it on every page)
+            texts = [value for value in values if value.__class__ is str]
+            if texts and CONTROL_CHARACTERS.search("".join(texts)) is not None:
+                yield Row(number=number, cells=cells, cleaned=_clean_controls(cells))
+                continue
             yield Row(number=number, cells=cells)

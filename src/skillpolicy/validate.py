@@ -249,9 +249,31 @@ def row_label(view: RowView) -> str:
     return view.text("单位名称")
 
 
+CONTROL_RULE = "control-characters"
+
+
+def control_findings(row: Row, program: Program) -> list[Finding]:
+    """A warning for each cell of ``row`` whose control characters were removed when read."""
+    return [
+        Finding(
+            row.number,
+            column,
+            CONTROL_RULE,
+            "warning",
+            "单元格中有不可见的控制字符（如换页符、ESC），已删除后再核对；请在原表中清除",
+            program.document,
+        )
+        for column in row.cleaned
+    ]
+
+
 def checked_rows(reader: SheetReader, checker: Checker) -> Iterator[tuple[RowView, list[Finding]]]:
+    program = checker.context.program
     for row in reader.rows():
-        yield checker.check_row(row)
+        view, findings = checker.check_row(row)
+        if row.cleaned:
+            findings.extend(control_findings(row, program))
+        yield view, findings
 
 
 def validate_sheet(

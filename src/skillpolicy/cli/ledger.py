@@ -169,9 +169,13 @@ def _xlsx_safe(sheet: Any, value: object) -> object:
         cell = WriteOnlyCell(sheet, value=to_fen(value))  # type: ignore[arg-type]
         cell.number_format = "#,##0.00"
         return cell
-    if isinstance(value, str) and value.startswith(_CSV_FORMULA_STARTS):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # never run as a formula
+    if isinstance(value, str):
+        from ..xlsxout import put, xml_safe
+
+        if not value.startswith(_CSV_FORMULA_STARTS):
+            return xml_safe(value)  # no character XML cannot hold
+        cell = WriteOnlyCell(sheet)
+        put(cell, value)  # never run as a formula
         return cell
     return value
 
