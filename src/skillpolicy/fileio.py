@@ -26,6 +26,7 @@ from pathlib import Path
 from .errors import InputError
 
 __all__ = [
+    "StagedFile",
     "atomic_path",
     "ensure_not_input",
     "os_error_text",
@@ -202,6 +203,41 @@ def atomic_path(target: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             temporary.unlink()
     _sweep_once(_folder(target))
+
+
+class StagedFile:
+    """An output written to its temporary file now and renamed into place later.
+
+    A payment run writes every output first, records the run, then renames: a crash or a
+    full disk before the rename leaves no file and nothing half-done (the temporary file is
+    removed by :meth:`discard` or, after a kill, by the next write in that folder).
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.temporary = temporary_beside(target)
+
+    def write(self, write: Callable[[Path], None]) -> None:
+        """(Re)write the temporary file; a failure is an :class:`InputError` naming the target."""
+        try:
+            write(self.temporary)
+        except OSError as exc:
+            _release_abandoned_files(exc)
+            self.discard()
+            raise InputError(f"写文件失败：{os_error_text(exc)}", file=self.target) from exc
+
+    def commit(self) -> None:
+        """Rename the written file into place."""
+        try:
+            self.temporary.replace(self.target)
+        except OSError as exc:
+            self.discard()
+            raise InputError(f"写文件失败：{os_error_text(exc)}", file=self.target) from exc
+        _sweep_once(_folder(self.target))
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.temporary.unlink()
 
 
 def write_atomically(target: Path, write: Callable[[Path], None]) -> None:

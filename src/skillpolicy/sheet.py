@@ -41,6 +41,8 @@ def _clean_controls(cells: dict[str, Any]) -> tuple[str, ...]:
             cells[name] = CONTROL_CHARACTERS.sub("", value)
             cleaned.append(name)
     return tuple(cleaned)
+
+
 _CHUNK = 512  # rows converted per switch of file descriptor 2 (see SheetReader._refill)
 _DATE_WARNING = re.compile(r"Cell ([A-Z]{1,3})\d+ is marked as a date")
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import SkillpolicyError
-from ..fileio import ensure_not_input, temporary_beside
+from ..fileio import StagedFile, ensure_not_input
 from ..ledger.open import ledger_path, open_ledger
 from ..money import amount_in_words, format_amount_grouped
 from ..subsidy import Payout, commit_payout, compute_subsidy
@@ -94,8 +94,6 @@ def subsidy_command(
     item = program(program_id)
     if out is not None:
         ensure_not_input(out, sheet)
-        if commit:  # an output folder that cannot be written stops the run before it is recorded
-            temporary_beside(out).unlink()
     # read an existing ledger while computing; create one only when committing, so a run that
     # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
     book = None
@@ -103,6 +101,7 @@ def subsidy_command(
         path = ledger_path(ledger)
         if not commit or (path is not None and path.exists()):
             book = open_ledger(ledger, create=False)
+    staged: StagedFile | None = None
     try:
         payout = compute_subsidy(
             sheet,
@@ -114,24 +113,32 @@ def subsidy_command(
             ledger=book,
             shown_name=str(sheet),
         )
+        # order of a payment run: every output written to its temporary file, then the
+        # commit, then the rename; a failure before the commit records nothing
+        if out is not None:
+            from ..payouts import restage_payout_workbook, stage_payout_workbook
+
+            staged = stage_payout_workbook(payout, out, full_ids=full_ids)
         if commit:
             book = book or open_ledger(ledger, create=True)
             commit_payout(payout, book)
+        if staged is not None:
+            try:
+                if payout.run_id:
+                    restage_payout_workbook(staged, payout, full_ids=full_ids)
+                staged.commit()
+            except SkillpolicyError as error:
+                if payout.run_id:  # committed already: say so, and how to get the schedule
+                    error.message += (
+                        f"；本次运行 {payout.run_id} 已记入台账 {payout.ledger_location}，"
+                        f"可用 skillpolicy ledger reprint {payout.run_id} --out … 重新生成发放花名册"
+                    )
+                raise
     finally:
+        if staged is not None:
+            staged.discard()
         if book is not None:
             book.close()
-    if out is not None:
-        from ..payouts import write_payout_workbook
-
-        try:
-            write_payout_workbook(payout, out, full_ids=full_ids)
-        except SkillpolicyError as error:
-            if payout.run_id:  # committed already: say so, and how to undo or rewrite it
-                error.message += (
-                    f"；本次运行 {payout.run_id} 已记入台账 {payout.ledger_location}，"
-                    f"可用 skillpolicy ledger void {payout.run_id} --reason … 作废后重新运行"
-                )
-            raise
     if output_format == "json":
         print_json(payout.to_json())
     else:
