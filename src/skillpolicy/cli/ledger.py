@@ -16,9 +16,11 @@ from ..identifiers import check_credit_code, check_resident_id, mask_id
 from ..ledger import Ledger, StoredLine
 from ..ledger.open import ledger_path, open_ledger
 from ..money import format_amount, format_amount_grouped, to_fen
-from .common import LedgerOption, Table, stdout
+from .common import STATE, LedgerOption, Table, stdout
 
-group = typer.Typer(help="补贴台账：列出各次运行、导出各笔、作废一次运行", no_args_is_help=True)
+group = typer.Typer(
+    help="补贴台账：列出各次运行、导出各笔、作废一次运行、重印发放花名册", no_args_is_help=True
+)
 
 EXPORT_HEADER = [
     "运行编号", "记账时间", "项目", "姓名/单位", "证件号", "职业(工种)", "等级", "笔次",
@@ -226,6 +228,38 @@ def void_command(
     total = format_amount_grouped(record.total) if record else "0.00"
     stdout.print(
         f"已作废运行 {run_id}（作废记录 {void_id}）：其 {count} 笔、合计 {total} 元不再计入台账"
+    )
+
+
+@group.command("reprint")
+def reprint_command(
+    run_id: Annotated[
+        str, typer.Argument(help="已记入台账的运行编号（见 skillpolicy ledger list）")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="发放花名册（.xlsx）")],
+    ledger: LedgerOption = None,
+    full_ids: Annotated[
+        bool, typer.Option("--full-ids", help="发放花名册中同时列出完整身份证号（财务核对用）")
+    ] = False,
+) -> None:
+    """只凭台账重新生成一次运行的发放花名册（原花名册丢失或未写成时）。"""
+    from ..payouts import write_payout_workbook
+    from ..reprint import payout_from_ledger
+
+    if out.suffix.lower() != ".xlsx":
+        raise InputError("发放花名册须以 .xlsx 结尾", file=out)
+    source = ledger_path(ledger)
+    if source is not None:
+        ensure_not_input(out, source)
+    book = _open(ledger)
+    try:
+        payout = payout_from_ledger(book, run_id, STATE.catalogs())
+    finally:
+        book.close()
+    write_payout_workbook(payout, out, full_ids=full_ids)
+    stdout.print(
+        f"已据台账重印运行 {run_id} 的发放花名册到 {out}："
+        f"{payout.count('paid')} 笔，合计 {format_amount_grouped(payout.total)} 元"
     )
 
 
