@@ -24,7 +24,13 @@ _UNSAFE_LINE = re.compile(
 )
 
 
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _escape(match: re.Match[str]) -> str:
+    named = _NAMED.get(match.group(0))
+    if named is not None:
+        return named
     code = ord(match.group(0))
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

@@ -1,0 +1,400 @@
+"""Hostile input, round two (issue 14): markup and control characters in cells, escape
+sequences on the terminal, masking of numbers written in other shapes, a calamine panic,
+the order of a payment run, ``ledger reprint``, bounded templates, and the rest of the
+issue's defects, each pinned by the behaviour the clerk sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import docx
+import openpyxl
+import pytest
+
+from conftest import make_resident_id, write_rows
+from inprocess import Outcome, run_main
+from skillpolicy import payouts
+from skillpolicy.render.engine import RenderError, _render_bounded, make_environment
+
+PROGRAM = "guangxi-2012-technician"
+HEADER = [
+    "姓名", "性别", "身份证号", "职业(工种)", "现等级", "取证日期", "申报等级", "培训形式",
+    "鉴定结果", "培训机构",
+]  # fmt: skip
+ID_A = make_resident_id("45010219800101001")
+ID_B = make_resident_id("45010219850202002")
+
+
+def trainee(name: str, id_number: str, institution: str = "南宁市高级技工学校") -> list[Any]:
+    return [
+        name, "男" if int(id_number[16]) % 2 else "女", id_number, "焊工", "高级工",
+        dt.date(2008, 1, 1), "技师", "脱产", "合格", institution,
+    ]  # fmt: skip
+
+
+def roster(path: Path, rows: list[list[Any]]) -> Path:
+    return write_rows(path, [["学员花名册"], HEADER, *rows])
+
+
+def patch_text(path: Path, marker: str, replacement: bytes) -> Path:
+    """Replace ``marker`` in every part of the workbook with raw XML bytes (``_x001B_``…)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data.replace(marker.encode(), replacement))
+    return path
+
+
+def run(tmp_path: Path, capsys: Any, monkeypatch: Any, *args: str | Path) -> Outcome:
+    return run_main(*args, cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
+
+
+# --------------------------------------------------------------------------- markup
+
+
+@pytest.mark.parametrize("command", ["validate", "subsidy"])
+def test_markup_in_cells_is_printed_as_text(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """A 姓名 of `[/b]张三` and an institution of `[red]x[/]` print literally, never exit 3."""
+    sheet = roster(
+        tmp_path / "r.xlsx",
+        [trainee("[/b]张三", ID_A, "[red]某机构[/]"), trainee("李四[bold]", ID_B, "[/]")],
+    )
+    result = run(tmp_path, capsys, monkeypatch, command, sheet, "-p", PROGRAM)
+    assert result.code in (0, 1), result.err
+    assert "内部错误" not in result.err
+    if command == "subsidy":
+        assert "[/b]张三" in result.out and "[red]某机构[/]" in result.out
+
+
+def test_markup_in_a_committed_run_is_recorded_once_and_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """subsidy --commit with markup in cells records the run and prints it (no crash after)."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("[/b]张三", ID_A)])
+    ledger = tmp_path / "l.sqlite3"
+    result = run(
+        tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM, "--ledger", ledger,
+        "--commit", "--out", tmp_path / "pay.xlsx",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "[/b]张三" in result.out
+    with sqlite3.connect(ledger) as db:
+        assert db.execute("SELECT count(*) FROM lines").fetchone() == (1,)
+
+
+# --------------------------------------------------------------------------- control characters
+
+
+def test_control_characters_are_removed_with_a_warning_and_outputs_stay_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """`_x000B_`, ESC and NUL in 培训机构: a warning on the cell; schedule written and valid."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A, "南宁XMARK学校")])
+    patch_text(sheet, "XMARK", b"_x000B__x001B_[2J_x0000_")
+    out = tmp_path / "pay.xlsx"
+    result = run(
+        tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM, "--out", out,
+        "--ledger", tmp_path / "l.sqlite3", "--commit", "--format", "json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    payload = json.loads(result.out)
+    assert payload["lines"][0]["payee"] == "南宁[2J学校"
+    book = openpyxl.load_workbook(out)
+    assert "南宁_2J学校" in book.sheetnames  # [ is not allowed in a sheet title
+    checked = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM, "-f", "json")
+    findings = json.loads(checked.out)["findings"]
+    assert [(f["row"], f["column"], f["rule"], f["severity"]) for f in findings] == [
+        (3, "培训机构", "control-characters", "warning")
+    ]
+
+
+def test_render_with_control_characters_writes_documents_word_can_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """Notices rendered from a roster whose cells hold control characters are valid .docx."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张XMARK三", ID_A, "南宁XMARK学校")])
+    patch_text(sheet, "XMARK", b"_x0001__x001B_")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = run(
+        tmp_path, capsys, monkeypatch, "render", "payout-notice", "--data", sheet, "-p",
+        PROGRAM, "--out", folder,
+    )  # fmt: skip
+    assert result.code in (0, 1), result.err
+    documents = sorted(folder.glob("*.docx"))
+    assert documents
+    for document in documents:
+        text = "\n".join(p.text for p in docx.Document(str(document)).paragraphs)
+        assert "\x1b" not in text and "\x01" not in text
+
+
+# --------------------------------------------------------------------------- the terminal
+
+
+def test_escape_sequences_and_bidi_controls_are_shown_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """ESC, OSC-8 and U+202E in cells reach the terminal as visible escapes, never raw."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张\u202e三", ID_A, "机构XMARK")])
+    patch_text(sheet, "XMARK", b"_x001B_]8;;http://evil/_x001B_\\")
+    result = run(tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM)
+    assert result.code in (0, 1), result.err
+    assert "\x1b" not in result.out + result.err
+    assert "\u202e" not in result.out + result.err
+    assert "\\u202e" in result.out
+
+
+def test_a_file_name_with_a_newline_gives_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """An unreadable input whose name holds a newline: one line on stderr, exit 2."""
+    bad = tmp_path / "花名\n册.xlsx"
+    bad.write_bytes(b"not a workbook")
+    result = run(tmp_path, capsys, monkeypatch, "validate", bad, "-p", PROGRAM)
+    assert result.code == 2
+    assert len(result.err_lines) == 1 and "花名\\n册.xlsx" in result.err
+
+
+# --------------------------------------------------------------------------- masking
+
+
+@pytest.mark.parametrize(
+    ("written", "hidden"),
+    [
+        ("139.2986.1234", "2986"),
+        ("6222-0212-3456-7890-123", "0212-3456"),
+        ("1392\u200b9861234", "9861"),
+        ("abc13929861234", "2986"),
+        (f"ID{ID_A}x", ID_A[4:14]),
+    ],
+)
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_numbers_typed_in_a_name_are_masked_in_every_shape(
+    written: str,
+    hidden: str,
+    output: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: Any,
+) -> None:
+    """A phone, card or identity number in 姓名 (dots, dashes, U+200B, glued) is masked."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee(written, ID_A)])
+    result = run(tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM, "-f", output)
+    assert result.code in (0, 1), result.err
+    assert hidden not in result.out + result.err
+
+
+def test_a_number_is_masked_before_a_narrow_table_wraps_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """A table cell wrapping inside a number still shows it masked."""
+    monkeypatch.setenv("COLUMNS", "60")
+    from skillpolicy.cli import common
+
+    monkeypatch.setattr(common.stdout, "_width", 60)
+    sheet = roster(tmp_path / "r.xlsx", [trainee("某某某某某某某某某某13929861234", ID_A)])
+    result = run(tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM)
+    assert "2986" not in result.out.replace("\n", "").replace("│", "").replace(" ", "")
+
+
+def test_the_default_payout_schedule_masks_phone_and_card_numbers(tmp_path: Path) -> None:
+    """Without --full-ids the schedule masks a phone typed in 姓名 (no longer only IDs)."""
+    from skillpolicy.programs import load_program
+    from skillpolicy.subsidy import compute_subsidy
+
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三139.2986.1234", ID_A)])
+    payout = compute_subsidy(sheet, load_program(PROGRAM))
+    out = tmp_path / "pay.xlsx"
+    payouts.write_payout_workbook(payout, out)
+    values = [
+        str(cell.value)
+        for sheet_ in openpyxl.load_workbook(out).worksheets
+        for row in sheet_.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+    assert not any("2986" in value for value in values)
+    assert any("张三139.****.1234" in value for value in values)
+
+
+# --------------------------------------------------------------------------- crashes
+
+
+def test_a_date_cell_calamine_cannot_convert_is_one_line_naming_the_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """A date-formatted -1.1e11 (a Rust panic in calamine): exit 2, one line naming F4."""
+    path = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A), trainee("李四", ID_B)])
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["F4"] = -1.1e11
+    sheet["F4"].number_format = "yyyy-mm-dd"
+    book.save(path)
+    result = run(tmp_path, capsys, monkeypatch, "validate", path, "-p", PROGRAM)
+    assert result.code == 2
+    assert len(result.err_lines) == 1
+    assert "F4" in result.err and "日期" in result.err
+
+
+def test_a_base_exception_from_inside_is_an_internal_error_not_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """A BaseException that is not an Exception (a panic) ends in exit 3, one line."""
+
+    class Panic(BaseException):
+        pass
+
+    def explode(*_: Any, **__: Any) -> None:
+        raise Panic("boom")
+
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    monkeypatch.setattr("skillpolicy.cli.validate.validate_sheet", explode)
+    result = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM)
+    assert result.code == 3
+    assert result.err_lines == [line for line in result.err_lines if "内部错误" in line]
+
+
+# --------------------------------------------------------------------------- payment order
+
+
+def test_a_schedule_that_cannot_be_written_records_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """The schedule is written before the commit: a writer failure leaves the ledger empty."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    ledger = tmp_path / "l.sqlite3"
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise ValueError("writer failed")
+
+    monkeypatch.setattr(payouts, "build_payout_workbook", broken)
+    result = run(
+        tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM, "--ledger", ledger,
+        "--commit", "--out", tmp_path / "pay.xlsx",
+    )  # fmt: skip
+    assert result.code == 3
+    if ledger.exists():
+        with sqlite3.connect(ledger) as db:
+            assert db.execute("SELECT count(*) FROM lines").fetchone() == (0,)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["r.xlsx", *([ledger.name] if ledger.exists() else [])]
+        + [p.name for p in tmp_path.glob("l.sqlite3-*")]
+    )
+
+
+def test_a_failed_commit_leaves_no_schedule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """A commit that fails leaves no payout schedule under its name nor a temporary file."""
+    from skillpolicy.errors import InputError
+
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise InputError("写入台账失败：磁盘空间不足")
+
+    monkeypatch.setattr("skillpolicy.cli.subsidy.commit_payout", refuse)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run(
+        tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM, "--ledger",
+        tmp_path / "l.sqlite3", "--commit", "--out", out / "pay.xlsx",
+    )  # fmt: skip
+    assert result.code == 2
+    assert list(out.iterdir()) == []
+
+
+def _payee_rows(path: Path) -> list[tuple[str, list[Any]]]:
+    book = openpyxl.load_workbook(path)
+    found = []
+    for sheet in book.worksheets[1:-1]:  # the payee sheets, between 汇总 and 未发放
+        rows = [
+            [c.value for c in row[:3]] + [row[-4].value if len(row) > 3 else None]
+            for row in sheet.iter_rows()
+            if isinstance(row[0].value, int)
+        ]
+        found.append((sheet.title, rows))
+    return found
+
+
+def test_ledger_reprint_rebuilds_the_schedule_of_a_committed_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """`ledger reprint RUN --out` writes the same payee sheets and lines as the original."""
+    sheet = roster(
+        tmp_path / "r.xlsx",
+        [trainee("张三", ID_A), trainee("李四", ID_B, "广西桂南技师学院")],
+    )
+    ledger = tmp_path / "l.sqlite3"
+    original = tmp_path / "pay.xlsx"
+    paid = run(
+        tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM, "--ledger", ledger,
+        "--commit", "--out", original, "-f", "json",
+    )  # fmt: skip
+    assert paid.code == 0, paid.err
+    with sqlite3.connect(ledger) as db:
+        (run_id,) = db.execute("SELECT run_id FROM runs").fetchone()
+    again = tmp_path / "again.xlsx"
+    result = run(tmp_path, capsys, monkeypatch, "ledger", "reprint", run_id, "--ledger", ledger,
+                 "--out", again)  # fmt: skip
+    assert result.code == 0, result.err
+    assert _payee_rows(again) == _payee_rows(original)
+    assert len(_payee_rows(again)) == 2
+
+
+def test_ledger_reprint_of_an_unknown_run_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """Reprinting a run the ledger does not hold: exit 2, one line, nothing written."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    ledger = tmp_path / "l.sqlite3"
+    run(tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM, "--ledger", ledger,
+        "--commit")  # fmt: skip
+    result = run(tmp_path, capsys, monkeypatch, "ledger", "reprint", "nope", "--ledger", ledger,
+                 "--out", tmp_path / "x.xlsx")  # fmt: skip
+    assert result.code == 2 and len(result.err_lines) == 1 and "nope" in result.err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x' * 10**10 }}",
+        "{% for i in range(999999999) %}{{ i }}{% endfor %}",
+        "{{ 9 ** 999999 }}",
+        "{% for i in range(90000) %}{{ 'y' * 900000 }}{% endfor %}",
+    ],
+)
+def test_templates_are_bounded_by_the_sandbox(source: str) -> None:
+    """Huge repetition, ranges, powers and output stop with a limit error, quickly."""
+    from skillpolicy.render.engine import TemplateLimit
+
+    with pytest.raises(TemplateLimit):
+        _render_bounded(make_environment().from_string(source), {})
+
+
+def test_an_ordinary_template_still_renders() -> None:
+    """Small loops, repetition and arithmetic are untouched by the limits."""
+    template = make_environment().from_string(
+        "{{ 'ab' * 2 }}{% for i in range(3) %}{{ i }}{% endfor %}{{ 2 ** 10 }}"
+    )
+    assert _render_bounded(template, {}) == "abab0121024"
+
+
+def test_render_error_is_an_input_error() -> None:
+    """A template beyond the limits is told to the admin as exit 2 (RenderError)."""
+    from skillpolicy.errors import InputError
+
+    assert issubclass(RenderError, InputError)
