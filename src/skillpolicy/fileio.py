@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import sys
 import tempfile
 import traceback
@@ -29,6 +30,7 @@ __all__ = [
     "StagedFile",
     "atomic_path",
     "ensure_not_input",
+    "not_regular_file",
     "os_error_text",
     "remove_stale_temporaries",
     "temporary_beside",
@@ -62,6 +64,25 @@ def os_error_text(error: OSError) -> str:
     if known is not None:
         return known
     return error.strerror or type(error).__name__
+
+
+def not_regular_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an input file, or None for an existing regular file.
+
+    Checked before opening: reading a FIFO blocks until someone writes to it, and a device
+    never ends, so anything but a regular file (after symbolic links) is refused.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "文件不存在"
+    except OSError as exc:
+        return f"无法读取文件：{os_error_text(exc)}"
+    if stat.S_ISDIR(mode):
+        return "这是一个目录，不是文件"
+    if not stat.S_ISREG(mode):
+        return "不是普通文件（是管道、设备或套接字），无法读取"
+    return None
 
 
 def ensure_not_input(output: Path, *inputs: Path) -> None:

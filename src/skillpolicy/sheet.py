@@ -25,6 +25,7 @@ import python_calamine
 
 from .columns import KIND_KEYS, SHEET_KIND_NAMES, canonical_header
 from .errors import InputError
+from .fileio import not_regular_file
 from .values import cell_text, fold_header, is_blank
 from .xlsxguard import check_directory, check_workbook
 
@@ -114,6 +115,9 @@ def sniff_workbook(path: Path) -> None:
         raise InputError("文件不存在", file=path)
     if path.is_dir():
         raise InputError("这是一个目录，不是 Excel 工作簿", file=path)
+    problem = not_regular_file(path)
+    if problem is not None:
+        raise InputError(problem, file=path)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)

@@ -88,13 +88,21 @@ def program(program_id: str) -> Program:
     return load_program(program_id, STATE.catalogs())
 
 
+OPTION_YEARS = (1949, 2099)  # the dates an option may name
+
+
 def parse_date_option(text: str | None, option: str) -> date | None:
+    """A date option: full-width digits folded (the parser folds text), the year checked."""
     if text is None:
         return None
     try:
-        return parse_date(text)
+        value = parse_date(text)
     except ValueProblem as problem:
         raise InputError(f"{option} {problem.message}") from None
+    first, last = OPTION_YEARS
+    if not first <= value.year <= last:
+        raise InputError(f"{option} 的年份应在 {first} 至 {last} 之间，不能是「{text}」")
+    return value
 
 
 def parse_as_of(text: str | None) -> date | None:
