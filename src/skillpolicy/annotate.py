@@ -175,7 +175,7 @@ def _write_in_memory(report: Report, source: Path, target: Path) -> None:
         raise InputError(
             f"无法打开工作簿以生成标注副本（{type(exc).__name__}）", file=source
         ) from exc
-    sheet: Worksheet = workbook[report.layout.sheet]
+    sheet = _data_sheet(workbook, report.layout.sheet, source)
     for (row, column), findings in _marked_cells(report, sheet.merged_cells.ranges).items():
         cell = sheet.cell(row=row, column=column)
         cell.fill = _fill(findings)
@@ -189,6 +189,22 @@ def _write_in_memory(report: Report, source: Path, target: Path) -> None:
     set_widths(summary, SUMMARY_WIDTHS)
     summary.freeze_panes = "A2"
     write_atomically(target, workbook.save)
+
+
+def _data_sheet(workbook: openpyxl.Workbook, name: str, source: Path) -> Worksheet:
+    """The sheet calamine read, by its name as openpyxl reads it: an XML parser turns a tab
+    or line break written raw in a sheet's name into a space, calamine keeps it."""
+    for candidate in (name, _title_of(name)):
+        if candidate in workbook.sheetnames:
+            found = workbook[candidate]
+            if isinstance(found, Worksheet):
+                return found
+    raise InputError("生成标注副本时找不到读取的工作表", file=source, sheet=name)
+
+
+def _title_of(name: str) -> str:
+    """A sheet name with its tabs, line breaks and other control characters as spaces."""
+    return "".join(" " if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F else ch for ch in name)
 
 
 # --------------------------------------------------------------------------- streamed
@@ -322,7 +338,7 @@ def _write_streamed(report: Report, source: Path, target: Path) -> None:
             data_sheet = meta.name == report.layout.sheet
             try:
                 values = book.get_sheet_by_name(meta.name)
-                sheet = workbook.create_sheet(meta.name)
+                sheet = workbook.create_sheet(_title_of(meta.name))
                 for visible, state in _HIDDEN_STATES:
                     if meta.visible == visible:
                         sheet.sheet_state = state
@@ -343,7 +359,7 @@ def _write_streamed(report: Report, source: Path, target: Path) -> None:
                     file=source,
                     sheet=meta.name,
                 ) from exc
-            names.append(meta.name)
+            names.append(_title_of(meta.name))
         _write_summary(workbook, report, _free_name(names))
         write_atomically(target, workbook.save)
     finally:
