@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .columns import SHEET_KIND_NAMES
 from .datafile import KeyedError, load_model
 from .errors import CatalogError
-from .resources import SearchPath
+from .resources import SearchPath, check_data_id
 
 SheetKind = Literal["roster", "application", "designation", "award", "technician", "levy"]
 Severity = Literal["error", "warning", "review"]
@@ -249,6 +249,7 @@ def load_program_file(path: Path) -> Program:
 
 
 def program_path(program_id: str, search: SearchPath) -> Path:
+    check_data_id(program_id, "项目")
     path = search.find(f"programs/{program_id}.toml")
     if path is None:
         known = ", ".join(p.stem for p in search.glob("programs", "*.toml"))

@@ -585,8 +585,7 @@ class SqliteLedger:
         """Refuse a ledger whose indexes are not the schema's: the unique index on active
         line keys is what keeps a line from being paid twice."""
         present = {
-            name: " ".join((sql or "").split())
-            for name, sql in self._db.execute(_LIST_INDEXES)
+            name: " ".join((sql or "").split()) for name, sql in self._db.execute(_LIST_INDEXES)
         }
         for name, sql in _EXPECTED_INDEXES.items():
             if present.get(name) != sql:
