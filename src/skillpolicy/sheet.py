@@ -393,8 +393,13 @@ class SheetReader:
         the lower row or, where the lower cell is empty, by the upper cell merged down to it.
         Used when it names more columns than either row alone (a title merged across the
         whole sheet above a one-row header names nothing more)."""
-        grouped = {position for first, last in spans for position in range(first, last + 1)}
         width = max(len(upper), len(lower))
+        # a merge may span to column XFD: only the row's own columns are looked at
+        grouped = {
+            position
+            for first, last in spans
+            for position in range(max(first, 0), min(last, width - 1) + 1)
+        }
         combined = [
             lower[p]
             if p < len(lower) and not is_blank(lower[p])
