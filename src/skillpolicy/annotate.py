@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .errors import InputError
 from .fileio import ensure_not_input, write_atomically
 from .findings import SEVERITY_NAMES, Finding
-from .validate import Report
+from .validate import HIDDEN_RULE, Report
 from .xlsxguard import ROW_WEIGHT, count_cells_and_rows
 from .xlsxout import (
     ERROR_FILL,
@@ -178,6 +178,8 @@ def _write_in_memory(report: Report, source: Path, target: Path) -> None:
             f"无法打开工作簿以生成标注副本（{type(exc).__name__}）", file=source
         ) from exc
     sheet = _data_sheet(workbook, report.layout.sheet, source)
+    if any(finding.rule == HIDDEN_RULE for finding in report.findings):
+        _show_hidden(sheet)
     for (row, column), findings in _marked_cells(report, sheet.merged_cells.ranges).items():
         cell = sheet.cell(row=row, column=column)
         cell.fill = _fill(findings)
@@ -191,6 +193,32 @@ def _write_in_memory(report: Report, source: Path, target: Path) -> None:
     set_widths(summary, SUMMARY_WIDTHS)
     summary.freeze_panes = "A2"
     write_atomically(target, workbook.save)
+
+
+def _show_hidden(sheet: Worksheet) -> None:
+    """Unhide the rows and columns that hold data and mark their cells, so the clerk sees in
+    the copy what the check read (the summary sheet names them too)."""
+    for number, dimension in list(sheet.row_dimensions.items()):
+        if not (dimension.hidden or dimension.height == 0):
+            continue
+        cells = [cell for cell in sheet[number] if cell.value is not None]
+        if not cells:
+            continue
+        dimension.hidden = False
+        dimension.height = None
+        for cell in cells:
+            if cell.fill != ERROR_FILL:
+                cell.fill = WARNING_FILL
+    for column_dimension in list(sheet.column_dimensions.values()):
+        if not column_dimension.hidden:
+            continue
+        column_dimension.hidden = False
+        first = int(getattr(column_dimension, "min", None) or 1)
+        last = int(getattr(column_dimension, "max", None) or first)
+        for row in sheet.iter_rows(min_col=first, max_col=last):
+            for marked in row:
+                if marked.value is not None and marked.fill != ERROR_FILL:
+                    marked.fill = WARNING_FILL
 
 
 def _data_sheet(workbook: openpyxl.Workbook, name: str, source: Path) -> Worksheet:

@@ -27,7 +27,7 @@ from .columns import KIND_KEYS, SHEET_KIND_NAMES, canonical_header
 from .errors import InputError
 from .fileio import not_regular_file
 from .values import cell_text, fold_header, is_blank
-from .xlsxguard import check_directory, check_workbook
+from .xlsxguard import HiddenCells, check_directory, check_workbook
 
 HEADER_SCAN_ROWS = 50
 # Control characters a cell may hold (raw, or written as _x001B_ in the file): C0 but tab and
@@ -109,8 +109,9 @@ def column_letter(number: int) -> str:
     return letters
 
 
-def sniff_workbook(path: Path) -> None:
-    """Raise InputError unless ``path`` looks like a readable, sane .xlsx workbook."""
+def sniff_workbook(path: Path) -> dict[str, HiddenCells]:
+    """Raise InputError unless ``path`` looks like a readable, sane .xlsx workbook; returns
+    the rows and columns each sheet hides, by sheet name."""
     if not path.exists():
         raise InputError("文件不存在", file=path)
     if path.is_dir():
@@ -156,7 +157,7 @@ def sniff_workbook(path: Path) -> None:
                 if "word/document.xml" in names:
                     raise InputError("这是 Word 文档，不是 Excel 工作簿", file=path)
                 raise InputError("压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件", file=path)
-            check_workbook(path, archive)
+            return check_workbook(path, archive)
     except InputError:
         raise
     except OSError as exc:
@@ -249,7 +250,7 @@ class SheetReader:
 
     def __init__(self, path: Path, *, kind: str | None = None) -> None:
         self.path = path
-        sniff_workbook(path)
+        hidden = sniff_workbook(path)
         try:
             self._workbook = python_calamine.CalamineWorkbook.from_path(str(path))
             visible = [
@@ -261,6 +262,10 @@ class SheetReader:
             if not visible:
                 raise InputError("工作簿中没有可见的工作表", file=path)
             self.sheet_name = visible[0]
+            self.hidden = hidden.get(self.sheet_name) or hidden.get(
+                " ".join(self.sheet_name.split("\n"))
+            )
+            self.hidden_data_rows: list[int] = []
             sheet = self._workbook.get_sheet_by_name(self.sheet_name)
             start_col = sheet.start[1] if sheet.start else 0
             self._rows = iter(sheet.iter_rows())
@@ -482,6 +487,8 @@ class SheetReader:
                 )
             ):
                 continue  # a repeated header row (printed sheets repeat it on every page)
+            if self.hidden is not None and number in self.hidden.rows:
+                self.hidden_data_rows.append(number)
             texts = [value for value in values if value.__class__ is str]
             if texts and CONTROL_CHARACTERS.search("".join(texts)) is not None:
                 yield Row(number=number, cells=cells, cleaned=_clean_controls(cells))

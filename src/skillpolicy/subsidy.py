@@ -32,6 +32,7 @@ from .validate import (
     Report,
     already_paid_column,
     checked_rows,
+    hidden_findings,
     make_context,
     open_sheet,
 )
@@ -632,6 +633,7 @@ def compute_subsidy(
         payout.lines.extend(_lines_for_row(view, findings, method, program))
     sheet_findings = checker.finish()
     report.add_sheet_findings(sheet_findings)
+    report.add_sheet_findings(hidden_findings(reader, program))
     _apply_late_findings(payout, sheet_findings)
     if ledger is not None:
         paid = ledger.paid([line.key for line in payout.lines])

@@ -61,7 +61,7 @@ MAX_TAG_BYTES = MIB  # one tag, comment or CDATA section
 # range or a hyperlink makes one per cell it covers, so their area is bounded like the cells.
 MAX_MERGES = 100_000  # merged ranges in one sheet
 MAX_HYPERLINKS = 100_000  # hyperlinks in one sheet
-MAX_RANGE_CELLS = MAX_CELLS  # cells all merged ranges (or all hyperlinks) of a sheet cover
+MAX_RANGE_CELLS = 1_000_000  # cells all merged ranges (or all hyperlinks) of a sheet cover
 MAX_VALIDATIONS = 10_000  # <dataValidation> in one sheet
 MAX_CONDITIONAL = 10_000  # <conditionalFormatting> in one sheet
 MAX_COMMENTS = 20_000  # <comment> in one comments part
@@ -456,6 +456,33 @@ _CONDITIONAL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?conditionalFormatting[\s>/]"
 _COMMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?comment[\s>/]")
 
 
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
+_COL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*)>")
+_HIDDEN_ATTR = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
+_ZERO_HEIGHT = re.compile(rb"""\bht\s*=\s*["']0(?:\.0*)?["']""")
+_NUMBER_ATTR = {
+    name: re.compile(rb"\b" + name + rb"""\s*=\s*["']([0-9]{1,7})["']""")
+    for name in (b"r", b"min", b"max")
+}
+MAX_HIDDEN_LISTED = 100_000  # hidden rows remembered per sheet (for the review finding)
+
+
+@dataclass
+class HiddenCells:
+    """Rows and columns a sheet hides (hidden, or a row of zero height), 1-based."""
+
+    rows: set[int] = field(default_factory=set)
+    columns: list[tuple[int, int]] = field(default_factory=list)  # (min, max) inclusive
+
+    def hides_column(self, number: int) -> bool:
+        return any(first <= number <= last for first, last in self.columns)
+
+
+def _attribute(name: bytes, body: bytes) -> int | None:
+    found = _NUMBER_ATTR[name].search(body)
+    return int(found.group(1)) if found else None
+
+
 def _area(found: tuple[bytes, bytes, bytes, bytes]) -> int:
     left, top, right, bottom = found
     if not right:
@@ -481,6 +508,7 @@ class _Features:
     conditional: int = 0
     comments: int = 0
     carry: bytes = b""
+    hidden: HiddenCells = field(default_factory=HiddenCells)
 
     def feed(self, data: bytes, final: bool) -> None:
         buffer = self.carry + data if self.carry else data
@@ -506,7 +534,22 @@ class _Features:
             self.conditional += len(_CONDITIONAL.findall(chunk))
         if b"comment" in chunk:
             self.comments += len(_COMMENT.findall(chunk))
+        if b"hidden" in chunk or b'ht="0' in chunk or b"ht='0" in chunk:
+            self._hidden(chunk)
         self.check()
+
+    def _hidden(self, chunk: bytes) -> None:
+        rows = self.hidden.rows
+        for body in _ROW_TAG.findall(chunk):
+            if _HIDDEN_ATTR.search(body) or _ZERO_HEIGHT.search(body):
+                number = _attribute(b"r", body)
+                if number is not None and len(rows) < MAX_HIDDEN_LISTED:
+                    rows.add(number)
+        for body in _COL_TAG.findall(chunk):
+            if _HIDDEN_ATTR.search(body):
+                first, last = _attribute(b"min", body), _attribute(b"max", body)
+                if first is not None and len(self.hidden.columns) < MAX_HIDDEN_LISTED:
+                    self.hidden.columns.append((first, last or first))
 
     def check(self) -> None:
         where = f"工作表「{self.sheet}」" if self.sheet else f"工作簿内部文件 {self.part}"
@@ -754,8 +797,11 @@ def _read_structure(path: Path, handle: BinaryIO, infos: dict[str, zipfile.ZipIn
 # --- the whole check ----------------------------------------------------------------------------
 
 
-def check_workbook(path: Path, archive: zipfile.ZipFile) -> None:
-    """Refuse ``archive`` (opened from ``path``) unless every bound holds; see the module."""
+def check_workbook(path: Path, archive: zipfile.ZipFile) -> dict[str, HiddenCells]:
+    """Refuse ``archive`` (opened from ``path``) unless every bound holds; see the module.
+
+    Returns, by sheet name, the rows and columns each sheet hides (seen on the way).
+    """
     infos = [info for info in archive.infolist() if not info.is_dir()]
     if len(infos) > MAX_PARTS:
         raise InputError(
@@ -782,19 +828,25 @@ def check_workbook(path: Path, archive: zipfile.ZipFile) -> None:
     if total > MAX_UNCOMPRESSED_BYTES:
         raise _total_too_big(path)
     by_name = {info.filename: info for info in infos}
+    hidden: dict[str, HiddenCells] = {}
     with path.open("rb") as handle:
         structure = _read_structure(path, handle, by_name)
         inflated = 0
         for info in infos:
-            inflated += _check_part(
+            size, found = _check_part(
                 path, handle, info, structure, MAX_UNCOMPRESSED_BYTES - inflated
             )
+            inflated += size
+            sheet = structure.sheets.get(info.filename)
+            if found is not None and sheet is not None and (found.rows or found.columns):
+                hidden[sheet] = found
+    return hidden
 
 
 def _check_part(
     path: Path, handle: BinaryIO, info: zipfile.ZipInfo, structure: _Structure, room: int
-) -> int:
-    """Stream one part through the checks; the bytes it inflated to."""
+) -> tuple[int, HiddenCells | None]:
+    """Stream one part through the checks; the bytes it inflated to, and what it hides."""
     name = info.filename
     sheet = structure.sheets.get(name)
     # a part a reader may open as a sheet, and every XML part besides (in case a reader
@@ -851,7 +903,7 @@ def _check_part(
         exact.feed(b"", final=True)
         if exact.extent.cells > MAX_CELLS:
             raise _refuse_extent(path, sheet, exact.extent.reference(), exact.extent.cells)
-    return size
+    return size, (features.hidden if features is not None else None)
 
 
 def _cap_for(root: bytes | None) -> int:
