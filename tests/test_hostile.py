@@ -398,3 +398,472 @@ def test_render_error_is_an_input_error() -> None:
     from skillpolicy.errors import InputError
 
     assert issubclass(RenderError, InputError)
+
+
+# --------------------------------------------------------------------------- sheets and names
+
+
+def set_sheet_name(path: Path, raw_name: bytes) -> Path:
+    """Rename the first sheet in workbook.xml to ``raw_name`` exactly as written in XML."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        b'name="Sheet"', b'name="' + raw_name + b'"'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_sheet_name_with_a_line_break_annotates_and_prints_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """A sheet named `花名\\n册` (raw in the XML): --annotate works; the header line is one line."""
+    sheet = set_sheet_name(
+        roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)]), "花名\n册".encode()
+    )
+    out = tmp_path / "marked.xlsx"
+    result = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM, "--annotate", out)
+    assert result.code == 0, result.err
+    assert "工作表「花名\\n册」" in result.out
+    assert openpyxl.load_workbook(out).sheetnames[0] == "花名 册"
+
+
+# --------------------------------------------------------------------------- dates and months
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--as-of", "２０１２-０８-３１"), ("--as-of", "２０１２年８月３１日")],
+)
+def test_full_width_digits_in_a_date_option_are_folded(
+    option: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """--as-of typed with full-width digits means the same date as ASCII digits."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    wide = run(
+        tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM, option, value, "-f", "json"
+    )
+    narrow = run(
+        tmp_path,
+        capsys,
+        monkeypatch,
+        "validate",
+        sheet,
+        "-p",
+        PROGRAM,
+        option,
+        "2012-08-31",
+        "-f",
+        "json",
+    )
+    assert (wide.code, wide.out) == (narrow.code, narrow.out)
+
+
+@pytest.mark.parametrize("value", ["9999-01-01", "１９２０-０１-０１"])
+def test_a_date_option_out_of_range_is_one_line(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """--as-of in the year 9999 or 1920: exit 2 naming the option and the allowed years."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    result = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM, "--as-of", value)
+    assert result.code == 2 and len(result.err_lines) == 1
+    assert "--as-of" in result.err and "1949" in result.err
+
+
+def test_report_month_in_full_width_digits_is_the_same_month(tmp_path: Path) -> None:
+    """`--month ２０１４-０６` is 2014-06; a year outside 2000–2099 is refused."""
+    from skillpolicy.errors import InputError
+    from skillpolicy.report.model import parse_month
+
+    assert parse_month("２０１４-０６") == "2014-06"
+    assert parse_month("２０１４－６") == "2014-06"
+    for bad in ("９９９９-０１", "1999-12", "2014-13"):
+        with pytest.raises(InputError, match="--month"):
+            parse_month(bad)
+
+
+def test_report_monthly_with_full_width_month_writes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """report monthly --month ２０１４-０６ ends and writes 2014-06 (it once never ended)."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    ledger = tmp_path / "l.sqlite3"
+    run(
+        tmp_path,
+        capsys,
+        monkeypatch,
+        "subsidy",
+        sheet,
+        "-p",
+        PROGRAM,
+        "--ledger",
+        ledger,
+        "--commit",
+    )
+    result = run(tmp_path, capsys, monkeypatch, "report", "monthly", "--month", "２０１４-０６",
+                 "--ledger", ledger, "--out", tmp_path / "月报")  # fmt: skip
+    assert result.code == 0, result.err
+    assert (tmp_path / "月报" / "2014-06" / "月报-2014-06.xlsx").is_file()
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def test_an_input_that_is_a_fifo_is_refused_without_blocking(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """validate on a FIFO (or --params naming one): exit 2 at once, one line."""
+    import os
+
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    result = run(tmp_path, capsys, monkeypatch, "validate", fifo, "-p", PROGRAM)
+    assert result.code == 2 and "不是普通文件" in result.err and len(result.err_lines) == 1
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    result = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM, "--params", fifo)
+    assert result.code == 2 and "不是普通文件" in result.err
+
+
+@pytest.mark.parametrize(
+    ("table", "line", "words"),
+    [
+        (
+            "fujian-2013-free-training",
+            'cost_per_trainee = "1e30"',
+            ["cost_per_trainee", "99,999,999.99"],
+        ),
+        (
+            "fujian-2013-free-training",
+            'cost_per_trainee = "1000000000000"',
+            ["cost_per_trainee", "0.00 至"],
+        ),
+        ("guangxi-2019-lifelong", 'shortage_uplift = "1e30"', ["shortage_uplift", "1000"]),
+    ],
+)
+def test_absurd_amounts_in_the_params_file_name_the_parameter_and_range(
+    table: str,
+    line: str,
+    words: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: Any,
+) -> None:
+    """An amount of 1e30 or ≥ 1万亿: exit 2 naming the parameter and the allowed range."""
+    params = tmp_path / "p.toml"
+    params.write_text(f"[{table}]\n{line}\n", encoding="utf-8")
+    result = run(tmp_path, capsys, monkeypatch, "program", "show", table, "--params", params)
+    assert result.code == 2 and len(result.err_lines) == 1
+    assert all(word in result.err for word in words)
+
+
+def test_deeply_nested_and_huge_data_files_are_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """A params file nested 50,000 deep, or of 3 MB: exit 2 in one line, no RecursionError."""
+    deep = tmp_path / "deep.toml"
+    deep.write_text("[fujian-2013-free-training]\nx = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    result = run(
+        tmp_path,
+        capsys,
+        monkeypatch,
+        "program",
+        "show",
+        "fujian-2013-free-training",
+        "--params",
+        deep,
+    )
+    assert result.code == 2 and "嵌套" in result.err and len(result.err_lines) == 1
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# " + "x" * (3 << 20) + "\n")
+    result = run(
+        tmp_path,
+        capsys,
+        monkeypatch,
+        "program",
+        "show",
+        "fujian-2013-free-training",
+        "--params",
+        huge,
+    )
+    assert result.code == 2 and "过大" in result.err and len(result.err_lines) == 1
+
+
+def test_a_deeply_nested_catalog_dir_file_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """A --catalog-dir catalog nested 50,000 deep: exit 2 naming the file."""
+    folder = tmp_path / "mine" / "occupations"
+    folder.mkdir(parents=True)
+    (folder / "deep.toml").write_text("x = " + "{a = " * 50_000 + "1" + "}" * 50_000 + "\n")
+    result = run(
+        tmp_path, capsys, monkeypatch, "--catalog-dir", tmp_path / "mine", "catalog", "show", "deep"
+    )
+    assert result.code == 2 and "deep.toml" in result.err and len(result.err_lines) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["catalog", "show", "../../../../etc/secret/creds"],
+        ["validate", "r.xlsx", "-p", "../programs/guangxi-2012-technician"],
+    ],
+)
+def test_ids_are_ids_never_paths(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """A catalog or program id with a path in it is refused: exit 2, '编号' named."""
+    roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    secret = tmp_path / "etc" / "secret"
+    secret.mkdir(parents=True)
+    (secret / "creds.toml").write_text('password = "hunter2"\n')
+    result = run(tmp_path, capsys, monkeypatch, *args)
+    assert result.code == 2 and "编号" in result.err and "hunter2" not in result.out + result.err
+
+
+def test_shortage_catalog_toml_must_sit_beside_the_params_file(tmp_path: Path) -> None:
+    """shortage_catalog = "../x.toml" is refused naming the parameter (only a file name)."""
+    from skillpolicy.errors import ParameterError
+    from skillpolicy.params import load_params
+    from skillpolicy.programs import list_programs, load_program
+    from skillpolicy.rules.xuchang import shortage_catalog
+
+    program = load_program("xuchang-2013-revitalization")
+    params_file = tmp_path / "p.toml"
+    params_file.write_text('[xuchang-2013-revitalization]\nshortage_catalog = "../x.toml"\n')
+    params = load_params(params_file, program, list_programs())
+
+    class Holder:
+        class context:
+            pass
+
+    Holder.context.params = params  # type: ignore[attr-defined]
+    with pytest.raises(ParameterError, match="shortage_catalog"):
+        shortage_catalog(Holder)  # type: ignore[arg-type]
+
+
+def test_catalog_import_with_a_line_break_in_the_title_loads_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """--title with a newline: the written catalog loads and shows the title as written."""
+    sheet = write_rows(tmp_path / "c.xlsx", [["行业", "职业（工种）"], ["机械", "车工"]])
+    out = tmp_path / "my-list.toml"
+    result = run(tmp_path, capsys, monkeypatch, "catalog", "import", sheet, "--id", "my-list",
+                 "--title", "第一行\n第二行", "--source", "本地", "--out", out)  # fmt: skip
+    assert result.code == 0, result.err
+    from skillpolicy.catalog import load_catalog_file
+
+    assert load_catalog_file(out).title == "第一行\n第二行"
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+def test_a_ledger_whose_unique_index_was_dropped_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """DROP INDEX lines_active_key: every command refuses the ledger in one line, no exit 3."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    ledger = tmp_path / "l.sqlite3"
+    run(
+        tmp_path,
+        capsys,
+        monkeypatch,
+        "subsidy",
+        sheet,
+        "-p",
+        PROGRAM,
+        "--ledger",
+        ledger,
+        "--commit",
+    )
+    with sqlite3.connect(ledger) as db:
+        db.execute("DROP INDEX lines_active_key")
+    for args in (["ledger", "list"], ["subsidy", sheet, "-p", PROGRAM, "--commit"]):
+        result = run(tmp_path, capsys, monkeypatch, *args, "--ledger", ledger)
+        assert result.code == 2 and len(result.err_lines) == 1
+        assert "lines_active_key" in result.err and "损坏" in result.err
+    with sqlite3.connect(ledger) as db:
+        assert db.execute("SELECT count(*) FROM lines").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (sqlite3.OperationalError("database or disk is full"), ["磁盘空间不足", "没有损坏"]),
+        (sqlite3.OperationalError("database is locked"), ["占用"]),
+    ],
+)
+def test_a_full_disk_or_locked_ledger_is_not_called_damaged(
+    error: sqlite3.Error,
+    words: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: Any,
+) -> None:
+    """SQLITE_FULL or a lock while opening: one line that says so, never "已损坏"."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    ledger = tmp_path / "l.sqlite3"
+    run(
+        tmp_path,
+        capsys,
+        monkeypatch,
+        "subsidy",
+        sheet,
+        "-p",
+        PROGRAM,
+        "--ledger",
+        ledger,
+        "--commit",
+    )
+
+    real_connect = sqlite3.connect
+
+    class Failing:
+        def __init__(self, inner: sqlite3.Connection) -> None:
+            self.inner = inner
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if "sqlite_master" in sql:
+                raise error
+            return self.inner.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: Failing(real_connect(*a, **k)))
+    result = run(tmp_path, capsys, monkeypatch, "ledger", "list", "--ledger", ledger)
+    assert result.code == 2 and len(result.err_lines) == 1
+    assert all(word in result.err for word in words) and "已损坏" not in result.err
+
+
+# --------------------------------------------------------------------------- hidden rows
+
+
+def test_hidden_rows_and_columns_with_data_are_a_review_finding_and_marked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """Rows hidden or of zero height, and a hidden read column: sheet-level review findings
+    naming them; the annotated copy shows them again, marked."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A), trainee("李四", ID_B)])
+    book = openpyxl.load_workbook(sheet)
+    ws = book.active
+    assert ws is not None
+    ws.row_dimensions[3].hidden = True
+    ws.column_dimensions["D"].hidden = True
+    book.save(sheet)
+    with zipfile.ZipFile(sheet) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b'<row r="4"', b'<row r="4" ht="0" customHeight="1"'
+    )
+    with zipfile.ZipFile(sheet, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    out = tmp_path / "marked.xlsx"
+    result = run(
+        tmp_path,
+        capsys,
+        monkeypatch,
+        "validate",
+        sheet,
+        "-p",
+        PROGRAM,
+        "-f",
+        "json",
+        "--annotate",
+        out,
+    )
+    assert result.code == 0, result.err
+    hidden = [f for f in json.loads(result.out)["findings"] if f["rule"] == "hidden-cells"]
+    assert [(f["row"], f["severity"]) for f in hidden] == [(None, "review"), (None, "review")]
+    text = " ".join(f["message"] for f in hidden)
+    assert "第3行" in text and "第4行" in text and "D列" in text
+    copy = openpyxl.load_workbook(out).worksheets[0]
+    assert not copy.row_dimensions[3].hidden and not copy.column_dimensions["D"].hidden
+    assert copy["A3"].fill.fgColor.rgb.endswith("FFE699")
+
+
+def test_a_sheet_without_hidden_rows_has_no_such_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """Nothing hidden, nothing said (an empty hidden row is not reported either)."""
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
+    book = openpyxl.load_workbook(sheet)
+    ws = book.active
+    assert ws is not None
+    ws.row_dimensions[40].hidden = True  # holds nothing
+    book.save(sheet)
+    result = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM, "-f", "json")
+    assert not [f for f in json.loads(result.out)["findings"] if f["rule"] == "hidden-cells"]
+
+
+# --------------------------------------------------------------------------- denial of service
+
+
+def inject_sheet_xml(path: Path, xml: bytes, *, extra: dict[str, bytes] | None = None) -> Path:
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    name = "xl/worksheets/sheet1.xml"
+    parts[name] = parts[name].replace(b"</sheetData>", b"</sheetData>" + xml)
+    parts.update(extra or {})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("xml", "words"),
+    [
+        (b'<mergeCells count="1"><mergeCell ref="A10:XFD1048576"/></mergeCells>', ["合并单元格"]),
+        (
+            b"<mergeCells>" + b'<mergeCell ref="A1:XFD1"/>' * 100_000 + b"</mergeCells>",
+            ["合并单元格"],
+        ),
+        (b'<hyperlinks><hyperlink ref="A10:XFD1048576" display="x"/></hyperlinks>', ["超链接"]),
+        (
+            b"<dataValidations>" + b'<dataValidation sqref="A1"/>' * 10_001 + b"</dataValidations>",
+            ["数据验证"],
+        ),
+        (b'<conditionalFormatting sqref="A1"/>' * 10_001, ["条件格式"]),
+    ],
+)
+def test_what_openpyxl_would_build_is_bounded_before_any_parser(
+    xml: bytes,
+    words: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: Any,
+) -> None:
+    """A few kilobytes of merges, hyperlinks, validations or formats: exit 2 in one line."""
+    import time
+
+    sheet = inject_sheet_xml(roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)]), xml)
+    assert sheet.stat().st_size < 200_000
+    started = time.monotonic()
+    result = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM,
+                 "--annotate", tmp_path / "m.xlsx")  # fmt: skip
+    assert time.monotonic() - started < 20
+    assert result.code == 2 and len(result.err_lines) == 1
+    assert all(word in result.err for word in words)
+
+
+def test_unreferenced_parts_are_not_scanned_for_cells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """Parts no relationship names, full of `<c r='A1'/>`, cost no per-cell work."""
+    import time
+
+    junk = (
+        b"<?xml version='1.0'?><worksheet><sheetData><row>"
+        + b"<c r='A1'/>" * 400_000
+        + b"</row></sheetData></worksheet>"
+    )
+    extra = {f"xl/junk/part{i}.xml": junk for i in range(8)}
+    sheet = inject_sheet_xml(roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)]), b"", extra=extra)
+    started = time.monotonic()
+    result = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM)
+    assert result.code == 0, result.err
+    assert time.monotonic() - started < 15
