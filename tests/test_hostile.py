@@ -915,3 +915,21 @@ def test_the_monthly_report_keeps_formula_like_text_as_text(
         if isinstance(cell.value, str) and "HYPERLINK" in cell.value
     ]
     assert cells and all(cell.data_type == "s" for cell in cells)
+
+
+def test_a_panicking_cell_in_a_catalog_sheet_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """catalog import of a sheet with a date-formatted -1.1e11: exit 2, no exit 3 or 1."""
+    path = write_rows(
+        tmp_path / "c.xlsx", [["行业", "职业（工种）", "日期"], ["机械", "车工", -1.1e11]]
+    )
+    book = openpyxl.load_workbook(path)
+    ws = book.active
+    assert ws is not None
+    ws["C2"].number_format = "yyyy-mm-dd"
+    book.save(path)
+    result = run(tmp_path, capsys, monkeypatch, "catalog", "import", path, "--id", "x-z", "--title",
+                 "t", "--source", "s", "--out", tmp_path / "x-z.toml")  # fmt: skip
+    assert result.code == 2 and len(result.err_lines) == 1 and "无法读取" in result.err
+    assert not (tmp_path / "x-z.toml").exists()

@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .errors import InputError
 from .fileio import ensure_not_input, write_atomically
 from .findings import SEVERITY_NAMES, Finding
+from .sheet import PASSING
 from .validate import HIDDEN_RULE, Report
 from .xlsxguard import ROW_WEIGHT, count_cells_and_rows
 from .xlsxout import (
@@ -381,9 +382,9 @@ def _write_streamed(report: Report, source: Path, target: Path) -> None:
                     marks = _marked_cells(report, merged)
                 frozen = report.layout.header_row if data_sheet else 0
                 _copy_sheet(values, sheet, marks, frozen)
-            except InputError:
+            except (InputError, *PASSING):
                 raise
-            except Exception as exc:
+            except BaseException as exc:  # a Rust panic in calamine too
                 raise InputError(
                     f"无法复制工作表以生成标注副本（{type(exc).__name__}）",
                     file=source,

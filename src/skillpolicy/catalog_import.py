@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 from .catalog import Catalog, Industry
 from .errors import InputError
 from .fileio import atomic_path, ensure_not_input
-from .sheet import HEADER_SCAN_ROWS, sniff_workbook
+from .sheet import HEADER_SCAN_ROWS, PASSING, quiet_stderr, sniff_workbook
 from .values import cell_text, fold, fold_header
 
 INDUSTRY_HEADERS = ("行业", "产业", "行业(产业)", "类别", "所属行业")
@@ -29,8 +30,37 @@ def read_catalog_sheet(
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet_name = workbook.sheet_names[0]
         rows = iter(workbook.get_sheet_by_index(0).iter_rows())
-    except Exception as exc:
+    except PASSING:
+        raise
+    except BaseException as exc:  # a Rust panic in calamine too
         raise InputError(f"工作簿无法读取（{type(exc).__name__}）", file=path) from exc
+    try:
+        with quiet_stderr():  # a panic's backtrace is not for the clerk
+            return _catalog_from_rows(
+                path,
+                sheet_name,
+                rows,
+                catalog_id=catalog_id,
+                title=title,
+                source=source,
+                issued=issued,
+            )
+    except (InputError, *PASSING):
+        raise
+    except BaseException as exc:  # a cell calamine cannot convert (a Rust panic)
+        raise InputError(f"工作簿无法读取（{type(exc).__name__}）", file=path) from exc
+
+
+def _catalog_from_rows(
+    path: Path,
+    sheet_name: str,
+    rows: Iterator[list[Any]],
+    *,
+    catalog_id: str,
+    title: str,
+    source: str,
+    issued: date | None,
+) -> Catalog:
     industry_col = occupation_col = None
     number = 0
     for row in rows:

@@ -48,8 +48,13 @@ _CHUNK = 512  # rows converted per switch of file descriptor 2 (see SheetReader.
 _DATE_WARNING = re.compile(r"Cell ([A-Z]{1,3})\d+ is marked as a date")
 
 
+# Exceptions a reader boundary lets through; anything else out of calamine, a Rust
+# ``PanicException`` included (a BaseException), is an unreadable workbook.
+PASSING = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
 @contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
+def quiet_stderr() -> Iterator[None]:
     """File descriptor 2 on the null device for the block (a Rust panic hook writes there)."""
     try:
         sys.stderr.flush()
@@ -283,7 +288,7 @@ class SheetReader:
             raise
         except python_calamine.PasswordError as exc:
             raise InputError("工作簿设置了密码，请取消密码后另存为 .xlsx", file=path) from exc
-        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        except PASSING:
             raise
         except BaseException as exc:  # calamine: unrelated types, panics
             raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path) from exc
@@ -321,13 +326,13 @@ class SheetReader:
         the cell when the reader reaches it.
         """
         number = self._next_number
-        with _quiet_stderr():
+        with quiet_stderr():
             try:
                 for _ in range(_CHUNK):
                     self._buffer.append(next(self._rows))
             except StopIteration:
                 self._done = True
-            except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            except PASSING:
                 raise
             except BaseException as exc:  # a Rust panic is a BaseException
                 self._done = True

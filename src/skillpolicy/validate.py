@@ -309,8 +309,7 @@ def hidden_findings(reader: SheetReader, program: Program) -> list[Finding]:
                 None,
                 HIDDEN_RULE,
                 "review",
-                f"{_listed(columns)}在 Excel 中被隐藏，但本工具读取并核对了它们；"
-                "请取消隐藏后复核",
+                f"{_listed(columns)}在 Excel 中被隐藏，但本工具读取并核对了它们；请取消隐藏后复核",
                 program.document,
             )
         )
