@@ -85,6 +85,7 @@ from skillpolicy.programs import (
 )
 from skillpolicy.resources import SearchPath
 from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
+from skillpolicy.terminal import shown
 from skillpolicy.validate import Report, validate_sheet
 
 # --------------------------------------------------------------------------- budgets
@@ -345,6 +346,25 @@ SPECIAL_TEXT = [
     "𠀀𠀁𪚥",  # characters outside the BMP
     "ｅｘｃｅｌ",
     "😀",
+    # issue 14: rich markup, and control characters as OOXML escapes (calamine decodes them)
+    "[/b]张三",
+    "[bold red]广西桂南技师学院[/]",
+    "[link=http://x]点我[/link]",
+    "_x001B_[2J清屏",
+    "_x001B_]8;;http://evil/_x001B_\\假链接",
+    "_x000B_机构_x0000_",
+    "张\u202e三",
+]
+# What the hostile-text test puts in every text column of a sheet.
+HOSTILE_TEXT = [
+    "[/b]张三",
+    "[bold]x[/bold][/]",
+    "_x001B_[2J_x001B_[31m红",
+    "_x001B_]8;;http://evil/_x001B_\\链接",
+    "机构_x000B__x0001_",
+    "\u202e机构名称",
+    "\u2066隔离\u2069",
+    "[red]_x001B_[0m[/red]",
 ]
 
 blank = st.sampled_from([None, "", " ", "\u3000", "\u200b", "\t\n"])
@@ -930,7 +950,8 @@ def assert_cli_says_what_the_library_says(
     for want, got in zip(expected, actual, strict=True):
         assert got.exit_code == want.exit_code, (want, got)
         assert got.payload == on_terminal(want.payload)
-        assert got.error == (redact(want.error) if want.error is not None else None)
+        # an error line on the terminal: masked, control characters escaped, one line
+        assert got.error == (shown(want.error, one_line=True) if want.error is not None else None)
 
 
 def on_terminal(payload: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -1395,3 +1416,114 @@ def test_cli_refuses_a_sheet_given_another_kind_in_one_line(sheet: FuzzSheet) ->
         assert_cli_says_what_the_library_says(check_misread(sheet, path), run_cli(sheet, path))
 
     _check_with_report(sheet, check)
+
+
+# --------------------------------------------------------------------------- hostile text (issue 14)
+
+HOSTILE_CLI = settings(IN_PROCESS, max_examples=max(_LONG_EXAMPLES // 20, 1) if _LONG else 1)
+
+
+@st.composite
+def hostile_sheets(draw: st.DrawFn, combo: Combo) -> FuzzSheet:
+    """A fuzz sheet whose every named column holds markup or control characters in some
+    row (each column a different hostile text, cycling)."""
+    sheet = draw(fuzz_sheets(combo))
+    named = [position for position, column in enumerate(sheet.columns) if column is not None]
+    if not sheet.rows:
+        sheet.rows.append([None] * len(sheet.columns))
+    start = draw(st.integers(0, len(HOSTILE_TEXT) - 1))
+    for offset, position in enumerate(named):
+        row = sheet.rows[draw(st.integers(0, len(sheet.rows) - 1))]
+        while len(row) <= position:
+            row.append(None)
+        row[position] = HOSTILE_TEXT[(start + offset) % len(HOSTILE_TEXT)]
+    return sheet
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combo", COMBOS, ids=str)
+@HOSTILE_CLI
+@given(data=st.data())
+def test_markup_and_control_characters_in_every_text_column(
+    combo: Combo, data: st.DataObject
+) -> None:
+    """Markup and control characters in every column of every sheet kind: the CLI prints the
+    library's result (no MarkupError, no exit 3) and the table shows no raw escape or bidi
+    control."""
+    sheet = data.draw(hostile_sheets(combo), label="sheet")
+
+    def check(path: Path) -> None:
+        assert_cli_says_what_the_library_says(check_sheet(sheet, path), run_cli(sheet, path))
+        options = ["--program", combo.program_id, "--params", str(PARAMS_FILE)]
+        if sheet.kind_option:
+            options += ["--kind", sheet.kind_option]
+        table = subprocess.run(
+            [skillpolicy_script(), "validate", str(path), *options],
+            cwd=path.parent,
+            env=cli_env(),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+        assert table.returncode in (0, 1, 2), table.stderr
+        assert "内部错误" not in table.stderr and "Traceback" not in table.stderr
+        printed = table.stdout + table.stderr
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", printed)
+
+    _check_with_report(sheet, check)
+
+
+def _widened(text: str, mask: list[bool]) -> str:
+    """``text`` with the digits ``mask`` picks written full-width (as an input method types)."""
+    chars = list(text)
+    digits = [i for i, ch in enumerate(chars) if ch.isdigit()]
+    for index, wide in zip(digits, mask, strict=False):
+        if wide:
+            chars[index] = chr(ord(chars[index]) + 0xFEE0)
+    return "".join(chars)
+
+
+DATE_OPTIONS = ["--as-of", "--published", "--issued"]
+
+
+@IN_PROCESS
+@given(
+    day=st.dates(dt.date(1949, 1, 1), dt.date(2099, 12, 31)),
+    mask=st.lists(st.booleans(), min_size=8, max_size=8),
+    form=st.sampled_from(
+        ["{:%Y-%m-%d}", "{0.year}/{0.month}/{0.day}", "{0.year}年{0.month}月{0.day}日"]
+    ),
+    option=st.sampled_from(DATE_OPTIONS),
+)
+def test_full_width_digits_in_every_date_option(
+    day: dt.date, mask: list[bool], form: str, option: str
+) -> None:
+    """A date option typed with any mix of full-width digits means the same date."""
+    from skillpolicy.cli.common import parse_date_option
+
+    assert parse_date_option(_widened(form.format(day), mask), option) == day
+
+
+@IN_PROCESS
+@given(
+    year=st.integers(1000, 9999),
+    month=st.integers(0, 13),
+    mask=st.lists(st.booleans(), min_size=6, max_size=6),
+    dash=st.sampled_from(["-", "－"]),
+)
+def test_full_width_digits_in_the_month_option(
+    year: int, month: int, mask: list[bool], dash: str
+) -> None:
+    """--month in full-width digits is the same month; outside 2000–2099 or 1–12 it is
+    refused (it once ran without end)."""
+    from skillpolicy.errors import InputError
+    from skillpolicy.report.model import parse_month
+
+    text = _widened(f"{year}{dash}{month:02d}", mask)
+    if 2000 <= year <= 2099 and 1 <= month <= 12:
+        assert parse_month(text) == f"{year}-{month:02d}"
+    else:
+        with pytest.raises(InputError, match="--month"):
+            parse_month(text)

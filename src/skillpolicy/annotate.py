@@ -35,8 +35,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .errors import InputError
 from .fileio import ensure_not_input, write_atomically
 from .findings import SEVERITY_NAMES, Finding
-from .validate import Report
-from .xlsxguard import count_cells
+from .sheet import PASSING
+from .validate import HIDDEN_RULE, Report
+from .xlsxguard import ROW_WEIGHT, count_cells_and_rows
 from .xlsxout import (
     ERROR_FILL,
     HEADER_FILL,
@@ -158,8 +159,10 @@ def write_annotated(
     Formatted empty cells count: openpyxl builds an object for each when it loads a workbook.
     """
     ensure_not_input(target, source)
-    cells = count_cells(source)  # the report's reader has already checked the file's bounds
-    streamed = cells > in_memory_limit
+    # the report's reader has already checked the file's bounds; a row element costs openpyxl
+    # about what a few cells do (400,000 styled empty rows took seconds)
+    cells, rows = count_cells_and_rows(source)
+    streamed = cells + ROW_WEIGHT * rows > in_memory_limit
     if streamed:
         _write_streamed(report, source, target)
     else:
@@ -179,7 +182,9 @@ def _write_in_memory(report: Report, source: Path, target: Path) -> None:
         raise InputError(
             f"无法打开工作簿以生成标注副本（{type(exc).__name__}）", file=source
         ) from exc
-    sheet: Worksheet = workbook[report.layout.sheet]
+    sheet = _data_sheet(workbook, report.layout.sheet, source)
+    if any(finding.rule == HIDDEN_RULE for finding in report.findings):
+        _show_hidden(sheet)
     for (row, column), findings in _marked_cells(report, sheet.merged_cells.ranges).items():
         cell = sheet.cell(row=row, column=column)
         cell.fill = _fill(findings)
@@ -194,6 +199,48 @@ def _write_in_memory(report: Report, source: Path, target: Path) -> None:
     summary.freeze_panes = "A2"
     print_setup(summary, landscape=True)
     write_atomically(target, workbook.save)
+
+
+def _show_hidden(sheet: Worksheet) -> None:
+    """Unhide the rows and columns that hold data and mark their cells, so the clerk sees in
+    the copy what the check read (the summary sheet names them too)."""
+    for number, dimension in list(sheet.row_dimensions.items()):
+        if not (dimension.hidden or dimension.height == 0):
+            continue
+        cells = [cell for cell in sheet[number] if cell.value is not None]
+        if not cells:
+            continue
+        dimension.hidden = False
+        dimension.height = None
+        for cell in cells:
+            if cell.fill != ERROR_FILL:
+                cell.fill = WARNING_FILL
+    for column_dimension in list(sheet.column_dimensions.values()):
+        if not column_dimension.hidden:
+            continue
+        column_dimension.hidden = False
+        first = int(getattr(column_dimension, "min", None) or 1)
+        last = int(getattr(column_dimension, "max", None) or first)
+        for row in sheet.iter_rows(min_col=first, max_col=last):
+            for marked in row:
+                if marked.value is not None and marked.fill != ERROR_FILL:
+                    marked.fill = WARNING_FILL
+
+
+def _data_sheet(workbook: openpyxl.Workbook, name: str, source: Path) -> Worksheet:
+    """The sheet calamine read, by its name as openpyxl reads it: an XML parser turns a tab
+    or line break written raw in a sheet's name into a space, calamine keeps it."""
+    for candidate in (name, _title_of(name)):
+        if candidate in workbook.sheetnames:
+            found = workbook[candidate]
+            if isinstance(found, Worksheet):
+                return found
+    raise InputError("生成标注副本时找不到读取的工作表", file=source, sheet=name)
+
+
+def _title_of(name: str) -> str:
+    """A sheet name with its tabs, line breaks and other control characters as spaces."""
+    return "".join(" " if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F else ch for ch in name)
 
 
 # --------------------------------------------------------------------------- streamed
@@ -328,7 +375,7 @@ def _write_streamed(report: Report, source: Path, target: Path) -> None:
             data_sheet = meta.name == report.layout.sheet
             try:
                 values = book.get_sheet_by_name(meta.name)
-                sheet = workbook.create_sheet(meta.name)
+                sheet = workbook.create_sheet(_title_of(meta.name))
                 for visible, state in _HIDDEN_STATES:
                     if meta.visible == visible:
                         sheet.sheet_state = state
@@ -341,15 +388,15 @@ def _write_streamed(report: Report, source: Path, target: Path) -> None:
                     marks = _marked_cells(report, merged)
                 frozen = report.layout.header_row if data_sheet else 0
                 _copy_sheet(values, sheet, marks, frozen)
-            except InputError:
+            except (InputError, *PASSING):
                 raise
-            except Exception as exc:
+            except BaseException as exc:  # a Rust panic in calamine too
                 raise InputError(
                     f"无法复制工作表以生成标注副本（{type(exc).__name__}）",
                     file=source,
                     sheet=meta.name,
                 ) from exc
-            names.append(meta.name)
+            names.append(_title_of(meta.name))
         _write_summary(workbook, report, _free_name(names))
         write_atomically(target, workbook.save)
     finally:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .datafile import KeyedError, load_model
 from .errors import CatalogError, did_you_mean
-from .resources import SearchPath
+from .resources import SearchPath, check_data_id
 from .values import fold
 
 
@@ -62,6 +62,7 @@ class Catalog(BaseModel):
 
 
 def catalog_path(catalog_id: str, search: SearchPath) -> Path:
+    check_data_id(catalog_id, "职业目录")
     path = search.find(f"occupations/{catalog_id}.toml")
     if path is None:
         ids = [p.stem for p in search.glob("occupations", "*.toml")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,8 +14,8 @@ from pydantic import ValidationError
 
 from .catalog import Catalog, Industry
 from .errors import InputError
-from .fileio import ensure_not_input, write_text_atomically
-from .sheet import HEADER_SCAN_ROWS, sniff_workbook
+from .fileio import atomic_path, ensure_not_input
+from .sheet import HEADER_SCAN_ROWS, PASSING, quiet_stderr, sniff_workbook
 from .values import cell_text, fold, fold_header
 
 INDUSTRY_HEADERS = ("行业", "产业", "行业(产业)", "类别", "所属行业")
@@ -28,8 +30,37 @@ def read_catalog_sheet(
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet_name = workbook.sheet_names[0]
         rows = iter(workbook.get_sheet_by_index(0).iter_rows())
-    except Exception as exc:
+    except PASSING:
+        raise
+    except BaseException as exc:  # a Rust panic in calamine too
         raise InputError(f"工作簿无法读取（{type(exc).__name__}）", file=path) from exc
+    try:
+        with quiet_stderr():  # a panic's backtrace is not for the clerk
+            return _catalog_from_rows(
+                path,
+                sheet_name,
+                rows,
+                catalog_id=catalog_id,
+                title=title,
+                source=source,
+                issued=issued,
+            )
+    except (InputError, *PASSING):
+        raise
+    except BaseException as exc:  # a cell calamine cannot convert (a Rust panic)
+        raise InputError(f"工作簿无法读取（{type(exc).__name__}）", file=path) from exc
+
+
+def _catalog_from_rows(
+    path: Path,
+    sheet_name: str,
+    rows: Iterator[list[Any]],
+    *,
+    catalog_id: str,
+    title: str,
+    source: str,
+    issued: date | None,
+) -> Catalog:
     industry_col = occupation_col = None
     number = 0
     for row in rows:
@@ -91,12 +122,30 @@ def catalog_toml(catalog: Catalog) -> str:
         {"name": industry.name, "occupations": list(industry.occupations)}
         for industry in catalog.industries
     ]
-    header = f"# {catalog.title} — imported by skillpolicy catalog import.\n"
+    title = " ".join("".join(ch if ch.isprintable() else " " for ch in catalog.title).split())
+    header = f"# {title} — imported by skillpolicy catalog import.\n"
     return header + tomli_w.dumps(data)
+
+
+def _reloaded(path: Path, written: Path, catalog: Catalog) -> None:
+    """Read back what was written and check it is the same catalog (before it is renamed
+    into place, so a file that would not load is never left as the catalog)."""
+    try:
+        data = tomllib.loads(written.read_text(encoding="utf-8"))
+        again = Catalog.model_validate(data)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise InputError(
+            f"写出的目录文件无法读回（{type(exc).__name__}），未保存", file=path
+        ) from exc
+    if again != catalog:
+        raise InputError("写出的目录文件读回后与导入的内容不一致，未保存", file=path)
 
 
 def import_catalog(sheet: Path, target: Path, **fields: Any) -> Catalog:
     ensure_not_input(target, sheet)
     catalog = read_catalog_sheet(sheet, **fields)
-    write_text_atomically(target, catalog_toml(catalog), private=False)
+    text = catalog_toml(catalog)
+    with atomic_path(target, private=False) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+        _reloaded(target, temporary, catalog)
     return catalog

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from .errors import CatalogError
+from .errors import CatalogError, SkillpolicyError
+from .fileio import not_regular_file
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -52,15 +53,41 @@ class KeyedError(ValueError):
         self.key = key
 
 
-def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+MAX_TOML_BYTES = 2 << 20  # a program, catalog or parameters file is a few kilobytes
+
+
+def read_bounded_text(path: Path, error: type[SkillpolicyError] = CatalogError) -> str:
+    """A data file's text: a regular file of at most :data:`MAX_TOML_BYTES`, in UTF-8."""
+    problem = not_regular_file(path)
+    if problem is not None:
+        raise error(problem, file=path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CatalogError("不是 UTF-8 编码的文本文件", file=path) from exc
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TOML_BYTES + 1)
     except OSError as exc:
-        raise CatalogError(f"无法读取：{exc.strerror}", file=path) from exc
+        raise error(f"无法读取：{exc.strerror}", file=path) from exc
+    if len(data) > MAX_TOML_BYTES:
+        raise error(f"文件过大（上限 {MAX_TOML_BYTES >> 20} MB），不像是数据文件", file=path)
     try:
-        return tomllib.loads(text), text
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error("不是 UTF-8 编码的文本文件", file=path) from exc
+
+
+def parse_toml(
+    text: str, path: Path, error: type[SkillpolicyError] = CatalogError
+) -> dict[str, Any]:
+    """``tomllib.loads`` with a nesting too deep for the parser told as a broken file."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError as exc:
+        raise error("TOML 嵌套层数过深，不是有效的数据文件", file=path) from exc
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    text = read_bounded_text(path)
+    try:
+        return parse_toml(text, path), text
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_LINE.search(str(exc))
         line = int(match.group(1)) if match else None

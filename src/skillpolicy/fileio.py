@@ -27,10 +27,12 @@ from pathlib import Path
 from .errors import InputError
 
 __all__ = [
+    "StagedFile",
     "atomic_path",
     "check_output",
     "ensure_not_input",
     "follow_umask",
+    "not_regular_file",
     "os_error_text",
     "remove_stale_temporaries",
     "temporary_beside",
@@ -111,6 +113,25 @@ def check_output(
         )
     if found is not None and not force:
         raise InputError("文件已存在；为免覆盖，请另指定文件名，或加 --force 替换它", file=target)
+
+
+def not_regular_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an input file, or None for an existing regular file.
+
+    Checked before opening: reading a FIFO blocks until someone writes to it, and a device
+    never ends, so anything but a regular file (after symbolic links) is refused.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "文件不存在"
+    except OSError as exc:
+        return f"无法读取文件：{os_error_text(exc)}"
+    if stat.S_ISDIR(mode):
+        return "这是一个目录，不是文件"
+    if not stat.S_ISREG(mode):
+        return "不是普通文件（是管道、设备或套接字），无法读取"
+    return None
 
 
 def ensure_not_input(output: Path, *inputs: Path) -> None:
@@ -267,6 +288,41 @@ def atomic_path(target: Path, *, private: bool = True) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             temporary.unlink()
     _sweep_once(_folder(target))
+
+
+class StagedFile:
+    """An output written to its temporary file now and renamed into place later.
+
+    A payment run writes every output first, records the run, then renames: a crash or a
+    full disk before the rename leaves no file and nothing half-done (the temporary file is
+    removed by :meth:`discard` or, after a kill, by the next write in that folder).
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.temporary = temporary_beside(target)
+
+    def write(self, write: Callable[[Path], None]) -> None:
+        """(Re)write the temporary file; a failure is an :class:`InputError` naming the target."""
+        try:
+            write(self.temporary)
+        except OSError as exc:
+            _release_abandoned_files(exc)
+            self.discard()
+            raise InputError(f"写文件失败：{os_error_text(exc)}", file=self.target) from exc
+
+    def commit(self) -> None:
+        """Rename the written file into place."""
+        try:
+            self.temporary.replace(self.target)
+        except OSError as exc:
+            self.discard()
+            raise InputError(f"写文件失败：{os_error_text(exc)}", file=self.target) from exc
+        _sweep_once(_folder(self.target))
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.temporary.unlink()
 
 
 def write_atomically(target: Path, write: Callable[[Path], None], *, private: bool = True) -> None:

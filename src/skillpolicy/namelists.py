@@ -7,7 +7,7 @@ from pathlib import Path
 import python_calamine
 
 from .errors import InputError
-from .sheet import sniff_workbook
+from .sheet import PASSING, quiet_stderr, sniff_workbook
 from .values import cell_text, fold, fold_header
 
 NAME_HEADER = "单位名称"
@@ -27,6 +27,8 @@ def read_name_list(path: Path) -> frozenset[str]:
         rows = workbook.get_sheet_by_index(0).iter_rows()
         column: int | None = None
         names: set[str] = set()
+        with quiet_stderr():  # a panic's backtrace is not for the clerk
+            rows = iter(list(rows))
         for row in rows:
             if column is None:
                 headers = [fold_header(cell_text(value)) for value in row]
@@ -35,9 +37,9 @@ def read_name_list(path: Path) -> frozenset[str]:
                 continue
             if column < len(row) and fold(cell_text(row[column])):
                 names.add(fold(cell_text(row[column])))
-    except InputError:
+    except (InputError, *PASSING):
         raise
-    except Exception as exc:
+    except BaseException as exc:  # a Rust panic in calamine too
         raise InputError(f"名单工作簿无法读取（{type(exc).__name__}）", file=path) from exc
     if column is None:
         raise InputError(f"名单中找不到“{NAME_HEADER}”列", file=path)

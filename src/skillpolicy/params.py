@@ -14,11 +14,17 @@ from typing import Any
 
 from .datafile import read_toml
 from .errors import ParameterError
+from .fileio import not_regular_file
 from .programs import Amount, DatedValue, LocalParameter, Program
 
 DEFAULT_PARAMS_FILE = "skillpolicy.toml"
 # Top-level settings of the file beside the program tables: the office making the runs.
 SETTINGS = ("office",)
+# What a local amount or factor may be: a subsidy per line is never near a hundred million
+# yuan, and a larger number (1e30) would overflow the exact arithmetic and the ledger.
+MIN_AMOUNT = Decimal("0.00")
+MAX_AMOUNT = Decimal("99999999.99")
+MAX_FACTOR = Decimal("1000")
 
 
 def _money(value: Any, where: str, path: Path | None) -> Decimal:
@@ -30,7 +36,13 @@ def _money(value: Any, where: str, path: Path | None) -> Decimal:
         amount = Decimal(str(value))
     except InvalidOperation as exc:
         raise ParameterError(f"「{value}」不是金额", file=path, key=where) from exc
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount.is_finite() and not MIN_AMOUNT <= amount <= MAX_AMOUNT:
+        raise ParameterError(
+            f"「{value}」超出允许范围：金额应在 {MIN_AMOUNT} 至 {MAX_AMOUNT:,} 元之间",
+            file=path,
+            key=where,
+        )
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
         raise ParameterError(f"「{value}」不是非负、最多两位小数的金额", file=path, key=where)
     return amount
 
@@ -63,6 +75,10 @@ def _decimal(value: Any, where: str, path: Path | None) -> Decimal:
         raise ParameterError(f"「{value}」不是数", file=path, key=where) from exc
     if not number.is_finite() or number <= 0:
         raise ParameterError(f"「{value}」应为正数", file=path, key=where)
+    if number > MAX_FACTOR:
+        raise ParameterError(
+            f"「{value}」超出允许范围：应为大于 0、不超过 {MAX_FACTOR} 的数", file=path, key=where
+        )
     return number
 
 
@@ -196,11 +212,14 @@ def load_params(path: Path | None, program: Program, all_programs: list[Program]
     """Read the parameters file (or ./skillpolicy.toml if present) and return ``program``'s."""
     if path is None:
         default = Path.cwd() / DEFAULT_PARAMS_FILE
-        if not default.is_file():
+        if not default.exists():
             return LocalParams(program, {}, None)
         path = default
-    if not path.is_file():
+    if not path.exists():
         raise ParameterError("参数文件不存在", file=path)
+    problem = not_regular_file(path)
+    if problem is not None:
+        raise ParameterError(problem, file=path)
     try:
         data, _ = read_toml(path)
     except Exception as exc:

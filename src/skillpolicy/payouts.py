@@ -30,9 +30,10 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .fileio import ensure_not_input, write_atomically
+from .fileio import StagedFile, ensure_not_input
 from .identifiers import mask_id
 from .money import amount_in_words, format_amount_grouped
+from .privacy import redact
 from .subsidy import PAYEE_KIND_NAMES, ZERO, PayeeKind, PayLine, Payout
 from .xlsxout import HEADER_FILL, HEADER_FONT, print_setup, put, set_widths
 
@@ -128,7 +129,7 @@ class _Texts:
     def __call__(self, text: str) -> str:
         if self.full_ids:
             return text
-        return _ID_IN_TEXT.sub(lambda match: mask_id(match.group(0)), text)
+        return redact(_ID_IN_TEXT.sub(lambda match: mask_id(match.group(0)), text))
 
 
 class _SheetWriter:
@@ -558,6 +559,23 @@ def write_payout_workbook(payout: Payout, target: Path, *, full_ids: bool = Fals
     Refuses to write over the input roster. Full identity numbers appear only when
     ``full_ids`` is true (a 身份证号（完整） column beside the masked one).
     """
+    stage_payout_workbook(payout, target, full_ids=full_ids).commit()
+
+
+def stage_payout_workbook(payout: Payout, target: Path, *, full_ids: bool = False) -> StagedFile:
+    """Write the schedule to ``target``'s temporary file; the caller renames it into place
+    (``.commit()``) once the run is recorded, after rewriting it if the commit changed the
+    payout (:func:`restage_payout_workbook`), or discards it."""
     ensure_not_input(target, Path(payout.file))
-    workbook = build_payout_workbook(payout, full_ids=full_ids)
-    write_atomically(target, workbook.save)
+    staged = StagedFile(target)
+    try:
+        staged.write(build_payout_workbook(payout, full_ids=full_ids).save)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+def restage_payout_workbook(staged: StagedFile, payout: Payout, *, full_ids: bool = False) -> None:
+    """Rewrite a staged schedule after the commit (its run id, lines paid meanwhile)."""
+    staged.write(build_payout_workbook(payout, full_ids=full_ids).save)

@@ -44,12 +44,20 @@ _PATTERN = re.compile(
     (?P<code>(?<![0-9A-Za-z])[0-9A-Z]{18}(?![0-9A-Za-z]))
     | (?P<long>(?<![\dA-Za-z])\d(?:[ \u3000]?\d){14,}(?:[ \u3000]?[Xx])?(?![\dA-Za-z]))
     | (?P<mobile>(?<![\dA-Za-z+])(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}(?![\dA-Za-z]))
+    | (?P<grouped>(?<![\d.\-])\d+(?P<sep>[.\-_/])\d+(?:(?P=sep)\d+)+(?![\d]))
+    | (?P<glued>(?<=[A-Za-z])\d{11,}[Xx]?(?!\d)|(?<!\d)\d{11,}[Xx]?(?=[A-Za-z]))
     """,
     re.VERBOSE,
 )
+# Zero-width characters between two digits are dropped before looking (the identity rule
+# strips them too, so a number split by one is the same number).
+_ZERO_WIDTH = re.compile(r"(?<=\d)[\u200b-\u200d\u2060\ufeff]+(?=\d)")
+# The alphanumeric token a glued number sits in: a long hexadecimal hash is left alone.
+_TOKEN = re.compile(r"[0-9A-Za-z]+")
+_HASH = re.compile(r"[0-9a-fA-F]{32,}")
 # Cheap test first: text without 7 digits in a row (one space or dash allowed between any
 # two) has nothing to mask; in long text only the lines holding such a run are looked at.
-_MAYBE = re.compile(r"\d(?:[ \u3000\-]?\d){6}")
+_MAYBE = re.compile(r"\d(?:[ \u3000\-._/\u200b-\u200d\u2060\ufeff]?\d){6}")
 _SHORT = 4096
 _STRICT_RUN = re.compile(r"\d{6,}")
 
@@ -77,9 +85,47 @@ def _mask_digits_only(text: str, head: int, tail: int) -> str:
     return "".join("*" if i in hidden else ch for i, ch in enumerate(text))
 
 
+def _grouped(found: str) -> str:
+    """Digits written in groups with dots, dashes, underscores or slashes: a mobile number
+    (11 digits, ``1[3-9]…``) or a long number (15 or more) is masked; dates are not."""
+    digits = sum(ch.isdigit() for ch in found)
+    if digits >= 15:
+        return _mask_digits_only(found, _LONG_KEEP, _LONG_KEEP)
+    plain = "".join(ch for ch in found if ch.isdigit())
+    if digits == 11 and plain[0] == "1" and plain[1] in "3456789":
+        return _mask_digits_only(found, _MOBILE_HEAD, _MOBILE_TAIL)
+    return found
+
+
+def _glued(match: re.Match[str]) -> str:
+    """A number glued to Latin letters; the token it is part of may be a hash or a code."""
+    found = match.group(0)
+    text = match.string
+    start, end = match.start(), match.end()
+    while start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isascii() and text[end].isalnum():
+        end += 1
+    token = text[start:end]
+    if _HASH.fullmatch(token) or (len(token) == 18 and check_credit_code(token).ok):
+        return found
+    digits = sum(ch.isdigit() for ch in found)
+    if digits >= 15:
+        return _mask_digits_only(found, _LONG_KEEP, _LONG_KEEP)
+    if digits == 11 and found[0] == "1" and found[1] in "3456789":
+        return _mask_digits_only(found, _MOBILE_HEAD, _MOBILE_TAIL)
+    return found
+
+
 def _replace(match: re.Match[str]) -> str:
     found = match.group(0)
     kind = match.lastgroup
+    if kind == "sep":  # the last group matched inside ``grouped``
+        kind = "grouped"
+    if kind == "grouped":
+        return _grouped(found)
+    if kind == "glued":
+        return _glued(match)
     if kind == "code":
         digits = sum(ch.isdigit() for ch in found)
         if digits < 15:
@@ -100,6 +146,14 @@ def redact(text: str) -> str:
     found = _MAYBE.search(text)
     if found is None:
         return text
+    if (
+        "\u200b" in text
+        or "\u200c" in text
+        or "\u200d" in text
+        or "\u2060" in text
+        or "\ufeff" in text
+    ):
+        text = _ZERO_WIDTH.sub("", text)
     if len(text) <= _SHORT:
         return _PATTERN.sub(_replace, text)
     # A large JSON document or table: mask line by line where a candidate is (a number never

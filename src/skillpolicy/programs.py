@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .columns import SHEET_KIND_NAMES
 from .datafile import KeyedError
 from .errors import CatalogError, did_you_mean
-from .resources import SearchPath
+from .resources import SearchPath, check_data_id
 
 SheetKind = Literal["roster", "application", "designation", "award", "technician", "levy"]
 Severity = Literal["error", "warning", "review"]
@@ -308,6 +308,7 @@ def load_program_file(path: Path, search: SearchPath | None = None) -> Program:
 
 
 def program_path(program_id: str, search: SearchPath) -> Path:
+    check_data_id(program_id, "项目")
     path = search.find(f"programs/{program_id}.toml")
     if path is None:
         ids = [p.stem for p in search.glob("programs", "*.toml")]

@@ -7,6 +7,7 @@ directory, named with ``--catalog-dir``/``--template-dir``, is searched before t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -23,6 +24,22 @@ def shipped_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise CatalogError(f"安装不完整：找不到随程序发布的 {name} 目录，请重新安装 skillpolicy")
+
+
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+
+
+def is_data_id(text: str) -> bool:
+    """An id of a program, catalog or form: lowercase letters, digits and dashes only."""
+    return _ID.fullmatch(text) is not None
+
+
+def check_data_id(text: str, what: str) -> str:
+    """``text`` if it is an id; otherwise a :class:`CatalogError` (a path is never an id, so
+    nothing outside the search path is ever read by id)."""
+    if not is_data_id(text):
+        raise CatalogError(f"{what}编号「{text}」无效：编号只能由小写字母、数字和连字符组成")
+    return text
 
 
 class SearchPath:

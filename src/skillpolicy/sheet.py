@@ -7,11 +7,15 @@ the known columns keyed by canonical header, so a rule never sees a column posit
 
 from __future__ import annotations
 
-import collections
+import contextlib
 import operator
+import os
 import re
 import struct
+import sys
+import warnings
 import zipfile
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,10 +25,78 @@ import python_calamine
 
 from .columns import KIND_KEYS, SHEET_KIND_NAMES, canonical_header
 from .errors import InputError
+from .fileio import not_regular_file
 from .values import cell_text, fold_header, header_without_note, is_blank
-from .xlsxguard import check_directory, check_workbook
+from .xlsxguard import HiddenCells, check_directory, check_workbook
 
 HEADER_SCAN_ROWS = 50
+# Control characters a cell may hold (raw, or written as _x001B_ in the file): C0 but tab and
+# line breaks, DEL and C1. Removed when read; the row gets a warning naming the column.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _clean_controls(cells: dict[str, Any]) -> tuple[str, ...]:
+    cleaned: list[str] = []
+    for name, value in cells.items():
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value) is not None:
+            cells[name] = CONTROL_CHARACTERS.sub("", value)
+            cleaned.append(name)
+    return tuple(cleaned)
+
+
+_CHUNK = 512  # rows converted per switch of file descriptor 2 (see SheetReader._refill)
+_DATE_WARNING = re.compile(r"Cell ([A-Z]{1,3})\d+ is marked as a date")
+
+
+# Exceptions a reader boundary lets through; anything else out of calamine, a Rust
+# ``PanicException`` included (a BaseException), is an unreadable workbook.
+PASSING = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """File descriptor 2 on the null device for the block (a Rust panic hook writes there)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 2)
+        finally:
+            os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _bad_date_column(path: Path, sheet: str, number: int) -> str | None:
+    """The column of row ``number`` holding a date-formatted number no date can be made of
+    (openpyxl reads such a cell as an error value and says which cell in a warning)."""
+    try:
+        import openpyxl
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                for row in book[sheet].iter_rows(min_row=number, max_row=number):
+                    for _cell in row:
+                        pass
+            finally:
+                book.close()
+    except Exception:  # only a better message is lost
+        return None
+    for warning in caught:
+        found = _DATE_WARNING.search(str(warning.message))
+        if found is not None:
+            return found.group(1)
+    return None
+
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -52,12 +124,16 @@ def column_letter(number: int) -> str:
     return letters
 
 
-def sniff_workbook(path: Path) -> None:
-    """Raise InputError unless ``path`` looks like a readable, sane .xlsx workbook."""
+def sniff_workbook(path: Path) -> dict[str, HiddenCells]:
+    """Raise InputError unless ``path`` looks like a readable, sane .xlsx workbook; returns
+    the rows and columns each sheet hides, by sheet name."""
     if not path.exists():
         raise InputError("文件不存在", file=path)
     if path.is_dir():
         raise InputError("这是一个目录，不是 Excel 工作簿", file=path)
+    problem = not_regular_file(path)
+    if problem is not None:
+        raise InputError(problem, file=path)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -96,7 +172,7 @@ def sniff_workbook(path: Path) -> None:
                 if "word/document.xml" in names:
                     raise InputError("这是 Word 文档，不是 Excel 工作簿", file=path)
                 raise InputError("压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件", file=path)
-            check_workbook(path, archive)
+            return check_workbook(path, archive)
     except InputError:
         raise
     except OSError as exc:
@@ -148,6 +224,7 @@ class Layout:
 class Row:
     number: int  # the row number the spreadsheet shows
     cells: dict[str, Any]
+    cleaned: tuple[str, ...] = ()  # columns whose text lost control characters when read
 
     def raw(self, column: str) -> Any:
         return self.cells.get(column)
@@ -257,7 +334,7 @@ class SheetReader:
 
     def __init__(self, path: Path, *, kind: str | None = None) -> None:
         self.path = path
-        sniff_workbook(path)
+        hidden = sniff_workbook(path)
         try:
             self._workbook = python_calamine.CalamineWorkbook.from_path(str(path))
             visible = [
@@ -269,6 +346,10 @@ class SheetReader:
             if not visible:
                 raise InputError("工作簿中没有可见的工作表", file=path)
             self.sheet_name = visible[0]
+            self.hidden = hidden.get(self.sheet_name) or hidden.get(
+                " ".join(self.sheet_name.split("\n"))
+            )
+            self.hidden_data_rows: list[int] = []
             sheet = self._workbook.get_sheet_by_name(self.sheet_name)
             start_col = sheet.start[1] if sheet.start else 0
             self._rows = iter(sheet.iter_rows())
@@ -286,29 +367,72 @@ class SheetReader:
             raise
         except python_calamine.PasswordError as exc:
             raise InputError("工作簿设置了密码，请取消密码后另存为 .xlsx", file=path) from exc
-        except Exception as exc:  # calamine raises several unrelated types for a broken file
+        except PASSING:
+            raise
+        except BaseException as exc:  # calamine: unrelated types, panics
             raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path) from exc
         self._next_number = 1
-        self._replay: collections.deque[list[Any]] = collections.deque()  # rows read ahead
+        self._replay: deque[list[Any]] = deque()  # rows read ahead while finding the header
         self._scanned: list[list[Any]] = []  # the rows read while looking for the header
+        self._buffer: deque[list[Any]] = deque()
+        self._done = False
+        self._failure: InputError | None = None
         self.layout = self._find_header(kind, start_col)
 
     def _next(self) -> list[Any] | None:
         if self._replay:
             self._next_number += 1
             return self._replay.popleft()
-        try:
-            row = next(self._rows)
-        except StopIteration:
-            return None
-        except Exception as exc:
-            raise InputError(
-                f"工作簿已损坏，读到第{self._next_number}行时出错（{type(exc).__name__}）",
-                file=self.path,
-                sheet=self.sheet_name,
-            ) from exc
+        if not self._buffer:
+            if self._failure is not None:
+                raise self._failure
+            if self._done:
+                return None
+            self._refill()
+            if not self._buffer:
+                return self._next() if self._failure is not None else None
+        row = self._buffer.popleft()
         self._next_number += 1
         return row
+
+    def _refill(self) -> None:
+        """Convert the next rows, with calamine's panic report kept off the terminal.
+
+        A cell calamine cannot convert (a date-formatted ``-1.1e11``) makes its Rust code
+        panic: the ``PanicException`` is not an ``Exception``, and the panic hook writes a
+        backtrace to file descriptor 2 itself. Rows are converted ``_CHUNK`` at a time with
+        that descriptor pointed at the null device, and a failure becomes one line naming
+        the cell when the reader reaches it.
+        """
+        number = self._next_number
+        with quiet_stderr():
+            try:
+                for _ in range(_CHUNK):
+                    self._buffer.append(next(self._rows))
+            except StopIteration:
+                self._done = True
+            except PASSING:
+                raise
+            except BaseException as exc:  # a Rust panic is a BaseException
+                self._done = True
+                self._failure = self._unreadable(number + len(self._buffer), exc)
+
+    def _unreadable(self, number: int, error: BaseException) -> InputError:
+        column = _bad_date_column(self.path, self.sheet_name, number)
+        if column is not None:
+            return InputError(
+                f"单元格 {column}{number} 的日期超出了 Excel 能表示的范围"
+                "（1900-01-01 至 9999-12-31），无法读取；请改为正确的日期",
+                file=self.path,
+                sheet=self.sheet_name,
+                row=number,
+            )
+        return InputError(
+            f"工作簿已损坏，读到第{number}行时出错（{type(error).__name__}）",
+            file=self.path,
+            sheet=self.sheet_name,
+            row=number,
+        )
 
     def _find_header(self, kind: str | None, start_col: int) -> Layout:
         """The header row (INTERFACE.md "Sheets"): of the first rows that hold some kind's key
@@ -378,8 +502,13 @@ class SheetReader:
         the lower row or, where the lower cell is empty, by the upper cell merged down to it.
         Used when it names more columns than either row alone (a title merged across the
         whole sheet above a one-row header names nothing more)."""
-        grouped = {position for first, last in spans for position in range(first, last + 1)}
         width = max(len(upper), len(lower))
+        # a merge may span to column XFD: only the row's own columns are looked at
+        grouped = {
+            position
+            for first, last in spans
+            for position in range(max(first, 0), min(last, width - 1) + 1)
+        }
         combined = [
             lower[p]
             if p < len(lower) and not is_blank(lower[p])
@@ -466,4 +595,10 @@ class SheetReader:
                 )
             ):
                 continue  # a repeated header row (printed sheets repeat it on every page)
+            if self.hidden is not None and number in self.hidden.rows:
+                self.hidden_data_rows.append(number)
+            texts = [value for value in values if value.__class__ is str]
+            if texts and CONTROL_CHARACTERS.search("".join(texts)) is not None:
+                yield Row(number=number, cells=cells, cleaned=_clean_controls(cells))
+                continue
             yield Row(number=number, cells=cells)

@@ -33,6 +33,7 @@ from .validate import (
     already_paid_column,
     checked_rows,
     counted,
+    hidden_findings,
     make_context,
     open_sheet,
 )
@@ -721,6 +722,7 @@ def compute_subsidy(
         payout.lines.extend(_lines_for_row(view, findings, method, program))
     sheet_findings = checker.finish()
     report.add_sheet_findings(sheet_findings)
+    report.add_sheet_findings(hidden_findings(reader, program))
     _apply_late_findings(payout, sheet_findings)
     if ledger is not None:
         paid = ledger.paid([line.key for line in payout.lines])

@@ -301,9 +301,87 @@ def counted(rows: Iterable[T], progress: Callable[[int], None] | None) -> Iterat
             progress(done)
 
 
+CONTROL_RULE = "control-characters"
+
+
+def control_findings(row: Row, program: Program) -> list[Finding]:
+    """A warning for each cell of ``row`` whose control characters were removed when read."""
+    return [
+        Finding(
+            row.number,
+            column,
+            CONTROL_RULE,
+            "warning",
+            "单元格中有不可见的控制字符（如换页符、ESC），已删除后再核对；请在原表中清除",
+            program.document,
+        )
+        for column in row.cleaned
+    ]
+
+
+HIDDEN_RULE = "hidden-cells"
+_LISTED = 20
+
+
+def _listed(items: list[str]) -> str:
+    shown = "、".join(items[:_LISTED])
+    return shown + (f" 等 {len(items)} 处" if len(items) > _LISTED else "")
+
+
+def hidden_findings(reader: SheetReader, program: Program) -> list[Finding]:
+    """A sheet-level review finding naming the hidden rows and the hidden read columns that
+    hold data: the clerk reviewing the sheet in Excel never sees them."""
+    hidden = reader.hidden
+    if hidden is None:
+        return []
+    layout = reader.layout
+    found: list[Finding] = []
+    if reader.hidden_data_rows:
+        rows = [f"第{number}行" for number in reader.hidden_data_rows]
+        found.append(
+            Finding(
+                None,
+                None,
+                HIDDEN_RULE,
+                "review",
+                f"{_listed(rows)}在 Excel 中被隐藏（或行高为 0），但有数据，已照常核对；"
+                "请取消隐藏后复核这些行",
+                program.document,
+            )
+        )
+    columns = [
+        f"{letter}列（{name}）"
+        for name, letter in layout.letters.items()
+        if hidden.hides_column(column_number(letter))
+    ]
+    if columns:
+        found.append(
+            Finding(
+                None,
+                None,
+                HIDDEN_RULE,
+                "review",
+                f"{_listed(columns)}在 Excel 中被隐藏，但本工具读取并核对了它们；请取消隐藏后复核",
+                program.document,
+            )
+        )
+    return found
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
 def checked_rows(reader: SheetReader, checker: Checker) -> Iterator[tuple[RowView, list[Finding]]]:
+    program = checker.context.program
     for row in reader.rows():
-        yield checker.check_row(row)
+        view, findings = checker.check_row(row)
+        if row.cleaned:
+            findings.extend(control_findings(row, program))
+        yield view, findings
 
 
 def validate_sheet(
@@ -343,4 +421,5 @@ def validate_sheet(
             findings.extend(already_paid_findings(program, view, ledger))
         report.add_row(view, findings)
     report.add_sheet_findings(checker.finish())
+    report.add_sheet_findings(hidden_findings(reader, program))
     return report

@@ -57,6 +57,14 @@ RATIO_FLOOR_BYTES = 10 * MIB
 MAX_CELLS = 5_000_000  # rows x columns of one sheet (calamine allocates 32 bytes for each)
 MAX_STRUCTURE_BYTES = 4 * MIB  # workbook.xml and the relationship parts, read whole
 MAX_TAG_BYTES = MIB  # one tag, comment or CDATA section
+# What openpyxl builds objects for when it loads a sheet for the annotated copy: a merged
+# range or a hyperlink makes one per cell it covers, so their area is bounded like the cells.
+MAX_MERGES = 100_000  # merged ranges in one sheet
+MAX_HYPERLINKS = 100_000  # hyperlinks in one sheet
+MAX_RANGE_CELLS = 1_000_000  # cells all merged ranges (or all hyperlinks) of a sheet cover
+MAX_VALIDATIONS = 10_000  # <dataValidation> in one sheet
+MAX_CONDITIONAL = 10_000  # <conditionalFormatting> in one sheet
+MAX_COMMENTS = 20_000  # <comment> in one comments part
 
 _READ = MIB
 _OUT = 4 * MIB
@@ -440,6 +448,129 @@ class _FastScan:
         return rows * columns
 
 
+_RANGE_REF = rb'\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"'
+_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?" + _RANGE_REF)
+_HYPERLINK = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?hyperlink\b[^>]*?" + _RANGE_REF)
+_VALIDATION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dataValidation[\s>/]")
+_CONDITIONAL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?conditionalFormatting[\s>/]")
+_COMMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?comment[\s>/]")
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
+_COL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*)>")
+_HIDDEN_ATTR = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
+_ZERO_HEIGHT = re.compile(rb"""\bht\s*=\s*["']0(?:\.0*)?["']""")
+_NUMBER_ATTR = {
+    name: re.compile(rb"\b" + name + rb"""\s*=\s*["']([0-9]{1,7})["']""")
+    for name in (b"r", b"min", b"max")
+}
+MAX_HIDDEN_LISTED = 100_000  # hidden rows remembered per sheet (for the review finding)
+
+
+@dataclass
+class HiddenCells:
+    """Rows and columns a sheet hides (hidden, or a row of zero height), 1-based."""
+
+    rows: set[int] = field(default_factory=set)
+    columns: list[tuple[int, int]] = field(default_factory=list)  # (min, max) inclusive
+
+    def hides_column(self, number: int) -> bool:
+        return any(first <= number <= last for first, last in self.columns)
+
+
+def _attribute(name: bytes, body: bytes) -> int | None:
+    found = _NUMBER_ATTR[name].search(body)
+    return int(found.group(1)) if found else None
+
+
+def _area(found: tuple[bytes, bytes, bytes, bytes]) -> int:
+    left, top, right, bottom = found
+    if not right:
+        return 1
+    rows = abs(int(bottom) - int(top)) + 1
+    columns = abs(_column_index(right) - _column_index(left)) + 1
+    return rows * columns
+
+
+@dataclass
+class _Features:
+    """Counts of what openpyxl would build objects for besides cells (merged ranges and
+    hyperlinks by the cells they cover, validations, conditional formats, comments)."""
+
+    path: Path
+    part: str
+    sheet: str | None
+    merges: int = 0
+    merged_cells: int = 0
+    links: int = 0
+    linked_cells: int = 0
+    validations: int = 0
+    conditional: int = 0
+    comments: int = 0
+    carry: bytes = b""
+    hidden: HiddenCells = field(default_factory=HiddenCells)
+
+    def feed(self, data: bytes, final: bool) -> None:
+        buffer = self.carry + data if self.carry else data
+        self.carry = b""
+        end = len(buffer)
+        if not final:
+            last = buffer.rfind(b"<")
+            if last >= 0 and buffer.find(b">", last) < 0:
+                end = last
+                self.carry = buffer[last : last + MAX_TAG_BYTES]
+        chunk = buffer[:end] if end < len(buffer) else buffer
+        if b"mergeCell" in chunk:
+            found = _MERGE.findall(chunk)
+            self.merges += len(found)
+            self.merged_cells += sum(map(_area, found))
+        if b"hyperlink" in chunk:
+            found = _HYPERLINK.findall(chunk)
+            self.links += len(found)
+            self.linked_cells += sum(map(_area, found))
+        if b"dataValidation" in chunk:
+            self.validations += len(_VALIDATION.findall(chunk))
+        if b"conditionalFormatting" in chunk:
+            self.conditional += len(_CONDITIONAL.findall(chunk))
+        if b"comment" in chunk:
+            self.comments += len(_COMMENT.findall(chunk))
+        if b"hidden" in chunk or b'ht="0' in chunk or b"ht='0" in chunk:
+            self._hidden(chunk)
+        self.check()
+
+    def _hidden(self, chunk: bytes) -> None:
+        rows = self.hidden.rows
+        for body in _ROW_TAG.findall(chunk):
+            if _HIDDEN_ATTR.search(body) or _ZERO_HEIGHT.search(body):
+                number = _attribute(b"r", body)
+                if number is not None and len(rows) < MAX_HIDDEN_LISTED:
+                    rows.add(number)
+        for body in _COL_TAG.findall(chunk):
+            if _HIDDEN_ATTR.search(body):
+                first, last = _attribute(b"min", body), _attribute(b"max", body)
+                if first is not None and len(self.hidden.columns) < MAX_HIDDEN_LISTED:
+                    self.hidden.columns.append((first, last or first))
+
+    def check(self) -> None:
+        where = f"工作表「{self.sheet}」" if self.sheet else f"工作簿内部文件 {self.part}"
+        limits = (
+            (self.merges, MAX_MERGES, "合并单元格区域"),
+            (self.merged_cells, MAX_RANGE_CELLS, "合并单元格覆盖的单元格"),
+            (self.links, MAX_HYPERLINKS, "超链接"),
+            (self.linked_cells, MAX_RANGE_CELLS, "超链接覆盖的单元格"),
+            (self.validations, MAX_VALIDATIONS, "数据验证规则"),
+            (self.conditional, MAX_CONDITIONAL, "条件格式"),
+            (self.comments, MAX_COMMENTS, "批注"),
+        )
+        for count, limit, what in limits:
+            if count > limit:
+                raise InputError(
+                    f"{where}中的{what}多得异常（超过 {_count(limit)} 个），"
+                    f"不像正常的花名册，疑似恶意构造，已拒绝读取；{_RETRY}",
+                    file=self.path,
+                )
+
+
 def _has_prefixed_cell(buffer: bytes, end: int) -> bool:
     """Whether a namespace-prefixed cell (``<x:c``) starts before ``end``."""
     if buffer.count(b":", 0, end) < 1000:  # Excel writes a few per row: look at each
@@ -666,8 +797,11 @@ def _read_structure(path: Path, handle: BinaryIO, infos: dict[str, zipfile.ZipIn
 # --- the whole check ----------------------------------------------------------------------------
 
 
-def check_workbook(path: Path, archive: zipfile.ZipFile) -> None:
-    """Refuse ``archive`` (opened from ``path``) unless every bound holds; see the module."""
+def check_workbook(path: Path, archive: zipfile.ZipFile) -> dict[str, HiddenCells]:
+    """Refuse ``archive`` (opened from ``path``) unless every bound holds; see the module.
+
+    Returns, by sheet name, the rows and columns each sheet hides (seen on the way).
+    """
     infos = [info for info in archive.infolist() if not info.is_dir()]
     if len(infos) > MAX_PARTS:
         raise InputError(
@@ -694,24 +828,31 @@ def check_workbook(path: Path, archive: zipfile.ZipFile) -> None:
     if total > MAX_UNCOMPRESSED_BYTES:
         raise _total_too_big(path)
     by_name = {info.filename: info for info in infos}
+    hidden: dict[str, HiddenCells] = {}
     with path.open("rb") as handle:
         structure = _read_structure(path, handle, by_name)
         inflated = 0
         for info in infos:
-            inflated += _check_part(
+            size, found = _check_part(
                 path, handle, info, structure, MAX_UNCOMPRESSED_BYTES - inflated
             )
+            inflated += size
+            sheet = structure.sheets.get(info.filename)
+            if found is not None and sheet is not None and (found.rows or found.columns):
+                hidden[sheet] = found
+    return hidden
 
 
 def _check_part(
     path: Path, handle: BinaryIO, info: zipfile.ZipInfo, structure: _Structure, room: int
-) -> int:
-    """Stream one part through the checks; the bytes it inflated to."""
+) -> tuple[int, HiddenCells | None]:
+    """Stream one part through the checks; the bytes it inflated to, and what it hides."""
     name = info.filename
     sheet = structure.sheets.get(name)
     # a part a reader may open as a sheet, and every XML part besides (in case a reader
     # resolves a relationship otherwise): its cells are scanned
     fast = _FastScan() if name in structure.sheets or not structure.known else None
+    features: _Features | None = None
     prolog = _Prolog()
     cap = MAX_SHEET_BYTES
     size = 0
@@ -728,18 +869,24 @@ def _check_part(
                 cap = _cap_for(prolog.root)
                 if prolog.root in _SHEET_ROOTS:
                     _check_dimension(path, sheet, prolog.head)
-                if fast is None and prolog.root is not None:
-                    fast = _FastScan()
+                if prolog.root in _SHEET_ROOTS or prolog.root == b"comments":
+                    features = _Features(path, name, sheet)
+                if fast is None and prolog.root is not None and not structure.known:
+                    fast = _FastScan()  # a part no relationship names is never read as a sheet
                 pending = prolog.head  # everything so far, the first time
             if size > cap:
                 raise _TooBig(size)
             if fast is not None:
                 fast.feed(pending, final=False)
-        if not prolog.done and prolog.head:  # a short part whose prolog never ended
-            fast = fast or _FastScan()
+            if features is not None:
+                features.feed(pending, final=False)
+        if not prolog.done and prolog.head and (name in structure.sheets or not structure.known):
+            fast = fast or _FastScan()  # a short part whose prolog never ended
             fast.feed(prolog.head, final=False)
         if fast is not None:
             fast.feed(b"", final=True)
+        if features is not None:
+            features.feed(b"", final=True)
     except _TooBig as too_big:
         if too_big.size > room:
             raise _total_too_big(path) from None
@@ -756,7 +903,7 @@ def _check_part(
         exact.feed(b"", final=True)
         if exact.extent.cells > MAX_CELLS:
             raise _refuse_extent(path, sheet, exact.extent.reference(), exact.extent.cells)
-    return size
+    return size, (features.hidden if features is not None else None)
 
 
 def _cap_for(root: bytes | None) -> int:
@@ -814,13 +961,21 @@ def _total_too_big(path: Path) -> InputError:
 
 _PREFIXED_CELL_OR_STRING = re.compile(rb":(?:c|si)[\s/>]")
 _CELLS_AND_STRINGS = (b"<c ", b"<c>", b"<c/", b"<si>", b"<si ")
+ROW_WEIGHT = 2
 
 
-def count_cells(path: Path) -> int:
+def count_cells(path: Path, *, rows_weigh: bool = False) -> int:
     """Cells in every sheet plus strings in the shared-strings table: what openpyxl builds an
     object for when it loads the workbook whole (a tag cut between two chunks may be missed:
-    an estimate). Call after :func:`check_workbook`."""
-    total = 0
+    an estimate). With ``rows_weigh`` each row element counts as a few cells too (400,000
+    styled empty rows cost openpyxl seconds). Call after :func:`check_workbook`."""
+    cells, rows = count_cells_and_rows(path)
+    return cells + ROW_WEIGHT * rows if rows_weigh else cells
+
+
+def count_cells_and_rows(path: Path) -> tuple[int, int]:
+    """:func:`count_cells` and the number of row elements, in one pass."""
+    total = rows = 0
     with zipfile.ZipFile(path) as archive, path.open("rb") as handle:
         infos = {info.filename: info for info in archive.infolist() if not info.is_dir()}
         structure = _read_structure(path, handle, infos)
@@ -828,6 +983,7 @@ def count_cells(path: Path) -> int:
             if name in structure.sheets or name.startswith("xl/worksheets/"):
                 for data in _inflate(path, handle, info, MAX_SHEET_BYTES):
                     total += sum(data.count(tag) for tag in _CELLS_AND_STRINGS)
+                    rows += data.count(b"<row ")
                     if b":" in data:
                         total += len(_PREFIXED_CELL_OR_STRING.findall(data))
-    return total
+    return total, rows

@@ -1,7 +1,15 @@
-"""Small helpers shared by everything that writes a workbook with openpyxl."""
+"""Small helpers shared by everything that writes a workbook with openpyxl.
+
+Every cell any writer fills goes through :func:`put` (or :func:`append_row`, which uses it):
+this is the one guard that keeps text as text (``=HYPERLINK(…)`` from a roster or the ledger
+never becomes a formula) and drops the control characters XML cannot hold, so no writer can
+produce a workbook Excel refuses to open.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from openpyxl.cell.cell import Cell, MergedCell
@@ -15,13 +23,32 @@ WARNING_FILL = PatternFill("solid", fgColor="FFE699")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0 cannot carry (openpyxl raises IllegalCharacterError for it).
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters an XML document cannot hold."""
+    return _ILLEGAL.sub("", text) if _ILLEGAL.search(text) else text
 
 
 def put(cell: Cell | MergedCell, value: Any) -> None:
-    """Write a value; text is always stored as text, so '=cmd|…' from a roster never runs."""
+    """Write a value; text is always stored as text, so '=cmd|…' from a roster never runs,
+    and characters XML cannot hold are dropped."""
+    if isinstance(value, str):
+        value = xml_safe(value)
     cell.value = value
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         cell.data_type = "s"
+
+
+def append_row(sheet: Worksheet, values: Sequence[Any]) -> None:
+    """``sheet.append`` through the same guard as :func:`put`."""
+    sheet.append([xml_safe(v) if isinstance(v, str) else v for v in values])
+    if any(isinstance(v, str) and v.startswith(_FORMULA_STARTS) for v in values):
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_STARTS):
+                cell.data_type = "s"
 
 
 def write_row(sheet: Worksheet, row: int, values: list[Any], *, header: bool = False) -> None:

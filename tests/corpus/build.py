@@ -834,6 +834,119 @@ def odd_file_name(folder: Path) -> Path:
     return folder / "上传 文件" / ".." / "学员 花名册（第1期）.xlsx"
 
 
+# --- hostile input, round two (issue 14) -------------------------------------------------------
+
+
+def _patched(
+    path: Path, changes: dict[str, list[tuple[bytes, bytes]]], extra: dict[str, bytes] | None = None
+) -> Path:
+    """Rewrite parts of a saved workbook: each (old, new) replaced in the named part."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    for name, pairs in changes.items():
+        for old, new in pairs:
+            assert old in parts[name], (name, old)
+            parts[name] = parts[name].replace(old, new)
+    parts.update(extra or {})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+_SHEET = "xl/worksheets/sheet1.xml"
+
+
+def markup_in_cells(folder: Path) -> Path:
+    """Rich markup in 姓名, 工作单位 and 培训机构 (it once ended in MarkupError, exit 3)."""
+    rows = clean_rows()
+    rows[0][COLUMN["姓名"]] = "[/b]吴永明"
+    rows[1][COLUMN["工作单位"]] = "[bold red]广西桂中汽车零部件有限公司"
+    rows[2][COLUMN["培训机构"]] = "[/]广西桂南技师学院[link=http://x]"
+    return roster(folder / "标记文字.xlsx", rows)
+
+
+def control_characters(folder: Path) -> Path:
+    """`_x000B_`, ESC (clear screen, an OSC-8 link), NUL and U+202E in 培训机构 and 姓名."""
+    rows = clean_rows()
+    rows[0][COLUMN["培训机构"]] = "广西桂南CTRL技师学院"
+    rows[1][COLUMN["姓名"]] = "蓝\u202e永明"
+    path = roster(folder / "控制字符.xlsx", rows)
+    escapes = b"_x000B__x001B_[2J_x001B_]8;;http://evil/_x001B_\\_x0000_"
+    return _patched(path, {_SHEET: [(b"CTRL", escapes)]})
+
+
+def date_out_of_range(folder: Path) -> Path:
+    """A date-formatted -1.1e11 in J4 (取证日期): calamine panics in Rust converting it."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "花名册"
+    sheet.append([TITLE])
+    sheet.append(HEADER)
+    for row in clean_rows():
+        sheet.append(row)
+    sheet["J4"] = -1.1e11
+    sheet["J4"].number_format = "yyyy-mm-dd"
+    return _save(workbook, folder / "日期越界.xlsx")
+
+
+def sheet_name_line_break(folder: Path) -> Path:
+    """The sheet named `花名` line break `册`, raw in workbook.xml (openpyxl reads a space)."""
+    path = roster(folder / "表名换行.xlsx", clean_rows())
+    return _patched(
+        path, {"xl/workbook.xml": [('name="花名册"'.encode(), 'name="花名\n册"'.encode())]}
+    )
+
+
+def hidden_rows(folder: Path) -> Path:
+    """Row 4 hidden and row 5 of zero height, both holding a trainee who is paid."""
+    path = roster(folder / "隐藏行.xlsx", clean_rows())
+    return _patched(
+        path,
+        {
+            _SHEET: [
+                (b'<row r="4"', b'<row r="4" hidden="1"'),
+                (b'<row r="5"', b'<row r="5" ht="0" customHeight="1"'),
+            ]
+        },
+    )
+
+
+def merge_over_the_sheet(folder: Path) -> Path:
+    """One <mergeCell ref="A10:XFD1048576"/>: openpyxl would build 17 billion cells."""
+    path = roster(folder / "合并全表.xlsx", clean_rows())
+    merge = b'</sheetData><mergeCells count="1"><mergeCell ref="A10:XFD1048576"/></mergeCells>'
+    return _patched(path, {_SHEET: [(b"</sheetData>", merge)]})
+
+
+def merge_flood(folder: Path) -> Path:
+    """100,000 <mergeCell ref="A1:XFD1"/> in a file of a few kilobytes."""
+    path = roster(folder / "大量合并.xlsx", clean_rows())
+    merges = (
+        b"</sheetData><mergeCells>" + b'<mergeCell ref="A1:XFD1"/>' * 100_000 + b"</mergeCells>"
+    )
+    return _patched(path, {_SHEET: [(b"</sheetData>", merges)]})
+
+
+def hyperlink_over_the_sheet(folder: Path) -> Path:
+    """A hyperlink over A10:XFD1048576 (openpyxl makes a cell for each cell it covers)."""
+    path = roster(folder / "超链接全表.xlsx", clean_rows())
+    link = b'</sheetData><hyperlinks><hyperlink ref="A10:XFD1048576" display="x"/></hyperlinks>'
+    return _patched(path, {_SHEET: [(b"</sheetData>", link)]})
+
+
+def unreferenced_parts(folder: Path) -> Path:
+    """Twelve parts no relationship names, each 4 MB of self-closing `<c r='A1'/>`."""
+    junk = (
+        b"<?xml version='1.0'?><worksheet><sheetData><row>"
+        + b"<c r='A1'/>" * 400_000
+        + b"</row></sheetData></worksheet>"
+    )
+    path = roster(folder / "多余部件.xlsx", clean_rows())
+    return _patched(path, {}, {f"xl/junk/part{i}.xml": junk for i in range(12)})
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     function.__name__.replace("_", "-"): function
     for function in (
@@ -844,7 +957,9 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
         far_cell, far_cell_second_attribute, far_cell_prefixed, wide_row_without_references,
         huge_shared_strings, formulas_without_values, merged_header, header_on_row_30,
         hidden_sheets_first, duplicate_headers, mixed_dates, odd_identity_numbers,
-        formula_injection, odd_file_name,
+        formula_injection, odd_file_name, markup_in_cells, control_characters,
+        date_out_of_range, sheet_name_line_break, hidden_rows, merge_over_the_sheet, merge_flood,
+        hyperlink_over_the_sheet, unreferenced_parts,
     )
 }  # fmt: skip
 

@@ -6,7 +6,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated, TextIO, cast
+from typing import Annotated, NoReturn, TextIO, cast
 
 import typer
 
@@ -117,6 +117,22 @@ def _quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     sys.__unraisablehook__(unraisable)
 
 
+def _internal_error(error: BaseException) -> NoReturn:
+    if os.environ.get("SKILLPOLICY_DEBUG"):
+        # the traceback goes through the redacting stderr too, so it is printed here
+        traceback.print_exception(error, file=sys.stderr)
+        sys.exit(EXIT_INTERNAL)
+    # an unexpected error's text was written for no clerk and may quote part of a cell
+    stderr.print(
+        f"内部错误：{type(error).__name__}: {redact_strictly(str(error))}"
+        "（请把命令和输入文件报告给开发者；"
+        "设置 SKILLPOLICY_DEBUG=1 可显示详细信息）",
+        markup=False,
+        highlight=False,
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
 def _run() -> None:
     try:
         code = app(standalone_mode=False)
@@ -139,17 +155,10 @@ def _run() -> None:
             sys.exit(EXIT_BAD_INPUT)
         if isinstance(error, typer.Abort):
             sys.exit(130)
-        if os.environ.get("SKILLPOLICY_DEBUG"):
-            # the traceback goes through the redacting stderr too, so it is printed here
-            traceback.print_exc(file=sys.stderr)
-            sys.exit(EXIT_INTERNAL)
-        # an unexpected error's text was written for no clerk and may quote part of a cell
-        stderr.print(
-            f"内部错误：{type(error).__name__}: {redact_strictly(str(error))}"
-            "（请把命令和输入文件报告给开发者；"
-            "设置 SKILLPOLICY_DEBUG=1 可显示详细信息）",
-            markup=False,
-            highlight=False,
-        )
-        sys.exit(EXIT_INTERNAL)
+        _internal_error(error)
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:
+        # not an Exception (a Rust panic inside a parser, say): still a bug, never exit 1
+        _internal_error(error)
     sys.exit(code if isinstance(code, int) else 0)

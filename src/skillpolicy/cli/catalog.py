@@ -7,13 +7,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..catalog import diff_catalogs, list_catalogs, load_catalog, load_catalog_file
 from ..catalog_import import import_catalog
 from ..errors import InputError
 from ..fileio import check_output
-from .common import STATE, ForceOption, complete_catalog, examples, parse_date_option, stdout
+from .common import (
+    STATE,
+    ForceOption,
+    Table,
+    complete_catalog,
+    examples,
+    parse_date_option,
+    stdout,
+    styled,
+)
 
 group = typer.Typer(
     help="职业（工种）目录：列出、查看、比较、从表格导入",
@@ -57,7 +65,7 @@ def show_command(
 ) -> None:
     """按行业列出一个目录中的职业（工种）。"""
     catalog = _load(catalog_id)
-    stdout.print(f"[bold]{catalog.title}[/bold]（{catalog.source}）")
+    stdout.print(styled(catalog.title, "bold"), f"（{catalog.source}）", sep="")
     table = Table()
     table.add_column("行业")
     table.add_column("职业（工种）", overflow="fold")

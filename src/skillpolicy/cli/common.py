@@ -13,13 +13,44 @@ from pathlib import Path
 from typing import Annotated, Any, TextIO, get_args
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.table import Table as RichTable
+from rich.text import Text
 
 from ..errors import InputError
 from ..privacy import redact
 from ..programs import Program, SheetKind, load_program
 from ..resources import SearchPath
+from ..terminal import shown
 from ..values import ValueProblem, parse_date
+
+
+class SafeConsole(Console):
+    """A console that never reads data as markup, emoji codes or highlighting, and shows a
+    string it prints with numbers masked and control characters visibly escaped."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        safe = [
+            Text(shown(item, one_line=True)) if isinstance(item, str) else item for item in objects
+        ]
+        super().print(*safe, **options)
+
+
+class Table(RichTable):
+    """A rich table whose text cells, title and headers are shown the way :func:`shown`
+    writes them (masked before the table wraps them, controls escaped, never markup)."""
+
+    def __init__(self, *headers: Any, title: str | None = None, **options: Any) -> None:
+        super().__init__(*headers, title=shown(title, one_line=True) if title else None, **options)
+
+    def add_row(self, *renderables: RenderableType | None, **options: Any) -> None:
+        cells = [Text(shown(item)) if isinstance(item, str) else item for item in renderables]
+        super().add_row(*cells, **options)
+
+
+def styled(text: str, style: str) -> Text:
+    """Text in a colour or weight, shown as :func:`shown` writes it (never markup)."""
+    return Text(shown(text, one_line=True), style=style)
 
 
 # Findings and tables go to stdout; errors and notes to stderr, so `--format json` stays clean.
@@ -29,8 +60,21 @@ def _width(stream: TextIO) -> int | None:
     return None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160
 
 
-stdout = Console(soft_wrap=False, width=_width(sys.stdout))
-stderr = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
+stdout = SafeConsole(
+    soft_wrap=False,
+    width=_width(sys.stdout),
+    markup=False,
+    emoji=False,
+    highlight=False,
+)
+stderr = SafeConsole(
+    stderr=True,
+    soft_wrap=True,
+    width=_width(sys.stderr),
+    markup=False,
+    emoji=False,
+    highlight=False,
+)
 
 
 @dataclass
@@ -52,13 +96,21 @@ def program(program_id: str) -> Program:
     return load_program(program_id, STATE.catalogs())
 
 
+OPTION_YEARS = (1949, 2099)  # the dates an option may name
+
+
 def parse_date_option(text: str | None, option: str) -> date | None:
+    """A date option: full-width digits folded (the parser folds text), the year checked."""
     if text is None:
         return None
     try:
-        return parse_date(text)
+        value = parse_date(text)
     except ValueProblem as problem:
         raise InputError(f"{option} {problem.message}") from None
+    first, last = OPTION_YEARS
+    if not first <= value.year <= last:
+        raise InputError(f"{option} 的年份应在 {first} 至 {last} 之间，不能是「{text}」")
+    return value
 
 
 def parse_as_of(text: str | None) -> date | None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..examples import bundled_examples
 from ..money import format_amount_grouped
 from ..resources import shipped_dir
 from ..subsidy import compute_subsidy
 from ..validate import validate_sheet
-from .common import STATE, examples, program, stdout
+from .common import STATE, Table, examples, program, stdout
 from .validate import print_report
 
 

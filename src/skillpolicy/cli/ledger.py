@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from ..errors import InputError
 from ..fileio import atomic_path, check_output
@@ -17,10 +16,10 @@ from ..identifiers import check_credit_code, check_resident_id, mask_id
 from ..ledger import Ledger, StoredLine
 from ..ledger.open import ledger_path, open_ledger
 from ..money import format_amount, format_amount_grouped, to_fen
-from .common import ForceOption, LedgerOption, OperatorOption, examples, note, stdout
+from .common import STATE, ForceOption, LedgerOption, OperatorOption, Table, examples, note, stdout
 
 group = typer.Typer(
-    help="补贴台账：列出各次运行、导出各笔、作废一次运行、把本机台账迁入共享台账",
+    help="补贴台账：列出各次运行、导出各笔、作废一次运行、重印发放花名册、把本机台账迁入共享台账",
     no_args_is_help=True,
     epilog=examples("skillpolicy ledger list", "skillpolicy ledger export --out 台账.xlsx"),
 )
@@ -189,9 +188,13 @@ def _xlsx_safe(sheet: Any, value: object) -> object:
         cell = WriteOnlyCell(sheet, value=to_fen(value))  # type: ignore[arg-type]
         cell.number_format = "#,##0.00"
         return cell
-    if isinstance(value, str) and value.startswith(_CSV_FORMULA_STARTS):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # never run as a formula
+    if isinstance(value, str):
+        from ..xlsxout import put, xml_safe
+
+        if not value.startswith(_CSV_FORMULA_STARTS):
+            return xml_safe(value)  # no character XML cannot hold
+        cell = WriteOnlyCell(sheet)
+        put(cell, value)  # never run as a formula
         return cell
     return value
 
@@ -248,6 +251,38 @@ def void_command(
     total = format_amount_grouped(record.total) if record else "0.00"
     stdout.print(
         f"已作废运行 {run_id}（作废记录 {void_id}）：其 {count} 笔、合计 {total} 元不再计入台账"
+    )
+
+
+@group.command(
+    "reprint",
+    epilog=examples("skillpolicy ledger reprint 20131031120000-a1b2c3 --out 发放花名册.xlsx"),
+)
+def reprint_command(
+    run_id: Annotated[
+        str, typer.Argument(help="已记入台账的运行编号（见 skillpolicy ledger list）")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="发放花名册（.xlsx）")],
+    ledger: LedgerOption = None,
+    full_ids: Annotated[
+        bool, typer.Option("--full-ids", help="发放花名册中同时列出完整身份证号（财务核对用）")
+    ] = False,
+    force: ForceOption = False,
+) -> None:
+    """只凭台账重新生成一次运行的发放花名册（原花名册丢失或未写成时）。"""
+    from ..payouts import write_payout_workbook
+    from ..reprint import payout_from_ledger
+
+    check_output(out, force=force, inputs=[ledger_path(ledger)], suffixes=(".xlsx",))
+    book = _open(ledger)
+    try:
+        payout = payout_from_ledger(book, run_id, STATE.catalogs())
+    finally:
+        book.close()
+    write_payout_workbook(payout, out, full_ids=full_ids)
+    stdout.print(
+        f"已据台账重印运行 {run_id} 的发放花名册到 {out}："
+        f"{payout.count('paid')} 笔，合计 {format_amount_grouped(payout.total)} 元"
     )
 
 

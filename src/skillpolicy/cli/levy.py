@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..fileio import check_output
 from ..levy import STATUS_NAMES, Levy, compute_levy, write_levy_workbook
@@ -17,12 +16,14 @@ from .common import (
     ForceOption,
     FormatOption,
     ProgramOption,
+    Table,
     check_format,
     examples,
     note,
     print_json,
     program,
     stdout,
+    styled,
 )
 
 STATUS_STYLE = {"levied": "green", "exempt": "cyan", "refused": "red"}
@@ -58,7 +59,7 @@ def print_levy(levy: Levy) -> None:
             format_amount_grouped(line.payroll) if line.payroll is not None else "",
             percent_text(line.rate) if line.rate is not None else "",
             "" if refused else format_amount_grouped(line.should_set_aside),
-            f"[{style}]{STATUS_NAMES[line.status]}[/{style}]",
+            styled(STATUS_NAMES[line.status], style),
             format_amount_grouped(line.amount),
             "；".join(f"{r.message}（{r.citation}）" for r in line.reasons),
         )

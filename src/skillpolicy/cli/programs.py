@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from ..params import load_params
 from ..programs import SHEET_KIND_NAMES, describe_rule_params, list_programs
 from . import program_file
-from .common import STATE, ParamsOption, ProgramArg, examples, program, stdout
+from .common import STATE, ParamsOption, ProgramArg, Table, examples, program, stdout, styled
 
 SEVERITY = {"error": "错误", "warning": "警告", "review": "复核"}
 
@@ -39,7 +38,7 @@ def list_command() -> None:
 def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
     """显示一个项目的规则（含条款）、固定金额和本地参数是否已设置。"""
     item = program(program_id)
-    stdout.print(f"[bold]{item.title}[/bold]  {item.id}")
+    stdout.print(styled(item.title, "bold"), item.id)
     stdout.print(f"文号：{item.document}    发文：{item.issuer}  {item.issued.isoformat()}")
     if item.deadline:
         stdout.print(f"截止日期：{item.deadline.isoformat()}")
@@ -102,7 +101,10 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
         local.add_column(header, overflow="fold")
     for declared, shown_value in values.described():
         local.add_row(
-            declared.name, declared.clause, declared.description, shown_value or "[red]未设置[/red]"
+            declared.name,
+            declared.clause,
+            declared.description,
+            shown_value or styled("未设置", "red"),
         )
     if item.local_parameters:
         stdout.print(local)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import InputError
 from .common import (
@@ -17,6 +16,7 @@ from .common import (
     InstitutionOption,
     LedgerOption,
     ParamsOption,
+    Table,
     complete_form,
     complete_program,
     examples,

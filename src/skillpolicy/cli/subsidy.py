@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import SkillpolicyError
-from ..fileio import check_output, temporary_beside
+from ..fileio import StagedFile, check_output
 from ..ledger import Ledger
 from ..ledger.open import ledger_path, open_ledger
 from ..ledger.reading import EmptyLedger, open_for_reading
@@ -31,6 +30,7 @@ from .common import (
     ParamsOption,
     ProgramOption,
     SheetArg,
+    Table,
     check_format,
     check_kind,
     examples,
@@ -40,6 +40,7 @@ from .common import (
     program,
     progress,
     stdout,
+    styled,
 )
 from .validate import print_rule_summary
 
@@ -64,7 +65,7 @@ def print_payout(payout: Payout, max_rows: int = DEFAULT_MAX_ROWS) -> None:
             line.name,
             line.shown_id,
             str(line.tranche or ""),
-            f"[{style}]{STATUS_NAMES[line.status]}[/{style}]",
+            styled(STATUS_NAMES[line.status], style),
             format_amount_grouped(line.amount),
             line.payee,
             why,
@@ -120,14 +121,13 @@ def subsidy_command(
     if out is not None:
         inputs = [sheet, params, ledger_path(ledger)]
         check_output(out, force=force, inputs=inputs, suffixes=(".xlsx",))
-        if commit:  # an output folder that cannot be written stops the run before it is recorded
-            temporary_beside(out).unlink()
     # a preview reads the ledger --commit would write (the default one without --ledger), so
     # the two agree; a ledger is created only when a commit records something, so a run that
     # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
     if commit and office is None:
         office = configured_office(params)
     book: Ledger = open_for_reading(ledger, missing_ok=commit)
+    staged: StagedFile | None = None
     try:
         with progress("正在核对") as tick:
             payout = compute_subsidy(
@@ -144,24 +144,32 @@ def subsidy_command(
             )
         if commit or out is not None:  # a payment needs a named payee; a preview does not
             payout.check_payable(sheet)
+        # order of a payment run: every output written to its temporary file, then the
+        # commit, then the rename; a failure before the commit records nothing
+        if out is not None:
+            from ..payouts import restage_payout_workbook, stage_payout_workbook
+
+            staged = stage_payout_workbook(payout, out, full_ids=full_ids)
         if commit and payout.count("paid"):
             if isinstance(book, EmptyLedger):
                 book = open_ledger(ledger, create=True)
             commit_payout(payout, book, office=office or "", operator=operator)
+        if staged is not None:
+            try:
+                if payout.run_id:
+                    restage_payout_workbook(staged, payout, full_ids=full_ids)
+                staged.commit()
+            except SkillpolicyError as error:
+                if payout.run_id:  # committed already: say so, and how to get the schedule
+                    error.message += (
+                        f"；本次运行 {payout.run_id} 已记入台账 {payout.ledger_location}，"
+                        f"可用 skillpolicy ledger reprint {payout.run_id} --out … 重新生成发放花名册"
+                    )
+                raise
     finally:
+        if staged is not None:
+            staged.discard()
         book.close()
-    if out is not None:
-        from ..payouts import write_payout_workbook
-
-        try:
-            write_payout_workbook(payout, out, full_ids=full_ids)
-        except SkillpolicyError as error:
-            if payout.run_id:  # committed already: say so, and how to undo or rewrite it
-                error.message += (
-                    f"；本次运行 {payout.run_id} 已记入台账 {payout.ledger_location}，"
-                    f"可用 skillpolicy ledger void {payout.run_id} --reason … 作废后重新运行"
-                )
-            raise
     if output_format == "json":
         print_json(payout.to_json())
     else:

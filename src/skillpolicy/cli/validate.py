@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..fileio import check_output
 from ..findings import SEVERITY_NAMES
@@ -25,6 +24,7 @@ from .common import (
     ParamsOption,
     ProgramOption,
     SheetArg,
+    Table,
     check_format,
     check_kind,
     examples,
@@ -34,6 +34,7 @@ from .common import (
     program,
     progress,
     stdout,
+    styled,
 )
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "review": "cyan"}
@@ -64,7 +65,7 @@ def print_report(report: Report, max_rows: int = DEFAULT_MAX_ROWS) -> None:
                 row_text,
                 label,
                 finding.column or "",
-                f"[{style}]{SEVERITY_NAMES[finding.severity]}[/{style}]",
+                styled(SEVERITY_NAMES[finding.severity], style),
                 finding.message,
                 finding.rule,
                 finding.citation,

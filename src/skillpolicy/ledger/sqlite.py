@@ -49,6 +49,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import time
 import uuid
@@ -447,6 +448,14 @@ DEACTIVATE_RUN_LINES = "UPDATE lines SET active = 0 WHERE run_id = ? AND active 
 # its own way (information_schema, LOCK / SERIALIZABLE).
 _BEGIN_WRITE = "BEGIN IMMEDIATE"
 _BEGIN_READ = "BEGIN"
+_LIST_INDEXES = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+_INDEX_NAME = re.compile(r"CREATE\s+(?:UNIQUE\s+)?INDEX\s+(\w+)", re.IGNORECASE)
+_EXPECTED_INDEXES = {
+    match[1]: " ".join(statement.split())
+    for migration in MIGRATIONS
+    for statement in migration.statements
+    if (match := _INDEX_NAME.match(statement.strip())) is not None
+}
 _LIST_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
 
 
@@ -501,6 +510,31 @@ _STORAGE_PROBLEMS = {
     14: "无法打开台账文件或其临时文件",  # SQLITE_CANTOPEN
     10: "读写设备出错",  # SQLITE_IOERR
 }
+
+
+# Why a ledger could not be opened or read, told apart from a damaged file: an operator told
+# "damaged" may restore a good ledger from an old backup.
+_OPEN_PROBLEMS = {
+    13: "磁盘空间不足，无法打开台账；台账本身没有损坏，腾出空间后再试",  # SQLITE_FULL
+    8: "台账文件或其所在的文件系统是只读的，无法打开台账；台账本身没有损坏",  # SQLITE_READONLY
+    14: "无法打开台账文件或其临时文件（请检查文件夹权限和磁盘空间）；台账本身没有损坏",
+    10: "读写台账时设备出错（可能是磁盘已满或设备故障）；请先检查磁盘，不要用旧备份覆盖台账",
+    23: "没有读取台账文件的权限",  # SQLITE_AUTH
+}
+_ENOSPC_WORDS = ("database or disk is full", "disk is full")
+
+
+def _open_problem(error: sqlite3.Error, path: Path) -> InputError | None:
+    """A full disk, read-only, locked or unreadable store as one line that is not
+    "damaged"; None when the error does not say so."""
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (5, 6) or (isinstance(error, sqlite3.OperationalError) and _is_busy(error)):
+        return _busy_error(path)
+    if primary is None and any(word in str(error).lower() for word in _ENOSPC_WORDS):
+        primary = 13
+    text = _OPEN_PROBLEMS.get(primary) if primary is not None else None
+    return InputError(text, file=path) if text is not None else None
 
 
 def _storage_problem(error: BaseException, path: Path) -> InputError | None:
@@ -596,6 +630,7 @@ class SqliteLedger:
         self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if version is None or version < SCHEMA_VERSION:
             self._migrate()
+        self._check_indexes()
         self._use_wal()
 
     def _read_version(self) -> int | None:
@@ -607,17 +642,29 @@ class SqliteLedger:
             if "schema_migrations" not in tables:
                 raise InputError("此文件是 SQLite 数据库，但不是 skillpolicy 台账", file=self.path)
             (version,) = self._db.execute(SELECT_SCHEMA_VERSION).fetchone()
-        except sqlite3.OperationalError as exc:
-            if _is_busy(exc):
-                raise _busy_error(self.path) from exc
-            raise InputError(
-                "无法读取台账：不是 SQLite 台账文件，或文件已损坏", file=self.path
-            ) from exc
         except sqlite3.DatabaseError as exc:
+            problem = _open_problem(exc, self.path)
+            if problem is not None:
+                raise problem from exc
             raise InputError(
                 "无法读取台账：不是 SQLite 台账文件，或文件已损坏", file=self.path
             ) from exc
         return int(version) if version is not None else 0
+
+    def _check_indexes(self) -> None:
+        """Refuse a ledger whose indexes are not the schema's: the unique index on active
+        line keys is what keeps a line from being paid twice."""
+        present = {
+            name: " ".join((sql or "").split()) for name, sql in self._db.execute(_LIST_INDEXES)
+        }
+        for name, sql in _EXPECTED_INDEXES.items():
+            if present.get(name) != sql:
+                what = "缺少" if name not in present else "被改动了"
+                raise InputError(
+                    f"台账已损坏：索引 {name} {what}（它保证同一笔不被重复发放）；"
+                    "台账未作任何改动，请联系管理员修复或从最近的备份恢复",
+                    file=self.path,
+                )
 
     def _migrate(self) -> None:
         """Apply pending migrations in one write transaction (another process may race us)."""

@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 
 from ..errors import InputError
 from ..xlsxguard import declares_dtd
+from ..xlsxout import xml_safe
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -52,22 +53,71 @@ class RenderError(InputError):
     """A template cannot be compiled or a document cannot be rendered from it."""
 
 
+# Bounds on what one template may make: loops, repeated text, and each rendered part.
+MAX_RANGE = 100_000  # items of one range()
+MAX_TEXT = 1_000_000  # characters or items one * or ** may produce
+MAX_PART_CHARS = 64 << 20  # one rendered XML part
+
+
+class TemplateLimit(Exception):
+    """A template asked for more than the sandbox allows."""
+
+
 def _finalize(value: Any) -> Any:
-    """Text values keep their line breaks: a newline becomes a Word line break."""
-    if isinstance(value, str) and "\n" in value and not isinstance(value, Markup):
-        return Markup(_LINE_BREAK).join(escape(line) for line in value.split("\n"))
+    """Text values keep their line breaks (a newline becomes a Word line break) and lose the
+    control characters XML cannot hold, so no data makes a document Word cannot open."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        value = xml_safe(value)
+        if "\n" in value:
+            return Markup(_LINE_BREAK).join(escape(line) for line in value.split("\n"))
     return value
 
 
+def _bounded_range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise TemplateLimit(f"range() 最多 {MAX_RANGE:,} 项")
+    return numbers
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox with limits on loops and on text a template multiplies or raises to a
+    power: an edited template cannot take the machine's memory or time."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if (
+                isinstance(left, int | float)
+                and isinstance(right, int | float)
+                and abs(right) > 64
+                and abs(left) > 1
+            ):
+                raise TemplateLimit("乘方的指数过大")
+        elif operator == "*":
+            for sized, times in ((left, right), (right, left)):
+                if (
+                    isinstance(sized, str | list | tuple)
+                    and isinstance(times, int)
+                    and len(sized) * times > MAX_TEXT
+                ):
+                    raise TemplateLimit(f"重复生成的内容超过 {MAX_TEXT:,} 个字符")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment() -> SandboxedEnvironment:
-    """The Jinja environment every template uses: sandboxed, strict, escaping for XML."""
-    return SandboxedEnvironment(
+    """The Jinja environment every template uses: sandboxed with limits, strict, escaping
+    for XML."""
+    environment = BoundedEnvironment(
         undefined=StrictUndefined,
         autoescape=True,
         finalize=_finalize,
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    environment.globals["range"] = _bounded_range
+    return environment
 
 
 def _join_runs(paragraph: Any) -> bool:
@@ -152,6 +202,18 @@ class _Part:
     template: Any  # jinja2.Template
 
 
+def _render_bounded(template: Any, context: Mapping[str, Any]) -> str:
+    """``template.render(context)``, stopped once the part passes :data:`MAX_PART_CHARS`."""
+    pieces: list[str] = []
+    size = 0
+    for piece in template.generate(context):
+        size += len(piece)
+        if size > MAX_PART_CHARS:
+            raise TemplateLimit(f"生成的文档部分超过 {MAX_PART_CHARS >> 20} MB")
+        pieces.append(piece)
+    return "".join(pieces)
+
+
 class DocxTemplate:
     """A .docx template opened, pre-processed and compiled once."""
 
@@ -197,7 +259,13 @@ class DocxTemplate:
         rendered: list[tuple[zipfile.ZipInfo, bytes]] = []
         for part in self.parts:
             try:
-                text = part.template.render(context)
+                text = _render_bounded(part.template, context)
+            except TemplateLimit as exc:
+                raise RenderError(f"模板超出了允许的范围：{exc}", file=self.path) from exc
+            except (OverflowError, MemoryError, RecursionError) as exc:
+                raise RenderError(
+                    f"模板超出了允许的范围（{type(exc).__name__}）", file=self.path
+                ) from exc
             except UndefinedError as exc:
                 raise RenderError(
                     f"模板用到了数据中没有的占位符：{exc.message}", file=self.path

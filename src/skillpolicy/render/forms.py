@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..datafile import parse_toml, read_bounded_text
 from ..errors import InputError, did_you_mean
 from ..identifiers import mask_id, mask_phone
 from ..money import amount_in_words, format_amount_grouped
@@ -938,10 +939,8 @@ def _as_text(value: Any) -> Any:
 def load_toml(path: Path, spec: FormSpec) -> list[FormModel]:
     """``[[documents]]`` tables, each giving ``spec.model``'s fields (dates as TOML dates)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror}", file=path) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = parse_toml(read_bounded_text(path, InputError), path, InputError)
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"不是有效的 TOML 文件：{exc}", file=path) from exc
     documents = data.get("documents")
     if not isinstance(documents, list) or not documents:

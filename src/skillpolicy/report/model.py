@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,15 +55,20 @@ OTHER_TARGETS = {
     "培养高技能人才": "high_skill",
     "促进就业": None,
 }
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII)
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the months a report can be about
 
 
 def parse_month(text: str) -> str:
-    """``YYYY-MM`` checked (month 01–12); raises InputError otherwise."""
-    match = _MONTH.match(text.strip())
-    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+    """``YYYY-MM`` checked (month 01–12, year 2000–2099); full-width digits and dashes, as
+    a Chinese input method types them, are folded first. Raises InputError otherwise."""
+    folded = unicodedata.normalize("NFKC", text).strip().replace("－", "-")
+    match = _MONTH.fullmatch(folded)
+    if match is None or not 1 <= int(match[2]) <= 12:
         raise InputError(f"--month 应写成 YYYY-MM（如 2014-03），不能是「{text}」")
-    return f"{match[1]}-{match[2]}"
+    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise InputError(f"--month 的年份应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间，不能是「{text}」")
+    return f"{match[1]}-{int(match[2]):02d}"
 
 
 def default_month(today: date) -> str:

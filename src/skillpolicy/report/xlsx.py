@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..money import amount_in_words
-from ..xlsxout import print_setup
+from ..xlsxout import append_row, print_setup
 from .docx import PERCENT_NOTE, chinese_day, chinese_month
 from .model import MonthlyReport, ProgramSection, Tally
 from .text import (
@@ -30,12 +30,12 @@ BOLD = Font(bold=True)
 
 def _table(sheet: Worksheet, headers: list[str], rows: list[list[Any]]) -> tuple[int, int]:
     """Append a header row and rows; returns (header row, last row)."""
-    sheet.append(headers)
+    append_row(sheet, headers)
     header = sheet.max_row
     for cell in sheet[header]:
         cell.font = BOLD
     for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        append_row(sheet, [float(v) if isinstance(v, Decimal) else v for v in row])
     return header, sheet.max_row
 
 
@@ -111,23 +111,25 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
     summary = book.active
     assert summary is not None
     summary.title = "概况"
-    summary.append([f"职业技能培训补贴月报（{chinese_month(report.month)}）{report_scope(report)}"])
+    append_row(
+        summary, [f"职业技能培训补贴月报（{chinese_month(report.month)}）{report_scope(report)}"]
+    )
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([f"生成于{chinese_day(report.created_at)}；数据来源：本系统补贴发放台账"])
+    append_row(summary, [f"生成于{chinese_day(report.created_at)}；数据来源：本系统补贴发放台账"])
     if report.empty:
-        summary.append([EMPTY_NOTE.format(month=chinese_month(report.month))])
-    summary.append([])
+        append_row(summary, [EMPTY_NOTE.format(month=chinese_month(report.month))])
+    append_row(summary, [])
     header, last = _table(summary, PROGRAM_HEADERS, program_rows(report))
     _percent_format(summary, [7], header + 1, last)
     _money_format(summary, 9, header + 1, last)
-    summary.append([PERCENT_NOTE])
-    summary.append([])
+    append_row(summary, [PERCENT_NOTE])
+    append_row(summary, [])
     for section in report.programs:
         if not section.cumulative.refused:
             continue
-        summary.append([f"{program_heading(section)}：不予发放原因"])
+        append_row(summary, [f"{program_heading(section)}：不予发放原因"])
         _table(summary, ["不予发放原因", "本月", "累计"], refusal_rows(report, section))
-        summary.append([])
+        append_row(summary, [])
     _xuchang_sheet(book, report)
     _institution_sheet(book, report)
     _trend_sheet(book, report)
@@ -142,10 +144,12 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
 
 def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
     sheet = book.create_sheet("许昌目标进度")
-    sheet.append([f"许昌市技能振兴专项活动（2013—2014年）：第 {report.elapsed_months}/24 个月"])
-    sheet.append([])
+    append_row(
+        sheet, [f"许昌市技能振兴专项活动（2013—2014年）：第 {report.elapsed_months}/24 个月"]
+    )
+    append_row(sheet, [])
     if not report.categories:
-        sheet.append(["未加载许昌项目文件，无目标可比"])
+        append_row(sheet, ["未加载许昌项目文件，无目标可比"])
         return
     header, last = _table(
         sheet,
@@ -182,7 +186,7 @@ def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
     chart += plan
     chart.height, chart.width = 12, 26
     sheet.add_chart(chart, "J2")
-    sheet.append([])
+    append_row(sheet, [])
     header, last = _table(
         sheet,
         ["总体目标", "单位", "累计", "两年目标", "完成率", "计划进度（直线）"],
@@ -194,7 +198,7 @@ def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
     )  # fmt: skip
     _percent_format(sheet, [5], header + 1, last)
     if report.guangxi is not None:
-        sheet.append([])
+        append_row(sheet, [])
         g = report.guangxi
         _table(
             sheet,
@@ -218,8 +222,8 @@ def _institution_sheet(book: Workbook, report: MonthlyReport) -> None:
         ],
     )  # fmt: skip
     _percent_format(sheet, [8], header + 1, last)
-    sheet.append([])
-    sheet.append(["本月结业、抽查不足 3 次的培训班（许政办〔2013〕52号 四(二)四）"])
+    append_row(sheet, [])
+    append_row(sheet, ["本月结业、抽查不足 3 次的培训班（许政办〔2013〕52号 四(二)四）"])
     _table(
         sheet,
         ["培训机构", "职业(工种)", "开班日期", "项目", "抽查次数", "人数"],
@@ -260,7 +264,7 @@ def _trend_sheet(book: Workbook, report: MonthlyReport) -> None:
         _axes_shown(chart)
         chart.height, chart.width = 10, 22
         sheet.add_chart(chart, f"{get_column_letter(len(names) + 3)}2")
-    sheet.append([])
+    append_row(sheet, [])
     header, last = _table(
         sheet,
         ["月份（发放金额，元）", *names],
@@ -279,17 +283,17 @@ def _office_sheet(book: Workbook, report: MonthlyReport) -> None:
     if not report.offices:
         return
     sheet = book.create_sheet("各经办机构")
-    sheet.append([f"各经办机构 {report.month}（县区汇总到市）"])
+    append_row(sheet, [f"各经办机构 {report.month}（县区汇总到市）"])
     sheet["A1"].font = Font(bold=True, size=14)
     for office in report.offices:
-        sheet.append([])
-        sheet.append([office.name])
+        append_row(sheet, [])
+        append_row(sheet, [office.name])
         sheet[sheet.max_row][0].font = BOLD
         header, last = _table(sheet, PROGRAM_HEADERS, section_rows(office.programs))
         _percent_format(sheet, [7], header + 1, last)
         _money_format(sheet, 9, header + 1, last)
-    sheet.append([])
-    sheet.append(["各经办机构合计"])
+    append_row(sheet, [])
+    append_row(sheet, ["各经办机构合计"])
     sheet[sheet.max_row][0].font = BOLD
     header, last = _table(sheet, OFFICE_HEADERS, office_total_rows(report))
     _money_format(sheet, 7, header + 1, last)

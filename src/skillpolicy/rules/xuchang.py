@@ -12,8 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from ..catalog import Catalog, load_catalog_file
+from ..errors import ParameterError
 from ..findings import Finding
 from ..identifiers import check_credit_code, check_resident_id
 from ..values import fold
@@ -140,6 +142,12 @@ def shortage_catalog(rule: Rule) -> Catalog:
     params = rule.context.params
     reference = params.text(SHORTAGE_CATALOG)
     if reference.lower().endswith(".toml"):
+        if Path(reference).name != reference or reference.startswith("."):
+            raise ParameterError(
+                f"「{reference}」应为目录编号，或参数文件旁的一个 .toml 文件名（不含路径）",
+                file=params.source,
+                key=f"{params.program.id}.{SHORTAGE_CATALOG}",
+            )
         return load_catalog_file(params.file(SHORTAGE_CATALOG))
     return rule.context.catalog(reference)
 

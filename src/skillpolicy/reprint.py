@@ -1,0 +1,109 @@
+"""A committed run's payout schedule rebuilt from the ledger alone (``ledger reprint``).
+
+A payment run writes its schedule before it commits and renames it into place after; should
+the schedule still be lost (a crash after the commit, a deleted file), the ledger holds every
+paid line of the run: name, identity or credit code, occupation, level, tranche, amount and
+payee. This module turns them back into a :class:`~skillpolicy.subsidy.Payout` that
+:func:`~skillpolicy.payouts.write_payout_workbook` writes like the original; pending and
+refused rows are not in it (the ledger records no schedule for them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InputError
+from .ledger import Ledger, LedgerLine
+from .programs import Program, SubsidySpec, load_program
+from .resources import SearchPath
+from .sheet import Layout
+from .subsidy import PayeeKind, PayLine, Payout
+from .validate import Report
+
+__all__ = ["payout_from_ledger"]
+
+TRAINEE_PAYEE = "学员本人"
+
+
+def _spec_for(program: Program, line: LedgerLine) -> SubsidySpec:
+    """The subsidy a stored line was paid under, told apart by the shape of its key."""
+    parts = line.key.split("|")[1:]
+    if line.tranche is not None:
+        parts = parts[:-1]
+    fitting = [spec for spec in program.subsidies if len(spec.key) == len(parts)]
+    if line.tranche is not None:
+        fitting = [spec for spec in fitting if spec.method == "tranches"] or fitting
+    for spec in fitting:
+        if "申报等级" in spec.key and line.level and line.level in parts:
+            return spec
+    if len(fitting) > 1:
+        fitting = [spec for spec in fitting if "申报等级" not in spec.key] or fitting
+    if fitting:
+        return fitting[0]
+    return program.subsidies[0]
+
+
+def _payee_kind(spec: SubsidySpec, line: LedgerLine) -> PayeeKind:
+    if spec.payee == "unit":
+        return "unit"
+    if spec.payee == "trainee" or line.payee == TRAINEE_PAYEE:
+        return "trainee"
+    return "institution"
+
+
+def payout_from_ledger(ledger: Ledger, run_id: str, search: SearchPath | None = None) -> Payout:
+    """The paid lines of committed run ``run_id`` as a payout (voided runs are refused)."""
+    record = next((run for run in ledger.runs() if run.run_id == run_id), None)
+    if record is None:
+        raise InputError(f"台账中没有运行 {run_id}", file=ledger.location)
+    if record.voided_by:
+        raise InputError(
+            f"运行 {run_id} 已作废（作废记录 {record.voided_by}），不再重印发放花名册",
+            file=ledger.location,
+        )
+    program = load_program(record.program, search or SearchPath("catalogs"))
+    if not program.subsidies:
+        raise InputError(f"项目 {program.id} 没有可计算的补贴", file=ledger.location)
+    stored = [entry.line for entry in ledger.lines(run_id)]
+    spec = _spec_for(program, stored[0]) if stored else program.subsidies[0]
+    layout = Layout(
+        file=Path(record.file_name),
+        sheet="",
+        kind=spec.sheet,
+        header_row=0,
+        columns={},
+        letters={},
+    )
+    report = Report(program=program, file=record.file_name, layout=layout)
+    payout = Payout(
+        program=program,
+        spec=spec,
+        file=record.file_name,
+        file_hash=record.file_hash,
+        report=report,
+        params_used={},
+        run_id=run_id,
+        ledger_location=ledger.location,
+    )
+    for line in stored:
+        line_spec = _spec_for(program, line)
+        payout.lines.append(
+            PayLine(
+                row=line.row,
+                name=line.name,
+                subject=line.subject,
+                status="paid",
+                amount=line.amount,
+                payee_kind=_payee_kind(line_spec, line),
+                payee=line.payee,
+                key=line.key,
+                basis=f"{line_spec.summary}（据台账重印）",
+                tranche=line.tranche,
+                occupation=line.occupation,
+                level=line.level,
+                target=line.target,
+                year=line.year,
+                facts=line.facts,
+            )
+        )
+    return payout
