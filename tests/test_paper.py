@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.text.run import Run as DocxRun
 
 from conftest import ROOT, Run
-from skillpolicy.errors import InputError
+from skillpolicy.errors import InputError, ParameterError
 from skillpolicy.render import DocxTemplate, RenderOptions, form_spec, load_documents
 from skillpolicy.render import render_documents as render_batch
 from skillpolicy.render.forms import PayoutNotice, notice_contact, notice_title
@@ -829,6 +829,44 @@ def test_report_names_its_sender_preparer_and_reviewer(tmp_path: Path, run_cli: 
     text = all_text(tmp_path / "r" / "2013-10" / "月报-2013-10.docx")
     assert "报送单位（盖章）：许昌市人力资源和社会保障局" in text
     assert "填报人：张丽" in text and "审核人：王强" in text
+
+
+def test_report_takes_its_signers_from_the_params_file(tmp_path: Path, run_cli: Run) -> None:
+    """[report] unit/preparer/reviewer of the params file fill the sign block; options override."""
+    from skillpolicy.ledger.sqlite import SqliteLedger
+
+    ledger = tmp_path / "ledger.sqlite3"
+    with SqliteLedger(ledger):
+        pass
+    params = tmp_path / "skillpolicy.toml"
+    params.write_text(
+        'office = "魏都区人社局"\n[report]\nunit = "许昌市人力资源和社会保障局"\n'
+        'preparer = "张丽"\nreviewer = "王强"\n',
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "report", "monthly", "--month", "2013-10", "--ledger", ledger, "--out", tmp_path / "r",
+        "--params", params, "--reviewer", "李明",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = all_text(tmp_path / "r" / "2013-10" / "月报-2013-10.docx")
+    assert "报送单位（盖章）：许昌市人力资源和社会保障局" in text
+    assert "填报人：张丽" in text and "审核人：李明" in text and "王强" not in text
+
+
+def test_a_report_table_does_not_upset_a_subsidy_run(tmp_path: Path) -> None:
+    """A [report] table beside the program tables is a setting, not an unknown program."""
+    from skillpolicy.params import configured_signers, load_params
+    from skillpolicy.programs import list_programs
+
+    params = tmp_path / "skillpolicy.toml"
+    params.write_text('[report]\nunit = "晋城市人社局"\n', encoding="utf-8")
+    programs = list_programs(None)
+    load_params(params, programs[0], programs)
+    assert configured_signers(params) == {"unit": "晋城市人社局"}
+    params.write_text('[report]\nsender = "晋城市人社局"\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match="sender"):
+        configured_signers(params)
 
 
 def test_applications_the_rules_reject_are_refused_not_printed(
