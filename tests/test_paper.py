@@ -533,6 +533,32 @@ def test_payout_notice_has_no_engineer_text(tmp_path: Path) -> None:
             assert re.search(r"[a-z]+-[a-z]+", text) is None, path.name
 
 
+def test_payout_notice_drops_an_occupation_column_nobody_fills(tmp_path: Path) -> None:
+    """Jincheng notices (units) print no 职业（工种） column; the grid stays whole and as wide."""
+    for path in payout_notices(
+        tmp_path / "j", "jincheng-2022-workstation-designation.xlsx", "jincheng-2022-workstation"
+    ):
+        table = docx.Document(str(path)).tables[0]
+        header = [cell.text for cell in table.rows[0].cells]
+        assert header == ["序号", "姓名/单位", "证件号", "计算依据", "金额（元）"], path.name
+        grid = table._tbl.tblGrid.findall(qn("w:gridCol"))
+        assert len(grid) == 5
+        for row in table.rows:
+            spans = [int(tc.tcPr.gridSpan.val) if tc.tcPr is not None and tc.tcPr.gridSpan
+                     is not None else 1 for tc in row._tr.tc_lst]  # fmt: skip
+            assert sum(spans) == 5, path.name
+        assert table.rows[-1].cells[1].text.startswith("人民币"), path.name
+    (kept,) = [
+        p
+        for p in payout_notices(
+            tmp_path / "g", "guangxi-2012-technician.xlsx", "guangxi-2012-technician"
+        )
+        if p.name == "补贴拨付通知-广西桂南技师学院.docx"
+    ]
+    header = [cell.text for cell in docx.Document(str(kept)).tables[0].rows[0].cells]
+    assert "职业（工种）" in header
+
+
 @pytest.mark.slow
 @needs_soffice
 def test_printed_payout_notice_keeps_names_and_numbers_whole(tmp_path: Path) -> None:
