@@ -226,6 +226,55 @@ def test_layout_check_names_each_deviation(tmp_path: Path, edit: str, words: lis
     assert all("GB/T 9704-2012" in problem for problem in problems)
 
 
+# 25 characters: the 公示期 paragraph's third line then ends 「…反」 and 「映。」 would stand alone
+LONG_ISSUER = "中共晋城市委组织部、晋城市人力资源社会保障局办公室"
+
+
+def _lone_line_notice(source: Path, target: Path) -> Path:
+    """The notice with issuers whose names leave 「映。」 alone on the 公示期 paragraph's last line."""
+    document = docx.Document(str(source))
+    body = next(p for p in document.paragraphs if p.text.startswith("公示期"))
+    (run,) = body.runs
+    run.text = re.sub(r"向.*反映", f"向{LONG_ISSUER}反映", run.text)
+    document.save(str(target))
+    return target
+
+
+def test_layout_check_reports_a_lone_character_and_the_notice_is_set_tighter(
+    tmp_path: Path,
+) -> None:
+    """A paragraph ending in a lone character is reported; tighten_lone_lines cures it."""
+    from skillpolicy.render.layout import tighten_lone_lines
+
+    assert len(LONG_ISSUER) == 25
+    lone = _lone_line_notice(render_notice(tmp_path)[0], tmp_path / "lone.docx")
+    problems = [str(problem) for problem in check_notice_layout(lone)]
+    assert any("末行只有一个字" in p and "映。" in p for p in problems), problems
+    cured = tmp_path / "cured.docx"
+    cured.write_bytes(tighten_lone_lines(lone.read_bytes()))
+    assert check_notice_layout(cured) == []
+    body = next(p for p in docx.Document(str(cured)).paragraphs if p.text.startswith("公示期"))
+    spacing = body.runs[0]._element.find(f"{qn('w:rPr')}/{qn('w:spacing')}")
+    assert spacing is not None and -25 <= int(spacing.get(qn("w:val"))) < -5  # at most 1 pt
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_printed_notice_ends_no_paragraph_in_a_lone_character(tmp_path: Path) -> None:
+    """Through LibreOffice: the uncured notice shows 「映。」 alone, the tightened one does not."""
+    from skillpolicy.render.layout import tighten_lone_lines
+    from skillpolicy.render.pdf import convert_to_pdf
+
+    lone = _lone_line_notice(render_notice(tmp_path)[0], tmp_path / "lone.docx")
+    cured = tmp_path / "cured.docx"
+    cured.write_bytes(tighten_lone_lines(lone.read_bytes()))
+    (tmp_path / "pdf").mkdir()
+    before, after = convert_to_pdf([lone, cured], tmp_path / "pdf", FONTS)
+    assert "映。" in pdf_pages(before)[0].splitlines()
+    lines = pdf_pages(after)[0].splitlines()
+    assert "映。" not in lines and any(line.endswith("反映。") for line in lines)
+
+
 def test_check_layout_cli_exit_codes(tmp_path: Path, run_cli: Run) -> None:
     """--check-layout: 0 when the notice conforms, 1 listing deviations, 2 for a non-docx."""
     good = render_notice(tmp_path)[0]

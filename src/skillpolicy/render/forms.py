@@ -229,6 +229,13 @@ def finish_payout_notice(notice: PayoutNotice, data: bytes) -> bytes:
     return drop_column(data, OCCUPATION_HEADER, widen=1)
 
 
+def finish_notice(_notice: JinchengNotice, data: bytes) -> bytes:
+    """No body paragraph of the notice ends in a lone character (set a little tighter)."""
+    from .layout import tighten_lone_lines
+
+    return tighten_lone_lines(data)
+
+
 class NoticeUnit(FormModel):
     序号: str
     单位名称: str
@@ -1045,6 +1052,7 @@ FORMS: dict[str, FormSpec] = {
             source="评审授牌表，加 --program、--published（及 --params）；一份",
             load_sheet=load_jincheng_notice,
             needs=("program", "published"),
+            finish=finish_notice,
         ),
     )
 }
