@@ -609,6 +609,7 @@ def payout_notice() -> DocumentObject:
     )
     # 证件号 (a credit code too) on one line at 小五; a unit's name in two lines at most; the
     # amount never broken (1,320,000.00); 计算依据 prints only the amount per person
+    # (a notice none of whose lines has an occupation drops 职业（工种）: finish_payout_notice)
     grid = table(document, 6, (12, 30, 48, 22, 22, 26))
     for column, text in enumerate(
         ("序号", "姓名/单位", "证件号", "职业（工种）", "计算依据", "金额（元）")

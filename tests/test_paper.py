@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.text.run import Run as DocxRun
 
 from conftest import ROOT, Run
-from skillpolicy.errors import InputError
+from skillpolicy.errors import InputError, ParameterError
 from skillpolicy.render import DocxTemplate, RenderOptions, form_spec, load_documents
 from skillpolicy.render import render_documents as render_batch
 from skillpolicy.render.forms import PayoutNotice, notice_contact, notice_title
@@ -224,6 +224,55 @@ def test_layout_check_names_each_deviation(tmp_path: Path, edit: str, words: lis
     for word in words:
         assert any(word in problem for problem in problems), problems
     assert all("GB/T 9704-2012" in problem for problem in problems)
+
+
+# 25 characters: the 公示期 paragraph's third line then ends 「…反」 and 「映。」 would stand alone
+LONG_ISSUER = "中共晋城市委组织部、晋城市人力资源社会保障局办公室"
+
+
+def _lone_line_notice(source: Path, target: Path) -> Path:
+    """The notice with issuers whose names leave 「映。」 alone on the 公示期 paragraph's last line."""
+    document = docx.Document(str(source))
+    body = next(p for p in document.paragraphs if p.text.startswith("公示期"))
+    (run,) = body.runs
+    run.text = re.sub(r"向.*反映", f"向{LONG_ISSUER}反映", run.text)
+    document.save(str(target))
+    return target
+
+
+def test_layout_check_reports_a_lone_character_and_the_notice_is_set_tighter(
+    tmp_path: Path,
+) -> None:
+    """A paragraph ending in a lone character is reported; tighten_lone_lines cures it."""
+    from skillpolicy.render.layout import tighten_lone_lines
+
+    assert len(LONG_ISSUER) == 25
+    lone = _lone_line_notice(render_notice(tmp_path)[0], tmp_path / "lone.docx")
+    problems = [str(problem) for problem in check_notice_layout(lone)]
+    assert any("末行只有一个字" in p and "映。" in p for p in problems), problems
+    cured = tmp_path / "cured.docx"
+    cured.write_bytes(tighten_lone_lines(lone.read_bytes()))
+    assert check_notice_layout(cured) == []
+    body = next(p for p in docx.Document(str(cured)).paragraphs if p.text.startswith("公示期"))
+    spacing = body.runs[0]._element.find(f"{qn('w:rPr')}/{qn('w:spacing')}")
+    assert spacing is not None and -25 <= int(spacing.get(qn("w:val"))) < -5  # at most 1 pt
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_printed_notice_ends_no_paragraph_in_a_lone_character(tmp_path: Path) -> None:
+    """Through LibreOffice: the uncured notice shows 「映。」 alone, the tightened one does not."""
+    from skillpolicy.render.layout import tighten_lone_lines
+    from skillpolicy.render.pdf import convert_to_pdf
+
+    lone = _lone_line_notice(render_notice(tmp_path)[0], tmp_path / "lone.docx")
+    cured = tmp_path / "cured.docx"
+    cured.write_bytes(tighten_lone_lines(lone.read_bytes()))
+    (tmp_path / "pdf").mkdir()
+    before, after = convert_to_pdf([lone, cured], tmp_path / "pdf", FONTS)
+    assert "映。" in pdf_pages(before)[0].splitlines()
+    lines = pdf_pages(after)[0].splitlines()
+    assert "映。" not in lines and any(line.endswith("反映。") for line in lines)
 
 
 def test_check_layout_cli_exit_codes(tmp_path: Path, run_cli: Run) -> None:
@@ -533,6 +582,32 @@ def test_payout_notice_has_no_engineer_text(tmp_path: Path) -> None:
             assert re.search(r"[a-z]+-[a-z]+", text) is None, path.name
 
 
+def test_payout_notice_drops_an_occupation_column_nobody_fills(tmp_path: Path) -> None:
+    """Jincheng notices (units) print no 职业（工种） column; the grid stays whole and as wide."""
+    for path in payout_notices(
+        tmp_path / "j", "jincheng-2022-workstation-designation.xlsx", "jincheng-2022-workstation"
+    ):
+        table = docx.Document(str(path)).tables[0]
+        header = [cell.text for cell in table.rows[0].cells]
+        assert header == ["序号", "姓名/单位", "证件号", "计算依据", "金额（元）"], path.name
+        grid = table._tbl.tblGrid.findall(qn("w:gridCol"))
+        assert len(grid) == 5
+        for row in table.rows:
+            spans = [int(tc.tcPr.gridSpan.val) if tc.tcPr is not None and tc.tcPr.gridSpan
+                     is not None else 1 for tc in row._tr.tc_lst]  # fmt: skip
+            assert sum(spans) == 5, path.name
+        assert table.rows[-1].cells[1].text.startswith("人民币"), path.name
+    (kept,) = [
+        p
+        for p in payout_notices(
+            tmp_path / "g", "guangxi-2012-technician.xlsx", "guangxi-2012-technician"
+        )
+        if p.name == "补贴拨付通知-广西桂南技师学院.docx"
+    ]
+    header = [cell.text for cell in docx.Document(str(kept)).tables[0].rows[0].cells]
+    assert "职业（工种）" in header
+
+
 @pytest.mark.slow
 @needs_soffice
 def test_printed_payout_notice_keeps_names_and_numbers_whole(tmp_path: Path) -> None:
@@ -829,6 +904,44 @@ def test_report_names_its_sender_preparer_and_reviewer(tmp_path: Path, run_cli: 
     text = all_text(tmp_path / "r" / "2013-10" / "月报-2013-10.docx")
     assert "报送单位（盖章）：许昌市人力资源和社会保障局" in text
     assert "填报人：张丽" in text and "审核人：王强" in text
+
+
+def test_report_takes_its_signers_from_the_params_file(tmp_path: Path, run_cli: Run) -> None:
+    """[report] unit/preparer/reviewer of the params file fill the sign block; options override."""
+    from skillpolicy.ledger.sqlite import SqliteLedger
+
+    ledger = tmp_path / "ledger.sqlite3"
+    with SqliteLedger(ledger):
+        pass
+    params = tmp_path / "skillpolicy.toml"
+    params.write_text(
+        'office = "魏都区人社局"\n[report]\nunit = "许昌市人力资源和社会保障局"\n'
+        'preparer = "张丽"\nreviewer = "王强"\n',
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "report", "monthly", "--month", "2013-10", "--ledger", ledger, "--out", tmp_path / "r",
+        "--params", params, "--reviewer", "李明",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = all_text(tmp_path / "r" / "2013-10" / "月报-2013-10.docx")
+    assert "报送单位（盖章）：许昌市人力资源和社会保障局" in text
+    assert "填报人：张丽" in text and "审核人：李明" in text and "王强" not in text
+
+
+def test_a_report_table_does_not_upset_a_subsidy_run(tmp_path: Path) -> None:
+    """A [report] table beside the program tables is a setting, not an unknown program."""
+    from skillpolicy.params import configured_signers, load_params
+    from skillpolicy.programs import list_programs
+
+    params = tmp_path / "skillpolicy.toml"
+    params.write_text('[report]\nunit = "晋城市人社局"\n', encoding="utf-8")
+    programs = list_programs(None)
+    load_params(params, programs[0], programs)
+    assert configured_signers(params) == {"unit": "晋城市人社局"}
+    params.write_text('[report]\nsender = "晋城市人社局"\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match="sender"):
+        configured_signers(params)
 
 
 def test_applications_the_rules_reject_are_refused_not_printed(

@@ -243,9 +243,10 @@ def test_report_figures_match_hand_counts(ledger_path: str, tmp_path: Path) -> N
     certified = [r for r in october if r["鉴定结果"] == "合格"]
     assert (len(october), len(certified)) == (23, 18)
     month = program_row(files.workbook, XUCHANG, "本月")
-    # trained, certified, failed, pending, pass rate, paid lines, amount, in words, refused
+    # trained, certified, failed, pending, pass rate, paid lines, amount, in words, refused,
+    # units, award winners (a roster has neither)
     # paid by hand: 华夏 4 + 钧都 3 at 800 + 150, 就业训练中心 5 at 1000 + 150 = 12,400.00
-    assert month[2:] == (23, 18, 0, 4, 1, 12, 12400, "壹万贰仟肆佰元整", 7)
+    assert month[2:] == (23, 18, 0, 4, 1, 12, 12400, "壹万贰仟肆佰元整", 7, 0, 0)
     assert program_row(files.workbook, XUCHANG, "累计")[2:4] == (23, 18)  # nothing before
     # Guangxi 2012: nothing in 2013-10; cumulative = every roster row (2012-12 and 2013-01)
     guangxi_rows = roster_rows("guangxi-2012-technician.xlsx")
@@ -512,3 +513,34 @@ def test_report_percentages_round_down_so_a_rate_under_a_line_reads_under_it() -
     assert report_percent(Decimal("0.8125")) == "81.2%"
     assert report_percent(Decimal(1)) == "100.0%"
     assert report_percent(None) == "—"
+
+
+def test_units_and_award_winners_are_counted_apart_from_trained_persons(tmp_path: Path) -> None:
+    """Jincheng's designated units (家) and Xuchang's award winners are not trained persons."""
+    workstation = "jincheng-2022-workstation"
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        commit(ledger, XUCHANG, "xuchang-2013-revitalization.xlsx")
+        month = dt.date.today().strftime("%Y-%m")  # lines without 结业日期: the run's month
+        before = write_monthly_report(ledger, tmp_path / "before", month, today=dt.date.today())
+        awards = commit(ledger, XUCHANG, "xuchang-2013-revitalization-awards.xlsx")
+        units = commit(ledger, workstation, "jincheng-2022-workstation-designation.xlsx")
+        after = write_monthly_report(ledger, tmp_path / "after", month, today=dt.date.today())
+    winners = len(awards.lines)
+    designated = sum(1 for line in units.lines if line.tranche in (None, 1))
+    assert winners and designated
+    title = load_program(workstation).title
+    rows = {(r[0], r[1]): r for r in sheet_rows(after.workbook, "概况") if r[1] in ("本月", "累计")}
+    headers = next(r for r in sheet_rows(after.workbook, "概况") if r[:2] == ("项目", "期间"))
+    unit_column, award_column = headers.index("认定单位（家）"), headers.index("获奖人员（人）")
+    # Jincheng: units only, no trainee, no pass rate
+    jincheng = rows[(title, "累计")]
+    assert jincheng[2:5] == (0, 0, 0) and jincheng[6] is None
+    assert (jincheng[unit_column], jincheng[award_column]) == (designated, 0)
+    # Xuchang: trainees, certified and pass rate as before the awards; winners apart
+    xuchang = rows[(TITLE[XUCHANG], "累计")]
+    assert xuchang[2:7] == program_row(before.workbook, XUCHANG, "累计")[2:7]
+    assert (xuchang[unit_column], xuchang[award_column]) == (0, winners)
+    text = docx_text(after.document)
+    trained = xuchang[2]
+    assert f"截至本月累计培训 {trained} 人（次）" in text
+    assert f"认定单位 {designated} 家，获奖人员 {winners} 人（不计入培训人数）" in text

@@ -25,6 +25,8 @@ SETTINGS = ("office",)
 MIN_AMOUNT = Decimal("0.00")
 MAX_AMOUNT = Decimal("99999999.99")
 MAX_FACTOR = Decimal("1000")
+# Top-level tables of settings: [report] names who sends the monthly report upward.
+REPORT_SIGNERS = {"unit": "报送单位", "preparer": "填报人", "reviewer": "审核人"}
 
 
 def _money(value: Any, where: str, path: Path | None) -> Decimal:
@@ -232,6 +234,9 @@ def load_params(path: Path | None, program: Program, all_programs: list[Program]
             if not isinstance(values, str):
                 raise ParameterError("应为带引号的文字", file=path, key=table)
             continue
+        if table == "report":
+            _report_table(values, path)
+            continue
         if table not in by_id:
             known = "、".join(by_id)
             raise ParameterError(f"未知的项目「{table}」；现有项目：{known}", file=path, key=table)
@@ -268,3 +273,40 @@ def configured_office(path: Path | None) -> str:
     if not isinstance(office, str):
         raise ParameterError("应为带引号的文字（经办机构名称）", file=path, key="office")
     return office.strip()
+
+
+def _report_table(values: Any, path: Path) -> dict[str, str]:
+    """``[report]``: the monthly report's 报送单位 / 填报人 / 审核人, each quoted text."""
+    if not isinstance(values, dict):
+        raise ParameterError("应为一个表 [report]", file=path, key="report")
+    names: dict[str, str] = {}
+    for key, value in values.items():
+        if key not in REPORT_SIGNERS:
+            allowed = "、".join(f"{k}（{v}）" for k, v in REPORT_SIGNERS.items())
+            raise ParameterError(
+                f"未知的键「{key}」，可用：{allowed}", file=path, key=f"report.{key}"
+            )
+        if not isinstance(value, str):
+            raise ParameterError(
+                f"应为带引号的文字（{REPORT_SIGNERS[key]}）", file=path, key=f"report.{key}"
+            )
+        names[key] = value.strip()
+    return names
+
+
+def configured_signers(path: Path | None) -> dict[str, str]:
+    """``[report]`` of the parameters file (or ./skillpolicy.toml): unit, preparer, reviewer
+    as set there (a key not set is absent); {} when there is no file or no table."""
+    if path is None:
+        path = Path.cwd() / DEFAULT_PARAMS_FILE
+        if not path.is_file():
+            return {}
+    if not path.is_file():
+        raise ParameterError("参数文件不存在", file=path)
+    try:
+        data, _ = read_toml(path)
+    except Exception as exc:
+        raise ParameterError(
+            str(getattr(exc, "message", exc)), file=path, line=getattr(exc, "line", None)
+        ) from exc
+    return _report_table(data["report"], path) if "report" in data else {}

@@ -20,7 +20,16 @@ from typing import Any, Literal
 from .errors import InputError
 from .findings import Finding
 from .identifiers import mask_id
-from .ledger import NO_FACTS, Ledger, LedgerLine, LineFacts, OutcomeLine, PaidEntry, RunInfo
+from .ledger import (
+    AWARD_TARGET,
+    NO_FACTS,
+    Ledger,
+    LedgerLine,
+    LineFacts,
+    OutcomeLine,
+    PaidEntry,
+    RunInfo,
+)
 from .money import amount_in_words, format_amount, to_fen
 from .params import LocalParams, load_params
 from .paykeys import key_part, line_key, subject_of
@@ -546,6 +555,8 @@ def _line(
     occupation = key_part(view, "职业(工种)") if view.has("职业(工种)") else ""
     level = key_part(view, "申报等级") if view.has("申报等级") else ""
     target = key_part(view, "培训类别") if view.has("培训类别") else ""
+    if view.context.layout.kind == "award" and view.has("奖项"):
+        target = AWARD_TARGET + key_part(view, "奖项")  # the report counts winners apart
     return PayLine(
         row=view.number,
         name=name,

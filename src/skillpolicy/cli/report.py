@@ -13,7 +13,8 @@ import typer
 
 from ..errors import SkillpolicyError
 from ..ledger.open import open_ledger
-from .common import STATE, LedgerOption, examples
+from ..params import configured_signers
+from .common import STATE, LedgerOption, ParamsOption, examples
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 3
@@ -66,6 +67,7 @@ def monthly_command(
     ] = None,
     preparer: Annotated[str | None, typer.Option("--preparer", help="填报人")] = None,
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="审核人")] = None,
+    params: ParamsOption = None,
 ) -> None:
     """月报：各项目培训、取证、发放与不予发放，许昌 13 类目标进度，机构合格率；xlsx + docx。
 
@@ -77,6 +79,12 @@ def monthly_command(
 
     log = _logger()
     try:
+        names = configured_signers(params)  # [report] of the params file; options override
+        signers = Signers(
+            names.get("unit", "") if unit is None else unit.strip(),
+            names.get("preparer", "") if preparer is None else preparer.strip(),
+            names.get("reviewer", "") if reviewer is None else reviewer.strip(),
+        )
         book = open_ledger(ledger, create=False)
         try:
             files = write_monthly_report(
@@ -86,7 +94,7 @@ def monthly_command(
                 today=date.today(),
                 search=STATE.catalogs(),
                 office=office.strip() if office is not None else None,
-                signers=Signers(unit or "", preparer or "", reviewer or ""),
+                signers=signers,
             )
         finally:
             book.close()

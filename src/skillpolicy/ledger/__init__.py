@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
+# An award line's target is its 奖项 after this mark (奖项：技术能手): the monthly report counts
+# award winners apart from trained persons, whatever the award is called.
+AWARD_TARGET = "奖项："
+
 
 class LineFacts(NamedTuple):
     """What the monthly report needs to know about a line besides its money (all optional).

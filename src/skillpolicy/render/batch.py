@@ -143,6 +143,8 @@ def _write_batch(
     named: list[tuple[str, FormModel]] = []
     for name, document in zip(names, documents, strict=True):
         data = template.render_bytes(document.model_dump())
+        if spec.finish is not None:
+            data = spec.finish(document, data)
         target = out_dir / name
         with atomic_path(target) as temporary:
             temporary.write_bytes(data)

@@ -217,6 +217,26 @@ class PayoutNotice(FormModel):
     制表日期: str
 
 
+OCCUPATION_HEADER = "职业（工种）"
+
+
+def finish_payout_notice(notice: PayoutNotice, data: bytes) -> bytes:
+    """A notice none of whose lines names an occupation (a unit's designation, say) prints no
+    职业（工种） column; its width goes to 姓名/单位, so a unit's name wraps less."""
+    from .tablecols import drop_column
+
+    if any(item.职业工种.strip() for item in notice.明细):
+        return data
+    return drop_column(data, OCCUPATION_HEADER, widen=1)
+
+
+def finish_notice(_notice: JinchengNotice, data: bytes) -> bytes:
+    """No body paragraph of the notice ends in a lone character (set a little tighter)."""
+    from .layout import tighten_lone_lines
+
+    return tighten_lone_lines(data)
+
+
 class NoticeUnit(FormModel):
     序号: str
     单位名称: str
@@ -282,6 +302,8 @@ class FormSpec:
     source: str  # what --data is, for `render --list`
     load_sheet: Loader
     needs: tuple[str, ...] = ()  # options the sheet loader needs
+    # the rendered .docx finished for its document (a column nobody fills dropped, …)
+    finish: Callable[[Any, bytes], bytes] | None = None
 
     @property
     def template_name(self) -> str:
@@ -1018,6 +1040,7 @@ FORMS: dict[str, FormSpec] = {
             source="学员花名册或评审授牌表，加 --program（及 --params）；每个收款方一份",
             load_sheet=load_payout_notices,
             needs=("program",),
+            finish=finish_payout_notice,
         ),
         FormSpec(
             id="jincheng-notice",
@@ -1028,6 +1051,7 @@ FORMS: dict[str, FormSpec] = {
             source="评审授牌表，加 --program、--published（及 --params）；一份",
             load_sheet=load_jincheng_notice,
             needs=("program", "published"),
+            finish=finish_notice,
         ),
     )
 }

@@ -23,7 +23,16 @@ from lxml.etree import SubElement
 
 from ..money import amount_in_words, format_amount_grouped
 from .model import MonthlyReport, Tally
-from .text import EMPTY_NOTE, office_total_rows, percent, refusal_rows, report_scope
+from .text import (
+    APART_NOTE,
+    EMPTY_NOTE,
+    apart_rows,
+    apart_text,
+    office_total_rows,
+    percent,
+    refusal_rows,
+    report_scope,
+)
 
 EAST_ASIAN_FONT = "宋体"  # tables
 BODY_FONT = "仿宋_GB2312"
@@ -217,12 +226,12 @@ def write_document(report: MonthlyReport, path: Path, signers: Signers | None = 
     else:
         document.add_paragraph(
             f"本月各项目共结业培训 {month.trained} 人（次），取证 {month.certified} 人，"
-            f"合格率 {percent(month.pass_rate)}；发放补贴 {month.paid_count} 笔，"
+            f"合格率 {percent(month.pass_rate)}{apart_text(month)}；发放补贴 {month.paid_count} 笔，"
             f"金额 {format_amount_grouped(month.paid_amount)} 元"
             f"（大写：{amount_in_words(month.paid_amount)}）；不予发放 {month.refused_count} 笔。"
         )
     document.add_paragraph(
-        f"截至本月累计培训 {total.trained} 人（次），取证 {total.certified} 人，"
+        f"截至本月累计培训 {total.trained} 人（次），取证 {total.certified} 人{apart_text(total)}，"
         f"发放 {total.paid_count} 笔，金额 {format_amount_grouped(total.paid_amount)} 元"
         f"（大写：{amount_in_words(total.paid_amount)}）。"
     )
@@ -239,6 +248,12 @@ def write_document(report: MonthlyReport, path: Path, signers: Signers | None = 
         [32, 12, 12, 12, 16, 13, 29, 31, 13],
     )
     document.add_paragraph(PERCENT_NOTE)
+    apart = apart_rows(report)
+    if apart:
+        document.add_paragraph(APART_NOTE)
+        _table(
+            document, ["项目", "期间", "认定单位（家）", "获奖人员（人）"], apart, [80, 20, 35, 35]
+        )
     number = 0
     for section in report.programs:
         if not section.cumulative.refused:

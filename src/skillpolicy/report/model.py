@@ -9,7 +9,11 @@ Counting conventions (README, "Monthly report"):
   rows still waiting for a result left out;
 - **paid** counts lines and sums their amounts exactly (a unit's two tranches are two lines);
 - **refused by reason** counts each rule id a refused line cites;
-- **cumulative** is every month up to and including the report month.
+- **cumulative** is every month up to and including the report month;
+- **units and award winners are counted apart**: a unit a program designates (Jincheng's
+  技师工作站 and 培养基地, paid on a 评审授牌表) counts once in ``units`` (家), a winner of an
+  award (Xuchang's 技术能手 / 技能大奖) in ``awards`` (人); neither is a trained person, so
+  neither is in ``trained``, ``certified`` or the pass rate.
 
 A shared ledger holds many offices' runs: by default the report is the city's, with a table
 per office (each office's figures are its own runs', so the offices add up to the city
@@ -26,9 +30,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from ..errors import InputError
-from ..ledger import ClassInspection, Ledger, MonthFigure
+from ..ledger import AWARD_TARGET, ClassInspection, Ledger, MonthFigure
 from ..programs import Program
 
 ZERO = Decimal("0.00")
@@ -87,6 +92,23 @@ def bare(name: str) -> str:
     return "".join(ch for ch in name if ch not in "“”\"「」‘’'")
 
 
+Counted = Literal["persons", "units", "awards"]
+# sheets whose lines are units, not trained persons (a designation pays the unit it designates)
+UNIT_SHEETS = ("designation", "levy", "application")
+
+
+def counted_as(program: Program | None, figure: MonthFigure) -> Counted:
+    """Whether ``figure``'s lines are trained persons, designated units or award winners: a
+    program that pays only on unit sheets pays units; an award line's target is its 奖项
+    after :data:`AWARD_TARGET`."""
+    if program is None:
+        return "persons"
+    paying = {spec.sheet for spec in program.subsidies}
+    if paying and paying <= set(UNIT_SHEETS):
+        return "units"
+    return "awards" if figure.target.startswith(AWARD_TARGET) else "persons"
+
+
 @dataclass
 class Tally:
     trained: int = 0
@@ -94,6 +116,8 @@ class Tally:
     failed: int = 0
     pending: int = 0
     high_skill: int = 0  # certified 技师/高级技师
+    units: int = 0  # designated units (家): not trained persons
+    awards: int = 0  # award winners (人): not trained persons
     paid_count: int = 0
     paid_amount: Decimal = ZERO
     refused: dict[str, int] = field(default_factory=dict)  # rule id -> lines
@@ -110,7 +134,7 @@ class Tally:
     def refused_count(self) -> int:
         return sum(self.refused.values())
 
-    def add(self, figure: MonthFigure) -> None:
+    def add(self, figure: MonthFigure, counted: Counted = "persons") -> None:
         if figure.status == "paid":
             self.paid_count += figure.count
             self.paid_amount += figure.amount * figure.count
@@ -120,6 +144,12 @@ class Tally:
             for rule in filter(None, figure.reasons.split(",")):
                 self.refused[rule] = self.refused.get(rule, 0) + figure.count
         if repeats_a_paid_line(figure.reasons) or not figure.first:
+            return
+        if counted != "persons":  # a unit or a winner: counted apart, never as a trainee
+            if counted == "units":
+                self.units += figure.count
+            else:
+                self.awards += figure.count
             return
         self.trained += figure.count
         if figure.outcome == "合格":
@@ -243,6 +273,8 @@ def sum_tallies(tallies: Iterable[Tally]) -> Tally:
         total.failed += tally.failed
         total.pending += tally.pending
         total.high_skill += tally.high_skill
+        total.units += tally.units
+        total.awards += tally.awards
         total.paid_count += tally.paid_count
         total.paid_amount += tally.paid_amount
         for rule, count in tally.refused.items():
@@ -274,9 +306,10 @@ def program_sections(
     for figure in figures:
         if not figure.month:
             continue
-        cumulative[figure.program].add(figure)
+        counted = counted_as(programs.get(figure.program), figure)
+        cumulative[figure.program].add(figure, counted)
         if figure.month == month:
-            month_tallies[figure.program].add(figure)
+            month_tallies[figure.program].add(figure, counted)
     order = [pid for pid in programs if pid in cumulative] + sorted(
         pid for pid in cumulative if pid not in programs
     )
@@ -325,11 +358,12 @@ def build_report(
     category_total: dict[str, int] = defaultdict(int)
     departments: dict[str, str] = {}
     for figure in figures:
-        cumulative[figure.program].add(figure)
-        by_month[(figure.program, figure.month)].add(figure)
+        kind = counted_as(programs.get(figure.program), figure)
+        cumulative[figure.program].add(figure, kind)
+        by_month[(figure.program, figure.month)].add(figure, kind)
         if figure.month == month:
-            month_tallies[figure.program].add(figure)
-        counted = figure.first and not repeats_a_paid_line(figure.reasons)
+            month_tallies[figure.program].add(figure, kind)
+        counted = kind == "persons" and figure.first and not repeats_a_paid_line(figure.reasons)
         if figure.program == XUCHANG and figure.target and counted:
             key = bare(figure.target)
             category_total[key] += figure.count
@@ -392,7 +426,7 @@ def build_report(
         target = technician.targets[0]
         certified = cumulative.get(GUANGXI_2012, Tally()).certified
         guangxi = TargetRow(target.name, target.unit, target.count, certified, target.count)
-    institutions = _institutions(figures, month)
+    institutions = _institutions(figures, month, programs)
     first = min((f.month for f in figures), default=month)
     months = _trend_months(first, month)[-36:]  # three years at most in the trend
     trend = {titles.get(pid, pid): [by_month[(pid, m)].trained for m in months] for pid in order}
@@ -427,16 +461,19 @@ def _reason_names(programs: Iterable[Program]) -> dict[str, str]:
     return names
 
 
-def _institutions(figures: list[MonthFigure], month: str) -> list[InstitutionRow]:
+def _institutions(
+    figures: list[MonthFigure], month: str, programs: dict[str, Program]
+) -> list[InstitutionRow]:
     month_tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     totals: dict[tuple[str, str], Tally] = defaultdict(Tally)
     for figure in figures:
         if not figure.institution:
             continue
         key = (figure.program, figure.institution)
-        totals[key].add(figure)
+        counted = counted_as(programs.get(figure.program), figure)
+        totals[key].add(figure, counted)
         if figure.month == month:
-            month_tallies[key].add(figure)
+            month_tallies[key].add(figure, counted)
     result: list[InstitutionRow] = []
     for key in sorted(totals):
         total = totals[key]

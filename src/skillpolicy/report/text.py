@@ -6,6 +6,9 @@ from decimal import ROUND_FLOOR, Decimal
 
 from .model import MonthlyReport, ProgramSection, Tally, sum_tallies
 
+APART_NOTE = (
+    "认定（授牌）的单位和表彰的获奖人员不是培训人员，不计入培训人数、取证人数和合格率，另列如下："
+)
 EMPTY_NOTE = "{month} 台账中没有任何记录（无结业、无发放、无不予发放）：本月无数据。"
 
 
@@ -58,4 +61,21 @@ def office_total_rows(report: MonthlyReport) -> list[list[str | int | Decimal]]:
         sum_tallies(o.month_total for o in report.offices),
         sum_tallies(o.cumulative_total for o in report.offices),
     )
+    return rows
+
+
+def apart_text(tally: Tally) -> str:
+    """``；认定单位 2 家，获奖人员 3 人（不计入培训人数）`` where there are any, else ""."""
+    parts = [f"认定单位 {tally.units} 家"] if tally.units else []
+    parts += [f"获奖人员 {tally.awards} 人"] if tally.awards else []
+    return f"；{'，'.join(parts)}（不计入培训人数）" if parts else ""
+
+
+def apart_rows(report: MonthlyReport) -> list[list[str | int]]:
+    """Each program with designated units or award winners: month and cumulative, in 家 / 人."""
+    rows: list[list[str | int]] = []
+    for section in report.programs:
+        if section.cumulative.units or section.cumulative.awards:
+            for label, tally in (("本月", section.month), ("累计", section.cumulative)):
+                rows.append([section.title, label, tally.units, tally.awards])
     return rows

@@ -86,6 +86,8 @@ def section_rows(sections: list[ProgramSection]) -> list[list[Any]]:
                     tally.paid_amount,
                     amount_in_words(tally.paid_amount),
                     tally.refused_count,
+                    tally.units,
+                    tally.awards,
                 ]
             )
     return rows
@@ -103,6 +105,8 @@ PROGRAM_HEADERS = [
     "发放金额（元）",
     "金额大写",
     "不予发放",
+    "认定单位（家）",  # units and award winners: not trained persons, counted apart
+    "获奖人员（人）",
 ]
 
 
@@ -136,7 +140,7 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
     _office_sheet(book, report)
     for sheet in book.worksheets:
         sheet.column_dimensions["A"].width = 36
-        for letter in "BCDEFGHIJK":
+        for letter in "BCDEFGHIJKLM":
             sheet.column_dimensions[letter].width = 14
         print_setup(sheet, header_rows=None, landscape=True, wrap_from=1)
     book.save(path)
