@@ -46,7 +46,7 @@ from .validate import (
     make_context,
     open_sheet,
 )
-from .values import fold
+from .values import fold, fold_width
 
 Status = Literal["paid", "pending", "refused"]
 PayeeKind = Literal["trainee", "institution", "unit"]
@@ -244,7 +244,9 @@ class Method:
     def payee_institution(self, view: RowView) -> str:
         if not view.has("培训机构"):  # no column, none named above the header, no --institution
             return UNNAMED_INSTITUTION
-        return view.text("培训机构") or "（未填培训机构）"
+        raw = view.raw("培训机构")  # the payee as written: its quotation marks are not folded
+        name = fold_width(raw) if isinstance(raw, str) else view.text("培训机构")
+        return name or "（未填培训机构）"
 
     def default_payee(self, view: RowView) -> tuple[PayeeKind, str]:
         """Who a refused row would have been paid to (shown on the refused sheet)."""

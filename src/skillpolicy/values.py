@@ -24,6 +24,7 @@ __all__ = [
     "cell_text",
     "fold",
     "fold_header",
+    "fold_width",
     "header_without_note",
     "held_for",
     "is_blank",
@@ -62,6 +63,12 @@ _EDGE_WHITESPACE = re.compile(r"^[\s" + _INVISIBLE + r"]+|[\s" + _INVISIBLE + r"
 # full-width (NFKC already maps ＂ to ") all fold to the straight double quote, so
 # "两后生"培训, “两后生”培训 and 「两后生」培训 name one category.
 _QUOTES = str.maketrans(dict.fromkeys("'“”‘’「」＂", '"'))
+
+
+def fold_width(text: str) -> str:
+    """NFKC-normalise and strip surrounding whitespace, quotation marks kept as written (a name
+    printed on a payout schedule or notice)."""
+    return _EDGE_WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def fold(text: str) -> str:
