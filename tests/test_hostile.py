@@ -316,7 +316,7 @@ def test_a_failed_commit_leaves_no_schedule(
 def _payee_rows(path: Path) -> list[tuple[str, list[Any]]]:
     book = openpyxl.load_workbook(path)
     found = []
-    for sheet in book.worksheets[1:-1]:  # the payee sheets, between 汇总 and 未发放
+    for sheet in book.worksheets[1:-2]:  # the payee sheets, between 汇总 and 未发放, 说明
         rows = [
             [c.value for c in row[:3]] + [row[-4].value if len(row) > 3 else None]
             for row in sheet.iter_rows()

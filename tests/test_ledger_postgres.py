@@ -492,8 +492,11 @@ def test_a_cli_run_records_its_office_and_operator_and_names_them_when_refusing(
     county = tmp_path / "county"
     county.mkdir()
     (county / "skillpolicy.toml").write_text('office = "许昌县人社局"\n', encoding="utf-8")
+    # the same three trainees and a fourth: the county pays only the fourth (a run that paid
+    # nothing would record no run at all, issue 12)
+    larger = guangxi_roster(county / "花名册.xlsx", 4)
     second = run_cli(
-        "subsidy", roster, "--program", PROGRAM, "--ledger", target.spec, "--commit",
+        "subsidy", larger, "--program", PROGRAM, "--ledger", target.spec, "--commit",
         "--format", "json", cwd=county,
     )  # fmt: skip
     assert second.returncode == 1, second.stderr
@@ -502,7 +505,7 @@ def test_a_cli_run_records_its_office_and_operator_and_names_them_when_refusing(
         runs = book.runs()
     assert [(r.office, r.operator, r.line_count) for r in runs] == [
         ("魏都区人社局", "王丽", 3),
-        ("许昌县人社局", runs[1].operator, 0),
+        ("许昌县人社局", runs[1].operator, 1),
     ]
     assert runs[1].operator  # the OS user
     listed = run_cli("ledger", "list", "--ledger", target.spec, "--office", "许昌县人社局",

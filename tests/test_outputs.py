@@ -94,7 +94,8 @@ def test_an_existing_file_is_replaced_only_with_force(
 
 def test_render_replaces_its_documents_only_with_force(run_cli: Run, tmp_path: Path) -> None:
     """A second `render` into the same folder refuses (exit 2, nothing changed); --force redoes it."""
-    args = ["render", "guangxi-2012-application", "--data",
+    # --allow-errors: the example's planted errors would otherwise stop the render (issue 15)
+    args = ["render", "guangxi-2012-application", "--allow-errors", "--data",
             EXAMPLES / "guangxi-2012-technician-application.xlsx", "--out", "forms"]  # fmt: skip
     assert run_cli(*args).returncode == 0
     before = {path: sha256(path) for path in (tmp_path / "forms").iterdir()}
