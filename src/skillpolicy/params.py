@@ -255,12 +255,13 @@ def load_params(path: Path | None, program: Program, all_programs: list[Program]
     return LocalParams(program, dict(data.get(program.id, {})), path.resolve())
 
 
-def configured_office(path: Path | None) -> str:
-    """``office = "…"`` from the parameters file (or ./skillpolicy.toml), "" when not set."""
+def _settings(path: Path | None) -> tuple[dict[str, Any], Path]:
+    """The parameters file read whole, for its top-level settings: ``path``, else
+    ./skillpolicy.toml ({} when that does not exist); a named file that is missing is an error."""
     if path is None:
         path = Path.cwd() / DEFAULT_PARAMS_FILE
         if not path.is_file():
-            return ""
+            return {}, path
     if not path.is_file():
         raise ParameterError("参数文件不存在", file=path)
     try:
@@ -269,6 +270,12 @@ def configured_office(path: Path | None) -> str:
         raise ParameterError(
             str(getattr(exc, "message", exc)), file=path, line=getattr(exc, "line", None)
         ) from exc
+    return data, path
+
+
+def configured_office(path: Path | None) -> str:
+    """``office = "…"`` from the parameters file (or ./skillpolicy.toml), "" when not set."""
+    data, path = _settings(path)
     office = data.get("office", "")
     if not isinstance(office, str):
         raise ParameterError("应为带引号的文字（经办机构名称）", file=path, key="office")
@@ -297,16 +304,5 @@ def _report_table(values: Any, path: Path) -> dict[str, str]:
 def configured_signers(path: Path | None) -> dict[str, str]:
     """``[report]`` of the parameters file (or ./skillpolicy.toml): unit, preparer, reviewer
     as set there (a key not set is absent); {} when there is no file or no table."""
-    if path is None:
-        path = Path.cwd() / DEFAULT_PARAMS_FILE
-        if not path.is_file():
-            return {}
-    if not path.is_file():
-        raise ParameterError("参数文件不存在", file=path)
-    try:
-        data, _ = read_toml(path)
-    except Exception as exc:
-        raise ParameterError(
-            str(getattr(exc, "message", exc)), file=path, line=getattr(exc, "line", None)
-        ) from exc
+    data, path = _settings(path)
     return _report_table(data["report"], path) if "report" in data else {}
