@@ -212,13 +212,15 @@ def opinion(
     signer: str,
     date: str,
     height: float = 38,
+    room: int = 2,
 ) -> None:
     """An opinion box: label on the left, room to write, a signature line and a date line.
 
     The row never breaks across pages, so a box's label and its 年 月 日 line print together.
     """
     fill(grid.cell(row, 0), label)
-    fill(merged(grid, row, 1, last), ["", "", f"{signer}　　　　", f"{date}　　"], align=RIGHT)
+    lines = [*[""] * room, f"{signer}　　　　", f"{date}　　"]
+    fill(merged(grid, row, 1, last), lines, align=RIGHT)
     row_height(grid, row, height)
     unsplit_row(grid, row)
 
@@ -353,8 +355,8 @@ def guangxi_application() -> DocumentObject:
 
 def _unit_block(document: DocumentObject, types: Sequence[tuple[str, str]]) -> None:
     paragraph(document, "一、申报单位基本情况", font=HEITI, size=SIZE_4, space_after=6)
-    # the credit code (18 characters) needs about 62 mm at 小四
-    grid = table(document, 7, (32, 64, 22, 42))
+    # 统一社会信用代码 on one line needs 40 mm at 小四; the code (18 characters) 60
+    grid = table(document, 7, (40, 60, 21, 39))
     fill(grid.cell(0, 0), "单位名称")
     fill(merged(grid, 0, 1, 3), "{{ 单位名称 }}")
     fill(grid.cell(1, 0), "统一社会信用代码")
@@ -387,21 +389,23 @@ def _unit_block(document: DocumentObject, types: Sequence[tuple[str, str]]) -> N
     fill(grid.cell(5, 3), "{{ 邮编 }}")
     fill(grid.cell(6, 0), "申报日期")
     fill(merged(grid, 6, 1, 3), "{{ 申报日期 }}")
-    paragraph(document)
+    cell_line_spacing(grid, JINCHENG_LINE)
+    spacer(document)
 
 
 def _conditions(
     document: DocumentObject, heading: str, conditions: Sequence[tuple[str, str]]
 ) -> None:
     paragraph(document, heading, font=HEITI, size=SIZE_4, space_after=6)
-    grid = table(document, len(conditions) + 1, (14, 104, 42))
+    grid = table(document, len(conditions) + 1, (14, 116, 30))
     for column, text in enumerate(("序号", "申报条件", "本单位情况")):
         fill(grid.cell(0, column), text, bold=True)
     for row, (text, answer) in enumerate(conditions, start=1):
         fill(grid.cell(row, 0), str(row))
         fill(grid.cell(row, 1), text, align=LEFT)
         fill(grid.cell(row, 2), answer)
-    paragraph(document)
+    cell_line_spacing(grid, JINCHENG_LINE)
+    spacer(document)
 
 
 def _count(field: str, unit: str) -> str:
@@ -418,7 +422,14 @@ def _review_boxes(document: DocumentObject) -> None:
     heading.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
     grid = table(document, 3, (32, 128))
     opinion(
-        grid, 0, ["申报单位意见"], 1, "（单位盖章）", '{{ 申报日期 or "　　年　　月　　日" }}', 28
+        grid,
+        0,
+        ["申报单位意见"],
+        1,
+        "（单位盖章）",
+        '{{ 申报日期 or "　　年　　月　　日" }}',
+        JINCHENG_BOX,
+        room=1,
     )
     opinion(
         grid,
@@ -427,10 +438,28 @@ def _review_boxes(document: DocumentObject) -> None:
         1,
         "（盖章）",
         BLANK_DATE,
-        28,
+        JINCHENG_BOX,
+        room=1,
     )
-    opinion(grid, 2, ["市人社局", "复核意见"], 1, "（盖章）", BLANK_DATE, 28)
+    opinion(grid, 2, ["市人社局", "复核意见"], 1, "（盖章）", BLANK_DATE, JINCHENG_BOX, room=1)
+    cell_line_spacing(grid, JINCHENG_LINE)
     keep_rows_together(grid, 0, 2)
+
+
+# The Jincheng 申报书 as the notice's attachment lays it out: a cover, then one page holding
+# the unit, the conditions and 三、审核意见 whole. Exact 16-point lines in the tables (小四 with
+# a little air), label columns wide enough not to wrap, and 24 mm opinion boxes (a line's room
+# above the seal and the date, then the box's own height to write in) let the three sections
+# share that page.
+JINCHENG_LINE = 16.0
+JINCHENG_BOX = 24.0
+
+
+def spacer(document: DocumentObject, points: float = 8) -> None:
+    """A small gap between a table and the next heading (an empty 小四 line is too tall)."""
+    para = paragraph(document)
+    para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY  # type: ignore[attr-defined]
+    para.paragraph_format.line_spacing = Pt(points)  # type: ignore[attr-defined]
 
 
 def _cover(document: DocumentObject, name: str) -> None:

@@ -516,7 +516,8 @@ def test_form_headings_use_full_width_brackets(tmp_path: Path) -> None:
 @pytest.mark.slow
 @needs_soffice
 def test_printed_applications_keep_boxes_whole(tmp_path: Path) -> None:
-    """PDF: 附件2 with three occupations is one page; every Jincheng form keeps 三、审核意见 whole."""
+    """PDF: 附件2 with three occupations is one page; every Jincheng form is a cover and one
+    page holding 一、二 and 三、审核意见 whole, as the notice's attachment lays it out."""
     _, pdfs = render_form(
         "guangxi-2012-application",
         "guangxi-2012-technician-application.xlsx",
@@ -534,8 +535,11 @@ def test_printed_applications_keep_boxes_whole(tmp_path: Path) -> None:
         assert len(pdfs) == 8
         for pdf in pdfs:
             pages = pdf_pages(pdf)
+            assert len(pages) == 2, (pdf.name, len(pages))
+            assert "申报单位（盖章）" in pages[0], pdf.name  # the cover
             review = [page for page in pages if "三、审核意见" in page]
-            assert len(review) == 1, pdf.name
+            assert review == [pages[1]], pdf.name
+            assert "一、申报单位基本情况" in pages[1] and "二、申报条件" in pages[1], pdf.name
             flat = review[0].replace("\n", "")
             for label in ("申报单位意见", "初审意见", "市人社局复核意见"):
                 assert label in flat, (pdf.name, label)
