@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -655,6 +657,52 @@ def assert_print_ready(book: openpyxl.Workbook) -> None:
         margins = sheet.page_margins
         assert margins.bottom is not None and margins.footer is not None
         assert margins.bottom > margins.footer + 0.3, sheet.title
+        assert_rows_show_wrapped_text(sheet)
+
+
+def _display_width(text: str) -> int:
+    """Width in Excel character units: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_chars(sheet: Any, column: int) -> float:
+    """A column's width in characters as saved (ranges of columns included), else Excel's."""
+    for dimension in sheet.column_dimensions.values():
+        inside = dimension.min is not None and dimension.min <= column <= (dimension.max or 0)
+        if inside and dimension.customWidth:
+            return float(dimension.width)
+    return 8.43
+
+
+def assert_rows_show_wrapped_text(sheet: Any) -> None:
+    """Each row holding wrapped text has an explicit height tall enough for all its lines
+    (Excel does not grow the rows of a file openpyxl wrote)."""
+    spans = {
+        (m.min_row, m.min_col): sum(
+            _column_chars(sheet, c) for c in range(m.min_col, m.max_col + 1)
+        )
+        for m in sheet.merged_cells.ranges
+    }
+    for row in sheet.iter_rows():
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            width = spans.get((cell.row, cell.column)) or _column_chars(sheet, cell.column)
+            if cell.alignment is None or not cell.alignment.wrap_text:
+                beside = sheet.cell(row=cell.row, column=cell.column + 1).value
+                cut = beside is not None and _display_width(cell.value) > width
+                assert not cut, (sheet.title, cell.coordinate, cell.value)  # would be cut off
+                continue
+            size = float(cell.font.sz or 11) if cell.font is not None else 11.0
+            per_line = max((width - 1) * 11 / size, 1)
+            lines = sum(
+                max(1, -(-_display_width(part) // per_line)) for part in cell.value.split("\n")
+            )
+            height = sheet.row_dimensions[cell.row].height
+            need = lines * 14.0 * size / 11
+            assert height is not None and height >= need, (
+                sheet.title, cell.coordinate, cell.value, lines, height,
+            )  # fmt: skip
 
 
 def test_render_summary_and_levy_workbooks_are_print_ready(tmp_path: Path) -> None:
@@ -822,6 +870,136 @@ def test_report_workbook_charts_show_axes_and_plan_markers(monthly: tuple[Path, 
         assert chart.x_axis.delete is False and chart.y_axis.delete is False
     assert progress.type == "col"
     assert all(not series.smooth for series in trend.series)
+
+
+def _row_points(sheet: Any, row: int) -> float:
+    height = sheet.row_dimensions[row].height if row in sheet.row_dimensions else None
+    return float(height or sheet.sheet_format.defaultRowHeight or 15)
+
+
+def _area(sheet: Any) -> tuple[int, int]:
+    """(last column, last row) of a sheet's print area."""
+    assert sheet.print_area, sheet.title
+    corner = str(sheet.print_area).split(":")[-1].replace("$", "")
+    column, row = openpyxl.utils.cell.coordinate_from_string(corner)
+    return openpyxl.utils.column_index_from_string(column), row
+
+
+def test_report_charts_never_split_across_pages(monthly: tuple[Path, Path]) -> None:
+    """Each chart lies in the print area between two manual page breaks, on rows no taller
+    together than a printed page (fit-to-width only shrinks them): no printer splits it."""
+    book = openpyxl.load_workbook(monthly[1])
+    charts = 0
+    for sheet in book.worksheets:
+        for chart in sheet._charts:  # type: ignore[attr-defined]
+            charts += 1
+            anchor = chart.anchor
+            first = anchor._from.row + 1
+            height = anchor.ext.height / 12700  # EMU to points
+            row, covered = first, 0.0
+            while covered < height:
+                covered += _row_points(sheet, row)
+                row += 1
+            last = row - 1
+            breaks = {b.id for b in sheet.row_breaks.brk}
+            assert first - 1 in breaks, (sheet.title, first, breaks)
+            assert not any(first <= b < last for b in breaks), (sheet.title, breaks)
+            margins = sheet.page_margins
+            paper_mm = 210 if sheet.page_setup.orientation == "landscape" else 297
+            printable = paper_mm / 25.4 * 72 - (margins.top + margins.bottom) * 72
+            assert covered <= printable, (sheet.title, covered, printable)
+            width = anchor.ext.width / 12700 / 72 * 96  # EMU to pixels
+            column, pixels = anchor._from.col, 0.0
+            while pixels < width:
+                column += 1
+                letter = openpyxl.utils.get_column_letter(column)
+                chars = (
+                    sheet.column_dimensions[letter].width
+                    if letter in sheet.column_dimensions
+                    else 0
+                )
+                pixels += (chars or 8.43) * 7 + 5
+            area_column, area_row = _area(sheet)
+            assert last <= area_row and column <= area_column, (sheet.title, sheet.print_area)
+    assert charts == 2
+
+
+def stored_numbers(path: Path) -> dict[tuple[str, str], str]:
+    """(sheet title, cell) -> the number exactly as the .xlsx stores it (its <v> text)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    book = openpyxl.load_workbook(path)
+    found: dict[tuple[str, str], str] = {}
+    with zipfile.ZipFile(path) as archive:
+        for index, sheet in enumerate(book.worksheets, start=1):
+            root = ElementTree.fromstring(archive.read(f"xl/worksheets/sheet{index}.xml"))
+            for cell in root.iter(f"{main}c"):
+                value = cell.find(f"{main}v")
+                if cell.get("t") in (None, "n") and value is not None and value.text:
+                    found[(sheet.title, cell.get("r", ""))] = value.text
+    return found
+
+
+def assert_amounts_exact(path: Path) -> int:
+    """Every cell shown as money (0.00) stores its amount to the fen exactly (1900.00, never
+    a float's 1900 or 1319999.9999999998); every share shown as 0.0% stores at most three
+    decimals. Returns how many amounts there were."""
+    stored = stored_numbers(path)
+    amounts = 0
+    for sheet in openpyxl.load_workbook(path).worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                text = stored.get((sheet.title, cell.coordinate))
+                if text is None:
+                    continue
+                if cell.number_format.endswith("0.00"):
+                    amounts += 1
+                    assert re.fullmatch(r"-?\d+\.\d\d", text), (sheet.title, cell.coordinate, text)
+                elif cell.number_format.endswith("%"):
+                    assert re.fullmatch(r"-?\d+(\.\d{1,3})?", text), (
+                        sheet.title,
+                        cell.coordinate,
+                        text,
+                    )
+    return amounts
+
+
+def test_report_workbook_stores_amounts_exactly(monthly: tuple[Path, Path]) -> None:
+    """The report workbook writes amounts as exact numbers to the fen, not floats, and they
+    are the amounts of the report (the 概况 table's 发放金额 adds up to the ledger's)."""
+    assert assert_amounts_exact(monthly[1]) > 0
+    book = openpyxl.load_workbook(monthly[1])
+    stored = stored_numbers(monthly[1])
+    rows = list(book["概况"].iter_rows())
+    header = next(i for i, row in enumerate(rows) if row[0].value == "项目")
+    cumulative = [
+        Decimal(stored[("概况", row[8].coordinate)]) for row in rows[header + 1 :]
+        if row[1].value == "累计"
+    ]  # fmt: skip
+    text = all_text(monthly[0])
+    assert cumulative and all(f"{amount:,.2f}" in text for amount in cumulative)
+
+
+def test_payout_workbooks_store_amounts_exactly(tmp_path: Path, run_cli: Run) -> None:
+    """The payout schedule, the levy list and the ledger export store amounts to the fen."""
+    ledger = tmp_path / "ledger.sqlite3"
+    result = run_cli(
+        "subsidy", EXAMPLES / "guangxi-2012-technician.xlsx", "-p", "guangxi-2012-technician",
+        "--params", PARAMS, "--ledger", ledger, "--commit", "--out", tmp_path / "schedule.xlsx",
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    assert assert_amounts_exact(tmp_path / "schedule.xlsx") > 0
+    result = run_cli("ledger", "export", "--ledger", ledger, "--out", tmp_path / "export.xlsx")
+    assert result.returncode == 0, result.stderr
+    assert assert_amounts_exact(tmp_path / "export.xlsx") > 0
+    result = run_cli(
+        "levy", EXAMPLES / "xuchang-2013-revitalization-levy.xlsx",
+        "-p", "xuchang-2013-revitalization", "--out", tmp_path / "levy.xlsx",
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    assert assert_amounts_exact(tmp_path / "levy.xlsx") > 0
 
 
 def test_report_percentages_agree_between_docx_and_xlsx(monthly: tuple[Path, Path]) -> None:

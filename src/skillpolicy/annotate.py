@@ -47,6 +47,8 @@ from .xlsxout import (
     print_setup,
     put,
     set_widths,
+    stream_row_done,
+    stream_row_height,
     write_row,
 )
 
@@ -349,14 +351,18 @@ def _write_summary(workbook: openpyxl.Workbook, report: Report, name: str) -> No
         cell = _text_cell(summary, title)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
         header.append(cell)
+    stream_row_height(summary, 1, zip(SUMMARY_HEADERS, SUMMARY_WIDTHS, strict=True))
     summary.append(header)
-    for values in _summary_rows(report):
+    stream_row_done(summary, 1)
+    for number, values in enumerate(_summary_rows(report), start=2):
         row = []
         for value in values:
             cell = _text_cell(summary, value)
             cell.alignment = WRAP
             row.append(cell)
+        stream_row_height(summary, number, zip(values, SUMMARY_WIDTHS, strict=False))
         summary.append(row)
+        stream_row_done(summary, number)
 
 
 def _write_streamed(report: Report, source: Path, target: Path) -> None:

@@ -298,6 +298,11 @@ COLUMNS: list[tuple[str, float]] = [
 ]
 
 
+def _fen(amount: Decimal | None) -> Decimal | None:
+    """An amount as the list stores it: to the fen, exactly (shown 0.00)."""
+    return None if amount is None else to_fen(amount)
+
+
 def write_levy_workbook(levy: Levy, target: Path) -> None:
     """One sheet: a header block saying what it was computed from, every line, the total."""
     workbook = openpyxl.Workbook()
@@ -328,10 +333,10 @@ def write_levy_workbook(levy: Levy, target: Path) -> None:
             line.row,
             line.name,
             line.code,
-            line.payroll,
+            _fen(line.payroll),
             line.rate,
-            line.should_set_aside if line.status != "refused" else None,
-            line.amount,
+            _fen(line.should_set_aside) if line.status != "refused" else None,
+            _fen(line.amount),
             STATUS_NAMES[line.status],
             why,
         ]
@@ -353,7 +358,7 @@ def write_levy_workbook(levy: Levy, target: Path) -> None:
             None,
             None,
             None,
-            levy.total,
+            _fen(levy.total),
             None,
             f"大写：{amount_in_words(levy.total)}",
         ],

@@ -15,9 +15,7 @@ text from the roster always goes through :func:`~skillpolicy.xlsxout.put`, so a 
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,10 +30,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .fileio import StagedFile, ensure_not_input
 from .identifiers import mask_id
-from .money import amount_in_words, format_amount_grouped
+from .money import amount_in_words, format_amount_grouped, to_fen
 from .privacy import redact
 from .subsidy import PAYEE_KIND_NAMES, ZERO, PayeeKind, PayLine, Payout
-from .xlsxout import HEADER_FILL, HEADER_FONT, print_setup, put, set_widths
+from .xlsxout import HEADER_FILL, HEADER_FONT, lines_needed, print_setup, put, set_widths
 
 __all__ = [
     "PENDING_SHEET",
@@ -101,18 +99,6 @@ def safe_sheet_title(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _width(text: str) -> int:
-    """Display width in Excel column units: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _lines_needed(value: Any, width: float) -> int:
-    if value is None:
-        return 1
-    usable = max(width - 1, 1)
-    return sum(max(1, math.ceil(_width(part) / usable)) for part in str(value).split("\n"))
-
-
 @dataclass(frozen=True)
 class Column:
     title: str
@@ -164,7 +150,7 @@ class _SheetWriter:
             self.sheet.merge_cells(
                 start_row=self.row, start_column=1, end_row=self.row, end_column=self.span
             )
-        lines = _lines_needed(text, self.total_width / scale)
+        lines = lines_needed(text, self.total_width / scale)
         self.sheet.row_dimensions[self.row].height = max(min_height, LINE_HEIGHT * scale * lines)
         self.row += 1
 
@@ -191,6 +177,8 @@ class _SheetWriter:
     def table_row(self, values: Sequence[Any], *, bold: bool = False) -> int:
         for index, (column, value) in enumerate(zip(self.columns, values, strict=True), start=1):
             cell = self.sheet.cell(row=self.row, column=index)
+            if column.money and isinstance(value, Decimal):
+                value = to_fen(value)  # stored to the fen: 1900.00, as shown
             put(cell, value)
             cell.border = BORDER
             if column.money and isinstance(value, Decimal):
@@ -211,7 +199,7 @@ class _SheetWriter:
         for index, column in enumerate(self.columns, start=1):
             value = self.sheet.cell(row=row, column=index).value
             if isinstance(value, str):
-                lines = max(lines, _lines_needed(value, column.width))
+                lines = max(lines, lines_needed(value, column.width))
         self.sheet.row_dimensions[row].height = max(18.0, LINE_HEIGHT * lines + 3)
 
     def signatures(self) -> None:

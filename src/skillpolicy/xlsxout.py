@@ -8,8 +8,11 @@ produce a workbook Excel refuses to open.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell.cell import Cell, MergedCell
@@ -34,21 +37,49 @@ def xml_safe(text: str) -> str:
 
 def put(cell: Cell | MergedCell, value: Any) -> None:
     """Write a value; text is always stored as text, so '=cmd|…' from a roster never runs,
-    and characters XML cannot hold are dropped."""
+    and characters XML cannot hold are dropped; a Decimal is stored as its own digits."""
     if isinstance(value, str):
         value = xml_safe(value)
     cell.value = value
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         cell.data_type = "s"
+    elif isinstance(value, Decimal) and value.is_finite():
+        exact(cell)
+
+
+def exact(cell: Cell | MergedCell) -> None:
+    """Store a Decimal cell's number as its own digits (``<v>1320000.00</v>``, ``0.416``).
+
+    openpyxl writes every number through a float (``"%.16g"``), so 1,320,000.00 would be
+    stored as ``1320000`` and a long amount rounded; the number's text goes into the file
+    instead (the cell stays numeric: Excel and LibreOffice read it as the same number).
+    """
+    value = cell.value
+    if isinstance(value, Decimal) and value.is_finite():
+        # written as is: a str passes openpyxl's number formatter (the stubs omit _value)
+        cell._value = format(value, "f")  # type: ignore[union-attr]
+
+
+def number_in(cell: Cell | MergedCell) -> Decimal | int | float | None:
+    """A numeric cell's number (a Decimal stored by :func:`exact` read back as one)."""
+    value = cell.value
+    if cell.data_type == "n" and isinstance(value, str):
+        return Decimal(value)
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return value
+    return None
 
 
 def append_row(sheet: Worksheet, values: Sequence[Any]) -> None:
     """``sheet.append`` through the same guard as :func:`put`."""
     sheet.append([xml_safe(v) if isinstance(v, str) else v for v in values])
-    if any(isinstance(v, str) and v.startswith(_FORMULA_STARTS) for v in values):
+    formulas = any(isinstance(v, str) and v.startswith(_FORMULA_STARTS) for v in values)
+    if formulas or any(isinstance(v, Decimal) for v in values):
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_STARTS):
                 cell.data_type = "s"
+            else:
+                exact(cell)
 
 
 def write_row(sheet: Worksheet, row: int, values: list[Any], *, header: bool = False) -> None:
@@ -85,8 +116,10 @@ def print_setup(
     takes), the rows ``header_rows`` (first, last) repeated at the top of every page, a centred
     footer ``第 x 页 共 y 页`` inside a bottom margin that leaves it room, and margins a
     clerk's printer keeps. With ``wrap_from``, every cell from that row down wraps its text
-    (rows keep no fixed height, so Excel and LibreOffice grow them to show it). Works on
-    ordinary and write-only worksheets (``wrap_from`` needs an ordinary one, filled).
+    and every row holding wrapped text gets an explicit height that shows all its lines
+    (:func:`fit_row_heights`: Excel does not compute heights for a file openpyxl wrote). Works
+    on ordinary and write-only worksheets (``wrap_from`` needs an ordinary one, filled; a
+    write-only sheet sets each row's height with :func:`stream_row_height`).
     """
     from openpyxl.worksheet.page import PageMargins
     from openpyxl.worksheet.properties import PageSetupProperties
@@ -118,3 +151,92 @@ def print_setup(
                         vertical=cell.alignment.vertical or "top",
                         horizontal=cell.alignment.horizontal,
                     )
+    if isinstance(sheet, Worksheet):
+        fit_row_heights(sheet)
+
+
+# Points per line of 11-point text: CJK glyphs need a little more than Excel's 14.25.
+LINE_POINTS = 15.0
+DEFAULT_SIZE = 11.0
+DEFAULT_WIDTH = 8.43  # Excel's width of a column nobody sized, in characters
+
+
+def text_width(text: str) -> int:
+    """Display width in Excel column units: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def lines_needed(value: Any, width: float, size: float = DEFAULT_SIZE) -> int:
+    """How many lines ``value`` takes wrapped in a column ``width`` characters wide, in
+    text of ``size`` points (a column's width is counted in 11-point characters)."""
+    if value is None or value == "":
+        return 1
+    usable = max((width - 1) * DEFAULT_SIZE / size, 1.0)
+    text = str(value)
+    if 2 * len(text) <= usable and "\n" not in text:
+        return 1  # short enough even if every character is wide (a million cells, quickly)
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
+
+
+def line_height(lines: int, size: float = DEFAULT_SIZE) -> float:
+    """The row height in points that shows ``lines`` lines of ``size``-point text."""
+    return round(LINE_POINTS * size / DEFAULT_SIZE * lines + 3, 1)
+
+
+def column_width(sheet: Any, column: int) -> float:
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(column)
+    dimensions = sheet.column_dimensions
+    if letter in dimensions and dimensions[letter].customWidth:
+        return float(dimensions[letter].width)
+    return DEFAULT_WIDTH
+
+
+def fit_row_heights(sheet: Worksheet, first: int = 1) -> None:
+    """Give every row from ``first`` that holds wrapped text an explicit height showing
+    every wrapped line (CJK counted double, a merged cell as wide as its columns together,
+    the font's size counted); a height a writer set that is larger stays."""
+    spans: dict[tuple[int, int], float] = {}
+    for merged in sheet.merged_cells.ranges:
+        spans[(merged.min_row, merged.min_col)] = sum(
+            column_width(sheet, column) for column in range(merged.min_col, merged.max_col + 1)
+        )
+    widths: dict[int, float] = {}
+    for row in sheet.iter_rows(min_row=first):
+        height = 0.0
+        for cell in row:
+            if cell.value is None or isinstance(cell, MergedCell):
+                continue
+            if not (cell.alignment is not None and cell.alignment.wrap_text):
+                continue
+            width = spans.get((cell.row, cell.column))
+            if width is None:
+                width = widths.setdefault(cell.column, column_width(sheet, cell.column))
+            size = float(cell.font.sz or DEFAULT_SIZE) if cell.font is not None else DEFAULT_SIZE
+            height = max(height, line_height(lines_needed(_shown(cell.value), width, size), size))
+        number = row[0].row
+        if height and number is not None:
+            dimension = sheet.row_dimensions[number]
+            dimension.height = max(height, dimension.height or 0.0)
+
+
+def stream_row_height(
+    sheet: Any, row: int, cells: Iterable[tuple[Any, float]], *, tall_only: bool = False
+) -> None:
+    """On a write-only sheet, before ``row`` is appended: its height for the wrapped
+    (value, column width) pairs given (with ``tall_only``, only when they take more than
+    one line: the cells that fit are not wrapped). The dimension is written with the row;
+    call :func:`stream_row_done` after appending, so a million rows keep no million
+    dimensions."""
+    lines = max((lines_needed(_shown(value), width) for value, width in cells), default=1)
+    if lines > 1 or not tall_only:
+        sheet.row_dimensions[row].height = line_height(lines)
+
+
+def stream_row_done(sheet: Any, row: int) -> None:
+    sheet.row_dimensions.pop(row, None)
+
+
+def _shown(value: Any) -> Any:
+    return value if isinstance(value, str) else None

@@ -153,7 +153,14 @@ def _write_xlsx(path: Path, rows: Iterator[list[object]]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    from ..xlsxout import HEADER_FILL, HEADER_FONT, print_setup
+    from ..xlsxout import (
+        HEADER_FILL,
+        HEADER_FONT,
+        WRAP,
+        print_setup,
+        stream_row_done,
+        stream_row_height,
+    )
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("台账")
@@ -165,36 +172,48 @@ def _write_xlsx(path: Path, rows: Iterator[list[object]]) -> int:
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
+        cell.alignment = WRAP
         header.append(cell)
     sheet.freeze_panes = "A2"
     print_setup(sheet, landscape=True)
+    stream_row_height(sheet, 1, zip(EXPORT_HEADER, widths, strict=True))
     sheet.append(header)
+    stream_row_done(sheet, 1)
     count = 0
     for row in rows:
         count += 1
         if count >= XLSX_MAX_ROWS:
             raise InputError("台账各笔超过 Excel 工作表的行数上限，请导出为 .csv")
-        sheet.append([_xlsx_safe(sheet, value) for value in row])
+        # text longer than its column wraps and the row is as tall as its lines
+        stream_row_height(sheet, count + 1, zip(row, widths, strict=False), tall_only=True)
+        sheet.append(
+            [_xlsx_safe(sheet, value, width) for value, width in zip(row, widths, strict=False)]
+        )
+        stream_row_done(sheet, count + 1)
     book.save(path)
     return count
 
 
-def _xlsx_safe(sheet: Any, value: object) -> object:
-    """Amounts as numbers with two decimals; text that would read as a formula stays text."""
+def _xlsx_safe(sheet: Any, value: object, width: float) -> object:
+    """Amounts as numbers with two decimals; text that would read as a formula stays text;
+    text longer than its column ``width`` wraps."""
     from openpyxl.cell import WriteOnlyCell
 
+    from ..xlsxout import WRAP, lines_needed, put, xml_safe
+
     if isinstance(value, Decimal):
-        # openpyxl writes a Decimal's own digits (its stubs leave Decimal out); no float on the way
-        cell = WriteOnlyCell(sheet, value=to_fen(value))  # type: ignore[arg-type]
+        cell = WriteOnlyCell(sheet)
+        put(cell, to_fen(value))  # stored as its digits to the fen, no float on the way
         cell.number_format = "#,##0.00"
         return cell
     if isinstance(value, str):
-        from ..xlsxout import put, xml_safe
-
-        if not value.startswith(_CSV_FORMULA_STARTS):
+        wraps = lines_needed(value, width) > 1
+        if not (wraps or value.startswith(_CSV_FORMULA_STARTS)):
             return xml_safe(value)  # no character XML cannot hold
         cell = WriteOnlyCell(sheet)
         put(cell, value)  # never run as a formula
+        if wraps:
+            cell.alignment = WRAP
         return cell
     return value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,11 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..money import amount_in_words
-from ..xlsxout import append_row, print_setup
+from ..money import amount_in_words, to_fen
+from ..xlsxout import append_row, number_in, print_setup, put
 from .docx import PERCENT_NOTE, chinese_day, chinese_month
 from .model import MonthlyReport, ProgramSection, Tally
 from .text import (
@@ -35,12 +37,17 @@ def _table(sheet: Worksheet, headers: list[str], rows: list[list[Any]]) -> tuple
     for cell in sheet[header]:
         cell.font = BOLD
     for row in rows:
-        append_row(sheet, [float(v) if isinstance(v, Decimal) else v for v in row])
+        # a Decimal is written as its own digits (openpyxl stores str(value)): never a float
+        append_row(sheet, row)
     return header, sheet.max_row
 
 
 def _money_format(sheet: Worksheet, column: int, first: int, last: int) -> None:
+    """Amounts to the fen as exact numbers (``1320000.00``), shown ``#,##0.00``."""
     for (cell,) in sheet.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column):
+        number = number_in(cell)
+        if isinstance(number, Decimal | int):
+            put(cell, to_fen(number))
         cell.number_format = "#,##0.00"
 
 
@@ -48,9 +55,10 @@ def _percent_format(sheet: Worksheet, columns: list[int], first: int, last: int)
     """Shares shown as 0.0%, rounded down to 0.1% first: the .docx's rule (``text.percent``)."""
     for column in columns:
         for (cell,) in sheet.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column):
-            if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
-                floored = Decimal(str(cell.value)).quantize(Decimal("0.001"), rounding=ROUND_FLOOR)
-                cell.value = float(floored)
+            number = number_in(cell)
+            if number is not None:
+                floored = Decimal(str(number)).quantize(Decimal("0.001"), rounding=ROUND_FLOOR)
+                put(cell, floored)  # exact: 0.416 is stored as 0.416
             cell.number_format = "0.0%"
 
 
@@ -58,6 +66,37 @@ def _axes_shown(chart: Any) -> None:
     """Excel draws no axis whose ``delete`` is unset; openpyxl leaves it unset."""
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+
+
+ROW_POINTS = 15.0  # the rows under a chart: Excel's default height, set explicitly
+POINTS_PER_CM = 72 / 2.54
+
+
+def _place_chart(sheet: Worksheet, chart: Any) -> None:
+    """Put ``chart`` below everything on the sheet, at the top of a page of its own.
+
+    A manual page break before its first row and after its last, its rows set to a known
+    height, and a print area that holds it: the chart's height (at most a landscape A4's
+    printable height; fit-to-width only scales it down) then lies within one page, so no
+    printer splits it.
+    """
+    first = sheet.max_row + 2
+    rows = math.ceil(chart.height * POINTS_PER_CM / ROW_POINTS)
+    last = first + rows - 1
+    for row in range(first, last + 1):
+        sheet.row_dimensions[row].height = ROW_POINTS
+    sheet.row_breaks.append(Break(id=first - 1))
+    sheet.row_breaks.append(Break(id=last))
+    sheet.add_chart(chart, f"A{first}")
+    # columns up to the chart's right edge (a column of width w is about w * 0.19 cm)
+    covered, width = 0, 0.0
+    while width < chart.width:
+        covered += 1
+        letter = get_column_letter(covered)
+        chars = sheet.column_dimensions[letter].width if letter in sheet.column_dimensions else 0
+        width += ((chars or 8.43) * 7 + 5) / 96 * 2.54
+    columns = max(covered, sheet.max_column)
+    sheet.print_area = f"A1:{get_column_letter(columns)}{last}"
 
 
 def _rate(tally: Tally) -> Decimal | None:
@@ -115,6 +154,7 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
     summary = book.active
     assert summary is not None
     summary.title = "概况"
+    _widths(summary)
     append_row(
         summary, [f"职业技能培训补贴月报（{chinese_month(report.month)}）{report_scope(report)}"]
     )
@@ -139,15 +179,19 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
     _trend_sheet(book, report)
     _office_sheet(book, report)
     for sheet in book.worksheets:
-        sheet.column_dimensions["A"].width = 36
-        for letter in "BCDEFGHIJKLM":
-            sheet.column_dimensions[letter].width = 14
         print_setup(sheet, header_rows=None, landscape=True, wrap_from=1)
     book.save(path)
 
 
+def _widths(sheet: Worksheet) -> None:
+    sheet.column_dimensions["A"].width = 36
+    for letter in "BCDEFGHIJKLM":
+        sheet.column_dimensions[letter].width = 14
+
+
 def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
     sheet = book.create_sheet("许昌目标进度")
+    _widths(sheet)
     append_row(
         sheet, [f"许昌市技能振兴专项活动（2013—2014年）：第 {report.elapsed_months}/24 个月"]
     )
@@ -189,7 +233,6 @@ def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
     _axes_shown(plan)
     chart += plan
     chart.height, chart.width = 12, 26
-    sheet.add_chart(chart, "J2")
     append_row(sheet, [])
     header, last = _table(
         sheet,
@@ -209,10 +252,12 @@ def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
             ["广西2012技师、高级技师培养", "单位", "累计取证", "目标", "完成率"],
             [[g.name, g.unit, g.cumulative, g.target, percent(g.done)]],
         )
+    _place_chart(sheet, chart)
 
 
 def _institution_sheet(book: Workbook, report: MonthlyReport) -> None:
     sheet = book.create_sheet("培训机构")
+    _widths(sheet)
     titles = {section.program: section.title for section in report.programs}  # not program ids
     header, last = _table(
         sheet,
@@ -247,12 +292,14 @@ def _institution_sheet(book: Workbook, report: MonthlyReport) -> None:
 
 def _trend_sheet(book: Workbook, report: MonthlyReport) -> None:
     sheet = book.create_sheet("月度趋势")
+    _widths(sheet)
     names = list(report.trend)
     header, last = _table(
         sheet,
         ["月份", *names],
         [[m, *(report.trend[n][i] for n in names)] for i, m in enumerate(report.trend_months)],
     )
+    chart: LineChart | None = None
     if names:
         chart = LineChart()
         chart.title = "各项目每月培训人数"
@@ -267,7 +314,6 @@ def _trend_sheet(book: Workbook, report: MonthlyReport) -> None:
             series.smooth = False  # a month's figure, not a curve between them
         _axes_shown(chart)
         chart.height, chart.width = 10, 22
-        sheet.add_chart(chart, f"{get_column_letter(len(names) + 3)}2")
     append_row(sheet, [])
     header, last = _table(
         sheet,
@@ -279,6 +325,8 @@ def _trend_sheet(book: Workbook, report: MonthlyReport) -> None:
     )
     for column in range(2, 2 + len(names)):
         _money_format(sheet, column, header + 1, last)
+    if chart is not None:
+        _place_chart(sheet, chart)
 
 
 def _office_sheet(book: Workbook, report: MonthlyReport) -> None:
@@ -287,6 +335,7 @@ def _office_sheet(book: Workbook, report: MonthlyReport) -> None:
     if not report.offices:
         return
     sheet = book.create_sheet("各经办机构")
+    _widths(sheet)
     append_row(sheet, [f"各经办机构 {report.month}（县区汇总到市）"])
     sheet["A1"].font = Font(bold=True, size=14)
     for office in report.offices:
