@@ -619,3 +619,48 @@ def test_a_commit_chosen_as_a_deadlock_victim_is_tried_again_and_pays(
     assert target.sql("SELECT line_key, run_id FROM lines WHERE active = 1 ORDER BY line_key") == (
         sorted([(make_line(0).key, "R0"), (first.key, "R1"), (second.key, "R1")])
     )
+
+
+# --- the report's summaries counted in the server -----------------------------------------------
+
+
+def test_summaries_counted_in_the_server_equal_sqlites_after_conflicts_and_a_void(
+    tmp_path: Path, postgres_target_fixture: LedgerTarget
+) -> None:
+    """paid_groups and paid_classes counted by PostgreSQL (with lines another run holds left
+    out) give the month figures and thin classes SQLite's Python count gives, line for line."""
+    import random
+
+    def lines(keys: range, rng: random.Random) -> list[LedgerLine]:
+        made = []
+        for number in keys:
+            facts = LineFacts(
+                month=rng.choice(["2013-09", "2013-10"]),
+                outcome=rng.choice(["合格", "不合格", ""]),
+                institution=rng.choice(["甲校", "乙校"]),
+                inspections=rng.choice([None, 1, 2, 4]),
+                class_start="2013-08-01",
+            )
+            made.append(
+                make_line(
+                    number, occupation=rng.choice(["焊工", "电工"]),
+                    amount=rng.choice(["1900.00", "950.00"]), facts=facts,
+                )
+            )  # fmt: skip
+        return made
+
+    def figures(spec: str) -> tuple[list[Any], list[Any]]:
+        rng = random.Random(11)
+        with open_ledger(spec) as ledger:
+            ledger.commit(run_info("R1", "甲县"), lines(range(0, 60), rng))
+            taken = ledger.commit(run_info("R2", "乙县"), lines(range(40, 100), rng))
+            assert len(taken) == 20  # 40–59 are R1's
+            ledger.void("R1", "重复报送")
+            ledger.commit(run_info("R3", "甲县"), lines(range(0, 30), rng))
+            month = sorted(ledger.month_figures("2013-10"), key=repr)
+            thin = sorted(ledger.thin_inspections("2013-10", 3), key=repr)
+        return month, thin
+
+    sqlite = figures(str(tmp_path / "desk.sqlite3"))
+    assert sqlite[0] and sqlite[1]
+    assert figures(postgres_target_fixture.spec) == sqlite

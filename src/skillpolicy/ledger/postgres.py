@@ -12,6 +12,9 @@ on a lock file or a table lock:
 - the run's row is written by the same statement (a data-modifying ``WITH``), with the count
   and total of what that statement inserted, so no row is ever updated afterwards and the
   clerk role needs no UPDATE on amounts (``sql/roles.sql``);
+- the report's per-run summaries (``paid_groups``, ``paid_classes``) are counted by the
+  server from the temporary table, one ``INSERT … SELECT … GROUP BY`` each, rather than
+  sent as thousands of rows: fewer round trips, the same figures as SQLite's Python count;
 - a serialization failure or deadlock rolls the whole run back and it is tried again;
 - a dropped connection rolls it back on the server: nothing of the run is left.
 
@@ -143,6 +146,23 @@ INSERT_RUN_AND_LINES = (
     "SELECT %s, %s, %s, %s, %s, %s, COUNT(*), COALESCE(SUM(amount::numeric), 0.00)::text, %s, %s "
     "FROM paid RETURNING line_count) "
     "SELECT line_count FROM run"
+)
+# The run's paid lines counted by the report's groups and classes, in the server from the
+# incoming table (one statement each, no rows sent back and forth); ``{paid}`` leaves out
+# the lines another run holds when there are any (the run's own lines are those in ``lines``).
+_PAID_NOW = (
+    " AND EXISTS (SELECT 1 FROM lines l WHERE l.line_key = i.line_key AND l.active = 1 "
+    "AND l.run_id = i.run_id)"
+)
+SUMMARISE_INCOMING_GROUPS = (
+    f"INSERT INTO paid_groups ({common._GROUP_KEY}, line_count) "
+    f"SELECT {common._GROUP_KEY}, COUNT(*) FROM incoming_lines i WHERE TRUE{{paid}} "
+    f"GROUP BY {common._GROUP_KEY}"
+)
+SUMMARISE_INCOMING_CLASSES = (
+    f"INSERT INTO paid_classes ({common._CLASS_KEY}, inspections, line_count) "
+    f"SELECT {common._CLASS_KEY}, MIN(inspections), COUNT(*) FROM incoming_lines i "
+    f"WHERE inspections IS NOT NULL{{paid}} GROUP BY {common._CLASS_KEY}"
 )
 SELECT_TAKEN_BY_OTHERS = (
     f"SELECT {common._PAID_COLUMNS} FROM incoming_lines i "
@@ -435,38 +455,15 @@ class PostgresLedger:
                 earlier = {row[0]: _paid_entry(row) for row in taken}
                 if len(earlier) + int(paid_count) != len(rows):
                     raise _Retry  # a holder voided meanwhile: try the whole run again
-            paid_rows = rows if not earlier else [row for row in rows if row[2] not in earlier]
-            self._summarise(paid_rows)
+            paid = _PAID_NOW if earlier else ""
+            self._db.execute(SUMMARISE_INCOMING_GROUPS.format(paid=paid))
+            self._db.execute(SUMMARISE_INCOMING_CLASSES.format(paid=paid))
             self._record_outcomes(run.run_id, lines, outcomes, set(earlier))
             self._db.execute("DROP TABLE incoming_lines")
             return earlier
 
         earlier = self._transaction(work)
         return {**repeats, **earlier}
-
-    def _summarise(self, rows: list[tuple[Any, ...]]) -> None:
-        """The run's paid lines counted by the report's groups and classes (as SQLite does)."""
-        if not rows:
-            return
-        run_id = rows[0][0]
-        groups = Counter(map(common._GROUP_OF, rows))
-        with self._db.cursor() as cursor:
-            cursor.executemany(
-                INSERT_PAID_GROUP, [(run_id, *key, count) for key, count in groups.items()]
-            )
-            checked = [row for row in rows if common._INSPECTIONS_OF(row) is not None]
-            keys = list(map(common._CLASS_OF, checked))
-            trainees = Counter(keys)
-            pairs = sorted(
-                zip(keys, map(common._INSPECTIONS_OF, checked), strict=True),
-                key=common._SECOND,
-                reverse=True,
-            )
-            least = dict(pairs)
-            cursor.executemany(
-                INSERT_PAID_CLASS,
-                [(run_id, *key, least[key], count) for key, count in trainees.items()],
-            )
 
     def _record_outcomes(
         self,
