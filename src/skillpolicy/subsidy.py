@@ -647,8 +647,9 @@ def already_paid_finding(
         rule="already-paid",
         severity="error",
         message=(
-            f"{what}已由 {entry.created_at[:10]} 的运行 {entry.run_id}（{office}文件 {entry.file_name}）"
-            f"发放 {format_amount(entry.amount)} 元，不得重复发放；如那次发放有误，请先作废该次运行"
+            f"{what}已由 {entry.created_at[:10]} 的运行 {entry.run_id}（{office}文件 {entry.file_name}，"
+            f"{entry.state_name}）发放 {format_amount(entry.amount)} 元，不得重复发放；"
+            "如那次发放有误，请先作废或驳回该次运行"
         ),
         citation=program.citation(spec.clause),
     )
@@ -809,13 +810,21 @@ def os_user() -> str:
 
 
 def commit_payout(
-    payout: Payout, ledger: Ledger, *, office: str = "", operator: str | None = None
+    payout: Payout,
+    ledger: Ledger,
+    *,
+    office: str = "",
+    operator: str | None = None,
+    approval: tuple[str, ...] = ("经办", "复核", "审批"),
+    sources: dict[str, str] | None = None,
 ) -> None:
     """Record every paid line in one transaction; lines another run paid meanwhile are refused.
 
     The run records ``office`` (the office making it, "" when not named) and ``operator``
     (None: the OS user). A payout with no paid line records nothing (no run):
-    ``payout.run_id`` stays None.
+    ``payout.run_id`` stays None. The run is proposed (待复核) unless ``approval``, the
+    office's chain, is 经办 alone; ``sources`` (sha256 of the program and params files) go
+    into the audit log with the input's.
     """
     if not payout.count("paid"):
         return
@@ -829,6 +838,8 @@ def commit_payout(
         params=dict(payout.params_used),
         office=office.strip(),
         operator=(os_user() if operator is None else operator).strip(),
+        approval=approval,
+        sources=dict(sources or {}),
     )
     month = run.created_at[:7]  # a line without 结业日期 counts in the month of the run
 
