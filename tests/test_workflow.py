@@ -423,3 +423,157 @@ def test_an_office_working_alone_sets_approval_in_its_parameters(
     bad = run_main("subsidy", roster, "-p", PROGRAM, "--ledger", ledger, "--commit", "--institution", "南宁市高级技工学校",
                    cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)  # fmt: skip
     assert bad.code == 2 and "approval" in bad.err and len(bad.err_lines) == 1
+
+
+def _sheet_text(path: Path) -> str:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return "\n".join(
+        str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+        if cell.value is not None
+    )  # fmt: skip
+
+
+def _docx_text(path: Path) -> str:
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def test_every_paper_names_the_signers_recorded_on_the_run(
+    tmp_path: Path,
+    guangxi_roster: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The payout schedule of a proposal prints its 经办人 with the date and blank lines for
+    复核人 and 审批人; after 复核 and 审批 the reprinted schedule and the payout notice print all
+    three names; a notice of a run not yet approved is refused (exit 2)."""
+    ledger = tmp_path / "ledger.sqlite3"
+
+    def cli(*args: str | Path) -> Any:
+        return run_main(*args, cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
+
+    done = cli("subsidy", guangxi_roster(), "-p", PROGRAM, "--ledger", ledger, "--commit",
+               "--institution", "南宁市高级技工学校", "--operator", "张经办",
+               "--out", tmp_path / "发放花名册.xlsx")  # fmt: skip
+    assert done.code in (0, 1), done.err
+    from skillpolicy.ledger.sqlite import SqliteLedger
+
+    with SqliteLedger(ledger) as book:
+        [record] = book.runs()
+        day = record.created_at[:10]
+    first = _sheet_text(tmp_path / "发放花名册.xlsx")
+    assert f"经办人：张经办（{day}）" in first
+    assert "复核人：\u3000" in first and "审批人：\u3000" in first
+    early = cli("render", "payout-notice", "--run", record.run_id, "--ledger", ledger,
+                "--out", tmp_path / "早")  # fmt: skip
+    assert early.code == 2 and "待复核" in early.err
+    assert cli("ledger", "review", record.run_id, "--by", "李复核", "--ledger", ledger).code == 0
+    assert cli("ledger", "approve", record.run_id, "--by", "王审批", "--ledger", ledger).code == 0
+    reprinted = cli("ledger", "reprint", record.run_id, "--ledger", ledger,
+                    "--out", tmp_path / "重印.xlsx")  # fmt: skip
+    assert reprinted.code == 0, reprinted.err
+    notices = cli("render", "payout-notice", "--run", record.run_id, "--ledger", ledger,
+                  "--out", tmp_path / "通知")  # fmt: skip
+    assert notices.code == 0, notices.err
+    papers = [_sheet_text(tmp_path / "重印.xlsx")] + [
+        _docx_text(path) for path in sorted((tmp_path / "通知").glob("*.docx"))
+    ]
+    assert len(papers) >= 2
+    for text in papers:
+        for who in ("经办人：张经办", "复核人：李复核", "审批人：王审批"):
+            assert f"{who}（{day}）" in text
+
+
+# --- the bank's return file -----------------------------------------------------------------
+
+
+def _bank_file(path: Path, rows: list[list[Any]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["XX银行代发结果"])
+    sheet.append(["户名", "身份证号", "交易金额（元）", "处理结果", "失败原因"])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_reconciling_a_bank_return_marks_arrived_and_returned_lines(
+    ledger_target: LedgerTarget, tmp_path: Path
+) -> None:
+    """Matched 成功 lines are 已到账, 失败 ones 退回 with the reason and their entitlement is free
+    for a new proposal; unknown and duplicated bank lines are reported; the report counts the
+    returned lines apart; a run not approved cannot be reconciled."""
+    from skillpolicy.reconcile import read_bank_file
+
+    paid = lines(3)
+    bank = read_bank_file(_bank_file(tmp_path / "回单.xlsx", [
+        ["学员0", person_id(0), "1900.00", "成功", ""],
+        ["学员1", person_id(1), 1900, "失败", "账户已销户"],
+        ["陌生人", person_id(99), "1900.00", "成功", ""],
+        ["学员0", person_id(0), "1900.00", "成功", ""],
+    ]))  # fmt: skip
+    with ledger_target.open() as book:
+        book.commit(run("R1"), paid)
+        with pytest.raises(InputError, match="审批后"):
+            book.reconcile("R1", bank, "赵出纳")
+        book.take_step("R1", "复核", "李复核")
+        book.take_step("R1", "审批", "王审批")
+        result = book.reconcile("R1", bank, "赵出纳")
+        assert [(b.row, outcome) for b, _, outcome in result.matched] == [
+            (3, "已到账"),
+            (4, "退回"),
+        ]
+        assert [b.row for b in result.unknown] == [5]
+        assert [b.row for b in result.duplicated] == [6]
+        assert book.paid([line.key for line in paid]).keys() == {paid[0].key, paid[2].key}
+        [returned] = [f for f in book.month_figures("2099-12") if f.status == "returned"]
+        assert (returned.count, returned.amount) == (1, Decimal("1900.00"))
+        from skillpolicy.programs import list_programs
+        from skillpolicy.report.model import build_report
+
+        report = build_report(book, "2024-03", {p.id: p for p in list_programs()}, "now")
+        total = report.cumulative_total
+        assert (total.paid_count, total.returned_count) == (3, 1)
+        assert total.returned_amount == Decimal("1900.00")
+        again = book.reconcile("R1", bank, "赵出纳")
+        assert again.matched == [] and len(again.already) == 2
+        assert book.commit(run("R2", operator="钱经办"), [paid[1]]) == {}  # proposed again
+        [entry] = [e for e in book.audit_log() if e.action == "reconcile"][:1]
+        assert (entry.detail["returned"], entry.detail["unknown"]) == (1, 1)
+        assert book.verify().bad is None
+    rows = ledger_target.sql("SELECT line_no, result, reason FROM bank_results ORDER BY line_no")
+    assert rows == [(1, "已到账", ""), (2, "退回", "账户已销户")]
+
+
+def test_cli_reconcile_lists_unknown_and_duplicated_lines_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ledger reconcile RUN --bank FILE` prints each bank line's result and exits 1 while
+    some bank lines match nothing or repeat one; a bad result cell is exit 2 naming it."""
+    from skillpolicy.ledger.sqlite import SqliteLedger
+
+    path = tmp_path / "ledger.sqlite3"
+    with SqliteLedger(path) as book:
+        book.commit(run("R1", approval=("经办",)), lines(2))
+    bank = _bank_file(tmp_path / "回单.xlsx", [
+        ["学员0", person_id(0), "1900.00", "成功", ""],
+        ["学员1", person_id(1), "1900.00", "失败", "户名不符"],
+        ["学员1", person_id(1), "1900.00", "失败", "户名不符"],
+    ])  # fmt: skip
+    out = run_main("ledger", "reconcile", "R1", "--bank", bank, "--ledger", path, "--by", "赵出纳",
+                   cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)  # fmt: skip
+    assert out.code == 1
+    assert "已到账 1 笔，退回 1 笔" in out.out and "重复 1 行" in out.out
+    assert person_id(0) not in out.out  # identity numbers masked
+    broken = _bank_file(tmp_path / "坏.xlsx", [["学员0", person_id(0), "1900.00", "待定", ""]])
+    bad = run_main("ledger", "reconcile", "R1", "--bank", broken, "--ledger", path,
+                   cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)  # fmt: skip
+    assert bad.code == 2 and len(bad.err_lines) == 1
+    assert "坏.xlsx，工作表「Sheet」，第3行，「处理结果」列" in bad.err and "待定" in bad.err

@@ -116,6 +116,8 @@ class Payout:
     lines: list[PayLine] = field(default_factory=list)
     run_id: str | None = None  # set when committed to the ledger
     ledger_location: str | None = None
+    # 经办/复核/审批 → (name, YYYY-MM-DD) as the ledger recorded them, for the paper
+    signers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def total(self) -> Decimal:
@@ -862,3 +864,4 @@ def commit_payout(
     _refuse_already_paid(payout, conflicts, run_id)
     payout.run_id = run_id
     payout.ledger_location = ledger.location
+    payout.signers = {"经办": (run.operator, run.created_at[:10])}

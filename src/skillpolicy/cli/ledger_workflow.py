@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -269,3 +270,55 @@ def verify_command(ledger: LedgerOption = None) -> None:
 
 
 __all__ = ["STATE_NAMES"]
+
+
+@group.command(
+    "reconcile",
+    epilog=examples("skillpolicy ledger reconcile 20260907093000-1a2b3c --bank 银行回单.xlsx"),
+)
+def reconcile_command(
+    run_id: RunArg,
+    bank: Annotated[
+        Path,
+        typer.Option("--bank", help="银行回单（.xlsx）：收款人、身份证号或账号、金额、状态、原因"),
+    ],
+    ledger: LedgerOption = None,
+    by: Annotated[str | None, typer.Option("--by", help="对账人（默认为当前系统用户名）")] = None,
+) -> None:
+    """按银行回单逐笔对账：成功的记为已到账，失败的记为退回（附原因，其资格待重新经办）；
+    回单中对不上或重复的行列出，并以退出码 1 结束。"""
+    from ..reconcile import read_bank_file
+    from ..subsidy import os_user
+
+    parsed = read_bank_file(bank)
+    book = _open(ledger)
+    try:
+        result = book.reconcile(run_id, parsed, (os_user() if by is None else by).strip())
+    finally:
+        book.close()
+    table = Table(title=f"运行 {run_id} 对账：{bank.name}")
+    for header in ("回单行", "收款人", "证件号/账号", "金额（元）", "结果", "原因"):
+        table.add_column(header, overflow="fold")
+    rows = [(b, outcome) for b, _, outcome in result.matched]
+    rows += [(b, "回单中无此笔（未知）") for b in result.unknown]
+    rows += [(b, "重复") for b in result.duplicated]
+    rows += [(b, "此前已对账") for b in result.already]
+    for line, outcome in sorted(rows, key=lambda pair: pair[0].row):
+        table.add_row(
+            str(line.row),
+            line.payee,
+            line.number,
+            format_amount_grouped(line.amount),
+            outcome,
+            line.reason,
+        )
+    stdout.print(table)
+    returned = result.returned
+    stdout.print(
+        f"已到账 {len(result.matched) - len(returned)} 笔，退回 {len(returned)} 笔"
+        f"（合计 {format_amount_grouped(sum((m[0].amount for m in returned), Decimal('0.00')))} 元，"
+        f"须重新经办）；未知 {len(result.unknown)} 行，重复 {len(result.duplicated)} 行"
+    )
+    if result.unknown or result.duplicated:
+        note("银行回单中有对不上或重复的行，请逐行核实")
+        raise typer.Exit(1)

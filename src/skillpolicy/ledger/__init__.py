@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
+    from ..reconcile import BankFile, Reconciliation
     from .workflow import AuditEntry, RunStep, Verification
 
 # An award line's target is its 奖项 after this mark (奖项：技术能手): the monthly report counts
@@ -246,6 +247,10 @@ class Ledger(Protocol):
         ...
 
     def audit_log(self) -> list[AuditEntry]: ...
+
+    def reconcile(self, run_id: str, bank: BankFile, actor: str) -> Reconciliation:
+        """Mark an approved run's paid lines 已到账 or 退回 from the bank's return file."""
+        ...
 
     def verify(self) -> Verification: ...
 

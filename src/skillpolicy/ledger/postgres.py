@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from . import (
@@ -51,6 +51,9 @@ from . import (
     workflow,
 )
 from . import sqlite as common
+
+if TYPE_CHECKING:
+    from ..reconcile import BankFile, Reconciliation
 
 # How often a run is tried again after a serialization failure or deadlock.
 ATTEMPTS = 8
@@ -727,6 +730,21 @@ class PostgresLedger:
             if run_id is None:
                 return [s for found in workflow.signers(self._execute).values() for s in found]
             return workflow.steps_of(self._execute, run_id)
+
+    def reconcile(self, run_id: str, bank: BankFile, actor: str) -> Reconciliation:
+        def work() -> Reconciliation:
+            self._lock_log()
+            return workflow.reconcile(
+                self._execute,
+                run_id=run_id,
+                bank=bank,
+                actor=actor,
+                created_at=common.now_iso(),
+                location=self.location,
+            )
+
+        result: Reconciliation = self._transaction(work)
+        return result
 
     def audit_log(self) -> list[workflow.AuditEntry]:
         with self._guard():

@@ -8,7 +8,7 @@ not exist yet is an empty one, and reading it creates nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from . import (
@@ -24,6 +24,9 @@ from . import (
 )
 from .open import ledger_path, ledger_spec, open_ledger
 from .workflow import GENESIS, AuditEntry, RunStep, Verification
+
+if TYPE_CHECKING:
+    from ..reconcile import BankFile, Reconciliation
 
 
 class EmptyLedger:
@@ -82,6 +85,9 @@ class EmptyLedger:
 
     def audit_log(self) -> list[AuditEntry]:
         return []
+
+    def reconcile(self, run_id: str, bank: BankFile, actor: str) -> Reconciliation:
+        raise InputError(f"台账中没有运行 {run_id}", file=self.location)
 
     def verify(self) -> Verification:
         return Verification(0, GENESIS)

@@ -60,7 +60,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..fileio import os_error_text
@@ -76,6 +76,9 @@ from . import (
     StoredLine,
     workflow,
 )
+
+if TYPE_CHECKING:
+    from ..reconcile import BankFile, Reconciliation
 
 BUSY_TIMEOUT_SECONDS = 30.0
 # Most databases cap bound parameters (SQLite's default was 999 until 3.32); stay well under.
@@ -108,8 +111,8 @@ def for_office(sql: str, office: str | None) -> str:
 def month_figures_parameters(up_to_month: str, office: str | None) -> tuple[Any, ...]:
     """The parameters of :data:`SELECT_MONTH_FIGURES` for every office or one."""
     if office is None:
-        return (up_to_month, up_to_month)
-    return (up_to_month, office, up_to_month, office)
+        return (up_to_month, up_to_month, up_to_month)
+    return (up_to_month, office, up_to_month, office, up_to_month, office)
 
 
 def thin_inspections_parameters(month: str, minimum: int, office: str | None) -> tuple[Any, ...]:
@@ -374,6 +377,19 @@ MIGRATIONS += (
                 hash TEXT NOT NULL
             )""",
             "CREATE INDEX audit_log_run ON audit_log (run_id)",
+            # the bank's return file: each paid line 已到账 or 退回 (insert-only)
+            """
+            CREATE TABLE bank_results (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                line_no INTEGER NOT NULL,
+                result TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                bank_file TEXT NOT NULL,
+                bank_row INTEGER,
+                created_at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                PRIMARY KEY (run_id, line_no)
+            )""",
         ),
     ),
 )
@@ -453,7 +469,13 @@ SELECT_MONTH_FIGURES = (
     "UNION ALL "
     f"SELECT {_REPORT_KEY}, status, reasons, '0.00', institution, COUNT(*) FROM outcomes s "
     "WHERE current = 1 AND pay_month <= ?{office} "
-    f"GROUP BY {_REPORT_KEY}, status, reasons, institution"
+    f"GROUP BY {_REPORT_KEY}, status, reasons, institution "
+    # paid, then returned by the bank: counted apart (they stay among the paid figures)
+    "UNION ALL "
+    f"SELECT {_REPORT_KEY}, 'returned', '', amount, institution, COUNT(*) FROM lines s "
+    f"WHERE pay_month <= ? AND {_NOT_VOIDED} AND EXISTS (SELECT 1 FROM bank_results b "
+    "WHERE b.run_id = s.run_id AND b.line_no = s.line_no AND b.result = '退回'){office} "
+    f"GROUP BY {_REPORT_KEY}, amount, institution"
 )
 _CLASS_COLUMNS = "program, institution, occupation, class_start, pay_month, inspections"
 SELECT_THIN_INSPECTIONS = (
@@ -1101,6 +1123,17 @@ class SqliteLedger:
         if run_id is None:
             return [s for found in workflow.signers(self._execute).values() for s in found]
         return workflow.steps_of(self._execute, run_id)
+
+    def reconcile(self, run_id: str, bank: BankFile, actor: str) -> Reconciliation:
+        with self._write():
+            return workflow.reconcile(
+                self._execute,
+                run_id=run_id,
+                bank=bank,
+                actor=actor,
+                created_at=now_iso(),
+                location=self.location,
+            )
 
     def audit_log(self) -> list[workflow.AuditEntry]:
         with self._read():

@@ -25,9 +25,12 @@ import json
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..reconcile import BankFile, Reconciliation
 
 Execute = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
@@ -427,3 +430,105 @@ def verify(execute: Execute) -> Verification:
                 f"第 {log_seq} 条日志与运行 {run_id} 记载的哈希不符：日志被改写",
             )
     return Verification(len(rows), head)
+
+
+# --------------------------------------------------------------------------- paper
+
+BLANK_NAME = "\u3000" * 6
+BLANK_DATE = "\u3000\u3000年\u3000月\u3000日"
+
+
+def signers_of(steps: Sequence[RunStep]) -> dict[str, tuple[str, str]]:
+    """经办, 复核 and 审批 of a run's steps: each step's person and date (YYYY-MM-DD)."""
+    return {
+        step.step: (step.actor, step.created_at[:10]) for step in steps if step.step in FULL_CHAIN
+    }
+
+
+def signature_line(signers: dict[str, tuple[str, str]]) -> str:
+    """经办人、复核人、审批人 with their names and dates where the run has them, a blank line to
+    sign where it does not."""
+    parts = []
+    for step in FULL_CHAIN:
+        name, day = signers.get(step, ("", ""))
+        parts.append(
+            f"{step}人：{name}（{day}）" if name else f"{step}人：{BLANK_NAME}{BLANK_DATE}"
+        )
+    return "\u3000\u3000".join(parts)
+
+
+# --------------------------------------------------------------------------- the bank's return
+
+SELECT_RUN_PAID_LINES = (
+    "SELECT line_no, subject, name, payee, amount FROM lines WHERE run_id = ? ORDER BY line_no"
+)
+SELECT_SETTLED = "SELECT line_no FROM bank_results WHERE run_id = ?"
+INSERT_BANK_RESULT = (
+    "INSERT INTO bank_results (run_id, line_no, result, reason, bank_file, bank_row, "
+    "created_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+RELEASE_LINE = "UPDATE lines SET active = 0 WHERE run_id = ? AND line_no = ? AND active = 1"
+
+
+def reconcile(
+    execute: Execute,
+    *,
+    run_id: str,
+    bank: BankFile,
+    actor: str,
+    created_at: str,
+    location: str = "",
+) -> Reconciliation:
+    """Mark the approved run's paid lines 已到账 or 退回 from ``bank``; a returned line's
+    entitlement is released (free for a person to propose again). Logged."""
+    from decimal import Decimal
+
+    from ..reconcile import RETURNED, match_bank_lines
+
+    actor = actor.strip()
+    if not actor:
+        raise InputError("必须写明对账人（--by）")
+    found = execute(SELECT_RUN_STATE, (run_id,))
+    if not found:
+        raise InputError(f"台账中没有运行 {run_id}", file=location)
+    state, _, office, _, _, void_id = found[0]
+    if void_id is not None:
+        raise InputError(f"运行 {run_id} 已作废，不能对账", file=location)
+    if state != APPROVED:
+        raise InputError(
+            f"运行 {run_id} {STATE_NAMES.get(state, state)}，审批后才发放，才能对账", file=location
+        )
+    paid = [
+        (int(no), subject, name, payee, Decimal(amount))
+        for no, subject, name, payee, amount in execute(SELECT_RUN_PAID_LINES, (run_id,))
+    ]
+    done = {int(no) for (no,) in execute(SELECT_SETTLED, (run_id,))}
+    result = match_bank_lines(bank, paid, done)
+    result.run_id = run_id
+    for bank_line, line_no, outcome in result.matched:
+        execute(
+            INSERT_BANK_RESULT,
+            (run_id, line_no, outcome, bank_line.reason, bank.path.name, bank_line.row,
+             created_at, actor),
+        )  # fmt: skip
+        if outcome == RETURNED:
+            execute(RELEASE_LINE, (run_id, line_no))
+    returned = result.returned
+    append_log(
+        execute,
+        action="reconcile",
+        run_id=run_id,
+        actor=actor,
+        office=office,
+        detail={
+            "bank_file": bank.path.name,
+            "bank_sha256": bank.sha256,
+            "arrived": len(result.matched) - len(returned),
+            "returned": len(returned),
+            "returned_total": str(sum((m[0].amount for m in returned), Decimal("0.00"))),
+            "unknown": len(result.unknown),
+            "duplicated": len(result.duplicated),
+        },
+        created_at=created_at,
+    )
+    return result
