@@ -302,16 +302,22 @@ def test_cli_log_prints_the_entries_masked_and_filtered(
 ) -> None:
     """`ledger log --run R --format json` lists that run's entries; identity numbers never
     appear in full."""
+    from skillpolicy.ledger.sqlite import SqliteLedger
+
     path = _logged(tmp_path)
-    with sqlite3.connect(path) as db:  # an identity number typed into a reason, say
-        db.execute("UPDATE runs SET file_name = ? WHERE run_id = 'R1'", (person_id(7),))
+    with SqliteLedger(path) as book:  # an identity number typed into a reason
+        book.take_step("R0", "驳回", "王审批", note=f"与 {person_id(7)} 重复")
     out = run_main("ledger", "log", "--ledger", path, "--run", "R0", "--format", "json",
                    cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)  # fmt: skip
     assert out.code == 0
     entries = json.loads(out.out)["entries"]
     assert [(e["action"], e["actor"]) for e in entries] == [
-        ("propose", "张经办"), ("review", "李复核"),
+        ("propose", "张经办"), ("review", "李复核"), ("reject", "王审批"),
     ]  # fmt: skip
+    assert person_id(7) not in out.out and person_id(7)[:4] in entries[-1]["detail"]["reason"]
+    table = run_main("ledger", "log", "--ledger", path, cwd=tmp_path, capsys=capsys,
+                     monkeypatch=monkeypatch)  # fmt: skip
+    assert table.code == 0 and "王审批" in table.out and person_id(7) not in table.out
     since = run_main("ledger", "log", "--ledger", path, "--since", "2999-01-01",
                      cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)  # fmt: skip
     assert since.code == 0 and "张经办" not in since.out
