@@ -665,9 +665,7 @@ def payout_notice() -> DocumentObject:
     fill(grid.cell(5, 0), "大写", size=SIZE_5, bold=True)
     fill(merged(grid, 5, 1, 5), "人民币{{ 合计大写 }}", size=SIZE_5, align=LEFT)
     paragraph(document)
-    paragraph(
-        document, "经办人：　　　　　　审核人：　　　　　　负责人：", size=SIZE_4, space_after=6
-    )
+    paragraph(document, "{{ 签字 }}", size=SIZE_4, space_after=6)
     # the issuing authority above the seal and the date (a line per joint issuer)
     paragraph(document)
     issuer = paragraph(document, "{{ 发文机关 }}", size=SIZE_4, align=RIGHT)

@@ -14,8 +14,9 @@
 --                        CREATE ROLE wang_li LOGIN IN ROLE skillpolicy_clerk;
 --                      and sets a password with \password wang_li (kept in ~/.pgpass).
 --                      May read, record runs and lines, and void runs (a void is a new row
---                      plus the lines' `active` flag); may not UPDATE amounts or totals and
---                      may not DELETE or TRUNCATE anything.
+--                      plus the lines' `active` flag), review, approve and reject runs (their
+--                      `state`) and append to the audit log; may not UPDATE amounts, totals,
+--                      steps or log entries and may not DELETE or TRUNCATE anything.
 
 DO $$
 BEGIN
@@ -60,6 +61,11 @@ BEGIN
     GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA skillpolicy TO skillpolicy_clerk;
     REVOKE INSERT ON skillpolicy.schema_migrations FROM skillpolicy_clerk;
     GRANT UPDATE (active) ON skillpolicy.lines TO skillpolicy_clerk;
+    -- a run's state (经办 → 复核 → 审批 or 驳回), its chain and the head of the audit log;
+    -- the log itself and the steps are insert-only: no UPDATE, no DELETE
+    IF to_regclass('skillpolicy.audit_log') IS NOT NULL THEN
+        GRANT UPDATE (state, approval, log_seq, log_hash) ON skillpolicy.runs TO skillpolicy_clerk;
+    END IF;
     IF to_regclass('skillpolicy.outcomes') IS NOT NULL THEN
         GRANT UPDATE ("current") ON skillpolicy.outcomes TO skillpolicy_clerk;
     END IF;

@@ -283,6 +283,8 @@ def test_payout_notice_offers_only_what_subsidy_would_pay(
         (run,) = book.runs()
     finally:
         book.close()
+    for step, who in (("review", "李复核"), ("approve", "王审批")):  # notices follow 审批
+        assert run_cli("ledger", step, run.run_id, "--by", who).returncode == 0
     printed = run_cli("render", "payout-notice", "--run", run.run_id, "--out", tmp_path / "b")
     assert printed.returncode == 0, printed.stderr
     assert notices(tmp_path / "b") == ["补贴拨付通知-南宁市高级技工学校"]

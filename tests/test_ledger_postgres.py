@@ -413,6 +413,9 @@ def test_the_clerk_role_records_and_voids_but_cannot_change_amounts_or_delete(
         book.commit(run_info("R2", "魏都区人社局"), make_lines(2, start=3))
         book.void("R2", "重复上报")
         assert len(book.paid([line.key for line in make_lines(5)])) == 3
+        book.take_step("R1", "复核", "李复核")
+        assert book.take_step("R1", "审批", "王审批") == "approved"
+        assert book.verify().bad is None
     forbidden = [
         "UPDATE lines SET amount = '1.00'",
         "UPDATE runs SET total = '1.00'",
@@ -422,6 +425,11 @@ def test_the_clerk_role_records_and_voids_but_cannot_change_amounts_or_delete(
         "DELETE FROM runs",
         "TRUNCATE outcomes",
         "INSERT INTO schema_migrations VALUES (99, 'x', 'y')",
+        "UPDATE audit_log SET actor = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "UPDATE run_steps SET actor = 'x'",
+        "DELETE FROM run_steps",
     ]
     for statement in forbidden:
         with (
@@ -554,6 +562,8 @@ def test_the_city_report_is_the_sum_of_its_offices_reports(
                 for n in range(2 + index)
             ]  # fmt: skip
             book.commit(run_info(f"R{index}", office), lines, unpaid)
+            book.take_step(f"R{index}", "复核", "李复核")  # only approved runs are paid
+            book.take_step(f"R{index}", "审批", "王审批")
         book.commit(run_info("RV", OFFICES[0]), [office_line(900, "2024-03")])
         book.void("RV", "错报")
         city = build_report(book, "2024-03", programs, "now")

@@ -190,7 +190,7 @@ def test_summary_grand_total_in_figures_and_words(payout: Payout, tmp_path: Path
         1,
     )
     texts = [c.value for title, c in _cells(book) if title == "汇总" and isinstance(c.value, str)]
-    assert any(t.startswith("经办人：") and "复核人：" in t and "负责人：" in t for t in texts)
+    assert any(t.startswith("经办人：") and "复核人：" in t and "审批人：" in t for t in texts)
     assert any("（单位盖章）" in t and "年" in t and "月" in t and "日" in t for t in texts)
 
 

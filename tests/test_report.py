@@ -43,13 +43,16 @@ TITLE = {pid: load_program(pid).title for pid, _ in ROSTERS}
 
 # the already-paid refusal as the report names it (no rule id on a clerk's sheet)
 ALREADY_PAID = "已由此前的运行发放，不得重复发放"
+# These figures are about counting, not approval: the runs are an office's that works alone
+# (经办 only, approved on commit); tests/test_workflow.py pins that other runs do not count.
+ALONE = ("经办",)
 
 
 def commit(ledger: Ledger, program_id: str, roster: str) -> Any:
     payout = compute_subsidy(
         EXAMPLES / roster, load_program(program_id), params_file=PARAMS, ledger=ledger
     )
-    commit_payout(payout, ledger)
+    commit_payout(payout, ledger, approval=ALONE)
     return payout
 
 
@@ -150,7 +153,7 @@ def test_a_version_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
                "'', 2012, '1900.00', '学员本人', 4, 1)", (GUANGXI,))  # fmt: skip
     db.close()
     with SqliteLedger(path) as ledger:
-        assert ledger.schema_version() == SCHEMA_VERSION == 3
+        assert ledger.schema_version() == SCHEMA_VERSION == 4
         (line,) = list(ledger.lines())
         assert line.line.facts.month == "2013-11"  # back-filled from the run
         figures = ledger.month_figures("2013-11")
@@ -200,7 +203,7 @@ def test_a_paid_trainee_refused_again_for_another_reason_is_not_a_new_trainee(
         before = write_monthly_report(ledger, tmp_path / "before", "2013-10")
         thin = ledger.thin_inspections("2013-10", 3)
         payout = compute_subsidy(again, program, params_file=PARAMS, ledger=ledger)
-        commit_payout(payout, ledger)
+        commit_payout(payout, ledger, approval=ALONE)
         [line] = [line for line in payout.lines if line.row == row]
         assert [r.rule for r in line.reasons] == ["attendance", "already-paid"]
         after = write_monthly_report(ledger, tmp_path / "after", "2013-10")
@@ -432,7 +435,10 @@ def test_a_pending_line_paid_later_counts_once(tmp_path: Path) -> None:
     )  # fmt: skip
 
     def run(run_id: str) -> RunInfo:
-        return RunInfo(run_id, GUANGXI, "a.xlsx", "h", f"2013-11-0{run_id[-1]}T09:00:00+08:00")
+        return RunInfo(
+            run_id, GUANGXI, "a.xlsx", "h", f"2013-11-0{run_id[-1]}T09:00:00+08:00",
+            approval=ALONE,
+        )  # fmt: skip
 
     with SqliteLedger(tmp_path / "l.sqlite3") as ledger:
         ledger.commit(run("R1"), [], [OutcomeLine(line, "pending", ("certified",))])
@@ -470,7 +476,7 @@ def test_paid_summaries_match_the_active_lines_after_commits_and_voids(tmp_path:
         return made
 
     def run(run_id: str) -> RunInfo:
-        return RunInfo(run_id, GUANGXI, "a.xlsx", "h", "2013-11-01T09:00:00+08:00")
+        return RunInfo(run_id, GUANGXI, "a.xlsx", "h", "2013-11-01T09:00:00+08:00", approval=ALONE)
 
     path = tmp_path / "l.sqlite3"
     with SqliteLedger(path) as ledger:

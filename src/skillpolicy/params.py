@@ -20,6 +20,8 @@ from .programs import Amount, DatedValue, LocalParameter, Program
 DEFAULT_PARAMS_FILE = "skillpolicy.toml"
 # Top-level settings of the file beside the program tables: the office making the runs.
 SETTINGS = ("office",)
+# ``approval = ["经办", "复核", "审批"]``: the steps a payment run of this office takes.
+APPROVAL_SETTING = "approval"
 # What a local amount or factor may be: a subsidy per line is never near a hundred million
 # yuan, and a larger number (1e30) would overflow the exact arithmetic and the ledger.
 MIN_AMOUNT = Decimal("0.00")
@@ -237,6 +239,9 @@ def load_params(path: Path | None, program: Program, all_programs: list[Program]
         if table == "report":
             _report_table(values, path)
             continue
+        if table == APPROVAL_SETTING:
+            configured_approval(path)
+            continue
         if table not in by_id:
             known = "、".join(by_id)
             raise ParameterError(f"未知的项目「{table}」；现有项目：{known}", file=path, key=table)
@@ -280,6 +285,20 @@ def configured_office(path: Path | None) -> str:
     if not isinstance(office, str):
         raise ParameterError("应为带引号的文字（经办机构名称）", file=path, key="office")
     return office.strip()
+
+
+def configured_approval(path: Path | None) -> tuple[str, ...]:
+    """``approval = [...]`` of the parameters file (or ./skillpolicy.toml): the office's chain
+    of steps; 经办、复核、审批 when not set."""
+    from .ledger.workflow import FULL_CHAIN, check_chain
+
+    data, path = _settings(path)
+    if APPROVAL_SETTING not in data:
+        return FULL_CHAIN
+    try:
+        return check_chain(data[APPROVAL_SETTING])
+    except ValueError as exc:
+        raise ParameterError(str(exc), file=path, key=APPROVAL_SETTING) from None
 
 
 def _report_table(values: Any, path: Path) -> dict[str, str]:

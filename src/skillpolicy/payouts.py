@@ -50,7 +50,6 @@ STATUS_NAMES = {"paid": "发放", "pending": "待定", "refused": "不予发放"
 MONEY_FORMAT = "#,##0.00"
 NOT_COMMITTED = "未记入台账（预览，未正式登记发放）"
 NOTES_SHEET = "说明"
-SIGNATURES = "经办人：　　　　　　　　复核人：　　　　　　　　负责人：　　　　　　　　"
 SEAL_AND_DATE = "（单位盖章）　　　　　　年　　月　　日"
 
 _THIN = Side(style="thin", color="000000")
@@ -202,9 +201,12 @@ class _SheetWriter:
                 lines = max(lines, lines_needed(value, column.width))
         self.sheet.row_dimensions[row].height = max(18.0, LINE_HEIGHT * lines + 3)
 
-    def signatures(self) -> None:
+    def signatures(self, signers: dict[str, tuple[str, str]]) -> None:
+        """经办人、复核人、审批人 as the run recorded them, blank lines to sign otherwise."""
+        from .ledger.workflow import signature_line
+
         self.row += 1
-        self.merged_line(SIGNATURES, min_height=30)
+        self.merged_line(signature_line(signers), min_height=30)
         self.merged_line(SEAL_AND_DATE, alignment=Alignment(horizontal="right"), min_height=30)
 
     # -- print setup ---------------------------------------------------------------------
@@ -394,7 +396,7 @@ def _write_payee_sheet(
             _payee_values(index, line, group.kind, shown, full_ids=full_ids, tranches=tranches)
         )
     writer.table_row(_subtotal_values(columns, group), bold=True)
-    writer.signatures()
+    writer.signatures(payout.signers)
     writer.finish()
 
 
@@ -460,7 +462,7 @@ def _write_summary(
         writer.row += 1
     if payout.count("pending") or payout.count("refused"):
         writer.merged_line(f"待定和不予发放的各行及其理由见“{PENDING_SHEET}”表。")
-    writer.signatures()
+    writer.signatures(payout.signers)
     writer.finish()
 
 

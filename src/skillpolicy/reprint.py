@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .ledger import Ledger, LedgerLine
+from .ledger.workflow import signers_of
 from .programs import Program, SubsidySpec, load_program
 from .resources import SearchPath
 from .sheet import Layout
@@ -84,6 +85,7 @@ def payout_from_ledger(ledger: Ledger, run_id: str, search: SearchPath | None = 
         params_used={},
         run_id=run_id,
         ledger_location=ledger.location,
+        signers=signers_of(ledger.steps(run_id)),
     )
     for line in stored:
         line_spec = _spec_for(program, line)

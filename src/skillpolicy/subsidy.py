@@ -116,6 +116,8 @@ class Payout:
     lines: list[PayLine] = field(default_factory=list)
     run_id: str | None = None  # set when committed to the ledger
     ledger_location: str | None = None
+    # 经办/复核/审批 → (name, YYYY-MM-DD) as the ledger recorded them, for the paper
+    signers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def total(self) -> Decimal:
@@ -647,8 +649,9 @@ def already_paid_finding(
         rule="already-paid",
         severity="error",
         message=(
-            f"{what}已由 {entry.created_at[:10]} 的运行 {entry.run_id}（{office}文件 {entry.file_name}）"
-            f"发放 {format_amount(entry.amount)} 元，不得重复发放；如那次发放有误，请先作废该次运行"
+            f"{what}已由 {entry.created_at[:10]} 的运行 {entry.run_id}（{office}文件 {entry.file_name}，"
+            f"{entry.state_name}）发放 {format_amount(entry.amount)} 元，不得重复发放；"
+            "如那次发放有误，请先作废或驳回该次运行"
         ),
         citation=program.citation(spec.clause),
     )
@@ -809,13 +812,21 @@ def os_user() -> str:
 
 
 def commit_payout(
-    payout: Payout, ledger: Ledger, *, office: str = "", operator: str | None = None
+    payout: Payout,
+    ledger: Ledger,
+    *,
+    office: str = "",
+    operator: str | None = None,
+    approval: tuple[str, ...] = ("经办", "复核", "审批"),
+    sources: dict[str, str] | None = None,
 ) -> None:
     """Record every paid line in one transaction; lines another run paid meanwhile are refused.
 
     The run records ``office`` (the office making it, "" when not named) and ``operator``
     (None: the OS user). A payout with no paid line records nothing (no run):
-    ``payout.run_id`` stays None.
+    ``payout.run_id`` stays None. The run is proposed (待复核) unless ``approval``, the
+    office's chain, is 经办 alone; ``sources`` (sha256 of the program and params files) go
+    into the audit log with the input's.
     """
     if not payout.count("paid"):
         return
@@ -829,6 +840,8 @@ def commit_payout(
         params=dict(payout.params_used),
         office=office.strip(),
         operator=(os_user() if operator is None else operator).strip(),
+        approval=approval,
+        sources=dict(sources or {}),
     )
     month = run.created_at[:7]  # a line without 结业日期 counts in the month of the run
 
@@ -851,3 +864,4 @@ def commit_payout(
     _refuse_already_paid(payout, conflicts, run_id)
     payout.run_id = run_id
     payout.ledger_location = ledger.location
+    payout.signers = {"经办": (run.operator, run.created_at[:10])}

@@ -63,7 +63,7 @@ def list_command(
         table.add_column(header, overflow="fold")
     table.add_column("笔数", justify="right")
     table.add_column("金额（元）", justify="right")
-    table.add_column("作废", overflow="fold")
+    table.add_column("状态", overflow="fold")
     for run in runs:
         table.add_row(
             run.run_id,
@@ -75,7 +75,7 @@ def list_command(
             run.created_at,
             str(run.line_count),
             format_amount_grouped(run.total),
-            f"已作废（{run.voided_by}）" if run.voided_by else "",
+            f"已作废（{run.voided_by}）" if run.voided_by else run.state_name,
         )
     stdout.print(table)
     active = [run for run in runs if not run.voided_by]
@@ -258,12 +258,17 @@ def void_command(
     run_id: Annotated[str, typer.Argument(help="要作废的运行编号（见 skillpolicy ledger list）")],
     reason: Annotated[str, typer.Option("--reason", help="作废原因（记入台账）")],
     ledger: LedgerOption = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="作废人（记入操作日志；默认为当前系统用户名）")
+    ] = None,
 ) -> None:
     """作废一次运行：记下作废记录，其各笔不再计入台账（可重新发放）；不删除任何记录。"""
+    from ..subsidy import os_user
+
     book = _open(ledger)
     try:
         record = next((r for r in book.runs() if r.run_id == run_id), None)
-        void_id = book.void(run_id, reason)
+        void_id = book.void(run_id, reason, (os_user() if by is None else by).strip())
     finally:
         book.close()
     count = record.line_count if record else 0
@@ -306,6 +311,8 @@ def reprint_command(
 
 
 def register(app: typer.Typer) -> None:
+    from . import ledger_workflow  # noqa: F401  (its commands join this group)
+
     app.add_typer(group, name="ledger")
 
 

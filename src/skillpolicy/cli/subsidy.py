@@ -13,7 +13,7 @@ from ..ledger import Ledger
 from ..ledger.open import ledger_path, open_ledger
 from ..ledger.reading import EmptyLedger, open_for_reading
 from ..money import amount_in_words, format_amount_grouped
-from ..params import configured_office
+from ..params import configured_approval, configured_office
 from ..subsidy import Payout, commit_payout, compute_subsidy, unnamed_payee_warning
 from .common import (
     DEFAULT_MAX_ROWS,
@@ -90,6 +90,20 @@ def print_payout(payout: Payout, max_rows: int = DEFAULT_MAX_ROWS) -> None:
     )
 
 
+def source_hashes(program_id: str, params: Path | None) -> dict[str, str]:
+    """sha256 of the program file and of the parameters file a run was made with."""
+    import hashlib
+
+    from ..params import DEFAULT_PARAMS_FILE
+    from ..programs import program_path
+
+    found = {"program": program_path(program_id, STATE.catalogs())}
+    params_file = params or Path.cwd() / DEFAULT_PARAMS_FILE
+    if params_file.is_file():
+        found["params"] = params_file
+    return {what: hashlib.sha256(path.read_bytes()).hexdigest() for what, path in found.items()}
+
+
 def subsidy_command(
     sheet: SheetArg,
     program_id: ProgramOption,
@@ -126,6 +140,7 @@ def subsidy_command(
     # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
     if commit and office is None:
         office = configured_office(params)
+    chain = configured_approval(params) if commit else ()
     book: Ledger = open_for_reading(ledger, missing_ok=commit)
     staged: StagedFile | None = None
     try:
@@ -153,7 +168,14 @@ def subsidy_command(
         if commit and payout.count("paid"):
             if isinstance(book, EmptyLedger):
                 book = open_ledger(ledger, create=True)
-            commit_payout(payout, book, office=office or "", operator=operator)
+            commit_payout(
+                payout,
+                book,
+                office=office or "",
+                operator=operator,
+                approval=chain,
+                sources=source_hashes(item.id, params),
+            )
         if staged is not None:
             try:
                 if payout.run_id:

@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from ..reconcile import BankFile, Reconciliation
+    from .workflow import AuditEntry, RunStep, Verification
 
 # An award line's target is its 奖项 after this mark (奖项：技术能手): the monthly report counts
 # award winners apart from trained persons, whatever the award is called.
@@ -114,6 +118,10 @@ class RunInfo:
     params: dict[str, Any] = field(default_factory=dict)
     office: str = ""  # the office that made the run, e.g. 魏都区人社局 ("" when not named)
     operator: str = ""  # who ran it: --operator, else the OS user
+    # the office's approval chain (skillpolicy.toml ``approval``), recorded on the run
+    approval: tuple[str, ...] = ("经办", "复核", "审批")
+    # sha256 of the files the run was made from, for the audit log (input, program, params)
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,14 @@ class PaidEntry:
     amount: Decimal
     file_name: str
     office: str = ""  # the office whose run paid it
+    state: str = "approved"  # the paying run's state: proposed, reviewed or approved
+
+    @property
+    def state_name(self) -> str:
+        """待复核, 已复核 or 已审批."""
+        from .workflow import STATE_NAMES
+
+        return STATE_NAMES.get(self.state, self.state)
 
 
 @dataclass(frozen=True)
@@ -140,6 +156,15 @@ class RunRecord:
     voided_by: str | None  # the void record's id, when voided
     office: str = ""
     operator: str = ""
+    state: str = "approved"  # proposed (待复核), reviewed, approved or rejected
+    approval: str = ""  # the chain asked for, comma-separated ("" for runs before version 4)
+
+    @property
+    def state_name(self) -> str:
+        """待复核, 已复核, 已审批, 已驳回, or 已作废 for a voided run."""
+        from .workflow import STATE_NAMES, VOIDED_NAME
+
+        return VOIDED_NAME if self.voided_by else STATE_NAMES.get(self.state, self.state)
 
 
 @dataclass(frozen=True)
@@ -200,9 +225,34 @@ class Ledger(Protocol):
 
     def lines(self, run_id: str | None = None) -> Iterator[StoredLine]: ...
 
-    def void(self, run_id: str, reason: str) -> str:
+    def void(self, run_id: str, reason: str, actor: str = "") -> str:
         """Record that ``run_id``'s lines no longer count; returns the void's id."""
         ...
+
+    def take_step(
+        self,
+        run_id: str,
+        step: str,
+        actor: str,
+        *,
+        office: str = "",
+        note: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> str:
+        """Record 复核, 审批, 驳回 or a review stage of ``run_id``; returns the run's new state."""
+        ...
+
+    def steps(self, run_id: str | None = None) -> list[RunStep]:
+        """A run's steps in order; without ``run_id`` every run's 经办/复核/审批/驳回."""
+        ...
+
+    def audit_log(self) -> list[AuditEntry]: ...
+
+    def reconcile(self, run_id: str, bank: BankFile, actor: str) -> Reconciliation:
+        """Mark an approved run's paid lines 已到账 or 退回 from the bank's return file."""
+        ...
+
+    def verify(self) -> Verification: ...
 
     def close(self) -> None: ...
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from . import (
@@ -51,8 +51,12 @@ from . import (
     RunInfo,
     RunRecord,
     StoredLine,
+    workflow,
 )
 from . import sqlite as common
+
+if TYPE_CHECKING:
+    from ..reconcile import BankFile, Reconciliation
 
 # How often a run is tried again after a serialization failure or deadlock.
 ATTEMPTS = 8
@@ -60,6 +64,8 @@ CONNECT_TIMEOUT_SECONDS = 10
 APPLICATION_NAME = "skillpolicy"
 # Any fixed number: the transaction-scoped advisory lock migrations take.
 MIGRATION_LOCK = 0x736B696C6C  # "skill"
+# The advisory lock an audit log entry is appended under.
+LOG_LOCK = MIGRATION_LOCK + 2
 ALREADY_PAID = common.ALREADY_PAID
 ZERO = common.ZERO
 
@@ -274,6 +280,8 @@ class PostgresLedger:
                         INSERT_MIGRATION,
                         (migration.version, migration.description, common.now_iso()),
                     )
+                self._lock_log()
+                common.log_schema(self._execute, current)
         except psycopg.errors.InsufficientPrivilege:
             raise InputError(
                 f"台账结构需要升级到版本 {common.SCHEMA_VERSION}，当前角色无权建表或改表："
@@ -364,9 +372,11 @@ class PostgresLedger:
                 voided_by=void_id,
                 office=office,
                 operator=operator,
+                state=state,
+                approval=approval,
             )
             for run_id, program, file_name, file_hash, created_at, line_count, total, void_id,
-            office, operator in rows
+            office, operator, state, approval in rows
         ]  # fmt: skip
 
     def offices(self) -> list[str]:
@@ -460,6 +470,17 @@ class PostgresLedger:
             self._db.execute(SUMMARISE_INCOMING_CLASSES.format(paid=paid))
             self._record_outcomes(run.run_id, lines, outcomes, set(earlier))
             self._db.execute("DROP TABLE incoming_lines")
+            self._lock_log()
+            paid_total = sum((common._decimal(row[11]) for row in paid_rows), ZERO)
+            workflow.record_proposal(
+                self._execute,
+                run_id=run.run_id,
+                actor=run.operator,
+                office=run.office,
+                created_at=run.created_at,
+                chain=run.approval,
+                detail=common.proposal_detail(run, len(paid_rows), paid_total),
+            )
             return earlier
 
         earlier = self._transaction(work)
@@ -493,7 +514,7 @@ class PostgresLedger:
             for number, outcome in enumerate(everything, start=start):
                 copy.write_row((*common._outcome_row(run_id, number, outcome), 1))
 
-    def void(self, run_id: str, reason: str) -> str:
+    def void(self, run_id: str, reason: str, actor: str = "") -> str:
         """Record a void of ``run_id`` and take its lines out of the active set (no DELETE)."""
         reason = reason.strip()
         if not reason:
@@ -514,6 +535,8 @@ class PostgresLedger:
                 raise InputError(f"运行 {run_id} 已于此前作废", file=self.location) from None
             self._db.execute(DEACTIVATE_RUN_LINES, (run_id,))
             self._db.execute(RETIRE_RUN_OUTCOMES, (run_id,))
+            self._lock_log()
+            common.log_void(self._execute, run_id, void_id, reason, actor)
             return void_id
 
         result: str = self._transaction(work)
@@ -529,6 +552,8 @@ class PostgresLedger:
         with that run. The copied runs are recorded as ``office``'s; their counts, totals and
         report summaries cover the lines that were copied.
         """
+        import hashlib
+
         from .sqlite import SqliteLedger
 
         with SqliteLedger(source, create=False) as desk:  # migrates the desk's file first
@@ -542,6 +567,11 @@ class PostgresLedger:
             outcome_rows = db.execute(
                 f"SELECT {_OUTCOME_COLUMNS}, current FROM outcomes ORDER BY run_id, line_no"
             ).fetchall()
+            step_rows = db.execute(
+                "SELECT run_id, step_no, step, actor, office, created_at, note, detail "
+                "FROM run_steps ORDER BY run_id, step_no"
+            ).fetchall()
+        source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
 
         def work() -> MigrationResult:
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK + 1,))
@@ -591,6 +621,14 @@ class PostgresLedger:
                         for r in new_runs
                     ],
                 )  # fmt: skip
+                # their state, chain and steps as the desk recorded them
+                cursor.executemany(
+                    _sql(workflow.UPDATE_RUN_STATE),
+                    [(r.state, r.approval, r.run_id) for r in new_runs],
+                )
+                cursor.executemany(
+                    _sql(workflow.INSERT_STEP), [row for row in step_rows if row[0] in wanted]
+                )
             if skipped:
                 self._db.execute(
                     "DELETE FROM incoming_lines i WHERE i.active = 1 AND EXISTS (SELECT 1 FROM "
@@ -618,6 +656,22 @@ class PostgresLedger:
                 self._db.execute(group_sql, (sorted(wanted),))
                 self._db.execute(class_sql, (sorted(wanted),))
             self._db.execute("DROP TABLE incoming_lines")
+            if wanted:
+                self._lock_log()
+                workflow.append_log(
+                    self._execute,
+                    action="migrate",
+                    actor=operator,
+                    office=office,
+                    detail={
+                        "source_sha256": source_hash,
+                        "runs": len(new_runs),
+                        "lines": inserted,
+                        "conflicts": len(conflicts),
+                    },
+                    created_at=common.now_iso(),
+                    heads=sorted(wanted),
+                )
             return MigrationResult(
                 copied_runs=len(new_runs),
                 skipped_runs=len(present),
@@ -627,6 +681,76 @@ class PostgresLedger:
 
         result: MigrationResult = self._transaction(work)
         return result
+
+    # -- 经办、复核、审批 and the audit log -------------------------------------------
+
+    def _execute(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+        cursor = self._db.execute(_sql(sql), tuple(parameters))
+        return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+
+    def _lock_log(self) -> None:
+        """Entries are appended one transaction at a time (held until commit)."""
+        self._db.execute("SELECT pg_advisory_xact_lock(%s)", (LOG_LOCK,))
+
+    def take_step(
+        self,
+        run_id: str,
+        step: str,
+        actor: str,
+        *,
+        office: str = "",
+        note: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> str:
+        def work() -> str:
+            self._lock_log()
+            try:
+                return workflow.take_step(
+                    self._execute,
+                    run_id=run_id,
+                    step=step,
+                    actor=actor,
+                    office=office,
+                    created_at=common.now_iso(),
+                    note=note,
+                    detail=detail,
+                    location=self.location,
+                )
+            except self._psycopg.errors.UniqueViolation:  # the index behind the check
+                raise InputError(workflow.SAME_PERSON_RULE, file=self.location) from None
+
+        result: str = self._transaction(work)
+        return result
+
+    def steps(self, run_id: str | None = None) -> list[workflow.RunStep]:
+        with self._guard():
+            if run_id is None:
+                return [s for found in workflow.signers(self._execute).values() for s in found]
+            return workflow.steps_of(self._execute, run_id)
+
+    def reconcile(self, run_id: str, bank: BankFile, actor: str) -> Reconciliation:
+        def work() -> Reconciliation:
+            self._lock_log()
+            return workflow.reconcile(
+                self._execute,
+                run_id=run_id,
+                bank=bank,
+                actor=actor,
+                created_at=common.now_iso(),
+                location=self.location,
+            )
+
+        result: Reconciliation = self._transaction(work)
+        return result
+
+    def audit_log(self) -> list[workflow.AuditEntry]:
+        with self._guard():
+            return workflow.log_entries(self._execute)
+
+    def verify(self) -> workflow.Verification:
+        with self._guard(), self._db.transaction():
+            self._db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return workflow.verify(self._execute)
 
     def close(self) -> None:
         self._db.close()
@@ -639,8 +763,8 @@ class PostgresLedger:
 
 
 def _paid_entry(row: Sequence[Any]) -> PaidEntry:
-    key, run_id, created_at, amount, file_name, office = row
-    return PaidEntry(key, run_id, created_at, common._decimal(amount), file_name, office)
+    key, run_id, created_at, amount, file_name, office, state = row
+    return PaidEntry(key, run_id, created_at, common._decimal(amount), file_name, office, state)
 
 
 def _stored_from_row(row: Sequence[Any], runs: Sequence[RunRecord]) -> StoredLine:

@@ -8,6 +8,7 @@ not exist yet is an empty one, and reading it creates nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from . import (
@@ -22,6 +23,10 @@ from . import (
     StoredLine,
 )
 from .open import ledger_path, ledger_spec, open_ledger
+from .workflow import GENESIS, AuditEntry, RunStep, Verification
+
+if TYPE_CHECKING:
+    from ..reconcile import BankFile, Reconciliation
 
 
 class EmptyLedger:
@@ -60,8 +65,32 @@ class EmptyLedger:
     def lines(self, run_id: str | None = None) -> Iterator[StoredLine]:
         return iter(())
 
-    def void(self, run_id: str, reason: str) -> str:
+    def void(self, run_id: str, reason: str, actor: str = "") -> str:
         raise InputError("台账文件尚不存在，没有可作废的运行", file=self.location)
+
+    def take_step(
+        self,
+        run_id: str,
+        step: str,
+        actor: str,
+        *,
+        office: str = "",
+        note: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> str:
+        raise InputError(f"台账中没有运行 {run_id}", file=self.location)
+
+    def steps(self, run_id: str | None = None) -> list[RunStep]:
+        return []
+
+    def audit_log(self) -> list[AuditEntry]:
+        return []
+
+    def reconcile(self, run_id: str, bank: BankFile, actor: str) -> Reconciliation:
+        raise InputError(f"台账中没有运行 {run_id}", file=self.location)
+
+    def verify(self) -> Verification:
+        return Verification(0, GENESIS)
 
     def close(self) -> None:
         """Nothing is open."""

@@ -60,7 +60,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..fileio import os_error_text
@@ -74,7 +74,11 @@ from . import (
     RunInfo,
     RunRecord,
     StoredLine,
+    workflow,
 )
+
+if TYPE_CHECKING:
+    from ..reconcile import BankFile, Reconciliation
 
 BUSY_TIMEOUT_SECONDS = 30.0
 # Most databases cap bound parameters (SQLite's default was 999 until 3.32); stay well under.
@@ -107,8 +111,8 @@ def for_office(sql: str, office: str | None) -> str:
 def month_figures_parameters(up_to_month: str, office: str | None) -> tuple[Any, ...]:
     """The parameters of :data:`SELECT_MONTH_FIGURES` for every office or one."""
     if office is None:
-        return (up_to_month, up_to_month)
-    return (up_to_month, office, up_to_month, office)
+        return (up_to_month, up_to_month, up_to_month)
+    return (up_to_month, office, up_to_month, office, up_to_month, office)
 
 
 def thin_inspections_parameters(month: str, minimum: int, office: str | None) -> tuple[Any, ...]:
@@ -333,6 +337,62 @@ MIGRATIONS += (
         ),
     ),
 )
+MIGRATIONS += (
+    Migration(
+        4,
+        "经办、复核、审批：运行的状态与各环节，防篡改的操作日志（此前的运行记为已审批）",
+        (
+            # new runs are proposed (待复核); those made before version 4 count as approved
+            "ALTER TABLE runs ADD COLUMN state TEXT NOT NULL DEFAULT 'proposed'",
+            "ALTER TABLE runs ADD COLUMN approval TEXT NOT NULL DEFAULT '经办,复核,审批'",
+            "ALTER TABLE runs ADD COLUMN log_seq INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE runs ADD COLUMN log_hash TEXT NOT NULL DEFAULT ''",
+            "UPDATE runs SET state = 'approved', approval = ''",
+            """
+            CREATE TABLE run_steps (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                step_no INTEGER NOT NULL,
+                step TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                office TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                note TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                PRIMARY KEY (run_id, step_no)
+            )""",
+            # one person, one of 经办/复核/审批/驳回 per run: the ledger's own guard
+            "CREATE UNIQUE INDEX run_steps_one_person ON run_steps (run_id, actor) "
+            "WHERE step IN ('经办', '复核', '审批', '驳回')",
+            """
+            CREATE TABLE audit_log (
+                seq INTEGER PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                action TEXT NOT NULL,
+                run_id TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                office TEXT NOT NULL,
+                host TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_log_run ON audit_log (run_id)",
+            # the bank's return file: each paid line 已到账 or 退回 (insert-only)
+            """
+            CREATE TABLE bank_results (
+                run_id TEXT NOT NULL REFERENCES runs (run_id),
+                line_no INTEGER NOT NULL,
+                result TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                bank_file TEXT NOT NULL,
+                bank_row INTEGER,
+                created_at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                PRIMARY KEY (run_id, line_no)
+            )""",
+        ),
+    ),
+)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 SELECT_SCHEMA_VERSION = "SELECT MAX(version) FROM schema_migrations"
@@ -342,7 +402,7 @@ INSERT_MIGRATION = (
 
 # --------------------------------------------------------------------------- statements
 
-_PAID_COLUMNS = "l.line_key, l.run_id, r.created_at, l.amount, r.file_name, r.office"
+_PAID_COLUMNS = "l.line_key, l.run_id, r.created_at, l.amount, r.file_name, r.office, r.state"
 
 SELECT_PAID = (
     f"SELECT {_PAID_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
@@ -392,7 +452,11 @@ INSERT_PAID_CLASS = (
     f"INSERT INTO paid_classes ({_CLASS_KEY}, inspections, line_count) "
     f"VALUES ({', '.join('?' * (len(_CLASS_KEY_COLUMNS) + 2))})"
 )
-_NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = s.run_id)"
+# Paid in the report: lines of approved runs that were not voided.
+_NOT_VOIDED = (
+    "NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = s.run_id) AND EXISTS (SELECT 1 "
+    "FROM runs a WHERE a.run_id = s.run_id AND a.state = 'approved')"
+)
 # One office's rows: appended to the conditions on ``s`` (a summary or outcome row's run).
 OF_OFFICE = " AND s.run_id IN (SELECT o.run_id FROM runs o WHERE o.office = ?)"
 # The report's aggregates: paid lines from the per-run summaries of runs not voided, the
@@ -405,7 +469,13 @@ SELECT_MONTH_FIGURES = (
     "UNION ALL "
     f"SELECT {_REPORT_KEY}, status, reasons, '0.00', institution, COUNT(*) FROM outcomes s "
     "WHERE current = 1 AND pay_month <= ?{office} "
-    f"GROUP BY {_REPORT_KEY}, status, reasons, institution"
+    f"GROUP BY {_REPORT_KEY}, status, reasons, institution "
+    # paid, then returned by the bank: counted apart (they stay among the paid figures)
+    "UNION ALL "
+    f"SELECT {_REPORT_KEY}, 'returned', '', amount, institution, COUNT(*) FROM lines s "
+    f"WHERE pay_month <= ? AND {_NOT_VOIDED} AND EXISTS (SELECT 1 FROM bank_results b "
+    "WHERE b.run_id = s.run_id AND b.line_no = s.line_no AND b.result = '退回'){office} "
+    f"GROUP BY {_REPORT_KEY}, amount, institution"
 )
 _CLASS_COLUMNS = "program, institution, occupation, class_start, pay_month, inspections"
 SELECT_THIN_INSPECTIONS = (
@@ -420,7 +490,8 @@ SELECT_THIN_INSPECTIONS = (
 UPDATE_RUN_TOTALS = "UPDATE runs SET line_count = ?, total = ? WHERE run_id = ?"
 SELECT_RUNS = (
     "SELECT r.run_id, r.program, r.file_name, r.file_hash, r.created_at, r.line_count, "
-    "r.total, v.void_id, r.office, r.operator FROM runs r LEFT JOIN voids v ON v.run_id = r.run_id "
+    "r.total, v.void_id, r.office, r.operator, r.state, r.approval FROM runs r "
+    "LEFT JOIN voids v ON v.run_id = r.run_id "
     "ORDER BY r.created_at, r.run_id"
 )
 SELECT_RUN_VOID = (
@@ -460,6 +531,48 @@ _LIST_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def proposal_detail(run: RunInfo, lines: int, total: Decimal) -> dict[str, Any]:
+    """What the audit log keeps about a proposal: where it came from, and what it pays."""
+    return {
+        "program": run.program,
+        "file_name": run.file_name,
+        "input_sha256": run.file_hash,
+        "program_sha256": run.sources.get("program", ""),
+        "params_sha256": run.sources.get("params", ""),
+        "lines": lines,
+        "total": amount_text(total),
+    }
+
+
+def log_void(execute: workflow.Execute, run_id: str, void_id: str, reason: str, actor: str) -> None:
+    found = execute("SELECT office, line_count, total FROM runs WHERE run_id = ?", (run_id,))
+    office, count, total = found[0]
+    workflow.append_log(
+        execute,
+        action="void",
+        run_id=run_id,
+        actor=actor,
+        office=office,
+        detail={"void_id": void_id, "reason": reason, "lines": int(count), "total": str(total)},
+        created_at=now_iso(),
+    )
+
+
+def log_schema(execute: workflow.Execute, before: int) -> None:
+    """A schema migration's entry (from version 4 on, when the log exists)."""
+    if before >= SCHEMA_VERSION or SCHEMA_VERSION < 4:
+        return
+    from ..subsidy import os_user
+
+    workflow.append_log(
+        execute,
+        action="schema",
+        actor=os_user(),
+        detail={"from": before, "to": SCHEMA_VERSION},
+        created_at=now_iso(),
+    )
 
 
 def now_iso() -> str:
@@ -685,6 +798,7 @@ class SqliteLedger:
                 self._db.execute(
                     INSERT_MIGRATION, (migration.version, migration.description, now_iso())
                 )
+            log_schema(self._execute, current)
 
     def _use_wal(self) -> None:
         """WAL lets readers go on while a run commits; the switch needs a moment alone."""
@@ -739,10 +853,12 @@ class SqliteLedger:
         found: dict[str, PaidEntry] = {}
         unique = sorted(set(keys))  # in key order neighbouring look-ups share index pages
         for chunk in _chunks(unique):
-            for key, run_id, created_at, amount, file_name, office in self._db.execute(
+            for key, run_id, created_at, amount, file_name, office, state in self._db.execute(
                 in_list(SELECT_PAID, len(chunk)), tuple(chunk)
             ):
-                found[key] = PaidEntry(key, run_id, created_at, _decimal(amount), file_name, office)
+                found[key] = PaidEntry(
+                    key, run_id, created_at, _decimal(amount), file_name, office, state
+                )
         return found
 
     def paid(self, keys: Sequence[str]) -> dict[str, PaidEntry]:
@@ -756,8 +872,8 @@ class SqliteLedger:
         """Active payments to ``subject`` in ``occupation`` in a year before ``before_year``."""
         rows = self._db.execute(SELECT_EARLIER, (subject, program, occupation, before_year))
         return [
-            PaidEntry(key, run_id, created_at, _decimal(amount), file_name, office)
-            for key, run_id, created_at, amount, file_name, office in rows
+            PaidEntry(key, run_id, created_at, _decimal(amount), file_name, office, state)
+            for key, run_id, created_at, amount, file_name, office, state in rows
         ]
 
     def runs(self) -> list[RunRecord]:
@@ -773,9 +889,11 @@ class SqliteLedger:
                 voided_by=void_id,
                 office=office,
                 operator=operator,
+                state=state,
+                approval=approval,
             )
             for run_id, program, file_name, file_hash, created_at, line_count, total, void_id,
-            office, operator in self._db.execute(SELECT_RUNS)
+            office, operator, state, approval in self._db.execute(SELECT_RUNS)
         ]  # fmt: skip
 
     def offices(self) -> list[str]:
@@ -857,6 +975,18 @@ class SqliteLedger:
             paid_rows = rows if not earlier else [row for row in rows if row[2] not in earlier]
             self._summarise(paid_rows)
             self._record_outcomes(run.run_id, lines, outcomes, set(earlier))
+            paid_total = sum(
+                (amounts[key] for key in amounts if key not in earlier), Decimal("0.00")
+            )
+            workflow.record_proposal(
+                self._execute,
+                run_id=run.run_id,
+                actor=run.operator,
+                office=run.office,
+                created_at=run.created_at,
+                chain=run.approval,
+                detail=proposal_detail(run, len(paid_rows), paid_total),
+            )
         return {**repeats, **earlier}
 
     def _summarise(self, rows: list[tuple[Any, ...]]) -> None:
@@ -938,7 +1068,7 @@ class SqliteLedger:
         ).fetchall()
         return thin_inspections_of(rows)
 
-    def void(self, run_id: str, reason: str) -> str:
+    def void(self, run_id: str, reason: str, actor: str = "") -> str:
         """Record a void of ``run_id`` and take its lines out of the active set (no DELETE)."""
         reason = reason.strip()
         if not reason:
@@ -955,7 +1085,63 @@ class SqliteLedger:
             self._db.execute(INSERT_VOID, (void_id, run_id, reason, now_iso()))
             self._db.execute(DEACTIVATE_RUN_LINES, (run_id,))
             self._db.execute(RETIRE_RUN_OUTCOMES, (run_id,))
+            log_void(self._execute, run_id, void_id, reason, actor)
         return void_id
+
+    # -- 经办、复核、审批 and the audit log -------------------------------------------
+
+    def _execute(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self._db.execute(sql, tuple(parameters)).fetchall()]
+
+    def take_step(
+        self,
+        run_id: str,
+        step: str,
+        actor: str,
+        *,
+        office: str = "",
+        note: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> str:
+        with self._write():
+            try:
+                return workflow.take_step(
+                    self._execute,
+                    run_id=run_id,
+                    step=step,
+                    actor=actor,
+                    office=office,
+                    created_at=now_iso(),
+                    note=note,
+                    detail=detail,
+                    location=self.location,
+                )
+            except sqlite3.IntegrityError as exc:  # the index behind the check above
+                raise InputError(workflow.SAME_PERSON_RULE, file=self.path) from exc
+
+    def steps(self, run_id: str | None = None) -> list[workflow.RunStep]:
+        if run_id is None:
+            return [s for found in workflow.signers(self._execute).values() for s in found]
+        return workflow.steps_of(self._execute, run_id)
+
+    def reconcile(self, run_id: str, bank: BankFile, actor: str) -> Reconciliation:
+        with self._write():
+            return workflow.reconcile(
+                self._execute,
+                run_id=run_id,
+                bank=bank,
+                actor=actor,
+                created_at=now_iso(),
+                location=self.location,
+            )
+
+    def audit_log(self) -> list[workflow.AuditEntry]:
+        with self._read():
+            return workflow.log_entries(self._execute)
+
+    def verify(self) -> workflow.Verification:
+        with self._read():
+            return workflow.verify(self._execute)
 
     def close(self) -> None:
         self._db.close()

@@ -215,6 +215,7 @@ class PayoutNotice(FormModel):
     合计大写: str
     发文机关: str  # the issuing authority printed above the seal (a line per joint issuer)
     制表日期: str
+    签字: str = ""  # 经办人、复核人、审批人 with names and dates, or blank lines to sign
 
 
 OCCUPATION_HEADER = "职业（工种）"
@@ -732,7 +733,7 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
         for line in payout.lines
         if line.status == "paid"
     ]  # fmt: skip
-    forms = _payout_notices(program, paid, options)
+    forms = _payout_notices(program, paid, options, {})
     if not forms:
         raise InputError(
             "没有可发放的补贴（全部为待定、不予发放或已记入台账），不生成拨付通知", file=path
@@ -752,9 +753,14 @@ class _NoticeLine:
 
 
 def _payout_notices(
-    program: Any, lines: list[_NoticeLine], options: RenderOptions
+    program: Any,
+    lines: list[_NoticeLine],
+    options: RenderOptions,
+    signers: dict[str, tuple[str, str]],
 ) -> list[FormModel]:
-    """One notice per payee of ``lines`` (a trainee paid in person gets one named for them)."""
+    """One notice per payee of ``lines`` (a trainee paid in person gets one named for them),
+    signed by ``signers`` (经办/复核/审批 → name, date; blank lines for those missing)."""
+    from ..ledger.workflow import signature_line
     from ..subsidy import PAYEE_KIND_NAMES
 
     payees: dict[tuple[str, str], list[_NoticeLine]] = {}
@@ -787,6 +793,7 @@ def _payout_notices(
                 合计大写=amount_in_words(total),
                 发文机关="\n".join(issuer_names(options.issuer or program.issuer)),
                 制表日期=chinese_date(options.today),
+                签字=signature_line(signers),
             )
         )
     return forms
@@ -805,6 +812,11 @@ def load_run_notices(ledger: Any, run_id: str, options: RenderOptions) -> list[F
         raise InputError(f"台账中没有运行 {run_id}（skillpolicy ledger list 列出各次运行）")
     if run.voided_by is not None:
         raise InputError(f"运行 {run_id} 已作废，不再打印其拨付通知")
+    if run.state != "approved":
+        raise InputError(
+            f"运行 {run_id} {run.state_name}，审批后才算发放，才能打印其拨付通知"
+            f"（skillpolicy ledger review / approve {run_id} --by 姓名）"
+        )
     program = load_program(run.program, options.catalogs or SearchPath("catalogs"))
     lines = []
     for stored in ledger.lines(run_id):
@@ -820,7 +832,9 @@ def load_run_notices(ledger: Any, run_id: str, options: RenderOptions) -> list[F
         lines.append(
             _NoticeLine(kind, line.payee, line.name, shown, line.occupation, basis, line.amount)
         )
-    forms = _payout_notices(program, lines, options)
+    from ..ledger.workflow import signers_of
+
+    forms = _payout_notices(program, lines, options, signers_of(ledger.steps(run_id)))
     if not forms:
         raise InputError(f"运行 {run_id} 没有发放的笔数，不生成拨付通知")
     return forms

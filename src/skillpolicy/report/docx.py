@@ -228,12 +228,13 @@ def write_document(report: MonthlyReport, path: Path, signers: Signers | None = 
             f"本月各项目共结业培训 {month.trained} 人（次），取证 {month.certified} 人，"
             f"合格率 {percent(month.pass_rate)}{apart_text(month)}；发放补贴 {month.paid_count} 笔，"
             f"金额 {format_amount_grouped(month.paid_amount)} 元"
-            f"（大写：{amount_in_words(month.paid_amount)}）；不予发放 {month.refused_count} 笔。"
+            f"（大写：{amount_in_words(month.paid_amount)}）{returned_text(month)}；"
+            f"不予发放 {month.refused_count} 笔。"
         )
     document.add_paragraph(
         f"截至本月累计培训 {total.trained} 人（次），取证 {total.certified} 人{apart_text(total)}，"
         f"发放 {total.paid_count} 笔，金额 {format_amount_grouped(total.paid_amount)} 元"
-        f"（大写：{amount_in_words(total.paid_amount)}）。"
+        f"（大写：{amount_in_words(total.paid_amount)}）{returned_text(total)}。"
     )
     titles = {section.program: section.title for section in report.programs}
     _heading(document, "一、各项目本月及累计")
@@ -389,3 +390,13 @@ def _offices(document: DocumentObject, report: MonthlyReport) -> None:
         ],
         [40, 13, 15, 15, 15, 18, 30, 18],
     )  # fmt: skip
+
+
+def returned_text(tally: Any) -> str:
+    """The paid lines the bank returned, said apart ("" when none)."""
+    if not tally.returned_count:
+        return ""
+    return (
+        f"，其中银行退回 {tally.returned_count} 笔、"
+        f"金额 {format_amount_grouped(tally.returned_amount)} 元（待重新经办）"
+    )

@@ -121,6 +121,8 @@ class Tally:
     paid_count: int = 0
     paid_amount: Decimal = ZERO
     refused: dict[str, int] = field(default_factory=dict)  # rule id -> lines
+    returned_count: int = 0  # paid lines the bank returned (counted among the paid too)
+    returned_amount: Decimal = ZERO
 
     @property
     def appraised(self) -> int:
@@ -135,6 +137,10 @@ class Tally:
         return sum(self.refused.values())
 
     def add(self, figure: MonthFigure, counted: Counted = "persons") -> None:
+        if figure.status == "returned":  # already counted as paid: shown apart
+            self.returned_count += figure.count
+            self.returned_amount += figure.amount * figure.count
+            return
         if figure.status == "paid":
             self.paid_count += figure.count
             self.paid_amount += figure.amount * figure.count
@@ -277,6 +283,8 @@ def sum_tallies(tallies: Iterable[Tally]) -> Tally:
         total.awards += tally.awards
         total.paid_count += tally.paid_count
         total.paid_amount += tally.paid_amount
+        total.returned_count += tally.returned_count
+        total.returned_amount += tally.returned_amount
         for rule, count in tally.refused.items():
             total.refused[rule] = total.refused.get(rule, 0) + count
     return total
