@@ -123,11 +123,13 @@ def _attrs(body: bytes) -> dict[bytes, bytes]:
 
 
 def _set_attr(body: bytes, name: bytes, value: bytes | None) -> bytes:
-    """A tag's attribute text with ``name`` replaced (or removed when ``value`` is None)."""
-    body = re.sub(rb"\s" + re.escape(name) + rb"\s*=\s*(?:\"[^\"]*\"|'[^']*')", b"", body)
-    if value is not None:
-        body = body.rstrip() + b" " + name + b'="' + value + b'"'
-    return body
+    """A tag's attribute text with ``name`` set where it stands (appended when the tag has
+    none), or removed when ``value`` is None."""
+    pattern = rb"(\s)" + re.escape(name) + rb"\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+    if value is None:
+        return re.sub(pattern, b"", body)
+    replaced, count = re.subn(pattern, lambda m: m[1] + name + b'="' + value + b'"', body, count=1)
+    return replaced if count else body.rstrip() + b" " + name + b'="' + value + b'"'
 
 
 def _truthy(value: bytes | None) -> bool:
