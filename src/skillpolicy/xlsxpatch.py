@@ -59,7 +59,7 @@ _CHUNK = 1 << 20  # inflated bytes handled at a time
 _LEVEL = 1  # deflate level of the rewritten sheet: fast, and still about 10x smaller
 
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
-_ROW = re.compile(rb"<(" + _NAME + rb")row\b([^>]*?)(/?)>")
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)")
 _CELL = re.compile(rb"<(" + _NAME + rb")c\b([^>]*?)(/?)>")
 _COL = re.compile(rb"<" + _NAME + rb"col\b([^>]*?)(/?)>")
 _VALUE = re.compile(rb"<" + _NAME + rb"(?:v|is|f)\b")
@@ -300,6 +300,20 @@ class _SheetPlan:
     prefix: bytes = b""
 
 
+@dataclass(frozen=True)
+class _Tag:
+    """A start tag found in the stream: where it is, its prefix, attribute text, ``/>``."""
+
+    start: int
+    end: int
+    prefix: bytes
+    body: bytes
+    closed: bool
+
+
+_TAG_FOLLOWERS = (b" ", b">", b"/", b"\t", b"\n", b"\r")
+
+
 def _cell_style(attributes: dict[bytes, bytes]) -> int:
     try:
         return int(attributes.get(b"s", b"0"))
@@ -314,12 +328,14 @@ class _SheetPatcher:
         self.plan = plan
         self.pending = sorted(plan.kinds)  # marked rows not yet met in the XML
         self.last_row = 0
+        self.row_needle = b"<row"
 
     # -- head: everything before <sheetData>
 
     def head(self, data: bytes) -> bytes:
         root = _ROOT.search(data)
         self.plan.prefix = root[1] if root else b""
+        self.row_needle = b"<" + self.plan.prefix + b"row"  # rows carry the root's prefix
         out = []
         position = 0
         for match in _COL.finditer(data):
@@ -348,50 +364,66 @@ class _SheetPatcher:
     def rows(self, data: bytes) -> bytes:
         """Complete rows (and the whitespace between them) with the marks applied."""
         out: list[bytes] = []
-        position = 0
+        emitted = position = 0  # bytes before ``emitted`` are in ``out``
         everything = bool(self.plan.hidden_columns)
+        unhide = self.plan.unhide
+        find_number = _ROW_NUMBER.search
         while True:
-            match = _ROW.search(data, position)
+            match = self._next_row(data, position)
             if match is None:
                 break
-            attributes = _attrs(match[2])
-            number = self._number(attributes)
-            if self.pending and self.pending[0] < number:
-                out.append(data[position : match.start()])
-                position = match.start()
+            numbered = find_number(match.body)
+            self.last_row = number = int(numbered[1]) if numbered else self.last_row + 1
+            pending = self.pending
+            if pending and pending[0] < number:
+                out.append(data[emitted : match.start])
                 out.append(self._new_rows(number))
-            if match[3]:
-                end = match.end()
+                emitted = match.start
+            if match.closed:
+                end = match.end
             else:
-                closing = b"</" + match[1] + b"row>"
-                end = data.find(closing, match.end())
+                closing = b"</" + match.prefix + b"row>"
+                end = data.find(closing, match.end)
                 if end < 0:
                     raise ValueError("unterminated row")
                 end += len(closing)
-            hidden = self.plan.unhide and (
-                _truthy(attributes.get(b"hidden")) or _zero(attributes.get(b"ht"))
-            )
-            marked = self.pending and self.pending[0] == number
+            position = end
+            marked = pending and pending[0] == number
+            if not (marked or unhide):
+                continue
+            attributes = _attrs(match.body)
+            hidden = unhide and (_truthy(attributes.get(b"hidden")) or _zero(attributes.get(b"ht")))
             if marked or hidden or everything:
                 if marked:
-                    self.pending.pop(0)
-                out.append(data[position : match.start()])
-                out.append(self._row(data[match.start() : end], match, attributes, number, hidden))
-                position = end
-            else:
-                out.append(data[position:end])
-                position = end
-        out.append(data[position:])
+                    pending.pop(0)
+                out.append(data[emitted : match.start])
+                out.append(self._row(data[match.start : end], match, attributes, number, hidden))
+                emitted = end
+        out.append(data[emitted:])
         return b"".join(out)
+
+    def _next_row(self, data: bytes, position: int) -> _Tag | None:
+        """The next ``<row …>`` tag at or after ``position`` (a plain find: rows are most of
+        a sheet, a regular expression would look at every ``<`` of every cell)."""
+        needle = self.row_needle
+        while True:
+            start = data.find(needle, position)
+            if start < 0:
+                return None
+            after = start + len(needle)
+            if data[after : after + 1] not in _TAG_FOLLOWERS:
+                position = after  # <rowBreaks> or the like
+                continue
+            end = data.find(b">", after)
+            if end < 0:
+                return None
+            body = data[after:end]
+            closed = body.endswith(b"/")
+            return _Tag(start, end + 1, self.plan.prefix, body[:-1] if closed else body, closed)
 
     def finish_rows(self) -> bytes:
         """Rows for the marks below the sheet's last row (a blank required cell)."""
         return self._new_rows(None)
-
-    def _number(self, attributes: dict[bytes, bytes]) -> int:
-        value = attributes.get(b"r")
-        self.last_row = int(value) if value is not None and value.isdigit() else self.last_row + 1
-        return self.last_row
 
     def _new_rows(self, before: int | None) -> bytes:
         out = []
@@ -415,21 +447,21 @@ class _SheetPatcher:
     def _row(
         self,
         text: bytes,
-        match: re.Match[bytes],
+        match: _Tag,
         attributes: dict[bytes, bytes],
         number: int,
         hidden: bool,
     ) -> bytes:
-        p = match[1]
+        p = match.prefix
         kinds = dict(self.plan.kinds.get(number, {}))
         row_style = _cell_style(attributes) if _truthy(attributes.get(b"customFormat")) else None
-        tag_end = match.end() - match.start()
+        tag_end = match.end - match.start
         out: list[bytes] = []
         position = tag_end
         column = 0
         has_data = False
         inserted = False
-        body_end = len(text) if match[3] else len(text) - len(b"</" + p + b"row>")
+        body_end = len(text) if match.closed else len(text) - len(b"</" + p + b"row>")
         for cell in _CELL.finditer(text, tag_end, body_end):
             cell_attributes = _attrs(cell[2])
             reference = cell_attributes.get(b"r")
@@ -472,7 +504,7 @@ class _SheetPatcher:
             position = cell_end
         tail = b"".join(self._new_cell(number, c, self._base(row_style, c)) for c in sorted(kinds))
         inserted = inserted or bool(tail)
-        row_body = match[2]
+        row_body = match.body
         if hidden and has_data:
             for name in (b"hidden", b"ht", b"customHeight"):
                 row_body = _set_attr(row_body, name, None)
@@ -480,7 +512,7 @@ class _SheetPatcher:
             row_body = _set_attr(row_body, b"spans", None)
         if b"r" not in attributes:
             row_body = _set_attr(row_body, b"r", str(number).encode())
-        if match[3]:
+        if match.closed:
             if not tail:
                 return b"<" + p + b"row" + row_body + b"/>"
             return b"<" + p + b"row" + row_body + b">" + tail + b"</" + p + b"row>"
@@ -504,6 +536,24 @@ class _SheetPatcher:
             b'r:id="' + self.plan.legacy_id.encode() + b'"/>'
         )
         return data[:at] + element + data[at:]
+
+
+_EMPTY_SHEET_DATA = re.compile(rb"<" + _NAME + rb"sheetData\b[^>]*/>")
+
+
+def _rows_end(buffer: bytes) -> tuple[int, int] | None:
+    """Where ``</sheetData>`` (or an empty ``<sheetData/>``) is in ``buffer``: its start and
+    end, or None. A plain find for the name, then a look at the tag around it: a regular
+    expression would stop at every ``</`` of every cell."""
+    position = 0
+    while (found := buffer.find(b"sheetData", position)) >= 0:
+        start = buffer.rfind(b"<", 0, found)
+        if start >= 0:
+            tag = _SHEET_DATA_END.match(buffer, start) or _EMPTY_SHEET_DATA.match(buffer, start)
+            if tag is not None:
+                return tag.start(), tag.end()
+        position = found + 9
+    return None
 
 
 def _row_end(buffer: bytes) -> int:
@@ -634,15 +684,14 @@ class WorkbookPatch:
     def _merged_areas(self) -> list[Area]:
         tail: list[bytes] = []
         seen = b""
-        empty = re.compile(rb"<" + _NAME + rb"sheetData\b[^>]*/>")
         for chunk in self._chunks(self.sheet_part):
             if tail:
                 tail.append(chunk)
                 continue
             window = seen[-64:] + chunk
-            found = _SHEET_DATA_END.search(window) or empty.search(window)
-            if found:
-                tail.append(window[found.end() :])
+            found = _rows_end(window)
+            if found is not None:
+                tail.append(window[found[1] :])
             seen = window
         areas = []
         for ref in _MERGE.findall(b"".join(tail)):
@@ -819,11 +868,11 @@ class WorkbookPatch:
                     stream.write(buffer[found.start() : found.end()])
                     buffer, state = buffer[found.end() :], "rows"
                 if state == "rows":
-                    end = _SHEET_DATA_END.search(buffer)
+                    end = _rows_end(buffer)
                     if end is not None:
-                        stream.write(patcher.rows(buffer[: end.start()]))
+                        stream.write(patcher.rows(buffer[: end[0]]))
                         stream.write(patcher.finish_rows())
-                        buffer, state = buffer[end.start() :], "tail"
+                        buffer, state = buffer[end[0] :], "tail"
                     else:
                         cut = _row_end(buffer)
                         if cut:
