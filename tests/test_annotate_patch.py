@@ -504,3 +504,23 @@ def test_a_workbook_that_cannot_be_patched_is_one_line_and_nothing_written(
     assert str(source) in str(raised.value.file)
     assert not (tmp_path / "marked.xlsx").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_mark_below_the_last_row_gets_its_row_and_the_dimension_grows(
+    tmp_path: Path, guangxi_roster: Callable[..., Path]
+) -> None:
+    """A finding on a row the sheet's XML does not hold: the row is added in order with the
+    marked cell, and the sheet's declared dimension grows to include it."""
+    source = guangxi_roster()
+    report = validate_sheet(source, load_program(GUANGXI))
+    report.findings.append(
+        Finding(row=40, column="鉴定结果", rule="x", severity="error", message="缺", citation="c")
+    )
+    write_annotated(report, source, tmp_path / "marked.xlsx")
+    with zipfile.ZipFile(tmp_path / "marked.xlsx") as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    assert b'<dimension ref="A1:I40"/>' in xml
+    assert xml.index(b'<row r="4"') < xml.index(b'<row r="40"') < xml.index(b"</sheetData>")
+    sheet = openpyxl.load_workbook(tmp_path / "marked.xlsx").worksheets[0]
+    assert _rgb(sheet["I40"]) == "FFFF9999" and sheet["I40"].comment is not None
+    assert "缺" in sheet["I40"].comment.text

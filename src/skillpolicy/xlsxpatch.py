@@ -61,6 +61,10 @@ _LEVEL = 1  # deflate level of the rewritten sheet: fast, and still about 10x sm
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)")
 _CELL = re.compile(rb"<(" + _NAME + rb")c\b([^>]*?)(/?)>")
+_DIMENSION = re.compile(
+    rb"<" + _NAME + rb"dimension\b[^>]*?\bref\s*=\s*[\"']"
+    rb"(\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?)"
+)
 _COL = re.compile(rb"<" + _NAME + rb"col\b([^>]*?)(/?)>")
 _VALUE = re.compile(rb"<" + _NAME + rb"(?:v|is|f)\b")
 _SHEET_DATA = re.compile(rb"<(" + _NAME + rb")sheetData\b([^>]*?)(/?)>")
@@ -336,6 +340,7 @@ class _SheetPatcher:
         root = _ROOT.search(data)
         self.plan.prefix = root[1] if root else b""
         self.row_needle = b"<" + self.plan.prefix + b"row"  # rows carry the root's prefix
+        data = self._dimension(data)
         out = []
         position = 0
         for match in _COL.finditer(data):
@@ -358,6 +363,21 @@ class _SheetPatcher:
                 position = match.end()
         out.append(data[position:])
         return b"".join(out)
+
+    def _dimension(self, data: bytes) -> bytes:
+        """The declared ``<dimension>`` grown to hold a mark below or right of it."""
+        found = _DIMENSION.search(data)
+        if found is None or not self.plan.kinds:
+            return data
+        bottom = max(self.plan.kinds)
+        right = max(max(columns) for columns in self.plan.kinds.values())
+        last_row = int(found[5] or found[3])
+        last_column = column_number(found[4] or found[2])
+        if bottom <= last_row and right <= last_column:
+            return data
+        reference = f"{found[2].decode()}{found[3].decode()}:"
+        reference += f"{column_letters(max(right, last_column))}{max(bottom, last_row)}"
+        return data[: found.start(1)] + reference.encode() + data[found.end(1) :]
 
     # -- rows
 
