@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import (
-    GUANGXI_ROSTER_HEADER,
-    guangxi_clean_rows,
-    make_resident_id,
     skillpolicy_script,
 )
-from skillpolicy.annotate import MAX_IN_MEMORY_CELLS, write_annotated
+from skillpolicy.annotate import write_annotated
 from skillpolicy.catalog import load_catalog
 from skillpolicy.findings import Finding
 from skillpolicy.programs import SheetKind, list_programs, load_program
@@ -411,179 +407,3 @@ def test_annotating_a_finding_in_a_merged_cell_does_not_crash(
     assert anchor.comment is not None and findings[0]["message"] in anchor.comment.text
     summary = list(marked["问题汇总"].iter_rows(min_row=2, values_only=True))
     assert [row[3] for row in summary] == ["培训形式为脱产或半脱产"]  # the rule, in Chinese
-
-
-# --------------------------------------------------------------------------- streamed copy
-
-EXAMPLE_DIR = Path(__file__).parent.parent / "examples"
-EXPECTED_DIR = Path(__file__).parent / "examples"
-
-
-def _example_reports() -> list[Any]:
-    import tomllib
-
-    params = []
-    for path in sorted(EXPECTED_DIR.glob("*.toml")):
-        expected = tomllib.loads(path.read_text(encoding="utf-8"))
-        params.append(pytest.param(expected, id=path.stem))
-    return params
-
-
-def _marks(sheet: Worksheet) -> dict[str, tuple[str, str | None]]:
-    """Cell -> (comment text, fill colour) for every commented cell."""
-    return {
-        cell.coordinate: (cell.comment.text, cell.fill.fgColor.rgb)
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.comment is not None
-    }
-
-
-def _values(sheet: Worksheet) -> dict[str, tuple[Any, str]]:
-    return {
-        cell.coordinate: (cell.value, cell.data_type)
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.value is not None
-    }
-
-
-def _replace_in_parts(path: Path, old: bytes, new: bytes) -> None:
-    """Rewrite a workbook with ``old`` replaced by ``new`` in every part (raw XML edits)."""
-    parts = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            parts[info.filename] = archive.read(info).replace(old, new)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-
-
-def assert_same_annotations(source: Path, in_memory: Path, streamed: Path) -> None:
-    """The streamed copy holds what the in-memory copy holds, formatting aside."""
-    full, lean = openpyxl.load_workbook(in_memory), openpyxl.load_workbook(streamed)
-    assert lean.sheetnames == full.sheetnames
-    for name in full.sheetnames:
-        assert lean[name].sheet_state == full[name].sheet_state, name
-        assert _values(lean[name]) == _values(full[name]), name
-        assert _marks(lean[name]) == _marks(full[name]), name
-        assert {str(r) for r in lean[name].merged_cells.ranges} == {
-            str(r) for r in full[name].merged_cells.ranges
-        }, name
-    assert full.sheetnames[: len(openpyxl.load_workbook(source).sheetnames)] == (
-        openpyxl.load_workbook(source).sheetnames
-    )
-
-
-@pytest.mark.parametrize("expected", _example_reports())
-def test_streamed_copy_of_every_example_matches_the_in_memory_copy(
-    tmp_path: Path, expected: dict[str, Any]
-) -> None:
-    """Above the in-memory limit the copy is streamed: same sheets, values, marks, comments,
-    merges and summary as the formatted copy, and it says it dropped the formatting."""
-    source = EXAMPLE_DIR / expected["example"]
-    report = validate_sheet(
-        source,
-        load_program(expected["program"]),
-        kind=expected.get("kind"),
-        params_file=EXAMPLE_DIR / "skillpolicy.toml",
-    )
-    assert report.findings, "every example plants findings"
-    full = write_annotated(report, source, tmp_path / "full.xlsx")
-    lean = write_annotated(report, source, tmp_path / "lean.xlsx", in_memory_limit=0)
-    assert not full.streamed and full.note() is None
-    note = lean.note()
-    assert lean.streamed and note is not None and "不保留原表的字体" in note
-    assert_same_annotations(source, tmp_path / "full.xlsx", tmp_path / "lean.xlsx")
-
-
-def test_streamed_copy_keeps_formula_like_text_merges_and_hidden_sheets(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guangxi_roster: Callable[..., Path]
-) -> None:
-    """The streamed copy writes =/+/-/@ text as text, marks a merged-away finding on the
-    range's top-left cell, keeps a hidden sheet hidden and drops control characters."""
-    monkeypatch.chdir(tmp_path)
-    source = guangxi_roster()
-    workbook = openpyxl.load_workbook(source)
-    sheet = workbook.worksheets[0]
-    letters = {cell.value: cell.column_letter for cell in sheet[2] if cell.value}
-    sheet.merge_cells(f"{letters['申报等级']}3:{letters['培训形式']}3")
-    for offset, text in enumerate(FORMULA_LIKE):
-        cell = sheet.cell(row=9, column=1 + offset, value=text)
-        cell.data_type = "s"
-    sheet.cell(row=10, column=1, value="CONTROL")
-    hidden = workbook.create_sheet("说明")
-    hidden["A1"] = "内部备注"
-    hidden.sheet_state = "hidden"
-    workbook.save(source)
-    _replace_in_parts(source, b"CONTROL", "张_x0001_三".encode())  # calamine reads 张\x01三
-    report = validate_sheet(source, load_program("guangxi-2012-technician"))
-    lean = write_annotated(report, source, tmp_path / "lean.xlsx", in_memory_limit=0)
-    assert lean.streamed
-    marked = openpyxl.load_workbook(tmp_path / "lean.xlsx")
-    copy = marked.worksheets[0]
-    for offset, text in enumerate(FORMULA_LIKE):
-        written = copy.cell(row=9, column=1 + offset)
-        assert (written.value, written.data_type) == (text, "s")
-    assert copy.cell(row=10, column=1).value == "张三"
-    anchor = copy[f"{letters['申报等级']}3"]
-    merged_away = [f for f in report.findings if f.row == 3 and f.column == "培训形式"]
-    assert merged_away and anchor.comment is not None
-    assert merged_away[0].message in anchor.comment.text
-    assert marked["说明"].sheet_state == "hidden" and marked["说明"]["A1"].value == "内部备注"
-    assert [c.value for c in marked["问题汇总"][1]] == [
-        "行", "列", "单元格", "规则", "级别", "问题", "依据"
-    ]  # fmt: skip
-    assert marked.sheetnames[-1] == "问题汇总"
-
-
-def test_streamed_copy_keeps_a_table_that_starts_below_and_right_of_a1(tmp_path: Path) -> None:
-    """A roster whose header sits at C4 is copied to the same cells, marks included."""
-    broken = ["王五", "男", "450102198001010011"]  # a wrong check digit
-    rows = [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows(), broken]
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            sheet.cell(row=4 + r, column=3 + c, value=value)
-    source = tmp_path / "roster.xlsx"
-    workbook.save(source)
-    report = validate_sheet(source, load_program("guangxi-2012-technician"))
-    assert any(f.row == 7 and f.column == "身份证号" for f in report.findings)
-    write_annotated(report, source, tmp_path / "full.xlsx")
-    write_annotated(report, source, tmp_path / "lean.xlsx", in_memory_limit=0)
-    assert_same_annotations(source, tmp_path / "full.xlsx", tmp_path / "lean.xlsx")
-    assert openpyxl.load_workbook(tmp_path / "lean.xlsx").worksheets[0]["C4"].value == "姓名"
-
-
-def test_findings_under_vertical_merges_are_marked_on_each_ranges_top_cell(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guangxi_roster: Callable[..., Path]
-) -> None:
-    """培训形式 merged down two classes: the invalid value of the second class (read on both of
-    its rows) is marked once on that range's top cell, in both kinds of copy; the first range,
-    valid, is left alone."""
-    monkeypatch.chdir(tmp_path)
-    trainee = ["王五", "男", "450102198001010016", "焊工", "高级工", "2001-01-01", "技师"]
-    extra = [
-        [*trainee[:2], make_resident_id("45010219800101005"), *trainee[3:], "脱产", None],
-        [*trainee[:2], make_resident_id("45010219800101006"), *trainee[3:], None, None],
-        [*trainee[:2], make_resident_id("45010219800101007"), *trainee[3:], "函授", None],
-        [*trainee[:2], make_resident_id("45010219800101008"), *trainee[3:], None, None],
-    ]
-    source = guangxi_roster(extra=extra)
-    workbook = openpyxl.load_workbook(source)
-    sheet = workbook.worksheets[0]
-    letter = next(c.column_letter for c in sheet[2] if c.value == "培训形式")
-    sheet.merge_cells(f"{letter}5:{letter}6")
-    sheet.merge_cells(f"{letter}7:{letter}8")
-    workbook.save(source)
-    report = validate_sheet(source, load_program("guangxi-2012-technician"))
-    form = [f for f in report.findings if f.column == "培训形式"]
-    assert [f.row for f in form] == [7, 8]
-    for limit, name in ((MAX_IN_MEMORY_CELLS, "full.xlsx"), (0, "lean.xlsx")):
-        write_annotated(report, source, tmp_path / name, in_memory_limit=limit)
-        copy = openpyxl.load_workbook(tmp_path / name).worksheets[0]
-        top = copy[f"{letter}7"].comment
-        assert top is not None and top.text.count(form[0].message) == 2, name
-        assert copy[f"{letter}5"].comment is None, name

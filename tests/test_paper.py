@@ -722,9 +722,8 @@ def test_render_summary_and_levy_workbooks_are_print_ready(tmp_path: Path) -> No
     assert_print_ready(openpyxl.load_workbook(tmp_path / "levy.xlsx"))
 
 
-@pytest.mark.parametrize("limit", [10**9, 0])
-def test_annotated_summary_sheet_is_print_ready_in_chinese(tmp_path: Path, limit: int) -> None:
-    """问题汇总 (in memory or streamed) prints like every sheet and names rules in Chinese."""
+def test_annotated_summary_sheet_is_print_ready_in_chinese(tmp_path: Path) -> None:
+    """问题汇总 prints like every sheet (title row repeated) and names rules in Chinese."""
     from skillpolicy.annotate import write_annotated
     from skillpolicy.programs import load_program
     from skillpolicy.validate import validate_sheet
@@ -735,10 +734,10 @@ def test_annotated_summary_sheet_is_print_ready_in_chinese(tmp_path: Path, limit
         report,
         EXAMPLES / "guangxi-2012-technician.xlsx",
         tmp_path / "m.xlsx",
-        in_memory_limit=limit,
     )
     book = openpyxl.load_workbook(tmp_path / "m.xlsx")
     summary = book["问题汇总"]
+    assert summary.print_title_rows == "$1:$1" and summary.freeze_panes == "A2"
     assert_print_ready(_only(book, "问题汇总"))
     rules = [row[3] for row in summary.iter_rows(min_row=2, values_only=True)]
     assert rules and all(re.search(r"[a-z]-[a-z]|^[a-z]+$", str(rule)) is None for rule in rules)

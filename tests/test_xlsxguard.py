@@ -8,7 +8,9 @@ they are spelt.
 
 from __future__ import annotations
 
+import os
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from corpus.build import (
     roster,
     roster_rows_xml,
     sheet_xml,
+    zip_bomb,
 )
 from skillpolicy import xlsxguard
 from skillpolicy.errors import InputError
@@ -75,10 +78,17 @@ def test_sheet_without_dimension_element_is_read(tmp_path: Path, exact_passes: l
     ],
 )
 def test_farther_references_are_read_from_the_fast_pass(
-    tmp_path: Path, exact_passes: list[str], cell: str, exact: bool, refused: bool
+    tmp_path: Path,
+    exact_passes: list[str],
+    cell: str,
+    exact: bool,
+    refused: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Two-letter columns and six-digit rows bound the sheet; past the limit the exact pass
-    measures it from its real first cell."""
+    """Two-letter columns and six-digit rows bound the sheet; past the limit (5,000,000 cells
+    here, whatever this machine's memory allows) the exact pass measures it from its real
+    first cell."""
+    monkeypatch.setattr(xlsxguard, "MAX_CELLS", 5_000_000)
     path = _one_sheet(tmp_path / "r.xlsx", [*roster_rows_xml(), f"<row>{cell}</row>"])
     if refused:
         with pytest.raises(InputError, match="A1:AZ150000"):
@@ -213,3 +223,63 @@ def test_word_template_with_a_dtd_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RenderError, match="DTD") as raised:
         DocxTemplate(target)
     assert str(target) in str(raised.value)
+
+
+def test_memory_budget_follows_the_environment_or_the_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SKILLPOLICY_WORKBOOK_MEMORY_MB sets the budget; without it, half the physical memory."""
+    monkeypatch.setenv(xlsxguard.MEMORY_VARIABLE, "3000")
+    assert xlsxguard.memory_budget() == 3000 * xlsxguard.MIB
+    monkeypatch.delenv(xlsxguard.MEMORY_VARIABLE)
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert xlsxguard.memory_budget() == physical // 2
+
+
+def _big_sheet_rows(rows: int) -> Iterator[str]:
+    """Roster rows of about 1 KB each, written as raw XML (random text: no bomb ratio)."""
+    cells = "".join(
+        f'<c r="{letter}%(n)d" t="inlineStr"><is><t>%(t{k})s</t></is></c>'
+        for k, letter in enumerate("ABCDEF")
+    )
+    template = '<row r="%(n)d">' + cells + "</row>"
+    block = []
+    for number in range(2, rows + 2):
+        noise = os.urandom(240).hex()
+        texts = {f"t{k}": noise[k * 80 : k * 80 + 80] for k in range(6)}
+        block.append(template % {"n": number, **texts})
+        if len(block) == 2000:
+            yield "".join(block)
+            block.clear()
+    yield "".join(block)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    xlsxguard.MAX_SHEET_BYTES <= 300 * xlsxguard.MIB, reason="a machine with under 1 GB of memory"
+)
+def test_a_sheet_above_the_old_fixed_cap_is_accepted_and_bombs_are_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet inflating to more than the old fixed 256 MB passes the guard (its cap follows
+    the machine's memory), the old cap would have refused it, and a zip bomb still fails."""
+    header = (
+        '<row r="1">'
+        + "".join(
+            f'<c r="{letter}1" t="inlineStr"><is><t>{title}</t></is></c>'
+            for letter, title in zip("ABCDEF", HEADER, strict=False)
+        )
+        + "</row>"
+    )
+    path = _one_sheet(tmp_path / "big.xlsx", [header, *_big_sheet_rows(360_000)])
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.getinfo("xl/worksheets/sheet1.xml")
+        assert sheet.file_size > 256 * xlsxguard.MIB
+        xlsxguard.check_workbook(path, archive)
+        monkeypatch.setattr(xlsxguard, "MAX_SHEET_BYTES", 256 * xlsxguard.MIB)
+        with pytest.raises(InputError, match="解压后超过"):
+            xlsxguard.check_workbook(path, archive)
+    monkeypatch.undo()
+    bomb = zip_bomb(tmp_path)
+    with zipfile.ZipFile(bomb) as archive, pytest.raises(InputError):
+        xlsxguard.check_workbook(bomb, archive)

@@ -31,6 +31,7 @@ pass; crafted ones pay for the exact one.
 from __future__ import annotations
 
 import contextlib
+import os
 import posixpath
 import queue
 import re
@@ -46,15 +47,36 @@ from typing import BinaryIO
 from .errors import InputError
 
 MIB = 1 << 20
+MEMORY_VARIABLE = "SKILLPOLICY_WORKBOOK_MEMORY_MB"
+
+
+def memory_budget() -> int:
+    """Bytes the reader of one workbook may come to hold: ``SKILLPOLICY_WORKBOOK_MEMORY_MB``
+    when set, else half the machine's physical memory (4 GiB assumed where the platform does
+    not say). calamine holds about 1.3 bytes per inflated byte of a sheet's XML."""
+    configured = os.environ.get(MEMORY_VARIABLE, "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured) * MIB
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        physical = 8 << 30
+    return max(physical, 0) // 2
+
+
+_BUDGET = memory_budget()
 MAX_PARTS = 10_000
 MAX_DIRECTORY_BYTES = 4 * MIB
-MAX_SHEET_BYTES = 256 * MIB  # one worksheet, inflated (a 100,000-row roster is ~140 MB)
+# one worksheet, inflated: a 100,000-row roster is ~140 MB, a million rows ~1.4 GB; never less
+# than the fixed 256 MB of old, else two thirds of the memory budget
+MAX_SHEET_BYTES = max(256 * MIB, _BUDGET * 2 // 3)
 MAX_PART_BYTES = 64 * MIB  # any other part, inflated
-MAX_SHARED_STRINGS_BYTES = 64 * MIB
-MAX_UNCOMPRESSED_BYTES = 512 * MIB  # all parts together
-MAX_COMPRESSION_RATIO = 200  # for a part over RATIO_FLOOR_BYTES
+MAX_SHARED_STRINGS_BYTES = max(64 * MIB, MAX_SHEET_BYTES // 4)
+MAX_UNCOMPRESSED_BYTES = MAX_SHEET_BYTES + 256 * MIB  # all parts together
+MAX_COMPRESSION_RATIO = 200  # for a part over RATIO_FLOOR_BYTES: a bomb, at any size
 RATIO_FLOOR_BYTES = 10 * MIB
-MAX_CELLS = 5_000_000  # rows x columns of one sheet (calamine allocates 32 bytes for each)
+# rows x columns of one sheet: calamine allocates 32 bytes for each, and the values besides
+MAX_CELLS = max(5_000_000, _BUDGET // 96)
 MAX_STRUCTURE_BYTES = 4 * MIB  # workbook.xml and the relationship parts, read whole
 MAX_TAG_BYTES = MIB  # one tag, comment or CDATA section
 # What openpyxl builds objects for when it loads a sheet for the annotated copy: a merged
