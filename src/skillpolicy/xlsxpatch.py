@@ -28,7 +28,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -37,6 +37,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from .errors import InputError
+from .xlsxout import line_height, lines_needed
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -1062,6 +1063,16 @@ def _summary_cell(reference: str, style: int, value: Any) -> str:
     )
 
 
+def _height(values: Sequence[Any], widths: Sequence[float]) -> str:
+    """A row's explicit height showing all its wrapped lines (Excel computes no height for a
+    row it did not lay out itself)."""
+    lines = max(
+        (lines_needed(value, width) for value, width in zip(values, widths, strict=False)),
+        default=1,
+    )
+    return f' ht="{line_height(lines):g}" customHeight="1"'
+
+
 def _write_summary(stream: IO[bytes], summary: SummarySheet, header: int, body: int) -> None:
     """The summary sheet's XML: frozen header row, widths, A4 landscape one page wide."""
     columns = len(summary.headers)
@@ -1083,13 +1094,13 @@ def _write_summary(stream: IO[bytes], summary: SummarySheet, header: int, body: 
     cells = "".join(
         _summary_cell(f"{letters[i]}1", header, title) for i, title in enumerate(summary.headers)
     )
-    stream.write(f'<row r="1">{cells}</row>'.encode())
+    stream.write(f'<row r="1"{_height(summary.headers, summary.widths)}>{cells}</row>'.encode())
     batch: list[str] = []
     for number, values in enumerate(summary.rows, start=2):
         cells = "".join(
             _summary_cell(f"{letters[i]}{number}", body, value) for i, value in enumerate(values)
         )
-        batch.append(f'<row r="{number}">{cells}</row>')
+        batch.append(f'<row r="{number}"{_height(values, summary.widths)}>{cells}</row>')
         if len(batch) >= 1000:
             stream.write("".join(batch).encode())
             batch.clear()

@@ -471,6 +471,7 @@ class PostgresLedger:
             self._record_outcomes(run.run_id, lines, outcomes, set(earlier))
             self._db.execute("DROP TABLE incoming_lines")
             self._lock_log()
+            paid_rows = rows if not earlier else [row for row in rows if row[2] not in earlier]
             paid_total = sum((common._decimal(row[11]) for row in paid_rows), ZERO)
             workflow.record_proposal(
                 self._execute,
