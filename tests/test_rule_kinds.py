@@ -1,0 +1,141 @@
+"""Rule kinds (rules/kinds.py): a rule written as a kind with parameters in a program file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import make_resident_id, write_rows
+from skillpolicy.explain import explain_row
+from skillpolicy.findings import Finding
+from skillpolicy.programs import load_program_file
+from skillpolicy.validate import validate_sheet
+
+CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"
+COLUMNS = ["姓名", "身份证号", "培训形式", "到课率"]
+
+
+def _program(tmp_path: Path, rules: str) -> Path:
+    """The control program with the roster's columns widened and ``rules`` appended."""
+    text = CONTROL.read_text(encoding="utf-8").replace(
+        'columns = ["姓名", "身份证号"]', f"columns = {COLUMNS!r}".replace("'", '"')
+    )
+    path = tmp_path / "programs" / "valid-program.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text + "\n" + rules, encoding="utf-8")
+    return path
+
+
+def _findings(tmp_path: Path, rules: str, rows: list[list[Any]]) -> list[Finding]:
+    program = load_program_file(_program(tmp_path, rules))
+    person = make_resident_id("45010219800315101")
+    sheet = write_rows(
+        tmp_path / "roster.xlsx", [COLUMNS, *[["韦志强", person, *row] for row in rows]]
+    )
+    report = validate_sheet(sheet, program)
+    return [f for f in report.sorted_findings() if f.rule != "identity"]
+
+
+def _number_rule(bound: str, value: str) -> str:
+    return f"""[[rules]]
+id = "attendance-bound"
+kind = "number"
+sheet = "roster"
+clause = "二"
+summary = "到课率要求"
+params = {{ column = "到课率", type = "ratio", bound = "{bound}", value = "{value}" }}
+"""
+
+
+@pytest.mark.parametrize(
+    ("bound", "flagged"),
+    [
+        ("以上", [3]),
+        ("不少于", [3]),
+        ("不低于", [3]),
+        ("超过", [3, 4]),
+        ("以下", [5]),
+        ("不超过", [5]),
+        ("低于", [4, 5]),
+        ("不满", [4, 5]),
+    ],
+)
+def test_number_bound_words_decide_the_boundary(
+    tmp_path: Path, bound: str, flagged: list[int]
+) -> None:
+    """A number kind's bound in the document's words includes or excludes the value itself."""
+    rows = [["脱产", "0.59"], ["脱产", "0.60"], ["脱产", "0.61"]]  # worksheet rows 3, 4, 5
+    found = _findings(tmp_path, _number_rule(bound, "0.60"), rows)
+    assert [f.row for f in found] == [r - 1 for r in flagged]
+    assert all(f.rule == "attendance-bound" and f.column == "到课率" for f in found)
+
+
+def test_number_missed_message_names_the_value_and_the_bound(tmp_path: Path) -> None:
+    """The default message says the cell's value, how it misses and the bound, then the summary."""
+    found = _findings(tmp_path, _number_rule("不少于", "0.60"), [["脱产", "0.5"]])
+    assert [f.message for f in found] == ["「到课率」为50%，少于60%；到课率要求"]
+
+
+def test_number_unreadable_cell_is_one_error_on_that_cell(tmp_path: Path) -> None:
+    """A cell the kind cannot read is reported once as an error naming the column."""
+    found = _findings(tmp_path, _number_rule("不少于", "0.60"), [["脱产", "很多"]])
+    assert len(found) == 1 and found[0].severity == "error"
+    assert found[0].message.startswith("到课率")
+
+
+ONE_OF = """[[rules]]
+id = "form"
+kind = "one-of"
+sheet = "roster"
+clause = "三"
+summary = "培训形式"
+params = { column = "培训形式", allowed = ["脱产", "半脱产"], messages = { outside = "{column}写成了「{value}」，只收{allowed}" } }
+"""
+
+
+def test_one_of_uses_the_files_message_template(tmp_path: Path) -> None:
+    """A ``messages`` template in the file replaces the kind's wording; a folded match passes."""
+    found = _findings(tmp_path, ONE_OF, [["业余", "0.9"], ["半脱产 ", "0.9"], ["", "0.9"]])
+    assert [(f.row, f.message) for f in found] == [
+        (2, "培训形式写成了「业余」，只收脱产、半脱产"),
+        (4, "培训形式为空；应填：脱产、半脱产"),
+    ]
+
+
+def test_applies_when_limits_a_rule_to_rows_meeting_the_condition(tmp_path: Path) -> None:
+    """``applies_when`` checks only the rows whose other cell meets the condition."""
+    rule = (
+        _number_rule("不少于", "0.60") + 'applies_when = { column = "培训形式", in = ["脱产"] }\n'
+    )
+    found = _findings(tmp_path, rule, [["脱产", "0.5"], ["半脱产", "0.5"]])
+    assert [f.row for f in found] == [2]
+
+
+def test_explain_shows_a_kind_failing_on_one_row(tmp_path: Path) -> None:
+    """`explain` evaluates a kind for the one row asked about and shows its outcome."""
+    program = load_program_file(_program(tmp_path, _number_rule("不少于", "0.60")))
+    person = make_resident_id("45010219800315101")
+    sheet = write_rows(
+        tmp_path / "roster.xlsx",
+        [COLUMNS, ["韦志强", person, "脱产", "0.9"], ["韦志强", person, "脱产", "0.4"]],
+    )
+    steps = {s.spec.id: s for s in explain_row(sheet, program, 3).rules}
+    step = steps["attendance-bound"]
+    assert step.outcome == "failed", step
+    assert [f.message for f in step.findings] == ["「到课率」为40%，少于60%；到课率要求"]
+    assert step.inputs["到课率"] == "0.4"
+
+
+def test_explain_says_a_kind_does_not_apply_when_its_condition_fails(tmp_path: Path) -> None:
+    """A row outside ``applies_when`` is explained as not applicable, naming the condition."""
+    rule = (
+        _number_rule("不少于", "0.60") + 'applies_when = { column = "培训形式", in = ["脱产"] }\n'
+    )
+    program = load_program_file(_program(tmp_path, rule))
+    person = make_resident_id("45010219800315101")
+    sheet = write_rows(tmp_path / "roster.xlsx", [COLUMNS, ["韦志强", person, "半脱产", "0.4"]])
+    step = {s.spec.id: s for s in explain_row(sheet, program, 2).rules}["attendance-bound"]
+    assert step.outcome == "not-applicable"
+    assert "培训形式" in step.note
