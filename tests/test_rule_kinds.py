@@ -91,7 +91,10 @@ kind = "one-of"
 sheet = "roster"
 clause = "三"
 summary = "培训形式"
-params = { column = "培训形式", allowed = ["脱产", "半脱产"], messages = { outside = "{column}写成了「{value}」，只收{allowed}" } }
+[rules.params]
+column = "培训形式"
+allowed = ["脱产", "半脱产"]
+messages = { outside = "{column}写成了「{value}」，只收{allowed}" }
 """
 
 
