@@ -17,10 +17,10 @@ CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "
 COLUMNS = ["姓名", "身份证号", "培训形式", "到课率"]
 
 
-def _program(tmp_path: Path, rules: str) -> Path:
+def _program(tmp_path: Path, rules: str, columns: list[str] = COLUMNS) -> Path:
     """The control program with the roster's columns widened and ``rules`` appended."""
     text = CONTROL.read_text(encoding="utf-8").replace(
-        'columns = ["姓名", "身份证号"]', f"columns = {COLUMNS!r}".replace("'", '"')
+        'columns = ["姓名", "身份证号"]', f"columns = {columns!r}".replace("'", '"')
     )
     path = tmp_path / "programs" / "valid-program.toml"
     path.parent.mkdir(exist_ok=True)
@@ -28,11 +28,13 @@ def _program(tmp_path: Path, rules: str) -> Path:
     return path
 
 
-def _findings(tmp_path: Path, rules: str, rows: list[list[Any]]) -> list[Finding]:
-    program = load_program_file(_program(tmp_path, rules))
+def _findings(
+    tmp_path: Path, rules: str, rows: list[list[Any]], columns: list[str] = COLUMNS
+) -> list[Finding]:
+    program = load_program_file(_program(tmp_path, rules, columns))
     person = make_resident_id("45010219800315101")
     sheet = write_rows(
-        tmp_path / "roster.xlsx", [COLUMNS, *[["韦志强", person, *row] for row in rows]]
+        tmp_path / "roster.xlsx", [columns, *[["韦志强", person, *row] for row in rows]]
     )
     report = validate_sheet(sheet, program)
     return [f for f in report.sorted_findings() if f.rule != "identity"]
@@ -142,3 +144,56 @@ def test_explain_says_a_kind_does_not_apply_when_its_condition_fails(tmp_path: P
     step = {s.spec.id: s for s in explain_row(sheet, program, 2).rules}["attendance-bound"]
     assert step.outcome == "not-applicable"
     assert "培训形式" in step.note
+
+
+def _date_rule(params: str) -> str:
+    return f"""[[rules]]
+id = "approved-first"
+kind = "date-order"
+sheet = "roster"
+clause = "四"
+summary = "先审批后开班"
+params = {params}
+"""
+
+
+DATE_COLUMNS = ["姓名", "身份证号", "开班审批日期", "开班日期"]
+
+
+def _date_findings(tmp_path: Path, rule: str, rows: list[list[Any]]) -> list[Finding]:
+    return _findings(tmp_path, rule, rows, DATE_COLUMNS)
+
+
+def test_date_order_against_another_column(tmp_path: Path) -> None:
+    """date-order flags a date later than the other column's; the same day passes; a blank
+    other date is a finding on that column."""
+    rule = _date_rule('{ column = "开班审批日期", not_after_column = "开班日期" }')
+    rows = [
+        ["2013-05-02", "2013-05-01"],
+        ["2013-05-01", "2013-05-01"],
+        ["2013-04-01", ""],
+    ]
+    found = _date_findings(tmp_path, rule, rows)
+    assert [(f.row, f.column, f.message) for f in found] == [
+        (2, "开班审批日期", "开班审批日期 2013-05-02 晚于开班日期 2013-05-01；先审批后开班"),
+        (4, "开班日期", "开班日期为空，无法核对开班审批日期是否不晚于开班日期；请填写"),
+    ]
+
+
+def test_date_order_against_a_fixed_day(tmp_path: Path) -> None:
+    """date-order with ``not_after`` compares with that day; a blank date names the day."""
+    rule = _date_rule('{ column = "开班日期", not_after = 2013-06-30 }')
+    found = _date_findings(tmp_path, rule, [["", "2013-07-01"], ["", "2013-06-30"], ["", ""]])
+    assert [(f.row, f.message) for f in found] == [
+        (2, "开班日期 2013-07-01 晚于截止日期 2013-06-30；先审批后开班"),
+        (4, "开班日期为空；须不晚于 2013-06-30，请填写"),
+    ]
+
+
+def test_date_order_without_a_bound_needs_the_programs_deadline(tmp_path: Path) -> None:
+    """`program check` refuses a date-order with no bound in a program without a deadline."""
+    from skillpolicy.programcheck import check_program_file
+
+    path = _program(tmp_path, _date_rule('{ column = "开班日期" }'))
+    said = [str(problem) for problem in check_program_file(path)]
+    assert len(said) == 1 and "deadline" in said[0] and "rules[1]" in said[0], said

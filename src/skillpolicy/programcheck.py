@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -237,7 +238,21 @@ class NumberKind(_KindParams):
     value: Decimal = Field(description='界限值：整数，或带引号的小数如 "0.60"（即60%）')
 
 
+class DateOrderKind(_KindParams):
+    """date-order: a date on or before another column's, a fixed date or the deadline."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column", "limit"}),
+        "other_blank": frozenset({"column", "other"}),
+        "late": frozenset({"column", "value", "other", "limit"}),
+    }
+    column: str = Field(description="日期列")
+    not_after_column: str | None = Field(None, description="不得晚于这一列的日期")
+    not_after: date | None = Field(None, description="不得晚于这一天（省略时用项目的 deadline）")
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "date-order": DateOrderKind,
     "one-of": OneOfKind,
     "in-catalog": InCatalogKind,
     "yes": YesKind,
@@ -475,6 +490,13 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
                 (*loc, "sheet"),
             )
         if spec.kind != "function":
+            fixed = spec.params.get("not_after_column") or spec.params.get("not_after")
+            if spec.kind == "date-order" and not fixed and program.deadline is None:
+                found.add(
+                    f"规则「{spec.id}」（date-order）未写 not_after 或 not_after_column 时用项目的"
+                    " deadline（申报截止日期），但未填写",
+                    loc,
+                )
             if spec.kind == "in-catalog" and not (spec.params.get("catalog") or program.catalog):
                 found.add(
                     f"规则「{spec.id}」（in-catalog）需要职业目录：写 params.catalog 或项目的 catalog",

@@ -11,13 +11,23 @@ class named by its ``function`` (default: its id), for what no kind can say yet.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
 from ..findings import Finding
-from ..values import ValueProblem, cell_text, fold, is_blank, parse_int, parse_ratio, parse_yes_no
+from ..values import (
+    ValueProblem,
+    cell_text,
+    fold,
+    is_blank,
+    parse_date,
+    parse_int,
+    parse_ratio,
+    parse_yes_no,
+)
 from .base import CellProblem, RowView, Rule, missing_columns_reason
 from .common import close_match, one_of
 
@@ -392,3 +402,76 @@ class Number(Kind):
             elif broken is not None:
                 flags[i] = ([], broken)
         return flags
+
+
+@kind("date-order")
+class DateOrder(Kind):
+    """A date on or before another column's date (``not_after_column``), a fixed date
+    (``not_after``) or, with neither, the program's ``deadline``; blank is a finding."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.other: str | None = self.params.get("not_after_column")
+        fixed = self.params.get("not_after") or self.program.deadline
+        self.fixed: dt.date | None = None if self.other else fixed
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column, self.other) if self.other else (self.column,)
+
+    def _date(self, column: str, raw: Any) -> dt.date | None:
+        if raw is None or raw == "" or is_blank(raw):
+            return None
+        try:
+            return parse_date(raw)
+        except ValueProblem as problem:
+            raise CellProblem(column, f"{column}{problem.message}") from None
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        values = batch.column(self.column)
+        others = batch.column(self.other) if self.other else None
+        judged: dict[Any, tuple[str | None, str, CellProblem | None]] = {}
+        flags: Flags = {}
+        for i in rows:
+            raw, other = values[i], (others[i] if others is not None else None)
+            key = (_key(raw), _key(other))
+            if key not in judged:
+                judged[key] = self._judge(raw, other)
+            message, column, broken = judged[key]
+            if message is not None:
+                flags[i] = ([self.at(batch, i, column, message)], None)
+            elif broken is not None:
+                flags[i] = ([], broken)
+        return flags
+
+    def _judge(self, raw: Any, other_raw: Any) -> tuple[str | None, str, CellProblem | None]:
+        try:
+            day = self._date(self.column, raw)
+            limit = self._date(self.other, other_raw) if self.other else self.fixed
+        except CellProblem as broken:
+            return None, broken.column, broken
+        other = self.other or "截止日期"
+        shown = limit.isoformat() if limit else ""
+        if day is None:
+            message = self.template(
+                "blank", "{column}为空；须不晚于 {limit}，请填写", column=self.column, limit=shown
+            )
+            return message, self.column, None
+        if limit is None:
+            message = self.template(
+                "other_blank",
+                "{other}为空，无法核对{column}是否不晚于{other}；请填写",
+                column=self.column,
+                other=other,
+            )
+            return message, other, None
+        if day <= limit:
+            return None, self.column, None
+        message = self.template(
+            "late",
+            "{column} {value} 晚于{other} {limit}；{summary}",
+            column=self.column,
+            value=day.isoformat(),
+            other=other,
+            limit=shown,
+        )
+        return message, self.column, None
