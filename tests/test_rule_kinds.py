@@ -10,6 +10,7 @@ import pytest
 from conftest import make_resident_id, write_rows
 from skillpolicy.explain import explain_row
 from skillpolicy.findings import Finding
+from skillpolicy.params import load_params
 from skillpolicy.programs import load_program_file
 from skillpolicy.validate import validate_sheet
 
@@ -197,3 +198,103 @@ def test_date_order_without_a_bound_needs_the_programs_deadline(tmp_path: Path) 
     path = _program(tmp_path, _date_rule('{ column = "开班日期" }'))
     said = [str(problem) for problem in check_program_file(path)]
     assert len(said) == 1 and "deadline" in said[0] and "rules[1]" in said[0], said
+
+
+LIST_COLUMNS = ["姓名", "身份证号", "培训机构", "所在地"]
+NAME_LIST_PARAMETER = """
+[[local_parameters]]
+name = "barred"
+kind = "file"
+description = "取消资格的机构名单"
+clause = "五"
+"""
+
+
+def _list_rule(listed: bool) -> str:
+    return f"""[[rules]]
+id = "institution-check"
+kind = "name-list"
+sheet = "roster"
+clause = "五"
+summary = "机构名单"
+params = {{ column = "培训机构", list = "barred", listed = {str(listed).lower()} }}
+"""
+
+
+def _list_findings(tmp_path: Path, listed: bool, rows: list[list[Any]]) -> list[Finding]:
+    write_rows(tmp_path / "barred.xlsx", [["单位名称"], ["南宁速成培训中心"]])
+    (tmp_path / "params.toml").write_text(
+        '["valid-program"]\nbarred = "barred.xlsx"\n', encoding="utf-8"
+    )
+    program = load_program_file(
+        _program(tmp_path, NAME_LIST_PARAMETER + _list_rule(listed), LIST_COLUMNS)
+    )
+    person = make_resident_id("45010219800315101")
+    sheet = write_rows(
+        tmp_path / "roster.xlsx", [LIST_COLUMNS, *[["韦志强", person, *row] for row in rows]]
+    )
+    params = load_params(tmp_path / "params.toml", program, [program])
+    report = validate_sheet(sheet, program, params=params)
+    return [f for f in report.sorted_findings() if f.rule != "identity"]
+
+
+def test_name_list_not_listed_flags_names_on_the_list(tmp_path: Path) -> None:
+    """name-list with ``listed = false`` flags a name on the list (folded), not a blank."""
+    rows = [["南宁速成培训中心 ", "南宁"], ["广西机电技师学院", "南宁"], ["", "南宁"]]
+    found = _list_findings(tmp_path, False, rows)
+    assert [(f.row, f.message) for f in found] == [
+        (2, "培训机构「南宁速成培训中心」在名单上；机构名单")
+    ]
+
+
+def test_name_list_listed_flags_names_off_the_list_and_blanks(tmp_path: Path) -> None:
+    """name-list with ``listed = true`` flags a name off the list and a blank cell."""
+    rows = [["南宁速成培训中心", "南宁"], ["广西机电技师学院", "南宁"], ["", "南宁"]]
+    found = _list_findings(tmp_path, True, rows)
+    assert [(f.row, f.message) for f in found] == [
+        (3, "培训机构「广西机电技师学院」不在名单内；机构名单"),
+        (4, "培训机构为空；请填写"),
+    ]
+
+
+def test_name_list_is_skipped_while_its_parameter_is_unset(tmp_path: Path) -> None:
+    """Without the list's local parameter the rule is skipped, saying where to set it."""
+    program = load_program_file(
+        _program(tmp_path, NAME_LIST_PARAMETER + _list_rule(False), LIST_COLUMNS)
+    )
+    person = make_resident_id("45010219800315101")
+    sheet = write_rows(tmp_path / "roster.xlsx", [LIST_COLUMNS, ["韦志强", person, "甲", "乙"]])
+    report = validate_sheet(sheet, program, params_file=None)
+    reasons = {spec.id: reason for spec, reason in report.skipped}
+    assert "未设置本地参数 barred" in reasons["institution-check"]
+
+
+def test_excludes_flags_a_cell_containing_the_text(tmp_path: Path) -> None:
+    """excludes flags a cell whose text contains ``text`` and passes the others."""
+    rule = """[[rules]]
+id = "outside-area"
+kind = "excludes"
+sheet = "roster"
+clause = "末段"
+summary = "厦门市不属本项目"
+params = { column = "所在地", text = "厦门" }
+"""
+    found = _findings(tmp_path, rule, [["甲", "厦门市思明区"], ["甲", "福州市"]], LIST_COLUMNS)
+    assert [(f.row, f.message) for f in found] == [(2, "所在地为厦门市思明区：厦门市不属本项目")]
+
+
+def test_one_of_multiple_flags_each_choice_outside_the_list(tmp_path: Path) -> None:
+    """one-of with ``multiple = true`` splits the cell and flags each choice not allowed."""
+    rule = """[[rules]]
+id = "forms"
+kind = "one-of"
+sheet = "roster"
+clause = "三"
+summary = "培训形式"
+params = { column = "培训形式", multiple = true, allowed = ["脱产", "半脱产"] }
+"""
+    found = _findings(tmp_path, rule, [["脱产、半脱产", "0.9"], ["脱产，业余；函授", "0.9"]])
+    assert [(f.row, f.message) for f in found] == [
+        (3, "培训形式「业余」不在规定范围内；应为：脱产、半脱产"),
+        (3, "培训形式「函授」不在规定范围内；应为：脱产、半脱产"),
+    ]

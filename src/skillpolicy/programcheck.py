@@ -196,6 +196,7 @@ class OneOfKind(_KindParams):
     column: str = Field(description="列名")
     allowed: list[str] = Field(min_length=1, description="允许的取值")
     blank_allowed: bool = Field(False, description="为空时不算问题")
+    multiple: bool = Field(False, description="可多选：以、，；或空格分隔，每一项都须在 allowed 中")
 
 
 class InCatalogKind(_KindParams):
@@ -251,7 +252,30 @@ class DateOrderKind(_KindParams):
     not_after: date | None = Field(None, description="不得晚于这一天（省略时用项目的 deadline）")
 
 
+class NameListKind(_KindParams):
+    """name-list: the cell's name is (or is not) on a local parameter's name list."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column"}),
+        "outside": frozenset({"column", "value"}),
+        "listed": frozenset({"column", "value"}),
+    }
+    column: str = Field(description="名称列")
+    list: str = Field(description="给出名单的本地参数（类型 file）")
+    listed: bool = Field(True, description="true：须在名单内；false：不得在名单上")
+
+
+class ExcludesKind(_KindParams):
+    """excludes: the cell's text does not contain ``text``."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {"found": frozenset({"column", "value"})}
+    column: str = Field(description="列名")
+    text: str = Field(min_length=1, description="含有这段文字的行不属本项目")
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "excludes": ExcludesKind,
+    "name-list": NameListKind,
     "date-order": DateOrderKind,
     "one-of": OneOfKind,
     "in-catalog": InCatalogKind,
@@ -497,6 +521,8 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
                     " deadline（申报截止日期），但未填写",
                     loc,
                 )
+            if spec.kind == "name-list" and "list" in spec.params:
+                need_parameter(str(spec.params["list"]), "file", loc, f"规则 {spec.id} ")
             if spec.kind == "in-catalog" and not (spec.params.get("catalog") or program.catalog):
                 found.add(
                     f"规则「{spec.id}」（in-catalog）需要职业目录：写 params.catalog 或项目的 catalog",

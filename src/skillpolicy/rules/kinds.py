@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
@@ -150,55 +151,62 @@ class Kind(Rule):
         return templates.get(name, default).format(summary=self.spec.summary, **values)
 
 
+_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+
 @kind("one-of")
 class OneOf(Kind):
-    """The cell holds one value of ``allowed`` (folded: full-width, quotation marks, spaces);
-    blank is a finding unless ``blank_allowed``."""
+    """The cell holds one value of ``allowed`` (folded: full-width, quotation marks, spaces),
+    or with ``multiple = true`` one or more separated by 、 , ; or spaces; blank is a finding
+    unless ``blank_allowed``."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
         self.allowed: list[str] = list(self.params["allowed"])
         self.folded = {fold(v) for v in self.allowed}
         self.blank_allowed = bool(self.params.get("blank_allowed", False))
+        self.multiple = bool(self.params.get("multiple", False))
 
     def needs(self) -> tuple[str, ...]:
         return (self.column,)
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
         values = batch.column(self.column)
-        judged: dict[Any, str | None] = {}
+        judged: dict[Any, list[str]] = {}
         flags: Flags = {}
         for i in rows:
             value = values[i]
             key = _key(value)
             if key not in judged:
                 judged[key] = self._judge(value)
-            message = judged[key]
-            if message is not None:
-                flags[i] = ([self.at(batch, i, self.column, message)], None)
+            messages = judged[key]
+            if messages:
+                flags[i] = ([self.at(batch, i, self.column, m) for m in messages], None)
         return flags
 
-    def _judge(self, raw: Any) -> str | None:
-        if is_blank(raw):
+    def _judge(self, raw: Any) -> list[str]:
+        text = cell_text(raw)
+        parts = [p for p in _SEPARATORS.split(text) if p] if self.multiple else [text]
+        if is_blank(raw) or not any(parts):
             if self.blank_allowed:
-                return None
-            return self.template(
+                return []
+            blank = self.template(
                 "blank",
                 "{column}为空；应填：{allowed}",
                 column=self.column,
                 allowed=one_of(self.allowed),
             )
-        value = cell_text(raw)
-        if fold(value) in self.folded:
-            return None
-        hint = close_match(value, self.allowed)
+            return [blank]
+        return [self._outside(part) for part in parts if fold(part) not in self.folded]
+
+    def _outside(self, value: str) -> str:
         return self.template(
             "outside",
             "{column}「{value}」不在规定范围内；应为：{allowed}。{hint}",
             column=self.column,
             value=value,
             allowed=one_of(self.allowed),
-            hint=hint,
+            hint=close_match(value, self.allowed),
         ).rstrip("。")
 
 
@@ -475,3 +483,96 @@ class DateOrder(Kind):
             limit=shown,
         )
         return message, self.column, None
+
+
+@kind("name-list")
+class NameList(Kind):
+    """The cell's name is (``listed = true``, the default) or is not (``listed = false``) on
+    the name list a local parameter (``list``) names; a blank cell is a finding only when the
+    name must be listed. Not run while the parameter is unset (the reason says where to set it)."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.parameter = str(self.params["list"])
+        self.listed = bool(self.params.get("listed", True))
+        self._names: frozenset[str] | None = None
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def skip_reason(self) -> str | None:
+        reason = super().skip_reason()
+        if reason is None and not self.context.params.is_set(self.parameter):
+            where = self.context.params.where_to_set()
+            return f"未设置本地参数 {self.parameter}（在 {where} 中设置）"
+        return reason
+
+    def names(self) -> frozenset[str]:
+        if self._names is None:
+            from ..namelists import read_name_list
+
+            self._names = read_name_list(self.context.params.file(self.parameter))
+        return self._names
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        names = self.names()
+        values = batch.column(self.column)
+        judged: dict[Any, str | None] = {}
+        flags: Flags = {}
+        for i in rows:
+            raw = values[i]
+            key = _key(raw)
+            if key not in judged:
+                judged[key] = self._judge(cell_text(raw), names)
+            message = judged[key]
+            if message is not None:
+                flags[i] = ([self.at(batch, i, self.column, message)], None)
+        return flags
+
+    def _judge(self, value: str, names: frozenset[str]) -> str | None:
+        if not value:
+            if not self.listed:
+                return None
+            return self.template("blank", "{column}为空；请填写", column=self.column)
+        if (fold(value) in names) == self.listed:
+            return None
+        default = (
+            "{column}「{value}」不在名单内；{summary}"
+            if self.listed
+            else "{column}「{value}」在名单上；{summary}"
+        )
+        name = "outside" if self.listed else "listed"
+        return self.template(name, default, column=self.column, value=value)
+
+
+@kind("excludes")
+class Excludes(Kind):
+    """The cell's text does not contain ``text`` (所在地 not in 厦门)."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.text = str(self.params["text"])
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        values = batch.column(self.column)
+        flags: Flags = {}
+        judged: dict[Any, str | None] = {}
+        for i in rows:
+            raw = values[i]
+            key = _key(raw)
+            if key not in judged:
+                value = cell_text(raw)
+                judged[key] = (
+                    self.template(
+                        "found", "{column}为{value}：{summary}", column=self.column, value=value
+                    )
+                    if self.text in value
+                    else None
+                )
+            message = judged[key]
+            if message is not None:
+                flags[i] = ([self.at(batch, i, self.column, message)], None)
+        return flags
