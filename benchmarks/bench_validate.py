@@ -533,12 +533,12 @@ def _code_key(dotted: str) -> tuple[str, int, str] | None:
 
 def print_stages(stats: pstats.Stats) -> None:
     """Cumulative profiled time of the pipeline's stages and of each rule's check/finish."""
-    from skillpolicy.rules import Rule, known_rule_ids, rule_class
+    from skillpolicy.rules import Kind, Rule, kind_class, known_kinds, known_rule_ids, rule_class
 
     before = {
         "skillpolicy.sheet:SheetReader.__init__": "open: sniff, calamine parse, header",
         "skillpolicy.sheet:SheetReader.rows": "SheetReader.rows (row dicts)",
-        "skillpolicy.validate:Checker.check_row": "Checker.check_row (all rules):",
+        "skillpolicy.validate:Checker.check_rows": "Checker.check_rows (all rules):",
     }
     after = {
         "skillpolicy.validate:row_label": "row_label (rows with findings)",
@@ -553,6 +553,10 @@ def print_stages(stats: pstats.Stats) -> None:
                 rules[f"{cls.__module__}:{cls.__qualname__}.{method}"] = (
                     f"  {cls.__qualname__}.{method}"
                 )
+    for name in sorted(known_kinds()):
+        kind = kind_class(name)
+        if kind.flag is not Kind.flag:
+            rules[f"{kind.__module__}:{kind.__qualname__}.flag"] = f"  kind {name}"
     labels = {
         key: label
         for dotted, label in (before | rules | after).items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from skillpolicy.programcheck import (
 from skillpolicy.programs import load_program_file
 from skillpolicy.programschema import SCHEMA_DIRECTIVE, SCHEMA_FILE, program_json_schema
 from skillpolicy.resources import shipped_dir
-from skillpolicy.rules import known_rule_ids
+from skillpolicy.rules import known_kinds, known_rule_ids
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken_catalogs" / "programs"
@@ -161,15 +162,28 @@ def test_program_check_finds_the_catalog_beside_the_file(run_cli: Run, tmp_path:
 
 
 def test_schema_ties_each_rule_kind_to_its_params() -> None:
-    """The schema lists every rule kind and gives the params each takes, with required keys."""
+    """The schema lists every rule kind and registered function and gives the params each
+    takes, with required keys."""
     schema = program_json_schema()
     rule = schema["$defs"]["RuleSpec"]
-    assert rule["properties"]["id"]["enum"] == sorted(known_rule_ids())
-    branches = {b["if"]["properties"]["id"]["const"]: b["then"] for b in rule["allOf"]}
-    ref = branches["attendance"]["properties"]["params"]["$ref"].rsplit("/", 1)[1]
-    attendance = schema["$defs"][ref]
+    assert rule["properties"]["function"]["enum"] == sorted(known_rule_ids())
+    assert rule["properties"]["kind"]["enum"] == ["function", *sorted(known_kinds())]
+
+    def params_of(test: str, value: str) -> dict[str, Any]:
+        branch = next(
+            b["then"]
+            for b in rule["allOf"]
+            if b["if"]["properties"].get(test, {}).get("const") == value
+        )
+        ref = branch["properties"]["params"]["$ref"].rsplit("/", 1)[1]
+        return schema["$defs"][ref]  # type: ignore[no-any-return]
+
+    attendance = params_of("id", "attendance")
     assert attendance["required"] == ["minimum"]
     assert attendance["additionalProperties"] is False
+    number = params_of("kind", "number")
+    assert number["required"] == ["column", "value"]
+    assert number["additionalProperties"] is False
 
 
 def test_schema_command_prints_the_shipped_schema(run_cli: Run) -> None:

@@ -22,7 +22,8 @@ from .params import LocalParams, load_params
 from .privacy import redact
 from .programs import SHEET_KIND_NAMES, Program, RuleSpec, list_programs
 from .resources import SearchPath
-from .rules import RowView, Rule
+from .rules import Kind, RowView, Rule
+from .rules.kinds import condition_holds
 from .validate import Checker, already_paid_findings, make_context, open_sheet, row_label
 
 Outcome = Literal["passed", "failed", "not-applicable", "skipped"]
@@ -204,7 +205,10 @@ def _shown(value: Any) -> str:
 
 def _columns(rule: Rule, spec: RuleSpec) -> tuple[str, ...]:
     """The columns the rule reads: its declared inputs and any column its params name."""
-    columns = [*rule.inputs(), *rule.presence()] if rule.pure else list(rule.needs())
+    if isinstance(rule, Kind):
+        columns = [*rule.columns(), *rule.condition_columns()]
+    else:
+        columns = [*rule.inputs(), *rule.presence()] if rule.pure else list(rule.needs())
     for value in spec.params.values():
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and rule.context.layout.has(item):
@@ -232,8 +236,12 @@ def _rule_step(
     columns = [c for c in _columns(rule, spec) if view.has(c)]
     step.inputs = {column: redact(view.text(column)) for column in columns}
     step.findings = [f for f in findings if f.rule == spec.id]
+    when = spec.condition
     if step.findings:
         step.outcome = "failed"
+    elif when is not None and not condition_holds(when, view.raw(when["column"])):
+        step.outcome = "not-applicable"
+        step.note = f"本行「{when['column']}」不满足适用条件（{_shown(when)}），本规则对该行不适用"
     elif columns and all(view.blank(c) for c in columns):
         step.outcome, step.note = "not-applicable", "相关单元格均为空，本规则对该行无要求"
     return step

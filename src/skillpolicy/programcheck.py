@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .datafile import describe_error, locate, read_toml
+from .datafile import KeyedError, describe_error, locate, read_toml
 from .errors import CatalogError
 from .resources import SearchPath
 
@@ -154,6 +155,133 @@ class LevelsParams(_Params):
 class EducationFundParams(_Params):
     floor: str = Field("education_fund_floor", description="[[rates]] 中下限的名称")
     ceiling: str = Field("education_fund_ceiling", description="[[rates]] 中上限的名称")
+
+
+# --- what each rule kind (rules/kinds.py) takes as params -----------------------------------
+
+
+class _KindParams(_Params):
+    """A kind's params: ``messages`` may replace any of its message templates."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {}  # message name -> its placeholders
+
+    messages: dict[str, str] = Field(
+        default_factory=dict, description="替换该种类的提示语模板（{column} 等占位符见文档）"
+    )
+
+    @model_validator(mode="after")
+    def _templates(self) -> _KindParams:
+        for name, text in self.messages.items():
+            if name not in self.templates:
+                allowed = "、".join(sorted(self.templates))
+                raise KeyedError(f"没有「{name}」这种提示语；可写：{allowed}", ("messages", name))
+            names = {"summary", *self.templates[name]}
+            try:
+                text.format(**dict.fromkeys(names, ""))
+            except (KeyError, IndexError, ValueError) as error:
+                shown = "、".join("{" + n + "}" for n in sorted(names))
+                raise KeyedError(
+                    f"提示语中的占位符有误（{error}）；可用：{shown}", ("messages", name)
+                ) from None
+        return self
+
+
+class OneOfKind(_KindParams):
+    """one-of: the cell holds one of ``allowed``."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column", "allowed"}),
+        "outside": frozenset({"column", "value", "allowed", "hint"}),
+    }
+    column: str = Field(description="列名")
+    allowed: list[str] = Field(min_length=1, description="允许的取值")
+    blank_allowed: bool = Field(False, description="为空时不算问题")
+    multiple: bool = Field(False, description="可多选：以、，；或空格分隔，每一项都须在 allowed 中")
+
+
+class InCatalogKind(_KindParams):
+    """in-catalog: the cell names an occupation of a catalog."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column", "title"}),
+        "outside": frozenset({"value", "title", "hint"}),
+    }
+    column: str = Field("职业(工种)", description="职业（工种）列")
+    catalog: str | None = Field(None, description="目录编号（省略时用项目的 catalog）")
+
+
+class YesKind(_KindParams):
+    """yes: every named column answers 是."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column"}),
+        "no": frozenset({"column"}),
+    }
+    columns: list[str] = Field(min_length=1, description="须为“是”的各列")
+
+
+Bound = Literal["以上", "不少于", "不低于", "超过", "以下", "不超过", "低于", "不满"]
+
+
+class NumberKind(_KindParams):
+    """number: an integer or a ratio against a bound in the document's words."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column", "bound"}),
+        "missed": frozenset({"column", "value", "missed", "bound"}),
+    }
+    column: str = Field(description="数值列")
+    type: Literal["integer", "ratio"] = Field("integer", description="integer：整数；ratio：比例")
+    bound: Bound = Field(
+        "不少于",
+        description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <",
+    )
+    value: Decimal = Field(description='界限值：整数，或带引号的小数如 "0.60"（即60%）')
+
+
+class DateOrderKind(_KindParams):
+    """date-order: a date on or before another column's, a fixed date or the deadline."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column", "limit"}),
+        "other_blank": frozenset({"column", "other"}),
+        "late": frozenset({"column", "value", "other", "limit"}),
+    }
+    column: str = Field(description="日期列")
+    not_after_column: str | None = Field(None, description="不得晚于这一列的日期")
+    not_after: date | None = Field(None, description="不得晚于这一天（省略时用项目的 deadline）")
+
+
+class NameListKind(_KindParams):
+    """name-list: the cell's name is (or is not) on a local parameter's name list."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column"}),
+        "outside": frozenset({"column", "value"}),
+        "listed": frozenset({"column", "value"}),
+    }
+    column: str = Field(description="名称列")
+    list: str = Field(description="给出名单的本地参数（类型 file）")
+    listed: bool = Field(True, description="true：须在名单内；false：不得在名单上")
+
+
+class ExcludesKind(_KindParams):
+    """excludes: the cell's text does not contain ``text``."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {"found": frozenset({"column", "value"})}
+    column: str = Field(description="列名")
+    text: str = Field(min_length=1, description="含有这段文字的行不属本项目")
+
+
+KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "excludes": ExcludesKind,
+    "name-list": NameListKind,
+    "date-order": DateOrderKind,
+    "one-of": OneOfKind,
+    "in-catalog": InCatalogKind,
+    "yes": YesKind,
+    "number": NumberKind,
+}
 
 
 def _ids(model: type[_Params], *rule_ids: str) -> dict[str, type[_Params]]:
@@ -315,17 +443,35 @@ def _check_params(found: _Collector, data: dict[str, Any]) -> None:
     for index, rule in enumerate(rules):
         if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
             continue
-        rule_id = rule["id"]
+        kind = rule.get("kind", "function")
+        params = rule.get("params", {})
+        if isinstance(kind, str) and kind != "function":
+            if kind not in KIND_PARAMS:
+                close = difflib.get_close_matches(kind, sorted(KIND_PARAMS), n=1, cutoff=0.6)
+                hint = f"是否应为「{close[0]}」？" if close else ""
+                found.add(
+                    f"未知的规则种类「{kind}」；{hint}可用的种类："
+                    f"{'、'.join(['function', *sorted(KIND_PARAMS)])}（docs/program-files.md 第四节）",
+                    ("rules", index, "kind"),
+                )
+            elif isinstance(params, dict):
+                try:
+                    KIND_PARAMS[kind].model_validate(params)
+                except ValidationError as exc:
+                    found.add_validation(exc, ("rules", index, "params"))
+            continue
+        rule_id = rule.get("function") or rule["id"]
+        if not isinstance(rule_id, str):
+            continue  # the structure pass says "应为字符串"
         if rule_id not in known or rule_id not in RULE_PARAMS:
             close = difflib.get_close_matches(rule_id, sorted(RULE_PARAMS), n=1, cutoff=0.6)
             hint = f"是否应为「{close[0]}」？" if close else ""
             found.add(
                 f"未知的规则编号「{rule_id}」（程序中没有这条规则的实现）；{hint}"
                 "可用的规则见 docs/program-files.md 第四节或 skillpolicy program schema",
-                ("rules", index, "id"),
+                ("rules", index, "function" if "function" in rule else "id"),
             )
             continue
-        params = rule.get("params", {})
         if not isinstance(params, dict):
             continue  # the structure pass says "应为表"
         try:
@@ -367,16 +513,33 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
                 "但该项目没有这种表（[sheets] 中缺少）",
                 (*loc, "sheet"),
             )
-        if spec.id not in RULE_PARAMS:
+        if spec.kind != "function":
+            fixed = spec.params.get("not_after_column") or spec.params.get("not_after")
+            if spec.kind == "date-order" and not fixed and program.deadline is None:
+                found.add(
+                    f"规则「{spec.id}」（date-order）未写 not_after 或 not_after_column 时用项目的"
+                    " deadline（申报截止日期），但未填写",
+                    loc,
+                )
+            if spec.kind == "name-list" and "list" in spec.params:
+                need_parameter(str(spec.params["list"]), "file", loc, f"规则 {spec.id} ")
+            if spec.kind == "in-catalog" and not (spec.params.get("catalog") or program.catalog):
+                found.add(
+                    f"规则「{spec.id}」（in-catalog）需要职业目录：写 params.catalog 或项目的 catalog",
+                    loc,
+                )
+            continue
+        name = spec.function or spec.id
+        if name not in RULE_PARAMS:
             continue  # already said: unknown kind
-        if spec.id == "occupation-in-catalog" and program.catalog is None:
+        if name == "occupation-in-catalog" and program.catalog is None:
             found.add(
                 "规则 occupation-in-catalog 需要项目的 catalog（职业目录编号），但未填写", loc
             )
-        if spec.id == "deadline" and program.deadline is None:
+        if name == "deadline" and program.deadline is None:
             found.add("规则 deadline 需要项目的 deadline（申报截止日期），但未填写", loc)
-        if RULE_PARAMS[spec.id] is ClosedListParams and "allowed" not in spec.params:
-            if spec.id != "training-category":
+        if RULE_PARAMS[name] is ClosedListParams and "allowed" not in spec.params:
+            if name != "training-category":
                 found.add("缺少（必填）：允许的取值列表", (*loc, "params", "allowed"))
             elif not any(t.department for t in program.targets):
                 found.add(
@@ -384,13 +547,13 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
                     " [[targets]] 名称，但没有这样的目标",
                     (*loc, "params", "allowed"),
                 )
-        for name, kind in RULE_LOCAL_PARAMETERS.get(spec.id, {}).items():
-            need_parameter(name, kind, loc, f"规则 {spec.id} ")
-        if spec.id == "education-fund":
+        for parameter, kind in RULE_LOCAL_PARAMETERS.get(name, {}).items():
+            need_parameter(parameter, kind, loc, f"规则 {spec.id} ")
+        if name == "education-fund":
             for key in ("floor", "ceiling"):
-                name = str(spec.params.get(key, EducationFundParams.model_fields[key].default))
-                if name not in rates:
-                    found.add(f"「{name}」不在 [[rates]] 中", (*loc, "params", key))
+                rate = str(spec.params.get(key, EducationFundParams.model_fields[key].default))
+                if rate not in rates:
+                    found.add(f"「{rate}」不在 [[rates]] 中", (*loc, "params", key))
     for index, money in enumerate(program.subsidies):
         loc = ("subsidies", index)
         kinds = [m.sheet for m in program.subsidies[:index]]

@@ -109,14 +109,44 @@ class Rate(_Strict):
     description: str
 
 
+class Condition(_Strict):
+    """When a rule applies, on another cell of the row (``applies_when``): its folded text is
+    one of ``in``, none of ``not_in``, or it is filled (``filled = true``) or blank."""
+
+    column: str = Field(description="条件所看的列")
+    in_: list[str] | None = Field(None, alias="in", description="该列为其中之一时适用")
+    not_in: list[str] | None = Field(None, description="该列不是其中任何一个时适用")
+    filled: bool | None = Field(None, description="true：该列已填时适用；false：为空时适用")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        tests = [t for t in (self.in_, self.not_in, self.filled) if t is not None]
+        if len(tests) != 1:
+            raise KeyedError("须写 in、not_in、filled 三者之一", ("column",))
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
 class RuleSpec(_Strict):
     id: str
+    kind: str = Field(
+        "function",
+        description="规则种类（docs/program-files.md 第四节）；function：程序中登记的规则",
+    )
+    function: str | None = Field(None, description="kind = function 时登记的规则名（默认同 id）")
     clause: str
     sheet: SheetKind
     severity: Severity = "error"
     summary: str
     reading: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+    applies_when: Condition | None = None
+
+    @property
+    def condition(self) -> dict[str, Any] | None:
+        return self.applies_when.as_dict() if self.applies_when else None
 
 
 class LocalParameter(_Strict):

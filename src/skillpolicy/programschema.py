@@ -14,29 +14,44 @@ SCHEMA_DIRECTIVE = f"#:schema ../{SCHEMA_FILE}"
 
 
 def program_json_schema() -> dict[str, Any]:
-    """The schema: the Program model, with each rule's ``params`` tied to its kind (``id``)."""
-    from .programcheck import RULE_PARAMS
+    """The schema: the Program model, with each rule's ``params`` tied to its kind (``kind``,
+    or for a registered function its ``function`` or ``id``)."""
+    from .programcheck import KIND_PARAMS, RULE_PARAMS
     from .programs import Program
 
     schema = Program.model_json_schema()
     defs: dict[str, Any] = schema.setdefault("$defs", {})
     rule = defs["RuleSpec"]
-    rule["properties"]["id"] = {
+    rule["properties"]["kind"] = {
         "title": "规则种类",
-        "description": "规则编号（种类），决定 params 中可写的键",
+        "description": "规则种类，决定 params 中可写的键；function：程序中登记的规则（id 或 function）",
+        "enum": ["function", *sorted(KIND_PARAMS)],
+        "default": "function",
+    }
+    rule["properties"]["function"] = {
+        "title": "登记的规则",
+        "description": "kind = function 时登记的规则名（默认同 id）",
         "enum": sorted(RULE_PARAMS),
     }
     branches: list[dict[str, Any]] = []
-    for rule_id, model in sorted(RULE_PARAMS.items()):
+
+    def add(model: type[Any], test: dict[str, Any], required: list[str]) -> None:
         params = model.model_json_schema(ref_template="#/$defs/{model}")
         defs.update(params.pop("$defs", {}))
         defs[model.__name__] = params
         branches.append(
             {
-                "if": {"properties": {"id": {"const": rule_id}}, "required": ["id"]},
+                "if": {"properties": test, "required": required},
                 "then": {"properties": {"params": {"$ref": f"#/$defs/{model.__name__}"}}},
             }
         )
+
+    for kind_name, kind_model in sorted(KIND_PARAMS.items()):
+        add(kind_model, {"kind": {"const": kind_name}}, ["kind"])
+    for rule_id, model in sorted(RULE_PARAMS.items()):
+        function = {"kind": {"const": "function"}}
+        add(model, {**function, "function": {"const": rule_id}}, ["function"])
+        add(model, {**function, "id": {"const": rule_id}}, ["id"])
     rule["allOf"] = branches
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -17,7 +17,7 @@ from .identifiers import mask_id
 from .params import LocalParams, load_params
 from .programs import SHEET_KIND_NAMES, Program, RuleSpec, list_programs
 from .resources import SearchPath
-from .rules import CellProblem, Context, RowView, Rule, rule_class
+from .rules import Batch, CellProblem, Context, Kind, RowView, Rule, make_rule
 from .sheet import Layout, Row, SheetReader
 from .values import is_blank
 
@@ -132,7 +132,7 @@ class Checker:
         self.rules: list[Rule] = []
         self.skipped: list[tuple[RuleSpec, str]] = []
         for spec in context.program.rules_for(context.layout.kind):
-            rule = rule_class(spec.id)(spec, context)
+            rule = make_rule(spec, context)
             reason = rule.skip_reason()
             if reason is None:
                 self.rules.append(rule)
@@ -151,11 +151,38 @@ class Checker:
             self._plan.append((rule, columns, pick, len(columns or ()) == 1, filled, {}))
 
     def check_row(self, row: Row) -> tuple[RowView, list[Finding]]:
+        return self.check_rows([row])[0]
+
+    def check_rows(self, rows: list[Row]) -> list[tuple[RowView, list[Finding]]]:
+        """Rows in order with their findings: the kinds evaluated a column at a time over all
+        of ``rows``, the registered functions row by row, merged in the program's rule order."""
+        batch = Batch([row.number for row in rows], [row.cells for row in rows])
+        flagged = {
+            index: rule.check_batch(batch)
+            for index, (rule, *_) in enumerate(self._plan)
+            if isinstance(rule, Kind)
+        }
+        return [self._check_row(row, k, flagged) for k, row in enumerate(rows)]
+
+    def _check_row(
+        self, row: Row, k: int, flagged: dict[int, Any]
+    ) -> tuple[RowView, list[Finding]]:
         view = RowView(row, self.context)
         findings: list[Finding] = []
         reported: set[str] = set()
         cells = row.cells
-        for rule, columns, pick, single, filled, outcomes in self._plan:
+        for index, (rule, columns, pick, single, filled, outcomes) in enumerate(self._plan):
+            if index in flagged:
+                hit = flagged[index].get(k)
+                if hit is not None:
+                    found, broken = hit
+                    findings.extend(found)
+                    if broken is not None and broken.column not in reported:
+                        reported.add(broken.column)
+                        findings.append(
+                            rule.finding(row.number, broken.column, broken.message, "error")
+                        )
+                continue
             if columns is None:
                 try:
                     findings.extend(rule.check(view))
@@ -375,13 +402,27 @@ def column_number(letters: str) -> int:
     return number
 
 
+BATCH_ROWS = 4096  # rows the kinds evaluate at a time (a column of each at once)
+
+
+def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def checked_rows(reader: SheetReader, checker: Checker) -> Iterator[tuple[RowView, list[Finding]]]:
     program = checker.context.program
-    for row in reader.rows():
-        view, findings = checker.check_row(row)
-        if row.cleaned:
-            findings.extend(control_findings(row, program))
-        yield view, findings
+    for batch in _batches(reader.rows()):
+        for row, (view, findings) in zip(batch, checker.check_rows(batch), strict=True):
+            if row.cleaned:
+                findings.extend(control_findings(row, program))
+            yield view, findings
 
 
 def validate_sheet(

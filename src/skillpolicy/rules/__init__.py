@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import (  # noqa: F401  (registration)
     common,
     inforce,
+    kinds,
     people,
     sheetwide,
     training,
@@ -12,10 +15,34 @@ from . import (  # noqa: F401  (registration)
     xuchang,
 )
 from .base import CellProblem, Context, RowView, Rule, registered_ids, rule_class
+from .kinds import FUNCTION, Batch, Kind, kind_class, known_kinds
+
+if TYPE_CHECKING:
+    from ..programs import RuleSpec
 
 
 def known_rule_ids() -> frozenset[str]:
     return registered_ids()
 
 
-__all__ = ["CellProblem", "Context", "RowView", "Rule", "known_rule_ids", "rule_class"]
+def make_rule(spec: RuleSpec, context: Context) -> Rule:
+    """The rule an entry names: its kind with its params, or the registered function."""
+    if spec.kind == FUNCTION:
+        return rule_class(spec.function or spec.id)(spec, context)
+    return kind_class(spec.kind)(spec, context)
+
+
+__all__ = [
+    "FUNCTION",
+    "Batch",
+    "CellProblem",
+    "Context",
+    "Kind",
+    "RowView",
+    "Rule",
+    "kind_class",
+    "known_kinds",
+    "known_rule_ids",
+    "make_rule",
+    "rule_class",
+]

@@ -1,0 +1,578 @@
+"""Rule kinds: a small vocabulary of rules a program file names with parameters.
+
+A kind is evaluated a column at a time: :meth:`Kind.check_batch` gets the cells of every row
+of a batch by column and answers only for the rows it flags (Python objects, the findings,
+are made for those alone). Each distinct cell value is judged once per batch. The same kind
+explains one row through :meth:`Rule.check`, a batch of that row alone.
+
+A ``[[rules]]`` entry without ``kind`` (or ``kind = "function"``) runs the registered rule
+class named by its ``function`` (default: its id), for what no kind can say yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any, ClassVar, TypeVar
+
+from ..findings import Finding
+from ..values import (
+    ValueProblem,
+    cell_text,
+    fold,
+    is_blank,
+    parse_date,
+    parse_int,
+    parse_ratio,
+    parse_yes_no,
+)
+from .base import CellProblem, RowView, Rule, missing_columns_reason
+from .common import close_match, one_of
+
+KindT = TypeVar("KindT", bound="Kind")
+
+_KINDS: dict[str, type[Kind]] = {}
+
+FUNCTION = "function"
+
+
+def kind(name: str) -> Callable[[type[KindT]], type[KindT]]:
+    def decorate(cls: type[KindT]) -> type[KindT]:
+        if name in _KINDS:
+            raise RuntimeError(f"rule kind registered twice: {name}")
+        cls.kind_name = name
+        _KINDS[name] = cls
+        return cls
+
+    return decorate
+
+
+def kind_class(name: str) -> type[Kind]:
+    return _KINDS[name]
+
+
+def known_kinds() -> frozenset[str]:
+    return frozenset(_KINDS)
+
+
+class Batch:
+    """Rows of one sheet, their cells read by column on demand."""
+
+    def __init__(self, numbers: Sequence[int], cells: Sequence[dict[str, Any]]) -> None:
+        self.numbers = numbers
+        self._cells = cells
+        self._columns: dict[str, list[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def column(self, name: str) -> list[Any]:
+        values = self._columns.get(name)
+        if values is None:
+            values = self._columns[name] = [cells.get(name) for cells in self._cells]
+        return values
+
+
+# per row of a batch that a kind flags: its findings and the cell it could not read, if any
+Flags = dict[int, tuple[list[Finding], CellProblem | None]]
+
+
+def _key(value: Any) -> Any:
+    # True == 1 in Python: keep a bool cell apart from a number cell when memoising
+    return (value.__class__, value)
+
+
+# --- conditions (applies_when) ----------------------------------------------------------------
+
+
+def condition_holds(condition: dict[str, Any], value: Any) -> bool:
+    """``{ column = …, in = [...] }``, ``not_in = [...]`` or ``filled = true/false`` on a cell."""
+    if "filled" in condition:
+        return (not is_blank(value)) == bool(condition["filled"])
+    text = fold(cell_text(value))
+    if "in" in condition:
+        return text in {fold(v) for v in condition["in"]}
+    if "not_in" in condition:
+        return text not in {fold(v) for v in condition["not_in"]}
+    return True
+
+
+class Kind(Rule):
+    """A rule kind: parameters from the program file, evaluated a column at a time."""
+
+    kind_name: ClassVar[str] = ""
+    columnar: ClassVar[bool] = True
+
+    def columns(self) -> tuple[str, ...]:
+        """The input columns the kind reads (from its params)."""
+        return self.needs()
+
+    def condition_columns(self) -> tuple[str, ...]:
+        when = self.spec.condition
+        return (when["column"],) if when else ()
+
+    def skip_reason(self) -> str | None:
+        missing = [
+            name
+            for name in (*self.needs(), *self.condition_columns())
+            if not self.context.layout.has(name)
+        ]
+        return missing_columns_reason(self.context.layout, missing) if missing else None
+
+    def check_batch(self, batch: Batch) -> Flags:
+        """The flagged rows of ``batch`` (by index) with their findings, ``applies_when`` first."""
+        when = self.spec.condition
+        if when is None:
+            return self.flag(batch, range(len(batch)))
+        values = batch.column(when["column"])
+        applies = [i for i, value in enumerate(values) if condition_holds(when, value)]
+        return self.flag(batch, applies)
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        raise NotImplementedError
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        """One row (``explain``): a batch of that row alone; a broken cell raises."""
+        batch = Batch([row.number], [row.row.cells])
+        found, broken = self.check_batch(batch).get(0, ([], None))
+        yield from found
+        if broken is not None:
+            raise broken
+
+    def at(self, batch: Batch, index: int, column: str, message: str) -> Finding:
+        return self.finding(batch.numbers[index], column, message)
+
+    def template(self, name: str, default: str, **values: Any) -> str:
+        """A message: the file's ``messages.NAME`` template, else the kind's own."""
+        templates: dict[str, str] = self.params.get("messages", {})
+        return templates.get(name, default).format(summary=self.spec.summary, **values)
+
+
+_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+
+@kind("one-of")
+class OneOf(Kind):
+    """The cell holds one value of ``allowed`` (folded: full-width, quotation marks, spaces),
+    or with ``multiple = true`` one or more separated by 、 , ; or spaces; blank is a finding
+    unless ``blank_allowed``."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.allowed: list[str] = list(self.params["allowed"])
+        self.folded = {fold(v) for v in self.allowed}
+        self.blank_allowed = bool(self.params.get("blank_allowed", False))
+        self.multiple = bool(self.params.get("multiple", False))
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        values = batch.column(self.column)
+        judged: dict[Any, list[str]] = {}
+        flags: Flags = {}
+        for i in rows:
+            value = values[i]
+            key = _key(value)
+            if key not in judged:
+                judged[key] = self._judge(value)
+            messages = judged[key]
+            if messages:
+                flags[i] = ([self.at(batch, i, self.column, m) for m in messages], None)
+        return flags
+
+    def _judge(self, raw: Any) -> list[str]:
+        text = cell_text(raw)
+        parts = [p for p in _SEPARATORS.split(text) if p] if self.multiple else [text]
+        if is_blank(raw) or not any(parts):
+            if self.blank_allowed:
+                return []
+            blank = self.template(
+                "blank",
+                "{column}为空；应填：{allowed}",
+                column=self.column,
+                allowed=one_of(self.allowed),
+            )
+            return [blank]
+        return [self._outside(part) for part in parts if fold(part) not in self.folded]
+
+    def _outside(self, value: str) -> str:
+        return self.template(
+            "outside",
+            "{column}「{value}」不在规定范围内；应为：{allowed}。{hint}",
+            column=self.column,
+            value=value,
+            allowed=one_of(self.allowed),
+            hint=close_match(value, self.allowed),
+        ).rstrip("。")
+
+
+@kind("in-catalog")
+class InCatalog(Kind):
+    """The cell names an occupation of the program's catalog (or ``catalog``)."""
+
+    def setup(self) -> None:
+        self.column = str(self.params.get("column", "职业(工种)"))
+        self.catalog_id = str(self.params.get("catalog") or self.program.catalog or "")
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        catalog = self.context.catalog(self.catalog_id)
+        values = batch.column(self.column)
+        judged: dict[Any, str | None] = {}
+        flags: Flags = {}
+        for i in rows:
+            raw = values[i]
+            key = _key(raw)
+            if key not in judged:
+                if is_blank(raw):
+                    judged[key] = self.template(
+                        "blank",
+                        "{column}为空；请填写《{title}》内的职业（工种）",
+                        column=self.column,
+                        title=catalog.title,
+                    )
+                else:
+                    value = cell_text(raw)
+                    judged[key] = (
+                        None
+                        if value in catalog
+                        else self.template(
+                            "outside",
+                            "「{value}」不在《{title}》内，不属本项目培养范围；"
+                            "请按目录填写规范名称。{hint}",
+                            value=value,
+                            title=catalog.title,
+                            hint=close_match(value, catalog.occupations),
+                        ).rstrip("。")
+                    )
+            message = judged[key]
+            if message is not None:
+                flags[i] = ([self.at(batch, i, self.column, message)], None)
+        return flags
+
+
+@kind("yes")
+class Yes(Kind):
+    """Every named column (of those the sheet has) answers 是; blank and 否 are findings."""
+
+    def setup(self) -> None:
+        self.names: list[str] = list(self.params["columns"])
+
+    def needs(self) -> tuple[str, ...]:
+        return ()
+
+    def columns(self) -> tuple[str, ...]:
+        return self.present(*self.names)
+
+    def skip_reason(self) -> str | None:
+        if not any(self.context.layout.has(c) for c in self.names):
+            return missing_columns_reason(self.context.layout, self.names)
+        return super().skip_reason()
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        flags: Flags = {}
+        for column in self.columns():
+            values = batch.column(column)
+            judged: dict[Any, tuple[str | None, CellProblem | None]] = {}
+            for i in rows:
+                if i in flags and flags[i][1] is not None:
+                    continue  # a row stops at its first unreadable answer
+                raw = values[i]
+                key = _key(raw)
+                if key not in judged:
+                    judged[key] = self._judge(column, raw)
+                message, broken = judged[key]
+                if message is None and broken is None:
+                    continue
+                found, _ = flags.setdefault(i, ([], None))
+                if message is not None:
+                    found.append(self.at(batch, i, column, message))
+                else:
+                    flags[i] = (found, broken)
+        return flags
+
+    def _judge(self, column: str, raw: Any) -> tuple[str | None, CellProblem | None]:
+        if is_blank(raw):
+            return self.template("blank", "「{column}」未填；请填“是”或“否”", column=column), None
+        try:
+            answer = parse_yes_no(raw)
+        except ValueProblem as problem:
+            return None, CellProblem(column, f"{column}{problem.message}")
+        if answer:
+            return None, None
+        return (
+            self.template(
+                "no", "「{column}」为否：{summary}是申报条件，不具备的不能申报", column=column
+            ),
+            None,
+        )
+
+
+# the document's words for a bound, and whether a value meets it
+BOUNDS: dict[str, Callable[[Any, Any], bool]] = {
+    "以上": operator.ge,
+    "不少于": operator.ge,
+    "不低于": operator.ge,
+    "超过": operator.gt,
+    "以下": operator.le,
+    "不超过": operator.le,
+    "低于": operator.lt,
+    "不满": operator.lt,
+}
+# how a value that misses the bound is described
+_MISSED = {
+    "以上": "少于",
+    "不少于": "少于",
+    "不低于": "低于",
+    "超过": "未超过",
+    "以下": "超过",
+    "不超过": "超过",
+    "低于": "不低于",
+    "不满": "已满",
+}
+
+
+def percent_floor(value: Decimal) -> str:
+    from .training import percent
+
+    return percent(value)
+
+
+@kind("number")
+class Number(Kind):
+    """An integer (``type = "integer"``) or a ratio (``type = "ratio"``) against a bound named
+    in the document's words: ``bound = "不少于"`` and ``value``."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.type = str(self.params.get("type", "integer"))
+        self.bound = str(self.params.get("bound", "不少于"))
+        self.meets = BOUNDS[self.bound]
+        raw_limit = self.params["value"]
+        self.limit: int | Decimal = (
+            int(raw_limit) if self.type == "integer" else Decimal(str(raw_limit))
+        )
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def _parse(self, raw: Any) -> int | Decimal:
+        if self.type == "ratio":
+            return parse_ratio(raw)
+        return parse_int(raw, minimum=min(int(self.limit), 1))
+
+    def _shown(self, value: int | Decimal) -> str:
+        return percent_floor(Decimal(value)) if self.type == "ratio" else str(value)
+
+    def _judge(self, raw: Any) -> tuple[str | None, CellProblem | None]:
+        shown_limit = self._shown(self.limit)
+        if raw is None or raw == "" or is_blank(raw):
+            blank = (
+                "「{column}」未填；请填写整数" if self.type == "integer" else "{column}为空；请填写"
+            )
+            return self.template("blank", blank, column=self.column, bound=shown_limit), None
+        try:
+            value = self._parse(raw)
+        except ValueProblem as problem:
+            return None, CellProblem(self.column, f"{self.column}{problem.message}")
+        if self.meets(value, self.limit):
+            return None, None
+        return (
+            self.template(
+                "missed",
+                "「{column}」为{value}，{missed}{bound}；{summary}",
+                column=self.column,
+                value=self._shown(value),
+                missed=_MISSED[self.bound],
+                bound=shown_limit,
+            ),
+            None,
+        )
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        values = batch.column(self.column)
+        judged: dict[Any, tuple[str | None, CellProblem | None]] = {}
+        flags: Flags = {}
+        for i in rows:
+            raw = values[i]
+            key = _key(raw)
+            if key not in judged:
+                judged[key] = self._judge(raw)
+            message, broken = judged[key]
+            if message is not None:
+                flags[i] = ([self.at(batch, i, self.column, message)], None)
+            elif broken is not None:
+                flags[i] = ([], broken)
+        return flags
+
+
+@kind("date-order")
+class DateOrder(Kind):
+    """A date on or before another column's date (``not_after_column``), a fixed date
+    (``not_after``) or, with neither, the program's ``deadline``; blank is a finding."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.other: str | None = self.params.get("not_after_column")
+        fixed = self.params.get("not_after") or self.program.deadline
+        self.fixed: dt.date | None = None if self.other else fixed
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column, self.other) if self.other else (self.column,)
+
+    def _date(self, column: str, raw: Any) -> dt.date | None:
+        if raw is None or raw == "" or is_blank(raw):
+            return None
+        try:
+            return parse_date(raw)
+        except ValueProblem as problem:
+            raise CellProblem(column, f"{column}{problem.message}") from None
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        values = batch.column(self.column)
+        others = batch.column(self.other) if self.other else None
+        judged: dict[Any, tuple[str | None, str, CellProblem | None]] = {}
+        flags: Flags = {}
+        for i in rows:
+            raw, other = values[i], (others[i] if others is not None else None)
+            key = (_key(raw), _key(other))
+            if key not in judged:
+                judged[key] = self._judge(raw, other)
+            message, column, broken = judged[key]
+            if message is not None:
+                flags[i] = ([self.at(batch, i, column, message)], None)
+            elif broken is not None:
+                flags[i] = ([], broken)
+        return flags
+
+    def _judge(self, raw: Any, other_raw: Any) -> tuple[str | None, str, CellProblem | None]:
+        try:
+            day = self._date(self.column, raw)
+            limit = self._date(self.other, other_raw) if self.other else self.fixed
+        except CellProblem as broken:
+            return None, broken.column, broken
+        other = self.other or "截止日期"
+        shown = limit.isoformat() if limit else ""
+        if day is None:
+            message = self.template(
+                "blank", "{column}为空；须不晚于 {limit}，请填写", column=self.column, limit=shown
+            )
+            return message, self.column, None
+        if limit is None:
+            message = self.template(
+                "other_blank",
+                "{other}为空，无法核对{column}是否不晚于{other}；请填写",
+                column=self.column,
+                other=other,
+            )
+            return message, other, None
+        if day <= limit:
+            return None, self.column, None
+        message = self.template(
+            "late",
+            "{column} {value} 晚于{other} {limit}；{summary}",
+            column=self.column,
+            value=day.isoformat(),
+            other=other,
+            limit=shown,
+        )
+        return message, self.column, None
+
+
+@kind("name-list")
+class NameList(Kind):
+    """The cell's name is (``listed = true``, the default) or is not (``listed = false``) on
+    the name list a local parameter (``list``) names; a blank cell is a finding only when the
+    name must be listed. Not run while the parameter is unset (the reason says where to set it)."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.parameter = str(self.params["list"])
+        self.listed = bool(self.params.get("listed", True))
+        self._names: frozenset[str] | None = None
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def skip_reason(self) -> str | None:
+        reason = super().skip_reason()
+        if reason is None and not self.context.params.is_set(self.parameter):
+            where = self.context.params.where_to_set()
+            return f"未设置本地参数 {self.parameter}（在 {where} 中设置）"
+        return reason
+
+    def names(self) -> frozenset[str]:
+        if self._names is None:
+            from ..namelists import read_name_list
+
+            self._names = read_name_list(self.context.params.file(self.parameter))
+        return self._names
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        names = self.names()
+        values = batch.column(self.column)
+        judged: dict[Any, str | None] = {}
+        flags: Flags = {}
+        for i in rows:
+            raw = values[i]
+            key = _key(raw)
+            if key not in judged:
+                judged[key] = self._judge(cell_text(raw), names)
+            message = judged[key]
+            if message is not None:
+                flags[i] = ([self.at(batch, i, self.column, message)], None)
+        return flags
+
+    def _judge(self, value: str, names: frozenset[str]) -> str | None:
+        if not value:
+            if not self.listed:
+                return None
+            return self.template("blank", "{column}为空；请填写", column=self.column)
+        if (fold(value) in names) == self.listed:
+            return None
+        default = (
+            "{column}「{value}」不在名单内；{summary}"
+            if self.listed
+            else "{column}「{value}」在名单上；{summary}"
+        )
+        name = "outside" if self.listed else "listed"
+        return self.template(name, default, column=self.column, value=value)
+
+
+@kind("excludes")
+class Excludes(Kind):
+    """The cell's text does not contain ``text`` (所在地 not in 厦门)."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.text = str(self.params["text"])
+
+    def needs(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        values = batch.column(self.column)
+        flags: Flags = {}
+        judged: dict[Any, str | None] = {}
+        for i in rows:
+            raw = values[i]
+            key = _key(raw)
+            if key not in judged:
+                value = cell_text(raw)
+                judged[key] = (
+                    self.template(
+                        "found", "{column}为{value}：{summary}", column=self.column, value=value
+                    )
+                    if self.text in value
+                    else None
+                )
+            message = judged[key]
+            if message is not None:
+                flags[i] = ([self.at(batch, i, self.column, message)], None)
+        return flags
