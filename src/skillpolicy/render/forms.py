@@ -755,7 +755,7 @@ def _payout_notices(
     program: Any, lines: list[_NoticeLine], options: RenderOptions
 ) -> list[FormModel]:
     """One notice per payee of ``lines`` (a trainee paid in person gets one named for them)."""
-    from ..subsidy import PAYEE_KIND_NAMES
+    from ..payee import PAYEE_KIND_NAMES
 
     payees: dict[tuple[str, str], list[_NoticeLine]] = {}
     for line in lines:

@@ -34,7 +34,7 @@ from typing import Literal
 
 from ..errors import InputError
 from ..ledger import AWARD_TARGET, ClassInspection, Ledger, MonthFigure
-from ..programs import Program
+from ..programs import ALREADY_PAID, Program
 
 ZERO = Decimal("0.00")
 XUCHANG = "xuchang-2013-revitalization"
@@ -44,7 +44,6 @@ XUCHANG_FIRST_MONTH = (2013, 1)
 XUCHANG_MONTHS = 24
 PASS_RATE_FLOOR = Decimal("0.80")  # institution-standing: below 80% loses the designation
 MIN_INSPECTIONS = 3  # inspections: each class checked at random at least 3 times
-ALREADY_PAID = "already-paid"
 
 
 def repeats_a_paid_line(reasons: str) -> bool:
