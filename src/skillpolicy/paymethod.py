@@ -232,13 +232,14 @@ class Method:
                     spec.unknown_rule,
                     f"{column}为{key or '空'}，没有规定的{spec.label or '补贴'}标准",
                 )
+            named = f"{spec.label} {key}" if spec.label else key
             if isinstance(found, Decimal):
-                return found, f"{key} {format_amount(found)}"
+                return found, f"{named} {format_amount(found)}"
             dated = self.on_row(found, view)
             if isinstance(dated, Finding):
                 return dated
             cite = self.program.citation(found.clause)
-            return dated[0], f"{key} {format_amount(dated[0])}{dated[1]}（{cite}）"
+            return dated[0], f"{named} {format_amount(dated[0])}{dated[1]}（{cite}）"
         if part.value is not None:
             shown = f"{format_amount(part.value)}（{source}）"
             return part.value, f"{spec.label} {shown}" if spec.label else shown
@@ -301,7 +302,7 @@ class Method:
                     if isinstance(whole, Finding)
                     else (
                         self.spec.rounding.apply(whole[0] * share),
-                        f"{(share * 100).normalize():f}% × {whole[1]}",
+                        f"{(share * 100).normalize():f}% ×（{whole[1]}）",
                     )
                 )
             if isinstance(value, Finding):

@@ -385,9 +385,7 @@ def _check_money(
         )
     if money.factor is not None:
         if money.factor.parameter is not None:
-            need_parameter(
-                money.factor.parameter, "decimal", (*loc, "factor", "parameter"), "系数 "
-            )
+            need_parameter(money.factor.parameter, "decimal", (*loc, "factor", "parameter"), "系数")
         elif money.factor.rate not in {r.name for r in program.rates}:
             found.add(f"「{money.factor.rate}」不在 [[rates]] 中", (*loc, "factor", "rate"))
         if money.factor.when is not None:

@@ -327,14 +327,11 @@ class Program(_Strict):
         return next((p for p in self.local_parameters if p.name == name), None)
 
 
-PROGRAM_IDS = (
-    "guangxi-2012-technician",
-    "jincheng-2022-workstation",
-    "jincheng-2022-training-base",
-    "guangxi-2019-lifelong",
-    "fujian-2013-free-training",
-    "xuchang-2013-revitalization",
-)
+def program_ids(search: SearchPath | None = None) -> list[str]:
+    """The id of every program file found (``programs/*.toml`` on the search path), sorted:
+    the programs are whatever files are there, never a list in the code."""
+    search = search or SearchPath("catalogs")
+    return sorted({path.stem for path in search.glob("programs", "*.toml")})
 
 
 def load_program_file(path: Path, search: SearchPath | None = None) -> Program:
