@@ -45,6 +45,11 @@ class Target(_Strict):
     unit: str = "人"
     clause: str
     department: str | None = None
+    measure: Literal["trained", "appraised", "high_skill", "certified"] | None = Field(
+        None,
+        description="月报如何由台账统计进度：trained 培训人次，appraised 鉴定人次，"
+        "high_skill 技师及以上，certified 取证（合格）人数；不写为不统计",
+    )
 
 
 def _two_places(value: Decimal) -> Decimal:
