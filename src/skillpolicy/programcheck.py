@@ -14,6 +14,7 @@ Nothing here runs a rule; a file that passes loads and runs without an internal 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -353,15 +354,6 @@ RULE_LOCAL_PARAMETERS: dict[str, dict[str, str]] = {
 
 # What each money method reads besides its own keys: local parameters (name -> kind) and
 # fixed amounts ([[amounts]] names).
-METHOD_LOCAL_PARAMETERS: dict[str, dict[str, str]] = {
-    "school-enterprise": {
-        "school_enterprise_rate": "money-by-key",
-        "shortage_uplift": "decimal",
-        "shortage_catalog": "catalog",
-    },
-    "training-plus-appraisal": {"training_subsidy": "money-by-key", "appraisal_subsidy": "money"},
-}
-METHOD_AMOUNTS: dict[str, tuple[str, ...]] = {"tranches": ("tranche_1", "tranche_2")}
 LEVY_RATES = ("education_fund_floor", "education_fund_ceiling", "education_fund_levy_share")
 
 
@@ -480,6 +472,86 @@ def _check_params(found: _Collector, data: dict[str, Any]) -> None:
             found.add_validation(exc, ("rules", index, "params"))
 
 
+def _check_money(
+    found: _Collector,
+    program: Any,
+    index: int,
+    money: Any,
+    need_parameter: Callable[[str, str, Loc, str], None],
+) -> None:
+    """A [[subsidies]] entry's pieces: every amount, rate, parameter and column it names."""
+    from .columns import SHEET_KIND_NAMES
+    from .paymodel import Condition
+    from .programs import Program, SubsidySpec
+
+    assert isinstance(program, Program) and isinstance(money, SubsidySpec)
+    loc: Loc = ("subsidies", index)
+    amounts = {a.name for a in program.amounts}
+    sheet = program.sheets.get(money.sheet)
+    columns = set(sheet.columns) if sheet is not None else set()
+    where = SHEET_KIND_NAMES[money.sheet]
+
+    def need_amount(name: str, at: Loc) -> None:
+        if name not in amounts:
+            found.add(f"「{name}」不在 [[amounts]] 中", at)
+
+    def need_column(name: str | None, at: Loc) -> None:
+        if sheet is not None and name is not None and name not in columns:
+            found.add(f"「{name}」不是{where}的列（[sheets.{money.sheet}] columns 中没有）", at)
+
+    def need_condition(condition: Condition, at: Loc) -> None:
+        for name in condition.targets:
+            need_column(name, (*at, "column" if condition.column else "columns"))
+        if condition.in_catalog is not None:
+            need_parameter(condition.in_catalog, "catalog", (*at, "in_catalog"), "条件")
+
+    if money.amount:
+        need_amount(money.amount, (*loc, "amount"))
+    for value, name in money.amount_by.items():
+        need_amount(name, (*loc, "amount_by", value))
+    if money.amount_by and money.amount_column not in columns:
+        found.add(f"amount_by 需要 amount_column 指明{where}中的一列", (*loc, "amount_column"))
+    if money.amount_parameter:
+        need_parameter(money.amount_parameter, "money", (*loc, "amount_parameter"), "")
+    for number, part in enumerate(money.parts):
+        at: Loc = (*loc, "parts", number)
+        if part.amount is not None:
+            need_amount(part.amount, (*at, "amount"))
+        for value, name in part.by.items():
+            need_amount(name, (*at, "by", value))
+        if part.parameter is not None:
+            kind = "money-by-key" if part.column else "money"
+            need_parameter(part.parameter, kind, (*at, "parameter"), "金额")
+        need_column(part.column, (*at, "column"))
+    fixed_tranches = bool(money.tranches) and all(t.amount for t in money.tranches)
+    if not money.amount_parts and not fixed_tranches:
+        found.add(
+            "缺少金额：写 amount、amount_parameter、amount_column 与 amount_by，或 parts",
+            loc,
+        )
+    if money.factor is not None:
+        if money.factor.parameter is not None:
+            need_parameter(money.factor.parameter, "decimal", (*loc, "factor", "parameter"), "系数")
+        elif money.factor.rate not in {r.name for r in program.rates}:
+            found.add(f"「{money.factor.rate}」不在 [[rates]] 中", (*loc, "factor", "rate"))
+        if money.factor.when is not None:
+            need_condition(money.factor.when, (*loc, "factor", "when"))
+    for number, refusal in enumerate(money.refuse):
+        need_condition(refusal.when, (*loc, "refuse", number, "when"))
+    for number, tranche in enumerate(money.tranches):
+        at = (*loc, "tranches", number)
+        if tranche.amount is not None:
+            need_amount(tranche.amount, (*at, "amount"))
+        for inner, refusal in enumerate(tranche.refuse):
+            need_condition(refusal.when, (*at, "refuse", inner, "when"))
+        for inner, note in enumerate(tranche.pending):
+            need_condition(note.when, (*at, "pending", inner, "when"))
+    if not isinstance(money.payee, str):
+        for number, option in enumerate(money.payee):
+            if option.when is not None:
+                need_condition(option.when, (*loc, "payee", number, "when"))
+
+
 def _check_consistency(found: _Collector, program: Any, search: SearchPath | None) -> None:
     from .columns import SHEET_KIND_NAMES
     from .programs import Program
@@ -489,7 +561,6 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
     _unique(found, "amounts", [a.name for a in program.amounts])
     _unique(found, "rates", [r.name for r in program.rates])
     _unique(found, "local_parameters", [p.name for p in program.local_parameters])
-    amounts = {a.name for a in program.amounts}
     rates = {r.name for r in program.rates}
     declared = {p.name: p.kind for p in program.local_parameters}
 
@@ -561,34 +632,7 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
             found.add(f"subsidies 用于 {money.sheet}，但该项目没有这种表", (*loc, "sheet"))
         elif money.sheet in kinds:
             found.add(f"{SHEET_KIND_NAMES[money.sheet]}已有一项 subsidies", (*loc, "sheet"))
-        if money.amount and money.amount not in amounts:
-            found.add(f"「{money.amount}」不在 [[amounts]] 中", (*loc, "amount"))
-        for value, name in money.amount_by.items():
-            if name not in amounts:
-                found.add(f"「{name}」不在 [[amounts]] 中", (*loc, "amount_by", value))
-        if money.amount_by and (
-            money.sheet not in program.sheets
-            or money.amount_column not in program.sheets[money.sheet].columns
-        ):
-            found.add(
-                f"amount_by 需要 amount_column 指明{SHEET_KIND_NAMES[money.sheet]}中的一列",
-                (*loc, "amount_column"),
-            )
-        if money.amount_parameter:
-            need_parameter(money.amount_parameter, "money", (*loc, "amount_parameter"), "")
-        if money.method == "per-trainee" and bool(money.amount) == bool(money.amount_parameter):
-            found.add(
-                "per-trainee 须写 amount（[[amounts]] 中的名称）或 amount_parameter"
-                "（本地参数）二者之一",
-                loc,
-            )
-        if money.method == "award" and not (money.amount_column and money.amount_by):
-            found.add("award 须写 amount_column 和 amount_by（奖项 → [[amounts]] 名称）", loc)
-        for name in METHOD_AMOUNTS.get(money.method, ()):
-            if name not in amounts:
-                found.add(f"计发方式 {money.method} 需要 [[amounts]] 中的「{name}」", loc)
-        for name, kind in METHOD_LOCAL_PARAMETERS.get(money.method, {}).items():
-            need_parameter(name, kind, loc, f"计发方式 {money.method} ")
+        _check_money(found, program, index, money, need_parameter)
         if money.outcome_rule and money.outcome_rule not in {
             r.id for r in program.rules if r.sheet == money.sheet
         }:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .columns import SHEET_KIND_NAMES
 from .datafile import KeyedError
 from .errors import CatalogError, did_you_mean
+from .paymodel import AmountPart, Condition, Factor, PayeeOption, Refusal, Rounding, Tranche
 from .resources import SearchPath, check_data_id
 
 SheetKind = Literal["roster", "application", "designation", "award", "technician", "levy"]
@@ -27,8 +28,11 @@ ParameterKind = Literal["money", "decimal", "money-by-key", "file", "catalog", "
 __all__ = ["SHEET_KIND_NAMES", "Program", "SheetKind"]  # SHEET_KIND_NAMES lives in columns
 
 
+# the ledger's own rule, in no program file: the line was paid by an earlier run (validate
+# reports it, subsidy refuses it, the ledger and the monthly report count it apart)
+ALREADY_PAID = "already-paid"
 # rules a finding may name that no program file lists (the ledger's own check)
-OTHER_RULE_TITLES = {"already-paid": "同一人（单位）同一事项不重复发放（台账已有发放记录）"}
+OTHER_RULE_TITLES = {ALREADY_PAID: "同一人（单位）同一事项不重复发放（台账已有发放记录）"}
 
 
 class _Strict(BaseModel):
@@ -41,6 +45,11 @@ class Target(_Strict):
     unit: str = "人"
     clause: str
     department: str | None = None
+    measure: Literal["trained", "appraised", "high_skill", "certified"] | None = Field(
+        None,
+        description="月报如何由台账统计进度：trained 培训人次，appraised 鉴定人次，"
+        "high_skill 技师及以上，certified 取证（合格）人数；不写为不统计",
+    )
 
 
 def _two_places(value: Decimal) -> Decimal:
@@ -109,7 +118,7 @@ class Rate(_Strict):
     description: str
 
 
-class Condition(_Strict):
+class AppliesWhen(_Strict):
     """When a rule applies, on another cell of the row (``applies_when``): its folded text is
     one of ``in``, none of ``not_in``, or it is filled (``filled = true``) or blank."""
 
@@ -119,7 +128,7 @@ class Condition(_Strict):
     filled: bool | None = Field(None, description="true：该列已填时适用；false：为空时适用")
 
     @model_validator(mode="after")
-    def _one_test(self) -> Condition:
+    def _one_test(self) -> AppliesWhen:
         tests = [t for t in (self.in_, self.not_in, self.filled) if t is not None]
         if len(tests) != 1:
             raise KeyedError("须写 in、not_in、filled 三者之一", ("column",))
@@ -142,7 +151,7 @@ class RuleSpec(_Strict):
     summary: str
     reading: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    applies_when: Condition | None = None
+    applies_when: AppliesWhen | None = None
 
     @property
     def condition(self) -> dict[str, Any] | None:
@@ -182,12 +191,13 @@ class SheetSpec(_Strict):
 
 
 class SubsidySpec(_Strict):
-    """How a program's money is computed: the method is Python, everything it reads is here."""
+    """How a program's money is computed, all of it data (:mod:`.paymodel`): the amount's
+    parts, a factor, tranches, refusals, pending notes, the payee and the rounding."""
 
     sheet: SheetKind
-    method: Literal[
-        "per-trainee", "school-enterprise", "training-plus-appraisal", "tranches", "award"
-    ]
+    method: str = Field(
+        pattern=r"^[a-z][a-z0-9-]*$", description="计发方式的名称（仅作说明，如 per-trainee）"
+    )
     clause: str
     summary: str
     reading: str | None = None
@@ -195,12 +205,46 @@ class SubsidySpec(_Strict):
     amount_column: str | None = None  # or a column whose value picks one of amount_by
     amount_by: dict[str, str] = Field(default_factory=dict)  # column value -> [[amounts]] name
     amount_parameter: str | None = None  # or of a local parameter
-    payee: Literal["trainee", "institution", "unit", "trainee-or-institution"]
+    parts: list[AmountPart] = Field(default_factory=list, description="金额为这几部分之和")
+    factor: Factor | None = Field(None, description="条件成立时金额乘以的系数")
+    tranches: list[Tranche] = Field(default_factory=list, description="分几笔发放")
+    refuse: list[Refusal] = Field(default_factory=list, description="整行不予发放的条件")
+    rounding: Rounding = Field(default_factory=Rounding, description="金额的舍入")
+    payee: Literal["trainee", "institution", "unit"] | list[PayeeOption]
     outcome: str | None = None  # column whose blank value means "pending"
     outcome_rule: str | None = None  # the rule a pending line cites
     pending_values: list[str] = Field(default_factory=list)
     requires: list[str] = Field(default_factory=list)
     key: list[str] = Field(min_length=1)  # columns that identify what is paid (ledger key)
+
+    @property
+    def amount_parts(self) -> list[AmountPart]:
+        """The parts the amount adds up, the shorthand keys (amount, amount_parameter,
+        amount_column with amount_by) spelt out as parts."""
+        short: list[AmountPart] = []
+        if self.amount is not None:
+            short.append(AmountPart(amount=self.amount))
+        if self.amount_parameter is not None:
+            short.append(AmountPart(parameter=self.amount_parameter))
+        if self.amount_by:
+            short.append(AmountPart(column=self.amount_column, by=self.amount_by))
+        return [*short, *self.parts]
+
+    @property
+    def tranche_numbers(self) -> list[int | None]:
+        """The tranche of each line a row gets: [1, 2, …], or [None] for one line."""
+        return list(range(1, len(self.tranches) + 1)) if self.tranches else [None]
+
+    def conditions(self) -> list[Condition]:
+        """Every condition the entry states, in the order a run reads them."""
+        found = [refusal.when for refusal in self.refuse]
+        if self.factor is not None and self.factor.when is not None:
+            found.append(self.factor.when)
+        for tranche in self.tranches:
+            found += [r.when for r in tranche.refuse] + [p.when for p in tranche.pending]
+        if not isinstance(self.payee, str):
+            found += [option.when for option in self.payee if option.when is not None]
+        return found
 
 
 class InForce(_Strict):
@@ -318,14 +362,11 @@ class Program(_Strict):
         return next((p for p in self.local_parameters if p.name == name), None)
 
 
-PROGRAM_IDS = (
-    "guangxi-2012-technician",
-    "jincheng-2022-workstation",
-    "jincheng-2022-training-base",
-    "guangxi-2019-lifelong",
-    "fujian-2013-free-training",
-    "xuchang-2013-revitalization",
-)
+def program_ids(search: SearchPath | None = None) -> list[str]:
+    """The id of every program file found (``programs/*.toml`` on the search path), sorted:
+    the programs are whatever files are there, never a list in the code."""
+    search = search or SearchPath("catalogs")
+    return sorted({path.stem for path in search.glob("programs", "*.toml")})
 
 
 def load_program_file(path: Path, search: SearchPath | None = None) -> Program:

@@ -15,15 +15,15 @@ from pathlib import Path
 from .errors import InputError
 from .ledger import Ledger, LedgerLine
 from .ledger.workflow import signers_of
+from .payee import payee_options
+from .paymodel import PayeeKind
 from .programs import Program, SubsidySpec, load_program
 from .resources import SearchPath
 from .sheet import Layout
-from .subsidy import PayeeKind, PayLine, Payout
+from .subsidy import PayLine, Payout
 from .validate import Report
 
 __all__ = ["payout_from_ledger"]
-
-TRAINEE_PAYEE = "学员本人"
 
 
 def _spec_for(program: Program, line: LedgerLine) -> SubsidySpec:
@@ -33,7 +33,7 @@ def _spec_for(program: Program, line: LedgerLine) -> SubsidySpec:
         parts = parts[:-1]
     fitting = [spec for spec in program.subsidies if len(spec.key) == len(parts)]
     if line.tranche is not None:
-        fitting = [spec for spec in fitting if spec.method == "tranches"] or fitting
+        fitting = [spec for spec in fitting if spec.tranches] or fitting
     for spec in fitting:
         if "申报等级" in spec.key and line.level and line.level in parts:
             return spec
@@ -45,11 +45,15 @@ def _spec_for(program: Program, line: LedgerLine) -> SubsidySpec:
 
 
 def _payee_kind(spec: SubsidySpec, line: LedgerLine) -> PayeeKind:
-    if spec.payee == "unit":
-        return "unit"
-    if spec.payee == "trainee" or line.payee == TRAINEE_PAYEE:
-        return "trainee"
-    return "institution"
+    """The kind of the payee option a stored line was paid to: the only kind, or the option
+    whose fixed name the line names, or the first that reads a column."""
+    options = payee_options(spec.payee)
+    if len({option.kind for option in options}) == 1:
+        return options[0].kind
+    for option in options:
+        if option.name is not None and option.name == line.payee:
+            return option.kind
+    return next((o.kind for o in options if o.column is not None), options[0].kind)
 
 
 def payout_from_ledger(ledger: Ledger, run_id: str, search: SearchPath | None = None) -> Payout:

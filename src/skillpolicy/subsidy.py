@@ -30,10 +30,13 @@ from .ledger import (
     PaidEntry,
     RunInfo,
 )
-from .money import amount_in_words, format_amount, to_fen
-from .params import LocalParams, load_params
+from .money import amount_in_words, format_amount
+from .params import load_params
+from .payee import PAYEE_KIND_NAMES, UNNAMED_INSTITUTION
 from .paykeys import key_part, line_key, subject_of
-from .programs import SHEET_KIND_NAMES, Amount, Program, SubsidySpec, list_programs
+from .paymethod import ZERO, Claim, Method
+from .paymodel import PayeeKind
+from .programs import ALREADY_PAID, SHEET_KIND_NAMES, Program, SubsidySpec, list_programs
 from .resources import SearchPath
 from .rules import CellProblem, RowView
 from .validate import (
@@ -46,13 +49,8 @@ from .validate import (
     make_context,
     open_sheet,
 )
-from .values import fold, fold_width
 
 Status = Literal["paid", "pending", "refused"]
-PayeeKind = Literal["trainee", "institution", "unit"]
-ZERO = Decimal("0.00")
-UNNAMED_INSTITUTION = "未注明培训机构"  # the payee when the sheet names no institution at all
-PAYEE_KIND_NAMES = {"trainee": "学员本人", "institution": "培训机构", "unit": "单位"}
 _LEDGER_INTEGER_LIMIT = 1 << 63  # a ledger INTEGER column (SQLite, PostgreSQL BIGINT) holds less
 
 
@@ -128,7 +126,7 @@ class Payout:
         """Exit 1 (INTERFACE.md): a rule was broken or a line was already paid; a unit simply
         left undesignated, or a failed acceptance, is a refusal but not a violation."""
         return self.report.has_errors or any(
-            reason.rule == "already-paid" for line in self.lines for reason in line.reasons
+            reason.rule == ALREADY_PAID for line in self.lines for reason in line.reasons
         )
 
     def count(self, status: Status) -> int:
@@ -184,300 +182,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class Claim:
-    """What a row asks to be paid before the ledger has its say."""
-
-    amount: Decimal
-    payee_kind: PayeeKind
-    payee: str
-    basis: str
-    tranche: int | None = None
-    pending: Finding | None = None
-    refusal: Finding | None = None
-
-
-class Method:
-    """A program's way of turning a row into claims; reads its numbers from the program file."""
-
-    def __init__(
-        self, program: Program, spec: SubsidySpec, params: LocalParams, search: SearchPath
-    ) -> None:
-        self.program = program
-        self.spec = spec
-        self.params = params
-        self.search = search
-        self.citation = program.citation(spec.clause)
-        self.used: dict[str, str] = {}
-        self.prepare()
-
-    def prepare(self) -> None:
-        """Read the numbers the method needs; an unset local parameter stops the run here."""
-
-    def reason(self, rule: str, message: str, clause: str | None = None) -> Finding:
-        citation = self.program.citation(clause) if clause else self.citation
-        return Finding(
-            row=None, column=None, rule=rule, severity="error", message=message, citation=citation
-        )
-
-    def fixed(self, name: str) -> Amount:
-        amount = self.program.amount(name)
-        self.used[name] = amount.shown()
-        return amount
-
-    def on_row(self, amount: Amount, view: RowView) -> tuple[Decimal, str] | Finding:
-        """The fixed sum in force on the row's reference date, with "（自 … 起施行）" when it
-        is a dated value; a refusal when none is in force yet."""
-        if not amount.values:
-            assert amount.amount is not None
-            return amount.amount, ""
-        day = view.reference_date()
-        found = amount.in_force(day)
-        if found is None:
-            return self.reason(
-                "subsidy",
-                f"{view.reference_phrase()}时「{amount.description}」尚未施行"
-                f"（自 {amount.values[0].start.isoformat()} 起施行）",
-                amount.clause,
-            )
-        value, start = found
-        return value, f"（自 {start.isoformat()} 起施行）" if start else ""
-
-    def payee_institution(self, view: RowView) -> str:
-        if not view.has("培训机构"):  # no column, none named above the header, no --institution
-            return UNNAMED_INSTITUTION
-        raw = view.raw("培训机构")  # the payee as written: its quotation marks are not folded
-        name = fold_width(raw) if isinstance(raw, str) else view.text("培训机构")
-        return name or "（未填培训机构）"
-
-    def default_payee(self, view: RowView) -> tuple[PayeeKind, str]:
-        """Who a refused row would have been paid to (shown on the refused sheet)."""
-        if self.spec.payee == "unit":
-            return "unit", view.text("单位名称")
-        if self.spec.payee == "institution":
-            return "institution", self.payee_institution(view)
-        return "trainee", "学员本人"
-
-    def outcome_pending(self, view: RowView) -> Finding | None:
-        column = self.spec.outcome
-        if column is None:
-            return None
-        value = view.text(column)
-        if not value or value in {fold(v) for v in self.spec.pending_values}:
-            return Finding(
-                row=view.number,
-                column=column,
-                rule=self.spec.outcome_rule or column,
-                severity="review",
-                message=f"{column}未出，待有结果后再核发",
-                citation=self.citation,
-            )
-        return None
-
-    def claims(self, view: RowView) -> list[Claim]:
-        raise NotImplementedError
-
-
-class PerTrainee(Method):
-    def prepare(self) -> None:
-        self.dated: Amount | None = None
-        if self.spec.amount:
-            amount = self.fixed(self.spec.amount)
-            if amount.values:
-                self.dated = amount
-            else:
-                assert amount.amount is not None
-                self.amount, self.basis = (
-                    amount.amount,
-                    f"{format_amount(amount.amount)} 元/人（{self.program.citation(amount.clause)}）",
-                )
-        elif (dated := self.params.dated(str(self.spec.amount_parameter))) is not None:
-            self.dated = dated
-            self.used[dated.name] = dated.shown()
-        else:
-            assert self.spec.amount_parameter
-            self.amount = self.params.money(self.spec.amount_parameter)
-            self.used[self.spec.amount_parameter] = format_amount(self.amount)
-            self.basis = (
-                f"{format_amount(self.amount)} 元/人（本地参数 {self.spec.amount_parameter}）"
-            )
-
-    def claims(self, view: RowView) -> list[Claim]:
-        amount, basis = (self.amount, self.basis) if self.dated is None else (ZERO, "")
-        if self.dated is not None:
-            found = self.on_row(self.dated, view)
-            if isinstance(found, Finding):
-                return [Claim(ZERO, "institution", self.payee_institution(view), "", refusal=found)]
-            amount, since = found
-            source = (
-                f"本地参数 {self.dated.name}"
-                if self.spec.amount_parameter
-                else self.program.citation(self.dated.clause)
-            )
-            basis = f"{format_amount(amount)} 元/人{since}（{source}）"
-        return [
-            Claim(
-                amount,
-                "institution",
-                self.payee_institution(view),
-                basis,
-                pending=self.outcome_pending(view),
-            )
-        ]
-
-
-class SchoolEnterprise(Method):
-    def prepare(self) -> None:
-        self.rates = self.params.money_by_key("school_enterprise_rate")
-        self.uplift = self.params.decimal("shortage_uplift")
-        catalog_id = self.params.text("shortage_catalog")
-        from .catalog import load_catalog
-
-        self.catalog = load_catalog(catalog_id, self.search)
-        self.used.update(
-            {f"school_enterprise_rate.{k}": format_amount(v) for k, v in self.rates.items()}
-        )
-        self.used["shortage_uplift"] = str(self.uplift)
-        self.used["shortage_catalog"] = catalog_id
-
-    def claims(self, view: RowView) -> list[Claim]:
-        payee = self.payee_institution(view)
-        filled = [
-            c for c in ("劳动合同期限(月)", "社保缴纳月数") if view.has(c) and not view.blank(c)
-        ]
-        if not filled:
-            refusal = self.reason(
-                "school-enterprise",
-                "不是校企合作培养（未填劳动合同期限和社保缴纳月数）；"
-                f"{self.program.document}只对校企合作培养规定了给学校的补贴",
-            )
-            return [Claim(ZERO, "institution", payee, "", refusal=refusal)]
-        level = view.level("申报等级")
-        assert level is not None  # a blank level is the school-enterprise rule's error
-        if level.title not in self.rates:
-            raise self.params.key_not_set("school_enterprise_rate", level.title)
-        amount = self.rates[level.title]
-        basis = f"{level.title} {format_amount(amount)} 元"
-        if view.text("职业(工种)") in self.catalog:
-            amount = to_fen(amount * self.uplift)
-            basis += f" × 急需紧缺提高 {self.uplift}"
-        return [Claim(amount, "institution", payee, basis)]
-
-
-class TrainingPlusAppraisal(Method):
-    def prepare(self) -> None:
-        self.training = self.params.money_by_key("training_subsidy")
-        self.appraisal_dated = self.params.dated("appraisal_subsidy")
-        self.used.update(
-            {f"training_subsidy.{k}": format_amount(v) for k, v in self.training.items()}
-        )
-        if self.appraisal_dated is not None:
-            self.appraisal = ZERO
-            self.used["appraisal_subsidy"] = self.appraisal_dated.shown()
-        else:
-            self.appraisal = self.params.money("appraisal_subsidy")
-            self.used["appraisal_subsidy"] = format_amount(self.appraisal)
-
-    def claims(self, view: RowView) -> list[Claim]:
-        kind = view.text("培训类型")
-        entrusted = view.has("补贴领取方式") and "委托" in view.text("补贴领取方式")
-        payee_kind: PayeeKind = "institution" if entrusted else "trainee"
-        payee = self.payee_institution(view) if entrusted else "学员本人"
-        if kind not in self.training:
-            # the subsidy-group rule refuses other training types (blank included), so this is
-            # a safety net that refuses rather than pays 0.00; an allowed type with no amount set
-            # is a parameter the bureau has not set yet
-            if kind in ("就业技能培训", "创业培训"):
-                raise self.params.key_not_set("training_subsidy", kind)
-            refusal = self.reason(
-                "subsidy-group", f"培训类型为{kind or '空'}，没有规定的培训补贴标准"
-            )
-            return [Claim(ZERO, payee_kind, payee, "", refusal=refusal)]
-        appraisal, since = self.appraisal, ""
-        if self.appraisal_dated is not None:
-            found = self.on_row(self.appraisal_dated, view)
-            if isinstance(found, Finding):
-                return [Claim(ZERO, payee_kind, payee, "", refusal=found)]
-            appraisal, since = found
-        amount = self.training[kind] + appraisal
-        basis = f"{kind} {format_amount(self.training[kind])} + 鉴定 {format_amount(appraisal)}{since} 元"
-        return [Claim(amount, payee_kind, payee, basis, pending=self.outcome_pending(view))]
-
-
-class Tranches(Method):
-    def prepare(self) -> None:
-        self.first = self.fixed("tranche_1")
-        self.second = self.fixed("tranche_2")
-
-    def _tranche(self, amount: Amount, view: RowView, unit: str, number: int) -> Claim:
-        found = self.on_row(amount, view)
-        if isinstance(found, Finding):
-            return Claim(ZERO, "unit", unit, "", tranche=number, refusal=found)
-        value, since = found
-        return Claim(value, "unit", unit, amount.description + since, tranche=number)
-
-    def claims(self, view: RowView) -> list[Claim]:
-        unit = view.text("单位名称")
-        designated = view.yes_no("是否授牌")
-        first, second = (
-            self._tranche(self.first, view, unit, 1),
-            self._tranche(self.second, view, unit, 2),
-        )
-        if not designated:
-            refusal = self.reason("designated", "未授牌的单位不拨付建设扶持经费", "三、6；五")
-            first.refusal = second.refusal = refusal
-            return [first, second]
-        result = view.text("验收结果")
-        if result == "不合格":
-            second.refusal = self.reason("acceptance", "评估验收不合格，剩余60%不予拨付")
-        elif result != "合格":
-            second.pending = Finding(
-                row=view.number,
-                column="验收结果",
-                rule="acceptance",
-                severity="review",
-                message="评估验收尚未完成，剩余60%待验收合格后拨付",
-                citation=self.citation,
-            )
-        return [first, second]
-
-
-class AwardMethod(Method):
-    """A fixed amount per award (amount_by: 奖项 -> [[amounts]]), paid to the winner."""
-
-    def prepare(self) -> None:
-        assert self.spec.amount_column, "the award method needs amount_column"
-        self.column = self.spec.amount_column
-        self.amounts = {
-            fold(value): self.fixed(name) for value, name in self.spec.amount_by.items()
-        }
-
-    def default_payee(self, view: RowView) -> tuple[PayeeKind, str]:
-        return "trainee", "获奖者本人"
-
-    def claims(self, view: RowView) -> list[Claim]:
-        value = fold(view.text(self.column))
-        amount = self.amounts.get(value)
-        if amount is None:  # the award-kind rule refuses the row first; a safety net
-            refusal = self.reason("award-kind", f"{self.column}「{value}」没有规定的奖励金额")
-            return [Claim(ZERO, "trainee", "获奖者本人", "", refusal=refusal)]
-        found = self.on_row(amount, view)
-        if isinstance(found, Finding):
-            return [Claim(ZERO, "trainee", "获奖者本人", "", refusal=found)]
-        sum_, since = found
-        basis = f"{value} {format_amount(sum_)} 元{since}（{self.program.citation(amount.clause)}）"
-        return [Claim(sum_, "trainee", "获奖者本人", basis)]
-
-
-METHODS: dict[str, Callable[[Program, SubsidySpec, LocalParams, SearchPath], Method]] = {
-    "per-trainee": PerTrainee,
-    "school-enterprise": SchoolEnterprise,
-    "training-plus-appraisal": TrainingPlusAppraisal,
-    "tranches": Tranches,
-    "award": AwardMethod,
-}
-
-
 def _lines_for_row(
     view: RowView, findings: list[Finding], method: Method, program: Program
 ) -> Iterator[PayLine]:
@@ -502,7 +206,7 @@ def _lines_for_row(
             ]
     if claims is None:
         # refused rows still get one line per tranche so the clerk sees every unit and tranche
-        tranches = [1, 2] if method.spec.method == "tranches" else [None]
+        tranches = method.spec.tranche_numbers
         payee_kind, payee = method.default_payee(view)
         for tranche in tranches:
             yield _line(
@@ -527,7 +231,7 @@ def _lines_for_row(
             status, reasons = "pending", [*reviews, *([claim.pending] if claim.pending else [])]
         else:
             status, reasons = "paid", []
-        amount = to_fen(claim.amount) if status == "paid" else ZERO
+        amount = method.spec.rounding.apply(claim.amount) if status == "paid" else ZERO
         yield _line(
             view,
             program,
@@ -646,7 +350,7 @@ def already_paid_finding(
     return Finding(
         row=row,
         column=None,
-        rule="already-paid",
+        rule=ALREADY_PAID,
         severity="error",
         message=(
             f"{what}已由 {entry.created_at[:10]} 的运行 {entry.run_id}（{office}文件 {entry.file_name}，"
@@ -717,7 +421,7 @@ def compute_subsidy(
             file=path,
             sheet=layout.sheet,
         )
-    method = METHODS[spec.method](program, spec, params, search)
+    method = Method(program, spec, params, search)
     context = make_context(
         program, layout, params=params, search=search, as_of=as_of, ledger=ledger
     )

@@ -287,8 +287,7 @@ def already_paid_findings(program: Program, view: RowView, ledger: Any) -> list[
     spec = program.subsidy_for(view.context.layout.kind)
     if spec is None:
         return []
-    tranches: list[int | None] = [1, 2] if spec.method == "tranches" else [None]
-    keys = {line_key(program, view, t): t for t in tranches}
+    keys = {line_key(program, view, t): t for t in spec.tranche_numbers}
     paid = ledger.paid(list(keys))
     column = already_paid_column(view.context.layout)
     found = []

@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..fileio import os_error_text
+from ..programs import ALREADY_PAID as ALREADY_PAID  # one constant for every module
 from . import (
     ClassInspection,
     LedgerLine,
@@ -87,7 +88,6 @@ MAX_PARAMETERS = 500
 CACHE_KIB = 65536
 PAGE_SIZE = 8192
 ZERO = Decimal("0.00")
-ALREADY_PAID = "already-paid"
 HIGH_SKILL_LEVELS = frozenset({"技师", "高级技师"})
 
 

@@ -761,7 +761,7 @@ def _payout_notices(
     """One notice per payee of ``lines`` (a trainee paid in person gets one named for them),
     signed by ``signers`` (经办/复核/审批 → name, date; blank lines for those missing)."""
     from ..ledger.workflow import signature_line
-    from ..subsidy import PAYEE_KIND_NAMES
+    from ..payee import PAYEE_KIND_NAMES
 
     payees: dict[tuple[str, str], list[_NoticeLine]] = {}
     for line in lines:

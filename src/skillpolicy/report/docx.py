@@ -270,8 +270,8 @@ def write_document(report: MonthlyReport, path: Path, signers: Signers | None = 
     _heading(document, "二、许昌市技能振兴专项活动目标进度")
     if report.categories:
         document.add_paragraph(
-            f"活动为期两年（2013—2014年），截至本月为第 {report.elapsed_months} 个月；"
-            "计划进度按两年目标平均分到 24 个月（直线）计算。"
+            f"活动期间为{report.campaign_period}，截至本月为第 {report.elapsed_months} 个月；"
+            f"计划进度按目标平均分到 {report.campaign_months} 个月（直线）计算。"
         )
         _table(
             document,
@@ -306,13 +306,15 @@ def write_document(report: MonthlyReport, path: Path, signers: Signers | None = 
     _heading(document, "四、培训机构")
     flagged = [i for i in report.institutions if i.flagged]
     document.add_paragraph(
-        "许昌项目中累计合格率低于 80% 的培训机构（许政办〔2013〕52号 四(二)四，应取消定点资格）："
+        f"累计合格率低于 {report.floor_shown} 的培训机构"
+        f"（{report.standing_citation}，应取消定点资格）："
         + ("、".join(i.institution for i in flagged) if flagged else "无")
         + "。"
     )
     _table(
         document,
-        ["培训机构", "项目", "本月培训", "累计培训", "累计合格", "累计合格率", "低于80%"],
+        ["培训机构", "项目", "本月培训", "累计培训", "累计合格", "累计合格率",
+         f"低于{report.floor_shown}"],
         [
             [i.institution, titles.get(i.program, i.program), i.month.trained,
              i.cumulative.trained, i.cumulative.certified, percent(i.cumulative.pass_rate),
@@ -321,7 +323,9 @@ def write_document(report: MonthlyReport, path: Path, signers: Signers | None = 
         ],
         [44, 44, 14, 14, 14, 24, 16],
     )  # fmt: skip
-    document.add_paragraph("本月结业、抽查不足 3 次的培训班（许政办〔2013〕52号 四(二)四）：")
+    document.add_paragraph(
+        f"本月结业、抽查不足 {report.min_inspections} 次的培训班（{report.inspections_citation}）："
+    )
     if report.thin_classes:
         _table(
             document,

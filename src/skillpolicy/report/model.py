@@ -34,17 +34,14 @@ from typing import Literal
 
 from ..errors import InputError
 from ..ledger import AWARD_TARGET, ClassInspection, Ledger, MonthFigure
-from ..programs import Program
+from ..programs import ALREADY_PAID, Program
 
 ZERO = Decimal("0.00")
-XUCHANG = "xuchang-2013-revitalization"
-GUANGXI_2012 = "guangxi-2012-technician"
-# 许政办〔2013〕52号: a two-year campaign, 2013–2014 (the program file's reading)
-XUCHANG_FIRST_MONTH = (2013, 1)
-XUCHANG_MONTHS = 24
-PASS_RATE_FLOOR = Decimal("0.80")  # institution-standing: below 80% loses the designation
-MIN_INSPECTIONS = 3  # inspections: each class checked at random at least 3 times
-ALREADY_PAID = "already-paid"
+# The report's program facts come from the program files: a campaign is a program in force
+# for a period with targets (planned pro rata over its months), a target's ``measure`` says
+# how the ledger counts it, and the pass-rate floor and the inspections minimum are the
+# params of the programs' institution-standing and inspections rules.
+STANDING_RULE, INSPECTIONS_RULE = "institution-standing", "inspections"
 
 
 def repeats_a_paid_line(reasons: str) -> bool:
@@ -53,13 +50,22 @@ def repeats_a_paid_line(reasons: str) -> bool:
     return ALREADY_PAID in reasons.split(",")
 
 
-# the four campaign-wide targets; how each is counted from the ledger, or None: not held
-OTHER_TARGETS = {
-    "各类职业培训": "trained",
-    "职业技能鉴定": "appraised",
-    "培养高技能人才": "high_skill",
-    "促进就业": None,
-}
+def campaign_of(programs: Iterable[Program]) -> Program | None:
+    """The program whose targets the report plans month by month: in force for a closed
+    period, with targets."""
+    return next(
+        (p for p in programs if p.in_force and p.in_force.to is not None and p.targets), None
+    )
+
+
+def rule_param(program: Program, rule_id: str, name: str) -> tuple[str, str] | None:
+    """A rule's parameter as written and its citation, or None when the program has none."""
+    for spec in program.rules:
+        if spec.id == rule_id and name in spec.params:
+            return str(spec.params[name]), program.citation(spec.clause)
+    return None
+
+
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII)
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # the months a report can be about
 
@@ -233,7 +239,7 @@ class InstitutionRow:
     institution: str
     month: Tally
     cumulative: Tally
-    flagged: bool  # Xuchang institution-standing: cumulative pass rate below 80%
+    flagged: bool  # institution-standing: cumulative pass rate below the program's floor
 
 
 @dataclass
@@ -250,10 +256,23 @@ class MonthlyReport:
     trend_months: list[str]
     trend: dict[str, list[int]]  # program title -> trained per trend month
     trend_amounts: dict[str, list[Decimal]]
-    elapsed_months: int  # of the Xuchang campaign, at the end of the report month
+    elapsed_months: int  # of the campaign, at the end of the report month
     reason_names: dict[str, str] = field(default_factory=dict)  # rule id -> summary
     office: str | None = None  # the one office reported on; None: the whole ledger (city)
     offices: list[OfficeSection] = field(default_factory=list)  # the city report's offices
+    campaign_months: int = 0  # the campaign's whole period, in months
+    campaign_period: str = ""  # its years, "2013—2014年"
+    pass_rate_floor: Decimal | None = None  # institution-standing's minimum_pass_rate
+    standing_citation: str = ""
+    min_inspections: int | None = None  # the inspections rule's minimum
+    inspections_citation: str = ""
+
+    @property
+    def floor_shown(self) -> str:
+        """The pass-rate floor as the document writes it: "80%"."""
+        if self.pass_rate_floor is None:
+            return "—"
+        return f"{(self.pass_rate_floor * 100).normalize():f}%"
 
     @property
     def empty(self) -> bool:
@@ -290,10 +309,22 @@ def sum_tallies(tallies: Iterable[Tally]) -> Tally:
     return total
 
 
-def campaign_months_elapsed(month: str) -> int:
+def campaign_months(campaign: Program | None) -> int:
+    """How many calendar months the campaign's period covers (2013-01 to 2014-12: 24)."""
+    if campaign is None or campaign.in_force is None or campaign.in_force.to is None:
+        return 0
+    start, end = campaign.in_force.start, campaign.in_force.to
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def campaign_months_elapsed(month: str, campaign: Program | None) -> int:
+    """Months of the campaign up to and including ``month`` (0 before it, all after it)."""
+    if campaign is None or campaign.in_force is None:
+        return 0
+    start = campaign.in_force.start
     year, number = int(month[:4]), int(month[5:])
-    elapsed = (year - XUCHANG_FIRST_MONTH[0]) * 12 + number - XUCHANG_FIRST_MONTH[1] + 1
-    return max(0, min(XUCHANG_MONTHS, elapsed))
+    elapsed = (year - start.year) * 12 + number - start.month + 1
+    return max(0, min(campaign_months(campaign), elapsed))
 
 
 def _trend_months(first: str, last: str) -> list[str]:
@@ -359,6 +390,7 @@ def build_report(
     per office for the city report's office tables); ``office``: that office's runs only."""
     figures = [f for f in ledger.month_figures(month, office) if f.month]
     titles = {pid: p.title for pid, p in programs.items()}
+    campaign = campaign_of(programs.values())
     month_tallies: dict[str, Tally] = defaultdict(Tally)
     cumulative: dict[str, Tally] = defaultdict(Tally)
     by_month: dict[tuple[str, str], Tally] = defaultdict(Tally)
@@ -372,7 +404,7 @@ def build_report(
         if figure.month == month:
             month_tallies[figure.program].add(figure, kind)
         counted = kind == "persons" and figure.first and not repeats_a_paid_line(figure.reasons)
-        if figure.program == XUCHANG and figure.target and counted:
+        if campaign is not None and figure.program == campaign.id and figure.target and counted:
             key = bare(figure.target)
             category_total[key] += figure.count
             if figure.month == month:
@@ -386,13 +418,14 @@ def build_report(
         ProgramSection(pid, titles.get(pid, pid), month_tallies[pid], cumulative[pid])
         for pid in order
     ]
-    elapsed = campaign_months_elapsed(month)
+    elapsed = campaign_months_elapsed(month, campaign)
+    months_total = campaign_months(campaign)
     categories: list[CategoryRow] = []
     xuchang_targets: list[TargetRow] = []
-    xuchang = programs.get(XUCHANG)
+    xuchang = campaign
     if xuchang is not None:
         for target in xuchang.targets:
-            planned = target.count * elapsed // XUCHANG_MONTHS
+            planned = target.count * elapsed // months_total
             if target.department is not None:
                 key = bare(target.name)
                 categories.append(
@@ -405,11 +438,11 @@ def build_report(
                         planned,
                     )
                 )
-        tally = cumulative.get(XUCHANG, Tally())
+        tally = cumulative.get(xuchang.id, Tally())
         for target in xuchang.targets:
-            if target.department is not None or target.name not in OTHER_TARGETS:
+            if target.department is not None:
                 continue
-            measure = OTHER_TARGETS[target.name]
+            measure = target.measure
             held: int | None
             if measure == "trained":
                 held = sum(c.cumulative for c in categories)  # the 13 categories only
@@ -425,16 +458,30 @@ def build_report(
                     target.unit,
                     target.count,
                     held,
-                    target.count * elapsed // XUCHANG_MONTHS,
+                    target.count * elapsed // months_total,
                 )
             )
     guangxi: TargetRow | None = None
-    technician = programs.get(GUANGXI_2012)
-    if technician is not None and technician.targets:
-        target = technician.targets[0]
-        certified = cumulative.get(GUANGXI_2012, Tally()).certified
-        guangxi = TargetRow(target.name, target.unit, target.count, certified, target.count)
-    institutions = _institutions(figures, month, programs)
+    for program in programs.values():
+        counted_targets = [t for t in program.targets if t.measure == "certified"]
+        if program is not campaign and counted_targets and guangxi is None:
+            target = counted_targets[0]
+            certified = cumulative.get(program.id, Tally()).certified
+            guangxi = TargetRow(target.name, target.unit, target.count, certified, target.count)
+    floors = {
+        pid: Decimal(found[0])
+        for pid, program in programs.items()
+        if (found := rule_param(program, STANDING_RULE, "minimum_pass_rate")) is not None
+    }
+    institutions = _institutions(figures, month, programs, floors)
+    standing = next(
+        (f for p in programs.values() if (f := rule_param(p, STANDING_RULE, "minimum_pass_rate"))),
+        None,
+    )
+    inspected = next(
+        (f for p in programs.values() if (f := rule_param(p, INSPECTIONS_RULE, "minimum"))),
+        None,
+    )
     first = min((f.month for f in figures), default=month)
     months = _trend_months(first, month)[-36:]  # three years at most in the trend
     trend = {titles.get(pid, pid): [by_month[(pid, m)].trained for m in months] for pid in order}
@@ -450,11 +497,19 @@ def build_report(
         xuchang_targets=xuchang_targets,
         guangxi=guangxi,
         institutions=institutions,
-        thin_classes=ledger.thin_inspections(month, MIN_INSPECTIONS, office),
+        thin_classes=(
+            ledger.thin_inspections(month, int(inspected[0]), office) if inspected else []
+        ),
         trend_months=months,
         trend=trend,
         trend_amounts=amounts,
         elapsed_months=elapsed,
+        campaign_months=months_total,
+        campaign_period=_period(campaign),
+        pass_rate_floor=Decimal(standing[0]) if standing else None,
+        standing_citation=standing[1] if standing else "",
+        min_inspections=int(inspected[0]) if inspected else None,
+        inspections_citation=inspected[1] if inspected else "",
         reason_names=_reason_names(programs.values()),
         office=office,
         offices=office_sections(ledger, month, programs) if office is None else [],
@@ -469,8 +524,19 @@ def _reason_names(programs: Iterable[Program]) -> dict[str, str]:
     return names
 
 
+def _period(campaign: Program | None) -> str:
+    """The campaign's years as the report names them: "2013—2014年"."""
+    if campaign is None or campaign.in_force is None or campaign.in_force.to is None:
+        return ""
+    first, last = campaign.in_force.start.year, campaign.in_force.to.year
+    return f"{first}年" if first == last else f"{first}—{last}年"
+
+
 def _institutions(
-    figures: list[MonthFigure], month: str, programs: dict[str, Program]
+    figures: list[MonthFigure],
+    month: str,
+    programs: dict[str, Program],
+    floors: dict[str, Decimal],
 ) -> list[InstitutionRow]:
     month_tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     totals: dict[tuple[str, str], Tally] = defaultdict(Tally)
@@ -486,6 +552,7 @@ def _institutions(
     for key in sorted(totals):
         total = totals[key]
         rate = total.pass_rate
-        flagged = key[0] == XUCHANG and rate is not None and rate < PASS_RATE_FLOOR
+        floor = floors.get(key[0])
+        flagged = floor is not None and rate is not None and rate < floor
         result.append(InstitutionRow(key[0], key[1], month_tallies[key], total, flagged))
     return result

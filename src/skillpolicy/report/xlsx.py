@@ -193,7 +193,11 @@ def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
     sheet = book.create_sheet("许昌目标进度")
     _widths(sheet)
     append_row(
-        sheet, [f"许昌市技能振兴专项活动（2013—2014年）：第 {report.elapsed_months}/24 个月"]
+        sheet,
+        [
+            f"许昌市技能振兴专项活动（{report.campaign_period}）："
+            f"第 {report.elapsed_months}/{report.campaign_months} 个月"
+        ],
     )
     append_row(sheet, [])
     if not report.categories:
@@ -262,17 +266,22 @@ def _institution_sheet(book: Workbook, report: MonthlyReport) -> None:
     header, last = _table(
         sheet,
         ["培训机构", "项目", "本月培训", "本月合格", "累计培训", "累计合格", "累计不合格",
-         "累计合格率", "低于80%"],
+         "累计合格率", f"低于{report.floor_shown}"],
         [
             [i.institution, titles.get(i.program, i.program), i.month.trained, i.month.certified, i.cumulative.trained,
              i.cumulative.certified, i.cumulative.failed, i.cumulative.pass_rate,
-             "是（许政办〔2013〕52号 四(二)四）" if i.flagged else ""]
+             f"是（{report.standing_citation}）" if i.flagged else ""]
             for i in report.institutions
         ],
     )  # fmt: skip
     _percent_format(sheet, [8], header + 1, last)
     append_row(sheet, [])
-    append_row(sheet, ["本月结业、抽查不足 3 次的培训班（许政办〔2013〕52号 四(二)四）"])
+    append_row(
+        sheet,
+        [
+            f"本月结业、抽查不足 {report.min_inspections} 次的培训班（{report.inspections_citation}）"
+        ],
+    )
     _table(
         sheet,
         ["培训机构", "职业(工种)", "开班日期", "项目", "抽查次数", "人数"],

@@ -1,0 +1,197 @@
+"""The pieces a program file builds its money from: conditions, amount parts, a factor,
+tranches, refusals, pending notes, payees and rounding (``[[subsidies]]``).
+
+These are data only; :mod:`.paymethod` evaluates them on a row and :mod:`.payee` picks who is
+paid. A program needs no Python of its own for its money: every method is a combination of
+these pieces (docs/program-files.md, "补贴的计发").
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "AmountPart",
+    "Condition",
+    "Factor",
+    "PayeeKind",
+    "PayeeOption",
+    "Pending",
+    "Refusal",
+    "Rounding",
+    "Tranche",
+]
+
+PayeeKind = Literal["trainee", "institution", "unit"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Condition(_Strict):
+    """A test on one row's cells; with ``columns`` it must hold for every one of them.
+
+    Exactly one test: ``in`` (the value is one of), ``not_in``, ``contains``, ``yes`` (a 是/否
+    cell is 是: true, or is not: false), ``blank`` (true: empty or no such column), or
+    ``in_catalog`` (the value is an occupation of the catalog a local parameter names)."""
+
+    column: str | None = Field(None, description="所判断的列")
+    columns: list[str] = Field(default_factory=list, description="所判断的几列（每一列都须满足）")
+    is_in: list[str] = Field(default_factory=list, alias="in", description="取值为其中之一")
+    not_in: list[str] = Field(default_factory=list, description="取值不是其中任何一个")
+    contains: str | None = Field(None, description="取值含有这段文字")
+    yes: bool | None = Field(None, description="true：填“是”；false：不是“是”（含未填）")
+    blank: bool | None = Field(None, description="true：未填或没有这一列；false：已填")
+    in_catalog: str | None = Field(
+        None, description="取值在这个本地参数（catalog 类）所指的职业目录中"
+    )
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        if bool(self.column) == bool(self.columns):
+            raise ValueError("须写 column 或 columns 二者之一")
+        tests = [
+            bool(self.is_in),
+            bool(self.not_in),
+            self.contains is not None,
+            self.yes is not None,
+            self.blank is not None,
+            self.in_catalog is not None,
+        ]
+        if sum(tests) != 1:
+            raise ValueError("须写且只写一种判断：in、not_in、contains、yes、blank 或 in_catalog")
+        return self
+
+    @property
+    def targets(self) -> list[str]:
+        return [self.column] if self.column else list(self.columns)
+
+
+class Refusal(_Strict):
+    """When ``when`` holds, the line (or every line of the row) is refused with this reason."""
+
+    when: Condition
+    rule: str = Field(description="不予发放所引的规则编号")
+    message: str = Field(min_length=1, description="不予发放的理由（中文）")
+    clause: str | None = Field(None, description="出处条款；不写时用本项补贴的 clause")
+
+
+class Pending(_Strict):
+    """When ``when`` holds, the line waits (review) with this note."""
+
+    when: Condition
+    rule: str = Field(description="待定所引的规则编号")
+    message: str = Field(min_length=1, description="待定的说明（中文）")
+
+
+class AmountPart(_Strict):
+    """One sum the amount adds up: a fixed amount, a local parameter, or either picked by a
+    cell's value (``column`` with ``by``, or with a money-by-key ``parameter``)."""
+
+    amount: str | None = Field(None, description="[[amounts]] 中的名称（按生效日取值）")
+    parameter: str | None = Field(
+        None, description="本地参数名：money 类（可按生效日），或与 column 同用的 money-by-key 类"
+    )
+    column: str | None = Field(None, description="按这一列的取值查金额")
+    by: dict[str, str] = Field(
+        default_factory=dict, description="取值 → [[amounts]] 中的名称（与 column 同用）"
+    )
+    read: Literal["text", "level"] = Field(
+        "text", description="如何读 column：text 按文字；level 按职业资格等级的规范名称"
+    )
+    label: str | None = Field(None, description="计算说明中这一部分的名称，如“鉴定”")
+    unknown_rule: str = Field(
+        "subsidy", description="column 的取值没有对应金额时，不予发放所引的规则编号"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AmountPart:
+        sources = [self.amount is not None, self.parameter is not None, bool(self.by)]
+        if sum(sources) != 1:
+            raise ValueError("须写且只写一种金额来源：amount、parameter 或 by")
+        if (self.by or self.column) and not self.column:
+            raise ValueError("by 须与 column 同用")
+        if self.amount is not None and self.column:
+            raise ValueError("amount 是固定金额，不按列取值：去掉 column，或改用 by")
+        return self
+
+
+class Factor(_Strict):
+    """The amount times a factor (a local parameter or a [[rates]] entry) when ``when`` holds."""
+
+    parameter: str | None = Field(None, description="本地参数名（decimal 类），如提高倍数")
+    rate: str | None = Field(None, description="或 [[rates]] 中的名称")
+    when: Condition | None = Field(None, description="乘以系数的条件；不写为总是")
+    label: str = Field(min_length=1, description="计算说明中系数的名称，如“急需紧缺提高”")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Factor:
+        if (self.parameter is None) == (self.rate is None):
+            raise ValueError("须写 parameter 或 rate 二者之一")
+        return self
+
+
+class Tranche(_Strict):
+    """One of several payments of a row (``[[subsidies.tranches]]``): a fixed amount or a
+    share of the subsidy's amount, with its own refusals and pending notes."""
+
+    amount: str | None = Field(None, description="[[amounts]] 中的名称")
+    share: Decimal | None = Field(
+        None, gt=0, le=1, description='或本项补贴金额（parts 之和）的比例，如 "0.40"'
+    )
+    refuse: list[Refusal] = Field(default_factory=list, description="这一笔不予发放的条件")
+    pending: list[Pending] = Field(default_factory=list, description="这一笔待定的条件")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Tranche:
+        if (self.amount is None) == (self.share is None):
+            raise ValueError("须写 amount 或 share 二者之一")
+        return self
+
+
+class PayeeOption(_Strict):
+    """Who is paid: the name in a column, or a fixed name; the first option whose ``when``
+    holds is taken (an option without ``when`` always holds)."""
+
+    kind: PayeeKind = Field(description="trainee 个人；institution 培训机构；unit 单位")
+    column: str | None = Field(
+        None,
+        description="收款方名称所在的列；“培训机构”也读表头上方的“培训机构：名称”和 --institution",
+    )
+    name: str | None = Field(None, description="或固定的收款方名称，如“学员本人”")
+    if_blank: str = Field("", description="该列未填时显示的收款方")
+    when: Condition | None = Field(None, description="选用这一收款方的条件")
+
+    @model_validator(mode="after")
+    def _one_name(self) -> PayeeOption:
+        if (self.column is None) == (self.name is None):
+            raise ValueError("须写 column 或 name 二者之一")
+        return self
+
+
+_MODES = {"half-up": ROUND_HALF_UP, "down": ROUND_DOWN, "half-even": ROUND_HALF_EVEN}
+
+
+class Rounding(_Strict):
+    """How a computed amount is rounded: to ``to`` (0.01 分, 1 元) by ``mode``."""
+
+    to: Decimal = Field(Decimal("0.01"), description='舍入到："0.01"（分）、"1"（元）')
+    mode: Literal["half-up", "down", "half-even"] = Field(
+        "half-up", description="half-up 四舍五入；down 舍去；half-even 四舍六入五成双"
+    )
+
+    @field_validator("to")
+    @classmethod
+    def _quantum(cls, value: Decimal) -> Decimal:
+        if value not in (Decimal("0.01"), Decimal("0.1"), Decimal("1")):
+            raise ValueError('舍入单位只能是 "0.01"、"0.1" 或 "1"')
+        return value
+
+    def apply(self, amount: Decimal) -> Decimal:
+        """``amount`` rounded, always shown with two decimals (元.角分)."""
+        rounded = amount.quantize(self.to, rounding=_MODES[self.mode])
+        return rounded.quantize(Decimal("0.01"))

@@ -1,0 +1,80 @@
+"""Program facts live in program files: the money and the monthly report read them there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from skillpolicy.programs import InForce, list_programs, program_ids
+from skillpolicy.report.model import (
+    campaign_months,
+    campaign_months_elapsed,
+    campaign_of,
+    rule_param,
+)
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "skillpolicy"
+# the modules this change made program-free (the rest of src/ still names programs in CLI
+# help examples and the per-document forms of render/)
+PROGRAM_FREE = [
+    SRC / "subsidy.py",
+    SRC / "paymethod.py",
+    SRC / "paymodel.py",
+    SRC / "payee.py",
+    SRC / "programs.py",
+    SRC / "programcheck.py",
+    SRC / "reprint.py",
+    *sorted((SRC / "report").glob("*.py")),
+]
+
+
+@pytest.mark.parametrize("path", PROGRAM_FREE, ids=lambda p: p.name)
+def test_money_and_report_modules_name_no_program_and_no_document(path: Path) -> None:
+    """The money and report modules hold no program id and no document number (〔)."""
+    text = path.read_text(encoding="utf-8")
+    assert "〔" not in text
+    assert [pid for pid in program_ids() if pid in text] == []
+
+
+def test_campaign_and_its_months_come_from_in_force() -> None:
+    """The campaign is the program in force for a closed period with targets; its months
+    (24 for 2013-01-01 to 2014-12-31) and the elapsed months come from in_force."""
+    campaign = campaign_of(list_programs())
+    assert campaign is not None and campaign.in_force is not None
+    assert campaign.in_force.to is not None
+    assert campaign_months(campaign) == 24
+    start = campaign.in_force.start
+    assert campaign_months_elapsed(f"{start.year}-{start.month:02d}", campaign) == 1
+    assert campaign_months_elapsed(f"{start.year - 1}-12", campaign) == 0
+    assert campaign_months_elapsed(f"{start.year + 5}-01", campaign) == 24
+
+
+def test_a_shorter_period_plans_over_fewer_months() -> None:
+    """Changing in_force in the file changes the report's plan: one year is 12 months."""
+    campaign = campaign_of(list_programs())
+    assert campaign is not None and campaign.in_force is not None
+    one_year = InForce.model_validate(
+        {"from": dt.date(2013, 1, 1), "to": dt.date(2013, 12, 31), "clause": "二"}
+    )
+    shorter = campaign.model_copy(update={"in_force": one_year})
+    assert campaign_months(shorter) == 12
+    assert campaign_months_elapsed("2014-06", shorter) == 12
+
+
+def test_thresholds_are_the_rules_params_with_their_citations() -> None:
+    """The pass-rate floor and the inspections minimum are read from the rules that state them."""
+    found = {
+        program.id: (
+            rule_param(program, "institution-standing", "minimum_pass_rate"),
+            rule_param(program, "inspections", "minimum"),
+        )
+        for program in list_programs()
+    }
+    with_floor = {pid: pair for pid, pair in found.items() if pair[0] is not None}
+    assert with_floor, "some shipped program states a pass-rate floor"
+    for pid, (floor, inspections) in with_floor.items():
+        assert floor is not None and floor[0] == "0.80"
+        assert floor[1].startswith(next(p.document for p in list_programs() if p.id == pid))
+        assert inspections is not None and inspections[0] == "3"
