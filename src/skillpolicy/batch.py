@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from .errors import InputError, SkillpolicyError
 from .findings import Finding
+from .money import format_amount
 from .params import LocalParams, load_params
 from .programs import Program, list_programs
 from .resources import SearchPath
@@ -477,3 +478,31 @@ def merged_payout(batch: Batch) -> Any:
         params.update(payout.params_used)
         merged.lines.extend(payout.lines)
     return merged
+
+
+def batch_payout_json(batch: Batch, merged: Any) -> dict[str, Any]:
+    """``subsidy``'s JSON for several files: the one payout, each line naming its file, and
+    ``files``: per file its rows, counts and total, or its error."""
+    payload: dict[str, Any] = merged.to_json()
+    lines = iter(payload["lines"])
+    files: list[dict[str, Any]] = []
+    for result in batch.files:
+        if result.payout is None:
+            files.append({"file": result.shown, "error": result.error})
+            continue
+        payout = result.payout
+        for _ in payout.lines:
+            next(lines)["file"] = result.shown
+        files.append(
+            {
+                "file": result.shown,
+                "institution": result.institution,
+                "rows": payout.report.rows,
+                "total": format_amount(payout.total),
+                "paid": payout.count("paid"),
+                "pending": payout.count("pending"),
+                "refused": payout.count("refused"),
+            }
+        )
+    payload["files"] = files
+    return payload

@@ -119,7 +119,7 @@ def print_rule_summary(report: Report, heading: str, rest: str = WHERE_THE_REST_
 
 
 def validate_command(
-    sheets: SheetsArg,
+    sheet: SheetsArg,  # named so a usage error says SHEET, as it always did
     program_id: ProgramOption,
     as_of: AsOfOption = None,
     output_format: FormatOption = "table",
@@ -144,15 +144,15 @@ def validate_command(
     """按项目规则核对一张表，或一个文件夹、多个文件；有错误时退出码为 1。"""
     check_format(output_format)
     check_kind(kind)
-    if batch.is_batch(sheets, annotate_dir):
+    if batch.is_batch(sheet, annotate_dir):
         if annotate is not None:
             raise InputError("核对多个文件时请用 --annotate-dir 文件夹，而不是 --annotate")
-        validate_batch(sheets, program_id, as_of, output_format, params, ledger, kind,
+        validate_batch(sheet, program_id, as_of, output_format, params, ledger, kind,
                        institution, force, max_rows, annotate_dir)  # fmt: skip
         return
-    sheet = sheets[0]
+    path = sheet[0]
     if annotate is not None:
-        check_output(annotate, force=force, inputs=[sheet, params], suffixes=(".xlsx",))
+        check_output(annotate, force=force, inputs=[path, params], suffixes=(".xlsx",))
     item = program(program_id)
     # lines an earlier run paid are findings too: the ledger --commit would write (the default
     # one without --ledger), only read; a missing default ledger is empty and is not created
@@ -160,14 +160,14 @@ def validate_command(
     try:
         with progress("正在核对") as tick:
             report = validate_sheet(
-                sheet,
+                path,
                 item,
                 kind=kind,
                 as_of=parse_as_of(as_of),
                 params_file=params,
                 search=STATE.catalogs(),
                 ledger=book,
-                shown_name=str(sheet),
+                shown_name=str(path),
                 institution=institution,
                 progress=tick,
             )
@@ -178,7 +178,7 @@ def validate_command(
         from ..annotate import write_annotated  # openpyxl is only needed for the copy
 
         with progress("正在写标注副本", rows=False):
-            copy_note = write_annotated(report, sheet, annotate).note()
+            copy_note = write_annotated(report, path, annotate).note()
     if output_format == "json":
         print_json(report.to_json())
         for spec, reason in report.skipped:
