@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import pty
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -230,3 +232,32 @@ def test_batch_options_misused_are_one_line(tmp_path: Path, extra: list[str], wo
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and words in result.stderr
     assert not (tmp_path / "m.xlsx").exists()
+
+
+def test_a_progress_bar_of_files_on_a_terminal(tmp_path: Path) -> None:
+    """With stderr a terminal the batch shows a bar counting files (not the cron lines), and
+    stdout stays clean of it."""
+    make_rosters(tmp_path / "报送")
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run(
+            [skillpolicy_script(), "validate", "报送", "-p", GUANGXI, "-f", "json"],
+            cwd=tmp_path, env=cli_env(), stdout=subprocess.PIPE, stderr=follower,
+            check=False, timeout=300,
+        )  # fmt: skip
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+    assert result.returncode == 1
+    shown = seen.decode("utf-8", "replace")
+    assert "正在核对" in shown and f"/{FILES}" in shown and "已核对 " not in shown
+    assert len(json.loads(result.stdout)) == FILES

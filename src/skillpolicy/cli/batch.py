@@ -76,12 +76,24 @@ def file_progress(total: int, label: str = "正在核对") -> Iterator[Callable[
 
         yield log
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from .common import stderr
 
     with Progress(
-        BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=stderr, transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("个文件"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=total)
 
