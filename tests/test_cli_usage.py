@@ -111,8 +111,9 @@ def test_misspelt_command_is_one_chinese_line_with_the_near_miss(
 
 
 def test_extra_argument_is_one_chinese_line(run_cli: Callable[..., Any]) -> None:
-    """An extra argument is named in one Chinese line, exit 2."""
-    line = one_line(run_cli("validate", "a.xlsx", "b.xlsx", "-p", "guangxi-2012-technician"))
+    """An extra argument is named in one Chinese line, exit 2 (validate and subsidy take
+    several files, levy one)."""
+    line = one_line(run_cli("levy", "a.xlsx", "b.xlsx", "-p", "xuchang-2013-revitalization"))
     assert line.startswith("错误：多余的参数 b.xlsx")
 
 

@@ -130,7 +130,12 @@ def _masked(value: Any) -> Any:
 
 
 def print_json(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(_masked(payload), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(payload))
+
+
+def json_text(payload: Any) -> str:
+    """``payload`` (an object, or a list of them for several files) masked and encoded."""
+    return json.dumps(_masked(payload), ensure_ascii=False, indent=2) + "\n"
 
 
 DEFAULT_MAX_ROWS = 200
@@ -211,6 +216,13 @@ ProgramArg = Annotated[
 ]
 SheetArg = Annotated[
     Path, typer.Argument(help="学员花名册、申报表或评审授牌表 (.xlsx)", show_default=False)
+]
+SheetsArg = Annotated[
+    list[Path],
+    typer.Argument(
+        help="学员花名册、申报表或评审授牌表 (.xlsx)；可给多个文件或一个文件夹",
+        show_default=False,
+    ),
 ]
 ProgramOption = Annotated[
     str, typer.Option("--program", "-p", help="项目编号", autocompletion=complete_program)

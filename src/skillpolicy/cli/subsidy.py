@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..errors import SkillpolicyError
+from ..batch import Batch, batch_payout_json, merged_payout
+from ..errors import InputError, SkillpolicyError
 from ..fileio import StagedFile, check_output
 from ..ledger import Ledger
 from ..ledger.open import ledger_path, open_ledger
@@ -15,6 +17,7 @@ from ..ledger.reading import EmptyLedger, open_for_reading
 from ..money import amount_in_words, format_amount_grouped
 from ..params import configured_approval, configured_office
 from ..subsidy import Payout, commit_payout, compute_subsidy, unnamed_payee_warning
+from . import batch
 from .common import (
     DEFAULT_MAX_ROWS,
     STATE,
@@ -29,11 +32,12 @@ from .common import (
     OperatorOption,
     ParamsOption,
     ProgramOption,
-    SheetArg,
+    SheetsArg,
     Table,
     check_format,
     check_kind,
     examples,
+    json_text,
     note,
     parse_as_of,
     print_json,
@@ -105,7 +109,7 @@ def source_hashes(program_id: str, params: Path | None) -> dict[str, str]:
 
 
 def subsidy_command(
-    sheet: SheetArg,
+    sheet: SheetsArg,  # named so a usage error says SHEET, as it always did
     program_id: ProgramOption,
     as_of: AsOfOption = None,
     output_format: FormatOption = "table",
@@ -128,12 +132,17 @@ def subsidy_command(
     office: OfficeOption = None,
     operator: OperatorOption = None,
 ) -> None:
-    """计算补贴：每行发放、待定或不予发放，附理由和金额；表中有违反规则之处时退出码为 1。"""
+    """计算补贴：每行发放、待定或不予发放，附理由和金额；表中有违反规则之处时退出码为 1。
+
+    给多个文件或一个文件夹时，合为一份发放花名册、一次台账记录。"""
     check_format(output_format)
     check_kind(kind)
     item = program(program_id)
+    several = batch.is_batch(sheet, None)
+    files = batch.inputs_of(sheet) if several else sheet
+    path = files[0]
     if out is not None:
-        inputs = [sheet, params, ledger_path(ledger)]
+        inputs = [*files, params, ledger_path(ledger)]
         check_output(out, force=force, inputs=inputs, suffixes=(".xlsx",))
     # a preview reads the ledger --commit would write (the default one without --ledger), so
     # the two agree; a ledger is created only when a commit records something, so a run that
@@ -143,22 +152,35 @@ def subsidy_command(
     chain = configured_approval(params) if commit else ()
     book: Ledger = open_for_reading(ledger, missing_ok=commit)
     staged: StagedFile | None = None
+    several_files: Batch | None = None
     try:
-        with progress("正在核对") as tick:
-            payout = compute_subsidy(
-                sheet,
-                item,
-                kind=kind,
-                as_of=parse_as_of(as_of),
-                params_file=params,
-                search=STATE.catalogs(),
-                ledger=book,
-                shown_name=str(sheet),
-                institution=institution,
-                progress=tick,
-            )
+        if several:
+            several_files = batch.run_batch(
+                files, item, "subsidy", kind=kind, as_of=parse_as_of(as_of), params=params,
+                ledger=ledger, institution=institution,
+            )  # fmt: skip
+            failed = [f for f in several_files.files if f.error is not None]
+            if failed and (commit or out is not None):
+                raise InputError(
+                    f"有 {len(failed)} 个文件无法读取（见上）：未记入台账，也未写发放花名册"
+                )
+            payout = merged_payout(several_files)
+        else:
+            with progress("正在核对") as tick:
+                payout = compute_subsidy(
+                    path,
+                    item,
+                    kind=kind,
+                    as_of=parse_as_of(as_of),
+                    params_file=params,
+                    search=STATE.catalogs(),
+                    ledger=book,
+                    shown_name=str(path),
+                    institution=institution,
+                    progress=tick,
+                )
         if commit or out is not None:  # a payment needs a named payee; a preview does not
-            payout.check_payable(sheet)
+            payout.check_payable(path if several_files is None else payout.file)
         # order of a payment run: every output written to its temporary file, then the
         # commit, then the rename; a failure before the commit records nothing
         if out is not None:
@@ -193,9 +215,14 @@ def subsidy_command(
             staged.discard()
         book.close()
     if output_format == "json":
-        print_json(payout.to_json())
+        if several_files is None:
+            print_json(payout.to_json())
+        else:
+            sys.stdout.write(json_text(batch_payout_json(several_files, payout)))
     else:
         print_payout(payout, max_rows)
+        if several_files is not None:
+            batch.print_summary(several_files)
     for spec, reason in payout.report.skipped:
         note(f"未检查 {spec.id}：{reason}")
     if payout.unnamed_payee:
@@ -207,6 +234,8 @@ def subsidy_command(
     if commit and not payout.run_id:  # nothing to pay: no run is recorded
         note("没有可记入台账的发放行")
         raise typer.Exit(1)
+    if several_files is not None and several_files.exit_code == 2:
+        raise typer.Exit(2)
     if payout.has_violations:
         raise typer.Exit(1)
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..errors import InputError
 from ..fileio import check_output
 from ..findings import SEVERITY_NAMES
 from ..ledger.reading import open_for_reading
 from ..validate import Report, validate_sheet
+from . import batch
 from .common import (
     DEFAULT_MAX_ROWS,
     STATE,
@@ -23,11 +26,12 @@ from .common import (
     MaxRowsOption,
     ParamsOption,
     ProgramOption,
-    SheetArg,
+    SheetsArg,
     Table,
     check_format,
     check_kind,
     examples,
+    json_text,
     note,
     parse_as_of,
     print_json,
@@ -115,7 +119,7 @@ def print_rule_summary(report: Report, heading: str, rest: str = WHERE_THE_REST_
 
 
 def validate_command(
-    sheet: SheetArg,
+    sheet: SheetsArg,  # named so a usage error says SHEET, as it always did
     program_id: ProgramOption,
     as_of: AsOfOption = None,
     output_format: FormatOption = "table",
@@ -129,12 +133,26 @@ def validate_command(
     institution: InstitutionOption = None,
     force: ForceOption = False,
     max_rows: MaxRowsOption = DEFAULT_MAX_ROWS,
+    annotate_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate-dir",
+            help="核对多个文件时：每份表的标注副本和汇总.xlsx 写入此文件夹",
+        ),
+    ] = None,
 ) -> None:
-    """按项目规则核对一张表；有错误时退出码为 1。"""
+    """按项目规则核对一张表，或一个文件夹、多个文件；有错误时退出码为 1。"""
     check_format(output_format)
     check_kind(kind)
+    if batch.is_batch(sheet, annotate_dir):
+        if annotate is not None:
+            raise InputError("核对多个文件时请用 --annotate-dir 文件夹，而不是 --annotate")
+        validate_batch(sheet, program_id, as_of, output_format, params, ledger, kind,
+                       institution, force, max_rows, annotate_dir)  # fmt: skip
+        return
+    path = sheet[0]
     if annotate is not None:
-        check_output(annotate, force=force, inputs=[sheet, params], suffixes=(".xlsx",))
+        check_output(annotate, force=force, inputs=[path, params], suffixes=(".xlsx",))
     item = program(program_id)
     # lines an earlier run paid are findings too: the ledger --commit would write (the default
     # one without --ledger), only read; a missing default ledger is empty and is not created
@@ -142,14 +160,14 @@ def validate_command(
     try:
         with progress("正在核对") as tick:
             report = validate_sheet(
-                sheet,
+                path,
                 item,
                 kind=kind,
                 as_of=parse_as_of(as_of),
                 params_file=params,
                 search=STATE.catalogs(),
                 ledger=book,
-                shown_name=str(sheet),
+                shown_name=str(path),
                 institution=institution,
                 progress=tick,
             )
@@ -160,7 +178,7 @@ def validate_command(
         from ..annotate import write_annotated  # openpyxl is only needed for the copy
 
         with progress("正在写标注副本", rows=False):
-            copy_note = write_annotated(report, sheet, annotate).note()
+            copy_note = write_annotated(report, path, annotate).note()
     if output_format == "json":
         print_json(report.to_json())
         for spec, reason in report.skipped:
@@ -175,11 +193,48 @@ def validate_command(
         raise typer.Exit(1)
 
 
+def validate_batch(
+    sheets: list[Path],
+    program_id: str,
+    as_of: str | None,
+    output_format: str,
+    params: Path | None,
+    ledger: str | None,
+    kind: str | None,
+    institution: str | None,
+    force: bool,
+    max_rows: int,
+    annotate_dir: Path | None,
+) -> None:
+    """Several files or a folder: each file's report, the 汇总 table, the worst exit code."""
+    item = program(program_id)
+    files = batch.inputs_of(sheets)
+    if annotate_dir is not None:
+        batch.check_annotate_dir(annotate_dir, sheets, [*files, *filter(None, [params])], force)
+    result = batch.run_batch(
+        files, item, "validate", kind=kind, as_of=parse_as_of(as_of), params=params,
+        ledger=ledger, institution=institution,
+    )  # fmt: skip
+    if annotate_dir is not None:
+        with progress("正在写标注副本", rows=False):
+            batch.write_outputs(result, annotate_dir)
+    if output_format == "json":
+        sys.stdout.write(json_text(result.to_json()))
+    else:
+        for each in result.files:
+            if each.report is not None:
+                print_report(each.report, max_rows)
+                stdout.print("")
+        batch.print_summary(result)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
 def register(app: typer.Typer) -> None:
     app.command(
         "validate",
         epilog=examples(
             "skillpolicy validate 花名册.xlsx --program guangxi-2012-technician",
-            "skillpolicy validate 花名册.xlsx -p guangxi-2012-technician --annotate 标注.xlsx",
+            "skillpolicy validate 报送/ -p guangxi-2012-technician --annotate-dir 核对结果/",
         ),
     )(validate_command)

@@ -1026,11 +1026,17 @@ class SqliteLedger:
         current outcome of its key, as the lines paid now do."""
         refused: list[OutcomeLine] = []
         paid_now: set[str] = set()
-        for line in lines:
-            if line.key in earlier or line.key in paid_now:
-                refused.append(OutcomeLine(line._replace(amount=ZERO), "refused", (ALREADY_PAID,)))
-            else:
-                paid_now.add(line.key)
+        keys = {line.key for line in lines}
+        if not earlier and len(keys) == len(lines):
+            paid_now = keys  # the usual run: every line offered went in, none refused
+        else:
+            for line in lines:
+                if line.key in earlier or line.key in paid_now:
+                    refused.append(
+                        OutcomeLine(line._replace(amount=ZERO), "refused", (ALREADY_PAID,))
+                    )
+                else:
+                    paid_now.add(line.key)
         everything = [*outcomes, *refused]
         if self._has_current_outcomes():
             superseding = sorted(
