@@ -957,6 +957,82 @@ def jincheng_workstation_designation() -> Example:
     return example
 
 
+JC_SCORE_EXTRA_UNITS = [
+    ("晋城市宏圣建筑工程有限公司", "91", "140502", "企业", "048000", "山西省晋城市城区泽州南路1188号"),
+    ("高平市泫氏铸业有限公司", "91", "140581", "企业", "048400", "山西省高平市河西镇工业园区"),
+]  # fmt: skip
+JC_EXPERTS = ("李建国", "王淑芬", "赵志强", "陈立新", "刘红梅")
+
+
+def jincheng_workstation_scores() -> Example:
+    """Five experts score twelve units (三、3); four kinds of scoring error are planted."""
+    rng = random.Random(f"{SEED}:jincheng-2022-workstation-scores")
+    units = jincheng_units(
+        random.Random(f"{SEED}:jincheng-workstation-units"), JC_WORKSTATION_UNITS
+    ) + jincheng_units(random.Random(f"{SEED}:jincheng-score-units"), JC_SCORE_EXTRA_UNITS)
+    lines: list[Line] = []
+    first_line: dict[int, Line] = {}
+    for number, unit in enumerate(units):
+        level = rng.randint(66, 90)
+        for expert in JC_EXPERTS:
+            if number == 7 and expert == "刘红梅":
+                continue  # a unit one expert never scored
+            material = min(60, max(30, round(level * 0.6) + rng.randint(-4, 4)))
+            defence = min(40, max(20, round(level * 0.4) + rng.randint(-3, 3)))
+            line = Line(
+                {
+                    "单位名称": unit.name,
+                    "统一社会信用代码": unit.code,
+                    "专家": expert,
+                    "资料审查得分": material,
+                    "答辩得分": defence,
+                    "评分": material + defence,
+                    "回避专家": "陈立新" if number == 9 else None,
+                }
+            )
+            first_line.setdefault(number, line)
+            lines.append(line)
+            if number == 2 and expert == "王淑芬":
+                again = Line(dict(line.cells))
+                again.cells["评分"] = line.cells["评分"] + 2
+                apply(again, "duplicate-score", "专家", "王淑芬 scores the same unit a second time")
+                lines.append(again)
+    top = lines[0]
+    top.cells.update({"资料审查得分": 60, "答辩得分": 40, "评分": 100})
+    valid(top, "评分", "100, the top of the score range")
+    out_of_range = lines[4 * 5 + 1 + 2]  # the fifth unit (after the duplicate row), 赵志强
+    out_of_range.cells.update({"资料审查得分": 62, "答辩得分": 43, "评分": 105})
+    apply(out_of_range, "score-range", "评分", "评分 105 above the 100-point range")
+    apply(
+        first_line[7], "minimum-experts", "专家", "刘红梅 never scored the eighth unit: 4 experts"
+    )
+    conflicted = next(
+        line for line in lines if line.cells["回避专家"] and line.cells["专家"] == "陈立新"
+    )
+    apply(
+        conflicted, "expert-conflict", "专家", "陈立新 scores the unit that lists him as 回避专家"
+    )
+    apply(first_line[9], "minimum-experts", "专家", "陈立新 is conflicted: only 4 experts count")
+    return Example(
+        file="jincheng-2022-workstation-scores.xlsx",
+        program="jincheng-2022-workstation",
+        sheet_name="专家评分",
+        title="2022年晋城市市级技师工作站专家评审评分汇总表",
+        subtitle="评审日期：2022年12月20日　　评审方式：资料审查、组织答辩（资料审查60分，答辩40分）",
+        headers=headers(
+            "序号",
+            "单位名称",
+            "统一社会信用代码",
+            "专家",
+            "资料审查得分",
+            "答辩得分",
+            "评分",
+            "回避专家",
+        ),
+        lines=lines,
+    )
+
+
 def jincheng_training_base() -> Example:
     rng = random.Random(f"{SEED}:jincheng-2022-training-base")
     units = jincheng_units(
@@ -1937,6 +2013,7 @@ BUILDERS: tuple[Callable[[], Example], ...] = (
     guangxi_2012_application,
     jincheng_workstation,
     jincheng_workstation_designation,
+    jincheng_workstation_scores,
     jincheng_training_base,
     jincheng_training_base_designation,
     guangxi_2019_roster,

@@ -59,6 +59,11 @@ PROJECT_RULE_IDS = {
     "education-fund",
     "credit-code",
     "stale-program",  # added by the loader for a program with in_force (issue 13 item 5)
+    # Jincheng's expert score sheet (issue 19, README "Expert review")
+    "score-range",
+    "duplicate-score",
+    "minimum-experts",
+    "expert-conflict",
 }
 
 _SEVERITIES = {"error", "warning", "review"}

@@ -16,6 +16,7 @@ from skillpolicy.programs import (
     Program,
     Rate,
     RuleSpec,
+    Scoring,
     SheetSpec,
     SubsidySpec,
     Target,
@@ -39,7 +40,8 @@ def test_doc_starts_with_an_english_summary_then_chinese() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", [Program, SheetSpec, RuleSpec, SubsidySpec, LocalParameter, Amount, Rate, Target]
+    "model",
+    [Program, SheetSpec, RuleSpec, SubsidySpec, LocalParameter, Amount, Rate, Target, Scoring],
 )
 def test_every_key_is_documented(model: type[BaseModel]) -> None:
     """Each key a program file may hold appears in the page as `key`, `[[key]]` or `[key.…]`."""

@@ -90,6 +90,12 @@ COLUMN_KINDS: dict[str, ValueKind] = {
     "评审得分": "decimal",
     "是否授牌": "yesno",
     "验收结果": "choice",
+    # expert score sheets (one unit and expert a row; Jincheng 三、3)
+    "专家": "text",
+    "评分": "decimal",
+    "资料审查得分": "decimal",
+    "答辩得分": "decimal",
+    "回避专家": "text",
     # Xuchang award lists (许昌市技术能手, 许昌市技能大奖)
     "奖项": "choice",
     "评选年度": "int",
@@ -117,6 +123,11 @@ ROSTER_ALIASES: dict[str, tuple[str, ...]] = {
 # the kinds whose rows are people, where ROSTER_ALIASES apply
 PERSON_KINDS = frozenset({"roster", "award", "technician"})
 
+SCORE_ALIASES: dict[str, tuple[str, ...]] = {
+    "专家": ("评审专家", "专家姓名"),
+    "评分": ("专家评分", "总分"),
+}
+
 LEVY_ALIASES: dict[str, tuple[str, ...]] = {
     "职工工资总额": ("工资总额", "职工工资总额(元)"),
     "提取比例": ("职工教育经费提取比例",),
@@ -129,6 +140,7 @@ SHEET_KIND_NAMES: dict[str, str] = {
     "award": "技能人才奖励名单",
     "technician": "急需紧缺技师培养名册",
     "levy": "职工教育经费征收表",
+    "score": "专家评分表",
 }
 
 # the key headers that tell the sheet kinds apart (INTERFACE.md "Sheets"), in detection order:
@@ -138,6 +150,7 @@ SHEET_KIND_NAMES: dict[str, str] = {
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "designation": ("单位名称", "是否授牌"),
     "levy": ("单位名称", "职工工资总额"),
+    "score": ("单位名称", "专家", "评分"),
     "award": ("姓名", "身份证号", "奖项"),
     "roster": ("姓名", "身份证号"),
     "technician": ("姓名", "身份证号", "申报等级"),
@@ -150,6 +163,8 @@ def _folded_index(kind: str) -> dict[str, str]:
     aliases_by_kind = ROSTER_ALIASES if kind in PERSON_KINDS else {}
     if kind == "levy":
         aliases_by_kind = LEVY_ALIASES
+    if kind == "score":
+        aliases_by_kind = SCORE_ALIASES
     for canonical, aliases in aliases_by_kind.items():
         for alias in aliases:
             index[fold_header(alias)] = canonical

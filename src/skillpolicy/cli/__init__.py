@@ -22,6 +22,7 @@ from . import levy as levy_cmd
 from . import programs as programs_cmd
 from . import render as render_cmd
 from . import report as report_cmd
+from . import review as review_cmd
 from . import subsidy as subsidy_cmd
 from . import template as template_cmd
 from . import validate as validate_cmd
@@ -89,6 +90,7 @@ demo_cmd.register(app)
 ledger_cmd.register(app)
 render_cmd.register(app)
 report_cmd.register(app)
+review_cmd.register(app)
 init_cmd.register(app)
 
 
