@@ -1519,6 +1519,49 @@ def fujian_roster() -> Example:
     return example
 
 
+def fujian_plans() -> Example:
+    """Three cities' training plans (二), as the province receives them on one sheet."""
+    # (设区市, 企业名称, 行业, 职业(工种), 计划人数, 承训机构, 本地院校, 报送日期)
+    rows: list[tuple[Any, ...]] = [
+        ("福州市", "福州闽江重工机械有限公司", "装备制造", "数控车工", 40, "福建省机电技师学院", "是", dt.date(2013, 2, 20)),
+        ("福州市", "福州闽江重工机械有限公司", "装备制造", "焊工", 10, "福州市高级技工学校", "是", dt.date(2013, 2, 20)),
+        ("福州市", "福建榕城电子科技有限公司", "电子信息", "电子装接工", 30, "省电子信息培训中心", "否", dt.date(2013, 2, 20)),
+        ("福州市", "福州鑫达物流仓储有限公司", "现代物流", "仓储管理员", 20, "福州市高级技工学校", "是", dt.date(2013, 2, 20)),
+        ("泉州市", "泉州市鲤城纺织机械有限公司", "纺织机械", "机修钳工", 50, "泉州市高级技工学校", "是", dt.date(2013, 2, 28)),
+        ("泉州市", "南安市石井阀门制造有限公司", "阀门制造", "铸造工", 40, "南安市职业技术学校", "是", dt.date(2013, 2, 28)),
+        ("泉州市", "晋江市安海鞋业有限公司", "制鞋", "制鞋工", 30, "福建省轻工业职业培训中心", "否", dt.date(2013, 2, 28)),
+        ("漳州市", "漳州市九龙江电器有限公司", "电器制造", "维修电工", 35, "漳州市职业技术学校", "是", dt.date(2013, 3, 5)),
+        ("漳州市", "龙海市港尾船舶修造有限公司", "船舶修造", "电焊工", "0", "漳州船舶培训中心", "否", dt.date(2013, 3, 5)),
+        ("漳州市", "诏安县东山湾食品有限公司", "食品加工", "西式面点师", 25, "漳州市烹饪职业培训学校", "否", dt.date(2013, 3, 5)),
+    ]  # fmt: skip
+    columns = ("设区市", "企业名称", "行业", "职业(工种)", "计划人数", "承训机构", "本地院校", "报送日期")
+    lines = [Line(dict(zip(columns, row, strict=True))) for row in rows]
+    apply(lines[3], "plan-enterprise", "企业名称", "an enterprise not on the key-enterprise list")
+    valid(lines[2], "本地院校", "福州市 plans 30 of 100 outside its own schools: exactly 30%")
+    valid(lines[4], "报送日期", "2013-02-28, the last day of February")
+    for line in lines[7:]:
+        apply(line, "plan-deadline", "报送日期", "漳州市 reports on 2013-03-05, after February")
+    apply(lines[8], "plan-count", "计划人数", "计划人数 0")
+    example = Example(
+        file="fujian-2013-free-training-plans.xlsx",
+        program="fujian-2013-free-training",
+        sheet_name="培训计划汇总",
+        title="2013年企业紧缺技术工种免费技能培训计划（福州市、泉州市、漳州市）",
+        subtitle="各设区市人社部门汇总，于2月底前报省人社厅",
+        headers=headers("序号", *columns),
+        lines=lines,
+    )
+    example.sheet_plants.append(
+        Plant(
+            "plan-outside-share",
+            "本地院校",
+            "泉州市 plans 30 of 120 outside its own schools (25%)",
+            "warning",
+        )
+    )
+    return example
+
+
 def fujian_key_enterprises() -> Example:
     return name_list(
         "fujian-key-enterprises.xlsx",
@@ -2020,6 +2063,7 @@ BUILDERS: tuple[Callable[[], Example], ...] = (
     guangxi_directory,
     guangxi_blacklist,
     fujian_roster,
+    fujian_plans,
     fujian_key_enterprises,
     fujian_barred_institutions,
     xuchang_roster,

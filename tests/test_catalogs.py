@@ -64,6 +64,11 @@ PROJECT_RULE_IDS = {
     "duplicate-score",
     "minimum-experts",
     "expert-conflict",
+    # Fujian's city plan sheet (issue 19, README "City training plans")
+    "plan-enterprise",
+    "plan-count",
+    "plan-deadline",
+    "plan-outside-share",
 }
 
 _SEVERITIES = {"error", "warning", "review"}

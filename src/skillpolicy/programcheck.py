@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,16 @@ class QuotaParams(_Params):
 class ScoreRangeParams(_Params):
     minimum: Decimal = Field(Decimal(0), ge=0, description='评分下限（含），如 "0"')
     maximum: Decimal = Field(gt=0, description='评分上限（含），如 "100"')
+
+
+class PlanDeadlineParams(_Params):
+    deadline: date = Field(description="报送截止日（含），如 2013-02-28")
+
+
+class PlanShareParams(_Params):
+    minimum_share: Ratio = Field(
+        ge=0, le=1, description="本地院校为“否”的计划人数所占比例下限（含）"
+    )
 
 
 class ExpertsParams(_Params):
@@ -204,7 +215,11 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "stale-program",
         "duplicate-score",
         "expert-conflict",
+        "plan-enterprise",
+        "plan-count",
     ),
+    "plan-deadline": PlanDeadlineParams,
+    "plan-outside-share": PlanShareParams,
     "score-range": ScoreRangeParams,
     "minimum-experts": ExpertsParams,
     "duplicate-person": DuplicateParams,
@@ -234,6 +249,7 @@ RULE_LOCAL_PARAMETERS: dict[str, dict[str, str]] = {
     "institution-not-barred": {"barred_institutions": "file"},
     "institution-listed": {"institution_directory": "file", "credit_blacklist": "file"},
     "shortage-technician": {"shortage_catalog": "catalog"},
+    "plan-enterprise": {"key_enterprises": "file"},
 }
 
 # What each money method reads besides its own keys: local parameters (name -> kind) and

@@ -19,7 +19,9 @@ from .datafile import KeyedError
 from .errors import CatalogError, did_you_mean
 from .resources import SearchPath, check_data_id
 
-SheetKind = Literal["roster", "application", "designation", "award", "technician", "levy", "score"]
+SheetKind = Literal[
+    "roster", "application", "designation", "award", "technician", "levy", "score", "plan"
+]
 Severity = Literal["error", "warning", "review"]
 ParameterKind = Literal["money", "decimal", "money-by-key", "file", "catalog", "bool"]
 

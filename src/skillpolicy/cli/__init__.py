@@ -19,6 +19,7 @@ from . import explain as explain_cmd
 from . import init as init_cmd
 from . import ledger as ledger_cmd
 from . import levy as levy_cmd
+from . import plan as plan_cmd
 from . import programs as programs_cmd
 from . import render as render_cmd
 from . import report as report_cmd
@@ -90,6 +91,7 @@ demo_cmd.register(app)
 ledger_cmd.register(app)
 render_cmd.register(app)
 report_cmd.register(app)
+plan_cmd.register(app)
 review_cmd.register(app)
 init_cmd.register(app)
 

@@ -252,7 +252,7 @@ KindOption = Annotated[
     str | None,
     typer.Option(
         "--kind",
-        help="表的种类：roster、application、designation、award、technician、levy 或 score"
+        help="表的种类：roster、application、designation、award、technician、levy、score 或 plan"
         "（默认按表头识别；technician 须指明）",
     ),
 ]

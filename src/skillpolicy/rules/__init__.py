@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (registration)
     common,
     inforce,
     people,
+    plan,
     scoring,
     sheetwide,
     training,
