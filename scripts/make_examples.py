@@ -957,6 +957,82 @@ def jincheng_workstation_designation() -> Example:
     return example
 
 
+JC_SCORE_EXTRA_UNITS = [
+    ("晋城市宏圣建筑工程有限公司", "91", "140502", "企业", "048000", "山西省晋城市城区泽州南路1188号"),
+    ("高平市泫氏铸业有限公司", "91", "140581", "企业", "048400", "山西省高平市河西镇工业园区"),
+]  # fmt: skip
+JC_EXPERTS = ("李建国", "王淑芬", "赵志强", "陈立新", "刘红梅")
+
+
+def jincheng_workstation_scores() -> Example:
+    """Five experts score twelve units (三、3); four kinds of scoring error are planted."""
+    rng = random.Random(f"{SEED}:jincheng-2022-workstation-scores")
+    units = jincheng_units(
+        random.Random(f"{SEED}:jincheng-workstation-units"), JC_WORKSTATION_UNITS
+    ) + jincheng_units(random.Random(f"{SEED}:jincheng-score-units"), JC_SCORE_EXTRA_UNITS)
+    lines: list[Line] = []
+    first_line: dict[int, Line] = {}
+    for number, unit in enumerate(units):
+        level = rng.randint(66, 90)
+        for expert in JC_EXPERTS:
+            if number == 7 and expert == "刘红梅":
+                continue  # a unit one expert never scored
+            material = min(60, max(30, round(level * 0.6) + rng.randint(-4, 4)))
+            defence = min(40, max(20, round(level * 0.4) + rng.randint(-3, 3)))
+            line = Line(
+                {
+                    "单位名称": unit.name,
+                    "统一社会信用代码": unit.code,
+                    "专家": expert,
+                    "资料审查得分": material,
+                    "答辩得分": defence,
+                    "评分": material + defence,
+                    "回避专家": "陈立新" if number == 9 else None,
+                }
+            )
+            first_line.setdefault(number, line)
+            lines.append(line)
+            if number == 2 and expert == "王淑芬":
+                again = Line(dict(line.cells))
+                again.cells["评分"] = line.cells["评分"] + 2
+                apply(again, "duplicate-score", "专家", "王淑芬 scores the same unit a second time")
+                lines.append(again)
+    top = lines[0]
+    top.cells.update({"资料审查得分": 60, "答辩得分": 40, "评分": 100})
+    valid(top, "评分", "100, the top of the score range")
+    out_of_range = lines[4 * 5 + 1 + 2]  # the fifth unit (after the duplicate row), 赵志强
+    out_of_range.cells.update({"资料审查得分": 62, "答辩得分": 43, "评分": 105})
+    apply(out_of_range, "score-range", "评分", "评分 105 above the 100-point range")
+    apply(
+        first_line[7], "minimum-experts", "专家", "刘红梅 never scored the eighth unit: 4 experts"
+    )
+    conflicted = next(
+        line for line in lines if line.cells["回避专家"] and line.cells["专家"] == "陈立新"
+    )
+    apply(
+        conflicted, "expert-conflict", "专家", "陈立新 scores the unit that lists him as 回避专家"
+    )
+    apply(first_line[9], "minimum-experts", "专家", "陈立新 is conflicted: only 4 experts count")
+    return Example(
+        file="jincheng-2022-workstation-scores.xlsx",
+        program="jincheng-2022-workstation",
+        sheet_name="专家评分",
+        title="2022年晋城市市级技师工作站专家评审评分汇总表",
+        subtitle="评审日期：2022年12月20日　　评审方式：资料审查、组织答辩（资料审查60分，答辩40分）",
+        headers=headers(
+            "序号",
+            "单位名称",
+            "统一社会信用代码",
+            "专家",
+            "资料审查得分",
+            "答辩得分",
+            "评分",
+            "回避专家",
+        ),
+        lines=lines,
+    )
+
+
 def jincheng_training_base() -> Example:
     rng = random.Random(f"{SEED}:jincheng-2022-training-base")
     units = jincheng_units(
@@ -1437,6 +1513,49 @@ def fujian_roster() -> Example:
             "outside-share",
             "本地院校",
             "漳州市: 1 of 7 trainees outside the city's own schools (14%)",
+            "warning",
+        )
+    )
+    return example
+
+
+def fujian_plans() -> Example:
+    """Three cities' training plans (二), as the province receives them on one sheet."""
+    # (设区市, 企业名称, 行业, 职业(工种), 计划人数, 承训机构, 本地院校, 报送日期)
+    rows: list[tuple[Any, ...]] = [
+        ("福州市", "福州闽江重工机械有限公司", "装备制造", "数控车工", 40, "福建省机电技师学院", "是", dt.date(2013, 2, 20)),
+        ("福州市", "福州闽江重工机械有限公司", "装备制造", "焊工", 10, "福州市高级技工学校", "是", dt.date(2013, 2, 20)),
+        ("福州市", "福建榕城电子科技有限公司", "电子信息", "电子装接工", 30, "省电子信息培训中心", "否", dt.date(2013, 2, 20)),
+        ("福州市", "福州鑫达物流仓储有限公司", "现代物流", "仓储管理员", 20, "福州市高级技工学校", "是", dt.date(2013, 2, 20)),
+        ("泉州市", "泉州市鲤城纺织机械有限公司", "纺织机械", "机修钳工", 50, "泉州市高级技工学校", "是", dt.date(2013, 2, 28)),
+        ("泉州市", "南安市石井阀门制造有限公司", "阀门制造", "铸造工", 40, "南安市职业技术学校", "是", dt.date(2013, 2, 28)),
+        ("泉州市", "晋江市安海鞋业有限公司", "制鞋", "制鞋工", 30, "福建省轻工业职业培训中心", "否", dt.date(2013, 2, 28)),
+        ("漳州市", "漳州市九龙江电器有限公司", "电器制造", "维修电工", 35, "漳州市职业技术学校", "是", dt.date(2013, 3, 5)),
+        ("漳州市", "龙海市港尾船舶修造有限公司", "船舶修造", "电焊工", "0", "漳州船舶培训中心", "否", dt.date(2013, 3, 5)),
+        ("漳州市", "诏安县东山湾食品有限公司", "食品加工", "西式面点师", 25, "漳州市烹饪职业培训学校", "否", dt.date(2013, 3, 5)),
+    ]  # fmt: skip
+    columns = ("设区市", "企业名称", "行业", "职业(工种)", "计划人数", "承训机构", "本地院校", "报送日期")
+    lines = [Line(dict(zip(columns, row, strict=True))) for row in rows]
+    apply(lines[3], "plan-enterprise", "企业名称", "an enterprise not on the key-enterprise list")
+    valid(lines[2], "本地院校", "福州市 plans 30 of 100 outside its own schools: exactly 30%")
+    valid(lines[4], "报送日期", "2013-02-28, the last day of February")
+    for line in lines[7:]:
+        apply(line, "plan-deadline", "报送日期", "漳州市 reports on 2013-03-05, after February")
+    apply(lines[8], "plan-count", "计划人数", "计划人数 0")
+    example = Example(
+        file="fujian-2013-free-training-plans.xlsx",
+        program="fujian-2013-free-training",
+        sheet_name="培训计划汇总",
+        title="2013年企业紧缺技术工种免费技能培训计划（福州市、泉州市、漳州市）",
+        subtitle="各设区市人社部门汇总，于2月底前报省人社厅",
+        headers=headers("序号", *columns),
+        lines=lines,
+    )
+    example.sheet_plants.append(
+        Plant(
+            "plan-outside-share",
+            "本地院校",
+            "泉州市 plans 30 of 120 outside its own schools (25%)",
             "warning",
         )
     )
@@ -1937,12 +2056,14 @@ BUILDERS: tuple[Callable[[], Example], ...] = (
     guangxi_2012_application,
     jincheng_workstation,
     jincheng_workstation_designation,
+    jincheng_workstation_scores,
     jincheng_training_base,
     jincheng_training_base_designation,
     guangxi_2019_roster,
     guangxi_directory,
     guangxi_blacklist,
     fujian_roster,
+    fujian_plans,
     fujian_key_enterprises,
     fujian_barred_institutions,
     xuchang_roster,

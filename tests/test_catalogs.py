@@ -52,6 +52,16 @@ PROJECT_RULE_IDS = {
     "education-fund",
     "credit-code",
     "stale-program",  # added by the loader for a program with in_force (issue 13 item 5)
+    # Jincheng's expert score sheet (issue 19, README "Expert review")
+    "score-range",
+    "duplicate-score",
+    "minimum-experts",
+    "expert-conflict",
+    # Fujian's city plan sheet (issue 19, README "City training plans")
+    "plan-enterprise",
+    "plan-count",
+    "plan-deadline",
+    "plan-outside-share",
 }
 
 _SEVERITIES = {"error", "warning", "review"}

@@ -68,7 +68,14 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, cli_env, make_resident_id, skillpolicy_script
 from skillpolicy.catalog import load_catalog, load_catalog_file
-from skillpolicy.columns import COLUMN_KINDS, LEVY_ALIASES, PERSON_KINDS, ROSTER_ALIASES
+from skillpolicy.columns import (
+    COLUMN_KINDS,
+    LEVY_ALIASES,
+    PERSON_KINDS,
+    PLAN_ALIASES,
+    ROSTER_ALIASES,
+    SCORE_ALIASES,
+)
 from skillpolicy.errors import SkillpolicyError
 from skillpolicy.ledger import Ledger
 from skillpolicy.ledger.reading import EmptyLedger
@@ -753,6 +760,24 @@ VALID: dict[str, dict[str, Any]] = {
     },
 }
 VALID["jincheng-2022-training-base:designation"] = VALID["jincheng-2022-workstation:designation"]
+VALID["jincheng-2022-workstation:score"] = {
+    "单位名称": "晋城市兰花煤化工有限责任公司",
+    "专家": "李建国",
+    "评分": 88,
+    "资料审查得分": 52,
+    "答辩得分": 36,
+}
+VALID["jincheng-2022-training-base:score"] = VALID["jincheng-2022-workstation:score"]
+VALID["fujian-2013-free-training:plan"] = {
+    "设区市": "福州市",
+    "企业名称": KEY_ENTERPRISES[0],
+    "行业": "装备制造",
+    "职业(工种)": "电工",
+    "计划人数": 30,
+    "承训机构": "福建技师学院",
+    "本地院校": "否",
+    "报送日期": dt.date(2013, 2, 20),
+}
 
 
 def header_variants(combo: Combo, column: str) -> list[str]:
@@ -762,6 +787,8 @@ def header_variants(combo: Combo, column: str) -> list[str]:
         names += ROSTER_ALIASES.get(column, ())
     if combo.kind == "levy":
         names += LEVY_ALIASES.get(column, ())
+    if combo.kind in ("plan", "score"):
+        names += (PLAN_ALIASES if combo.kind == "plan" else SCORE_ALIASES).get(column, ())
     shown = list(names)
     for name in names:
         shown += [

@@ -21,10 +21,12 @@ from skillpolicy.paymodel import (
 from skillpolicy.programcheck import RULE_PARAMS, check_program_file, search_beside
 from skillpolicy.programs import (
     Amount,
+    AppliesWhen,
     LocalParameter,
     Program,
     Rate,
     RuleSpec,
+    Scoring,
     SheetSpec,
     SubsidySpec,
     Target,
@@ -68,6 +70,8 @@ def test_doc_starts_with_an_english_summary_then_chinese() -> None:
         Pending,
         PayeeOption,
         Rounding,
+        Scoring,
+        AppliesWhen,
     ],
 )
 def test_every_key_is_documented(model: type[BaseModel]) -> None:

@@ -90,6 +90,19 @@ COLUMN_KINDS: dict[str, ValueKind] = {
     "评审得分": "decimal",
     "是否授牌": "yesno",
     "验收结果": "choice",
+    # city training plan sheets (one city, key enterprise and occupation a row; Fujian 二)
+    "设区市": "choice",
+    "企业名称": "text",
+    "行业": "text",
+    "计划人数": "int",
+    "承训机构": "text",
+    "报送日期": "date",
+    # expert score sheets (one unit and expert a row; Jincheng 三、3)
+    "专家": "text",
+    "评分": "decimal",
+    "资料审查得分": "decimal",
+    "答辩得分": "decimal",
+    "回避专家": "text",
     # Xuchang award lists (许昌市技术能手, 许昌市技能大奖)
     "奖项": "choice",
     "评选年度": "int",
@@ -117,6 +130,19 @@ ROSTER_ALIASES: dict[str, tuple[str, ...]] = {
 # the kinds whose rows are people, where ROSTER_ALIASES apply
 PERSON_KINDS = frozenset({"roster", "award", "technician"})
 
+PLAN_ALIASES: dict[str, tuple[str, ...]] = {
+    "设区市": ("所在市", "地市"),
+    "企业名称": ("重点企业", "企业"),
+    "职业(工种)": ("职业", "工种", "培训职业"),
+    "承训机构": ("培训机构",),
+    "报送日期": ("上报日期",),
+}
+
+SCORE_ALIASES: dict[str, tuple[str, ...]] = {
+    "专家": ("评审专家", "专家姓名"),
+    "评分": ("专家评分", "总分"),
+}
+
 LEVY_ALIASES: dict[str, tuple[str, ...]] = {
     "职工工资总额": ("工资总额", "职工工资总额(元)"),
     "提取比例": ("职工教育经费提取比例",),
@@ -129,6 +155,8 @@ SHEET_KIND_NAMES: dict[str, str] = {
     "award": "技能人才奖励名单",
     "technician": "急需紧缺技师培养名册",
     "levy": "职工教育经费征收表",
+    "score": "专家评分表",
+    "plan": "培训计划表",
 }
 
 # the key headers that tell the sheet kinds apart (INTERFACE.md "Sheets"), in detection order:
@@ -138,6 +166,8 @@ SHEET_KIND_NAMES: dict[str, str] = {
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "designation": ("单位名称", "是否授牌"),
     "levy": ("单位名称", "职工工资总额"),
+    "score": ("单位名称", "专家", "评分"),
+    "plan": ("设区市", "企业名称", "计划人数"),
     "award": ("姓名", "身份证号", "奖项"),
     "roster": ("姓名", "身份证号"),
     "technician": ("姓名", "身份证号", "申报等级"),
@@ -150,6 +180,10 @@ def _folded_index(kind: str) -> dict[str, str]:
     aliases_by_kind = ROSTER_ALIASES if kind in PERSON_KINDS else {}
     if kind == "levy":
         aliases_by_kind = LEVY_ALIASES
+    if kind == "score":
+        aliases_by_kind = SCORE_ALIASES
+    if kind == "plan":
+        aliases_by_kind = PLAN_ALIASES
     for canonical, aliases in aliases_by_kind.items():
         for alias in aliases:
             index[fold_header(alias)] = canonical

@@ -89,6 +89,25 @@ class QuotaParams(_Params):
     maximum: int = Field(gt=0, description="名额上限（含）")
 
 
+class ScoreRangeParams(_Params):
+    minimum: Decimal = Field(Decimal(0), ge=0, description='评分下限（含），如 "0"')
+    maximum: Decimal = Field(gt=0, description='评分上限（含），如 "100"')
+
+
+class PlanDeadlineParams(_Params):
+    deadline: date = Field(description="报送截止日（含），如 2013-02-28")
+
+
+class PlanShareParams(_Params):
+    minimum_share: Ratio = Field(
+        ge=0, le=1, description="本地院校为“否”的计划人数所占比例下限（含）"
+    )
+
+
+class ExpertsParams(_Params):
+    minimum: int = Field(ge=1, description="每个单位至少的评分专家人数（含）")
+
+
 class CatalogParams(_Params):
     column: str = Field("职业(工种)", description="职业（工种）列")
 
@@ -322,7 +341,15 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "deadline",
         "acceptance",
         "stale-program",
+        "duplicate-score",
+        "expert-conflict",
+        "plan-enterprise",
+        "plan-count",
     ),
+    "plan-deadline": PlanDeadlineParams,
+    "plan-outside-share": PlanShareParams,
+    "score-range": ScoreRangeParams,
+    "minimum-experts": ExpertsParams,
     "duplicate-person": DuplicateParams,
     "not-xiamen": NotInPlaceParams,
     "outside-share": ShareParams,
@@ -350,6 +377,7 @@ RULE_LOCAL_PARAMETERS: dict[str, dict[str, str]] = {
     "institution-not-barred": {"barred_institutions": "file"},
     "institution-listed": {"institution_directory": "file", "credit_blacklist": "file"},
     "shortage-technician": {"shortage_catalog": "catalog"},
+    "plan-enterprise": {"key_enterprises": "file"},
 }
 
 # What each money method reads besides its own keys: local parameters (name -> kind) and
@@ -637,6 +665,10 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
             r.id for r in program.rules if r.sheet == money.sheet
         }:
             found.add(f"outcome_rule「{money.outcome_rule}」不是该表的规则", (*loc, "outcome_rule"))
+    if program.scoring is not None:
+        for kind in ("score", "designation"):
+            if kind not in program.sheets:
+                found.add(f"scoring 需要 [sheets.{kind}]", ("scoring",))
     if "levy" in program.sheets:
         for name in LEVY_RATES:
             if name not in rates:

@@ -20,7 +20,9 @@ from .errors import CatalogError, did_you_mean
 from .paymodel import AmountPart, Condition, Factor, PayeeOption, Refusal, Rounding, Tranche
 from .resources import SearchPath, check_data_id
 
-SheetKind = Literal["roster", "application", "designation", "award", "technician", "levy"]
+SheetKind = Literal[
+    "roster", "application", "designation", "award", "technician", "levy", "score", "plan"
+]
 Severity = Literal["error", "warning", "review"]
 ParameterKind = Literal["money", "decimal", "money-by-key", "file", "catalog", "bool"]
 
@@ -247,6 +249,24 @@ class SubsidySpec(_Strict):
         return found
 
 
+class Scoring(_Strict):
+    """How the experts' scores on a score sheet make each unit's 评审得分 (``skillpolicy review
+    score``); the quota it then applies is the designation sheet's ``quota`` rule."""
+
+    clause: str = Field(description="出处条款，如 三、3")
+    summary: str = Field(description="评分办法的概括")
+    reading: str | None = Field(None, description="文件未规定时选定的理解")
+    method: Literal["mean", "trimmed-mean"] = Field(
+        "trimmed-mean",
+        description="mean 算术平均；trimmed-mean 评分专家够数时去掉最高分和最低分再平均",
+    )
+    trim_from: int = Field(
+        5, ge=3, description="trimmed-mean：至少这么多位专家评分时去掉最高、最低分"
+    )
+    places: int = Field(2, ge=0, le=4, description="评审得分保留的小数位数（四舍五入）")
+    minimum_designated: int = Field(0, ge=0, description="拟授牌单位的下限；不足时提醒")
+
+
 class InForce(_Strict):
     """When a program is in force (``in_force = { from = …, to = … }``); ``to`` may be open."""
 
@@ -282,6 +302,7 @@ class Program(_Strict):
     local_parameters: list[LocalParameter] = Field(default_factory=list)
     subsidies: list[SubsidySpec] = Field(default_factory=list)
     in_force: InForce | None = None
+    scoring: Scoring | None = None
 
     @model_validator(mode="after")
     def _stale_program_rules(self) -> Program:

@@ -309,7 +309,7 @@ def row_label(view: RowView) -> str:
         result = view.resident_id()
         shown = mask_id(result.value) if result.value else ""
         return f"{view.text('姓名')} {shown}".strip()
-    return view.text("单位名称")
+    return view.text("单位名称") or view.text("企业名称")  # a plan row names its enterprise
 
 
 PROGRESS_EVERY = 500

@@ -19,9 +19,11 @@ from . import explain as explain_cmd
 from . import init as init_cmd
 from . import ledger as ledger_cmd
 from . import levy as levy_cmd
+from . import plan as plan_cmd
 from . import programs as programs_cmd
 from . import render as render_cmd
 from . import report as report_cmd
+from . import review as review_cmd
 from . import subsidy as subsidy_cmd
 from . import template as template_cmd
 from . import validate as validate_cmd
@@ -89,6 +91,8 @@ demo_cmd.register(app)
 ledger_cmd.register(app)
 render_cmd.register(app)
 report_cmd.register(app)
+plan_cmd.register(app)
+review_cmd.register(app)
 init_cmd.register(app)
 
 

@@ -264,7 +264,7 @@ KindOption = Annotated[
     str | None,
     typer.Option(
         "--kind",
-        help="表的种类：roster、application、designation、award、technician 或 levy"
+        help="表的种类：roster、application、designation、award、technician、levy、score 或 plan"
         "（默认按表头识别；technician 须指明）",
     ),
 ]

@@ -9,6 +9,8 @@ from . import (  # noqa: F401  (registration)
     inforce,
     kinds,
     people,
+    plan,
+    scoring,
     sheetwide,
     training,
     units,

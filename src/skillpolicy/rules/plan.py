@@ -1,0 +1,153 @@
+"""Rules about a city's training plan sheet (Fujian 2013 二: one row per city, key
+enterprise and occupation, reported to the province by the end of February)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..findings import Finding
+from ..values import ValueProblem, fold, parse_date
+from .base import CellProblem, RowView, Rule, register
+from .sheetwide import _NameListRule
+from .training import percent
+
+CITY = "设区市"
+ENTERPRISE = "企业名称"
+PLANNED = "计划人数"
+SUBMITTED = "报送日期"
+
+
+def planned(row: RowView) -> int | None:
+    """The row's 计划人数, or None when blank or unreadable (plan-count says so)."""
+    try:
+        return row.int(PLANNED, minimum=1)
+    except CellProblem:
+        return None
+
+
+@register("plan-enterprise")
+class PlanEnterprise(_NameListRule):
+    """The enterprise of a plan row is on the key-enterprise list (a local parameter)."""
+
+    pure = True
+    PARAMETERS = ("key_enterprises",)
+    COLUMN = ENTERPRISE
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        names = self.names("key_enterprises")
+        assert names is not None
+        name = row.text(ENTERPRISE)
+        if not name:
+            yield self.finding(row.number, ENTERPRISE, "企业名称为空；请填写重点企业的全称")
+        elif fold(name) not in names:
+            yield self.finding(
+                row.number,
+                ENTERPRISE,
+                f"企业「{name}」不在重点企业名单内；只有名单内的企业可列入免费培训计划，"
+                "名称写法不同的请按名单改正",
+            )
+
+
+@register("plan-count")
+class PlanCount(Rule):
+    """计划人数 is a whole number of at least one."""
+
+    pure = True
+
+    def needs(self) -> tuple[str, ...]:
+        return (PLANNED,)
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        if row.blank(PLANNED):
+            yield self.finding(row.number, PLANNED, "计划人数为空；请填写计划培训的人数")
+            return
+        row.int(PLANNED, minimum=1)  # an unreadable cell is reported as a CellProblem
+        return
+
+
+@register("plan-deadline")
+class PlanDeadline(Rule):
+    """The plan reaches the province on or before ``deadline`` (the end of February):
+    the row's 报送日期, else the 填报日期 written above the header."""
+
+    pure = True
+
+    def setup(self) -> None:
+        value = self.params["deadline"]
+        self.deadline = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+    def inputs(self) -> tuple[str, ...]:
+        return self.present(SUBMITTED)
+
+    def skip_reason(self) -> str | None:
+        layout = self.context.layout
+        if not layout.has(SUBMITTED) and "填报日期" not in layout.facts:
+            return "表中没有“报送日期”列，表头上方也没有填报日期"
+        return None
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        if row.has(SUBMITTED):
+            submitted = row.date(SUBMITTED)
+            where = "报送日期"
+        else:
+            written = self.context.layout.facts["填报日期"]
+            where = "表头上方的填报日期"
+            try:
+                submitted = parse_date(written)
+            except ValueProblem as problem:
+                yield self.finding(row.number, None, f"{where}「{written}」{problem.message}")
+                return
+        if submitted is None:
+            yield self.finding(
+                row.number,
+                SUBMITTED,
+                f"报送日期为空；计划须于 {self.deadline.isoformat()} 前报省人社厅，请填写",
+            )
+        elif submitted > self.deadline:
+            yield self.finding(
+                row.number,
+                SUBMITTED if row.has(SUBMITTED) else None,
+                f"{where} {submitted.isoformat()} 晚于 {self.deadline.isoformat()}："
+                "培训计划须于2月底前报省人社厅",
+            )
+
+
+@register("plan-outside-share")
+class PlanOutsideShare(Rule):
+    """Per city: planned trainees of institutions outside the city's own schools (本地院校
+    否) are at least ``minimum_share`` of the city's planned total (a warning)."""
+
+    def setup(self) -> None:
+        self.minimum = Decimal(str(self.params["minimum_share"]))
+        self.totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def needs(self) -> tuple[str, ...]:
+        return (CITY, PLANNED, "本地院校")
+
+    def check(self, row: RowView) -> Iterator[Finding]:
+        city = row.text(CITY)
+        count = planned(row)
+        try:
+            local = row.yes_no("本地院校")
+        except CellProblem:
+            local = None
+        if city and count is not None and local is not None:
+            totals = self.totals[city]
+            totals[0] += count
+            totals[1] += 0 if local else count
+        return iter(())
+
+    def finish(self) -> Iterator[Finding]:
+        for city, (total, outside) in sorted(self.totals.items()):
+            share = Decimal(outside) / Decimal(total)
+            if share < self.minimum:
+                yield self.finding(
+                    None,
+                    "本地院校",
+                    f"{city}：计划由本地所属院校以外的承训机构培训{outside}人，占{percent(share)}"
+                    f"（计划共{total}人），低于原则上不低于{percent(self.minimum)}的比例；"
+                    "请调整承训安排或说明理由",
+                )
