@@ -63,7 +63,8 @@ def list_command(
         table.add_column(header, overflow="fold")
     table.add_column("笔数", justify="right")
     table.add_column("金额（元）", justify="right")
-    table.add_column("状态", overflow="fold")
+    # a state is read at a glance: never folded inside its name (已审批, 已作废（…）)
+    table.add_column("状态", no_wrap=True)
     for run in runs:
         table.add_row(
             run.run_id,

@@ -170,19 +170,16 @@ def show_command(run_id: RunArg, ledger: LedgerOption = None) -> None:
     )
     if record.approval:
         stdout.print(f"审批环节：{record.approval.replace(',', '、')}")
-    table = Table(title="各环节")
-    for header in ("序", "环节", "办理人", "机构", "时间", "说明"):
-        table.add_column(header, overflow="fold")
+    # the steps as lines, never folded: a scores sheet's sha256 is copied from here whole
+    stdout.print("各环节：" if steps else "各环节：（无）")
     for step in steps:
-        table.add_row(
-            str(step.step_no),
-            step.step,
-            step.actor,
-            step.office,
-            step.created_at,
-            "；".join(t for t in (step.note, _step_text(step.detail)) if t),
+        where = f"（{step.office}）" if step.office else ""
+        said = "；".join(t for t in (step.note, _step_text(step.detail)) if t)
+        stdout.print(
+            f"  {step.step_no}. {step.step} {step.actor}{where} {step.created_at}"
+            + (f"：{said}" if said else ""),
+            soft_wrap=True,
         )
-    stdout.print(table)
     _print_log(entries, "操作日志")
 
 
