@@ -9,6 +9,7 @@ from typing import get_args
 import pytest
 from pydantic import BaseModel
 
+from skillpolicy.columns import ColumnSpec
 from skillpolicy.programcheck import RULE_PARAMS, check_program_file, search_beside
 from skillpolicy.programs import (
     Amount,
@@ -39,7 +40,8 @@ def test_doc_starts_with_an_english_summary_then_chinese() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", [Program, SheetSpec, RuleSpec, SubsidySpec, LocalParameter, Amount, Rate, Target]
+    "model",
+    [Program, SheetSpec, RuleSpec, SubsidySpec, LocalParameter, Amount, Rate, Target, ColumnSpec],
 )
 def test_every_key_is_documented(model: type[BaseModel]) -> None:
     """Each key a program file may hold appears in the page as `key`, `[[key]]` or `[key.…]`."""

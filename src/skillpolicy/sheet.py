@@ -23,7 +23,7 @@ from typing import Any
 
 import python_calamine
 
-from .columns import KIND_KEYS, SHEET_KIND_NAMES, canonical_header
+from .columns import KIND_KEYS, SHEET_KIND_NAMES, ColumnSet, shared_columns
 from .errors import InputError
 from .fileio import not_regular_file
 from .values import cell_text, fold_header, header_without_note, is_blank
@@ -241,8 +241,15 @@ _Found = tuple[str, dict[str, int], dict[str, str], tuple[str, ...]]
 
 
 def _detect(
-    row: list[Any], wanted: str | None, file: Path, sheet: str, number: int, start_col: int
+    row: list[Any],
+    wanted: str | None,
+    file: Path,
+    sheet: str,
+    number: int,
+    start_col: int,
+    declared: ColumnSet | None = None,
 ) -> _Found | None:
+    canonical_header = (declared or shared_columns()).canonical_header
     folded = {fold_header(cell_text(value)) for value in row if not is_blank(value)}
     kinds = [wanted] if wanted else list(KIND_KEYS)
     for kind in kinds:
@@ -295,7 +302,7 @@ def _label(text: str) -> str | None:
     if not folded:
         return None
     for kind in ("roster", "application"):
-        canonical = canonical_header(folded, kind)
+        canonical = shared_columns().canonical_header(folded, kind)
         if canonical is not None:
             return canonical
     return folded if folded in TITLE_LABELS else None
@@ -332,8 +339,13 @@ def title_facts(rows: list[list[Any]]) -> dict[str, str]:
 class SheetReader:
     """Open a workbook, locate the header row of its first visible worksheet, stream rows."""
 
-    def __init__(self, path: Path, *, kind: str | None = None) -> None:
+    def __init__(
+        self, path: Path, *, kind: str | None = None, columns: ColumnSet | None = None
+    ) -> None:
+        """``columns``: the declared columns whose headers are recognised (a program's
+        :meth:`~skillpolicy.programs.Program.column_set`; the shared ones by default)."""
         self.path = path
+        self.declared = columns or shared_columns()
         hidden = sniff_workbook(path)
         try:
             self._workbook = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -450,7 +462,9 @@ class SheetReader:
         for index, row in enumerate(rows):
             number = index + 1
             try:
-                found = _detect(row, kind, self.path, self.sheet_name, number, start_col)
+                found = _detect(
+                    row, kind, self.path, self.sheet_name, number, start_col, self.declared
+                )
                 spans = self._spans.get(index)
                 if spans and index + 1 < len(rows):  # a title merged across this row may head
                     both = self._detect_two_rows(  # a second header row below it
@@ -516,7 +530,9 @@ class SheetReader:
             for p in range(width)
         ]
         try:
-            both = _detect(combined, kind, self.path, self.sheet_name, number + 1, start_col)
+            both = _detect(
+                combined, kind, self.path, self.sheet_name, number + 1, start_col, self.declared
+            )
         except InputError:
             if single is not None:
                 return None  # the upper row alone is a usable header
@@ -524,7 +540,9 @@ class SheetReader:
         if both is None:
             return None
         try:
-            alone = _detect(lower, kind, self.path, self.sheet_name, number + 1, start_col)
+            alone = _detect(
+                lower, kind, self.path, self.sheet_name, number + 1, start_col, self.declared
+            )
         except InputError:
             alone = None
         best = max((len(found[1]) for found in (single, alone) if found is not None), default=0)
