@@ -59,9 +59,11 @@ def _choices(
     program: Program, kind: SheetKind, column: str, catalog: Catalog | None
 ) -> list[str] | None:
     spec = program.sheets[kind]
+    declared = _column(program, column)
+    if declared.values and column in program.columns:  # narrowed in [columns]: that list
+        return list(declared.values)
     if column in spec.choices:
         return list(spec.choices[column])
-    declared = _column(program, column)
     if declared.values:
         return list(declared.values)
     if declared.type == "level":
