@@ -112,17 +112,19 @@ class ColumnSpec(BaseModel):
         None,
         description="类型：text 文字、person-id 身份证号、credit-code 统一社会信用代码、phone 电话、"
         "postcode 邮编、date 日期、ratio 百分数、integer 整数、number 数、money 金额、"
-        "yes-no 是/否、level 职业技能等级、choice 单选、multi-choice 多选、catalog 职业目录中的职业",
+        "yes-no 是/否、level 职业技能等级、choice 单选、multi-choice 多选、"
+        "catalog 项目职业目录（catalog）中的职业",
     )
     aliases: list[str] = Field(default_factory=list, description="表头的其他写法（别名）")
+    near_misses: list[str] = Field(
+        default_factory=list,
+        description="表头的近似写法：不当作这一列，但规则因缺这一列而跳过时提示改名",
+    )
     alias_sheets: list[SheetKindName] = Field(
         default_factory=list, description="别名只在这些种类的表中适用；不写为所有种类"
     )
     values: list[str] = Field(
         default_factory=list, description="choice、multi-choice 列可选的取值（空模板的下拉列表）"
-    )
-    catalog: str | None = Field(
-        None, description="catalog 列所用的职业目录编号；不写为项目的 catalog"
     )
     minimum: Decimal | None = Field(None, description="数值列的下限（含）")
     maximum: Decimal | None = Field(None, description="数值列的上限（含）")
@@ -156,8 +158,8 @@ class Column(BaseModel):
     type: ColumnType
     aliases: tuple[str, ...] = ()
     alias_sheets: tuple[str, ...] = ()
+    near_misses: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
-    catalog: str | None = None
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     format: str | None = None
@@ -177,7 +179,7 @@ class Column(BaseModel):
 def _merge(name: str, shared: Column | None, spec: ColumnSpec) -> Column:
     base: dict[str, Any] = shared.model_dump() if shared is not None else {"name": name}
     given = spec.model_dump(exclude_defaults=True)
-    for key in ("aliases", "alias_sheets", "values"):
+    for key in ("aliases", "alias_sheets", "near_misses", "values"):
         if key in given:
             given[key] = tuple(given[key])
     if shared is not None and "aliases" in given:  # a program adds aliases, it cannot drop one

@@ -495,10 +495,6 @@ def _check_columns(found: _Collector, program: Any, search: SearchPath | None) -
                     f"{key} 只用于数值列（integer、number、money、ratio），「{name}」是 {kind}",
                     (*loc, key),
                 )
-        if spec.catalog is not None:
-            search = search or SearchPath("catalogs")
-            if search.find(f"occupations/{spec.catalog}.toml") is None:
-                found.add(f"职业目录「{spec.catalog}」不存在", (*loc, "catalog"))
     for name, header, other in header_clashes(program.columns, shared):
         found.add(
             f"「{name}」的表头「{header}」已是列「{other}」的名称或别名，读表时无法区分",

@@ -102,16 +102,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-# headers clerks write for a column that are not its accepted aliases (INTERFACE.md): a rule
-# skipped for the column names them as a near miss, so the clerk can rename the header
-NEAR_MISSES: dict[str, tuple[str, ...]] = {
-    "到课率": ("出勤率", "出勤", "考勤率"),
-    "培训机构": ("培训单位", "办学单位"),
-    "鉴定结果": ("考试结果", "鉴定情况"),
-    "证书编号": ("证书号", "证书号码"),
-}
-
-
 def column_letter(number: int) -> str:
     """Spreadsheet column letters for a 1-based column number (1 -> A, 28 -> AB).
 
@@ -202,6 +192,9 @@ class Layout:
     # sheet-wide values of columns the sheet does not have (the 培训机构 named above the
     # header or given with --institution): every row reads them as its own cell
     constants: dict[str, str] = field(default_factory=dict)
+    # headers clerks write for a column that are not its aliases (``near_misses`` of its
+    # declaration): a rule skipped for the column names them, so the clerk can rename it
+    near_misses: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def near_miss(self, column: str) -> str | None:
         """An unknown header of this sheet that looks like ``column`` (``到课率%`` for
@@ -210,7 +203,7 @@ class Layout:
 
         wanted = fold_header(column)
         by_folded = {header_without_note(fold_header(h)): h for h in self.unknown}
-        for other in NEAR_MISSES.get(column, ()):  # another word for it, not an alias
+        for other in self.near_misses.get(column, ()):  # another word for it, not an alias
             if fold_header(other) in by_folded:
                 return by_folded[fold_header(other)]
         close = difflib.get_close_matches(wanted, list(by_folded), n=1, cutoff=0.6)
@@ -559,6 +552,11 @@ class SheetReader:
             letters={name: column_letter(start_col + pos + 1) for name, pos in columns.items()},
             headers=headers,
             unknown=unknown,
+            near_misses={
+                name: column.near_misses
+                for name, column in self.declared.columns.items()
+                if column.near_misses
+            },
         )
 
     def rows(self) -> Iterator[Row]:
