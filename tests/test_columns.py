@@ -20,8 +20,10 @@ from skillpolicy.columns import (
     COLUMNS_SCHEMA_FILE,
     ColumnSpec,
     columns_json_schema,
+    load_columns_file,
     shared_columns,
 )
+from skillpolicy.errors import CatalogError
 from skillpolicy.programs import list_programs, load_program, load_program_file
 from skillpolicy.resources import SearchPath
 from skillpolicy.sheet import SheetReader
@@ -244,3 +246,27 @@ def test_columns_file_documents_every_key() -> None:
         assert re.search(rf"\| `{re.escape(type_name)}` \|", text), type_name
     data = tomllib.loads((SHIPPED / "columns.toml").read_text(encoding="utf-8"))
     assert all("description" in spec for spec in data["columns"].values())
+
+
+def test_shared_file_with_one_alias_for_two_columns_is_refused(tmp_path: Path) -> None:
+    """A columns.toml giving two columns the same alias on one sheet kind is a CatalogError
+    naming the alias and both columns; on different sheet kinds it is allowed."""
+    path = tmp_path / "columns.toml"
+    path.write_text(
+        '[columns."联系电话"]\ntype = "phone"\naliases = ["电话"]\n\n'
+        '[columns."联系人电话"]\ntype = "phone"\naliases = ["电话"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError) as caught:
+        load_columns_file(path)
+    said = str(caught.value)
+    assert "「电话」" in said and "联系电话" in said and "联系人电话" in said
+    path.write_text(
+        '[columns."联系电话"]\ntype = "phone"\naliases = ["电话"]\nalias_sheets = ["roster"]\n\n'
+        '[columns."联系人电话"]\ntype = "phone"\naliases = ["电话"]\n'
+        'alias_sheets = ["application"]\n',
+        encoding="utf-8",
+    )
+    declared = load_columns_file(path)
+    assert declared.canonical_header("电话", "roster") == "联系电话"
+    assert declared.canonical_header("电话", "application") == "联系人电话"

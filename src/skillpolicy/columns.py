@@ -327,6 +327,17 @@ def load_columns_file(path: Path) -> ColumnSet:
         columns[name] = Column.model_validate(
             {"name": name, **spec.model_dump(exclude_defaults=True)}
         )
+    for kind in SHEET_KIND_NAMES:  # an alias says one column on each sheet kind it applies on
+        claimed: dict[str, str] = {}
+        for name, column in columns.items():
+            for alias in column.aliases_on(kind):
+                other = claimed.setdefault(fold_header(alias), name)
+                if other != name:
+                    raise CatalogError(
+                        f"columns.{name}.aliases：别名「{alias}」在{SHEET_KIND_NAMES[kind]}中"
+                        f"已是列「{other}」的别名，读表时无法区分",
+                        file=path,
+                    )
     return ColumnSet(columns)
 
 
