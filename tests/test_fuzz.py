@@ -68,14 +68,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, cli_env, make_resident_id, skillpolicy_script
 from skillpolicy.catalog import load_catalog, load_catalog_file
-from skillpolicy.columns import (
-    COLUMN_KINDS,
-    LEVY_ALIASES,
-    PERSON_KINDS,
-    PLAN_ALIASES,
-    ROSTER_ALIASES,
-    SCORE_ALIASES,
-)
+from skillpolicy.columns import shared_columns
 from skillpolicy.errors import SkillpolicyError
 from skillpolicy.ledger import Ledger
 from skillpolicy.ledger.reading import EmptyLedger
@@ -567,7 +560,7 @@ def near(values: Iterable[str]) -> st.SearchStrategy[Any]:
 def plausible(combo: Combo, column: str) -> st.SearchStrategy[Any]:
     """Values a clerk could have typed in ``column``: mostly right, some slightly off."""
     sheet = combo.program.sheets[combo.kind]
-    kind = COLUMN_KINDS[column]
+    kind = combo.program.column_set().type_of(column)
     if column in sheet.choices:
         return near(sheet.choices[column])
     if column in ("所在企业",):
@@ -603,13 +596,13 @@ def plausible(combo: Combo, column: str) -> st.SearchStrategy[Any]:
         ) | st.decimals(min_value=-1000, max_value=10**10, allow_nan=False, places=3)
     if column == "提取比例":
         return st.sampled_from(["2%", "1.5%", "2.5%", "1.49%", 0.015, 0.025, 0.03, 2, "百分之二"])
-    if kind == "id":
+    if kind == "person-id":
         return identity()
     if kind == "date":
         return a_date()
     if kind == "level":
         return near(LEVELS) | st.sampled_from(NEAR_LEVELS)
-    if kind == "occupation":
+    if kind == "catalog":
         return near(OCCUPATIONS)
     if kind == "phone":
         return st.sampled_from(PHONES)
@@ -617,17 +610,17 @@ def plausible(combo: Combo, column: str) -> st.SearchStrategy[Any]:
         return st.sampled_from(POSTCODES)
     if kind == "credit-code":
         return st.sampled_from(CREDIT_CODES) | st.sampled_from(NEAR_CREDIT_CODES)
-    if kind == "yesno":
+    if kind == "yes-no":
         return st.sampled_from(YES_NO)
     if kind == "ratio":
         return st.floats(0, 1) | st.sampled_from(
             ["85%", "60%", "59.99%", 0.6, 0.5999, 85, -0.1, 1.5, "60 %", "６０％"]
         )
-    if kind == "int":
+    if kind == "integer":
         return st.integers(-3, 1500) | st.sampled_from(
             ["12个", "3次", "300人", 3.0, 3.5, "三", "1,200", -1]
         )
-    if kind == "decimal":
+    if kind in ("number", "money"):
         return st.decimals(min_value=-100, max_value=10**6, allow_nan=False, places=2)
     if kind == "choice":
         return near(["合格", "不合格", "未鉴定", "是", "否"])
@@ -783,12 +776,9 @@ VALID["fujian-2013-free-training:plan"] = {
 def header_variants(combo: Combo, column: str) -> list[str]:
     """The ways a header may be written: canonical, aliases, full-width, starred, spaced."""
     names = [column]
-    if combo.kind in PERSON_KINDS:
-        names += ROSTER_ALIASES.get(column, ())
-    if combo.kind == "levy":
-        names += LEVY_ALIASES.get(column, ())
-    if combo.kind in ("plan", "score"):
-        names += (PLAN_ALIASES if combo.kind == "plan" else SCORE_ALIASES).get(column, ())
+    declared = shared_columns().get(column)
+    if declared is not None:
+        names += declared.aliases_on(combo.kind)
     shown = list(names)
     for name in names:
         shown += [

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from skillpolicy.columns import ColumnSpec
 from skillpolicy.paymodel import (
     AmountPart,
     Condition,
@@ -72,6 +73,7 @@ def test_doc_starts_with_an_english_summary_then_chinese() -> None:
         Rounding,
         Scoring,
         AppliesWhen,
+        ColumnSpec,
     ],
 )
 def test_every_key_is_documented(model: type[BaseModel]) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import openpyxl
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .catalog import Catalog
-from .columns import COLUMN_KINDS
+from .columns import Column
 from .errors import InputError
 from .fileio import write_atomically
 from .programs import SHEET_KIND_NAMES, Program, SheetKind
@@ -21,16 +22,6 @@ DATA_ROWS = 2000  # validations cover this many rows below the header
 SERIAL = "序号"
 LEVEL_TITLES = [level.title for level in sorted(Level)]
 YES_NO = ["是", "否"]
-TEXT_COLUMNS = {
-    "身份证号",
-    "联系电话",
-    "手机",
-    "联系人电话",
-    "联系人手机",
-    "证书编号",
-    "统一社会信用代码",
-    "邮编",
-}
 # how a filled-in sheet is checked, where it is not plain `validate` with the kind detected
 CHECK_NOTES = {
     "technician": "本表表头与花名册相似，核对时须指明表的种类："
@@ -38,55 +29,84 @@ CHECK_NOTES = {
     "levy": "填好后可用 skillpolicy levy 文件 --program {program} 核对并核算征收金额。",
 }
 
-# percent cells show whole percents, except where the document's numbers have decimals
-PERCENT_FORMATS = {"提取比例": "0.00%"}  # 1.5% must not be shown as 2%
-
+# how each column type is filled in, for the 填表说明 sheet (keyed by type, never by column)
 _HINTS: dict[str, str] = {
-    "id": "18位公民身份号码，末位 X 大写；本列已设为文本格式，请勿改为数字（否则后几位会丢失）",
+    "person-id": "18位公民身份号码，末位 X 大写；本列已设为文本格式，请勿改为数字（否则后几位会丢失）",
     "phone": "手机11位；固定电话带区号，如 {area_code}-2345678",
     "date": "日期，如 2012-08-31",
     "ratio": "百分数，如 85%",
-    "int": "整数",
+    "integer": "整数",
     "level": "从下拉列表选择：初级工、中级工、高级工、技师、高级技师（也可写五级…一级）",
-    "yesno": "从下拉列表选择：是 或 否",
-    "occupation": "从下拉列表选择目录内的职业（工种）",
-    "occupation-free": "填写职业（工种）名称（本项目没有职业目录，不设下拉列表）",
+    "yes-no": "从下拉列表选择：是 或 否",
+    "catalog": "从下拉列表选择目录内的职业（工种）",
+    "catalog-free": "填写职业（工种）名称（本项目没有职业目录，不设下拉列表）",
     "choice": "从下拉列表选择",
     "multi-choice": "可多选，用顿号“、”分隔",
     "credit-code": "18位统一社会信用代码",
     "postcode": "6位数字",
-    "decimal": "数字",
+    "number": "数字",
+    "money": "金额（元），如 1900.00",
     "text": "文字",
 }
+
+
+def _column(program: Program, name: str) -> Column:
+    declared = program.column_set().get(name)
+    return declared if declared is not None else Column(name=name, type="text")
 
 
 def _choices(
     program: Program, kind: SheetKind, column: str, catalog: Catalog | None
 ) -> list[str] | None:
     spec = program.sheets[kind]
+    declared = _column(program, column)
+    if declared.values and column in program.columns:  # narrowed in [columns]: that list
+        return list(declared.values)
     if column in spec.choices:
         return list(spec.choices[column])
-    value_kind = COLUMN_KINDS.get(column, "text")
-    if value_kind == "level":
+    if declared.values:
+        return list(declared.values)
+    if declared.type == "level":
         return LEVEL_TITLES
-    if value_kind == "yesno":
+    if declared.type == "yes-no":
         return YES_NO
-    if value_kind == "occupation" and catalog is not None:
+    if declared.type == "catalog" and catalog is not None:
         return catalog.occupations
-    if column == "性别":
-        return ["男", "女"]
     if column == "所在地" and program.localities:
         return list(program.localities)
     return None
 
 
 def _hint(program: Program, column: str, catalog: Catalog | None) -> str:
-    value_kind: str = COLUMN_KINDS.get(column, "text")
-    if value_kind == "occupation" and catalog is None:
-        value_kind = "occupation-free"
+    value_kind: str = _column(program, column).type
+    if value_kind == "catalog" and catalog is None:
+        value_kind = "catalog-free"
     if column == "所在地" and program.localities:
         return "从下拉列表选择（列表外的地方可照填，Excel 会提示确认）"
     return _HINTS[value_kind].format(area_code=program.area_code or "0000")
+
+
+def _number_validation(column: Column) -> DataValidation:
+    """Whole numbers (integer) or sums (money) within the column's declared bounds, at least 0."""
+    low = column.minimum if column.minimum is not None else 0
+    whole = column.type == "integer"
+    kind: Literal["whole", "decimal"] = "whole" if whole else "decimal"
+    what = "整数" if whole else "金额"
+    if column.maximum is not None:
+        validation = DataValidation(
+            type=kind,
+            operator="between",
+            formula1=str(low),
+            formula2=str(column.maximum),
+            allow_blank=True,
+        )
+        validation.error = f"请填写{low}到{column.maximum}之间的{what}"
+        return validation
+    validation = DataValidation(
+        type=kind, operator="greaterThanOrEqual", formula1=str(low), allow_blank=True
+    )
+    validation.error = f"请填写{what}" if low == 0 else f"请填写不小于{low}的{what}"
+    return validation
 
 
 def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, target: Path) -> None:
@@ -117,13 +137,12 @@ def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, targ
     for index, column in enumerate(spec.columns, start=2):
         letter = get_column_letter(index)
         cells = f"{letter}3:{letter}{last}"
-        value_kind = COLUMN_KINDS.get(column, "text")
-        if column in TEXT_COLUMNS:
+        declared = _column(program, column)
+        value_kind = declared.type
+        cell_format = declared.cell_format
+        if cell_format is not None:
             for row in range(3, last + 1):
-                sheet.cell(row=row, column=index).number_format = "@"
-        elif value_kind == "date":
-            for row in range(3, last + 1):
-                sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
+                sheet.cell(row=row, column=index).number_format = cell_format
         choices = _choices(program, kind, column, catalog)
         validation: DataValidation | None = None
         if choices and value_kind != "multi-choice":
@@ -152,26 +171,19 @@ def build_blank(program: Program, kind: SheetKind, catalog: Catalog | None, targ
                 type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
             )
             validation.error = "请填写0%到100%之间的百分数"
-        elif value_kind == "int":
-            validation = DataValidation(
-                type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
-            )
-            validation.error = "请填写整数"
+        elif value_kind in ("integer", "money"):
+            validation = _number_validation(declared)
         if validation is not None:
             validation.errorTitle = "输入有误"
             validation.showErrorMessage = True
             sheet.add_data_validation(validation)
             validation.add(cells)
-        if value_kind == "ratio":
-            percent = PERCENT_FORMATS.get(column, "0%")
-            for row in range(3, last + 1):
-                sheet.cell(row=row, column=index).number_format = percent
     options.sheet_state = "hidden"
     print_setup(sheet, header_rows=(2, 2), landscape=True)
 
     write_row(guide, 1, ["列", "是否必填", "怎么填"], header=True)
     for offset, column in enumerate(spec.columns, start=2):
-        value_kind = COLUMN_KINDS.get(column, "text")
+        value_kind = _column(program, column).type
         hint = _hint(program, column, catalog)
         choices = _choices(program, kind, column, catalog)
         if choices and value_kind in ("choice", "multi-choice") and len(choices) <= 15:

@@ -123,7 +123,8 @@ def locate(text: str, loc: tuple[int | str, ...]) -> int | None:
                     index += 2
                     continue
             key = re.compile(
-                rf"^\s*(\"?){re.escape(part)}\1\s*=|^\s*\[\s*(?:[\w.-]+\.)*{re.escape(part)}\s*\]"
+                rf"^\s*(\"?){re.escape(part)}\1\s*="
+                rf"|^\s*\[\s*(?:(?:[\w-]+|\"[^\"]*\")\.)*(\"?){re.escape(part)}\2\s*\]"
             )
             for i in range(position, end):
                 if key.match(lines[i]):

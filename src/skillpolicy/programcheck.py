@@ -345,6 +345,7 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "expert-conflict",
         "plan-enterprise",
         "plan-count",
+        "column-type",
     ),
     "plan-deadline": PlanDeadlineParams,
     "plan-outside-share": PlanShareParams,
@@ -447,6 +448,10 @@ class _Collector:
                 reason = "缺少（必填）"
             elif error["type"] == "decimal_parsing":
                 reason = f'「{error["input"]}」应为数，写成带引号的小数，如 "0.60"（即60%）'
+            elif error["type"] == "literal_error" and error["loc"][0] == "columns":
+                from .columns import COLUMN_TYPES
+
+                reason += f"；可用的类型：{'、'.join(COLUMN_TYPES)}"
             self.problems.append(Problem(str(self.path), line, key, reason))
 
 
@@ -692,6 +697,59 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
             )
 
 
+def _check_columns(found: _Collector, program: Any, search: SearchPath | None) -> None:
+    """The program's ``[columns]`` against the shared ones, and every column its sheets name
+    declared somewhere (``catalogs/columns.toml`` or ``[columns]``)."""
+    from .columns import NUMERIC_TYPES, header_clashes, shared_columns
+
+    shared = shared_columns()
+    for name, spec in program.columns.items():
+        loc: Loc = ("columns", name)
+        base = shared.get(name)
+        if base is None and spec.type is None:
+            found.add(f"新列「{name}」缺少 type（列的类型，如 integer、choice）", loc)
+        if base is not None and spec.type is not None and spec.type != base.type:
+            found.add(
+                f"「{name}」是共用列，类型为 {base.type}，项目文件只能收窄，不能改为 {spec.type}",
+                (*loc, "type"),
+            )
+        kind = spec.type or (base.type if base is not None else None)
+        if kind is None:
+            continue
+        if spec.values and kind not in ("choice", "multi-choice"):
+            found.add(
+                f"values 只用于 choice、multi-choice 列，「{name}」是 {kind}", (*loc, "values")
+            )
+        if base is not None and base.values and spec.values:
+            extra = [v for v in spec.values if v not in base.values]
+            if extra:
+                found.add(
+                    f"收窄共用列「{name}」时 values 只能取其中的值；「{'、'.join(extra)}」不在"
+                    f"共用的取值（{'、'.join(base.values)}）中",
+                    (*loc, "values"),
+                )
+        for key in ("minimum", "maximum"):
+            if getattr(spec, key) is not None and kind not in NUMERIC_TYPES:
+                found.add(
+                    f"{key} 只用于数值列（integer、number、money、ratio），「{name}」是 {kind}",
+                    (*loc, key),
+                )
+    for name, header, other in header_clashes(program.columns, shared):
+        found.add(
+            f"「{name}」的表头「{header}」已是列「{other}」的名称或别名，读表时无法区分",
+            ("columns", name, "aliases") if header != name else ("columns", name),
+        )
+    declared = program.column_set()
+    for kind, sheet in program.sheets.items():
+        for name in sheet.columns:  # required and choices are among these (checked on load)
+            if name not in declared and name not in program.columns:  # no type: said above
+                found.add(
+                    f"列「{name}」没有声明：catalogs/columns.toml 中没有，本文件 [columns] 中"
+                    f'也没有；请在 [columns."{name}"] 中写明 type',
+                    ("sheets", kind, "columns"),
+                )
+
+
 def _unique(found: _Collector, table: str, names: list[str]) -> None:
     seen: set[str] = set()
     for index, name in enumerate(names):
@@ -723,6 +781,7 @@ def _check(path: Path, search: SearchPath | None) -> tuple[Any, list[Problem]]:
         if program.id != path.stem:
             found.add(f"项目编号「{program.id}」与文件名不一致，应为「{path.stem}」", ("id",))
         _check_consistency(found, program, search)
+        _check_columns(found, program, search)
     found.problems.sort(key=lambda p: (p.line is None, p.line or 0))
     return program, found.problems
 

@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from .columns import SHEET_KIND_NAMES
+from .columns import SHEET_KIND_NAMES, ColumnSet, ColumnSpec, shared_columns
 from .datafile import KeyedError
 from .errors import CatalogError, did_you_mean
 from .paymodel import AmountPart, Condition, Factor, PayeeOption, Refusal, Rounding, Tranche
@@ -276,6 +276,7 @@ class InForce(_Strict):
 
 
 STALE_PROGRAM = "stale-program"
+COLUMN_TYPE = "column-type"
 
 
 class Program(_Strict):
@@ -303,6 +304,36 @@ class Program(_Strict):
     subsidies: list[SubsidySpec] = Field(default_factory=list)
     in_force: InForce | None = None
     scoring: Scoring | None = None
+    columns: dict[str, ColumnSpec] = Field(
+        default_factory=dict,
+        description="本项目自己的列，或对共用列（catalogs/columns.toml）的收窄：列名 → 列的声明",
+    )
+    _column_set: ColumnSet | None = PrivateAttr(None)
+
+    def column_set(self) -> ColumnSet:
+        """The columns this program's sheets use: the shared ones with ``[columns]`` applied."""
+        if self._column_set is None:
+            self._column_set = shared_columns().with_program(self.columns)
+        return self._column_set
+
+    @model_validator(mode="after")
+    def _column_type_rules(self) -> Program:
+        """A sheet using a column the program file declares or narrows has its cells checked
+        against that declaration (column-type), unless the file lists the rule itself."""
+        listed = {spec.sheet for spec in self.rules if spec.id == COLUMN_TYPE}
+        for kind, sheet in self.sheets.items():
+            if kind in listed or not any(name in self.columns for name in sheet.columns):
+                continue
+            self.rules.append(
+                RuleSpec(
+                    id=COLUMN_TYPE,
+                    clause="列的声明",
+                    sheet=kind,
+                    summary="本项目文件声明（或收窄）的列，单元格须符合其类型、取值和上下限",
+                    reading="按项目文件 [columns] 中的声明逐格检查；空白单元格不在此检查",
+                )
+            )
+        return self
 
     @model_validator(mode="after")
     def _stale_program_rules(self) -> Program:

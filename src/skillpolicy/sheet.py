@@ -23,7 +23,7 @@ from typing import Any
 
 import python_calamine
 
-from .columns import KIND_KEYS, SHEET_KIND_NAMES, canonical_header
+from .columns import KIND_KEYS, SHEET_KIND_NAMES, ColumnSet, shared_columns
 from .errors import InputError
 from .fileio import not_regular_file
 from .values import cell_text, fold_header, header_without_note, is_blank
@@ -100,16 +100,6 @@ def _bad_date_column(path: Path, sheet: str, number: int) -> str | None:
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
-
-
-# headers clerks write for a column that are not its accepted aliases (INTERFACE.md): a rule
-# skipped for the column names them as a near miss, so the clerk can rename the header
-NEAR_MISSES: dict[str, tuple[str, ...]] = {
-    "到课率": ("出勤率", "出勤", "考勤率"),
-    "培训机构": ("培训单位", "办学单位"),
-    "鉴定结果": ("考试结果", "鉴定情况"),
-    "证书编号": ("证书号", "证书号码"),
-}
 
 
 def column_letter(number: int) -> str:
@@ -202,6 +192,9 @@ class Layout:
     # sheet-wide values of columns the sheet does not have (the 培训机构 named above the
     # header or given with --institution): every row reads them as its own cell
     constants: dict[str, str] = field(default_factory=dict)
+    # headers clerks write for a column that are not its aliases (``near_misses`` of its
+    # declaration): a rule skipped for the column names them, so the clerk can rename it
+    near_misses: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def near_miss(self, column: str) -> str | None:
         """An unknown header of this sheet that looks like ``column`` (``到课率%`` for
@@ -210,7 +203,7 @@ class Layout:
 
         wanted = fold_header(column)
         by_folded = {header_without_note(fold_header(h)): h for h in self.unknown}
-        for other in NEAR_MISSES.get(column, ()):  # another word for it, not an alias
+        for other in self.near_misses.get(column, ()):  # another word for it, not an alias
             if fold_header(other) in by_folded:
                 return by_folded[fold_header(other)]
         close = difflib.get_close_matches(wanted, list(by_folded), n=1, cutoff=0.6)
@@ -241,8 +234,15 @@ _Found = tuple[str, dict[str, int], dict[str, str], tuple[str, ...]]
 
 
 def _detect(
-    row: list[Any], wanted: str | None, file: Path, sheet: str, number: int, start_col: int
+    row: list[Any],
+    wanted: str | None,
+    file: Path,
+    sheet: str,
+    number: int,
+    start_col: int,
+    declared: ColumnSet | None = None,
 ) -> _Found | None:
+    canonical_header = (declared or shared_columns()).canonical_header
     folded = {fold_header(cell_text(value)) for value in row if not is_blank(value)}
     kinds = [wanted] if wanted else list(KIND_KEYS)
     for kind in kinds:
@@ -295,7 +295,7 @@ def _label(text: str) -> str | None:
     if not folded:
         return None
     for kind in ("roster", "application"):
-        canonical = canonical_header(folded, kind)
+        canonical = shared_columns().canonical_header(folded, kind)
         if canonical is not None:
             return canonical
     return folded if folded in TITLE_LABELS else None
@@ -332,8 +332,13 @@ def title_facts(rows: list[list[Any]]) -> dict[str, str]:
 class SheetReader:
     """Open a workbook, locate the header row of its first visible worksheet, stream rows."""
 
-    def __init__(self, path: Path, *, kind: str | None = None) -> None:
+    def __init__(
+        self, path: Path, *, kind: str | None = None, columns: ColumnSet | None = None
+    ) -> None:
+        """``columns``: the declared columns whose headers are recognised (a program's
+        :meth:`~skillpolicy.programs.Program.column_set`; the shared ones by default)."""
         self.path = path
+        self.declared = columns or shared_columns()
         hidden = sniff_workbook(path)
         try:
             self._workbook = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -450,7 +455,9 @@ class SheetReader:
         for index, row in enumerate(rows):
             number = index + 1
             try:
-                found = _detect(row, kind, self.path, self.sheet_name, number, start_col)
+                found = _detect(
+                    row, kind, self.path, self.sheet_name, number, start_col, self.declared
+                )
                 spans = self._spans.get(index)
                 if spans and index + 1 < len(rows):  # a title merged across this row may head
                     both = self._detect_two_rows(  # a second header row below it
@@ -516,7 +523,9 @@ class SheetReader:
             for p in range(width)
         ]
         try:
-            both = _detect(combined, kind, self.path, self.sheet_name, number + 1, start_col)
+            both = _detect(
+                combined, kind, self.path, self.sheet_name, number + 1, start_col, self.declared
+            )
         except InputError:
             if single is not None:
                 return None  # the upper row alone is a usable header
@@ -524,7 +533,9 @@ class SheetReader:
         if both is None:
             return None
         try:
-            alone = _detect(lower, kind, self.path, self.sheet_name, number + 1, start_col)
+            alone = _detect(
+                lower, kind, self.path, self.sheet_name, number + 1, start_col, self.declared
+            )
         except InputError:
             alone = None
         best = max((len(found[1]) for found in (single, alone) if found is not None), default=0)
@@ -541,6 +552,11 @@ class SheetReader:
             letters={name: column_letter(start_col + pos + 1) for name, pos in columns.items()},
             headers=headers,
             unknown=unknown,
+            near_misses={
+                name: column.near_misses
+                for name, column in self.declared.columns.items()
+                if column.near_misses
+            },
         )
 
     def rows(self) -> Iterator[Row]:

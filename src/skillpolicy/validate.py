@@ -236,7 +236,7 @@ def open_sheet(
             else f"表的种类「{kind}」不存在；项目 {program.id} 接受：{accepted}",
             file=path,
         )
-    reader = SheetReader(path, kind=kind)
+    reader = SheetReader(path, kind=kind, columns=program.column_set())
     layout = reader.layout
     if not layout.has("培训机构") and layout.kind in PERSON_KINDS:
         named = layout.facts.get("培训机构") or (institution or "").strip()

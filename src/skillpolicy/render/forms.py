@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..columns import ColumnSet, shared_columns
 from ..datafile import parse_toml, read_bounded_text
 from ..errors import InputError, did_you_mean
 from ..identifiers import mask_id, mask_phone
@@ -348,10 +349,25 @@ def _require_columns(reader: SheetReader, columns: Iterable[str]) -> None:
         )
 
 
-def _open(path: Path, kind: str, columns: Iterable[str]) -> SheetReader:
-    reader = SheetReader(path, kind=kind)
+def _declared(options: RenderOptions) -> ColumnSet:
+    """The columns a form's sheet is read with: its program's, when --program names one."""
+    if options.program is None:
+        return shared_columns()
+    from ..programs import load_program
+
+    return load_program(options.program, options.catalogs).column_set()
+
+
+def _open(
+    path: Path, kind: str, columns: Iterable[str], options: RenderOptions | None = None
+) -> SheetReader:
+    declared = _declared(options) if options is not None else shared_columns()
+    reader = SheetReader(path, kind=kind, columns=declared)
     _require_columns(reader, columns)
     return reader
+
+
+_MASKS: dict[str, Callable[[str], str]] = {"person-id": mask_id, "phone": mask_phone}
 
 
 class _Cells:
@@ -372,6 +388,15 @@ class _Cells:
 
     def text(self, column: str) -> str:
         return printed(self.row.raw(column)) if self.reader.layout.has(column) else ""
+
+    def masked(self, column: str) -> str:
+        """A person's number as every form prints it, masked by the column's declared type
+        (person-id, phone); other columns as written."""
+        text = self.text(column)
+        kind = self.reader.declared.type_of(column)
+        if not text or kind not in _MASKS:
+            return text
+        return _MASKS[kind](text)
 
     def required(self, column: str) -> str:
         value = self.text(column)
@@ -507,7 +532,7 @@ def _mark(marks: dict[int | None, list[str]], rows: Iterable[int]) -> str:
 
 def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormModel]:
     marks = rule_errors(path, options, "guangxi-2012-technician")
-    reader = _open(path, "application", REQUIRED_COLUMNS["guangxi-2012-application"])
+    reader = _open(path, "application", REQUIRED_COLUMNS["guangxi-2012-application"], options)
     groups: dict[str, list[Row]] = {}
     for row in reader.rows():
         name = _Cells(reader, row).required("单位名称")
@@ -600,7 +625,9 @@ _WORKSTATION_YES_NO = (
 
 def load_jincheng_workstation(path: Path, options: RenderOptions) -> list[FormModel]:
     marks = rule_errors(path, options, "jincheng-2022-workstation")
-    reader = _open(path, "application", REQUIRED_COLUMNS["jincheng-workstation-application"])
+    reader = _open(
+        path, "application", REQUIRED_COLUMNS["jincheng-workstation-application"], options
+    )
     forms: list[FormModel] = []
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -627,7 +654,9 @@ _BASE_COUNTS = ("紧缺专业实训装备数", "年培训人数", "合作企业�
 
 def load_jincheng_training_base(path: Path, options: RenderOptions) -> list[FormModel]:
     marks = rule_errors(path, options, "jincheng-2022-training-base")
-    reader = _open(path, "application", REQUIRED_COLUMNS["jincheng-training-base-application"])
+    reader = _open(
+        path, "application", REQUIRED_COLUMNS["jincheng-training-base-application"], options
+    )
     forms: list[FormModel] = []
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -658,7 +687,7 @@ def _distinct(values: Iterable[str]) -> str:
 
 
 def load_xuchang_classes(path: Path, options: RenderOptions) -> list[FormModel]:
-    reader = _open(path, "roster", REQUIRED_COLUMNS["xuchang-class-approval"])
+    reader = _open(path, "roster", REQUIRED_COLUMNS["xuchang-class-approval"], options)
     classes: dict[tuple[str, str, date], list[Row]] = {}
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -686,10 +715,10 @@ def load_xuchang_classes(path: Path, options: RenderOptions) -> list[FormModel]:
                         序号=str(index),
                         姓名=c.text("姓名"),
                         性别=c.text("性别"),
-                        身份证号=mask_id(c.text("身份证号")),
+                        身份证号=c.masked("身份证号"),
                         人员类别=c.text("人员类别"),
                         # masked like the identity number: the README's rule for print
-                        联系电话=mask_phone(c.text("联系电话")),
+                        联系电话=c.masked("联系电话"),
                     )
                     for index, c in enumerate(all_cells, start=1)
                 ],
@@ -884,7 +913,7 @@ def load_jincheng_notice(path: Path, options: RenderOptions) -> list[FormModel]:
     start, end = WorkdayCalendar().notice_period(
         options.published, NOTICE_WORKING_DAYS, first_day_counts=first_day_counts
     )
-    reader = _open(path, "designation", REQUIRED_COLUMNS["jincheng-notice"])
+    reader = _open(path, "designation", REQUIRED_COLUMNS["jincheng-notice"], options)
     units: list[NoticeUnit] = []
     for row in reader.rows():
         cells = _Cells(reader, row)

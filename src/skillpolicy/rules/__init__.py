@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import (  # noqa: F401  (registration)
+    columntype,
     common,
     inforce,
     kinds,
