@@ -609,11 +609,18 @@ def test_enospc_injected_at_the_write_gives_exit_2_and_leaves_nothing(
     with one Chinese line naming the file, and no file or temporary file is left."""
     from openpyxl.workbook.workbook import Workbook
 
+    from skillpolicy.xlsxpatch import WorkbookPatch
+
     def full_disk(self: object, path: object, *args: Any, **kwargs: Any) -> None:
         Path(str(path)).write_bytes(b"PK\x03\x04 half a zip")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
+    def patch_full_disk(self: object, target: Path, *args: Any, **kwargs: Any) -> None:
+        target.write_bytes(b"PK\x03\x04 half a zip")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     monkeypatch.setattr(Workbook, "save", full_disk)
+    monkeypatch.setattr(WorkbookPatch, "_write", patch_full_disk)  # the annotated copy
     monkeypatch.setattr(Path, "write_bytes", _write_bytes_then_enospc)
     out = tmp_path / "输出"
     out.mkdir()

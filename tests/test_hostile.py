@@ -899,8 +899,11 @@ def test_the_monthly_report_keeps_formula_like_text_as_text(
     ws.cell(row=3, column=HEADER.index("培训机构") + 1).data_type = "s"
     book.save(sheet)
     ledger = tmp_path / "l.sqlite3"
+    # an office that works alone: its run counts as paid once recorded, so the report shows it
+    params = tmp_path / "skillpolicy.toml"
+    params.write_text('approval = ["经办"]\n', encoding="utf-8")
     paid = run(tmp_path, capsys, monkeypatch, "subsidy", sheet, "-p", PROGRAM, "--ledger", ledger,
-               "--commit")  # fmt: skip
+               "--params", params, "--commit")  # fmt: skip
     assert paid.code in (0, 1), paid.err
     month = dt.date.today().strftime("%Y-%m")
     result = run(tmp_path, capsys, monkeypatch, "report", "monthly", "--month", month,

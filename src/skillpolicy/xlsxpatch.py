@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import posixpath
 import re
 import struct
@@ -743,6 +744,12 @@ class WorkbookPatch:
         """A part that cannot be read or patched: one line about the file, exit 2."""
         try:
             yield
+        except OSError as exc:
+            if exc.errno in _WRITE_FAILURES:
+                raise  # the copy could not be written (a full disk): the writer says which file
+            raise InputError(
+                f"无法读取工作簿以生成标注副本（{type(exc).__name__}）", file=self.source
+            ) from exc
         except _UNREADABLE as exc:
             raise InputError(
                 f"无法读取工作簿以生成标注副本（{type(exc).__name__}）", file=self.source
@@ -809,8 +816,10 @@ class WorkbookPatch:
             deferred = []
             for info in self.archive.infolist():
                 name = info.filename
-                if name == self.sheet_part:
+                if name == self.sheet_part and (kinds or unhide):
                     self._write_sheet(out, info, plan)
+                elif name == self.sheet_part:
+                    self._copy_raw(out, info)  # nothing to mark: the sheet as it came
                 elif name == styles_part:
                     deferred.append(name)  # the sheet adds styles as it streams
                 elif name in replaced:
@@ -1115,6 +1124,9 @@ def _write_summary(stream: IO[bytes], summary: SummarySheet, header: int, body: 
         ).encode()
     )
 
+
+# errors of writing the copy, not of reading the clerk's workbook
+_WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
 
 _UNREADABLE = (
     OSError,
