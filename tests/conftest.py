@@ -193,16 +193,6 @@ HOW_TO_RUN_POSTGRES = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that uses the PostgreSQL server runs on one xdist worker, one at a time: a
-    test restarts the server mid-commit, which must not cut another worker's connection."""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        backend = callspec.params.get("ledger_target") if callspec is not None else None
-        if backend == "postgresql" or "postgres_server" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("postgresql"))
-
-
 @dataclass
 class PostgresServer:
     """A server the tests may create schemas, databases and roles in."""

@@ -12,9 +12,11 @@ import csv
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,7 +28,7 @@ import psycopg
 import pytest
 
 import pgcluster
-from conftest import LedgerTarget, PostgresServer, cli_env, skillpolicy_script
+from conftest import LedgerTarget, PostgresServer, cli_env, postgres_target, skillpolicy_script
 from skillpolicy.errors import InputError
 from skillpolicy.ledger import LedgerLine, LineFacts, OutcomeLine, RunInfo
 from skillpolicy.ledger.open import open_ledger
@@ -268,13 +270,26 @@ def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.fixture
+def private_postgres_target(postgres_server: PostgresServer) -> Iterator[LedgerTarget]:
+    """A ledger on a cluster of this test's own, which it may restart without cutting the
+    connections of tests running beside it on the shared server."""
+    folder = Path(tempfile.mkdtemp(prefix="skillpolicy-pg-own-"))
+    try:
+        server = PostgresServer(pgcluster.start(folder), folder)
+        yield from postgres_target(server)
+    finally:
+        pgcluster.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.slow
 def test_a_connection_dropped_mid_commit_is_one_line_exit_2_and_nothing_partial(
-    tmp_path: Path, postgres_target_fixture: LedgerTarget
+    tmp_path: Path, private_postgres_target: LedgerTarget
 ) -> None:
     """The server goes away while subsidy --commit is inside its transaction: one line on
     stderr, exit 2, no run and no line recorded; the next run pays every line."""
-    target = postgres_target_fixture
+    target = private_postgres_target
     server = target.server
     assert server is not None
     roster = guangxi_roster(tmp_path / "花名册.xlsx", 50)
