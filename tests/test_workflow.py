@@ -323,6 +323,23 @@ def test_cli_log_prints_the_entries_masked_and_filtered(
     assert since.code == 0 and "张经办" not in since.out
 
 
+def test_the_log_table_names_each_detail_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ledger log` shows an entry's detail with Chinese labels and state names (笔数, 状态=已复核),
+    never the stored English keys."""
+    from skillpolicy.cli.ledger_workflow import _detail_text
+
+    assert _detail_text({"lines": 12, "state": "reviewed", "approval": ["经办", "复核"]}) == (
+        "审批环节=经办、复核；笔数=12；状态=已复核"
+    )
+    table = run_main("ledger", "log", "--ledger", _logged(tmp_path), cwd=tmp_path,
+                     capsys=capsys, monkeypatch=monkeypatch)  # fmt: skip
+    assert table.code == 0
+    for stored in ("state=", "lines=", "total=", "reviewed"):
+        assert stored not in table.out
+
+
 def test_cli_review_approve_and_the_same_person_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -187,12 +187,39 @@ def _entry_json(entry: AuditEntry) -> dict[str, Any]:
     return asdict(entry)
 
 
+# What the clerk reads for each key of an entry's detail (the stored keys stay as they are:
+# the hash chain is over them)
+DETAIL_LABELS = {
+    "program": "项目", "file_name": "文件", "input_sha256": "报表sha256",
+    "program_sha256": "项目文件sha256", "params_sha256": "参数文件sha256", "lines": "笔数",
+    "total": "合计", "approval": "审批环节", "state": "状态", "step": "环节",
+    "reason": "理由", "void_id": "作废编号", "from": "自", "to": "至",
+    "bank_file": "银行回单", "bank_sha256": "回单sha256", "arrived": "已到账",
+    "returned": "退回", "returned_total": "退回金额", "unknown": "无法对应",
+    "duplicated": "重复", "source_sha256": "来源台账sha256", "runs": "运行数",
+    "conflicts": "冲突", "stage": "评审环节", "scores_file": "评分表",
+    "scores_sha256": "评分表sha256",
+}  # fmt: skip
+
+
+def _detail_text(detail: dict[str, Any]) -> str:
+    """An entry's detail as the clerk reads it: Chinese labels, states by their names."""
+    shown = []
+    for key, value in sorted(detail.items()):
+        if key == "state":
+            value = STATE_NAMES.get(str(value), value)
+        elif isinstance(value, list):
+            value = "、".join(map(str, value))
+        shown.append(f"{DETAIL_LABELS.get(key, key)}={value}")
+    return "；".join(shown)
+
+
 def _print_log(entries: list[AuditEntry], title: str) -> None:
     table = Table(title=title)
     for header in ("序号", "时间", "操作", "运行编号", "办理人", "机构", "主机", "内容", "哈希"):
         table.add_column(header, overflow="fold")
     for entry in entries:
-        detail = "；".join(f"{k}={v}" for k, v in sorted(entry.detail.items()))
+        detail = _detail_text(entry.detail)
         table.add_row(
             str(entry.seq),
             entry.created_at,
