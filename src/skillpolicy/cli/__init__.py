@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Annotated, NoReturn, TextIO, cast
 
@@ -123,6 +122,8 @@ def _quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
 
 def _internal_error(error: BaseException) -> NoReturn:
     if os.environ.get("SKILLPOLICY_DEBUG"):
+        import traceback
+
         # the traceback goes through the redacting stderr too, so it is printed here
         traceback.print_exception(error, file=sys.stderr)
         sys.exit(EXIT_INTERNAL)
@@ -138,6 +139,9 @@ def _internal_error(error: BaseException) -> NoReturn:
 
 
 def _run() -> None:
+    if sys.argv[1:] == ["--version"]:  # the version alone: no need to build every command
+        print(f"skillpolicy {__version__}")
+        sys.exit(0)
     try:
         code = app(standalone_mode=False)
     except SkillpolicyError as error:

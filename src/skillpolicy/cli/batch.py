@@ -7,24 +7,16 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..batch import (
-    SUMMARY_HEADERS,
-    SUMMARY_NAME,
-    Batch,
-    FileResult,
-    Mode,
-    annotated_name,
-    check_batch,
-    expand_inputs,
-    summary_rows,
-    write_summary,
-)
 from ..errors import InputError
 from ..fileio import check_output, not_regular_file
 from ..money import format_amount_grouped
-from ..programs import Program
 from .common import STATE, Table, note, stdout
+
+if TYPE_CHECKING:
+    from ..batch import Batch, FileResult, Mode
+    from ..programs import Program
 
 
 def is_batch(sheets: list[Path], annotate_dir: Path | None) -> bool:
@@ -40,12 +32,16 @@ def inputs_of(sheets: list[Path]) -> list[Path]:
         problem = None if path.is_dir() else not_regular_file(path)
         if problem:
             raise InputError(problem, file=path)
+    from ..batch import expand_inputs
+
     return expand_inputs(sheets)
 
 
 def check_annotate_dir(out: Path, sheets: list[Path], files: list[Path], force: bool) -> None:
     """The output folder: an existing folder (or one to create), never a folder read as input;
     every file to be written refused up front when it exists (without --force)."""
+    from ..batch import SUMMARY_NAME, FileResult, annotated_name
+
     if out.exists() and not out.is_dir():
         raise InputError("--annotate-dir 应是一个文件夹", file=out)
     if not out.parent.is_dir():
@@ -120,6 +116,7 @@ def run_batch(
 ) -> Batch:
     """Every file checked, with the progress display; the ledger is opened once here first,
     so a ledger that cannot be read is one error, not one per file."""
+    from ..batch import check_batch
     from ..ledger.reading import open_for_reading
 
     files = inputs_of(sheets)
@@ -142,6 +139,7 @@ def run_batch(
 def write_outputs(batch: Batch, out: Path) -> None:
     """Each readable file's annotated copy and 汇总.xlsx into ``out``."""
     from ..annotate import write_annotated
+    from ..batch import SUMMARY_NAME, annotated_name, write_summary
 
     out.mkdir(exist_ok=True)
     taken: set[str] = set()
@@ -158,6 +156,8 @@ def write_outputs(batch: Batch, out: Path) -> None:
 
 def print_summary(batch: Batch) -> None:
     """The 汇总 table: one row per file, then the totals."""
+    from ..batch import SUMMARY_HEADERS, summary_rows
+
     table = Table(title=f"汇总（{len(batch.files)} 个文件）")
     for header in SUMMARY_HEADERS:
         table.add_column(header, overflow="fold")

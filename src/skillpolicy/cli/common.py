@@ -4,77 +4,68 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TextIO, get_args
+from typing import TYPE_CHECKING, Annotated, Any, cast, get_args
 
 import typer
-from rich.console import Console, RenderableType
-from rich.table import Table as RichTable
-from rich.text import Text
 
 from ..errors import InputError
 from ..privacy import redact
-from ..programs import Program, SheetKind, load_program
 from ..resources import SearchPath
-from ..terminal import shown
-from ..values import ValueProblem, parse_date
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from ..programs import Program
+    from .console import SafeConsole
+    from .console import Table as ConsoleTable
 
 
-class SafeConsole(Console):
-    """A console that never reads data as markup, emoji codes or highlighting, and shows a
-    string it prints with numbers masked and control characters visibly escaped."""
+class _LazyConsole:
+    """Stands for a :class:`~.console.SafeConsole` made on first use, so that importing the
+    command line (``--version``, ``--help``) does not load rich. Attributes read and set
+    pass through to the console."""
 
-    def print(self, *objects: Any, **options: Any) -> None:
-        safe = [
-            Text(shown(item, one_line=True)) if isinstance(item, str) else item for item in objects
-        ]
-        super().print(*safe, **options)
+    def __init__(self, *, to_stderr: bool) -> None:
+        object.__setattr__(self, "_to_stderr", to_stderr)
+        object.__setattr__(self, "_console", None)
+
+    def _real(self) -> SafeConsole:
+        console = object.__getattribute__(self, "_console")
+        if console is None:
+            from .console import make_console
+
+            console = make_console(to_stderr=object.__getattribute__(self, "_to_stderr"))
+            object.__setattr__(self, "_console", console)
+        return cast("SafeConsole", console)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._real(), name, value)
 
 
-class Table(RichTable):
-    """A rich table whose text cells, title and headers are shown the way :func:`shown`
-    writes them (masked before the table wraps them, controls escaped, never markup)."""
+stdout = cast("SafeConsole", _LazyConsole(to_stderr=False))
+stderr = cast("SafeConsole", _LazyConsole(to_stderr=True))
 
-    def __init__(self, *headers: Any, title: str | None = None, **options: Any) -> None:
-        super().__init__(*headers, title=shown(title, one_line=True) if title else None, **options)
 
-    def add_row(self, *renderables: RenderableType | None, **options: Any) -> None:
-        cells = [Text(shown(item)) if isinstance(item, str) else item for item in renderables]
-        super().add_row(*cells, **options)
+def Table(*headers: Any, title: str | None = None, **options: Any) -> ConsoleTable:
+    """A table whose cells are masked (:class:`.console.Table`), rich loaded on first use."""
+    from .console import Table as MaskedTable
+
+    return MaskedTable(*headers, title=title, **options)
 
 
 def styled(text: str, style: str) -> Text:
     """Text in a colour or weight, shown as :func:`shown` writes it (never markup)."""
-    return Text(shown(text, one_line=True), style=style)
+    from .console import styled as styled_text
 
-
-# Findings and tables go to stdout; errors and notes to stderr, so `--format json` stays clean.
-# A pipe or a cron log has no width; give tables room rather than rich's 80 columns, unless
-# COLUMNS says how wide the reader is.
-def _width(stream: TextIO) -> int | None:
-    return None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160
-
-
-stdout = SafeConsole(
-    soft_wrap=False,
-    width=_width(sys.stdout),
-    markup=False,
-    emoji=False,
-    highlight=False,
-)
-stderr = SafeConsole(
-    stderr=True,
-    soft_wrap=True,
-    width=_width(sys.stderr),
-    markup=False,
-    emoji=False,
-    highlight=False,
-)
+    return styled_text(text, style)
 
 
 @dataclass
@@ -93,6 +84,8 @@ STATE = State()
 
 
 def program(program_id: str) -> Program:
+    from ..programs import load_program
+
     return load_program(program_id, STATE.catalogs())
 
 
@@ -103,6 +96,8 @@ def parse_date_option(text: str | None, option: str) -> date | None:
     """A date option: full-width digits folded (the parser folds text), the year checked."""
     if text is None:
         return None
+    from ..values import ValueProblem, parse_date
+
     try:
         value = parse_date(text)
     except ValueProblem as problem:
@@ -277,6 +272,8 @@ def check_format(value: str) -> str:
 
 
 def check_kind(value: str | None) -> str | None:
+    from ..programs import SheetKind
+
     kinds = get_args(SheetKind)
     if value is not None and value not in kinds:
         raise InputError(f"--kind 只能是 {'、'.join(kinds)}，不能是「{value}」")

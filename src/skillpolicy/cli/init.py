@@ -8,19 +8,22 @@ from typing import Annotated
 import typer
 
 from ..fileio import check_output, write_text_atomically
-from ..params import DEFAULT_PARAMS_FILE
-from ..programs import list_programs
-from ..starter import starter_params
 from .common import STATE, ForceOption, examples, stdout
+
+# params.DEFAULT_PARAMS_FILE, written out so that start-up does not load the program models
+DEFAULT_OUT = "skillpolicy.toml"
 
 
 def init_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="写出的参数文件（.toml）")] = Path(
-        DEFAULT_PARAMS_FILE
+        DEFAULT_OUT
     ),
     force: ForceOption = False,
 ) -> None:
     """写出本地参数文件模板：每个项目的本地参数（含条款和示例值），均已注释，去掉 # 并填写后生效。"""
+    from ..programs import list_programs
+    from ..starter import starter_params
+
     check_output(out, force=force, suffixes=(".toml",))
     programs = list_programs(STATE.catalogs())
     write_text_atomically(out, starter_params(programs), private=False)  # no personal data

@@ -14,7 +14,6 @@ from ..errors import InputError
 from ..fileio import atomic_path, check_output
 from ..identifiers import check_credit_code, check_resident_id, mask_id
 from ..ledger import Ledger, StoredLine
-from ..ledger.open import ledger_path, open_ledger
 from ..money import format_amount, format_amount_grouped, to_fen
 from .common import STATE, ForceOption, LedgerOption, OperatorOption, Table, examples, note, stdout
 
@@ -34,7 +33,16 @@ _CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _open(spec: str | None) -> Ledger:
     """An existing ledger: reading or voiding never starts a new, empty one."""
+    from ..ledger.open import open_ledger
+
     return open_ledger(spec, create=False)
+
+
+def ledger_path(spec: str | None) -> Path | None:
+    """The SQLite file ``spec`` names, or None (:func:`skillpolicy.ledger.open.ledger_path`)."""
+    from ..ledger.open import ledger_path as path_of
+
+    return path_of(spec)
 
 
 @group.command(

@@ -14,7 +14,6 @@ import typer
 
 from ..errors import InputError
 from ..ledger import Ledger, RunRecord
-from ..ledger.open import open_ledger
 from ..ledger.workflow import (
     ACTION_NAMES,
     APPROVE,
@@ -34,6 +33,8 @@ OfficeOpt = Annotated[str, typer.Option("--office", help="办理机构，如 泽
 
 
 def _open(spec: str | None) -> Ledger:
+    from ..ledger.open import open_ledger
+
     return open_ledger(spec, create=False)
 
 

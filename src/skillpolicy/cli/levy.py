@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..fileio import check_output
-from ..levy import STATUS_NAMES, Levy, compute_levy, write_levy_workbook
 from ..money import amount_in_words, format_amount_grouped
-from ..rules.xuchang import percent_text
 from .common import (
     STATE,
     ForceOption,
@@ -26,6 +24,9 @@ from .common import (
     styled,
 )
 
+if TYPE_CHECKING:
+    from ..levy import Levy
+
 STATUS_STYLE = {"levied": "green", "exempt": "cyan", "refused": "red"}
 
 LevySheetArg = Annotated[
@@ -34,6 +35,9 @@ LevySheetArg = Annotated[
 
 
 def print_levy(levy: Levy) -> None:
+    from ..levy import STATUS_NAMES
+    from ..rules.xuchang import percent_text
+
     item = levy.program
     stdout.print(f"{item.title}（{item.document}）  {levy.file}  sha256 {levy.file_hash[:12]}…")
     table = Table(show_lines=False)
@@ -83,6 +87,8 @@ def levy_command(
 ) -> None:
     """核算职工教育经费统筹征收：规模以上且未开展职工培训的企业，按应提取额的规定比例征收；表中有违反规则之处时退出码为 1。"""
     check_format(output_format)
+    from ..levy import compute_levy, write_levy_workbook  # openpyxl: only this command
+
     item = program(program_id)
     if out is not None:
         check_output(out, force=force, inputs=[sheet], suffixes=(".xlsx",))

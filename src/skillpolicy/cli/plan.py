@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import InputError
 from ..fileio import check_output
-from ..params import load_params
-from ..plan import PlanSummary, read_targets, summarise_plans, write_summary_workbook
-from ..programs import list_programs
 from .common import (
     STATE,
     ForceOption,
@@ -27,6 +24,9 @@ from .common import (
     stdout,
 )
 from .validate import print_report
+
+if TYPE_CHECKING:
+    from ..plan import PlanSummary
 
 group = typer.Typer(
     help="培训计划：汇总各设区市上报的重点企业培训计划，读回省厅下达的指导性培训计划指标。",
@@ -102,6 +102,10 @@ def summary_command(
 ) -> None:
     """汇总培训计划：逐表核对（重点企业、计划人数、30%比例、2月底前报送），按设区市、行业和承训机构合计；有错误时退出码为 1。"""
     check_format(output_format)
+    from ..params import load_params
+    from ..plan import read_targets, summarise_plans, write_summary_workbook
+    from ..programs import list_programs
+
     item = program(program_id)
     files = list(plans or [])
     if not files and targets is None:

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from ..errors import InputError
 from .common import (
@@ -226,10 +227,19 @@ def render_help() -> str:
     )
 
 
+class RenderHelp(TyperCommand):
+    """``render``'s command: the forms' columns are added to its help when the help is shown,
+    so that start-up and the other commands' help do not load the forms."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.help = render_help()
+        super().format_help(ctx, formatter)
+
+
 def register(app: typer.Typer) -> None:
     app.command(
         "render",
-        help=render_help(),
+        cls=RenderHelp,
         epilog=examples(
             "skillpolicy render --list",
             "skillpolicy render guangxi-2012-application --data 申报表.xlsx --out 申报表/",

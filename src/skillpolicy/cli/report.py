@@ -12,8 +12,6 @@ from typing import Annotated
 import typer
 
 from ..errors import SkillpolicyError
-from ..ledger.open import open_ledger
-from ..params import configured_signers
 from .common import STATE, LedgerOption, ParamsOption, examples
 
 EXIT_BAD_INPUT = 2
@@ -74,6 +72,8 @@ def monthly_command(
     共享台账默认出全市汇总月报，并附各经办机构的表（各机构之和等于全市）；--office 只报一个机构。
     退出码 0 仅当月报已写出；输入问题（台账不存在、月份格式错误、目录不可写）为 2。
     """
+    from ..ledger.open import open_ledger
+    from ..params import configured_signers
     from ..report import write_monthly_report
     from ..report.docx import Signers
 

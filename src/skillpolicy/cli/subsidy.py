@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..batch import Batch, batch_payout_json, merged_payout
 from ..errors import InputError, SkillpolicyError
 from ..fileio import StagedFile, check_output
 from ..ledger import Ledger
-from ..ledger.open import ledger_path, open_ledger
-from ..ledger.reading import EmptyLedger, open_for_reading
 from ..money import amount_in_words, format_amount_grouped
-from ..params import configured_approval, configured_office
-from ..subsidy import Payout, commit_payout, compute_subsidy, unnamed_payee_warning
 from . import batch
 from .common import (
     DEFAULT_MAX_ROWS,
@@ -48,8 +43,27 @@ from .common import (
 )
 from .validate import print_rule_summary
 
+if TYPE_CHECKING:
+    from ..batch import Batch
+    from ..subsidy import Payout
+
 STATUS_NAMES = {"paid": "发放", "pending": "待定", "refused": "不予发放"}
 STATUS_STYLE = {"paid": "green", "pending": "yellow", "refused": "red"}
+
+
+def compute_subsidy(*args: Any, **options: Any) -> Payout:
+    """:func:`skillpolicy.subsidy.compute_subsidy`, imported when a sheet is computed (the
+    rules, the sheet reader and the program models stay out of start-up)."""
+    from ..subsidy import compute_subsidy as compute
+
+    return compute(*args, **options)
+
+
+def commit_payout(*args: Any, **options: Any) -> None:
+    """:func:`skillpolicy.subsidy.commit_payout`, imported when a run is committed."""
+    from ..subsidy import commit_payout as commit
+
+    commit(*args, **options)
 
 
 def print_payout(payout: Payout, max_rows: int = DEFAULT_MAX_ROWS) -> None:
@@ -137,6 +151,12 @@ def subsidy_command(
     给多个文件或一个文件夹时，合为一份发放花名册、一次台账记录。"""
     check_format(output_format)
     check_kind(kind)
+    from ..batch import batch_payout_json, merged_payout
+    from ..ledger.open import ledger_path, open_ledger
+    from ..ledger.reading import EmptyLedger, open_for_reading
+    from ..params import configured_approval, configured_office
+    from ..subsidy import unnamed_payee_warning
+
     item = program(program_id)
     several = batch.is_batch(sheet, None)
     files = batch.inputs_of(sheet) if several else sheet

@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..catalog import load_catalog
 from ..errors import InputError
 from ..fileio import check_output
-from ..programs import SHEET_KIND_NAMES
 from .common import (
     STATE,
     ForceOption,
@@ -32,6 +30,9 @@ def template_command(
     """生成空白花名册或申报表：带项目表头、下拉选项和填表说明。"""
     check_kind(kind)
     check_output(out, force=force, suffixes=(".xlsx",))
+    from ..catalog import load_catalog
+    from ..programs import SHEET_KIND_NAMES
+
     item = program(program_id)
     chosen = next((k for k in item.sheets if k == kind), None) if kind else next(iter(item.sheets))
     if chosen is None:

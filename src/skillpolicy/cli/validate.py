@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..errors import InputError
 from ..fileio import check_output
-from ..findings import SEVERITY_NAMES
-from ..ledger.reading import open_for_reading
-from ..validate import Report, validate_sheet
 from . import batch
 from .common import (
     DEFAULT_MAX_ROWS,
@@ -41,12 +38,25 @@ from .common import (
     styled,
 )
 
+if TYPE_CHECKING:
+    from ..validate import Report
+
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "review": "cyan"}
+
+
+def validate_sheet(*args: Any, **options: Any) -> Report:
+    """:func:`skillpolicy.validate.validate_sheet`, imported when a sheet is checked (the
+    rules, the sheet reader and the program models stay out of start-up)."""
+    from ..validate import validate_sheet as check
+
+    return check(*args, **options)
 
 
 def print_report(report: Report, max_rows: int = DEFAULT_MAX_ROWS) -> None:
     """The findings as a table, at most ``max_rows`` of them (0: all); a longer list ends
     with a summary by rule and where the rest is, so a 50,000-row sheet prints in seconds."""
+    from ..findings import SEVERITY_NAMES
+
     layout = report.layout
     stdout.print(
         f"{report.program.title}（{report.program.document}）  {report.file}  "
@@ -98,6 +108,8 @@ WHERE_THE_REST_IS = (
 
 def print_rule_summary(report: Report, heading: str, rest: str = WHERE_THE_REST_IS) -> None:
     """Count per rule with its clause, after a table cut short (``heading`` says where)."""
+    from ..findings import SEVERITY_NAMES
+
     stdout.print(f"{heading}；问题按规则汇总：", markup=False, highlight=False)
     table = Table(show_lines=False)
     for header in ("规则", "内容", "错误", "警告", "复核", "合计", "依据"):
@@ -153,6 +165,8 @@ def validate_command(
     path = sheet[0]
     if annotate is not None:
         check_output(annotate, force=force, inputs=[path, params], suffixes=(".xlsx",))
+    from ..ledger.reading import open_for_reading
+
     item = program(program_id)
     # lines an earlier run paid are findings too: the ledger --commit would write (the default
     # one without --ledger), only read; a missing default ledger is empty and is not created

@@ -1,0 +1,131 @@
+"""Start-up stays light: importing the command line, ``--version`` and ``--help`` load typer
+and a few small modules of the library, never the parsers, the writers, the database
+drivers, the program models or rich (issue 16: ``skillpolicy --version`` within 0.25 s).
+
+Each case runs in a fresh interpreter and lists the modules it loaded; nothing is timed
+here (``benchmarks/bench_validate.py`` times start-up)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Top-level packages start-up never loads: the workbook readers and writers, Word, the
+# database drivers, the data models, the terminal library, the data-frame engines.
+HEAVY = (
+    "openpyxl",
+    "numpy",
+    "docx",
+    "docxtpl",
+    "jinja2",
+    "lxml",
+    "defusedxml",
+    "python_calamine",
+    "psycopg",
+    "pydantic",
+    "pydantic_core",
+    "rich",
+    "polars",
+    "fastexcel",
+    "chinese_calendar",
+    "tomli_w",
+    "platformdirs",
+    "sqlite3",
+)
+
+# The only library modules (outside skillpolicy.cli) start-up may load: errors and masking,
+# file checks, the ledger's protocol and the names of its workflow steps, money formatting.
+LIBRARY_AT_START = {
+    "skillpolicy",
+    "skillpolicy.errors",
+    "skillpolicy.fileio",
+    "skillpolicy.identifiers",
+    "skillpolicy.ledger",
+    "skillpolicy.ledger.workflow",
+    "skillpolicy.money",
+    "skillpolicy.privacy",
+    "skillpolicy.resources",
+}
+
+# typer (0.2x) converts a subcommand's options with pydantic, so parsing one loads pydantic
+# itself; never the program models (LIBRARY_AT_START) nor anything else in HEAVY.
+TYPER_LOADS = {"pydantic", "pydantic_core"}
+
+DRIVER = """
+import atexit, json, sys
+listing, args = sys.argv[1], json.loads(sys.argv[2])
+def dump():
+    with open(listing, "w", encoding="utf-8") as out:
+        json.dump(sorted(sys.modules), out)
+atexit.register(dump)
+if args is None:
+    import skillpolicy.cli
+else:
+    sys.argv = ["skillpolicy", *args]
+    from skillpolicy.cli import main
+    main()
+"""
+
+
+def loaded_modules(tmp_path: Path, args: list[str] | None) -> tuple[set[str], str]:
+    """The modules a fresh interpreter holds after importing the CLI (``args`` None) or
+    after running ``skillpolicy ARGS``, and what it printed."""
+    listing = tmp_path / "modules.json"
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(listing), json.dumps(args)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(listing.read_text(encoding="utf-8"))), result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [None, ["--version"], ["--help"], ["validate", "--help"], ["subsidy", "--help"]],
+    ids=["import", "version", "help", "validate-help", "subsidy-help"],
+)
+def test_start_up_loads_no_heavy_library(tmp_path: Path, args: list[str] | None) -> None:
+    """Importing the CLI, --version and --help load none of the heavy packages."""
+    modules, out = loaded_modules(tmp_path, args)
+    allowed = TYPER_LOADS if args and not args[0].startswith("-") else set()
+    heavy = sorted(m for m in modules if m.split(".")[0] in set(HEAVY) - allowed)
+    assert heavy == []
+    if args == ["--version"]:
+        assert out.startswith("skillpolicy ")
+    elif args is not None:
+        assert "Usage" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [None, ["--version"], ["--help"], ["validate", "--help"], ["ledger", "list", "--help"]],
+    ids=["import", "version", "help", "validate-help", "ledger-help"],
+)
+def test_start_up_loads_only_the_small_library_modules(
+    tmp_path: Path, args: list[str] | None
+) -> None:
+    """Start-up loads no rule, reader, program model, ledger backend or writer module."""
+    modules, _ = loaded_modules(tmp_path, args)
+    library = {
+        m
+        for m in modules
+        if m.split(".")[0] == "skillpolicy" and not m.startswith("skillpolicy.cli")
+    }
+    assert sorted(library - LIBRARY_AT_START) == []
+
+
+def test_the_init_default_is_the_parameters_file_name() -> None:
+    """`init`'s default output (kept literal for start-up) is the parameters file name."""
+    from skillpolicy.cli.init import DEFAULT_OUT
+    from skillpolicy.params import DEFAULT_PARAMS_FILE
+
+    assert DEFAULT_OUT == DEFAULT_PARAMS_FILE
