@@ -261,3 +261,123 @@ def test_a_progress_bar_of_files_on_a_terminal(tmp_path: Path) -> None:
     shown = seen.decode("utf-8", "replace")
     assert "正在核对" in shown and f"/{FILES}" in shown and "已核对 " not in shown
     assert len(json.loads(result.stdout)) == FILES
+
+
+def test_each_file_of_a_batch_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate and subsidy batches open each workbook once (keys, findings and amounts from
+    the same reading), and still find the shared people and the payable amounts."""
+    import skillpolicy.validate as validate_module
+
+    opened: list[Path] = []
+    reader = validate_module.SheetReader
+
+    def counting(path: Path, *args: Any, **options: Any) -> Any:
+        opened.append(path)
+        return reader(path, *args, **options)
+
+    monkeypatch.setattr(validate_module, "SheetReader", counting)
+    paths = make_rosters(tmp_path / "报送")
+    program = load_program(GUANGXI, SearchPath("catalogs"))
+    files = [paths[3], paths[11], paths[5]]
+    for mode in ("validate", "subsidy"):
+        opened.clear()
+        batch = check_batch(files, program, mode=mode, workers=1)  # type: ignore[arg-type]
+        assert sorted(opened) == sorted(files)
+        assert [r.errors for r in batch.files] == [1, 1, 0]
+        assert [r.payable for r in batch.files] == [
+            PER_TRAINEE * (rows_of(i) - (i != 5)) for i in (3, 11, 5)
+        ]
+
+
+def _examples() -> list[Any]:
+    from skillpolicy.examples import bundled_examples
+    from skillpolicy.resources import shipped_dir
+
+    return bundled_examples(shipped_dir("examples"))
+
+
+@pytest.mark.parametrize("example", _examples(), ids=lambda e: e.path.stem)
+def test_one_reading_answers_as_validate_and_subsidy_do(example: Any, tmp_path: Path) -> None:
+    """validate_and_compute gives validate_sheet's report and compute_subsidy's payout (or
+    its error) for every bundled example, also against a ledger that paid part of it."""
+    from skillpolicy.errors import SkillpolicyError
+    from skillpolicy.ledger.sqlite import SqliteLedger
+    from skillpolicy.params import load_params
+    from skillpolicy.programs import list_programs
+    from skillpolicy.subsidy import commit_payout, compute_subsidy, validate_and_compute
+    from skillpolicy.validate import validate_sheet
+
+    search = SearchPath("catalogs")
+    program = load_program(example.program, search)
+    params_file = example.path.parent / "skillpolicy.toml"
+    params = load_params(params_file, program, list_programs(search))
+    options: dict[str, Any] = {"kind": example.kind, "search": search, "shown_name": "x.xlsx"}
+    with SqliteLedger(tmp_path / "l.sqlite3", create=True) as ledger:
+        try:
+            earlier = compute_subsidy(example.path, program, params_file=params_file, **options)
+        except SkillpolicyError:
+            earlier = None
+        if earlier is not None and earlier.count("paid"):
+            earlier.lines = [line for line in earlier.lines if line.status == "paid"][:1]
+            commit_payout(earlier, ledger, approval=("经办",))
+        for book in (None, ledger):
+            expected = validate_sheet(example.path, program, params=params, ledger=book, **options)
+            report, payout = validate_and_compute(
+                example.path, program, mode="validate", params=params, ledger=book, **options
+            )
+            assert report.to_json() == expected.to_json()
+            try:
+                paying = compute_subsidy(
+                    example.path, program, params_file=params_file, ledger=book, **options
+                )
+            except SkillpolicyError as error:
+                assert payout is None
+                with pytest.raises(SkillpolicyError) as stopped:
+                    validate_and_compute(
+                        example.path, program, mode="subsidy", params=params, ledger=book, **options
+                    )
+                assert str(stopped.value) == str(error)
+                continue
+            assert payout is not None and payout.total == paying.total
+            assert [line.to_json() for line in payout.lines] == [
+                line.to_json() for line in paying.lines
+            ]
+            report, payout = validate_and_compute(
+                example.path, program, mode="subsidy", params=params, ledger=book, **options
+            )
+            assert payout is not None
+            assert payout.to_json() == paying.to_json()
+            assert report.to_json() == paying.report.to_json()
+
+
+def test_a_schedule_over_several_files_names_the_file_of_each_row(tmp_path: Path) -> None:
+    """The payout schedule of several files says 报送03.xlsx 第N行 where one file's says
+    原表第N行, on the payee sheets and on 未发放 (the shared person refused in both files)."""
+    from skillpolicy.batch import merged_payout
+    from skillpolicy.payouts import write_payout_workbook
+
+    paths = make_rosters(tmp_path / "报送")
+    program = load_program(GUANGXI, SearchPath("catalogs"))
+    batch = check_batch([paths[3], paths[11]], program, mode="subsidy", workers=1)
+    out = tmp_path / "发放.xlsx"
+    write_payout_workbook(merged_payout(batch), out)
+    book = openpyxl.load_workbook(out)
+    cells = {str(c.value) for s in book.worksheets for r in s.iter_rows() for c in r}
+    last3, last11 = rows_of(3) + 1, rows_of(11) + 1
+    assert {f"报送03.xlsx 第{n}行" for n in range(2, last3)} <= cells  # paid, payee sheet
+    assert {f"报送11.xlsx 第{n}行" for n in range(2, last11)} <= cells
+    pending = book["未发放"]
+    held = {str(c.value) for r in pending.iter_rows() for c in r}
+    assert {f"报送03.xlsx 第{last3}行", f"报送11.xlsx 第{last11}行"} <= held
+    assert not any(value.startswith("原表第") for value in cells)
+    single = tmp_path / "单个.xlsx"
+    from skillpolicy.subsidy import compute_subsidy
+
+    write_payout_workbook(compute_subsidy(paths[5], program), single)
+    one = {
+        str(c.value)
+        for s in openpyxl.load_workbook(single).worksheets
+        for r in s.iter_rows()
+        for c in r
+    }
+    assert "原表第2行" in one and not any("报送05.xlsx 第" in value for value in one)

@@ -30,12 +30,13 @@ from typing import Any, Literal
 from .errors import InputError, SkillpolicyError
 from .findings import Finding
 from .money import format_amount
-from .params import LocalParams, load_params
-from .programs import Program, list_programs
+from .params import load_params
+from .programs import Program, RuleSpec, list_programs
 from .resources import SearchPath
 from .rules import RowView
 from .rules.keys import key_part, subject_of
-from .validate import Report, make_context, open_sheet, row_label, validate_sheet
+from .sheet import Layout
+from .validate import Report, row_label
 from .values import fold
 
 Mode = Literal["validate", "subsidy"]
@@ -173,92 +174,111 @@ class _Job:
     institution: str | None
 
 
-def _person_keys(
-    path: Path, program: Program, job: _Job, params: LocalParams, search: SearchPath
-) -> tuple[dict[tuple[str, ...], int], str | None, dict[int, str], str]:
-    """Each person's (or unit's) duplicate key with the first row it is on, the column a
-    finding points at, the rows' labels, and the institution the sheet is from."""
-    reader = open_sheet(path, program, job.kind, job.institution)
-    layout = reader.layout
-    spec = next((s for s in program.rules_for(layout.kind) if s.id == DUPLICATE_RULE), None)
-    context = make_context(program, layout, params=params, search=search, as_of=job.as_of)
-    columns: list[str] = list((spec.params if spec else {}).get("key_columns", ["身份证号"]))
-    units = not layout.has("身份证号") and layout.has("单位名称")
-    keys: dict[tuple[str, ...], int] = {}
-    labels: dict[int, str] = {}
-    institutions: Counter[str] = Counter()
-    for row in reader.rows():
-        view = RowView(row, context)
+class _People:
+    """Each person's (or unit's) duplicate key with the first row it is on, the rows' labels
+    and the institutions named, gathered from the rows as the one reading of a file goes by."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.keys: dict[tuple[str, ...], int] = {}
+        self.labels: dict[int, str] = {}
+        self.institutions: Counter[str] = Counter()
+        self.layout: Layout | None = None
+        self.spec: RuleSpec | None = None
+        self.columns: list[str] = ["身份证号"]
+        self.units = False
+
+    def _rule(self, layout: Layout) -> RuleSpec | None:
+        return next(
+            (s for s in self.program.rules_for(layout.kind) if s.id == DUPLICATE_RULE), None
+        )
+
+    def _start(self, layout: Layout) -> None:
+        self.layout = layout
+        self.spec = self._rule(layout)
+        self.columns = list(
+            (self.spec.params if self.spec else {}).get("key_columns", ["身份证号"])
+        )
+        self.units = not layout.has("身份证号") and layout.has("单位名称")
+
+    def see(self, view: RowView) -> None:
+        """One row: its institution, and its key unless an earlier row had that key."""
+        layout = view.context.layout
+        if self.layout is not layout:
+            self._start(layout)
         if layout.has("培训机构"):
-            institutions[view.text("培训机构")] += 1
-        if spec is None:
-            continue
-        if units:
+            self.institutions[view.text("培训机构")] += 1
+        if self.spec is None:
+            return
+        if self.units:
             subject = subject_of(view)
             if not subject:
-                continue
+                return
             by_code = layout.has("统一社会信用代码") and not view.blank("统一社会信用代码")
             key: tuple[str, ...] = ("code" if by_code else "name", fold(subject))
         else:
             result = view.resident_id()
             if not result.ok:
-                continue
-            key = (result.value, *(key_part(view, c) for c in columns[1:] if layout.has(c)))
-        if key not in keys:
-            keys[key] = row.number
-            labels[row.number] = row_label(view)
-    institutions.pop("", None)
-    institution = institutions.most_common(1)[0][0] if institutions else ""
-    institution = institution or layout.facts.get("单位名称", "")
-    unit_column = "统一社会信用代码" if layout.has("统一社会信用代码") else "单位名称"
-    column = None if spec is None else unit_column if units else "身份证号"
-    return keys, column, labels, institution
+                return
+            key = (result.value, *(key_part(view, c) for c in self.columns[1:] if layout.has(c)))
+        if key not in self.keys:
+            self.keys[key] = view.number
+            self.labels[view.number] = row_label(view)
+
+    def institution(self, layout: Layout) -> str:
+        """The institution most rows name, else the one named above the header."""
+        self.institutions.pop("", None)
+        named = self.institutions.most_common(1)[0][0] if self.institutions else ""
+        return named or layout.facts.get("单位名称", "")
+
+    def key_column(self, layout: Layout) -> str | None:
+        """The column a cross-file finding points at (None: the kind has no such rule)."""
+        if self._rule(layout) is None:
+            return None
+        units = not layout.has("身份证号") and layout.has("单位名称")
+        if not units:
+            return "身份证号"
+        return "统一社会信用代码" if layout.has("统一社会信用代码") else "单位名称"
 
 
 def _check(job: _Job) -> FileResult:
-    """One file, in a worker process: never raises for the clerk's input."""
+    """One file, in a worker process, read once: its report, its payout (the payable amount
+    on a validate batch) and its people's keys. Never raises for the clerk's input."""
     from .ledger.reading import open_for_reading
-    from .subsidy import compute_subsidy
+    from .subsidy import validate_and_compute
 
     result = FileResult(job.path, job.shown, mode_is_subsidy=job.mode == "subsidy")
     try:
         search = SearchPath("catalogs", list(job.search_dirs[:-1]))
         program = job.program
         params = load_params(job.params_file, program, list_programs(search))
-        keys, column, labels, institution = _person_keys(job.path, program, job, params, search)
+        people = _People(program)
         book = open_for_reading(job.ledger, missing_ok=job.mode == "subsidy")
         try:
-            options: dict[str, Any] = {
-                "kind": job.kind,
-                "as_of": job.as_of,
-                "search": search,
-                "ledger": book,
-                "shown_name": job.shown,
-                "institution": job.institution,
-            }
-            if job.mode == "subsidy":
-                result.payout = compute_subsidy(
-                    job.path, program, params_file=job.params_file, **options
-                )
-                report = result.payout.report  # the payout's lines and findings stay one
-            else:
-                report = validate_sheet(job.path, program, params=params, **options)
-                if program.subsidy_for(report.layout.kind) is not None:
-                    try:  # the payable amount; a parameter validate does not need may be unset
-                        result.payout = compute_subsidy(
-                            job.path, program, params_file=job.params_file, **options
-                        )
-                    except SkillpolicyError:
-                        result.payout = None
+            report, result.payout = validate_and_compute(
+                job.path,
+                program,
+                mode=job.mode,
+                params=params,
+                kind=job.kind,
+                as_of=job.as_of,
+                search=search,
+                ledger=book,
+                shown_name=job.shown,
+                institution=job.institution,
+                on_row=people.see,
+            )
         finally:
             book.close()
     except SkillpolicyError as error:
         result.error = str(error.located(file=job.shown))
         return result
-    for number, label in labels.items():
+    for number, label in people.labels.items():
         report.labels.setdefault(number, label)
     result.report = report
-    result.keys, result.key_column, result.institution = keys, column, institution
+    result.keys = people.keys
+    result.key_column = people.key_column(report.layout)
+    result.institution = people.institution(report.layout)
     return result
 
 
@@ -473,6 +493,8 @@ def merged_payout(batch: Batch) -> Any:
         params_used=params,
     )
     for payout in payouts:
+        for line in payout.lines:  # the schedule's 原表 column names the file of each row
+            line.source = Path(payout.file).name
         report.rows += payout.report.rows
         report.findings.extend(payout.report.findings)
         params.update(payout.params_used)

@@ -360,7 +360,7 @@ def _payee_values(
     values += [line.amount, shown(line.basis)]
     if kind == "trainee":
         values.append(None)
-    values.append(f"原表第{line.row}行" if line.row is not None else None)
+    values.append(line.place)
     return values
 
 
@@ -484,7 +484,9 @@ def _write_pending(
 ) -> None:
     tranches = _has_tranches(payout)
     people = any(line.payee_kind != "unit" for line in payout.lines)
-    columns = [Column("序号", 6), Column("行号", 7), Column("姓名/单位", 20), Column("证件号", 22)]
+    several = any(line.source for line in payout.lines)  # a row names its file too
+    place = Column("原表（文件、行号）", 24) if several else Column("行号", 7)
+    columns = [Column("序号", 6), place, Column("姓名/单位", 20), Column("证件号", 22)]
     if full_ids and people:
         columns.append(Column("身份证号（完整）", 22))
     if tranches:
@@ -498,7 +500,8 @@ def _write_pending(
     writer.table_header()
     held = [line for line in payout.lines if line.status != "paid"]
     for index, line in enumerate(held, start=1):
-        values: list[Any] = [index, line.row, shown(line.name), line.shown_id]
+        where = line.place if several else line.row
+        values: list[Any] = [index, where, shown(line.name), line.shown_id]
         if full_ids and people:
             values.append(line.subject if line.payee_kind != "unit" else None)
         if tranches:

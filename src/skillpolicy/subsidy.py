@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import InputError
+from .errors import InputError, SkillpolicyError
 from .findings import Finding
 from .identifiers import mask_id
 from .ledger import (
@@ -31,7 +31,7 @@ from .ledger import (
     RunInfo,
 )
 from .money import amount_in_words, format_amount
-from .params import load_params
+from .params import LocalParams, load_params
 from .payee import PAYEE_KIND_NAMES, UNNAMED_INSTITUTION
 from .paykeys import key_part, line_key, subject_of
 from .paymethod import ZERO, Claim, Method
@@ -43,6 +43,7 @@ from .validate import (
     Checker,
     Report,
     already_paid_column,
+    already_paid_findings,
     checked_rows,
     counted,
     hidden_findings,
@@ -72,6 +73,15 @@ class PayLine:
     target: str = ""
     year: int | None = None
     facts: LineFacts = NO_FACTS  # what the monthly report reads (month, category, outcome…)
+    source: str = ""  # the file's name, when one payout holds several files' lines
+
+    @property
+    def place(self) -> str | None:
+        """Where the line is in the clerk's sheet: 原表第12行, or 甲机构.xlsx 第12行 in a
+        payout over several files (None for a line of no row)."""
+        if self.row is None:
+            return None
+        return f"{self.source} 第{self.row}行" if self.source else f"原表第{self.row}行"
 
     @property
     def shown_id(self) -> str:
@@ -448,6 +458,97 @@ def compute_subsidy(
         paid = ledger.paid([line.key for line in payout.lines])
         report.add_sheet_findings(_refuse_paid_before(payout, paid))
     return payout
+
+
+def validate_and_compute(
+    path: Path,
+    program: Program,
+    *,
+    mode: Literal["validate", "subsidy"],
+    params: LocalParams,
+    kind: str | None = None,
+    as_of: Any = None,
+    search: SearchPath | None = None,
+    ledger: Ledger | None = None,
+    shown_name: str | None = None,
+    institution: str | None = None,
+    on_row: Callable[[RowView], None] | None = None,
+) -> tuple[Report, Payout | None]:
+    """Check and compute ``path`` in one reading of it (a folder of submissions reads each
+    file once); ``on_row`` sees every row's view as it goes by.
+
+    ``mode="subsidy"``: the report and payout are :func:`compute_subsidy`'s, and it stops as
+    that function stops. ``mode="validate"``: the report is
+    :func:`~skillpolicy.validate.validate_sheet`'s (a line an earlier run paid is a finding of
+    its row) and the payout is what the sheet pays as it stands, or None where nothing can be
+    computed (a kind that pays nothing, a column or a local parameter the money needs)."""
+    search = search or SearchPath("catalogs")
+    paying = mode == "subsidy"
+    if paying and not program.subsidies:
+        raise InputError(f"项目 {program.id} 没有可计算的补贴")
+    reader = open_sheet(path, program, kind, institution)
+    layout = reader.layout
+    spec = program.subsidy_for(layout.kind)
+    method: Method | None = None
+    try:
+        if spec is None:
+            accepted = "、".join(SHEET_KIND_NAMES[s.sheet] for s in program.subsidies)
+            raise InputError(
+                f"这是一张{SHEET_KIND_NAMES[layout.kind]}，不涉及补贴发放；补贴按{accepted}计算",
+                file=path,
+                sheet=layout.sheet,
+            )
+        missing = [c for c in spec.requires if not layout.has(c) and c != "培训机构"]
+        if missing:
+            raise InputError(
+                f"计算补贴需要的列缺失：{'、'.join(missing)}（第{layout.header_row}行表头）",
+                file=path,
+                sheet=layout.sheet,
+            )
+        method = Method(program, spec, params, search)
+    except SkillpolicyError:
+        if paying:
+            raise
+    context = make_context(
+        program, layout, params=params, search=search, as_of=as_of, ledger=ledger
+    )
+    checker = Checker(context)
+    report = Report(
+        program=program, file=shown_name or str(path), layout=layout, skipped=list(checker.skipped)
+    )
+    payout = None
+    if method is not None and spec is not None:
+        payout = Payout(
+            program=program,
+            spec=spec,
+            file=shown_name or str(path),
+            file_hash=file_sha256(path),
+            report=report,
+            params_used=method.used,
+        )
+    for view, findings in checked_rows(reader, checker):
+        if on_row is not None:
+            on_row(view)
+        if payout is not None and method is not None:
+            try:
+                payout.lines.extend(_lines_for_row(view, findings, method, program))
+            except SkillpolicyError:
+                if paying:
+                    raise
+                payout = method = None  # validate goes on; the amount cannot be known
+        if not paying and ledger is not None:
+            findings.extend(already_paid_findings(program, view, ledger))
+        report.add_row(view, findings)
+    sheet_findings = checker.finish()
+    report.add_sheet_findings(sheet_findings)
+    report.add_sheet_findings(hidden_findings(reader, program))
+    if payout is not None:
+        _apply_late_findings(payout, sheet_findings)
+        if ledger is not None:
+            refused = _refuse_paid_before(payout, ledger.paid([line.key for line in payout.lines]))
+            if paying:  # validate has them already, each on its row
+                report.add_sheet_findings(refused)
+    return report, payout
 
 
 def unnamed_payee_warning(program: Program, spec: SubsidySpec) -> Finding:

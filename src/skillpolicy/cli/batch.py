@@ -80,7 +80,7 @@ def file_progress(total: int, label: str = "正在核对") -> Iterator[Callable[
         TimeElapsedColumn,
     )
 
-    from .common import stderr
+    from .common import made, stderr
 
     with Progress(
         TextColumn("{task.description}"),
@@ -88,7 +88,7 @@ def file_progress(total: int, label: str = "正在核对") -> Iterator[Callable[
         MofNCompleteColumn(),
         TextColumn("个文件"),
         TimeElapsedColumn(),
-        console=stderr,
+        console=made(stderr),
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=total)

@@ -49,6 +49,19 @@ class _LazyConsole:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._real(), name, value)
 
+    def __enter__(self) -> Any:
+        return self._real().__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self._real().__exit__(*exc)
+
+
+def made(console: SafeConsole) -> SafeConsole:
+    """The console behind :data:`stdout` or :data:`stderr`, made now if it is not yet: for
+    rich objects that take a console (a progress display) and need the console itself."""
+    real = getattr(console, "_real", None)
+    return cast("SafeConsole", real()) if callable(real) else console
+
 
 stdout = cast("SafeConsole", _LazyConsole(to_stderr=False))
 stderr = cast("SafeConsole", _LazyConsole(to_stderr=True))
@@ -160,7 +173,7 @@ def progress(label: str, *, rows: bool = True) -> Iterator[Callable[[int], None]
         TextColumn("{task.description}"),
         *counter,
         TimeElapsedColumn(),
-        console=stderr,
+        console=made(stderr),
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)

@@ -79,7 +79,7 @@ def print_payout(payout: Payout, max_rows: int = DEFAULT_MAX_ROWS) -> None:
         style = STATUS_STYLE[line.status]
         why = "；".join(f"{r.message}（{r.citation}）" for r in line.reasons) or line.basis
         table.add_row(
-            str(line.row or ""),
+            (line.place or "") if line.source else str(line.row or ""),
             line.name,
             line.shown_id,
             str(line.tranche or ""),
