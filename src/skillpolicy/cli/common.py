@@ -49,6 +49,11 @@ class _LazyConsole:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._real(), name, value)
 
+    @property
+    def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+        # what monkeypatch and vars() see is the console's own (as werkzeug's LocalProxy does)
+        return self._real().__dict__
+
     def __enter__(self) -> Any:
         return self._real().__enter__()
 
