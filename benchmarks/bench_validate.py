@@ -183,8 +183,9 @@ class Plan:
     warned_classes: int
 
 
-def write_roster(path: Path, rows: int, seed: int = 2013) -> Plan:
-    """Write ``rows`` trainees in classes of 20 to 60, ~1% of rows with one planted error."""
+def write_roster(path: Path, rows: int, seed: int = 2013, error_rate: float = 0.01) -> Plan:
+    """Write ``rows`` trainees in classes of 20 to 60, ``error_rate`` of the rows (~1%) with
+    one planted error."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -247,7 +248,7 @@ def write_roster(path: Path, rows: int, seed: int = 2013) -> Plan:
                 certificate,
                 rng.choice(("本人领取", "委托培训机构")),
             ]
-            if rng.random() < 0.01:
+            if rng.random() < error_rate:
                 planted += 1
                 plant_error(rng, row, previous)
             previous = row
@@ -290,17 +291,20 @@ def plant_error(rng: random.Random, row: list[object], previous: list[object] | 
         row[14] = str(rng.randint(70, 99))
 
 
-def ensure_roster(workdir: Path, rows: int, regenerate: bool) -> tuple[Path, dict[str, object]]:
+def ensure_roster(
+    workdir: Path, rows: int, regenerate: bool, error_rate: float = 0.01
+) -> tuple[Path, dict[str, object]]:
     """The cached roster for ``rows`` rows, written first when missing (or asked to)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    path = workdir / f"roster-{PROGRAM}-{rows}-v{FORMAT_VERSION}.xlsx"
+    every = "-all-errors" if error_rate >= 1 else ""
+    path = workdir / f"roster-{PROGRAM}-{rows}{every}-v{FORMAT_VERSION}.xlsx"
     meta_path = path.with_suffix(".json")
     if path.exists() and meta_path.exists() and not regenerate:
         return path, json.loads(meta_path.read_text(encoding="utf-8"))
     print(f"generating {rows:,} rows into {path} ...", file=sys.stderr, flush=True)
     began = time.perf_counter()
     partial = path.with_suffix(".partial.xlsx")
-    plan = write_roster(partial, rows)
+    plan = write_roster(partial, rows, error_rate=error_rate)
     partial.replace(path)
     meta: dict[str, object] = {
         "rows": plan.rows,
@@ -605,6 +609,31 @@ def _cell(item: Measure | None, floor: Measure | None = None) -> str:
     return text
 
 
+def measure_table(
+    rows: int, workdir: Path, repeat: int, timer: str | None, regenerate: bool
+) -> None:
+    """A roster with an error planted in every row: validate's table (stdout a file, as in a
+    pipe, 160 columns) against --format json of the same; the table stops after --max-rows
+    findings (200) with a summary by rule, so it should cost no more than the JSON."""
+    path, _ = ensure_roster(workdir, rows, regenerate, error_rate=1.0)
+    skillpolicy = skillpolicy_command()
+    table_out = workdir / f"table-{rows}.txt"
+    table = measure(
+        [*skillpolicy, "validate", str(path), "--program", PROGRAM],
+        workdir, repeat, timer, (0, 1), table_out,
+    )  # fmt: skip
+    whole = measure([*skillpolicy, *validate_args(path)], workdir, repeat, timer, (0, 1))
+    text = table_out.read_text(encoding="utf-8")
+    cut = "以上仅列出前" in text and "问题按规则汇总" in text
+    print(
+        f"\n=== terminal table, {rows:,} rows all with errors: table {table.seconds:.2f} s "
+        f"[cpu {table.cpu:.2f} s] / {table.peak_mb:.0f} MB ({text.count(chr(10)):,} lines), "
+        f"--format json {whole.seconds:.2f} s [cpu {whole.cpu:.2f} s] / {whole.peak_mb:.0f} MB: "
+        f"{table.seconds / whole.seconds:.2f}x; stops with a summary by rule: "
+        f"{'PASS' if cut else 'FAIL'}"
+    )
+
+
 def print_markdown(sizes: list[Size], startup: dict[str, Measure]) -> None:
     """The README's table: one row per size; ratios are against the bare calamine parse,
     and validate --annotate's against validate."""
@@ -732,6 +761,12 @@ def main() -> None:
     parser.add_argument("--no-annotate", action="store_true", help="skip validate --annotate")
     parser.add_argument("--markdown", action="store_true", help="end with the README's table")
     parser.add_argument(
+        "--table-rows",
+        type=int,
+        default=0,
+        help="also time the table of a roster this long with an error in every row (e.g. 50000)",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="also cProfile validate of the largest size"
     )
     args = parser.parse_args()
@@ -766,6 +801,8 @@ def main() -> None:
         )  # fmt: skip
         print_size(size, startup["version"], args.repeat, timer)
         measured.append(size)
+    if args.table_rows > 0:
+        measure_table(args.table_rows, workdir, args.repeat, timer, args.regenerate)
     print()
     print_flatness(measured, startup["version"])
     print(f"machine         {machine_line()} (end)")
