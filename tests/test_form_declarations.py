@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, write_rows
 from skillpolicy.errors import CatalogError, InputError
 from skillpolicy.render import FORMS, RenderOptions, form_spec, load_documents
 from skillpolicy.render.forms import PAYOUT_NOTICE, forms
@@ -42,10 +43,15 @@ def test_the_shipped_forms_are_those_the_program_files_declare() -> None:
     assert any(len(entries) > 1 for entries in declared.values()), "a notice two programs share"
 
 
-def _own_program(tmp_path: Path, form_id: str, layout: str | None = None) -> SearchPath:
-    """A --catalog-dir folder holding a copy of the program whose file declares ``form_id``,
-    renamed, its form renamed ``mine-application`` on the shipped template (and layout)."""
-    program, entry = _declared()[form_id][0]
+def _own_program(
+    tmp_path: Path, form_id: str, layout: str | None = None, program: str | None = None
+) -> SearchPath:
+    """A --catalog-dir folder holding a copy of ``program`` (by default the first whose file
+    declares ``form_id``), renamed, its form renamed ``mine-application`` on the shipped
+    template (and layout)."""
+    declaring = dict(_declared()[form_id])
+    program = program or next(iter(declaring))
+    entry = declaring[program]
     text = (PROGRAMS / f"{program}.toml").read_text(encoding="utf-8")
     text = text.replace(f'id = "{program}"', 'id = "mine-2030-program"')
     text = text.replace(
@@ -107,3 +113,41 @@ def test_a_form_is_not_printed_for_a_program_that_does_not_declare_it() -> None:
     data = next(iter(sorted(EXAMPLES.glob("*.xlsx"))))  # never read: refused before
     with pytest.raises(InputError, match=f"不能按项目 {other} 打印"):
         load_documents(FORMS[form_id], data, RenderOptions(program=other))
+
+
+def test_a_notices_period_is_the_working_days_its_file_declares(tmp_path: Path) -> None:
+    """The notice's 公示天数 and its end date come from working_days in the program file."""
+    form_id = next(f for f in _declared() if FORMS[f].working_days is not None)
+    shipped = FORMS[form_id]
+    program = shipped.programs[0]
+    published = dt.date(2026, 9, 28)
+    data = write_rows(
+        tmp_path / "评审授牌表.xlsx",
+        [
+            ["单位名称", "统一社会信用代码", "评审得分", "是否授牌", "验收结果"],
+            ["晋城市第一机械有限公司", "91140500MA0K12348W", 90, "是", None],
+            ["晋城市第二机械有限公司", "91140500110012344R", 89, "是", None],
+        ],
+    )
+    params = tmp_path / "skillpolicy.toml"
+    params.write_text(
+        f"[{program}]\nnotice_first_day_counts = true\n"
+        "[mine-2030-program]\nnotice_first_day_counts = true\n",
+        encoding="utf-8",
+    )
+    search = _own_program(tmp_path, form_id, program=program)
+    program_file = tmp_path / "mine" / "programs" / "mine-2030-program.toml"
+    text = program_file.read_text(encoding="utf-8")
+    longer = shipped.working_days + 2  # type: ignore[operator]
+    program_file.write_text(
+        text.replace(f"working_days = {shipped.working_days}", f"working_days = {longer}"),
+        encoding="utf-8",
+    )
+    spec = form_spec("mine-application", search)
+    assert spec.working_days == longer
+    options = RenderOptions(catalogs=search, published=published, params=params)
+    [mine] = load_documents(spec, data, options)
+    options = RenderOptions(program=program, catalogs=search, published=published, params=params)
+    [ours] = load_documents(shipped, data, options)
+    assert (mine.公示天数, ours.公示天数) == (str(longer), str(shipped.working_days))  # type: ignore[attr-defined]
+    assert mine.公示结束日期 != ours.公示结束日期  # type: ignore[attr-defined]

@@ -295,6 +295,9 @@ class FormDeclaration(_Strict):
         description="每份文书的文件名（不含 .docx），可用 {字段} 引用文书字段，如 附件2-{单位名称}"
     )
     summary: list[str] = Field(min_length=1, description="汇总表列出的文书字段")
+    working_days: int | None = Field(
+        None, ge=1, description="公示期的工作日数（designation-notice 版式须写，如 5）"
+    )
 
 
 STALE_PROGRAM = "stale-program"

@@ -315,6 +315,7 @@ class FormSpec:
     required: tuple[str, ...] = ()
     checked: bool = False
     layout: str = ""  # the name of its :class:`Layout` in LAYOUTS
+    working_days: int | None = None  # a notice's period, in working days
 
     @property
     def template_name(self) -> str:
@@ -877,9 +878,6 @@ def grouped_amounts(text: str) -> str:
     return _UNGROUPED.sub(lambda m: format_amount_grouped(Decimal(m.group(0))), text)
 
 
-NOTICE_WORKING_DAYS = 5
-
-
 def load_designation_notice(path: Path, options: RenderOptions) -> list[FormModel]:
     from ..params import load_params
     from ..programs import list_programs, load_program
@@ -889,6 +887,11 @@ def load_designation_notice(path: Path, options: RenderOptions) -> list[FormMode
         raise InputError(f"打印公示需要 --program（{' 或 '.join(declared) or '项目编号'}）")
     if options.published is None:
         raise InputError("打印公示需要 --published（发布日期 YYYY-MM-DD），以计算公示起止日期")
+    days = options.form.working_days if options.form is not None else None
+    if days is None:
+        raise InputError(
+            "项目文件的 [[forms]] 中没有写公示期的工作日数（working_days），无法计算公示起止日期"
+        )
     search = options.catalogs or SearchPath("catalogs")
     program = load_program(options.program, search)
     params = load_params(options.params, program, list_programs(search))
@@ -910,7 +913,7 @@ def load_designation_notice(path: Path, options: RenderOptions) -> list[FormMode
             file=path,
         )
     start, end = WorkdayCalendar().notice_period(
-        options.published, NOTICE_WORKING_DAYS, first_day_counts=first_day_counts
+        options.published, days, first_day_counts=first_day_counts
     )
     reader = _open(path, options)
     units: list[NoticeUnit] = []
@@ -937,7 +940,7 @@ def load_designation_notice(path: Path, options: RenderOptions) -> list[FormMode
             标题=notice_title(f"关于{program.title}", "拟认定单位的公示"),
             项目名称=program.title,
             单位列表=units,
-            公示天数=str(NOTICE_WORKING_DAYS),
+            公示天数=str(days),
             公示开始日期=chinese_date(start),
             公示结束日期=chinese_date(end),
             发文单位="、".join(issuers),
@@ -1125,6 +1128,7 @@ def forms(search: SearchPath | None = None) -> dict[str, FormSpec]:
                 required=tuple(declared.required),
                 checked=declared.checked,
                 layout=declared.layout,
+                working_days=declared.working_days,
             )
     found[PAYOUT_NOTICE] = PAYOUT_NOTICE_SPEC
     return found
