@@ -29,8 +29,7 @@ def _declared() -> dict[str, list[tuple[str, dict[str, object]]]]:
 
 
 def test_the_shipped_forms_are_those_the_program_files_declare() -> None:
-    """render's forms are the program files' [[forms]] (with their programs, sheet kind and
-    required columns) and the payout notice every program has."""
+    """render's forms are the program files' [[forms]] entries, plus the payout notice."""
     declared = _declared()
     assert declared, "the shipped programs declare their forms"
     assert set(FORMS) == {*declared, PAYOUT_NOTICE}
@@ -71,8 +70,7 @@ def _examples_of(program: str) -> list[Path]:
 
 
 def test_a_form_declared_in_a_users_program_file_is_printed(tmp_path: Path) -> None:
-    """A program in --catalog-dir that declares a form (a shipped layout and template) prints
-    it, checked against its own rules, exactly as the shipped program prints its own."""
+    """A form a --catalog-dir program declares prints as the shipped one, with no code."""
     form_id = next(f for f, entries in _declared().items() if entries[0][1].get("checked"))
     search = _own_program(tmp_path, form_id)
     spec = form_spec("mine-application", search)

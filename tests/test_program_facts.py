@@ -41,8 +41,7 @@ def _source_files() -> list[Path]:
 
 
 def test_no_file_in_src_names_a_program_or_a_document_number() -> None:
-    """No file under src/ holds a program id, its prefix, a catalog or form id a program file
-    names, or a document number (〔): every program fact is read from the program files."""
+    """No file in src/ holds a program, catalog or form id, an id's prefix, or a 〔."""
     words = _program_words()
     assert "〔" in words and len(words) > len(program_ids()), words
     hits = [
