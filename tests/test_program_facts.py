@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from pathlib import Path
-
-import pytest
 
 from skillpolicy.programs import InForce, list_programs, program_ids
 from skillpolicy.report.model import (
@@ -15,27 +14,46 @@ from skillpolicy.report.model import (
     rule_param,
 )
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "skillpolicy"
-# the modules this change made program-free (the rest of src/ still names programs in CLI
-# help examples and the per-document forms of render/)
-PROGRAM_FREE = [
-    SRC / "subsidy.py",
-    SRC / "paymethod.py",
-    SRC / "paymodel.py",
-    SRC / "payee.py",
-    SRC / "programs.py",
-    SRC / "programcheck.py",
-    SRC / "reprint.py",
-    *sorted((SRC / "report").glob("*.py")),
-]
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "skillpolicy"
 
 
-@pytest.mark.parametrize("path", PROGRAM_FREE, ids=lambda p: p.name)
-def test_money_and_report_modules_name_no_program_and_no_document(path: Path) -> None:
-    """The money and report modules hold no program id and no document number (〔)."""
-    text = path.read_text(encoding="utf-8")
-    assert "〔" not in text
-    assert [pid for pid in program_ids() if pid in text] == []
+def _program_words() -> list[str]:
+    """Every id a program file holds (the program's own, its catalog's, its forms'), the
+    prefix of each program id (``guangxi-2012-``) and the mark of a document number."""
+    words = {"〔"}
+    for path in sorted((ROOT / "catalogs" / "programs").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        program_id = str(data["id"])
+        words |= {program_id, "-".join(program_id.split("-")[:2]) + "-"}
+        if data.get("catalog"):
+            words.add(str(data["catalog"]))
+        words |= {str(form["id"]) for form in data.get("forms", [])}
+    return sorted(words)
+
+
+def _source_files() -> list[Path]:
+    return [
+        path
+        for path in sorted(SRC.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    ]
+
+
+def test_no_file_in_src_names_a_program_or_a_document_number() -> None:
+    """No file in src/ holds a program, catalog or form id, an id's prefix, or a 〔."""
+    words = _program_words()
+    assert "〔" in words and len(words) > len(program_ids()), words
+    hits = [
+        f"{path.relative_to(ROOT)}:{number}: {word}"
+        for path in _source_files()
+        for number, line in enumerate(
+            path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
+        )
+        for word in words
+        if word in line
+    ]
+    assert hits == [], "program facts in src/:\n" + "\n".join(hits)
 
 
 def test_campaign_and_its_months_come_from_in_force() -> None:

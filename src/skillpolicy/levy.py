@@ -1,4 +1,4 @@
-"""The employee education fund levy (职工教育经费统筹征收), 许政办〔2013〕52号 五(二).
+"""The employee education fund levy (职工教育经费统筹征收), as a program file's levy sheet states it.
 
 Not a payout: enterprises set aside 1.5%–2.5% of their payroll for staff training, and an
 enterprise of scale (规模以上) that trains nobody has 60% of the amount it should have set

@@ -275,6 +275,31 @@ class InForce(_Strict):
     clause: str = Field(description="出处条款，如实施方案规定的活动期间")
 
 
+class FormDeclaration(_Strict):
+    """A Word form the program prints (``skillpolicy render``): its id, the layout (data model
+    and sheet reading, in ``render.forms``) that fills it, its template, sheet and columns."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="文书编号（render 的第一个参数）")
+    layout: str = Field(description="文书的版式：按哪种数据模型从表中取数（render --list 列出）")
+    title: str = Field(description="文书名称")
+    template: str | None = Field(
+        None, description="Word 模板文件名（templates/ 或 --template-dir 中）；默认：文书编号.docx"
+    )
+    sheet: SheetKind = Field(description="数据表的种类（按此读表头）")
+    required: list[str] = Field(
+        default_factory=list, description="打印必需的列；其余缺列的项在文书上留空"
+    )
+    checked: bool = Field(False, description="true：打印前按本项目的规则核对该表（有错不打印）")
+    source: str = Field(description="--data 是什么，render --list 显示")
+    file_name: str = Field(
+        description="每份文书的文件名（不含 .docx），可用 {字段} 引用文书字段，如 附件2-{单位名称}"
+    )
+    summary: list[str] = Field(min_length=1, description="汇总表列出的文书字段")
+    working_days: int | None = Field(
+        None, ge=1, description="公示期的工作日数（designation-notice 版式须写，如 5）"
+    )
+
+
 STALE_PROGRAM = "stale-program"
 COLUMN_TYPE = "column-type"
 
@@ -307,6 +332,9 @@ class Program(_Strict):
     columns: dict[str, ColumnSpec] = Field(
         default_factory=dict,
         description="本项目自己的列，或对共用列（catalogs/columns.toml）的收窄：列名 → 列的声明",
+    )
+    forms: list[FormDeclaration] = Field(
+        default_factory=list, description="本项目打印的文书（skillpolicy render）"
     )
     _column_set: ColumnSet | None = PrivateAttr(None)
 

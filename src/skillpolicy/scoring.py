@@ -6,8 +6,8 @@ item scores and 回避专家). Its rules (``score-range``, ``duplicate-score``, 
 program's ``[scoring]`` table, units are ranked, and the designation sheet's ``quota`` rule
 decides who is designated. Units tied across the quota line are held for review (POLICIES.md
 "Quota ties"), and so is a unit whose scores have an error: it is not ranked until they are
-corrected. The result is written as a designation sheet that ``subsidy``, ``render
-jincheng-notice`` and the ledger read as they read any other.
+corrected. The result is written as a designation sheet that ``subsidy``, the designation
+notice (``render``) and the ledger read as they read any other.
 """
 
 from __future__ import annotations

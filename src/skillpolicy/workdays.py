@@ -8,7 +8,7 @@ neither holds is an error naming the year and how to add it: weekends are never 
 
 Data file format (dates are TOML dates, not quoted)::
 
-    source = "国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕N号）"
+    source = "国务院办公厅关于2027年部分节假日安排的通知（及其文号）"
     # Days off that would otherwise be working days: the whole span of each festival.
     holidays = [2027-01-01, 2027-02-05, ...]
     # Weekend days that are working days (调休上班); may be empty: workdays = []

@@ -40,9 +40,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog=examples(
-        "skillpolicy demo", "skillpolicy validate 花名册.xlsx --program guangxi-2012-technician"
-    ),
+    epilog=examples("skillpolicy demo", "skillpolicy validate 花名册.xlsx --program 项目编号"),
 )
 
 

@@ -24,7 +24,7 @@ from .common import (
 group = typer.Typer(
     help="职业（工种）目录：列出、查看、比较、从表格导入",
     no_args_is_help=True,
-    epilog=examples("skillpolicy catalog list", "skillpolicy catalog show guangxi-2012-shortage"),
+    epilog=examples("skillpolicy catalog list", "skillpolicy catalog show 目录编号"),
 )
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -59,7 +59,7 @@ def list_command() -> None:
     stdout.print(table)
 
 
-@group.command("show", epilog=examples("skillpolicy catalog show guangxi-2012-shortage"))
+@group.command("show", epilog=examples("skillpolicy catalog show 目录编号"))
 def show_command(
     catalog_id: Annotated[
         str, typer.Argument(help="目录编号或 .toml 文件", autocompletion=complete_catalog)
@@ -82,7 +82,7 @@ def show_command(
 
 @group.command(
     "diff",
-    epilog=examples("skillpolicy catalog diff guangxi-2012-shortage 南宁紧缺目录.toml"),
+    epilog=examples("skillpolicy catalog diff 目录编号 南宁紧缺目录.toml"),
 )
 def diff_command(
     a: Annotated[
@@ -115,7 +115,7 @@ def diff_command(
     "import",
     epilog=examples(
         "skillpolicy catalog import 紧缺职业.xlsx --id nanning-2024-shortage "
-        "--title 南宁市紧缺职业目录 --source 南人社发〔2024〕1号"
+        "--title 南宁市紧缺职业目录 --source 发文字号"
     ),
 )
 def import_command(

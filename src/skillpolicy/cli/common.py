@@ -214,15 +214,15 @@ def complete_catalog(incomplete: str) -> list[str]:
 
 def complete_form(incomplete: str) -> list[str]:
     """Shell completion of form ids (``render``)."""
-    from ..render.forms import FORMS
+    from ..render.forms import forms
 
-    return [form for form in FORMS if form.startswith(incomplete)]
+    return [form for form in forms(STATE.catalogs()) if form.startswith(incomplete)]
 
 
 ProgramArg = Annotated[
     str,
     typer.Argument(
-        help="项目编号，如 guangxi-2012-technician",
+        help="项目编号（skillpolicy programs 列出全部）",
         show_default=False,
         autocompletion=complete_program,
     ),

@@ -111,7 +111,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         "levy",
         epilog=examples(
-            "skillpolicy levy 征收表.xlsx --program xuchang-2013-revitalization",
-            "skillpolicy levy 征收表.xlsx -p xuchang-2013-revitalization --out 征收清单.xlsx",
+            "skillpolicy levy 征收表.xlsx --program 项目编号",
+            "skillpolicy levy 征收表.xlsx -p 项目编号 --out 征收清单.xlsx",
         ),
     )(levy_command)

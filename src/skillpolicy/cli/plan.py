@@ -75,9 +75,8 @@ def print_targets(targets: dict[str, int]) -> None:
 @group.command(
     "summary",
     epilog=examples(
-        "skillpolicy plan summary 福州.xlsx 泉州.xlsx 漳州.xlsx "
-        "--program fujian-2013-free-training --out 汇总.xlsx",
-        "skillpolicy plan summary --targets 汇总.xlsx --program fujian-2013-free-training",
+        "skillpolicy plan summary 福州.xlsx 泉州.xlsx 漳州.xlsx --program 项目编号 --out 汇总.xlsx",
+        "skillpolicy plan summary --targets 汇总.xlsx --program 项目编号",
     ),
 )
 def summary_command(

@@ -98,6 +98,20 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
             amounts.add_row(rate.name, f"{rate.value * 100:.1f}%", rate.clause, rate.description)
         stdout.print(amounts)
 
+    if item.forms:
+        printed = Table(title="文书（skillpolicy render）")
+        for header in ("编号", "名称", "表", "必需的列", "模板"):
+            printed.add_column(header, overflow="fold")
+        for form in item.forms:
+            printed.add_row(
+                form.id,
+                form.title,
+                SHEET_KIND_NAMES[form.sheet],
+                "、".join(form.required) or "无",
+                form.template or f"{form.id}.docx",
+            )
+        stdout.print(printed)
+
     values = load_params(params, item, list_programs(STATE.catalogs()))
     local = Table(title=f"本地参数（{values.where_to_set()}）")
     for header in ("参数", "条款", "说明", "当前值"):
@@ -120,13 +134,13 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(
         help="查看一个项目",
         no_args_is_help=True,
-        epilog=examples("skillpolicy program show guangxi-2012-technician"),
+        epilog=examples("skillpolicy program show 项目编号"),
     )
     group.command(
         "show",
         epilog=examples(
-            "skillpolicy program show guangxi-2012-technician",
-            "skillpolicy program show xuchang-2013-revitalization --params skillpolicy.toml",
+            "skillpolicy program show 项目编号",
+            "skillpolicy program show 项目编号 --params skillpolicy.toml",
         ),
     )(show_command)
     program_file.register(group)

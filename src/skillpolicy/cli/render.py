@@ -1,5 +1,5 @@
 """`skillpolicy render FORM --data FILE --out DIR [--pdf]`, `render --list`, `render FORM --check`,
-`render jincheng-notice --check-layout FILE.docx`."""
+`render NOTICE --check-layout FILE.docx` (a form of the designation-notice layout)."""
 
 from __future__ import annotations
 
@@ -29,20 +29,20 @@ from .common import (
 
 
 def _list() -> None:
-    from ..render import FORMS, find_template
-    from ..render.forms import required_columns_text
+    from ..render import find_template
+    from ..render.forms import forms, required_columns_text
 
     table = Table()
     table.add_column("文书", no_wrap=True)  # an id the clerk types is never cut
     for header in ("名称", "数据（必需的列；其余缺列的项在文书上留空）", "模板"):
         table.add_column(header, overflow="fold")
     search = STATE.templates()
-    for spec in FORMS.values():
+    for spec in forms(STATE.catalogs()).values():
         try:
             where = str(find_template(spec, search))
         except InputError:
             where = "（缺失）"
-        data = f"{spec.source}；必需的列：{required_columns_text(spec.id)}"
+        data = f"{spec.source}；必需的列：{required_columns_text(spec)}"
         table.add_row(spec.id, spec.title, data, where)
     stdout.print(table)
 
@@ -50,7 +50,7 @@ def _list() -> None:
 def _check(form: str) -> None:
     from ..render import check, form_spec
 
-    spec = form_spec(form)
+    spec = form_spec(form, STATE.catalogs())
     report = check(spec, STATE.templates())
     if not report.ok:
         for problem in report.problems:
@@ -62,10 +62,12 @@ def _check(form: str) -> None:
 
 
 def _check_layout(form: str, path: Path) -> None:
+    from ..render.forms import NOTICE_LAYOUT, forms
     from ..render.layout import check_notice_layout
 
-    if form != "jincheng-notice":
-        raise InputError(f"--check-layout 只用于公示（jincheng-notice），不用于 {form}")
+    notices = [spec.id for spec in forms(STATE.catalogs()).values() if spec.layout == NOTICE_LAYOUT]
+    if form not in notices:
+        raise InputError(f"--check-layout 只用于公示（{'、'.join(notices)}），不用于 {form}")
     problems = check_notice_layout(path)
     for problem in problems:
         stdout.print(str(problem), markup=False, highlight=False)
@@ -79,7 +81,7 @@ def render_command(
     form: Annotated[
         str | None,
         typer.Argument(
-            help="文书编号，如 guangxi-2012-application",
+            help="文书编号（skillpolicy render --list 列出全部）",
             show_default=False,
             autocompletion=complete_form,
         ),
@@ -118,7 +120,7 @@ def render_command(
     ] = None,
     doc_number: Annotated[
         str | None,
-        typer.Option("--doc-number", help="公示的发文字号，如 晋市人社〔2023〕12号"),
+        typer.Option("--doc-number", help="公示的发文字号（印在版头）"),
     ] = None,
     contact: Annotated[
         str | None,
@@ -156,7 +158,7 @@ def render_command(
     from ..render import RenderOptions, form_spec, load_documents, open_template, render_documents
     from ..resources import shipped_dir
 
-    spec = form_spec(form)
+    spec = form_spec(form, STATE.catalogs())
     if run is not None and spec.id != "payout-notice":
         raise InputError("--run 只用于打印补贴拨付通知（payout-notice）")
     if (data is None and run is None) or out is None:
@@ -218,9 +220,12 @@ def render_command(
 
 def render_help() -> str:
     """The command's help: its summary and, per form, the columns it cannot be made without."""
-    from ..render.forms import FORMS, required_columns_text
+    from ..render.forms import forms, required_columns_text
 
-    lines = [f"{form_id}：{required_columns_text(form_id)}" for form_id in FORMS]
+    lines = [
+        f"{form_id}：{required_columns_text(spec)}"
+        for form_id, spec in forms(STATE.catalogs()).items()
+    ]
     return (
         f"{render_command.__doc__}\n\n各文书必需的列（表中没有的其他项在文书上留空，手工填写）：\n\n"
         + "\n\n".join(lines)
@@ -240,8 +245,9 @@ def register(app: typer.Typer) -> None:
     app.command(
         "render",
         cls=RenderHelp,
+        help=render_command.__doc__,
         epilog=examples(
             "skillpolicy render --list",
-            "skillpolicy render guangxi-2012-application --data 申报表.xlsx --out 申报表/",
+            "skillpolicy render 文书编号 --data 申报表.xlsx --out 申报表/",
         ),
     )(render_command)

@@ -79,8 +79,8 @@ def print_review(review: Review) -> None:
 @group.command(
     "score",
     epilog=examples(
-        "skillpolicy review score 专家评分.xlsx --program jincheng-2022-workstation",
-        "skillpolicy review score 专家评分.xlsx -p jincheng-2022-workstation --out 评审结果.xlsx",
+        "skillpolicy review score 专家评分.xlsx --program 项目编号",
+        "skillpolicy review score 专家评分.xlsx -p 项目编号 --out 评审结果.xlsx",
     ),
 )
 def score_command(

@@ -264,7 +264,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         "subsidy",
         epilog=examples(
-            "skillpolicy subsidy 花名册.xlsx --program guangxi-2012-technician",
-            "skillpolicy subsidy 花名册.xlsx -p guangxi-2012-technician --out 发放花名册.xlsx --commit",
+            "skillpolicy subsidy 花名册.xlsx --program 项目编号",
+            "skillpolicy subsidy 花名册.xlsx -p 项目编号 --out 发放花名册.xlsx --commit",
         ),
     )(subsidy_command)

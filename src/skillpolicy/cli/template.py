@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         "template",
         epilog=examples(
-            "skillpolicy template guangxi-2012-technician --out 花名册.xlsx",
-            "skillpolicy template guangxi-2012-technician --kind application --out 申报表.xlsx",
+            "skillpolicy template 项目编号 --out 花名册.xlsx",
+            "skillpolicy template 项目编号 --kind application --out 申报表.xlsx",
         ),
     )(template_command)

@@ -248,7 +248,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         "validate",
         epilog=examples(
-            "skillpolicy validate 花名册.xlsx --program guangxi-2012-technician",
-            "skillpolicy validate 报送/ -p guangxi-2012-technician --annotate-dir 核对结果/",
+            "skillpolicy validate 花名册.xlsx --program 项目编号",
+            "skillpolicy validate 报送/ -p 项目编号 --annotate-dir 核对结果/",
         ),
     )(validate_command)

@@ -48,7 +48,7 @@ NO_FACTS = LineFacts()
 class LedgerLine(NamedTuple):
     """One paid line as the ledger keeps it (fields in the order of the ledger's columns)."""
 
-    key: str  # what is paid, e.g. "guangxi-2012-technician|450102198003151014|技师"
+    key: str  # what is paid: the program id and its `key` columns' values, joined by "|"
     program: str
     subject: str  # full identity number, or the unit's credit code (name when it has none)
     name: str  # person or unit name

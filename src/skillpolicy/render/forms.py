@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..columns import ColumnSet, shared_columns
 from ..datafile import parse_toml, read_bounded_text
-from ..errors import InputError, did_you_mean
+from ..errors import CatalogError, InputError, did_you_mean
 from ..identifiers import mask_id, mask_phone
 from ..money import amount_in_words, format_amount_grouped
 from ..resources import SearchPath
@@ -289,6 +289,7 @@ class RenderOptions:
     today: date = field(default_factory=date.today)
     ledger: Any = None  # the ledger a payout notice is computed against (read only)
     institution: str | None = None  # --institution: the payee of a sheet that names none
+    form: FormSpec | None = None  # the form being printed (set by load_documents)
 
 
 Loader = Callable[[Path, RenderOptions], list[FormModel]]
@@ -306,10 +307,19 @@ class FormSpec:
     needs: tuple[str, ...] = ()  # options the sheet loader needs
     # the rendered .docx finished for its document (a column nobody fills dropped, …)
     finish: Callable[[Any, bytes], bytes] | None = None
+    # from the program files' [[forms]]: the programs that declare it, its template file, the
+    # kind of sheet read, the columns it cannot be made without, the rules run first
+    programs: tuple[str, ...] = ()
+    template: str | None = None
+    sheet: str = "roster"
+    required: tuple[str, ...] = ()
+    checked: bool = False
+    layout: str = ""  # the name of its :class:`Layout` in LAYOUTS
+    working_days: int | None = None  # a notice's period, in working days
 
     @property
     def template_name(self) -> str:
-        return f"{self.id}.docx"
+        return self.template or f"{self.id}.docx"
 
 
 def printed(raw: object) -> str:
@@ -319,23 +329,13 @@ def printed(raw: object) -> str:
     return cell_text(raw)
 
 
-# The columns a form cannot be made without (``render --list``, ``render --help``); any other
-# field the sheet lacks prints blank, for the clerk to fill in by hand. A payout notice needs
-# what ``subsidy`` needs for its program.
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "guangxi-2012-application": ("单位名称",),
-    "jincheng-workstation-application": ("单位名称",),
-    "jincheng-training-base-application": ("单位名称",),
-    "xuchang-class-approval": ("培训机构", "职业(工种)", "开班日期", "姓名", "身份证号"),
-    "jincheng-notice": ("单位名称", "统一社会信用代码", "是否授牌"),
-}
-
-
-def required_columns_text(form_id: str) -> str:
-    """What a form requires of its sheet, in words."""
-    if form_id == "payout-notice":
+def required_columns_text(spec: FormSpec) -> str:
+    """What a form requires of its sheet, in words (``render --list``, ``render --help``): the
+    columns its program file's ``[[forms]]`` entry names; any other field the sheet lacks prints
+    blank, for the clerk to fill in by hand. A payout notice needs what ``subsidy`` needs."""
+    if spec.id == PAYOUT_NOTICE:
         return "与 subsidy 计算补贴所需的列相同（或 --run）"
-    return "、".join(REQUIRED_COLUMNS.get(form_id, ())) or "无"
+    return "、".join(spec.required) or "无"
 
 
 def _require_columns(reader: SheetReader, columns: Iterable[str]) -> None:
@@ -358,12 +358,12 @@ def _declared(options: RenderOptions) -> ColumnSet:
     return load_program(options.program, options.catalogs).column_set()
 
 
-def _open(
-    path: Path, kind: str, columns: Iterable[str], options: RenderOptions | None = None
-) -> SheetReader:
-    declared = _declared(options) if options is not None else shared_columns()
-    reader = SheetReader(path, kind=kind, columns=declared)
-    _require_columns(reader, columns)
+def _open(path: Path, options: RenderOptions) -> SheetReader:
+    """The form's sheet, of the kind its declaration names, with the columns it requires."""
+    spec = options.form
+    assert spec is not None, "a form's sheet is opened through load_documents"
+    reader = SheetReader(path, kind=spec.sheet, columns=_declared(options))
+    _require_columns(reader, spec.required)
     return reader
 
 
@@ -489,21 +489,25 @@ def _split_choices(text: str) -> list[str]:
 UNCHECKED_MARK = "【未通过核对，仅供更正，不得上报】"
 
 
-def rule_errors(path: Path, options: RenderOptions, program_id: str) -> dict[int | None, list[str]]:
-    """The program's rules run on an application sheet, as ``validate`` runs them.
+def rule_errors(path: Path, options: RenderOptions) -> dict[int | None, list[str]]:
+    """The form's program's rules run on its sheet, as ``validate`` runs them, when its
+    declaration says ``checked`` (else nothing is marked).
 
     A sheet with errors is refused, naming the first, unless ``options.allow_errors``; then
     each row's errors come back (``None``: the sheet as a whole) to be printed on its form.
     """
+    spec = options.form
+    if spec is None or not spec.checked or options.program is None:
+        return {}
     from ..params import load_params
     from ..programs import list_programs, load_program
     from ..validate import validate_sheet
 
     search = options.catalogs or SearchPath("catalogs")
-    program = load_program(program_id, search)
+    program = load_program(options.program, search)
     params = load_params(options.params, program, list_programs(search))
     report = validate_sheet(
-        path, program, kind="application", as_of=options.as_of, params=params, search=search
+        path, program, kind=spec.sheet, as_of=options.as_of, params=params, search=search
     )
     errors = [f for f in report.sorted_findings() if f.severity == "error"]
     if errors and not options.allow_errors:
@@ -530,9 +534,10 @@ def _mark(marks: dict[int | None, list[str]], rows: Iterable[int]) -> str:
     return UNCHECKED_MARK + "、".join(found) + "有误" if found else ""
 
 
-def load_guangxi_application(path: Path, options: RenderOptions) -> list[FormModel]:
-    marks = rule_errors(path, options, "guangxi-2012-technician")
-    reader = _open(path, "application", REQUIRED_COLUMNS["guangxi-2012-application"], options)
+def load_occupation_plan_application(path: Path, options: RenderOptions) -> list[FormModel]:
+    """A unit's application with its occupations (rows grouped by 单位名称, one form each)."""
+    marks = rule_errors(path, options)
+    reader = _open(path, options)
     groups: dict[str, list[Row]] = {}
     for row in reader.rows():
         name = _Cells(reader, row).required("单位名称")
@@ -623,11 +628,9 @@ _WORKSTATION_YES_NO = (
 )
 
 
-def load_jincheng_workstation(path: Path, options: RenderOptions) -> list[FormModel]:
-    marks = rule_errors(path, options, "jincheng-2022-workstation")
-    reader = _open(
-        path, "application", REQUIRED_COLUMNS["jincheng-workstation-application"], options
-    )
+def load_workstation_application(path: Path, options: RenderOptions) -> list[FormModel]:
+    marks = rule_errors(path, options)
+    reader = _open(path, options)
     forms: list[FormModel] = []
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -652,11 +655,9 @@ _BASE_YES_NO = ("管理制度", "无违规记录", "师资队伍")
 _BASE_COUNTS = ("紧缺专业实训装备数", "年培训人数", "合作企业数", "共建专业数")
 
 
-def load_jincheng_training_base(path: Path, options: RenderOptions) -> list[FormModel]:
-    marks = rule_errors(path, options, "jincheng-2022-training-base")
-    reader = _open(
-        path, "application", REQUIRED_COLUMNS["jincheng-training-base-application"], options
-    )
+def load_training_base_application(path: Path, options: RenderOptions) -> list[FormModel]:
+    marks = rule_errors(path, options)
+    reader = _open(path, options)
     forms: list[FormModel] = []
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -686,8 +687,8 @@ def _distinct(values: Iterable[str]) -> str:
     return "、".join(dict.fromkeys(v for v in values if v))
 
 
-def load_xuchang_classes(path: Path, options: RenderOptions) -> list[FormModel]:
-    reader = _open(path, "roster", REQUIRED_COLUMNS["xuchang-class-approval"], options)
+def load_class_approvals(path: Path, options: RenderOptions) -> list[FormModel]:
+    reader = _open(path, options)
     classes: dict[tuple[str, str, date], list[Row]] = {}
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -877,19 +878,20 @@ def grouped_amounts(text: str) -> str:
     return _UNGROUPED.sub(lambda m: format_amount_grouped(Decimal(m.group(0))), text)
 
 
-NOTICE_WORKING_DAYS = 5
-
-
-def load_jincheng_notice(path: Path, options: RenderOptions) -> list[FormModel]:
+def load_designation_notice(path: Path, options: RenderOptions) -> list[FormModel]:
     from ..params import load_params
     from ..programs import list_programs, load_program
 
     if options.program is None:
-        raise InputError(
-            "打印公示需要 --program（jincheng-2022-workstation 或 jincheng-2022-training-base）"
-        )
+        declared = options.form.programs if options.form is not None else ()
+        raise InputError(f"打印公示需要 --program（{' 或 '.join(declared) or '项目编号'}）")
     if options.published is None:
         raise InputError("打印公示需要 --published（发布日期 YYYY-MM-DD），以计算公示起止日期")
+    days = options.form.working_days if options.form is not None else None
+    if days is None:
+        raise InputError(
+            "项目文件的 [[forms]] 中没有写公示期的工作日数（working_days），无法计算公示起止日期"
+        )
     search = options.catalogs or SearchPath("catalogs")
     program = load_program(options.program, search)
     params = load_params(options.params, program, list_programs(search))
@@ -911,9 +913,9 @@ def load_jincheng_notice(path: Path, options: RenderOptions) -> list[FormModel]:
             file=path,
         )
     start, end = WorkdayCalendar().notice_period(
-        options.published, NOTICE_WORKING_DAYS, first_day_counts=first_day_counts
+        options.published, days, first_day_counts=first_day_counts
     )
-    reader = _open(path, "designation", REQUIRED_COLUMNS["jincheng-notice"], options)
+    reader = _open(path, options)
     units: list[NoticeUnit] = []
     for row in reader.rows():
         cells = _Cells(reader, row)
@@ -938,7 +940,7 @@ def load_jincheng_notice(path: Path, options: RenderOptions) -> list[FormModel]:
             标题=notice_title(f"关于{program.title}", "拟认定单位的公示"),
             项目名称=program.title,
             单位列表=units,
-            公示天数=str(NOTICE_WORKING_DAYS),
+            公示天数=str(days),
             公示开始日期=chinese_date(start),
             公示结束日期=chinese_date(end),
             发文单位="、".join(issuers),
@@ -1027,84 +1029,143 @@ def load_toml(path: Path, spec: FormSpec) -> list[FormModel]:
 
 
 def load_documents(spec: FormSpec, path: Path, options: RenderOptions) -> list[FormModel]:
-    """Every document's data from ``path`` (.xlsx sheet or .toml)."""
+    """Every document's data from ``path`` (.xlsx sheet or .toml), read for ``spec``'s program:
+    ``--program`` if given (one of the programs that declare the form), else the only one."""
     if not path.exists():
         raise InputError("文件不存在", file=path)
     if path.suffix.lower() == ".toml":
         return load_toml(path, spec)
-    return spec.load_sheet(path, options)
+    program = options.program
+    if spec.programs and program is not None and program not in spec.programs:
+        raise InputError(
+            f"文书 {spec.id} 是项目 {'、'.join(spec.programs)} 的文书，不能按项目 {program} 打印"
+        )
+    if program is None and len(spec.programs) == 1:
+        program = spec.programs[0]
+    return spec.load_sheet(path, replace(options, program=program, form=spec))
 
 
-FORMS: dict[str, FormSpec] = {
-    spec.id: spec
-    for spec in (
-        FormSpec(
-            id="guangxi-2012-application",
-            title="附件2 广西急需紧缺职业（工种）技师、高级技师培训计划申报表",
-            model=GuangxiApplication,
-            file_name=lambda m: f"附件2-{m.单位名称}",
-            summary=("单位名称", "单位负责人", "联系电话", "培训人数合计", "申报日期"),
-            source="申报表（按单位名称分组，每单位一份）",
-            load_sheet=load_guangxi_application,
-        ),
-        FormSpec(
-            id="jincheng-workstation-application",
-            title="晋城市技师工作站建设项目申报书",
-            model=JinchengWorkstation,
-            file_name=lambda m: f"技师工作站申报书-{m.单位名称}",
-            summary=("单位名称", "统一社会信用代码", "单位类型", "技师及高级技师人数", "申报日期"),
-            source="技师工作站申报汇总表（每行一份）",
-            load_sheet=load_jincheng_workstation,
-        ),
-        FormSpec(
-            id="jincheng-training-base-application",
-            title="晋城市技能人才培养基地建设项目申报书",
-            model=JinchengTrainingBase,
-            file_name=lambda m: f"培养基地申报书-{m.单位名称}",
-            summary=("单位名称", "统一社会信用代码", "单位类型", "年培训人数", "申报日期"),
-            source="技能人才培养基地申报汇总表（每行一份）",
-            load_sheet=load_jincheng_training_base,
-        ),
-        FormSpec(
-            id="xuchang-class-approval",
-            title="许昌市职业培训开班审批表",
-            model=XuchangClass,
-            file_name=lambda m: f"开班审批表-{m.培训机构}-{m.职业工种}-{m.开班日期}",
-            summary=("培训机构", "职业工种", "开班日期", "结业日期", "学员人数"),
-            source="学员花名册（同一培训机构、职业(工种)、开班日期为一班，每班一份）",
-            load_sheet=load_xuchang_classes,
-        ),
-        FormSpec(
-            id="payout-notice",
-            title="补贴拨付通知及发放表",
-            model=PayoutNotice,
-            file_name=lambda m: f"补贴拨付通知-{m.收款方}",
-            summary=("收款方类别", "收款方", "笔数", "合计金额", "合计大写"),
-            source="学员花名册或评审授牌表，加 --program（及 --params）；每个收款方一份",
-            load_sheet=load_payout_notices,
-            needs=("program",),
-            finish=finish_payout_notice,
-        ),
-        FormSpec(
-            id="jincheng-notice",
-            title="晋城市技师工作站/技能人才培养基地拟认定单位公示",
-            model=JinchengNotice,
-            file_name=lambda m: f"公示-{m.项目名称}",
-            summary=("项目名称", "公示开始日期", "公示结束日期", "发布日期"),
-            source="评审授牌表，加 --program、--published（及 --params）；一份",
-            load_sheet=load_jincheng_notice,
-            needs=("program", "published"),
-            finish=finish_notice,
-        ),
-    )
+@dataclass(frozen=True)
+class Layout:
+    """What Python knows of a form: its data model and how a sheet fills it. Which program
+    prints it, with which template, title, sheet and columns, is the program file's
+    ``[[forms]]`` entry (``layout`` names one of :data:`LAYOUTS`)."""
+
+    model: type[FormModel]
+    load_sheet: Loader
+    needs: tuple[str, ...] = ()
+    finish: Callable[[Any, bytes], bytes] | None = None
+
+
+NOTICE_LAYOUT = "designation-notice"  # a notice in GB/T 9704-2012 layout (--check-layout)
+
+LAYOUTS: dict[str, Layout] = {
+    "occupation-plan-application": Layout(GuangxiApplication, load_occupation_plan_application),
+    "workstation-application": Layout(JinchengWorkstation, load_workstation_application),
+    "training-base-application": Layout(JinchengTrainingBase, load_training_base_application),
+    "class-approval": Layout(XuchangClass, load_class_approvals),
+    NOTICE_LAYOUT: Layout(
+        JinchengNotice, load_designation_notice, ("program", "published"), finish_notice
+    ),
 }
 
+PAYOUT_NOTICE = "payout-notice"
 
-def form_spec(form_id: str) -> FormSpec:
-    spec = FORMS.get(form_id)
+# the one form of every program: what subsidy pays, per payee
+PAYOUT_NOTICE_SPEC = FormSpec(
+    id=PAYOUT_NOTICE,
+    title="补贴拨付通知及发放表",
+    model=PayoutNotice,
+    file_name=lambda m: f"补贴拨付通知-{m.收款方}",
+    summary=("收款方类别", "收款方", "笔数", "合计金额", "合计大写"),
+    source="学员花名册或评审授牌表，加 --program（及 --params）；每个收款方一份",
+    load_sheet=load_payout_notices,
+    needs=("program",),
+    finish=finish_payout_notice,
+)
+
+
+def _file_namer(pattern: str) -> Callable[[Any], str]:
+    """A document's file name from ``pattern``: ``{字段}`` is the document's field."""
+    return lambda model: pattern.format_map(dict(model))
+
+
+def forms(search: SearchPath | None = None) -> dict[str, FormSpec]:
+    """Every form the programs found declare (``[[forms]]``), then the payout notice. A form
+    two programs declare (a notice) is one form with both programs; its first declaration
+    gives its title, template and columns."""
+    from ..programs import list_programs, program_path
+
+    search = search or SearchPath("catalogs")
+    found: dict[str, FormSpec] = {}
+    for program in sorted(list_programs(search), key=lambda p: p.id):
+        for index, declared in enumerate(program.forms):
+            known = found.get(declared.id)
+            if known is not None:
+                found[declared.id] = replace(known, programs=(*known.programs, program.id))
+                continue
+            layout = LAYOUTS.get(declared.layout)
+            if layout is None:
+                raise CatalogError(
+                    f"未知的文书版式「{declared.layout}」；可用：{'、'.join(LAYOUTS)}"
+                    f"{did_you_mean(declared.layout, LAYOUTS)}",
+                    file=program_path(program.id, search),
+                    key=f"forms[{index}].layout",
+                )
+            found[declared.id] = FormSpec(
+                id=declared.id,
+                title=declared.title,
+                model=layout.model,
+                file_name=_file_namer(declared.file_name),
+                summary=tuple(declared.summary),
+                source=declared.source,
+                load_sheet=layout.load_sheet,
+                needs=layout.needs,
+                finish=layout.finish,
+                programs=(program.id,),
+                template=declared.template,
+                sheet=declared.sheet,
+                required=tuple(declared.required),
+                checked=declared.checked,
+                layout=declared.layout,
+                working_days=declared.working_days,
+            )
+    found[PAYOUT_NOTICE] = PAYOUT_NOTICE_SPEC
+    return found
+
+
+class _ShippedForms(Mapping[str, FormSpec]):
+    """The forms of the shipped programs, read from their files when first used (importing
+    this module reads no program file)."""
+
+    def __init__(self) -> None:
+        self._forms: dict[str, FormSpec] | None = None
+
+    def _loaded(self) -> dict[str, FormSpec]:
+        if self._forms is None:
+            self._forms = forms()
+        return self._forms
+
+    def __getitem__(self, key: str) -> FormSpec:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+FORMS: Mapping[str, FormSpec] = _ShippedForms()
+
+
+def form_spec(form_id: str, search: SearchPath | None = None) -> FormSpec:
+    """The form ``form_id`` of the programs on ``search`` (the shipped ones by default)."""
+    known = FORMS if search is None else forms(search)
+    spec = known.get(form_id)
     if spec is None:
         raise InputError(
-            f"没有文书「{form_id}」；可用：{'、'.join(FORMS)}（skillpolicy render --list）"
-            f"{did_you_mean(form_id, FORMS)}"
+            f"没有文书「{form_id}」；可用：{'、'.join(known)}（skillpolicy render --list）"
+            f"{did_you_mean(form_id, list(known))}"
         )
     return spec

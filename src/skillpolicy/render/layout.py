@@ -1,4 +1,4 @@
-"""``render jincheng-notice --check-layout FILE.docx``: does a notice keep GB/T 9704-2012?
+"""``render NOTICE --check-layout FILE.docx``: does a notice keep GB/T 9704-2012?
 
 Reads a rendered (or hand-edited) notice and lists what deviates from the standard's layout:
 A4 paper and the 37/35/28/26 mm margins (5.2.1), the 22-line grid (5.2.2), the 2号 小标宋
