@@ -282,6 +282,29 @@ def write_summary_workbook(summary: PlanSummary, target: Path) -> None:
     write_atomically(target, workbook.save, private=False)
 
 
+def targets_program(path: Path, programs: Iterable[Program]) -> Program:
+    """The program whose city plans a filled summary answers (``report monthly --targets``):
+    the one program with a plan sheet, or, with several, the one its title row names."""
+    planning = [program for program in programs if PLAN_KIND in program.sheets]
+    if len(planning) == 1:
+        return planning[0]
+    title = ""
+    if planning:
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            if CITY_SHEET in workbook.sheetnames:
+                title = cell_text(workbook[CITY_SHEET].cell(row=1, column=1).value)
+            workbook.close()
+        except Exception:  # read_targets says what is wrong with the file
+            title = ""
+    named = [program for program in planning if title.startswith(program.title)]
+    if len(named) == 1:
+        return named[0]
+    raise InputError(
+        "无法确定指标属于哪个项目：请用 plan summary 生成的汇总表（首行为项目名称）", file=path
+    )
+
+
 def read_targets(path: Path) -> dict[str, int]:
     """Each city's 指导性培训计划指标 from the 按设区市 sheet of a summary the province
     filled in; a blank cell is a city without a target yet (left out)."""
