@@ -225,6 +225,22 @@ def test_validate_kind_plan_with_a_ledger_on_the_command_line(
     ]
 
 
+def test_plan_summary_reads_the_ledger_too(ledger_target: LedgerTarget, tmp_path: Path) -> None:
+    """`plan summary --ledger …` runs the same check: the review is among its findings."""
+    with ledger_target.open() as ledger:
+        commit(ledger, roster_of_2012(tmp_path / "2012.xlsx"))
+    plan = write_plan(tmp_path / "plan.xlsx", [plan_row(MINJIANG, "维修电工")])
+    done = subprocess.run(
+        [skillpolicy_script(), "plan", "summary", str(plan), "--program", FUJIAN,
+         "--ledger", ledger_target.spec, "--params", str(PARAMS), "--format", "json"],
+        capture_output=True, text=True, encoding="utf-8", check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    assert [(f["row"], f["rule"]) for f in findings] == [(2, "plan-no-repeat")]
+    assert "已有3人" in findings[0]["message"]
+
+
 # --------------------------------------------------------------------------- report monthly
 
 

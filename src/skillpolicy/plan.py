@@ -147,8 +147,10 @@ def summarise_plans(
     *,
     params: LocalParams,
     search: SearchPath | None = None,
+    ledger: Any = None,
 ) -> PlanSummary:
-    """Check every plan file by the program's plan rules and collect its readable rows."""
+    """Check every plan file by the program's plan rules and collect its readable rows;
+    ``ledger`` (when given) is what plan-no-repeat reads."""
     if PLAN_KIND not in program.sheets:
         raise InputError(f"项目 {program.id} 没有培训计划表（[sheets.plan]）")
     search = search or SearchPath("catalogs")
@@ -156,7 +158,8 @@ def summarise_plans(
     summary = PlanSummary(program=program, reports=[])
     for path in files:
         reader = open_sheet(path, program, PLAN_KIND)
-        checker = Checker(make_context(program, reader.layout, params=params, search=search))
+        context = make_context(program, reader.layout, params=params, search=search, ledger=ledger)
+        checker = Checker(context)
         report = Report(
             program=program, file=str(path), layout=reader.layout, skipped=list(checker.skipped)
         )

@@ -9,6 +9,7 @@ import typer
 
 from ..errors import InputError
 from ..fileio import check_output
+from ..ledger.reading import open_for_reading
 from ..params import load_params
 from ..plan import PlanSummary, read_targets, summarise_plans, write_summary_workbook
 from ..programs import list_programs
@@ -16,6 +17,7 @@ from .common import (
     STATE,
     ForceOption,
     FormatOption,
+    LedgerOption,
     ParamsOption,
     ProgramOption,
     Table,
@@ -99,8 +101,10 @@ def summary_command(
     params_file: ParamsOption = None,
     output_format: FormatOption = "table",
     force: ForceOption = False,
+    ledger: LedgerOption = None,
 ) -> None:
-    """汇总培训计划：逐表核对（重点企业、计划人数、30%比例、2月底前报送），按设区市、行业和承训机构合计；有错误时退出码为 1。"""
+    """汇总培训计划：逐表核对（重点企业、上年是否已培训、计划人数、30%比例、2月底前报送），
+    按设区市、行业和承训机构合计；有错误时退出码为 1。"""
     check_format(output_format)
     item = program(program_id)
     files = list(plans or [])
@@ -120,7 +124,12 @@ def summary_command(
             print_targets(found)
         return
     params = load_params(params_file, item, list_programs(STATE.catalogs()))
-    summary = summarise_plans(files, item, params=params, search=STATE.catalogs())
+    # plan-no-repeat reads the ledger a commit would write (validate reads it the same way)
+    book = open_for_reading(ledger)
+    try:
+        summary = summarise_plans(files, item, params=params, search=STATE.catalogs(), ledger=book)
+    finally:
+        book.close()
     summary.targets = found
     if out is not None:
         write_summary_workbook(summary, out)

@@ -48,7 +48,6 @@ def _logger() -> logging.Logger:
     "monthly",
     epilog=examples(
         "skillpolicy report monthly --out 月报/",
-        "skillpolicy report monthly --month 2014-06 --ledger 台账.sqlite3 --out 月报/",
         "skillpolicy report monthly --month 2013-10 --targets 汇总.xlsx --out 月报/",
     ),
 )
@@ -78,6 +77,8 @@ def monthly_command(
     ] = None,
 ) -> None:
     """月报：各项目培训、取证、发放与不予发放，许昌 13 类目标进度，机构合格率；xlsx + docx。
+
+    --targets 读入省厅填好指导性培训计划指标的汇总表，加出各设区市的培训、发放与完成率。
 
     共享台账默认出全市汇总月报，并附各经办机构的表（各机构之和等于全市）；--office 只报一个机构。
     退出码 0 仅当月报已写出；输入问题（台账不存在、月份格式错误、目录不可写）为 2。
