@@ -102,8 +102,7 @@ def plan_row(enterprise: str, occupation: str) -> list[Any]:
 
 
 def test_schema_5_records_each_lines_enterprise(ledger_target: LedgerTarget) -> None:
-    """SQLite and PostgreSQL both reach schema version 5 with 所在企业 on lines and outcomes, and
-    a commit records each row's 所在企业."""
+    """Both backends reach schema 5 with 所在企业 on lines and outcomes, recorded by a commit."""
     with ledger_target.open() as ledger:
         commit(ledger, ROSTER)
         assert ledger.schema_version() == SCHEMA_VERSION == 5
@@ -118,8 +117,7 @@ def test_schema_5_records_each_lines_enterprise(ledger_target: LedgerTarget) -> 
 
 
 def test_a_version_4_ledger_is_migrated_and_its_lines_have_no_enterprise(tmp_path: Path) -> None:
-    """A schema-4 ledger gains the column in place; its older lines keep it empty and match no
-    enterprise."""
+    """A schema-4 ledger gains the column in place; its older lines keep it empty and match nothing."""
     path = tmp_path / "v4.sqlite3"
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
@@ -150,9 +148,7 @@ def test_a_version_4_ledger_is_migrated_and_its_lines_have_no_enterprise(tmp_pat
 def test_a_plan_row_trained_free_last_year_for_its_enterprise_is_held_for_review(
     ledger_target: LedgerTarget, tmp_path: Path
 ) -> None:
-    """A plan row whose enterprise had approved paid lines in the same occupation the year before
-    the plan year gets one review finding naming how many people and the run; another occupation
-    gets none; a voided run no longer counts."""
+    """Last year's approved paid lines of a row's enterprise and occupation: a review naming count and run."""
     program = load_program(FUJIAN)
     plan = write_plan(
         tmp_path / "plan.xlsx",
@@ -183,8 +179,7 @@ def test_a_plan_row_trained_free_last_year_for_its_enterprise_is_held_for_review
 def test_lines_of_the_plan_year_or_of_runs_not_approved_do_not_count(
     ledger_target: LedgerTarget, tmp_path: Path
 ) -> None:
-    """Only the year before the plan year counts, and only approved runs: the 2013 roster itself
-    and a 2012 run still awaiting 复核 and 审批 raise nothing."""
+    """Lines of the plan year itself and of a run not yet approved raise no plan-no-repeat finding."""
     program = load_program(FUJIAN)
     plan = write_plan(tmp_path / "plan.xlsx", [plan_row(MINJIANG, "维修电工")])
     with ledger_target.open() as ledger:
@@ -269,9 +264,7 @@ def city_table(path: Path) -> list[tuple[Any, ...]]:
 def test_city_table_counts_each_citys_trainees_against_its_target(
     ledger_target: LedgerTarget, tmp_path: Path
 ) -> None:
-    """The 2013-10 report with targets: per city 指标, 本月, 培训人数, 已发放人数, 金额 and 完成率
-    (rounded down to 0.1%), target cities first, then cities without one, then lines without a
-    city; the .docx carries the same table."""
+    """Per city: target, month, trained, paid, amount, share done (floored); no-target and no-city rows apart."""
     with ledger_target.open() as ledger:
         commit(ledger, roster_with_a_row_without_city(tmp_path / "roster.xlsx"))
         files = write_monthly_report(
@@ -308,8 +301,7 @@ def test_city_table_counts_each_citys_trainees_against_its_target(
 def test_the_city_table_counts_the_plan_year_only(
     ledger_target: LedgerTarget, tmp_path: Path
 ) -> None:
-    """Lines of the year before the plan year (plan_year 2013) are not counted against 2013's
-    targets; without targets the report has no city table."""
+    """The city table counts the plan year only; without targets the report has no city table."""
     with ledger_target.open() as ledger:
         commit(ledger, roster_of_2012(tmp_path / "2012.xlsx"))
         files = write_monthly_report(
@@ -326,9 +318,7 @@ def test_the_city_table_counts_the_plan_year_only(
 def test_cli_reads_the_targets_from_the_filled_summary(
     ledger_target: LedgerTarget, tmp_path: Path
 ) -> None:
-    """`report monthly --targets 汇总.xlsx` reads the province's column (the plan summary's); a
-    file that is no workbook and a target that is not a whole number are one line each on
-    stderr, exit 2, and no report is written."""
+    """`report monthly --targets` reads the filled summary; a bad targets file is one line, exit 2, nothing written."""
     with ledger_target.open() as ledger:
         commit(ledger, ROSTER)
     program = load_program(FUJIAN)
