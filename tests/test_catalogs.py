@@ -62,6 +62,7 @@ PROJECT_RULE_IDS = {
     "plan-count",
     "plan-deadline",
     "plan-outside-share",
+    "plan-no-repeat",
 }
 
 _SEVERITIES = {"error", "warning", "review"}

@@ -147,8 +147,10 @@ def summarise_plans(
     *,
     params: LocalParams,
     search: SearchPath | None = None,
+    ledger: Any = None,
 ) -> PlanSummary:
-    """Check every plan file by the program's plan rules and collect its readable rows."""
+    """Check every plan file by the program's plan rules and collect its readable rows;
+    ``ledger`` (when given) is what plan-no-repeat reads."""
     if PLAN_KIND not in program.sheets:
         raise InputError(f"项目 {program.id} 没有培训计划表（[sheets.plan]）")
     search = search or SearchPath("catalogs")
@@ -156,7 +158,8 @@ def summarise_plans(
     summary = PlanSummary(program=program, reports=[])
     for path in files:
         reader = open_sheet(path, program, PLAN_KIND)
-        checker = Checker(make_context(program, reader.layout, params=params, search=search))
+        context = make_context(program, reader.layout, params=params, search=search, ledger=ledger)
+        checker = Checker(context)
         report = Report(
             program=program, file=str(path), layout=reader.layout, skipped=list(checker.skipped)
         )
@@ -280,6 +283,29 @@ def write_summary_workbook(summary: PlanSummary, target: Path) -> None:
     detail.freeze_panes = "A2"
     print_setup(detail, landscape=True)
     write_atomically(target, workbook.save, private=False)
+
+
+def targets_program(path: Path, programs: Iterable[Program]) -> Program:
+    """The program whose city plans a filled summary answers (``report monthly --targets``):
+    the one program with a plan sheet, or, with several, the one its title row names."""
+    planning = [program for program in programs if PLAN_KIND in program.sheets]
+    if len(planning) == 1:
+        return planning[0]
+    title = ""
+    if planning:
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            if CITY_SHEET in workbook.sheetnames:
+                title = cell_text(workbook[CITY_SHEET].cell(row=1, column=1).value)
+            workbook.close()
+        except Exception:  # read_targets says what is wrong with the file
+            title = ""
+    named = [program for program in planning if title.startswith(program.title)]
+    if len(named) == 1:
+        return named[0]
+    raise InputError(
+        "无法确定指标属于哪个项目：请用 plan summary 生成的汇总表（首行为项目名称）", file=path
+    )
 
 
 def read_targets(path: Path) -> dict[str, int]:

@@ -98,6 +98,10 @@ class PlanDeadlineParams(_Params):
     deadline: date = Field(description="报送截止日（含），如 2013-02-28")
 
 
+class PlanYearParams(_Params):
+    plan_year: int = Field(ge=2000, le=2099, description="计划年度，如 2013（核对其前一年）")
+
+
 class PlanShareParams(_Params):
     minimum_share: Ratio = Field(
         ge=0, le=1, description="本地院校为“否”的计划人数所占比例下限（含）"
@@ -349,6 +353,7 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     ),
     "plan-deadline": PlanDeadlineParams,
     "plan-outside-share": PlanShareParams,
+    "plan-no-repeat": PlanYearParams,
     "score-range": ScoreRangeParams,
     "minimum-experts": ExpertsParams,
     "duplicate-person": DuplicateParams,

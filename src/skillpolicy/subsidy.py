@@ -349,6 +349,7 @@ def line_facts(view: RowView, program: Program, target: str) -> LineFacts:
         attendance="" if ratio is None else str(ratio),
         inspections=checks,
         class_start=day("开班日期"),
+        enterprise=text("所在企业"),
     )
 
 

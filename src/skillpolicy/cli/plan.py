@@ -13,6 +13,7 @@ from .common import (
     STATE,
     ForceOption,
     FormatOption,
+    LedgerOption,
     ParamsOption,
     ProgramOption,
     Table,
@@ -98,9 +99,12 @@ def summary_command(
     params_file: ParamsOption = None,
     output_format: FormatOption = "table",
     force: ForceOption = False,
+    ledger: LedgerOption = None,
 ) -> None:
-    """汇总培训计划：逐表核对（重点企业、计划人数、30%比例、2月底前报送），按设区市、行业和承训机构合计；有错误时退出码为 1。"""
+    """汇总培训计划：逐表核对（重点企业、上年是否已培训、计划人数、30%比例、2月底前报送），
+    按设区市、行业和承训机构合计；有错误时退出码为 1。"""
     check_format(output_format)
+    from ..ledger.reading import open_for_reading
     from ..params import load_params
     from ..plan import read_targets, summarise_plans, write_summary_workbook
     from ..programs import list_programs
@@ -123,7 +127,12 @@ def summary_command(
             print_targets(found)
         return
     params = load_params(params_file, item, list_programs(STATE.catalogs()))
-    summary = summarise_plans(files, item, params=params, search=STATE.catalogs())
+    # plan-no-repeat reads the ledger a commit would write (validate reads it the same way)
+    book = open_for_reading(ledger)
+    try:
+        summary = summarise_plans(files, item, params=params, search=STATE.catalogs(), ledger=book)
+    finally:
+        book.close()
     summary.targets = found
     if out is not None:
         write_summary_workbook(summary, out)

@@ -46,7 +46,7 @@ def _logger() -> logging.Logger:
     "monthly",
     epilog=examples(
         "skillpolicy report monthly --out 月报/",
-        "skillpolicy report monthly --month 2014-06 --ledger 台账.sqlite3 --out 月报/",
+        "skillpolicy report monthly --month 2013-10 --targets 汇总.xlsx --out 月报/",
     ),
 )
 def monthly_command(
@@ -66,15 +66,26 @@ def monthly_command(
     preparer: Annotated[str | None, typer.Option("--preparer", help="填报人")] = None,
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="审核人")] = None,
     params: ParamsOption = None,
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            "--targets",
+            help="省厅填好指导性培训计划指标的汇总表（plan summary 生成）：加出各设区市对照指标的进度表",
+        ),
+    ] = None,
 ) -> None:
     """月报：各项目培训、取证、发放与不予发放，许昌 13 类目标进度，机构合格率；xlsx + docx。
+
+    --targets 读入省厅填好指导性培训计划指标的汇总表，加出各设区市的培训、发放与完成率。
 
     共享台账默认出全市汇总月报，并附各经办机构的表（各机构之和等于全市）；--office 只报一个机构。
     退出码 0 仅当月报已写出；输入问题（台账不存在、月份格式错误、目录不可写）为 2。
     """
     from ..ledger.open import open_ledger
     from ..params import configured_signers
-    from ..report import write_monthly_report
+    from ..plan import read_targets, targets_program
+    from ..programs import list_programs
+    from ..report import CityTargets, write_monthly_report
     from ..report.docx import Signers
 
     log = _logger()
@@ -85,6 +96,11 @@ def monthly_command(
             names.get("preparer", "") if preparer is None else preparer.strip(),
             names.get("reviewer", "") if reviewer is None else reviewer.strip(),
         )
+        city_targets = None
+        if targets is not None:  # read first: a bad targets file writes nothing
+            found = read_targets(targets)
+            owner = targets_program(targets, list_programs(STATE.catalogs()))
+            city_targets = CityTargets(owner.id, found, targets.name)
         book = open_ledger(ledger, create=False)
         try:
             files = write_monthly_report(
@@ -95,6 +111,7 @@ def monthly_command(
                 search=STATE.catalogs(),
                 office=office.strip() if office is not None else None,
                 signers=signers,
+                targets=city_targets,
             )
         finally:
             book.close()

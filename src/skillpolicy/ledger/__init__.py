@@ -40,6 +40,7 @@ class LineFacts(NamedTuple):
     attendance: str = ""  # 到课率 as a decimal string, e.g. "0.74"
     inspections: int | None = None  # 抽查次数, where the roster has it
     class_start: str = ""  # 开班日期 (ISO), which with 培训机构 and 职业(工种) names the class
+    enterprise: str = ""  # 所在企业 (schema version 5; "" on lines recorded before it)
 
 
 NO_FACTS = LineFacts()
@@ -104,6 +105,31 @@ class ClassInspection:
     month: str
     inspections: int
     trainees: int
+
+
+@dataclass(frozen=True)
+class LocalityFigure:
+    """One group of a program's lines by 所在地 (the city table of the monthly report)."""
+
+    locality: str  # "" for lines whose roster gave no 所在地
+    month: str
+    status: str  # paid, pending or refused
+    outcome: str
+    reasons: str
+    first: bool  # False for a second tranche
+    amount: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class EnterpriseTraining:
+    """An approved run's paid lines for one enterprise and occupation in one year."""
+
+    run_id: str
+    created_at: str
+    file_name: str
+    office: str
+    people: int
 
 
 @dataclass(frozen=True)
@@ -188,6 +214,13 @@ class Ledger(Protocol):
         """Active payments to ``subject`` in ``occupation`` in a year before ``before_year``."""
         ...
 
+    def enterprise_trainings(
+        self, program: str, enterprise: str, occupation: str, year: int
+    ) -> list[EnterpriseTraining]:
+        """Approved, not voided paid lines of ``program`` whose 所在企业 is ``enterprise``, in
+        ``occupation``, with 开班日期 in ``year``: one entry per run, oldest first."""
+        ...
+
     def commit(
         self,
         run: RunInfo,
@@ -215,6 +248,13 @@ class Ledger(Protocol):
         self, month: str, minimum: int, office: str | None = None
     ) -> list[ClassInspection]:
         """Classes of ``month`` inspected fewer than ``minimum`` times (where recorded)."""
+        ...
+
+    def locality_figures(
+        self, program: str, first_month: str, up_to_month: str, office: str | None = None
+    ) -> list[LocalityFigure]:
+        """``program``'s paid lines (approved runs, not voided) and current outcomes in months
+        ``first_month`` to ``up_to_month``, grouped by 所在地, month, status and amount."""
         ...
 
     def offices(self) -> list[str]:

@@ -44,7 +44,9 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from . import (
     ClassInspection,
+    EnterpriseTraining,
     LedgerLine,
+    LocalityFigure,
     MonthFigure,
     OutcomeLine,
     PaidEntry,
@@ -115,6 +117,7 @@ def _sql(statement: str) -> str:
 
 SELECT_PAID_ANY = _sql(common.SELECT_PAID.replace("IN ({marks})", "= ANY(?)"))
 SELECT_EARLIER = _sql(common.SELECT_EARLIER)
+SELECT_ENTERPRISE_TRAININGS = _sql(common.SELECT_ENTERPRISE_TRAININGS)
 SELECT_RUNS = _sql(common.SELECT_RUNS)
 SELECT_RUN_VOID = _sql(common.SELECT_RUN_VOID)
 SELECT_ALL_LINES = _sql(common.SELECT_ALL_LINES)
@@ -357,6 +360,15 @@ class PostgresLedger:
             ).fetchall()
         return [_paid_entry(row) for row in rows]
 
+    def enterprise_trainings(
+        self, program: str, enterprise: str, occupation: str, year: int
+    ) -> list[EnterpriseTraining]:
+        with self._guard():
+            rows = self._db.execute(
+                SELECT_ENTERPRISE_TRAININGS, (enterprise, occupation, year, program)
+            ).fetchall()
+        return common.enterprise_trainings_of(rows)
+
     def runs(self) -> list[RunRecord]:
         with self._guard():
             rows = self._db.execute(SELECT_RUNS).fetchall()
@@ -401,6 +413,15 @@ class PostgresLedger:
                 sql, common.month_figures_parameters(up_to_month, office)
             ).fetchall()
         return common.month_figures_of(rows)
+
+    def locality_figures(
+        self, program: str, first_month: str, up_to_month: str, office: str | None = None
+    ) -> list[LocalityFigure]:
+        sql = _sql(common.for_office(common.SELECT_LOCALITY_FIGURES, office))
+        parameters = common.locality_figures_parameters(program, first_month, up_to_month, office)
+        with self._guard():
+            rows = self._db.execute(sql, parameters).fetchall()
+        return common.locality_figures_of(rows)
 
     def thin_inspections(
         self, month: str, minimum: int, office: str | None = None

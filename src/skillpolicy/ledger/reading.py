@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from . import (
     ClassInspection,
+    EnterpriseTraining,
     Ledger,
     LedgerLine,
+    LocalityFigure,
     MonthFigure,
     OutcomeLine,
     PaidEntry,
@@ -41,6 +43,16 @@ class EmptyLedger:
     def earlier_trainings(
         self, program: str, subject: str, occupation: str, before_year: int
     ) -> list[PaidEntry]:
+        return []
+
+    def enterprise_trainings(
+        self, program: str, enterprise: str, occupation: str, year: int
+    ) -> list[EnterpriseTraining]:
+        return []
+
+    def locality_figures(
+        self, program: str, first_month: str, up_to_month: str, office: str | None = None
+    ) -> list[LocalityFigure]:
         return []
 
     def commit(

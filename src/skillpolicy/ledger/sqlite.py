@@ -32,6 +32,12 @@ Version 3 records who made each run, so a city's shared ledger answers per offic
 
     runs + (office, operator)                    -- '' for runs made before version 3
 
+Version 5 records each line's 所在企业 (Fujian's plan check: an enterprise's occupation
+already trained free last year)::
+
+    lines + (enterprise), outcomes + (enterprise)  -- '' for lines recorded before version 5
+    INDEX lines_enterprise (enterprise, occupation, start_year) WHERE enterprise <> ''
+
 ``outcomes`` holds the pending and refused lines of each run (reasons as comma-separated
 rule ids); the latest outcome or paid line of a key supersedes the earlier ones
 (``current`` 0), and a void takes its run's outcomes out too. Paid lines stay in ``lines`` so
@@ -67,8 +73,10 @@ from ..fileio import os_error_text
 from ..programs import ALREADY_PAID as ALREADY_PAID  # one constant for every module
 from . import (
     ClassInspection,
+    EnterpriseTraining,
     LedgerLine,
     LineFacts,
+    LocalityFigure,
     MonthFigure,
     OutcomeLine,
     PaidEntry,
@@ -123,6 +131,38 @@ def thin_inspections_parameters(month: str, minimum: int, office: str | None) ->
     if office is None:
         return (month, month, repeat, minimum)
     return (month, office, month, repeat, office, minimum)
+
+
+def locality_figures_parameters(
+    program: str, first_month: str, up_to_month: str, office: str | None
+) -> tuple[Any, ...]:
+    """The parameters of :data:`SELECT_LOCALITY_FIGURES` for every office or one."""
+    span = (program, first_month, up_to_month)
+    return (*span, *span) if office is None else (*span, office, *span, office)
+
+
+def locality_figures_of(rows: Iterable[Sequence[Any]]) -> list[LocalityFigure]:
+    """The rows of :data:`SELECT_LOCALITY_FIGURES` as figures."""
+    return [
+        LocalityFigure(
+            locality=locality,
+            month=month,
+            status=status,
+            outcome=outcome,
+            reasons=reasons,
+            first=tranche is None or tranche == 1,
+            amount=_decimal(amount),
+            count=int(count),
+        )
+        for locality, month, status, outcome, reasons, tranche, amount, count in rows
+    ]
+
+
+def enterprise_trainings_of(rows: Iterable[Sequence[Any]]) -> list[EnterpriseTraining]:
+    return [
+        EnterpriseTraining(run_id, created_at, file_name, office, int(people))
+        for run_id, created_at, file_name, office, people in rows
+    ]
 
 
 def month_figures_of(rows: Iterable[Sequence[Any]]) -> list[MonthFigure]:
@@ -226,7 +266,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
 )
-_FACT_COLUMNS = (
+_FACT_COLUMNS_2 = (  # the facts migration 2 added (LineFacts' order)
     "pay_month",  # LineFacts.month ("month" is left free for a later, wider use)
     "department",
     "training_type",
@@ -251,7 +291,7 @@ _SUMMARISE_CLASSES = (
     f"SELECT {_CLASS_KEY}, MIN(inspections), COUNT(*) FROM lines "
     f"WHERE inspections IS NOT NULL GROUP BY {_CLASS_KEY}"
 )
-_FACT_DDL = dict.fromkeys(_FACT_COLUMNS, "TEXT NOT NULL DEFAULT ''")
+_FACT_DDL = dict.fromkeys(_FACT_COLUMNS_2, "TEXT NOT NULL DEFAULT ''")
 _FACT_DDL["inspections"] = "INTEGER"
 
 MIGRATIONS += (
@@ -259,7 +299,7 @@ MIGRATIONS += (
         2,
         "月报：各笔的月份、类别与部门、培训类型、人员类别、机构、所在地、结果、到课率；待定与不予发放的各行",
         (
-            *(f"ALTER TABLE lines ADD COLUMN {name} {_FACT_DDL[name]}" for name in _FACT_COLUMNS),
+            *(f"ALTER TABLE lines ADD COLUMN {name} {_FACT_DDL[name]}" for name in _FACT_COLUMNS_2),
             # lines paid before version 2: the month of the run that paid them
             "UPDATE lines SET pay_month = (SELECT SUBSTR(r.created_at, 1, 7) FROM runs r "
             "WHERE r.run_id = lines.run_id) WHERE pay_month = ''",
@@ -282,7 +322,7 @@ MIGRATIONS += (
                 reasons TEXT NOT NULL,
                 current INTEGER NOT NULL,
                 """
-            + ",\n                ".join(f"{name} {_FACT_DDL[name]}" for name in _FACT_COLUMNS)
+            + ",\n                ".join(f"{name} {_FACT_DDL[name]}" for name in _FACT_COLUMNS_2)
             + """,
                 PRIMARY KEY (run_id, line_no)
             )""",
@@ -393,6 +433,23 @@ MIGRATIONS += (
         ),
     ),
 )
+MIGRATIONS += (
+    Migration(
+        5,
+        "所在企业：各笔记下学员所在企业（福建培训计划核对上年同一企业同一职业的免费培训）",
+        (
+            # lines recorded before version 5 keep it empty: their enterprise is not known
+            "ALTER TABLE lines ADD COLUMN enterprise TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE outcomes ADD COLUMN enterprise TEXT NOT NULL DEFAULT ''",
+            # only lines that name an enterprise are indexed (a roster without 所在企业 adds
+            # nothing to a commit's index work)
+            "CREATE INDEX lines_enterprise ON lines (enterprise, occupation, start_year) "
+            "WHERE enterprise <> ''",
+        ),
+    ),
+)
+# Every fact a line records, in LineFacts' order (a test pins it).
+_FACT_COLUMNS = (*_FACT_COLUMNS_2, "enterprise")
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 SELECT_SCHEMA_VERSION = "SELECT MAX(version) FROM schema_migrations"
@@ -412,6 +469,15 @@ SELECT_EARLIER = (
     f"SELECT {_PAID_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
     "WHERE l.active = 1 AND l.subject = ? AND l.program = ? AND l.occupation = ? "
     "AND l.start_year < ? ORDER BY l.start_year, r.created_at, l.line_no"
+)
+# An enterprise's approved paid lines in one occupation and year, per run (plan-repeat).
+SELECT_ENTERPRISE_TRAININGS = (
+    "SELECT l.run_id, r.created_at, r.file_name, r.office, COUNT(DISTINCT l.subject) "
+    "FROM lines l JOIN runs r ON r.run_id = l.run_id "
+    "WHERE l.enterprise = ? AND l.occupation = ? AND l.start_year = ? AND l.program = ? "
+    "AND l.enterprise <> '' AND l.active = 1 AND r.state = 'approved' "
+    "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = l.run_id) "
+    "GROUP BY l.run_id, r.created_at, r.file_name, r.office ORDER BY r.created_at, l.run_id"
 )
 INSERT_RUN = (
     "INSERT INTO runs (run_id, program, file_name, file_hash, created_at, params, "
@@ -476,6 +542,17 @@ SELECT_MONTH_FIGURES = (
     f"WHERE pay_month <= ? AND {_NOT_VOIDED} AND EXISTS (SELECT 1 FROM bank_results b "
     "WHERE b.run_id = s.run_id AND b.line_no = s.line_no AND b.result = '退回'){office} "
     f"GROUP BY {_REPORT_KEY}, amount, institution"
+)
+# One program's lines by 所在地 (the monthly report's city table, read only when targets are
+# given): read from the lines and outcomes themselves, as no summary is kept per city.
+SELECT_LOCALITY_FIGURES = (
+    "SELECT locality, pay_month, 'paid', outcome, '', tranche, amount, COUNT(*) FROM lines s "
+    f"WHERE program = ? AND pay_month >= ? AND pay_month <= ? AND {_NOT_VOIDED}{{office}} "
+    "GROUP BY locality, pay_month, outcome, tranche, amount "
+    "UNION ALL "
+    "SELECT locality, pay_month, status, outcome, reasons, tranche, '0.00', COUNT(*) "
+    "FROM outcomes s WHERE current = 1 AND program = ? AND pay_month >= ? AND pay_month <= ?"
+    "{office} GROUP BY locality, pay_month, status, outcome, reasons, tranche"
 )
 _CLASS_COLUMNS = "program, institution, occupation, class_start, pay_month, inspections"
 SELECT_THIN_INSPECTIONS = (
@@ -876,6 +953,15 @@ class SqliteLedger:
             for key, run_id, created_at, amount, file_name, office, state in rows
         ]
 
+    def enterprise_trainings(
+        self, program: str, enterprise: str, occupation: str, year: int
+    ) -> list[EnterpriseTraining]:
+        with self._read():
+            rows = self._db.execute(
+                SELECT_ENTERPRISE_TRAININGS, (enterprise, occupation, year, program)
+            ).fetchall()
+        return enterprise_trainings_of(rows)
+
     def runs(self) -> list[RunRecord]:
         return [
             RunRecord(
@@ -1065,6 +1151,16 @@ class SqliteLedger:
             ).fetchall()
         return month_figures_of(rows)
 
+    def locality_figures(
+        self, program: str, first_month: str, up_to_month: str, office: str | None = None
+    ) -> list[LocalityFigure]:
+        with self._read():
+            rows = self._db.execute(
+                for_office(SELECT_LOCALITY_FIGURES, office),
+                locality_figures_parameters(program, first_month, up_to_month, office),
+            ).fetchall()
+        return locality_figures_of(rows)
+
     def thin_inspections(
         self, month: str, minimum: int, office: str | None = None
     ) -> list[ClassInspection]:
@@ -1161,7 +1257,7 @@ class SqliteLedger:
 
 def _facts(values: Sequence[Any]) -> LineFacts:
     month, department, training_type, person_category, institution, locality, outcome, \
-        attendance, inspections, class_start = values  # fmt: skip
+        attendance, inspections, class_start, enterprise = values  # fmt: skip
     return LineFacts(
         month=month,
         department=department,
@@ -1173,6 +1269,7 @@ def _facts(values: Sequence[Any]) -> LineFacts:
         attendance=attendance,
         inspections=None if inspections is None else int(inspections),
         class_start=class_start,
+        enterprise=enterprise,
     )
 
 

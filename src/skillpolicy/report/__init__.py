@@ -30,13 +30,14 @@ from ..fileio import (
 from ..ledger import Ledger
 from ..programs import Program, list_programs
 from ..resources import SearchPath
-from .model import MonthlyReport, build_report, default_month, parse_month
+from .model import CityTargets, MonthlyReport, build_report, default_month, parse_month
 
 if TYPE_CHECKING:  # python-docx loads only when a report is written
     from .docx import Signers
 
 __all__ = [
     "LOCK_NAME",
+    "CityTargets",
     "MonthlyReport",
     "ReportFiles",
     "build_report",
@@ -130,12 +131,14 @@ def write_monthly_report(
     now: Callable[[], datetime] | None = None,
     office: str | None = None,
     signers: Signers | None = None,
+    targets: CityTargets | None = None,
 ) -> ReportFiles:
     """Write ``out/YYYY-MM/月报-YYYY-MM.xlsx`` and ``.docx`` for ``month`` (default: the
     calendar month before ``today``), replacing an earlier report of that month.
 
     Without ``office`` the report covers the whole ledger (a shared ledger: the city, with a
-    table per office); with it, that office's runs only, in ``月报-YYYY-MM-<office>.*``."""
+    table per office); with it, that office's runs only, in ``月报-YYYY-MM-<office>.*``.
+    ``targets`` (a program's indicative targets per city) adds the city table."""
     from .docx import write_document
     from .xlsx import write_workbook
 
@@ -149,7 +152,7 @@ def write_monthly_report(
     known = programs if programs is not None else list_programs(search)
     with report_lock(out, lock_wait):
         log.info("月报 %s：读取台账 %s", month, ledger.location)
-        report = build_report(ledger, month, {p.id: p for p in known}, stamp, office)
+        report = build_report(ledger, month, {p.id: p for p in known}, stamp, office, targets)
         if report.empty:
             log.info("月报 %s：本月台账中没有记录，仍写出注明无数据的月报", month)
         created = not folder.exists()

@@ -25,9 +25,13 @@ from ..money import amount_in_words, format_amount_grouped
 from .model import MonthlyReport, Tally
 from .text import (
     APART_NOTE,
+    CITY_HEADERS,
+    CITY_NOTE,
     EMPTY_NOTE,
     apart_rows,
     apart_text,
+    city_heading,
+    city_rows,
     office_total_rows,
     percent,
     refusal_rows,
@@ -348,6 +352,8 @@ def write_document(report: MonthlyReport, path: Path, signers: Signers | None = 
     )
     if report.offices:
         _offices(document, report)
+    if report.cities is not None:
+        _cities(document, report)
     _sign_block(document, signers or Signers())
     document.save(str(path))
 
@@ -394,6 +400,22 @@ def _offices(document: DocumentObject, report: MonthlyReport) -> None:
         ],
         [40, 13, 15, 15, 15, 18, 30, 18],
     )  # fmt: skip
+
+
+def _cities(document: DocumentObject, report: MonthlyReport) -> None:
+    """Per city against the indicative targets: figures as in the workbook, shares rounded down."""
+    cities = report.cities
+    assert cities is not None
+    _heading(document, "七、各设区市培训进度（对照指导性培训计划指标）")
+    document.add_paragraph(city_heading(cities) + "。")
+    rows = [
+        [row[0], row[1], row[2], row[3], row[4],
+         format_amount_grouped(row[5]) if isinstance(row[5], Decimal) else row[5],
+         percent(row[6] if isinstance(row[6], Decimal) else None)]
+        for row in city_rows(cities)
+    ]  # fmt: skip
+    _table(document, CITY_HEADERS, rows, [30, 28, 16, 16, 18, 32, 16])
+    document.add_paragraph(CITY_NOTE)
 
 
 def returned_text(tally: Any) -> str:

@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ..errors import InputError
-from ..ledger import AWARD_TARGET, ClassInspection, Ledger, MonthFigure
+from ..ledger import AWARD_TARGET, ClassInspection, Ledger, LocalityFigure, MonthFigure
 from ..programs import ALREADY_PAID, Program
 
 ZERO = Decimal("0.00")
@@ -42,6 +42,10 @@ ZERO = Decimal("0.00")
 # how the ledger counts it, and the pass-rate floor and the inspections minimum are the
 # params of the programs' institution-standing and inspections rules.
 STANDING_RULE, INSPECTIONS_RULE = "institution-standing", "inspections"
+# The plan year of a program with city plans (Fujian 2013 二) is its plan-no-repeat rule's
+# ``plan_year``: the city table counts that year's months only.
+PLAN_YEAR_RULE = "plan-no-repeat"
+NO_CITY = "（未填所在地）"
 
 
 def repeats_a_paid_line(reasons: str) -> bool:
@@ -233,6 +237,66 @@ class TargetRow:
         return None if self.cumulative is None else Decimal(self.cumulative) / self.target
 
 
+@dataclass(frozen=True)
+class CityTargets:
+    """The indicative targets (指导性培训计划指标) the province set for ``program``'s cities."""
+
+    program: str
+    targets: dict[str, int]
+    source: str = ""  # the file they were read from
+
+
+@dataclass
+class CityRow:
+    """One city's trainees against its indicative target; ``city`` "" for lines without 所在地."""
+
+    city: str
+    target: int | None  # None: no target for this city (or no city)
+    month: Tally
+    cumulative: Tally  # the plan year up to the report month
+
+    @property
+    def name(self) -> str:
+        return self.city or NO_CITY
+
+    @property
+    def done(self) -> Decimal | None:
+        """培训人数 / 指导性指标 (exact; shown rounded down to 0.1%); None without a target."""
+        if not self.target:
+            return None
+        return Decimal(self.cumulative.trained) / Decimal(self.target)
+
+
+@dataclass
+class CityProgress:
+    program: str
+    title: str
+    plan_year: int | None  # None: every month up to the report's counts
+    first_month: str
+    source: str
+    rows: list[CityRow]
+
+    @property
+    def target(self) -> int:
+        return sum(row.target or 0 for row in self.rows)
+
+    @property
+    def month_total(self) -> Tally:
+        return sum_tallies(row.month for row in self.rows)
+
+    @property
+    def cumulative_total(self) -> Tally:
+        return sum_tallies(row.cumulative for row in self.rows)
+
+    @property
+    def done(self) -> Decimal | None:
+        """Trained in the cities that have a target, over the sum of their targets."""
+        if not self.target:
+            return None
+        trained = sum(row.cumulative.trained for row in self.rows if row.target is not None)
+        return Decimal(trained) / Decimal(self.target)
+
+
 @dataclass
 class InstitutionRow:
     program: str
@@ -266,6 +330,7 @@ class MonthlyReport:
     standing_citation: str = ""
     min_inspections: int | None = None  # the inspections rule's minimum
     inspections_citation: str = ""
+    cities: CityProgress | None = None  # per city against the indicative targets, when loaded
 
     @property
     def floor_shown(self) -> str:
@@ -385,9 +450,11 @@ def build_report(
     programs: dict[str, Program],
     created_at: str,
     office: str | None = None,
+    targets: CityTargets | None = None,
 ) -> MonthlyReport:
     """Every figure of ``month``'s report, from three grouped queries on the ledger (and one
-    per office for the city report's office tables); ``office``: that office's runs only."""
+    per office for the city report's office tables); ``office``: that office's runs only;
+    ``targets``: a city table for their program (one more query)."""
     figures = [f for f in ledger.month_figures(month, office) if f.month]
     titles = {pid: p.title for pid, p in programs.items()}
     campaign = campaign_of(programs.values())
@@ -513,6 +580,65 @@ def build_report(
         reason_names=_reason_names(programs.values()),
         office=office,
         offices=office_sections(ledger, month, programs) if office is None else [],
+        cities=(
+            city_progress(ledger, month, programs, targets, office) if targets is not None else None
+        ),
+    )
+
+
+def city_progress(
+    ledger: Ledger,
+    month: str,
+    programs: dict[str, Program],
+    targets: CityTargets,
+    office: str | None = None,
+) -> CityProgress:
+    """Each city's trainees (counted as the report counts them), paid lines and amount in the
+    plan year up to ``month``, against its target: the target cities first, in the targets'
+    order, then cities without a target, then lines without a 所在地."""
+    program = programs.get(targets.program)
+    found = rule_param(program, PLAN_YEAR_RULE, "plan_year") if program is not None else None
+    plan_year = int(found[0]) if found is not None else None
+    first = f"{plan_year:04d}-01" if plan_year is not None else ""
+    last = min(month, f"{plan_year:04d}-12") if plan_year is not None else month
+    figures = ledger.locality_figures(targets.program, first, last, office) if first <= last else []
+    month_tallies: dict[str, Tally] = defaultdict(Tally)
+    cumulative: dict[str, Tally] = defaultdict(Tally)
+    for figure in figures:
+        city = figure.locality.strip()
+        counted = _as_month_figure(targets.program, figure)
+        cumulative[city].add(counted)
+        if figure.month == month:
+            month_tallies[city].add(counted)
+    cities = list(targets.targets)
+    cities += sorted(c for c in cumulative if c and c not in targets.targets)
+    cities += [""] if "" in cumulative else []
+    return CityProgress(
+        program=targets.program,
+        title=program.title if program is not None else targets.program,
+        plan_year=plan_year,
+        first_month=first,
+        source=targets.source,
+        rows=[
+            CityRow(city, targets.targets.get(city), month_tallies[city], cumulative[city])
+            for city in cities
+        ],
+    )
+
+
+def _as_month_figure(program: str, figure: LocalityFigure) -> MonthFigure:
+    return MonthFigure(
+        program=program,
+        month=figure.month,
+        target="",
+        department="",
+        status=figure.status,
+        outcome=figure.outcome,
+        high_skill=False,
+        first=figure.first,
+        reasons=figure.reasons,
+        amount=figure.amount,
+        count=figure.count,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from .model import MonthlyReport, ProgramSection, Tally, sum_tallies
+from .model import CityProgress, MonthlyReport, ProgramSection, Tally, sum_tallies
 
 APART_NOTE = (
     "认定（授牌）的单位和表彰的获奖人员不是培训人员，不计入培训人数、取证人数和合格率，另列如下："
@@ -78,4 +78,44 @@ def apart_rows(report: MonthlyReport) -> list[list[str | int]]:
         if section.cumulative.units or section.cumulative.awards:
             for label, tally in (("本月", section.month), ("累计", section.cumulative)):
                 rows.append([section.title, label, tally.units, tally.awards])
+    return rows
+
+
+CITY_HEADERS = [
+    "设区市",
+    "指导性培训计划指标",
+    "本月培训",
+    "培训人数",
+    "已发放人数",
+    "发放金额（元）",
+    "完成率",
+]
+NO_TARGET = "未下达"
+CITY_NOTE = (
+    "注：培训人数按月报口径计（结业学员，不论发放、待定或不予发放；已发放后再次提交的不重复计）；"
+    "已发放人数为已审批发放的笔数；完成率 = 培训人数 ÷ 指导性培训计划指标，向下取到0.1%；"
+    "未下达指标的设区市和未填所在地的学员单列，计入合计人数，"
+    "合计的完成率只计有指标的设区市。"
+)
+
+
+def city_heading(cities: CityProgress) -> str:
+    """What the city table covers: the program, and the plan year's months up to the report's."""
+    period = f"{cities.plan_year}年1月至本月" if cities.plan_year is not None else "截至本月累计"
+    source = f"；指标来源：{cities.source}" if cities.source else ""
+    return f"{cities.title}：各设区市对照指导性培训计划指标（{period}{source}）"
+
+
+def city_rows(cities: CityProgress) -> list[list[str | int | Decimal | None]]:
+    """Each city, then 合计: target (or 未下达), month, trained, paid, amount, share done."""
+    rows: list[list[str | int | Decimal | None]] = [
+        [row.name, NO_TARGET if row.target is None else row.target, row.month.trained,
+         row.cumulative.trained, row.cumulative.paid_count, row.cumulative.paid_amount, row.done]
+        for row in cities.rows
+    ]  # fmt: skip
+    month, total = cities.month_total, cities.cumulative_total
+    rows.append(
+        ["合计", cities.target, month.trained, total.trained, total.paid_count,
+         total.paid_amount, cities.done]
+    )  # fmt: skip
     return rows

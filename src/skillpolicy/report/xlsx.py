@@ -19,7 +19,11 @@ from ..xlsxout import append_row, number_in, print_setup, put
 from .docx import PERCENT_NOTE, chinese_day, chinese_month
 from .model import MonthlyReport, ProgramSection, Tally
 from .text import (
+    CITY_HEADERS,
+    CITY_NOTE,
     EMPTY_NOTE,
+    city_heading,
+    city_rows,
     office_total_rows,
     percent,
     program_heading,
@@ -175,6 +179,7 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
         _table(summary, ["不予发放原因", "本月", "累计"], refusal_rows(report, section))
         append_row(summary, [])
     _xuchang_sheet(book, report)
+    _city_sheet(book, report)
     _institution_sheet(book, report)
     _trend_sheet(book, report)
     _office_sheet(book, report)
@@ -257,6 +262,27 @@ def _xuchang_sheet(book: Workbook, report: MonthlyReport) -> None:
             [[g.name, g.unit, g.cumulative, g.target, percent(g.done)]],
         )
     _place_chart(sheet, chart)
+
+
+CITY_SHEET = "设区市指标进度"
+
+
+def _city_sheet(book: Workbook, report: MonthlyReport) -> None:
+    """Per city against the indicative targets (only when they were loaded)."""
+    cities = report.cities
+    if cities is None:
+        return
+    sheet = book.create_sheet(CITY_SHEET)
+    _widths(sheet)
+    append_row(sheet, [city_heading(cities)])
+    sheet["A1"].font = BOLD
+    append_row(sheet, [])
+    header, last = _table(sheet, CITY_HEADERS, [list(row) for row in city_rows(cities)])
+    for cell in sheet[last]:
+        cell.font = BOLD
+    _money_format(sheet, 6, header + 1, last)
+    _percent_format(sheet, [7], header + 1, last)
+    append_row(sheet, [CITY_NOTE])
 
 
 def _institution_sheet(book: Workbook, report: MonthlyReport) -> None:
