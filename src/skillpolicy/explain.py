@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from .conditions import Condition, rows_holding
 from .errors import InputError, ParameterError
 from .findings import SEVERITY_NAMES, Finding
 from .money import format_amount
@@ -23,7 +24,6 @@ from .privacy import redact
 from .programs import SHEET_KIND_NAMES, Program, RuleSpec, list_programs
 from .resources import SearchPath
 from .rules import Kind, RowView, Rule
-from .rules.kinds import condition_holds
 from .validate import Checker, already_paid_findings, make_context, open_sheet, row_label
 
 Outcome = Literal["passed", "failed", "not-applicable", "skipped"]
@@ -239,12 +239,19 @@ def _rule_step(
     when = spec.condition
     if step.findings:
         step.outcome = "failed"
-    elif when is not None and not condition_holds(when, view.raw(when["column"])):
+    elif when is not None and not _applies(rule, when, view):
         step.outcome = "not-applicable"
-        step.note = f"本行「{when['column']}」不满足适用条件（{_shown(when)}），本规则对该行不适用"
+        named = "、".join(f"「{c}」" for c in when.targets)
+        step.note = f"本行{named}不满足适用条件（{_shown(when.as_dict())}），本规则对该行不适用"
     elif columns and all(view.blank(c) for c in columns):
         step.outcome, step.note = "not-applicable", "相关单元格均为空，本规则对该行无要求"
     return step
+
+
+def _applies(rule: Rule, when: Condition, view: RowView) -> bool:
+    """Whether the row meets the rule's ``applies_when`` (the evaluator the rules use)."""
+    catalog_of = rule.condition_catalog if isinstance(rule, Kind) else None
+    return bool(rows_holding(when, lambda c: [view.raw(c)], [0], catalog_of))
 
 
 def _value_source(name: str, program: Program, params: LocalParams) -> str:

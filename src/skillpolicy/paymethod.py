@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from .conditions import Condition, holds
 from .findings import Finding
 from .money import format_amount
 from .params import LocalParams
 from .payee import payee_options, payee_text
-from .paymodel import AmountPart, Condition, PayeeKind, Pending, Refusal
+from .paymodel import AmountPart, PayeeKind, Pending, Refusal
 from .programs import Amount, Program, SubsidySpec
 from .resources import SearchPath
-from .rules import RowView
-from .values import fold
+from .rules import CellProblem, RowView
+from .values import ValueProblem, fold, is_blank, parse_yes_no
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -53,6 +54,17 @@ class _Part:
     value: Decimal | None = None  # an undated money parameter
     table: dict[str, Amount | Decimal] | None = None  # by a cell's value
     keys: tuple[str, ...] = ()  # the keys a money-by-key parameter declares
+
+
+def _reads_yes(raw: object) -> bool:
+    """Whether a cell is blank or a readable 是/否."""
+    if is_blank(raw):
+        return True
+    try:
+        parse_yes_no(raw)
+    except ValueProblem:
+        return False
+    return True
 
 
 class Method:
@@ -120,25 +132,11 @@ class Method:
 
     def holds(self, condition: Condition, view: RowView) -> bool:
         """Whether ``condition`` holds on ``view``'s row (for every column it names)."""
-        return all(self._holds_on(condition, column, view) for column in condition.targets)
-
-    def _holds_on(self, condition: Condition, column: str, view: RowView) -> bool:
-        present = view.has(column) and not view.blank(column)
-        if condition.blank is not None:
-            return condition.blank != present
-        if condition.yes is not None:
-            said_yes = present and view.yes_no(column) is True
-            return said_yes == condition.yes
-        if condition.not_in:
-            return not present or view.text(column) not in {fold(v) for v in condition.not_in}
-        if not present:
-            return False
-        text = view.text(column)
-        if condition.is_in:
-            return text in {fold(v) for v in condition.is_in}
-        if condition.contains is not None:
-            return fold(condition.contains) in text
-        return text in self.catalogs[str(condition.in_catalog)]
+        try:
+            return holds(condition, view.raw, self.catalogs.__getitem__)
+        except ValueProblem as problem:
+            column = next(c for c in condition.targets if not _reads_yes(view.raw(c)))
+            raise CellProblem(column, f"{column}{problem.message}") from None
 
     def reason(self, rule: str, message: str, clause: str | None = None) -> Finding:
         citation = self.program.citation(clause) if clause else self.citation

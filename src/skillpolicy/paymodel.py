@@ -1,5 +1,6 @@
-"""The pieces a program file builds its money from: conditions, amount parts, a factor,
-tranches, refusals, pending notes, payees and rounding (``[[subsidies]]``).
+"""The pieces a program file builds its money from: amount parts, a factor, tranches,
+refusals, pending notes, payees and rounding (``[[subsidies]]``); their conditions are the
+one condition model of :mod:`.conditions`, the same a rule's ``applies_when`` is.
 
 These are data only; :mod:`.paymethod` evaluates them on a row and :mod:`.payee` picks who is
 paid. A program needs no Python of its own for its money: every method is a combination of
@@ -12,6 +13,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .conditions import Condition
 
 __all__ = [
     "AmountPart",
@@ -30,45 +33,6 @@ PayeeKind = Literal["trainee", "institution", "unit"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Condition(_Strict):
-    """A test on one row's cells; with ``columns`` it must hold for every one of them.
-
-    Exactly one test: ``in`` (the value is one of), ``not_in``, ``contains``, ``yes`` (a 是/否
-    cell is 是: true, or is not: false), ``blank`` (true: empty or no such column), or
-    ``in_catalog`` (the value is an occupation of the catalog a local parameter names)."""
-
-    column: str | None = Field(None, description="所判断的列")
-    columns: list[str] = Field(default_factory=list, description="所判断的几列（每一列都须满足）")
-    is_in: list[str] = Field(default_factory=list, alias="in", description="取值为其中之一")
-    not_in: list[str] = Field(default_factory=list, description="取值不是其中任何一个")
-    contains: str | None = Field(None, description="取值含有这段文字")
-    yes: bool | None = Field(None, description="true：填“是”；false：不是“是”（含未填）")
-    blank: bool | None = Field(None, description="true：未填或没有这一列；false：已填")
-    in_catalog: str | None = Field(
-        None, description="取值在这个本地参数（catalog 类）所指的职业目录中"
-    )
-
-    @model_validator(mode="after")
-    def _one_test(self) -> Condition:
-        if bool(self.column) == bool(self.columns):
-            raise ValueError("须写 column 或 columns 二者之一")
-        tests = [
-            bool(self.is_in),
-            bool(self.not_in),
-            self.contains is not None,
-            self.yes is not None,
-            self.blank is not None,
-            self.in_catalog is not None,
-        ]
-        if sum(tests) != 1:
-            raise ValueError("须写且只写一种判断：in、not_in、contains、yes、blank 或 in_catalog")
-        return self
-
-    @property
-    def targets(self) -> list[str]:
-        return [self.column] if self.column else list(self.columns)
 
 
 class Refusal(_Strict):

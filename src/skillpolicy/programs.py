@@ -15,9 +15,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from .columns import SHEET_KIND_NAMES, ColumnSet, ColumnSpec, shared_columns
+from .conditions import Condition
 from .datafile import KeyedError
 from .errors import CatalogError, did_you_mean
-from .paymodel import AmountPart, Condition, Factor, PayeeOption, Refusal, Rounding, Tranche
+from .paymodel import AmountPart, Factor, PayeeOption, Refusal, Rounding, Tranche
 from .resources import SearchPath, check_data_id
 
 SheetKind = Literal[
@@ -120,24 +121,8 @@ class Rate(_Strict):
     description: str
 
 
-class AppliesWhen(_Strict):
-    """When a rule applies, on another cell of the row (``applies_when``): its folded text is
-    one of ``in``, none of ``not_in``, or it is filled (``filled = true``) or blank."""
-
-    column: str = Field(description="条件所看的列")
-    in_: list[str] | None = Field(None, alias="in", description="该列为其中之一时适用")
-    not_in: list[str] | None = Field(None, description="该列不是其中任何一个时适用")
-    filled: bool | None = Field(None, description="true：该列已填时适用；false：为空时适用")
-
-    @model_validator(mode="after")
-    def _one_test(self) -> AppliesWhen:
-        tests = [t for t in (self.in_, self.not_in, self.filled) if t is not None]
-        if len(tests) != 1:
-            raise KeyedError("须写 in、not_in、filled 三者之一", ("column",))
-        return self
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True)
+# a rule's ``applies_when`` is the one condition model money's ``when`` also is
+AppliesWhen = Condition
 
 
 class RuleSpec(_Strict):
@@ -153,11 +138,13 @@ class RuleSpec(_Strict):
     summary: str
     reading: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    applies_when: AppliesWhen | None = None
+    applies_when: Condition | None = Field(
+        None, description="只对满足条件的行适用（条件的写法见“条件”一节，与补贴的 when 相同）"
+    )
 
     @property
-    def condition(self) -> dict[str, Any] | None:
-        return self.applies_when.as_dict() if self.applies_when else None
+    def condition(self) -> Condition | None:
+        return self.applies_when
 
 
 class LocalParameter(_Strict):

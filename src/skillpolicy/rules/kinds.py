@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
+from ..conditions import rows_holding
 from ..findings import Finding
 from ..values import (
     ValueProblem,
@@ -85,21 +86,6 @@ def _key(value: Any) -> Any:
     return (value.__class__, value)
 
 
-# --- conditions (applies_when) ----------------------------------------------------------------
-
-
-def condition_holds(condition: dict[str, Any], value: Any) -> bool:
-    """``{ column = …, in = [...] }``, ``not_in = [...]`` or ``filled = true/false`` on a cell."""
-    if "filled" in condition:
-        return (not is_blank(value)) == bool(condition["filled"])
-    text = fold(cell_text(value))
-    if "in" in condition:
-        return text in {fold(v) for v in condition["in"]}
-    if "not_in" in condition:
-        return text not in {fold(v) for v in condition["not_in"]}
-    return True
-
-
 class Kind(Rule):
     """A rule kind: parameters from the program file, evaluated a column at a time."""
 
@@ -112,7 +98,11 @@ class Kind(Rule):
 
     def condition_columns(self) -> tuple[str, ...]:
         when = self.spec.condition
-        return (when["column"],) if when else ()
+        return tuple(when.targets) if when else ()
+
+    def condition_catalog(self, parameter: str) -> Container[str]:
+        """The catalog a local parameter names (``in_catalog``), as occupation names."""
+        return self.context.catalog(self.context.params.text(parameter))
 
     def skip_reason(self) -> str | None:
         missing = [
@@ -127,8 +117,7 @@ class Kind(Rule):
         when = self.spec.condition
         if when is None:
             return self.flag(batch, range(len(batch)))
-        values = batch.column(when["column"])
-        applies = [i for i, value in enumerate(values) if condition_holds(when, value)]
+        applies = rows_holding(when, batch.column, range(len(batch)), self.condition_catalog)
         return self.flag(batch, applies)
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
