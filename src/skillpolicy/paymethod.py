@@ -10,10 +10,12 @@ conditions, messages and clauses all come from the program file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .conditions import Condition, holds
+from .dated import since
 from .findings import Finding
 from .money import format_amount
 from .params import LocalParams
@@ -82,13 +84,26 @@ class Method:
         self.used: dict[str, str] = {}
         self.catalogs: dict[str, Catalog] = {}
         self.parts = [self._part(part) for part in spec.amount_parts]
-        self.factor: Decimal | None = None
+        self.factor: Decimal | None = None  # an undated factor
+        self.factor_values: list[tuple[date, Decimal]] = []  # or factors by date in force
+        self._factor_at: dict[date, tuple[Decimal, date | None]] = {}
         if spec.factor is not None:
             if spec.factor.parameter is not None:
-                self.factor = params.decimal(spec.factor.parameter)
-                self.used[spec.factor.parameter] = str(self.factor)
+                name = spec.factor.parameter
+                dated = params.dated_decimal(name)
+                if dated is None:
+                    self.factor = params.decimal(name)
+                    self.used[name] = str(self.factor)
+                else:
+                    self.factor_values = dated
+                    self.used[name] = "；".join(f"{d.isoformat()}起 {v}" for d, v in dated)
             else:
-                self.factor = program.rate(str(spec.factor.rate)).value
+                rate = program.rate(str(spec.factor.rate))
+                if rate.values:
+                    self.factor_values = [(v.start, v.value) for v in rate.values]
+                    self.used[rate.name] = rate.shown()
+                else:
+                    self.factor = rate.value
         for condition in spec.conditions():
             if condition.in_catalog is not None and condition.in_catalog not in self.catalogs:
                 from .catalog import load_catalog
@@ -195,7 +210,7 @@ class Method:
                 amount.clause,
             )
         value, start = found
-        return value, f"（自 {start.isoformat()} 起施行）" if start else ""
+        return value, since(start)
 
     # --- the row ----------------------------------------------------------------------------
 
@@ -262,10 +277,23 @@ class Method:
         basis = " + ".join(shown) + " 元"
         factor = self.spec.factor
         applies = factor is not None and (factor.when is None or self.holds(factor.when, view))
-        if applies and factor is not None and self.factor is not None:
-            total = self.spec.rounding.apply(total * self.factor)
-            basis += f" × {factor.label} {self.factor}"
+        if applies and factor is not None:
+            value, start = self.factor_on(view.reference_date())
+            total = self.spec.rounding.apply(total * value)
+            basis += f" × {factor.label} {value}{since(start)}"
         return self.spec.rounding.apply(total), basis
+
+    def factor_on(self, day: date) -> tuple[Decimal, date | None]:
+        """The factor in force on ``day`` and the day it took effect (None: undated), looked
+        up once per distinct reference date."""
+        if self.factor is not None:
+            return self.factor, None
+        found = self._factor_at.get(day)
+        if found is None:
+            earlier = [(start, value) for start, value in self.factor_values if start <= day]
+            start, value = earlier[-1] if earlier else self.factor_values[0]
+            found = self._factor_at[day] = (value, start)
+        return found
 
     def claims(self, view: RowView) -> list[Claim]:
         """The row's lines: one, or one per tranche."""
@@ -294,15 +322,14 @@ class Method:
                     value = (dated[0], fixed.description + dated[1])
             else:
                 whole = self.amount(view) if whole is None else whole
-                share = tranche.share or Decimal(1)
-                value = (
-                    whole
-                    if isinstance(whole, Finding)
-                    else (
+                if isinstance(whole, Finding):
+                    value = whole
+                else:
+                    share, start = tranche.share_on(view.reference_date())
+                    value = (
                         self.spec.rounding.apply(whole[0] * share),
-                        f"{(share * 100).normalize():f}% ×（{whole[1]}）",
+                        f"{(share * 100).normalize():f}%{since(start)} ×（{whole[1]}）",
                     )
-                )
             if isinstance(value, Finding):
                 claim = Claim(ZERO, payee_kind, payee, "", number, refusal=value)
             else:

@@ -9,12 +9,15 @@ these pieces (docs/program-files.md, "补贴的计发").
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .conditions import Condition
+from .datafile import KeyedError
+from .dated import DatedEntry, order_problem
 
 __all__ = [
     "AmountPart",
@@ -99,13 +102,21 @@ class Factor(_Strict):
         return self
 
 
+class DatedShare(DatedEntry):
+    """A tranche's share and the day it takes effect (``{ from = …, value = "0.40" }``)."""
+
+    value: Annotated[Decimal, Field(gt=0, le=1)] = Field(description="自生效日起的比例")
+
+
 class Tranche(_Strict):
     """One of several payments of a row (``[[subsidies.tranches]]``): a fixed amount or a
     share of the subsidy's amount, with its own refusals and pending notes."""
 
     amount: str | None = Field(None, description="[[amounts]] 中的名称")
-    share: Decimal | None = Field(
-        None, gt=0, le=1, description='或本项补贴金额（parts 之和）的比例，如 "0.40"'
+    share: Annotated[Decimal, Field(gt=0, le=1)] | list[DatedShare] | None = Field(
+        None,
+        description='或本项补贴金额（parts 之和）的比例，如 "0.40"；'
+        '也可按生效日写 [{ from = 2022-01-01, value = "0.40" }]',
     )
     refuse: list[Refusal] = Field(default_factory=list, description="这一笔不予发放的条件")
     pending: list[Pending] = Field(default_factory=list, description="这一笔待定的条件")
@@ -114,7 +125,22 @@ class Tranche(_Strict):
     def _one_source(self) -> Tranche:
         if (self.amount is None) == (self.share is None):
             raise ValueError("须写 amount 或 share 二者之一")
+        if isinstance(self.share, list):
+            if not self.share:
+                raise KeyedError("按生效日写 share 时至少写一项", ("share",))
+            problem = order_problem(list(self.share))
+            if problem is not None:
+                raise KeyedError(problem[1], ("share", *problem[0]))
         return self
+
+    def share_on(self, day: date) -> tuple[Decimal, date | None]:
+        """The share in force on ``day`` and the day it took effect (None: undated); a day
+        before every dated share takes the first, a day in a gap the one before it."""
+        if not isinstance(self.share, list):
+            return self.share or Decimal(1), None
+        earlier = [entry for entry in self.share if entry.start <= day]
+        chosen = earlier[-1] if earlier else self.share[0]
+        return chosen.value, chosen.start
 
 
 class PayeeOption(_Strict):
