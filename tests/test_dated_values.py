@@ -277,3 +277,40 @@ def test_coverage_finds_the_gap_after_an_entrys_end() -> None:
     assert problems == [
         ((0, "to"), "施行期间内 2024-07-01 至 2024-12-31 没有值（这一项施行到 2024-06-30）")
     ]
+
+
+BY_KEY = """
+[[local_parameters]]
+name = "by_type"
+kind = "money-by-key"
+keys = ["技能提升"]
+description = "按培训类型的补贴标准"
+clause = "四"
+
+[[subsidies]]
+sheet = "roster"
+method = "by-type"
+clause = "三"
+summary = "按培训类型的标准"
+parts = [{ column = "培训类型", parameter = "by_type", label = "培训补贴" }]
+payee = "trainee"
+key = ["身份证号"]
+"""
+
+
+def test_a_money_by_key_sum_that_changes_applies_by_each_rows_date(tmp_path: Path) -> None:
+    """One key of a money-by-key parameter set by dates: 800 before 1 July, 900 from that day."""
+    params = tmp_path / "skillpolicy.toml"
+    params.write_text(
+        '[valid-program]\nby_type = { "技能提升" = [{ from = 2024-01-01, value = "800.00" }, '
+        '{ from = 2024-07-01, value = "900.00" }] }\n',
+        encoding="utf-8",
+    )
+    columns = [*MONEY_COLUMNS, "培训类型"]
+    search = SearchPath("catalogs", [tmp_path])
+    program = load_program_file(_program(tmp_path, BY_KEY, columns), search)
+    sheet = _roster(tmp_path, columns, [[day, "技能提升"] for day in DAYS])
+    payout = compute_subsidy(sheet, program, params_file=params, search=search)
+    lines = {line.row: line for line in payout.lines}
+    assert [str(lines[row].amount) for row in (2, 3, 4)] == ["800.00", "900.00", "900.00"]
+    assert "（自 2024-07-01 起施行）" in lines[3].basis

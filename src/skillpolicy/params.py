@@ -169,11 +169,25 @@ class LocalParams:
             return None
         return _dated(value, f"{self.program.id}.{name}", self.source, _decimal)
 
-    def money_by_key(self, name: str) -> dict[str, Decimal]:
+    def money_by_key(self, name: str) -> dict[str, Decimal | Amount]:
+        """Each key's sum; a key set by dates as an amount whose value in force on a row's
+        reference date is looked up per row."""
         value = self.require(name)
-        return {
-            k: _money(v, f"{self.program.id}.{name}.{k}", self.source) for k, v in value.items()
-        }
+        out: dict[str, Decimal | Amount] = {}
+        declared = self._declared(name)
+        for key, sum_ in value.items():
+            where = f"{self.program.id}.{name}.{key}"
+            if isinstance(sum_, list):
+                dated = _dated(sum_, where, self.source, _money)
+                out[key] = Amount(
+                    name=f"{name}.{key}",
+                    values=[DatedValue(**{"from": d, "value": v}) for d, v in dated],
+                    clause=declared.clause,
+                    description=declared.description,
+                )
+            else:
+                out[key] = _money(sum_, where, self.source)
+        return out
 
     def flag(self, name: str) -> bool:
         return bool(self.require(name))
@@ -200,7 +214,10 @@ class LocalParams:
             if declared.name in self.values:
                 value = self.values[declared.name]
                 if isinstance(value, dict):
-                    shown = "，".join(f"{k} {v}" for k, v in value.items())
+                    shown = "，".join(
+                        f"{k} {'；'.join(_entry_text(e) for e in v) if isinstance(v, list) else v}"
+                        for k, v in value.items()
+                    )
                 elif isinstance(value, list):
                     shown = "；".join(_entry_text(e) for e in value if isinstance(e, dict))
                 else:
@@ -237,7 +254,10 @@ def _check_value(
             if declared.keys and key not in declared.keys:
                 allowed = "、".join(declared.keys)
                 raise ParameterError(f"未知的键「{key}」，可用：{allowed}", file=path, key=where)
-            _money(amount, f"{where}.{key}", path)
+            if isinstance(amount, list):
+                _dated(amount, f"{where}.{key}", path, _money, period)
+            else:
+                _money(amount, f"{where}.{key}", path)
     elif declared.kind == "bool":
         if not isinstance(value, bool):
             raise ParameterError("应为 true 或 false", file=path, key=where)

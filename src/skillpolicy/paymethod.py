@@ -131,7 +131,12 @@ class Method:
         name = str(spec.parameter)
         if spec.column:
             table = self.params.money_by_key(name)
-            self.used.update({f"{name}.{k}": format_amount(v) for k, v in table.items()})
+            self.used.update(
+                {
+                    f"{name}.{k}": format_amount(v) if isinstance(v, Decimal) else v.shown()
+                    for k, v in table.items()
+                }
+            )
             declared = self.program.local_parameter(name)
             keys = tuple(declared.keys) if declared is not None else ()
             return _Part(spec, table=dict(table), keys=keys)

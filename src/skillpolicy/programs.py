@@ -544,6 +544,9 @@ def _readable_value(value: Any) -> str:
             return f"{(number * 100).normalize():f}%"  # a share or rate: 0.60 reads as 60%
         return value
     if isinstance(value, dict):
+        if {"from", "value"} <= set(value) <= {"from", "to", "value"}:  # a dated value
+            until = f"至{value['to']}" if "to" in value else ""
+            return f"{value['from']}起{until} {_readable_value(value['value'])}"
         if set(value) == {"from", "to", "years"}:
             return f"{value['from']}→{value['to']} 满{value['years']}年"
         return "，".join(f"{key} {_readable_value(item)}" for key, item in value.items())
