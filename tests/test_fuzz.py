@@ -1038,14 +1038,17 @@ def allowed_amounts(combo: Combo) -> dict[int | None, set[Decimal]]:
         totals = {total + value for total in totals for value in values(part)}
     if spec.factor is not None:
         name = spec.factor.parameter
-        factor = Decimal(params[name]) if name else program.rate(str(spec.factor.rate)).value
+        day = program.reference_date
+        factor = Decimal(params[name]) if name else program.rate(str(spec.factor.rate)).on(day)[0]
         totals |= {spec.rounding.apply(total * factor) for total in totals}
     if not spec.tranches:
         return {None: totals}
     return {
         number: sums(program.amount(t.amount))
         if t.amount
-        else {spec.rounding.apply(total * (t.share or 1)) for total in totals}
+        else {
+            spec.rounding.apply(total * t.share_on(program.reference_date)[0]) for total in totals
+        }
         for number, t in enumerate(spec.tranches, start=1)
     }
 

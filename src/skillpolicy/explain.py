@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from .conditions import Condition, rows_holding
+from .dated import dated_names, since, value_on
 from .errors import InputError, ParameterError
 from .findings import SEVERITY_NAMES, Finding
 from .money import format_amount
@@ -22,8 +24,7 @@ from .params import LocalParams, load_params
 from .privacy import redact
 from .programs import SHEET_KIND_NAMES, Program, RuleSpec, list_programs
 from .resources import SearchPath
-from .rules import Kind, RowView, Rule
-from .rules.kinds import condition_holds
+from .rules import CellProblem, Kind, RowView, Rule
 from .validate import Checker, already_paid_findings, make_context, open_sheet, row_label
 
 Outcome = Literal["passed", "failed", "not-applicable", "skipped"]
@@ -203,6 +204,22 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _bounds(spec: RuleSpec, view: RowView) -> dict[str, str]:
+    """The rule's parameters as written; one written by dates as the value in force on the
+    row's reference date with the date it took effect."""
+    if not dated_names(spec.params):
+        return {key: _shown(value) for key, value in spec.params.items()}
+    try:
+        day = view.reference_date()
+    except CellProblem:
+        day = view.context.as_of or view.context.program.reference_date
+    out = {}
+    for key, written in spec.params.items():
+        value, start = value_on(written, day)
+        out[key] = _shown(value) + since(start)
+    return out
+
+
 def _columns(rule: Rule, spec: RuleSpec) -> tuple[str, ...]:
     """The columns the rule reads: its declared inputs and any column its params name."""
     if isinstance(rule, Kind):
@@ -228,7 +245,7 @@ def _rule_step(
         spec=spec,
         citation=program.citation(spec.clause),
         outcome="passed",
-        bounds={key: _shown(value) for key, value in spec.params.items()},
+        bounds=_bounds(spec, view),
     )
     if skipped is not None or rule is None:
         step.outcome, step.note = "skipped", f"{skipped}，未检查（不是通过）"
@@ -239,12 +256,19 @@ def _rule_step(
     when = spec.condition
     if step.findings:
         step.outcome = "failed"
-    elif when is not None and not condition_holds(when, view.raw(when["column"])):
+    elif when is not None and not _applies(rule, when, view):
         step.outcome = "not-applicable"
-        step.note = f"本行「{when['column']}」不满足适用条件（{_shown(when)}），本规则对该行不适用"
+        named = "、".join(f"「{c}」" for c in when.targets)
+        step.note = f"本行{named}不满足适用条件（{_shown(when.as_dict())}），本规则对该行不适用"
     elif columns and all(view.blank(c) for c in columns):
         step.outcome, step.note = "not-applicable", "相关单元格均为空，本规则对该行无要求"
     return step
+
+
+def _applies(rule: Rule, when: Condition, view: RowView) -> bool:
+    """Whether the row meets the rule's ``applies_when`` (the evaluator the rules use)."""
+    catalog_of = rule.condition_catalog if isinstance(rule, Kind) else None
+    return bool(rows_holding(when, lambda c: [view.raw(c)], [0], catalog_of))
 
 
 def _value_source(name: str, program: Program, params: LocalParams) -> str:

@@ -164,6 +164,14 @@ def _readable(read: Callable[[], T | None]) -> T | None:
         return None
 
 
+def _reference_day(view: RowView) -> date:
+    """The row's reference date, the program's when its date cell cannot be read."""
+    try:
+        return view.reference_date()
+    except CellProblem:
+        return view.context.program.reference_date
+
+
 class _Levier:
     """Turns one checked row into its line."""
 
@@ -179,7 +187,8 @@ class _Levier:
         payroll = _readable(lambda: view.decimal("职工工资总额"))
         given = _readable(lambda: view.ratio("提取比例")) if view.has("提取比例") else None
         rate_blank = not view.has("提取比例") or view.blank("提取比例")
-        rate = self.rates.floor.value if rate_blank else given
+        day = _reference_day(view)
+        rate = self.rates.floor.on(day)[0] if rate_blank else given
         code = view.raw("统一社会信用代码") if view.has("统一社会信用代码") else None
         line = LevyLine(
             row=view.number,
@@ -202,7 +211,8 @@ class _Levier:
             line.reasons = [
                 self.reason(
                     f"非规模以上企业，不统一征收；仍应按职工工资总额的"
-                    f"{percent_text(self.rates.floor.value)}—{percent_text(self.rates.ceiling.value)}"
+                    f"{percent_text(self.rates.floor.on(day)[0])}—"
+                    f"{percent_text(self.rates.ceiling.on(day)[0])}"
                     f"自行足额提取职工教育经费{floor}"
                 )
             ]
@@ -213,7 +223,7 @@ class _Levier:
             ]
         else:
             line.status = "levied"
-            line.amount = to_fen(self.rates.share.value * line.should_set_aside)
+            line.amount = to_fen(self.rates.share.on(day)[0] * line.should_set_aside)
         return line
 
 
@@ -311,12 +321,14 @@ def write_levy_workbook(levy: Levy, target: Path) -> None:
     sheet.title = "职工教育经费征收清单"
     program = levy.program
     rates = levy.rates
+    day = program.reference_date
+    floor, ceiling = rates.floor.on(day)[0], rates.ceiling.on(day)[0]
     header = [
         f"{program.title}职工教育经费统筹征收清单",
         f"依据：{program.citation(rates.share.clause)}（{program.issuer}）",
-        f"提取比例 {percent_text(rates.floor.value)}—{percent_text(rates.ceiling.value)}"
-        f"（未填按 {percent_text(rates.floor.value)}）；规模以上且未开展职工培训的企业按应提取额的 "
-        f"{percent_text(rates.share.value)} 征收，四舍五入到分",
+        f"提取比例 {percent_text(floor)}—{percent_text(ceiling)}"
+        f"（未填按 {percent_text(floor)}）；规模以上且未开展职工培训的企业按应提取额的 "
+        f"{percent_text(rates.share.on(day)[0])} 征收，四舍五入到分",
         f"输入文件：{levy.file}　sha256 {levy.file_hash}",
         f"制表日期：{date.today().isoformat()}",
     ]

@@ -7,15 +7,17 @@ of silently leaving a value unset.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .datafile import read_toml
+from .datafile import KeyedError, read_toml
+from .dated import FORM, coverage_problems, dated_entries
 from .errors import ParameterError
 from .fileio import not_regular_file
-from .programs import Amount, DatedValue, LocalParameter, Program
+from .programs import Amount, DatedValue, InForce, LocalParameter, Program
 
 DEFAULT_PARAMS_FILE = "skillpolicy.toml"
 # Top-level settings of the file beside the program tables: the office making the runs.
@@ -51,23 +53,36 @@ def _money(value: Any, where: str, path: Path | None) -> Decimal:
     return amount
 
 
-def _dated_money(value: list[Any], where: str, path: Path | None) -> list[tuple[date, Decimal]]:
-    """``[{ from = 2013-01-01, value = "150.00" }, …]``: each sum with the day it takes effect."""
-    out: list[tuple[date, Decimal]] = []
-    for index, entry in enumerate(value):
-        here = f"{where}[{index}]"
-        if not isinstance(entry, dict) or set(entry) != {"from", "value"}:
-            raise ParameterError(
-                '按日期取值时每项写成 { from = 2013-01-01, value = "150.00" }', file=path, key=here
-            )
-        start = entry["from"]
-        if not isinstance(start, date) or isinstance(start, datetime):
-            raise ParameterError("from 应为日期，如 2013-01-01（不加引号）", file=path, key=here)
-        out.append((start, _money(entry["value"], f"{here}.value", path)))
-    starts = [start for start, _ in out]
-    if not out or starts != sorted(set(starts)):
-        raise ParameterError("须按 from 从早到晚排列，且生效日不重复", file=path, key=where)
+def _dated(
+    value: list[Any],
+    where: str,
+    path: Path | None,
+    parse: Callable[[Any, str, Path | None], Decimal],
+    period: InForce | None = None,
+) -> list[tuple[date, Decimal]]:
+    """``[{ from = 2013-01-01, value = "150.00" }, …]``: each value with the day it takes
+    effect, in order without overlap, covering the program's ``in_force`` when it states one."""
+    try:
+        entries = dated_entries(value)
+    except KeyedError as problem:
+        key = where + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in problem.key)
+        raise ParameterError(str(problem), file=path, key=key) from None
+    if not entries:
+        raise ParameterError(FORM, file=path, key=where)
+    out = [
+        (entry.start, parse(entry.value, f"{where}[{index}].value", path))
+        for index, entry in enumerate(entries)
+    ]
+    if period is not None:
+        for loc, message in coverage_problems(entries, period.start, period.to):
+            index = loc[0]
+            raise ParameterError(message, file=path, key=f"{where}[{index}].{loc[1]}")
     return out
+
+
+def _dated_money(value: list[Any], where: str, path: Path | None) -> list[tuple[date, Decimal]]:
+    """Sums by the day each takes effect (:func:`_dated` of :func:`_money`)."""
+    return _dated(value, where, path, _money)
 
 
 def _decimal(value: Any, where: str, path: Path | None) -> Decimal:
@@ -146,11 +161,33 @@ class LocalParams:
     def decimal(self, name: str) -> Decimal:
         return _decimal(self.require(name), f"{self.program.id}.{name}", self.source)
 
-    def money_by_key(self, name: str) -> dict[str, Decimal]:
+    def dated_decimal(self, name: str) -> list[tuple[date, Decimal]] | None:
+        """A factor set by dates (``[{ from = …, value = "1.20" }]``): each value with the day
+        it takes effect; None when set as one number."""
         value = self.require(name)
-        return {
-            k: _money(v, f"{self.program.id}.{name}.{k}", self.source) for k, v in value.items()
-        }
+        if not isinstance(value, list):
+            return None
+        return _dated(value, f"{self.program.id}.{name}", self.source, _decimal)
+
+    def money_by_key(self, name: str) -> dict[str, Decimal | Amount]:
+        """Each key's sum; a key set by dates as an amount whose value in force on a row's
+        reference date is looked up per row."""
+        value = self.require(name)
+        out: dict[str, Decimal | Amount] = {}
+        declared = self._declared(name)
+        for key, sum_ in value.items():
+            where = f"{self.program.id}.{name}.{key}"
+            if isinstance(sum_, list):
+                dated = _dated(sum_, where, self.source, _money)
+                out[key] = Amount(
+                    name=f"{name}.{key}",
+                    values=[DatedValue(**{"from": d, "value": v}) for d, v in dated],
+                    clause=declared.clause,
+                    description=declared.description,
+                )
+            else:
+                out[key] = _money(sum_, where, self.source)
+        return out
 
     def flag(self, name: str) -> bool:
         return bool(self.require(name))
@@ -177,9 +214,12 @@ class LocalParams:
             if declared.name in self.values:
                 value = self.values[declared.name]
                 if isinstance(value, dict):
-                    shown = "，".join(f"{k} {v}" for k, v in value.items())
+                    shown = "，".join(
+                        f"{k} {'；'.join(_entry_text(e) for e in v) if isinstance(v, list) else v}"
+                        for k, v in value.items()
+                    )
                 elif isinstance(value, list):
-                    shown = "；".join(f"{e['from']}起 {e['value']}" for e in value)
+                    shown = "；".join(_entry_text(e) for e in value if isinstance(e, dict))
                 else:
                     shown = str(value)
                 out.append((declared, shown))
@@ -190,11 +230,21 @@ class LocalParams:
         return out
 
 
-def _check_value(declared: LocalParameter, value: Any, where: str, path: Path) -> None:
+def _entry_text(entry: dict[str, Any]) -> str:
+    """One dated entry as a clerk reads it: "2013-01-01起 150.00" or "…起至2013-12-31 150.00"."""
+    until = f"至{entry['to']}" if "to" in entry else ""
+    return f"{entry.get('from')}起{until} {entry.get('value')}"
+
+
+def _check_value(
+    declared: LocalParameter, value: Any, where: str, path: Path, period: InForce | None = None
+) -> None:
     if declared.kind == "money" and isinstance(value, list):
-        _dated_money(value, where, path)
+        _dated(value, where, path, _money, period)
     elif declared.kind == "money":
         _money(value, where, path)
+    elif declared.kind == "decimal" and isinstance(value, list):
+        _dated(value, where, path, _decimal, period)
     elif declared.kind == "decimal":
         _decimal(value, where, path)
     elif declared.kind == "money-by-key":
@@ -204,7 +254,10 @@ def _check_value(declared: LocalParameter, value: Any, where: str, path: Path) -
             if declared.keys and key not in declared.keys:
                 allowed = "、".join(declared.keys)
                 raise ParameterError(f"未知的键「{key}」，可用：{allowed}", file=path, key=where)
-            _money(amount, f"{where}.{key}", path)
+            if isinstance(amount, list):
+                _dated(amount, f"{where}.{key}", path, _money, period)
+            else:
+                _money(amount, f"{where}.{key}", path)
     elif declared.kind == "bool":
         if not isinstance(value, bool):
             raise ParameterError("应为 true 或 false", file=path, key=where)
@@ -256,7 +309,7 @@ def load_params(path: Path | None, program: Program, all_programs: list[Program]
                     file=path,
                     key=f"{table}.{name}",
                 )
-            _check_value(declared, value, f"{table}.{name}", path)
+            _check_value(declared, value, f"{table}.{name}", path, by_id[table].in_force)
     return LocalParams(program, dict(data.get(program.id, {})), path.resolve())
 
 

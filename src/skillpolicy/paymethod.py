@@ -10,18 +10,21 @@ conditions, messages and clauses all come from the program file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from .conditions import Condition, holds
+from .dated import since
 from .findings import Finding
 from .money import format_amount
 from .params import LocalParams
 from .payee import payee_options, payee_text
-from .paymodel import AmountPart, Condition, PayeeKind, Pending, Refusal
+from .paymodel import AmountPart, PayeeKind, Pending, Refusal
 from .programs import Amount, Program, SubsidySpec
 from .resources import SearchPath
-from .rules import RowView
-from .values import fold
+from .rules import CellProblem, RowView
+from .values import ValueProblem, fold, is_blank, parse_yes_no
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -55,6 +58,17 @@ class _Part:
     keys: tuple[str, ...] = ()  # the keys a money-by-key parameter declares
 
 
+def _reads_yes(raw: object) -> bool:
+    """Whether a cell is blank or a readable 是/否."""
+    if is_blank(raw):
+        return True
+    try:
+        parse_yes_no(raw)
+    except ValueProblem:
+        return False
+    return True
+
+
 class Method:
     """A ``[[subsidies]]`` entry made ready for a run: every number it reads is fetched here,
     so an unset local parameter stops the run before the first row."""
@@ -70,13 +84,26 @@ class Method:
         self.used: dict[str, str] = {}
         self.catalogs: dict[str, Catalog] = {}
         self.parts = [self._part(part) for part in spec.amount_parts]
-        self.factor: Decimal | None = None
+        self.factor: Decimal | None = None  # an undated factor
+        self.factor_values: list[tuple[date, Decimal]] = []  # or factors by date in force
+        self._factor_at: dict[date, tuple[Decimal, date | None]] = {}
         if spec.factor is not None:
             if spec.factor.parameter is not None:
-                self.factor = params.decimal(spec.factor.parameter)
-                self.used[spec.factor.parameter] = str(self.factor)
+                name = spec.factor.parameter
+                dated = params.dated_decimal(name)
+                if dated is None:
+                    self.factor = params.decimal(name)
+                    self.used[name] = str(self.factor)
+                else:
+                    self.factor_values = dated
+                    self.used[name] = "；".join(f"{d.isoformat()}起 {v}" for d, v in dated)
             else:
-                self.factor = program.rate(str(spec.factor.rate)).value
+                rate = program.rate(str(spec.factor.rate))
+                if rate.values:
+                    self.factor_values = [(v.start, v.value) for v in rate.values]
+                    self.used[rate.name] = rate.shown()
+                else:
+                    self.factor = rate.value
         for condition in spec.conditions():
             if condition.in_catalog is not None and condition.in_catalog not in self.catalogs:
                 from .catalog import load_catalog
@@ -104,7 +131,12 @@ class Method:
         name = str(spec.parameter)
         if spec.column:
             table = self.params.money_by_key(name)
-            self.used.update({f"{name}.{k}": format_amount(v) for k, v in table.items()})
+            self.used.update(
+                {
+                    f"{name}.{k}": format_amount(v) if isinstance(v, Decimal) else v.shown()
+                    for k, v in table.items()
+                }
+            )
             declared = self.program.local_parameter(name)
             keys = tuple(declared.keys) if declared is not None else ()
             return _Part(spec, table=dict(table), keys=keys)
@@ -120,25 +152,11 @@ class Method:
 
     def holds(self, condition: Condition, view: RowView) -> bool:
         """Whether ``condition`` holds on ``view``'s row (for every column it names)."""
-        return all(self._holds_on(condition, column, view) for column in condition.targets)
-
-    def _holds_on(self, condition: Condition, column: str, view: RowView) -> bool:
-        present = view.has(column) and not view.blank(column)
-        if condition.blank is not None:
-            return condition.blank != present
-        if condition.yes is not None:
-            said_yes = present and view.yes_no(column) is True
-            return said_yes == condition.yes
-        if condition.not_in:
-            return not present or view.text(column) not in {fold(v) for v in condition.not_in}
-        if not present:
-            return False
-        text = view.text(column)
-        if condition.is_in:
-            return text in {fold(v) for v in condition.is_in}
-        if condition.contains is not None:
-            return fold(condition.contains) in text
-        return text in self.catalogs[str(condition.in_catalog)]
+        try:
+            return holds(condition, view.raw, self.catalogs.__getitem__)
+        except ValueProblem as problem:
+            column = next(c for c in condition.targets if not _reads_yes(view.raw(c)))
+            raise CellProblem(column, f"{column}{problem.message}") from None
 
     def reason(self, rule: str, message: str, clause: str | None = None) -> Finding:
         citation = self.program.citation(clause) if clause else self.citation
@@ -197,7 +215,7 @@ class Method:
                 amount.clause,
             )
         value, start = found
-        return value, f"（自 {start.isoformat()} 起施行）" if start else ""
+        return value, since(start)
 
     # --- the row ----------------------------------------------------------------------------
 
@@ -264,10 +282,23 @@ class Method:
         basis = " + ".join(shown) + " 元"
         factor = self.spec.factor
         applies = factor is not None and (factor.when is None or self.holds(factor.when, view))
-        if applies and factor is not None and self.factor is not None:
-            total = self.spec.rounding.apply(total * self.factor)
-            basis += f" × {factor.label} {self.factor}"
+        if applies and factor is not None:
+            value, start = self.factor_on(view.reference_date())
+            total = self.spec.rounding.apply(total * value)
+            basis += f" × {factor.label} {value}{since(start)}"
         return self.spec.rounding.apply(total), basis
+
+    def factor_on(self, day: date) -> tuple[Decimal, date | None]:
+        """The factor in force on ``day`` and the day it took effect (None: undated), looked
+        up once per distinct reference date."""
+        if self.factor is not None:
+            return self.factor, None
+        found = self._factor_at.get(day)
+        if found is None:
+            earlier = [(start, value) for start, value in self.factor_values if start <= day]
+            start, value = earlier[-1] if earlier else self.factor_values[0]
+            found = self._factor_at[day] = (value, start)
+        return found
 
     def claims(self, view: RowView) -> list[Claim]:
         """The row's lines: one, or one per tranche."""
@@ -296,15 +327,14 @@ class Method:
                     value = (dated[0], fixed.description + dated[1])
             else:
                 whole = self.amount(view) if whole is None else whole
-                share = tranche.share or Decimal(1)
-                value = (
-                    whole
-                    if isinstance(whole, Finding)
-                    else (
+                if isinstance(whole, Finding):
+                    value = whole
+                else:
+                    share, start = tranche.share_on(view.reference_date())
+                    value = (
                         self.spec.rounding.apply(whole[0] * share),
-                        f"{(share * 100).normalize():f}% ×（{whole[1]}）",
+                        f"{(share * 100).normalize():f}%{since(start)} ×（{whole[1]}）",
                     )
-                )
             if isinstance(value, Finding):
                 claim = Claim(ZERO, payee_kind, payee, "", number, refusal=value)
             else:

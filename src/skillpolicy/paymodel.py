@@ -1,5 +1,6 @@
-"""The pieces a program file builds its money from: conditions, amount parts, a factor,
-tranches, refusals, pending notes, payees and rounding (``[[subsidies]]``).
+"""The pieces a program file builds its money from: amount parts, a factor, tranches,
+refusals, pending notes, payees and rounding (``[[subsidies]]``); their conditions are the
+one condition model of :mod:`.conditions`, the same a rule's ``applies_when`` is.
 
 These are data only; :mod:`.paymethod` evaluates them on a row and :mod:`.payee` picks who is
 paid. A program needs no Python of its own for its money: every method is a combination of
@@ -8,10 +9,15 @@ these pieces (docs/program-files.md, "补贴的计发").
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .conditions import Condition
+from .datafile import KeyedError
+from .dated import DatedEntry, order_problem
 
 __all__ = [
     "AmountPart",
@@ -30,45 +36,6 @@ PayeeKind = Literal["trainee", "institution", "unit"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Condition(_Strict):
-    """A test on one row's cells; with ``columns`` it must hold for every one of them.
-
-    Exactly one test: ``in`` (the value is one of), ``not_in``, ``contains``, ``yes`` (a 是/否
-    cell is 是: true, or is not: false), ``blank`` (true: empty or no such column), or
-    ``in_catalog`` (the value is an occupation of the catalog a local parameter names)."""
-
-    column: str | None = Field(None, description="所判断的列")
-    columns: list[str] = Field(default_factory=list, description="所判断的几列（每一列都须满足）")
-    is_in: list[str] = Field(default_factory=list, alias="in", description="取值为其中之一")
-    not_in: list[str] = Field(default_factory=list, description="取值不是其中任何一个")
-    contains: str | None = Field(None, description="取值含有这段文字")
-    yes: bool | None = Field(None, description="true：填“是”；false：不是“是”（含未填）")
-    blank: bool | None = Field(None, description="true：未填或没有这一列；false：已填")
-    in_catalog: str | None = Field(
-        None, description="取值在这个本地参数（catalog 类）所指的职业目录中"
-    )
-
-    @model_validator(mode="after")
-    def _one_test(self) -> Condition:
-        if bool(self.column) == bool(self.columns):
-            raise ValueError("须写 column 或 columns 二者之一")
-        tests = [
-            bool(self.is_in),
-            bool(self.not_in),
-            self.contains is not None,
-            self.yes is not None,
-            self.blank is not None,
-            self.in_catalog is not None,
-        ]
-        if sum(tests) != 1:
-            raise ValueError("须写且只写一种判断：in、not_in、contains、yes、blank 或 in_catalog")
-        return self
-
-    @property
-    def targets(self) -> list[str]:
-        return [self.column] if self.column else list(self.columns)
 
 
 class Refusal(_Strict):
@@ -135,13 +102,21 @@ class Factor(_Strict):
         return self
 
 
+class DatedShare(DatedEntry):
+    """A tranche's share and the day it takes effect (``{ from = …, value = "0.40" }``)."""
+
+    value: Annotated[Decimal, Field(gt=0, le=1)] = Field(description="自生效日起的比例")
+
+
 class Tranche(_Strict):
     """One of several payments of a row (``[[subsidies.tranches]]``): a fixed amount or a
     share of the subsidy's amount, with its own refusals and pending notes."""
 
     amount: str | None = Field(None, description="[[amounts]] 中的名称")
-    share: Decimal | None = Field(
-        None, gt=0, le=1, description='或本项补贴金额（parts 之和）的比例，如 "0.40"'
+    share: Annotated[Decimal, Field(gt=0, le=1)] | list[DatedShare] | None = Field(
+        None,
+        description='或本项补贴金额（parts 之和）的比例，如 "0.40"；'
+        '也可按生效日写 [{ from = 2022-01-01, value = "0.40" }]',
     )
     refuse: list[Refusal] = Field(default_factory=list, description="这一笔不予发放的条件")
     pending: list[Pending] = Field(default_factory=list, description="这一笔待定的条件")
@@ -150,7 +125,22 @@ class Tranche(_Strict):
     def _one_source(self) -> Tranche:
         if (self.amount is None) == (self.share is None):
             raise ValueError("须写 amount 或 share 二者之一")
+        if isinstance(self.share, list):
+            if not self.share:
+                raise KeyedError("按生效日写 share 时至少写一项", ("share",))
+            problem = order_problem(list(self.share))
+            if problem is not None:
+                raise KeyedError(problem[1], ("share", *problem[0]))
         return self
+
+    def share_on(self, day: date) -> tuple[Decimal, date | None]:
+        """The share in force on ``day`` and the day it took effect (None: undated); a day
+        before every dated share takes the first, a day in a gap the one before it."""
+        if not isinstance(self.share, list):
+            return self.share or Decimal(1), None
+        earlier = [entry for entry in self.share if entry.start <= day]
+        chosen = earlier[-1] if earlier else self.share[0]
+        return chosen.value, chosen.start
 
 
 class PayeeOption(_Strict):

@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .datafile import KeyedError, describe_error, locate, read_toml
+from .dated import coverage_problems, dated_entries, iter_dated
 from .errors import CatalogError
 from .resources import SearchPath
 
@@ -445,9 +446,12 @@ class _Collector:
         line = line if line is not None else locate(self.text, loc)
         self.problems.append(Problem(str(self.path), line, _key(loc) or None, message))
 
-    def add_validation(self, exc: ValidationError, prefix: Loc = ()) -> None:
+    def add_validation(
+        self, exc: ValidationError, prefix: Loc = (), remap: Callable[[Loc], Loc] | None = None
+    ) -> None:
         for error in exc.errors():
-            error["loc"] = (*prefix, *error["loc"])
+            loc = tuple(error["loc"])
+            error["loc"] = (*prefix, *(remap(loc) if remap is not None else loc))
             line, key, reason = describe_error(error, self.text)
             if error["type"] == "missing":
                 reason = "缺少（必填）"
@@ -485,10 +489,7 @@ def _check_params(found: _Collector, data: dict[str, Any]) -> None:
                     ("rules", index, "kind"),
                 )
             elif isinstance(params, dict):
-                try:
-                    KIND_PARAMS[kind].model_validate(params)
-                except ValidationError as exc:
-                    found.add_validation(exc, ("rules", index, "params"))
+                _validate_params(found, KIND_PARAMS[kind], params, ("rules", index, "params"))
             continue
         rule_id = rule.get("function") or rule["id"]
         if not isinstance(rule_id, str):
@@ -504,10 +505,43 @@ def _check_params(found: _Collector, data: dict[str, Any]) -> None:
             continue
         if not isinstance(params, dict):
             continue  # the structure pass says "应为表"
+        _validate_params(found, RULE_PARAMS[rule_id], params, ("rules", index, "params"))
+
+
+def _validate_params(
+    found: _Collector, model: type[_Params], params: dict[str, Any], at: Loc
+) -> None:
+    """``params`` against ``model``; a parameter written by dates has its form and order
+    checked and each of its values validated in its place (the problem at its entry)."""
+    dated: dict[str, list[Any]] = {}
+    for name, value in iter_dated(params):
         try:
-            RULE_PARAMS[rule_id].model_validate(params)
-        except ValidationError as exc:
-            found.add_validation(exc, ("rules", index, "params"))
+            dated[name] = [entry.value for entry in dated_entries(value)]
+        except KeyedError as problem:
+            found.add(str(problem), (*at, name, *problem.key))
+    if len(dated) != len(list(iter_dated(params))):
+        return
+    first = {**params, **{name: values[0] for name, values in dated.items()}}
+    try:
+        model.model_validate(first)
+    except ValidationError as exc:
+        found.add_validation(exc, at)
+        return
+    for name, values in dated.items():
+        for number, value in enumerate(values[1:], start=1):
+            try:
+                model.model_validate({**first, name: value})
+            except ValidationError as exc:
+                found.add_validation(exc, at, _entry_loc(name, number))
+
+
+def _entry_loc(name: str, number: int) -> Callable[[Loc], Loc]:
+    """A validation error's location on a dated parameter moved to the entry it came from."""
+
+    def remap(loc: Loc) -> Loc:
+        return (name, number, "value", *loc[1:]) if loc[:1] == (name,) else loc
+
+    return remap
 
 
 def _check_money(
@@ -755,6 +789,33 @@ def _check_columns(found: _Collector, program: Any, search: SearchPath | None) -
                 )
 
 
+def _check_coverage(found: _Collector, program: Any) -> None:
+    """Every value written by dates has one for each day the program is in force."""
+    period = program.in_force
+    if period is None:
+        return
+
+    def cover(entries: list[Any], at: Loc, fallback: bool = False) -> None:
+        for loc, message in coverage_problems(entries, period.start, period.to, fallback):
+            found.add(message, (*at, *loc))
+
+    for index, amount in enumerate(program.amounts):
+        cover(list(amount.values), ("amounts", index, "values"), amount.amount is not None)
+    for index, rate in enumerate(program.rates):
+        cover(list(rate.values), ("rates", index, "values"), rate.value is not None)
+    for index, money in enumerate(program.subsidies):
+        for number, tranche in enumerate(money.tranches):
+            if isinstance(tranche.share, list):
+                cover(list(tranche.share), ("subsidies", index, "tranches", number, "share"))
+    for index, spec in enumerate(program.rules):
+        for name, value in iter_dated(spec.params):
+            try:
+                entries = dated_entries(value)
+            except KeyedError:
+                continue  # said by the params pass
+            cover(entries, ("rules", index, "params", name))
+
+
 def _unique(found: _Collector, table: str, names: list[str]) -> None:
     seen: set[str] = set()
     for index, name in enumerate(names):
@@ -787,6 +848,7 @@ def _check(path: Path, search: SearchPath | None) -> tuple[Any, list[Problem]]:
             found.add(f"项目编号「{program.id}」与文件名不一致，应为「{path.stem}」", ("id",))
         _check_consistency(found, program, search)
         _check_columns(found, program, search)
+        _check_coverage(found, program)
     found.problems.sort(key=lambda p: (p.line is None, p.line or 0))
     return program, found.problems
 

@@ -15,9 +15,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from .columns import SHEET_KIND_NAMES, ColumnSet, ColumnSpec, shared_columns
+from .conditions import Condition
 from .datafile import KeyedError
+from .dated import DatedEntry, order_problem
 from .errors import CatalogError, did_you_mean
-from .paymodel import AmountPart, Condition, Factor, PayeeOption, Refusal, Rounding, Tranche
+from .paymodel import AmountPart, Factor, PayeeOption, Refusal, Rounding, Tranche
 from .resources import SearchPath, check_data_id
 
 SheetKind = Literal[
@@ -60,16 +62,40 @@ def _two_places(value: Decimal) -> Decimal:
     return value
 
 
-class DatedValue(_Strict):
-    """A value and the day it takes effect (``{ from = 2014-01-01, value = "2000.00" }``)."""
+class DatedValue(DatedEntry):
+    """A sum and the day it takes effect (``{ from = 2014-01-01, value = "2000.00" }``)."""
 
-    start: date = Field(alias="from", description="生效日（含）")
     value: Decimal = Field(description="自生效日起的金额")
 
     @field_validator("value")
     @classmethod
     def _money(cls, value: Decimal) -> Decimal:
         return _two_places(value)
+
+
+class DatedRatio(DatedEntry):
+    """A ratio or factor and the day it takes effect (``{ from = …, value = "0.60" }``)."""
+
+    value: Decimal = Field(gt=0, description="自生效日起的比例或系数")
+
+
+def _ordered(entries: list[DatedEntry], key: str) -> None:
+    problem = order_problem(entries)
+    if problem is not None:
+        raise KeyedError(problem[1], (key, *problem[0]))
+
+
+def _on(entries: list[DatedEntry], day: date) -> DatedEntry | None:
+    """The entry in force on ``day`` (None: before the first, or in a gap)."""
+    for index in range(len(entries) - 1, -1, -1):
+        entry = entries[index]
+        if entry.start <= day:
+            following = entries[index + 1].start if index + 1 < len(entries) else None
+            ends = entry.to if entry.to is not None else None
+            if (ends is None or day <= ends) and (following is None or day < following):
+                return entry
+            return None
+    return None
 
 
 class Amount(_Strict):
@@ -91,53 +117,71 @@ class Amount(_Strict):
     def _some_value(self) -> Amount:
         if self.amount is None and not self.values:
             raise KeyedError("缺少（必填）：写 amount，或按生效日写 values", ("amount",))
-        starts = [v.start for v in self.values]
-        if starts != sorted(set(starts)):
-            raise KeyedError("values 须按 from 从早到晚排列，且生效日不重复", ("values",))
+        _ordered(list(self.values), "values")
         return self
 
     def in_force(self, day: date) -> tuple[Decimal, date | None] | None:
         """The sum in force on ``day`` and the day it took effect (None for the undated
-        ``amount``); None when ``day`` is before every dated value and there is no ``amount``."""
-        for dated in reversed(self.values):
-            if dated.start <= day:
-                return dated.value, dated.start
+        ``amount``); None when ``day`` has no dated value and there is no ``amount``."""
+        dated = _on(list(self.values), day)
+        if dated is not None:
+            return dated.value, dated.start
         return (self.amount, None) if self.amount is not None else None
 
     def shown(self) -> str:
         """Every value, for tables and the run's record: "1900.00" or "2013-01-01起 1900.00；…"."""
         parts = [] if self.amount is None else [f"{self.amount:.2f}"]
-        parts += [f"{v.start.isoformat()}起 {v.value:.2f}" for v in self.values]
+        parts += [_dated_text(v, f"{v.value:.2f}") for v in self.values]
         return "；".join(parts)
 
 
+def _dated_text(entry: DatedEntry, value: str) -> str:
+    until = f"至{entry.to.isoformat()}" if entry.to is not None else ""
+    return f"{entry.start.isoformat()}起{until} {value}"
+
+
 class Rate(_Strict):
-    """A fixed ratio the document names (0.015 for 1.5%)."""
+    """A fixed ratio the document names (0.015 for 1.5%), or ratios by the day each takes
+    effect (``values``); a row uses the one in force on its reference date."""
 
     name: str
-    value: Decimal
+    value: Decimal | None = None
+    values: list[DatedRatio] = Field(default_factory=list)
     clause: str
     description: str
 
-
-class AppliesWhen(_Strict):
-    """When a rule applies, on another cell of the row (``applies_when``): its folded text is
-    one of ``in``, none of ``not_in``, or it is filled (``filled = true``) or blank."""
-
-    column: str = Field(description="条件所看的列")
-    in_: list[str] | None = Field(None, alias="in", description="该列为其中之一时适用")
-    not_in: list[str] | None = Field(None, description="该列不是其中任何一个时适用")
-    filled: bool | None = Field(None, description="true：该列已填时适用；false：为空时适用")
-
     @model_validator(mode="after")
-    def _one_test(self) -> AppliesWhen:
-        tests = [t for t in (self.in_, self.not_in, self.filled) if t is not None]
-        if len(tests) != 1:
-            raise KeyedError("须写 in、not_in、filled 三者之一", ("column",))
+    def _some_value(self) -> Rate:
+        if self.value is None and not self.values:
+            raise KeyedError("缺少（必填）：写 value，或按生效日写 values", ("value",))
+        _ordered(list(self.values), "values")
         return self
 
-    def as_dict(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True)
+    def on(self, day: date) -> tuple[Decimal, date | None]:
+        """The ratio in force on ``day`` and the day it took effect (None: undated); a day
+        with no dated value takes ``value``, else the nearest value before it, else the first."""
+        dated = _on(list(self.values), day)
+        if dated is not None:
+            return dated.value, dated.start
+        if self.value is not None:
+            return self.value, None
+        earlier = [v for v in self.values if v.start <= day]
+        chosen = earlier[-1] if earlier else self.values[0]
+        return chosen.value, chosen.start
+
+    def shown(self) -> str:
+        """Every value as a percentage: "1.5%" or "2013-01-01起 1.5%；…"."""
+        parts = [] if self.value is None else [_percent(self.value)]
+        parts += [_dated_text(v, _percent(v.value)) for v in self.values]
+        return "；".join(parts)
+
+
+def _percent(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}%"
+
+
+# a rule's ``applies_when`` is the one condition model money's ``when`` also is
+AppliesWhen = Condition
 
 
 class RuleSpec(_Strict):
@@ -153,11 +197,13 @@ class RuleSpec(_Strict):
     summary: str
     reading: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    applies_when: AppliesWhen | None = None
+    applies_when: Condition | None = Field(
+        None, description="只对满足条件的行适用（条件的写法见“条件”一节，与补贴的 when 相同）"
+    )
 
     @property
-    def condition(self) -> dict[str, Any] | None:
-        return self.applies_when.as_dict() if self.applies_when else None
+    def condition(self) -> Condition | None:
+        return self.applies_when
 
 
 class LocalParameter(_Strict):
@@ -312,6 +358,11 @@ class Program(_Strict):
     issued: date
     reference_date: date
     reference_date_note: str
+    reference_column: str | None = Field(
+        "开班日期",
+        description="各行的参照日所在的列（按生效日取值时用这一天）；该列未填或不写时用 "
+        "reference_date；--as-of 优先",
+    )
     deadline: date | None = None
     region: str
     catalog: str | None = None
@@ -521,6 +572,9 @@ def _readable_value(value: Any) -> str:
             return f"{(number * 100).normalize():f}%"  # a share or rate: 0.60 reads as 60%
         return value
     if isinstance(value, dict):
+        if {"from", "value"} <= set(value) <= {"from", "to", "value"}:  # a dated value
+            until = f"至{value['to']}" if "to" in value else ""
+            return f"{value['from']}起{until} {_readable_value(value['value'])}"
         if set(value) == {"from", "to", "years"}:
             return f"{value['from']}→{value['to']} 满{value['years']}年"
         return "，".join(f"{key} {_readable_value(item)}" for key, item in value.items())
@@ -542,10 +596,11 @@ def describe_rule_params(params: dict[str, Any], program: Program | None = None)
             label = "列"
         if isinstance(value, str) and value in rates:
             rate = rates[value]
-            shown = f"{(rate.value * 100).normalize():f}%（{rate.clause}）"
+            shown = f"{rate.shown()}（{rate.clause}）"
         elif isinstance(value, str) and value in amounts:
             amount = amounts[value]
-            shown = f"{amount.amount:,.2f} 元（{amount.clause}）"
+            money = f"{amount.amount:,.2f}" if amount.amount is not None else amount.shown()
+            shown = f"{money} 元（{amount.clause}）"
         else:
             shown = _readable_value(value)
         parts.append(f"{label or key}：{shown}")

@@ -95,7 +95,8 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
             shown = f"{amount.amount:,.2f} 元" if not amount.values else amount.shown()
             amounts.add_row(amount.name, shown, amount.clause, amount.description)
         for rate in item.rates:
-            amounts.add_row(rate.name, f"{rate.value * 100:.1f}%", rate.clause, rate.description)
+            shown = f"{rate.value * 100:.1f}%" if rate.value is not None else rate.shown()
+            amounts.add_row(rate.name, shown, rate.clause, rate.description)
         stdout.print(amounts)
 
     if item.forms:

@@ -32,6 +32,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from ..dated import since, value_on
 from ..errors import InputError
 from ..ledger import AWARD_TARGET, ClassInspection, Ledger, LocalityFigure, MonthFigure
 from ..programs import ALREADY_PAID, Program
@@ -62,11 +63,16 @@ def campaign_of(programs: Iterable[Program]) -> Program | None:
     )
 
 
-def rule_param(program: Program, rule_id: str, name: str) -> tuple[str, str] | None:
-    """A rule's parameter as written and its citation, or None when the program has none."""
+def rule_param(
+    program: Program, rule_id: str, name: str, day: date | None = None
+) -> tuple[str, str] | None:
+    """A rule's parameter as written and its citation, or None when the program has none;
+    a parameter written by dates gives the value in force on ``day`` (the program's reference
+    date when None), its citation saying from when."""
     for spec in program.rules:
         if spec.id == rule_id and name in spec.params:
-            return str(spec.params[name]), program.citation(spec.clause)
+            value, start = value_on(spec.params[name], day or program.reference_date)
+            return str(value), program.citation(spec.clause) + since(start)
     return None
 
 
@@ -535,18 +541,23 @@ def build_report(
             target = counted_targets[0]
             certified = cumulative.get(program.id, Tally()).certified
             guangxi = TargetRow(target.name, target.unit, target.count, certified, target.count)
+    end = month_end(month)  # the thresholds in force at the end of the month reported
     floors = {
         pid: Decimal(found[0])
         for pid, program in programs.items()
-        if (found := rule_param(program, STANDING_RULE, "minimum_pass_rate")) is not None
+        if (found := rule_param(program, STANDING_RULE, "minimum_pass_rate", end)) is not None
     }
     institutions = _institutions(figures, month, programs, floors)
     standing = next(
-        (f for p in programs.values() if (f := rule_param(p, STANDING_RULE, "minimum_pass_rate"))),
+        (
+            f
+            for p in programs.values()
+            if (f := rule_param(p, STANDING_RULE, "minimum_pass_rate", end))
+        ),
         None,
     )
     inspected = next(
-        (f for p in programs.values() if (f := rule_param(p, INSPECTIONS_RULE, "minimum"))),
+        (f for p in programs.values() if (f := rule_param(p, INSPECTIONS_RULE, "minimum", end))),
         None,
     )
     first = min((f.month for f in figures), default=month)

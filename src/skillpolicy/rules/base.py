@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from ..dated import dated_names, resolve_params
 from ..findings import Finding
 from ..identifiers import ResidentId, check_resident_id
 from ..sheet import Layout, Row
@@ -170,11 +172,13 @@ class RowView:
         return self._parsed(column, "yesno", parse_yes_no)
 
     def reference_date(self) -> dt.date:
-        """开班日期 when the roster gives one, else the program's date; --as-of overrides both."""
+        """The date in the program's reference column (开班日期) when the row gives one, else
+        the program's reference date; --as-of overrides both."""
         if self.context.as_of is not None:
             return self.context.as_of
-        if self.has("开班日期"):
-            start = self.date("开班日期")
+        column = self.context.program.reference_column
+        if column and self.has(column):
+            start = self.date(column)
             if start is not None:
                 return start
         return self.context.program.reference_date
@@ -182,8 +186,9 @@ class RowView:
     def reference_phrase(self) -> str:
         if self.context.as_of is not None:
             return f"指定的参照日 {self.context.as_of.isoformat()}"
-        if self.has("开班日期") and not self.blank("开班日期"):
-            return f"开班日期 {self.reference_date().isoformat()}"
+        column = self.context.program.reference_column
+        if column and self.has(column) and not self.blank(column):
+            return f"{column} {self.reference_date().isoformat()}"
         program = self.context.program
         return f"参照日 {program.reference_date.isoformat()}（{program.reference_date_note}）"
 
@@ -200,9 +205,37 @@ class Rule:
         self.spec = spec
         self.context = context
         self.program = context.program
+        # params written by dates (``value = [{ from = …, value = … }]``): the rule's own
+        # params hold the values in force on the run's date; a kind evaluates each row with
+        # those in force on its reference date (:meth:`on_date`)
+        self.dated_params = dated_names(spec.params)
+        self.param_starts: dict[str, dt.date] = {}
         self.params = spec.params
+        if self.dated_params:
+            self.params, self.param_starts = resolve_params(spec.params, self.run_date())
+        self._at: dict[tuple[dt.date, ...], Rule] = {}
         self.citation = context.program.citation(spec.clause)
         self.setup()
+
+    def run_date(self) -> dt.date:
+        """The run's reference date: --as-of, else the program's reference date."""
+        return self.context.as_of or self.program.reference_date
+
+    def on_date(self: RuleT, day: dt.date) -> RuleT:
+        """This rule with its dated params as in force on ``day`` (itself when none is dated),
+        made once per distinct set of values in force."""
+        if not self.dated_params:
+            return self
+        params, starts = resolve_params(self.spec.params, day)
+        key = tuple(starts.get(name, dt.date.min) for name in self.dated_params)
+        found = self._at.get(key)
+        if found is None:
+            found = copy.copy(self)
+            found.params, found.param_starts = params, starts
+            found._at = {}
+            found.setup()
+            self._at[key] = found
+        return found  # type: ignore[return-value]
 
     def setup(self) -> None:
         """Per-run state for sheet-level rules."""

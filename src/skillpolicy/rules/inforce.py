@@ -24,7 +24,8 @@ class StaleProgram(Rule):
         self.outside: list[dt.date] = []
 
     def inputs(self) -> tuple[str, ...]:
-        return self.present("开班日期")
+        column = self.program.reference_column
+        return self.present(column) if column else ()
 
     def check(self, row: RowView) -> Iterator[Finding]:
         period = self.program.in_force

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
+from ..conditions import rows_holding
 from ..findings import Finding
 from ..values import (
     ValueProblem,
@@ -85,21 +86,6 @@ def _key(value: Any) -> Any:
     return (value.__class__, value)
 
 
-# --- conditions (applies_when) ----------------------------------------------------------------
-
-
-def condition_holds(condition: dict[str, Any], value: Any) -> bool:
-    """``{ column = …, in = [...] }``, ``not_in = [...]`` or ``filled = true/false`` on a cell."""
-    if "filled" in condition:
-        return (not is_blank(value)) == bool(condition["filled"])
-    text = fold(cell_text(value))
-    if "in" in condition:
-        return text in {fold(v) for v in condition["in"]}
-    if "not_in" in condition:
-        return text not in {fold(v) for v in condition["not_in"]}
-    return True
-
-
 class Kind(Rule):
     """A rule kind: parameters from the program file, evaluated a column at a time."""
 
@@ -112,7 +98,11 @@ class Kind(Rule):
 
     def condition_columns(self) -> tuple[str, ...]:
         when = self.spec.condition
-        return (when["column"],) if when else ()
+        return tuple(when.targets) if when else ()
+
+    def condition_catalog(self, parameter: str) -> Container[str]:
+        """The catalog a local parameter names (``in_catalog``), as occupation names."""
+        return self.context.catalog(self.context.params.text(parameter))
 
     def skip_reason(self) -> str | None:
         missing = [
@@ -123,13 +113,46 @@ class Kind(Rule):
         return missing_columns_reason(self.context.layout, missing) if missing else None
 
     def check_batch(self, batch: Batch) -> Flags:
-        """The flagged rows of ``batch`` (by index) with their findings, ``applies_when`` first."""
+        """The flagged rows of ``batch`` (by index) with their findings, ``applies_when`` first;
+        with params written by dates, each row against the values in force on its reference
+        date (rows grouped by the values in force, each group flagged a column at a time)."""
         when = self.spec.condition
-        if when is None:
-            return self.flag(batch, range(len(batch)))
-        values = batch.column(when["column"])
-        applies = [i for i, value in enumerate(values) if condition_holds(when, value)]
-        return self.flag(batch, applies)
+        rows: Sequence[int] | range = range(len(batch))
+        if when is not None:
+            rows = rows_holding(when, batch.column, rows, self.condition_catalog)
+        if not self.dated_params:
+            return self.flag(batch, rows)
+        groups: dict[int, tuple[Kind, list[int]]] = {}
+        for i, day in zip(rows, self.reference_days(batch, rows), strict=True):
+            rule = self.on_date(day)
+            groups.setdefault(id(rule), (rule, []))[1].append(i)
+        flags: Flags = {}
+        for rule, members in groups.values():
+            flags.update(rule.flag(batch, members))
+        return flags
+
+    def reference_days(self, batch: Batch, rows: Sequence[int] | range) -> list[dt.date]:
+        """Each row's reference date (the program's reference column, else its reference date;
+        --as-of first), each distinct cell parsed once; an unreadable cell takes the
+        program's date (the date rules report the cell)."""
+        fallback = self.run_date()
+        column = self.program.reference_column
+        if self.context.as_of is not None or not column or not self.context.layout.has(column):
+            return [fallback] * len(rows)
+        values = batch.column(column)
+        days: dict[Any, dt.date] = {}
+        out = []
+        for i in rows:
+            key = _key(values[i])
+            day = days.get(key)
+            if day is None:
+                try:
+                    parsed = None if is_blank(values[i]) else parse_date(values[i])
+                except ValueProblem:
+                    parsed = None
+                day = days[key] = parsed or fallback
+            out.append(day)
+        return out
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
         raise NotImplementedError

@@ -206,10 +206,13 @@ class EducationFund(Rule):
     ANSWERS = ("规模以上", "开展职工培训")
 
     def setup(self) -> None:
-        self.floor = self.program.rate(str(self.params.get("floor", EDUCATION_FUND_FLOOR))).value
+        day = self.context.as_of or self.program.reference_date
+        self.floor = self.program.rate(str(self.params.get("floor", EDUCATION_FUND_FLOOR))).on(day)[
+            0
+        ]
         self.ceiling = self.program.rate(
             str(self.params.get("ceiling", EDUCATION_FUND_CEILING))
-        ).value
+        ).on(day)[0]
         self.first_row: dict[str, int] = {}
 
     def needs(self) -> tuple[str, ...]:

@@ -1,0 +1,107 @@
+"""One condition model: a rule's ``applies_when`` and money's ``when`` are the same Condition,
+evaluated by one evaluator a column at a time or on one row, with the same answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import make_resident_id, write_rows
+from skillpolicy.conditions import Condition, holds, rows_holding
+from skillpolicy.errors import CatalogError
+from skillpolicy.paymodel import Factor, PayeeOption, Pending, Refusal
+from skillpolicy.programs import RuleSpec, load_program_file
+from skillpolicy.validate import validate_sheet
+
+CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"
+COLUMNS = ["姓名", "身份证号", "培训形式", "本地院校", "到课率"]
+
+
+def _findings(tmp_path: Path, when: str, rows: list[list[Any]]) -> list[int | None]:
+    """The rows a 到课率 rule restricted by ``applies_when = when`` flags."""
+    text = CONTROL.read_text(encoding="utf-8").replace(
+        'columns = ["姓名", "身份证号"]', f"columns = {COLUMNS!r}".replace("'", '"')
+    )
+    text += f"""
+[[rules]]
+id = "attendance-bound"
+kind = "number"
+sheet = "roster"
+clause = "二"
+summary = "到课率要求"
+params = {{ column = "到课率", type = "ratio", bound = "不少于", value = "0.60" }}
+applies_when = {when}
+"""
+    path = tmp_path / "programs" / "valid-program.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    program = load_program_file(path)
+    person = make_resident_id("45010219800315101")
+    sheet = write_rows(
+        tmp_path / "roster.xlsx", [COLUMNS, *[["韦志强", person, *row] for row in rows]]
+    )
+    report = validate_sheet(sheet, program)
+    return [f.row for f in report.sorted_findings() if f.rule == "attendance-bound"]
+
+
+ROWS = [["脱产", "是", "0.5"], ["半脱产（委托）", "否", "0.5"], ["", "", "0.5"]]
+
+
+@pytest.mark.parametrize(
+    ("when", "flagged"),
+    [
+        ('{ column = "培训形式", contains = "委托" }', [3]),
+        ('{ column = "本地院校", yes = true }', [2]),
+        ('{ column = "本地院校", yes = false }', [3, 4]),
+        ('{ column = "培训形式", blank = true }', [4]),
+        ('{ column = "培训形式", filled = true }', [2, 3]),
+        ('{ columns = ["培训形式", "本地院校"], filled = true }', [2, 3]),
+        ('{ column = "培训形式", not_in = ["脱产"] }', [3, 4]),
+    ],
+)
+def test_applies_when_takes_every_spelling_money_takes(
+    tmp_path: Path, when: str, flagged: list[int]
+) -> None:
+    """A rule's applies_when accepts contains, yes, blank and columns as money's when does."""
+    assert _findings(tmp_path, when, ROWS) == flagged
+
+
+def test_rules_and_money_share_the_one_condition_model() -> None:
+    """applies_when and every money when (refuse, pending, factor, payee) are the same model."""
+    assert RuleSpec.model_fields["applies_when"].annotation == Condition | None
+    assert Refusal.model_fields["when"].annotation is Condition
+    assert Pending.model_fields["when"].annotation is Condition
+    assert Factor.model_fields["when"].annotation == Condition | None
+    assert PayeeOption.model_fields["when"].annotation == Condition | None
+
+
+def test_money_when_accepts_filled_as_the_opposite_of_blank() -> None:
+    """``filled = true`` (an applies_when spelling) holds exactly where ``blank = false`` does."""
+    filled = Condition.model_validate({"column": "鉴定结果", "filled": True})
+    blank = Condition.model_validate({"column": "鉴定结果", "blank": False})
+    for value in ["合格", "", " ", None, 0]:
+        assert filled.judge(value) == blank.judge(value)
+
+
+def test_column_at_a_time_and_one_row_agree() -> None:
+    """rows_holding over a column gives the rows on which holds is true row by row."""
+    condition = Condition.model_validate({"columns": ["a", "b"], "not_in": ["否"]})
+    rows: list[dict[str, Any]] = [
+        {"a": "是", "b": "是"},
+        {"a": "否", "b": "是"},
+        {"a": None, "b": "否"},
+        {},
+    ]
+    by_column = rows_holding(condition, lambda c: [r.get(c) for r in rows], range(len(rows)))
+    by_row = [i for i, r in enumerate(rows) if holds(condition, r.get)]
+    assert by_column == by_row == [0, 3]
+
+
+def test_two_tests_in_one_condition_are_refused_at_load(tmp_path: Path) -> None:
+    """A condition with two tests is a load error naming the rule's applies_when."""
+    with pytest.raises(CatalogError) as raised:
+        _findings(tmp_path, '{ column = "培训形式", in = ["脱产"], filled = true }', ROWS)
+    assert "rules[1].applies_when" in str(raised.value)
+    assert "只写一种判断" in str(raised.value)
