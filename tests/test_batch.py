@@ -266,22 +266,21 @@ def test_a_progress_bar_of_files_on_a_terminal(tmp_path: Path) -> None:
 def test_each_file_of_a_batch_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """validate and subsidy batches open each workbook once (keys, findings and amounts from
     the same reading), and still find the shared people and the payable amounts."""
-    import skillpolicy.validate as validate_module
+    from skillpolicy.sheet import SheetReader
 
     opened: list[Path] = []
-    reader = validate_module.SheetReader
 
     def counting(path: Path, *args: Any, **options: Any) -> Any:
         opened.append(path)
-        return reader(path, *args, **options)
+        return SheetReader(path, *args, **options)
 
-    monkeypatch.setattr(validate_module, "SheetReader", counting)
+    monkeypatch.setattr("skillpolicy.validate.SheetReader", counting)
     paths = make_rosters(tmp_path / "报送")
     program = load_program(GUANGXI, SearchPath("catalogs"))
     files = [paths[3], paths[11], paths[5]]
     for mode in ("validate", "subsidy"):
         opened.clear()
-        batch = check_batch(files, program, mode=mode, workers=1)  # type: ignore[arg-type]
+        batch = check_batch(files, program, mode=mode, workers=1)
         assert sorted(opened) == sorted(files)
         assert [r.errors for r in batch.files] == [1, 1, 0]
         assert [r.payable for r in batch.files] == [

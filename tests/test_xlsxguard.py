@@ -283,3 +283,28 @@ def test_a_sheet_above_the_old_fixed_cap_is_accepted_and_bombs_are_still_refused
     bomb = zip_bomb(tmp_path)
     with zipfile.ZipFile(bomb) as archive, pytest.raises(InputError):
         xlsxguard.check_workbook(bomb, archive)
+
+
+def test_a_shared_strings_table_is_held_to_its_own_cap_not_other_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shared-strings table over the cap on other parts but within its own (a million-row
+    roster's is about 90 MB against 64 MB) is read; past its own cap it is refused by name."""
+    count = 40_000
+    strings = [
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+        *(f"<si><t>学员{n:08d}</t></si>" for n in range(count)),
+        "</sst>",
+    ]
+    rows = [f'<row r="{n + 1}"><c r="A{n + 1}" t="s"><v>{n}</v></c></row>' for n in range(count)]
+    path = package(
+        tmp_path / "s.xlsx", [("花名册", "visible", sheet_xml(rows))], shared_strings=strings
+    )
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo("xl/sharedStrings.xml").file_size
+        monkeypatch.setattr(xlsxguard, "MAX_PART_BYTES", size // 4)
+        monkeypatch.setattr(xlsxguard, "MAX_SHARED_STRINGS_BYTES", size * 4)
+        xlsxguard.check_workbook(path, archive)
+        monkeypatch.setattr(xlsxguard, "MAX_SHARED_STRINGS_BYTES", size // 2)
+        with pytest.raises(InputError, match="共享字符串表"):
+            xlsxguard.check_workbook(path, archive)

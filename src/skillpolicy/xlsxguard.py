@@ -836,8 +836,10 @@ def check_workbook(path: Path, archive: zipfile.ZipFile) -> dict[str, HiddenCell
         name = info.filename
         is_strings = name.lower().endswith("sharedstrings.xml")
         cap = MAX_SHEET_BYTES if name.startswith("xl/worksheets/") else MAX_PART_BYTES
-        if is_strings and info.file_size > MAX_SHARED_STRINGS_BYTES:
-            raise _strings_too_big(path, name, info.file_size)
+        if is_strings:  # held to its own cap (a million rows' table is ~90 MB), not 64 MB
+            if info.file_size > MAX_SHARED_STRINGS_BYTES:
+                raise _strings_too_big(path, name, info.file_size)
+            cap = MAX_SHARED_STRINGS_BYTES
         if info.file_size > cap:
             raise _part_too_big(path, name, info.file_size, cap)
         ratio = info.file_size / max(info.compress_size, 1)
