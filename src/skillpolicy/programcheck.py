@@ -21,11 +21,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .datafile import KeyedError, describe_error, locate, read_toml
 from .errors import CatalogError
 from .resources import SearchPath
+from .values import ValueProblem, parse_level
 
 # --- what each rule kind takes as params ------------------------------------------------------
 
@@ -110,16 +111,6 @@ class ExpertsParams(_Params):
 
 class CatalogParams(_Params):
     column: str = Field("职业(工种)", description="职业（工种）列")
-
-
-class TenurePath(_Params):
-    from_: str = Field(alias="from", description="现等级")
-    to: str = Field(description="申报等级")
-    years: int = Field(gt=0, description="现等级须满的年数")
-
-
-class TenureParams(_Params):
-    paths: list[TenurePath] = Field(min_length=1, description="晋升路径")
 
 
 class CertifiedParams(_Params):
@@ -293,7 +284,52 @@ class ExcludesKind(_KindParams):
     text: str = Field(min_length=1, description="含有这段文字的行不属本项目")
 
 
+def _a_level(value: str) -> str:
+    """A level as the document writes it (三级 or 高级工), refused when it is none."""
+    try:
+        parse_level(value)
+    except ValueProblem:
+        raise ValueError(
+            "不是职业资格等级；应为：五级/初级工、四级/中级工、三级/高级工、二级/技师、一级/高级技师"
+        ) from None
+    return value
+
+
+class TenurePath(_Params):
+    """One path of level-tenure: holding ``from`` for ``years`` years, apply for ``to``."""
+
+    from_: str = Field(alias="from", description="现等级（须持有的等级）")
+    to: str = Field(description="申报等级")
+    years: int = Field(gt=0, description="现等级须满的年数（含）")
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _levels(cls, value: str) -> str:
+        return _a_level(value)
+
+
+class LevelTenureKind(_KindParams):
+    """level-tenure: a level held N years by the reference date before applying for the next."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank_applied": frozenset({"column", "allowed"}),
+        "other_level": frozenset({"column", "level", "allowed"}),
+        "blank_current": frozenset({"column", "level", "needed", "years"}),
+        "wrong_current": frozenset({"column", "held", "level", "needed", "years"}),
+        "blank_obtained": frozenset({"column", "level", "needed", "years"}),
+        "short": frozenset({"column", "value", "reference", "due", "level", "needed", "years"}),
+    }
+    paths: list[TenurePath] = Field(min_length=1, description="晋升路径：from、to、years")
+    applied_column: str = Field("申报等级", description="申报等级列")
+    current_column: str = Field("现等级", description="现等级列")
+    obtained_column: str = Field("取证日期", description="现等级的取证日期列")
+    reference_column: str = Field(
+        "开班日期", description="参照日列（为空时用项目的 reference_date）"
+    )
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "level-tenure": LevelTenureKind,
     "excludes": ExcludesKind,
     "name-list": NameListKind,
     "date-order": DateOrderKind,
@@ -358,7 +394,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     "institution-standing": PassRateParams,
     "quota": QuotaParams,
     "occupation-in-catalog": CatalogParams,
-    "level-tenure": TenureParams,
     **_ids(CertifiedParams, "certified", "certificate"),
     "school-enterprise": SchoolEnterpriseParams,
     "duration": DurationParams,

@@ -7,15 +7,9 @@ from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from ..findings import Finding
-from ..values import fold, held_for, period_end
+from ..values import fold, period_end
 from .base import RowView, Rule, register
 from .common import close_match, one_of
-
-_CHINESE_NUMBERS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六"}
-
-
-def years_phrase(years: int) -> str:
-    return f"{_CHINESE_NUMBERS.get(years, str(years))}年"
 
 
 def percent(value: Decimal) -> str:
@@ -54,76 +48,6 @@ class OccupationInCatalog(Rule):
                 f"「{value}」不在《{catalog.title}》内，不属本项目培养范围；请按目录填写规范名称。{hint}".rstrip(
                     "。"
                 ),
-            )
-
-
-@register("level-tenure")
-class LevelTenure(Rule):
-    """高级工 held >= 3 years to apply for 技师; 技师 held >= 2 years for 高级技师."""
-
-    pure = True
-
-    def inputs(self) -> tuple[str, ...]:
-        return (*self.needs(), *self.present("开班日期"))
-
-    def setup(self) -> None:
-        self.paths = [(str(p["from"]), str(p["to"]), int(p["years"])) for p in self.params["paths"]]
-
-    def needs(self) -> tuple[str, ...]:
-        return ("现等级", "取证日期", "申报等级")
-
-    def _allowed(self) -> str:
-        return "；".join(f"{a}满{years_phrase(y)}申报{b}" for a, b, y in self.paths)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        applied = row.level("申报等级")
-        current = row.level("现等级")
-        if applied is None:
-            yield self.finding(
-                row.number, "申报等级", f"申报等级为空；本项目只受理：{self._allowed()}"
-            )
-            return
-        path = next((p for p in self.paths if p[1] == applied.title), None)
-        if path is None:
-            yield self.finding(
-                row.number,
-                "申报等级",
-                f"申报等级为{applied.title}，不属本项目；本项目只受理：{self._allowed()}",
-            )
-            return
-        needed, _, years = path
-        if current is None:
-            yield self.finding(
-                row.number,
-                "现等级",
-                f"现等级为空；申报{applied.title}须已取得{needed}职业资格满{years_phrase(years)}",
-            )
-            return
-        if current.title != needed:
-            yield self.finding(
-                row.number,
-                "现等级",
-                f"现等级为{current.title}，申报{applied.title}须已取得{needed}职业资格满{years_phrase(years)}；"
-                f"请按现等级改报相应等级，或核对现等级",
-            )
-            return
-        obtained = row.date("取证日期")
-        if obtained is None:
-            yield self.finding(
-                row.number,
-                "取证日期",
-                f"取证日期为空，无法核对{needed}持证是否满{years_phrase(years)}；请填写{needed}证书的取证日期",
-            )
-            return
-        reference = row.reference_date()
-        if not held_for(obtained, years=years, by=reference):
-            due = period_end(obtained, years=years)
-            due_text = due.isoformat() if due else "9999-12-31 以后"
-            yield self.finding(
-                row.number,
-                "取证日期",
-                f"{needed}取证日期为 {obtained.isoformat()}，到{row.reference_phrase()}时未满{years_phrase(years)}"
-                f"（满{years_phrase(years)}之日为 {due_text}）；须持证满{years_phrase(years)}方可申报{applied.title}",
             )
 
 
