@@ -32,7 +32,7 @@ def run(
     tmp_path: Path,
     rules: str,
     columns: list[str],
-    rows: list[list[Any]],
+    rows: list[Any],
     as_of: dt.date | None = None,
 ) -> Report:
     """Validate a roster of ``rows`` (after 姓名 and a valid 身份证号) against the rule."""
@@ -48,7 +48,7 @@ def found(
     tmp_path: Path,
     rules: str,
     columns: list[str],
-    rows: list[list[Any]],
+    rows: list[Any],
     as_of: dt.date | None = None,
 ) -> list[Finding]:
     """The findings of every rule but the control's identity rule, sorted."""

@@ -125,10 +125,6 @@ class SchoolEnterpriseParams(_Params):
     levels: list[str] = Field(min_length=1, description="适用的等级")
 
 
-class DurationParams(_Params):
-    months: dict[str, int] = Field(min_length=1, description="培训形式 → 最长月数")
-
-
 class AttendanceParams(_Params):
     minimum: Ratio = Field(ge=0, le=1, description='到课率下限（含），如 "0.60"')
 
@@ -328,7 +324,38 @@ class LevelTenureKind(_KindParams):
     )
 
 
+class DurationKind(_KindParams):
+    """duration: from one date to another at most N months."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "by_blank": frozenset({"column", "value", "allowed"}),
+        "by_outside": frozenset({"column", "value", "allowed"}),
+        "blank": frozenset({"column"}),
+        "reversed": frozenset({"column", "value", "other", "start"}),
+        "over": frozenset({"column", "form", "start", "value", "months", "last"}),
+    }
+    start_column: str = Field("开班日期", description="起始日期列")
+    end_column: str = Field("结业日期", description="结束日期列")
+    months: int | dict[str, int] = Field(
+        description="最长月数（含）；或按 by 列的取值分别写，如 { 全脱产 = 3, 半脱产 = 6 }"
+    )
+    by: str | None = Field(None, description="months 按这一列的取值分别写时的列名")
+
+    @model_validator(mode="after")
+    def _months_by(self) -> DurationKind:
+        table = isinstance(self.months, dict)
+        if table and not self.by:
+            raise KeyedError("months 按取值分别写时须写 by（按哪一列取值）", ("by",))
+        if not table and self.by:
+            raise KeyedError("写了 by 时 months 须按取值分别写，如 { 全脱产 = 3 }", ("months",))
+        months = self.months.values() if isinstance(self.months, dict) else [self.months]
+        if (table and not self.months) or any(m <= 0 for m in months):
+            raise KeyedError("月数应为正整数", ("months",))
+        return self
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "duration": DurationKind,
     "level-tenure": LevelTenureKind,
     "excludes": ExcludesKind,
     "name-list": NameListKind,
@@ -396,7 +423,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     "occupation-in-catalog": CatalogParams,
     **_ids(CertifiedParams, "certified", "certificate"),
     "school-enterprise": SchoolEnterpriseParams,
-    "duration": DurationParams,
     "attendance": AttendanceParams,
     "subsidy-group": SubsidyGroupParams,
     "applicant-qualification": QualificationParams,

@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (registration)
     columntype,
     common,
     inforce,
+    kind_duration,
     kind_tenure,
     kinds,
     people,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from ..findings import Finding
-from ..values import fold, period_end
+from ..values import fold
 from .base import RowView, Rule, register
 from .common import close_match, one_of
 
@@ -178,48 +177,6 @@ class NoSeniorityBar(Rule):
                 "申报等级",
                 f"现等级{current.title}，申报{applied.title}，属越级（破格）申报；"
                 "不得以年龄、学历、资历、身份限制，请人工复核其一线岗位和业绩材料，不应直接驳回",
-            )
-
-
-@register("duration")
-class Duration(Rule):
-    """全脱产 <= 3 months, 半脱产 <= 6: the end day must fall before start + N months."""
-
-    pure = True
-
-    def needs(self) -> tuple[str, ...]:
-        return ("培训形式", "开班日期", "结业日期")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        months: dict[str, int] = {fold(k): int(v) for k, v in self.params["months"].items()}
-        form = row.text("培训形式")
-        if form not in months:
-            shown = f"「{form}」" if form else "为空"
-            yield self.finding(
-                row.number, "培训形式", f"培训形式{shown}；应为：{one_of(list(months))}"
-            )
-            return
-        start, end = row.date("开班日期"), row.date("结业日期")
-        if start is None or end is None:
-            missing = "开班日期" if start is None else "结业日期"
-            yield self.finding(row.number, missing, f"{missing}为空，无法核对培训时间；请填写")
-            return
-        if end < start:
-            yield self.finding(
-                row.number,
-                "结业日期",
-                f"结业日期 {end.isoformat()} 早于开班日期 {start.isoformat()}；请核对",
-            )
-            return
-        limit = months[form]
-        over = period_end(start, months=limit)  # None: beyond 9999-12-31, no end reaches it
-        if over is not None and end >= over:
-            last = over - timedelta(days=1)
-            yield self.finding(
-                row.number,
-                "结业日期",
-                f"{form}培训自 {start.isoformat()} 至 {end.isoformat()}，超过{limit}个月"
-                f"（最迟应于 {last.isoformat()} 结业）；请缩短培训时间或核对日期",
             )
 
 
