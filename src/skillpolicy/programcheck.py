@@ -95,10 +95,6 @@ class ScoreRangeParams(_Params):
     maximum: Decimal = Field(gt=0, description='评分上限（含），如 "100"')
 
 
-class PlanDeadlineParams(_Params):
-    deadline: date = Field(description="报送截止日（含），如 2013-02-28")
-
-
 class PlanShareParams(_Params):
     minimum_share: Ratio = Field(
         ge=0, le=1, description="本地院校为“否”的计划人数所占比例下限（含）"
@@ -257,6 +253,10 @@ class DateOrderKind(_KindParams):
     column: str = Field(description="日期列")
     not_after_column: str | None = Field(None, description="不得晚于这一列的日期")
     not_after: date | None = Field(None, description="不得晚于这一天（省略时用项目的 deadline）")
+    fact: str | None = Field(
+        None,
+        description="表中没有该列时，改用表头上方写的这一项（如 填报日期），对每一行都适用",
+    )
 
 
 class NameListKind(_KindParams):
@@ -410,7 +410,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "plan-count",
         "column-type",
     ),
-    "plan-deadline": PlanDeadlineParams,
     "plan-outside-share": PlanShareParams,
     "score-range": ScoreRangeParams,
     "minimum-experts": ExpertsParams,

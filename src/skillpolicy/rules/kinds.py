@@ -415,16 +415,41 @@ class Number(Kind):
 @kind("date-order")
 class DateOrder(Kind):
     """A date on or before another column's date (``not_after_column``), a fixed date
-    (``not_after``) or, with neither, the program's ``deadline``; blank is a finding."""
+    (``not_after``) or, with neither, the program's ``deadline``; blank is a finding. With
+    ``fact``, a sheet without the column is judged on the date written above its header
+    (``填报日期：2013年2月27日``), once for every row."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
         self.other: str | None = self.params.get("not_after_column")
         fixed = self.params.get("not_after") or self.program.deadline
         self.fixed: dt.date | None = None if self.other else fixed
+        fact: str | None = self.params.get("fact")
+        layout = self.context.layout
+        self.fact = fact if fact and not layout.has(self.column) else None
 
     def needs(self) -> tuple[str, ...]:
+        if self.fact:
+            return (self.other,) if self.other else ()
         return (self.column, self.other) if self.other else (self.column,)
+
+    def skip_reason(self) -> str | None:
+        if self.fact and self.fact not in self.context.layout.facts:
+            return f"表中没有“{self.column}”列，表头上方也没有{self.fact}"
+        return super().skip_reason()
+
+    def _flag_fact(self, batch: Batch, rows: Sequence[int] | range, fact: str) -> Flags:
+        written = self.context.layout.facts[fact]
+        where = f"表头上方的{fact}"
+        try:
+            day = parse_date(written)
+        except ValueProblem as problem:
+            message: str | None = f"{where}「{written}」{problem.message}"
+        else:
+            message, _column, _broken = self._judge(day, None, column=where)
+        if message is None:
+            return {}
+        return {i: ([self.finding(batch.numbers[i], None, message)], None) for i in rows}
 
     def _date(self, column: str, raw: Any) -> dt.date | None:
         if raw is None or raw == "" or is_blank(raw):
@@ -435,6 +460,8 @@ class DateOrder(Kind):
             raise CellProblem(column, f"{column}{problem.message}") from None
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        if self.fact:
+            return self._flag_fact(batch, rows, self.fact)
         values = batch.column(self.column)
         others = batch.column(self.other) if self.other else None
         judged: dict[Any, tuple[str | None, str, CellProblem | None]] = {}
@@ -451,7 +478,9 @@ class DateOrder(Kind):
                 flags[i] = ([], broken)
         return flags
 
-    def _judge(self, raw: Any, other_raw: Any) -> tuple[str | None, str, CellProblem | None]:
+    def _judge(
+        self, raw: Any, other_raw: Any, column: str | None = None
+    ) -> tuple[str | None, str, CellProblem | None]:
         try:
             day = self._date(self.column, raw)
             limit = self._date(self.other, other_raw) if self.other else self.fixed
@@ -459,16 +488,17 @@ class DateOrder(Kind):
             return None, broken.column, broken
         other = self.other or "截止日期"
         shown = limit.isoformat() if limit else ""
+        column = column or self.column
         if day is None:
             message = self.template(
-                "blank", "{column}为空；须不晚于 {limit}，请填写", column=self.column, limit=shown
+                "blank", "{column}为空；须不晚于 {limit}，请填写", column=column, limit=shown
             )
             return message, self.column, None
         if limit is None:
             message = self.template(
                 "other_blank",
                 "{other}为空，无法核对{column}是否不晚于{other}；请填写",
-                column=self.column,
+                column=column,
                 other=other,
             )
             return message, other, None
@@ -477,7 +507,7 @@ class DateOrder(Kind):
         message = self.template(
             "late",
             "{column} {value} 晚于{other} {limit}；{summary}",
-            column=self.column,
+            column=column,
             value=day.isoformat(),
             other=other,
             limit=shown,
