@@ -90,11 +90,6 @@ class QuotaParams(_Params):
     maximum: int = Field(gt=0, description="名额上限（含）")
 
 
-class ScoreRangeParams(_Params):
-    minimum: Decimal = Field(Decimal(0), ge=0, description='评分下限（含），如 "0"')
-    maximum: Decimal = Field(gt=0, description='评分上限（含），如 "100"')
-
-
 class PlanShareParams(_Params):
     minimum_share: Ratio = Field(
         ge=0, le=1, description="本地院校为“否”的计划人数所占比例下限（含）"
@@ -227,19 +222,45 @@ Bound = Literal["以上", "不少于", "不低于", "超过", "以下", "不超�
 
 
 class NumberKind(_KindParams):
-    """number: an integer or a ratio against a bound in the document's words."""
+    """number: an integer, a ratio or a number against a bound in the document's words, or
+    within a range."""
+
+    # an editor asks for one of the two: a bound's value, or a range
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"oneOf": [{"required": ["value"]}, {"required": ["between"]}]},
+    )
 
     templates: ClassVar[dict[str, frozenset[str]]] = {
         "blank": frozenset({"column", "bound"}),
         "missed": frozenset({"column", "value", "missed", "bound"}),
     }
     column: str = Field(description="数值列")
-    type: Literal["integer", "ratio"] = Field("integer", description="integer：整数；ratio：比例")
+    type: Literal["integer", "ratio", "number"] = Field(
+        "integer", description="integer：整数；ratio：比例；number：可带小数的数（如评分）"
+    )
     bound: Bound = Field(
         "不少于",
         description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <",
     )
-    value: Decimal = Field(description='界限值：整数，或带引号的小数如 "0.60"（即60%）')
+    value: Decimal | None = Field(
+        None, description='界限值：整数，或带引号的小数如 "0.60"（即60%）'
+    )
+    between: tuple[Decimal, Decimal] | None = Field(
+        None, description='取值范围（两端都含），如 ["0", "100"]；写了它就不写 bound 和 value'
+    )
+
+    @model_validator(mode="after")
+    def _value_or_between(self) -> NumberKind:
+        if self.between is None and self.value is None:
+            raise KeyedError("缺少（必填）", ("value",))
+        if self.between is not None:
+            if self.value is not None or "bound" in self.model_fields_set:
+                raise KeyedError("写了 between 就不写 bound 和 value", ("between",))
+            if self.between[0] > self.between[1]:
+                raise KeyedError("between 的下限大于上限，请检查是否写反", ("between",))
+        return self
 
 
 class DateOrderKind(_KindParams):
@@ -407,11 +428,9 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "duplicate-score",
         "expert-conflict",
         "plan-enterprise",
-        "plan-count",
         "column-type",
     ),
     "plan-outside-share": PlanShareParams,
-    "score-range": ScoreRangeParams,
     "minimum-experts": ExpertsParams,
     "duplicate-person": DuplicateParams,
     "not-xiamen": NotInPlaceParams,

@@ -25,6 +25,7 @@ from ..values import (
     fold,
     is_blank,
     parse_date,
+    parse_decimal,
     parse_int,
     parse_ratio,
     parse_yes_no,
@@ -346,15 +347,29 @@ def percent_floor(value: Decimal) -> str:
 
 @kind("number")
 class Number(Kind):
-    """An integer (``type = "integer"``) or a ratio (``type = "ratio"``) against a bound named
-    in the document's words: ``bound = "不少于"`` and ``value``."""
+    """An integer (``type = "integer"``), a ratio (``type = "ratio"``) or a decimal number
+    (``type = "number"``) against a bound named in the document's words: ``bound = "不少于"``
+    and ``value``; or within ``between = [low, high]``, both ends included."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
         self.type = str(self.params.get("type", "integer"))
-        self.bound = str(self.params.get("bound", "不少于"))
-        self.meets = BOUNDS[self.bound]
-        raw_limit = self.params["value"]
+        between = self.params.get("between")
+        self.range: tuple[Decimal, Decimal] | None = None
+        if between is not None:
+            low, high = (Decimal(str(end)) for end in between)
+            self.range = (low, high)
+            self.bound = "之间"
+
+            def within(value: Any, _limit: Any) -> bool:
+                return bool(low <= value <= high)
+
+            self.meets: Callable[[Any, Any], bool] = within
+            raw_limit: Any = low
+        else:
+            self.bound = str(self.params.get("bound", "不少于"))
+            self.meets = BOUNDS[self.bound]
+            raw_limit = self.params["value"]
         self.limit: int | Decimal = (
             int(raw_limit) if self.type == "integer" else Decimal(str(raw_limit))
         )
@@ -365,13 +380,25 @@ class Number(Kind):
     def _parse(self, raw: Any) -> int | Decimal:
         if self.type == "ratio":
             return parse_ratio(raw)
+        if self.type == "number":
+            return parse_decimal(raw)
         return parse_int(raw, minimum=min(int(self.limit), 1))
 
     def _shown(self, value: int | Decimal) -> str:
-        return percent_floor(Decimal(value)) if self.type == "ratio" else str(value)
+        if self.type == "ratio":
+            return percent_floor(Decimal(value))
+        if self.type == "number":
+            return f"{Decimal(value).normalize():f}"
+        return str(value)
+
+    def _shown_limit(self) -> str:
+        if self.range is not None:
+            low, high = self.range
+            return f"{low}–{high}"
+        return self._shown(self.limit)
 
     def _judge(self, raw: Any) -> tuple[str | None, CellProblem | None]:
-        shown_limit = self._shown(self.limit)
+        shown_limit = self._shown_limit()
         if raw is None or raw == "" or is_blank(raw):
             blank = (
                 "「{column}」未填；请填写整数" if self.type == "integer" else "{column}为空；请填写"
@@ -389,7 +416,7 @@ class Number(Kind):
                 "「{column}」为{value}，{missed}{bound}；{summary}",
                 column=self.column,
                 value=self._shown(value),
-                missed=_MISSED[self.bound],
+                missed=_MISSED.get(self.bound, "不在"),
                 bound=shown_limit,
             ),
             None,

@@ -50,23 +50,6 @@ class PlanEnterprise(_NameListRule):
             )
 
 
-@register("plan-count")
-class PlanCount(Rule):
-    """计划人数 is a whole number of at least one."""
-
-    pure = True
-
-    def needs(self) -> tuple[str, ...]:
-        return (PLANNED,)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if row.blank(PLANNED):
-            yield self.finding(row.number, PLANNED, "计划人数为空；请填写计划培训的人数")
-            return
-        row.int(PLANNED, minimum=1)  # an unreadable cell is reported as a CellProblem
-        return
-
-
 @register("plan-outside-share")
 class PlanOutsideShare(Rule):
     """Per city: planned trainees of institutions outside the city's own schools (本地院校
