@@ -375,7 +375,19 @@ class DurationKind(_KindParams):
         return self
 
 
+class LevelStepKind(_KindParams):
+    """level-step: the level applied for is at most N levels above the level held."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "over": frozenset({"column", "held_column", "held", "level", "steps"}),
+    }
+    column: str = Field("申报等级", description="申报等级列")
+    held_column: str = Field("现等级", description="现等级列")
+    at_most: int = Field(1, ge=0, description="最多高出现等级几级（含）；1 即只能申报上一级")
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "level-step": LevelStepKind,
     "duration": DurationKind,
     "level-tenure": LevelTenureKind,
     "excludes": ExcludesKind,
@@ -418,7 +430,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "institution-not-barred",
         "institution-listed",
         "no-repeat",
-        "no-seniority-bar",
         "class-approved",
         "credit-code",
         "contact",

@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (registration)
     common,
     inforce,
     kind_duration,
+    kind_level_step,
     kind_tenure,
     kinds,
     people,

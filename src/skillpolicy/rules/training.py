@@ -158,28 +158,6 @@ class SchoolEnterprise(Rule):
                 )
 
 
-@register("no-seniority-bar")
-class NoSeniorityBar(Rule):
-    """Skipping a level is flagged for manual review, never rejected."""
-
-    pure = True
-
-    def needs(self) -> tuple[str, ...]:
-        return ("现等级", "申报等级")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        current, applied = row.level("现等级"), row.level("申报等级")
-        if current is None or applied is None:
-            return
-        if applied - current >= 2:
-            yield self.finding(
-                row.number,
-                "申报等级",
-                f"现等级{current.title}，申报{applied.title}，属越级（破格）申报；"
-                "不得以年龄、学历、资历、身份限制，请人工复核其一线岗位和业绩材料，不应直接驳回",
-            )
-
-
 @register("class-approved")
 class ClassApproved(Rule):
     pure = True
