@@ -104,12 +104,6 @@ class CatalogParams(_Params):
     column: str = Field("职业(工种)", description="职业（工种）列")
 
 
-class CertifiedParams(_Params):
-    passed: str = Field("合格", description="合格的写法")
-    failed: str = Field("不合格", description="不合格的写法")
-    pending: list[str] = Field(default_factory=list, description="也当作待定的写法")
-
-
 class SchoolEnterpriseParams(_Params):
     contract_months: int = Field(ge=0, description="劳动合同期限下限（月，含）")
     insurance_months: int = Field(ge=0, description="社保缴纳月数下限（含）")
@@ -118,11 +112,6 @@ class SchoolEnterpriseParams(_Params):
 
 class AttendanceParams(_Params):
     minimum: Ratio = Field(ge=0, le=1, description='到课率下限（含），如 "0.60"')
-
-
-class SubsidyGroupParams(_Params):
-    groups: list[str] = Field(min_length=1, description="可享受补贴的人员类别")
-    types: list[str] = Field(min_length=1, description="可享受补贴的培训类型")
 
 
 class QualificationParams(_Params):
@@ -190,11 +179,16 @@ class OneOfKind(_KindParams):
     templates: ClassVar[dict[str, frozenset[str]]] = {
         "blank": frozenset({"column", "allowed"}),
         "outside": frozenset({"column", "value", "allowed", "hint"}),
+        "failing": frozenset({"column", "value"}),
     }
     column: str = Field(description="列名")
     allowed: list[str] = Field(min_length=1, description="允许的取值")
     blank_allowed: bool = Field(False, description="为空时不算问题")
     multiple: bool = Field(False, description="可多选：以、，；或空格分隔，每一项都须在 allowed 中")
+    failing: list[str] = Field(
+        default_factory=list,
+        description="认得但仍是问题的取值（如鉴定结果“不合格”），提示语用 failing",
+    )
 
 
 class InCatalogKind(_KindParams):
@@ -386,7 +380,30 @@ class LevelStepKind(_KindParams):
     at_most: int = Field(1, ge=0, description="最多高出现等级几级（含）；1 即只能申报上一级")
 
 
+class FilledKind(_KindParams):
+    """filled: a cell that must be filled (or, with filled = false, left empty)."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column"}),
+        "filled": frozenset({"column", "value"}),
+    }
+    column: str = Field(description="列名")
+    filled: bool = Field(True, description="true：须填写（默认）；false：须为空")
+
+
+class AllOfKind(_KindParams):
+    """all-of: several kinds under one rule id, each with its params and applies_when."""
+
+    checks: list[dict[str, Any]] = Field(
+        min_length=1,
+        description="各部分：kind、该种类的参数，可选 applies_when；依次核对",
+    )
+    first: bool = Field(False, description="true：一行有了第一条问题就不再核对后面的部分")
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "all-of": AllOfKind,
+    "filled": FilledKind,
     "level-step": LevelStepKind,
     "duration": DurationKind,
     "level-tenure": LevelTenureKind,
@@ -434,7 +451,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "credit-code",
         "contact",
         "deadline",
-        "acceptance",
         "stale-program",
         "duplicate-score",
         "expert-conflict",
@@ -450,10 +466,8 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     "institution-standing": PassRateParams,
     "quota": QuotaParams,
     "occupation-in-catalog": CatalogParams,
-    **_ids(CertifiedParams, "certified", "certificate"),
     "school-enterprise": SchoolEnterpriseParams,
     "attendance": AttendanceParams,
-    "subsidy-group": SubsidyGroupParams,
     "applicant-qualification": QualificationParams,
     "partners": PartnersParams,
     "award-kind": AwardKindParams,
@@ -574,6 +588,9 @@ def _check_params(found: _Collector, data: dict[str, Any]) -> None:
                     KIND_PARAMS[kind].model_validate(params)
                 except ValidationError as exc:
                     found.add_validation(exc, ("rules", index, "params"))
+                else:
+                    if kind == "all-of":
+                        _check_parts(found, params["checks"], ("rules", index, "params", "checks"))
             continue
         rule_id = rule.get("function") or rule["id"]
         if not isinstance(rule_id, str):
@@ -593,6 +610,29 @@ def _check_params(found: _Collector, data: dict[str, Any]) -> None:
             RULE_PARAMS[rule_id].model_validate(params)
         except ValidationError as exc:
             found.add_validation(exc, ("rules", index, "params"))
+
+
+def _check_parts(found: _Collector, checks: list[dict[str, Any]], at: Loc) -> None:
+    """Each part of an all-of rule: a known kind (not all-of), its params, its applies_when."""
+    from .programs import AppliesWhen
+
+    for number, check in enumerate(checks):
+        loc = (*at, number)
+        kind = check.get("kind")
+        if kind not in KIND_PARAMS or kind == "all-of":
+            parts = "、".join(k for k in sorted(KIND_PARAMS) if k != "all-of")
+            found.add(f"「{kind}」不是可用于 checks 的种类；可用：{parts}", (*loc, "kind"))
+            continue
+        params = {k: v for k, v in check.items() if k not in ("kind", "applies_when")}
+        try:
+            KIND_PARAMS[kind].model_validate(params)
+        except ValidationError as exc:
+            found.add_validation(exc, loc)
+        if "applies_when" in check:
+            try:
+                AppliesWhen.model_validate(check["applies_when"])
+            except ValidationError as exc:
+                found.add_validation(exc, (*loc, "applies_when"))
 
 
 def _check_money(

@@ -167,6 +167,8 @@ class OneOf(Kind):
         self.folded = {fold(v) for v in self.allowed}
         self.blank_allowed = bool(self.params.get("blank_allowed", False))
         self.multiple = bool(self.params.get("multiple", False))
+        # recognised values that are still a finding (鉴定结果 不合格)
+        self.failing = {fold(v) for v in self.params.get("failing", [])}
 
     def needs(self) -> tuple[str, ...]:
         return (self.column,)
@@ -198,7 +200,16 @@ class OneOf(Kind):
                 allowed=one_of(self.allowed),
             )
             return [blank]
-        return [self._outside(part) for part in parts if fold(part) not in self.folded]
+        return [
+            self._failing(part) if fold(part) in self.failing else self._outside(part)
+            for part in parts
+            if fold(part) not in self.folded or fold(part) in self.failing
+        ]
+
+    def _failing(self, value: str) -> str:
+        return self.template(
+            "failing", "{column}为{value}；{summary}", column=self.column, value=value
+        )
 
     def _outside(self, value: str) -> str:
         return self.template(

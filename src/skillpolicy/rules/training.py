@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from decimal import ROUND_FLOOR, Decimal
 
 from ..findings import Finding
-from ..values import fold
 from .base import RowView, Rule, register
 from .common import close_match, one_of
 
@@ -47,51 +46,6 @@ class OccupationInCatalog(Rule):
                 f"「{value}」不在《{catalog.title}》内，不属本项目培养范围；请按目录填写规范名称。{hint}".rstrip(
                     "。"
                 ),
-            )
-
-
-@register("certified", "certificate")
-class Certified(Rule):
-    """合格 is paid, 不合格 refused, blank pending; certificate also needs a 证书编号."""
-
-    pure = True
-
-    def setup(self) -> None:
-        self.pending = {fold(v) for v in self.params.get("pending", [])}
-
-    def inputs(self) -> tuple[str, ...]:
-        return self.present("鉴定结果")
-
-    def presence(self) -> tuple[str, ...]:
-        return self.present("证书编号")
-
-    def needs(self) -> tuple[str, ...]:
-        return ("鉴定结果",)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if row.blank("鉴定结果"):
-            return
-        value = row.text("鉴定结果")
-        if value in self.pending:
-            return
-        if value == "不合格":
-            yield self.finding(
-                row.number,
-                "鉴定结果",
-                "鉴定结果为不合格，未取得相应证书，按规定不给予补贴；如结果填错请更正",
-            )
-        elif value != "合格":
-            allowed = one_of(["合格", "不合格", *self.params.get("pending", [])])
-            yield self.finding(
-                row.number,
-                "鉴定结果",
-                f"鉴定结果「{value}」无法识别；应填：{allowed}，未鉴定的留空",
-            )
-        elif self.spec.id == "certificate" and (not row.has("证书编号") or row.blank("证书编号")):
-            yield self.finding(
-                row.number,
-                "证书编号",
-                "鉴定合格但未填证书编号；取得证书是获得培训补贴的必备条件，请补填证书编号",
             )
 
 
@@ -207,34 +161,4 @@ class Attendance(Rule):
                 row.number,
                 "到课率",
                 f"到课率 {percent(rate)} 低于{percent(minimum)}，按规定不给予培训补贴",
-            )
-
-
-@register("subsidy-group")
-class SubsidyGroup(Rule):
-    pure = True
-
-    def setup(self) -> None:
-        self.groups: list[str] = list(self.params["groups"])
-        self.types: list[str] = list(self.params["types"])
-
-    def needs(self) -> tuple[str, ...]:
-        return ("人员类别", "培训类型")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        groups, types = self.groups, self.types
-        group = row.text("人员类别")
-        kind = row.text("培训类型")
-        if group not in {fold(g) for g in groups}:
-            shown = f"「{group}」" if group else "为空"
-            yield self.finding(
-                row.number,
-                "人员类别",
-                f"人员类别{shown}，不属于可申请职业培训补贴的四类人员（{one_of(groups)}）；该行不予培训补贴",
-            )
-        if kind not in {fold(t) for t in types}:  # blank too: a row must say which training
-            yield self.finding(
-                row.number,
-                "培训类型",
-                f"培训类型为{kind or '空'}；只有{one_of(types)}可申请职业培训补贴",
             )

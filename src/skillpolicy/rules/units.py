@@ -160,28 +160,3 @@ class Partners(Rule):
                 yield self.finding(
                     row.number, column, f"{column}为{count}，{unit_type}须有{minimum}{noun}以上"
                 )
-
-
-@register("acceptance")
-class Acceptance(Rule):
-    """验收结果 is 合格, 不合格 or blank; only designated units have one."""
-
-    pure = True
-
-    def needs(self) -> tuple[str, ...]:
-        return ("是否授牌", "验收结果")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if row.blank("验收结果"):
-            return
-        value = row.text("验收结果")
-        if value not in ("合格", "不合格"):
-            yield self.finding(
-                row.number,
-                "验收结果",
-                f"验收结果「{value}」无法识别；应填合格或不合格，验收未完成的留空",
-            )
-        elif row.yes_no("是否授牌") is False:
-            yield self.finding(
-                row.number, "验收结果", "该单位未授牌，不应有验收结果；请核对是否授牌或验收结果"
-            )
