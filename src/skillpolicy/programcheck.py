@@ -401,7 +401,33 @@ class AllOfKind(_KindParams):
     first: bool = Field(False, description="true：一行有了第一条问题就不再核对后面的部分")
 
 
+class ValidKind(_KindParams):
+    """valid: identifier columns hold valid values of their declared type."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "person-id": frozenset({"column", "problem"}),
+        "credit-code": frozenset({"column", "problem"}),
+        "phone": frozenset({"column", "problem"}),
+        "postcode": frozenset({"column", "problem"}),
+        "sex_unknown": frozenset({"column", "value"}),
+        "sex_differs": frozenset({"column", "value", "id_column", "sex"}),
+        "missing": frozenset({"reason"}),
+    }
+    columns: list[str] = Field(
+        min_length=1,
+        description="各列（类型须为 person-id、credit-code、phone 或 postcode），表中有的都核对",
+    )
+    blank_allowed: bool = Field(True, description="true：为空不算问题（默认）；false：为空也提示")
+    sex_column: str = Field("性别", description="person-id：须与身份证号第17位一致的性别列")
+    reference_column: str = Field(
+        "开班日期", description="person-id：出生日期不得晚于的参照日列（为空时用项目的参照日）"
+    )
+
+
+VALID_TYPES = ("person-id", "credit-code", "phone", "postcode")
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "valid": ValidKind,
     "all-of": AllOfKind,
     "filled": FilledKind,
     "level-step": LevelStepKind,
@@ -448,8 +474,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "institution-listed",
         "no-repeat",
         "class-approved",
-        "credit-code",
-        "contact",
         "deadline",
         "stale-program",
         "duplicate-score",
@@ -635,6 +659,16 @@ def _check_parts(found: _Collector, checks: list[dict[str, Any]], at: Loc) -> No
                 found.add_validation(exc, (*loc, "applies_when"))
 
 
+def _check_valid_columns(found: _Collector, program: Any, params: Any, at: Loc) -> None:
+    """The columns a valid rule names are declared with a type it checks."""
+    declared = program.column_set().columns
+    for name in params.get("columns", []) if isinstance(params, dict) else []:
+        column = declared.get(name)
+        if column is None or column.type not in VALID_TYPES:
+            kind = f"类型为 {column.type}" if column is not None else "没有声明"
+            found.add(f"valid 只核对类型为 {'、'.join(VALID_TYPES)} 的列；「{name}」{kind}", at)
+
+
 def _check_money(
     found: _Collector,
     program: Any,
@@ -757,6 +791,14 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
                 )
             if spec.kind == "name-list" and "list" in spec.params:
                 need_parameter(str(spec.params["list"]), "file", loc, f"规则 {spec.id} ")
+            if spec.kind == "valid":
+                _check_valid_columns(found, program, spec.params, (*loc, "params", "columns"))
+            for number, part in enumerate(
+                spec.params.get("checks", []) if spec.kind == "all-of" else []
+            ):
+                if isinstance(part, dict) and part.get("kind") == "valid":
+                    at = (*loc, "params", "checks", number, "columns")
+                    _check_valid_columns(found, program, part, at)
             if spec.kind == "in-catalog" and not (spec.params.get("catalog") or program.catalog):
                 found.add(
                     f"规则「{spec.id}」（in-catalog）需要职业目录：写 params.catalog 或项目的 catalog",

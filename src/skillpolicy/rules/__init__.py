@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (registration)
     kind_filled,
     kind_level_step,
     kind_tenure,
+    kind_valid,
     kinds,
     people,
     plan,

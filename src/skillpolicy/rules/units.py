@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 
 from ..findings import Finding
-from ..identifiers import check_credit_code, check_phone, check_postcode
 from ..values import fold
 from .base import RowView, Rule, register
 from .common import close_match, one_of
@@ -47,56 +46,6 @@ class ApplicantQualification(Rule):
                         "。"
                     ),
                 )
-
-
-@register("credit-code")
-class CreditCode(Rule):
-    pure = True
-
-    def inputs(self) -> tuple[str, ...]:
-        return self.present("统一社会信用代码", "单位名称")
-
-    def needs(self) -> tuple[str, ...]:
-        return ("统一社会信用代码",)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if row.blank("单位名称"):
-            yield self.finding(
-                row.number, "单位名称", "单位名称为空；请填写与营业执照一致的单位全称"
-            )
-        result = check_credit_code(row.raw("统一社会信用代码"))
-        if not result.ok:
-            yield self.finding(
-                row.number, "统一社会信用代码", result.problem or "统一社会信用代码无效"
-            )
-
-
-@register("contact")
-class Contact(Rule):
-    """Phone numbers and 邮编 that are filled in must be well-formed."""
-
-    pure = True
-
-    def inputs(self) -> tuple[str, ...]:
-        return self.present(*self.PHONES, "邮编")
-
-    PHONES = ("联系电话", "手机", "联系人电话", "联系人手机")
-
-    def skip_reason(self) -> str | None:
-        if not any(self.context.layout.has(c) for c in (*self.PHONES, "邮编")):
-            return "表中没有联系电话、手机或邮编列"
-        return None
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        for column in self.PHONES:
-            if row.has(column) and not row.blank(column):
-                result = check_phone(row.raw(column))
-                if not result.ok:
-                    yield self.finding(row.number, column, f"{column}：{result.problem}")
-        if row.has("邮编") and not row.blank("邮编"):
-            result = check_postcode(row.raw("邮编"))
-            if not result.ok:
-                yield self.finding(row.number, "邮编", result.problem or "邮编应为6位数字")
 
 
 @register("deadline")
