@@ -49,19 +49,6 @@ class ClosedListParams(_Params):
     allowed: list[str] | None = Field(None, description="允许的取值", min_length=1)
 
 
-class YesConditionParams(_Params):
-    """Conditions answered yes/no: every named column must say 是."""
-
-    columns: list[str] = Field(description="须为“是”的各列", min_length=1)
-
-
-class MinimumParams(_Params):
-    """A count at or above the document's number (以上/不少于 include it)."""
-
-    column: str = Field(description="整数列")
-    minimum: int = Field(1, ge=0, description="下限（含）")
-
-
 class DuplicateParams(_Params):
     key_columns: list[str] = Field(
         default_factory=lambda: ["身份证号"], min_length=1, description="这些列都相同的为重复"
@@ -114,21 +101,12 @@ class AttendanceParams(_Params):
     minimum: Ratio = Field(ge=0, le=1, description='到课率下限（含），如 "0.60"')
 
 
-class QualificationParams(_Params):
-    column: str = Field(description="主体资格列")
-    allowed: list[str] = Field(min_length=1, description="认可的主体资格")
-
-
 class PartnersParams(_Params):
     applies_to: list[str] = Field(min_length=1, description="适用的单位类型")
     enterprises_column: str = Field(description="合作企业数列")
     minimum_enterprises: int = Field(ge=0, description="合作企业数下限（含）")
     specialities_column: str = Field(description="共建专业数列")
     minimum_specialities: int = Field(ge=0, description="共建专业数下限（含）")
-
-
-class AwardKindParams(_Params):
-    allowed: list[str] = Field(min_length=1, description="奖项名称")
 
 
 class AwardQuotaParams(_Params):
@@ -457,23 +435,12 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "training-category",
     ),
     **_ids(
-        YesConditionParams,
-        "training-system",
-        "research-cooperation",
-        "funding-and-site",
-        "advanced-equipment",
-        "management",
-        "teaching-staff",
-    ),
-    **_ids(MinimumParams, "masters-count", "shortage-equipment", "annual-scale", "trainee-count"),
-    **_ids(
         NoParams,
         "identity",
         "key-enterprise",
         "institution-not-barred",
         "institution-listed",
         "no-repeat",
-        "class-approved",
         "deadline",
         "stale-program",
         "duplicate-score",
@@ -492,9 +459,7 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     "occupation-in-catalog": CatalogParams,
     "school-enterprise": SchoolEnterpriseParams,
     "attendance": AttendanceParams,
-    "applicant-qualification": QualificationParams,
     "partners": PartnersParams,
-    "award-kind": AwardKindParams,
     "award-quota": AwardQuotaParams,
     "shortage-technician": LevelsParams,
     "education-fund": EducationFundParams,

@@ -1,8 +1,8 @@
 """level-step: the level applied for is at most N levels above the level held.
 
-For a document that forbids barring on seniority but wants a skipped level looked at (广西
-2019 十: 破格/越级 application flagged for manual review, not rejected), the entry's severity
-is ``review``. Levels compare by meaning (三级 = 高级工); a blank level is not judged here.
+For a document that forbids barring on seniority but wants a skipped level looked at (a
+破格/越级 application flagged for manual review, not rejected), the entry's severity is
+``review``. Levels compare by meaning (三级 = 高级工); a blank level is not judged here.
 """
 
 from __future__ import annotations

@@ -112,34 +112,6 @@ class SchoolEnterprise(Rule):
                 )
 
 
-@register("class-approved")
-class ClassApproved(Rule):
-    pure = True
-
-    def needs(self) -> tuple[str, ...]:
-        return ("开班日期", "开班审批日期")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        approved = row.date("开班审批日期")
-        start = row.date("开班日期")
-        if approved is None:
-            yield self.finding(
-                row.number,
-                "开班审批日期",
-                "未填开班审批日期；申请补贴的培训须经培训主管部门审批后方可开班，请补填审批日期",
-            )
-        elif start is None:
-            yield self.finding(
-                row.number, "开班日期", "开班日期为空，无法核对是否先审批后开班；请填写"
-            )
-        elif approved > start:
-            yield self.finding(
-                row.number,
-                "开班审批日期",
-                f"开班审批日期 {approved.isoformat()} 晚于开班日期 {start.isoformat()}；须先审批后开班，未经批准开班的不予补贴",
-            )
-
-
 @register("attendance")
 class Attendance(Rule):
     """到课率 below 60% gets no subsidy; exactly 60% is paid (低于 excludes the number)."""

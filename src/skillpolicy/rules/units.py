@@ -8,44 +8,8 @@ from collections.abc import Iterator
 from ..findings import Finding
 from ..values import fold
 from .base import RowView, Rule, register
-from .common import close_match, one_of
 
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
-
-
-@register("applicant-qualification")
-class ApplicantQualification(Rule):
-    """主体资格: one or more of the listed qualifications, separated by 、 , or ;."""
-
-    pure = True
-
-    def setup(self) -> None:
-        self.column = str(self.params["column"])
-        self.allowed: list[str] = list(self.params["allowed"])
-
-    def needs(self) -> tuple[str, ...]:
-        return (self.column,)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        chosen = [part for part in _SEPARATORS.split(row.text(self.column)) if part]
-        if not chosen:
-            yield self.finding(
-                row.number,
-                self.column,
-                f"{self.column}未填；请至少选择一项：{one_of(self.allowed)}",
-            )
-            return
-        folded = {fold(v) for v in self.allowed}
-        for part in chosen:
-            if fold(part) not in folded:
-                hint = close_match(part, self.allowed)
-                yield self.finding(
-                    row.number,
-                    self.column,
-                    f"{self.column}「{part}」不是附件2所列的主体资格；应为：{one_of(self.allowed)}。{hint}".rstrip(
-                        "。"
-                    ),
-                )
 
 
 @register("deadline")
