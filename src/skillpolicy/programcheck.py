@@ -402,10 +402,29 @@ class ValidKind(_KindParams):
     )
 
 
+class SumKind(_KindParams):
+    """sum: the sum of several integer columns against a bound in the document's words."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"columns"}),
+        "missed": frozenset({"columns", "value", "missed", "bound"}),
+    }
+    columns: list[str] = Field(min_length=1, description="相加的整数列（至少两列，为空的按0计）")
+    bound: Bound = Field("不少于", description="界限的说法，同 number")
+    value: int = Field(description="界限值（整数）")
+
+    @model_validator(mode="after")
+    def _two_or_more(self) -> SumKind:
+        if len(self.columns) < 2:
+            raise KeyedError("sum 至少写两列；只核对一列时用 number", ("columns",))
+        return self
+
+
 VALID_TYPES = ("person-id", "credit-code", "phone", "postcode")
 
 KIND_PARAMS: dict[str, type[_KindParams]] = {
     "valid": ValidKind,
+    "sum": SumKind,
     "all-of": AllOfKind,
     "filled": FilledKind,
     "level-step": LevelStepKind,

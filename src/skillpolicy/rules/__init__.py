@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (registration)
     kind_duration,
     kind_filled,
     kind_level_step,
+    kind_sum,
     kind_tenure,
     kind_valid,
     kinds,
