@@ -182,7 +182,10 @@ def test_schema_ties_each_rule_kind_to_its_params() -> None:
     assert attendance["required"] == ["minimum"]
     assert attendance["additionalProperties"] is False
     number = params_of("kind", "number")
-    assert number["required"] == ["column", "value"]
+    assert number["required"] == ["column"]
+    assert number["oneOf"] == [{"required": ["value"]}, {"required": ["between"]}]
+    assert params_of("kind", "level-tenure")["required"] == ["paths"]
+    assert params_of("kind", "duration")["required"] == ["months"]
     assert number["additionalProperties"] is False
 
 

@@ -21,12 +21,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .datafile import KeyedError, describe_error, locate, read_toml
 from .dated import coverage_problems, dated_entries, iter_dated
 from .errors import CatalogError
 from .resources import SearchPath
+from .values import ValueProblem, parse_level
 
 # --- what each rule kind takes as params ------------------------------------------------------
 
@@ -47,19 +48,6 @@ class ClosedListParams(_Params):
 
     column: str | None = Field(None, description="列名（省略时用该规则的默认列）")
     allowed: list[str] | None = Field(None, description="允许的取值", min_length=1)
-
-
-class YesConditionParams(_Params):
-    """Conditions answered yes/no: every named column must say 是."""
-
-    columns: list[str] = Field(description="须为“是”的各列", min_length=1)
-
-
-class MinimumParams(_Params):
-    """A count at or above the document's number (以上/不少于 include it)."""
-
-    column: str = Field(description="整数列")
-    minimum: int = Field(1, ge=0, description="下限（含）")
 
 
 class DuplicateParams(_Params):
@@ -90,15 +78,6 @@ class QuotaParams(_Params):
     maximum: int = Field(gt=0, description="名额上限（含）")
 
 
-class ScoreRangeParams(_Params):
-    minimum: Decimal = Field(Decimal(0), ge=0, description='评分下限（含），如 "0"')
-    maximum: Decimal = Field(gt=0, description='评分上限（含），如 "100"')
-
-
-class PlanDeadlineParams(_Params):
-    deadline: date = Field(description="报送截止日（含），如 2013-02-28")
-
-
 class PlanYearParams(_Params):
     plan_year: int = Field(ge=2000, le=2099, description="计划年度，如 2013（核对其前一年）")
 
@@ -117,44 +96,14 @@ class CatalogParams(_Params):
     column: str = Field("职业(工种)", description="职业（工种）列")
 
 
-class TenurePath(_Params):
-    from_: str = Field(alias="from", description="现等级")
-    to: str = Field(description="申报等级")
-    years: int = Field(gt=0, description="现等级须满的年数")
-
-
-class TenureParams(_Params):
-    paths: list[TenurePath] = Field(min_length=1, description="晋升路径")
-
-
-class CertifiedParams(_Params):
-    passed: str = Field("合格", description="合格的写法")
-    failed: str = Field("不合格", description="不合格的写法")
-    pending: list[str] = Field(default_factory=list, description="也当作待定的写法")
-
-
 class SchoolEnterpriseParams(_Params):
     contract_months: int = Field(ge=0, description="劳动合同期限下限（月，含）")
     insurance_months: int = Field(ge=0, description="社保缴纳月数下限（含）")
     levels: list[str] = Field(min_length=1, description="适用的等级")
 
 
-class DurationParams(_Params):
-    months: dict[str, int] = Field(min_length=1, description="培训形式 → 最长月数")
-
-
 class AttendanceParams(_Params):
     minimum: Ratio = Field(ge=0, le=1, description='到课率下限（含），如 "0.60"')
-
-
-class SubsidyGroupParams(_Params):
-    groups: list[str] = Field(min_length=1, description="可享受补贴的人员类别")
-    types: list[str] = Field(min_length=1, description="可享受补贴的培训类型")
-
-
-class QualificationParams(_Params):
-    column: str = Field(description="主体资格列")
-    allowed: list[str] = Field(min_length=1, description="认可的主体资格")
 
 
 class PartnersParams(_Params):
@@ -163,10 +112,6 @@ class PartnersParams(_Params):
     minimum_enterprises: int = Field(ge=0, description="合作企业数下限（含）")
     specialities_column: str = Field(description="共建专业数列")
     minimum_specialities: int = Field(ge=0, description="共建专业数下限（含）")
-
-
-class AwardKindParams(_Params):
-    allowed: list[str] = Field(min_length=1, description="奖项名称")
 
 
 class AwardQuotaParams(_Params):
@@ -217,11 +162,16 @@ class OneOfKind(_KindParams):
     templates: ClassVar[dict[str, frozenset[str]]] = {
         "blank": frozenset({"column", "allowed"}),
         "outside": frozenset({"column", "value", "allowed", "hint"}),
+        "failing": frozenset({"column", "value"}),
     }
     column: str = Field(description="列名")
     allowed: list[str] = Field(min_length=1, description="允许的取值")
     blank_allowed: bool = Field(False, description="为空时不算问题")
     multiple: bool = Field(False, description="可多选：以、，；或空格分隔，每一项都须在 allowed 中")
+    failing: list[str] = Field(
+        default_factory=list,
+        description="认得但仍是问题的取值（如鉴定结果“不合格”），提示语用 failing",
+    )
 
 
 class InCatalogKind(_KindParams):
@@ -249,19 +199,45 @@ Bound = Literal["以上", "不少于", "不低于", "超过", "以下", "不超�
 
 
 class NumberKind(_KindParams):
-    """number: an integer or a ratio against a bound in the document's words."""
+    """number: an integer, a ratio or a number against a bound in the document's words, or
+    within a range."""
+
+    # an editor asks for one of the two: a bound's value, or a range
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"oneOf": [{"required": ["value"]}, {"required": ["between"]}]},
+    )
 
     templates: ClassVar[dict[str, frozenset[str]]] = {
         "blank": frozenset({"column", "bound"}),
         "missed": frozenset({"column", "value", "missed", "bound"}),
     }
     column: str = Field(description="数值列")
-    type: Literal["integer", "ratio"] = Field("integer", description="integer：整数；ratio：比例")
+    type: Literal["integer", "ratio", "number"] = Field(
+        "integer", description="integer：整数；ratio：比例；number：可带小数的数（如评分）"
+    )
     bound: Bound = Field(
         "不少于",
         description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <",
     )
-    value: Decimal = Field(description='界限值：整数，或带引号的小数如 "0.60"（即60%）')
+    value: Decimal | None = Field(
+        None, description='界限值：整数，或带引号的小数如 "0.60"（即60%）'
+    )
+    between: tuple[Decimal, Decimal] | None = Field(
+        None, description='取值范围（两端都含），如 ["0", "100"]；写了它就不写 bound 和 value'
+    )
+
+    @model_validator(mode="after")
+    def _value_or_between(self) -> NumberKind:
+        if self.between is None and self.value is None:
+            raise KeyedError("缺少（必填）", ("value",))
+        if self.between is not None:
+            if self.value is not None or "bound" in self.model_fields_set:
+                raise KeyedError("写了 between 就不写 bound 和 value", ("between",))
+            if self.between[0] > self.between[1]:
+                raise KeyedError("between 的下限大于上限，请检查是否写反", ("between",))
+        return self
 
 
 class DateOrderKind(_KindParams):
@@ -275,6 +251,10 @@ class DateOrderKind(_KindParams):
     column: str = Field(description="日期列")
     not_after_column: str | None = Field(None, description="不得晚于这一列的日期")
     not_after: date | None = Field(None, description="不得晚于这一天（省略时用项目的 deadline）")
+    fact: str | None = Field(
+        None,
+        description="表中没有该列时，改用表头上方写的这一项（如 填报日期），对每一行都适用",
+    )
 
 
 class NameListKind(_KindParams):
@@ -298,7 +278,163 @@ class ExcludesKind(_KindParams):
     text: str = Field(min_length=1, description="含有这段文字的行不属本项目")
 
 
+def _a_level(value: str) -> str:
+    """A level as the document writes it (三级 or 高级工), refused when it is none."""
+    try:
+        parse_level(value)
+    except ValueProblem:
+        raise ValueError(
+            "不是职业资格等级；应为：五级/初级工、四级/中级工、三级/高级工、二级/技师、一级/高级技师"
+        ) from None
+    return value
+
+
+class TenurePath(_Params):
+    """One path of level-tenure: holding ``from`` for ``years`` years, apply for ``to``."""
+
+    from_: str = Field(alias="from", description="现等级（须持有的等级）")
+    to: str = Field(description="申报等级")
+    years: int = Field(gt=0, description="现等级须满的年数（含）")
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _levels(cls, value: str) -> str:
+        return _a_level(value)
+
+
+class LevelTenureKind(_KindParams):
+    """level-tenure: a level held N years by the reference date before applying for the next."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank_applied": frozenset({"column", "allowed"}),
+        "other_level": frozenset({"column", "level", "allowed"}),
+        "blank_current": frozenset({"column", "level", "needed", "years"}),
+        "wrong_current": frozenset({"column", "held", "level", "needed", "years"}),
+        "blank_obtained": frozenset({"column", "level", "needed", "years"}),
+        "short": frozenset({"column", "value", "reference", "due", "level", "needed", "years"}),
+    }
+    paths: list[TenurePath] = Field(min_length=1, description="晋升路径：from、to、years")
+    applied_column: str = Field("申报等级", description="申报等级列")
+    current_column: str = Field("现等级", description="现等级列")
+    obtained_column: str = Field("取证日期", description="现等级的取证日期列")
+    reference_column: str = Field(
+        "开班日期", description="参照日列（为空时用项目的 reference_date）"
+    )
+
+
+class DurationKind(_KindParams):
+    """duration: from one date to another at most N months."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "by_blank": frozenset({"column", "value", "allowed"}),
+        "by_outside": frozenset({"column", "value", "allowed"}),
+        "blank": frozenset({"column"}),
+        "reversed": frozenset({"column", "value", "other", "start"}),
+        "over": frozenset({"column", "form", "start", "value", "months", "last"}),
+    }
+    start_column: str = Field("开班日期", description="起始日期列")
+    end_column: str = Field("结业日期", description="结束日期列")
+    months: int | dict[str, int] = Field(
+        description="最长月数（含）；或按 by 列的取值分别写，如 { 全脱产 = 3, 半脱产 = 6 }"
+    )
+    by: str | None = Field(None, description="months 按这一列的取值分别写时的列名")
+
+    @model_validator(mode="after")
+    def _months_by(self) -> DurationKind:
+        table = isinstance(self.months, dict)
+        if table and not self.by:
+            raise KeyedError("months 按取值分别写时须写 by（按哪一列取值）", ("by",))
+        if not table and self.by:
+            raise KeyedError("写了 by 时 months 须按取值分别写，如 { 全脱产 = 3 }", ("months",))
+        months = self.months.values() if isinstance(self.months, dict) else [self.months]
+        if (table and not self.months) or any(m <= 0 for m in months):
+            raise KeyedError("月数应为正整数", ("months",))
+        return self
+
+
+class LevelStepKind(_KindParams):
+    """level-step: the level applied for is at most N levels above the level held."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "over": frozenset({"column", "held_column", "held", "level", "steps"}),
+    }
+    column: str = Field("申报等级", description="申报等级列")
+    held_column: str = Field("现等级", description="现等级列")
+    at_most: int = Field(1, ge=0, description="最多高出现等级几级（含）；1 即只能申报上一级")
+
+
+class FilledKind(_KindParams):
+    """filled: a cell that must be filled (or, with filled = false, left empty)."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column"}),
+        "filled": frozenset({"column", "value"}),
+    }
+    column: str = Field(description="列名")
+    filled: bool = Field(True, description="true：须填写（默认）；false：须为空")
+
+
+class AllOfKind(_KindParams):
+    """all-of: several kinds under one rule id, each with its params and applies_when."""
+
+    checks: list[dict[str, Any]] = Field(
+        min_length=1,
+        description="各部分：kind、该种类的参数，可选 applies_when；依次核对",
+    )
+    first: bool = Field(False, description="true：一行有了第一条问题就不再核对后面的部分")
+
+
+class ValidKind(_KindParams):
+    """valid: identifier columns hold valid values of their declared type."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "person-id": frozenset({"column", "problem"}),
+        "credit-code": frozenset({"column", "problem"}),
+        "phone": frozenset({"column", "problem"}),
+        "postcode": frozenset({"column", "problem"}),
+        "sex_unknown": frozenset({"column", "value"}),
+        "sex_differs": frozenset({"column", "value", "id_column", "sex"}),
+        "missing": frozenset({"reason"}),
+    }
+    columns: list[str] = Field(
+        min_length=1,
+        description="各列（类型须为 person-id、credit-code、phone 或 postcode），表中有的都核对",
+    )
+    blank_allowed: bool = Field(True, description="true：为空不算问题（默认）；false：为空也提示")
+    sex_column: str = Field("性别", description="person-id：须与身份证号第17位一致的性别列")
+    reference_column: str = Field(
+        "开班日期", description="person-id：出生日期不得晚于的参照日列（为空时用项目的参照日）"
+    )
+
+
+class SumKind(_KindParams):
+    """sum: the sum of several integer columns against a bound in the document's words."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"columns"}),
+        "missed": frozenset({"columns", "value", "missed", "bound"}),
+    }
+    columns: list[str] = Field(min_length=1, description="相加的整数列（至少两列，为空的按0计）")
+    bound: Bound = Field("不少于", description="界限的说法，同 number")
+    value: int = Field(description="界限值（整数）")
+
+    @model_validator(mode="after")
+    def _two_or_more(self) -> SumKind:
+        if len(self.columns) < 2:
+            raise KeyedError("sum 至少写两列；只核对一列时用 number", ("columns",))
+        return self
+
+
+VALID_TYPES = ("person-id", "credit-code", "phone", "postcode")
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "valid": ValidKind,
+    "sum": SumKind,
+    "all-of": AllOfKind,
+    "filled": FilledKind,
+    "level-step": LevelStepKind,
+    "duration": DurationKind,
+    "level-tenure": LevelTenureKind,
     "excludes": ExcludesKind,
     "name-list": NameListKind,
     "date-order": DateOrderKind,
@@ -323,39 +459,21 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "training-category",
     ),
     **_ids(
-        YesConditionParams,
-        "training-system",
-        "research-cooperation",
-        "funding-and-site",
-        "advanced-equipment",
-        "management",
-        "teaching-staff",
-    ),
-    **_ids(MinimumParams, "masters-count", "shortage-equipment", "annual-scale", "trainee-count"),
-    **_ids(
         NoParams,
         "identity",
         "key-enterprise",
         "institution-not-barred",
         "institution-listed",
         "no-repeat",
-        "no-seniority-bar",
-        "class-approved",
-        "credit-code",
-        "contact",
         "deadline",
-        "acceptance",
         "stale-program",
         "duplicate-score",
         "expert-conflict",
         "plan-enterprise",
-        "plan-count",
         "column-type",
     ),
-    "plan-deadline": PlanDeadlineParams,
     "plan-outside-share": PlanShareParams,
     "plan-no-repeat": PlanYearParams,
-    "score-range": ScoreRangeParams,
     "minimum-experts": ExpertsParams,
     "duplicate-person": DuplicateParams,
     "not-xiamen": NotInPlaceParams,
@@ -364,15 +482,9 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     "institution-standing": PassRateParams,
     "quota": QuotaParams,
     "occupation-in-catalog": CatalogParams,
-    "level-tenure": TenureParams,
-    **_ids(CertifiedParams, "certified", "certificate"),
     "school-enterprise": SchoolEnterpriseParams,
-    "duration": DurationParams,
     "attendance": AttendanceParams,
-    "subsidy-group": SubsidyGroupParams,
-    "applicant-qualification": QualificationParams,
     "partners": PartnersParams,
-    "award-kind": AwardKindParams,
     "award-quota": AwardQuotaParams,
     "shortage-technician": LevelsParams,
     "education-fund": EducationFundParams,
@@ -489,7 +601,9 @@ def _check_params(found: _Collector, data: dict[str, Any]) -> None:
                     ("rules", index, "kind"),
                 )
             elif isinstance(params, dict):
-                _validate_params(found, KIND_PARAMS[kind], params, ("rules", index, "params"))
+                at = ("rules", index, "params")
+                if _validate_params(found, KIND_PARAMS[kind], params, at) and kind == "all-of":
+                    _check_parts(found, params["checks"], (*at, "checks"))
             continue
         rule_id = rule.get("function") or rule["id"]
         if not isinstance(rule_id, str):
@@ -510,9 +624,10 @@ def _check_params(found: _Collector, data: dict[str, Any]) -> None:
 
 def _validate_params(
     found: _Collector, model: type[_Params], params: dict[str, Any], at: Loc
-) -> None:
+) -> bool:
     """``params`` against ``model``; a parameter written by dates has its form and order
-    checked and each of its values validated in its place (the problem at its entry)."""
+    checked and each of its values validated in its place (the problem at its entry).
+    True when no problem was found."""
     dated: dict[str, list[Any]] = {}
     for name, value in iter_dated(params):
         try:
@@ -520,19 +635,22 @@ def _validate_params(
         except KeyedError as problem:
             found.add(str(problem), (*at, name, *problem.key))
     if len(dated) != len(list(iter_dated(params))):
-        return
+        return False
     first = {**params, **{name: values[0] for name, values in dated.items()}}
     try:
         model.model_validate(first)
     except ValidationError as exc:
         found.add_validation(exc, at)
-        return
+        return False
+    valid = True
     for name, values in dated.items():
         for number, value in enumerate(values[1:], start=1):
             try:
                 model.model_validate({**first, name: value})
             except ValidationError as exc:
                 found.add_validation(exc, at, _entry_loc(name, number))
+                valid = False
+    return valid
 
 
 def _entry_loc(name: str, number: int) -> Callable[[Loc], Loc]:
@@ -542,6 +660,36 @@ def _entry_loc(name: str, number: int) -> Callable[[Loc], Loc]:
         return (name, number, "value", *loc[1:]) if loc[:1] == (name,) else loc
 
     return remap
+
+
+def _check_parts(found: _Collector, checks: list[dict[str, Any]], at: Loc) -> None:
+    """Each part of an all-of rule: a known kind (not all-of), its params, its applies_when."""
+    from .programs import AppliesWhen
+
+    for number, check in enumerate(checks):
+        loc = (*at, number)
+        kind = check.get("kind")
+        if kind not in KIND_PARAMS or kind == "all-of":
+            parts = "、".join(k for k in sorted(KIND_PARAMS) if k != "all-of")
+            found.add(f"「{kind}」不是可用于 checks 的种类；可用：{parts}", (*loc, "kind"))
+            continue
+        params = {k: v for k, v in check.items() if k not in ("kind", "applies_when")}
+        _validate_params(found, KIND_PARAMS[kind], params, loc)
+        if "applies_when" in check:
+            try:
+                AppliesWhen.model_validate(check["applies_when"])
+            except ValidationError as exc:
+                found.add_validation(exc, (*loc, "applies_when"))
+
+
+def _check_valid_columns(found: _Collector, program: Any, params: Any, at: Loc) -> None:
+    """The columns a valid rule names are declared with a type it checks."""
+    declared = program.column_set().columns
+    for name in params.get("columns", []) if isinstance(params, dict) else []:
+        column = declared.get(name)
+        if column is None or column.type not in VALID_TYPES:
+            kind = f"类型为 {column.type}" if column is not None else "没有声明"
+            found.add(f"valid 只核对类型为 {'、'.join(VALID_TYPES)} 的列；「{name}」{kind}", at)
 
 
 def _check_money(
@@ -666,6 +814,14 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
                 )
             if spec.kind == "name-list" and "list" in spec.params:
                 need_parameter(str(spec.params["list"]), "file", loc, f"规则 {spec.id} ")
+            if spec.kind == "valid":
+                _check_valid_columns(found, program, spec.params, (*loc, "params", "columns"))
+            for number, part in enumerate(
+                spec.params.get("checks", []) if spec.kind == "all-of" else []
+            ):
+                if isinstance(part, dict) and part.get("kind") == "valid":
+                    at = (*loc, "params", "checks", number, "columns")
+                    _check_valid_columns(found, program, part, at)
             if spec.kind == "in-catalog" and not (spec.params.get("catalog") or program.catalog):
                 found.add(
                     f"规则「{spec.id}」（in-catalog）需要职业目录：写 params.catalog 或项目的 catalog",

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from ..findings import Finding
 from ..values import fold
-from .base import RowView, Rule, missing_columns_reason, register
+from .base import RowView, Rule, register
 
 
 def one_of(values: list[str]) -> str:
@@ -63,68 +63,4 @@ class ClosedList(Rule):
                 f"{self.column}「{value}」不在规定范围内；应为：{one_of(self.allowed)}。{hint}".rstrip(
                     "。"
                 ),
-            )
-
-
-@register(
-    "training-system",
-    "research-cooperation",
-    "funding-and-site",
-    "advanced-equipment",
-    "management",
-    "teaching-staff",
-)
-class YesCondition(Rule):
-    """Conditions an applicant must meet, answered yes/no in the named columns."""
-
-    pure = True
-
-    def inputs(self) -> tuple[str, ...]:
-        return self.present(*self.columns)
-
-    def setup(self) -> None:
-        self.columns: list[str] = list(self.params["columns"])
-
-    def skip_reason(self) -> str | None:
-        if not any(self.context.layout.has(c) for c in self.columns):
-            return missing_columns_reason(self.context.layout, self.columns)
-        return None
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        for column in self.columns:
-            if not row.has(column):
-                continue
-            answer = row.yes_no(column)
-            if answer is None:
-                yield self.finding(row.number, column, f"「{column}」未填；请填“是”或“否”")
-            elif not answer:
-                yield self.finding(
-                    row.number,
-                    column,
-                    f"「{column}」为否：{self.spec.summary}是申报条件，不具备的不能申报",
-                )
-
-
-@register("masters-count", "shortage-equipment", "annual-scale", "trainee-count")
-class Minimum(Rule):
-    """A count at or above the document's number (以上/不少于 include it)."""
-
-    pure = True
-
-    def setup(self) -> None:
-        self.column = str(self.params["column"])
-        self.minimum = int(self.params.get("minimum", 1))
-
-    def needs(self) -> tuple[str, ...]:
-        return (self.column,)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        count = row.int(self.column, minimum=min(self.minimum, 1))
-        if count is None:
-            yield self.finding(row.number, self.column, f"「{self.column}」未填；请填写整数")
-        elif count < self.minimum:
-            yield self.finding(
-                row.number,
-                self.column,
-                f"「{self.column}」为{count}，少于{self.minimum}；{self.spec.summary}",
             )

@@ -26,6 +26,7 @@ from ..values import (
     fold,
     is_blank,
     parse_date,
+    parse_decimal,
     parse_int,
     parse_ratio,
     parse_yes_no,
@@ -189,6 +190,8 @@ class OneOf(Kind):
         self.folded = {fold(v) for v in self.allowed}
         self.blank_allowed = bool(self.params.get("blank_allowed", False))
         self.multiple = bool(self.params.get("multiple", False))
+        # recognised values that are still a finding (鉴定结果 不合格)
+        self.failing = {fold(v) for v in self.params.get("failing", [])}
 
     def needs(self) -> tuple[str, ...]:
         return (self.column,)
@@ -220,7 +223,16 @@ class OneOf(Kind):
                 allowed=one_of(self.allowed),
             )
             return [blank]
-        return [self._outside(part) for part in parts if fold(part) not in self.folded]
+        return [
+            self._failing(part) if fold(part) in self.failing else self._outside(part)
+            for part in parts
+            if fold(part) not in self.folded or fold(part) in self.failing
+        ]
+
+    def _failing(self, value: str) -> str:
+        return self.template(
+            "failing", "{column}为{value}；{summary}", column=self.column, value=value
+        )
 
     def _outside(self, value: str) -> str:
         return self.template(
@@ -369,15 +381,29 @@ def percent_floor(value: Decimal) -> str:
 
 @kind("number")
 class Number(Kind):
-    """An integer (``type = "integer"``) or a ratio (``type = "ratio"``) against a bound named
-    in the document's words: ``bound = "不少于"`` and ``value``."""
+    """An integer (``type = "integer"``), a ratio (``type = "ratio"``) or a decimal number
+    (``type = "number"``) against a bound named in the document's words: ``bound = "不少于"``
+    and ``value``; or within ``between = [low, high]``, both ends included."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
         self.type = str(self.params.get("type", "integer"))
-        self.bound = str(self.params.get("bound", "不少于"))
-        self.meets = BOUNDS[self.bound]
-        raw_limit = self.params["value"]
+        between = self.params.get("between")
+        self.range: tuple[Decimal, Decimal] | None = None
+        if between is not None:
+            low, high = (Decimal(str(end)) for end in between)
+            self.range = (low, high)
+            self.bound = "之间"
+
+            def within(value: Any, _limit: Any) -> bool:
+                return bool(low <= value <= high)
+
+            self.meets: Callable[[Any, Any], bool] = within
+            raw_limit: Any = low
+        else:
+            self.bound = str(self.params.get("bound", "不少于"))
+            self.meets = BOUNDS[self.bound]
+            raw_limit = self.params["value"]
         self.limit: int | Decimal = (
             int(raw_limit) if self.type == "integer" else Decimal(str(raw_limit))
         )
@@ -388,13 +414,25 @@ class Number(Kind):
     def _parse(self, raw: Any) -> int | Decimal:
         if self.type == "ratio":
             return parse_ratio(raw)
+        if self.type == "number":
+            return parse_decimal(raw)
         return parse_int(raw, minimum=min(int(self.limit), 1))
 
     def _shown(self, value: int | Decimal) -> str:
-        return percent_floor(Decimal(value)) if self.type == "ratio" else str(value)
+        if self.type == "ratio":
+            return percent_floor(Decimal(value))
+        if self.type == "number":
+            return f"{Decimal(value).normalize():f}"
+        return str(value)
+
+    def _shown_limit(self) -> str:
+        if self.range is not None:
+            low, high = self.range
+            return f"{low}–{high}"
+        return self._shown(self.limit)
 
     def _judge(self, raw: Any) -> tuple[str | None, CellProblem | None]:
-        shown_limit = self._shown(self.limit)
+        shown_limit = self._shown_limit()
         if raw is None or raw == "" or is_blank(raw):
             blank = (
                 "「{column}」未填；请填写整数" if self.type == "integer" else "{column}为空；请填写"
@@ -412,7 +450,7 @@ class Number(Kind):
                 "「{column}」为{value}，{missed}{bound}；{summary}",
                 column=self.column,
                 value=self._shown(value),
-                missed=_MISSED[self.bound],
+                missed=_MISSED.get(self.bound, "不在"),
                 bound=shown_limit,
             ),
             None,
@@ -438,16 +476,41 @@ class Number(Kind):
 @kind("date-order")
 class DateOrder(Kind):
     """A date on or before another column's date (``not_after_column``), a fixed date
-    (``not_after``) or, with neither, the program's ``deadline``; blank is a finding."""
+    (``not_after``) or, with neither, the program's ``deadline``; blank is a finding. With
+    ``fact``, a sheet without the column is judged on the date written above its header
+    (``填报日期：2013年2月27日``), once for every row."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
         self.other: str | None = self.params.get("not_after_column")
         fixed = self.params.get("not_after") or self.program.deadline
         self.fixed: dt.date | None = None if self.other else fixed
+        fact: str | None = self.params.get("fact")
+        layout = self.context.layout
+        self.fact = fact if fact and not layout.has(self.column) else None
 
     def needs(self) -> tuple[str, ...]:
+        if self.fact:
+            return (self.other,) if self.other else ()
         return (self.column, self.other) if self.other else (self.column,)
+
+    def skip_reason(self) -> str | None:
+        if self.fact and self.fact not in self.context.layout.facts:
+            return f"表中没有“{self.column}”列，表头上方也没有{self.fact}"
+        return super().skip_reason()
+
+    def _flag_fact(self, batch: Batch, rows: Sequence[int] | range, fact: str) -> Flags:
+        written = self.context.layout.facts[fact]
+        where = f"表头上方的{fact}"
+        try:
+            day = parse_date(written)
+        except ValueProblem as problem:
+            message: str | None = f"{where}「{written}」{problem.message}"
+        else:
+            message, _column, _broken = self._judge(day, None, column=where)
+        if message is None:
+            return {}
+        return {i: ([self.finding(batch.numbers[i], None, message)], None) for i in rows}
 
     def _date(self, column: str, raw: Any) -> dt.date | None:
         if raw is None or raw == "" or is_blank(raw):
@@ -458,6 +521,8 @@ class DateOrder(Kind):
             raise CellProblem(column, f"{column}{problem.message}") from None
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        if self.fact:
+            return self._flag_fact(batch, rows, self.fact)
         values = batch.column(self.column)
         others = batch.column(self.other) if self.other else None
         judged: dict[Any, tuple[str | None, str, CellProblem | None]] = {}
@@ -474,7 +539,9 @@ class DateOrder(Kind):
                 flags[i] = ([], broken)
         return flags
 
-    def _judge(self, raw: Any, other_raw: Any) -> tuple[str | None, str, CellProblem | None]:
+    def _judge(
+        self, raw: Any, other_raw: Any, column: str | None = None
+    ) -> tuple[str | None, str, CellProblem | None]:
         try:
             day = self._date(self.column, raw)
             limit = self._date(self.other, other_raw) if self.other else self.fixed
@@ -482,16 +549,17 @@ class DateOrder(Kind):
             return None, broken.column, broken
         other = self.other or "截止日期"
         shown = limit.isoformat() if limit else ""
+        column = column or self.column
         if day is None:
             message = self.template(
-                "blank", "{column}为空；须不晚于 {limit}，请填写", column=self.column, limit=shown
+                "blank", "{column}为空；须不晚于 {limit}，请填写", column=column, limit=shown
             )
             return message, self.column, None
         if limit is None:
             message = self.template(
                 "other_blank",
                 "{other}为空，无法核对{column}是否不晚于{other}；请填写",
-                column=self.column,
+                column=column,
                 other=other,
             )
             return message, other, None
@@ -500,7 +568,7 @@ class DateOrder(Kind):
         message = self.template(
             "late",
             "{column} {value} 晚于{other} {limit}；{summary}",
-            column=self.column,
+            column=column,
             value=day.isoformat(),
             other=other,
             limit=shown,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 
 from ..findings import Finding
 from ..values import fold
@@ -31,34 +30,6 @@ def expert_key(row: RowView) -> str:
 def listed_experts(text: str) -> set[str]:
     """The names in a 回避专家 cell, separated by 、 , ; / or spaces."""
     return {re.sub(r"\s+", "", fold(part)) for part in _SEPARATORS.split(text) if part.strip()}
-
-
-@register("score-range")
-class ScoreRange(Rule):
-    """Every 评分 is filled and within the program's range (both ends included)."""
-
-    pure = True
-
-    def setup(self) -> None:
-        self.minimum = Decimal(str(self.params.get("minimum", "0")))
-        self.maximum = Decimal(str(self.params["maximum"]))
-
-    def needs(self) -> tuple[str, ...]:
-        return (SCORE_COLUMN,)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        score = row.decimal(SCORE_COLUMN)
-        if score is None:
-            yield self.finding(
-                row.number, SCORE_COLUMN, f"评分为空；请填写 {self.minimum}–{self.maximum} 分"
-            )
-        elif not self.minimum <= score <= self.maximum:
-            yield self.finding(
-                row.number,
-                SCORE_COLUMN,
-                f"评分 {score.normalize():f} 不在本项目的评分范围 {self.minimum}–{self.maximum} 分之内；"
-                "请与专家的评分表核对",
-            )
 
 
 @register("duplicate-score")

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from ..findings import Finding
-from ..values import fold, held_for, period_end
 from .base import RowView, Rule, register
 from .common import close_match, one_of
-
-_CHINESE_NUMBERS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六"}
-
-
-def years_phrase(years: int) -> str:
-    return f"{_CHINESE_NUMBERS.get(years, str(years))}年"
 
 
 def percent(value: Decimal) -> str:
@@ -54,121 +46,6 @@ class OccupationInCatalog(Rule):
                 f"「{value}」不在《{catalog.title}》内，不属本项目培养范围；请按目录填写规范名称。{hint}".rstrip(
                     "。"
                 ),
-            )
-
-
-@register("level-tenure")
-class LevelTenure(Rule):
-    """高级工 held >= 3 years to apply for 技师; 技师 held >= 2 years for 高级技师."""
-
-    pure = True
-
-    def inputs(self) -> tuple[str, ...]:
-        return (*self.needs(), *self.present("开班日期"))
-
-    def setup(self) -> None:
-        self.paths = [(str(p["from"]), str(p["to"]), int(p["years"])) for p in self.params["paths"]]
-
-    def needs(self) -> tuple[str, ...]:
-        return ("现等级", "取证日期", "申报等级")
-
-    def _allowed(self) -> str:
-        return "；".join(f"{a}满{years_phrase(y)}申报{b}" for a, b, y in self.paths)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        applied = row.level("申报等级")
-        current = row.level("现等级")
-        if applied is None:
-            yield self.finding(
-                row.number, "申报等级", f"申报等级为空；本项目只受理：{self._allowed()}"
-            )
-            return
-        path = next((p for p in self.paths if p[1] == applied.title), None)
-        if path is None:
-            yield self.finding(
-                row.number,
-                "申报等级",
-                f"申报等级为{applied.title}，不属本项目；本项目只受理：{self._allowed()}",
-            )
-            return
-        needed, _, years = path
-        if current is None:
-            yield self.finding(
-                row.number,
-                "现等级",
-                f"现等级为空；申报{applied.title}须已取得{needed}职业资格满{years_phrase(years)}",
-            )
-            return
-        if current.title != needed:
-            yield self.finding(
-                row.number,
-                "现等级",
-                f"现等级为{current.title}，申报{applied.title}须已取得{needed}职业资格满{years_phrase(years)}；"
-                f"请按现等级改报相应等级，或核对现等级",
-            )
-            return
-        obtained = row.date("取证日期")
-        if obtained is None:
-            yield self.finding(
-                row.number,
-                "取证日期",
-                f"取证日期为空，无法核对{needed}持证是否满{years_phrase(years)}；请填写{needed}证书的取证日期",
-            )
-            return
-        reference = row.reference_date()
-        if not held_for(obtained, years=years, by=reference):
-            due = period_end(obtained, years=years)
-            due_text = due.isoformat() if due else "9999-12-31 以后"
-            yield self.finding(
-                row.number,
-                "取证日期",
-                f"{needed}取证日期为 {obtained.isoformat()}，到{row.reference_phrase()}时未满{years_phrase(years)}"
-                f"（满{years_phrase(years)}之日为 {due_text}）；须持证满{years_phrase(years)}方可申报{applied.title}",
-            )
-
-
-@register("certified", "certificate")
-class Certified(Rule):
-    """合格 is paid, 不合格 refused, blank pending; certificate also needs a 证书编号."""
-
-    pure = True
-
-    def setup(self) -> None:
-        self.pending = {fold(v) for v in self.params.get("pending", [])}
-
-    def inputs(self) -> tuple[str, ...]:
-        return self.present("鉴定结果")
-
-    def presence(self) -> tuple[str, ...]:
-        return self.present("证书编号")
-
-    def needs(self) -> tuple[str, ...]:
-        return ("鉴定结果",)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if row.blank("鉴定结果"):
-            return
-        value = row.text("鉴定结果")
-        if value in self.pending:
-            return
-        if value == "不合格":
-            yield self.finding(
-                row.number,
-                "鉴定结果",
-                "鉴定结果为不合格，未取得相应证书，按规定不给予补贴；如结果填错请更正",
-            )
-        elif value != "合格":
-            allowed = one_of(["合格", "不合格", *self.params.get("pending", [])])
-            yield self.finding(
-                row.number,
-                "鉴定结果",
-                f"鉴定结果「{value}」无法识别；应填：{allowed}，未鉴定的留空",
-            )
-        elif self.spec.id == "certificate" and (not row.has("证书编号") or row.blank("证书编号")):
-            yield self.finding(
-                row.number,
-                "证书编号",
-                "鉴定合格但未填证书编号；取得证书是获得培训补贴的必备条件，请补填证书编号",
             )
 
 
@@ -235,98 +112,6 @@ class SchoolEnterprise(Rule):
                 )
 
 
-@register("no-seniority-bar")
-class NoSeniorityBar(Rule):
-    """Skipping a level is flagged for manual review, never rejected."""
-
-    pure = True
-
-    def needs(self) -> tuple[str, ...]:
-        return ("现等级", "申报等级")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        current, applied = row.level("现等级"), row.level("申报等级")
-        if current is None or applied is None:
-            return
-        if applied - current >= 2:
-            yield self.finding(
-                row.number,
-                "申报等级",
-                f"现等级{current.title}，申报{applied.title}，属越级（破格）申报；"
-                "不得以年龄、学历、资历、身份限制，请人工复核其一线岗位和业绩材料，不应直接驳回",
-            )
-
-
-@register("duration")
-class Duration(Rule):
-    """全脱产 <= 3 months, 半脱产 <= 6: the end day must fall before start + N months."""
-
-    pure = True
-
-    def needs(self) -> tuple[str, ...]:
-        return ("培训形式", "开班日期", "结业日期")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        months: dict[str, int] = {fold(k): int(v) for k, v in self.params["months"].items()}
-        form = row.text("培训形式")
-        if form not in months:
-            shown = f"「{form}」" if form else "为空"
-            yield self.finding(
-                row.number, "培训形式", f"培训形式{shown}；应为：{one_of(list(months))}"
-            )
-            return
-        start, end = row.date("开班日期"), row.date("结业日期")
-        if start is None or end is None:
-            missing = "开班日期" if start is None else "结业日期"
-            yield self.finding(row.number, missing, f"{missing}为空，无法核对培训时间；请填写")
-            return
-        if end < start:
-            yield self.finding(
-                row.number,
-                "结业日期",
-                f"结业日期 {end.isoformat()} 早于开班日期 {start.isoformat()}；请核对",
-            )
-            return
-        limit = months[form]
-        over = period_end(start, months=limit)  # None: beyond 9999-12-31, no end reaches it
-        if over is not None and end >= over:
-            last = over - timedelta(days=1)
-            yield self.finding(
-                row.number,
-                "结业日期",
-                f"{form}培训自 {start.isoformat()} 至 {end.isoformat()}，超过{limit}个月"
-                f"（最迟应于 {last.isoformat()} 结业）；请缩短培训时间或核对日期",
-            )
-
-
-@register("class-approved")
-class ClassApproved(Rule):
-    pure = True
-
-    def needs(self) -> tuple[str, ...]:
-        return ("开班日期", "开班审批日期")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        approved = row.date("开班审批日期")
-        start = row.date("开班日期")
-        if approved is None:
-            yield self.finding(
-                row.number,
-                "开班审批日期",
-                "未填开班审批日期；申请补贴的培训须经培训主管部门审批后方可开班，请补填审批日期",
-            )
-        elif start is None:
-            yield self.finding(
-                row.number, "开班日期", "开班日期为空，无法核对是否先审批后开班；请填写"
-            )
-        elif approved > start:
-            yield self.finding(
-                row.number,
-                "开班审批日期",
-                f"开班审批日期 {approved.isoformat()} 晚于开班日期 {start.isoformat()}；须先审批后开班，未经批准开班的不予补贴",
-            )
-
-
 @register("attendance")
 class Attendance(Rule):
     """到课率 below 60% gets no subsidy; exactly 60% is paid (低于 excludes the number)."""
@@ -348,34 +133,4 @@ class Attendance(Rule):
                 row.number,
                 "到课率",
                 f"到课率 {percent(rate)} 低于{percent(minimum)}，按规定不给予培训补贴",
-            )
-
-
-@register("subsidy-group")
-class SubsidyGroup(Rule):
-    pure = True
-
-    def setup(self) -> None:
-        self.groups: list[str] = list(self.params["groups"])
-        self.types: list[str] = list(self.params["types"])
-
-    def needs(self) -> tuple[str, ...]:
-        return ("人员类别", "培训类型")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        groups, types = self.groups, self.types
-        group = row.text("人员类别")
-        kind = row.text("培训类型")
-        if group not in {fold(g) for g in groups}:
-            shown = f"「{group}」" if group else "为空"
-            yield self.finding(
-                row.number,
-                "人员类别",
-                f"人员类别{shown}，不属于可申请职业培训补贴的四类人员（{one_of(groups)}）；该行不予培训补贴",
-            )
-        if kind not in {fold(t) for t in types}:  # blank too: a row must say which training
-            yield self.finding(
-                row.number,
-                "培训类型",
-                f"培训类型为{kind or '空'}；只有{one_of(types)}可申请职业培训补贴",
             )

@@ -6,97 +6,10 @@ import re
 from collections.abc import Iterator
 
 from ..findings import Finding
-from ..identifiers import check_credit_code, check_phone, check_postcode
 from ..values import fold
 from .base import RowView, Rule, register
-from .common import close_match, one_of
 
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
-
-
-@register("applicant-qualification")
-class ApplicantQualification(Rule):
-    """主体资格: one or more of the listed qualifications, separated by 、 , or ;."""
-
-    pure = True
-
-    def setup(self) -> None:
-        self.column = str(self.params["column"])
-        self.allowed: list[str] = list(self.params["allowed"])
-
-    def needs(self) -> tuple[str, ...]:
-        return (self.column,)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        chosen = [part for part in _SEPARATORS.split(row.text(self.column)) if part]
-        if not chosen:
-            yield self.finding(
-                row.number,
-                self.column,
-                f"{self.column}未填；请至少选择一项：{one_of(self.allowed)}",
-            )
-            return
-        folded = {fold(v) for v in self.allowed}
-        for part in chosen:
-            if fold(part) not in folded:
-                hint = close_match(part, self.allowed)
-                yield self.finding(
-                    row.number,
-                    self.column,
-                    f"{self.column}「{part}」不是附件2所列的主体资格；应为：{one_of(self.allowed)}。{hint}".rstrip(
-                        "。"
-                    ),
-                )
-
-
-@register("credit-code")
-class CreditCode(Rule):
-    pure = True
-
-    def inputs(self) -> tuple[str, ...]:
-        return self.present("统一社会信用代码", "单位名称")
-
-    def needs(self) -> tuple[str, ...]:
-        return ("统一社会信用代码",)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if row.blank("单位名称"):
-            yield self.finding(
-                row.number, "单位名称", "单位名称为空；请填写与营业执照一致的单位全称"
-            )
-        result = check_credit_code(row.raw("统一社会信用代码"))
-        if not result.ok:
-            yield self.finding(
-                row.number, "统一社会信用代码", result.problem or "统一社会信用代码无效"
-            )
-
-
-@register("contact")
-class Contact(Rule):
-    """Phone numbers and 邮编 that are filled in must be well-formed."""
-
-    pure = True
-
-    def inputs(self) -> tuple[str, ...]:
-        return self.present(*self.PHONES, "邮编")
-
-    PHONES = ("联系电话", "手机", "联系人电话", "联系人手机")
-
-    def skip_reason(self) -> str | None:
-        if not any(self.context.layout.has(c) for c in (*self.PHONES, "邮编")):
-            return "表中没有联系电话、手机或邮编列"
-        return None
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        for column in self.PHONES:
-            if row.has(column) and not row.blank(column):
-                result = check_phone(row.raw(column))
-                if not result.ok:
-                    yield self.finding(row.number, column, f"{column}：{result.problem}")
-        if row.has("邮编") and not row.blank("邮编"):
-            result = check_postcode(row.raw("邮编"))
-            if not result.ok:
-                yield self.finding(row.number, "邮编", result.problem or "邮编应为6位数字")
 
 
 @register("deadline")
@@ -160,28 +73,3 @@ class Partners(Rule):
                 yield self.finding(
                     row.number, column, f"{column}为{count}，{unit_type}须有{minimum}{noun}以上"
                 )
-
-
-@register("acceptance")
-class Acceptance(Rule):
-    """验收结果 is 合格, 不合格 or blank; only designated units have one."""
-
-    pure = True
-
-    def needs(self) -> tuple[str, ...]:
-        return ("是否授牌", "验收结果")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if row.blank("验收结果"):
-            return
-        value = row.text("验收结果")
-        if value not in ("合格", "不合格"):
-            yield self.finding(
-                row.number,
-                "验收结果",
-                f"验收结果「{value}」无法识别；应填合格或不合格，验收未完成的留空",
-            )
-        elif row.yes_no("是否授牌") is False:
-            yield self.finding(
-                row.number, "验收结果", "该单位未授牌，不应有验收结果；请核对是否授牌或验收结果"
-            )

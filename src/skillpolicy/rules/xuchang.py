@@ -1,4 +1,4 @@
-"""Xuchang's fixed amounts and levy (许政办〔2013〕52号 四(五)三, 五(二)).
+"""Rules of award lists, shortage technicians and the employee education fund levy.
 
 Award lists (许昌市技术能手 and 许昌市技能大奖, a fixed number each round), shortage-occupation
 技师/高级技师 whose training the city buys, and the employee education fund an enterprise of
@@ -38,32 +38,6 @@ def percent_text(value: Decimal) -> str:
     """0.015 -> '1.5%', 0.0149 -> '1.49%'."""
     shown = (value * 100).normalize()
     return f"{shown:f}%"
-
-
-@register("award-kind")
-class AwardKind(Rule):
-    """奖项 is one of the city's awards (许昌市技术能手, 许昌市技能大奖)."""
-
-    def setup(self) -> None:
-        self.allowed: list[str] = list(self.params["allowed"])
-        self.folded = {fold(v) for v in self.allowed}
-
-    def needs(self) -> tuple[str, ...]:
-        return ("奖项",)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        value = row.text("奖项")
-        if not value:
-            yield self.finding(row.number, "奖项", f"奖项为空；应填：{one_of(self.allowed)}")
-        elif fold(value) not in self.folded:
-            hint = close_match(value, self.allowed)
-            yield self.finding(
-                row.number,
-                "奖项",
-                f"奖项「{value}」不是许昌市设立的奖项；应为：{one_of(self.allowed)}。{hint}".rstrip(
-                    "。"
-                ),
-            )
 
 
 @dataclass

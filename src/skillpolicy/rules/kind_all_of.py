@@ -1,0 +1,65 @@
+"""all-of: one rule that says several things, each a kind with its params (and its own
+``applies_when``), reported under the rule's id, clause and severity.
+
+A document's sentence often checks two cells at once (“四类人员 … 参加就业技能培训或创业培训”);
+``checks`` lists one kind per part, evaluated in order a column at a time over the batch. A
+row stops at its first unreadable cell (the parts after it are not judged for that row), and
+with ``first = true`` at its first finding. The rule is skipped when a part cannot run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .kinds import Batch, Flags, Kind, condition_holds, kind, kind_class
+
+PART_KEYS = ("kind", "applies_when")
+
+
+@kind("all-of")
+class AllOf(Kind):
+    """Every part of ``checks`` holds for the row."""
+
+    def setup(self) -> None:
+        self.first = bool(self.params.get("first", False))
+        self.parts: list[tuple[Kind, dict[str, Any] | None]] = []
+        for check in self.params["checks"]:
+            params = {k: v for k, v in check.items() if k not in PART_KEYS}
+            spec = self.spec.model_copy(
+                update={"kind": check["kind"], "params": params, "applies_when": None}
+            )
+            part = kind_class(str(check["kind"]))(spec, self.context)
+            self.parts.append((part, check.get("applies_when")))
+
+    def needs(self) -> tuple[str, ...]:
+        return ()
+
+    def columns(self) -> tuple[str, ...]:
+        names = [c for part, _ in self.parts for c in part.columns()]
+        names += [when["column"] for _, when in self.parts if when]
+        return tuple(dict.fromkeys(c for c in names if self.context.layout.has(c)))
+
+    def skip_reason(self) -> str | None:
+        for part, when in self.parts:
+            reason = part.skip_reason()
+            if reason is None and when and not self.context.layout.has(when["column"]):
+                reason = f"表中没有「{when['column']}」列"
+            if reason is not None:
+                return reason
+        return super().skip_reason()
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        flags: Flags = {}
+        stopped: set[int] = set()
+        for part, when in self.parts:
+            selected = [i for i in rows if i not in stopped]
+            if when:
+                values = batch.column(when["column"])
+                selected = [i for i in selected if condition_holds(when, values[i])]
+            for i, (found, broken) in part.flag(batch, selected).items():
+                earlier, _ = flags.get(i, ([], None))
+                flags[i] = ([*earlier, *found], broken)
+                if broken is not None or (self.first and found):
+                    stopped.add(i)
+        return flags

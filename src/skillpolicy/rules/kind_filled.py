@@ -1,0 +1,54 @@
+"""filled: a cell that must be filled (``filled = true``, the default) or left empty
+(``filled = false``), usually only when ``applies_when`` holds (“合格的须填证书编号”,
+“未授牌的不应有验收结果”). A sheet without the column is every row blank: a required cell
+is then missing on each row it applies to, never passed in silence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..values import cell_text, is_blank
+from .kinds import Batch, Flags, Kind, kind
+
+
+@kind("filled")
+class Filled(Kind):
+    """``column`` is filled (or, with ``filled = false``, empty) on every row checked."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.filled = bool(self.params.get("filled", True))
+
+    def needs(self) -> tuple[str, ...]:
+        return ()
+
+    def columns(self) -> tuple[str, ...]:
+        return self.present(self.column)
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        present = self.context.layout.has(self.column)
+        if not present and not self.filled:
+            return {}
+        values: list[Any] = batch.column(self.column) if present else [None] * len(batch)
+        flags: Flags = {}
+        said: dict[Any, str] = {}
+        for i in rows:
+            raw = values[i]
+            if is_blank(raw) != self.filled:
+                continue
+            key = (raw.__class__, raw)
+            message = said.get(key)
+            if message is None:
+                message = said[key] = (
+                    self.template("blank", "{column}为空；请填写", column=self.column)
+                    if self.filled
+                    else self.template(
+                        "filled",
+                        "{column}不应填写（现为「{value}」）；{summary}",
+                        column=self.column,
+                        value=cell_text(raw),
+                    )
+                )
+            flags[i] = ([self.at(batch, i, self.column, message)], None)
+        return flags
