@@ -10,9 +10,9 @@ with ``first = true`` at its first finding. The rule is skipped when a part cann
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from .kinds import Batch, Flags, Kind, condition_holds, kind, kind_class
+from ..conditions import Condition, rows_holding
+from .kinds import Batch, Flags, Kind, kind, kind_class
 
 PART_KEYS = ("kind", "applies_when")
 
@@ -23,28 +23,30 @@ class AllOf(Kind):
 
     def setup(self) -> None:
         self.first = bool(self.params.get("first", False))
-        self.parts: list[tuple[Kind, dict[str, Any] | None]] = []
+        self.parts: list[tuple[Kind, Condition | None]] = []
         for check in self.params["checks"]:
             params = {k: v for k, v in check.items() if k not in PART_KEYS}
             spec = self.spec.model_copy(
                 update={"kind": check["kind"], "params": params, "applies_when": None}
             )
             part = kind_class(str(check["kind"]))(spec, self.context)
-            self.parts.append((part, check.get("applies_when")))
+            when = check.get("applies_when")
+            self.parts.append((part, Condition.model_validate(when) if when else None))
 
     def needs(self) -> tuple[str, ...]:
         return ()
 
     def columns(self) -> tuple[str, ...]:
         names = [c for part, _ in self.parts for c in part.columns()]
-        names += [when["column"] for _, when in self.parts if when]
+        names += [c for _, when in self.parts if when for c in when.targets]
         return tuple(dict.fromkeys(c for c in names if self.context.layout.has(c)))
 
     def skip_reason(self) -> str | None:
         for part, when in self.parts:
             reason = part.skip_reason()
-            if reason is None and when and not self.context.layout.has(when["column"]):
-                reason = f"表中没有「{when['column']}」列"
+            absent = [c for c in (when.targets if when else []) if not self.context.layout.has(c)]
+            if reason is None and absent:
+                reason = f"表中没有「{absent[0]}」列"
             if reason is not None:
                 return reason
         return super().skip_reason()
@@ -55,9 +57,8 @@ class AllOf(Kind):
         for part, when in self.parts:
             selected = [i for i in rows if i not in stopped]
             if when:
-                values = batch.column(when["column"])
-                selected = [i for i in selected if condition_holds(when, values[i])]
-            for i, (found, broken) in part.flag(batch, selected).items():
+                selected = rows_holding(when, batch.column, selected, part.condition_catalog)
+            for i, (found, broken) in part.flag_on_dates(batch, selected).items():
                 earlier, _ = flags.get(i, ([], None))
                 flags[i] = ([*earlier, *found], broken)
                 if broken is not None or (self.first and found):

@@ -121,6 +121,10 @@ class Kind(Rule):
         rows: Sequence[int] | range = range(len(batch))
         if when is not None:
             rows = rows_holding(when, batch.column, rows, self.condition_catalog)
+        return self.flag_on_dates(batch, rows)
+
+    def flag_on_dates(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        """:meth:`flag` with each row's dated params taken on its reference date."""
         if not self.dated_params:
             return self.flag(batch, rows)
         groups: dict[int, tuple[Kind, list[int]]] = {}
