@@ -767,6 +767,55 @@ def test_a_line_paid_before_is_refused_even_when_it_would_now_be_pending(
     assert payout.has_violations and report.has_errors
 
 
+class CollectorWatch:
+    """A ledger that notes whether Python's cyclic collector was on while it committed."""
+
+    def __init__(self, inner: Ledger, fail: bool = False) -> None:
+        self.inner, self.fail, self.location = inner, fail, inner.location
+        self.collector_on: list[bool] = []
+
+    def commit(self, run: RunInfo, lines: Any, outcomes: Any = ()) -> Any:
+        import gc
+
+        self.collector_on.append(gc.isenabled())
+        if self.fail:
+            raise InputError("台账写入失败（测试）")
+        return self.inner.commit(run, lines, outcomes)
+
+
+def test_the_commit_runs_with_the_cyclic_collector_paused_and_restores_it(
+    tmp_path: Path, xlsx: Callable[..., Path], resident_id: Callable[[str], str]
+) -> None:
+    """commit_payout holds the cyclic collector off while the ledger commits and turns it back
+    on afterwards, also when the commit fails; a collector already off stays off."""
+    import gc
+
+    from skillpolicy.programs import load_program
+    from skillpolicy.subsidy import commit_payout, compute_subsidy
+
+    row = ["韦志强", resident_id("45010219800315101"), "数控车工", "高级工", "2008-05-20",
+           "技师", "广西机电技师学院", "合格"]  # fmt: skip
+    sheet = xlsx(tmp_path / "名册.xlsx", [GUANGXI_HEADER, row])
+    program = load_program(PROGRAM)
+    assert gc.isenabled()
+    with SqliteLedger(tmp_path / "ledger.sqlite3", create=True) as ledger:
+        watch = CollectorWatch(ledger)
+        payout = compute_subsidy(sheet, program, params_file=EXAMPLE_PARAMS)
+        commit_payout(payout, watch)  # type: ignore[arg-type]
+        assert watch.collector_on == [False] and gc.isenabled()
+        assert payout.run_id is not None and ledger.runs()[0].total == Decimal("1900.00")
+        failing = CollectorWatch(ledger, fail=True)
+        with pytest.raises(InputError):
+            commit_payout(compute_subsidy(sheet, program, params_file=EXAMPLE_PARAMS), failing)  # type: ignore[arg-type]
+        assert failing.collector_on == [False] and gc.isenabled()
+        gc.disable()
+        try:
+            commit_payout(compute_subsidy(sheet, program, params_file=EXAMPLE_PARAMS), watch)  # type: ignore[arg-type]
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+
+
 def test_a_unit_listed_twice_is_paid_once_even_without_a_ledger(
     tmp_path: Path, xlsx: Callable[..., Path]
 ) -> None:

@@ -8,6 +8,8 @@ refused as ``already-paid`` naming that run, and ``commit`` records the rest in 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator
@@ -617,6 +619,23 @@ def os_user() -> str:
         return ""
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off for a bulk step, and restored as it was.
+
+    A commit makes some 200,000 tuples that all live until it ends and hold no cycles; the
+    collector, triggered by the allocations, would walk the whole heap (the payout's lines,
+    the report) again and again for nothing: about a sixth of the commit step.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def commit_payout(
     payout: Payout,
     ledger: Ledger,
@@ -657,16 +676,19 @@ def commit_payout(
             return entry
         return entry._replace(facts=entry.facts._replace(month=month))
 
-    # paid lines without a month take the run's month inside the ledger (no copy per line)
-    paid_lines = [
-        line.ledger_line(payout.program.id) for line in payout.lines if line.status == "paid"
-    ]
-    outcomes = [
-        OutcomeLine(recorded(line), line.status, tuple(dict.fromkeys(r.rule for r in line.reasons)))
-        for line in payout.lines
-        if line.status != "paid"
-    ]
-    conflicts = ledger.commit(run, paid_lines, outcomes)
+    with collector_paused():
+        # paid lines without a month take the run's month inside the ledger (no copy per line)
+        paid_lines = [
+            line.ledger_line(payout.program.id) for line in payout.lines if line.status == "paid"
+        ]
+        outcomes = [
+            OutcomeLine(
+                recorded(line), line.status, tuple(dict.fromkeys(r.rule for r in line.reasons))
+            )
+            for line in payout.lines
+            if line.status != "paid"
+        ]
+        conflicts = ledger.commit(run, paid_lines, outcomes)
     _refuse_already_paid(payout, conflicts, run_id)
     payout.run_id = run_id
     payout.ledger_location = ledger.location
