@@ -182,7 +182,7 @@ def _person_keys(
     layout = reader.layout
     spec = next((s for s in program.rules_for(layout.kind) if s.id == DUPLICATE_RULE), None)
     context = make_context(program, layout, params=params, search=search, as_of=job.as_of)
-    columns: list[str] = list((spec.params if spec else {}).get("key_columns", ["身份证号"]))
+    columns: list[str] = list((spec.params if spec else {}).get("columns", ["身份证号"]))
     units = not layout.has("身份证号") and layout.has("单位名称")
     keys: dict[tuple[str, ...], int] = {}
     labels: dict[int, str] = {}

@@ -61,22 +61,6 @@ class MinimumParams(_Params):
     minimum: int = Field(1, ge=0, description="下限（含）")
 
 
-class DuplicateParams(_Params):
-    key_columns: list[str] = Field(
-        default_factory=lambda: ["身份证号"], min_length=1, description="这些列都相同的为重复"
-    )
-
-
-class NotInPlaceParams(_Params):
-    column: str = Field("所在地", description="地名列")
-    excluded: str = Field(description="含有这段文字的行不属本项目")
-
-
-class ShareParams(_Params):
-    column: str = Field("本地院校", description="是/否列")
-    minimum_share: Ratio = Field(ge=0, le=1, description='“否”所占比例下限（含），如 "0.30"')
-
-
 class InspectionsParams(_Params):
     minimum: int = Field(ge=0, description="每班抽查次数下限（含）")
 
@@ -96,16 +80,6 @@ class ScoreRangeParams(_Params):
 
 class PlanDeadlineParams(_Params):
     deadline: date = Field(description="报送截止日（含），如 2013-02-28")
-
-
-class PlanShareParams(_Params):
-    minimum_share: Ratio = Field(
-        ge=0, le=1, description="本地院校为“否”的计划人数所占比例下限（含）"
-    )
-
-
-class ExpertsParams(_Params):
-    minimum: int = Field(ge=1, description="每个单位至少的评分专家人数（含）")
 
 
 class CatalogParams(_Params):
@@ -293,7 +267,77 @@ class ExcludesKind(_KindParams):
     text: str = Field(min_length=1, description="含有这段文字的行不属本项目")
 
 
+class DuplicateKind(_KindParams):
+    """duplicate: rows whose key columns all hold the same values."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column"}),
+        "repeated": frozenset({"first", "columns", "column", "value"}),
+    }
+    columns: list[str] = Field(min_length=1, description="这些列都相同的为重复；第一列为主")
+    or_else: dict[str, str] = Field(
+        default_factory=dict,
+        description="某列为空（或表中没有）时改用的列，如统一社会信用代码 → 单位名称",
+    )
+    required: list[str] = Field(
+        default_factory=list, description="为空即为问题的键列（其余为空的行不比较）"
+    )
+
+    @model_validator(mode="after")
+    def _named_columns(self) -> DuplicateKind:
+        for key in ("or_else", "required"):
+            for name in getattr(self, key):
+                if name not in self.columns:
+                    raise KeyedError(f"「{name}」不在 columns 中", (key, name))
+        return self
+
+
+class ShareKind(_KindParams):
+    """share: per group, the share of rows (or of a sum) answering 是 or 否, against a bound."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "missed": frozenset(
+            {"group", "column", "counted", "count", "total", "share", "missed", "bound"}
+        ),
+    }
+    column: str = Field(description="是/否列")
+    counted: Literal["是", "否"] = Field("是", description="计入比例的回答")
+    group: str | None = Field(None, description="按这一列分组（省略时全表一组）")
+    weight: str | None = Field(None, description="按这一整数列求和（省略时数行数）")
+    bound: Bound = Field(
+        description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <"
+    )
+    value: Ratio = Field(ge=0, le=1, description='比例界限，带引号的小数，如 "0.30"')
+
+
+class DistinctCountKind(_KindParams):
+    """distinct-count: per group, how many different values a column holds."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "missed": frozenset({"group", "column", "count", "missed", "bound"}),
+    }
+    column: str = Field(description="数其中不同取值的列（如专家）")
+    group: list[str] = Field(default_factory=list, description="按这些列分组（省略时全表一组）")
+    or_else: dict[str, str] = Field(default_factory=dict, description="分组列为空时改用的列")
+    label: str | None = Field(None, description="提示中称呼一组所用的列（取该组第一行）")
+    except_column: str | None = Field(None, description="该组各行在此列列出的值不计（如回避专家）")
+    bound: Bound = Field(
+        "不少于", description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <"
+    )
+    value: int = Field(ge=0, description="界限值（个数）")
+
+    @model_validator(mode="after")
+    def _named_columns(self) -> DistinctCountKind:
+        for name in self.or_else:
+            if name not in self.group:
+                raise KeyedError(f"「{name}」不在 group 中", ("or_else", name))
+        return self
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "distinct-count": DistinctCountKind,
+    "share": ShareKind,
+    "duplicate": DuplicateKind,
     "excludes": ExcludesKind,
     "name-list": NameListKind,
     "date-order": DateOrderKind,
@@ -330,8 +374,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     **_ids(
         NoParams,
         "identity",
-        "key-enterprise",
-        "institution-not-barred",
         "institution-listed",
         "no-repeat",
         "no-seniority-bar",
@@ -341,19 +383,12 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "deadline",
         "acceptance",
         "stale-program",
-        "duplicate-score",
         "expert-conflict",
-        "plan-enterprise",
         "plan-count",
         "column-type",
     ),
     "plan-deadline": PlanDeadlineParams,
-    "plan-outside-share": PlanShareParams,
     "score-range": ScoreRangeParams,
-    "minimum-experts": ExpertsParams,
-    "duplicate-person": DuplicateParams,
-    "not-xiamen": NotInPlaceParams,
-    "outside-share": ShareParams,
     "inspections": InspectionsParams,
     "institution-standing": PassRateParams,
     "quota": QuotaParams,
@@ -374,11 +409,8 @@ RULE_PARAMS: dict[str, type[_Params]] = {
 
 # Rules that read a name list or a catalog through a local parameter of the program.
 RULE_LOCAL_PARAMETERS: dict[str, dict[str, str]] = {
-    "key-enterprise": {"key_enterprises": "file"},
-    "institution-not-barred": {"barred_institutions": "file"},
     "institution-listed": {"institution_directory": "file", "credit_blacklist": "file"},
     "shortage-technician": {"shortage_catalog": "catalog"},
-    "plan-enterprise": {"key_enterprises": "file"},
 }
 
 # What each money method reads besides its own keys: local parameters (name -> kind) and

@@ -41,46 +41,6 @@ class _NameListRule(Rule):
         return result
 
 
-@register("key-enterprise")
-class KeyEnterprise(_NameListRule):
-    pure = True
-    PARAMETERS = ("key_enterprises",)
-    COLUMN = "所在企业"
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        names = self.names("key_enterprises")
-        assert names is not None
-        employer = row.text("所在企业")
-        if not employer:
-            yield self.finding(
-                row.number, "所在企业", "所在企业为空；免费培训只面向重点企业职工，请填写企业全称"
-            )
-        elif fold(employer) not in names:
-            yield self.finding(
-                row.number,
-                "所在企业",
-                f"所在企业「{employer}」不在重点企业名单内；只有名单内企业的职工可参加免费培训，名称写法不同的请按名单改正",
-            )
-
-
-@register("institution-not-barred")
-class InstitutionNotBarred(_NameListRule):
-    pure = True
-    PARAMETERS = ("barred_institutions",)
-    COLUMN = "培训机构"
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        names = self.names("barred_institutions")
-        assert names is not None
-        institution = row.text("培训机构")
-        if institution and fold(institution) in names:
-            yield self.finding(
-                row.number,
-                "培训机构",
-                f"培训机构「{institution}」因弄虚作假已被永久取消承担政府补助培训项目的资格；该行不予补贴，请另选承训机构",
-            )
-
-
 @register("institution-listed")
 class InstitutionListed(_NameListRule):
     pure = True
@@ -105,26 +65,6 @@ class InstitutionListed(_NameListRule):
                 row.number,
                 "培训机构",
                 f"培训机构「{institution}」在信用黑名单上，不得承担政府补贴培训",
-            )
-
-
-@register("not-xiamen")
-class NotXiamen(Rule):
-    pure = True
-
-    def setup(self) -> None:
-        self.column = str(self.params.get("column", "所在地"))
-        self.excluded = str(self.params["excluded"])
-
-    def needs(self) -> tuple[str, ...]:
-        return (self.column,)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if self.excluded in row.text(self.column):
-            yield self.finding(
-                row.number,
-                self.column,
-                f"所在地为{row.text(self.column)}：厦门市按文件精神自行制定政策，不属本项目；请转厦门市按其政策办理",
             )
 
 
@@ -163,39 +103,6 @@ class NoRepeat(Rule):
                 f"该员工以前年度已参加过{occupation}的免费培训（台账中 {first.created_at[:10]} 的运行 "
                 f"{first.run_id}），不再参加同职业（工种）的培训；可改报其他职业（工种）",
             )
-
-
-@register("outside-share")
-class OutsideShare(Rule):
-    """Per city: trainees of institutions outside the city's own schools >= 30% (a warning)."""
-
-    def setup(self) -> None:
-        self.column = str(self.params.get("column", "本地院校"))
-        self.minimum = Decimal(str(self.params["minimum_share"]))
-        self.totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-
-    def needs(self) -> tuple[str, ...]:
-        return ("所在地", self.column)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        city = row.text("所在地")
-        local = row.yes_no(self.column)
-        if city and local is not None:
-            counts = self.totals[city]
-            counts[0] += 1
-            counts[1] += 0 if local else 1
-        return iter(())
-
-    def finish(self) -> Iterator[Finding]:
-        for city, (total, outside) in sorted(self.totals.items()):
-            share = Decimal(outside) / Decimal(total)
-            if share < self.minimum:
-                yield self.finding(
-                    None,
-                    self.column,
-                    f"{city}：本地所属院校以外的承训机构培训{outside}人，占{percent(share)}（共{total}人），"
-                    f"低于原则上不低于{percent(self.minimum)}的比例；请调整承训安排或说明理由",
-                )
 
 
 @register("inspections")

@@ -1,0 +1,257 @@
+"""Sheet-level rule kinds: rules that look across the rows of a sheet (duplicate keys, …)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from conftest import make_resident_id, write_rows
+from skillpolicy.findings import Finding
+from skillpolicy.programs import load_program_file
+from skillpolicy.validate import Report, validate_sheet
+
+CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"
+WEI = make_resident_id("45010219800315101")
+LI = make_resident_id("45010219850612202")
+
+
+def _report(tmp_path: Path, rules: str, columns: list[str], rows: list[list[Any]]) -> Report:
+    """Validate ``rows`` (under ``columns``) against the control program plus ``rules``."""
+    text = CONTROL.read_text(encoding="utf-8").replace(
+        'columns = ["姓名", "身份证号"]', f"columns = {columns!r}".replace("'", '"')
+    )
+    path = tmp_path / "programs" / "valid-program.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text + "\n" + rules, encoding="utf-8")
+    sheet = write_rows(tmp_path / "roster.xlsx", [columns, *rows])
+    return validate_sheet(sheet, load_program_file(path))
+
+
+def _found(report: Report, rule: str) -> list[Finding]:
+    return [f for f in report.sorted_findings() if f.rule == rule]
+
+
+DUPLICATE = """[[rules]]
+id = "twice"
+kind = "duplicate"
+sheet = "roster"
+clause = "二"
+summary = "同一人同一等级只补贴一次"
+params = {{ columns = {columns} }}
+"""
+
+
+def _duplicate(columns: str, extra: str = "") -> str:
+    return DUPLICATE.format(columns=columns) + extra
+
+
+def test_duplicate_flags_every_later_row_of_a_key_naming_the_first(tmp_path: Path) -> None:
+    """The first row of a key passes; the second and third each name the first row."""
+    rows = [["韦志强", WEI, "技师"], ["李梅", LI, "技师"], ["韦志强", WEI, "技师"]]
+    rows.append(["韦志强", WEI.lower(), "技师"])
+    report = _report(
+        tmp_path, _duplicate('["身份证号", "申报等级"]'), ["姓名", "身份证号", "申报等级"], rows
+    )
+    found = _found(report, "twice")
+    assert [(f.row, f.column) for f in found] == [(4, "身份证号"), (5, "身份证号")]
+    assert found[0].message == "与第2行的身份证号、申报等级相同；同一人同一等级只补贴一次"
+    assert all(f.severity == "error" for f in found)
+
+
+def test_duplicate_compares_levels_by_meaning(tmp_path: Path) -> None:
+    """五级 and 初级工 are one level, so the same person at both is a repeat; 四级 is not."""
+    rows = [["韦志强", WEI, "五级"], ["韦志强", WEI, "初级工"], ["韦志强", WEI, "四级"]]
+    report = _report(
+        tmp_path, _duplicate('["身份证号", "申报等级"]'), ["姓名", "身份证号", "申报等级"], rows
+    )
+    assert [f.row for f in _found(report, "twice")] == [3]
+
+
+def test_duplicate_leaves_out_a_later_key_column_the_sheet_lacks(tmp_path: Path) -> None:
+    """Without a 申报等级 column the key is the identity number alone."""
+    rows = [["韦志强", WEI], ["韦志强", WEI]]
+    report = _report(tmp_path, _duplicate('["身份证号", "申报等级"]'), ["姓名", "身份证号"], rows)
+    assert [f.message for f in _found(report, "twice")] == [
+        "与第2行的身份证号相同；同一人同一等级只补贴一次"
+    ]
+
+
+def test_duplicate_is_skipped_without_its_first_key_column(tmp_path: Path) -> None:
+    """A sheet without the first key column skips the rule and says which column is missing."""
+    rows = [["韦志强", WEI], ["韦志强", WEI]]
+    report = _report(tmp_path, _duplicate('["证书编号"]'), ["姓名", "身份证号"], rows)
+    assert _found(report, "twice") == []
+    assert [(spec.id, "证书编号" in reason) for spec, reason in report.skipped] == [("twice", True)]
+
+
+def test_duplicate_does_not_compare_blank_or_invalid_first_keys(tmp_path: Path) -> None:
+    """Rows with a blank or invalid identity number are the identity rule's, not repeats."""
+    rows = [["韦志强", ""], ["李梅", ""], ["韦志强", "123"], ["李梅", "123"]]
+    report = _report(tmp_path, _duplicate('["身份证号"]'), ["姓名", "身份证号"], rows)
+    assert _found(report, "twice") == []
+
+
+def test_duplicate_required_column_blank_is_the_finding(tmp_path: Path) -> None:
+    """A blank cell of a ``required`` key column is a finding with the file's blank message."""
+    extra = 'params.required = ["证书编号"]\nparams.messages = { blank = "{column}未填" }\n'
+    rule = DUPLICATE.format(columns='["证书编号"]').replace(
+        'params = { columns = ["证书编号"] }\n', 'params.columns = ["证书编号"]\n' + extra
+    )
+    rows = [["韦志强", WEI, ""], ["李梅", LI, "A1"], ["韦志强", WEI, "A1"]]
+    report = _report(tmp_path, rule, ["姓名", "身份证号", "证书编号"], rows)
+    found = _found(report, "twice")
+    assert [(f.row, f.message) for f in found] == [
+        (2, "证书编号未填"),
+        (4, "与第3行的证书编号相同；同一人同一等级只补贴一次"),
+    ]
+
+
+def test_duplicate_or_else_uses_the_fallback_column_when_blank(tmp_path: Path) -> None:
+    """With ``or_else`` a blank key cell is replaced by the other column, named in the message."""
+    extra = 'params.or_else = { "证书编号" = "姓名" }\n'
+    extra += 'params.messages = { repeated = "{column}「{value}」同第{first}行" }\n'
+    rule = DUPLICATE.format(columns='["证书编号"]').replace(
+        'params = { columns = ["证书编号"] }\n', 'params.columns = ["证书编号"]\n' + extra
+    )
+    rows = [["韦志强", WEI, ""], ["韦 志强", LI, ""], ["李梅", LI, "A1"], ["李梅", WEI, "A1"]]
+    report = _report(tmp_path, rule, ["姓名", "身份证号", "证书编号"], rows)
+    found = _found(report, "twice")
+    assert [(f.row, f.column, f.message) for f in found] == [
+        (3, "姓名", "姓名「韦 志强」同第2行"),
+        (5, "证书编号", "证书编号「A1」同第4行"),
+    ]
+
+
+def test_duplicate_applies_when_compares_only_rows_meeting_it(tmp_path: Path) -> None:
+    """``applies_when`` leaves rows outside the condition out of the comparison."""
+    extra = 'applies_when = { column = "申报等级", in = ["技师"] }\n'
+    rows = [["韦志强", WEI, "高级技师"], ["韦志强", WEI, "技师"], ["韦志强", WEI, "技师"]]
+    report = _report(
+        tmp_path, _duplicate('["身份证号"]', extra), ["姓名", "身份证号", "申报等级"], rows
+    )
+    assert [f.row for f in _found(report, "twice")] == [4]
+
+
+SHARE = """[[rules]]
+id = "outside"
+kind = "share"
+sheet = "roster"
+clause = "二"
+severity = "warning"
+summary = "外地院校不低于30%"
+params = {{ group = "所在地", column = "本地院校", counted = "否", bound = "{bound}", value = "0.30"{extra} }}
+"""
+SHARE_COLUMNS = ["姓名", "身份证号", "所在地", "本地院校", "计划人数"]
+
+
+def _share_rows(city: str, answers: str, count: int = 1) -> list[list[Any]]:
+    return [["韦志强", WEI, city, "是" if a == "y" else "否", count] for a in answers]
+
+
+def test_share_bound_words_decide_the_boundary(tmp_path: Path) -> None:
+    """A group exactly at 30% meets 不低于 but misses 超过; one sheet-level finding per group."""
+    rows = _share_rows("泉州市", "nnnyyyyyyy") + _share_rows("福州市", "nyyy")
+    at_least = _report(tmp_path, SHARE.format(bound="不低于", extra=""), SHARE_COLUMNS, rows)
+    found = _found(at_least, "outside")
+    assert [(f.row, f.column, f.severity) for f in found] == [(None, "本地院校", "warning")]
+    assert found[0].message == (
+        "福州市：本地院校为“否”的1，占25%（共4），低于30%；外地院校不低于30%"
+    )
+    over = _report(tmp_path, SHARE.format(bound="超过", extra=""), SHARE_COLUMNS, rows)
+    assert sorted(f.message.split("：")[0] for f in _found(over, "outside")) == ["泉州市", "福州市"]
+
+
+def test_share_weight_sums_a_column_instead_of_counting_rows(tmp_path: Path) -> None:
+    """With ``weight`` the share is of the column's sum: 3 of 10 planned is 30%, not 1 row in 2."""
+    rows = _share_rows("泉州市", "n", 3) + _share_rows("泉州市", "y", 7)
+    rule = SHARE.format(bound="不低于", extra=', weight = "计划人数"')
+    assert _found(_report(tmp_path, rule, SHARE_COLUMNS, rows), "outside") == []
+    rows = _share_rows("泉州市", "n", 2) + _share_rows("泉州市", "y", 8)
+    found = _found(_report(tmp_path, rule, SHARE_COLUMNS, rows), "outside")
+    assert [f.message for f in found] == [
+        "泉州市：本地院校为“否”的2，占20%（共10），低于30%；外地院校不低于30%"
+    ]
+
+
+def test_share_leaves_out_blank_cells_and_reports_unreadable_ones(tmp_path: Path) -> None:
+    """Blank answers and groups are not counted; an unreadable answer is an error on its cell."""
+    rows = _share_rows("泉州市", "nyy")
+    rows += [["韦志强", WEI, "泉州市", "", 1], ["韦志强", WEI, "", "是", 1]]
+    rows += [["韦志强", WEI, "泉州市", "也许", 1]]
+    found = _found(
+        _report(tmp_path, SHARE.format(bound="不低于", extra=""), SHARE_COLUMNS, rows), "outside"
+    )
+    assert [(f.row, f.column, f.severity) for f in found] == [(7, "本地院校", "error")]
+
+
+def test_share_is_skipped_without_its_columns(tmp_path: Path) -> None:
+    """A sheet without the answer column skips the rule, naming the column."""
+    columns = ["姓名", "身份证号", "所在地"]
+    report = _report(
+        tmp_path, SHARE.format(bound="不低于", extra=""), columns, [["韦志强", WEI, "泉州市"]]
+    )
+    assert [(spec.id, "本地院校" in reason) for spec, reason in report.skipped] == [
+        ("outside", True)
+    ]
+
+
+def test_share_applies_when_counts_only_rows_meeting_it(tmp_path: Path) -> None:
+    """Rows outside ``applies_when`` are not part of any group's share."""
+    rule = (
+        SHARE.format(bound="不低于", extra="")
+        + 'applies_when = { column = "计划人数", in = ["1"] }\n'
+    )
+    rows = _share_rows("泉州市", "ny") + _share_rows("泉州市", "yyyy", 2)
+    assert _found(_report(tmp_path, rule, SHARE_COLUMNS, rows), "outside") == []
+
+
+COUNT = """[[rules]]
+id = "experts"
+kind = "distinct-count"
+sheet = "roster"
+clause = "三"
+summary = "每个单位至少3位专家"
+params = {{ column = "专家", group = ["所在企业"], except_column = "回避专家", bound = "{bound}", value = 3 }}
+"""
+COUNT_COLUMNS = ["姓名", "身份证号", "所在企业", "专家", "回避专家"]
+
+
+def _scores(unit: str, experts: list[str], avoided: str = "") -> list[list[Any]]:
+    return [["韦志强", WEI, unit, expert, avoided] for expert in experts]
+
+
+def test_distinct_count_bound_decides_and_names_the_groups_first_row(tmp_path: Path) -> None:
+    """Three different experts meet 不少于3 and miss 超过3; the finding is on the group's first row."""
+    rows = _scores("甲公司", ["张三", "李四", "王五", "张 三"]) + _scores(
+        "乙公司", ["张三", "李四"]
+    )
+    found = _found(_report(tmp_path, COUNT.format(bound="不少于"), COUNT_COLUMNS, rows), "experts")
+    assert [(f.row, f.column, f.message) for f in found] == [
+        (6, "专家", "「乙公司」的专家只有2个，少于3个；每个单位至少3位专家")
+    ]
+    found = _found(_report(tmp_path, COUNT.format(bound="超过"), COUNT_COLUMNS, rows), "experts")
+    assert [f.row for f in found] == [2, 6]
+
+
+def test_distinct_count_leaves_out_blank_and_excepted_values(tmp_path: Path) -> None:
+    """Blank cells and values any of the group's rows lists in ``except_column`` are not counted."""
+    rows = _scores("甲公司", ["张三", "李四", "王五", ""])
+    rows.append(["韦志强", WEI, "甲公司", "", "王五、赵六"])
+    found = _found(_report(tmp_path, COUNT.format(bound="不少于"), COUNT_COLUMNS, rows), "experts")
+    assert [f.message for f in found] == ["「甲公司」的专家只有2个，少于3个；每个单位至少3位专家"]
+
+
+def test_distinct_count_is_skipped_without_its_column(tmp_path: Path) -> None:
+    """A sheet without the counted column skips the rule and names it."""
+    columns = ["姓名", "身份证号", "所在企业"]
+    report = _report(tmp_path, COUNT.format(bound="不少于"), columns, [["韦志强", WEI, "甲公司"]])
+    assert [(spec.id, "专家" in reason) for spec, reason in report.skipped] == [("experts", True)]
+
+
+def test_distinct_count_applies_when_counts_only_rows_meeting_it(tmp_path: Path) -> None:
+    """Rows outside ``applies_when`` neither form a group nor add to one."""
+    rule = (
+        COUNT.format(bound="不少于") + 'applies_when = { column = "所在企业", in = ["甲公司"] }\n'
+    )
+    rows = _scores("甲公司", ["张三", "李四", "王五"]) + _scores("乙公司", ["张三"])
+    assert _found(_report(tmp_path, rule, COUNT_COLUMNS, rows), "experts") == []
