@@ -255,3 +255,105 @@ def test_distinct_count_applies_when_counts_only_rows_meeting_it(tmp_path: Path)
     )
     rows = _scores("甲公司", ["张三", "李四", "王五"]) + _scores("乙公司", ["张三"])
     assert _found(_report(tmp_path, rule, COUNT_COLUMNS, rows), "experts") == []
+
+
+QUOTA = """[[rules]]
+id = "places"
+kind = "quota"
+sheet = "roster"
+clause = "五"
+summary = "至多2个"
+params = {{ counted = "是否授牌", rank = "评审得分", maximum = 2{extra} }}
+"""
+QUOTA_COLUMNS = ["姓名", "身份证号", "所在地", "是否授牌", "评审得分"]
+
+
+def _units(city: str, scored: list[Any], designated: str = "是") -> list[list[Any]]:
+    return [["韦志强", WEI, city, designated, score] for score in scored]
+
+
+def _places(
+    tmp_path: Path, rows: list[list[Any]], extra: str = "", tail: str = ""
+) -> list[Finding]:
+    rule = QUOTA.format(extra=extra) + tail
+    return _found(_report(tmp_path, rule, QUOTA_COLUMNS, rows), "places")
+
+
+def test_quota_refuses_the_rows_ranked_below_the_line(tmp_path: Path) -> None:
+    """Three designated over a quota of two: one sheet finding, the lowest score refused."""
+    rows = _units("泉州市", ["70", "90", "80"]) + _units("泉州市", ["99"], designated="否")
+    found = _places(tmp_path, rows)
+    assert [(f.row, f.column, f.severity) for f in found] == [
+        (2, "是否授牌", "error"),
+        (None, "是否授牌", "error"),
+    ]
+    assert found[0].message == "共3个，超过上限2个；本行评审得分70，排第3名，在名额之外；至多2个"
+    assert found[1].message == "共3个，超过上限2个；至多2个"
+
+
+def test_quota_at_the_maximum_passes(tmp_path: Path) -> None:
+    """Exactly ``maximum`` designated rows is within the quota."""
+    assert _places(tmp_path, _units("泉州市", [70, 90])) == []
+
+
+def test_quota_ties_across_the_line_are_held_for_review(tmp_path: Path) -> None:
+    """Rows tied on the score that straddles the line are each a review, not decided by order."""
+    found = _places(tmp_path, _units("泉州市", ["90", "80", "80", "60"]))
+    assert [(f.row, f.severity) for f in found if f.row] == [
+        (3, "review"),
+        (4, "review"),
+        (5, "error"),
+    ]
+    assert found[0].message == (
+        "共4个，超过上限2个；本行评审得分80，与第3行、第4行共2行并列第2名，名额只剩1个，待复核；至多2个"
+    )
+
+
+def test_quota_lowest_first_per_group_and_unscored_last(tmp_path: Path) -> None:
+    """``order = "lowest"`` ranks small numbers first, per group; a blank score ranks last."""
+    rows = _units("泉州市", ["3", "1", "2"]) + _units("福州市", ["", "1", "2"])
+    found = _places(tmp_path, rows, ', order = "lowest", group = ["所在地"]')
+    assert [(f.row, f.message) for f in found if f.row] == [
+        (2, "泉州市共3个，超过上限2个；本行评审得分3，排第3名，在名额之外；至多2个"),
+        (5, "福州市共3个，超过上限2个；本行没有评审得分，排第3名，在名额之外；至多2个"),
+    ]
+
+
+def test_quota_unreadable_counted_cell_is_an_error_on_it(tmp_path: Path) -> None:
+    """A 是否授牌 cell that is not a yes or no is an error on that cell, and takes no place."""
+    rows = _units("泉州市", [70, 90]) + _units("泉州市", [80], designated="也许")
+    found = _places(tmp_path, rows)
+    assert [(f.row, f.column, f.severity) for f in found] == [(4, "是否授牌", "error")]
+
+
+def test_quota_is_skipped_without_its_counted_column(tmp_path: Path) -> None:
+    """A sheet without the counted column skips the rule and names it."""
+    columns = ["姓名", "身份证号", "评审得分"]
+    report = _report(tmp_path, QUOTA.format(extra=""), columns, [["韦志强", WEI, 90]])
+    assert [(spec.id, "是否授牌" in reason) for spec, reason in report.skipped] == [
+        ("places", True)
+    ]
+
+
+def test_quota_applies_when_counts_only_rows_meeting_it(tmp_path: Path) -> None:
+    """Rows outside ``applies_when`` take no place."""
+    rows = _units("泉州市", [70, 90]) + _units("福州市", [80])
+    tail = 'applies_when = { column = "所在地", in = ["泉州市"] }\n'
+    assert _places(tmp_path, rows, tail=tail) == []
+
+
+def test_share_among_reads_a_text_column_and_reports_at_the_named_column(tmp_path: Path) -> None:
+    """With ``among`` only rows holding those values count; 4 of 5 合格 is exactly 80%."""
+    rule = SHARE.format(bound="不低于", extra="").replace(
+        'group = "所在地", column = "本地院校", counted = "否", bound = "不低于", value = "0.30"',
+        'group = "所在地", column = "本地院校", among = ["合格", "不合格"], counted = "合格", '
+        'bound = "不低于", value = "0.80", at = "所在地"',
+    )
+    rows = [["韦志强", WEI, "甲", "合格", 1] for _ in range(4)] + [
+        ["韦志强", WEI, "甲", "不合格", 1]
+    ]
+    rows += [["韦志强", WEI, "乙", outcome, 1] for outcome in ("合格", "不合格", "未鉴定", "")]
+    found = _found(_report(tmp_path, rule, SHARE_COLUMNS, rows), "outside")
+    assert [(f.row, f.column, f.message) for f in found] == [
+        (None, "所在地", "乙：本地院校为“合格”的1，占50%（共2），低于80%；外地院校不低于30%")
+    ]

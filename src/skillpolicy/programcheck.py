@@ -65,14 +65,6 @@ class InspectionsParams(_Params):
     minimum: int = Field(ge=0, description="每班抽查次数下限（含）")
 
 
-class PassRateParams(_Params):
-    minimum_pass_rate: Ratio = Field(ge=0, le=1, description='合格率下限（含），如 "0.80"')
-
-
-class QuotaParams(_Params):
-    maximum: int = Field(gt=0, description="名额上限（含）")
-
-
 class ScoreRangeParams(_Params):
     minimum: Decimal = Field(Decimal(0), ge=0, description='评分下限（含），如 "0"')
     maximum: Decimal = Field(gt=0, description='评分上限（含），如 "100"')
@@ -300,14 +292,30 @@ class ShareKind(_KindParams):
             {"group", "column", "counted", "count", "total", "share", "missed", "bound"}
         ),
     }
-    column: str = Field(description="是/否列")
-    counted: Literal["是", "否"] = Field("是", description="计入比例的回答")
+    column: str = Field(description="是/否列；写了 among 时为文字列")
+    counted: str | list[str] = Field(
+        "是", description="计入比例的回答（是或否），或 among 中的取值"
+    )
+    among: list[str] | None = Field(
+        None, min_length=1, description="只计这一列为这些取值的行（文字列，如合格、不合格）"
+    )
+    at: str | None = Field(None, description="提示所在的列（默认 column）")
     group: str | None = Field(None, description="按这一列分组（省略时全表一组）")
     weight: str | None = Field(None, description="按这一整数列求和（省略时数行数）")
     bound: Bound = Field(
         description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <"
     )
     value: Ratio = Field(ge=0, le=1, description='比例界限，带引号的小数，如 "0.30"')
+
+    @model_validator(mode="after")
+    def _counted(self) -> ShareKind:
+        counted = [self.counted] if isinstance(self.counted, str) else self.counted
+        if self.among is None and counted not in (["是"], ["否"]):
+            raise KeyedError("没写 among 时应为“是”或“否”", ("counted",))
+        for value in counted:
+            if self.among is not None and value not in self.among:
+                raise KeyedError(f"「{value}」不在 among 中", ("counted",))
+        return self
 
 
 class DistinctCountKind(_KindParams):
@@ -334,7 +342,33 @@ class DistinctCountKind(_KindParams):
         return self
 
 
+_QUOTA_ROW = frozenset({"group", "count", "maximum", "rank", "place"})
+_QUOTA_TIE = frozenset({"group", "count", "maximum", "rank", "rows", "tied", "place", "left"})
+
+
+class QuotaKind(_KindParams):
+    """quota: at most N rows per group take a place, ranked by a score; ties across the line
+    are held for review."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "over": frozenset({"group", "count", "maximum"}),
+        "beyond": _QUOTA_ROW | {"value"},
+        "beyond_unranked": _QUOTA_ROW,
+        "tied": _QUOTA_TIE | {"value"},
+        "tied_unranked": _QUOTA_TIE,
+    }
+    rank: str = Field(description="排名所依据的分数列")
+    order: Literal["highest", "lowest"] = Field(
+        "highest", description="highest：分高者在前（评审得分）；lowest：小者在前（名次）"
+    )
+    maximum: int = Field(gt=0, description="每组名额上限（含）")
+    counted: str | None = Field(None, description="只计这一是/否列为“是”的行（如是否授牌）")
+    group: list[str] = Field(default_factory=list, description="按这些列分组，各组名额分开计")
+    at: str | None = Field(None, description="提示所在的列（默认 counted，否则 rank）")
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "quota": QuotaKind,
     "distinct-count": DistinctCountKind,
     "share": ShareKind,
     "duplicate": DuplicateKind,
@@ -390,8 +424,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     "plan-deadline": PlanDeadlineParams,
     "score-range": ScoreRangeParams,
     "inspections": InspectionsParams,
-    "institution-standing": PassRateParams,
-    "quota": QuotaParams,
     "occupation-in-catalog": CatalogParams,
     "level-tenure": TenureParams,
     **_ids(CertifiedParams, "certified", "certificate"),

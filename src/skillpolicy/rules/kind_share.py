@@ -16,16 +16,27 @@ from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind, percent_floor
 
 @kind("share")
 class Share(Kind):
-    """``column`` answers 是/否; per ``group`` (else the whole sheet) the rows answering
-    ``counted`` (or their ``weight`` column summed) make a share of all the group's rows that
-    must meet ``bound`` ``value``. Rows with a blank group, answer or weight are not counted; an
-    unreadable answer or weight is a finding on that cell."""
+    """``column`` answers 是/否 (or, with ``among``, holds one of those values); per ``group``
+    (else the whole sheet) the rows answering ``counted`` (or their ``weight`` column summed)
+    make a share of all the group's rows that must meet ``bound`` ``value``. Rows with a blank
+    group, answer or weight (or a value not ``among``) are not counted; an unreadable answer or
+    weight is a finding on that cell."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
         self.group: str | None = self.params.get("group")
         self.weight: str | None = self.params.get("weight")
-        self.counted = parse_yes_no(str(self.params.get("counted", "是")))
+        counted = self.params.get("counted", "是")
+        self.counted_text = "、".join(counted) if isinstance(counted, list) else str(counted)
+        # with ``among`` the column holds text: rows with one of those values are the whole,
+        # those with a ``counted`` value the part; without it, a yes/no answer
+        self.among: set[str] | None = None
+        if "among" in self.params:
+            self.among = {fold(value) for value in self.params["among"]}
+            self.counted: Any = {fold(value) for value in self.counted_text.split("、")}
+        else:
+            self.counted = parse_yes_no(self.counted_text)
+        self.shown_at = str(self.params.get("at") or self.column)
         self.bound = str(self.params["bound"])
         self.meets = BOUNDS[self.bound]
         self.limit = Decimal(str(self.params["value"]))
@@ -37,7 +48,10 @@ class Share(Kind):
     def _read(self, column: str, raw: Any) -> Any:
         try:
             if column == self.column:
-                return parse_yes_no(raw)
+                if self.among is not None:
+                    text = fold(cell_text(raw))
+                    return (text in self.counted) if text in self.among else None
+                return parse_yes_no(raw) == self.counted
             return parse_int(raw, minimum=1)
         except ValueProblem as problem:
             raise CellProblem(column, f"{column}{problem.message}") from None
@@ -63,7 +77,7 @@ class Share(Kind):
                 continue
             totals = self.totals.setdefault(group, [0, 0])
             totals[0] += weight
-            totals[1] += weight if answer == self.counted else 0
+            totals[1] += weight if answer else 0
         return flags
 
     def finish(self) -> Iterator[Finding]:
@@ -73,14 +87,14 @@ class Share(Kind):
                 continue
             yield self.finding(
                 None,
-                self.column,
+                self.shown_at,
                 self.template(
                     "missed",
                     "{group}：{column}为“{counted}”的{count}，占{share}（共{total}），"
                     "{missed}{bound}；{summary}",
                     group=group or "全表",
                     column=self.column,
-                    counted="是" if self.counted else "否",
+                    counted=self.counted_text,
                     count=count,
                     total=total,
                     share=percent_floor(share),

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
 
 from ..findings import Finding
 from ..namelists import read_name_list
 from ..values import fold
 from .base import CellProblem, RowView, Rule, register
-from .training import percent
 
 
 class _NameListRule(Rule):
@@ -143,100 +141,3 @@ class Inspections(Rule):
                         f"该班（{institution} {occupation}，开班日期相同的{len(rows)}名学员）抽查{count}次，"
                         f"少于{self.minimum}次；请培训主管部门补足抽查并记录",
                     )
-
-
-@register("institution-standing")
-class InstitutionStanding(Rule):
-    """An institution whose pass rate in this sheet is below 80% (a warning for the sheet)."""
-
-    def setup(self) -> None:
-        self.minimum = Decimal(str(self.params["minimum_pass_rate"]))
-        self.results: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-
-    def needs(self) -> tuple[str, ...]:
-        return ("培训机构", "鉴定结果")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        outcome = row.text("鉴定结果")
-        institution = row.text("培训机构")
-        if institution and outcome in ("合格", "不合格"):
-            counts = self.results[institution]
-            counts[0] += 1
-            counts[1] += outcome == "合格"
-        return iter(())
-
-    def finish(self) -> Iterator[Finding]:
-        for institution, (assessed, passed) in sorted(self.results.items()):
-            rate = Decimal(passed) / Decimal(assessed)
-            if rate < self.minimum:
-                yield self.finding(
-                    None,
-                    "培训机构",
-                    f"培训机构「{institution}」本表鉴定{assessed}人、合格{passed}人，合格率{percent(rate)}，"
-                    f"低于{percent(self.minimum)}：按规定应取消其定点培训资格，请核实",
-                )
-
-
-@register("quota")
-class Quota(Rule):
-    """At most N units designated; those ranked below the quota by 评审得分 are refused."""
-
-    def setup(self) -> None:
-        self.maximum = int(self.params["maximum"])
-        self.designated: list[tuple[Decimal | None, int]] = []
-
-    def needs(self) -> tuple[str, ...]:
-        return ("是否授牌",)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if row.yes_no("是否授牌"):
-            try:
-                score = row.decimal("评审得分") if row.has("评审得分") else None
-            except CellProblem:
-                score = None  # an unreadable score ranks last
-            self.designated.append((score, row.number))
-        return iter(())
-
-    def finish(self) -> Iterator[Finding]:
-        count = len(self.designated)
-        if count <= self.maximum:
-            return
-        yield self.finding(
-            None,
-            "是否授牌",
-            f"授牌单位{count}个，超过上限{self.maximum}个；请按评审得分从高到低保留{self.maximum}个",
-        )
-        # highest score first; no score last
-        ranked = sorted(
-            self.designated,
-            key=lambda item: (item[0] is None, -(item[0] or Decimal(0)), item[1]),
-        )
-        # units tied on the score that straddles the quota line are not decided by sheet order
-        # (POLICIES.md "Quota ties"): each is held for review, none designated silently
-        tied: list[tuple[Decimal | None, int]] = []
-        if self.maximum > 0 and ranked[self.maximum - 1][0] == ranked[self.maximum][0]:
-            tied = [item for item in ranked if item[0] == ranked[self.maximum][0]]
-        if tied:
-            first_rank = ranked.index(tied[0]) + 1
-            places = self.maximum - first_rank + 1
-            rows = "、".join(f"第{number}行" for _score, number in tied)
-        for score, number in tied:
-            shown = f"评审得分{score}" if score is not None else "没有评审得分"
-            yield self.finding(
-                number,
-                "是否授牌",
-                f"授牌单位共{count}个，超过上限{self.maximum}个；本单位{shown}，与{rows}共"
-                f"{len(tied)}个单位并列第{first_rank}名，名额只剩{places}个，不能按表中顺序决定；"
-                "待评审确定后再授牌和拨付",
-                "review",
-            )
-        for rank, (score, number) in enumerate(ranked[self.maximum :], start=self.maximum + 1):
-            if (score, number) in tied:
-                continue
-            shown = f"评审得分{score}" if score is not None else "没有评审得分"
-            yield self.finding(
-                number,
-                "是否授牌",
-                f"授牌单位共{count}个，超过上限{self.maximum}个；本单位{shown}，排第{rank}名，"
-                "在名额之外，不予授牌和拨付",
-            )
