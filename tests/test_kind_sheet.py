@@ -357,3 +357,81 @@ def test_share_among_reads_a_text_column_and_reports_at_the_named_column(tmp_pat
     assert [(f.row, f.column, f.message) for f in found] == [
         (None, "所在地", "乙：本地院校为“合格”的1，占50%（共2），低于80%；外地院校不低于30%")
     ]
+
+
+GROUP = """[[rules]]
+id = "inspected"
+kind = "group-number"
+sheet = "roster"
+clause = "四"
+severity = "warning"
+summary = "每班抽查不少于3次"
+params = {{ group = ["培训机构", "开班日期"], label = ["培训机构"], column = "抽查次数", value = 3{extra} }}
+"""
+GROUP_COLUMNS = ["姓名", "身份证号", "培训机构", "开班日期", "抽查次数"]
+
+
+def _inspected(
+    tmp_path: Path, rows: list[list[Any]], extra: str = "", tail: str = ""
+) -> list[Finding]:
+    rule = GROUP.format(extra=extra) + tail
+    return _found(_report(tmp_path, rule, GROUP_COLUMNS, rows), "inspected")
+
+
+def test_group_number_takes_the_highest_and_flags_every_row_of_a_short_group(
+    tmp_path: Path,
+) -> None:
+    """A class is its institution and start date (however written); its highest count decides."""
+    rows = [
+        ["韦志强", WEI, "甲学校", "2013-03-01", 3],
+        ["李梅", LI, "甲学校", "2013/3/1", ""],
+        ["韦志强", WEI, "乙学校", "2013-03-01", 2],
+        ["李梅", LI, "乙学校", "2013-03-01", 1],
+    ]
+    found = _inspected(tmp_path, rows)
+    assert [(f.row, f.column, f.severity) for f in found] == [
+        (4, "抽查次数", "warning"),
+        (5, "抽查次数", "warning"),
+    ]
+    assert found[0].message == "乙学校（2行）的抽查次数为2，少于3；每班抽查不少于3次"
+
+
+def test_group_number_sum_adds_the_rows_and_blank_is_zero(tmp_path: Path) -> None:
+    """``of = "sum"`` adds the group's cells, a blank one as 0: 2 + 1 meets 不少于3."""
+    rows = [
+        ["韦志强", WEI, "乙学校", "2013-03-01", 2],
+        ["李梅", LI, "乙学校", "2013-03-01", 1],
+        ["李梅", LI, "丙学校", "2013-03-01", ""],
+    ]
+    found = _inspected(tmp_path, rows, ', of = "sum"')
+    assert [(f.row, f.message) for f in found] == [
+        (4, "丙学校（1行）的抽查次数为0，少于3；每班抽查不少于3次")
+    ]
+
+
+def test_group_number_unreadable_cell_is_an_error_on_it(tmp_path: Path) -> None:
+    """An unreadable count is an error on that cell and leaves the row out of its group."""
+    rows = [
+        ["韦志强", WEI, "甲学校", "2013-03-01", 3],
+        ["李梅", LI, "甲学校", "2013-03-01", "三次"],
+    ]
+    found = _inspected(tmp_path, rows)
+    assert [(f.row, f.severity) for f in found] == [(3, "error")]
+
+
+def test_group_number_is_skipped_without_its_column(tmp_path: Path) -> None:
+    """A sheet without the number column skips the rule and names it."""
+    columns = ["姓名", "身份证号", "培训机构", "开班日期"]
+    report = _report(
+        tmp_path, GROUP.format(extra=""), columns, [["韦志强", WEI, "甲学校", "2013-03-01"]]
+    )
+    assert [(spec.id, "抽查次数" in reason) for spec, reason in report.skipped] == [
+        ("inspected", True)
+    ]
+
+
+def test_group_number_applies_when_leaves_other_rows_out(tmp_path: Path) -> None:
+    """Rows outside ``applies_when`` belong to no group."""
+    rows = [["韦志强", WEI, "甲学校", "2013-03-01", 3], ["李梅", LI, "乙学校", "2013-03-01", 1]]
+    tail = 'applies_when = { column = "培训机构", in = ["甲学校"] }\n'
+    assert _inspected(tmp_path, rows, tail=tail) == []

@@ -68,7 +68,7 @@ def test_thresholds_are_the_rules_params_with_their_citations() -> None:
     found = {
         program.id: (
             rule_param(program, "institution-standing", "value"),
-            rule_param(program, "inspections", "minimum"),
+            rule_param(program, "inspections", "value"),
         )
         for program in list_programs()
     }

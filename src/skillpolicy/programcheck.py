@@ -61,10 +61,6 @@ class MinimumParams(_Params):
     minimum: int = Field(1, ge=0, description="下限（含）")
 
 
-class InspectionsParams(_Params):
-    minimum: int = Field(ge=0, description="每班抽查次数下限（含）")
-
-
 class ScoreRangeParams(_Params):
     minimum: Decimal = Field(Decimal(0), ge=0, description='评分下限（含），如 "0"')
     maximum: Decimal = Field(gt=0, description='评分上限（含），如 "100"')
@@ -367,7 +363,24 @@ class QuotaKind(_KindParams):
     at: str | None = Field(None, description="提示所在的列（默认 counted，否则 rank）")
 
 
+class GroupNumberKind(_KindParams):
+    """group-number: per group of rows, the highest (or the sum) of a number column."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "missed": frozenset({"group", "rows", "column", "value", "missed", "bound"}),
+    }
+    group: list[str] = Field(min_length=1, description="这些列都相同的行为一组（如一个班）")
+    column: str = Field(description="整数列（如抽查次数）；空白按0计")
+    of: Literal["max", "sum"] = Field("max", description="max：取组内最大的；sum：组内相加")
+    label: list[str] | None = Field(None, description="提示中称呼一组所用的列（默认 group）")
+    bound: Bound = Field(
+        "不少于", description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <"
+    )
+    value: int = Field(ge=0, description="界限值")
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "group-number": GroupNumberKind,
     "quota": QuotaKind,
     "distinct-count": DistinctCountKind,
     "share": ShareKind,
@@ -423,7 +436,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     ),
     "plan-deadline": PlanDeadlineParams,
     "score-range": ScoreRangeParams,
-    "inspections": InspectionsParams,
     "occupation-in-catalog": CatalogParams,
     "level-tenure": TenureParams,
     **_ids(CertifiedParams, "certified", "certificate"),

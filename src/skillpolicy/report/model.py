@@ -479,7 +479,7 @@ def build_report(
         None,
     )
     inspected = next(
-        (f for p in programs.values() if (f := rule_param(p, INSPECTIONS_RULE, "minimum"))),
+        (f for p in programs.values() if (f := rule_param(p, INSPECTIONS_RULE, "value"))),
         None,
     )
     first = min((f.month for f in figures), default=month)

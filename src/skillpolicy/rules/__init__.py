@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (registration)
     inforce,
     kind_count,
     kind_duplicate,
+    kind_group,
     kind_quota,
     kind_share,
     kinds,

@@ -44,6 +44,18 @@ _PARTS: dict[str, Callable[[Any], str]] = {
 }
 
 
+def typed_part(column_type: str, raw: Any) -> str:
+    """A filled cell as a key part, compared by its column's declared type."""
+    if column_type == "person-id":
+        person = check_resident_id(raw)
+        return person.value if person.ok else ""
+    read = _PARTS.get(column_type, _text)
+    try:
+        return read(raw)
+    except ValueProblem:
+        return _text(raw)
+
+
 @kind("duplicate")
 class Duplicate(Kind):
     """Rows whose ``columns`` all hold the same values: the second and later are findings.
@@ -79,14 +91,7 @@ class Duplicate(Kind):
         return super().skip_reason()
 
     def _part(self, column: str, raw: Any) -> str:
-        if self.types[column] == "person-id":
-            person = check_resident_id(raw)
-            return person.value if person.ok else ""
-        read = _PARTS.get(self.types[column], _text)
-        try:
-            return read(raw)
-        except ValueProblem:
-            return _text(raw)
+        return typed_part(self.types[column], raw)
 
     def _resolved(self, batch: Batch, i: int, column: str) -> tuple[str, Any]:
         """The column a key part is read from on row ``i`` (the fallback when it is blank)."""

@@ -1,14 +1,14 @@
-"""Rules that look across rows: shares, quotas, classes and institutions; lists from parameters."""
+"""Rules still written as functions: an institution against two name lists, and no repeat
+of an earlier year's free training against the ledger."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from ..findings import Finding
 from ..namelists import read_name_list
 from ..values import fold
-from .base import CellProblem, RowView, Rule, register
+from .base import RowView, Rule, register
 
 
 class _NameListRule(Rule):
@@ -101,43 +101,3 @@ class NoRepeat(Rule):
                 f"该员工以前年度已参加过{occupation}的免费培训（台账中 {first.created_at[:10]} 的运行 "
                 f"{first.run_id}），不再参加同职业（工种）的培训；可改报其他职业（工种）",
             )
-
-
-@register("inspections")
-class Inspections(Rule):
-    """Each class (institution, occupation, start date) inspected at least 3 times."""
-
-    KEY = ("培训机构", "职业(工种)", "开班日期")
-
-    def setup(self) -> None:
-        self.minimum = int(self.params["minimum"])
-        self.classes: dict[tuple[object, ...], list[int]] = defaultdict(list)
-        self.counts: dict[tuple[object, ...], int] = defaultdict(int)
-
-    def needs(self) -> tuple[str, ...]:
-        return (*self.KEY, "抽查次数")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        try:  # a class is its date, however the date was typed
-            start: object = row.date("开班日期")
-        except CellProblem:
-            start = row.text("开班日期")
-        key = (row.text("培训机构"), row.text("职业(工种)"), start)
-        # a blank count is no recorded inspection; the class takes the highest count any row records
-        count = row.int("抽查次数") or 0
-        self.classes[key].append(row.number)
-        self.counts[key] = max(self.counts[key], count)
-        return iter(())
-
-    def finish(self) -> Iterator[Finding]:
-        for key, rows in self.classes.items():
-            count = self.counts[key]
-            if count < self.minimum:
-                institution, occupation, _ = key
-                for number in rows:
-                    yield self.finding(
-                        number,
-                        "抽查次数",
-                        f"该班（{institution} {occupation}，开班日期相同的{len(rows)}名学员）抽查{count}次，"
-                        f"少于{self.minimum}次；请培训主管部门补足抽查并记录",
-                    )
