@@ -382,7 +382,7 @@ def test_group_number_takes_the_highest_and_flags_every_row_of_a_short_group(
     tmp_path: Path,
 ) -> None:
     """A class is its institution and start date (however written); its highest count decides."""
-    rows = [
+    rows: list[list[Any]] = [
         ["韦志强", WEI, "甲学校", "2013-03-01", 3],
         ["李梅", LI, "甲学校", "2013/3/1", ""],
         ["韦志强", WEI, "乙学校", "2013-03-01", 2],
@@ -398,7 +398,7 @@ def test_group_number_takes_the_highest_and_flags_every_row_of_a_short_group(
 
 def test_group_number_sum_adds_the_rows_and_blank_is_zero(tmp_path: Path) -> None:
     """``of = "sum"`` adds the group's cells, a blank one as 0: 2 + 1 meets 不少于3."""
-    rows = [
+    rows: list[list[Any]] = [
         ["韦志强", WEI, "乙学校", "2013-03-01", 2],
         ["李梅", LI, "乙学校", "2013-03-01", 1],
         ["李梅", LI, "丙学校", "2013-03-01", ""],
@@ -411,7 +411,7 @@ def test_group_number_sum_adds_the_rows_and_blank_is_zero(tmp_path: Path) -> Non
 
 def test_group_number_unreadable_cell_is_an_error_on_it(tmp_path: Path) -> None:
     """An unreadable count is an error on that cell and leaves the row out of its group."""
-    rows = [
+    rows: list[list[Any]] = [
         ["韦志强", WEI, "甲学校", "2013-03-01", 3],
         ["李梅", LI, "甲学校", "2013-03-01", "三次"],
     ]
