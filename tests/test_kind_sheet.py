@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import make_resident_id, write_rows
+from skillpolicy.explain import explain_row
 from skillpolicy.findings import Finding
 from skillpolicy.programs import load_program_file
 from skillpolicy.validate import Report, validate_sheet
@@ -435,3 +436,17 @@ def test_group_number_applies_when_leaves_other_rows_out(tmp_path: Path) -> None
     rows = [["韦志强", WEI, "甲学校", "2013-03-01", 3], ["李梅", LI, "乙学校", "2013-03-01", 1]]
     tail = 'applies_when = { column = "培训机构", in = ["甲学校"] }\n'
     assert _inspected(tmp_path, rows, tail=tail) == []
+
+
+def test_explain_shows_a_sheet_level_kind_failing_on_its_row(tmp_path: Path) -> None:
+    """`explain` of a repeated row and of a row beyond a quota shows those rules failed."""
+    rule = _duplicate('["身份证号"]') + "\n" + QUOTA.format(extra="")
+    rows = [["韦志强", WEI, "泉州市", "是", "90"], ["李梅", LI, "泉州市", "是", "80"]]
+    rows.append(["韦志强", WEI, "泉州市", "是", "70"])
+    _report(tmp_path, rule, QUOTA_COLUMNS, rows)
+    program = load_program_file(tmp_path / "programs" / "valid-program.toml")
+    steps = {s.spec.id: s for s in explain_row(tmp_path / "roster.xlsx", program, 4).rules}
+    assert steps["twice"].outcome == "failed" and steps["places"].outcome == "failed"
+    assert "第2行" in steps["twice"].findings[0].message
+    first = {s.spec.id: s for s in explain_row(tmp_path / "roster.xlsx", program, 2).rules}
+    assert first["twice"].outcome == "passed" and first["places"].outcome == "passed"
