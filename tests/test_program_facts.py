@@ -85,8 +85,8 @@ def test_thresholds_are_the_rules_params_with_their_citations() -> None:
     """The pass-rate floor and the inspections minimum are read from the rules that state them."""
     found = {
         program.id: (
-            rule_param(program, "institution-standing", "minimum_pass_rate"),
-            rule_param(program, "inspections", "minimum"),
+            rule_param(program, "institution-standing", "value"),
+            rule_param(program, "inspections", "value"),
         )
         for program in list_programs()
     }

@@ -196,9 +196,7 @@ class _People:
     def _start(self, layout: Layout) -> None:
         self.layout = layout
         self.spec = self._rule(layout)
-        self.columns = list(
-            (self.spec.params if self.spec else {}).get("key_columns", ["身份证号"])
-        )
+        self.columns = list((self.spec.params if self.spec else {}).get("columns", ["身份证号"]))
         self.units = not layout.has("身份证号") and layout.has("单位名称")
 
     def see(self, view: RowView) -> None:

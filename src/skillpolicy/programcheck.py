@@ -50,46 +50,8 @@ class ClosedListParams(_Params):
     allowed: list[str] | None = Field(None, description="允许的取值", min_length=1)
 
 
-class DuplicateParams(_Params):
-    key_columns: list[str] = Field(
-        default_factory=lambda: ["身份证号"], min_length=1, description="这些列都相同的为重复"
-    )
-
-
-class NotInPlaceParams(_Params):
-    column: str = Field("所在地", description="地名列")
-    excluded: str = Field(description="含有这段文字的行不属本项目")
-
-
-class ShareParams(_Params):
-    column: str = Field("本地院校", description="是/否列")
-    minimum_share: Ratio = Field(ge=0, le=1, description='“否”所占比例下限（含），如 "0.30"')
-
-
-class InspectionsParams(_Params):
-    minimum: int = Field(ge=0, description="每班抽查次数下限（含）")
-
-
-class PassRateParams(_Params):
-    minimum_pass_rate: Ratio = Field(ge=0, le=1, description='合格率下限（含），如 "0.80"')
-
-
-class QuotaParams(_Params):
-    maximum: int = Field(gt=0, description="名额上限（含）")
-
-
 class PlanYearParams(_Params):
     plan_year: int = Field(ge=2000, le=2099, description="计划年度，如 2013（核对其前一年）")
-
-
-class PlanShareParams(_Params):
-    minimum_share: Ratio = Field(
-        ge=0, le=1, description="本地院校为“否”的计划人数所占比例下限（含）"
-    )
-
-
-class ExpertsParams(_Params):
-    minimum: int = Field(ge=1, description="每个单位至少的评分专家人数（含）")
 
 
 class CatalogParams(_Params):
@@ -427,6 +389,131 @@ class SumKind(_KindParams):
 
 VALID_TYPES = ("person-id", "credit-code", "phone", "postcode")
 
+
+class DuplicateKind(_KindParams):
+    """duplicate: rows whose key columns all hold the same values."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "blank": frozenset({"column"}),
+        "repeated": frozenset({"first", "columns", "column", "value"}),
+    }
+    columns: list[str] = Field(min_length=1, description="这些列都相同的为重复；第一列为主")
+    or_else: dict[str, str] = Field(
+        default_factory=dict,
+        description="某列为空（或表中没有）时改用的列，如统一社会信用代码 → 单位名称",
+    )
+    required: list[str] = Field(
+        default_factory=list, description="为空即为问题的键列（其余为空的行不比较）"
+    )
+
+    @model_validator(mode="after")
+    def _named_columns(self) -> DuplicateKind:
+        for key in ("or_else", "required"):
+            for name in getattr(self, key):
+                if name not in self.columns:
+                    raise KeyedError(f"「{name}」不在 columns 中", (key, name))
+        return self
+
+
+class ShareKind(_KindParams):
+    """share: per group, the share of rows (or of a sum) answering 是 or 否, against a bound."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "missed": frozenset(
+            {"group", "column", "counted", "count", "total", "share", "missed", "bound"}
+        ),
+    }
+    column: str = Field(description="是/否列；写了 among 时为文字列")
+    counted: str | list[str] = Field(
+        "是", description="计入比例的回答（是或否），或 among 中的取值"
+    )
+    among: list[str] | None = Field(
+        None, min_length=1, description="只计这一列为这些取值的行（文字列，如合格、不合格）"
+    )
+    at: str | None = Field(None, description="提示所在的列（默认 column）")
+    group: str | None = Field(None, description="按这一列分组（省略时全表一组）")
+    weight: str | None = Field(None, description="按这一整数列求和（省略时数行数）")
+    bound: Bound = Field(
+        description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <"
+    )
+    value: Ratio = Field(ge=0, le=1, description='比例界限，带引号的小数，如 "0.30"')
+
+    @model_validator(mode="after")
+    def _counted(self) -> ShareKind:
+        counted = [self.counted] if isinstance(self.counted, str) else self.counted
+        if self.among is None and counted not in (["是"], ["否"]):
+            raise KeyedError("没写 among 时应为“是”或“否”", ("counted",))
+        for value in counted:
+            if self.among is not None and value not in self.among:
+                raise KeyedError(f"「{value}」不在 among 中", ("counted",))
+        return self
+
+
+class DistinctCountKind(_KindParams):
+    """distinct-count: per group, how many different values a column holds."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "missed": frozenset({"group", "column", "count", "missed", "bound"}),
+    }
+    column: str = Field(description="数其中不同取值的列（如专家）")
+    group: list[str] = Field(default_factory=list, description="按这些列分组（省略时全表一组）")
+    or_else: dict[str, str] = Field(default_factory=dict, description="分组列为空时改用的列")
+    label: str | None = Field(None, description="提示中称呼一组所用的列（取该组第一行）")
+    except_column: str | None = Field(None, description="该组各行在此列列出的值不计（如回避专家）")
+    bound: Bound = Field(
+        "不少于", description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <"
+    )
+    value: int = Field(ge=0, description="界限值（个数）")
+
+    @model_validator(mode="after")
+    def _named_columns(self) -> DistinctCountKind:
+        for name in self.or_else:
+            if name not in self.group:
+                raise KeyedError(f"「{name}」不在 group 中", ("or_else", name))
+        return self
+
+
+_QUOTA_ROW = frozenset({"group", "count", "maximum", "rank", "place"})
+_QUOTA_TIE = frozenset({"group", "count", "maximum", "rank", "rows", "tied", "place", "left"})
+
+
+class QuotaKind(_KindParams):
+    """quota: at most N rows per group take a place, ranked by a score; ties across the line
+    are held for review."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "over": frozenset({"group", "count", "maximum"}),
+        "beyond": _QUOTA_ROW | {"value"},
+        "beyond_unranked": _QUOTA_ROW,
+        "tied": _QUOTA_TIE | {"value"},
+        "tied_unranked": _QUOTA_TIE,
+    }
+    rank: str = Field(description="排名所依据的分数列")
+    order: Literal["highest", "lowest"] = Field(
+        "highest", description="highest：分高者在前（评审得分）；lowest：小者在前（名次）"
+    )
+    maximum: int = Field(gt=0, description="每组名额上限（含）")
+    counted: str | None = Field(None, description="只计这一是/否列为“是”的行（如是否授牌）")
+    group: list[str] = Field(default_factory=list, description="按这些列分组，各组名额分开计")
+    at: str | None = Field(None, description="提示所在的列（默认 counted，否则 rank）")
+
+
+class GroupNumberKind(_KindParams):
+    """group-number: per group of rows, the highest (or the sum) of a number column."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "missed": frozenset({"group", "rows", "column", "value", "missed", "bound"}),
+    }
+    group: list[str] = Field(min_length=1, description="这些列都相同的行为一组（如一个班）")
+    column: str = Field(description="整数列（如抽查次数）；空白按0计")
+    of: Literal["max", "sum"] = Field("max", description="max：取组内最大的；sum：组内相加")
+    label: list[str] | None = Field(None, description="提示中称呼一组所用的列（默认 group）")
+    bound: Bound = Field(
+        "不少于", description="界限的说法：以上/不少于/不低于 ≥，超过 >，以下/不超过 ≤，低于/不满 <"
+    )
+    value: int = Field(ge=0, description="界限值")
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
     "valid": ValidKind,
     "sum": SumKind,
@@ -435,6 +522,11 @@ KIND_PARAMS: dict[str, type[_KindParams]] = {
     "level-step": LevelStepKind,
     "duration": DurationKind,
     "level-tenure": LevelTenureKind,
+    "group-number": GroupNumberKind,
+    "quota": QuotaKind,
+    "distinct-count": DistinctCountKind,
+    "share": ShareKind,
+    "duplicate": DuplicateKind,
     "excludes": ExcludesKind,
     "name-list": NameListKind,
     "date-order": DateOrderKind,
@@ -461,26 +553,14 @@ RULE_PARAMS: dict[str, type[_Params]] = {
     **_ids(
         NoParams,
         "identity",
-        "key-enterprise",
-        "institution-not-barred",
         "institution-listed",
         "no-repeat",
         "deadline",
         "stale-program",
-        "duplicate-score",
         "expert-conflict",
-        "plan-enterprise",
         "column-type",
     ),
-    "plan-outside-share": PlanShareParams,
     "plan-no-repeat": PlanYearParams,
-    "minimum-experts": ExpertsParams,
-    "duplicate-person": DuplicateParams,
-    "not-xiamen": NotInPlaceParams,
-    "outside-share": ShareParams,
-    "inspections": InspectionsParams,
-    "institution-standing": PassRateParams,
-    "quota": QuotaParams,
     "occupation-in-catalog": CatalogParams,
     "school-enterprise": SchoolEnterpriseParams,
     "attendance": AttendanceParams,
@@ -492,11 +572,8 @@ RULE_PARAMS: dict[str, type[_Params]] = {
 
 # Rules that read a name list or a catalog through a local parameter of the program.
 RULE_LOCAL_PARAMETERS: dict[str, dict[str, str]] = {
-    "key-enterprise": {"key_enterprises": "file"},
-    "institution-not-barred": {"barred_institutions": "file"},
     "institution-listed": {"institution_directory": "file", "credit_blacklist": "file"},
     "shortage-technician": {"shortage_catalog": "catalog"},
-    "plan-enterprise": {"key_enterprises": "file"},
 }
 
 # What each money method reads besides its own keys: local parameters (name -> kind) and

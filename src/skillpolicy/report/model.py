@@ -332,7 +332,7 @@ class MonthlyReport:
     offices: list[OfficeSection] = field(default_factory=list)  # the city report's offices
     campaign_months: int = 0  # the campaign's whole period, in months
     campaign_period: str = ""  # its years, "2013—2014年"
-    pass_rate_floor: Decimal | None = None  # institution-standing's minimum_pass_rate
+    pass_rate_floor: Decimal | None = None  # institution-standing's share bound (value)
     standing_citation: str = ""
     min_inspections: int | None = None  # the inspections rule's minimum
     inspections_citation: str = ""
@@ -545,19 +545,15 @@ def build_report(
     floors = {
         pid: Decimal(found[0])
         for pid, program in programs.items()
-        if (found := rule_param(program, STANDING_RULE, "minimum_pass_rate", end)) is not None
+        if (found := rule_param(program, STANDING_RULE, "value", end)) is not None
     }
     institutions = _institutions(figures, month, programs, floors)
     standing = next(
-        (
-            f
-            for p in programs.values()
-            if (f := rule_param(p, STANDING_RULE, "minimum_pass_rate", end))
-        ),
+        (f for p in programs.values() if (f := rule_param(p, STANDING_RULE, "value", end))),
         None,
     )
     inspected = next(
-        (f for p in programs.values() if (f := rule_param(p, INSPECTIONS_RULE, "minimum", end))),
+        (f for p in programs.values() if (f := rule_param(p, INSPECTIONS_RULE, "value", end))),
         None,
     )
     first = min((f.month for f in figures), default=month)

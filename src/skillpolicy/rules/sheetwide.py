@@ -1,16 +1,14 @@
-"""Rules that look across rows: shares, quotas, classes and institutions; lists from parameters."""
+"""Rules still written as functions: an institution against two name lists, and no repeat
+of an earlier year's free training against the ledger."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
 
 from ..findings import Finding
 from ..namelists import read_name_list
 from ..values import fold
-from .base import CellProblem, RowView, Rule, register
-from .training import percent
+from .base import RowView, Rule, register
 
 
 class _NameListRule(Rule):
@@ -41,46 +39,6 @@ class _NameListRule(Rule):
         return result
 
 
-@register("key-enterprise")
-class KeyEnterprise(_NameListRule):
-    pure = True
-    PARAMETERS = ("key_enterprises",)
-    COLUMN = "所在企业"
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        names = self.names("key_enterprises")
-        assert names is not None
-        employer = row.text("所在企业")
-        if not employer:
-            yield self.finding(
-                row.number, "所在企业", "所在企业为空；免费培训只面向重点企业职工，请填写企业全称"
-            )
-        elif fold(employer) not in names:
-            yield self.finding(
-                row.number,
-                "所在企业",
-                f"所在企业「{employer}」不在重点企业名单内；只有名单内企业的职工可参加免费培训，名称写法不同的请按名单改正",
-            )
-
-
-@register("institution-not-barred")
-class InstitutionNotBarred(_NameListRule):
-    pure = True
-    PARAMETERS = ("barred_institutions",)
-    COLUMN = "培训机构"
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        names = self.names("barred_institutions")
-        assert names is not None
-        institution = row.text("培训机构")
-        if institution and fold(institution) in names:
-            yield self.finding(
-                row.number,
-                "培训机构",
-                f"培训机构「{institution}」因弄虚作假已被永久取消承担政府补助培训项目的资格；该行不予补贴，请另选承训机构",
-            )
-
-
 @register("institution-listed")
 class InstitutionListed(_NameListRule):
     pure = True
@@ -105,26 +63,6 @@ class InstitutionListed(_NameListRule):
                 row.number,
                 "培训机构",
                 f"培训机构「{institution}」在信用黑名单上，不得承担政府补贴培训",
-            )
-
-
-@register("not-xiamen")
-class NotXiamen(Rule):
-    pure = True
-
-    def setup(self) -> None:
-        self.column = str(self.params.get("column", "所在地"))
-        self.excluded = str(self.params["excluded"])
-
-    def needs(self) -> tuple[str, ...]:
-        return (self.column,)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if self.excluded in row.text(self.column):
-            yield self.finding(
-                row.number,
-                self.column,
-                f"所在地为{row.text(self.column)}：厦门市按文件精神自行制定政策，不属本项目；请转厦门市按其政策办理",
             )
 
 
@@ -162,174 +100,4 @@ class NoRepeat(Rule):
                 "职业(工种)",
                 f"该员工以前年度已参加过{occupation}的免费培训（台账中 {first.created_at[:10]} 的运行 "
                 f"{first.run_id}），不再参加同职业（工种）的培训；可改报其他职业（工种）",
-            )
-
-
-@register("outside-share")
-class OutsideShare(Rule):
-    """Per city: trainees of institutions outside the city's own schools >= 30% (a warning)."""
-
-    def setup(self) -> None:
-        self.column = str(self.params.get("column", "本地院校"))
-        self.minimum = Decimal(str(self.params["minimum_share"]))
-        self.totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-
-    def needs(self) -> tuple[str, ...]:
-        return ("所在地", self.column)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        city = row.text("所在地")
-        local = row.yes_no(self.column)
-        if city and local is not None:
-            counts = self.totals[city]
-            counts[0] += 1
-            counts[1] += 0 if local else 1
-        return iter(())
-
-    def finish(self) -> Iterator[Finding]:
-        for city, (total, outside) in sorted(self.totals.items()):
-            share = Decimal(outside) / Decimal(total)
-            if share < self.minimum:
-                yield self.finding(
-                    None,
-                    self.column,
-                    f"{city}：本地所属院校以外的承训机构培训{outside}人，占{percent(share)}（共{total}人），"
-                    f"低于原则上不低于{percent(self.minimum)}的比例；请调整承训安排或说明理由",
-                )
-
-
-@register("inspections")
-class Inspections(Rule):
-    """Each class (institution, occupation, start date) inspected at least 3 times."""
-
-    KEY = ("培训机构", "职业(工种)", "开班日期")
-
-    def setup(self) -> None:
-        self.minimum = int(self.params["minimum"])
-        self.classes: dict[tuple[object, ...], list[int]] = defaultdict(list)
-        self.counts: dict[tuple[object, ...], int] = defaultdict(int)
-
-    def needs(self) -> tuple[str, ...]:
-        return (*self.KEY, "抽查次数")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        try:  # a class is its date, however the date was typed
-            start: object = row.date("开班日期")
-        except CellProblem:
-            start = row.text("开班日期")
-        key = (row.text("培训机构"), row.text("职业(工种)"), start)
-        # a blank count is no recorded inspection; the class takes the highest count any row records
-        count = row.int("抽查次数") or 0
-        self.classes[key].append(row.number)
-        self.counts[key] = max(self.counts[key], count)
-        return iter(())
-
-    def finish(self) -> Iterator[Finding]:
-        for key, rows in self.classes.items():
-            count = self.counts[key]
-            if count < self.minimum:
-                institution, occupation, _ = key
-                for number in rows:
-                    yield self.finding(
-                        number,
-                        "抽查次数",
-                        f"该班（{institution} {occupation}，开班日期相同的{len(rows)}名学员）抽查{count}次，"
-                        f"少于{self.minimum}次；请培训主管部门补足抽查并记录",
-                    )
-
-
-@register("institution-standing")
-class InstitutionStanding(Rule):
-    """An institution whose pass rate in this sheet is below 80% (a warning for the sheet)."""
-
-    def setup(self) -> None:
-        self.minimum = Decimal(str(self.params["minimum_pass_rate"]))
-        self.results: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-
-    def needs(self) -> tuple[str, ...]:
-        return ("培训机构", "鉴定结果")
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        outcome = row.text("鉴定结果")
-        institution = row.text("培训机构")
-        if institution and outcome in ("合格", "不合格"):
-            counts = self.results[institution]
-            counts[0] += 1
-            counts[1] += outcome == "合格"
-        return iter(())
-
-    def finish(self) -> Iterator[Finding]:
-        for institution, (assessed, passed) in sorted(self.results.items()):
-            rate = Decimal(passed) / Decimal(assessed)
-            if rate < self.minimum:
-                yield self.finding(
-                    None,
-                    "培训机构",
-                    f"培训机构「{institution}」本表鉴定{assessed}人、合格{passed}人，合格率{percent(rate)}，"
-                    f"低于{percent(self.minimum)}：按规定应取消其定点培训资格，请核实",
-                )
-
-
-@register("quota")
-class Quota(Rule):
-    """At most N units designated; those ranked below the quota by 评审得分 are refused."""
-
-    def setup(self) -> None:
-        self.maximum = int(self.params["maximum"])
-        self.designated: list[tuple[Decimal | None, int]] = []
-
-    def needs(self) -> tuple[str, ...]:
-        return ("是否授牌",)
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        if row.yes_no("是否授牌"):
-            try:
-                score = row.decimal("评审得分") if row.has("评审得分") else None
-            except CellProblem:
-                score = None  # an unreadable score ranks last
-            self.designated.append((score, row.number))
-        return iter(())
-
-    def finish(self) -> Iterator[Finding]:
-        count = len(self.designated)
-        if count <= self.maximum:
-            return
-        yield self.finding(
-            None,
-            "是否授牌",
-            f"授牌单位{count}个，超过上限{self.maximum}个；请按评审得分从高到低保留{self.maximum}个",
-        )
-        # highest score first; no score last
-        ranked = sorted(
-            self.designated,
-            key=lambda item: (item[0] is None, -(item[0] or Decimal(0)), item[1]),
-        )
-        # units tied on the score that straddles the quota line are not decided by sheet order
-        # (POLICIES.md "Quota ties"): each is held for review, none designated silently
-        tied: list[tuple[Decimal | None, int]] = []
-        if self.maximum > 0 and ranked[self.maximum - 1][0] == ranked[self.maximum][0]:
-            tied = [item for item in ranked if item[0] == ranked[self.maximum][0]]
-        if tied:
-            first_rank = ranked.index(tied[0]) + 1
-            places = self.maximum - first_rank + 1
-            rows = "、".join(f"第{number}行" for _score, number in tied)
-        for score, number in tied:
-            shown = f"评审得分{score}" if score is not None else "没有评审得分"
-            yield self.finding(
-                number,
-                "是否授牌",
-                f"授牌单位共{count}个，超过上限{self.maximum}个；本单位{shown}，与{rows}共"
-                f"{len(tied)}个单位并列第{first_rank}名，名额只剩{places}个，不能按表中顺序决定；"
-                "待评审确定后再授牌和拨付",
-                "review",
-            )
-        for rank, (score, number) in enumerate(ranked[self.maximum :], start=self.maximum + 1):
-            if (score, number) in tied:
-                continue
-            shown = f"评审得分{score}" if score is not None else "没有评审得分"
-            yield self.finding(
-                number,
-                "是否授牌",
-                f"授牌单位共{count}个，超过上限{self.maximum}个；本单位{shown}，排第{rank}名，"
-                "在名额之外，不予授牌和拨付",
             )

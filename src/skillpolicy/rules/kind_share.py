@@ -1,0 +1,104 @@
+"""The ``share`` rule kind: per group, the share of rows (or of a column's sum) whose yes/no
+answer is the counted one, against a bound in the document's words; one finding per group
+that misses it, for the whole sheet (a 30% "原则上" share is a sheet-level warning)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ..findings import Finding
+from ..values import ValueProblem, cell_text, fold, is_blank, parse_int, parse_yes_no
+from .base import CellProblem
+from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind, percent_floor
+
+
+@kind("share")
+class Share(Kind):
+    """``column`` answers 是/否 (or, with ``among``, holds one of those values); per ``group``
+    (else the whole sheet) the rows answering ``counted`` (or their ``weight`` column summed)
+    make a share of all the group's rows that must meet ``bound`` ``value``. Rows with a blank
+    group, answer or weight (or a value not ``among``) are not counted; an unreadable answer or
+    weight is a finding on that cell."""
+
+    def setup(self) -> None:
+        self.column = str(self.params["column"])
+        self.group: str | None = self.params.get("group")
+        self.weight: str | None = self.params.get("weight")
+        counted = self.params.get("counted", "是")
+        self.counted_text = "、".join(counted) if isinstance(counted, list) else str(counted)
+        # with ``among`` the column holds text: rows with one of those values are the whole,
+        # those with a ``counted`` value the part; without it, a yes/no answer
+        self.among: set[str] | None = None
+        if "among" in self.params:
+            self.among = {fold(value) for value in self.params["among"]}
+            self.counted: Any = {fold(value) for value in self.counted_text.split("、")}
+        else:
+            self.counted = parse_yes_no(self.counted_text)
+        self.shown_at = str(self.params.get("at") or self.column)
+        self.bound = str(self.params["bound"])
+        self.meets = BOUNDS[self.bound]
+        self.limit = Decimal(str(self.params["value"]))
+        self.totals: dict[str, list[int]] = {}
+
+    def needs(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.group, self.column, self.weight) if c)
+
+    def _read(self, column: str, raw: Any) -> Any:
+        try:
+            if column == self.column:
+                if self.among is not None:
+                    text = fold(cell_text(raw))
+                    return (text in self.counted) if text in self.among else None
+                return parse_yes_no(raw) == self.counted
+            return parse_int(raw, minimum=1)
+        except ValueProblem as problem:
+            raise CellProblem(column, f"{column}{problem.message}") from None
+
+    def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        groups = batch.column(self.group) if self.group else None
+        answers = batch.column(self.column)
+        weights = batch.column(self.weight) if self.weight else None
+        flags: Flags = {}
+        for i in rows:
+            try:
+                answer = None if is_blank(answers[i]) else self._read(self.column, answers[i])
+                weight = 1
+                if weights is not None:
+                    if is_blank(weights[i]):
+                        continue
+                    weight = self._read(str(self.weight), weights[i])
+            except CellProblem as broken:
+                flags[i] = ([], broken)
+                continue
+            group = fold(cell_text(groups[i])) if groups is not None else ""
+            if answer is None or (groups is not None and not group):
+                continue
+            totals = self.totals.setdefault(group, [0, 0])
+            totals[0] += weight
+            totals[1] += weight if answer else 0
+        return flags
+
+    def finish(self) -> Iterator[Finding]:
+        for group, (total, count) in sorted(self.totals.items()):
+            share = Decimal(count) / Decimal(total)
+            if self.meets(share, self.limit):
+                continue
+            yield self.finding(
+                None,
+                self.shown_at,
+                self.template(
+                    "missed",
+                    "{group}：{column}为“{counted}”的{count}，占{share}（共{total}），"
+                    "{missed}{bound}；{summary}",
+                    group=group or "全表",
+                    column=self.column,
+                    counted=self.counted_text,
+                    count=count,
+                    total=total,
+                    share=percent_floor(share),
+                    missed=_MISSED[self.bound],
+                    bound=percent_floor(self.limit),
+                ),
+            )
