@@ -190,13 +190,13 @@ def test_a_local_parameter_out_of_order_is_refused_with_its_key(tmp_path: Path) 
 def test_a_threshold_that_changes_is_read_at_the_reports_date() -> None:
     """A report threshold written by dates gives the value in force on the day asked, and its
     citation says from when; undated it reads as before."""
-    program = next(p for p in list_programs() if rule_param(p, "inspections", "minimum"))
+    program = next(p for p in list_programs() if rule_param(p, "inspections", "value"))
     spec = next(s for s in program.rules if s.id == "inspections")
     dated = spec.model_copy(
         update={
             "params": {
                 **spec.params,
-                "minimum": [
+                "value": [
                     {"from": dt.date(2013, 1, 1), "value": 3},
                     {"from": dt.date(2014, 1, 1), "value": 4},
                 ],
@@ -206,13 +206,13 @@ def test_a_threshold_that_changes_is_read_at_the_reports_date() -> None:
     changed = program.model_copy(
         update={"rules": [dated if s is spec else s for s in program.rules]}
     )
-    before = rule_param(changed, "inspections", "minimum", dt.date(2013, 12, 31))
-    after = rule_param(changed, "inspections", "minimum", dt.date(2014, 1, 1))
+    before = rule_param(changed, "inspections", "value", dt.date(2013, 12, 31))
+    after = rule_param(changed, "inspections", "value", dt.date(2014, 1, 1))
     assert (
         before is not None and before[0] == "3" and before[1].endswith("（自 2013-01-01 起施行）")
     )
     assert after is not None and after[0] == "4" and after[1].endswith("（自 2014-01-01 起施行）")
-    plain = rule_param(program, "inspections", "minimum", dt.date(2014, 1, 1))
+    plain = rule_param(program, "inspections", "value", dt.date(2014, 1, 1))
     assert plain is not None and "起施行" not in plain[1]
 
 

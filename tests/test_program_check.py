@@ -57,8 +57,8 @@ def test_missing_param_is_located_in_its_own_rule(tmp_path: Path) -> None:
     text = CONTROL.read_text(encoding="utf-8").replace('"valid-program"', '"two-rules"')
     text += (
         '\n[[rules]]\nid = "attendance"\nsheet = "roster"\nclause = "二"\nsummary = "到课率"\n'
-        '\n[[rules]]\nid = "inspections"\nsheet = "roster"\nclause = "三"\nsummary = "抽查"\n'
-        "params = { minimum = 3 }\n"
+        '\n[[rules]]\nid = "inspections"\nkind = "number"\nsheet = "roster"\nclause = "三"\n'
+        'summary = "抽查"\nparams = { column = "抽查次数", bound = "不少于", value = 3 }\n'
     )
     path = tmp_path / "two-rules.toml"
     path.write_text(text, encoding="utf-8")
