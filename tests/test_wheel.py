@@ -137,7 +137,7 @@ def _skillpolicy(
     result = subprocess.run(
         [str(venv / "bin" / "skillpolicy"), "--catalog-dir", str(CUSTOM), *map(str, args)],
         cwd=cwd,
-        env=_clean_env(),
+        env={**_clean_env(), "COLUMNS": "300"},  # long paths: no line folded under an assertion
         capture_output=True,
         text=True,
         timeout=600,

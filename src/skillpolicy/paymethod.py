@@ -283,7 +283,12 @@ class Method:
         factor = self.spec.factor
         applies = factor is not None and (factor.when is None or self.holds(factor.when, view))
         if applies and factor is not None:
-            value, start = self.factor_on(view.reference_date())
+            # the row's reference date is read only when the factor is written by dates
+            value, start = (
+                (self.factor, None)
+                if self.factor is not None
+                else self.factor_on(view.reference_date())
+            )
             total = self.spec.rounding.apply(total * value)
             basis += f" × {factor.label} {value}{since(start)}"
         return self.spec.rounding.apply(total), basis
@@ -330,7 +335,8 @@ class Method:
                 if isinstance(whole, Finding):
                     value = whole
                 else:
-                    share, start = tranche.share_on(view.reference_date())
+                    day = view.reference_date() if isinstance(tranche.share, list) else None
+                    share, start = tranche.share_on(day)
                     value = (
                         self.spec.rounding.apply(whole[0] * share),
                         f"{(share * 100).normalize():f}%{since(start)} ×（{whole[1]}）",

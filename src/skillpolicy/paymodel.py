@@ -133,11 +133,13 @@ class Tranche(_Strict):
                 raise KeyedError(problem[1], ("share", *problem[0]))
         return self
 
-    def share_on(self, day: date) -> tuple[Decimal, date | None]:
+    def share_on(self, day: date | None) -> tuple[Decimal, date | None]:
         """The share in force on ``day`` and the day it took effect (None: undated); a day
-        before every dated share takes the first, a day in a gap the one before it."""
+        before every dated share takes the first, a day in a gap the one before it. ``day`` may
+        be None only for an undated share."""
         if not isinstance(self.share, list):
             return self.share or Decimal(1), None
+        assert day is not None, "a dated share needs the row's reference date"
         earlier = [entry for entry in self.share if entry.start <= day]
         chosen = earlier[-1] if earlier else self.share[0]
         return chosen.value, chosen.start
