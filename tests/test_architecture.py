@@ -59,7 +59,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(module)
         for other in sorted(graph.get(module, ())):
             if state.get(other) == 1:
-                return path[path.index(other) :] + [other]
+                return [*path[path.index(other) :], other]
             if other not in state and (found := visit(other)):
                 return found
         path.pop()
