@@ -59,7 +59,7 @@ from bench_validate import (
 
 from skillpolicy.ledger import LedgerLine, RunInfo
 from skillpolicy.ledger.sqlite import SqliteLedger
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.resources import SearchPath
 from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
 

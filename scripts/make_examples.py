@@ -1534,7 +1534,16 @@ def fujian_plans() -> Example:
         ("漳州市", "龙海市港尾船舶修造有限公司", "船舶修造", "电焊工", "0", "漳州船舶培训中心", "否", dt.date(2013, 3, 5)),
         ("漳州市", "诏安县东山湾食品有限公司", "食品加工", "西式面点师", 25, "漳州市烹饪职业培训学校", "否", dt.date(2013, 3, 5)),
     ]  # fmt: skip
-    columns = ("设区市", "企业名称", "行业", "职业(工种)", "计划人数", "承训机构", "本地院校", "报送日期")
+    columns = (
+        "设区市",
+        "企业名称",
+        "行业",
+        "职业(工种)",
+        "计划人数",
+        "承训机构",
+        "本地院校",
+        "报送日期",
+    )
     lines = [Line(dict(zip(columns, row, strict=True))) for row in rows]
     apply(lines[3], "plan-enterprise", "企业名称", "an enterprise not on the key-enterprise list")
     valid(lines[2], "本地院校", "福州市 plans 30 of 100 outside its own schools: exactly 30%")

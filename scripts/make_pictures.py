@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 
 from skillpolicy.ledger.sqlite import SqliteLedger
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.render import DocxTemplate, RenderOptions, form_spec, load_documents
 from skillpolicy.render import render_documents as render_batch
 from skillpolicy.render.pdf import convert_to_pdf

@@ -9,7 +9,7 @@ from typing import Any
 
 from conftest import make_resident_id, write_rows
 from skillpolicy.findings import Finding
-from skillpolicy.programs import load_program_file
+from skillpolicy.programfiles import load_program_file
 from skillpolicy.validate import Report, validate_sheet
 
 CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"

@@ -25,7 +25,7 @@ from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, make_resident_id
 from skillpolicy.annotate import write_annotated
 from skillpolicy.errors import InputError
 from skillpolicy.findings import Finding
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.validate import Report, validate_sheet
 
 EXAMPLE_DIR = Path(__file__).parent.parent / "examples"

@@ -22,7 +22,8 @@ from conftest import (
 from skillpolicy.annotate import write_annotated
 from skillpolicy.catalog import load_catalog
 from skillpolicy.findings import Finding
-from skillpolicy.programs import SheetKind, list_programs, load_program
+from skillpolicy.programfiles import list_programs, load_program
+from skillpolicy.programs import SheetKind
 from skillpolicy.resources import SearchPath
 from skillpolicy.sheet import SheetReader
 from skillpolicy.validate import validate_sheet

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import cli_env, make_resident_id, skillpolicy_script, write_rows
 from skillpolicy.batch import SUMMARY_HEADERS, check_batch, expand_inputs
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.resources import SearchPath
 
 GUANGXI = "guangxi-2012-technician"
@@ -302,7 +302,7 @@ def test_one_reading_answers_as_validate_and_subsidy_do(example: Any, tmp_path: 
     from skillpolicy.errors import SkillpolicyError
     from skillpolicy.ledger.sqlite import SqliteLedger
     from skillpolicy.params import load_params
-    from skillpolicy.programs import list_programs
+    from skillpolicy.programfiles import list_programs
     from skillpolicy.subsidy import commit_payout, compute_subsidy, validate_and_compute
     from skillpolicy.validate import validate_sheet
 

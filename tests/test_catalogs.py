@@ -12,7 +12,7 @@ import pytest
 
 from skillpolicy.catalog import list_catalogs, load_catalog, load_catalog_file
 from skillpolicy.errors import CatalogError
-from skillpolicy.programs import list_programs, load_program, load_program_file, program_ids
+from skillpolicy.programfiles import list_programs, load_program, load_program_file, program_ids
 from skillpolicy.resources import SearchPath, shipped_dir
 
 HERE = Path(__file__).parent

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import Run, write_rows
 from skillpolicy.ledger.sqlite import SqliteLedger
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.sheet import SheetReader
 from skillpolicy.validate import validate_sheet
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from skillpolicy.catalog import load_catalog_file
-from skillpolicy.programs import program_ids
+from skillpolicy.programfiles import program_ids
 
 PROGRAM_IDS = program_ids()  # whatever catalogs/programs/ ships
 FINDING_KEYS = {"row", "column", "rule", "severity", "message", "citation"}

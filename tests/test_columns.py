@@ -24,7 +24,7 @@ from skillpolicy.columns import (
     shared_columns,
 )
 from skillpolicy.errors import CatalogError
-from skillpolicy.programs import list_programs, load_program, load_program_file
+from skillpolicy.programfiles import list_programs, load_program, load_program_file
 from skillpolicy.resources import SearchPath
 from skillpolicy.sheet import SheetReader
 from skillpolicy.validate import validate_sheet

@@ -12,7 +12,8 @@ from conftest import make_resident_id, write_rows
 from skillpolicy.conditions import Condition, holds, rows_holding
 from skillpolicy.errors import CatalogError
 from skillpolicy.paymodel import Factor, PayeeOption, Pending, Refusal
-from skillpolicy.programs import RuleSpec, load_program_file
+from skillpolicy.programfiles import load_program_file
+from skillpolicy.programs import RuleSpec
 from skillpolicy.validate import validate_sheet
 
 CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"

@@ -11,7 +11,7 @@ import pytest
 from conftest import write_rows
 from skillpolicy.errors import CatalogError
 from skillpolicy.explain import explain_row
-from skillpolicy.programs import load_program, load_program_file
+from skillpolicy.programfiles import load_program, load_program_file
 from skillpolicy.resources import SearchPath
 from skillpolicy.subsidy import compute_subsidy
 
@@ -170,7 +170,7 @@ def test_a_parameter_set_by_date_out_of_order_stops(tmp_path: Path) -> None:
     """Dated parameter values out of order are a parameter error naming the key."""
     from skillpolicy.errors import ParameterError
     from skillpolicy.params import load_params
-    from skillpolicy.programs import list_programs
+    from skillpolicy.programfiles import list_programs
 
     params = _xuchang_params(
         tmp_path, '[{ from = 2014-01-01, value = "1.00" }, { from = 2013-01-01, value = "2.00" }]'

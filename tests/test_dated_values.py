@@ -14,7 +14,7 @@ from skillpolicy.dated import coverage_problems, dated_entries, value_on
 from skillpolicy.errors import CatalogError, ParameterError
 from skillpolicy.explain import explain_row
 from skillpolicy.programcheck import check_program_file
-from skillpolicy.programs import list_programs, load_program_file
+from skillpolicy.programfiles import list_programs, load_program_file
 from skillpolicy.report.model import rule_param
 from skillpolicy.resources import SearchPath
 from skillpolicy.subsidy import compute_subsidy

@@ -24,7 +24,7 @@ import pytest
 import python_calamine
 
 from skillpolicy.identifiers import check_resident_id
-from skillpolicy.programs import load_program, program_ids
+from skillpolicy.programfiles import load_program, program_ids
 from skillpolicy.sheet import SheetReader
 from skillpolicy.validate import Report, validate_sheet
 

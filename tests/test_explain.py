@@ -11,7 +11,7 @@ import pytest
 
 from conftest import Run, write_rows
 from skillpolicy.explain import explain_row
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 XUCHANG = "xuchang-2013-revitalization"

@@ -37,7 +37,7 @@ from inprocess import run_main
 from skillpolicy import fileio
 from skillpolicy.errors import InputError
 from skillpolicy.ledger.sqlite import SCHEMA_VERSION, SqliteLedger
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.subsidy import commit_payout, compute_subsidy
 
 EXAMPLES = ROOT / "examples"

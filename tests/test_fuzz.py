@@ -77,14 +77,8 @@ from skillpolicy.money import amount_in_words
 from skillpolicy.namelists import read_name_list
 from skillpolicy.paymodel import AmountPart
 from skillpolicy.privacy import redact
-from skillpolicy.programs import (
-    Amount,
-    Program,
-    SheetKind,
-    SubsidySpec,
-    load_program,
-    program_ids,
-)
+from skillpolicy.programfiles import load_program, program_ids
+from skillpolicy.programs import Amount, Program, SheetKind, SubsidySpec
 from skillpolicy.resources import SearchPath
 from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
 from skillpolicy.terminal import shown

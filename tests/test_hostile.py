@@ -207,7 +207,7 @@ def test_a_number_is_masked_before_a_narrow_table_wraps_it(
 
 def test_the_default_payout_schedule_masks_phone_and_card_numbers(tmp_path: Path) -> None:
     """Without --full-ids the schedule masks a phone typed in 姓名 (no longer only IDs)."""
-    from skillpolicy.programs import load_program
+    from skillpolicy.programfiles import load_program
     from skillpolicy.subsidy import compute_subsidy
 
     sheet = roster(tmp_path / "r.xlsx", [trainee("张三139.2986.1234", ID_A)])
@@ -626,7 +626,7 @@ def test_shortage_catalog_toml_must_sit_beside_the_params_file(tmp_path: Path) -
     """shortage_catalog = "../x.toml" is refused naming the parameter (only a file name)."""
     from skillpolicy.errors import ParameterError
     from skillpolicy.params import load_params
-    from skillpolicy.programs import list_programs, load_program
+    from skillpolicy.programfiles import list_programs, load_program
     from skillpolicy.rules.xuchang import shortage_catalog
 
     program = load_program("xuchang-2013-revitalization")

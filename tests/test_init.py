@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from skillpolicy.params import load_params
-from skillpolicy.programs import list_programs
+from skillpolicy.programfiles import list_programs
 from skillpolicy.starter import example_value
 
 Run = Callable[..., subprocess.CompletedProcess[str]]

@@ -8,7 +8,7 @@ from typing import Any
 
 from conftest import write_rows
 from kindrows import PERSON, found, program_file
-from skillpolicy.programs import load_program_file
+from skillpolicy.programfiles import load_program_file
 from skillpolicy.validate import Report, validate_sheet
 
 RULE = """[[rules]]

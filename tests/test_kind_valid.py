@@ -8,7 +8,7 @@ from typing import Any
 from conftest import make_resident_id, write_rows
 from kindrows import found, program_file, run
 from skillpolicy.findings import Finding
-from skillpolicy.programs import load_program_file
+from skillpolicy.programfiles import load_program_file
 from skillpolicy.validate import validate_sheet
 
 CONTACT = """[[rules]]

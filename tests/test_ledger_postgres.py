@@ -558,7 +558,7 @@ def test_the_city_report_is_the_sum_of_its_offices_reports(
     own reports, and the city report's table per office is that office's report."""
     from openpyxl import load_workbook
 
-    from skillpolicy.programs import list_programs
+    from skillpolicy.programfiles import list_programs
     from skillpolicy.report import write_monthly_report
     from skillpolicy.report.model import build_report, sum_tallies
 

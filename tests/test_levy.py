@@ -21,7 +21,7 @@ import pytest
 from skillpolicy.errors import InputError
 from skillpolicy.identifiers import check_credit_code
 from skillpolicy.levy import compute_levy, write_levy_workbook
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.resources import shipped_dir
 from test_scenarios import SCENARIO_DIR, build_sheet
 

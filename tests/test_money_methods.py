@@ -16,7 +16,7 @@ import pytest
 from conftest import write_rows
 from skillpolicy.errors import CatalogError
 from skillpolicy.paymodel import Rounding
-from skillpolicy.programs import load_program, load_program_file, program_ids
+from skillpolicy.programfiles import load_program, load_program_file, program_ids
 from skillpolicy.resources import SearchPath
 from skillpolicy.subsidy import compute_subsidy
 

@@ -712,7 +712,7 @@ def test_render_summary_and_levy_workbooks_are_print_ready(tmp_path: Path) -> No
     assert_print_ready(summary)
     assert summary.worksheets[0].print_title_rows == "$1:$1"
     from skillpolicy.levy import compute_levy, write_levy_workbook
-    from skillpolicy.programs import load_program
+    from skillpolicy.programfiles import load_program
 
     levy = compute_levy(
         EXAMPLES / "xuchang-2013-revitalization-levy.xlsx",
@@ -725,7 +725,7 @@ def test_render_summary_and_levy_workbooks_are_print_ready(tmp_path: Path) -> No
 def test_annotated_summary_sheet_is_print_ready_in_chinese(tmp_path: Path) -> None:
     """问题汇总 prints like every sheet (title row repeated) and names rules in Chinese."""
     from skillpolicy.annotate import write_annotated
-    from skillpolicy.programs import load_program
+    from skillpolicy.programfiles import load_program
     from skillpolicy.validate import validate_sheet
 
     program = load_program("guangxi-2012-technician")
@@ -815,7 +815,7 @@ ENGLISH_IDS = re.compile(
 def monthly(tmp_path: Path) -> tuple[Path, Path]:
     """The 2013-10 report (.docx, .xlsx) over a ledger holding the Guangxi and Xuchang rosters."""
     from skillpolicy.ledger.sqlite import SqliteLedger
-    from skillpolicy.programs import load_program
+    from skillpolicy.programfiles import load_program
     from skillpolicy.report import write_monthly_report
     from skillpolicy.subsidy import commit_payout, compute_subsidy
 
@@ -1113,7 +1113,7 @@ def test_report_takes_its_signers_from_the_params_file(tmp_path: Path, run_cli: 
 def test_a_report_table_does_not_upset_a_subsidy_run(tmp_path: Path) -> None:
     """A [report] table beside the program tables is a setting, not an unknown program."""
     from skillpolicy.params import configured_signers, load_params
-    from skillpolicy.programs import list_programs
+    from skillpolicy.programfiles import list_programs
 
     params = tmp_path / "skillpolicy.toml"
     params.write_text('[report]\nunit = "晋城市人社局"\n', encoding="utf-8")

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from skillpolicy.errors import InputError
 from skillpolicy.payouts import safe_sheet_title, write_payout_workbook
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.subsidy import Payout, compute_subsidy
 
 ROSTER_HEADER = [

@@ -17,7 +17,8 @@ import pytest
 from skillpolicy.errors import InputError
 from skillpolicy.params import LocalParams
 from skillpolicy.plan import read_targets, summarise_plans, write_summary_workbook
-from skillpolicy.programs import Program, load_program
+from skillpolicy.programfiles import load_program
+from skillpolicy.programs import Program
 from skillpolicy.validate import validate_sheet
 
 PROGRAM = "fujian-2013-free-training"

@@ -22,7 +22,7 @@ from conftest import ROOT, LedgerTarget, skillpolicy_script
 from skillpolicy.ledger import Ledger
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger
 from skillpolicy.plan import summarise_plans, write_summary_workbook
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.report import CityTargets, write_monthly_report
 from skillpolicy.subsidy import commit_payout, compute_subsidy
 from skillpolicy.validate import validate_sheet
@@ -323,7 +323,7 @@ def test_cli_reads_the_targets_from_the_filled_summary(
         commit(ledger, ROSTER)
     program = load_program(FUJIAN)
     from skillpolicy.params import load_params
-    from skillpolicy.programs import list_programs
+    from skillpolicy.programfiles import list_programs
 
     summary = summarise_plans(
         [PLANS], program, params=load_params(PARAMS, program, list_programs())

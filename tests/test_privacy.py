@@ -32,7 +32,7 @@ from skillpolicy.findings import Finding
 from skillpolicy.identifiers import check_credit_code
 from skillpolicy.ledger.sqlite import SqliteLedger
 from skillpolicy.privacy import RedactingStream, redact, redact_strictly
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 
 EXAMPLES = ROOT / "examples"
 EXPECTED = ROOT / "tests" / "examples"

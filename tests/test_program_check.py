@@ -16,7 +16,7 @@ from skillpolicy.programcheck import (
     ProgramFileError,
     check_program_file,
 )
-from skillpolicy.programs import load_program_file
+from skillpolicy.programfiles import load_program_file
 from skillpolicy.programschema import SCHEMA_DIRECTIVE, SCHEMA_FILE, program_json_schema
 from skillpolicy.resources import shipped_dir
 from skillpolicy.rules import known_kinds, known_rule_ids

@@ -20,6 +20,7 @@ from skillpolicy.paymodel import (
     Tranche,
 )
 from skillpolicy.programcheck import RULE_PARAMS, check_program_file, search_beside
+from skillpolicy.programfiles import load_program, program_ids
 from skillpolicy.programs import (
     Amount,
     AppliesWhen,
@@ -31,8 +32,6 @@ from skillpolicy.programs import (
     SheetSpec,
     SubsidySpec,
     Target,
-    load_program,
-    program_ids,
 )
 from skillpolicy.resources import SearchPath
 

@@ -14,7 +14,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from skillpolicy.programs import Program, load_program
+from skillpolicy.programfiles import load_program
+from skillpolicy.programs import Program
 from skillpolicy.scoring import aggregate, review_scores, write_review_workbook
 from skillpolicy.subsidy import compute_subsidy
 from skillpolicy.validate import validate_sheet

@@ -11,7 +11,7 @@ from conftest import make_resident_id, write_rows
 from skillpolicy.explain import explain_row
 from skillpolicy.findings import Finding
 from skillpolicy.params import load_params
-from skillpolicy.programs import load_program_file
+from skillpolicy.programfiles import load_program_file
 from skillpolicy.validate import validate_sheet
 
 CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"

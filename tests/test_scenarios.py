@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 import tomli_w
 
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.subsidy import compute_subsidy
 from skillpolicy.validate import validate_sheet
 

@@ -12,7 +12,7 @@ import pytest
 
 from skillpolicy.annotate import write_annotated
 from skillpolicy.errors import InputError
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.sheet import SheetReader
 from skillpolicy.validate import validate_sheet
 
@@ -385,7 +385,7 @@ def test_title_merged_across_the_sheet_leaves_a_one_row_header(tmp_path: Path) -
 def test_the_library_refuses_an_unknown_kind_as_input_error(tmp_path: Path) -> None:
     """validate_sheet with a kind no program knows raises InputError naming it, not KeyError."""
     from skillpolicy.errors import InputError
-    from skillpolicy.programs import load_program
+    from skillpolicy.programfiles import load_program
     from skillpolicy.validate import validate_sheet
 
     roster = Path(__file__).resolve().parents[1] / "examples" / "guangxi-2012-technician.xlsx"

@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 
 from conftest import Run, write_rows
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.validate import validate_sheet
 
 XUCHANG = "xuchang-2013-revitalization"

@@ -194,8 +194,8 @@ def test_only_approved_runs_count_as_paid_in_the_monthly_figures(
 
 def test_an_already_paid_refusal_names_the_state_of_the_holding_run() -> None:
     """A later run's already-paid finding says whether the holder is 待复核, 已复核 or 已审批."""
-    from skillpolicy.programs import load_program
-    from skillpolicy.subsidy import already_paid_finding
+    from skillpolicy.alreadypaid import already_paid_finding
+    from skillpolicy.programfiles import load_program
 
     program = load_program(PROGRAM)
     for state, name in (("proposed", "待复核"), ("reviewed", "已复核"), ("approved", "已审批")):
@@ -560,7 +560,7 @@ def test_reconciling_a_bank_return_marks_arrived_and_returned_lines(
         assert book.paid([line.key for line in paid]).keys() == {paid[0].key, paid[2].key}
         [returned] = [f for f in book.month_figures("2099-12") if f.status == "returned"]
         assert (returned.count, returned.amount) == (1, Decimal("1900.00"))
-        from skillpolicy.programs import list_programs
+        from skillpolicy.programfiles import list_programs
         from skillpolicy.report.model import build_report
 
         report = build_report(book, "2024-03", {p.id: p for p in list_programs()}, "now")

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from skillpolicy.catalog import load_catalog
-from skillpolicy.programs import load_program
+from skillpolicy.programfiles import load_program
 from skillpolicy.resources import SearchPath
 from skillpolicy.sheet import SheetReader
 from skillpolicy.validate import validate_sheet

@@ -31,7 +31,8 @@ from .errors import InputError, SkillpolicyError
 from .findings import Finding
 from .money import format_amount
 from .params import load_params
-from .programs import Program, RuleSpec, list_programs
+from .programfiles import list_programs
+from .programs import Program, RuleSpec
 from .resources import SearchPath
 from .rules import RowView
 from .rules.keys import key_part, subject_of

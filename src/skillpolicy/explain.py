@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from .alreadypaid import already_paid_findings
 from .conditions import Condition, rows_holding
 from .dated import dated_names, since, value_on
 from .errors import InputError, ParameterError
@@ -22,10 +23,11 @@ from .findings import SEVERITY_NAMES, Finding
 from .money import format_amount
 from .params import LocalParams, load_params
 from .privacy import redact
-from .programs import SHEET_KIND_NAMES, Program, RuleSpec, list_programs
+from .programfiles import list_programs
+from .programs import SHEET_KIND_NAMES, Program, RuleSpec
 from .resources import SearchPath
 from .rules import CellProblem, Kind, RowView, Rule
-from .validate import Checker, already_paid_findings, make_context, open_sheet, row_label
+from .validate import Checker, make_context, open_sheet, row_label
 
 Outcome = Literal["passed", "failed", "not-applicable", "skipped"]
 

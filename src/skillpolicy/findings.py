@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from .privacy import redact
-from .programs import Severity
+
+Severity = Literal["error", "warning", "review"]
 
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "review": "复核"}
 

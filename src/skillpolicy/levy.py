@@ -31,7 +31,8 @@ from .findings import Finding
 from .identifiers import normalise_text
 from .money import amount_in_words, format_amount, to_fen
 from .params import LocalParams
-from .programs import SHEET_KIND_NAMES, Program, Rate, list_programs
+from .programfiles import list_programs
+from .programs import SHEET_KIND_NAMES, Program, Rate
 from .resources import SearchPath
 from .rules import CellProblem, RowView
 from .rules.xuchang import (

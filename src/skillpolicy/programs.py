@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -18,14 +17,12 @@ from .columns import SHEET_KIND_NAMES, ColumnSet, ColumnSpec, shared_columns
 from .conditions import Condition
 from .datafile import KeyedError
 from .dated import DatedEntry, order_problem
-from .errors import CatalogError, did_you_mean
+from .findings import Severity
 from .paymodel import AmountPart, Factor, PayeeOption, Refusal, Rounding, Tranche
-from .resources import SearchPath, check_data_id
 
 SheetKind = Literal[
     "roster", "application", "designation", "award", "technician", "levy", "score", "plan"
 ]
-Severity = Literal["error", "warning", "review"]
 ParameterKind = Literal["money", "decimal", "money-by-key", "file", "catalog", "bool"]
 
 
@@ -491,43 +488,6 @@ class Program(_Strict):
 
     def local_parameter(self, name: str) -> LocalParameter | None:
         return next((p for p in self.local_parameters if p.name == name), None)
-
-
-def program_ids(search: SearchPath | None = None) -> list[str]:
-    """The id of every program file found (``programs/*.toml`` on the search path), sorted:
-    the programs are whatever files are there, never a list in the code."""
-    search = search or SearchPath("catalogs")
-    return sorted({path.stem for path in search.glob("programs", "*.toml")})
-
-
-def load_program_file(path: Path, search: SearchPath | None = None) -> Program:
-    """The program in ``path``, checked whole (:mod:`.programcheck`): a file with problems
-    raises one ProgramFileError (exit 2) that lists every one with its line and key path."""
-    from .programcheck import load_checked
-
-    program: Program = load_checked(path, search)
-    return program
-
-
-def program_path(program_id: str, search: SearchPath) -> Path:
-    check_data_id(program_id, "项目")
-    path = search.find(f"programs/{program_id}.toml")
-    if path is None:
-        ids = [p.stem for p in search.glob("programs", "*.toml")]
-        raise CatalogError(
-            f"未知的项目「{program_id}」；现有项目：{', '.join(ids)}{did_you_mean(program_id, ids)}"
-        )
-    return path
-
-
-def load_program(program_id: str, search: SearchPath | None = None) -> Program:
-    search = search or SearchPath("catalogs")
-    return load_program_file(program_path(program_id, search), search)
-
-
-def list_programs(search: SearchPath | None = None) -> list[Program]:
-    search = search or SearchPath("catalogs")
-    return [load_program_file(path, search) for path in search.glob("programs", "*.toml")]
 
 
 # How `program show` names a rule parameter for a clerk; `*_column(s)` read as the column.

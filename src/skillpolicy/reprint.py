@@ -17,7 +17,8 @@ from .ledger import Ledger, LedgerLine
 from .ledger.workflow import signers_of
 from .payee import payee_options
 from .paymodel import PayeeKind
-from .programs import Program, SubsidySpec, load_program
+from .programfiles import load_program
+from .programs import Program, SubsidySpec
 from .resources import SearchPath
 from .sheet import Layout
 from .subsidy import PayLine, Payout

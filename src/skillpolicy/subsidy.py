@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from .alreadypaid import already_paid_column, already_paid_finding, already_paid_findings
 from .errors import InputError, SkillpolicyError
 from .findings import Finding
 from .identifiers import mask_id
@@ -38,14 +39,13 @@ from .payee import PAYEE_KIND_NAMES, UNNAMED_INSTITUTION
 from .paykeys import key_part, line_key, subject_of
 from .paymethod import ZERO, Claim, Method
 from .paymodel import PayeeKind
-from .programs import ALREADY_PAID, SHEET_KIND_NAMES, Program, SubsidySpec, list_programs
+from .programfiles import list_programs
+from .programs import ALREADY_PAID, SHEET_KIND_NAMES, Program, SubsidySpec
 from .resources import SearchPath
 from .rules import CellProblem, RowView
 from .validate import (
     Checker,
     Report,
-    already_paid_column,
-    already_paid_findings,
     checked_rows,
     counted,
     hidden_findings,
@@ -352,25 +352,6 @@ def line_facts(view: RowView, program: Program, target: str) -> LineFacts:
         inspections=checks,
         class_start=day("开班日期"),
         enterprise=text("所在企业"),
-    )
-
-
-def already_paid_finding(
-    program: Program, spec: SubsidySpec, entry: PaidEntry, row: int | None, tranche: int | None
-) -> Finding:
-    what = f"第{tranche}笔经费" if tranche else "该项补贴"
-    office = f"{entry.office}，" if entry.office else ""
-    return Finding(
-        row=row,
-        column=None,
-        rule=ALREADY_PAID,
-        severity="error",
-        message=(
-            f"{what}已由 {entry.created_at[:10]} 的运行 {entry.run_id}（{office}文件 {entry.file_name}，"
-            f"{entry.state_name}）发放 {format_amount(entry.amount)} 元，不得重复发放；"
-            "如那次发放有误，请先作废或驳回该次运行"
-        ),
-        citation=program.citation(spec.clause),
     )
 
 

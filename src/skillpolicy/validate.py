@@ -9,13 +9,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .alreadypaid import already_paid_findings
 from .catalog import load_catalog
 from .columns import PERSON_KINDS
 from .errors import InputError
 from .findings import Finding
 from .identifiers import mask_id
 from .params import LocalParams, load_params
-from .programs import SHEET_KIND_NAMES, Program, RuleSpec, list_programs
+from .programfiles import list_programs
+from .programs import SHEET_KIND_NAMES, Program, RuleSpec
 from .resources import SearchPath
 from .rules import Batch, CellProblem, Context, Kind, RowView, Rule, make_rule
 from .sheet import Layout, Row, SheetReader
@@ -277,30 +279,6 @@ def make_context(
         as_of=as_of,
         ledger=ledger,
     )
-
-
-def already_paid_findings(program: Program, view: RowView, ledger: Any) -> list[Finding]:
-    """Lines of this row an earlier run already paid (the subsidy run refuses them too)."""
-    from .paykeys import line_key
-    from .subsidy import already_paid_finding
-
-    spec = program.subsidy_for(view.context.layout.kind)
-    if spec is None:
-        return []
-    keys = {line_key(program, view, t): t for t in spec.tranche_numbers}
-    paid = ledger.paid(list(keys))
-    column = already_paid_column(view.context.layout)
-    found = []
-    for key, entry in paid.items():
-        finding = already_paid_finding(program, spec, entry, view.number, keys[key])
-        found.append(replace(finding, column=column))
-    return found
-
-
-def already_paid_column(layout: Layout) -> str | None:
-    """The column an already-paid finding points at: the person's or the unit's identifier."""
-    column = "身份证号" if layout.has("身份证号") else "统一社会信用代码"
-    return column if layout.has(column) else None
 
 
 def row_label(view: RowView) -> str:

@@ -102,7 +102,7 @@ STATE = State()
 
 
 def program(program_id: str) -> Program:
-    from ..programs import load_program
+    from ..programfiles import load_program
 
     return load_program(program_id, STATE.catalogs())
 

@@ -21,7 +21,7 @@ def init_command(
     force: ForceOption = False,
 ) -> None:
     """写出本地参数文件模板：每个项目的本地参数（含条款和示例值），均已注释，去掉 # 并填写后生效。"""
-    from ..programs import list_programs
+    from ..programfiles import list_programs
     from ..starter import starter_params
 
     check_output(out, force=force, suffixes=(".toml",))

@@ -16,12 +16,7 @@ from ..identifiers import check_credit_code, check_resident_id, mask_id
 from ..ledger import Ledger, StoredLine
 from ..money import format_amount, format_amount_grouped, to_fen
 from .common import STATE, ForceOption, LedgerOption, OperatorOption, Table, examples, note, stdout
-
-group = typer.Typer(
-    help="补贴台账：列出各次运行、导出各笔、作废一次运行、重印发放花名册、把本机台账迁入共享台账",
-    no_args_is_help=True,
-    epilog=examples("skillpolicy ledger list", "skillpolicy ledger export --out 台账.xlsx"),
-)
+from .ledger_group import group
 
 EXPORT_HEADER = [
     "运行编号", "记账时间", "项目", "姓名/单位", "证件号", "职业(工种)", "等级", "笔次",

@@ -25,7 +25,7 @@ from ..ledger.workflow import (
 )
 from ..money import format_amount_grouped
 from .common import LedgerOption, Table, examples, note, print_json, stdout
-from .ledger import group
+from .ledger_group import group
 
 RunArg = Annotated[str, typer.Argument(help="运行编号（见 skillpolicy ledger list）")]
 ByOption = Annotated[str, typer.Option("--by", help="办理人姓名（记入台账和日志）")]

@@ -107,7 +107,7 @@ def summary_command(
     from ..ledger.reading import open_for_reading
     from ..params import load_params
     from ..plan import read_targets, summarise_plans, write_summary_workbook
-    from ..programs import list_programs
+    from ..programfiles import list_programs
 
     item = program(program_id)
     files = list(plans or [])

@@ -29,7 +29,8 @@ def check_command(
     check_kind(kind)
     if not file.is_file():
         raise CatalogError("项目文件不存在", file=file)
-    from ..programcheck import check_program_file, load_checked, run_sample, search_beside
+    from ..programcheck import check_program_file, load_checked, search_beside
+    from ..programsample import run_sample
 
     search = search_beside(file, STATE.catalogs())
     problems = check_program_file(file, search)

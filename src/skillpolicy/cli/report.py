@@ -84,7 +84,7 @@ def monthly_command(
     from ..ledger.open import open_ledger
     from ..params import configured_signers
     from ..plan import read_targets, targets_program
-    from ..programs import list_programs
+    from ..programfiles import list_programs
     from ..report import CityTargets, write_monthly_report
     from ..report.docx import Signers
 

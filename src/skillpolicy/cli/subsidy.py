@@ -113,7 +113,7 @@ def source_hashes(program_id: str, params: Path | None) -> dict[str, str]:
     import hashlib
 
     from ..params import DEFAULT_PARAMS_FILE
-    from ..programs import program_path
+    from ..programfiles import program_path
 
     found = {"program": program_path(program_id, STATE.catalogs())}
     params_file = params or Path.cwd() / DEFAULT_PARAMS_FILE

@@ -353,7 +353,7 @@ def _declared(options: RenderOptions) -> ColumnSet:
     """The columns a form's sheet is read with: its program's, when --program names one."""
     if options.program is None:
         return shared_columns()
-    from ..programs import load_program
+    from ..programfiles import load_program
 
     return load_program(options.program, options.catalogs).column_set()
 
@@ -500,7 +500,7 @@ def rule_errors(path: Path, options: RenderOptions) -> dict[int | None, list[str
     if spec is None or not spec.checked or options.program is None:
         return {}
     from ..params import load_params
-    from ..programs import list_programs, load_program
+    from ..programfiles import list_programs, load_program
     from ..validate import validate_sheet
 
     search = options.catalogs or SearchPath("catalogs")
@@ -739,7 +739,7 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
     """The notices of what ``subsidy`` would pay now: the same computation against the same
     ledger (lines already paid are refused there, so they are not offered again); a payee
     with nothing payable gets no notice."""
-    from ..programs import load_program
+    from ..programfiles import load_program
     from ..subsidy import compute_subsidy
 
     if options.program is None:
@@ -835,7 +835,7 @@ _IN_PERSON = ("学员本人", "获奖者本人")  # the payee of a line paid to 
 def load_run_notices(ledger: Any, run_id: str, options: RenderOptions) -> list[FormModel]:
     """The notices of exactly what the committed run ``run_id`` paid, from the ledger."""
     from ..money import format_amount
-    from ..programs import load_program
+    from ..programfiles import load_program
 
     run = next((r for r in ledger.runs() if r.run_id == run_id), None)
     if run is None:
@@ -880,7 +880,7 @@ def grouped_amounts(text: str) -> str:
 
 def load_designation_notice(path: Path, options: RenderOptions) -> list[FormModel]:
     from ..params import load_params
-    from ..programs import list_programs, load_program
+    from ..programfiles import list_programs, load_program
 
     if options.program is None:
         declared = options.form.programs if options.form is not None else ()
@@ -1094,7 +1094,7 @@ def forms(search: SearchPath | None = None) -> dict[str, FormSpec]:
     """Every form the programs found declare (``[[forms]]``), then the payout notice. A form
     two programs declare (a notice) is one form with both programs; its first declaration
     gives its title, template and columns."""
-    from ..programs import list_programs, program_path
+    from ..programfiles import list_programs, program_path
 
     search = search or SearchPath("catalogs")
     found: dict[str, FormSpec] = {}

@@ -28,7 +28,8 @@ from ..fileio import (
     temporary_beside,
 )
 from ..ledger import Ledger
-from ..programs import Program, list_programs
+from ..programfiles import list_programs
+from ..programs import Program
 from ..resources import SearchPath
 from .model import CityTargets, MonthlyReport, build_report, default_month, parse_month
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..dated import dated_names, resolve_params
-from ..findings import Finding
+from ..findings import Finding, Severity
 from ..identifiers import ResidentId, check_resident_id
 from ..sheet import Layout, Row
 from ..values import (
@@ -29,7 +29,7 @@ from ..values import (
 if TYPE_CHECKING:
     from ..catalog import Catalog
     from ..params import LocalParams
-    from ..programs import Program, RuleSpec, Severity
+    from ..programs import Program, RuleSpec
 
 T = TypeVar("T")
 
