@@ -473,6 +473,34 @@ class DistinctCountKind(_KindParams):
         return self
 
 
+class NotListedKind(_KindParams):
+    """not-listed: a row's value is not one of the names its group's rows list in another column."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "listed": frozenset({"group", "column", "value", "listed_column", "listed_row"}),
+    }
+    column: str = Field(description="核对的列（如专家）")
+    listed_column: str = Field(
+        description="列出不得出现的名称的列（如回避专家；多个以、，；/或空格分隔）"
+    )
+    group: list[str] = Field(
+        default_factory=list, description="按这些列分组（省略时全表一组），如申报单位"
+    )
+    or_else: dict[str, str] = Field(default_factory=dict, description="分组列为空时改用的列")
+    label: str | None = Field(None, description="提示中称呼一组所用的列（取该组第一行）")
+
+    @model_validator(mode="after")
+    def _named_columns(self) -> NotListedKind:
+        for name in self.or_else:
+            if name not in self.group:
+                raise KeyedError(f"「{name}」不在 group 中", ("or_else", name))
+        if self.listed_column == self.column:
+            raise KeyedError(
+                "listed_column 应是列出名称的另一列，不能与 column 相同", ("listed_column",)
+            )
+        return self
+
+
 _QUOTA_ROW = frozenset({"group", "count", "maximum", "rank", "place"})
 _QUOTA_TIE = frozenset({"group", "count", "maximum", "rank", "rows", "tied", "place", "left"})
 
@@ -525,6 +553,7 @@ KIND_PARAMS: dict[str, type[_KindParams]] = {
     "group-number": GroupNumberKind,
     "quota": QuotaKind,
     "distinct-count": DistinctCountKind,
+    "not-listed": NotListedKind,
     "share": ShareKind,
     "duplicate": DuplicateKind,
     "excludes": ExcludesKind,
@@ -557,7 +586,6 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         "no-repeat",
         "deadline",
         "stale-program",
-        "expert-conflict",
         "column-type",
     ),
     "plan-no-repeat": PlanYearParams,
