@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT, LedgerTarget, make_resident_id, write_rows
 from kindrows import program_file
 from skillpolicy.ledger import HistoryQuery, HistoryRun, Ledger, LedgerLine, LineFacts, RunInfo
+from skillpolicy.ledger.sqlite import SqliteLedger, select_history
 from skillpolicy.programcheck import check_program_file
 from skillpolicy.programfiles import load_program, load_program_file
 from skillpolicy.validate import Report, validate_sheet
@@ -160,6 +161,16 @@ def test_history_refuses_a_query_without_an_indexed_fact(ledger_target: LedgerTa
     """A query must start from subject or enterprise, the facts the ledger indexes."""
     with ledger_target.open() as ledger, pytest.raises(ValueError, match="subject"):
         ledger.history(HistoryQuery(PROGRAM, ("occupation",), [("焊工",)], 2013))
+
+
+@pytest.mark.parametrize("facts", [("subject", "occupation"), ("enterprise", "occupation")])
+def test_history_statement_walks_an_index(tmp_path: Path, facts: tuple[str, ...]) -> None:
+    """SQLite plans the history statement through lines_subject or lines_enterprise."""
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        sql = select_history(facts, 3, lower=True, approved=True)
+        values = ["x"] * 6 + [PROGRAM, 2013, 2012]
+        plan = [row[-1] for row in ledger._db.execute(f"EXPLAIN QUERY PLAN {sql}", values)]
+    assert any(f"USING INDEX lines_{facts[0]} " in step for step in plan), plan
 
 
 # --------------------------------------------------------------------------- the kind

@@ -128,10 +128,17 @@ class LedgerHistory(Kind):
         )
         wanted: dict[int, set[tuple[str, ...]]] = {}
         keyed: list[tuple[int, int, tuple[str, ...]]] = []
+        seen: dict[tuple[str, type, Any], str] = {}  # each distinct cell read once a batch
+
+        def value(fact: str, raw: Any) -> str:
+            memo = (fact, raw.__class__, raw)
+            if memo not in seen:
+                seen[memo] = self._value(fact, raw)
+            return seen[memo]
+
         for i in rows:
             key = tuple(
-                self._value(fact, values[i])
-                for fact, values in zip(self.facts, columns, strict=True)
+                value(fact, values[i]) for fact, values in zip(self.facts, columns, strict=True)
             )
             if not all(key):
                 continue  # a blank or invalid key cell: its own rule says so
