@@ -8,16 +8,25 @@ import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import openpyxl
 import pytest
 
 from conftest import ROOT, LedgerTarget, make_resident_id, write_rows
 from kindrows import program_file
-from skillpolicy.ledger import HistoryQuery, HistoryRun, Ledger, LedgerLine, LineFacts, RunInfo
+from skillpolicy.ledger import (
+    HISTORY_FACTS,
+    INDEXED_FACTS,
+    HistoryQuery,
+    HistoryRun,
+    Ledger,
+    LedgerLine,
+    LineFacts,
+    RunInfo,
+)
 from skillpolicy.ledger.sqlite import SqliteLedger, select_history
-from skillpolicy.programcheck import check_program_file
+from skillpolicy.programcheck import LEDGER_FACTS, check_program_file
 from skillpolicy.programfiles import load_program, load_program_file
 from skillpolicy.validate import Report, validate_sheet
 from test_plan_ledger import ROSTER, commit, roster_of_2012
@@ -326,3 +335,9 @@ def test_program_check_refuses_bad_params(tmp_path: Path, params: str, words: st
     )
     problems = check_program_file(program_file(tmp_path, rule, COLUMNS))
     assert problems and any(words in str(p) and "rules[1].params" in str(p) for p in problems)
+
+
+def test_the_facts_a_file_may_match_are_the_facts_the_ledger_answers() -> None:
+    """programcheck's list of matchable facts is the ledger's HISTORY_FACTS, no more, no less."""
+    assert set(get_args(LEDGER_FACTS)) == set(HISTORY_FACTS)
+    assert set(INDEXED_FACTS) <= set(HISTORY_FACTS)
