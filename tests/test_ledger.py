@@ -341,27 +341,6 @@ def test_paid_finds_1200_keys(book: Ledger) -> None:
     assert set(found) == {line.key for line in lines}
 
 
-def test_earlier_trainings_finds_active_payments_in_earlier_years(book: Ledger) -> None:
-    """earlier_trainings returns the subject's active lines in that occupation before the year."""
-    person = person_id(7)
-
-    def trained(year: int, occupation: str = "焊工", program: str = PROGRAM) -> LedgerLine:
-        return make_line(
-            7, subject=person, year=year, occupation=occupation, program=program,
-            key=f"{program}|{person}|{occupation}|{year}",
-        )  # fmt: skip
-
-    book.commit(make_run("R2011"), [trained(2011)])
-    book.commit(make_run("R2012"), [trained(2012), trained(2012, "电工")])
-    book.commit(make_run("R2013"), [trained(2013), trained(2010, program="other-program")])
-    earlier = book.earlier_trainings(PROGRAM, person, "焊工", 2013)
-    assert [entry.run_id for entry in earlier] == ["R2011", "R2012"]
-    assert book.earlier_trainings(PROGRAM, person, "焊工", 2011) == []
-    assert [e.run_id for e in book.earlier_trainings(PROGRAM, person, "电工", 2014)] == ["R2012"]
-    book.void("R2011", "重复上报")
-    assert [e.run_id for e in book.earlier_trainings(PROGRAM, person, "焊工", 2013)] == ["R2012"]
-
-
 # --- voids ------------------------------------------------------------------------------------
 
 

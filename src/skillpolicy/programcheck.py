@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -48,10 +48,6 @@ class ClosedListParams(_Params):
 
     column: str | None = Field(None, description="列名（省略时用该规则的默认列）")
     allowed: list[str] | None = Field(None, description="允许的取值", min_length=1)
-
-
-class PlanYearParams(_Params):
-    plan_year: int = Field(ge=2000, le=2099, description="计划年度，如 2013（核对其前一年）")
 
 
 class CatalogParams(_Params):
@@ -542,7 +538,58 @@ class GroupNumberKind(_KindParams):
     value: int = Field(ge=0, description="界限值")
 
 
+LEDGER_FACTS = Literal[
+    "subject",
+    "enterprise",
+    "occupation",
+    "level",
+    "target",
+    "name",
+    "institution",
+    "locality",
+    "training_type",
+    "person_category",
+]
+_HISTORY_FOUND = frozenset(
+    {"column", "people", "runs", "run", "date", "file", "office", "year", "plan_year"}
+) | frozenset(get_args(LEDGER_FACTS))
+
+
+class LedgerHistoryKind(_KindParams):
+    """ledger-history: the row's key already paid in the ledger in earlier years."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "found": _HISTORY_FOUND,
+        "no_ledger": frozenset({"year", "plan_year"}),
+    }
+    match: dict[LEDGER_FACTS, str] = Field(
+        min_length=1,
+        description='台账各笔的哪一项 → 表中哪一列，如 { subject = "身份证号", occupation = '
+        '"职业(工种)" }；须含 subject（身份证号或信用代码）或 enterprise（所在企业）',
+    )
+    years: Literal["earlier", "year-before"] = Field(
+        "earlier", description="earlier：该行年度以前各年；year-before：该行年度的前一年"
+    )
+    plan_year: int | None = Field(
+        None, ge=2000, le=2099, description="各行都以这一年为年度（如计划年度 2013）"
+    )
+    year_column: str | None = Field(
+        None, description="各行年度取自这一日期列（默认项目的 reference_column，即开班日期）"
+    )
+    approved_only: bool = Field(False, description="true：只计已审批、未作废的运行")
+    at: str | None = Field(None, description="提示所在的列（默认 occupation 对应的列）")
+
+    @model_validator(mode="after")
+    def _indexed(self) -> LedgerHistoryKind:
+        if "subject" not in self.match and "enterprise" not in self.match:
+            raise KeyedError("match 须含 subject 或 enterprise（台账按这两项查询）", ("match",))
+        if self.at is not None and self.at not in self.match.values():
+            raise KeyedError(f"「{self.at}」不是 match 中的列", ("at",))
+        return self
+
+
 KIND_PARAMS: dict[str, type[_KindParams]] = {
+    "ledger-history": LedgerHistoryKind,
     "valid": ValidKind,
     "sum": SumKind,
     "all-of": AllOfKind,
@@ -583,12 +630,10 @@ RULE_PARAMS: dict[str, type[_Params]] = {
         NoParams,
         "identity",
         "institution-listed",
-        "no-repeat",
         "deadline",
         "stale-program",
         "column-type",
     ),
-    "plan-no-repeat": PlanYearParams,
     "occupation-in-catalog": CatalogParams,
     "school-enterprise": SchoolEnterpriseParams,
     "attendance": AttendanceParams,

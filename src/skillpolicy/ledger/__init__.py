@@ -121,15 +121,47 @@ class LocalityFigure:
     count: int
 
 
+# The line facts a ledger-history rule may match a sheet's columns against (the ledger's own
+# column of each); a query names ``subject`` or ``enterprise``, the two that are indexed.
+HISTORY_FACTS: dict[str, str] = {
+    "subject": "subject",
+    "enterprise": "enterprise",
+    "occupation": "occupation",
+    "level": "level",
+    "target": "target",
+    "name": "name",
+    "institution": "institution",
+    "locality": "locality",
+    "training_type": "training_type",
+    "person_category": "person_category",
+}
+INDEXED_FACTS = ("subject", "enterprise")
+
+
 @dataclass(frozen=True)
-class EnterpriseTraining:
-    """An approved run's paid lines for one enterprise and occupation in one year."""
+class HistoryRun:
+    """One run's paid lines for one key of facts in one year (of 开班日期)."""
 
     run_id: str
     created_at: str
     file_name: str
     office: str
-    people: int
+    year: int
+    people: int  # distinct subjects among those lines
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """Paid lines of ``program`` whose ``facts`` hold one of ``keys``, with a 开班日期 year
+    before ``before_year`` (and not before ``from_year`` when it is given); active lines
+    only, and with ``approved_only`` only those of approved runs that were never voided."""
+
+    program: str
+    facts: tuple[str, ...]  # names of HISTORY_FACTS, one of INDEXED_FACTS among them
+    keys: Sequence[tuple[str, ...]]  # distinct values of ``facts``, in their order
+    before_year: int
+    from_year: int | None = None
+    approved_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,17 +240,10 @@ class Ledger(Protocol):
         """Active (not voided) payments among ``keys``."""
         ...
 
-    def earlier_trainings(
-        self, program: str, subject: str, occupation: str, before_year: int
-    ) -> list[PaidEntry]:
-        """Active payments to ``subject`` in ``occupation`` in a year before ``before_year``."""
-        ...
-
-    def enterprise_trainings(
-        self, program: str, enterprise: str, occupation: str, year: int
-    ) -> list[EnterpriseTraining]:
-        """Approved, not voided paid lines of ``program`` whose 所在企业 is ``enterprise``, in
-        ``occupation``, with 开班日期 in ``year``: one entry per run, oldest first."""
+    def history(self, query: HistoryQuery) -> dict[tuple[str, ...], list[HistoryRun]]:
+        """The paid lines ``query`` asks for, by key: one entry per run and year, by year,
+        then oldest run first (keys with none are left out). Looked up in the database a few
+        hundred keys at a time through the index on ``subject`` or ``enterprise``."""
         ...
 
     def commit(

@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from . import (
     ClassInspection,
-    EnterpriseTraining,
+    HistoryQuery,
+    HistoryRun,
     LedgerLine,
     LocalityFigure,
     MonthFigure,
@@ -122,8 +123,6 @@ def _sql(statement: str) -> str:
 
 
 SELECT_PAID_ANY = _sql(common.SELECT_PAID.replace("IN ({marks})", "= ANY(?)"))
-SELECT_EARLIER = _sql(common.SELECT_EARLIER)
-SELECT_ENTERPRISE_TRAININGS = _sql(common.SELECT_ENTERPRISE_TRAININGS)
 SELECT_RUNS = _sql(common.SELECT_RUNS)
 SELECT_RUN_VOID = _sql(common.SELECT_RUN_VOID)
 SELECT_ALL_LINES = _sql(common.SELECT_ALL_LINES)
@@ -363,23 +362,27 @@ class PostgresLedger:
             rows = self._db.execute(SELECT_PAID_ANY, (sorted(set(keys)),)).fetchall()
         return {row[0]: _paid_entry(row) for row in rows}
 
-    def earlier_trainings(
-        self, program: str, subject: str, occupation: str, before_year: int
-    ) -> list[PaidEntry]:
+    def history(self, query: HistoryQuery) -> dict[tuple[str, ...], list[HistoryRun]]:
+        """Paid lines by key of facts (the ledger-history rule kind): the SQLite statement."""
+        found: dict[tuple[str, ...], list[HistoryRun]] = {}
+        lower, approved = query.from_year is not None, query.approved_only
         with self._guard():
-            rows = self._db.execute(
-                SELECT_EARLIER, (subject, program, occupation, before_year)
-            ).fetchall()
-        return [_paid_entry(row) for row in rows]
+            for chunk in common.history_chunks(query):
+                sql = common.select_history(query.facts, len(chunk), lower=lower, approved=approved)
+                rows = self._db.execute(_sql(sql), common.history_parameters(query, chunk))
+                common.history_of(rows.fetchall(), query, found)
+        common.history_order(found)
+        return found
 
     def enterprise_trainings(
         self, program: str, enterprise: str, occupation: str, year: int
-    ) -> list[EnterpriseTraining]:
-        with self._guard():
-            rows = self._db.execute(
-                SELECT_ENTERPRISE_TRAININGS, (enterprise, occupation, year, program)
-            ).fetchall()
-        return common.enterprise_trainings_of(rows)
+    ) -> list[HistoryRun]:
+        """Approved runs' paid lines of ``enterprise`` in ``occupation`` and ``year``."""
+        query = HistoryQuery(
+            program, ("enterprise", "occupation"), [(enterprise, occupation)], year + 1,
+            from_year=year, approved_only=True,
+        )  # fmt: skip
+        return self.history(query).get((enterprise, occupation), [])
 
     def runs(self) -> list[RunRecord]:
         with self._guard():

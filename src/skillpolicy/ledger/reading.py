@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from . import (
     ClassInspection,
-    EnterpriseTraining,
+    HistoryQuery,
+    HistoryRun,
     Ledger,
     LedgerLine,
     LocalityFigure,
@@ -40,15 +41,8 @@ class EmptyLedger:
     def paid(self, keys: Sequence[str]) -> dict[str, PaidEntry]:
         return {}
 
-    def earlier_trainings(
-        self, program: str, subject: str, occupation: str, before_year: int
-    ) -> list[PaidEntry]:
-        return []
-
-    def enterprise_trainings(
-        self, program: str, enterprise: str, occupation: str, year: int
-    ) -> list[EnterpriseTraining]:
-        return []
+    def history(self, query: HistoryQuery) -> dict[tuple[str, ...], list[HistoryRun]]:
+        return {}
 
     def locality_figures(
         self, program: str, first_month: str, up_to_month: str, office: str | None = None

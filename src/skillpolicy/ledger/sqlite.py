@@ -72,8 +72,11 @@ from ..errors import InputError
 from ..fileio import os_error_text
 from ..programs import ALREADY_PAID as ALREADY_PAID  # one constant for every module
 from . import (
+    HISTORY_FACTS,
+    INDEXED_FACTS,
     ClassInspection,
-    EnterpriseTraining,
+    HistoryQuery,
+    HistoryRun,
     LedgerLine,
     LineFacts,
     LocalityFigure,
@@ -155,13 +158,6 @@ def locality_figures_of(rows: Iterable[Sequence[Any]]) -> list[LocalityFigure]:
             count=int(count),
         )
         for locality, month, status, outcome, reasons, tranche, amount, count in rows
-    ]
-
-
-def enterprise_trainings_of(rows: Iterable[Sequence[Any]]) -> list[EnterpriseTraining]:
-    return [
-        EnterpriseTraining(run_id, created_at, file_name, office, int(people))
-        for run_id, created_at, file_name, office, people in rows
     ]
 
 
@@ -465,20 +461,76 @@ SELECT_PAID = (
     f"SELECT {_PAID_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
     "WHERE l.active = 1 AND l.line_key IN ({marks})"
 )
-SELECT_EARLIER = (
-    f"SELECT {_PAID_COLUMNS} FROM lines l JOIN runs r ON r.run_id = l.run_id "
-    "WHERE l.active = 1 AND l.subject = ? AND l.program = ? AND l.occupation = ? "
-    "AND l.start_year < ? ORDER BY l.start_year, r.created_at, l.line_no"
-)
-# An enterprise's approved paid lines in one occupation and year, per run (plan-repeat).
-SELECT_ENTERPRISE_TRAININGS = (
-    "SELECT l.run_id, r.created_at, r.file_name, r.office, COUNT(DISTINCT l.subject) "
-    "FROM lines l JOIN runs r ON r.run_id = l.run_id "
-    "WHERE l.enterprise = ? AND l.occupation = ? AND l.start_year = ? AND l.program = ? "
-    "AND l.enterprise <> '' AND l.active = 1 AND r.state = 'approved' "
-    "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = l.run_id) "
-    "GROUP BY l.run_id, r.created_at, r.file_name, r.office ORDER BY r.created_at, l.run_id"
-)
+
+
+def select_history(facts: Sequence[str], count: int, *, lower: bool, approved: bool) -> str:
+    """The statement of :meth:`SqliteLedger.history` for ``count`` keys of ``facts`` (ledger
+    column names from HISTORY_FACTS, never user text): each fact's values in an IN list (the
+    exact pairs are picked in Python), grouped by key, year and run. The first fact is
+    ``subject`` or ``enterprise``, so the look-up walks lines_subject or lines_enterprise."""
+    columns = [f"l.{HISTORY_FACTS[fact]}" for fact in facts]
+    marks = ", ".join("?" * count)
+    where = [f"{column} IN ({marks})" for column in columns]
+    if facts[0] == "enterprise":
+        where.append("l.enterprise <> ''")  # the partial index's own condition
+    where += ["l.program = ?", "l.active = 1", "l.start_year < ?"]
+    if lower:
+        where.append("l.start_year >= ?")
+    if approved:
+        where += [
+            "r.state = 'approved'",
+            "NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = l.run_id)",
+        ]
+    keys = ", ".join(columns)
+    return (
+        f"SELECT {keys}, l.start_year, l.run_id, r.created_at, r.file_name, r.office, "
+        "COUNT(DISTINCT l.subject) FROM lines l JOIN runs r ON r.run_id = l.run_id "
+        f"WHERE {' AND '.join(where)} "
+        f"GROUP BY {keys}, l.start_year, l.run_id, r.created_at, r.file_name, r.office"
+    )
+
+
+def history_parameters(query: HistoryQuery, chunk: Sequence[tuple[str, ...]]) -> list[Any]:
+    """The parameters of :func:`select_history` for ``chunk`` of ``query``'s keys."""
+    values: list[Any] = [key[place] for place in range(len(query.facts)) for key in chunk]
+    values += [query.program, query.before_year]
+    if query.from_year is not None:
+        values.append(query.from_year)
+    return values
+
+
+def history_of(
+    rows: Iterable[Sequence[Any]], query: HistoryQuery, found: dict[tuple[str, ...], list[Any]]
+) -> None:
+    """The rows of :func:`select_history` added to ``found`` under the keys asked for."""
+    wanted = set(query.keys)
+    width = len(query.facts)
+    for row in rows:
+        key = tuple(row[:width])
+        if key not in wanted:
+            continue  # the IN lists also match other combinations of the values
+        year, run_id, created_at, file_name, office, people = row[width:]
+        found.setdefault(key, []).append(
+            HistoryRun(run_id, created_at, file_name, office, int(year), int(people))
+        )
+
+
+def history_order(found: dict[tuple[str, ...], list[HistoryRun]]) -> None:
+    """Each key's runs by year, then oldest run first."""
+    for runs in found.values():
+        runs.sort(key=lambda run: (run.year, run.created_at, run.run_id))
+
+
+def history_chunks(query: HistoryQuery) -> Iterator[Sequence[tuple[str, ...]]]:
+    """The query's distinct keys, sorted, as many at a time as the parameter cap allows."""
+    if not query.facts or query.facts[0] not in INDEXED_FACTS:
+        raise ValueError(f"a history query starts with one of {INDEXED_FACTS}: {query.facts}")
+    keys = sorted(set(query.keys))
+    size = max(1, (MAX_PARAMETERS - 3) // len(query.facts))
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
+
+
 INSERT_RUN = (
     "INSERT INTO runs (run_id, program, file_name, file_hash, created_at, params, "
     "line_count, total, office, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -943,24 +995,27 @@ class SqliteLedger:
         with self._read():
             return self._paid(keys)
 
-    def earlier_trainings(
-        self, program: str, subject: str, occupation: str, before_year: int
-    ) -> list[PaidEntry]:
-        """Active payments to ``subject`` in ``occupation`` in a year before ``before_year``."""
-        rows = self._db.execute(SELECT_EARLIER, (subject, program, occupation, before_year))
-        return [
-            PaidEntry(key, run_id, created_at, _decimal(amount), file_name, office, state)
-            for key, run_id, created_at, amount, file_name, office, state in rows
-        ]
+    def history(self, query: HistoryQuery) -> dict[tuple[str, ...], list[HistoryRun]]:
+        """Paid lines by key of facts (the ledger-history rule kind), a chunk of keys a look-up."""
+        found: dict[tuple[str, ...], list[HistoryRun]] = {}
+        lower, approved = query.from_year is not None, query.approved_only
+        with self._read():
+            for chunk in history_chunks(query):
+                sql = select_history(query.facts, len(chunk), lower=lower, approved=approved)
+                rows = self._db.execute(sql, history_parameters(query, chunk))
+                history_of(rows, query, found)
+        history_order(found)
+        return found
 
     def enterprise_trainings(
         self, program: str, enterprise: str, occupation: str, year: int
-    ) -> list[EnterpriseTraining]:
-        with self._read():
-            rows = self._db.execute(
-                SELECT_ENTERPRISE_TRAININGS, (enterprise, occupation, year, program)
-            ).fetchall()
-        return enterprise_trainings_of(rows)
+    ) -> list[HistoryRun]:
+        """Approved runs' paid lines of ``enterprise`` in ``occupation`` and ``year``."""
+        query = HistoryQuery(
+            program, ("enterprise", "occupation"), [(enterprise, occupation)], year + 1,
+            from_year=year, approved_only=True,
+        )  # fmt: skip
+        return self.history(query).get((enterprise, occupation), [])
 
     def runs(self) -> list[RunRecord]:
         return [

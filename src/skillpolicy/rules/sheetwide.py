@@ -1,5 +1,4 @@
-"""Rules still written as functions: an institution against two name lists, and no repeat
-of an earlier year's free training against the ledger."""
+"""A rule still written as a function: an institution against two name lists."""
 
 from __future__ import annotations
 
@@ -63,41 +62,4 @@ class InstitutionListed(_NameListRule):
                 row.number,
                 "培训机构",
                 f"培训机构「{institution}」在信用黑名单上，不得承担政府补贴培训",
-            )
-
-
-@register("no-repeat")
-class NoRepeat(Rule):
-    """Trained free in the same occupation in an earlier year: checked against the ledger."""
-
-    def needs(self) -> tuple[str, ...]:
-        return ("身份证号", "职业(工种)")
-
-    def skip_reason(self) -> str | None:
-        reason = super().skip_reason()
-        if reason:
-            return reason
-        if self.context.ledger is None:
-            return "未指定台账（--ledger），无法核对以前年度是否参加过同职业（工种）的免费培训"
-        return None
-
-    def check(self, row: RowView) -> Iterator[Finding]:
-        from ..identifiers import check_resident_id
-
-        person = check_resident_id(row.raw("身份证号"))
-        occupation = row.text("职业(工种)")
-        if not person.ok or not occupation:
-            return
-        start = row.date("开班日期") if row.has("开班日期") else None
-        year = (start or row.reference_date()).year
-        earlier = self.context.ledger.earlier_trainings(
-            self.program.id, person.value, occupation, year
-        )
-        if earlier:
-            first = earlier[0]
-            yield self.finding(
-                row.number,
-                "职业(工种)",
-                f"该员工以前年度已参加过{occupation}的免费培训（台账中 {first.created_at[:10]} 的运行 "
-                f"{first.run_id}），不再参加同职业（工种）的培训；可改报其他职业（工种）",
             )
