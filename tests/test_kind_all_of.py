@@ -107,3 +107,27 @@ def test_the_rules_own_applies_when_selects_rows_for_every_part(tmp_path: Path) 
     rule = BOTH + 'applies_when = { column = "证书编号", filled = true }\n'
     result = found(tmp_path, rule, COLUMNS, [["不合格", "Z1", "函授"], ["不合格", None, "函授"]])
     assert {f.row for f in result} == {2}
+
+
+SHARED = """[[rules]]
+id = "outside"
+kind = "all-of"
+sheet = "roster"
+clause = "五"
+summary = "原则上不低于一半"
+params.checks = [
+  { kind = "one-of", column = "培训形式", allowed = ["脱产", "半脱产"] },
+  { kind = "share", column = "鉴定结果", among = ["合格", "不合格"], counted = "合格", bound = "不低于", value = "0.50" },
+]
+"""
+
+
+def test_a_cross_row_part_answers_for_the_whole_sheet(tmp_path: Path) -> None:
+    """A share part inside all-of gives its sheet-level finding, under the all-of rule's id."""
+    rows = [["合格", None, "脱产"], ["不合格", None, "脱产"], ["不合格", None, "函授"]]
+    result = found(tmp_path, SHARED, COLUMNS, rows)
+    assert [(f.row, f.column, f.rule) for f in result] == [
+        (4, "培训形式", "outside"),
+        (None, "鉴定结果", "outside"),
+    ]
+    assert "低于50%" in result[1].message

@@ -9,9 +9,10 @@ with ``first = true`` at its first finding. The rule is skipped when a part cann
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..conditions import Condition, rows_holding
+from ..findings import Finding
 from .kinds import Batch, Flags, Kind, kind, kind_class
 
 PART_KEYS = ("kind", "applies_when")
@@ -64,3 +65,9 @@ class AllOf(Kind):
                 if broken is not None or (self.first and found):
                     stopped.add(i)
         return flags
+
+    def finish(self) -> Iterator[Finding]:
+        """A part that judges across rows (share, quota, not-listed, …) answers once the whole
+        sheet has been seen."""
+        for part, _ in self.parts:
+            yield from part.finish()
