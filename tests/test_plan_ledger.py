@@ -19,7 +19,7 @@ import docx
 import openpyxl
 
 from conftest import ROOT, LedgerTarget, skillpolicy_script
-from skillpolicy.ledger import Ledger
+from skillpolicy.ledger import HistoryQuery, Ledger
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger
 from skillpolicy.plan import summarise_plans, write_summary_workbook
 from skillpolicy.programfiles import load_program
@@ -139,7 +139,11 @@ def test_a_version_4_ledger_is_migrated_and_its_lines_have_no_enterprise(tmp_pat
         assert ledger.schema_version() == 5
         (line,) = list(ledger.lines())
         assert line.line.facts.enterprise == ""
-        assert ledger.enterprise_trainings(FUJIAN, MINJIANG, "维修电工", 2012) == []
+        query = HistoryQuery(
+            FUJIAN, ("enterprise", "occupation"), [(MINJIANG, "维修电工")], 2013,
+            from_year=2012, approved_only=True,
+        )  # fmt: skip
+        assert ledger.history(query) == {}
 
 
 # --------------------------------------------------------------------------- plan-no-repeat

@@ -43,6 +43,7 @@ from .programfiles import list_programs
 from .programs import ALREADY_PAID, SHEET_KIND_NAMES, Program, SubsidySpec
 from .resources import SearchPath
 from .rules import CellProblem, RowView
+from .sheet import Layout
 from .validate import (
     Checker,
     Report,
@@ -373,6 +374,30 @@ def _refuse_already_paid(payout: Payout, paid: dict[str, PaidEntry], run_id: str
             ]
 
 
+def paying_method(
+    path: Path, program: Program, layout: Layout, params: LocalParams, search: SearchPath
+) -> tuple[SubsidySpec, Method]:
+    """How the sheet ``layout`` describes is paid; InputError (exit 2) when it pays nothing or
+    lacks a column the money needs."""
+    spec = program.subsidy_for(layout.kind)
+    if spec is None:
+        accepted = "、".join(SHEET_KIND_NAMES[s.sheet] for s in program.subsidies)
+        raise InputError(
+            f"这是一张{SHEET_KIND_NAMES[layout.kind]}，不涉及补贴发放；补贴按{accepted}计算",
+            file=path,
+            sheet=layout.sheet,
+        )
+    # a missing 培训机构 is the payee rule's to handle (INTERFACE.md "Payee"), not a stop
+    missing = [c for c in spec.requires if not layout.has(c) and c != "培训机构"]
+    if missing:
+        raise InputError(
+            f"计算补贴需要的列缺失：{'、'.join(missing)}（第{layout.header_row}行表头）",
+            file=path,
+            sheet=layout.sheet,
+        )
+    return spec, Method(program, spec, params, search)
+
+
 def compute_subsidy(
     path: Path,
     program: Program,
@@ -399,23 +424,7 @@ def compute_subsidy(
     params = load_params(params_file, program, list_programs(search))
     reader = open_sheet(path, program, kind, institution)
     layout = reader.layout
-    spec = program.subsidy_for(layout.kind)
-    if spec is None:
-        paying = "、".join(SHEET_KIND_NAMES[s.sheet] for s in program.subsidies)
-        raise InputError(
-            f"这是一张{SHEET_KIND_NAMES[layout.kind]}，不涉及补贴发放；补贴按{paying}计算",
-            file=path,
-            sheet=layout.sheet,
-        )
-    # a missing 培训机构 is the payee rule's to handle (INTERFACE.md "Payee"), not a stop
-    missing = [c for c in spec.requires if not layout.has(c) and c != "培训机构"]
-    if missing:
-        raise InputError(
-            f"计算补贴需要的列缺失：{'、'.join(missing)}（第{layout.header_row}行表头）",
-            file=path,
-            sheet=layout.sheet,
-        )
-    method = Method(program, spec, params, search)
+    spec, method = paying_method(path, program, layout, params, search)
     context = make_context(
         program, layout, params=params, search=search, as_of=as_of, ledger=ledger
     )
@@ -475,21 +484,7 @@ def validate_and_compute(
     spec = program.subsidy_for(layout.kind)
     method: Method | None = None
     try:
-        if spec is None:
-            accepted = "、".join(SHEET_KIND_NAMES[s.sheet] for s in program.subsidies)
-            raise InputError(
-                f"这是一张{SHEET_KIND_NAMES[layout.kind]}，不涉及补贴发放；补贴按{accepted}计算",
-                file=path,
-                sheet=layout.sheet,
-            )
-        missing = [c for c in spec.requires if not layout.has(c) and c != "培训机构"]
-        if missing:
-            raise InputError(
-                f"计算补贴需要的列缺失：{'、'.join(missing)}（第{layout.header_row}行表头）",
-                file=path,
-                sheet=layout.sheet,
-            )
-        method = Method(program, spec, params, search)
+        spec, method = paying_method(path, program, layout, params, search)
     except SkillpolicyError:
         if paying:
             raise

@@ -374,16 +374,6 @@ class PostgresLedger:
         common.history_order(found)
         return found
 
-    def enterprise_trainings(
-        self, program: str, enterprise: str, occupation: str, year: int
-    ) -> list[HistoryRun]:
-        """Approved runs' paid lines of ``enterprise`` in ``occupation`` and ``year``."""
-        query = HistoryQuery(
-            program, ("enterprise", "occupation"), [(enterprise, occupation)], year + 1,
-            from_year=year, approved_only=True,
-        )  # fmt: skip
-        return self.history(query).get((enterprise, occupation), [])
-
     def runs(self) -> list[RunRecord]:
         with self._guard():
             rows = self._db.execute(SELECT_RUNS).fetchall()
