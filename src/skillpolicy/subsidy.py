@@ -422,34 +422,20 @@ def compute_subsidy(
     if not program.subsidies:
         raise InputError(f"项目 {program.id} 没有可计算的补贴")
     params = load_params(params_file, program, list_programs(search))
-    reader = open_sheet(path, program, kind, institution)
-    layout = reader.layout
-    spec, method = paying_method(path, program, layout, params, search)
-    context = make_context(
-        program, layout, params=params, search=search, as_of=as_of, ledger=ledger
+    _, payout = validate_and_compute(
+        path,
+        program,
+        mode="subsidy",
+        params=params,
+        kind=kind,
+        as_of=as_of,
+        search=search,
+        ledger=ledger,
+        shown_name=shown_name,
+        institution=institution,
+        progress=progress,
     )
-    checker = Checker(context)
-    report = Report(
-        program=program, file=shown_name or str(path), layout=layout, skipped=list(checker.skipped)
-    )
-    payout = Payout(
-        program=program,
-        spec=spec,
-        file=shown_name or str(path),
-        file_hash=file_sha256(path),
-        report=report,
-        params_used=method.used,
-    )
-    for view, findings in counted(checked_rows(reader, checker), progress):
-        report.add_row(view, findings)
-        payout.lines.extend(_lines_for_row(view, findings, method, program))
-    sheet_findings = checker.finish()
-    report.add_sheet_findings(sheet_findings)
-    report.add_sheet_findings(hidden_findings(reader, program))
-    _apply_late_findings(payout, sheet_findings)
-    if ledger is not None:
-        paid = ledger.paid([line.key for line in payout.lines])
-        report.add_sheet_findings(_refuse_paid_before(payout, paid))
+    assert payout is not None  # the subsidy mode stops where nothing can be paid
     return payout
 
 
@@ -466,9 +452,11 @@ def validate_and_compute(
     shown_name: str | None = None,
     institution: str | None = None,
     on_row: Callable[[RowView], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[Report, Payout | None]:
     """Check and compute ``path`` in one reading of it (a folder of submissions reads each
-    file once); ``on_row`` sees every row's view as it goes by.
+    file once); ``on_row`` sees every row's view as it goes by, and ``progress`` hears how
+    many rows are done. :func:`compute_subsidy` is this in the subsidy mode.
 
     ``mode="subsidy"``: the report and payout are :func:`compute_subsidy`'s, and it stops as
     that function stops. ``mode="validate"``: the report is
@@ -505,7 +493,7 @@ def validate_and_compute(
             report=report,
             params_used=method.used,
         )
-    for view, findings in checked_rows(reader, checker):
+    for view, findings in counted(checked_rows(reader, checker), progress):
         if on_row is not None:
             on_row(view)
         if payout is not None and method is not None:
