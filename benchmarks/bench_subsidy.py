@@ -59,9 +59,11 @@ from bench_validate import (
 
 from skillpolicy.ledger import LedgerLine, RunInfo
 from skillpolicy.ledger.sqlite import SqliteLedger
+from skillpolicy.paycommit import commit_payout
+from skillpolicy.paylines import Payout
 from skillpolicy.programfiles import load_program
 from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
+from skillpolicy.subsidy import compute_subsidy
 
 LEDGER_VERSION = 2  # bump when the synthetic ledger or the schema changes (rebuilds the cache)
 COMMIT_TARGET = 2.0  # seconds for the commit step of 100k lines

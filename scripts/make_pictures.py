@@ -20,12 +20,13 @@ from pathlib import Path
 import openpyxl
 
 from skillpolicy.ledger.sqlite import SqliteLedger
+from skillpolicy.paycommit import commit_payout
 from skillpolicy.programfiles import load_program
 from skillpolicy.render import DocxTemplate, RenderOptions, form_spec, load_documents
 from skillpolicy.render import render_documents as render_batch
 from skillpolicy.render.pdf import convert_to_pdf
 from skillpolicy.report import write_monthly_report
-from skillpolicy.subsidy import commit_payout, compute_subsidy
+from skillpolicy.subsidy import compute_subsidy
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

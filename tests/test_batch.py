@@ -302,8 +302,9 @@ def test_one_reading_answers_as_validate_and_subsidy_do(example: Any, tmp_path: 
     from skillpolicy.errors import SkillpolicyError
     from skillpolicy.ledger.sqlite import SqliteLedger
     from skillpolicy.params import load_params
+    from skillpolicy.paycommit import commit_payout
     from skillpolicy.programfiles import list_programs
-    from skillpolicy.subsidy import commit_payout, compute_subsidy, validate_and_compute
+    from skillpolicy.subsidy import compute_subsidy, validate_and_compute
     from skillpolicy.validate import validate_sheet
 
     search = SearchPath("catalogs")

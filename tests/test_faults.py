@@ -37,8 +37,9 @@ from inprocess import run_main
 from skillpolicy import fileio
 from skillpolicy.errors import InputError
 from skillpolicy.ledger.sqlite import SCHEMA_VERSION, SqliteLedger
+from skillpolicy.paycommit import commit_payout
 from skillpolicy.programfiles import load_program
-from skillpolicy.subsidy import commit_payout, compute_subsidy
+from skillpolicy.subsidy import compute_subsidy
 
 EXAMPLES = ROOT / "examples"
 PARAMS = EXAMPLES / "skillpolicy.toml"

@@ -75,12 +75,14 @@ from skillpolicy.ledger.reading import EmptyLedger
 from skillpolicy.ledger.sqlite import SqliteLedger
 from skillpolicy.money import amount_in_words
 from skillpolicy.namelists import read_name_list
+from skillpolicy.paycommit import commit_payout
+from skillpolicy.paylines import Payout
 from skillpolicy.paymodel import AmountPart
 from skillpolicy.privacy import redact
 from skillpolicy.programfiles import load_program, program_ids
 from skillpolicy.programs import Amount, Program, SheetKind, SubsidySpec
 from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import Payout, commit_payout, compute_subsidy
+from skillpolicy.subsidy import compute_subsidy
 from skillpolicy.terminal import shown
 from skillpolicy.validate import Report, validate_sheet
 

@@ -716,8 +716,9 @@ def test_a_line_paid_before_is_refused_even_when_it_would_now_be_pending(
     ledger_target: LedgerTarget,
 ) -> None:
     """Paid once, the same trainee with 鉴定结果 blank is refused already-paid, as validate says."""
+    from skillpolicy.paycommit import commit_payout
     from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import commit_payout, compute_subsidy
+    from skillpolicy.subsidy import compute_subsidy
     from skillpolicy.validate import validate_sheet
 
     program = load_program(PROGRAM)
@@ -769,8 +770,9 @@ def test_the_commit_runs_with_the_cyclic_collector_paused_and_restores_it(
     on afterwards, also when the commit fails; a collector already off stays off."""
     import gc
 
+    from skillpolicy.paycommit import commit_payout
     from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import commit_payout, compute_subsidy
+    from skillpolicy.subsidy import compute_subsidy
 
     row = ["韦志强", resident_id("45010219800315101"), "数控车工", "高级工", "2008-05-20",
            "技师", "广西机电技师学院", "合格"]  # fmt: skip
@@ -830,8 +832,9 @@ def test_a_key_twice_in_one_commit_is_recorded_and_shown_once(
     the payout shows the repeat refused already-paid, so its total is the ledger's."""
     from dataclasses import replace
 
+    from skillpolicy.paycommit import commit_payout
     from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import commit_payout, compute_subsidy
+    from skillpolicy.subsidy import compute_subsidy
 
     unit = ["晋城市兰花煤化工有限责任公司", "91140500MA0K12348W", 91.5, "是", "合格"]
     sheet = xlsx(tmp_path / "授牌.xlsx", [DESIGNATION_HEADER, unit])
@@ -867,8 +870,9 @@ def test_a_huge_number_in_a_date_or_count_cell_does_not_stop_the_commit(
     ledger_target: LedgerTarget,
 ) -> None:
     """开班日期 or 抽查次数 holding 10^20 commits (year and count left out), not an OverflowError."""
+    from skillpolicy.paycommit import commit_payout
     from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import commit_payout, compute_subsidy
+    from skillpolicy.subsidy import compute_subsidy
 
     def trainee(number: str, start: Any, inspections: Any) -> list[Any]:
         return [

@@ -815,9 +815,10 @@ ENGLISH_IDS = re.compile(
 def monthly(tmp_path: Path) -> tuple[Path, Path]:
     """The 2013-10 report (.docx, .xlsx) over a ledger holding the Guangxi and Xuchang rosters."""
     from skillpolicy.ledger.sqlite import SqliteLedger
+    from skillpolicy.paycommit import commit_payout
     from skillpolicy.programfiles import load_program
     from skillpolicy.report import write_monthly_report
-    from skillpolicy.subsidy import commit_payout, compute_subsidy
+    from skillpolicy.subsidy import compute_subsidy
 
     with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
         for program, roster in REPORT_ROSTERS:

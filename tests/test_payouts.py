@@ -16,9 +16,10 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from skillpolicy.errors import InputError
+from skillpolicy.paylines import Payout
 from skillpolicy.payouts import safe_sheet_title, write_payout_workbook
 from skillpolicy.programfiles import load_program
-from skillpolicy.subsidy import Payout, compute_subsidy
+from skillpolicy.subsidy import compute_subsidy
 
 ROSTER_HEADER = [
     "姓名",

@@ -21,10 +21,11 @@ import openpyxl
 from conftest import ROOT, LedgerTarget, skillpolicy_script
 from skillpolicy.ledger import HistoryQuery, Ledger
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger
+from skillpolicy.paycommit import commit_payout
 from skillpolicy.plan import summarise_plans, write_summary_workbook
 from skillpolicy.programfiles import load_program
 from skillpolicy.report import CityTargets, write_monthly_report
-from skillpolicy.subsidy import commit_payout, compute_subsidy
+from skillpolicy.subsidy import compute_subsidy
 from skillpolicy.validate import validate_sheet
 
 EXAMPLES = ROOT / "examples"

@@ -21,10 +21,11 @@ from skillpolicy.errors import InputError
 from skillpolicy.ledger import Ledger
 from skillpolicy.ledger.open import open_ledger
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger
+from skillpolicy.paycommit import commit_payout
 from skillpolicy.programfiles import load_program
 from skillpolicy.report import default_month, report_lock, write_monthly_report
 from skillpolicy.report.text import percent as report_percent
-from skillpolicy.subsidy import commit_payout, compute_subsidy
+from skillpolicy.subsidy import compute_subsidy
 
 EXAMPLES = ROOT / "examples"
 PARAMS = EXAMPLES / "skillpolicy.toml"

@@ -361,9 +361,9 @@ def add_cross_file_duplicates(batch: Batch) -> None:
             continue
         result.report.add_sheet_findings(found)
         if result.payout is not None:
-            from .subsidy import _apply_late_findings
+            from .refusals import apply_late_findings
 
-            _apply_late_findings(result.payout, found)
+            apply_late_findings(result.payout, found)
 
 
 def _duplicate_finding(
@@ -467,7 +467,7 @@ def merged_payout(batch: Batch) -> Any:
     """One payout over every readable file of a subsidy batch: lines in file order, one file
     name (the files' names joined) and one checksum (over each file's), one report whose
     findings are every file's (their rows are each file's own)."""
-    from .subsidy import Payout
+    from .paylines import Payout
 
     payouts = [r.payout for r in batch.readable if r.payout is not None]
     if not payouts:

@@ -333,3 +333,12 @@ def write_atomically(target: Path, write: Callable[[Path], None], *, private: bo
 def write_text_atomically(target: Path, text: str, *, private: bool = True) -> None:
     with atomic_path(target, private=private) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of an input file, read in blocks (what a run records it was computed from)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

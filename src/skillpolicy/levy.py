@@ -26,7 +26,7 @@ from typing import Any, Literal, TypeVar
 import openpyxl
 
 from .errors import CatalogError, InputError
-from .fileio import write_atomically
+from .fileio import file_sha256, write_atomically
 from .findings import Finding
 from .identifiers import normalise_text
 from .money import amount_in_words, format_amount, to_fen
@@ -41,8 +41,7 @@ from .rules.xuchang import (
     EDUCATION_FUND_LEVY_SHARE,
     percent_text,
 )
-from .subsidy import file_sha256
-from .validate import Checker, Report, checked_rows, make_context, open_sheet
+from .validate import Report, run_sheet
 from .xlsxout import WRAP, print_setup, put, set_widths, write_row
 
 __all__ = ["Levy", "LevyLine", "LevyRates", "Reason", "compute_levy", "write_levy_workbook"]
@@ -174,12 +173,29 @@ def _reference_day(view: RowView) -> date:
 
 
 class _Levier:
-    """Turns one checked row into its line."""
+    """The loop's consumer in a levy run: turns each checked row into its line, then refuses
+    the lines the late errors name (:func:`~skillpolicy.validate.run_sheet`)."""
 
-    def __init__(self, program: Program, rates: LevyRates) -> None:
-        self.program = program
-        self.rates = rates
-        self.citation = program.citation(rates.share.clause)
+    def __init__(self, levy: Levy) -> None:
+        self.levy = levy
+        self.program = levy.program
+        self.rates = levy.rates
+        self.citation = levy.program.citation(levy.rates.share.clause)
+
+    def row(self, view: RowView, findings: list[Finding]) -> None:
+        self.levy.lines.append(self.line(view, findings))
+
+    def late(self, findings: list[Finding]) -> list[Finding]:
+        late_errors: dict[int, list[Finding]] = {}
+        for finding in findings:
+            if finding.row is not None and finding.severity == "error":
+                late_errors.setdefault(finding.row, []).append(finding)
+        for line in self.levy.lines:
+            errors = late_errors.get(line.row or -1)
+            if errors:
+                line.status, line.amount, line.should_set_aside = "refused", ZERO, ZERO
+                line.reasons = [Reason.of(f) for f in errors]
+        return []
 
     def reason(self, message: str) -> Reason:
         return Reason("education-fund", message, self.citation)
@@ -245,50 +261,39 @@ def compute_levy(
         having = "、".join(levy_programs(search)) or "（无）"
         raise InputError(f"项目 {program.id} 没有职工教育经费征收；有此项的项目：{having}")
     rates = LevyRates.of(program)
-    reader = open_sheet(path, program)
-    layout = reader.layout
-    if layout.kind != LEVY_KIND:
-        raise InputError(
-            f"这是一张{SHEET_KIND_NAMES[layout.kind]}（第{layout.header_row}行表头），"
-            f"不是{SHEET_KIND_NAMES[LEVY_KIND]}；征收表须有“单位名称”“职工工资总额”列",
-            file=path,
-            sheet=layout.sheet,
+
+    def start(report: Report) -> _Levier:
+        layout = report.layout
+        if layout.kind != LEVY_KIND:
+            raise InputError(
+                f"这是一张{SHEET_KIND_NAMES[layout.kind]}（第{layout.header_row}行表头），"
+                f"不是{SHEET_KIND_NAMES[LEVY_KIND]}；征收表须有“单位名称”“职工工资总额”列",
+                file=path,
+                sheet=layout.sheet,
+            )
+        levy = Levy(
+            program=program,
+            file=shown_name or str(path),
+            file_hash=file_sha256(path),
+            report=report,
+            rates=rates,
         )
+        return _Levier(levy)
+
     # the levy reads no local parameter: the document fixes every number it needs
     params = LocalParams(program, {}, None)
-    checker = Checker(make_context(program, layout, params=params, search=search))
-    report = Report(
-        program=program, file=shown_name or str(path), layout=layout, skipped=list(checker.skipped)
+    report, levier = run_sheet(
+        path, program, params=params, search=search, consumer=start, shown_name=shown_name
     )
-    levy = Levy(
-        program=program,
-        file=shown_name or str(path),
-        file_hash=file_sha256(path),
-        report=report,
-        rates=rates,
-    )
-    levier = _Levier(program, rates)
-    for view, findings in checked_rows(reader, checker):
-        report.add_row(view, findings)
-        levy.lines.append(levier.line(view, findings))
-    late = checker.finish()
-    report.add_sheet_findings(late)
-    late_errors: dict[int, list[Finding]] = {}
-    for finding in late:
-        if finding.row is not None and finding.severity == "error":
-            late_errors.setdefault(finding.row, []).append(finding)
-    for line in levy.lines:
-        errors = late_errors.get(line.row or -1)
-        if errors:
-            line.status, line.amount, line.should_set_aside = "refused", ZERO, ZERO
-            line.reasons = [Reason.of(f) for f in errors]
+    assert levier is not None
+    levy = levier.levy
     if levy.total >= TOTAL_LIMIT:
         # each payroll is below 1 万亿, but enough of them add up past what 大写 can write
         raise InputError(
             f"征收合计 {format_amount(levy.total)} 元达到 1 万亿元以上，超出大写金额的范围；"
             "请核对职工工资总额是否多输了数字，或把表拆开分别计算",
             file=path,
-            sheet=layout.sheet,
+            sheet=report.layout.sheet,
         )
     return levy
 

@@ -32,10 +32,10 @@ from .fileio import StagedFile, ensure_not_input
 from .identifiers import mask_id
 from .money import amount_in_words, format_amount_grouped, to_fen
 from .payee import PAYEE_KIND_NAMES
+from .paylines import PayLine, Payout
 from .paymethod import ZERO
 from .paymodel import PayeeKind
 from .privacy import redact
-from .subsidy import PayLine, Payout
 from .xlsxout import HEADER_FILL, HEADER_FONT, lines_needed, print_setup, put, set_widths
 
 __all__ = [

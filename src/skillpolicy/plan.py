@@ -11,7 +11,7 @@ column back as each city's indicative target.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,11 +22,12 @@ import openpyxl
 
 from .errors import InputError
 from .fileio import write_atomically
+from .findings import Finding
 from .params import LocalParams
 from .programs import Program
 from .resources import SearchPath
 from .rules import CellProblem, RowView
-from .validate import Checker, Report, checked_rows, hidden_findings, make_context, open_sheet
+from .validate import Report, run_sheet
 from .values import ValueProblem, cell_text, is_blank, parse_int
 from .xlsxout import print_setup, put, set_widths, write_row
 
@@ -141,6 +142,26 @@ def _line(view: RowView, file: str) -> PlanLine | None:
     )
 
 
+class _PlanRows:
+    """The loop's consumer for a plan file: each readable row's plan line, into the summary."""
+
+    def __init__(self, summary: PlanSummary, file: str) -> None:
+        self.summary = summary
+        self.file = file
+
+    @classmethod
+    def maker(cls, summary: PlanSummary, file: str) -> Callable[[Report], _PlanRows]:
+        return lambda report: cls(summary, file)
+
+    def row(self, view: RowView, findings: list[Finding]) -> None:
+        line = _line(view, self.file)
+        if line is not None:
+            self.summary.lines.append(line)
+
+    def late(self, findings: list[Finding]) -> list[Finding]:
+        return []  # a plan line has no status for a late finding to change
+
+
 def summarise_plans(
     paths: Iterable[Path],
     program: Program,
@@ -157,19 +178,16 @@ def summarise_plans(
     files = list(paths)
     summary = PlanSummary(program=program, reports=[])
     for path in files:
-        reader = open_sheet(path, program, PLAN_KIND)
-        context = make_context(program, reader.layout, params=params, search=search, ledger=ledger)
-        checker = Checker(context)
-        report = Report(
-            program=program, file=str(path), layout=reader.layout, skipped=list(checker.skipped)
+        report, _ = run_sheet(
+            path,
+            program,
+            params=params,
+            search=search,
+            consumer=_PlanRows.maker(summary, str(path)),
+            kind=PLAN_KIND,
+            ledger=ledger,
+            paid_on_rows=False,  # a plan pays nothing: the ledger is plan-no-repeat's to read
         )
-        for view, findings in checked_rows(reader, checker):
-            report.add_row(view, findings)
-            line = _line(view, str(path))
-            if line is not None:
-                summary.lines.append(line)
-        report.add_sheet_findings(checker.finish())
-        report.add_sheet_findings(hidden_findings(reader, program))
         summary.reports.append(report)
     if not summary.lines and not summary.has_errors:
         raise InputError("培训计划表中没有计划行", file=files[0] if files else None)

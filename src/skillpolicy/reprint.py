@@ -3,7 +3,7 @@
 A payment run writes its schedule before it commits and renames it into place after; should
 the schedule still be lost (a crash after the commit, a deleted file), the ledger holds every
 paid line of the run: name, identity or credit code, occupation, level, tranche, amount and
-payee. This module turns them back into a :class:`~skillpolicy.subsidy.Payout` that
+payee. This module turns them back into a :class:`~skillpolicy.paylines.Payout` that
 :func:`~skillpolicy.payouts.write_payout_workbook` writes like the original; pending and
 refused rows are not in it (the ledger records no schedule for them).
 """
@@ -16,12 +16,12 @@ from .errors import InputError
 from .ledger import Ledger, LedgerLine
 from .ledger.workflow import signers_of
 from .payee import payee_options
+from .paylines import PayLine, Payout
 from .paymodel import PayeeKind
 from .programfiles import load_program
 from .programs import Program, SubsidySpec
 from .resources import SearchPath
 from .sheet import Layout
-from .subsidy import PayLine, Payout
 from .validate import Report
 
 __all__ = ["payout_from_ledger"]

@@ -21,14 +21,13 @@ from typing import Any, Literal
 import openpyxl
 
 from .errors import InputError
-from .fileio import write_atomically
+from .fileio import file_sha256, write_atomically
 from .findings import Finding
 from .params import LocalParams
 from .programs import Program, RuleSpec, Scoring
 from .resources import SearchPath
 from .rules import CellProblem, RowView
 from .rules.scoring import EXPERT_COLUMN, SCORE_COLUMN, unit_key
-from .subsidy import file_sha256
 from .validate import Checker, Report, checked_rows, make_context, open_sheet
 from .xlsxout import WRAP, print_setup, put, set_widths, write_row
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .alreadypaid import already_paid_findings
 from .catalog import load_catalog
@@ -402,6 +402,76 @@ def checked_rows(reader: SheetReader, checker: Checker) -> Iterator[tuple[RowVie
             yield view, findings
 
 
+class RowConsumer(Protocol):
+    """What a run makes of the checked rows besides the report: a subsidy run's lines, a
+    levy's lines. :func:`run_sheet` feeds it every row, then the rows' late findings."""
+
+    def row(self, view: RowView, findings: list[Finding]) -> None:
+        """One checked row with the findings the rules gave it (read them, do not change them)."""
+
+    def late(self, findings: list[Finding]) -> list[Finding]:
+        """The sheet's findings known only after the last row (across-row rules) and any
+        added later (a batch's cross-file ones), to apply to the rows' lines; returns the
+        findings it makes in turn, for the report."""
+
+
+C = TypeVar("C", bound=RowConsumer)
+
+
+def run_sheet(
+    path: Path,
+    program: Program,
+    *,
+    params: LocalParams,
+    search: SearchPath,
+    consumer: Callable[[Report], C] | None = None,
+    kind: str | None = None,
+    as_of: date | None = None,
+    ledger: Any = None,
+    paid_on_rows: bool = True,
+    shown_name: str | None = None,
+    institution: str | None = None,
+    on_row: Callable[[RowView], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Report, C | None]:
+    """The one loop every sheet goes through (validate, subsidy and levy alike): open the
+    sheet (:func:`open_sheet`: guard, reader, header), check its rows in batches with the
+    program's :class:`Checker`, then add the sheet-level findings (the rules' late ones and
+    the hidden cells).
+
+    ``consumer``, when given, is called with the (still empty) report once the sheet is open
+    and before any rule is built (it may refuse the sheet: an InputError stops the run), and
+    the :class:`RowConsumer` it returns sees every checked row and then the rules' late
+    findings; the report and that consumer come back. ``on_row`` sees every row's view as
+    it goes by and ``progress`` hears how many rows are done (every :data:`PROGRESS_EVERY`).
+    With a ``ledger`` the rules that read it do, and, when ``paid_on_rows``, a line an
+    earlier run paid is a finding of its row (a subsidy run refuses such lines at the end
+    instead, through its consumer)."""
+    reader = open_sheet(path, program, kind, institution)
+    report = Report(program=program, file=shown_name or str(path), layout=reader.layout)
+    taker = consumer(report) if consumer is not None else None
+    context = make_context(
+        program, reader.layout, params=params, search=search, as_of=as_of, ledger=ledger
+    )
+    checker = Checker(context)
+    report.skipped.extend(checker.skipped)
+    paid_check = ledger is not None and paid_on_rows
+    for view, findings in counted(checked_rows(reader, checker), progress):
+        if on_row is not None:
+            on_row(view)
+        if taker is not None:
+            taker.row(view, findings)
+        if paid_check:
+            findings.extend(already_paid_findings(program, view, ledger))
+        report.add_row(view, findings)
+    late = checker.finish()
+    report.add_sheet_findings(late)
+    report.add_sheet_findings(hidden_findings(reader, program))
+    if taker is not None:
+        report.add_sheet_findings(taker.late(late))
+    return report, taker
+
+
 def validate_sheet(
     path: Path,
     program: Program,
@@ -423,21 +493,16 @@ def validate_sheet(
     search = search or SearchPath("catalogs")
     if params is None:
         params = load_params(params_file, program, list_programs(search))
-    reader = open_sheet(path, program, kind, institution)
-    context = make_context(
-        program, reader.layout, params=params, search=search, as_of=as_of, ledger=ledger
+    report, _ = run_sheet(
+        path,
+        program,
+        params=params,
+        search=search,
+        kind=kind,
+        as_of=as_of,
+        ledger=ledger,
+        shown_name=shown_name,
+        institution=institution,
+        progress=progress,
     )
-    checker = Checker(context)
-    report = Report(
-        program=program,
-        file=shown_name or str(path),
-        layout=reader.layout,
-        skipped=list(checker.skipped),
-    )
-    for view, findings in counted(checked_rows(reader, checker), progress):
-        if ledger is not None:
-            findings.extend(already_paid_findings(program, view, ledger))
-        report.add_row(view, findings)
-    report.add_sheet_findings(checker.finish())
-    report.add_sheet_findings(hidden_findings(reader, program))
     return report

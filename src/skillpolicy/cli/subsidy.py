@@ -45,7 +45,7 @@ from .validate import print_rule_summary
 
 if TYPE_CHECKING:
     from ..batch import Batch
-    from ..subsidy import Payout
+    from ..paylines import Payout
 
 STATUS_NAMES = {"paid": "发放", "pending": "待定", "refused": "不予发放"}
 STATUS_STYLE = {"paid": "green", "pending": "yellow", "refused": "red"}
@@ -60,8 +60,8 @@ def compute_subsidy(*args: Any, **options: Any) -> Payout:
 
 
 def commit_payout(*args: Any, **options: Any) -> None:
-    """:func:`skillpolicy.subsidy.commit_payout`, imported when a run is committed."""
-    from ..subsidy import commit_payout as commit
+    """:func:`skillpolicy.paycommit.commit_payout`, imported when a run is committed."""
+    from ..paycommit import commit_payout as commit
 
     commit(*args, **options)
 
@@ -155,7 +155,7 @@ def subsidy_command(
     from ..ledger.open import ledger_path, open_ledger
     from ..ledger.reading import EmptyLedger, open_for_reading
     from ..params import configured_approval, configured_office
-    from ..subsidy import unnamed_payee_warning
+    from ..paylines import unnamed_payee_warning
 
     item = program(program_id)
     several = batch.is_batch(sheet, None)

@@ -693,7 +693,7 @@ def log_schema(execute: workflow.Execute, before: int) -> None:
     """A schema migration's entry (from version 4 on, when the log exists)."""
     if before >= SCHEMA_VERSION or SCHEMA_VERSION < 4:
         return
-    from ..subsidy import os_user
+    from ..paycommit import os_user
 
     workflow.append_log(
         execute,
