@@ -156,3 +156,17 @@ def test_a_levy_sheet_with_hidden_rows_says_so_like_any_other_sheet(tmp_path: Pa
     assert "第4行" in hidden[0].message
     assert [line.status for line in levy.lines] == ["levied", "exempt"]
     assert not levy.has_violations
+
+
+def test_validate_and_subsidy_hear_their_progress_through_the_one_loop(
+    monkeypatch: pytest.MonkeyPatch, guangxi_roster: Callable[..., Path]
+) -> None:
+    """The progress callback hears the rows done, every PROGRESS_EVERY rows, in validate and
+    subsidy alike."""
+    monkeypatch.setattr(validate, "PROGRESS_EVERY", 1)
+    guangxi = load_program("guangxi-2012-technician")
+    roster = guangxi_roster()
+    heard: list[int] = []
+    validate_sheet(roster, guangxi, progress=heard.append)
+    compute_subsidy(roster, guangxi, progress=heard.append)
+    assert heard == [1, 2, 1, 2]

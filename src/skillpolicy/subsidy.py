@@ -170,7 +170,8 @@ def compute_subsidy(
     institution: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Payout:
-    """Compute every line of ``path`` (nothing is recorded; see :func:`commit_payout`).
+    """Compute every line of ``path`` (nothing is recorded; see
+    :func:`~skillpolicy.paycommit.commit_payout`).
 
     ``institution`` (``--institution``) is the payee of a sheet that has no 培训机构 column
     and names none above its header; without one the amounts are still computed, payable to
