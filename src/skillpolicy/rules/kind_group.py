@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..findings import Finding
 from ..values import ValueProblem, cell_text, is_blank, parse_int
 from .base import CellProblem
-from .kind_duplicate import typed_part
+from .kind_duplicate import PERSON_ID, part_reader
 from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind
 
 
@@ -19,6 +20,10 @@ class _Group:
     label: str
     rows: list[int] = field(default_factory=list)
     values: list[int] = field(default_factory=list)
+
+
+def _count(raw: Any) -> int:
+    return parse_int(raw, minimum=0)
 
 
 @kind("group-number")
@@ -47,26 +52,44 @@ class GroupNumber(Kind):
         return (*self.needs(), *self.present(*self.label))
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        keys = [batch.column(name) for name in self.group]
+        memo = self.context.memo
+        # per group column, hoisted out of the row loop: its cells and how a filled cell
+        # becomes a key part (None: an identity number, through the shared check)
+        keys = [
+            (
+                batch.column(name),
+                f"part:{kind}",
+                None if kind == PERSON_ID else part_reader(kind),
+            )
+            for name, kind in zip(self.group, self.types, strict=True)
+        ]
         labels = [batch.column(name) for name in self.present(*self.label)]
         values = batch.column(self.column)
         flags: Flags = {}
+        numbers = batch.numbers
         for i in rows:
             raw = values[i]
             try:
-                value = 0 if is_blank(raw) else parse_int(raw, minimum=0)
+                value = 0 if is_blank(raw) else memo.judge("count", raw, _count)
             except ValueProblem as problem:
                 flags[i] = ([], CellProblem(self.column, f"{self.column}{problem.message}"))
                 continue
-            key = tuple(
-                "" if is_blank(cells[i]) else typed_part(kind, cells[i])
-                for kind, cells in zip(self.types, keys, strict=True)
-            )
+            parts: list[str] = []
+            for cells, how, read in keys:
+                cell = cells[i]
+                if is_blank(cell):
+                    parts.append("")
+                elif read is None:
+                    person = memo.resident_id(cell)
+                    parts.append(person.value if person.ok else "")
+                else:
+                    parts.append(memo.judge(how, cell, read))
+            key = tuple(parts)
             group = self.groups.get(key)
             if group is None:
                 label = " ".join(cell_text(cells[i]) for cells in labels)
                 group = self.groups[key] = _Group(label)
-            group.rows.append(batch.numbers[i])
+            group.rows.append(numbers[i])
             group.values.append(value)
         return flags
 

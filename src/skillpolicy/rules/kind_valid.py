@@ -4,7 +4,7 @@ The type of each column comes from its declaration (``catalogs/columns.toml`` or
 file's ``[columns]``): ``person-id`` (GB 11643-1999: 18 characters, check digit, a real birth
 date not after the row's reference date; ``sex_column`` must agree with the 17th digit),
 ``credit-code`` (GB 32100-2015, both check characters), ``phone`` (mobile or landline with
-area code) and ``postcode`` (six digits). Each distinct cell value is checked once a batch.
+area code) and ``postcode`` (six digits). Each distinct cell value is checked once a run (:class:`~.base.Memo`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..identifiers import Check, check_credit_code, check_phone, check_postcode, check_resident_id
-from ..values import cell_text, is_blank
-from .base import CellProblem, missing_columns_reason
-from .kind_cells import cell_key, read_date
+from ..values import ValueProblem, is_blank
+from .base import missing_columns_reason
 from .kinds import Batch, Flags, Kind, kind
 
 CHECKS: dict[str, Callable[[object], Check]] = {
@@ -62,23 +61,21 @@ class Valid(Kind):
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
         flags: Flags = {}
+        memo = self.context.memo
         for column in self.present(*self.names):
             type_ = self.types[column]
             if type_ == "person-id":
                 self._flag_people(batch, rows, column, flags)
                 continue
             values = batch.column(column)
-            judged: dict[Any, str | None] = {}
+            check, how = CHECKS[type_], f"valid:{type_}"
             for i in rows:
                 raw = values[i]
                 if self.blank_allowed and is_blank(raw):
                     continue
-                key = cell_key(raw)
-                if key not in judged:
-                    result = CHECKS[type_](raw)
-                    judged[key] = None if result.ok else self._said(type_, column, result)
-                message = judged[key]
-                if message is not None:
+                result = memo.judge(how, raw, check)
+                if not result.ok:
+                    message = self._said(type_, column, result)
                     flags.setdefault(i, ([], None))[0].append(self.at(batch, i, column, message))
         return flags
 
@@ -91,8 +88,8 @@ class Valid(Kind):
         if self.context.as_of is not None:
             return self.context.as_of
         try:
-            start = read_date(self.start, start_raw)
-        except CellProblem:  # a broken 开班日期 is its own rules' finding
+            start = self.context.memo.date(start_raw)
+        except ValueProblem:  # a broken 开班日期 is its own rules' finding
             start = None
         return start or self.program.reference_date
 
@@ -104,29 +101,31 @@ class Valid(Kind):
         ids = batch.column(column)
         starts = batch.column(self.start) if layout.has(self.start) else blank
         sexes = batch.column(self.sex) if layout.has(self.sex) else blank
-        judged: dict[Any, list[tuple[str, str]]] = {}
         for i in rows:
             raw = ids[i]
             if self.blank_allowed and is_blank(raw):
                 continue
-            key = (cell_key(raw), cell_key(starts[i]), cell_key(sexes[i]))
-            said = judged.get(key)
-            if said is None:
-                said = judged[key] = self._person(column, raw, starts[i], sexes[i])
-            for where, message in said:
+            for where, message in self._person(column, raw, starts[i], sexes[i]):
                 flags.setdefault(i, ([], None))[0].append(self.at(batch, i, where, message))
 
     def _person(self, column: str, raw: Any, start_raw: Any, sex_raw: Any) -> list[tuple[str, str]]:
-        result = check_resident_id(raw)
+        """What is wrong with a row's identity number and sex (each distinct number checked
+        once per run, shared with the other kinds that read it)."""
+        memo = self.context.memo
+        result = memo.resident_id(raw)
         if result.ok and result.birth_date is not None:
+            # the shared check has no reference date: a number born after the row's is
+            # checked again against it, for its message
             reference = self._reference(start_raw)
             if result.birth_date > reference:
                 result = check_resident_id(raw, not_after=reference)
         if not result.ok:
             return [(column, self._said("person-id", column, result))]
-        if is_blank(sex_raw) or result.sex is None:
+        if sex_raw is None or result.sex is None or is_blank(sex_raw):
             return []
-        written = cell_text(sex_raw)
+        written = memo.text(sex_raw)
+        if written == result.sex:
+            return []
         if written not in ("男", "女"):
             message = self.template(
                 "sex_unknown", "{column}「{value}」应填“男”或“女”", column=self.sex, value=written
