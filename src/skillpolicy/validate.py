@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .alreadypaid import already_paid_findings
+from .alreadypaid import with_already_paid
 from .catalog import load_catalog
 from .columns import PERSON_KINDS
 from .errors import InputError
@@ -434,9 +434,10 @@ def validate_sheet(
         layout=reader.layout,
         skipped=list(checker.skipped),
     )
-    for view, findings in counted(checked_rows(reader, checker), progress):
-        if ledger is not None:
-            findings.extend(already_paid_findings(program, view, ledger))
+    rows = checked_rows(reader, checker)
+    if ledger is not None:  # lines an earlier run paid: the ledger asked once a batch
+        rows = with_already_paid(program, rows, ledger, BATCH_ROWS)
+    for view, findings in counted(rows, progress):
         report.add_row(view, findings)
     report.add_sheet_findings(checker.finish())
     report.add_sheet_findings(hidden_findings(reader, program))
