@@ -130,3 +130,17 @@ def test_a_sheet_longer_than_a_batch_asks_once_a_batch(
         report = validate_sheet(second, program, params_file=EXAMPLE_PARAMS, ledger=counting)
     assert len(counting.asked) == 2
     assert paid_rows(report.findings) == [(BATCH_ROWS + 2, "身份证号")]
+
+
+def test_a_ledger_file_not_made_yet_is_not_asked_at_all(tmp_path: Path) -> None:
+    """Against the empty stand-in for a default ledger that does not exist, validate makes no
+    line keys and asks nothing; the findings are those of a run without a ledger."""
+    from skillpolicy.ledger.reading import EmptyLedger
+
+    program = load_program(PROGRAM)
+    sheet = write_rows(tmp_path / "第一期.xlsx", [HEADER, *[person(n) for n in (1, 2, 1)]])
+    counting = CountingLedger(EmptyLedger(str(tmp_path / "ledger.sqlite3")))
+    report = validate_sheet(sheet, program, params_file=EXAMPLE_PARAMS, ledger=counting)
+    alone = validate_sheet(sheet, program, params_file=EXAMPLE_PARAMS)
+    assert counting.asked == []
+    assert report.to_json() == alone.to_json()

@@ -48,7 +48,7 @@ def already_paid_rows(
     """Per row of ``views`` (rows of one sheet), the lines an earlier run already paid: the
     ledger asked once for the keys of all of them, not once a row."""
     found: list[list[Finding]] = [[] for _ in views]
-    if not views:
+    if not views or getattr(ledger, "empty", False):  # no ledger file yet: nothing was paid
         return found
     layout = views[0].context.layout
     spec = program.subsidy_for(layout.kind)

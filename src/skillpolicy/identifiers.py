@@ -13,7 +13,6 @@ looked at, and ``problem``: one Chinese sentence a clerk can act on.
 from __future__ import annotations
 
 import math
-import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -100,7 +99,6 @@ def _cell_text(raw: object) -> str:
 
 # ------------------------------------------------------------ resident identity number
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"  # index = sum mod 11, same as (12 - s) mod 11 with 10 -> X
 _PROVINCE_CODES = frozenset(
     [
@@ -132,8 +130,12 @@ _ID_CHECK = "身份证号码的校验位不符，请对照身份证原件重新�
 
 
 def _id_check_char(first17: str) -> str:
-    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
-    return _ID_CHECK_CHARS[total % 11]
+    """The check character of 17 ASCII digits (ISO 7064 MOD 11-2).
+
+    The weights are 2^(18-k) mod 11 for the k-th digit, so the weighted sum is, modulo 11,
+    twice the digits read as a number in any base congruent to 2 modulo 11: base 13 (every
+    digit 0-9 is a base-13 digit), one conversion instead of seventeen products."""
+    return _ID_CHECK_CHARS[2 * int(first17, 13) % 11]
 
 
 # What nearly every cell holds: plain ASCII, nothing to normalise (the fast path).
