@@ -142,11 +142,35 @@ def _id_check_char(first17: str) -> str:
 _PLAIN_ID = re.compile(r"[0-9]{17}[0-9Xx]")
 
 
+# birth dates by their eight digits: a roster's people share a few thousand of them
+_BIRTHS: dict[str, date | None] = {}
+_BIRTHS_KEPT = 50_000
+
+
 def _parse_date(text: str) -> date | None:
+    found = _BIRTHS.get(text, _NOT_SEEN)
+    if found is not _NOT_SEEN:
+        return found  # type: ignore[return-value]
     try:
-        return date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+        birth: date | None = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        return None
+        birth = None
+    if len(_BIRTHS) < _BIRTHS_KEPT:
+        _BIRTHS[text] = birth
+    return birth
+
+
+_NOT_SEEN = object()
+
+
+def _valid_id(text: str, birth: date, sex: str) -> ResidentId:
+    """A valid number's ResidentId, made without the frozen dataclass's six ``__setattr__``
+    calls (the same object: equal, hashed and printed alike)."""
+    found = object.__new__(ResidentId)
+    found.__dict__.update(
+        ok=True, value=text, problem=None, birth_date=birth, sex=sex, legacy=False
+    )
+    return found
 
 
 def check_resident_id(raw: object, *, not_after: date | None = None) -> ResidentId:
@@ -196,8 +220,7 @@ def check_resident_id(raw: object, *, not_after: date | None = None) -> Resident
     # The expected check char is never put in the message: it would help forge numbers.
     if _id_check_char(text[:17]) != text[17]:
         return ResidentId(ok=False, value=text, problem=_ID_CHECK)
-    sex = "男" if int(text[16]) % 2 == 1 else "女"
-    return ResidentId(ok=True, value=text, problem=None, birth_date=birth, sex=sex)
+    return _valid_id(text, birth, "男" if text[16] in "13579" else "女")
 
 
 # ------------------------------------------------------------ unified social credit code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -69,6 +69,8 @@ class CellProblem(Exception):
 # distinct), so memory stays bounded however long the sheet; when full the memo starts afresh
 _CACHE_LIMIT = 65_536
 _MISSING = object()
+# the cell types that compare equal across types (True == 1 == 1.0 == Decimal(1))
+_NUMERIC = frozenset([bool, int, float, Decimal])
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,20 @@ class Memo:
         if answer.__class__ is _Broken:
             raise ValueProblem(answer.message)
         return answer  # type: ignore[no-any-return]
+
+    def each(self, how: str, cells: Sequence[Any], judgement: Callable[[Any], T]) -> list[T]:
+        """``judgement`` of every cell of a column (one that never raises ValueProblem), each
+        distinct value judged once: the distinct values found at C speed, then looked up."""
+        # equal values of different types are one dict key (True == 1 == 1.0): a column that
+        # mixes numeric types has each cell judged by its own type
+        if len(_NUMERIC.intersection(map(type, cells))) > 1:
+            return [self.judge(how, raw, judgement) for raw in cells]
+        try:
+            distinct = dict.fromkeys(cells)
+        except TypeError:  # an unhashable value (from a library caller)
+            return [self.judge(how, raw, judgement) for raw in cells]
+        answers = {raw: self.judge(how, raw, judgement) for raw in distinct}
+        return [answers[raw] for raw in cells]
 
     def text(self, raw: Any) -> str:
         """The folded text a clerk sees in the cell (:func:`cell_text`)."""

@@ -55,6 +55,18 @@ def _or_text(read: Callable[[Any], str]) -> Callable[[Any], str]:
 
 
 _READERS: dict[str, Callable[[Any], str]] = {name: _or_text(read) for name, read in _PARTS.items()}
+
+
+def _unless_blank(read: Callable[[Any], str]) -> Callable[[Any], str]:
+    def part(raw: Any) -> str:
+        return "" if is_blank(raw) else read(raw)
+
+    return part
+
+
+# the same for a whole column, where a blank cell is the empty part
+_BLANK_OR_PART = {name: _unless_blank(read) for name, read in _READERS.items()}
+_blank_or_text = _unless_blank(_text)
 PERSON_ID = "person-id"
 
 
@@ -72,11 +84,6 @@ def typed_part(column_type: str, raw: Any, memo: Memo | None = None) -> str:
         return person.value if person.ok else ""
     read = part_reader(column_type)
     return read(raw) if memo is None else memo.judge(f"part:{column_type}", raw, read)
-
-
-# a column a key part is read from: its name, its cells, and the memo's name and reader of its
-# type (no reader: an identity number)
-_Source = tuple[str, list[Any], str, Callable[[Any], str] | None]
 
 
 @kind("duplicate")
@@ -114,12 +121,11 @@ class Duplicate(Kind):
         return super().skip_reason()
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        memo = self.context.memo
         # hoisted out of the row loop, per key column: whether it is the first, whether a blank
         # cell is a finding, the column named when every choice is blank, and the columns it
-        # is read from (its fallback after it), each with its cells and how a cell of its type
-        # becomes a key part (None: an identity number, read through the shared check)
-        plan: list[tuple[bool, bool, str, list[_Source]]] = []
+        # is read from (its fallback after it), each with its cells' blankness and key parts
+        # (each distinct value read once per run)
+        plan: list[tuple[bool, bool, str, list[tuple[str, list[bool], list[str]]]]] = []
         for place, name in enumerate(self.key):
             choices = self._choices(name)
             if place > 0 and not choices:
@@ -129,22 +135,17 @@ class Duplicate(Kind):
             plan.append((place == 0, name in self.required, shown, sources))
         flags: Flags = {}
         numbers = batch.numbers
+        first_seen = self.first
         for i in rows:
             parts: list[str] = []
             for first, required, shown, sources in plan:
-                column, raw, part = shown, None, ""
-                for name, cells, how, read in sources:
-                    value = cells[i]
-                    if not is_blank(value):
-                        column, raw = name, value
-                        if read is None:
-                            person = memo.resident_id(value)
-                            part = person.value if person.ok else ""
-                        else:
-                            part = memo.judge(how, value, read)
+                column, part, filled = shown, "", False
+                for name, blanks, values in sources:
+                    if not blanks[i]:
+                        column, part, filled = name, values[i], True
                         break
                 if first and not part:
-                    if raw is None and required:
+                    if not filled and required:
                         message = self.template("blank", "{column}为空；请填写", column=column)
                         flags[i] = ([self.at(batch, i, column, message)], None)
                     break
@@ -152,7 +153,7 @@ class Duplicate(Kind):
                 parts.append(part)
             else:
                 number = numbers[i]
-                first_number = self.first.setdefault(tuple(parts), number)
+                first_number = first_seen.setdefault(tuple(parts), number)
                 if first_number != number:
                     used = parts[::2]
                     column = used[0]
@@ -167,8 +168,19 @@ class Duplicate(Kind):
                     flags[i] = ([self.at(batch, i, column, message)], None)
         return flags
 
-    def _source(self, batch: Batch, column: str) -> _Source:
-        column_type = self.types[column]
-        if column_type == PERSON_ID:
-            return column, batch.column(column), "", None
-        return column, batch.column(column), f"part:{column_type}", part_reader(column_type)
+    def _source(self, batch: Batch, column: str) -> tuple[str, list[bool], list[str]]:
+        """A column a key part is read from: its name, whether each cell is blank, and each
+        cell as a key part ("" for a blank one)."""
+        cells = batch.column(column)
+        memo = self.context.memo
+        parts = key_parts(memo, self.types[column], cells)
+        return column, memo.each("blank", cells, is_blank), parts
+
+
+def key_parts(memo: Memo, column_type: str, cells: list[Any]) -> list[str]:
+    """Each cell of a column as a key part of its type, "" for a blank cell; an identity
+    number through the memo's shared check."""
+    if column_type == PERSON_ID:
+        people = memo.each("person-id", cells, check_resident_id)
+        return [person.value if person.ok else "" for person in people]
+    return memo.each(f"part:{column_type}", cells, _BLANK_OR_PART.get(column_type, _blank_or_text))

@@ -11,7 +11,7 @@ from typing import Any
 from ..findings import Finding
 from ..values import ValueProblem, cell_text, is_blank, parse_int
 from .base import CellProblem
-from .kind_duplicate import PERSON_ID, part_reader
+from .kind_duplicate import key_parts
 from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind
 
 
@@ -22,8 +22,14 @@ class _Group:
     values: list[int] = field(default_factory=list)
 
 
-def _count(raw: Any) -> int:
-    return parse_int(raw, minimum=0)
+def _count(raw: Any) -> int | str:
+    """A count cell: 0 when blank, else its integer, or the problem's message."""
+    if is_blank(raw):
+        return 0
+    try:
+        return parse_int(raw, minimum=0)
+    except ValueProblem as problem:
+        return problem.message
 
 
 @kind("group-number")
@@ -53,42 +59,27 @@ class GroupNumber(Kind):
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
         memo = self.context.memo
-        # per group column, hoisted out of the row loop: its cells and how a filled cell
-        # becomes a key part (None: an identity number, through the shared check)
-        keys = [
-            (
-                batch.column(name),
-                f"part:{kind}",
-                None if kind == PERSON_ID else part_reader(kind),
-            )
+        # each row's group key, a column at a time (each distinct value read once per run)
+        parts = [
+            key_parts(memo, kind, batch.column(name))
             for name, kind in zip(self.group, self.types, strict=True)
         ]
+        keys = list(zip(*parts, strict=True))
         labels = [batch.column(name) for name in self.present(*self.label)]
-        values = batch.column(self.column)
+        counts = memo.each("count", batch.column(self.column), _count)
         flags: Flags = {}
         numbers = batch.numbers
+        groups = self.groups
         for i in rows:
-            raw = values[i]
-            try:
-                value = 0 if is_blank(raw) else memo.judge("count", raw, _count)
-            except ValueProblem as problem:
-                flags[i] = ([], CellProblem(self.column, f"{self.column}{problem.message}"))
+            value = counts[i]
+            if isinstance(value, str):  # the cell's problem
+                flags[i] = ([], CellProblem(self.column, f"{self.column}{value}"))
                 continue
-            parts: list[str] = []
-            for cells, how, read in keys:
-                cell = cells[i]
-                if is_blank(cell):
-                    parts.append("")
-                elif read is None:
-                    person = memo.resident_id(cell)
-                    parts.append(person.value if person.ok else "")
-                else:
-                    parts.append(memo.judge(how, cell, read))
-            key = tuple(parts)
-            group = self.groups.get(key)
+            key = keys[i]
+            group = groups.get(key)
             if group is None:
                 label = " ".join(cell_text(cells[i]) for cells in labels)
-                group = self.groups[key] = _Group(label)
+                group = groups[key] = _Group(label)
             group.rows.append(numbers[i])
             group.values.append(value)
         return flags
