@@ -201,3 +201,23 @@ def test_each_distinct_identity_number_is_checked_once_a_run(monkeypatch: Any) -
     assert validate_sheet(sheet, program).to_json() == expected
     assert calls, "the identity numbers were checked"
     assert max(calls.values()) == 1, [key for key, count in calls.items() if count > 1]
+
+
+def test_a_whole_column_is_judged_as_cell_by_cell() -> None:
+    """Memo.each answers for every cell what judge would, also for a column mixing True, 1,
+    1.0 and Decimal 1 (equal in Python, not to a reader), NaN and unhashable cells."""
+    columns: list[list[Any]] = [
+        CELLS,
+        ["高级工", "高级工", None, "技师", "高级工"],
+        [True, 1, 1.0, Decimal(1), "1", None],
+        [1, 2, 3, 2, 1],
+        [float("nan"), float("nan"), 1.5],
+        [["a"], "a", None],
+    ]
+    for cells in columns:
+        memo, alone = Memo(), Memo()
+        for _ in range(2):
+            assert memo.each("text", cells, repr) == [alone.judge("text", c, repr) for c in cells]
+        assert memo.each("type", cells, lambda r: type(r).__name__) == [
+            type(c).__name__ for c in cells
+        ]
