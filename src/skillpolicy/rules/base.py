@@ -93,6 +93,23 @@ _READ_YES_NO = _unless_blank(parse_yes_no)
 _READ_INT: dict[int, Callable[[object], int | None]] = {}
 
 
+_COLUMNS_KEPT = 64  # whole columns answered (a batch's few)
+
+
+def per_distinct(cells: Sequence[Any], judgement: Callable[[Any], T]) -> list[T]:
+    """``judgement`` of every cell, made once per distinct value of ``cells`` (the distinct
+    values found at C speed, then looked up). Equal values of different types are one dict key
+    (True == 1 == 1.0): a column that mixes numeric types has each cell judged by itself."""
+    if len(_NUMERIC.intersection(map(type, cells))) > 1:
+        return [judgement(raw) for raw in cells]
+    try:
+        distinct = dict.fromkeys(cells)
+    except TypeError:  # an unhashable value (from a library caller)
+        return [judgement(raw) for raw in cells]
+    answers = {raw: judgement(raw) for raw in distinct}
+    return [answers[raw] for raw in cells]
+
+
 class Memo:
     """Each distinct cell value judged once per run, whatever asks.
 
@@ -109,6 +126,8 @@ class Memo:
     def __init__(self, limit: int = _CACHE_LIMIT) -> None:
         self.limit = limit
         self._answers: dict[tuple[str, type, Any], Any] = {}
+        # a batch's columns answered whole, by (how, id of the column's list)
+        self._columns: dict[tuple[str, int], tuple[Sequence[Any], list[Any]]] = {}
 
     def __len__(self) -> int:
         return len(self._answers)
@@ -135,17 +154,17 @@ class Memo:
 
     def each(self, how: str, cells: Sequence[Any], judgement: Callable[[Any], T]) -> list[T]:
         """``judgement`` of every cell of a column (one that never raises ValueProblem), each
-        distinct value judged once: the distinct values found at C speed, then looked up."""
-        # equal values of different types are one dict key (True == 1 == 1.0): a column that
-        # mixes numeric types has each cell judged by its own type
-        if len(_NUMERIC.intersection(map(type, cells))) > 1:
-            return [self.judge(how, raw, judgement) for raw in cells]
-        try:
-            distinct = dict.fromkeys(cells)
-        except TypeError:  # an unhashable value (from a library caller)
-            return [self.judge(how, raw, judgement) for raw in cells]
-        answers = {raw: self.judge(how, raw, judgement) for raw in distinct}
-        return [answers[raw] for raw in cells]
+        distinct value judged once per run; the same column (the same list: a batch's) asked
+        again for the same ``how`` by another kind gets the answers already made."""
+        key = (how, id(cells))
+        made = self._columns.get(key)
+        if made is not None and made[0] is cells:
+            return made[1]
+        answers = per_distinct(cells, lambda raw: self.judge(how, raw, judgement))
+        if len(self._columns) >= _COLUMNS_KEPT:
+            self._columns.clear()
+        self._columns[key] = (cells, answers)  # the list kept, so its id is not reused
+        return answers
 
     def text(self, raw: Any) -> str:
         """The folded text a clerk sees in the cell (:func:`cell_text`)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..findings import Finding
 from ..values import ValueProblem, cell_text, fold, is_blank, parse_yes_no
-from .base import CellProblem
+from .base import CellProblem, per_distinct
 from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind, percent_floor
 
 
@@ -62,27 +62,47 @@ class Share(Kind):
         except ValueProblem as problem:
             raise CellProblem(column, f"{column}{problem.message}") from None
 
+    def _answer(self, raw: Any) -> Any:
+        """An answer cell: None when blank (not counted), else whether it is counted, or the
+        CellProblem of a cell that cannot be read."""
+        if is_blank(raw):
+            return None
+        try:
+            return self._read(self.column, raw)
+        except CellProblem as broken:
+            return broken
+
+    def _weight(self, raw: Any) -> Any:
+        """A weight cell: None when blank (the row not counted), else its integer, or the
+        CellProblem of a cell that cannot be read."""
+        if is_blank(raw):
+            return None
+        try:
+            return self._read(str(self.weight), raw)
+        except CellProblem as broken:
+            return broken
+
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
         memo = self.context.memo
-        groups = batch.column(self.group) if self.group else None
-        answers = batch.column(self.column)
-        weights = batch.column(self.weight) if self.weight else None
-        weight_column = str(self.weight)
+        answers = per_distinct(batch.column(self.column), self._answer)
+        weights = per_distinct(batch.column(self.weight), self._weight) if self.weight else None
+        groups = memo.each("folded", batch.column(self.group), folded_text) if self.group else None
         totals = self.totals
         flags: Flags = {}
         for i in rows:
-            try:
-                raw = answers[i]
-                answer = None if is_blank(raw) else self._read(self.column, raw)
-                weight = 1
-                if weights is not None:
-                    if is_blank(weights[i]):
-                        continue
-                    weight = self._read(weight_column, weights[i])
-            except CellProblem as broken:
-                flags[i] = ([], broken)
+            answer = answers[i]
+            if answer.__class__ is CellProblem:
+                flags[i] = ([], answer)
                 continue
-            group = memo.judge("folded", groups[i], folded_text) if groups is not None else ""
+            weight = 1
+            if weights is not None:
+                weight = weights[i]
+                if weight is None:
+                    continue
+                if weight.__class__ is CellProblem:
+                    flags[i] = ([], weight)
+                    continue
+            group = groups[i] if groups is not None else ""
             if answer is None or (groups is not None and not group):
                 continue
             counts = totals.get(group)
