@@ -114,6 +114,8 @@ _PROVINCE_CODES = frozenset(
         83,  # Taiwan residence permit
     ]
 )
+# the same as two-digit text (the first two characters of a number, all digits)
+_PROVINCE_PREFIXES = frozenset(f"{code:02d}" for code in _PROVINCE_CODES)
 
 # The standard's own worked example 440524188001010014 is born in 1880, so the floor
 # cannot be 1900; plausible ages for training belong to the policy rules, not here.
@@ -201,7 +203,7 @@ def check_resident_id(raw: object, *, not_after: date | None = None) -> Resident
             return ResidentId(ok=False, value=text, problem=problem)
         if not text[:17].isdigit():
             return ResidentId(ok=False, value=text, problem=_ID_X_POSITION)
-    if int(text[:2]) not in _PROVINCE_CODES:
+    if text[:2] not in _PROVINCE_PREFIXES:
         problem = f"身份证号码前两位“{text[:2]}”不是有效的省级行政区代码，请对照身份证核对号码。"
         return ResidentId(ok=False, value=text, problem=problem)
     birth = _parse_date(text[6:14])

@@ -226,6 +226,8 @@ class Context:
 class RowView:
     """A row with memoised typed accessors; a broken cell raises CellProblem every time asked."""
 
+    __slots__ = ("_resident", "context", "number", "row")
+
     def __init__(self, row: Row, context: Context) -> None:
         self.row = row
         self.number = row.number
