@@ -160,6 +160,7 @@ class Checker:
         of ``rows`` (findings made only for the rows they flag), the registered functions row
         by row; each row's findings in the program's rule order."""
         batch = Batch([row.number for row in rows], [row.cells for row in rows])
+        self.context.memo.next_batch()  # the last batch's columns are not asked again
         views = [RowView(row, self.context) for row in rows]
         findings: list[list[Finding]] = [[] for _ in rows]
         # per row (by index), the columns whose unreadable cell is reported already: once a row

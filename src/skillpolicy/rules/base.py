@@ -65,9 +65,9 @@ class CellProblem(Exception):
         self.message = message
 
 
-# answers kept per run: a few batches' worth of distinct values (a roster's every 身份证号 is
+# answers kept per run: about two batches' distinct values (a roster's every 身份证号 is
 # distinct), so memory stays bounded however long the sheet; when full the memo starts afresh
-_CACHE_LIMIT = 65_536
+_CACHE_LIMIT = 8_192
 _MISSING = object()
 # the cell types that compare equal across types (True == 1 == 1.0 == Decimal(1))
 _NUMERIC = frozenset([bool, int, float, Decimal])
@@ -165,6 +165,10 @@ class Memo:
             self._columns.clear()
         self._columns[key] = (cells, answers)  # the list kept, so its id is not reused
         return answers
+
+    def next_batch(self) -> None:
+        """Forget the whole columns answered (their cells with them): a new batch begins."""
+        self._columns.clear()
 
     def text(self, raw: Any) -> str:
         """The folded text a clerk sees in the cell (:func:`cell_text`)."""
