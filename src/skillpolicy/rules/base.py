@@ -160,11 +160,33 @@ class Memo:
         made = self._columns.get(key)
         if made is not None and made[0] is cells:
             return made[1]
-        answers = per_distinct(cells, lambda raw: self.judge(how, raw, judgement))
+        answers = per_distinct(cells, self._judged(how, judgement))
         if len(self._columns) >= _COLUMNS_KEPT:
             self._columns.clear()
         self._columns[key] = (cells, answers)  # the list kept, so its id is not reused
         return answers
+
+    def _judged(self, how: str, judgement: Callable[[Any], T]) -> Callable[[Any], T]:
+        """:meth:`judge` for one ``how`` (a judgement that never raises ValueProblem), with
+        the look-up inlined: a column of distinct values asks it once a cell."""
+        answers = self._answers
+
+        def judged(raw: Any) -> T:
+            key = (how, raw.__class__, raw)
+            try:
+                answer = answers.get(key, _MISSING)
+            except TypeError:  # an unhashable value (from a library caller)
+                return judgement(raw)
+            if answer is _MISSING:
+                answer = judgement(raw)
+                if len(answers) >= self.limit:
+                    answers.clear()
+                answers[key] = answer
+            elif answer.__class__ is _Broken:  # remembered by judge() for the same ``how``
+                raise ValueProblem(answer.message)
+            return answer  # type: ignore[no-any-return]
+
+        return judged
 
     def next_batch(self) -> None:
         """Forget the whole columns answered (their cells with them): a new batch begins."""
