@@ -5,6 +5,7 @@ so both take it from here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -38,16 +39,36 @@ def already_paid_finding(
 
 def already_paid_findings(program: Program, view: RowView, ledger: Any) -> list[Finding]:
     """Lines of this row an earlier run already paid (the subsidy run refuses them too)."""
-    spec = program.subsidy_for(view.context.layout.kind)
+    return already_paid_rows(program, [view], ledger)[0]
+
+
+def already_paid_rows(
+    program: Program, views: Sequence[RowView], ledger: Any
+) -> list[list[Finding]]:
+    """Per row of ``views`` (rows of one sheet), the lines an earlier run already paid: the
+    ledger asked once for the keys of all of them, not once a row."""
+    found: list[list[Finding]] = [[] for _ in views]
+    if not views or getattr(ledger, "empty", False):  # no ledger file yet: nothing was paid
+        return found
+    layout = views[0].context.layout
+    spec = program.subsidy_for(layout.kind)
     if spec is None:
-        return []
-    keys = {line_key(program, view, t): t for t in spec.tranche_numbers}
-    paid = ledger.paid(list(keys))
-    column = already_paid_column(view.context.layout)
-    found = []
+        return found
+    tranches = spec.tranche_numbers
+    # every line key of the rows, with the rows (and tranche) it belongs to: two rows of the
+    # same person hold the same key, and each is told
+    owners: dict[str, list[tuple[int, int | None]]] = {}
+    for index, view in enumerate(views):
+        for tranche in tranches:
+            owners.setdefault(line_key(program, view, tranche), []).append((index, tranche))
+    paid = ledger.paid(list(owners))
+    if not paid:
+        return found
+    column = already_paid_column(layout)
     for key, entry in paid.items():
-        finding = already_paid_finding(program, spec, entry, view.number, keys[key])
-        found.append(replace(finding, column=column))
+        for index, tranche in owners.get(key, ()):
+            finding = already_paid_finding(program, spec, entry, views[index].number, tranche)
+            found[index].append(replace(finding, column=column))
     return found
 
 

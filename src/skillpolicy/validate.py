@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .alreadypaid import already_paid_findings
+from .alreadypaid import already_paid_rows
 from .catalog import load_catalog
 from .columns import PERSON_KINDS
 from .errors import InputError
@@ -157,66 +157,61 @@ class Checker:
 
     def check_rows(self, rows: list[Row]) -> list[tuple[RowView, list[Finding]]]:
         """Rows in order with their findings: the kinds evaluated a column at a time over all
-        of ``rows``, the registered functions row by row, merged in the program's rule order."""
+        of ``rows`` (findings made only for the rows they flag), the registered functions row
+        by row; each row's findings in the program's rule order."""
         batch = Batch([row.number for row in rows], [row.cells for row in rows])
-        flagged = {
-            index: rule.check_batch(batch)
-            for index, (rule, *_) in enumerate(self._plan)
-            if isinstance(rule, Kind)
-        }
-        return [self._check_row(row, k, flagged) for k, row in enumerate(rows)]
+        self.context.memo.next_batch()  # the last batch's columns are not asked again
+        views = [RowView(row, self.context) for row in rows]
+        findings: list[list[Finding]] = [[] for _ in rows]
+        # per row (by index), the columns whose unreadable cell is reported already: once a row
+        reported: dict[int, set[str]] = {}
 
-    def _check_row(
-        self, row: Row, k: int, flagged: dict[int, Any]
-    ) -> tuple[RowView, list[Finding]]:
-        view = RowView(row, self.context)
-        findings: list[Finding] = []
-        reported: set[str] = set()
-        cells = row.cells
-        for index, (rule, columns, pick, single, filled, outcomes) in enumerate(self._plan):
-            if index in flagged:
-                hit = flagged[index].get(k)
-                if hit is not None:
-                    found, broken = hit
-                    findings.extend(found)
-                    if broken is not None and broken.column not in reported:
-                        reported.add(broken.column)
-                        findings.append(
-                            rule.finding(row.number, broken.column, broken.message, "error")
-                        )
+        def unreadable(rule: Rule, k: int, broken: CellProblem) -> None:
+            seen = reported.setdefault(k, set())
+            if broken.column not in seen:
+                seen.add(broken.column)
+                findings[k].append(
+                    rule.finding(rows[k].number, broken.column, broken.message, "error")
+                )
+
+        for rule, columns, pick, single, filled, outcomes in self._plan:
+            if isinstance(rule, Kind):
+                for k, (found, broken) in rule.check_batch(batch).items():
+                    findings[k].extend(found)
+                    if broken is not None:
+                        unreadable(rule, k, broken)
                 continue
             if columns is None:
-                try:
-                    findings.extend(rule.check(view))
-                except CellProblem as problem:
-                    if problem.column not in reported:
-                        reported.add(problem.column)
-                        findings.append(
-                            rule.finding(row.number, problem.column, problem.message, "error")
-                        )
+                for k, view in enumerate(views):
+                    try:
+                        findings[k].extend(rule.check(view))
+                    except CellProblem as problem:
+                        unreadable(rule, k, problem)
                 continue
-            key = pick(cells) if columns else ()
-            if single:
-                key = (key,)
-            if filled:
-                key = (*key, *[not is_blank(cells[column]) for column in filled])
-            if True in key or False in key:  # True == 1: tag bool cells apart from numbers
-                key = tuple([_key_value(value) for value in key])
-            outcome = outcomes.get(key)
-            if outcome is None:
-                outcome = _outcome(rule, view)
-                if len(outcomes) < _OUTCOME_LIMIT:
-                    outcomes[key] = outcome
-            found, broken = outcome
-            if found:
-                findings.extend(
-                    Finding(row.number, f.column, f.rule, f.severity, f.message, f.citation)
-                    for f in found
-                )
-            if broken is not None and broken.column not in reported:
-                reported.add(broken.column)
-                findings.append(rule.finding(row.number, broken.column, broken.message, "error"))
-        return view, findings
+            for k, row in enumerate(rows):
+                cells = row.cells
+                key = pick(cells) if columns else ()
+                if single:
+                    key = (key,)
+                if filled:
+                    key = (*key, *[not is_blank(cells[column]) for column in filled])
+                if True in key or False in key:  # True == 1: tag bool cells apart from numbers
+                    key = tuple([_key_value(value) for value in key])
+                outcome = outcomes.get(key)
+                if outcome is None:
+                    outcome = _outcome(rule, views[k])
+                    if len(outcomes) < _OUTCOME_LIMIT:
+                        outcomes[key] = outcome
+                said, broken = outcome
+                if said:
+                    number = row.number
+                    findings[k].extend(
+                        Finding(number, f.column, f.rule, f.severity, f.message, f.citation)
+                        for f in said
+                    )
+                if broken is not None:
+                    unreadable(rule, k, broken)
+        return list(zip(views, findings, strict=True))
 
     def finish(self) -> list[Finding]:
         return [finding for rule in self.rules for finding in rule.finish()]
@@ -456,20 +451,39 @@ def run_sheet(
     checker = Checker(context)
     report.skipped.extend(checker.skipped)
     paid_check = ledger is not None and paid_on_rows
+    # a line an earlier run paid joins its row's findings after the consumer saw the row;
+    # the ledger is asked once a batch of rows
+    waiting: list[tuple[RowView, list[Finding]]] = []
     for view, findings in counted(checked_rows(reader, checker), progress):
         if on_row is not None:
             on_row(view)
         if taker is not None:
             taker.row(view, findings)
-        if paid_check:
-            findings.extend(already_paid_findings(program, view, ledger))
-        report.add_row(view, findings)
+        if not paid_check:
+            report.add_row(view, findings)
+            continue
+        waiting.append((view, findings))
+        if len(waiting) >= BATCH_ROWS:
+            _add_with_paid(report, program, waiting, ledger)
+            waiting = []
+    _add_with_paid(report, program, waiting, ledger)
     late = checker.finish()
     report.add_sheet_findings(late)
     report.add_sheet_findings(hidden_findings(reader, program))
     if taker is not None:
         report.add_sheet_findings(taker.late(late))
     return report, taker
+
+
+def _add_with_paid(
+    report: Report, program: Program, rows: list[tuple[RowView, list[Finding]]], ledger: Any
+) -> None:
+    """Add ``rows`` to the report, each with its lines an earlier run already paid."""
+    for (view, findings), paid in zip(
+        rows, already_paid_rows(program, [v for v, _ in rows], ledger), strict=True
+    ):
+        findings.extend(paid)
+        report.add_row(view, findings)
 
 
 def validate_sheet(

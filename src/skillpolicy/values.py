@@ -99,8 +99,20 @@ def is_blank(raw: object) -> bool:
     """True for None, the empty string and whitespace-only strings."""
     if raw is None:
         return True
+    if raw.__class__ is not str:  # a number, a date, a bool (or a str subclass)
+        return isinstance(raw, str) and _blank_text(raw)
+    if not raw:
+        return True
+    # a cell that starts with a visible character (most of them) is not blank: no strips
+    first = raw[0]
+    if not first.isspace() and first not in _INVISIBLE:
+        return False
+    return _blank_text(raw)
+
+
+def _blank_text(text: str) -> bool:
     # str.strip() knows every Unicode space (U+3000, NBSP); the zero-width ones are added
-    return isinstance(raw, str) and not raw.strip().strip(_INVISIBLE).strip()
+    return not text.strip().strip(_INVISIBLE).strip()
 
 
 def _float_text(value: float) -> str:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 class EmptyLedger:
     """A ledger with nothing in it, for a ledger file that does not exist yet."""
 
+    empty = True  # nothing was paid: a reader need not make the keys to ask (alreadypaid.py)
+
     def __init__(self, location: str) -> None:
         self.location = location
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..dated import dated_names, resolve_params
@@ -64,6 +65,170 @@ class CellProblem(Exception):
         self.message = message
 
 
+# answers kept per run: about two batches' distinct values (a roster's every 身份证号 is
+# distinct), so memory stays bounded however long the sheet; when full the memo starts afresh
+_CACHE_LIMIT = 8_192
+_MISSING = object()
+# the cell types that compare equal across types (True == 1 == 1.0 == Decimal(1))
+_NUMERIC = frozenset([bool, int, float, Decimal])
+
+
+@dataclass(frozen=True)
+class _Broken:
+    message: str
+
+
+def _unless_blank(parser: Callable[[object], T]) -> Callable[[object], T | None]:
+    def read(raw: object) -> T | None:
+        return None if is_blank(raw) else parser(raw)
+
+    return read
+
+
+_READ_DATE = _unless_blank(parse_date)
+_READ_RATIO = _unless_blank(parse_ratio)
+_READ_DECIMAL = _unless_blank(parse_decimal)
+_READ_LEVEL = _unless_blank(parse_level)
+_READ_YES_NO = _unless_blank(parse_yes_no)
+_READ_INT: dict[int, Callable[[object], int | None]] = {}
+
+
+_COLUMNS_KEPT = 64  # whole columns answered (a batch's few)
+
+
+def per_distinct(cells: Sequence[Any], judgement: Callable[[Any], T]) -> list[T]:
+    """``judgement`` of every cell, made once per distinct value of ``cells`` (the distinct
+    values found at C speed, then looked up). Equal values of different types are one dict key
+    (True == 1 == 1.0): a column that mixes numeric types has each cell judged by itself."""
+    if len(_NUMERIC.intersection(map(type, cells))) > 1:
+        return [judgement(raw) for raw in cells]
+    try:
+        distinct = dict.fromkeys(cells)
+    except TypeError:  # an unhashable value (from a library caller)
+        return [judgement(raw) for raw in cells]
+    answers = {raw: judgement(raw) for raw in distinct}
+    return [answers[raw] for raw in cells]
+
+
+class Memo:
+    """Each distinct cell value judged once per run, whatever asks.
+
+    A roster repeats its institution, occupation, dates and levels thousands of times, and
+    several kinds read the same cell (the 身份证号 by ``valid``, ``duplicate``, the group keys,
+    the row labels and the ledger keys), so an answer is kept by ``(how, type(raw), raw)``:
+    ``how`` names the judgement (``"date"``, ``"person-id"``, ``"part:level"``…), the type keeps
+    ``True`` apart from ``1`` and ``1`` from ``1.0``. At most ``limit`` answers are kept: when
+    full the memo forgets them all and starts afresh (a value asked again is judged again, to
+    the same answer), so a sheet of a million distinct identity numbers costs a bounded amount
+    of memory. A value the judgement cannot read (:class:`ValueProblem`) is remembered too and
+    raises the same problem each time it is asked."""
+
+    def __init__(self, limit: int = _CACHE_LIMIT) -> None:
+        self.limit = limit
+        self._answers: dict[tuple[str, type, Any], Any] = {}
+        # a batch's columns answered whole, by (how, id of the column's list)
+        self._columns: dict[tuple[str, int], tuple[Sequence[Any], list[Any]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def judge(self, how: str, raw: Any, judgement: Callable[[Any], T]) -> T:
+        """``judgement(raw)``, computed once per distinct ``raw`` for ``how``."""
+        key = (how, raw.__class__, raw)
+        answers = self._answers
+        try:
+            answer = answers.get(key, _MISSING)
+        except TypeError:  # an unhashable value (from a library caller): judged each time
+            return judgement(raw)
+        if answer is _MISSING:
+            try:
+                answer = judgement(raw)
+            except ValueProblem as problem:
+                answer = _Broken(problem.message)
+            if len(answers) >= self.limit:
+                answers.clear()
+            answers[key] = answer
+        if answer.__class__ is _Broken:
+            raise ValueProblem(answer.message)
+        return answer  # type: ignore[no-any-return]
+
+    def each(self, how: str, cells: Sequence[Any], judgement: Callable[[Any], T]) -> list[T]:
+        """``judgement`` of every cell of a column (one that never raises ValueProblem), each
+        distinct value judged once per run; the same column (the same list: a batch's) asked
+        again for the same ``how`` by another kind gets the answers already made."""
+        key = (how, id(cells))
+        made = self._columns.get(key)
+        if made is not None and made[0] is cells:
+            return made[1]
+        answers = per_distinct(cells, self._judged(how, judgement))
+        if len(self._columns) >= _COLUMNS_KEPT:
+            self._columns.clear()
+        self._columns[key] = (cells, answers)  # the list kept, so its id is not reused
+        return answers
+
+    def _judged(self, how: str, judgement: Callable[[Any], T]) -> Callable[[Any], T]:
+        """:meth:`judge` for one ``how`` (a judgement that never raises ValueProblem), with
+        the look-up inlined: a column of distinct values asks it once a cell."""
+        answers = self._answers
+
+        def judged(raw: Any) -> T:
+            key = (how, raw.__class__, raw)
+            try:
+                answer = answers.get(key, _MISSING)
+            except TypeError:  # an unhashable value (from a library caller)
+                return judgement(raw)
+            if answer is _MISSING:
+                answer = judgement(raw)
+                if len(answers) >= self.limit:
+                    answers.clear()
+                answers[key] = answer
+            elif answer.__class__ is _Broken:  # remembered by judge() for the same ``how``
+                raise ValueProblem(answer.message)
+            return answer  # type: ignore[no-any-return]
+
+        return judged
+
+    def next_batch(self) -> None:
+        """Forget the whole columns answered (their cells with them): a new batch begins."""
+        self._columns.clear()
+
+    def text(self, raw: Any) -> str:
+        """The folded text a clerk sees in the cell (:func:`cell_text`)."""
+        if raw is None or raw == "":
+            return ""
+        return self.judge("text", raw, cell_text)
+
+    def resident_id(self, raw: Any) -> ResidentId:
+        """The 身份证号 ``raw`` checked (no reference date): once per run per distinct value,
+        shared by the ``valid`` kind, duplicate and group keys, row labels and ledger keys."""
+        return self.judge("person-id", raw, check_resident_id)
+
+    # the typed readers: None for a blank cell, ValueProblem for one that cannot be read
+
+    def date(self, raw: Any) -> dt.date | None:
+        return None if raw is None or raw == "" else self.judge("date", raw, _READ_DATE)
+
+    def ratio(self, raw: Any) -> Decimal | None:
+        return None if raw is None or raw == "" else self.judge("ratio", raw, _READ_RATIO)
+
+    def decimal(self, raw: Any) -> Decimal | None:
+        return None if raw is None or raw == "" else self.judge("decimal", raw, _READ_DECIMAL)
+
+    def level(self, raw: Any) -> Level | None:
+        return None if raw is None or raw == "" else self.judge("level", raw, _READ_LEVEL)
+
+    def yes_no(self, raw: Any) -> bool | None:
+        return None if raw is None or raw == "" else self.judge("yesno", raw, _READ_YES_NO)
+
+    def int(self, raw: Any, minimum: int = 0) -> int | None:
+        if raw is None or raw == "":
+            return None
+        read = _READ_INT.get(minimum)
+        if read is None:
+            read = _READ_INT[minimum] = _unless_blank(partial(parse_int, minimum=minimum))
+        return self.judge(f"int{minimum}", raw, read)
+
+
 @dataclass
 class Context:
     """What a run knows besides the rows: program, layout, parameters, catalogs, ledger."""
@@ -75,10 +240,8 @@ class Context:
     as_of: dt.date | None = None
     ledger: Any = None
     _catalogs: dict[str, Catalog] = field(default_factory=dict)
-    # parsed cell values by (parser, type, raw value): a roster repeats its dates, levels and
-    # choices thousands of times, so each distinct value is parsed once per run
-    parsed: dict[tuple[str, type, Any], Any] = field(default_factory=dict)
-    texts: dict[tuple[type, Any], str] = field(default_factory=dict)
+    # each distinct cell value judged once per run (parsed, checked, folded), by every kind
+    memo: Memo = field(default_factory=Memo)
 
     def catalog(self, catalog_id: str) -> Catalog:
         if catalog_id not in self._catalogs:
@@ -86,17 +249,10 @@ class Context:
         return self._catalogs[catalog_id]
 
 
-_CACHE_LIMIT = 200_000  # distinct values kept per run; beyond it values are parsed each time
-_MISSING = object()
-
-
-@dataclass(frozen=True)
-class _Broken:
-    message: str
-
-
 class RowView:
     """A row with memoised typed accessors; a broken cell raises CellProblem every time asked."""
+
+    __slots__ = ("_resident", "context", "number", "row")
 
     def __init__(self, row: Row, context: Context) -> None:
         self.row = row
@@ -111,65 +267,44 @@ class RowView:
         return is_blank(self.row.cells.get(column))
 
     def text(self, column: str) -> str:
-        raw = self.row.cells.get(column)
-        if raw is None or raw == "":
-            return ""
-        texts = self.context.texts
-        key = (raw.__class__, raw)
-        text = texts.get(key)
-        if text is None:
-            text = cell_text(raw)
-            if len(texts) < _CACHE_LIMIT:
-                texts[key] = text
-        return text
+        return self.context.memo.text(self.row.cells.get(column))
 
     def raw(self, column: str) -> Any:
         return self.row.cells.get(column)
 
     def resident_id(self) -> ResidentId:
-        """The 身份证号 checked once per row (identity, duplicates, keys and labels share it)."""
+        """The 身份证号 checked once per run per distinct value (identity, duplicates, keys and
+        labels share it)."""
         if self._resident is None:
-            self._resident = check_resident_id(self.row.cells.get("身份证号"))
+            self._resident = self.context.memo.resident_id(self.row.cells.get("身份证号"))
         return self._resident
 
-    def _parsed(self, column: str, name: str, parser: Callable[[object], T]) -> T | None:
-        raw = self.row.cells.get(column)
-        if raw is None or raw == "":
-            return None
-        cache = self.context.parsed
-        key = (name, raw.__class__, raw)
-        value = cache.get(key, _MISSING)
-        if value is _MISSING:
-            if is_blank(raw):
-                value = None
-            else:
-                try:
-                    value = parser(raw)
-                except ValueProblem as problem:
-                    value = _Broken(problem.message)
-            if len(cache) < _CACHE_LIMIT:
-                cache[key] = value
-        if isinstance(value, _Broken):
-            raise CellProblem(column, f"{column}{value.message}")
-        return value  # type: ignore[no-any-return]
+    def _parsed(self, column: str, read: Callable[[Any], T | None]) -> T | None:
+        try:
+            return read(self.row.cells.get(column))
+        except ValueProblem as problem:
+            raise CellProblem(column, f"{column}{problem.message}") from None
 
     def date(self, column: str) -> dt.date | None:
-        return self._parsed(column, "date", parse_date)
+        return self._parsed(column, self.context.memo.date)
 
     def ratio(self, column: str) -> Decimal | None:
-        return self._parsed(column, "ratio", parse_ratio)
+        return self._parsed(column, self.context.memo.ratio)
 
     def int(self, column: str, minimum: int = 0) -> int | None:
-        return self._parsed(column, f"int{minimum}", lambda raw: parse_int(raw, minimum=minimum))
+        try:
+            return self.context.memo.int(self.row.cells.get(column), minimum)
+        except ValueProblem as problem:
+            raise CellProblem(column, f"{column}{problem.message}") from None
 
     def decimal(self, column: str) -> Decimal | None:
-        return self._parsed(column, "decimal", parse_decimal)
+        return self._parsed(column, self.context.memo.decimal)
 
     def level(self, column: str) -> Level | None:
-        return self._parsed(column, "level", parse_level)
+        return self._parsed(column, self.context.memo.level)
 
     def yes_no(self, column: str) -> bool | None:
-        return self._parsed(column, "yesno", parse_yes_no)
+        return self._parsed(column, self.context.memo.yes_no)
 
     def reference_date(self) -> dt.date:
         """The date in the program's reference column (开班日期) when the row gives one, else

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..identifiers import check_resident_id, normalise_text
 from ..values import ValueProblem, cell_text, fold, is_blank, parse_date, parse_int, parse_level
-from .base import missing_columns_reason
+from .base import Memo, missing_columns_reason
 from .kinds import Batch, Flags, Kind, kind
 
 
@@ -44,16 +44,46 @@ _PARTS: dict[str, Callable[[Any], str]] = {
 }
 
 
-def typed_part(column_type: str, raw: Any) -> str:
-    """A filled cell as a key part, compared by its column's declared type."""
-    if column_type == "person-id":
-        person = check_resident_id(raw)
+def _or_text(read: Callable[[Any], str]) -> Callable[[Any], str]:
+    def part(raw: Any) -> str:
+        try:
+            return read(raw)
+        except ValueProblem:
+            return _text(raw)
+
+    return part
+
+
+_READERS: dict[str, Callable[[Any], str]] = {name: _or_text(read) for name, read in _PARTS.items()}
+
+
+def _unless_blank(read: Callable[[Any], str]) -> Callable[[Any], str]:
+    def part(raw: Any) -> str:
+        return "" if is_blank(raw) else read(raw)
+
+    return part
+
+
+# the same for a whole column, where a blank cell is the empty part
+_BLANK_OR_PART = {name: _unless_blank(read) for name, read in _READERS.items()}
+_blank_or_text = _unless_blank(_text)
+PERSON_ID = "person-id"
+
+
+def part_reader(column_type: str) -> Callable[[Any], str]:
+    """How a filled cell of ``column_type`` becomes a key part (not for ``person-id``, which
+    :func:`typed_part` reads through the memo's resident-id check)."""
+    return _READERS.get(column_type, _text)
+
+
+def typed_part(column_type: str, raw: Any, memo: Memo | None = None) -> str:
+    """A filled cell as a key part, compared by its column's declared type; with ``memo``,
+    each distinct value is read once per run (the identity number's check shared)."""
+    if column_type == PERSON_ID:
+        person = check_resident_id(raw) if memo is None else memo.resident_id(raw)
         return person.value if person.ok else ""
-    read = _PARTS.get(column_type, _text)
-    try:
-        return read(raw)
-    except ValueProblem:
-        return _text(raw)
+    read = part_reader(column_type)
+    return read(raw) if memo is None else memo.judge(f"part:{column_type}", raw, read)
 
 
 @kind("duplicate")
@@ -90,48 +120,67 @@ class Duplicate(Kind):
             return missing_columns_reason(self.context.layout, wanted)
         return super().skip_reason()
 
-    def _part(self, column: str, raw: Any) -> str:
-        return typed_part(self.types[column], raw)
-
-    def _resolved(self, batch: Batch, i: int, column: str) -> tuple[str, Any]:
-        """The column a key part is read from on row ``i`` (the fallback when it is blank)."""
-        choices = self._choices(column)
-        for name in choices:
-            raw = batch.column(name)[i]
-            if not is_blank(raw):
-                return name, raw
-        return (choices[0], None) if choices else (column, None)
-
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        # hoisted out of the row loop, per key column: whether it is the first, whether a blank
+        # cell is a finding, the column named when every choice is blank, and the columns it
+        # is read from (its fallback after it), each with its cells' blankness and key parts
+        # (each distinct value read once per run)
+        plan: list[tuple[bool, bool, str, list[tuple[str, list[bool], list[str]]]]] = []
+        for place, name in enumerate(self.key):
+            choices = self._choices(name)
+            if place > 0 and not choices:
+                continue  # a later key column the sheet lacks is left out of the key
+            sources = [self._source(batch, column) for column in choices]
+            shown = choices[0] if choices else name
+            plan.append((place == 0, name in self.required, shown, sources))
         flags: Flags = {}
+        numbers = batch.numbers
+        first_seen = self.first
         for i in rows:
-            used: list[str] = []
             parts: list[str] = []
-            for place, name in enumerate(self.key):
-                if place > 0 and not self._choices(name):
-                    continue  # a later key column the sheet lacks is left out of the key
-                column, raw = self._resolved(batch, i, name)
-                part = "" if is_blank(raw) else self._part(column, raw)
-                if place == 0 and not part:
-                    if is_blank(raw) and name in self.required:
+            for first, required, shown, sources in plan:
+                column, part, filled = shown, "", False
+                for name, blanks, values in sources:
+                    if not blanks[i]:
+                        column, part, filled = name, values[i], True
+                        break
+                if first and not part:
+                    if not filled and required:
                         message = self.template("blank", "{column}为空；请填写", column=column)
                         flags[i] = ([self.at(batch, i, column, message)], None)
                     break
-                used.append(column)
-                parts.append(f"{column}\x00{part}")
+                parts.append(column)
+                parts.append(part)
             else:
-                key = tuple(parts)
-                number = batch.numbers[i]
-                first = self.first.setdefault(key, number)
-                if first != number:
+                number = numbers[i]
+                first_number = first_seen.setdefault(tuple(parts), number)
+                if first_number != number:
+                    used = parts[::2]
                     column = used[0]
                     message = self.template(
                         "repeated",
                         "与第{first}行的{columns}相同；{summary}",
-                        first=first,
+                        first=first_number,
                         columns="、".join(used),
                         column=column,
                         value=cell_text(batch.column(column)[i]),
                     )
                     flags[i] = ([self.at(batch, i, column, message)], None)
         return flags
+
+    def _source(self, batch: Batch, column: str) -> tuple[str, list[bool], list[str]]:
+        """A column a key part is read from: its name, whether each cell is blank, and each
+        cell as a key part ("" for a blank one)."""
+        cells = batch.column(column)
+        memo = self.context.memo
+        parts = key_parts(memo, self.types[column], cells)
+        return column, memo.each("blank", cells, is_blank), parts
+
+
+def key_parts(memo: Memo, column_type: str, cells: list[Any]) -> list[str]:
+    """Each cell of a column as a key part of its type, "" for a blank cell; an identity
+    number through the memo's shared check."""
+    if column_type == PERSON_ID:
+        people = memo.each("person-id", cells, check_resident_id)
+        return [person.value if person.ok else "" for person in people]
+    return memo.each(f"part:{column_type}", cells, _BLANK_OR_PART.get(column_type, _blank_or_text))

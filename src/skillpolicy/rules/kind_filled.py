@@ -33,10 +33,12 @@ class Filled(Kind):
         values: list[Any] = batch.column(self.column) if present else [None] * len(batch)
         flags: Flags = {}
         said: dict[Any, str] = {}
+        blanks = self.context.memo.each("blank", values, is_blank)
+        wanted = self.filled  # a blank cell is the finding when it must be filled
         for i in rows:
-            raw = values[i]
-            if is_blank(raw) != self.filled:
+            if blanks[i] is not wanted:
                 continue
+            raw = values[i]
             key = (raw.__class__, raw)
             message = said.get(key)
             if message is None:

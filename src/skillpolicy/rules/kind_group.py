@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..findings import Finding
 from ..values import ValueProblem, cell_text, is_blank, parse_int
 from .base import CellProblem
-from .kind_duplicate import typed_part
+from .kind_duplicate import key_parts
 from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind
 
 
@@ -19,6 +20,16 @@ class _Group:
     label: str
     rows: list[int] = field(default_factory=list)
     values: list[int] = field(default_factory=list)
+
+
+def _count(raw: Any) -> int | str:
+    """A count cell: 0 when blank, else its integer, or the problem's message."""
+    if is_blank(raw):
+        return 0
+    try:
+        return parse_int(raw, minimum=0)
+    except ValueProblem as problem:
+        return problem.message
 
 
 @kind("group-number")
@@ -47,26 +58,29 @@ class GroupNumber(Kind):
         return (*self.needs(), *self.present(*self.label))
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        keys = [batch.column(name) for name in self.group]
+        memo = self.context.memo
+        # each row's group key, a column at a time (each distinct value read once per run)
+        parts = [
+            key_parts(memo, kind, batch.column(name))
+            for name, kind in zip(self.group, self.types, strict=True)
+        ]
+        keys = list(zip(*parts, strict=True))
         labels = [batch.column(name) for name in self.present(*self.label)]
-        values = batch.column(self.column)
+        counts = memo.each("count", batch.column(self.column), _count)
         flags: Flags = {}
+        numbers = batch.numbers
+        groups = self.groups
         for i in rows:
-            raw = values[i]
-            try:
-                value = 0 if is_blank(raw) else parse_int(raw, minimum=0)
-            except ValueProblem as problem:
-                flags[i] = ([], CellProblem(self.column, f"{self.column}{problem.message}"))
+            value = counts[i]
+            if isinstance(value, str):  # the cell's problem
+                flags[i] = ([], CellProblem(self.column, f"{self.column}{value}"))
                 continue
-            key = tuple(
-                "" if is_blank(cells[i]) else typed_part(kind, cells[i])
-                for kind, cells in zip(self.types, keys, strict=True)
-            )
-            group = self.groups.get(key)
+            key = keys[i]
+            group = groups.get(key)
             if group is None:
                 label = " ".join(cell_text(cells[i]) for cells in labels)
-                group = self.groups[key] = _Group(label)
-            group.rows.append(batch.numbers[i])
+                group = groups[key] = _Group(label)
+            group.rows.append(numbers[i])
             group.values.append(value)
         return flags
 

@@ -9,9 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from ..findings import Finding
-from ..values import ValueProblem, cell_text, fold, is_blank, parse_int, parse_yes_no
-from .base import CellProblem
+from ..values import ValueProblem, cell_text, fold, is_blank, parse_yes_no
+from .base import CellProblem, per_distinct
 from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind, percent_floor
+
+
+def folded_text(raw: Any) -> str:
+    """A cell's text folded (full-width, quotation marks, surrounding spaces) for comparing."""
+    return fold(cell_text(raw))
 
 
 @kind("share")
@@ -46,38 +51,66 @@ class Share(Kind):
         return tuple(c for c in (self.group, self.column, self.weight) if c)
 
     def _read(self, column: str, raw: Any) -> Any:
+        memo = self.context.memo
         try:
             if column == self.column:
                 if self.among is not None:
-                    text = fold(cell_text(raw))
+                    text = memo.judge("folded", raw, folded_text)
                     return (text in self.counted) if text in self.among else None
-                return parse_yes_no(raw) == self.counted
-            return parse_int(raw, minimum=1)
+                return memo.yes_no(raw) == self.counted
+            return memo.int(raw, minimum=1)
         except ValueProblem as problem:
             raise CellProblem(column, f"{column}{problem.message}") from None
 
+    def _answer(self, raw: Any) -> Any:
+        """An answer cell: None when blank (not counted), else whether it is counted, or the
+        CellProblem of a cell that cannot be read."""
+        if is_blank(raw):
+            return None
+        try:
+            return self._read(self.column, raw)
+        except CellProblem as broken:
+            return broken
+
+    def _weight(self, raw: Any) -> Any:
+        """A weight cell: None when blank (the row not counted), else its integer, or the
+        CellProblem of a cell that cannot be read."""
+        if is_blank(raw):
+            return None
+        try:
+            return self._read(str(self.weight), raw)
+        except CellProblem as broken:
+            return broken
+
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        groups = batch.column(self.group) if self.group else None
-        answers = batch.column(self.column)
-        weights = batch.column(self.weight) if self.weight else None
+        memo = self.context.memo
+        answers = per_distinct(batch.column(self.column), self._answer)
+        weights = per_distinct(batch.column(self.weight), self._weight) if self.weight else None
+        groups = memo.each("folded", batch.column(self.group), folded_text) if self.group else None
+        totals = self.totals
         flags: Flags = {}
         for i in rows:
-            try:
-                answer = None if is_blank(answers[i]) else self._read(self.column, answers[i])
-                weight = 1
-                if weights is not None:
-                    if is_blank(weights[i]):
-                        continue
-                    weight = self._read(str(self.weight), weights[i])
-            except CellProblem as broken:
-                flags[i] = ([], broken)
+            answer = answers[i]
+            if answer.__class__ is CellProblem:
+                flags[i] = ([], answer)
                 continue
-            group = fold(cell_text(groups[i])) if groups is not None else ""
+            weight = 1
+            if weights is not None:
+                weight = weights[i]
+                if weight is None:
+                    continue
+                if weight.__class__ is CellProblem:
+                    flags[i] = ([], weight)
+                    continue
+            group = groups[i] if groups is not None else ""
             if answer is None or (groups is not None and not group):
                 continue
-            totals = self.totals.setdefault(group, [0, 0])
-            totals[0] += weight
-            totals[1] += weight if answer else 0
+            counts = totals.get(group)
+            if counts is None:
+                counts = totals[group] = [0, 0]
+            counts[0] += weight
+            if answer:
+                counts[1] += weight
         return flags
 
     def finish(self) -> Iterator[Finding]:

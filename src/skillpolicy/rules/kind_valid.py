@@ -4,7 +4,7 @@ The type of each column comes from its declaration (``catalogs/columns.toml`` or
 file's ``[columns]``): ``person-id`` (GB 11643-1999: 18 characters, check digit, a real birth
 date not after the row's reference date; ``sex_column`` must agree with the 17th digit),
 ``credit-code`` (GB 32100-2015, both check characters), ``phone`` (mobile or landline with
-area code) and ``postcode`` (six digits). Each distinct cell value is checked once a batch.
+area code) and ``postcode`` (six digits). Each distinct cell value is checked once a run (:class:`~.base.Memo`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..identifiers import Check, check_credit_code, check_phone, check_postcode, check_resident_id
-from ..values import cell_text, is_blank
-from .base import CellProblem, missing_columns_reason
-from .kind_cells import cell_key, read_date
+from ..values import ValueProblem, cell_text, is_blank, parse_date
+from .base import missing_columns_reason
 from .kinds import Batch, Flags, Kind, kind
 
 CHECKS: dict[str, Callable[[object], Check]] = {
@@ -32,6 +31,21 @@ DEFAULT_MESSAGES = {
     "phone": "{column}：{problem}",
     "postcode": "{problem}",
 }
+
+
+def _date_or_none(raw: Any) -> dt.date | None:
+    """A date cell's date; None when blank or unreadable (its own rules report it)."""
+    if is_blank(raw):
+        return None
+    try:
+        return parse_date(raw)
+    except ValueProblem:
+        return None
+
+
+def _sex(raw: Any) -> str | None:
+    """A 性别 cell's text, None when blank."""
+    return None if is_blank(raw) else cell_text(raw)
 
 
 @kind("valid")
@@ -62,23 +76,21 @@ class Valid(Kind):
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
         flags: Flags = {}
+        memo = self.context.memo
         for column in self.present(*self.names):
             type_ = self.types[column]
             if type_ == "person-id":
                 self._flag_people(batch, rows, column, flags)
                 continue
             values = batch.column(column)
-            judged: dict[Any, str | None] = {}
+            check, how = CHECKS[type_], f"valid:{type_}"
             for i in rows:
                 raw = values[i]
                 if self.blank_allowed and is_blank(raw):
                     continue
-                key = cell_key(raw)
-                if key not in judged:
-                    result = CHECKS[type_](raw)
-                    judged[key] = None if result.ok else self._said(type_, column, result)
-                message = judged[key]
-                if message is not None:
+                result = memo.judge(how, raw, check)
+                if not result.ok:
+                    message = self._said(type_, column, result)
                     flags.setdefault(i, ([], None))[0].append(self.at(batch, i, column, message))
         return flags
 
@@ -86,53 +98,54 @@ class Valid(Kind):
         problem = result.problem or f"{column}无效"
         return self.template(type_, DEFAULT_MESSAGES[type_], column=column, problem=problem)
 
-    def _reference(self, start_raw: Any) -> dt.date:
-        """The row's reference date: --as-of, else 开班日期 when readable, else the program's."""
-        if self.context.as_of is not None:
-            return self.context.as_of
-        try:
-            start = read_date(self.start, start_raw)
-        except CellProblem:  # a broken 开班日期 is its own rules' finding
-            start = None
-        return start or self.program.reference_date
-
     def _flag_people(
         self, batch: Batch, rows: Sequence[int] | range, column: str, flags: Flags
     ) -> None:
+        """Each row's identity number (each distinct one checked once per run, shared with the
+        other kinds that read it) against the row's reference date and its sex."""
         layout = self.context.layout
+        memo = self.context.memo
         blank: list[Any] = [None] * len(batch)
         ids = batch.column(column)
-        starts = batch.column(self.start) if layout.has(self.start) else blank
-        sexes = batch.column(self.sex) if layout.has(self.sex) else blank
-        judged: dict[Any, list[tuple[str, str]]] = {}
+        checked = memo.each("person-id", ids, check_resident_id)
+        blanks = memo.each("blank", ids, is_blank) if self.blank_allowed else None
+        # the row's reference date: --as-of, else 开班日期 when readable, else the program's
+        fallback = self.program.reference_date
+        if self.context.as_of is not None:
+            days: list[dt.date | None] = [self.context.as_of] * len(batch)
+        elif layout.has(self.start):
+            days = memo.each("date-or-none", batch.column(self.start), _date_or_none)
+        else:
+            days = blank
+        sexes = memo.each("sex", batch.column(self.sex), _sex) if layout.has(self.sex) else blank
         for i in rows:
-            raw = ids[i]
-            if self.blank_allowed and is_blank(raw):
+            if blanks is not None and blanks[i]:
                 continue
-            key = (cell_key(raw), cell_key(starts[i]), cell_key(sexes[i]))
-            said = judged.get(key)
-            if said is None:
-                said = judged[key] = self._person(column, raw, starts[i], sexes[i])
-            for where, message in said:
+            result = checked[i]
+            if result.ok and result.birth_date is not None:
+                # the shared check has no reference date: a number born after the row's is
+                # checked again against it, for its message
+                reference = days[i] or fallback
+                if result.birth_date > reference:
+                    result = check_resident_id(ids[i], not_after=reference)
+            if not result.ok:
+                message = self._said("person-id", column, result)
+                flags.setdefault(i, ([], None))[0].append(self.at(batch, i, column, message))
+                continue
+            written = sexes[i]
+            if written is None or written == result.sex or result.sex is None:
+                continue
+            for where, message in self._sex_differs(column, written, result.sex):
                 flags.setdefault(i, ([], None))[0].append(self.at(batch, i, where, message))
 
-    def _person(self, column: str, raw: Any, start_raw: Any, sex_raw: Any) -> list[tuple[str, str]]:
-        result = check_resident_id(raw)
-        if result.ok and result.birth_date is not None:
-            reference = self._reference(start_raw)
-            if result.birth_date > reference:
-                result = check_resident_id(raw, not_after=reference)
-        if not result.ok:
-            return [(column, self._said("person-id", column, result))]
-        if is_blank(sex_raw) or result.sex is None:
-            return []
-        written = cell_text(sex_raw)
+    def _sex_differs(self, column: str, written: str, sex: str) -> list[tuple[str, str]]:
+        """The finding on a 性别 cell that is not the sex the identity number says."""
         if written not in ("男", "女"):
             message = self.template(
                 "sex_unknown", "{column}「{value}」应填“男”或“女”", column=self.sex, value=written
             )
             return [(self.sex, message)]
-        if written != result.sex:
+        if written != sex:
             message = self.template(
                 "sex_differs",
                 "{column}填的是“{value}”，但{id_column}第17位表示“{sex}”；"
@@ -140,7 +153,7 @@ class Valid(Kind):
                 column=self.sex,
                 value=written,
                 id_column=column,
-                sex=result.sex,
+                sex=sex,
             )
             return [(self.sex, message)]
         return []

@@ -31,7 +31,7 @@ from ..values import (
     parse_ratio,
     parse_yes_no,
 )
-from .base import CellProblem, RowView, Rule, missing_columns_reason
+from .base import CellProblem, RowView, Rule, missing_columns_reason, per_distinct
 from .common import close_match, one_of
 
 KindT = TypeVar("KindT", bound="Kind")
@@ -201,15 +201,10 @@ class OneOf(Kind):
         return (self.column,)
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        values = batch.column(self.column)
-        judged: dict[Any, list[str]] = {}
+        judged = per_distinct(batch.column(self.column), self._judge)
         flags: Flags = {}
         for i in rows:
-            value = values[i]
-            key = _key(value)
-            if key not in judged:
-                judged[key] = self._judge(value)
-            messages = judged[key]
+            messages = judged[i]
             if messages:
                 flags[i] = ([self.at(batch, i, self.column, m) for m in messages], None)
         return flags
@@ -461,15 +456,10 @@ class Number(Kind):
         )
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        values = batch.column(self.column)
-        judged: dict[Any, tuple[str | None, CellProblem | None]] = {}
+        judged = per_distinct(batch.column(self.column), self._judge)
         flags: Flags = {}
         for i in rows:
-            raw = values[i]
-            key = _key(raw)
-            if key not in judged:
-                judged[key] = self._judge(raw)
-            message, broken = judged[key]
+            message, broken = judged[i]
             if message is not None:
                 flags[i] = ([self.at(batch, i, self.column, message)], None)
             elif broken is not None:
