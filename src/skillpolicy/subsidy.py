@@ -97,9 +97,7 @@ class PayLine:
             "id": self.shown_id,
             "status": self.status,
             "amount": format_amount(self.amount),
-            "reasons": [
-                {"rule": r.rule, "message": r.message, "citation": r.citation} for r in self.reasons
-            ],
+            "reasons": [reason.reason_json() for reason in self.reasons],
         }
         if self.tranche is not None:
             payload["tranche"] = self.tranche
@@ -646,9 +644,7 @@ def commit_payout(
             line.ledger_line(payout.program.id) for line in payout.lines if line.status == "paid"
         ]
         outcomes = [
-            OutcomeLine(
-                recorded(line), line.status, tuple(dict.fromkeys(r.rule for r in line.reasons))
-            )
+            OutcomeLine(recorded(line), line.status, tuple(line.reasons))
             for line in payout.lines
             if line.status != "paid"
         ]
