@@ -6,11 +6,13 @@ the rule ids from the findings and counts exactly as it did from the comma-joine
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import LedgerTarget
+from inprocess import run_main
 from skillpolicy.findings import Finding
 from skillpolicy.ledger import (
     ALREADY_PAID_MESSAGE,
@@ -213,3 +215,79 @@ def test_findings_round_trip_through_the_ledger(ledger_target: LedgerTarget) -> 
     assert stored[3].reasons == (
         Finding(paid.row, None, ALREADY_PAID, "error", ALREADY_PAID_MESSAGE, ""),
     )
+
+
+def test_ledger_show_prints_each_unpaid_lines_reasons(
+    ledger_target: LedgerTarget,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`ledger show RUN` lists the run's pending and refused lines with every reason's message
+    and clause (a reason known by rule id alone shows the id), identity numbers masked."""
+    held, refused, bare = unpaid_line(1), unpaid_line(2), unpaid_line(3)
+    subject = "450102198003151013"  # a valid identity number: printed masked
+    refused = refused._replace(subject=subject)
+    with ledger_target.open() as book:
+        book.commit(
+            run_info("R1"),
+            [],
+            [
+                OutcomeLine(held, "pending", (finding(held.row, "certified", severity="review"),)),
+                OutcomeLine(
+                    refused,
+                    "refused",
+                    (
+                        finding(refused.row, "attendance"),
+                        finding(refused.row, "class-approved", citation=""),
+                    ),
+                ),
+                OutcomeLine(bare, "refused", ("designated",)),
+            ],
+        )
+    shown = run_main("ledger", "show", "R1", "--ledger", ledger_target.spec, cwd=tmp_path,
+                     capsys=capsys, monkeypatch=monkeypatch)  # fmt: skip
+    assert shown.code == 0, shown.err
+    said = shown.out.splitlines()
+    start = said.index("未发放各行：")
+    assert said[start + 1 : start + 4] == [
+        f"  原表第4行 学员 4501**********0001：待定；{finding(4, 'certified').message}（{CITATION}）",
+        f"  原表第5行 学员 4501**********1013：不予发放；{finding(5, 'attendance').message}"
+        f"（{CITATION}）；{finding(5, 'class-approved').message}",
+        "  原表第6行 学员 4501**********0003：不予发放；designated",
+    ]
+    assert subject not in shown.out
+
+
+def test_a_reprint_lists_the_unpaid_lines_with_their_reasons(tmp_path: Path) -> None:
+    """`ledger reprint`'s 未发放 sheet lists the run's pending and refused lines with their
+    messages and clauses, as the schedule printed at the commit did."""
+    import openpyxl
+
+    from conftest import ROOT
+    from skillpolicy.ledger.sqlite import SqliteLedger
+    from skillpolicy.payouts import PENDING_SHEET, build_payout_workbook
+    from skillpolicy.programfiles import load_program
+    from skillpolicy.reprint import payout_from_ledger
+    from skillpolicy.subsidy import commit_payout, compute_subsidy
+
+    program = "xuchang-2013-revitalization"
+    examples = ROOT / "examples"
+
+    def held(book: openpyxl.Workbook) -> list[list[Any]]:
+        sheet = book[PENDING_SHEET]
+        return [
+            [c.value for c in row] for row in sheet.iter_rows() if isinstance(row[0].value, int)
+        ]
+
+    with SqliteLedger(tmp_path / "l.sqlite3") as ledger:
+        payout = compute_subsidy(
+            examples / f"{program}.xlsx", load_program(program),
+            params_file=examples / "skillpolicy.toml", ledger=ledger,
+        )  # fmt: skip
+        commit_payout(payout, ledger, approval=("经办",))
+        assert payout.run_id is not None
+        original = held(build_payout_workbook(payout))
+        again = held(build_payout_workbook(payout_from_ledger(ledger, payout.run_id)))
+    assert len(original) == payout.count("pending") + payout.count("refused") > 0
+    assert again == original

@@ -43,6 +43,12 @@ class Finding:
         rule, message and citation."""
         return {"rule": self.rule, "message": self.message, "citation": self.citation}
 
+    def reason_text(self) -> str:
+        """The finding as a refusal reason reads in a table or a sheet: its message and
+        clause, ``message（citation）``; a reason recorded by rule id alone shows the id."""
+        what = self.message or self.rule
+        return f"{what}（{self.citation}）" if self.citation else what
+
     def record(self) -> dict[str, Any]:
         """What the ledger keeps of a refusal reason (the row is the line's own)."""
         return {

@@ -124,6 +124,12 @@ def findings_text(outcome: OutcomeLine) -> str:
     return json.dumps([f.record() for f in outcome.findings], ensure_ascii=False)
 
 
+def rules_text(outcome: OutcomeLine) -> str:
+    """An outcome's distinct rule ids as the ledger stores them (a JSON array): what the
+    report groups by and asks about (``already-paid``)."""
+    return json.dumps(list(outcome.rules), ensure_ascii=False)
+
+
 def findings_of(stored: Any, row: int | None) -> tuple[Finding, ...]:
     """The reasons of a stored outcome: its JSON text (SQLite) or the array a PostgreSQL
     driver has already decoded (jsonb)."""
@@ -132,12 +138,15 @@ def findings_of(stored: Any, row: int | None) -> tuple[Finding, ...]:
 
 
 def rule_ids_text(stored: Any) -> str:
-    """The report's grouping of an outcome's reasons: its distinct rule ids, comma-joined
-    in order, from the JSON array of rule ids a report statement selects ("" for none)."""
+    """An outcome's rule ids as the report reads them, comma-joined in order, from the JSON
+    array :func:`rules_text` stored ("" for none, and for a paid line)."""
     if not stored:
         return ""
     rules = json.loads(stored) if isinstance(stored, str | bytes) else stored
     return ",".join(dict.fromkeys(str(rule) for rule in rules if rule))
+
+
+OUTCOME_NAMES = {"pending": "待定", "refused": "不予发放"}
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,7 @@ DIALECT = "postgresql"  # how the report statements read the outcomes' findings 
 _LINE_COLUMNS = ", ".join(common._LINE_ROW)
 _OUTCOME_COLUMNS = (
     "run_id, line_no, line_key, program, subject, name, occupation, level, tranche, target, "
-    f"start_year, payee, sheet_row, status, findings, {common._FACTS}"
+    f"start_year, payee, sheet_row, status, findings, rules, {common._FACTS}"
 )
 # The run's lines arrive here by COPY, then move into ``lines`` in one statement.
 CREATE_INCOMING = (
