@@ -117,17 +117,38 @@ class OutcomeLine:
         return tuple(dict.fromkeys(r if isinstance(r, str) else r.rule for r in self.reasons))
 
 
+# A commit writes thousands of outcomes, most of them with reasons seen before (the same
+# hold, the same refusal): each distinct JSON text is made once, by one encoder.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_TEXTS_KEPT = 4096
+_FINDINGS_TEXTS: dict[tuple[tuple[Any, ...], ...], str] = {}
+_RULES_TEXTS: dict[tuple[str, ...], str] = {}
+
+
 def findings_text(outcome: OutcomeLine) -> str:
     """An outcome's reasons as the ledger stores them: a JSON array of
     :meth:`~skillpolicy.findings.Finding.record` objects (rule, column, severity, message,
     citation; the row is the line's)."""
-    return json.dumps([f.record() for f in outcome.findings], ensure_ascii=False)
+    findings = outcome.findings
+    key = tuple((f.rule, f.column, f.severity, f.message, f.citation) for f in findings)
+    text = _FINDINGS_TEXTS.get(key)
+    if text is None:
+        text = _ENCODE([f.record() for f in findings])
+        if len(_FINDINGS_TEXTS) < _TEXTS_KEPT:
+            _FINDINGS_TEXTS[key] = text
+    return text
 
 
 def rules_text(outcome: OutcomeLine) -> str:
     """An outcome's distinct rule ids as the ledger stores them (a JSON array): what the
     report groups by and asks about (``already-paid``)."""
-    return json.dumps(list(outcome.rules), ensure_ascii=False)
+    rules = outcome.rules
+    text = _RULES_TEXTS.get(rules)
+    if text is None:
+        text = _ENCODE(list(rules))
+        if len(_RULES_TEXTS) < _TEXTS_KEPT:
+            _RULES_TEXTS[rules] = text
+    return text
 
 
 def findings_of(stored: Any, row: int | None) -> tuple[Finding, ...]:
