@@ -10,9 +10,10 @@ from typing import Any
 from conftest import LedgerTarget, make_resident_id, write_rows
 from skillpolicy.alreadypaid import already_paid_findings
 from skillpolicy.findings import Finding
+from skillpolicy.paycommit import commit_payout
 from skillpolicy.programfiles import load_program
 from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import commit_payout, compute_subsidy
+from skillpolicy.subsidy import compute_subsidy
 from skillpolicy.validate import BATCH_ROWS, Checker, make_context, open_sheet, validate_sheet
 
 PROGRAM = "guangxi-2012-technician"

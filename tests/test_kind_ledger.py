@@ -212,6 +212,35 @@ def test_a_row_paid_in_an_earlier_year_is_a_finding_naming_the_run(
     assert finding.citation.endswith(" 二")
 
 
+def test_a_person_found_in_two_runs_is_counted_once(
+    ledger_target: LedgerTarget, tmp_path: Path
+) -> None:
+    """By enterprise and occupation, people are distinct persons across runs; both runs named."""
+    firm = "福州闽江重工机械有限公司"
+    rule = RULE.replace('subject = "身份证号"', 'enterprise = "所在企业"').format(
+        extra=', messages = { found = "{enterprise}{occupation}已有{people}人（{runs}）" }'
+    )
+    path = program_file(tmp_path, rule, ["所在企业", *COLUMNS])
+    sheet = write_rows(
+        tmp_path / "roster.xlsx",
+        [
+            ["姓名", "身份证号", "所在企业", *COLUMNS],
+            ["赵", ZHAO, firm, "焊工", dt.date(2013, 3, 1)],
+        ],
+    )
+    with ledger_target.open() as ledger:
+        ledger.commit(run_info("R2011", "2011-10-01"), [line(WEI, "焊工", 2011, enterprise=firm)])
+        ledger.commit(
+            run_info("R2012"),
+            [line(s, "焊工", 2012, enterprise=firm) for s in (WEI, LI)],
+        )
+        report = validate_sheet(sheet, load_program_file(path), ledger=ledger)
+    (finding,) = found(report)
+    assert finding.message == (
+        f"{firm}焊工已有2人（R2011（2011-10-01，R2011.xlsx）、R2012（2012-11-02，R2012.xlsx））"
+    )
+
+
 def test_the_year_before_a_fixed_plan_year_only(
     ledger_target: LedgerTarget, tmp_path: Path
 ) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from .privacy import redact
 
 Severity = Literal["error", "warning", "review"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "review")
 
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "review": "复核"}
 
@@ -36,3 +37,38 @@ class Finding:
             "message": self.message,
             "citation": self.citation,
         }
+
+    def reason_json(self) -> dict[str, str]:
+        """The finding as a refusal reason in ``subsidy`` and ``levy`` JSON (INTERFACE.md):
+        rule, message and citation."""
+        return {"rule": self.rule, "message": self.message, "citation": self.citation}
+
+    def reason_text(self) -> str:
+        """The finding as a refusal reason reads in a table or a sheet: its message and
+        clause, ``message（citation）``; a reason recorded by rule id alone shows the id."""
+        what = self.message or self.rule
+        return f"{what}（{self.citation}）" if self.citation else what
+
+    def record(self) -> dict[str, Any]:
+        """What the ledger keeps of a refusal reason (the row is the line's own)."""
+        return {
+            "rule": self.rule,
+            "column": self.column,
+            "severity": self.severity,
+            "message": self.message,
+            "citation": self.citation,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], row: int | None) -> Finding:
+        """A reason as :meth:`record` kept it; missing parts (a ledger migrated from rule ids
+        alone) read as empty, an unknown severity as an error."""
+        severity = record.get("severity")
+        return cls(
+            row=row,
+            column=record.get("column") or None,
+            rule=str(record.get("rule") or ""),
+            severity=cast(Severity, severity) if severity in SEVERITIES else "error",
+            message=str(record.get("message") or ""),
+            citation=str(record.get("citation") or ""),
+        )

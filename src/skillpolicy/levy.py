@@ -44,7 +44,7 @@ from .rules.xuchang import (
 from .validate import Report, run_sheet
 from .xlsxout import WRAP, print_setup, put, set_widths, write_row
 
-__all__ = ["Levy", "LevyLine", "LevyRates", "Reason", "compute_levy", "write_levy_workbook"]
+__all__ = ["Levy", "LevyLine", "LevyRates", "compute_levy", "write_levy_workbook"]
 
 LevyStatus = Literal["levied", "exempt", "refused"]
 STATUS_NAMES: dict[str, str] = {"levied": "征收", "exempt": "不征收", "refused": "退回更正"}
@@ -53,22 +53,6 @@ ZERO = Decimal("0.00")
 TOTAL_LIMIT = Decimal(10) ** 12  # 1 万亿: amount_in_words writes amounts below it
 MONEY_FORMAT = "#,##0.00"
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a line is exempt or refused: a rule id, a Chinese message and the clause."""
-
-    rule: str
-    message: str
-    citation: str
-
-    @classmethod
-    def of(cls, finding: Finding) -> Reason:
-        return cls(finding.rule, finding.message, finding.citation)
-
-    def to_json(self) -> dict[str, str]:
-        return {"rule": self.rule, "message": self.message, "citation": self.citation}
 
 
 @dataclass(frozen=True)
@@ -104,7 +88,8 @@ class LevyLine:
     rate: Decimal | None  # the rate applied (the floor when the cell is blank)
     should_set_aside: Decimal
     amount: Decimal
-    reasons: list[Reason] = field(default_factory=list)
+    # why it is exempt (the levy's own finding) or refused (the rules' error findings)
+    reasons: list[Finding] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -116,7 +101,7 @@ class LevyLine:
             "rate": f"{self.rate.normalize():f}" if self.rate is not None else None,
             "should_set_aside": format_amount(self.should_set_aside),
             "amount": format_amount(self.amount),
-            "reasons": [reason.to_json() for reason in self.reasons],
+            "reasons": [reason.reason_json() for reason in self.reasons],
         }
 
 
@@ -194,11 +179,13 @@ class _Levier:
             errors = late_errors.get(line.row or -1)
             if errors:
                 line.status, line.amount, line.should_set_aside = "refused", ZERO, ZERO
-                line.reasons = [Reason.of(f) for f in errors]
+                line.reasons = list(errors)
         return []
 
-    def reason(self, message: str) -> Reason:
-        return Reason("education-fund", message, self.citation)
+    def reason(self, row: int, column: str, message: str) -> Finding:
+        """Why an enterprise is exempt, from its ``column`` cell: a note (a warning), not a
+        rule broken."""
+        return Finding(row, column, "education-fund", "warning", message, self.citation)
 
     def line(self, view: RowView, findings: list[Finding]) -> LevyLine:
         payroll = _readable(lambda: view.decimal("职工工资总额"))
@@ -219,7 +206,7 @@ class _Levier:
         )
         errors = [f for f in findings if f.severity == "error"]
         if errors or payroll is None or rate is None:
-            line.reasons = [Reason.of(f) for f in errors]
+            line.reasons = errors
             return line
         line.should_set_aside = to_fen(payroll * rate)
         floor = f"（未填提取比例，按下限{percent_text(rate)}计）" if rate_blank else ""
@@ -227,16 +214,22 @@ class _Levier:
             line.status = "exempt"
             line.reasons = [
                 self.reason(
+                    view.number,
+                    "规模以上",
                     f"非规模以上企业，不统一征收；仍应按职工工资总额的"
                     f"{percent_text(self.rates.floor.on(day)[0])}—"
                     f"{percent_text(self.rates.ceiling.on(day)[0])}"
-                    f"自行足额提取职工教育经费{floor}"
+                    f"自行足额提取职工教育经费{floor}",
                 )
             ]
         elif view.yes_no("开展职工培训"):
             line.status = "exempt"
             line.reasons = [
-                self.reason(f"已开展职工培训，职工教育经费由企业自行提取使用，不统一征收{floor}")
+                self.reason(
+                    view.number,
+                    "开展职工培训",
+                    f"已开展职工培训，职工教育经费由企业自行提取使用，不统一征收{floor}",
+                )
             ]
         else:
             line.status = "levied"

@@ -89,9 +89,7 @@ def commit_payout(
             line.ledger_line(payout.program.id) for line in payout.lines if line.status == "paid"
         ]
         outcomes = [
-            OutcomeLine(
-                recorded(line), line.status, tuple(dict.fromkeys(r.rule for r in line.reasons))
-            )
+            OutcomeLine(recorded(line), line.status, tuple(line.reasons))
             for line in payout.lines
             if line.status != "paid"
         ]

@@ -66,9 +66,7 @@ class PayLine:
             "id": self.shown_id,
             "status": self.status,
             "amount": format_amount(self.amount),
-            "reasons": [
-                {"rule": r.rule, "message": r.message, "citation": r.citation} for r in self.reasons
-            ],
+            "reasons": [reason.reason_json() for reason in self.reasons],
         }
         if self.tranche is not None:
             payload["tranche"] = self.tranche

@@ -470,7 +470,7 @@ def _write_summary(
 
 
 def _reasons_text(line: PayLine) -> str:
-    return "；\n".join(f"{r.message}（{r.citation}）" for r in line.reasons) or "（未说明理由）"
+    return "；\n".join(r.reason_text() for r in line.reasons) or "（未说明理由）"
 
 
 def _write_pending(

@@ -4,19 +4,22 @@ A payment run writes its schedule before it commits and renames it into place af
 the schedule still be lost (a crash after the commit, a deleted file), the ledger holds every
 paid line of the run: name, identity or credit code, occupation, level, tranche, amount and
 payee. This module turns them back into a :class:`~skillpolicy.paylines.Payout` that
-:func:`~skillpolicy.payouts.write_payout_workbook` writes like the original; pending and
-refused rows are not in it (the ledger records no schedule for them).
+:func:`~skillpolicy.payouts.write_payout_workbook` writes like the original, its pending and
+refused rows (未发放) with the reasons the run recorded (schema 7: message and clause; a row
+recorded before it names its rules only).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from .errors import InputError
+from .findings import Finding
 from .ledger import Ledger, LedgerLine
 from .ledger.workflow import signers_of
 from .payee import payee_options
-from .paylines import PayLine, Payout
+from .paylines import PayLine, Payout, Status
 from .paymodel import PayeeKind
 from .programfiles import load_program
 from .programs import Program, SubsidySpec
@@ -92,25 +95,33 @@ def payout_from_ledger(ledger: Ledger, run_id: str, search: SearchPath | None = 
         ledger_location=ledger.location,
         signers=signers_of(ledger.steps(run_id)),
     )
-    for line in stored:
-        line_spec = _spec_for(program, line)
-        payout.lines.append(
-            PayLine(
-                row=line.row,
-                name=line.name,
-                subject=line.subject,
-                status="paid",
-                amount=line.amount,
-                payee_kind=_payee_kind(line_spec, line),
-                payee=line.payee,
-                key=line.key,
-                basis=f"{line_spec.summary}（据台账重印）",
-                tranche=line.tranche,
-                occupation=line.occupation,
-                level=line.level,
-                target=line.target,
-                year=line.year,
-                facts=line.facts,
-            )
-        )
+    payout.lines += [_pay_line(program, line, "paid") for line in stored]
+    payout.lines += [
+        _pay_line(program, unpaid.line, cast(Status, unpaid.status), unpaid.reasons)
+        for unpaid in ledger.outcomes(run_id)
+    ]
     return payout
+
+
+def _pay_line(
+    program: Program, line: LedgerLine, status: Status, reasons: tuple[Finding, ...] = ()
+) -> PayLine:
+    line_spec = _spec_for(program, line)
+    return PayLine(
+        row=line.row,
+        name=line.name,
+        subject=line.subject,
+        status=status,
+        amount=line.amount,
+        payee_kind=_payee_kind(line_spec, line),
+        payee=line.payee,
+        key=line.key,
+        basis=f"{line_spec.summary}（据台账重印）",
+        reasons=list(reasons),
+        tranche=line.tranche,
+        occupation=line.occupation,
+        level=line.level,
+        target=line.target,
+        year=line.year,
+        facts=line.facts,
+    )

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import InputError
-from ..ledger import Ledger, RunRecord
+from ..ledger import OUTCOME_NAMES, Ledger, RunRecord, StoredOutcome
 from ..ledger.workflow import (
     ACTION_NAMES,
     APPROVE,
@@ -24,6 +24,7 @@ from ..ledger.workflow import (
     AuditEntry,
 )
 from ..money import format_amount_grouped
+from ..privacy import redact
 from .common import LedgerOption, Table, examples, note, print_json, stdout
 from .ledger_group import group
 
@@ -156,11 +157,12 @@ def _step_text(detail: dict[str, Any]) -> str:
 
 @group.command("show", epilog=examples("skillpolicy ledger show 20260907093000-1a2b3c"))
 def show_command(run_id: RunArg, ledger: LedgerOption = None) -> None:
-    """一次运行的全部经过：经办、复核、审批或驳回，评审各环节，作废，以及操作日志。"""
+    """一次运行的全部经过：经办、复核、审批或驳回，评审各环节，未发放各行及其理由，作废，以及操作日志。"""
     book = _open(ledger)
     try:
         record = _record(book, run_id)
         steps = book.steps(run_id)
+        unpaid = book.outcomes(run_id)
         entries = [entry for entry in book.audit_log() if entry.run_id == run_id]
     finally:
         book.close()
@@ -181,7 +183,25 @@ def show_command(run_id: RunArg, ledger: LedgerOption = None) -> None:
             + (f"：{said}" if said else ""),
             soft_wrap=True,
         )
+    _print_outcomes(unpaid)
     _print_log(entries, "操作日志")
+
+
+def _print_outcomes(unpaid: list[StoredOutcome]) -> None:
+    """The run's pending and refused lines, each with every reason's message and clause (as
+    lines, never folded: a clerk copies a message from here)."""
+    stdout.print("未发放各行：" if unpaid else "未发放各行：（无）")
+    for outcome in unpaid:
+        line = outcome.line
+        where = f"原表第{line.row}行 " if line.row is not None else ""
+        tranche = f" 第{line.tranche}笔" if line.tranche else ""
+        why = "；".join(reason.reason_text() for reason in outcome.reasons) or "（未记理由）"
+        later = "" if outcome.current else "（已由此后的运行取代）"
+        stdout.print(
+            f"  {where}{line.name} {redact(line.subject)}{tranche}："
+            f"{OUTCOME_NAMES.get(outcome.status, outcome.status)}{later}；{why}",
+            soft_wrap=True,
+        )
 
 
 def _entry_json(entry: AuditEntry) -> dict[str, Any]:

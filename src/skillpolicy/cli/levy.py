@@ -65,7 +65,7 @@ def print_levy(levy: Levy) -> None:
             "" if refused else format_amount_grouped(line.should_set_aside),
             styled(STATUS_NAMES[line.status], style),
             format_amount_grouped(line.amount),
-            "；".join(f"{r.message}（{r.citation}）" for r in line.reasons),
+            "；".join(r.reason_text() for r in line.reasons),
         )
     stdout.print(table)
     stdout.print(

@@ -77,7 +77,7 @@ def print_payout(payout: Payout, max_rows: int = DEFAULT_MAX_ROWS) -> None:
     lines = payout.lines if not max_rows else payout.lines[:max_rows]
     for line in lines:
         style = STATUS_STYLE[line.status]
-        why = "；".join(f"{r.message}（{r.citation}）" for r in line.reasons) or line.basis
+        why = "；".join(r.reason_text() for r in line.reasons) or line.basis
         table.add_row(
             (line.place or "") if line.source else str(line.row or ""),
             line.name,

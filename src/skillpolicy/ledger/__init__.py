@@ -9,10 +9,14 @@ city and for each of its offices.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from ..findings import Finding, Severity
+from ..programs import ALREADY_PAID
 
 if TYPE_CHECKING:
     from ..reconcile import BankFile, Reconciliation
@@ -21,6 +25,8 @@ if TYPE_CHECKING:
 # An award line's target is its 奖项 after this mark (奖项：技术能手): the monthly report counts
 # award winners apart from trained persons, whatever the award is called.
 AWARD_TARGET = "奖项："
+# The reason a commit gives a line it finds already paid (the subsidy run then names the run).
+ALREADY_PAID_MESSAGE = "已由此前的运行发放，不得重复发放"
 
 
 class LineFacts(NamedTuple):
@@ -64,13 +70,115 @@ class LedgerLine(NamedTuple):
     facts: LineFacts = NO_FACTS
 
 
+def bare_reason(rule: str, status: str, row: int | None) -> Finding:
+    """A reason known by its rule id alone (an outcome recorded before schema 7, or a caller
+    that names only the rule): an error for a refusal, a review for a hold; no column,
+    message or citation."""
+    severity: Severity = "error" if status == "refused" else "review"
+    return Finding(row=row, column=None, rule=rule, severity=severity, message="", citation="")
+
+
+def already_paid_reason(row: int | None) -> Finding:
+    """Why the ledger itself refuses a line it finds already paid at commit time (another
+    run holds its key, or the key is repeated within the run)."""
+    return Finding(
+        row=row,
+        column=None,
+        rule=ALREADY_PAID,
+        severity="error",
+        message=ALREADY_PAID_MESSAGE,
+        citation="",
+    )
+
+
 @dataclass(frozen=True)
 class OutcomeLine:
-    """A validated line that was not paid: pending, or refused with its reasons (rule ids)."""
+    """A validated line that was not paid: pending, or refused with its reasons (findings).
+
+    A reason may be given as a bare rule id; it stands for :func:`bare_reason`'s finding."""
 
     line: LedgerLine  # amount 0.00; key, program and facts as a paid line would have had
     status: str  # "pending" or "refused"
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Finding | str, ...] = ()
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every reason as a finding, in order."""
+        return tuple(
+            reason
+            if isinstance(reason, Finding)
+            else bare_reason(reason, self.status, self.line.row)
+            for reason in self.reasons
+        )
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The reasons' distinct rule ids, in order."""
+        return tuple(dict.fromkeys(r if isinstance(r, str) else r.rule for r in self.reasons))
+
+
+# A commit writes thousands of outcomes, most of them with reasons seen before (the same
+# hold, the same refusal): each distinct JSON text is made once, by one encoder.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_TEXTS_KEPT = 4096
+_FINDINGS_TEXTS: dict[tuple[tuple[Any, ...], ...], str] = {}
+_RULES_TEXTS: dict[tuple[str, ...], str] = {}
+
+
+def findings_text(outcome: OutcomeLine) -> str:
+    """An outcome's reasons as the ledger stores them: a JSON array of
+    :meth:`~skillpolicy.findings.Finding.record` objects (rule, column, severity, message,
+    citation; the row is the line's)."""
+    findings = outcome.findings
+    key = tuple((f.rule, f.column, f.severity, f.message, f.citation) for f in findings)
+    text = _FINDINGS_TEXTS.get(key)
+    if text is None:
+        text = _ENCODE([f.record() for f in findings])
+        if len(_FINDINGS_TEXTS) < _TEXTS_KEPT:
+            _FINDINGS_TEXTS[key] = text
+    return text
+
+
+def rules_text(outcome: OutcomeLine) -> str:
+    """An outcome's distinct rule ids as the ledger stores them (a JSON array): what the
+    report groups by and asks about (``already-paid``)."""
+    rules = outcome.rules
+    text = _RULES_TEXTS.get(rules)
+    if text is None:
+        text = _ENCODE(list(rules))
+        if len(_RULES_TEXTS) < _TEXTS_KEPT:
+            _RULES_TEXTS[rules] = text
+    return text
+
+
+def findings_of(stored: Any, row: int | None) -> tuple[Finding, ...]:
+    """The reasons of a stored outcome: its JSON text (SQLite) or the array a PostgreSQL
+    driver has already decoded (jsonb)."""
+    records = json.loads(stored) if isinstance(stored, str | bytes) else stored
+    return tuple(Finding.from_record(record, row) for record in records or ())
+
+
+def rule_ids_text(stored: Any) -> str:
+    """An outcome's rule ids as the report reads them, comma-joined in order, from the JSON
+    array :func:`rules_text` stored ("" for none, and for a paid line)."""
+    if not stored:
+        return ""
+    rules = json.loads(stored) if isinstance(stored, str | bytes) else stored
+    return ",".join(dict.fromkeys(str(rule) for rule in rules if rule))
+
+
+OUTCOME_NAMES = {"pending": "待定", "refused": "不予发放"}
+
+
+@dataclass(frozen=True)
+class StoredOutcome:
+    """A pending or refused line of a committed run, as the ledger holds it."""
+
+    run_id: str
+    line: LedgerLine
+    status: str  # "pending" or "refused"
+    reasons: tuple[Finding, ...]
+    current: bool  # False once a later run's outcome or payment of its key superseded it
 
 
 @dataclass(frozen=True)
@@ -90,7 +198,7 @@ class MonthFigure:
     outcome: str
     high_skill: bool
     first: bool
-    reasons: str  # comma-separated rule ids, "" for paid and pending lines
+    reasons: str  # distinct rule ids of the findings, comma-joined; "" for paid lines
     amount: Decimal
     count: int
     institution: str = ""
@@ -148,6 +256,14 @@ class HistoryRun:
     office: str
     year: int
     people: int  # distinct subjects among those lines
+    # those subjects (identity numbers or units' codes; never printed): people across runs
+    # are counted from them, so a person found in two runs counts once
+    subjects: frozenset[str] = frozenset()
+
+
+def people_in(runs: Sequence[HistoryRun]) -> int:
+    """Distinct people (subjects) among ``runs``' lines: a person in two runs counts once."""
+    return len(frozenset().union(*(run.subjects for run in runs)))
 
 
 @dataclass(frozen=True)
@@ -289,6 +405,10 @@ class Ledger(Protocol):
     def runs(self) -> list[RunRecord]: ...
 
     def lines(self, run_id: str | None = None) -> Iterator[StoredLine]: ...
+
+    def outcomes(self, run_id: str) -> list[StoredOutcome]:
+        """``run_id``'s pending and refused lines with their reasons, in line order."""
+        ...
 
     def void(self, run_id: str, reason: str, actor: str = "") -> str:
         """Record that ``run_id``'s lines no longer count; returns the void's id."""

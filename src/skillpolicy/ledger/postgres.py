@@ -54,6 +54,8 @@ from . import (
     RunInfo,
     RunRecord,
     StoredLine,
+    StoredOutcome,
+    already_paid_reason,
     workflow,
 )
 from . import sqlite as common
@@ -134,11 +136,13 @@ INSERT_PAID_GROUP = _sql(common.INSERT_PAID_GROUP)
 INSERT_PAID_CLASS = _sql(common.INSERT_PAID_CLASS)
 INSERT_MIGRATION = _sql(common.INSERT_MIGRATION)
 SUPERSEDE_OUTCOMES = _sql(common.SUPERSEDE_OUTCOMES.replace("IN ({marks})", "= ANY(?)"))
+SELECT_RUN_OUTCOMES = _sql(common.SELECT_RUN_OUTCOMES)
+DIALECT = "postgresql"  # how the report statements read the outcomes' findings (jsonb)
 
 _LINE_COLUMNS = ", ".join(common._LINE_ROW)
 _OUTCOME_COLUMNS = (
     "run_id, line_no, line_key, program, subject, name, occupation, level, tranche, target, "
-    f"start_year, payee, sheet_row, status, reasons, {common._FACTS}"
+    f"start_year, payee, sheet_row, status, findings, rules, {common._FACTS}"
 )
 # The run's lines arrive here by COPY, then move into ``lines`` in one statement.
 CREATE_INCOMING = (
@@ -288,7 +292,7 @@ class PostgresLedger:
                 for migration in common.MIGRATIONS:
                     if migration.version <= current:
                         continue
-                    for statement in migration.statements:
+                    for statement in migration.postgresql or migration.statements:
                         self._db.execute(_ddl(statement))
                     self._db.execute(
                         INSERT_MIGRATION,
@@ -400,6 +404,11 @@ class PostgresLedger:
         with self._guard():
             return [office for (office,) in self._db.execute(common.SELECT_OFFICES)]
 
+    def outcomes(self, run_id: str) -> list[StoredOutcome]:
+        with self._guard():
+            rows = self._db.execute(SELECT_RUN_OUTCOMES, (run_id,)).fetchall()
+        return [common.stored_outcome(run_id, tuple(row)) for row in rows]
+
     def lines(self, run_id: str | None = None) -> Iterator[StoredLine]:
         """Every line, voided ones too, streamed through a server-side cursor."""
         with self._guard(), self._db.transaction(), self._db.cursor(name="lines") as cursor:
@@ -412,7 +421,7 @@ class PostgresLedger:
                 yield common._stored_line(tuple(row))
 
     def month_figures(self, up_to_month: str, office: str | None = None) -> list[MonthFigure]:
-        sql = _sql(common.for_office(common.SELECT_MONTH_FIGURES, office))
+        sql = _sql(common.for_office(common.SELECT_MONTH_FIGURES, office, DIALECT))
         with self._guard():
             rows = self._db.execute(
                 sql, common.month_figures_parameters(up_to_month, office)
@@ -422,7 +431,7 @@ class PostgresLedger:
     def locality_figures(
         self, program: str, first_month: str, up_to_month: str, office: str | None = None
     ) -> list[LocalityFigure]:
-        sql = _sql(common.for_office(common.SELECT_LOCALITY_FIGURES, office))
+        sql = _sql(common.for_office(common.SELECT_LOCALITY_FIGURES, office, DIALECT))
         parameters = common.locality_figures_parameters(program, first_month, up_to_month, office)
         with self._guard():
             rows = self._db.execute(sql, parameters).fetchall()
@@ -431,7 +440,7 @@ class PostgresLedger:
     def thin_inspections(
         self, month: str, minimum: int, office: str | None = None
     ) -> list[ClassInspection]:
-        sql = _sql(common.for_office(common.SELECT_THIN_INSPECTIONS, office))
+        sql = _sql(common.for_office(common.SELECT_THIN_INSPECTIONS, office, DIALECT))
         with self._guard():
             rows = self._db.execute(
                 sql, common.thin_inspections_parameters(month, minimum, office)
@@ -526,14 +535,18 @@ class PostgresLedger:
         paid_now: set[str] = set()
         for line in lines:
             if line.key in earlier or line.key in paid_now:
-                refused.append(OutcomeLine(line._replace(amount=ZERO), "refused", (ALREADY_PAID,)))
+                refused.append(
+                    OutcomeLine(
+                        line._replace(amount=ZERO), "refused", (already_paid_reason(line.row),)
+                    )
+                )
             else:
                 paid_now.add(line.key)
         everything = [*outcomes, *refused]
         if self._db.execute(common.ANY_CURRENT_OUTCOME).fetchone() is not None:
             # the lines paid now are the incoming ones other runs did not hold
             self._db.execute(SUPERSEDE_PAID_NOW, (sorted(earlier),))
-            unpaid = sorted({o.line.key for o in everything if o.reasons != (ALREADY_PAID,)})
+            unpaid = sorted({o.line.key for o in everything if o.rules != (ALREADY_PAID,)})
             if unpaid:
                 self._db.execute(SUPERSEDE_OUTCOMES, (unpaid,))
         if not everything:

@@ -24,6 +24,7 @@ from . import (
     RunInfo,
     RunRecord,
     StoredLine,
+    StoredOutcome,
 )
 from .open import ledger_path, ledger_spec, open_ledger
 from .workflow import GENESIS, AuditEntry, RunStep, Verification
@@ -72,6 +73,9 @@ class EmptyLedger:
 
     def lines(self, run_id: str | None = None) -> Iterator[StoredLine]:
         return iter(())
+
+    def outcomes(self, run_id: str) -> list[StoredOutcome]:
+        return []
 
     def void(self, run_id: str, reason: str, actor: str = "") -> str:
         raise InputError("台账文件尚不存在，没有可作废的运行", file=self.location)

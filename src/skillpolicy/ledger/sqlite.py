@@ -38,8 +38,20 @@ already trained free last year)::
     lines + (enterprise), outcomes + (enterprise)  -- '' for lines recorded before version 5
     INDEX lines_enterprise (enterprise, occupation, start_year) WHERE enterprise <> ''
 
-``outcomes`` holds the pending and refused lines of each run (reasons as comma-separated
-rule ids); the latest outcome or paid line of a key supersedes the earlier ones
+Version 7 keeps each outcome's reasons whole, as findings (:func:`structured_reasons`)::
+
+    outcomes - reasons + (findings, rules)
+        findings  -- a JSON array of {rule, column, severity, message, citation}
+        rules     -- their distinct rule ids, a JSON array: the report's grouping key
+                  -- (both TEXT holding JSON on SQLite, jsonb on PostgreSQL)
+    INDEX outcomes_report with rules where it had reasons
+
+``outcomes`` holds the pending and refused lines of each run with their reasons; the report
+groups by ``rules`` and asks whether a rule is among them with ``json_each`` (jsonb's ``@>``
+on PostgreSQL, :data:`HAS_RULE`). Grouping by the rule ids the findings' own JSON holds
+(``json_each`` per row) took the month figures from 0.29 to 0.65 s over 20,000 outcomes;
+``rules`` is written from the same findings in the same statement, so it cannot drift from
+them. The latest outcome or paid line of a key supersedes the earlier ones
 (``current`` 0), and a void takes its run's outcomes out too. Paid lines stay in ``lines`` so
 the unique index on active keys is unchanged.
 
@@ -86,6 +98,12 @@ from . import (
     RunInfo,
     RunRecord,
     StoredLine,
+    StoredOutcome,
+    already_paid_reason,
+    findings_of,
+    findings_text,
+    rule_ids_text,
+    rules_text,
     workflow,
 )
 
@@ -114,9 +132,14 @@ def placeholders(sql: str, style: str = "qmark") -> str:
     raise ValueError(f"unknown parameter style {style!r}")
 
 
-def for_office(sql: str, office: str | None) -> str:
-    """A report statement for every office (None) or, with its ``?`` parameters, one."""
-    return sql.format(office="" if office is None else OF_OFFICE)
+def for_office(sql: str, office: str | None, dialect: str = "sqlite") -> str:
+    """A report statement for every office (None) or, with its ``?`` parameters, one; its
+    reading of the outcomes' findings in ``dialect``'s JSON (``sqlite`` or ``postgresql``)."""
+    return sql.format(
+        office="" if office is None else OF_OFFICE,
+        rules=RULES_OF[dialect],
+        has_rule=HAS_RULE[dialect],
+    )
 
 
 def month_figures_parameters(up_to_month: str, office: str | None) -> tuple[Any, ...]:
@@ -128,9 +151,8 @@ def month_figures_parameters(up_to_month: str, office: str | None) -> tuple[Any,
 
 def thin_inspections_parameters(month: str, minimum: int, office: str | None) -> tuple[Any, ...]:
     """The parameters of :data:`SELECT_THIN_INSPECTIONS` for every office or one."""
-    # already-paid among the reasons: a repeat, not a trainee of the class (the pattern is a
-    # parameter: a % in the statement would clash with PostgreSQL drivers' placeholders)
-    repeat = f"%,{ALREADY_PAID},%"
+    # already-paid among the reasons: a repeat, not a trainee of the class
+    repeat = ALREADY_PAID
     if office is None:
         return (month, month, repeat, minimum)
     return (month, office, month, repeat, office, minimum)
@@ -144,15 +166,25 @@ def locality_figures_parameters(
     return (*span, *span) if office is None else (*span, office, *span, office)
 
 
+class _RuleIds(dict[str, str]):
+    """The report's rule-id texts, each distinct JSON array read once (a few dozen kinds of
+    reason among thousands of groups)."""
+
+    def __missing__(self, stored: str) -> str:
+        text = self[stored] = rule_ids_text(stored)
+        return text
+
+
 def locality_figures_of(rows: Iterable[Sequence[Any]]) -> list[LocalityFigure]:
     """The rows of :data:`SELECT_LOCALITY_FIGURES` as figures."""
+    rule_ids = _RuleIds()
     return [
         LocalityFigure(
             locality=locality,
             month=month,
             status=status,
             outcome=outcome,
-            reasons=reasons,
+            reasons=rule_ids[reasons],
             first=tranche is None or tranche == 1,
             amount=_decimal(amount),
             count=int(count),
@@ -163,6 +195,7 @@ def locality_figures_of(rows: Iterable[Sequence[Any]]) -> list[LocalityFigure]:
 
 def month_figures_of(rows: Iterable[Sequence[Any]]) -> list[MonthFigure]:
     """The rows of :data:`SELECT_MONTH_FIGURES` as figures."""
+    rule_ids = _RuleIds()
     return [
         MonthFigure(
             program=program,
@@ -173,7 +206,7 @@ def month_figures_of(rows: Iterable[Sequence[Any]]) -> list[MonthFigure]:
             outcome=outcome,
             high_skill=level in HIGH_SKILL_LEVELS,
             first=tranche is None or tranche == 1,
-            reasons=reasons,
+            reasons=rule_ids[reasons],
             amount=_decimal(amount),
             count=int(count),
             institution=institution,
@@ -206,6 +239,8 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    # what PostgreSQL runs instead, where the two differ (JSON); else ``statements``
+    postgresql: tuple[str, ...] | None = None
 
 
 CREATE_MIGRATIONS_TABLE = """
@@ -444,6 +479,59 @@ MIGRATIONS += (
         ),
     ),
 )
+_REPORT_INDEX = (
+    f"CREATE INDEX outcomes_report ON outcomes ({_REPORT_KEY}, status, rules, institution) "
+    "WHERE current = 1"
+)
+
+
+def structured_reasons(version: int) -> Migration:
+    """Each outcome's reasons as findings, a JSON array in ``findings``, and their distinct
+    rule ids, a JSON array in ``rules`` (TEXT holding JSON on SQLite, jsonb on PostgreSQL),
+    instead of comma-joined rule ids in ``reasons``. Outcomes recorded before keep their rule
+    ids, each as a finding of that rule alone: an error on a refused line, a review on a
+    pending one, no column, and an empty message and citation (the ledger never held them,
+    and today's program file may say something else)."""
+    severity = "CASE outcomes.status WHEN 'refused' THEN 'error' ELSE 'review' END"
+    return Migration(
+        version,
+        "不予发放和待定各行的理由按完整的检查结果记录（规则、列、严重程度、说明、依据），"
+        "此前各行只有规则编号",
+        (
+            "DROP INDEX outcomes_report",  # it held reasons
+            "ALTER TABLE outcomes ADD COLUMN findings TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE outcomes ADD COLUMN rules TEXT NOT NULL DEFAULT '[]'",
+            # "a,b" → [{"rule": "a", …}, {"rule": "b", …}], split in order
+            "UPDATE outcomes SET findings = (WITH RECURSIVE part(rule, rest) AS ("
+            "SELECT '', outcomes.reasons || ',' UNION ALL "
+            "SELECT substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) "
+            "FROM part WHERE rest <> '') "
+            "SELECT json_group_array(json_object('rule', rule, 'column', NULL, "
+            f"'severity', {severity}, 'message', '', 'citation', '')) "
+            "FROM part WHERE rule <> '') WHERE reasons <> ''",
+            "UPDATE outcomes SET rules = (SELECT json_group_array(json_extract(f.value, "
+            "'$.rule')) FROM json_each(outcomes.findings) f) WHERE reasons <> ''",
+            "ALTER TABLE outcomes DROP COLUMN reasons",
+            _REPORT_INDEX,
+        ),
+        postgresql=(
+            "DROP INDEX outcomes_report",
+            "ALTER TABLE outcomes ADD COLUMN findings jsonb NOT NULL DEFAULT '[]'::jsonb",
+            "ALTER TABLE outcomes ADD COLUMN rules jsonb NOT NULL DEFAULT '[]'::jsonb",
+            "UPDATE outcomes SET findings = (SELECT jsonb_agg(jsonb_build_object('rule', rule, "
+            f"'column', NULL, 'severity', {severity}, 'message', '', 'citation', '') "
+            "ORDER BY n) FROM unnest(string_to_array(outcomes.reasons, ',')) "
+            "WITH ORDINALITY AS part(rule, n) WHERE rule <> '') WHERE reasons <> ''",
+            "UPDATE outcomes SET rules = jsonb_path_query_array(findings, '$[*].rule') "
+            "WHERE reasons <> ''",
+            "ALTER TABLE outcomes DROP COLUMN reasons",
+            _REPORT_INDEX,
+        ),
+    )
+
+
+# Version 6 is left to the ledger's commit speed (another branch); numbers only ever grow.
+MIGRATIONS += (structured_reasons(7),)
 # Every fact a line records, in LineFacts' order (a test pins it).
 _FACT_COLUMNS = (*_FACT_COLUMNS_2, "enterprise")
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -482,11 +570,12 @@ def select_history(facts: Sequence[str], count: int, *, lower: bool, approved: b
             "NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = l.run_id)",
         ]
     keys = ", ".join(columns)
+    # one row per person (subject) and run: people are counted in Python, per run and, a
+    # person found in two runs once, per key
     return (
-        f"SELECT {keys}, l.start_year, l.run_id, r.created_at, r.file_name, r.office, "
-        "COUNT(DISTINCT l.subject) FROM lines l JOIN runs r ON r.run_id = l.run_id "
-        f"WHERE {' AND '.join(where)} "
-        f"GROUP BY {keys}, l.start_year, l.run_id, r.created_at, r.file_name, r.office"
+        f"SELECT DISTINCT {keys}, l.start_year, l.run_id, r.created_at, r.file_name, r.office, "
+        "l.subject FROM lines l JOIN runs r ON r.run_id = l.run_id "
+        f"WHERE {' AND '.join(where)}"
     )
 
 
@@ -502,17 +591,24 @@ def history_parameters(query: HistoryQuery, chunk: Sequence[tuple[str, ...]]) ->
 def history_of(
     rows: Iterable[Sequence[Any]], query: HistoryQuery, found: dict[tuple[str, ...], list[Any]]
 ) -> None:
-    """The rows of :func:`select_history` added to ``found`` under the keys asked for."""
+    """The rows of :func:`select_history` added to ``found`` under the keys asked for: one
+    run a key and year, with the people (distinct subjects) of its lines."""
     wanted = set(query.keys)
     width = len(query.facts)
+    people: dict[tuple[tuple[str, ...], tuple[Any, ...]], set[str]] = {}
     for row in rows:
         key = tuple(row[:width])
         if key not in wanted:
             continue  # the IN lists also match other combinations of the values
-        year, run_id, created_at, file_name, office, people = row[width:]
+        *run, subject = row[width:]
+        people.setdefault((key, tuple(run)), set()).add(subject)
+    for (key, (year, run_id, created_at, file_name, office)), subjects in people.items():
         found.setdefault(key, []).append(
-            HistoryRun(run_id, created_at, file_name, office, int(year), int(people))
-        )
+            HistoryRun(
+                run_id, created_at, file_name, office, int(year), len(subjects),
+                frozenset(subjects),
+            )
+        )  # fmt: skip
 
 
 def history_order(found: dict[tuple[str, ...], list[HistoryRun]]) -> None:
@@ -551,12 +647,25 @@ INSERT_LINE_IF_NEW = (
 )
 INSERT_OUTCOME = (
     "INSERT INTO outcomes (run_id, line_no, line_key, program, subject, name, occupation, "
-    f"level, tranche, target, start_year, payee, sheet_row, status, reasons, {_FACTS}, current) "
-    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_FACT_MARKS}, 1)"
+    "level, tranche, target, start_year, payee, sheet_row, status, findings, rules, "
+    f"{_FACTS}, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_FACT_MARKS}, 1)"
 )
 SUPERSEDE_OUTCOMES = "UPDATE outcomes SET current = 0 WHERE current = 1 AND line_key IN ({marks})"
 RETIRE_RUN_OUTCOMES = "UPDATE outcomes SET current = 0 WHERE run_id = ? AND current = 1"
 ANY_CURRENT_OUTCOME = "SELECT 1 FROM outcomes WHERE current = 1 LIMIT 1"
+SELECT_RUN_OUTCOMES = (
+    "SELECT line_key, program, subject, name, occupation, level, tranche, target, start_year, "
+    f"payee, sheet_row, status, findings, current, {_FACTS} FROM outcomes WHERE run_id = ? "
+    "ORDER BY line_no"
+)
+# The rule ids of outcome ``s``'s findings as the report selects them (JSON text, beside the
+# paid lines' ''), and whether the ``?`` rule is one of them: the one place the backends'
+# JSON differs.
+RULES_OF = {"sqlite": "s.rules", "postgresql": "s.rules::text"}
+HAS_RULE = {
+    "sqlite": "EXISTS (SELECT 1 FROM json_each(s.rules) f WHERE f.value = ?)",
+    "postgresql": "s.rules @> jsonb_build_array(?::text)",
+}
 # The report's aggregates: grouped in the database in the order of the report indexes (so
 # SQLite streams the groups instead of sorting a million rows); amounts are grouped, not
 # summed, so that the totals are exact decimals computed from a few thousand rows.
@@ -585,9 +694,9 @@ SELECT_MONTH_FIGURES = (
     f"FROM paid_groups s WHERE pay_month <= ? AND {_NOT_VOIDED}{{office}} "
     f"GROUP BY {_REPORT_KEY}, amount, institution "
     "UNION ALL "
-    f"SELECT {_REPORT_KEY}, status, reasons, '0.00', institution, COUNT(*) FROM outcomes s "
+    f"SELECT {_REPORT_KEY}, status, {{rules}}, '0.00', institution, COUNT(*) FROM outcomes s "
     "WHERE current = 1 AND pay_month <= ?{office} "
-    f"GROUP BY {_REPORT_KEY}, status, reasons, institution "
+    f"GROUP BY {_REPORT_KEY}, status, rules, institution "
     # paid, then returned by the bank: counted apart (they stay among the paid figures)
     "UNION ALL "
     f"SELECT {_REPORT_KEY}, 'returned', '', amount, institution, COUNT(*) FROM lines s "
@@ -602,9 +711,9 @@ SELECT_LOCALITY_FIGURES = (
     f"WHERE program = ? AND pay_month >= ? AND pay_month <= ? AND {_NOT_VOIDED}{{office}} "
     "GROUP BY locality, pay_month, outcome, tranche, amount "
     "UNION ALL "
-    "SELECT locality, pay_month, status, outcome, reasons, tranche, '0.00', COUNT(*) "
+    "SELECT locality, pay_month, status, outcome, {rules}, tranche, '0.00', COUNT(*) "
     "FROM outcomes s WHERE current = 1 AND program = ? AND pay_month >= ? AND pay_month <= ?"
-    "{office} GROUP BY locality, pay_month, status, outcome, reasons, tranche"
+    "{office} GROUP BY locality, pay_month, status, outcome, rules, tranche"
 )
 _CLASS_COLUMNS = "program, institution, occupation, class_start, pay_month, inspections"
 SELECT_THIN_INSPECTIONS = (
@@ -612,7 +721,7 @@ SELECT_THIN_INSPECTIONS = (
     f"SUM(trainees) FROM (SELECT {_CLASS_COLUMNS}, line_count AS trainees FROM paid_classes s "
     f"WHERE pay_month = ? AND {_NOT_VOIDED}{{office}} "
     f"UNION ALL SELECT {_CLASS_COLUMNS}, 1 FROM outcomes s WHERE pay_month = ? AND current = 1 "
-    "AND ',' || reasons || ',' NOT LIKE ? AND inspections IS NOT NULL{office}) c "
+    "AND NOT {has_rule} AND inspections IS NOT NULL{office}) c "
     "GROUP BY program, institution, occupation, class_start, pay_month "
     "HAVING MIN(inspections) < ? ORDER BY program, institution, class_start, occupation"
 )
@@ -1030,6 +1139,11 @@ class SqliteLedger:
     def offices(self) -> list[str]:
         return [office for (office,) in self._db.execute(SELECT_OFFICES)]
 
+    def outcomes(self, run_id: str) -> list[StoredOutcome]:
+        with self._read():
+            rows = self._db.execute(SELECT_RUN_OUTCOMES, (run_id,)).fetchall()
+        return [stored_outcome(run_id, row) for row in rows]
+
     def lines(self, run_id: str | None = None) -> Iterator[StoredLine]:
         """Every line, voided ones too (``active`` False), in the order they were paid."""
         cursor = (
@@ -1164,14 +1278,16 @@ class SqliteLedger:
             for line in lines:
                 if line.key in earlier or line.key in paid_now:
                     refused.append(
-                        OutcomeLine(line._replace(amount=ZERO), "refused", (ALREADY_PAID,))
+                        OutcomeLine(
+                            line._replace(amount=ZERO), "refused", (already_paid_reason(line.row),)
+                        )
                     )
                 else:
                     paid_now.add(line.key)
         everything = [*outcomes, *refused]
         if self._has_current_outcomes():
             superseding = sorted(
-                paid_now | {o.line.key for o in everything if o.reasons != (ALREADY_PAID,)}
+                paid_now | {o.line.key for o in everything if o.rules != (ALREADY_PAID,)}
             )
             for chunk in _chunks(superseding):
                 self._db.execute(in_list(SUPERSEDE_OUTCOMES, len(chunk)), tuple(chunk))
@@ -1329,8 +1445,29 @@ def _outcome_row(run_id: str, line_no: int, outcome: OutcomeLine) -> tuple[Any, 
     # LedgerLine's first nine fields and LineFacts are in column order (pinned by a test)
     return (
         run_id, line_no, *line[:9], line.payee, line.row, outcome.status,
-        ",".join(outcome.reasons), *line.facts,
+        findings_text(outcome), rules_text(outcome), *line.facts,
     )  # fmt: skip
+
+
+def stored_outcome(run_id: str, row: Sequence[Any]) -> StoredOutcome:
+    """A row of :data:`SELECT_RUN_OUTCOMES` as the outcome it records."""
+    (key, program, subject, name, occupation, level, tranche, target, year, payee, sheet_row,
+     status, findings, current) = row[:14]  # fmt: skip
+    line = LedgerLine(
+        key=key,
+        program=program,
+        subject=subject,
+        name=name,
+        occupation=occupation,
+        level=level,
+        tranche=tranche,
+        target=target,
+        year=year,
+        payee=payee,
+        row=sheet_row,
+        facts=_facts(row[14:]),
+    )
+    return StoredOutcome(run_id, line, status, findings_of(findings, sheet_row), bool(current))
 
 
 def _line_row(

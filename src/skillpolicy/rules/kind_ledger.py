@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..identifiers import check_resident_id, mask_id, normalise_text
-from ..ledger import HistoryQuery, HistoryRun
+from ..ledger import HistoryQuery, HistoryRun, people_in
 from ..values import ValueProblem, cell_text, is_blank, parse_date, parse_level
 from .base import CellProblem
 from .kinds import Batch, Flags, Kind, kind
@@ -34,8 +34,8 @@ def _runs(runs: Sequence[HistoryRun]) -> str:
 @kind("ledger-history")
 class LedgerHistory(Kind):
     """A row whose ``match`` facts the ledger already holds as paid lines of earlier years (or
-    of the year before): one finding naming the people counted and the runs. Not run without
-    a ledger (``messages.no_ledger`` says why)."""
+    of the year before): one finding naming the people (distinct persons across the runs) and
+    the runs. Not run without a ledger (``messages.no_ledger`` says why)."""
 
     def setup(self) -> None:
         self.match: dict[str, str] = dict(self.params["match"])
@@ -170,7 +170,7 @@ class LedgerHistory(Kind):
             "台账中已有{people}人参加过{year}年的同类培训（运行 {runs}）；{summary}",
             **cells,
             column=self.at_column,
-            people=sum(run.people for run in runs),
+            people=people_in(runs),  # a person found in two runs counts once
             runs=_runs(runs),
             run=first.run_id,
             date=first.created_at[:10],
