@@ -721,6 +721,43 @@ def test_empty_integer_columns_are_stored_as_null_and_counted_as_null(
     assert ledger_target.sql("SELECT inspections, line_count FROM paid_classes") == [(3, 1)]
 
 
+def test_a_line_must_name_a_recorded_run_and_a_named_run_stays(ledger_target: LedgerTarget) -> None:
+    """Lines naming no recorded run are refused, and so are deleting or renaming a run that lines name."""
+    with ledger_target.open() as book:
+        book.commit(make_run("R1"), make_lines(2))
+    columns = "run_id, line_no, line_key, program, subject, name, occupation, level, target, "
+    columns += "amount, payee, active"
+    orphan = f"INSERT INTO lines ({columns}) SELECT 'NO-SUCH-RUN', line_no + 100, line_key || 'x', "
+    orphan += "program, subject, name, occupation, level, target, amount, payee, 1 FROM lines"
+    refused = [
+        orphan,
+        "UPDATE lines SET run_id = 'NO-SUCH-RUN' WHERE line_no = 1",
+        "DELETE FROM runs WHERE run_id = 'R1'",
+        "UPDATE runs SET run_id = 'R9' WHERE run_id = 'R1'",
+    ]
+    for statement in refused:
+        with pytest.raises(Exception, match=r"(?i)foreign key|name a recorded run|lines name"):
+            foreign_keys_on(ledger_target, statement)
+    assert ledger_target.sql("SELECT COUNT(*) FROM lines") == [(2,)]
+    assert ledger_target.sql("SELECT run_id FROM runs") == [("R1",)]
+
+
+def foreign_keys_on(target: LedgerTarget, statement: str) -> None:
+    """Run ``statement`` in its own transaction, with SQLite's foreign keys on (as the ledger runs)."""
+    if target.backend == "sqlite":
+        db = sqlite3.connect(target.spec, isolation_level=None)
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute(statement)
+        finally:
+            db.close()
+        return
+    import psycopg
+
+    with psycopg.connect(target.spec, autocommit=True) as server:
+        server.execute(statement)
+
+
 def test_run_rows_are_the_lines_column_for_column() -> None:
     """run_rows makes each line's row in column order: the run's month filled in, a key once, NULLs stood in."""
     from skillpolicy.ledger import LineFacts
@@ -739,9 +776,9 @@ def test_run_rows_are_the_lines_column_for_column() -> None:
     assert list(made.repeats) == [lines[0].key]
     assert made.paid() == (2, Decimal("2850.50"))
     assert made.paid({lines[1].key}) == (1, Decimal("1900.00"))
-    by_key = run_rows(make_run("R1"), list(reversed(lines[:2])), by_key=True)
-    assert [row[2] for row in by_key.rows] == sorted(line.key for line in lines[:2])
-    assert by_key.rows[0][8] is None or by_key.rows[1][8] is None  # None kept without null
+    kept = run_rows(make_run("R1"), lines[1:2])  # no stand-in: None stays None
+    assert [row[2] for row in kept.rows] == [lines[1].key]
+    assert kept.rows[0][_LINE_ROW.index("inspections")] is None
 
 
 def expected_row(line: LedgerLine, number: int, month: str) -> dict[str, Any]:

@@ -153,7 +153,7 @@ def test_a_version_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
                "'', 2012, '1900.00', '学员本人', 4, 1)", (GUANGXI,))  # fmt: skip
     db.close()
     with SqliteLedger(path) as ledger:
-        assert ledger.schema_version() == SCHEMA_VERSION == 5
+        assert ledger.schema_version() == SCHEMA_VERSION >= 5
         (line,) = list(ledger.lines())
         assert line.line.facts.month == "2013-11"  # back-filled from the run
         figures = ledger.month_figures("2013-11")
