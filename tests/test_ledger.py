@@ -694,6 +694,115 @@ def test_line_and_facts_fields_follow_the_column_order() -> None:
     assert (LineFacts._fields[0], _FACT_COLUMNS[0]) == ("month", "pay_month")
 
 
+def test_empty_integer_columns_are_stored_as_null_and_counted_as_null(
+    ledger_target: LedgerTarget,
+) -> None:
+    """Tranche, year, row and inspections left empty are stored as NULL, never '', and summarised so."""
+    from skillpolicy.ledger import LineFacts
+
+    empty = make_line(1, year=None, row=None)
+    filled = make_line(2, tranche=2, facts=LineFacts(month="2024-02", inspections=3))
+    with ledger_target.open() as book:
+        assert book.commit(make_run("R1"), [empty, filled]) == {}
+        stored = {s.line.key: s.line for s in book.lines()}
+    assert (stored[empty.key].tranche, stored[empty.key].year, stored[empty.key].row) == (
+        None,
+        None,
+        None,
+    )
+    assert stored[empty.key].facts.inspections is None
+    assert (stored[filled.key].tranche, stored[filled.key].facts.inspections) == (2, 3)
+    typed = ledger_target.sql(
+        "SELECT line_key, tranche, start_year, sheet_row, inspections FROM lines WHERE "
+        "tranche IS NULL AND start_year IS NULL AND sheet_row IS NULL AND inspections IS NULL"
+    )
+    assert typed == [(empty.key, None, None, None, None)]
+    groups = ledger_target.sql("SELECT tranche, pay_month, line_count FROM paid_groups")
+    assert sorted(groups, key=str) == sorted([(None, "2024-03", 1), (2, "2024-02", 1)], key=str)
+    assert ledger_target.sql("SELECT inspections, line_count FROM paid_classes") == [(3, 1)]
+
+
+def test_a_line_must_name_a_recorded_run_and_a_named_run_stays(ledger_target: LedgerTarget) -> None:
+    """Lines naming no recorded run are refused, and so are deleting or renaming a run that lines name."""
+    with ledger_target.open() as book:
+        book.commit(make_run("R1"), make_lines(2))
+    columns = "run_id, line_no, line_key, program, subject, name, occupation, level, target, "
+    columns += "amount, payee, active"
+    orphan = f"INSERT INTO lines ({columns}) SELECT 'NO-SUCH-RUN', line_no + 100, line_key || 'x', "
+    orphan += "program, subject, name, occupation, level, target, amount, payee, 1 FROM lines"
+    refused = [
+        orphan,
+        "UPDATE lines SET run_id = 'NO-SUCH-RUN' WHERE line_no = 1",
+        "DELETE FROM runs WHERE run_id = 'R1'",
+        "UPDATE runs SET run_id = 'R9' WHERE run_id = 'R1'",
+    ]
+    for statement in refused:
+        with pytest.raises(Exception, match=r"(?i)foreign key|name a recorded run|lines name"):
+            foreign_keys_on(ledger_target, statement)
+    assert ledger_target.sql("SELECT COUNT(*) FROM lines") == [(2,)]
+    assert ledger_target.sql("SELECT run_id FROM runs") == [("R1",)]
+
+
+def foreign_keys_on(target: LedgerTarget, statement: str) -> None:
+    """Run ``statement`` in its own transaction, with SQLite's foreign keys on (as the ledger runs)."""
+    if target.backend == "sqlite":
+        db = sqlite3.connect(target.spec, isolation_level=None)
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute(statement)
+        finally:
+            db.close()
+        return
+    import psycopg
+
+    with psycopg.connect(target.spec, autocommit=True) as server:
+        server.execute(statement)
+
+
+def test_run_rows_are_the_lines_column_for_column() -> None:
+    """run_rows makes each line's row in column order: the run's month filled in, a key once, NULLs stood in."""
+    from skillpolicy.ledger import LineFacts
+    from skillpolicy.ledger.sqlite import _LINE_ROW, run_rows
+
+    lines = [
+        make_line(1, facts=LineFacts(month="2024-01", institution="甲校", inspections=2)),
+        make_line(2, amount="950.50", tranche=1),
+        make_line(1, amount="1.00"),  # the key of the first line again
+    ]
+    made = run_rows(make_run("R1"), lines, null="")
+    assert [dict(zip(_LINE_ROW, row, strict=True)) for row in made.rows] == [
+        {**expected_row(lines[0], 1, "2024-01"), "tranche": ""},
+        {**expected_row(lines[1], 2, "2024-03"), "inspections": ""},
+    ]
+    assert list(made.repeats) == [lines[0].key]
+    assert made.paid() == (2, Decimal("2850.50"))
+    assert made.paid({lines[1].key}) == (1, Decimal("1900.00"))
+    kept = run_rows(make_run("R1"), lines[1:2])  # no stand-in: None stays None
+    assert [row[2] for row in kept.rows] == [lines[1].key]
+    assert kept.rows[0][_LINE_ROW.index("inspections")] is None
+
+
+def expected_row(line: LedgerLine, number: int, month: str) -> dict[str, Any]:
+    facts = line.facts._replace(month=month)
+    return {
+        "run_id": "R1",
+        "line_no": number,
+        "line_key": line.key,
+        "program": line.program,
+        "subject": line.subject,
+        "name": line.name,
+        "occupation": line.occupation,
+        "level": line.level,
+        "tranche": line.tranche,
+        "target": line.target,
+        "start_year": line.year,
+        "amount": str(line.amount),
+        "payee": line.payee,
+        "sheet_row": line.row,
+        **dict(zip(("pay_month", *facts._fields[1:]), facts, strict=True)),
+    }
+
+
 # --- validate and subsidy against a ledger (found by tests/test_fuzz.py) ------------------------
 
 EXAMPLE_PARAMS = Path(__file__).resolve().parents[1] / "examples" / "skillpolicy.toml"

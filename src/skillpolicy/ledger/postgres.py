@@ -37,7 +37,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -157,7 +156,8 @@ INCOMING_TYPES = ["int8" if c in _INTEGER_COLUMNS else "text" for c in common._L
 COPY_OUTCOMES = f"COPY outcomes ({_OUTCOME_COLUMNS}, current) FROM STDIN"
 # The lines not paid yet go in (in key order, so two runs wait for each other's keys in the
 # same order rather than deadlock); the run is recorded by the same statement with the count
-# and total of what went in. Foreign keys are checked at the end of the statement.
+# and total of what went in. That each line names a recorded run is checked at the end of the
+# statement, once (schema 6's trigger, not a foreign key's check per line).
 INSERT_RUN_AND_LINES = (
     "WITH paid AS ("
     f"INSERT INTO lines ({_LINE_COLUMNS}, active) SELECT {_LINE_COLUMNS}, 1 "
@@ -292,7 +292,8 @@ class PostgresLedger:
                 for migration in common.MIGRATIONS:
                     if migration.version <= current:
                         continue
-                    for statement in migration.postgresql or migration.statements:
+                    statements = migration.postgresql
+                    for statement in migration.statements if statements is None else statements:
                         self._db.execute(_ddl(statement))
                     self._db.execute(
                         INSERT_MIGRATION,
@@ -460,27 +461,9 @@ class PostgresLedger:
         The same contract as :meth:`SqliteLedger.commit`: the returned keys were already paid
         (by another run, naming it and its office) or repeated within ``lines``.
         """
-        repeats: dict[str, PaidEntry] = {}
-        rows: list[tuple[Any, ...]] = []
-        seen: set[str] = set()
-        month = run.created_at[:7]
-        texts: dict[Decimal, str] = {}
-        for number, line in enumerate(lines, start=1):
-            key, amount, facts = line.key, line.amount, line.facts
-            if key in seen:
-                repeats[key] = PaidEntry(
-                    key, run.run_id, run.created_at, amount, run.file_name, run.office
-                )
-                continue
-            seen.add(key)
-            text = texts.get(amount)
-            if text is None or type(amount) is not Decimal:
-                text = texts[amount] = common.amount_text(amount)
-            rows.append(
-                (run.run_id, number, *line[:9], text, line.payee, line.row,
-                 facts.month or month, *facts[1:])
-            )  # fmt: skip
-        rows.sort(key=itemgetter(2))
+        # in the roster's order: the INSERT below takes them in key order
+        made = common.run_rows(run, lines)
+        rows = made.rows
         params = json.dumps(run.params, ensure_ascii=False, sort_keys=True, default=str)
 
         def work() -> dict[str, PaidEntry]:
@@ -505,11 +488,10 @@ class PostgresLedger:
             paid = _PAID_NOW if earlier else ""
             self._db.execute(SUMMARISE_INCOMING_GROUPS.format(paid=paid))
             self._db.execute(SUMMARISE_INCOMING_CLASSES.format(paid=paid))
-            self._record_outcomes(run.run_id, lines, outcomes, set(earlier))
+            self._record_outcomes(run.run_id, lines, outcomes, set(earlier), made.keys)
             self._db.execute("DROP TABLE incoming_lines")
             self._lock_log()
-            paid_rows = rows if not earlier else [row for row in rows if row[2] not in earlier]
-            paid_total = sum((common._decimal(row[11]) for row in paid_rows), ZERO)
+            count, total = made.paid(earlier)
             workflow.record_proposal(
                 self._execute,
                 run_id=run.run_id,
@@ -517,12 +499,12 @@ class PostgresLedger:
                 office=run.office,
                 created_at=run.created_at,
                 chain=run.approval,
-                detail=common.proposal_detail(run, len(paid_rows), paid_total),
+                detail=common.proposal_detail(run, count, total),
             )
             return earlier
 
         earlier = self._transaction(work)
-        return {**repeats, **earlier}
+        return {**made.repeats, **earlier}
 
     def _record_outcomes(
         self,
@@ -530,10 +512,12 @@ class PostgresLedger:
         lines: Sequence[LedgerLine],
         outcomes: Sequence[OutcomeLine],
         earlier: set[str],
+        offered: Sequence[str],
     ) -> None:
+        """As SqliteLedger._record_outcomes; ``offered``: the run's keys, each once."""
         refused: list[OutcomeLine] = []
         paid_now: set[str] = set()
-        for line in lines:
+        for line in lines if earlier or len(offered) != len(lines) else ():
             if line.key in earlier or line.key in paid_now:
                 refused.append(
                     OutcomeLine(
