@@ -410,10 +410,13 @@ def main() -> None:
     print(f"  ledger file after the commit: {big_mb:.0f} MB -> {after_mb:.0f} MB")
     print()
     print("second commit of the same roster into the same ledger")
+    # a payout with nothing paid records no run: the newest is still the first commit's
+    nothing = second["total"] == "0.00" and second_runs == big_runs + 1
     print(
         f"  CLI: total {second['total']} CNY, paid {second['paid']:,}, {already:,} lines refused "
-        f"as already-paid; ledger run #{second_runs} recorded {second_lines} lines, "
-        f"{second_total} CNY  {'OK' if second['total'] == '0.00' and second_lines == 0 else 'FAIL'}"
+        f"as already-paid; the ledger still holds {second_runs} runs, the newest "
+        f"({second_lines:,} lines, {second_total} CNY) the first commit's  "
+        f"{'OK' if nothing else 'FAIL'}"
     )
     print(
         f"  in-process commit_payout of the stale payout (commit-time conflicts): total "
