@@ -1,5 +1,5 @@
 """Recording a payout in the ledger: :func:`commit_payout` (every paid line in one
-transaction, the rest as outcomes), the operator a run records (:func:`os_user`) and the
+transaction, the rest as outcomes, the OS user as operator unless one is named) and the
 collector held off for the bulk step (:func:`collector_paused`)."""
 
 from __future__ import annotations
@@ -12,18 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 from .ledger import Ledger, LedgerLine, OutcomeLine, RunInfo
+from .ledger.workflow import os_user
 from .paylines import PayLine, Payout
 from .refusals import refuse_committed_elsewhere
-
-
-def os_user() -> str:
-    """The operator a run records when none is named: the login name of the OS user."""
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (a container without a passwd entry)
-        return ""
 
 
 @contextlib.contextmanager

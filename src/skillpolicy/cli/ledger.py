@@ -267,7 +267,7 @@ def void_command(
     ] = None,
 ) -> None:
     """作废一次运行：记下作废记录，其各笔不再计入台账（可重新发放）；不删除任何记录。"""
-    from ..paycommit import os_user
+    from ..ledger.workflow import os_user
 
     book = _open(ledger)
     try:
@@ -346,7 +346,7 @@ def migrate_command(
     from datetime import datetime
 
     from ..ledger.migrate import migrate_sqlite_ledger
-    from ..paycommit import os_user
+    from ..ledger.workflow import os_user
 
     if conflicts is not None and conflicts.exists():
         raise InputError("冲突清单文件已存在，请换一个文件名", file=conflicts)

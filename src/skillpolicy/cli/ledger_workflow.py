@@ -332,7 +332,7 @@ def reconcile_command(
 ) -> None:
     """按银行回单逐笔对账：成功的记为已到账，失败的记为退回（附原因，其资格待重新经办）；
     回单中对不上或重复的行列出，并以退出码 1 结束。"""
-    from ..paycommit import os_user
+    from ..ledger.workflow import os_user
     from ..reconcile import read_bank_file
 
     parsed = read_bank_file(bank)

@@ -863,7 +863,7 @@ def log_schema(execute: workflow.Execute, before: int) -> None:
     """A schema migration's entry (from version 4 on, when the log exists)."""
     if before >= SCHEMA_VERSION or SCHEMA_VERSION < 4:
         return
-    from ..paycommit import os_user
+    from .workflow import os_user
 
     workflow.append_log(
         execute,

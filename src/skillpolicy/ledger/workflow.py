@@ -532,3 +532,13 @@ def reconcile(
         created_at=created_at,
     )
     return result
+
+
+def os_user() -> str:
+    """The operator a run records when none is named: the login name of the OS user."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return ""
