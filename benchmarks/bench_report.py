@@ -33,7 +33,7 @@ from pathlib import Path
 from bench_validate import gnu_time, measure, skillpolicy_command, verdict
 
 from skillpolicy.ledger import LedgerLine, LineFacts, OutcomeLine, RunInfo
-from skillpolicy.programfiles import load_program
+from skillpolicy.loading.programfiles import load_program
 
 LEDGER_VERSION = 4  # bump when the synthetic ledger changes, so a stale cache is rebuilt
 SECONDS_TARGET = 3.0

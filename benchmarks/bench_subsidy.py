@@ -57,13 +57,13 @@ from bench_validate import (
     verdict,
 )
 
+from skillpolicy.compute.paycommit import commit_payout
+from skillpolicy.compute.paylines import Payout
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.io.resources import SearchPath
 from skillpolicy.ledger import LedgerLine, RunInfo
 from skillpolicy.ledger.sqlite import SqliteLedger
-from skillpolicy.paycommit import commit_payout
-from skillpolicy.paylines import Payout
-from skillpolicy.programfiles import load_program
-from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import compute_subsidy
+from skillpolicy.loading.programfiles import load_program
 
 LEDGER_VERSION = 2  # bump when the synthetic ledger or the schema changes (rebuilds the cache)
 COMMIT_TARGET = 2.0  # seconds for the commit step of 100k lines

@@ -811,13 +811,13 @@ def print_stages(stats: pstats.Stats) -> None:
     from skillpolicy.rules import Kind, Rule, kind_class, known_kinds, known_rule_ids, rule_class
 
     before = {
-        "skillpolicy.sheet:SheetReader.__init__": "open: sniff, calamine parse, header",
-        "skillpolicy.sheet:SheetReader.rows": "SheetReader.rows (row dicts)",
-        "skillpolicy.validate:Checker.check_rows": "Checker.check_rows (all rules):",
+        "skillpolicy.io.sheet:SheetReader.__init__": "open: sniff, calamine parse, header",
+        "skillpolicy.io.sheet:SheetReader.rows": "SheetReader.rows (row dicts)",
+        "skillpolicy.check.validate:Checker.check_rows": "Checker.check_rows (all rules):",
     }
     after = {
-        "skillpolicy.validate:row_label": "row_label (rows with findings)",
-        "skillpolicy.validate:Report.to_json": "Report.to_json",
+        "skillpolicy.check.validate:row_label": "row_label (rows with findings)",
+        "skillpolicy.check.validate:Report.to_json": "Report.to_json",
         "skillpolicy.cli.common:print_json": "print_json",
     }
     rules: dict[str, str] = {}

@@ -31,7 +31,7 @@ import tomli_w
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from skillpolicy.identifiers import check_credit_code, check_resident_id
+from skillpolicy.domain.identifiers import check_credit_code, check_resident_id
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = "skillpolicy-examples-2024"

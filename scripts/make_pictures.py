@@ -19,14 +19,14 @@ from pathlib import Path
 
 import openpyxl
 
+from skillpolicy.compute.paycommit import commit_payout
+from skillpolicy.compute.subsidy import compute_subsidy
 from skillpolicy.ledger.sqlite import SqliteLedger
-from skillpolicy.paycommit import commit_payout
-from skillpolicy.programfiles import load_program
+from skillpolicy.loading.programfiles import load_program
 from skillpolicy.render import DocxTemplate, RenderOptions, form_spec, load_documents
 from skillpolicy.render import render_documents as render_batch
 from skillpolicy.render.pdf import convert_to_pdf
 from skillpolicy.report import write_monthly_report
-from skillpolicy.subsidy import compute_subsidy
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -75,7 +75,7 @@ FORMS = [
 
 def clean_designations(target: Path) -> Path:
     """The example designation sheet's designated units whose rows the rules accept."""
-    from skillpolicy.identifiers import check_credit_code
+    from skillpolicy.domain.identifiers import check_credit_code
 
     source = openpyxl.load_workbook(EXAMPLES / "jincheng-2022-workstation-designation.xlsx")
     rows = list(source.worksheets[0].iter_rows(min_row=4, values_only=True))

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from conftest import make_resident_id, write_rows
-from skillpolicy.findings import Finding
-from skillpolicy.programfiles import load_program_file
-from skillpolicy.validate import Report, validate_sheet
+from skillpolicy.check.validate import Report, validate_sheet
+from skillpolicy.domain.findings import Finding
+from skillpolicy.loading.programfiles import load_program_file
 
 CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"
 PERSON = make_resident_id("45010219800315101")

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from conftest import LedgerTarget, make_resident_id, write_rows
-from skillpolicy.alreadypaid import already_paid_findings
-from skillpolicy.findings import Finding
-from skillpolicy.paycommit import commit_payout
-from skillpolicy.programfiles import load_program
-from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import compute_subsidy
-from skillpolicy.validate import BATCH_ROWS, Checker, make_context, open_sheet, validate_sheet
+from skillpolicy.check.alreadypaid import already_paid_findings
+from skillpolicy.check.validate import BATCH_ROWS, Checker, make_context, open_sheet, validate_sheet
+from skillpolicy.compute.paycommit import commit_payout
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.domain.findings import Finding
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.loading.programfiles import load_program
 
 PROGRAM = "guangxi-2012-technician"
 EXAMPLE_PARAMS = Path(__file__).resolve().parents[1] / "examples" / "skillpolicy.toml"
@@ -108,8 +108,8 @@ def test_validate_asks_the_ledger_once_for_a_batch_and_finds_the_same_lines(
 
 def report_params(program: Any) -> Any:
     """The example parameters, loaded as validate loads them."""
-    from skillpolicy.params import load_params
-    from skillpolicy.programfiles import list_programs
+    from skillpolicy.loading.programfiles import list_programs
+    from skillpolicy.policy.params import load_params
 
     return load_params(EXAMPLE_PARAMS, program, list_programs(SEARCH))
 

@@ -22,11 +22,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, make_resident_id
-from skillpolicy.annotate import write_annotated
-from skillpolicy.errors import InputError
-from skillpolicy.findings import Finding
-from skillpolicy.programfiles import load_program
-from skillpolicy.validate import Report, validate_sheet
+from skillpolicy.check.validate import Report, validate_sheet
+from skillpolicy.domain.errors import InputError
+from skillpolicy.domain.findings import Finding
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.outputs.annotate import write_annotated
 
 EXAMPLE_DIR = Path(__file__).parent.parent / "examples"
 EXPECTED_DIR = Path(__file__).parent / "examples"

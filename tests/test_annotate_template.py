@@ -19,14 +19,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from conftest import (
     skillpolicy_script,
 )
-from skillpolicy.annotate import write_annotated
-from skillpolicy.catalog import load_catalog
-from skillpolicy.findings import Finding
-from skillpolicy.programfiles import list_programs, load_program
-from skillpolicy.programs import SheetKind
-from skillpolicy.resources import SearchPath
-from skillpolicy.sheet import SheetReader
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.domain.findings import Finding
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.io.sheet import SheetReader
+from skillpolicy.loading.programfiles import list_programs, load_program
+from skillpolicy.outputs.annotate import write_annotated
+from skillpolicy.policy.catalog import load_catalog
+from skillpolicy.policy.programs import SheetKind
 
 TEMPLATES = [(p.id, kind) for p in list_programs() for kind in p.sheets]
 

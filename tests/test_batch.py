@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 
 from conftest import cli_env, make_resident_id, skillpolicy_script, write_rows
-from skillpolicy.batch import SUMMARY_HEADERS, check_batch, expand_inputs
-from skillpolicy.programfiles import load_program
-from skillpolicy.resources import SearchPath
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.tasks.batch import SUMMARY_HEADERS, check_batch, expand_inputs
 
 GUANGXI = "guangxi-2012-technician"
 PER_TRAINEE = Decimal("1900.00")  # 桂人才通字〔2012〕11号 四(七), per certified trainee
@@ -266,7 +266,7 @@ def test_a_progress_bar_of_files_on_a_terminal(tmp_path: Path) -> None:
 def test_each_file_of_a_batch_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """validate and subsidy batches open each workbook once (keys, findings and amounts from
     the same reading), and still find the shared people and the payable amounts."""
-    from skillpolicy.sheet import SheetReader
+    from skillpolicy.io.sheet import SheetReader
 
     opened: list[Path] = []
 
@@ -274,7 +274,7 @@ def test_each_file_of_a_batch_is_read_once(tmp_path: Path, monkeypatch: pytest.M
         opened.append(path)
         return SheetReader(path, *args, **options)
 
-    monkeypatch.setattr("skillpolicy.validate.SheetReader", counting)
+    monkeypatch.setattr("skillpolicy.check.validate.SheetReader", counting)
     paths = make_rosters(tmp_path / "报送")
     program = load_program(GUANGXI, SearchPath("catalogs"))
     files = [paths[3], paths[11], paths[5]]
@@ -289,8 +289,8 @@ def test_each_file_of_a_batch_is_read_once(tmp_path: Path, monkeypatch: pytest.M
 
 
 def _examples() -> list[Any]:
-    from skillpolicy.examples import bundled_examples
-    from skillpolicy.resources import shipped_dir
+    from skillpolicy.io.examples import bundled_examples
+    from skillpolicy.io.resources import shipped_dir
 
     return bundled_examples(shipped_dir("examples"))
 
@@ -299,13 +299,13 @@ def _examples() -> list[Any]:
 def test_one_reading_answers_as_validate_and_subsidy_do(example: Any, tmp_path: Path) -> None:
     """validate_and_compute gives validate_sheet's report and compute_subsidy's payout (or
     its error) for every bundled example, also against a ledger that paid part of it."""
-    from skillpolicy.errors import SkillpolicyError
+    from skillpolicy.check.validate import validate_sheet
+    from skillpolicy.compute.paycommit import commit_payout
+    from skillpolicy.compute.subsidy import compute_subsidy, validate_and_compute
+    from skillpolicy.domain.errors import SkillpolicyError
     from skillpolicy.ledger.sqlite import SqliteLedger
-    from skillpolicy.params import load_params
-    from skillpolicy.paycommit import commit_payout
-    from skillpolicy.programfiles import list_programs
-    from skillpolicy.subsidy import compute_subsidy, validate_and_compute
-    from skillpolicy.validate import validate_sheet
+    from skillpolicy.loading.programfiles import list_programs
+    from skillpolicy.policy.params import load_params
 
     search = SearchPath("catalogs")
     program = load_program(example.program, search)
@@ -353,8 +353,8 @@ def test_one_reading_answers_as_validate_and_subsidy_do(example: Any, tmp_path: 
 def test_a_schedule_over_several_files_names_the_file_of_each_row(tmp_path: Path) -> None:
     """The payout schedule of several files says 报送03.xlsx 第N行 where one file's says
     原表第N行, on the payee sheets and on 未发放 (the shared person refused in both files)."""
-    from skillpolicy.batch import merged_payout
-    from skillpolicy.payouts import write_payout_workbook
+    from skillpolicy.outputs.payouts import write_payout_workbook
+    from skillpolicy.tasks.batch import merged_payout
 
     paths = make_rosters(tmp_path / "报送")
     program = load_program(GUANGXI, SearchPath("catalogs"))
@@ -371,7 +371,7 @@ def test_a_schedule_over_several_files_names_the_file_of_each_row(tmp_path: Path
     assert {f"报送03.xlsx 第{last3}行", f"报送11.xlsx 第{last11}行"} <= held
     assert not any(value.startswith("原表第") for value in cells)
     single = tmp_path / "单个.xlsx"
-    from skillpolicy.subsidy import compute_subsidy
+    from skillpolicy.compute.subsidy import compute_subsidy
 
     write_payout_workbook(compute_subsidy(paths[5], program), single)
     one = {

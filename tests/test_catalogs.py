@@ -10,10 +10,15 @@ from typing import Any
 
 import pytest
 
-from skillpolicy.catalog import list_catalogs, load_catalog, load_catalog_file
-from skillpolicy.errors import CatalogError
-from skillpolicy.programfiles import list_programs, load_program, load_program_file, program_ids
-from skillpolicy.resources import SearchPath, shipped_dir
+from skillpolicy.domain.errors import CatalogError
+from skillpolicy.io.resources import SearchPath, shipped_dir
+from skillpolicy.loading.programfiles import (
+    list_programs,
+    load_program,
+    load_program_file,
+    program_ids,
+)
+from skillpolicy.policy.catalog import list_catalogs, load_catalog, load_catalog_file
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken_catalogs"

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from conftest import Run, write_rows
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.io.sheet import SheetReader
 from skillpolicy.ledger.sqlite import SqliteLedger
-from skillpolicy.programfiles import load_program
-from skillpolicy.sheet import SheetReader
-from skillpolicy.validate import validate_sheet
+from skillpolicy.loading.programfiles import load_program
 
 XUCHANG_HEADER = [
     "姓名", "性别", "身份证号", "人员类别", "培训类别", "培训类型", "职业(工种)", "培训机构",

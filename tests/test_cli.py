@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from skillpolicy.catalog import load_catalog_file
-from skillpolicy.programfiles import program_ids
+from skillpolicy.loading.programfiles import program_ids
+from skillpolicy.policy.catalog import load_catalog_file
 
 PROGRAM_IDS = program_ids()  # whatever catalogs/programs/ ships
 FINDING_KEYS = {"row", "column", "rule", "severity", "message", "citation"}

@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 from conftest import ROOT, Run, make_resident_id, write_rows
-from skillpolicy.annotate import write_annotated
-from skillpolicy.blank import build_blank
-from skillpolicy.columns import (
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.domain.errors import CatalogError
+from skillpolicy.io.columns import (
     COLUMN_TYPES,
     COLUMNS_SCHEMA_FILE,
     ColumnSpec,
@@ -23,11 +23,11 @@ from skillpolicy.columns import (
     load_columns_file,
     shared_columns,
 )
-from skillpolicy.errors import CatalogError
-from skillpolicy.programfiles import list_programs, load_program, load_program_file
-from skillpolicy.resources import SearchPath
-from skillpolicy.sheet import SheetReader
-from skillpolicy.validate import validate_sheet
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.io.sheet import SheetReader
+from skillpolicy.loading.programfiles import list_programs, load_program, load_program_file
+from skillpolicy.outputs.annotate import write_annotated
+from skillpolicy.outputs.blank import build_blank
 
 SHIPPED = ROOT / "catalogs"
 BASE_PROGRAM = "fujian-2013-free-training"

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from conftest import make_resident_id, write_rows
-from skillpolicy.conditions import Condition, holds, rows_holding
-from skillpolicy.errors import CatalogError
-from skillpolicy.paymodel import Factor, PayeeOption, Pending, Refusal
-from skillpolicy.programfiles import load_program_file
-from skillpolicy.programs import RuleSpec
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.domain.errors import CatalogError
+from skillpolicy.loading.programfiles import load_program_file
+from skillpolicy.policy.conditions import Condition, holds, rows_holding
+from skillpolicy.policy.paymodel import Factor, PayeeOption, Pending, Refusal
+from skillpolicy.policy.programs import RuleSpec
 
 CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"
 COLUMNS = ["姓名", "身份证号", "培训形式", "本地院校", "到课率"]

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from conftest import write_rows
-from skillpolicy.errors import CatalogError
-from skillpolicy.explain import explain_row
-from skillpolicy.programfiles import load_program, load_program_file
-from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import compute_subsidy
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.domain.errors import CatalogError
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.loading.programfiles import load_program, load_program_file
+from skillpolicy.tasks.explain import explain_row
 
 PROGRAM = """
 id = "county-2024"
@@ -168,9 +168,9 @@ def test_a_parameter_set_by_date_is_taken_on_each_row_date(
 
 def test_a_parameter_set_by_date_out_of_order_stops(tmp_path: Path) -> None:
     """Dated parameter values out of order are a parameter error naming the key."""
-    from skillpolicy.errors import ParameterError
-    from skillpolicy.params import load_params
-    from skillpolicy.programfiles import list_programs
+    from skillpolicy.domain.errors import ParameterError
+    from skillpolicy.loading.programfiles import list_programs
+    from skillpolicy.policy.params import load_params
 
     params = _xuchang_params(
         tmp_path, '[{ from = 2014-01-01, value = "1.00" }, { from = 2013-01-01, value = "2.00" }]'

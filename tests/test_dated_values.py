@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 
 from conftest import make_resident_id, write_rows
-from skillpolicy.dated import coverage_problems, dated_entries, value_on
-from skillpolicy.errors import CatalogError, ParameterError
-from skillpolicy.explain import explain_row
-from skillpolicy.programcheck import check_program_file
-from skillpolicy.programfiles import list_programs, load_program_file
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.domain.errors import CatalogError, ParameterError
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.loading.programcheck import check_program_file
+from skillpolicy.loading.programfiles import list_programs, load_program_file
+from skillpolicy.policy.dated import coverage_problems, dated_entries, value_on
 from skillpolicy.report.model import rule_param
-from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import compute_subsidy
-from skillpolicy.validate import validate_sheet
+from skillpolicy.tasks.explain import explain_row
 
 CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"
 COLUMNS = ["姓名", "身份证号", "开班日期", "到课率"]

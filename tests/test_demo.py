@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Callable
 
 from conftest import ROOT
-from skillpolicy.examples import bundled_examples
+from skillpolicy.io.examples import bundled_examples
 
 EXAMPLES = ROOT / "examples"
 EXPECTED = ROOT / "tests" / "examples"

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from conftest import ROOT, Run
-from skillpolicy.money import amount_in_words
+from skillpolicy.domain.money import amount_in_words
 
 EXAMPLES = ROOT / "examples"
 EXPECTED = ROOT / "tests" / "examples"

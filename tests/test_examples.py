@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 import python_calamine
 
-from skillpolicy.identifiers import check_resident_id
-from skillpolicy.programfiles import load_program, program_ids
-from skillpolicy.sheet import SheetReader
-from skillpolicy.validate import Report, validate_sheet
+from skillpolicy.check.validate import Report, validate_sheet
+from skillpolicy.domain.identifiers import check_resident_id
+from skillpolicy.io.sheet import SheetReader
+from skillpolicy.loading.programfiles import load_program, program_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from conftest import Run, write_rows
-from skillpolicy.explain import explain_row
-from skillpolicy.programfiles import load_program
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.tasks.explain import explain_row
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 XUCHANG = "xuchang-2013-revitalization"

@@ -34,12 +34,12 @@ import pytest
 
 from conftest import ROOT, cli_env, make_resident_id, skillpolicy_script
 from inprocess import run_main
-from skillpolicy import fileio
-from skillpolicy.errors import InputError
+from skillpolicy.compute.paycommit import commit_payout
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.domain.errors import InputError
+from skillpolicy.io import fileio
 from skillpolicy.ledger.sqlite import SCHEMA_VERSION, SqliteLedger
-from skillpolicy.paycommit import commit_payout
-from skillpolicy.programfiles import load_program
-from skillpolicy.subsidy import compute_subsidy
+from skillpolicy.loading.programfiles import load_program
 
 EXAMPLES = ROOT / "examples"
 PARAMS = EXAMPLES / "skillpolicy.toml"
@@ -610,7 +610,7 @@ def test_enospc_injected_at_the_write_gives_exit_2_and_leaves_nothing(
     with one Chinese line naming the file, and no file or temporary file is left."""
     from openpyxl.workbook.workbook import Workbook
 
-    from skillpolicy.xlsxpatch import WorkbookPatch
+    from skillpolicy.io.xlsxpatch import WorkbookPatch
 
     def full_disk(self: object, path: object, *args: Any, **kwargs: Any) -> None:
         Path(str(path)).write_bytes(b"PK\x03\x04 half a zip")

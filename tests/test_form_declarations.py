@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write_rows
-from skillpolicy.errors import CatalogError, InputError
+from skillpolicy.domain.errors import CatalogError, InputError
+from skillpolicy.io.resources import SearchPath
 from skillpolicy.render import FORMS, RenderOptions, form_spec, load_documents
 from skillpolicy.render.forms import PAYOUT_NOTICE, forms
-from skillpolicy.resources import SearchPath
 
 PROGRAMS = ROOT / "catalogs" / "programs"
 EXAMPLES = ROOT / "examples"

@@ -67,24 +67,24 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, cli_env, make_resident_id, skillpolicy_script
-from skillpolicy.catalog import load_catalog, load_catalog_file
-from skillpolicy.columns import shared_columns
-from skillpolicy.errors import SkillpolicyError
+from skillpolicy.check.validate import Report, validate_sheet
+from skillpolicy.compute.paycommit import commit_payout
+from skillpolicy.compute.paylines import Payout
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.domain.errors import SkillpolicyError
+from skillpolicy.domain.money import amount_in_words
+from skillpolicy.domain.privacy import redact
+from skillpolicy.domain.terminal import shown
+from skillpolicy.io.columns import shared_columns
+from skillpolicy.io.resources import SearchPath
 from skillpolicy.ledger import Ledger
 from skillpolicy.ledger.reading import EmptyLedger
 from skillpolicy.ledger.sqlite import SqliteLedger
-from skillpolicy.money import amount_in_words
-from skillpolicy.namelists import read_name_list
-from skillpolicy.paycommit import commit_payout
-from skillpolicy.paylines import Payout
-from skillpolicy.paymodel import AmountPart
-from skillpolicy.privacy import redact
-from skillpolicy.programfiles import load_program, program_ids
-from skillpolicy.programs import Amount, Program, SheetKind, SubsidySpec
-from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import compute_subsidy
-from skillpolicy.terminal import shown
-from skillpolicy.validate import Report, validate_sheet
+from skillpolicy.loading.programfiles import load_program, program_ids
+from skillpolicy.policy.catalog import load_catalog, load_catalog_file
+from skillpolicy.policy.namelists import read_name_list
+from skillpolicy.policy.paymodel import AmountPart
+from skillpolicy.policy.programs import Amount, Program, SheetKind, SubsidySpec
 
 # --------------------------------------------------------------------------- budgets
 
@@ -1559,7 +1559,7 @@ def test_full_width_digits_in_the_month_option(
 ) -> None:
     """--month in full-width digits is the same month; outside 2000–2099 or 1–12 it is
     refused (it once ran without end)."""
-    from skillpolicy.errors import InputError
+    from skillpolicy.domain.errors import InputError
     from skillpolicy.report.model import parse_month
 
     text = _widened(f"{year}{dash}{month:02d}", mask)

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import make_resident_id, write_rows
 from inprocess import Outcome, run_main
-from skillpolicy import payouts
+from skillpolicy.outputs import payouts
 from skillpolicy.render.engine import RenderError, _render_bounded, make_environment
 
 PROGRAM = "guangxi-2012-technician"
@@ -207,8 +207,8 @@ def test_a_number_is_masked_before_a_narrow_table_wraps_it(
 
 def test_the_default_payout_schedule_masks_phone_and_card_numbers(tmp_path: Path) -> None:
     """Without --full-ids the schedule masks a phone typed in 姓名 (no longer only IDs)."""
-    from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import compute_subsidy
+    from skillpolicy.compute.subsidy import compute_subsidy
+    from skillpolicy.loading.programfiles import load_program
 
     sheet = roster(tmp_path / "r.xlsx", [trainee("张三139.2986.1234", ID_A)])
     payout = compute_subsidy(sheet, load_program(PROGRAM))
@@ -295,7 +295,7 @@ def test_a_failed_commit_leaves_no_schedule(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:
     """A commit that fails leaves no payout schedule under its name nor a temporary file."""
-    from skillpolicy.errors import InputError
+    from skillpolicy.domain.errors import InputError
 
     sheet = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A)])
 
@@ -395,7 +395,7 @@ def test_an_ordinary_template_still_renders() -> None:
 
 def test_render_error_is_an_input_error() -> None:
     """A template beyond the limits is told to the admin as exit 2 (RenderError)."""
-    from skillpolicy.errors import InputError
+    from skillpolicy.domain.errors import InputError
 
     assert issubclass(RenderError, InputError)
 
@@ -474,7 +474,7 @@ def test_a_date_option_out_of_range_is_one_line(
 
 def test_report_month_in_full_width_digits_is_the_same_month(tmp_path: Path) -> None:
     """`--month ２０１４-０６` is 2014-06; a year outside 2000–2099 is refused."""
-    from skillpolicy.errors import InputError
+    from skillpolicy.domain.errors import InputError
     from skillpolicy.report.model import parse_month
 
     assert parse_month("２０１４-０６") == "2014-06"
@@ -624,9 +624,9 @@ def test_ids_are_ids_never_paths(
 
 def test_shortage_catalog_toml_must_sit_beside_the_params_file(tmp_path: Path) -> None:
     """shortage_catalog = "../x.toml" is refused naming the parameter (only a file name)."""
-    from skillpolicy.errors import ParameterError
-    from skillpolicy.params import load_params
-    from skillpolicy.programfiles import list_programs, load_program
+    from skillpolicy.domain.errors import ParameterError
+    from skillpolicy.loading.programfiles import list_programs, load_program
+    from skillpolicy.policy.params import load_params
     from skillpolicy.rules.xuchang import shortage_catalog
 
     program = load_program("xuchang-2013-revitalization")
@@ -652,7 +652,7 @@ def test_catalog_import_with_a_line_break_in_the_title_loads_back(
     result = run(tmp_path, capsys, monkeypatch, "catalog", "import", sheet, "--id", "my-list",
                  "--title", "第一行\n第二行", "--source", "本地", "--out", out)  # fmt: skip
     assert result.code == 0, result.err
-    from skillpolicy.catalog import load_catalog_file
+    from skillpolicy.policy.catalog import load_catalog_file
 
     assert load_catalog_file(out).title == "第一行\n第二行"
 

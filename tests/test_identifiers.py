@@ -1,4 +1,4 @@
-"""Tests for skillpolicy.identifiers.
+"""Tests for skillpolicy.domain.identifiers.
 
 Check characters in the property tests are computed here from the formulas in
 the standards, independently of the module's private helpers.
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skillpolicy.identifiers import (
+from skillpolicy.domain.identifiers import (
     Check,
     ResidentId,
     check_credit_code,

@@ -9,9 +9,9 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-from skillpolicy.params import load_params
-from skillpolicy.programfiles import list_programs
-from skillpolicy.starter import example_value
+from skillpolicy.loading.programfiles import list_programs
+from skillpolicy.policy.params import load_params
+from skillpolicy.policy.starter import example_value
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from conftest import write_rows
 from kindrows import PERSON, found, program_file
-from skillpolicy.programfiles import load_program_file
-from skillpolicy.validate import Report, validate_sheet
+from skillpolicy.check.validate import Report, validate_sheet
+from skillpolicy.loading.programfiles import load_program_file
 
 RULE = """[[rules]]
 id = "sent-in-time"

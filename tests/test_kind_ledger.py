@@ -15,6 +15,7 @@ import pytest
 
 from conftest import ROOT, LedgerTarget, make_resident_id, write_rows
 from kindrows import program_file
+from skillpolicy.check.validate import Report, validate_sheet
 from skillpolicy.ledger import (
     HISTORY_FACTS,
     INDEXED_FACTS,
@@ -26,9 +27,8 @@ from skillpolicy.ledger import (
     RunInfo,
 )
 from skillpolicy.ledger.sqlite import SqliteLedger, select_history
-from skillpolicy.programcheck import LEDGER_FACTS, check_program_file
-from skillpolicy.programfiles import load_program, load_program_file
-from skillpolicy.validate import Report, validate_sheet
+from skillpolicy.loading.programcheck import LEDGER_FACTS, check_program_file
+from skillpolicy.loading.programfiles import load_program, load_program_file
 from test_plan_ledger import ROSTER, commit, roster_of_2012
 
 PROGRAM = "valid-program"

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from conftest import make_resident_id, write_rows
-from skillpolicy.explain import explain_row
-from skillpolicy.findings import Finding
-from skillpolicy.programcheck import check_program_file
-from skillpolicy.programfiles import load_program_file
-from skillpolicy.validate import Report, validate_sheet
+from skillpolicy.check.validate import Report, validate_sheet
+from skillpolicy.domain.findings import Finding
+from skillpolicy.loading.programcheck import check_program_file
+from skillpolicy.loading.programfiles import load_program_file
+from skillpolicy.tasks.explain import explain_row
 
 CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"
 WEI = make_resident_id("45010219800315101")

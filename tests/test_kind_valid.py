@@ -7,9 +7,9 @@ from typing import Any
 
 from conftest import make_resident_id, write_rows
 from kindrows import found, program_file, run
-from skillpolicy.findings import Finding
-from skillpolicy.programfiles import load_program_file
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.domain.findings import Finding
+from skillpolicy.loading.programfiles import load_program_file
 
 CONTACT = """[[rules]]
 id = "phones"

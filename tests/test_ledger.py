@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 
 from conftest import LedgerTarget
-from skillpolicy.errors import InputError
+from skillpolicy.domain.errors import InputError
 from skillpolicy.ledger import Ledger, LedgerLine, RunInfo
 from skillpolicy.ledger.open import default_ledger_path, ledger_path, open_ledger
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger, placeholders
@@ -826,10 +826,10 @@ def test_a_line_paid_before_is_refused_even_when_it_would_now_be_pending(
     ledger_target: LedgerTarget,
 ) -> None:
     """Paid once, the same trainee with 鉴定结果 blank is refused already-paid, as validate says."""
-    from skillpolicy.paycommit import commit_payout
-    from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import compute_subsidy
-    from skillpolicy.validate import validate_sheet
+    from skillpolicy.check.validate import validate_sheet
+    from skillpolicy.compute.paycommit import commit_payout
+    from skillpolicy.compute.subsidy import compute_subsidy
+    from skillpolicy.loading.programfiles import load_program
 
     program = load_program(PROGRAM)
     row = [
@@ -880,9 +880,9 @@ def test_the_commit_runs_with_the_cyclic_collector_paused_and_restores_it(
     on afterwards, also when the commit fails; a collector already off stays off."""
     import gc
 
-    from skillpolicy.paycommit import commit_payout
-    from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import compute_subsidy
+    from skillpolicy.compute.paycommit import commit_payout
+    from skillpolicy.compute.subsidy import compute_subsidy
+    from skillpolicy.loading.programfiles import load_program
 
     row = ["韦志强", resident_id("45010219800315101"), "数控车工", "高级工", "2008-05-20",
            "技师", "广西机电技师学院", "合格"]  # fmt: skip
@@ -912,9 +912,9 @@ def test_a_unit_listed_twice_is_paid_once_even_without_a_ledger(
 ) -> None:
     """A unit on two rows of a designation sheet: the repeat is a duplicate-person error, so the
     payout (and the schedule printed from it) pays the unit once, ledger or not."""
-    from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import compute_subsidy
-    from skillpolicy.validate import validate_sheet
+    from skillpolicy.check.validate import validate_sheet
+    from skillpolicy.compute.subsidy import compute_subsidy
+    from skillpolicy.loading.programfiles import load_program
 
     program = load_program("jincheng-2022-workstation")
     unit = ["晋城市兰花煤化工有限责任公司", "91140500MA0K12348W", 91.5, "是", "合格"]
@@ -942,9 +942,9 @@ def test_a_key_twice_in_one_commit_is_recorded_and_shown_once(
     the payout shows the repeat refused already-paid, so its total is the ledger's."""
     from dataclasses import replace
 
-    from skillpolicy.paycommit import commit_payout
-    from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import compute_subsidy
+    from skillpolicy.compute.paycommit import commit_payout
+    from skillpolicy.compute.subsidy import compute_subsidy
+    from skillpolicy.loading.programfiles import load_program
 
     unit = ["晋城市兰花煤化工有限责任公司", "91140500MA0K12348W", 91.5, "是", "合格"]
     sheet = xlsx(tmp_path / "授牌.xlsx", [DESIGNATION_HEADER, unit])
@@ -980,9 +980,9 @@ def test_a_huge_number_in_a_date_or_count_cell_does_not_stop_the_commit(
     ledger_target: LedgerTarget,
 ) -> None:
     """开班日期 or 抽查次数 holding 10^20 commits (year and count left out), not an OverflowError."""
-    from skillpolicy.paycommit import commit_payout
-    from skillpolicy.programfiles import load_program
-    from skillpolicy.subsidy import compute_subsidy
+    from skillpolicy.compute.paycommit import commit_payout
+    from skillpolicy.compute.subsidy import compute_subsidy
+    from skillpolicy.loading.programfiles import load_program
 
     def trainee(number: str, start: Any, inspections: Any) -> list[Any]:
         return [

@@ -29,7 +29,7 @@ import pytest
 
 import pgcluster
 from conftest import LedgerTarget, PostgresServer, cli_env, postgres_target, skillpolicy_script
-from skillpolicy.errors import InputError
+from skillpolicy.domain.errors import InputError
 from skillpolicy.ledger import LedgerLine, LineFacts, OutcomeLine, RunInfo
 from skillpolicy.ledger.open import open_ledger
 from skillpolicy.ledger.postgres import mask_password, shown_location
@@ -558,7 +558,7 @@ def test_the_city_report_is_the_sum_of_its_offices_reports(
     own reports, and the city report's table per office is that office's report."""
     from openpyxl import load_workbook
 
-    from skillpolicy.programfiles import list_programs
+    from skillpolicy.loading.programfiles import list_programs
     from skillpolicy.report import write_monthly_report
     from skillpolicy.report.model import build_report, sum_tallies
 

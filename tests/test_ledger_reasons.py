@@ -13,7 +13,7 @@ import pytest
 
 from conftest import LedgerTarget
 from inprocess import run_main
-from skillpolicy.findings import Finding
+from skillpolicy.domain.findings import Finding
 from skillpolicy.ledger import (
     ALREADY_PAID_MESSAGE,
     LedgerLine,
@@ -23,7 +23,7 @@ from skillpolicy.ledger import (
 )
 from skillpolicy.ledger import sqlite as module
 from skillpolicy.ledger.sqlite import SCHEMA_VERSION
-from skillpolicy.programs import ALREADY_PAID
+from skillpolicy.policy.programs import ALREADY_PAID
 
 PROGRAM = "guangxi-2012-technician"
 FRESH = "fujian-2013-free-training"  # the same outcomes committed anew, under another program
@@ -265,12 +265,12 @@ def test_a_reprint_lists_the_unpaid_lines_with_their_reasons(tmp_path: Path) -> 
     import openpyxl
 
     from conftest import ROOT
+    from skillpolicy.compute.paycommit import commit_payout
+    from skillpolicy.compute.subsidy import compute_subsidy
     from skillpolicy.ledger.sqlite import SqliteLedger
-    from skillpolicy.paycommit import commit_payout
-    from skillpolicy.payouts import PENDING_SHEET, build_payout_workbook
-    from skillpolicy.programfiles import load_program
-    from skillpolicy.reprint import payout_from_ledger
-    from skillpolicy.subsidy import compute_subsidy
+    from skillpolicy.loading.programfiles import load_program
+    from skillpolicy.outputs.payouts import PENDING_SHEET, build_payout_workbook
+    from skillpolicy.outputs.reprint import payout_from_ledger
 
     program = "xuchang-2013-revitalization"
     examples = ROOT / "examples"

@@ -2,7 +2,7 @@
 
 The levy scenarios live in ``scenarios/xuchang-2013-levy.toml``: ``test_scenarios.py`` checks
 their findings, and the ``levy_lines`` worked by hand are checked here against
-:func:`skillpolicy.levy.compute_levy`.
+:func:`skillpolicy.compute.levy.compute_levy`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from skillpolicy.errors import InputError
-from skillpolicy.identifiers import check_credit_code
-from skillpolicy.levy import compute_levy, write_levy_workbook
-from skillpolicy.programfiles import load_program
-from skillpolicy.resources import shipped_dir
+from skillpolicy.compute.levy import compute_levy, write_levy_workbook
+from skillpolicy.domain.errors import InputError
+from skillpolicy.domain.identifiers import check_credit_code
+from skillpolicy.io.resources import shipped_dir
+from skillpolicy.loading.programfiles import load_program
 from test_scenarios import SCENARIO_DIR, build_sheet
 
 PROGRAM = "xuchang-2013-revitalization"

@@ -15,12 +15,9 @@ from typing import Any
 import pytest
 
 import skillpolicy.rules
-from skillpolicy.identifiers import ResidentId, check_resident_id
-from skillpolicy.programfiles import load_program
-from skillpolicy.rules.base import Memo
-from skillpolicy.rules.kind_duplicate import typed_part
-from skillpolicy.validate import validate_sheet
-from skillpolicy.values import (
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.domain.identifiers import ResidentId, check_resident_id
+from skillpolicy.domain.values import (
     ValueProblem,
     cell_text,
     parse_date,
@@ -30,6 +27,9 @@ from skillpolicy.values import (
     parse_ratio,
     parse_yes_no,
 )
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.rules.base import Memo
+from skillpolicy.rules.kind_duplicate import typed_part
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -78,7 +78,7 @@ def outcome(judge: Callable[[Any], Any], raw: Any) -> tuple[str, Any]:
 
 def blank_or(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """The uncached reading the memo's typed readers stand for: None for a blank cell."""
-    from skillpolicy.values import is_blank
+    from skillpolicy.domain.values import is_blank
 
     return lambda raw: None if is_blank(raw) else parser(raw)
 

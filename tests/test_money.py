@@ -1,4 +1,4 @@
-"""Tests for skillpolicy.money: rounding, formatting and Chinese uppercase amounts."""
+"""Tests for skillpolicy.domain.money: rounding, formatting and Chinese uppercase amounts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillpolicy.money import FEN, amount_in_words, format_amount, format_amount_grouped, to_fen
+from skillpolicy.domain.money import (
+    FEN,
+    amount_in_words,
+    format_amount,
+    format_amount_grouped,
+    to_fen,
+)
 
 # --- independent oracle ---------------------------------------------------------------------
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from conftest import write_rows
-from skillpolicy.errors import CatalogError
-from skillpolicy.paymodel import Rounding
-from skillpolicy.programfiles import load_program, load_program_file, program_ids
-from skillpolicy.resources import SearchPath
-from skillpolicy.subsidy import compute_subsidy
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.domain.errors import CatalogError
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.loading.programfiles import load_program, load_program_file, program_ids
+from skillpolicy.policy.paymodel import Rounding
 
 PROGRAM = """
 id = "county-money"

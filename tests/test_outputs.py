@@ -204,8 +204,8 @@ def test_commit_with_an_existing_out_stops_before_the_ledger(run_cli: Run, input
 
 def test_check_output_is_the_one_place(tmp_path: Path) -> None:
     """The library's check refuses an existing file, allows it with force, refuses a folder."""
-    from skillpolicy.errors import InputError
-    from skillpolicy.fileio import check_output
+    from skillpolicy.domain.errors import InputError
+    from skillpolicy.io.fileio import check_output
 
     target = tmp_path / "a.xlsx"
     check_output(target, suffixes=(".xlsx",))

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.text.run import Run as DocxRun
 
 from conftest import ROOT, Run
-from skillpolicy.errors import InputError, ParameterError
+from skillpolicy.domain.errors import InputError, ParameterError
 from skillpolicy.render import DocxTemplate, RenderOptions, form_spec, load_documents
 from skillpolicy.render import render_documents as render_batch
 from skillpolicy.render.forms import PayoutNotice, notice_contact, notice_title
@@ -711,8 +711,8 @@ def test_render_summary_and_levy_workbooks_are_print_ready(tmp_path: Path) -> No
     summary = openpyxl.load_workbook(tmp_path / "jincheng-workstation-application-汇总.xlsx")
     assert_print_ready(summary)
     assert summary.worksheets[0].print_title_rows == "$1:$1"
-    from skillpolicy.levy import compute_levy, write_levy_workbook
-    from skillpolicy.programfiles import load_program
+    from skillpolicy.compute.levy import compute_levy, write_levy_workbook
+    from skillpolicy.loading.programfiles import load_program
 
     levy = compute_levy(
         EXAMPLES / "xuchang-2013-revitalization-levy.xlsx",
@@ -724,9 +724,9 @@ def test_render_summary_and_levy_workbooks_are_print_ready(tmp_path: Path) -> No
 
 def test_annotated_summary_sheet_is_print_ready_in_chinese(tmp_path: Path) -> None:
     """问题汇总 prints like every sheet (title row repeated) and names rules in Chinese."""
-    from skillpolicy.annotate import write_annotated
-    from skillpolicy.programfiles import load_program
-    from skillpolicy.validate import validate_sheet
+    from skillpolicy.check.validate import validate_sheet
+    from skillpolicy.loading.programfiles import load_program
+    from skillpolicy.outputs.annotate import write_annotated
 
     program = load_program("guangxi-2012-technician")
     report = validate_sheet(EXAMPLES / "guangxi-2012-technician.xlsx", program)
@@ -814,11 +814,11 @@ ENGLISH_IDS = re.compile(
 @pytest.fixture
 def monthly(tmp_path: Path) -> tuple[Path, Path]:
     """The 2013-10 report (.docx, .xlsx) over a ledger holding the Guangxi and Xuchang rosters."""
+    from skillpolicy.compute.paycommit import commit_payout
+    from skillpolicy.compute.subsidy import compute_subsidy
     from skillpolicy.ledger.sqlite import SqliteLedger
-    from skillpolicy.paycommit import commit_payout
-    from skillpolicy.programfiles import load_program
+    from skillpolicy.loading.programfiles import load_program
     from skillpolicy.report import write_monthly_report
-    from skillpolicy.subsidy import compute_subsidy
 
     with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
         for program, roster in REPORT_ROSTERS:
@@ -1113,8 +1113,8 @@ def test_report_takes_its_signers_from_the_params_file(tmp_path: Path, run_cli: 
 
 def test_a_report_table_does_not_upset_a_subsidy_run(tmp_path: Path) -> None:
     """A [report] table beside the program tables is a setting, not an unknown program."""
-    from skillpolicy.params import configured_signers, load_params
-    from skillpolicy.programfiles import list_programs
+    from skillpolicy.loading.programfiles import list_programs
+    from skillpolicy.policy.params import configured_signers, load_params
 
     params = tmp_path / "skillpolicy.toml"
     params.write_text('[report]\nunit = "晋城市人社局"\n', encoding="utf-8")

@@ -15,11 +15,11 @@ import pytest
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from skillpolicy.errors import InputError
-from skillpolicy.paylines import Payout
-from skillpolicy.payouts import safe_sheet_title, write_payout_workbook
-from skillpolicy.programfiles import load_program
-from skillpolicy.subsidy import compute_subsidy
+from skillpolicy.compute.paylines import Payout
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.domain.errors import InputError
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.outputs.payouts import safe_sheet_title, write_payout_workbook
 
 ROSTER_HEADER = [
     "姓名",

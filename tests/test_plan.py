@@ -14,12 +14,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from skillpolicy.errors import InputError
-from skillpolicy.params import LocalParams
-from skillpolicy.plan import read_targets, summarise_plans, write_summary_workbook
-from skillpolicy.programfiles import load_program
-from skillpolicy.programs import Program
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.domain.errors import InputError
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.policy.params import LocalParams
+from skillpolicy.policy.programs import Program
+from skillpolicy.tasks.plan import read_targets, summarise_plans, write_summary_workbook
 
 PROGRAM = "fujian-2013-free-training"
 HEADER = [

@@ -19,14 +19,14 @@ import docx
 import openpyxl
 
 from conftest import ROOT, LedgerTarget, skillpolicy_script
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.compute.paycommit import commit_payout
+from skillpolicy.compute.subsidy import compute_subsidy
 from skillpolicy.ledger import HistoryQuery, Ledger
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger
-from skillpolicy.paycommit import commit_payout
-from skillpolicy.plan import summarise_plans, write_summary_workbook
-from skillpolicy.programfiles import load_program
+from skillpolicy.loading.programfiles import load_program
 from skillpolicy.report import CityTargets, write_monthly_report
-from skillpolicy.subsidy import compute_subsidy
-from skillpolicy.validate import validate_sheet
+from skillpolicy.tasks.plan import summarise_plans, write_summary_workbook
 
 EXAMPLES = ROOT / "examples"
 PARAMS = EXAMPLES / "skillpolicy.toml"
@@ -327,8 +327,8 @@ def test_cli_reads_the_targets_from_the_filled_summary(
     with ledger_target.open() as ledger:
         commit(ledger, ROSTER)
     program = load_program(FUJIAN)
-    from skillpolicy.params import load_params
-    from skillpolicy.programfiles import list_programs
+    from skillpolicy.loading.programfiles import list_programs
+    from skillpolicy.policy.params import load_params
 
     summary = summarise_plans(
         [PLANS], program, params=load_params(PARAMS, program, list_programs())

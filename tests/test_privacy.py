@@ -27,12 +27,12 @@ import pytest
 
 from conftest import ROOT, make_resident_id, skillpolicy_script, write_rows
 from inprocess import Outcome, run_main
-from skillpolicy.errors import InputError
-from skillpolicy.findings import Finding
-from skillpolicy.identifiers import check_credit_code
+from skillpolicy.domain.errors import InputError
+from skillpolicy.domain.findings import Finding
+from skillpolicy.domain.identifiers import check_credit_code
+from skillpolicy.domain.privacy import RedactingStream, redact, redact_strictly
 from skillpolicy.ledger.sqlite import SqliteLedger
-from skillpolicy.privacy import RedactingStream, redact, redact_strictly
-from skillpolicy.programfiles import load_program
+from skillpolicy.loading.programfiles import load_program
 
 EXAMPLES = ROOT / "examples"
 EXPECTED = ROOT / "tests" / "examples"

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 
 from conftest import Run
-from skillpolicy.errors import CatalogError
-from skillpolicy.programcheck import (
+from skillpolicy.domain.errors import CatalogError
+from skillpolicy.io.resources import shipped_dir
+from skillpolicy.loading.programcheck import (
     RULE_PARAMS,
     ProgramFileError,
     check_program_file,
 )
-from skillpolicy.programfiles import load_program_file
-from skillpolicy.programschema import SCHEMA_DIRECTIVE, SCHEMA_FILE, program_json_schema
-from skillpolicy.resources import shipped_dir
+from skillpolicy.loading.programfiles import load_program_file
+from skillpolicy.loading.programschema import SCHEMA_DIRECTIVE, SCHEMA_FILE, program_json_schema
 from skillpolicy.rules import known_kinds, known_rule_ids
 
 HERE = Path(__file__).parent

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from skillpolicy.columns import ColumnSpec
-from skillpolicy.paymodel import (
+from skillpolicy.io.columns import ColumnSpec
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.loading.programcheck import RULE_PARAMS, check_program_file, search_beside
+from skillpolicy.loading.programfiles import load_program, program_ids
+from skillpolicy.policy.paymodel import (
     AmountPart,
     Condition,
     Factor,
@@ -19,9 +22,7 @@ from skillpolicy.paymodel import (
     Rounding,
     Tranche,
 )
-from skillpolicy.programcheck import RULE_PARAMS, check_program_file, search_beside
-from skillpolicy.programfiles import load_program, program_ids
-from skillpolicy.programs import (
+from skillpolicy.policy.programs import (
     Amount,
     AppliesWhen,
     LocalParameter,
@@ -33,7 +34,6 @@ from skillpolicy.programs import (
     SubsidySpec,
     Target,
 )
-from skillpolicy.resources import SearchPath
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "program-files.md"

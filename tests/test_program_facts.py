@@ -6,8 +6,8 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
-from skillpolicy.programfiles import list_programs, program_ids
-from skillpolicy.programs import InForce
+from skillpolicy.loading.programfiles import list_programs, program_ids
+from skillpolicy.policy.programs import InForce
 from skillpolicy.report.model import (
     campaign_months,
     campaign_months_elapsed,

@@ -15,7 +15,8 @@ from docx.oxml.ns import qn
 from docx.text.run import Run as DocxRun
 
 from conftest import ROOT, Run, mm
-from skillpolicy.errors import InputError
+from skillpolicy.domain.errors import InputError
+from skillpolicy.io.resources import SearchPath
 from skillpolicy.render import (
     FORMS,
     DocxTemplate,
@@ -28,7 +29,6 @@ from skillpolicy.render import (
     safe_stem,
     unique_file_name,
 )
-from skillpolicy.resources import SearchPath
 
 EXAMPLES = ROOT / "examples"
 TEMPLATES = ROOT / "templates"

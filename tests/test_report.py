@@ -17,15 +17,15 @@ import openpyxl
 import pytest
 
 from conftest import ROOT, LedgerTarget, mm, skillpolicy_script
-from skillpolicy.errors import InputError
+from skillpolicy.compute.paycommit import commit_payout
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.domain.errors import InputError
 from skillpolicy.ledger import Ledger, findings_of
 from skillpolicy.ledger.open import open_ledger
 from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger
-from skillpolicy.paycommit import commit_payout
-from skillpolicy.programfiles import load_program
+from skillpolicy.loading.programfiles import load_program
 from skillpolicy.report import default_month, report_lock, write_monthly_report
 from skillpolicy.report.text import percent as report_percent
-from skillpolicy.subsidy import compute_subsidy
 
 EXAMPLES = ROOT / "examples"
 PARAMS = EXAMPLES / "skillpolicy.toml"

@@ -14,11 +14,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from skillpolicy.programfiles import load_program
-from skillpolicy.programs import Program
-from skillpolicy.scoring import aggregate, review_scores, write_review_workbook
-from skillpolicy.subsidy import compute_subsidy
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.policy.programs import Program
+from skillpolicy.tasks.scoring import aggregate, review_scores, write_review_workbook
 
 PROGRAM = "jincheng-2022-workstation"
 HEADER = ["单位名称", "统一社会信用代码", "专家", "评分", "回避专家"]

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from conftest import make_resident_id, write_rows
-from skillpolicy.explain import explain_row
-from skillpolicy.findings import Finding
-from skillpolicy.params import load_params
-from skillpolicy.programfiles import load_program_file
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.domain.findings import Finding
+from skillpolicy.loading.programfiles import load_program_file
+from skillpolicy.policy.params import load_params
+from skillpolicy.tasks.explain import explain_row
 
 CONTROL = Path(__file__).parent / "broken_catalogs" / "control" / "programs" / "valid-program.toml"
 COLUMNS = ["姓名", "身份证号", "培训形式", "到课率"]
@@ -193,7 +193,7 @@ def test_date_order_against_a_fixed_day(tmp_path: Path) -> None:
 
 def test_date_order_without_a_bound_needs_the_programs_deadline(tmp_path: Path) -> None:
     """`program check` refuses a date-order with no bound in a program without a deadline."""
-    from skillpolicy.programcheck import check_program_file
+    from skillpolicy.loading.programcheck import check_program_file
 
     path = _program(tmp_path, _date_rule('{ column = "开班日期" }'))
     said = [str(problem) for problem in check_program_file(path)]

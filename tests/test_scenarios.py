@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 import tomli_w
 
-from skillpolicy.programfiles import load_program
-from skillpolicy.subsidy import compute_subsidy
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.compute.subsidy import compute_subsidy
+from skillpolicy.loading.programfiles import load_program
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 

@@ -10,11 +10,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from skillpolicy.annotate import write_annotated
-from skillpolicy.errors import InputError
-from skillpolicy.programfiles import load_program
-from skillpolicy.sheet import SheetReader
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.domain.errors import InputError
+from skillpolicy.io.sheet import SheetReader
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.outputs.annotate import write_annotated
 
 # INTERFACE.md "Sheets": canonical header -> the other headers accepted on a roster.
 INTERFACE_ALIASES = {
@@ -384,9 +384,9 @@ def test_title_merged_across_the_sheet_leaves_a_one_row_header(tmp_path: Path) -
 
 def test_the_library_refuses_an_unknown_kind_as_input_error(tmp_path: Path) -> None:
     """validate_sheet with a kind no program knows raises InputError naming it, not KeyError."""
-    from skillpolicy.errors import InputError
-    from skillpolicy.programfiles import load_program
-    from skillpolicy.validate import validate_sheet
+    from skillpolicy.check.validate import validate_sheet
+    from skillpolicy.domain.errors import InputError
+    from skillpolicy.loading.programfiles import load_program
 
     roster = Path(__file__).resolve().parents[1] / "examples" / "guangxi-2012-technician.xlsx"
     with pytest.raises(InputError, match="「名单」不存在"):

@@ -12,16 +12,16 @@ import openpyxl
 import pytest
 
 from conftest import make_resident_id, write_rows
-from skillpolicy import validate
-from skillpolicy.errors import InputError
-from skillpolicy.findings import Finding
-from skillpolicy.levy import compute_levy
-from skillpolicy.params import LocalParams
-from skillpolicy.programfiles import load_program
-from skillpolicy.resources import SearchPath
+from skillpolicy.check import validate
+from skillpolicy.check.validate import HIDDEN_RULE, Report, run_sheet, validate_sheet
+from skillpolicy.compute.levy import compute_levy
+from skillpolicy.compute.subsidy import compute_subsidy, validate_and_compute
+from skillpolicy.domain.errors import InputError
+from skillpolicy.domain.findings import Finding
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.policy.params import LocalParams
 from skillpolicy.rules import RowView
-from skillpolicy.subsidy import compute_subsidy, validate_and_compute
-from skillpolicy.validate import HIDDEN_RULE, Report, run_sheet, validate_sheet
 from test_levy import EAST, WEST, levy_sheet
 
 XUCHANG = "xuchang-2013-revitalization"

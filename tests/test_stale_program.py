@@ -10,8 +10,8 @@ from typing import Any
 import openpyxl
 
 from conftest import Run, write_rows
-from skillpolicy.programfiles import load_program
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.loading.programfiles import load_program
 
 XUCHANG = "xuchang-2013-revitalization"
 HEADER = ["姓名", "性别", "身份证号", "培训类别", "培训类型", "开班日期"]

@@ -41,14 +41,16 @@ HEAVY = (
 # file checks, the ledger's protocol and the names of its workflow steps, money formatting.
 LIBRARY_AT_START = {
     "skillpolicy",
-    "skillpolicy.errors",
-    "skillpolicy.fileio",
-    "skillpolicy.identifiers",
+    "skillpolicy.domain",
+    "skillpolicy.io",
+    "skillpolicy.domain.errors",
+    "skillpolicy.io.fileio",
+    "skillpolicy.domain.identifiers",
     "skillpolicy.ledger",
     "skillpolicy.ledger.workflow",
-    "skillpolicy.money",
-    "skillpolicy.privacy",
-    "skillpolicy.resources",
+    "skillpolicy.domain.money",
+    "skillpolicy.domain.privacy",
+    "skillpolicy.io.resources",
 }
 
 # typer (0.2x) converts a subcommand's options with pydantic, so parsing one loads pydantic
@@ -126,6 +128,6 @@ def test_start_up_loads_only_the_small_library_modules(
 def test_the_init_default_is_the_parameters_file_name() -> None:
     """`init`'s default output (kept literal for start-up) is the parameters file name."""
     from skillpolicy.cli.init import DEFAULT_OUT
-    from skillpolicy.params import DEFAULT_PARAMS_FILE
+    from skillpolicy.policy.params import DEFAULT_PARAMS_FILE
 
     assert DEFAULT_OUT == DEFAULT_PARAMS_FILE

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from conftest import ROOT, cli_env, make_resident_id, skillpolicy_script
-from skillpolicy.programfiles import list_programs
+from skillpolicy.loading.programfiles import list_programs
 
 GUANGXI = "guangxi-2012-technician"
 HEADER = [

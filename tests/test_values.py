@@ -1,4 +1,4 @@
-"""Tests for skillpolicy.values: cell folding, value parsers, levels and periods."""
+"""Tests for skillpolicy.domain.values: cell folding, value parsers, levels and periods."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from skillpolicy.values import (
+from skillpolicy.domain.values import (
     Level,
     ValueProblem,
     add_months,

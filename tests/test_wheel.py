@@ -99,7 +99,7 @@ def test_wheel_contains_programs_and_catalog(wheel: Path) -> None:
 def test_installed_package_is_the_wheel_not_the_checkout(venv: Path, tmp_path: Path) -> None:
     """Inside the venv, `import skillpolicy` and its shipped data resolve into the venv."""
     code = (
-        "import skillpolicy; from skillpolicy.resources import shipped_dir; "
+        "import skillpolicy; from skillpolicy.io.resources import shipped_dir; "
         "print(skillpolicy.__file__); print(shipped_dir('catalogs'))"
     )
     result = _run([venv / "bin" / "python", "-c", code], tmp_path)

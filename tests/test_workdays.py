@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillpolicy.errors import CatalogError
-from skillpolicy.resources import SearchPath, shipped_dir
-from skillpolicy.workdays import CalendarYearMissing, WorkdayCalendar
+from skillpolicy.domain.errors import CatalogError
+from skillpolicy.io.resources import SearchPath, shipped_dir
+from skillpolicy.policy.workdays import CalendarYearMissing, WorkdayCalendar
 
 SHIPPED = WorkdayCalendar()
 

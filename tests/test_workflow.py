@@ -18,7 +18,7 @@ import pytest
 
 from conftest import LedgerTarget
 from inprocess import run_main
-from skillpolicy.errors import InputError
+from skillpolicy.domain.errors import InputError
 from skillpolicy.ledger import LedgerLine, PaidEntry, RunInfo
 from skillpolicy.ledger.workflow import SAME_PERSON_RULE
 
@@ -194,8 +194,8 @@ def test_only_approved_runs_count_as_paid_in_the_monthly_figures(
 
 def test_an_already_paid_refusal_names_the_state_of_the_holding_run() -> None:
     """A later run's already-paid finding says whether the holder is 待复核, 已复核 or 已审批."""
-    from skillpolicy.alreadypaid import already_paid_finding
-    from skillpolicy.programfiles import load_program
+    from skillpolicy.check.alreadypaid import already_paid_finding
+    from skillpolicy.loading.programfiles import load_program
 
     program = load_program(PROGRAM)
     for state, name in (("proposed", "待复核"), ("reviewed", "已复核"), ("approved", "已审批")):
@@ -535,7 +535,7 @@ def test_reconciling_a_bank_return_marks_arrived_and_returned_lines(
     """Matched 成功 lines are 已到账, 失败 ones 退回 with the reason and their entitlement is free
     for a new proposal; unknown and duplicated bank lines are reported; the report counts the
     returned lines apart; a run not approved cannot be reconciled."""
-    from skillpolicy.reconcile import read_bank_file
+    from skillpolicy.ledger.reconcile import read_bank_file
 
     paid = lines(3)
     bank = read_bank_file(_bank_file(tmp_path / "回单.xlsx", [
@@ -560,7 +560,7 @@ def test_reconciling_a_bank_return_marks_arrived_and_returned_lines(
         assert book.paid([line.key for line in paid]).keys() == {paid[0].key, paid[2].key}
         [returned] = [f for f in book.month_figures("2099-12") if f.status == "returned"]
         assert (returned.count, returned.amount) == (1, Decimal("1900.00"))
-        from skillpolicy.programfiles import list_programs
+        from skillpolicy.loading.programfiles import list_programs
         from skillpolicy.report.model import build_report
 
         report = build_report(book, "2024-03", {p.id: p for p in list_programs()}, "now")

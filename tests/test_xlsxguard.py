@@ -1,4 +1,4 @@
-"""The bounds a workbook must keep before a parser opens it (skillpolicy.xlsxguard).
+"""The bounds a workbook must keep before a parser opens it (skillpolicy.io.xlsxguard).
 
 The corpus (test_corpus.py) runs the hostile files through the commands; these tests pin the
 guard's own promises: ordinary workbooks take the fast pass and are read, unusual but valid
@@ -26,9 +26,9 @@ from corpus.build import (
     sheet_xml,
     zip_bomb,
 )
-from skillpolicy import xlsxguard
-from skillpolicy.errors import InputError
-from skillpolicy.sheet import SheetReader, sniff_workbook
+from skillpolicy.domain.errors import InputError
+from skillpolicy.io import xlsxguard
+from skillpolicy.io.sheet import SheetReader, sniff_workbook
 
 
 @pytest.fixture

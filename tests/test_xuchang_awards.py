@@ -12,11 +12,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from skillpolicy.catalog import load_catalog
-from skillpolicy.programfiles import load_program
-from skillpolicy.resources import SearchPath
-from skillpolicy.sheet import SheetReader
-from skillpolicy.validate import validate_sheet
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.io.sheet import SheetReader
+from skillpolicy.loading.programfiles import load_program
+from skillpolicy.policy.catalog import load_catalog
 
 PROGRAM = "xuchang-2013-revitalization"
 AWARD_HEADER = ["序号", "姓名", "身份证号", "奖项", "评选年度", "所在企业"]
@@ -268,7 +268,7 @@ def test_an_unknown_kind_lists_the_kinds(run_cli: Run, awards: Path) -> None:
 
 def test_a_forced_kind_without_its_headers_says_which_headers(technicians: Path) -> None:
     """--kind technician on a sheet without 申报等级 names the headers a technician sheet needs."""
-    from skillpolicy.errors import InputError
+    from skillpolicy.domain.errors import InputError
 
     path = write(technicians.parent / "plain.xlsx", [["姓名", "身份证号", "培训类型"]])
     with pytest.raises(InputError, match="申报等级"):

@@ -10,8 +10,8 @@ from typing import Annotated, NoReturn, TextIO, cast
 import typer
 
 from .. import __version__
-from ..errors import SkillpolicyError
-from ..privacy import RedactingStream, redact_strictly
+from ..domain.errors import SkillpolicyError
+from ..domain.privacy import RedactingStream, redact_strictly
 from . import catalog as catalog_cmd
 from . import demo as demo_cmd
 from . import explain as explain_cmd
@@ -97,7 +97,7 @@ def main() -> None:
     """Entry point: turn domain errors into one line on stderr and exit 2, never a traceback.
 
     Everything written to stdout and stderr (tables, JSON, notes, logs, usage errors) passes
-    through :class:`~skillpolicy.privacy.RedactingStream`, so no path can print an unmasked
+    through :class:`~skillpolicy.domain.privacy.RedactingStream`, so no path can print an unmasked
     identity, phone or account number; files the clerk asked for are written unmasked.
     """
     streams = (sys.stdout, sys.stderr)

@@ -9,14 +9,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError
-from ..fileio import check_output, not_regular_file
-from ..money import format_amount_grouped
+from ..domain.errors import InputError
+from ..domain.money import format_amount_grouped
+from ..io.fileio import check_output, not_regular_file
 from .common import STATE, Table, note, stdout
 
 if TYPE_CHECKING:
-    from ..batch import Batch, FileResult, Mode
-    from ..programs import Program
+    from ..policy.programs import Program
+    from ..tasks.batch import Batch, FileResult, Mode
 
 
 def is_batch(sheets: list[Path], annotate_dir: Path | None) -> bool:
@@ -32,7 +32,7 @@ def inputs_of(sheets: list[Path]) -> list[Path]:
         problem = None if path.is_dir() else not_regular_file(path)
         if problem:
             raise InputError(problem, file=path)
-    from ..batch import expand_inputs
+    from ..tasks.batch import expand_inputs
 
     return expand_inputs(sheets)
 
@@ -40,7 +40,7 @@ def inputs_of(sheets: list[Path]) -> list[Path]:
 def check_annotate_dir(out: Path, sheets: list[Path], files: list[Path], force: bool) -> None:
     """The output folder: an existing folder (or one to create), never a folder read as input;
     every file to be written refused up front when it exists (without --force)."""
-    from ..batch import SUMMARY_NAME, FileResult, annotated_name
+    from ..tasks.batch import SUMMARY_NAME, FileResult, annotated_name
 
     if out.exists() and not out.is_dir():
         raise InputError("--annotate-dir 应是一个文件夹", file=out)
@@ -116,8 +116,8 @@ def run_batch(
 ) -> Batch:
     """Every file checked, with the progress display; the ledger is opened once here first,
     so a ledger that cannot be read is one error, not one per file."""
-    from ..batch import check_batch
     from ..ledger.reading import open_for_reading
+    from ..tasks.batch import check_batch
 
     files = inputs_of(sheets)
     open_for_reading(ledger, missing_ok=mode == "subsidy").close()
@@ -138,8 +138,8 @@ def run_batch(
 
 def write_outputs(batch: Batch, out: Path) -> None:
     """Each readable file's annotated copy and 汇总.xlsx into ``out``."""
-    from ..annotate import write_annotated
-    from ..batch import SUMMARY_NAME, annotated_name, write_summary
+    from ..outputs.annotate import write_annotated
+    from ..tasks.batch import SUMMARY_NAME, annotated_name, write_summary
 
     out.mkdir(exist_ok=True)
     taken: set[str] = set()
@@ -156,7 +156,7 @@ def write_outputs(batch: Batch, out: Path) -> None:
 
 def print_summary(batch: Batch) -> None:
     """The 汇总 table: one row per file, then the totals."""
-    from ..batch import SUMMARY_HEADERS, summary_rows
+    from ..tasks.batch import SUMMARY_HEADERS, summary_rows
 
     table = Table(title=f"汇总（{len(batch.files)} 个文件）")
     for header in SUMMARY_HEADERS:

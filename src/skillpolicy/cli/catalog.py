@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import InputError
-from ..fileio import check_output
+from ..domain.errors import InputError
+from ..io.fileio import check_output
 from .common import (
     STATE,
     ForceOption,
@@ -32,7 +32,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def _load(reference: str):  # type: ignore[no-untyped-def]
     """A catalog by id, or from a .toml path."""
-    from ..catalog import load_catalog, load_catalog_file
+    from ..policy.catalog import load_catalog, load_catalog_file
 
     path = Path(reference)
     if reference.endswith(".toml") and path.is_file():
@@ -43,7 +43,7 @@ def _load(reference: str):  # type: ignore[no-untyped-def]
 @group.command("list", epilog=examples("skillpolicy catalog list"))
 def list_command() -> None:
     """列出全部职业目录。"""
-    from ..catalog import list_catalogs
+    from ..policy.catalog import list_catalogs
 
     table = Table(title="职业（工种）目录")
     for header in ("编号", "名称", "出处", "行业数", "职业数"):
@@ -93,7 +93,7 @@ def diff_command(
     ],
 ) -> None:
     """比较两个目录：B 比 A 新增、删去、改了行业的职业。"""
-    from ..catalog import diff_catalogs
+    from ..policy.catalog import diff_catalogs
 
     left, right = _load(a), _load(b)
     result = diff_catalogs(left, right)
@@ -132,7 +132,7 @@ def import_command(
     """把表格中的职业目录导入为 TOML 目录文件。"""
     if not _ID.match(catalog_id):
         raise InputError(f"--id「{catalog_id}」只能用小写字母、数字和连字符")
-    from ..catalog_import import import_catalog
+    from ..policy.catalog_import import import_catalog
 
     target = out or Path(f"{catalog_id}.toml")
     check_output(target, force=force, inputs=[sheet], suffixes=(".toml",))

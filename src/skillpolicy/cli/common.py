@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Annotated, Any, cast, get_args
 
 import typer
 
-from ..errors import InputError
-from ..privacy import redact
-from ..resources import SearchPath
+from ..domain.errors import InputError
+from ..domain.privacy import redact
+from ..io.resources import SearchPath
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from ..programs import Program
+    from ..policy.programs import Program
     from .console import SafeConsole
     from .console import Table as ConsoleTable
 
@@ -102,7 +102,7 @@ STATE = State()
 
 
 def program(program_id: str) -> Program:
-    from ..programfiles import load_program
+    from ..loading.programfiles import load_program
 
     return load_program(program_id, STATE.catalogs())
 
@@ -114,7 +114,7 @@ def parse_date_option(text: str | None, option: str) -> date | None:
     """A date option: full-width digits folded (the parser folds text), the year checked."""
     if text is None:
         return None
-    from ..values import ValueProblem, parse_date
+    from ..domain.values import ValueProblem, parse_date
 
     try:
         value = parse_date(text)
@@ -290,7 +290,7 @@ def check_format(value: str) -> str:
 
 
 def check_kind(value: str | None) -> str | None:
-    from ..programs import SheetKind
+    from ..policy.programs import SheetKind
 
     kinds = get_args(SheetKind)
     if value is not None and value not in kinds:

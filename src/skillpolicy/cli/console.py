@@ -12,7 +12,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from ..terminal import shown
+from ..domain.terminal import shown
 
 
 class SafeConsole(Console):

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ..money import format_amount_grouped
-from ..resources import shipped_dir
+from ..domain.money import format_amount_grouped
+from ..io.resources import shipped_dir
 from .common import STATE, Table, examples, program, stdout
 from .validate import print_report
 
@@ -16,9 +16,9 @@ def demo_command(
     brief: Annotated[bool, typer.Option("--brief", help="只显示汇总表")] = False,
 ) -> None:
     """核对随程序附带的每张示例表（examples/，按 examples.toml 所列的项目和表的种类），演示检查结果。"""
-    from ..examples import bundled_examples
-    from ..subsidy import compute_subsidy
-    from ..validate import validate_sheet
+    from ..check.validate import validate_sheet
+    from ..compute.subsidy import compute_subsidy
+    from ..io.examples import bundled_examples
 
     folder = shipped_dir("examples")
     search = STATE.catalogs()

@@ -37,8 +37,8 @@ def explain_command(
     """说明一行的判定：逐条规则的输入、标准、条款和结果，补贴的逐步计算，台账记载。"""
     check_format(output_format)
     check_kind(kind)
-    from ..explain import explain_row
     from ..ledger.open import open_ledger
+    from ..tasks.explain import explain_row
 
     item = program(program_id)
     book = open_ledger(ledger, create=False) if ledger is not None else None

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..fileio import check_output, write_text_atomically
+from ..io.fileio import check_output, write_text_atomically
 from .common import STATE, ForceOption, examples, stdout
 
 # params.DEFAULT_PARAMS_FILE, written out so that start-up does not load the program models
@@ -21,8 +21,8 @@ def init_command(
     force: ForceOption = False,
 ) -> None:
     """写出本地参数文件模板：每个项目的本地参数（含条款和示例值），均已注释，去掉 # 并填写后生效。"""
-    from ..programfiles import list_programs
-    from ..starter import starter_params
+    from ..loading.programfiles import list_programs
+    from ..policy.starter import starter_params
 
     check_output(out, force=force, suffixes=(".toml",))
     programs = list_programs(STATE.catalogs())

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import InputError
-from ..fileio import atomic_path, check_output
-from ..identifiers import check_credit_code, check_resident_id, mask_id
+from ..domain.errors import InputError
+from ..domain.identifiers import check_credit_code, check_resident_id, mask_id
+from ..domain.money import format_amount, format_amount_grouped, to_fen
+from ..io.fileio import atomic_path, check_output
 from ..ledger import Ledger, StoredLine
-from ..money import format_amount, format_amount_grouped, to_fen
 from .common import STATE, ForceOption, LedgerOption, OperatorOption, Table, examples, note, stdout
 from .ledger_group import group
 
@@ -157,7 +157,7 @@ def _write_xlsx(path: Path, rows: Iterator[list[object]]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    from ..xlsxout import (
+    from ..io.xlsxout import (
         HEADER_FILL,
         HEADER_FONT,
         WRAP,
@@ -203,7 +203,7 @@ def _xlsx_safe(sheet: Any, value: object, width: float) -> object:
     text longer than its column ``width`` wraps."""
     from openpyxl.cell import WriteOnlyCell
 
-    from ..xlsxout import WRAP, lines_needed, put, xml_safe
+    from ..io.xlsxout import WRAP, lines_needed, put, xml_safe
 
     if isinstance(value, Decimal):
         cell = WriteOnlyCell(sheet)
@@ -298,8 +298,8 @@ def reprint_command(
     force: ForceOption = False,
 ) -> None:
     """只凭台账重新生成一次运行的发放花名册（原花名册丢失或未写成时）。"""
-    from ..payouts import write_payout_workbook
-    from ..reprint import payout_from_ledger
+    from ..outputs.payouts import write_payout_workbook
+    from ..outputs.reprint import payout_from_ledger
 
     check_output(out, force=force, inputs=[ledger_path(ledger)], suffixes=(".xlsx",))
     book = _open(ledger)

@@ -12,7 +12,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import InputError
+from ..domain.errors import InputError
+from ..domain.money import format_amount_grouped
+from ..domain.privacy import redact
 from ..ledger import OUTCOME_NAMES, Ledger, RunRecord, StoredOutcome
 from ..ledger.workflow import (
     ACTION_NAMES,
@@ -23,8 +25,6 @@ from ..ledger.workflow import (
     STATE_NAMES,
     AuditEntry,
 )
-from ..money import format_amount_grouped
-from ..privacy import redact
 from .common import LedgerOption, Table, examples, note, print_json, stdout
 from .ledger_group import group
 
@@ -332,8 +332,8 @@ def reconcile_command(
 ) -> None:
     """按银行回单逐笔对账：成功的记为已到账，失败的记为退回（附原因，其资格待重新经办）；
     回单中对不上或重复的行列出，并以退出码 1 结束。"""
+    from ..ledger.reconcile import read_bank_file
     from ..ledger.workflow import os_user
-    from ..reconcile import read_bank_file
 
     parsed = read_bank_file(bank)
     book = _open(ledger)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..fileio import check_output
-from ..money import amount_in_words, format_amount_grouped
+from ..domain.money import amount_in_words, format_amount_grouped
+from ..io.fileio import check_output
 from .common import (
     STATE,
     ForceOption,
@@ -25,7 +25,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..levy import Levy
+    from ..compute.levy import Levy
 
 STATUS_STYLE = {"levied": "green", "exempt": "cyan", "refused": "red"}
 
@@ -35,7 +35,7 @@ LevySheetArg = Annotated[
 
 
 def print_levy(levy: Levy) -> None:
-    from ..levy import STATUS_NAMES
+    from ..compute.levy import STATUS_NAMES
     from ..rules.xuchang import percent_text
 
     item = levy.program
@@ -87,7 +87,7 @@ def levy_command(
 ) -> None:
     """核算职工教育经费统筹征收：规模以上且未开展职工培训的企业，按应提取额的规定比例征收；表中有违反规则之处时退出码为 1。"""
     check_format(output_format)
-    from ..levy import compute_levy, write_levy_workbook  # openpyxl: only this command
+    from ..compute.levy import compute_levy, write_levy_workbook  # openpyxl: only this command
 
     item = program(program_id)
     if out is not None:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import InputError
-from ..fileio import check_output
+from ..domain.errors import InputError
+from ..io.fileio import check_output
 from .common import (
     STATE,
     ForceOption,
@@ -27,7 +27,7 @@ from .common import (
 from .validate import print_report
 
 if TYPE_CHECKING:
-    from ..plan import PlanSummary
+    from ..tasks.plan import PlanSummary
 
 group = typer.Typer(
     help="培训计划：汇总各设区市上报的重点企业培训计划，读回省厅下达的指导性培训计划指标。",
@@ -105,9 +105,9 @@ def summary_command(
     按设区市、行业和承训机构合计；有错误时退出码为 1。"""
     check_format(output_format)
     from ..ledger.reading import open_for_reading
-    from ..params import load_params
-    from ..plan import read_targets, summarise_plans, write_summary_workbook
-    from ..programfiles import list_programs
+    from ..loading.programfiles import list_programs
+    from ..policy.params import load_params
+    from ..tasks.plan import read_targets, summarise_plans, write_summary_workbook
 
     item = program(program_id)
     files = list(plans or [])

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import CatalogError
-from ..money import amount_in_words, format_amount_grouped
+from ..domain.errors import CatalogError
+from ..domain.money import amount_in_words, format_amount_grouped
 from .common import STATE, KindOption, ParamsOption, check_kind, note, stdout
 
 SEVERITY = {"error": "错误", "warning": "警告", "review": "复核"}
@@ -29,8 +29,8 @@ def check_command(
     check_kind(kind)
     if not file.is_file():
         raise CatalogError("项目文件不存在", file=file)
-    from ..programcheck import check_program_file, load_checked, search_beside
-    from ..programsample import run_sample
+    from ..loading.programcheck import check_program_file, load_checked, search_beside
+    from ..tasks.programsample import run_sample
 
     search = search_beside(file, STATE.catalogs())
     problems = check_program_file(file, search)
@@ -67,7 +67,7 @@ def check_command(
 
 def schema_command() -> None:
     """打印项目文件的 JSON Schema（供编辑器在输入时检查 TOML 文件）。"""
-    from ..programschema import program_json_schema
+    from ..loading.programschema import program_json_schema
 
     sys.stdout.write(json.dumps(program_json_schema(), ensure_ascii=False, indent=2) + "\n")
 

@@ -12,8 +12,8 @@ SEVERITY = {"error": "错误", "warning": "警告", "review": "复核"}
 
 def list_command() -> None:
     """列出全部项目：编号、名称、文号、日期。"""
-    from ..programfiles import list_programs
-    from ..programs import SHEET_KIND_NAMES
+    from ..loading.programfiles import list_programs
+    from ..policy.programs import SHEET_KIND_NAMES
 
     programs = list_programs(STATE.catalogs())
     table = Table(title="项目", show_lines=True)
@@ -38,9 +38,9 @@ def list_command() -> None:
 
 def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
     """显示一个项目的规则（含条款）、固定金额和本地参数是否已设置。"""
-    from ..params import load_params
-    from ..programfiles import list_programs
-    from ..programs import SHEET_KIND_NAMES, describe_rule_params
+    from ..loading.programfiles import list_programs
+    from ..policy.params import load_params
+    from ..policy.programs import SHEET_KIND_NAMES, describe_rule_params
 
     item = program(program_id)
     stdout.print(styled(item.title, "bold"), item.id)

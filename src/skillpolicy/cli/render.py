@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from ..errors import InputError
+from ..domain.errors import InputError
 from .common import (
     STATE,
     AsOfOption,
@@ -155,8 +155,8 @@ def render_command(
     if check_layout is not None:
         _check_layout(form, check_layout)
         return
+    from ..io.resources import shipped_dir
     from ..render import RenderOptions, form_spec, load_documents, open_template, render_documents
-    from ..resources import shipped_dir
 
     spec = form_spec(form, STATE.catalogs())
     if run is not None and spec.id != "payout-notice":

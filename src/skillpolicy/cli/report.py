@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import SkillpolicyError
+from ..domain.errors import SkillpolicyError
 from .common import STATE, LedgerOption, ParamsOption, examples
 
 EXIT_BAD_INPUT = 2
@@ -82,11 +82,11 @@ def monthly_command(
     退出码 0 仅当月报已写出；输入问题（台账不存在、月份格式错误、目录不可写）为 2。
     """
     from ..ledger.open import open_ledger
-    from ..params import configured_signers
-    from ..plan import read_targets, targets_program
-    from ..programfiles import list_programs
+    from ..loading.programfiles import list_programs
+    from ..policy.params import configured_signers
     from ..report import CityTargets, write_monthly_report
     from ..report.docx import Signers
+    from ..tasks.plan import read_targets, targets_program
 
     log = _logger()
     try:

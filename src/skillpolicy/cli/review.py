@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..fileio import check_output
+from ..io.fileio import check_output
 from .common import (
     STATE,
     ForceOption,
@@ -25,7 +25,7 @@ from .common import (
 from .validate import print_report
 
 if TYPE_CHECKING:
-    from ..scoring import Review
+    from ..tasks.scoring import Review
 
 group = typer.Typer(
     help="专家评审：由专家评分汇总评审得分、排名并按名额确定拟授牌单位。",
@@ -42,7 +42,7 @@ ScoresArg = Annotated[
 
 
 def print_review(review: Review) -> None:
-    from ..scoring import DECISION_NAMES, method_text
+    from ..tasks.scoring import DECISION_NAMES, method_text
 
     table = Table(show_lines=False)
     for header in (
@@ -98,7 +98,7 @@ def score_command(
 ) -> None:
     """汇总专家评分：按项目文件规定的办法算出各单位评审得分，排名，按名额确定是否授牌；评分有错误时退出码为 1。"""
     check_format(output_format)
-    from ..scoring import review_scores, write_review_workbook
+    from ..tasks.scoring import review_scores, write_review_workbook
 
     item = program(program_id)
     if out is not None:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import InputError, SkillpolicyError
-from ..fileio import StagedFile, check_output
+from ..domain.errors import InputError, SkillpolicyError
+from ..domain.money import amount_in_words, format_amount_grouped
+from ..io.fileio import StagedFile, check_output
 from ..ledger import Ledger
-from ..money import amount_in_words, format_amount_grouped
 from . import batch
 from .common import (
     DEFAULT_MAX_ROWS,
@@ -44,24 +44,24 @@ from .common import (
 from .validate import print_rule_summary
 
 if TYPE_CHECKING:
-    from ..batch import Batch
-    from ..paylines import Payout
+    from ..compute.paylines import Payout
+    from ..tasks.batch import Batch
 
 STATUS_NAMES = {"paid": "发放", "pending": "待定", "refused": "不予发放"}
 STATUS_STYLE = {"paid": "green", "pending": "yellow", "refused": "red"}
 
 
 def compute_subsidy(*args: Any, **options: Any) -> Payout:
-    """:func:`skillpolicy.subsidy.compute_subsidy`, imported when a sheet is computed (the
+    """:func:`skillpolicy.compute.subsidy.compute_subsidy`, imported when a sheet is computed (the
     rules, the sheet reader and the program models stay out of start-up)."""
-    from ..subsidy import compute_subsidy as compute
+    from ..compute.subsidy import compute_subsidy as compute
 
     return compute(*args, **options)
 
 
 def commit_payout(*args: Any, **options: Any) -> None:
-    """:func:`skillpolicy.paycommit.commit_payout`, imported when a run is committed."""
-    from ..paycommit import commit_payout as commit
+    """:func:`skillpolicy.compute.paycommit.commit_payout`, imported when a run is committed."""
+    from ..compute.paycommit import commit_payout as commit
 
     commit(*args, **options)
 
@@ -112,8 +112,8 @@ def source_hashes(program_id: str, params: Path | None) -> dict[str, str]:
     """sha256 of the program file and of the parameters file a run was made with."""
     import hashlib
 
-    from ..params import DEFAULT_PARAMS_FILE
-    from ..programfiles import program_path
+    from ..loading.programfiles import program_path
+    from ..policy.params import DEFAULT_PARAMS_FILE
 
     found = {"program": program_path(program_id, STATE.catalogs())}
     params_file = params or Path.cwd() / DEFAULT_PARAMS_FILE
@@ -151,11 +151,11 @@ def subsidy_command(
     给多个文件或一个文件夹时，合为一份发放花名册、一次台账记录。"""
     check_format(output_format)
     check_kind(kind)
-    from ..batch import batch_payout_json, merged_payout
+    from ..compute.paylines import unnamed_payee_warning
     from ..ledger.open import ledger_path, open_ledger
     from ..ledger.reading import EmptyLedger, open_for_reading
-    from ..params import configured_approval, configured_office
-    from ..paylines import unnamed_payee_warning
+    from ..policy.params import configured_approval, configured_office
+    from ..tasks.batch import batch_payout_json, merged_payout
 
     item = program(program_id)
     several = batch.is_batch(sheet, None)
@@ -204,7 +204,7 @@ def subsidy_command(
         # order of a payment run: every output written to its temporary file, then the
         # commit, then the rename; a failure before the commit records nothing
         if out is not None:
-            from ..payouts import restage_payout_workbook, stage_payout_workbook
+            from ..outputs.payouts import restage_payout_workbook, stage_payout_workbook
 
             staged = stage_payout_workbook(payout, out, full_ids=full_ids)
         if commit and payout.count("paid"):

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import InputError
-from ..fileio import check_output
+from ..domain.errors import InputError
+from ..io.fileio import check_output
 from .common import (
     STATE,
     ForceOption,
@@ -30,8 +30,8 @@ def template_command(
     """生成空白花名册或申报表：带项目表头、下拉选项和填表说明。"""
     check_kind(kind)
     check_output(out, force=force, suffixes=(".xlsx",))
-    from ..catalog import load_catalog
-    from ..programs import SHEET_KIND_NAMES
+    from ..policy.catalog import load_catalog
+    from ..policy.programs import SHEET_KIND_NAMES
 
     item = program(program_id)
     chosen = next((k for k in item.sheets if k == kind), None) if kind else next(iter(item.sheets))
@@ -39,7 +39,7 @@ def template_command(
         accepted = "、".join(item.sheets)
         raise InputError(f"项目 {item.id} 没有 {kind} 表；可用：{accepted}")
     catalog = load_catalog(item.catalog, STATE.catalogs()) if item.catalog else None
-    from ..blank import build_blank  # imports openpyxl; only this command needs it
+    from ..outputs.blank import build_blank  # imports openpyxl; only this command needs it
 
     build_blank(item, chosen, catalog, out)
     stdout.print(f"已写入 {out}（{item.title}{SHEET_KIND_NAMES.get(chosen, chosen)}）")

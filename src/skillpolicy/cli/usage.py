@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import near_miss
+from ..domain.errors import near_miss
 
 __all__ = ["usage_message"]
 

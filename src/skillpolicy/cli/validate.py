@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import InputError
-from ..fileio import check_output
+from ..domain.errors import InputError
+from ..io.fileio import check_output
 from . import batch
 from .common import (
     DEFAULT_MAX_ROWS,
@@ -39,15 +39,15 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..validate import Report
+    from ..check.validate import Report
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "review": "cyan"}
 
 
 def validate_sheet(*args: Any, **options: Any) -> Report:
-    """:func:`skillpolicy.validate.validate_sheet`, imported when a sheet is checked (the
+    """:func:`skillpolicy.check.validate.validate_sheet`, imported when a sheet is checked (the
     rules, the sheet reader and the program models stay out of start-up)."""
-    from ..validate import validate_sheet as check
+    from ..check.validate import validate_sheet as check
 
     return check(*args, **options)
 
@@ -55,7 +55,7 @@ def validate_sheet(*args: Any, **options: Any) -> Report:
 def print_report(report: Report, max_rows: int = DEFAULT_MAX_ROWS) -> None:
     """The findings as a table, at most ``max_rows`` of them (0: all); a longer list ends
     with a summary by rule and where the rest is, so a 50,000-row sheet prints in seconds."""
-    from ..findings import SEVERITY_NAMES
+    from ..domain.findings import SEVERITY_NAMES
 
     layout = report.layout
     stdout.print(
@@ -108,7 +108,7 @@ WHERE_THE_REST_IS = (
 
 def print_rule_summary(report: Report, heading: str, rest: str = WHERE_THE_REST_IS) -> None:
     """Count per rule with its clause, after a table cut short (``heading`` says where)."""
-    from ..findings import SEVERITY_NAMES
+    from ..domain.findings import SEVERITY_NAMES
 
     stdout.print(f"{heading}；问题按规则汇总：", markup=False, highlight=False)
     table = Table(show_lines=False)
@@ -189,7 +189,7 @@ def validate_command(
         book.close()
     copy_note = None
     if annotate is not None:
-        from ..annotate import write_annotated  # openpyxl is only needed for the copy
+        from ..outputs.annotate import write_annotated  # openpyxl is only needed for the copy
 
         with progress("正在写标注副本", rows=False):
             copy_note = write_annotated(report, path, annotate).note()

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from ..findings import Finding, Severity
-from ..programs import ALREADY_PAID
+from ..domain.findings import Finding, Severity
+from ..policy.programs import ALREADY_PAID
 
 if TYPE_CHECKING:
-    from ..reconcile import BankFile, Reconciliation
+    from .reconcile import BankFile, Reconciliation
     from .workflow import AuditEntry, RunStep, Verification
 
 # An award line's target is its 奖项 after this mark (奖项：技术能手): the monthly report counts
@@ -127,7 +127,7 @@ _RULES_TEXTS: dict[tuple[str, ...], str] = {}
 
 def findings_text(outcome: OutcomeLine) -> str:
     """An outcome's reasons as the ledger stores them: a JSON array of
-    :meth:`~skillpolicy.findings.Finding.record` objects (rule, column, severity, message,
+    :meth:`~skillpolicy.domain.findings.Finding.record` objects (rule, column, severity, message,
     citation; the row is the line's)."""
     findings = outcome.findings
     key = tuple((f.rule, f.column, f.severity, f.message, f.citation) for f in findings)

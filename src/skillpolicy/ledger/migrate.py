@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputError
+from ..domain.errors import InputError
 from .open import is_postgres
 from .postgres import MigrationResult, PostgresLedger
 

@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from ..errors import InputError
+from ..domain.errors import InputError
 from . import Ledger
 from .sqlite import SqliteLedger
 

@@ -40,7 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from ..domain.errors import InputError
 from . import (
     ClassInspection,
     HistoryQuery,
@@ -60,7 +60,7 @@ from . import (
 from . import sqlite as common
 
 if TYPE_CHECKING:
-    from ..reconcile import BankFile, Reconciliation
+    from .reconcile import BankFile, Reconciliation
 
 # How often a run is tried again after a serialization failure or deadlock.
 ATTEMPTS = 8

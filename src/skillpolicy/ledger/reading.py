@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from ..domain.errors import InputError
 from . import (
     ClassInspection,
     HistoryQuery,
@@ -30,7 +30,7 @@ from .open import ledger_path, ledger_spec, open_ledger
 from .workflow import GENESIS, AuditEntry, RunStep, Verification
 
 if TYPE_CHECKING:
-    from ..reconcile import BankFile, Reconciliation
+    from .reconcile import BankFile, Reconciliation
 
 
 class EmptyLedger:

@@ -84,9 +84,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
-from ..fileio import os_error_text
-from ..programs import ALREADY_PAID as ALREADY_PAID  # one constant for every module
+from ..domain.errors import InputError
+from ..io.fileio import os_error_text
+from ..policy.programs import ALREADY_PAID as ALREADY_PAID  # one constant for every module
 from . import (
     HISTORY_FACTS,
     INDEXED_FACTS,
@@ -112,7 +112,7 @@ from . import (
 )
 
 if TYPE_CHECKING:
-    from ..reconcile import BankFile, Reconciliation
+    from .reconcile import BankFile, Reconciliation
 
 BUSY_TIMEOUT_SECONDS = 30.0
 # Most databases cap bound parameters (SQLite's default was 999 until 3.32); stay well under.

@@ -27,10 +27,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from ..domain.errors import InputError
 
 if TYPE_CHECKING:
-    from ..reconcile import BankFile, Reconciliation
+    from .reconcile import BankFile, Reconciliation
 
 Execute = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
@@ -483,7 +483,7 @@ def reconcile(
     entitlement is released (free for a person to propose again). Logged."""
     from decimal import Decimal
 
-    from ..reconcile import RETURNED, match_bank_lines
+    from .reconcile import RETURNED, match_bank_lines
 
     actor = actor.strip()
     if not actor:

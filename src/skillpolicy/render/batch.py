@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
-from ..fileio import atomic_path, check_output, os_error_text
-from ..resources import SearchPath
+from ..domain.errors import InputError
+from ..io.fileio import atomic_path, check_output, os_error_text
+from ..io.resources import SearchPath
 from .check import CheckReport, check_template
 from .engine import DocxTemplate, RenderError
 from .forms import FormModel, FormSpec
@@ -55,7 +55,7 @@ def write_summary(spec: FormSpec, rows: list[tuple[str, FormModel]], target: Pat
     """One row per document: its file name and the form's key fields."""
     from openpyxl import Workbook
 
-    from ..xlsxout import print_setup, set_widths, write_row
+    from ..io.xlsxout import print_setup, set_widths, write_row
 
     book = Workbook()
     sheet = book.active
@@ -88,7 +88,7 @@ def render_documents(
 
     The template is checked against the form first and the first document is rendered in
     memory before anything is written, so a broken template writes nothing. Every file the
-    batch would write is checked first (:func:`~skillpolicy.fileio.check_output`): an existing
+    batch would write is checked first (:func:`~skillpolicy.io.fileio.check_output`): an existing
     one is replaced only with ``force``, an input or a non-regular file never.
     """
     if pdf:

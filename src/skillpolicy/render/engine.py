@@ -29,9 +29,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from ..errors import InputError
-from ..xlsxguard import declares_dtd
-from ..xlsxout import xml_safe
+from ..domain.errors import InputError
+from ..io.xlsxguard import declares_dtd
+from ..io.xlsxout import xml_safe
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

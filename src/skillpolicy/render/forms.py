@@ -6,7 +6,7 @@ Field names are the Chinese names a clerk sees in the template (``{{ 单位名�
 are text already formatted for print (dates as 2012年8月31日, money as 1,900.00 and in
 uppercase), so a template needs no logic beyond loops over rows.
 
-Data comes from the clerk's workbook (read with :class:`~skillpolicy.sheet.SheetReader`, one
+Data comes from the clerk's workbook (read with :class:`~skillpolicy.io.sheet.SheetReader`, one
 document per unit, class or payee) or from a TOML file whose ``[[documents]]`` tables give the
 fields directly.
 """
@@ -24,14 +24,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..columns import ColumnSet, shared_columns
-from ..datafile import parse_toml, read_bounded_text
-from ..errors import CatalogError, InputError, did_you_mean
-from ..identifiers import mask_id, mask_phone
-from ..money import amount_in_words, format_amount_grouped
-from ..resources import SearchPath
-from ..sheet import Row, SheetReader
-from ..values import ValueProblem, cell_text, fold, parse_date, parse_int, parse_yes_no
+from ..domain.errors import CatalogError, InputError, did_you_mean
+from ..domain.identifiers import mask_id, mask_phone
+from ..domain.money import amount_in_words, format_amount_grouped
+from ..domain.values import ValueProblem, cell_text, fold, parse_date, parse_int, parse_yes_no
+from ..io.columns import ColumnSet, shared_columns
+from ..io.datafile import parse_toml, read_bounded_text
+from ..io.resources import SearchPath
+from ..io.sheet import Row, SheetReader
 
 CHECKED = "☑"
 UNCHECKED = "☐"
@@ -353,7 +353,7 @@ def _declared(options: RenderOptions) -> ColumnSet:
     """The columns a form's sheet is read with: its program's, when --program names one."""
     if options.program is None:
         return shared_columns()
-    from ..programfiles import load_program
+    from ..loading.programfiles import load_program
 
     return load_program(options.program, options.catalogs).column_set()
 
@@ -499,9 +499,9 @@ def rule_errors(path: Path, options: RenderOptions) -> dict[int | None, list[str
     spec = options.form
     if spec is None or not spec.checked or options.program is None:
         return {}
-    from ..params import load_params
-    from ..programfiles import list_programs, load_program
-    from ..validate import validate_sheet
+    from ..check.validate import validate_sheet
+    from ..loading.programfiles import list_programs, load_program
+    from ..policy.params import load_params
 
     search = options.catalogs or SearchPath("catalogs")
     program = load_program(options.program, search)
@@ -739,8 +739,8 @@ def load_payout_notices(path: Path, options: RenderOptions) -> list[FormModel]:
     """The notices of what ``subsidy`` would pay now: the same computation against the same
     ledger (lines already paid are refused there, so they are not offered again); a payee
     with nothing payable gets no notice."""
-    from ..programfiles import load_program
-    from ..subsidy import compute_subsidy
+    from ..compute.subsidy import compute_subsidy
+    from ..loading.programfiles import load_program
 
     if options.program is None:
         raise InputError("打印补贴拨付通知需要 --program（项目编号），以便按项目计算补贴")
@@ -790,8 +790,8 @@ def _payout_notices(
 ) -> list[FormModel]:
     """One notice per payee of ``lines`` (a trainee paid in person gets one named for them),
     signed by ``signers`` (经办/复核/审批 → name, date; blank lines for those missing)."""
+    from ..compute.payee import PAYEE_KIND_NAMES
     from ..ledger.workflow import signature_line
-    from ..payee import PAYEE_KIND_NAMES
 
     payees: dict[tuple[str, str], list[_NoticeLine]] = {}
     for line in lines:
@@ -834,8 +834,8 @@ _IN_PERSON = ("学员本人", "获奖者本人")  # the payee of a line paid to 
 
 def load_run_notices(ledger: Any, run_id: str, options: RenderOptions) -> list[FormModel]:
     """The notices of exactly what the committed run ``run_id`` paid, from the ledger."""
-    from ..money import format_amount
-    from ..programfiles import load_program
+    from ..domain.money import format_amount
+    from ..loading.programfiles import load_program
 
     run = next((r for r in ledger.runs() if r.run_id == run_id), None)
     if run is None:
@@ -879,8 +879,8 @@ def grouped_amounts(text: str) -> str:
 
 
 def load_designation_notice(path: Path, options: RenderOptions) -> list[FormModel]:
-    from ..params import load_params
-    from ..programfiles import list_programs, load_program
+    from ..loading.programfiles import list_programs, load_program
+    from ..policy.params import load_params
 
     if options.program is None:
         declared = options.form.programs if options.form is not None else ()
@@ -898,8 +898,8 @@ def load_designation_notice(path: Path, options: RenderOptions) -> list[FormMode
     first_day_counts = params.flag("notice_first_day_counts")
     # a notice is published to the world: a sheet the rules reject (a wrong credit code, more
     # units than the quota) must be corrected first, never printed as it stands
-    from ..validate import validate_sheet
-    from ..workdays import WorkdayCalendar
+    from ..check.validate import validate_sheet
+    from ..policy.workdays import WorkdayCalendar
 
     report = validate_sheet(path, program, kind="designation", params=params, search=search)
     errors = [f for f in report.sorted_findings() if f.severity == "error"]
@@ -1094,7 +1094,7 @@ def forms(search: SearchPath | None = None) -> dict[str, FormSpec]:
     """Every form the programs found declare (``[[forms]]``), then the payout notice. A form
     two programs declare (a notice) is one form with both programs; its first declaration
     gives its title, template and columns."""
-    from ..programfiles import list_programs, program_path
+    from ..loading.programfiles import list_programs, program_path
 
     search = search or SearchPath("catalogs")
     found: dict[str, FormSpec] = {}

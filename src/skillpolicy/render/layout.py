@@ -23,8 +23,8 @@ from typing import Any
 
 from lxml import etree
 
-from ..errors import InputError
-from ..xlsxguard import declares_dtd
+from ..domain.errors import InputError
+from ..io.xlsxguard import declares_dtd
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

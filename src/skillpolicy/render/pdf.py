@@ -15,8 +15,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..errors import InputError
-from ..fileio import temporary_folder_beside
+from ..domain.errors import InputError
+from ..io.fileio import temporary_folder_beside
 
 FONT_CONF = "fonts/skillpolicy-fonts.conf"
 CHUNK = 200

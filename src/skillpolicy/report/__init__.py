@@ -20,17 +20,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError
-from ..fileio import (
+from ..domain.errors import InputError
+from ..io.fileio import (
     follow_umask,
     os_error_text,
     remove_stale_temporaries,
     temporary_beside,
 )
+from ..io.resources import SearchPath
 from ..ledger import Ledger
-from ..programfiles import list_programs
-from ..programs import Program
-from ..resources import SearchPath
+from ..loading.programfiles import list_programs
+from ..policy.programs import Program
 from .model import CityTargets, MonthlyReport, build_report, default_month, parse_month
 
 if TYPE_CHECKING:  # python-docx loads only when a report is written

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml.etree import SubElement
 
-from ..money import amount_in_words, format_amount_grouped
+from ..domain.money import amount_in_words, format_amount_grouped
 from .model import MonthlyReport, Tally
 from .text import (
     APART_NOTE,

@@ -32,10 +32,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from ..dated import since, value_on
-from ..errors import InputError
+from ..domain.errors import InputError
 from ..ledger import AWARD_TARGET, ClassInspection, Ledger, LocalityFigure, MonthFigure
-from ..programs import ALREADY_PAID, Program
+from ..policy.dated import since, value_on
+from ..policy.programs import ALREADY_PAID, Program
 
 ZERO = Decimal("0.00")
 # The report's program facts come from the program files: a campaign is a program in force

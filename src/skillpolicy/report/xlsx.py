@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..money import amount_in_words, to_fen
-from ..xlsxout import append_row, number_in, print_setup, put
+from ..domain.money import amount_in_words, to_fen
+from ..io.xlsxout import append_row, number_in, print_setup, put
 from .docx import PERCENT_NOTE, chinese_day, chinese_month
 from .model import MonthlyReport, ProgramSection, Tally
 from .text import (

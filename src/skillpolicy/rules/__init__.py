@@ -33,7 +33,7 @@ from .base import CellProblem, Context, RowView, Rule, registered_ids, rule_clas
 from .kinds import FUNCTION, Batch, Kind, kind_class, known_kinds
 
 if TYPE_CHECKING:
-    from ..programs import RuleSpec
+    from ..policy.programs import RuleSpec
 
 
 def known_rule_ids() -> frozenset[str]:

@@ -10,11 +10,9 @@ from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from ..dated import dated_names, resolve_params
-from ..findings import Finding, Severity
-from ..identifiers import ResidentId, check_resident_id
-from ..sheet import Layout, Row
-from ..values import (
+from ..domain.findings import Finding, Severity
+from ..domain.identifiers import ResidentId, check_resident_id
+from ..domain.values import (
     Level,
     ValueProblem,
     cell_text,
@@ -26,11 +24,13 @@ from ..values import (
     parse_ratio,
     parse_yes_no,
 )
+from ..io.sheet import Layout, Row
+from ..policy.dated import dated_names, resolve_params
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
-    from ..params import LocalParams
-    from ..programs import Program, RuleSpec
+    from ..policy.catalog import Catalog
+    from ..policy.params import LocalParams
+    from ..policy.programs import Program, RuleSpec
 
 T = TypeVar("T")
 

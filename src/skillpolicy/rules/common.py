@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ..findings import Finding
-from ..values import fold
+from ..domain.findings import Finding
+from ..domain.values import fold
 from .base import RowView, Rule, register
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ..findings import Finding
+from ..domain.findings import Finding
 from .base import CellProblem, RowView, Rule, register
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..identifiers import normalise_text
+from ..domain.identifiers import normalise_text
 from .base import CellProblem, RowView
 
 YEAR_OF_START = "开班年度"  # a key part derived from 开班日期, not a column

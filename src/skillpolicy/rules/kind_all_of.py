@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..conditions import Condition, rows_holding
-from ..findings import Finding
+from ..domain.findings import Finding
+from ..policy.conditions import Condition, rows_holding
 from .kinds import Batch, Flags, Kind, kind, kind_class
 
 PART_KEYS = ("kind", "applies_when")

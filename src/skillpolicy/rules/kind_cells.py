@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..findings import Finding
-from ..values import ValueProblem, is_blank, parse_date, parse_level
+from ..domain.findings import Finding
+from ..domain.values import ValueProblem, is_blank, parse_date, parse_level
 from .base import CellProblem
 from .kinds import Batch, Flags, Kind
 

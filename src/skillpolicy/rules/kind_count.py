@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from ..findings import Finding
-from ..identifiers import normalise_text
-from ..values import cell_text, fold, is_blank
+from ..domain.findings import Finding
+from ..domain.identifiers import normalise_text
+from ..domain.values import cell_text, fold, is_blank
 from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind
 
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")

@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..identifiers import check_resident_id, normalise_text
-from ..values import ValueProblem, cell_text, fold, is_blank, parse_date, parse_int, parse_level
+from ..domain.identifiers import check_resident_id, normalise_text
+from ..domain.values import (
+    ValueProblem,
+    cell_text,
+    fold,
+    is_blank,
+    parse_date,
+    parse_int,
+    parse_level,
+)
 from .base import Memo, missing_columns_reason
 from .kinds import Batch, Flags, Kind, kind
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from ..values import cell_text, fold, period_end
+from ..domain.values import cell_text, fold, period_end
 from .common import one_of
 from .kind_cells import CellsKind, Verdict, read_date
 from .kinds import kind

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..values import cell_text, is_blank
+from ..domain.values import cell_text, is_blank
 from .kinds import Batch, Flags, Kind, kind
 
 

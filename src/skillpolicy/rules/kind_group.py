@@ -8,8 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import Finding
-from ..values import ValueProblem, cell_text, is_blank, parse_int
+from ..domain.findings import Finding
+from ..domain.values import ValueProblem, cell_text, is_blank, parse_int
 from .base import CellProblem
 from .kind_duplicate import key_parts
 from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..identifiers import check_resident_id, mask_id, normalise_text
+from ..domain.identifiers import check_resident_id, mask_id, normalise_text
+from ..domain.values import ValueProblem, cell_text, is_blank, parse_date, parse_level
 from ..ledger import HistoryQuery, HistoryRun, people_in
-from ..values import ValueProblem, cell_text, is_blank, parse_date, parse_level
 from .base import CellProblem
 from .kinds import Batch, Flags, Kind, kind
 

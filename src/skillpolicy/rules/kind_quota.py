@@ -8,8 +8,8 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..findings import Finding
-from ..values import ValueProblem, cell_text, fold, is_blank, parse_decimal, parse_yes_no
+from ..domain.findings import Finding
+from ..domain.values import ValueProblem, cell_text, fold, is_blank, parse_decimal, parse_yes_no
 from .base import CellProblem
 from .kinds import Batch, Flags, Kind, kind
 

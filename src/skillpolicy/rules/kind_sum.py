@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..values import parse_int
+from ..domain.values import parse_int
 from .kind_cells import CellsKind, Verdict, read
 from .kinds import _MISSED, BOUNDS, kind
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..values import held_for, parse_level, period_end
+from ..domain.values import held_for, parse_level, period_end
 from .kind_cells import CellsKind, Verdict, read_date, read_level
 from .kinds import kind
 

@@ -13,8 +13,14 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..identifiers import Check, check_credit_code, check_phone, check_postcode, check_resident_id
-from ..values import ValueProblem, cell_text, is_blank, parse_date
+from ..domain.identifiers import (
+    Check,
+    check_credit_code,
+    check_phone,
+    check_postcode,
+    check_resident_id,
+)
+from ..domain.values import ValueProblem, cell_text, is_blank, parse_date
 from .base import missing_columns_reason
 from .kinds import Batch, Flags, Kind, kind
 

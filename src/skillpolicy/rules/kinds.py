@@ -18,9 +18,8 @@ from collections.abc import Callable, Container, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
-from ..conditions import rows_holding
-from ..findings import Finding
-from ..values import (
+from ..domain.findings import Finding
+from ..domain.values import (
     ValueProblem,
     cell_text,
     fold,
@@ -31,6 +30,7 @@ from ..values import (
     parse_ratio,
     parse_yes_no,
 )
+from ..policy.conditions import rows_holding
 from .base import CellProblem, RowView, Rule, missing_columns_reason, per_distinct
 from .common import close_match, one_of
 
@@ -594,7 +594,7 @@ class NameList(Kind):
 
     def names(self) -> frozenset[str]:
         if self._names is None:
-            from ..namelists import read_name_list
+            from ..policy.namelists import read_name_list
 
             self._names = read_name_list(self.context.params.file(self.parameter))
         return self._names

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Finding
-from ..identifiers import check_resident_id
+from ..domain.findings import Finding
+from ..domain.identifiers import check_resident_id
 from .base import CellProblem, RowView, Rule, register
 
 

@@ -4,7 +4,7 @@ which unit a row scores. Its rules are kinds (``number``, ``duplicate``, ``disti
 
 from __future__ import annotations
 
-from ..values import fold
+from ..domain.values import fold
 from .base import RowView
 
 SCORE_COLUMN = "评分"

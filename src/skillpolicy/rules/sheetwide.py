@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Finding
-from ..namelists import read_name_list
-from ..values import fold
+from ..domain.findings import Finding
+from ..domain.values import fold
+from ..policy.namelists import read_name_list
 from .base import RowView, Rule, register
 
 

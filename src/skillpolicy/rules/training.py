@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import ROUND_FLOOR, Decimal
 
-from ..findings import Finding
+from ..domain.findings import Finding
 from .base import RowView, Rule, register
 from .common import close_match, one_of
 

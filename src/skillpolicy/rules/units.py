@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..findings import Finding
-from ..values import fold
+from ..domain.findings import Finding
+from ..domain.values import fold
 from .base import RowView, Rule, register
 
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from ..catalog import Catalog, load_catalog_file
-from ..errors import ParameterError
-from ..findings import Finding
-from ..identifiers import check_credit_code, check_resident_id
-from ..values import fold
+from ..domain.errors import ParameterError
+from ..domain.findings import Finding
+from ..domain.identifiers import check_credit_code, check_resident_id
+from ..domain.values import fold
+from ..policy.catalog import Catalog, load_catalog_file
 from .base import RowView, Rule, register
 from .common import close_match, one_of
 

@@ -1,0 +1,522 @@
+"""Validation: stream a sheet through a program's rules and collect the findings as data."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from ..domain.errors import InputError
+from ..domain.findings import Finding
+from ..domain.identifiers import mask_id
+from ..domain.values import is_blank
+from ..io.columns import PERSON_KINDS
+from ..io.resources import SearchPath
+from ..io.sheet import Layout, Row, SheetReader
+from ..loading.programfiles import list_programs
+from ..policy.catalog import load_catalog
+from ..policy.params import LocalParams, load_params
+from ..policy.programs import SHEET_KIND_NAMES, Program, RuleSpec
+from ..rules import Batch, CellProblem, Context, Kind, RowView, Rule, make_rule
+from .alreadypaid import already_paid_rows
+
+T = TypeVar("T")
+
+
+@dataclass
+class RuleCount:
+    """One rule's share of a report's findings, by severity."""
+
+    rule: str
+    citation: str
+    by_severity: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return sum(self.by_severity.values())
+
+
+@dataclass
+class Report:
+    program: Program
+    file: str
+    layout: Layout
+    rows: int = 0
+    rows_with_errors: set[int] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[tuple[RuleSpec, str]] = field(default_factory=list)
+    labels: dict[int, str] = field(default_factory=dict)  # who a row with findings is about
+
+    @property
+    def valid_rows(self) -> int:
+        return self.rows - len(self.rows_with_errors)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    def sorted_findings(self) -> list[Finding]:
+        """By row, then by the column's place in the sheet, then rule (stable for tests)."""
+        place = self.layout.columns
+        return sorted(
+            self.findings,
+            key=lambda f: (
+                f.row if f.row is not None else 1 << 30,
+                place.get(f.column or "", 1 << 20),
+                f.rule,
+                f.message,
+            ),
+        )
+
+    def add_row(self, view: RowView, findings: list[Finding]) -> None:
+        """Count a row and keep its findings (validate and subsidy both report this way)."""
+        self.rows += 1
+        if findings:
+            self.findings.extend(findings)
+            self.labels[view.number] = row_label(view)
+            if any(f.severity == "error" for f in findings):
+                self.rows_with_errors.add(view.number)
+
+    def add_sheet_findings(self, findings: list[Finding]) -> None:
+        """Findings known only after the last row (quotas, shares, class tallies)."""
+        self.findings.extend(findings)
+        self.rows_with_errors.update(
+            f.row for f in findings if f.row is not None and f.severity == "error"
+        )
+
+    def by_rule(self) -> list[RuleCount]:
+        """How many findings each rule made, most first, with its citation: the summary a
+        table too long to print ends with."""
+        counts: dict[str, RuleCount] = {}
+        for finding in self.findings:
+            entry = counts.get(finding.rule)
+            if entry is None:
+                counts[finding.rule] = entry = RuleCount(finding.rule, finding.citation)
+            entry.by_severity[finding.severity] = entry.by_severity.get(finding.severity, 0) + 1
+        return sorted(counts.values(), key=lambda entry: (-entry.count, entry.rule))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "program": self.program.id,
+            "file": self.file,
+            "rows": self.rows,
+            "valid_rows": self.valid_rows,
+            "findings": [f.to_json() for f in self.sorted_findings()],
+            "skipped": [{"rule": spec.id, "reason": reason} for spec, reason in self.skipped],
+        }
+
+
+_OUTCOME_LIMIT = 100_000  # distinct input combinations remembered per rule
+
+
+def _key_value(value: Any) -> Any:
+    # True == 1 in Python; keep a bool cell apart from a number cell in the outcome table
+    return ("bool", value) if isinstance(value, bool) else value
+
+
+def _outcome(rule: Rule, view: RowView) -> tuple[tuple[Finding, ...], CellProblem | None]:
+    found: list[Finding] = []
+    try:
+        found.extend(rule.check(view))
+    except CellProblem as problem:
+        return tuple(found), problem
+    return tuple(found), None
+
+
+class Checker:
+    """The rules of one program for one sheet, fed row by row (the subsidy run shares it)."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.rules: list[Rule] = []
+        self.skipped: list[tuple[RuleSpec, str]] = []
+        for spec in context.program.rules_for(context.layout.kind):
+            rule = make_rule(spec, context)
+            reason = rule.skip_reason()
+            if reason is None:
+                self.rules.append(rule)
+            else:
+                self.skipped.append((spec, reason))
+        # pure rules are answered from a table of the outcomes seen for the same input cells
+        self._plan: list[
+            tuple[
+                Rule, tuple[str, ...] | None, Any, bool, tuple[str, ...], dict[tuple[Any, ...], Any]
+            ]
+        ] = []
+        for rule in self.rules:
+            columns = rule.inputs() if rule.pure else None
+            pick = operator.itemgetter(*columns) if columns else None
+            filled = rule.presence() if rule.pure else ()
+            self._plan.append((rule, columns, pick, len(columns or ()) == 1, filled, {}))
+
+    def check_row(self, row: Row) -> tuple[RowView, list[Finding]]:
+        return self.check_rows([row])[0]
+
+    def check_rows(self, rows: list[Row]) -> list[tuple[RowView, list[Finding]]]:
+        """Rows in order with their findings: the kinds evaluated a column at a time over all
+        of ``rows`` (findings made only for the rows they flag), the registered functions row
+        by row; each row's findings in the program's rule order."""
+        batch = Batch([row.number for row in rows], [row.cells for row in rows])
+        self.context.memo.next_batch()  # the last batch's columns are not asked again
+        views = [RowView(row, self.context) for row in rows]
+        findings: list[list[Finding]] = [[] for _ in rows]
+        # per row (by index), the columns whose unreadable cell is reported already: once a row
+        reported: dict[int, set[str]] = {}
+
+        def unreadable(rule: Rule, k: int, broken: CellProblem) -> None:
+            seen = reported.setdefault(k, set())
+            if broken.column not in seen:
+                seen.add(broken.column)
+                findings[k].append(
+                    rule.finding(rows[k].number, broken.column, broken.message, "error")
+                )
+
+        for rule, columns, pick, single, filled, outcomes in self._plan:
+            if isinstance(rule, Kind):
+                for k, (found, broken) in rule.check_batch(batch).items():
+                    findings[k].extend(found)
+                    if broken is not None:
+                        unreadable(rule, k, broken)
+                continue
+            if columns is None:
+                for k, view in enumerate(views):
+                    try:
+                        findings[k].extend(rule.check(view))
+                    except CellProblem as problem:
+                        unreadable(rule, k, problem)
+                continue
+            for k, row in enumerate(rows):
+                cells = row.cells
+                key = pick(cells) if columns else ()
+                if single:
+                    key = (key,)
+                if filled:
+                    key = (*key, *[not is_blank(cells[column]) for column in filled])
+                if True in key or False in key:  # True == 1: tag bool cells apart from numbers
+                    key = tuple([_key_value(value) for value in key])
+                outcome = outcomes.get(key)
+                if outcome is None:
+                    outcome = _outcome(rule, views[k])
+                    if len(outcomes) < _OUTCOME_LIMIT:
+                        outcomes[key] = outcome
+                said, broken = outcome
+                if said:
+                    number = row.number
+                    findings[k].extend(
+                        Finding(number, f.column, f.rule, f.severity, f.message, f.citation)
+                        for f in said
+                    )
+                if broken is not None:
+                    unreadable(rule, k, broken)
+        return list(zip(views, findings, strict=True))
+
+    def finish(self) -> list[Finding]:
+        return [finding for rule in self.rules for finding in rule.finish()]
+
+
+def open_sheet(
+    path: Path, program: Program, kind: str | None = None, institution: str | None = None
+) -> SheetReader:
+    """Open the workbook and check that its kind and required columns suit the program.
+
+    A sheet without a 培训机构 column takes the institution named above its header, else
+    ``institution`` (``--institution``), as every row's 培训机构 (INTERFACE.md "Payee")."""
+    if kind is not None and kind not in program.sheets:  # asked for: say so before reading
+        accepted = "、".join(f"{SHEET_KIND_NAMES[k]}（{k}）" for k in program.sheets)
+        asked = SHEET_KIND_NAMES.get(kind)  # any text may come from a library caller
+        raise InputError(
+            f"项目 {program.id} 没有{asked}（{kind}）；只接受：{accepted}"
+            if asked
+            else f"表的种类「{kind}」不存在；项目 {program.id} 接受：{accepted}",
+            file=path,
+        )
+    reader = SheetReader(path, kind=kind, columns=program.column_set())
+    layout = reader.layout
+    if not layout.has("培训机构") and layout.kind in PERSON_KINDS:
+        named = layout.facts.get("培训机构") or (institution or "").strip()
+        if named:
+            layout = reader.layout = replace(layout, constants={"培训机构": named})
+    if layout.kind not in program.sheets:
+        accepted = "、".join(SHEET_KIND_NAMES[k] for k in program.sheets)
+        raise InputError(
+            f"这是一张{SHEET_KIND_NAMES[layout.kind]}（第{layout.header_row}行表头），"
+            f"项目 {program.id} 只接受：{accepted}",
+            file=path,
+            sheet=layout.sheet,
+        )
+    missing = [c for c in program.sheets[layout.kind].required if not layout.has(c)]
+    if missing:
+        raise InputError(
+            f"第{layout.header_row}行表头缺少必需的列：{'、'.join(missing)}",
+            file=path,
+            sheet=layout.sheet,
+        )
+    return reader
+
+
+def make_context(
+    program: Program,
+    layout: Layout,
+    *,
+    params: LocalParams,
+    search: SearchPath,
+    as_of: date | None = None,
+    ledger: Any = None,
+) -> Context:
+    return Context(
+        program=program,
+        layout=layout,
+        params=params,
+        catalog_loader=lambda catalog_id: load_catalog(catalog_id, search),
+        as_of=as_of,
+        ledger=ledger,
+    )
+
+
+def row_label(view: RowView) -> str:
+    """A short, masked description of the row's person or unit for tables."""
+    if view.has("姓名"):
+        result = view.resident_id()
+        shown = mask_id(result.value) if result.value else ""
+        return f"{view.text('姓名')} {shown}".strip()
+    return view.text("单位名称") or view.text("企业名称")  # a plan row names its enterprise
+
+
+PROGRESS_EVERY = 500
+
+
+def counted(rows: Iterable[T], progress: Callable[[int], None] | None) -> Iterator[T]:
+    """``rows`` as they are, telling ``progress`` how many went by every
+    :data:`PROGRESS_EVERY` (nothing when it is None)."""
+    if progress is None:
+        yield from rows
+        return
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % PROGRESS_EVERY == 0:
+            progress(done)
+
+
+CONTROL_RULE = "control-characters"
+
+
+def control_findings(row: Row, program: Program) -> list[Finding]:
+    """A warning for each cell of ``row`` whose control characters were removed when read."""
+    return [
+        Finding(
+            row.number,
+            column,
+            CONTROL_RULE,
+            "warning",
+            "单元格中有不可见的控制字符（如换页符、ESC），已删除后再核对；请在原表中清除",
+            program.document,
+        )
+        for column in row.cleaned
+    ]
+
+
+HIDDEN_RULE = "hidden-cells"
+_LISTED = 20
+
+
+def _listed(items: list[str]) -> str:
+    shown = "、".join(items[:_LISTED])
+    return shown + (f" 等 {len(items)} 处" if len(items) > _LISTED else "")
+
+
+def hidden_findings(reader: SheetReader, program: Program) -> list[Finding]:
+    """A sheet-level review finding naming the hidden rows and the hidden read columns that
+    hold data: the clerk reviewing the sheet in Excel never sees them."""
+    hidden = reader.hidden
+    if hidden is None:
+        return []
+    layout = reader.layout
+    found: list[Finding] = []
+    if reader.hidden_data_rows:
+        rows = [f"第{number}行" for number in reader.hidden_data_rows]
+        found.append(
+            Finding(
+                None,
+                None,
+                HIDDEN_RULE,
+                "review",
+                f"{_listed(rows)}在 Excel 中被隐藏（或行高为 0），但有数据，已照常核对；"
+                "请取消隐藏后复核这些行",
+                program.document,
+            )
+        )
+    columns = [
+        f"{letter}列（{name}）"
+        for name, letter in layout.letters.items()
+        if hidden.hides_column(column_number(letter))
+    ]
+    if columns:
+        found.append(
+            Finding(
+                None,
+                None,
+                HIDDEN_RULE,
+                "review",
+                f"{_listed(columns)}在 Excel 中被隐藏，但本工具读取并核对了它们；请取消隐藏后复核",
+                program.document,
+            )
+        )
+    return found
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+BATCH_ROWS = 4096  # rows the kinds evaluate at a time (a column of each at once)
+
+
+def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def checked_rows(reader: SheetReader, checker: Checker) -> Iterator[tuple[RowView, list[Finding]]]:
+    program = checker.context.program
+    for batch in _batches(reader.rows()):
+        for row, (view, findings) in zip(batch, checker.check_rows(batch), strict=True):
+            if row.cleaned:
+                findings.extend(control_findings(row, program))
+            yield view, findings
+
+
+class RowConsumer(Protocol):
+    """What a run makes of the checked rows besides the report: a subsidy run's lines, a
+    levy's lines. :func:`run_sheet` feeds it every row, then the rows' late findings."""
+
+    def row(self, view: RowView, findings: list[Finding]) -> None:
+        """One checked row with the findings the rules gave it (read them, do not change them)."""
+
+    def late(self, findings: list[Finding]) -> list[Finding]:
+        """The sheet's findings known only after the last row (across-row rules) and any
+        added later (a batch's cross-file ones), to apply to the rows' lines; returns the
+        findings it makes in turn, for the report."""
+
+
+C = TypeVar("C", bound=RowConsumer)
+
+
+def run_sheet(
+    path: Path,
+    program: Program,
+    *,
+    params: LocalParams,
+    search: SearchPath,
+    consumer: Callable[[Report], C] | None = None,
+    kind: str | None = None,
+    as_of: date | None = None,
+    ledger: Any = None,
+    paid_on_rows: bool = True,
+    shown_name: str | None = None,
+    institution: str | None = None,
+    on_row: Callable[[RowView], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Report, C | None]:
+    """The one loop every sheet goes through (validate, subsidy and levy alike): open the
+    sheet (:func:`open_sheet`: guard, reader, header), check its rows in batches with the
+    program's :class:`Checker`, then add the sheet-level findings (the rules' late ones and
+    the hidden cells).
+
+    ``consumer``, when given, is called with the (still empty) report once the sheet is open
+    and before any rule is built (it may refuse the sheet: an InputError stops the run), and
+    the :class:`RowConsumer` it returns sees every checked row and then the rules' late
+    findings; the report and that consumer come back. ``on_row`` sees every row's view as
+    it goes by and ``progress`` hears how many rows are done (every :data:`PROGRESS_EVERY`).
+    With a ``ledger`` the rules that read it do, and, when ``paid_on_rows``, a line an
+    earlier run paid is a finding of its row (a subsidy run refuses such lines at the end
+    instead, through its consumer)."""
+    reader = open_sheet(path, program, kind, institution)
+    report = Report(program=program, file=shown_name or str(path), layout=reader.layout)
+    taker = consumer(report) if consumer is not None else None
+    context = make_context(
+        program, reader.layout, params=params, search=search, as_of=as_of, ledger=ledger
+    )
+    checker = Checker(context)
+    report.skipped.extend(checker.skipped)
+    paid_check = ledger is not None and paid_on_rows
+    # a line an earlier run paid joins its row's findings after the consumer saw the row;
+    # the ledger is asked once a batch of rows
+    waiting: list[tuple[RowView, list[Finding]]] = []
+    for view, findings in counted(checked_rows(reader, checker), progress):
+        if on_row is not None:
+            on_row(view)
+        if taker is not None:
+            taker.row(view, findings)
+        if not paid_check:
+            report.add_row(view, findings)
+            continue
+        waiting.append((view, findings))
+        if len(waiting) >= BATCH_ROWS:
+            _add_with_paid(report, program, waiting, ledger)
+            waiting = []
+    _add_with_paid(report, program, waiting, ledger)
+    late = checker.finish()
+    report.add_sheet_findings(late)
+    report.add_sheet_findings(hidden_findings(reader, program))
+    if taker is not None:
+        report.add_sheet_findings(taker.late(late))
+    return report, taker
+
+
+def _add_with_paid(
+    report: Report, program: Program, rows: list[tuple[RowView, list[Finding]]], ledger: Any
+) -> None:
+    """Add ``rows`` to the report, each with its lines an earlier run already paid."""
+    for (view, findings), paid in zip(
+        rows, already_paid_rows(program, [v for v, _ in rows], ledger), strict=True
+    ):
+        findings.extend(paid)
+        report.add_row(view, findings)
+
+
+def validate_sheet(
+    path: Path,
+    program: Program,
+    *,
+    kind: str | None = None,
+    as_of: date | None = None,
+    params: LocalParams | None = None,
+    params_file: Path | None = None,
+    search: SearchPath | None = None,
+    ledger: Any = None,
+    shown_name: str | None = None,
+    institution: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Check every row of ``path`` against ``program``; findings come back as data.
+
+    ``progress``, when given, is called with the number of rows checked so far, every
+    :data:`PROGRESS_EVERY` rows (a progress bar on a terminal)."""
+    search = search or SearchPath("catalogs")
+    if params is None:
+        params = load_params(params_file, program, list_programs(search))
+    report, _ = run_sheet(
+        path,
+        program,
+        params=params,
+        search=search,
+        kind=kind,
+        as_of=as_of,
+        ledger=ledger,
+        shown_name=shown_name,
+        institution=institution,
+        progress=progress,
+    )
+    return report

@@ -1,0 +1,1 @@
+"""Who is paid (or levied) how much: money methods, payees, subsidy lines, the levy."""

@@ -1,0 +1,267 @@
+"""A subsidy run's lines and its result: :class:`PayLine` (one person's or unit's line, or
+one tranche of it), :class:`Payout` (every line, the totals, what it was computed from), and
+how a row's cells fill a line (its key, occupation, level, target, year and the facts the
+monthly report reads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from ..check.paykeys import key_part, line_key
+from ..check.validate import Report
+from ..domain.errors import InputError
+from ..domain.findings import Finding
+from ..domain.identifiers import mask_id
+from ..domain.money import amount_in_words, format_amount
+from ..ledger import AWARD_TARGET, NO_FACTS, LedgerLine, LineFacts
+from ..policy.paymodel import PayeeKind
+from ..policy.programs import ALREADY_PAID, Program, SubsidySpec
+from ..rules import CellProblem, RowView
+from .payee import PAYEE_KIND_NAMES, UNNAMED_INSTITUTION
+from .paymethod import ZERO
+
+Status = Literal["paid", "pending", "refused"]
+_LEDGER_INTEGER_LIMIT = 1 << 63  # a ledger INTEGER column (SQLite, PostgreSQL BIGINT) holds less
+
+
+@dataclass(slots=True)
+class PayLine:
+    row: int | None
+    name: str
+    subject: str  # full identity number or credit code: mask before showing
+    status: Status
+    amount: Decimal
+    payee_kind: PayeeKind
+    payee: str
+    key: str
+    basis: str  # how the amount was computed, in Chinese
+    reasons: list[Finding] = field(default_factory=list)
+    tranche: int | None = None
+    occupation: str = ""
+    level: str = ""
+    target: str = ""
+    year: int | None = None
+    facts: LineFacts = NO_FACTS  # what the monthly report reads (month, category, outcome…)
+    source: str = ""  # the file's name, when one payout holds several files' lines
+
+    @property
+    def place(self) -> str | None:
+        """Where the line is in the clerk's sheet: 原表第12行, or 甲机构.xlsx 第12行 in a
+        payout over several files (None for a line of no row)."""
+        if self.row is None:
+            return None
+        return f"{self.source} 第{self.row}行" if self.source else f"原表第{self.row}行"
+
+    @property
+    def shown_id(self) -> str:
+        return mask_id(self.subject) if self.payee_kind != "unit" else self.subject
+
+    def to_json(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "row": self.row,
+            "name": self.name,
+            "id": self.shown_id,
+            "status": self.status,
+            "amount": format_amount(self.amount),
+            "reasons": [reason.reason_json() for reason in self.reasons],
+        }
+        if self.tranche is not None:
+            payload["tranche"] = self.tranche
+        payload["payee"] = self.payee
+        return payload
+
+    def ledger_line(self, program: str) -> LedgerLine:
+        # positional, in LedgerLine's field order: a commit makes 100,000 of these
+        return LedgerLine(
+            self.key, program, self.subject, self.name, self.occupation, self.level,
+            self.tranche, self.target, self.year, self.amount, self.payee, self.row, self.facts,
+        )  # fmt: skip
+
+
+@dataclass
+class Payout:
+    """The result of a subsidy run: every line, the totals, and what it was computed from."""
+
+    program: Program
+    spec: SubsidySpec
+    file: str
+    file_hash: str
+    report: Report
+    params_used: dict[str, str]
+    lines: list[PayLine] = field(default_factory=list)
+    run_id: str | None = None  # set when committed to the ledger
+    ledger_location: str | None = None
+    # 经办/复核/审批 → (name, YYYY-MM-DD) as the ledger recorded them, for the paper
+    signers: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines if line.status == "paid"), ZERO)
+
+    @property
+    def has_violations(self) -> bool:
+        """Exit 1 (INTERFACE.md): a rule was broken or a line was already paid; a unit simply
+        left undesignated, or a failed acceptance, is a refusal but not a violation."""
+        return self.report.has_errors or any(
+            reason.rule == ALREADY_PAID for line in self.lines for reason in line.reasons
+        )
+
+    def count(self, status: Status) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+    @property
+    def unnamed_payee(self) -> bool:
+        """Some line pays an institution the sheet does not name (INTERFACE.md "Payee"): the
+        amounts stand, but the payment cannot be recorded or its schedule written."""
+        return any(line.payee == UNNAMED_INSTITUTION for line in self.lines)
+
+    def check_payable(self, path: Path | str) -> None:
+        """Raise InputError before a commit or a payout schedule when a payee is unnamed."""
+        if self.unnamed_payee:
+            raise InputError(
+                "表中没有培训机构列，表头上方也未注明培训机构，无法确定收款方：请在表头上方写明"
+                "“培训机构：名称”，或用 --institution 名称 指明，或加一列培训机构",
+                file=path,
+                sheet=self.report.layout.sheet,
+            )
+
+    def totals_by_payee(self) -> list[tuple[str, str, int, Decimal]]:
+        """(payee kind name, payee, paid lines, amount) for every payee with paid lines."""
+        totals: dict[tuple[str, str], list[Any]] = {}
+        for line in self.lines:
+            if line.status == "paid":
+                entry = totals.setdefault((line.payee_kind, line.payee), [0, ZERO])
+                entry[0] += 1
+                entry[1] += line.amount
+        return [
+            (PAYEE_KIND_NAMES[kind], payee, count, amount)
+            for (kind, payee), (count, amount) in sorted(totals.items())
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "program": self.program.id,
+            "currency": "CNY",
+            "total": format_amount(self.total),
+            "total_in_words": amount_in_words(self.total),
+            "paid": self.count("paid"),
+            "pending": self.count("pending"),
+            "refused": self.count("refused"),
+            "lines": [line.to_json() for line in self.lines],
+        }
+
+
+def make_line(
+    view: RowView,
+    program: Program,
+    name: str,
+    subject: str,
+    status: Status,
+    amount: Decimal,
+    payee_kind: PayeeKind,
+    payee: str,
+    basis: str,
+    reasons: list[Finding],
+    tranche: int | None,
+) -> PayLine:
+    occupation = key_part(view, "职业(工种)") if view.has("职业(工种)") else ""
+    level = key_part(view, "申报等级") if view.has("申报等级") else ""
+    target = key_part(view, "培训类别") if view.has("培训类别") else ""
+    if view.context.layout.kind == "award" and view.has("奖项"):
+        target = AWARD_TARGET + key_part(view, "奖项")  # the report counts winners apart
+    return PayLine(
+        row=view.number,
+        name=name,
+        subject=subject,
+        status=status,
+        amount=amount,
+        payee_kind=payee_kind,
+        payee=payee,
+        key=line_key(program, view, tranche),
+        basis=basis,
+        reasons=reasons,
+        tranche=tranche,
+        occupation=occupation,
+        level=level,
+        target=target,
+        year=start_year(view),
+        facts=line_facts(view, program, target),
+    )
+
+
+def start_year(view: RowView) -> int | None:
+    """The year of 开班日期 (Fujian's no-repeat rule reads it); none when the cell is
+    unreadable, whose text (an identity number, say) need not fit the ledger's INTEGER."""
+    try:
+        start = view.date("开班日期") if view.has("开班日期") else None
+    except CellProblem:
+        return None
+    return start.year if start else None
+
+
+def line_facts(view: RowView, program: Program, target: str) -> LineFacts:
+    """The row's descriptive cells for the ledger; a broken cell is simply left blank."""
+
+    def text(column: str) -> str:
+        try:
+            return view.text(column) if view.has(column) else ""
+        except CellProblem:
+            return ""
+
+    def day(column: str) -> str:
+        try:
+            found = view.date(column) if view.has(column) and not view.blank(column) else None
+        except CellProblem:
+            found = None
+        return found.isoformat() if found else ""
+
+    try:
+        ratio = view.ratio("到课率") if view.has("到课率") and not view.blank("到课率") else None
+    except CellProblem:
+        ratio = None
+    try:
+        checks = view.int("抽查次数") if view.has("抽查次数") else None
+    except CellProblem:
+        checks = None
+    if checks is not None and checks >= _LEDGER_INTEGER_LIMIT:
+        checks = None  # no count of inspections: a number typed in the wrong column
+    bare = target.strip('“”"「」')
+    department = next(
+        (t.department or "" for t in program.targets if t.name.strip("“”\"「」") == bare),
+        "",
+    ) if target else ""  # fmt: skip
+    spec = program.subsidy_for(view.context.layout.kind)
+    outcome = text(spec.outcome if spec is not None and spec.outcome else "鉴定结果")
+    return LineFacts(
+        month=(day("结业日期") or "")[:7],
+        department=department,
+        training_type=text("培训类型"),
+        person_category=text("人员类别"),
+        institution=text("培训机构"),
+        locality=text("所在地"),
+        outcome=outcome if outcome in ("合格", "不合格") else "",
+        attendance="" if ratio is None else str(ratio),
+        inspections=checks,
+        class_start=day("开班日期"),
+        enterprise=text("所在企业"),
+    )
+
+
+def unnamed_payee_warning(program: Program, spec: SubsidySpec) -> Finding:
+    """The sheet-level warning of a payout with an unnamed payee (:attr:`Payout.unnamed_payee`);
+    not one of the report's findings, which are validate's, rule for rule."""
+    return Finding(
+        row=None,
+        column="培训机构",
+        rule="payee",
+        severity="warning",
+        message=(
+            f"表中没有培训机构列，表头上方也未注明培训机构：补贴照常计算，收款方记为"
+            f"“{UNNAMED_INSTITUTION}”；记入台账或生成发放花名册前，请在表头上方写明"
+            "“培训机构：名称”或用 --institution 指明"
+        ),
+        citation=program.citation(spec.clause),
+    )

@@ -1,0 +1,389 @@
+"""The columns the sheets use: declared in ``catalogs/columns.toml``, never in Python.
+
+Each column has a type (how its cells are read and checked), aliases (other headers clerks
+write for it, on the sheet kinds ``alias_sheets`` names, else on every kind), the blank
+template's cell format and a description. A program file adds columns of its own or narrows a
+shared one in its ``[columns]`` table; :class:`ColumnSet` is the two merged, and everything
+that reads a sheet, writes a template or marks a copy asks it. The code here is keyed by type
+only: a column declared in a program file works with no code change.
+
+Headers are matched after :func:`skillpolicy.domain.values.fold_header`. On a sheet with one person a
+row (roster, technician, award) 手机 and 培训职业 are aliases of 联系电话 and 职业(工种); on an
+application sheet they are columns of their own (an alias wins over a name on its sheets).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..domain.identifiers import check_credit_code, check_phone, check_postcode, check_resident_id
+from ..domain.values import (
+    ValueProblem,
+    fold_header,
+    header_without_note,
+    is_blank,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_level,
+    parse_ratio,
+    parse_yes_no,
+)
+
+COLUMNS_FILE = "columns.toml"  # in the shipped catalogs folder
+COLUMNS_SCHEMA_FILE = "columns.schema.json"
+
+ColumnType = Literal[
+    "text",
+    "person-id",
+    "credit-code",
+    "phone",
+    "postcode",
+    "date",
+    "ratio",
+    "integer",
+    "number",
+    "money",
+    "yes-no",
+    "level",
+    "choice",
+    "multi-choice",
+    "catalog",
+]
+
+COLUMN_TYPES: tuple[str, ...] = get_args(ColumnType)
+
+SheetKindName = Literal[
+    "roster", "application", "designation", "award", "technician", "levy", "score", "plan"
+]
+
+SHEET_KIND_NAMES: dict[str, str] = {
+    "roster": "学员花名册",
+    "application": "申报表",
+    "designation": "评审授牌表",
+    "award": "技能人才奖励名单",
+    "technician": "急需紧缺技师培养名册",
+    "levy": "职工教育经费征收表",
+    "score": "专家评分表",
+    "plan": "培训计划表",
+}
+
+# the kinds whose rows are people
+PERSON_KINDS = frozenset({"roster", "award", "technician"})
+
+# the key headers that tell the sheet kinds apart (INTERFACE.md "Sheets"), in detection order:
+# a kind whose keys include another's comes before it (award before roster, levy before
+# application). A technician sheet looks like a roster, whose keys are a subset of its own and
+# come first, so it is never detected from its headers: it is chosen with --kind technician.
+KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "designation": ("单位名称", "是否授牌"),
+    "levy": ("单位名称", "职工工资总额"),
+    "score": ("单位名称", "专家", "评分"),
+    "plan": ("设区市", "企业名称", "计划人数"),
+    "award": ("姓名", "身份证号", "奖项"),
+    "roster": ("姓名", "身份证号"),
+    "technician": ("姓名", "身份证号", "申报等级"),
+    "application": ("单位名称",),
+}
+
+# the Excel number format of each type's cells in a blank template, unless a column says
+DEFAULT_FORMATS: dict[str, str] = {
+    "person-id": "@",
+    "credit-code": "@",
+    "phone": "@",
+    "postcode": "@",
+    "date": "yyyy-mm-dd",
+    "ratio": "0%",
+    "money": "#,##0.00",
+}
+
+# the types whose values are numbers, for minimum and maximum
+NUMERIC_TYPES = frozenset({"integer", "number", "money", "ratio"})
+
+
+class ColumnSpec(BaseModel):
+    """One column as a file declares it. In ``catalogs/columns.toml`` ``type`` is required; in a
+    program file's ``[columns]`` a column the shared file already declares may leave it out
+    and only narrow the column (fewer values, a bound, another description)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: ColumnType | None = Field(
+        None,
+        description="类型：text 文字、person-id 身份证号、credit-code 统一社会信用代码、phone 电话、"
+        "postcode 邮编、date 日期、ratio 百分数、integer 整数、number 数、money 金额、"
+        "yes-no 是/否、level 职业技能等级、choice 单选、multi-choice 多选、"
+        "catalog 项目职业目录（catalog）中的职业",
+    )
+    aliases: list[str] = Field(default_factory=list, description="表头的其他写法（别名）")
+    near_misses: list[str] = Field(
+        default_factory=list,
+        description="表头的近似写法：不当作这一列，但规则因缺这一列而跳过时提示改名",
+    )
+    alias_sheets: list[SheetKindName] = Field(
+        default_factory=list, description="别名只在这些种类的表中适用；不写为所有种类"
+    )
+    values: list[str] = Field(
+        default_factory=list, description="choice、multi-choice 列可选的取值（空模板的下拉列表）"
+    )
+    minimum: Decimal | None = Field(None, description="数值列的下限（含）")
+    maximum: Decimal | None = Field(None, description="数值列的上限（含）")
+    format: str | None = Field(
+        None, description='空模板中该列单元格的格式（Excel 数字格式，如 "@" 文本、"0.00%"）'
+    )
+    description: str | None = Field(None, description="这一列填什么（写入空模板的填表说明）")
+    clause: str | None = Field(None, description="规定这一列的条款或标准")
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> ColumnSpec:
+        if self.minimum is not None and self.maximum is not None and self.maximum < self.minimum:
+            raise ValueError("maximum 小于 minimum，请检查是否写反")
+        return self
+
+
+class ColumnsFile(BaseModel):
+    """``catalogs/columns.toml``: the columns every program shares."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    columns: dict[str, ColumnSpec] = Field(min_length=1, description="列名 → 列的声明")
+
+
+class Column(BaseModel):
+    """A column as a run uses it: the shared declaration with a program's narrowing applied."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    type: ColumnType
+    aliases: tuple[str, ...] = ()
+    alias_sheets: tuple[str, ...] = ()
+    near_misses: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    format: str | None = None
+    description: str | None = None
+    clause: str | None = None
+    from_program: bool = False  # declared or narrowed in the program file
+
+    @property
+    def cell_format(self) -> str | None:
+        """The blank template's number format for this column's cells."""
+        return self.format or DEFAULT_FORMATS.get(self.type)
+
+    def aliases_on(self, kind: str) -> tuple[str, ...]:
+        return self.aliases if not self.alias_sheets or kind in self.alias_sheets else ()
+
+
+def _merge(name: str, shared: Column | None, spec: ColumnSpec) -> Column:
+    base: dict[str, Any] = shared.model_dump() if shared is not None else {"name": name}
+    given = spec.model_dump(exclude_defaults=True)
+    for key in ("aliases", "alias_sheets", "near_misses", "values"):
+        if key in given:
+            given[key] = tuple(given[key])
+    if shared is not None and "aliases" in given:  # a program adds aliases, it cannot drop one
+        given["aliases"] = (*shared.aliases, *given["aliases"])
+    return Column.model_validate({**base, **given, "from_program": True})
+
+
+class ColumnSet:
+    """The declared columns of one run: the shared ones and a program file's own."""
+
+    def __init__(self, columns: Mapping[str, Column]) -> None:
+        self.columns = dict(columns)
+        self._indexes: dict[str, dict[str, str]] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.columns
+
+    def get(self, name: str) -> Column | None:
+        return self.columns.get(name)
+
+    def type_of(self, name: str) -> str:
+        column = self.columns.get(name)
+        return column.type if column is not None else "text"
+
+    def with_program(self, declared: Mapping[str, ColumnSpec]) -> ColumnSet:
+        """These columns with a program file's ``[columns]`` applied (checked by the loader)."""
+        if not declared:
+            return self
+        merged = dict(self.columns)
+        for name, spec in declared.items():
+            shared = merged.get(name)
+            if shared is None and spec.type is None:
+                continue  # the loader says 缺少 type
+            merged[name] = _merge(name, shared, spec)
+        return ColumnSet(merged)
+
+    def index(self, kind: str) -> dict[str, str]:
+        """Folded header → canonical name on a sheet of ``kind``: names, then aliases."""
+        found = self._indexes.get(kind)
+        if found is None:
+            found = {fold_header(name): name for name in self.columns}
+            for name, column in self.columns.items():
+                for alias in column.aliases_on(kind):
+                    found[fold_header(alias)] = name
+            self._indexes[kind] = found
+        return found
+
+    def canonical_header(self, text: str, kind: str) -> str | None:
+        """The canonical name of a header cell on a sheet of ``kind``, or None if unknown.
+
+        The header as written is looked up first (``职业(工种)``, ``劳动合同期限(月)`` keep
+        their brackets), then without a trailing bracketed unit or note (``到课率(%)``)."""
+        index = self.index(kind)
+        folded = fold_header(text)
+        found = index.get(folded)
+        if found is None and folded.endswith(")"):
+            found = index.get(header_without_note(folded))
+        return found
+
+    def check_cell(self, name: str, raw: object) -> str | None:
+        """Why a filled cell of column ``name`` is not a value of its declared type (a Chinese
+        phrase to follow the column's name), or None when it is (or the cell is blank)."""
+        column = self.columns.get(name)
+        if column is None or is_blank(raw):
+            return None
+        return cell_problem(column, raw)
+
+
+def _checked_identifier(check: Callable[[object], Any]) -> Callable[[object], object]:
+    def parse(raw: object) -> object:
+        outcome = check(raw)
+        if not outcome.ok:
+            raise ValueProblem(f"：{outcome.problem}")
+        return outcome.value
+
+    return parse
+
+
+# how a cell of each type is read; a ValueProblem says why it cannot be
+PARSERS: dict[str, Callable[[object], object]] = {
+    "person-id": _checked_identifier(check_resident_id),
+    "credit-code": _checked_identifier(check_credit_code),
+    "phone": _checked_identifier(check_phone),
+    "postcode": _checked_identifier(check_postcode),
+    "date": parse_date,
+    "ratio": parse_ratio,
+    "number": parse_decimal,
+    "money": parse_decimal,
+    "yes-no": parse_yes_no,
+    "level": parse_level,
+}
+
+
+def cell_problem(column: Column, raw: object) -> str | None:
+    """Why ``raw`` (not blank) is not a value of ``column``, or None."""
+    from ..domain.values import cell_text, fold
+
+    parser = PARSERS.get(column.type)
+    if column.type == "integer":
+        low = column.minimum if column.minimum is not None else Decimal(0)
+        parser = functools.partial(parse_int, minimum=int(low.to_integral_value("ROUND_CEILING")))
+    if parser is not None:
+        try:
+            value = parser(raw)
+        except ValueProblem as problem:
+            return problem.message
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            if column.minimum is not None and value < column.minimum:
+                return f"「{cell_text(raw)}」小于下限 {column.minimum}"
+            if column.maximum is not None and value > column.maximum:
+                return f"「{cell_text(raw)}」大于上限 {column.maximum}"
+        return None
+    if column.type in ("choice", "multi-choice") and column.values:
+        allowed = {fold(value) for value in column.values}
+        text = cell_text(raw)
+        parts = [p for p in text.replace(",", "、").replace("，", "、").split("、") if p.strip()]
+        picked = parts if column.type == "multi-choice" else [text]
+        wrong = [p for p in picked if fold(p) not in allowed]
+        if wrong:
+            return f"「{'、'.join(wrong)}」不在可选的取值中（{'、'.join(column.values)}）"
+    return None
+
+
+def shipped_columns_path() -> Path:
+    from .resources import shipped_dir
+
+    return shipped_dir("catalogs") / COLUMNS_FILE
+
+
+def load_columns_file(path: Path) -> ColumnSet:
+    """The columns declared in ``path`` (a ``columns.toml``); a CatalogError naming the line."""
+    from ..domain.errors import CatalogError
+    from .datafile import describe_error, read_toml
+
+    data, text = read_toml(path)
+    try:
+        parsed = ColumnsFile.model_validate(data)
+    except ValidationError as exc:
+        line, key, reason = describe_error(exc.errors()[0], text)
+        raise CatalogError(f"{key}：{reason}" if key else reason, file=path, line=line) from exc
+    columns: dict[str, Column] = {}
+    for name, spec in parsed.columns.items():
+        if spec.type is None:
+            raise CatalogError(f"columns.{name}.type：缺少（必填）", file=path)
+        columns[name] = Column.model_validate(
+            {"name": name, **spec.model_dump(exclude_defaults=True)}
+        )
+    for kind in SHEET_KIND_NAMES:  # an alias says one column on each sheet kind it applies on
+        claimed: dict[str, str] = {}
+        for name, column in columns.items():
+            for alias in column.aliases_on(kind):
+                other = claimed.setdefault(fold_header(alias), name)
+                if other != name:
+                    raise CatalogError(
+                        f"columns.{name}.aliases：别名「{alias}」在{SHEET_KIND_NAMES[kind]}中"
+                        f"已是列「{other}」的别名，读表时无法区分",
+                        file=path,
+                    )
+    return ColumnSet(columns)
+
+
+@functools.cache
+def shared_columns() -> ColumnSet:
+    """The columns every program shares (``catalogs/columns.toml``), read once."""
+    return load_columns_file(shipped_columns_path())
+
+
+def canonical_header(text: str, kind: str) -> str | None:
+    """The canonical name of a header on a sheet of ``kind`` among the shared columns."""
+    return shared_columns().canonical_header(text, kind)
+
+
+def header_clashes(
+    declared: Mapping[str, ColumnSpec], shared: ColumnSet
+) -> Iterable[tuple[str, str, str]]:
+    """(column, header, the other column) for each header a program file's column claims
+    that another column already answers to (its name or an alias), on some sheet kind."""
+    claimed: dict[str, str] = {}
+    for name, column in shared.columns.items():
+        claimed.setdefault(fold_header(name), name)
+        for alias in column.aliases:
+            claimed.setdefault(fold_header(alias), name)
+    for name, spec in declared.items():
+        for header in ([] if name in shared else [name]) + list(spec.aliases):
+            other = claimed.get(fold_header(header))
+            if other is not None and other != name:
+                yield name, header, other
+            else:
+                claimed[fold_header(header)] = name
+
+
+def columns_json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``columns.toml`` (``#:schema`` on its first line)."""
+    schema = ColumnsFile.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://skillpolicy.invalid/{COLUMNS_SCHEMA_FILE}",
+        **schema,
+        "title": "skillpolicy 共用列声明",
+        "description": "各项目共用的表列：类型、别名、空模板格式、说明。",
+    }

@@ -1,0 +1,620 @@
+"""Reading the clerk's workbook: sniff the file, find the header row, stream the rows.
+
+python-calamine parses (about 8x faster than openpyxl's read-only mode on a 100k-row roster);
+openpyxl is kept for writing. Rows are yielded one at a time, each as the raw cell values of
+the known columns keyed by canonical header, so a rule never sees a column position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+import os
+import re
+import struct
+import sys
+import warnings
+import zipfile
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+
+from ..domain.errors import InputError
+from ..domain.values import cell_text, fold_header, header_without_note, is_blank
+from .columns import KIND_KEYS, SHEET_KIND_NAMES, ColumnSet, shared_columns
+from .fileio import not_regular_file
+from .xlsxguard import HiddenCells, check_directory, check_workbook
+
+HEADER_SCAN_ROWS = 50
+# Control characters a cell may hold (raw, or written as _x001B_ in the file): C0 but tab and
+# line breaks, DEL and C1. Removed when read; the row gets a warning naming the column.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _clean_controls(cells: dict[str, Any]) -> tuple[str, ...]:
+    cleaned: list[str] = []
+    for name, value in cells.items():
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value) is not None:
+            cells[name] = CONTROL_CHARACTERS.sub("", value)
+            cleaned.append(name)
+    return tuple(cleaned)
+
+
+_CHUNK = 512  # rows converted per switch of file descriptor 2 (see SheetReader._refill)
+_DATE_WARNING = re.compile(r"Cell ([A-Z]{1,3})\d+ is marked as a date")
+
+
+# Exceptions a reader boundary lets through; anything else out of calamine, a Rust
+# ``PanicException`` included (a BaseException), is an unreadable workbook.
+PASSING = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """File descriptor 2 on the null device for the block (a Rust panic hook writes there)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 2)
+        finally:
+            os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _bad_date_column(path: Path, sheet: str, number: int) -> str | None:
+    """The column of row ``number`` holding a date-formatted number no date can be made of
+    (openpyxl reads such a cell as an error value and says which cell in a warning)."""
+    try:
+        import openpyxl
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                for row in book[sheet].iter_rows(min_row=number, max_row=number):
+                    for _cell in row:
+                        pass
+            finally:
+                book.close()
+    except Exception:  # only a better message is lost
+        return None
+    for warning in caught:
+        found = _DATE_WARNING.search(str(warning.message))
+        if found is not None:
+            return found.group(1)
+    return None
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def column_letter(number: int) -> str:
+    """Spreadsheet column letters for a 1-based column number (1 -> A, 28 -> AB).
+
+    Written here so that reading a sheet does not import openpyxl (and numpy with it).
+    """
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def sniff_workbook(path: Path) -> dict[str, HiddenCells]:
+    """Raise InputError unless ``path`` looks like a readable, sane .xlsx workbook; returns
+    the rows and columns each sheet hides, by sheet name."""
+    if not path.exists():
+        raise InputError("文件不存在", file=path)
+    if path.is_dir():
+        raise InputError("这是一个目录，不是 Excel 工作簿", file=path)
+    problem = not_regular_file(path)
+    if problem is not None:
+        raise InputError(problem, file=path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            if head.startswith(_OLE_MAGIC):
+                handle.seek(0)
+                body = handle.read(1 << 20)
+                if "EncryptionInfo".encode("utf-16-le") in body:
+                    raise InputError(
+                        "工作簿设置了打开密码（已加密），请在 Excel 或 WPS 中取消密码后另存为 .xlsx",
+                        file=path,
+                    )
+                raise InputError(
+                    "这是旧版 .xls 格式，请在 Excel 或 WPS 中另存为 .xlsx 后再试", file=path
+                )
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", file=path) from exc
+    if not head.startswith(_ZIP_MAGIC):
+        if not head:
+            raise InputError("文件是空的（0 字节），不是 Excel 工作簿", file=path)
+        looks_text = all(b >= 0x09 for b in head)
+        hint = "（看起来是 CSV 或文本文件）" if looks_text else ""
+        raise InputError(
+            f"不是 Excel 工作簿（.xlsx）{hint}，请在 Excel 或 WPS 中另存为 .xlsx", file=path
+        )
+    broken = InputError("工作簿已损坏（不是完整的 .xlsx 压缩包，可能下载或传输不完整）", file=path)
+    try:
+        with path.open("rb") as handle:
+            check_directory(path, handle)
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" not in names:
+                if "mimetype" in names and b"opendocument" in _head(archive, "mimetype"):
+                    raise InputError(
+                        "这是 ODS（WPS/LibreOffice）表格，请另存为 .xlsx 后再试", file=path
+                    )
+                if "word/document.xml" in names:
+                    raise InputError("这是 Word 文档，不是 Excel 工作簿", file=path)
+                raise InputError("压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件", file=path)
+            return check_workbook(path, archive)
+    except InputError:
+        raise
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror or exc}", file=path) from exc
+    except (zipfile.BadZipFile, EOFError, ValueError, struct.error, NotImplementedError) as exc:
+        raise broken from exc
+
+
+def _head(archive: zipfile.ZipFile, name: str) -> bytes:
+    with archive.open(name) as member:
+        return member.read(200)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things are in the sheet: found once, used for every row and every output."""
+
+    file: Path
+    sheet: str
+    kind: str
+    header_row: int
+    columns: dict[str, int]  # canonical header -> position in a calamine row
+    letters: dict[str, str]  # canonical header -> spreadsheet column letter
+    headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
+    unknown: tuple[str, ...] = ()  # headers of the header row that name no known column
+    facts: dict[str, str] = field(default_factory=dict)  # label -> value from the title rows
+    # sheet-wide values of columns the sheet does not have (the 培训机构 named above the
+    # header or given with --institution): every row reads them as its own cell
+    constants: dict[str, str] = field(default_factory=dict)
+    # headers clerks write for a column that are not its aliases (``near_misses`` of its
+    # declaration): a rule skipped for the column names them, so the clerk can rename it
+    near_misses: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def near_miss(self, column: str) -> str | None:
+        """An unknown header of this sheet that looks like ``column`` (``到课率%`` for
+        到课率), as written, or None."""
+        import difflib
+
+        wanted = fold_header(column)
+        by_folded = {header_without_note(fold_header(h)): h for h in self.unknown}
+        for other in self.near_misses.get(column, ()):  # another word for it, not an alias
+            if fold_header(other) in by_folded:
+                return by_folded[fold_header(other)]
+        close = difflib.get_close_matches(wanted, list(by_folded), n=1, cutoff=0.6)
+        return by_folded[close[0]] if close else None
+
+    def has(self, column: str) -> bool:
+        return column in self.columns or column in self.constants
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # the row number the spreadsheet shows
+    cells: dict[str, Any]
+    cleaned: tuple[str, ...] = ()  # columns whose text lost control characters when read
+
+    def raw(self, column: str) -> Any:
+        return self.cells.get(column)
+
+    def blank(self, column: str) -> bool:
+        return is_blank(self.cells.get(column))
+
+    def text(self, column: str) -> str:
+        return cell_text(self.cells.get(column))
+
+
+# kind, columns, headers as written, unknown headers as written
+_Found = tuple[str, dict[str, int], dict[str, str], tuple[str, ...]]
+
+
+def _detect(
+    row: list[Any],
+    wanted: str | None,
+    file: Path,
+    sheet: str,
+    number: int,
+    start_col: int,
+    declared: ColumnSet | None = None,
+) -> _Found | None:
+    canonical_header = (declared or shared_columns()).canonical_header
+    folded = {fold_header(cell_text(value)) for value in row if not is_blank(value)}
+    kinds = [wanted] if wanted else list(KIND_KEYS)
+    for kind in kinds:
+        keys = KIND_KEYS[kind]
+        if kind == "application" and "姓名" in folded:
+            continue
+        mapped: dict[str, list[int]] = {}
+        written: dict[int, str] = {}
+        for position, value in enumerate(row):
+            if is_blank(value):
+                continue
+            canonical = canonical_header(cell_text(value), kind)
+            if canonical is not None:
+                mapped.setdefault(canonical, []).append(position)
+                written[position] = str(value).strip()  # as the clerk wrote it
+        if not all(key in mapped for key in keys):
+            continue
+        columns: dict[str, int] = {}
+        headers: dict[str, str] = {}
+        for canonical, positions in mapped.items():
+            exact = [p for p in positions if fold_header(written[p]) == fold_header(canonical)]
+            if len(positions) > 1 and len(exact) != 1:
+                letters = "、".join(column_letter(start_col + p + 1) for p in positions)
+                raise InputError(
+                    f"表头「{canonical}」出现了不止一次（{letters}列），无法判断用哪一列，请删去多余的列",
+                    file=file,
+                    sheet=sheet,
+                    row=number,
+                )
+            chosen = exact[0] if len(positions) > 1 else positions[0]
+            columns[canonical] = chosen
+            headers[canonical] = written[chosen]
+        unknown = tuple(
+            str(value).strip()
+            for value in row
+            if not is_blank(value) and canonical_header(cell_text(value), kind) is None
+        )
+        return kind, columns, headers, unknown
+    return None
+
+
+# labels a title block uses beside the column headers (填表日期 | 2012年9月1日)
+TITLE_LABELS = frozenset({"填表日期", "填报日期", "填报单位", "填表单位", "填表人", "审核人"})
+_LABELLED = re.compile(r"^([^:]+):(.*)$")
+
+
+def _label(text: str) -> str | None:
+    """The label a title cell names (canonical header or a known title label), or None."""
+    folded = fold_header(text)
+    if not folded:
+        return None
+    for kind in ("roster", "application"):
+        canonical = shared_columns().canonical_header(folded, kind)
+        if canonical is not None:
+            return canonical
+    return folded if folded in TITLE_LABELS else None
+
+
+def title_facts(rows: list[list[Any]]) -> dict[str, str]:
+    """Sheet-wide facts written above the header (INTERFACE.md "Sheets"): ``培训机构：X`` in one
+    cell, or a label cell followed by its value (单位名称 | 南宁市高级技工学校); the first
+    value of a label wins. Keys are canonical headers (承训机构 is 培训机构) or title labels."""
+    facts: dict[str, str] = {}
+    for row in rows:
+        parts: list[str] = []
+        for value in row:
+            if not is_blank(value):
+                parts.extend(part for part in cell_text(value).split() if part)
+        index = 0
+        while index < len(parts):
+            part = parts[index]
+            labelled = _LABELLED.match(part)
+            label = _label(labelled[1]) if labelled else None
+            if labelled and label is not None and labelled[2].strip():
+                facts.setdefault(label, labelled[2].strip())
+                index += 1
+                continue
+            label = _label(part)
+            if label is not None and index + 1 < len(parts) and _label(parts[index + 1]) is None:
+                facts.setdefault(label, parts[index + 1])
+                index += 2
+                continue
+            index += 1
+    return facts
+
+
+class SheetReader:
+    """Open a workbook, locate the header row of its first visible worksheet, stream rows."""
+
+    def __init__(
+        self, path: Path, *, kind: str | None = None, columns: ColumnSet | None = None
+    ) -> None:
+        """``columns``: the declared columns whose headers are recognised (a program's
+        :meth:`~skillpolicy.policy.programs.Program.column_set`; the shared ones by default)."""
+        self.path = path
+        self.declared = columns or shared_columns()
+        hidden = sniff_workbook(path)
+        try:
+            self._workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+            visible = [
+                meta.name
+                for meta in self._workbook.sheets_metadata
+                if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+                and meta.visible == python_calamine.SheetVisibleEnum.Visible
+            ]
+            if not visible:
+                raise InputError("工作簿中没有可见的工作表", file=path)
+            self.sheet_name = visible[0]
+            self.hidden = hidden.get(self.sheet_name) or hidden.get(
+                " ".join(self.sheet_name.split("\n"))
+            )
+            self.hidden_data_rows: list[int] = []
+            sheet = self._workbook.get_sheet_by_name(self.sheet_name)
+            start_col = sheet.start[1] if sheet.start else 0
+            self._rows = iter(sheet.iter_rows())
+            merged = sheet.merged_cell_ranges or []
+            # vertical merges (a class's 培训机构 merged down its rows) fill down their value
+            self._merges = sorted(
+                (r1, r2, c1 - start_col) for (r1, c1), (r2, _c2) in merged if r2 > r1
+            )
+            # merges across a row (a group title over a two-row header), by row index
+            self._spans: dict[int, list[tuple[int, int]]] = {}
+            for (r1, c1), (_r2, c2) in merged:
+                if c2 > c1:
+                    self._spans.setdefault(r1, []).append((c1 - start_col, c2 - start_col))
+        except InputError:
+            raise
+        except python_calamine.PasswordError as exc:
+            raise InputError("工作簿设置了密码，请取消密码后另存为 .xlsx", file=path) from exc
+        except PASSING:
+            raise
+        except BaseException as exc:  # calamine: unrelated types, panics
+            raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path) from exc
+        self._next_number = 1
+        self._replay: deque[list[Any]] = deque()  # rows read ahead while finding the header
+        self._scanned: list[list[Any]] = []  # the rows read while looking for the header
+        self._buffer: deque[list[Any]] = deque()
+        self._done = False
+        self._failure: InputError | None = None
+        self.layout = self._find_header(kind, start_col)
+
+    def _next(self) -> list[Any] | None:
+        if self._replay:
+            self._next_number += 1
+            return self._replay.popleft()
+        if not self._buffer:
+            if self._failure is not None:
+                raise self._failure
+            if self._done:
+                return None
+            self._refill()
+            if not self._buffer:
+                return self._next() if self._failure is not None else None
+        row = self._buffer.popleft()
+        self._next_number += 1
+        return row
+
+    def _refill(self) -> None:
+        """Convert the next rows, with calamine's panic report kept off the terminal.
+
+        A cell calamine cannot convert (a date-formatted ``-1.1e11``) makes its Rust code
+        panic: the ``PanicException`` is not an ``Exception``, and the panic hook writes a
+        backtrace to file descriptor 2 itself. Rows are converted ``_CHUNK`` at a time with
+        that descriptor pointed at the null device, and a failure becomes one line naming
+        the cell when the reader reaches it.
+        """
+        number = self._next_number
+        with quiet_stderr():
+            try:
+                for _ in range(_CHUNK):
+                    self._buffer.append(next(self._rows))
+            except StopIteration:
+                self._done = True
+            except PASSING:
+                raise
+            except BaseException as exc:  # a Rust panic is a BaseException
+                self._done = True
+                self._failure = self._unreadable(number + len(self._buffer), exc)
+
+    def _unreadable(self, number: int, error: BaseException) -> InputError:
+        column = _bad_date_column(self.path, self.sheet_name, number)
+        if column is not None:
+            return InputError(
+                f"单元格 {column}{number} 的日期超出了 Excel 能表示的范围"
+                "（1900-01-01 至 9999-12-31），无法读取；请改为正确的日期",
+                file=self.path,
+                sheet=self.sheet_name,
+                row=number,
+            )
+        return InputError(
+            f"工作簿已损坏，读到第{number}行时出错（{type(error).__name__}）",
+            file=self.path,
+            sheet=self.sheet_name,
+            row=number,
+        )
+
+    def _find_header(self, kind: str | None, start_col: int) -> Layout:
+        """The header row (INTERFACE.md "Sheets"): of the first rows that hold some kind's key
+        headers, the one with the most recognised column headers; the earliest on a tie. A
+        label/value title row (单位名称 | 南宁市高级技工学校 | 填表日期 | …) holds a key
+        header too, but names fewer columns than the real header below it."""
+        rows: list[list[Any]] = []
+        while len(rows) < HEADER_SCAN_ROWS:
+            row = self._next()
+            if row is None:
+                break
+            rows.append(row)
+        best: tuple[_Found, int] | None = None  # what was found, on which row (1-based)
+        problem: InputError | None = None
+        for index, row in enumerate(rows):
+            number = index + 1
+            try:
+                found = _detect(
+                    row, kind, self.path, self.sheet_name, number, start_col, self.declared
+                )
+                spans = self._spans.get(index)
+                if spans and index + 1 < len(rows):  # a title merged across this row may head
+                    both = self._detect_two_rows(  # a second header row below it
+                        row, rows[index + 1], spans, kind, number, start_col, found
+                    )
+                    if both is not None:
+                        found, number = both, number + 1
+            except InputError as error:  # a header written twice: an error unless a better
+                problem = problem or error  # header row is found
+                continue
+            if found is not None and (best is None or len(found[1]) > len(best[0][1])):
+                best = (found, number)
+        if best is not None:
+            found, number = best
+            self._scanned = rows[: number - 1]
+            self._replay.extend(rows[number:])
+            self._next_number = number + 1
+            layout = self._layout(found, number, start_col)
+            return replace(layout, facts=title_facts(self._scanned[: layout.header_row - 1]))
+        if problem is not None:
+            raise problem
+        if kind:
+            keys = "、".join(KIND_KEYS[kind])
+            what = f"{SHEET_KIND_NAMES[kind]}的表头（须含：{keys}）"
+        else:
+            needs = "，".join(
+                f"{SHEET_KIND_NAMES[k]}须含“{'”“'.join(keys)}”"
+                for k, keys in KIND_KEYS.items()
+                if k != "technician"  # chosen with --kind only
+            )
+            what = f"可识别的表头（{needs}）"
+        raise InputError(
+            f"前{HEADER_SCAN_ROWS}行中找不到{what}；请确认读的是正确的文件，表头写在一行内",
+            file=self.path,
+            sheet=self.sheet_name,
+        )
+
+    def _detect_two_rows(
+        self,
+        upper: list[Any],
+        lower: list[Any],
+        spans: list[tuple[int, int]],
+        kind: str | None,
+        number: int,
+        start_col: int,
+        single: _Found | None,
+    ) -> _Found | None:
+        """A two-row header: group titles merged across the upper row, each column named in
+        the lower row or, where the lower cell is empty, by the upper cell merged down to it.
+        Used when it names more columns than either row alone (a title merged across the
+        whole sheet above a one-row header names nothing more)."""
+        width = max(len(upper), len(lower))
+        # a merge may span to column XFD: only the row's own columns are looked at
+        grouped = {
+            position
+            for first, last in spans
+            for position in range(max(first, 0), min(last, width - 1) + 1)
+        }
+        combined = [
+            lower[p]
+            if p < len(lower) and not is_blank(lower[p])
+            else (upper[p] if p < len(upper) and p not in grouped else None)
+            for p in range(width)
+        ]
+        try:
+            both = _detect(
+                combined, kind, self.path, self.sheet_name, number + 1, start_col, self.declared
+            )
+        except InputError:
+            if single is not None:
+                return None  # the upper row alone is a usable header
+            raise
+        if both is None:
+            return None
+        try:
+            alone = _detect(
+                lower, kind, self.path, self.sheet_name, number + 1, start_col, self.declared
+            )
+        except InputError:
+            alone = None
+        best = max((len(found[1]) for found in (single, alone) if found is not None), default=0)
+        return both if len(both[1]) > best else None
+
+    def _layout(self, found: _Found, number: int, start_col: int) -> Layout:
+        found_kind, columns, headers, unknown = found
+        return Layout(
+            file=self.path,
+            sheet=self.sheet_name,
+            kind=found_kind,
+            header_row=number,
+            columns=columns,
+            letters={name: column_letter(start_col + pos + 1) for name, pos in columns.items()},
+            headers=headers,
+            unknown=unknown,
+            near_misses={
+                name: column.near_misses
+                for name, column in self.declared.columns.items()
+                if column.near_misses
+            },
+        )
+
+    def rows(self) -> Iterator[Row]:
+        """Data rows below the header, skipping rows with nothing in any known column."""
+        names = list(self.layout.columns)
+        constants = self.layout.constants
+        columns = [self.layout.columns[name] for name in names]
+        pick = operator.itemgetter(*columns)
+        single = len(columns) == 1  # itemgetter of one position returns the value, not a tuple
+        first_key = KIND_KEYS[self.layout.kind][0]
+        first_key_folded = fold_header(first_key)
+        merges = iter(self._merges)
+        upcoming = next(merges, None)
+        filling: list[tuple[int, int, Any]] = []  # (last row index, position, value)
+        while True:
+            number = self._next_number
+            row = self._next()
+            if row is None:
+                return
+            index = number - 1
+            if filling:
+                filling = [f for f in filling if f[0] >= index]
+                row = list(row)
+                for _, position, value in filling:
+                    if 0 <= position < len(row):
+                        row[position] = value
+            while upcoming is not None and upcoming[0] <= index:
+                first, last, position = upcoming
+                if first == index and 0 <= position < len(row):
+                    filling.append((last, position, row[position]))
+                upcoming = next(merges, None)
+            try:
+                values = pick(row)
+            except IndexError:  # a short row (calamine pads, but be safe): missing cells are blank
+                values = tuple(row[p] if p < len(row) else None for p in columns)
+            if single:
+                values = (values,)
+            # most rows hold something in their first cell: stop looking at the first value
+            if not any(v is not None and v != "" for v in values) or all(map(is_blank, values)):
+                continue
+            cells = dict(zip(names, values, strict=True))
+            if constants:
+                cells.update(constants)
+            probe = cells.get(first_key)
+            if (
+                isinstance(probe, str)
+                and first_key_folded[0] in probe  # cheap filter: a name rarely holds 姓 or 单
+                and fold_header(probe) == first_key_folded
+                and all(
+                    is_blank(value) or fold_header(cell_text(value)) == fold_header(name)
+                    for name, value in cells.items()
+                )
+            ):
+                continue  # a repeated header row (printed sheets repeat it on every page)
+            if self.hidden is not None and number in self.hidden.rows:
+                self.hidden_data_rows.append(number)
+            texts = [value for value in values if value.__class__ is str]
+            if texts and CONTROL_CHARACTERS.search("".join(texts)) is not None:
+                yield Row(number=number, cells=cells, cleaned=_clean_controls(cells))
+                continue
+            yield Row(number=number, cells=cells)

@@ -1,0 +1,150 @@
+"""One condition model: a test on a row's cells, for rules (``applies_when``) and for money
+(``when`` of a refusal, a pending note, a factor or a payee).
+
+A condition names a column (or several, each of which must meet it) and exactly one test:
+``in``, ``not_in``, ``contains``, ``yes``, ``blank`` / ``filled`` or ``in_catalog``. A cell
+of a column the sheet does not have reads as blank. :func:`rows_holding` evaluates a
+condition a column at a time (each distinct cell value judged once); :func:`holds` on one row.
+This module sits low: rules, money and the program model all import it, it imports none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..domain.values import ValueProblem, cell_text, fold, is_blank, parse_yes_no
+from ..io.datafile import KeyedError
+
+__all__ = ["Condition", "holds", "rows_holding"]
+
+# the catalog a local parameter (``in_catalog``) names, as a set of occupation names
+CatalogOf = Callable[[str], Container[str]]
+
+
+class Condition(BaseModel):
+    """A test on one row's cells; with ``columns`` it must hold for every one of them.
+
+    Exactly one test: ``in`` (the value is one of), ``not_in`` (none of; blank counts),
+    ``contains``, ``yes`` (a 是/否 cell is 是: true, or is not: false), ``blank`` (true: empty
+    or no such column) or its opposite ``filled``, or ``in_catalog`` (the value is an
+    occupation of the catalog a local parameter names)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    column: str | None = Field(None, description="所判断的列")
+    columns: list[str] = Field(default_factory=list, description="所判断的几列（每一列都须满足）")
+    is_in: list[str] | None = Field(None, alias="in", description="取值为其中之一")
+    not_in: list[str] | None = Field(None, description="取值不是其中任何一个（未填也算）")
+    contains: str | None = Field(None, description="取值含有这段文字")
+    yes: bool | None = Field(None, description="true：填“是”；false：不是“是”（含未填）")
+    blank: bool | None = Field(None, description="true：未填或没有这一列；false：已填")
+    filled: bool | None = Field(None, description="true：已填；false：未填（即 blank 的反面）")
+    in_catalog: str | None = Field(
+        None, description="取值在这个本地参数（catalog 类）所指的职业目录中"
+    )
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        if bool(self.column) == bool(self.columns):
+            raise KeyedError("须写 column 或 columns 二者之一", ("column",))
+        tests = [
+            self.is_in,
+            self.not_in,
+            self.contains,
+            self.yes,
+            self.blank,
+            self.filled,
+            self.in_catalog,
+        ]
+        if sum(test is not None for test in tests) != 1:
+            raise KeyedError(
+                "须写且只写一种判断：in、not_in、contains、yes、blank（或 filled）、in_catalog",
+                ("column" if self.column else "columns",),
+            )
+        return self
+
+    @property
+    def targets(self) -> list[str]:
+        """The columns the condition reads."""
+        return [self.column] if self.column else list(self.columns)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The condition as written in the file (for explanations)."""
+        return self.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True)
+
+    def judge(self, raw: Any, catalog_of: CatalogOf | None = None) -> bool:
+        """Whether one cell meets the test (a cell of a column the sheet lacks is None).
+
+        Raises ValueProblem for a ``yes`` test on a cell that is neither 是 nor 否."""
+        present = not is_blank(raw)
+        if self.blank is not None:
+            return self.blank != present
+        if self.filled is not None:
+            return self.filled == present
+        if self.yes is not None:
+            said_yes = present and parse_yes_no(raw) is True
+            return said_yes == self.yes
+        if self.not_in is not None:
+            return not present or cell_text(raw) not in _folded(self.not_in)
+        if not present:
+            return False
+        text = cell_text(raw)
+        if self.is_in is not None:
+            return text in _folded(self.is_in)
+        if self.contains is not None:
+            return fold(self.contains) in text
+        if catalog_of is None:
+            raise KeyError(f"in_catalog {self.in_catalog} needs a catalog")
+        return text in catalog_of(str(self.in_catalog))
+
+
+_FOLDED: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _folded(values: list[str]) -> frozenset[str]:
+    key = tuple(values)
+    found = _FOLDED.get(key)
+    if found is None:
+        found = _FOLDED[key] = frozenset(fold(v) for v in values)
+    return found
+
+
+def holds(
+    condition: Condition, cell: Callable[[str], Any], catalog_of: CatalogOf | None = None
+) -> bool:
+    """Whether ``condition`` holds on one row whose cells ``cell(column)`` gives (raw values;
+    None for a column the sheet lacks). Raises ValueProblem as :meth:`Condition.judge`."""
+    return all(condition.judge(cell(column), catalog_of) for column in condition.targets)
+
+
+def rows_holding(
+    condition: Condition,
+    column: Callable[[str], Sequence[Any]],
+    rows: Sequence[int] | range,
+    catalog_of: CatalogOf | None = None,
+) -> list[int]:
+    """Those of ``rows`` (indexes into the columns ``column(name)`` gives) on which
+    ``condition`` holds, each distinct cell value judged once; an unreadable 是/否 cell does
+    not meet a ``yes`` test."""
+    kept = list(rows)
+    for name in condition.targets:
+        values = column(name)
+        judged: dict[tuple[type, Any], bool] = {}
+        still = []
+        for i in kept:
+            raw = values[i]
+            key = (raw.__class__, raw)
+            verdict = judged.get(key)
+            if verdict is None:
+                try:
+                    verdict = condition.judge(raw, catalog_of)
+                except ValueProblem:
+                    verdict = False
+                judged[key] = verdict
+            if verdict:
+                still.append(i)
+        kept = still
+    return kept
