@@ -1,5 +1,6 @@
 """The house: no module of the library imports, directly or through others, a module that
-imports it back (imports inside functions and under TYPE_CHECKING count too)."""
+imports it back, and no layer imports one above it (imports inside functions and under
+TYPE_CHECKING count too)."""
 
 from __future__ import annotations
 
@@ -82,3 +83,90 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     """The check itself sees a loop of three modules and passes a chain."""
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+# The layers from the ground up, each a package of skillpolicy: a module may import its own
+# layer and the layers of the tiers below, never a layer above or beside it. A module is in
+# the layer its package names, so a new module needs no line here; a new layer does.
+TIERS: tuple[tuple[str, ...], ...] = (
+    ("domain",),  # values, identifiers, money, findings, errors, masking
+    ("io",),  # safe files, the zip guard, the sheet reader and its columns, data files
+    ("policy",),  # a program file as data: model, dated values, catalogs, params, name lists
+    ("ledger",),  # what was paid, by whom, approved by whom; the bank's return file
+    ("rules",),  # the rule kinds
+    ("loading",),  # a program file checked whole (kinds included) and loaded
+    ("check",),  # a sheet through its rules: the checker, the report, already paid
+    ("compute",),  # money methods, payees, subsidy lines, the levy
+    ("outputs", "tasks", "render", "report"),  # what is written or run above one sheet
+    ("cli",),
+)
+
+# Upward imports known and kept for now, each (importing module, layer imported) with its
+# reason; an entry that no longer happens fails too, so the list only shrinks.
+KNOWN_UPWARD = {
+    # the approval chain a parameters file may name is checked against the ledger's steps
+    ("skillpolicy.policy.params", "ledger"),
+    # a schema migration's log entry names the OS user the subsidy run would record
+    ("skillpolicy.ledger.sqlite", "compute"),
+}
+
+
+def _tier(layer: str) -> int:
+    return next(i for i, tier in enumerate(TIERS) if layer in tier)
+
+
+def _layer(module: str) -> str | None:
+    """The layer of ``module``: the package after ``skillpolicy`` (None for the package face)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def _upward(graph: dict[str, set[str]]) -> set[tuple[str, str, str]]:
+    """Every import of a layer above or beside the importer's: (importer, imported, layer)."""
+    found = set()
+    for module, edges in graph.items():
+        own = _layer(module)
+        for other in edges:
+            layer = _layer(other)
+            if own is None or layer is None or layer == own:
+                continue
+            if _tier(layer) >= _tier(own):
+                found.add((module, other, layer))
+    return found
+
+
+def test_every_module_lives_in_a_layer() -> None:
+    """No module sits loose beside the layers; every package of skillpolicy is a known layer."""
+    layers = {layer for tier in TIERS for layer in tier}
+    loose = sorted(m for m in MODULES if m != "skillpolicy" and _layer(m) not in layers)
+    assert loose == [], "modules outside the layers (TIERS): " + ", ".join(loose)
+
+
+def test_no_layer_imports_one_above_it() -> None:
+    """domain imports no other layer, io only domain, policy only those two, … cli on top."""
+    upward = _upward(_graph())
+    new = sorted(
+        f"{m} imports {o} ({layer})" for m, o, layer in upward if (m, layer) not in KNOWN_UPWARD
+    )
+    assert new == [], "imports against the layers' direction:\n" + "\n".join(new)
+    stale = sorted(KNOWN_UPWARD - {(m, layer) for m, _, layer in upward})
+    assert stale == [], f"KNOWN_UPWARD entries that no longer happen (remove them): {stale}"
+
+
+def test_the_package_face_imports_no_layer() -> None:
+    """skillpolicy/__init__.py imports nothing of the library, so any layer may import it."""
+    assert _graph()["skillpolicy"] == set()
+
+
+def test_the_direction_check_names_the_offending_import() -> None:
+    """The check itself flags domain importing check and a layer importing its sibling, and
+    passes an import downwards."""
+    graph = {
+        "skillpolicy.domain.values": {"skillpolicy.check.validate"},
+        "skillpolicy.render.forms": {"skillpolicy.report.model", "skillpolicy.compute.subsidy"},
+        "skillpolicy.cli.validate": {"skillpolicy.check.validate", "skillpolicy"},
+    }
+    assert _upward(graph) == {
+        ("skillpolicy.domain.values", "skillpolicy.check.validate", "check"),
+        ("skillpolicy.render.forms", "skillpolicy.report.model", "report"),
+    }
