@@ -106,8 +106,6 @@ TIERS: tuple[tuple[str, ...], ...] = (
 KNOWN_UPWARD = {
     # the approval chain a parameters file may name is checked against the ledger's steps
     ("skillpolicy.policy.params", "ledger"),
-    # a schema migration's log entry names the OS user the subsidy run would record
-    ("skillpolicy.ledger.sqlite", "compute"),
 }
 
 
