@@ -13,7 +13,7 @@ import pytest
 
 from conftest import LedgerTarget
 from inprocess import run_main
-from skillpolicy.domain.findings import Finding
+from skillpolicy.domain.findings import ALREADY_PAID, Finding
 from skillpolicy.ledger import (
     ALREADY_PAID_MESSAGE,
     LedgerLine,
@@ -23,7 +23,6 @@ from skillpolicy.ledger import (
 )
 from skillpolicy.ledger import sqlite as module
 from skillpolicy.ledger.sqlite import SCHEMA_VERSION
-from skillpolicy.policy.programs import ALREADY_PAID
 
 PROGRAM = "guangxi-2012-technician"
 FRESH = "fujian-2013-free-training"  # the same outcomes committed anew, under another program

@@ -38,12 +38,14 @@ HEAVY = (
 )
 
 # The only library modules (outside skillpolicy.cli) start-up may load: errors and masking,
-# file checks, the ledger's protocol and the names of its workflow steps, money formatting.
+# file checks, the ledger's protocol (its outcomes' reasons are findings) and the names of its
+# workflow steps, money formatting.
 LIBRARY_AT_START = {
     "skillpolicy",
     "skillpolicy.domain",
     "skillpolicy.io",
     "skillpolicy.domain.errors",
+    "skillpolicy.domain.findings",
     "skillpolicy.io.fileio",
     "skillpolicy.domain.identifiers",
     "skillpolicy.ledger",

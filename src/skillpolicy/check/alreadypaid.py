@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..domain.findings import Finding
+from ..domain.findings import ALREADY_PAID, Finding
 from ..domain.money import format_amount
 from ..io.sheet import Layout
 from ..ledger import PaidEntry
-from ..policy.programs import ALREADY_PAID, Program, SubsidySpec
+from ..policy.programs import Program, SubsidySpec
 from ..rules import RowView
 from .paykeys import line_key
 

@@ -13,12 +13,12 @@ from typing import Any, Literal
 from ..check.paykeys import key_part, line_key
 from ..check.validate import Report
 from ..domain.errors import InputError
-from ..domain.findings import Finding
+from ..domain.findings import ALREADY_PAID, Finding
 from ..domain.identifiers import mask_id
 from ..domain.money import amount_in_words, format_amount
 from ..ledger import AWARD_TARGET, NO_FACTS, LedgerLine, LineFacts
 from ..policy.paymodel import PayeeKind
-from ..policy.programs import ALREADY_PAID, Program, SubsidySpec
+from ..policy.programs import Program, SubsidySpec
 from ..rules import CellProblem, RowView
 from .payee import PAYEE_KIND_NAMES, UNNAMED_INSTITUTION
 from .paymethod import ZERO

@@ -7,6 +7,10 @@ from typing import Any, Literal, cast
 
 from .privacy import redact
 
+# the ledger's own rule, in no program file: the line was paid by an earlier run (validate
+# reports it, subsidy refuses it, the ledger and the monthly report count it apart)
+ALREADY_PAID = "already-paid"
+
 Severity = Literal["error", "warning", "review"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "review")
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from ..domain.findings import Finding, Severity
-from ..policy.programs import ALREADY_PAID
+from ..domain.findings import ALREADY_PAID, Finding, Severity
 
 if TYPE_CHECKING:
     from .reconcile import BankFile, Reconciliation

@@ -85,8 +85,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import InputError
+from ..domain.findings import ALREADY_PAID as ALREADY_PAID  # one constant for every module
 from ..io.fileio import os_error_text
-from ..policy.programs import ALREADY_PAID as ALREADY_PAID  # one constant for every module
 from . import (
     HISTORY_FACTS,
     INDEXED_FACTS,

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from ..domain.findings import Severity
+from ..domain.findings import ALREADY_PAID, Severity
 from ..io.columns import SHEET_KIND_NAMES, ColumnSet, ColumnSpec, shared_columns
 from ..io.datafile import KeyedError
 from .conditions import Condition
@@ -29,9 +29,6 @@ ParameterKind = Literal["money", "decimal", "money-by-key", "file", "catalog", "
 __all__ = ["SHEET_KIND_NAMES", "Program", "SheetKind"]  # SHEET_KIND_NAMES lives in columns
 
 
-# the ledger's own rule, in no program file: the line was paid by an earlier run (validate
-# reports it, subsidy refuses it, the ledger and the monthly report count it apart)
-ALREADY_PAID = "already-paid"
 # rules a finding may name that no program file lists (the ledger's own check)
 OTHER_RULE_TITLES = {ALREADY_PAID: "同一人（单位）同一事项不重复发放（台账已有发放记录）"}
 

@@ -33,9 +33,10 @@ from decimal import Decimal
 from typing import Literal
 
 from ..domain.errors import InputError
+from ..domain.findings import ALREADY_PAID
 from ..ledger import AWARD_TARGET, ClassInspection, Ledger, LocalityFigure, MonthFigure
 from ..policy.dated import since, value_on
-from ..policy.programs import ALREADY_PAID, Program
+from ..policy.programs import Program
 
 ZERO = Decimal("0.00")
 # The report's program facts come from the program files: a campaign is a program in force
