@@ -1567,47 +1567,28 @@ def _outcome_row(run_id: str, line_no: int, outcome: OutcomeLine) -> tuple[Any, 
     )  # fmt: skip
 
 
+def _row_line(
+    row: Sequence[Any], amount: Decimal, payee: str, sheet_row: Any, facts: Sequence[Any]
+) -> LedgerLine:
+    """A ledger row's line: its first nine columns are LedgerLine's first nine fields (key …
+    year, pinned by a test), then the amount, payee, sheet row and facts as given."""
+    key, program, subject, name, occupation, level, tranche, target, year = row[:9]
+    return LedgerLine(
+        key, program, subject, name, occupation, level, tranche, target, year,
+        amount, payee, sheet_row, _facts(facts),
+    )  # fmt: skip
+
+
 def stored_outcome(run_id: str, row: Sequence[Any]) -> StoredOutcome:
-    """A row of :data:`SELECT_RUN_OUTCOMES` as the outcome it records."""
-    (key, program, subject, name, occupation, level, tranche, target, year, payee, sheet_row,
-     status, findings, current) = row[:14]  # fmt: skip
-    line = LedgerLine(
-        key=key,
-        program=program,
-        subject=subject,
-        name=name,
-        occupation=occupation,
-        level=level,
-        tranche=tranche,
-        target=target,
-        year=year,
-        payee=payee,
-        row=sheet_row,
-        facts=_facts(row[14:]),
-    )
+    """A row of :data:`SELECT_RUN_OUTCOMES` as the outcome it records (an unpaid line: no
+    amount)."""
+    payee, sheet_row, status, findings, current = row[9:14]
+    line = _row_line(row, ZERO, payee, sheet_row, row[14:])
     return StoredOutcome(run_id, line, status, findings_of(findings, sheet_row), bool(current))
 
 
 def _stored_line(row: tuple[Any, ...]) -> StoredLine:
-    (run_id, created_at, key, program, subject, name, occupation, level, tranche, target,
-     year, amount, payee, sheet_row, active) = row[:15]  # fmt: skip
-    return StoredLine(
-        run_id=run_id,
-        created_at=created_at,
-        line=LedgerLine(
-            key=key,
-            program=program,
-            subject=subject,
-            name=name,
-            occupation=occupation,
-            level=level,
-            tranche=tranche,
-            target=target,
-            year=year,
-            amount=_decimal(amount),
-            payee=payee,
-            row=sheet_row,
-            facts=_facts(row[15:]),
-        ),
-        active=bool(active),
-    )
+    run_id, created_at = row[:2]
+    amount, payee, sheet_row, active = row[11:15]
+    line = _row_line(row[2:], _decimal(amount), payee, sheet_row, row[15:])
+    return StoredLine(run_id=run_id, created_at=created_at, line=line, active=bool(active))
