@@ -314,3 +314,49 @@ def test_a_money_by_key_sum_that_changes_applies_by_each_rows_date(tmp_path: Pat
     lines = {line.row: line for line in payout.lines}
     assert [str(lines[row].amount) for row in (2, 3, 4)] == ["800.00", "900.00", "900.00"]
     assert "（自 2024-07-01 起施行）" in lines[3].basis
+
+
+GROUP = """[[rules]]
+id = "class-size"
+kind = "group-number"
+sheet = "roster"
+clause = "二"
+summary = "每班抽查次数要求"
+params = { group = ["开班日期"], column = "抽查次数", bound = "不少于", value = [
+  { from = 2024-01-01, value = 2 },
+  { from = 2024-07-01, value = 3 },
+] }
+"""
+
+TWICE = """[[rules]]
+id = "twice"
+kind = "duplicate"
+sheet = "roster"
+clause = "二"
+summary = "同一人不得重复"
+params = { columns = ["身份证号"], required = [
+  { from = 2024-01-01, value = [] },
+  { from = 2024-07-01, value = ["身份证号"] },
+] }
+"""
+
+
+def test_a_dated_group_bound_keeps_the_findings_of_every_date(tmp_path: Path) -> None:
+    """A group-number rule with a bound written by dates reports every group that misses the
+    bound in force on its rows' date (a class of 30 June needs 2 inspections, of 1 July 3)."""
+    columns = ["姓名", "身份证号", "开班日期", "抽查次数"]
+    program = load_program_file(_program(tmp_path, GROUP, columns))
+    sheet = _roster(tmp_path, columns, [["2024-06-30", 1], ["2024-07-01", 2], ["2024-07-02", 3]])
+    report = validate_sheet(sheet, program)
+    assert sorted(f.row for f in report.findings if f.rule == "class-size") == [2, 3]
+
+
+def test_a_dated_duplicate_sees_a_repeat_across_the_change(tmp_path: Path) -> None:
+    """A duplicate rule with a parameter written by dates still sees the same person on both
+    sides of the change (the first-seen table is the run's, not one per date)."""
+    program = load_program_file(_program(tmp_path, TWICE))
+    sheet = _roster(tmp_path, COLUMNS, [["2024-06-30", "0.90"], ["2024-07-01", "0.90"]])
+    report = validate_sheet(sheet, program)
+    assert [(f.row, f.message) for f in report.findings if f.rule == "twice"] == [
+        (3, "与第2行的身份证号相同；同一人不得重复")
+    ]

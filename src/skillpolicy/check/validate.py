@@ -214,7 +214,7 @@ class Checker:
         return list(zip(views, findings, strict=True))
 
     def finish(self) -> list[Finding]:
-        return [finding for rule in self.rules for finding in rule.finish()]
+        return [finding for rule in self.rules for finding in rule.late()]
 
 
 def open_sheet(

@@ -335,6 +335,9 @@ class Rule:
     # A pure rule's findings depend only on the cells of inputs() (and the run's constants), so
     # the checker computes them once per distinct combination of those cells.
     pure: ClassVar[bool] = False
+    # per-run state a copy made for other dates (:meth:`on_date`) shares with the rule: a
+    # duplicate's first-seen table, so a repeat across a change of values is still seen
+    shared_across_dates: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, spec: RuleSpec, context: Context) -> None:
         self.spec = spec
@@ -369,8 +372,17 @@ class Rule:
             found.params, found.param_starts = params, starts
             found._at = {}
             found.setup()
+            for name in self.shared_across_dates:
+                setattr(found, name, getattr(self, name))
             self._at[key] = found
         return found  # type: ignore[return-value]
+
+    def late(self) -> Iterator[Finding]:
+        """The findings known once the whole sheet is seen: this rule's :meth:`finish` and
+        that of each copy made for the rows of other dates (each copy tallied its own rows)."""
+        yield from self.finish()
+        for copy_on_date in self._at.values():
+            yield from copy_on_date.late()
 
     def setup(self) -> None:
         """Per-run state for sheet-level rules."""

@@ -70,4 +70,4 @@ class AllOf(Kind):
         """A part that judges across rows (share, quota, not-listed, …) answers once the whole
         sheet has been seen."""
         for part, _ in self.parts:
-            yield from part.finish()
+            yield from part.late()

@@ -103,6 +103,8 @@ class Duplicate(Kind):
     identity number that is not valid, is not compared (its own rules say why), unless the
     column is ``required``: then the blank cell is the finding."""
 
+    shared_across_dates = ("first",)
+
     def setup(self) -> None:
         self.key: list[str] = list(self.params["columns"])
         self.or_else: dict[str, str] = dict(self.params.get("or_else", {}))
