@@ -1,0 +1,168 @@
+"""What the former registered functions needed, as vocabulary of the kinds: ``applies_when``
+with ``any``, a rule's ``skip_message``, all-of parts that say what an absent column means
+(``absent``), message templates quoting any cell of the row, ``number``'s ``least`` and
+``one-of`` reading levels (rules/kinds.py, rules/kind_all_of.py, policy/conditions.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kindrows import PERSON, found, run
+from skillpolicy.domain.identifiers import mask_id
+from skillpolicy.policy.conditions import Condition, holds, rows_holding
+
+CONTRACT, INSURANCE, LEVEL = "劳动合同期限(月)", "社保缴纳月数", "申报等级"
+SCHOOL = """[[rules]]
+id = "school"
+kind = "all-of"
+sheet = "roster"
+clause = "十"
+summary = "校企合作培养"
+applies_when = { any = [{ column = "劳动合同期限(月)", filled = true }, { column = "社保缴纳月数", filled = true }] }
+skip_message = "{reason}（不是校企合作培养名册）"
+
+[[rules.params.checks]]
+kind = "number"
+column = "劳动合同期限(月)"
+value = 6
+least = 0
+absent = "blank"
+messages = { blank = "须签订{bound}个月以上劳动合同；请填写", missed = "劳动合同期限{value}个月，不满{bound}个月" }
+
+[[rules.params.checks]]
+kind = "number"
+column = "社保缴纳月数"
+value = 3
+least = 0
+absent = "blank"
+messages = { blank = "须缴纳{bound}个月以上社保；请填写", missed = "社保缴纳{value}个月，不满{bound}个月" }
+
+[[rules.params.checks]]
+kind = "one-of"
+column = "申报等级"
+read = "level"
+allowed = ["中级工", "技师"]
+absent = "skip"
+messages = { outside = "只适用于{allowed}，不含{value}" }
+"""
+
+
+def _said(
+    tmp_path: Path, columns: list[str], rows: list[list[object]]
+) -> list[tuple[int | None, str | None, str]]:
+    return [(f.row, f.column, f.message) for f in found(tmp_path, SCHOOL, columns, rows)]
+
+
+def test_any_holds_when_one_of_its_conditions_holds() -> None:
+    """``any``: a row meets it when at least one part holds, by row and a column at a time."""
+    when = Condition.model_validate(
+        {"any": [{"column": "A", "filled": True}, {"column": "B", "in": ["是"]}]}
+    )
+    cells = {"A": ["x", None, None, ""], "B": [None, "是", "否", None]}
+    assert rows_holding(when, cells.__getitem__, range(4)) == [0, 1]
+    rows = [{name: values[i] for name, values in cells.items()} for i in range(4)]
+    assert [holds(when, row.get) for row in rows] == [True, True, False, False]
+    assert when.targets == ["A", "B"]
+
+
+def test_any_lacks_its_columns_only_when_no_part_can_be_judged() -> None:
+    """An ``any`` condition stops its rule only when every part lacks a column."""
+    when = Condition.model_validate(
+        {"any": [{"column": "A", "filled": True}, {"column": "B", "filled": True}]}
+    )
+    assert when.missing(lambda c: c == "B") == []
+    assert when.missing(lambda c: False) == ["A", "B"]
+
+
+def test_any_takes_no_column_or_test_of_its_own() -> None:
+    """``any`` beside a column or a test is refused; so is an ``any`` of one condition."""
+    with pytest.raises(ValueError, match="any"):
+        Condition.model_validate({"any": [{"column": "A", "filled": True}] * 2, "column": "A"})
+    with pytest.raises(ValueError, match="at least 2"):
+        Condition.model_validate({"any": [{"column": "A", "filled": True}]})
+
+
+def test_a_row_with_either_column_filled_is_checked_on_both(tmp_path: Path) -> None:
+    """Either column filled makes the row subject to the rule, the other then required; a row
+    with neither is not checked; 0 months is a missed bound (least = 0), not unreadable."""
+    rows: list[list[object]] = [
+        [5, 3, "中级工"],
+        [None, None, "高级工"],
+        [None, 2, "技师"],
+        [0, 3, "预备技师"],
+        [6, 3, "高级技师"],
+    ]
+    assert _said(tmp_path, [CONTRACT, INSURANCE, LEVEL], rows) == [
+        (2, CONTRACT, "劳动合同期限5个月，不满6个月"),
+        (4, CONTRACT, "须签订6个月以上劳动合同；请填写"),
+        (4, INSURANCE, "社保缴纳2个月，不满3个月"),
+        (5, CONTRACT, "劳动合同期限0个月，不满6个月"),
+        (6, LEVEL, "只适用于中级工、技师，不含高级技师"),
+    ]
+
+
+def test_absent_blank_part_runs_and_absent_skip_part_is_left_out(tmp_path: Path) -> None:
+    """Without 劳动合同期限(月) (absent = blank) the rule still runs and asks for it on a
+    subject row; without 申报等级 (absent = skip) that part alone is left out."""
+    assert _said(tmp_path, [INSURANCE], [[3], [None]]) == [
+        (2, CONTRACT, "须签订6个月以上劳动合同；请填写")
+    ]
+
+
+def test_skip_message_states_why_in_the_files_words(tmp_path: Path) -> None:
+    """A sheet with neither column skips the rule with the file's skip_message around the
+    reason the program gives."""
+    report = run(tmp_path, SCHOOL, [LEVEL], [["中级工"]])
+    assert [(spec.id, reason) for spec, reason in report.skipped] == [
+        ("school", "表中没有「劳动合同期限(月)」「社保缴纳月数」列（不是校企合作培养名册）")
+    ]
+
+
+def test_an_unreadable_level_stops_the_row_at_that_cell(tmp_path: Path) -> None:
+    """one-of with read = level: a cell that is no level is reported as unreadable."""
+    result = _said(tmp_path, [CONTRACT, INSURANCE, LEVEL], [[6, 3, "厨师长"]])
+    assert len(result) == 1
+    assert result[0][:2] == (2, LEVEL)
+    assert result[0][2].startswith("申报等级")
+
+
+def test_number_without_least_reads_zero_as_unreadable(tmp_path: Path) -> None:
+    """Without ``least`` an integer below 1 is an unreadable cell, as before."""
+    rule = """[[rules]]
+id = "months"
+kind = "number"
+sheet = "roster"
+clause = "十"
+summary = "须满6个月"
+params = { column = "劳动合同期限(月)", value = 6 }
+"""
+    (finding,) = found(tmp_path, rule, [CONTRACT], [[0]])
+    assert "小于 1" in finding.message
+
+
+QUOTING = """[[rules]]
+id = "partners"
+kind = "number"
+sheet = "roster"
+clause = "一"
+summary = "合作企业"
+applies_when = { column = "人员类别", in = ["企业职工", "失业人员"] }
+params.column = "培训人数"
+params.value = 2
+params.least = 0
+params.messages.missed = "{column}为{value}，{人员类别}须有{bound}家以上（{身份证号}）"
+"""
+
+
+def test_a_template_quotes_any_cell_of_its_row_masked(tmp_path: Path) -> None:
+    """A placeholder naming a column is filled with that row's cell; an identity number
+    quoted this way is masked; two rows with the same checked value quote their own cells."""
+    result = found(tmp_path, QUOTING, ["人员类别", "培训人数"], [["企业职工", 1], ["失业人员", 1]])
+    masked = mask_id(PERSON)
+    assert [(f.row, f.column, f.message) for f in result] == [
+        (2, "培训人数", f"培训人数为1，企业职工须有2家以上（{masked}）"),
+        (3, "培训人数", f"培训人数为1，失业人员须有2家以上（{masked}）"),
+    ]
+    assert PERSON not in "".join(f.message for f in result)
