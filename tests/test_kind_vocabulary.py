@@ -1,7 +1,8 @@
 """What the former registered functions needed, as vocabulary of the kinds: ``applies_when``
 with ``any``, a rule's ``skip_message``, all-of parts that say what an absent column means
-(``absent``), message templates quoting any cell of the row, ``number``'s ``least`` and
-``one-of`` reading levels (rules/kinds.py, rules/kind_all_of.py, policy/conditions.py)."""
+(``absent``), message templates quoting any cell of the row, ``number``'s ``least``,
+``one-of`` reading levels and ``in-catalog``'s ``catalog_parameter`` (rules/kinds.py,
+rules/kind_all_of.py, policy/conditions.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from kindrows import PERSON, found, run
+from conftest import write_rows
+from kindrows import PERSON, found, program_file, run
+from skillpolicy.check.validate import validate_sheet
 from skillpolicy.domain.identifiers import mask_id
+from skillpolicy.loading.programcheck import check_program_file
+from skillpolicy.loading.programfiles import load_program_file
 from skillpolicy.policy.conditions import Condition, holds, rows_holding
+from skillpolicy.policy.params import load_params
 
 CONTRACT, INSURANCE, LEVEL = "劳动合同期限(月)", "社保缴纳月数", "申报等级"
 SCHOOL = """[[rules]]
@@ -166,3 +172,67 @@ def test_a_template_quotes_any_cell_of_its_row_masked(tmp_path: Path) -> None:
         (3, "培训人数", f"培训人数为1，失业人员须有2家以上（{masked}）"),
     ]
     assert PERSON not in "".join(f.message for f in result)
+
+
+CATALOG_PARAMETER = """[[local_parameters]]
+name = "city_catalog"
+kind = "catalog"
+clause = "一"
+description = "本市的急需紧缺目录"
+
+[[rules]]
+id = "shortage"
+kind = "in-catalog"
+sheet = "roster"
+clause = "一"
+summary = "急需紧缺"
+params = { column = "职业(工种)", catalog_parameter = "city_catalog" }
+"""
+CITY_CATALOG = """id = "city-list"
+title = "本市急需紧缺目录"
+source = "测试"
+
+[[industries]]
+name = "机械"
+occupations = ["焊工", "车工"]
+"""
+
+
+def _in_city_catalog(tmp_path: Path, setting: str) -> list[tuple[int | None, str]]:
+    (tmp_path / "params.toml").write_text(
+        f'["valid-program"]\ncity_catalog = "{setting}"\n', encoding="utf-8"
+    )
+    (tmp_path / "city-list.toml").write_text(CITY_CATALOG, encoding="utf-8")
+    program = load_program_file(program_file(tmp_path, CATALOG_PARAMETER, ["职业(工种)"]))
+    sheet = write_rows(
+        tmp_path / "roster.xlsx",
+        [
+            ["姓名", "身份证号", "职业(工种)"],
+            *[["韦志强", PERSON, o] for o in ["焊工", "钳工", None]],
+        ],
+    )
+    params = load_params(tmp_path / "params.toml", program, [program])
+    report = validate_sheet(sheet, program, params=params)
+    return [(f.row, f.message) for f in report.sorted_findings() if f.rule == "shortage"]
+
+
+def test_in_catalog_takes_a_toml_file_named_by_a_local_parameter(tmp_path: Path) -> None:
+    """catalog_parameter naming a .toml file beside the parameters file: its occupations."""
+    assert _in_city_catalog(tmp_path, "city-list.toml") == [
+        (3, "「钳工」不在《本市急需紧缺目录》内，不属本项目培养范围；请按目录填写规范名称"),
+        (4, "职业(工种)为空；请填写《本市急需紧缺目录》内的职业（工种）"),
+    ]
+
+
+def test_in_catalog_takes_a_catalog_id_named_by_a_local_parameter(tmp_path: Path) -> None:
+    """catalog_parameter naming a catalog id: that shipped catalog."""
+    result = _in_city_catalog(tmp_path, "guangxi-2012-shortage")
+    assert [row for row, _ in result] == [3, 4]
+    assert "《2012年广西急需紧缺职业（工种）目录》" in result[0][1]
+
+
+def test_in_catalog_parameter_must_be_a_declared_catalog_parameter(tmp_path: Path) -> None:
+    """program check: catalog_parameter names a local parameter of kind catalog."""
+    text = CATALOG_PARAMETER.replace('kind = "catalog"', 'kind = "file"')
+    problems = check_program_file(program_file(tmp_path, text, ["职业(工种)"]))
+    assert any("city_catalog" in str(p) and "catalog" in str(p) for p in problems)
