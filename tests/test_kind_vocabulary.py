@@ -236,3 +236,92 @@ def test_in_catalog_parameter_must_be_a_declared_catalog_parameter(tmp_path: Pat
     text = CATALOG_PARAMETER.replace('kind = "catalog"', 'kind = "file"')
     problems = check_program_file(program_file(tmp_path, text, ["职业(工种)"]))
     assert any("city_catalog" in str(p) and "catalog" in str(p) for p in problems)
+
+
+TWO_LISTS = """[[local_parameters]]
+name = "directory"
+kind = "file"
+clause = "八"
+description = "机构目录"
+
+[[local_parameters]]
+name = "blacklist"
+kind = "file"
+clause = "八"
+description = "信用黑名单"
+
+[[rules]]
+id = "institution-listed"
+kind = "name-list"
+sheet = "roster"
+clause = "八"
+summary = "在目录内且不在黑名单上"
+params.column = "培训机构"
+params.messages = { blank = "培训机构为空；请填写承训机构全称" }
+params.lists = [
+  { list = "directory", messages = { outside = "{column}「{value}」不在目录内" } },
+  { list = "blacklist", listed = false, messages = { listed = "{column}「{value}」在黑名单上" } },
+]
+"""
+
+
+def _against_two_lists(
+    tmp_path: Path, setting: str
+) -> tuple[list[tuple[int | None, str]], list[str]]:
+    write_rows(tmp_path / "directory.xlsx", [["单位名称"], ["甲校"], ["乙校"]])
+    write_rows(tmp_path / "blacklist.xlsx", [["单位名称"], ["乙校"], ["丙校"]])
+    (tmp_path / "params.toml").write_text(f'["valid-program"]\n{setting}', encoding="utf-8")
+    program = load_program_file(program_file(tmp_path, TWO_LISTS, ["培训机构"]))
+    rows = [["韦志强", PERSON, name] for name in ["甲校", "乙校", "丙校", None]]
+    sheet = write_rows(tmp_path / "roster.xlsx", [["姓名", "身份证号", "培训机构"], *rows])
+    params = load_params(tmp_path / "params.toml", program, [program])
+    report = validate_sheet(sheet, program, params=params)
+    said = [(f.row, f.message) for f in report.sorted_findings() if f.rule != "identity"]
+    return said, [reason for _, reason in report.skipped]
+
+
+def test_name_list_against_several_lists_under_one_rule(tmp_path: Path) -> None:
+    """lists: each list judged in order, one finding per list failed, a blank cell once."""
+    setting = 'directory = "directory.xlsx"\nblacklist = "blacklist.xlsx"\n'
+    said, skipped = _against_two_lists(tmp_path, setting)
+    assert said == [
+        (3, "培训机构「乙校」在黑名单上"),
+        (4, "培训机构「丙校」不在目录内"),
+        (4, "培训机构「丙校」在黑名单上"),
+        (5, "培训机构为空；请填写承训机构全称"),
+    ]
+    assert skipped == []
+
+
+def test_name_list_with_one_of_its_lists_set_reads_that_one(tmp_path: Path) -> None:
+    """lists: a list whose parameter is unset is not read; the rule still runs on the other."""
+    said, _ = _against_two_lists(tmp_path, 'blacklist = "blacklist.xlsx"\n')
+    assert said == [
+        (3, "培训机构「乙校」在黑名单上"),
+        (4, "培训机构「丙校」在黑名单上"),
+        (5, "培训机构为空；请填写承训机构全称"),
+    ]
+
+
+def test_name_list_is_skipped_only_when_none_of_its_lists_is_set(tmp_path: Path) -> None:
+    """lists: none set, the rule is skipped naming every parameter and where to set them."""
+    said, skipped = _against_two_lists(tmp_path, "")
+    assert said == []
+    assert skipped == [
+        f"未设置本地参数 directory、blacklist（在 {tmp_path / 'params.toml'} 中设置）"
+    ]
+
+
+def test_name_list_lists_name_declared_file_parameters(tmp_path: Path) -> None:
+    """program check: each of lists names a local parameter of kind file; list beside lists
+    is refused."""
+    text = TWO_LISTS.replace(
+        'name = "blacklist"\nkind = "file"', 'name = "blacklist"\nkind = "catalog"'
+    )
+    problems = [str(p) for p in check_program_file(program_file(tmp_path, text, ["培训机构"]))]
+    assert any("blacklist" in p and "file" in p for p in problems)
+    both = TWO_LISTS.replace(
+        'params.column = "培训机构"', 'params.column = "培训机构"\nparams.list = "directory"'
+    )
+    problems = [str(p) for p in check_program_file(program_file(tmp_path, both, ["培训机构"]))]
+    assert any("写了 lists 就不写 list" in p for p in problems)

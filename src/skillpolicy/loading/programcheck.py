@@ -13,6 +13,7 @@ Nothing here runs a rule; a file that passes loads and runs without an internal 
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import string
 from collections.abc import Callable
@@ -246,6 +247,17 @@ class DateOrderKind(_KindParams):
     )
 
 
+class NameListEntry(_KindParams):
+    """One of several name lists a name-list rule reads (``lists``)."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "outside": frozenset({"column", "value"}),
+        "listed": frozenset({"column", "value"}),
+    }
+    list: str = Field(description="给出名单的本地参数（类型 file）")
+    listed: bool = Field(True, description="true：须在名单内；false：不得在名单上")
+
+
 class NameListKind(_KindParams):
     """name-list: the cell's name is (or is not) on a local parameter's name list."""
 
@@ -255,8 +267,22 @@ class NameListKind(_KindParams):
         "listed": frozenset({"column", "value"}),
     }
     column: str = Field(description="名称列")
-    list: str = Field(description="给出名单的本地参数（类型 file）")
+    list: str | None = Field(None, description="给出名单的本地参数（类型 file）")
     listed: bool = Field(True, description="true：须在名单内；false：不得在名单上")
+    lists: builtins.list[NameListEntry] | None = Field(
+        None,
+        min_length=2,
+        description="对照几份名单（写了它就不写 list 和 listed）：依次核对参数已设置的各份，"
+        "都未设置时不检查",
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> NameListKind:
+        if self.lists is None and self.list is None:
+            raise KeyedError("缺少（必填）；或写 lists 对照几份名单", ("list",))
+        if self.lists is not None and (self.list is not None or "listed" in self.model_fields_set):
+            raise KeyedError("写了 lists 就不写 list 和 listed（写在 lists 的各项中）", ("lists",))
+        return self
 
 
 class ExcludesKind(_KindParams):
@@ -1029,6 +1055,10 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
                 part_kind = part.get("kind", spec.kind)
                 if part_kind == "name-list" and "list" in part:
                     need_parameter(str(part["list"]), "file", at, f"规则 {spec.id} ")
+                if part_kind == "name-list" and isinstance(part.get("lists"), list):
+                    for entry in part["lists"]:
+                        if isinstance(entry, dict) and isinstance(entry.get("list"), str):
+                            need_parameter(entry["list"], "file", at, f"规则 {spec.id} ")
                 if part_kind == "in-catalog" and part.get("catalog_parameter"):
                     need_parameter(
                         str(part["catalog_parameter"]), "catalog", at, f"规则 {spec.id} "

@@ -184,7 +184,12 @@ class Kind(Rule):
         """A message: the file's ``messages.NAME`` template, else the kind's own. A
         placeholder of the file's template that names no value of the kind names a column of
         the row (``{单位类型}``): it is kept marked and filled for each row by :meth:`at`."""
-        templates: dict[str, str] = self.params.get("messages", {})
+        return self.template_from(self.params.get("messages", {}), name, default, **values)
+
+    def template_from(
+        self, templates: dict[str, str], name: str, default: str, **values: Any
+    ) -> str:
+        """:meth:`template` from the given ``templates`` (a part of the params' own)."""
         text = templates.get(name)
         if text is None:
             return default.format(summary=self.spec.summary, **values)
@@ -651,22 +656,43 @@ class DateOrder(Kind):
 class NameList(Kind):
     """The cell's name is (``listed = true``, the default) or is not (``listed = false``) on
     the name list a local parameter (``list``) names; a blank cell is a finding only when the
-    name must be listed. Not run while the parameter is unset (the reason says where to set it)."""
+    name must be listed. Not run while the parameter is unset (the reason says where to set it).
+
+    With ``lists`` (each ``{ list, listed, messages }``) the cell is judged against each list
+    whose parameter is set, in order, one finding per list it fails; a blank cell is one finding
+    when any list must hold the name; not run while none of the parameters is set."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
+        self._names: frozenset[str] | None = None
+        # several lists: (parameter, listed, its messages over the rule's)
+        self.several: list[tuple[str, bool, dict[str, str]]] | None = None
+        self._read: dict[str, frozenset[str]] = {}  # each list read once a run
+        if "lists" in self.params:
+            rule_messages: dict[str, str] = self.params.get("messages", {})
+            self.several = [
+                (
+                    str(entry["list"]),
+                    bool(entry.get("listed", True)),
+                    {**rule_messages, **entry.get("messages", {})},
+                )
+                for entry in self.params["lists"]
+            ]
+            self.parameter = self.several[0][0]
+            self.listed = any(listed for _, listed, _ in self.several)
+            return
         self.parameter = str(self.params["list"])
         self.listed = bool(self.params.get("listed", True))
-        self._names: frozenset[str] | None = None
 
     def needs(self) -> tuple[str, ...]:
         return (self.column,)
 
     def skip_reason(self) -> str | None:
         reason = super().skip_reason()
-        if reason is None and not self.context.params.is_set(self.parameter):
+        parameters = [p for p, _, _ in self.several] if self.several else [self.parameter]
+        if reason is None and not any(self.context.params.is_set(p) for p in parameters):
             where = self.context.params.where_to_set()
-            return f"未设置本地参数 {self.parameter}（在 {where} 中设置）"
+            return f"未设置本地参数 {'、'.join(parameters)}（在 {where} 中设置）"
         return reason
 
     def names(self) -> frozenset[str]:
@@ -677,6 +703,8 @@ class NameList(Kind):
         return self._names
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        if self.several is not None:
+            return self._flag_several(batch, rows)
         names = self.names()
         values = batch.column(self.column)
         judged: dict[Any, str | None] = {}
@@ -690,6 +718,52 @@ class NameList(Kind):
             if message is not None:
                 flags[i] = ([self.at(batch, i, self.column, message)], None)
         return flags
+
+    def _flag_several(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        """Each set list in order; a blank cell once (when a list must hold the name)."""
+        from ..policy.namelists import read_name_list
+
+        params = self.context.params
+        lists: list[tuple[frozenset[str], bool, dict[str, str]]] = []
+        for name, listed, messages in self.several or []:
+            if params.is_set(name):
+                if name not in self._read:
+                    self._read[name] = read_name_list(params.file(name))
+                lists.append((self._read[name], listed, messages))
+        judged = per_distinct(
+            batch.column(self.column),
+            lambda raw: self._judge_several(cell_text(raw), lists),
+        )
+        flags: Flags = {}
+        for i in rows:
+            said = judged[i]
+            if said:
+                flags[i] = ([self.at(batch, i, self.column, m) for m in said], None)
+        return flags
+
+    def _judge_several(
+        self,
+        value: str,
+        lists: list[tuple[frozenset[str], bool, dict[str, str]]],
+    ) -> list[str]:
+        if not value:
+            if not self.listed:
+                return []
+            return [self.template("blank", "{column}为空；请填写", column=self.column)]
+        said = []
+        for names, listed, messages in lists:
+            if (fold(value) in names) == listed:
+                continue
+            default = (
+                "{column}「{value}」不在名单内；{summary}"
+                if listed
+                else "{column}「{value}」在名单上；{summary}"
+            )
+            name = "outside" if listed else "listed"
+            said.append(
+                self.template_from(messages, name, default, column=self.column, value=value)
+            )
+        return said
 
     def _judge(self, value: str, names: frozenset[str]) -> str | None:
         if not value:
