@@ -15,9 +15,10 @@ from kindrows import PERSON, found, program_file, run
 from skillpolicy.check.validate import validate_sheet
 from skillpolicy.domain.identifiers import mask_id
 from skillpolicy.loading.programcheck import check_program_file
-from skillpolicy.loading.programfiles import load_program_file
+from skillpolicy.loading.programfiles import load_program, load_program_file
 from skillpolicy.policy.conditions import Condition, holds, rows_holding
 from skillpolicy.policy.params import load_params
+from skillpolicy.tasks.explain import explain_row
 
 CONTRACT, INSURANCE, LEVEL = "劳动合同期限(月)", "社保缴纳月数", "申报等级"
 SCHOOL = """[[rules]]
@@ -325,3 +326,49 @@ def test_name_list_lists_name_declared_file_parameters(tmp_path: Path) -> None:
     )
     problems = [str(p) for p in check_program_file(program_file(tmp_path, both, ["培训机构"]))]
     assert any("写了 lists 就不写 list" in p for p in problems)
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize(
+    ("program", "row", "rule", "outcome", "message"),
+    [
+        (
+            "guangxi-2019-lifelong",
+            14,
+            "school-enterprise",
+            "failed",
+            "劳动合同期限5个月，不满6个月，不给予学校补贴",
+        ),
+        ("guangxi-2019-lifelong", 4, "school-enterprise", "not-applicable", None),
+        (
+            "guangxi-2019-lifelong",
+            34,
+            "institution-listed",
+            "failed",
+            "培训机构「贵港市速成职业技能培训中心」在信用黑名单上，不得承担政府补贴培训",
+        ),
+        (
+            "jincheng-2022-training-base",
+            5,
+            "partners",
+            "failed",
+            "合作企业数为1，职业院校须有2家合作企业以上",
+        ),
+    ],
+)
+def test_explain_tells_the_converted_rules_outcome(
+    program: str, row: int, rule: str, outcome: str, message: str | None
+) -> None:
+    """explain still explains the shipped rules that were functions: the outcome and message
+    validate gives, and a row outside an ``any`` condition as not applicable."""
+    explanation = explain_row(
+        EXAMPLES / f"{program}.xlsx",
+        load_program(program),
+        row,
+        params_file=EXAMPLES / "skillpolicy.toml",
+    )
+    (step,) = [s for s in explanation.rules if s.spec.id == rule]
+    assert step.outcome == outcome
+    assert [f.message for f in step.findings] == ([message] if message else [])

@@ -452,6 +452,19 @@ _MISSED = {
 }
 
 
+# how a bound is said in the hint for an unreadable integer (parse_int's own words for ≥)
+_HINT_WORDS = {
+    "以上": "不小于",
+    "不少于": "不小于",
+    "不低于": "不小于",
+    "超过": "大于",
+    "以下": "不大于",
+    "不超过": "不大于",
+    "低于": "小于",
+    "不满": "小于",
+}
+
+
 def percent_floor(value: Decimal) -> str:
     from .training import percent
 
@@ -497,7 +510,18 @@ class Number(Kind):
         if self.type == "number":
             return parse_decimal(raw)
         least = self.params.get("least")
-        return parse_int(raw, minimum=min(int(self.limit), 1) if least is None else int(least))
+        minimum = min(int(self.limit), 1) if least is None else int(least)
+        return parse_int(raw, minimum=minimum, hint=self._integer_hint())
+
+    def _integer_hint(self) -> str:
+        """What an unreadable integer cell should hold, in the kind's own bound (不少于 300),
+        with 300 as the example where it meets the bound."""
+        if self.range is not None:
+            low, high = self.range
+            return f"请填写 {low}–{high} 之间的整数"
+        words = _HINT_WORDS.get(self.bound, self.bound)
+        example = "，如 300" if self.meets(300, self.limit) else ""
+        return f"请填写{words} {self.limit} 的整数{example}"
 
     def _shown(self, value: int | Decimal) -> str:
         if self.type == "ratio":
