@@ -372,3 +372,23 @@ def test_explain_tells_the_converted_rules_outcome(
     (step,) = [s for s in explanation.rules if s.spec.id == rule]
     assert step.outcome == outcome
     assert [f.message for f in step.findings] == ([message] if message else [])
+
+
+def test_an_all_of_with_every_part_left_out_is_skipped(tmp_path: Path) -> None:
+    """All parts absent = "skip" and their columns absent: the rule is skipped naming them,
+    never passed with nothing checked."""
+    rule = """[[rules]]
+id = "both"
+kind = "all-of"
+sheet = "roster"
+clause = "十"
+summary = "两项"
+params.checks = [
+  { kind = "filled", column = "劳动合同期限(月)", absent = "skip" },
+  { kind = "filled", column = "社保缴纳月数", absent = "skip" },
+]
+"""
+    report = run(tmp_path, rule, [LEVEL], [["中级工"]])
+    assert [(spec.id, reason) for spec, reason in report.skipped] == [
+        ("both", "表中没有「劳动合同期限(月)」「社保缴纳月数」列")
+    ]

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from ..domain.findings import Finding
 from ..policy.conditions import Condition, rows_holding
+from .base import missing_columns_reason
 from .kinds import Batch, Flags, Kind, kind, kind_class
 
 PART_KEYS = ("kind", "applies_when", "absent")
@@ -29,6 +30,7 @@ class AllOf(Kind):
         self.parts: list[tuple[Kind, Condition | None]] = []
         # parts whose absent columns read as blank: their missing columns do not skip the rule
         self.absent_blank: set[int] = set()
+        self.left_out: list[str] = []  # the absent columns of the parts left out
         has = self.context.layout.has
         for check in self.params["checks"]:
             params = {k: v for k, v in check.items() if k not in PART_KEYS}
@@ -40,6 +42,7 @@ class AllOf(Kind):
             absent = check.get("absent")
             if absent is not None and not all(has(c) for c in _reads(part, params)):
                 if absent == "skip":
+                    self.left_out += [c for c in _reads(part, params) if not has(c)]
                     continue
                 self.absent_blank.add(id(part))
             self.parts.append((part, Condition.model_validate(when) if when else None))
@@ -54,6 +57,8 @@ class AllOf(Kind):
 
     def skip_reason(self) -> str | None:
         has = self.context.layout.has
+        if not self.parts:  # every part left out: nothing to check
+            return missing_columns_reason(self.context.layout, list(dict.fromkeys(self.left_out)))
         for part, when in self.parts:
             reason = None if id(part) in self.absent_blank else part.skip_reason()
             absent = when.missing(has) if when else []
