@@ -392,3 +392,20 @@ params.checks = [
     assert [(spec.id, reason) for spec, reason in report.skipped] == [
         ("both", "表中没有「劳动合同期限(月)」「社保缴纳月数」列")
     ]
+
+
+def test_a_kind_across_rows_cannot_quote_a_rows_cell(tmp_path: Path) -> None:
+    """program check: a cross-row kind's message (made once the sheet is read) quoting a
+    column is refused, naming the kind and the column."""
+    rule = """[[rules]]
+id = "conflict"
+kind = "not-listed"
+sheet = "roster"
+clause = "三"
+summary = "回避"
+params = { column = "培训机构", listed_column = "人员类别", messages = { listed = "{人员类别}：{column}「{value}」" } }
+"""
+    problems = [
+        str(p) for p in check_program_file(program_file(tmp_path, rule, ["培训机构", "人员类别"]))
+    ]
+    assert any("not-listed" in p and "人员类别" in p and "跨行" in p for p in problems), problems

@@ -895,17 +895,29 @@ def _check_parts(found: _Collector, checks: list[dict[str, Any]], at: Loc) -> No
                 found.add_validation(exc, (*loc, "applies_when"))
 
 
+# kinds that judge across rows: their findings are made once the sheet is read, without a row's
+# cells, so their messages cannot quote one
+ACROSS_ROWS = ("share", "distinct-count", "not-listed", "quota", "group-number")
+
+
 def _check_quoted(found: _Collector, program: Any, spec: Any, params: Any, at: Loc) -> None:
-    """Every column a message template quotes (``{单位类型}``) is a column of the rule's sheet."""
+    """Every column a message template quotes (``{单位类型}``) is a column of the rule's sheet,
+    and the kind judges a row at a time."""
     messages = params.get("messages")
     sheet = program.sheets.get(spec.sheet)
     if not isinstance(messages, dict) or sheet is None:
         return
+    kind = params.get("kind", spec.kind)
     for name, text in messages.items():
         if not isinstance(text, str):
             continue
         for column in quoted_columns(text):
-            if column not in sheet.columns:
+            if kind in ACROSS_ROWS:
+                found.add(
+                    f"{kind} 跨行核对，提示语不能引用本行的列「{{{column}}}」",
+                    (*at, "messages", name),
+                )
+            elif column not in sheet.columns:
                 found.add(
                     f"提示语引用的「{{{column}}}」不是该表的列（[sheets.{spec.sheet}] columns 中"
                     "没有）；{…} 中只能写该种类的占位符或本表的列名",

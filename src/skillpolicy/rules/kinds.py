@@ -34,10 +34,10 @@ from ..domain.values import (
 )
 from ..policy.conditions import rows_holding
 from .base import CellProblem, RowView, Rule, missing_columns_reason, per_distinct
+from .common import close_match, one_of
 
 if TYPE_CHECKING:
     from ..policy.programs import Program
-from .common import close_match, one_of
 
 KindT = TypeVar("KindT", bound="Kind")
 
@@ -610,7 +610,7 @@ class DateOrder(Kind):
             message, _column, _broken = self._judge(day, None, column=where)
         if message is None:
             return {}
-        return {i: ([self.finding(batch.numbers[i], None, message)], None) for i in rows}
+        return {i: ([self.at(batch, i, None, message)], None) for i in rows}
 
     def _date(self, column: str, raw: Any) -> dt.date | None:
         if raw is None or raw == "" or is_blank(raw):
