@@ -50,3 +50,32 @@ def test_applies_when_and_a_missing_column(tmp_path: Path) -> None:
     ] == [2]
     report = run(tmp_path, RULE, ["培训形式"], [["脱产"]])
     assert [reason for _, reason in report.skipped] == ["表中没有「评分」列"]
+
+
+def _integer_rule(bound: str, value: int) -> str:
+    return f"""[[rules]]
+id = "count"
+kind = "number"
+sheet = "roster"
+clause = "三"
+summary = "人数"
+params = {{ column = "培训人数", bound = "{bound}", value = {value} }}
+"""
+
+
+def test_an_unreadable_integer_is_told_the_rules_own_bound(tmp_path: Path) -> None:
+    """An integer cell that cannot be read is told the bound the rule states (不少于 300),
+    with 300 as the example only where 300 meets it; the parse floor stays 1."""
+    said = {
+        (bound, value): [
+            f.message
+            for f in found(tmp_path, _integer_rule(bound, value), ["培训人数"], [["待定"], [0]])
+        ]
+        for bound, value in [("不少于", 300), ("不超过", 10), ("超过", 5)]
+    }
+    assert said[("不少于", 300)] == [
+        "培训人数「待定」不是整数，请填写不小于 300 的整数，如 300",
+        "培训人数「0」小于 1，请填写不小于 300 的整数，如 300",
+    ]
+    assert said[("不超过", 10)][0] == "培训人数「待定」不是整数，请填写不大于 10 的整数"
+    assert said[("超过", 5)][0] == "培训人数「待定」不是整数，请填写大于 5 的整数，如 300"

@@ -139,7 +139,7 @@ class Checker:
             if reason is None:
                 self.rules.append(rule)
             else:
-                self.skipped.append((spec, reason))
+                self.skipped.append((spec, spec.skipped_because(reason)))
         # pure rules are answered from a table of the outcomes seen for the same input cells
         self._plan: list[
             tuple[

@@ -104,7 +104,7 @@ class Method:
                     self.used[rate.name] = rate.shown()
                 else:
                     self.factor = rate.value
-        for condition in spec.conditions():
+        for condition in (leaf for when in spec.conditions() for leaf in when.leaves()):
             if condition.in_catalog is not None and condition.in_catalog not in self.catalogs:
                 from ..policy.catalog import load_catalog
 

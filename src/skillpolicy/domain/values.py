@@ -350,10 +350,11 @@ def parse_ratio(raw: object) -> Decimal:
 _COUNT_UNIT = re.compile(r"(.*?)\s*[人名个家次]")
 
 
-def parse_int(raw: object, *, minimum: int = 0) -> int:
-    """A whole number such as a head count: 300, 300.0, "1,200", "300人"."""
+def parse_int(raw: object, *, minimum: int = 0, hint: str | None = None) -> int:
+    """A whole number such as a head count: 300, 300.0, "1,200", "300人"; ``hint`` says what
+    to write instead (default: an integer not below ``minimum``)."""
     shown = _shown(raw)
-    hint = f"请填写不小于 {minimum} 的整数，如 300"
+    hint = hint or f"请填写不小于 {minimum} 的整数，如 300"
     value: Decimal | None
     if is_blank(raw):
         raise ValueProblem(f"数量为空，{hint}")

@@ -13,7 +13,9 @@ Nothing here runs a rule; a file that passes loads and runs without an internal 
 
 from __future__ import annotations
 
+import builtins
 import difflib
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -105,13 +107,24 @@ class _KindParams(_Params):
                 raise KeyedError(f"没有「{name}」这种提示语；可写：{allowed}", ("messages", name))
             names = {"summary", *self.templates[name]}
             try:
-                text.format(**dict.fromkeys(names, ""))
+                # a placeholder in Chinese names a column of the row ({单位类型})
+                text.format(**dict.fromkeys(names | set(quoted_columns(text)), ""))
             except (KeyError, IndexError, ValueError) as error:
                 shown = "、".join("{" + n + "}" for n in sorted(names))
                 raise KeyedError(
                     f"提示语中的占位符有误（{error}）；可用：{shown}", ("messages", name)
                 ) from None
         return self
+
+
+def quoted_columns(text: str) -> list[str]:
+    """The columns a message template quotes: its placeholders that are not ASCII names
+    (``{单位类型}``; the kinds' own values are ASCII: ``{column}``, ``{value}``…)."""
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(text) if field]
+    except ValueError:
+        return []
+    return [field for field in fields if not field.isascii()]
 
 
 class OneOfKind(_KindParams):
@@ -130,6 +143,10 @@ class OneOfKind(_KindParams):
         default_factory=list,
         description="认得但仍是问题的取值（如鉴定结果“不合格”），提示语用 failing",
     )
+    read: Literal["level"] | None = Field(
+        None,
+        description="level：按职业资格等级读（三级、高级工、预备技师按技师…），比较等级名称",
+    )
 
 
 class InCatalogKind(_KindParams):
@@ -141,6 +158,16 @@ class InCatalogKind(_KindParams):
     }
     column: str = Field("职业(工种)", description="职业（工种）列")
     catalog: str | None = Field(None, description="目录编号（省略时用项目的 catalog）")
+    catalog_parameter: str | None = Field(
+        None,
+        description="给出目录的本地参数（类型 catalog）：目录编号或参数文件旁的 .toml 文件",
+    )
+
+    @model_validator(mode="after")
+    def _one_catalog(self) -> InCatalogKind:
+        if self.catalog is not None and self.catalog_parameter is not None:
+            raise KeyedError("catalog 和 catalog_parameter 只写一个", ("catalog_parameter",))
+        return self
 
 
 class YesKind(_KindParams):
@@ -185,6 +212,11 @@ class NumberKind(_KindParams):
     between: tuple[Decimal, Decimal] | None = Field(
         None, description='取值范围（两端都含），如 ["0", "100"]；写了它就不写 bound 和 value'
     )
+    least: int | None = Field(
+        None,
+        ge=0,
+        description="整数可读的最小值（更小的算填写有误；默认 1，界限小于 1 时为界限）",
+    )
 
     @model_validator(mode="after")
     def _value_or_between(self) -> NumberKind:
@@ -215,6 +247,17 @@ class DateOrderKind(_KindParams):
     )
 
 
+class NameListEntry(_KindParams):
+    """One of several name lists a name-list rule reads (``lists``)."""
+
+    templates: ClassVar[dict[str, frozenset[str]]] = {
+        "outside": frozenset({"column", "value"}),
+        "listed": frozenset({"column", "value"}),
+    }
+    list: str = Field(description="给出名单的本地参数（类型 file）")
+    listed: bool = Field(True, description="true：须在名单内；false：不得在名单上")
+
+
 class NameListKind(_KindParams):
     """name-list: the cell's name is (or is not) on a local parameter's name list."""
 
@@ -224,8 +267,22 @@ class NameListKind(_KindParams):
         "listed": frozenset({"column", "value"}),
     }
     column: str = Field(description="名称列")
-    list: str = Field(description="给出名单的本地参数（类型 file）")
+    list: str | None = Field(None, description="给出名单的本地参数（类型 file）")
     listed: bool = Field(True, description="true：须在名单内；false：不得在名单上")
+    lists: builtins.list[NameListEntry] | None = Field(
+        None,
+        min_length=2,
+        description="对照几份名单（写了它就不写 list 和 listed）：依次核对参数已设置的各份，"
+        "都未设置时不检查",
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> NameListKind:
+        if self.lists is None and self.list is None:
+            raise KeyedError("缺少（必填）；或写 lists 对照几份名单", ("list",))
+        if self.lists is not None and (self.list is not None or "listed" in self.model_fields_set):
+            raise KeyedError("写了 lists 就不写 list 和 listed（写在 lists 的各项中）", ("lists",))
+        return self
 
 
 class ExcludesKind(_KindParams):
@@ -823,13 +880,49 @@ def _check_parts(found: _Collector, checks: list[dict[str, Any]], at: Loc) -> No
             parts = "、".join(k for k in sorted(KIND_PARAMS) if k != "all-of")
             found.add(f"「{kind}」不是可用于 checks 的种类；可用：{parts}", (*loc, "kind"))
             continue
-        params = {k: v for k, v in check.items() if k not in ("kind", "applies_when")}
+        params = {k: v for k, v in check.items() if k not in ("kind", "applies_when", "absent")}
         _validate_params(found, KIND_PARAMS[kind], params, loc)
+        if check.get("absent", "blank") not in ("blank", "skip"):
+            found.add(
+                f"absent 只能是 blank（缺列时按空白核对）或 skip（缺列时不核对这一部分），"
+                f"现为「{check['absent']}」",
+                (*loc, "absent"),
+            )
         if "applies_when" in check:
             try:
                 AppliesWhen.model_validate(check["applies_when"])
             except ValidationError as exc:
                 found.add_validation(exc, (*loc, "applies_when"))
+
+
+# kinds that judge across rows: their findings are made once the sheet is read, without a row's
+# cells, so their messages cannot quote one
+ACROSS_ROWS = ("share", "distinct-count", "not-listed", "quota", "group-number")
+
+
+def _check_quoted(found: _Collector, program: Any, spec: Any, params: Any, at: Loc) -> None:
+    """Every column a message template quotes (``{单位类型}``) is a column of the rule's sheet,
+    and the kind judges a row at a time."""
+    messages = params.get("messages")
+    sheet = program.sheets.get(spec.sheet)
+    if not isinstance(messages, dict) or sheet is None:
+        return
+    kind = params.get("kind", spec.kind)
+    for name, text in messages.items():
+        if not isinstance(text, str):
+            continue
+        for column in quoted_columns(text):
+            if kind in ACROSS_ROWS:
+                found.add(
+                    f"{kind} 跨行核对，提示语不能引用本行的列「{{{column}}}」",
+                    (*at, "messages", name),
+                )
+            elif column not in sheet.columns:
+                found.add(
+                    f"提示语引用的「{{{column}}}」不是该表的列（[sheets.{spec.sheet}] columns 中"
+                    "没有）；{…} 中只能写该种类的占位符或本表的列名",
+                    (*at, "messages", name),
+                )
 
 
 def _check_valid_columns(found: _Collector, program: Any, params: Any, at: Loc) -> None:
@@ -870,6 +963,10 @@ def _check_money(
             found.add(f"「{name}」不是{where}的列（[sheets.{money.sheet}] columns 中没有）", at)
 
     def need_condition(condition: Condition, at: Loc) -> None:
+        if condition.any_of is not None:
+            for number, part in enumerate(condition.any_of):
+                need_condition(part, (*at, "any", number))
+            return
         for name in condition.targets:
             need_column(name, (*at, "column" if condition.column else "columns"))
         if condition.in_catalog is not None:
@@ -962,8 +1059,23 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
                     " deadline（申报截止日期），但未填写",
                     loc,
                 )
-            if spec.kind == "name-list" and "list" in spec.params:
-                need_parameter(str(spec.params["list"]), "file", loc, f"规则 {spec.id} ")
+            parts = spec.params.get("checks", []) if spec.kind == "all-of" else []
+            for number, part in enumerate([spec.params, *parts]):
+                at = (*loc, "params", "checks", number - 1) if number else loc
+                if not isinstance(part, dict):
+                    continue
+                part_kind = part.get("kind", spec.kind)
+                if part_kind == "name-list" and "list" in part:
+                    need_parameter(str(part["list"]), "file", at, f"规则 {spec.id} ")
+                if part_kind == "name-list" and isinstance(part.get("lists"), list):
+                    for entry in part["lists"]:
+                        if isinstance(entry, dict) and isinstance(entry.get("list"), str):
+                            need_parameter(entry["list"], "file", at, f"规则 {spec.id} ")
+                if part_kind == "in-catalog" and part.get("catalog_parameter"):
+                    need_parameter(
+                        str(part["catalog_parameter"]), "catalog", at, f"规则 {spec.id} "
+                    )
+                _check_quoted(found, program, spec, part, at if number else (*loc, "params"))
             if spec.kind == "valid":
                 _check_valid_columns(found, program, spec.params, (*loc, "params", "columns"))
             for number, part in enumerate(
@@ -972,7 +1084,11 @@ def _check_consistency(found: _Collector, program: Any, search: SearchPath | Non
                 if isinstance(part, dict) and part.get("kind") == "valid":
                     at = (*loc, "params", "checks", number, "columns")
                     _check_valid_columns(found, program, part, at)
-            if spec.kind == "in-catalog" and not (spec.params.get("catalog") or program.catalog):
+            if spec.kind == "in-catalog" and not (
+                spec.params.get("catalog")
+                or spec.params.get("catalog_parameter")
+                or program.catalog
+            ):
                 found.add(
                     f"规则「{spec.id}」（in-catalog）需要职业目录：写 params.catalog 或项目的 catalog",
                     loc,

@@ -2,8 +2,9 @@
 (``when`` of a refusal, a pending note, a factor or a payee).
 
 A condition names a column (or several, each of which must meet it) and exactly one test:
-``in``, ``not_in``, ``contains``, ``yes``, ``blank`` / ``filled`` or ``in_catalog``. A cell
-of a column the sheet does not have reads as blank. :func:`rows_holding` evaluates a
+``in``, ``not_in``, ``contains``, ``yes``, ``blank`` / ``filled`` or ``in_catalog``; or it
+is ``any``, a list of conditions of which one must hold. A cell of a column the sheet does
+not have reads as blank. :func:`rows_holding` evaluates a
 condition a column at a time (each distinct cell value judged once); :func:`holds` on one row.
 This module sits low: rules, money and the program model all import it, it imports none of them.
 """
@@ -11,7 +12,7 @@ This module sits low: rules, money and the program model all import it, it impor
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Sequence
-from typing import Any
+from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +27,9 @@ CatalogOf = Callable[[str], Container[str]]
 
 class Condition(BaseModel):
     """A test on one row's cells; with ``columns`` it must hold for every one of them.
+
+    Or ``any``: several conditions, of which at least one holds (no column and no test of
+    its own).
 
     Exactly one test: ``in`` (the value is one of), ``not_in`` (none of; blank counts),
     ``contains``, ``yes`` (a 是/否 cell is 是: true, or is not: false), ``blank`` (true: empty
@@ -45,9 +49,31 @@ class Condition(BaseModel):
     in_catalog: str | None = Field(
         None, description="取值在这个本地参数（catalog 类）所指的职业目录中"
     )
+    # Optional[...] (not "X | None"): a forward reference to the class itself
+    any_of: Optional[list[Condition]] = Field(  # noqa: UP045
+        None,
+        alias="any",
+        min_length=2,
+        description="其中任一条件成立即可（每项是一个完整的条件；写了它就不写 column 和判断）",
+    )
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
+        if self.any_of is not None:
+            written = [
+                self.column,
+                self.columns or None,
+                self.is_in,
+                self.not_in,
+                self.contains,
+                self.yes,
+                self.blank,
+                self.filled,
+                self.in_catalog,
+            ]
+            if any(value is not None for value in written):
+                raise KeyedError("写了 any 就不再写 column、columns 和判断", ("any",))
+            return self
         if bool(self.column) == bool(self.columns):
             raise KeyedError("须写 column 或 columns 二者之一", ("column",))
         tests = [
@@ -69,7 +95,26 @@ class Condition(BaseModel):
     @property
     def targets(self) -> list[str]:
         """The columns the condition reads."""
+        if self.any_of is not None:
+            return list(dict.fromkeys(c for part in self.any_of for c in part.targets))
         return [self.column] if self.column else list(self.columns)
+
+    def leaves(self) -> list[Condition]:
+        """The simple conditions this one is made of (itself, or the parts of ``any``)."""
+        if self.any_of is not None:
+            return [leaf for part in self.any_of for leaf in part.leaves()]
+        return [self]
+
+    def missing(self, has: Callable[[str], bool]) -> list[str]:
+        """The columns, absent from the sheet, that keep the condition from being judged
+        (``has`` says whether the sheet has a column): any absent column of a simple
+        condition; for ``any``, its absent columns only when no part can be judged."""
+        if self.any_of is not None:
+            lacking = [part.missing(has) for part in self.any_of]
+            if all(lacking):
+                return list(dict.fromkeys(c for part in lacking for c in part))
+            return []
+        return [c for c in self.targets if not has(c)]
 
     def as_dict(self) -> dict[str, Any]:
         """The condition as written in the file (for explanations)."""
@@ -117,6 +162,8 @@ def holds(
 ) -> bool:
     """Whether ``condition`` holds on one row whose cells ``cell(column)`` gives (raw values;
     None for a column the sheet lacks). Raises ValueProblem as :meth:`Condition.judge`."""
+    if condition.any_of is not None:
+        return any(holds(part, cell, catalog_of) for part in condition.any_of)
     return all(condition.judge(cell(column), catalog_of) for column in condition.targets)
 
 
@@ -129,6 +176,12 @@ def rows_holding(
     """Those of ``rows`` (indexes into the columns ``column(name)`` gives) on which
     ``condition`` holds, each distinct cell value judged once; an unreadable 是/否 cell does
     not meet a ``yes`` test."""
+    if condition.any_of is not None:
+        held: set[int] = set()
+        for part in condition.any_of:
+            left = [i for i in rows if i not in held]
+            held.update(rows_holding(part, column, left, catalog_of))
+        return [i for i in rows if i in held]
     kept = list(rows)
     for name in condition.targets:
         values = column(name)

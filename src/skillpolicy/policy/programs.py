@@ -194,6 +194,26 @@ class RuleSpec(_Strict):
     applies_when: Condition | None = Field(
         None, description="只对满足条件的行适用（条件的写法见“条件”一节，与补贴的 when 相同）"
     )
+    skip_message: str | None = Field(
+        None,
+        description="规则不能运行（跳过）时的说明；{reason} 处填入程序给出的原因",
+    )
+
+    @field_validator("skip_message")
+    @classmethod
+    def _skip_message(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                value.format(reason="")
+            except (KeyError, IndexError, ValueError) as error:
+                raise ValueError(
+                    f"skip_message 中的占位符有误（{error}）；只可用 {{reason}}"
+                ) from None
+        return value
+
+    def skipped_because(self, reason: str) -> str:
+        """Why the rule is skipped, in the file's words when it states them (``skip_message``)."""
+        return self.skip_message.format(reason=reason) if self.skip_message else reason
 
     @property
     def condition(self) -> Condition | None:

@@ -85,4 +85,4 @@ class CellsKind(Kind):
         return flags
 
     def at_column(self, batch: Batch, index: int, column: str | None, message: str) -> Finding:
-        return self.finding(batch.numbers[index], column, message)
+        return self.at(batch, index, column, message)

@@ -16,9 +16,10 @@ import operator
 import re
 from collections.abc import Callable, Container, Iterator, Sequence
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..domain.findings import Finding
+from ..domain.identifiers import mask_id, mask_phone
 from ..domain.values import (
     ValueProblem,
     cell_text,
@@ -27,12 +28,16 @@ from ..domain.values import (
     parse_date,
     parse_decimal,
     parse_int,
+    parse_level,
     parse_ratio,
     parse_yes_no,
 )
 from ..policy.conditions import rows_holding
 from .base import CellProblem, RowView, Rule, missing_columns_reason, per_distinct
 from .common import close_match, one_of
+
+if TYPE_CHECKING:
+    from ..policy.programs import Program
 
 KindT = TypeVar("KindT", bound="Kind")
 
@@ -106,11 +111,11 @@ class Kind(Rule):
         return self.context.catalog(self.context.params.text(parameter))
 
     def skip_reason(self) -> str | None:
-        missing = [
-            name
-            for name in (*self.needs(), *self.condition_columns())
-            if not self.context.layout.has(name)
-        ]
+        has = self.context.layout.has
+        missing = [name for name in self.needs() if not has(name)]
+        when = self.spec.condition
+        if when is not None:
+            missing += [name for name in when.missing(has) if name not in missing]
         return missing_columns_reason(self.context.layout, missing) if missing else None
 
     def check_batch(self, batch: Batch) -> Flags:
@@ -170,13 +175,55 @@ class Kind(Rule):
         if broken is not None:
             raise broken
 
-    def at(self, batch: Batch, index: int, column: str, message: str) -> Finding:
+    def at(self, batch: Batch, index: int, column: str | None, message: str) -> Finding:
+        if _CELL in message:
+            message = quote_cells(self.program, batch, index, message)
         return self.finding(batch.numbers[index], column, message)
 
     def template(self, name: str, default: str, **values: Any) -> str:
-        """A message: the file's ``messages.NAME`` template, else the kind's own."""
-        templates: dict[str, str] = self.params.get("messages", {})
-        return templates.get(name, default).format(summary=self.spec.summary, **values)
+        """A message: the file's ``messages.NAME`` template, else the kind's own. A
+        placeholder of the file's template that names no value of the kind names a column of
+        the row (``{单位类型}``): it is kept marked and filled for each row by :meth:`at`."""
+        return self.template_from(self.params.get("messages", {}), name, default, **values)
+
+    def template_from(
+        self, templates: dict[str, str], name: str, default: str, **values: Any
+    ) -> str:
+        """:meth:`template` from the given ``templates`` (a part of the params' own)."""
+        text = templates.get(name)
+        if text is None:
+            return default.format(summary=self.spec.summary, **values)
+        return text.format_map(_Quoting(summary=self.spec.summary, **values))
+
+
+# a column named in a message template, marked until the row's cell fills it (a cell never
+# holds a NUL: control characters are removed when a sheet is read)
+_CELL = "\x00"
+_QUOTED = re.compile("\x00([^\x00]*)\x00")
+# how a quoted cell of a personal-number column is shown
+_MASKS: dict[str, Callable[[str], str]] = {"person-id": mask_id, "phone": mask_phone}
+
+
+class _Quoting(dict[str, Any]):
+    """A template's values; a name that is none of them is a column, kept marked."""
+
+    def __missing__(self, key: str) -> str:
+        return f"{_CELL}{key}{_CELL}"
+
+
+def quote_cells(program: Program, batch: Batch, index: int, message: str) -> str:
+    """``message`` with each marked column replaced by the row's cell as the clerk sees it
+    (:func:`cell_text`), an identity or phone number masked (blank when the sheet lacks it)."""
+    types = program.column_set()
+
+    def shown(match: re.Match[str]) -> str:
+        name = match[1]
+        text = cell_text(batch.column(name)[index])
+        declared = types.get(name)
+        mask = _MASKS.get(declared.type) if declared is not None else None
+        return mask(text) if mask is not None and text else text
+
+    return _QUOTED.sub(shown, message)
 
 
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -186,7 +233,8 @@ _SEPARATORS = re.compile(r"[、,，;；/\s]+")
 class OneOf(Kind):
     """The cell holds one value of ``allowed`` (folded: full-width, quotation marks, spaces),
     or with ``multiple = true`` one or more separated by 、 , ; or spaces; blank is a finding
-    unless ``blank_allowed``."""
+    unless ``blank_allowed``. With ``read = "level"`` the cell is read as a qualification level
+    (三级, 高级工, 预备技师 …) and its title compared; a cell that is no level is unreadable."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
@@ -196,11 +244,14 @@ class OneOf(Kind):
         self.multiple = bool(self.params.get("multiple", False))
         # recognised values that are still a finding (鉴定结果 不合格)
         self.failing = {fold(v) for v in self.params.get("failing", [])}
+        self.read_level = self.params.get("read") == "level"
 
     def needs(self) -> tuple[str, ...]:
         return (self.column,)
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        if self.read_level:
+            return self._flag_levels(batch, rows)
         judged = per_distinct(batch.column(self.column), self._judge)
         flags: Flags = {}
         for i in rows:
@@ -208,6 +259,24 @@ class OneOf(Kind):
             if messages:
                 flags[i] = ([self.at(batch, i, self.column, m) for m in messages], None)
         return flags
+
+    def _flag_levels(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        judged = per_distinct(batch.column(self.column), self._judge_level)
+        flags: Flags = {}
+        for i in rows:
+            messages, broken = judged[i]
+            if messages or broken is not None:
+                flags[i] = ([self.at(batch, i, self.column, m) for m in messages], broken)
+        return flags
+
+    def _judge_level(self, raw: Any) -> tuple[list[str], CellProblem | None]:
+        if is_blank(raw):
+            return self._judge(raw), None
+        try:
+            level = parse_level(raw)
+        except ValueProblem as problem:
+            return [], CellProblem(self.column, f"{self.column}{problem.message}")
+        return self._judge(level.title), None
 
     def _judge(self, raw: Any) -> list[str]:
         text = cell_text(raw)
@@ -246,17 +315,28 @@ class OneOf(Kind):
 
 @kind("in-catalog")
 class InCatalog(Kind):
-    """The cell names an occupation of the program's catalog (or ``catalog``)."""
+    """The cell names an occupation of the program's catalog, or of ``catalog``, or of the
+    catalog a local parameter names (``catalog_parameter``: a catalog id, or a .toml file
+    beside the parameters file; unset, the run stops naming it)."""
 
     def setup(self) -> None:
         self.column = str(self.params.get("column", "职业(工种)"))
         self.catalog_id = str(self.params.get("catalog") or self.program.catalog or "")
+        self.catalog_parameter: str | None = self.params.get("catalog_parameter")
+        if self.catalog_parameter is not None:
+            from .named_catalog import catalog_named_by
+
+            self._catalog = catalog_named_by(self.context, self.catalog_parameter)
 
     def needs(self) -> tuple[str, ...]:
         return (self.column,)
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        catalog = self.context.catalog(self.catalog_id)
+        catalog = (
+            self._catalog
+            if self.catalog_parameter is not None
+            else self.context.catalog(self.catalog_id)
+        )
         values = batch.column(self.column)
         judged: dict[Any, str | None] = {}
         flags: Flags = {}
@@ -372,6 +452,19 @@ _MISSED = {
 }
 
 
+# how a bound is said in the hint for an unreadable integer (parse_int's own words for ≥)
+_HINT_WORDS = {
+    "以上": "不小于",
+    "不少于": "不小于",
+    "不低于": "不小于",
+    "超过": "大于",
+    "以下": "不大于",
+    "不超过": "不大于",
+    "低于": "小于",
+    "不满": "小于",
+}
+
+
 def percent_floor(value: Decimal) -> str:
     from .training import percent
 
@@ -382,7 +475,8 @@ def percent_floor(value: Decimal) -> str:
 class Number(Kind):
     """An integer (``type = "integer"``), a ratio (``type = "ratio"``) or a decimal number
     (``type = "number"``) against a bound named in the document's words: ``bound = "不少于"``
-    and ``value``; or within ``between = [low, high]``, both ends included."""
+    and ``value``; or within ``between = [low, high]``, both ends included. An integer below
+    ``least`` (default: 1, or the bound when it is lower) is unreadable, not a missed bound."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
@@ -415,7 +509,19 @@ class Number(Kind):
             return parse_ratio(raw)
         if self.type == "number":
             return parse_decimal(raw)
-        return parse_int(raw, minimum=min(int(self.limit), 1))
+        least = self.params.get("least")
+        minimum = min(int(self.limit), 1) if least is None else int(least)
+        return parse_int(raw, minimum=minimum, hint=self._integer_hint())
+
+    def _integer_hint(self) -> str:
+        """What an unreadable integer cell should hold, in the kind's own bound (不少于 300),
+        with 300 as the example where it meets the bound."""
+        if self.range is not None:
+            low, high = self.range
+            return f"请填写 {low}–{high} 之间的整数"
+        words = _HINT_WORDS.get(self.bound, self.bound)
+        example = "，如 300" if self.meets(300, self.limit) else ""
+        return f"请填写{words} {self.limit} 的整数{example}"
 
     def _shown(self, value: int | Decimal) -> str:
         if self.type == "ratio":
@@ -504,7 +610,7 @@ class DateOrder(Kind):
             message, _column, _broken = self._judge(day, None, column=where)
         if message is None:
             return {}
-        return {i: ([self.finding(batch.numbers[i], None, message)], None) for i in rows}
+        return {i: ([self.at(batch, i, None, message)], None) for i in rows}
 
     def _date(self, column: str, raw: Any) -> dt.date | None:
         if raw is None or raw == "" or is_blank(raw):
@@ -574,22 +680,43 @@ class DateOrder(Kind):
 class NameList(Kind):
     """The cell's name is (``listed = true``, the default) or is not (``listed = false``) on
     the name list a local parameter (``list``) names; a blank cell is a finding only when the
-    name must be listed. Not run while the parameter is unset (the reason says where to set it)."""
+    name must be listed. Not run while the parameter is unset (the reason says where to set it).
+
+    With ``lists`` (each ``{ list, listed, messages }``) the cell is judged against each list
+    whose parameter is set, in order, one finding per list it fails; a blank cell is one finding
+    when any list must hold the name; not run while none of the parameters is set."""
 
     def setup(self) -> None:
         self.column = str(self.params["column"])
+        self._names: frozenset[str] | None = None
+        # several lists: (parameter, listed, its messages over the rule's)
+        self.several: list[tuple[str, bool, dict[str, str]]] | None = None
+        self._read: dict[str, frozenset[str]] = {}  # each list read once a run
+        if "lists" in self.params:
+            rule_messages: dict[str, str] = self.params.get("messages", {})
+            self.several = [
+                (
+                    str(entry["list"]),
+                    bool(entry.get("listed", True)),
+                    {**rule_messages, **entry.get("messages", {})},
+                )
+                for entry in self.params["lists"]
+            ]
+            self.parameter = self.several[0][0]
+            self.listed = any(listed for _, listed, _ in self.several)
+            return
         self.parameter = str(self.params["list"])
         self.listed = bool(self.params.get("listed", True))
-        self._names: frozenset[str] | None = None
 
     def needs(self) -> tuple[str, ...]:
         return (self.column,)
 
     def skip_reason(self) -> str | None:
         reason = super().skip_reason()
-        if reason is None and not self.context.params.is_set(self.parameter):
+        parameters = [p for p, _, _ in self.several] if self.several else [self.parameter]
+        if reason is None and not any(self.context.params.is_set(p) for p in parameters):
             where = self.context.params.where_to_set()
-            return f"未设置本地参数 {self.parameter}（在 {where} 中设置）"
+            return f"未设置本地参数 {'、'.join(parameters)}（在 {where} 中设置）"
         return reason
 
     def names(self) -> frozenset[str]:
@@ -600,6 +727,8 @@ class NameList(Kind):
         return self._names
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        if self.several is not None:
+            return self._flag_several(batch, rows)
         names = self.names()
         values = batch.column(self.column)
         judged: dict[Any, str | None] = {}
@@ -613,6 +742,52 @@ class NameList(Kind):
             if message is not None:
                 flags[i] = ([self.at(batch, i, self.column, message)], None)
         return flags
+
+    def _flag_several(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        """Each set list in order; a blank cell once (when a list must hold the name)."""
+        from ..policy.namelists import read_name_list
+
+        params = self.context.params
+        lists: list[tuple[frozenset[str], bool, dict[str, str]]] = []
+        for name, listed, messages in self.several or []:
+            if params.is_set(name):
+                if name not in self._read:
+                    self._read[name] = read_name_list(params.file(name))
+                lists.append((self._read[name], listed, messages))
+        judged = per_distinct(
+            batch.column(self.column),
+            lambda raw: self._judge_several(cell_text(raw), lists),
+        )
+        flags: Flags = {}
+        for i in rows:
+            said = judged[i]
+            if said:
+                flags[i] = ([self.at(batch, i, self.column, m) for m in said], None)
+        return flags
+
+    def _judge_several(
+        self,
+        value: str,
+        lists: list[tuple[frozenset[str], bool, dict[str, str]]],
+    ) -> list[str]:
+        if not value:
+            if not self.listed:
+                return []
+            return [self.template("blank", "{column}为空；请填写", column=self.column)]
+        said = []
+        for names, listed, messages in lists:
+            if (fold(value) in names) == listed:
+                continue
+            default = (
+                "{column}「{value}」不在名单内；{summary}"
+                if listed
+                else "{column}「{value}」在名单上；{summary}"
+            )
+            name = "outside" if listed else "listed"
+            said.append(
+                self.template_from(messages, name, default, column=self.column, value=value)
+            )
+        return said
 
     def _judge(self, value: str, names: frozenset[str]) -> str | None:
         if not value:

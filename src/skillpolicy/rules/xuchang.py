@@ -12,15 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
-from ..domain.errors import ParameterError
 from ..domain.findings import Finding
 from ..domain.identifiers import check_credit_code, check_resident_id
 from ..domain.values import fold
-from ..policy.catalog import Catalog, load_catalog_file
+from ..policy.catalog import Catalog
 from .base import RowView, Rule, register
 from .common import close_match, one_of
+from .named_catalog import catalog_named_by
 
 # The program's [[rates]] the levy reads (names, so the numbers stay in the program file).
 EDUCATION_FUND_FLOOR = "education_fund_floor"
@@ -113,17 +112,7 @@ class AwardQuota(Rule):
 def shortage_catalog(rule: Rule) -> Catalog:
     """The catalog named by the ``shortage_catalog`` local parameter: an id, or a .toml file
     (relative to the parameters file). Unset, it stops the run (exit 2) naming the parameter."""
-    params = rule.context.params
-    reference = params.text(SHORTAGE_CATALOG)
-    if reference.lower().endswith(".toml"):
-        if Path(reference).name != reference or reference.startswith("."):
-            raise ParameterError(
-                f"「{reference}」应为目录编号，或参数文件旁的一个 .toml 文件名（不含路径）",
-                file=params.source,
-                key=f"{params.program.id}.{SHORTAGE_CATALOG}",
-            )
-        return load_catalog_file(params.file(SHORTAGE_CATALOG))
-    return rule.context.catalog(reference)
+    return catalog_named_by(rule.context, SHORTAGE_CATALOG)
 
 
 @register("shortage-technician")
