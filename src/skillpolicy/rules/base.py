@@ -11,10 +11,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..domain.findings import Finding, Severity
-from ..domain.identifiers import ResidentId, check_resident_id
+from ..domain.identifiers import ResidentId, check_resident_id, check_resident_ids
 from ..domain.values import (
     Level,
     ValueProblem,
+    blank_cells,
     cell_text,
     is_blank,
     parse_date,
@@ -173,16 +174,23 @@ class Memo:
             raise ValueProblem(answer.message)
         return answer  # type: ignore[no-any-return]
 
-    def each(self, how: str, cells: Sequence[Any], judgement: Callable[[Any], T]) -> list[T]:
+    def each(
+        self,
+        how: str,
+        cells: Sequence[Any],
+        judgement: Callable[[Any], T],
+        many: Callable[[list[Any]], list[T]] | None = None,
+    ) -> list[T]:
         """``judgement`` of every cell of a column (one that never raises ValueProblem), each
         distinct value judged once per run; the same column (the same list: a batch's) asked
-        again for the same ``how`` by another kind gets the answers already made."""
+        again for the same ``how`` by another kind gets the answers already made. ``many``,
+        when given, judges a list of values at once as ``judgement`` would each."""
         key = (how, id(cells))
         made = self._columns.get(key)
         if made is not None and made[0] is cells:
             return made[1]
         if how not in self._broken and _OWN_KEY.issuperset(map(type, cells)):
-            answers = self._column(how, cells, judgement)
+            answers = self._column(how, cells, judgement, many)
         else:
             answers = per_distinct(cells, self._judged(how, judgement))
         if len(self._columns) >= _COLUMNS_KEPT:
@@ -190,14 +198,24 @@ class Memo:
         self._columns[key] = (cells, answers)  # the list kept, so its id is not reused
         return answers
 
-    def _column(self, how: str, cells: Sequence[Any], judgement: Callable[[Any], T]) -> list[T]:
+    def _column(
+        self,
+        how: str,
+        cells: Sequence[Any],
+        judgement: Callable[[Any], T],
+        many: Callable[[list[Any]], list[T]] | None,
+    ) -> list[T]:
         """:meth:`each` for a column of text, blank and date cells (each its own key): the
         values not yet known found by a set difference, judged, and every cell looked up, the
         loops at C speed."""
         store = self._store(how)
         distinct = dict.fromkeys(cells)
         unknown = distinct.keys() - store.keys() if store else distinct.keys()
-        fresh: dict[Any, T] = dict(zip(unknown, map(judgement, unknown), strict=True))
+        if many is None:
+            fresh: dict[Any, T] = dict(zip(unknown, map(judgement, unknown), strict=True))
+        else:
+            values = list(unknown)
+            fresh = dict(zip(values, many(values), strict=True))
         if len(fresh) == len(distinct):
             lookup = fresh
         elif fresh:
@@ -236,6 +254,25 @@ class Memo:
             return answer  # type: ignore[no-any-return]
 
         return judged
+
+    def blanks(self, cells: Sequence[Any]) -> list[bool]:
+        """:func:`is_blank` of every cell of a column (:func:`blank_cells`, at C speed for a
+        column of text), shared by the kinds that ask for the same batch's column."""
+        key = ("blank", id(cells))
+        made = self._columns.get(key)
+        if made is not None and made[0] is cells:
+            return made[1]
+        answers = blank_cells(cells)
+        if len(self._columns) >= _COLUMNS_KEPT:
+            self._columns.clear()
+        self._columns[key] = (cells, answers)
+        return answers
+
+    def resident_ids(self, cells: Sequence[Any]) -> list[ResidentId]:
+        """:meth:`resident_id` of every cell of a column (the valid numbers checked inline,
+        :func:`check_resident_ids`), shared with the one-cell look-ups."""
+        check = check_resident_id  # looked up now, as the one-cell look-ups do
+        return self.each("person-id", cells, check, partial(check_resident_ids, check=check))
 
     def next_batch(self) -> None:
         """Forget the whole columns answered (their cells with them): a new batch begins."""

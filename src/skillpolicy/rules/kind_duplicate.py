@@ -182,13 +182,13 @@ class Duplicate(Kind):
         cells = batch.column(column)
         memo = self.context.memo
         parts = key_parts(memo, self.types[column], cells)
-        return column, memo.each("blank", cells, is_blank), parts
+        return column, memo.blanks(cells), parts
 
 
 def key_parts(memo: Memo, column_type: str, cells: list[Any]) -> list[str]:
     """Each cell of a column as a key part of its type, "" for a blank cell; an identity
     number through the memo's shared check."""
     if column_type == PERSON_ID:
-        people = memo.each("person-id", cells, check_resident_id)
+        people = memo.resident_ids(cells)
         return [person.value if person.ok else "" for person in people]
     return memo.each(f"part:{column_type}", cells, _BLANK_OR_PART.get(column_type, _blank_or_text))
