@@ -1,0 +1,94 @@
+"""The rule kinds' whole-batch fast paths answer exactly as their row-at-a-time paths."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import make_resident_id
+from skillpolicy.check.validate import make_context
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.io.sheet import Layout
+from skillpolicy.loading.programfiles import list_programs, load_program
+from skillpolicy.policy.params import LocalParams, load_params
+from skillpolicy.policy.programs import Program
+from skillpolicy.rules.kind_duplicate import Duplicate
+from skillpolicy.rules.kinds import Batch, Flags, Kind, kind_class
+
+PROGRAM = "xuchang-2013-revitalization"
+COLUMNS = ["姓名", "身份证号", "培训类别", "开班日期", "性别"]
+PEOPLE = [make_resident_id(first17) for first17 in ("41102319900101123", "41102319850315002")]
+IDS = st.sampled_from(
+    [*PEOPLE, PEOPLE[0].lower(), f" {PEOPLE[1]} ", "41102319900101123", None, "", " ", 4110231990]
+)
+CATEGORIES = st.sampled_from(["创业培训", "创业 培训", "下岗失业人员培训", None, "", "\u3000"])
+
+
+@cache
+def program_and_params() -> tuple[Program, LocalParams]:
+    """The Xuchang program and its default local parameters (read once)."""
+    program = load_program(PROGRAM)
+    return program, load_params(None, program, list_programs(SearchPath("catalogs")))
+
+
+def a_rule(kind: str, params: dict[str, Any] | None = None) -> Kind:
+    """A fresh rule of the Xuchang program's ``kind`` (its params replaced when given) over a
+    sheet with the test's columns."""
+    program, params_ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == kind)
+    if params is not None:
+        spec = spec.model_copy(update={"params": params})
+    layout = Layout(
+        file=Path("roster.xlsx"),
+        sheet="Sheet1",
+        kind="roster",
+        header_row=1,
+        columns={name: place for place, name in enumerate(COLUMNS)},
+        letters={name: chr(65 + place) for place, name in enumerate(COLUMNS)},
+    )
+    context = make_context(program, layout, params=params_, search=SearchPath("catalogs"))
+    return kind_class(kind)(spec, context)
+
+
+def shown(flags: Flags) -> list[Any]:
+    """Flags as comparable data, in row order."""
+    return [
+        (i, [(f.row, f.column, f.message) for f in found], broken and broken.message)
+        for i, (found, broken) in sorted(flags.items())
+    ]
+
+
+def batches_of(rows: list[dict[str, Any]], size: int) -> list[Batch]:
+    """``rows`` cut into batches of ``size``, numbered from sheet row 2."""
+    return [
+        Batch(list(range(2 + start, 2 + start + len(part))), part)
+        for start in range(0, len(rows), size)
+        for part in [rows[start : start + size]]
+    ]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"身份证号": IDS, "培训类别": CATEGORIES}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    required=st.booleans(),
+    every=st.booleans(),
+)
+def test_duplicate_keys_found_over_the_batch_are_those_found_row_by_row(
+    rows: list[dict[str, Any]], size: int, required: bool, every: bool
+) -> None:
+    """duplicate's whole-batch path (keys by dict and set operations) flags the same rows
+    with the same messages as its row-by-row path, over several batches, with blank,
+    invalid and equal-but-differently-written cells, all rows or some of them."""
+    params = {"columns": ["身份证号", "培训类别"], "required": ["身份证号"] if required else []}
+    fast, slow = a_rule("duplicate", params), a_rule("duplicate", params)
+    assert isinstance(fast, Duplicate) and isinstance(slow, Duplicate)
+    for batch in batches_of(rows, size):
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        assert shown(fast.flag_columns(batch, chosen, fast.plan(batch))) == shown(
+            slow.flag_rows(batch, chosen, slow.plan(batch))
+        )
