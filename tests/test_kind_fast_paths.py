@@ -17,7 +17,7 @@ from skillpolicy.loading.programfiles import list_programs, load_program
 from skillpolicy.policy.params import LocalParams, load_params
 from skillpolicy.policy.programs import Program
 from skillpolicy.rules.kind_duplicate import Duplicate
-from skillpolicy.rules.kinds import Batch, Flags, Kind, kind_class
+from skillpolicy.rules.kinds import Batch, Flags, Kind, hits, kind_class
 
 PROGRAM = "xuchang-2013-revitalization"
 COLUMNS = ["姓名", "身份证号", "培训类别", "开班日期", "性别"]
@@ -92,3 +92,14 @@ def test_duplicate_keys_found_over_the_batch_are_those_found_row_by_row(
         assert shown(fast.flag_columns(batch, chosen, fast.plan(batch))) == shown(
             slow.flag_rows(batch, chosen, slow.plan(batch))
         )
+
+
+@given(
+    marks=st.lists(st.sampled_from([[], ["问题"], None, (None, None), 0, "x"]), max_size=20),
+    step=st.integers(min_value=1, max_value=3),
+)
+def test_the_rows_picked_by_their_marks_are_those_a_loop_picks(marks: list[Any], step: int) -> None:
+    """hits() picks, from the whole batch or some of its rows, exactly the rows whose mark is
+    true, in order (an empty answer when no mark is)."""
+    for rows in (range(len(marks)), range(0, len(marks), step), list(range(len(marks)))[::step]):
+        assert list(hits(rows, marks)) == [i for i in rows if marks[i]]
