@@ -20,7 +20,7 @@ from skillpolicy.rules.kind_duplicate import Duplicate
 from skillpolicy.rules.kinds import Batch, Flags, Kind, hits, kind_class
 
 PROGRAM = "xuchang-2013-revitalization"
-COLUMNS = ["姓名", "身份证号", "培训类别", "开班日期", "性别"]
+COLUMNS = ["姓名", "身份证号", "培训类别", "开班日期", "性别", "培训机构", "职业(工种)", "抽查次数"]
 PEOPLE = [make_resident_id(first17) for first17 in ("41102319900101123", "41102319850315002")]
 IDS = st.sampled_from(
     [*PEOPLE, PEOPLE[0].lower(), f" {PEOPLE[1]} ", "41102319900101123", None, "", " ", 4110231990]
@@ -103,3 +103,79 @@ def test_the_rows_picked_by_their_marks_are_those_a_loop_picks(marks: list[Any],
     true, in order (an empty answer when no mark is)."""
     for rows in (range(len(marks)), range(0, len(marks), step), list(range(len(marks)))[::step]):
         assert list(hits(rows, marks)) == [i for i in rows if marks[i]]
+
+
+COUNTS = st.sampled_from([0, 1, 2, 3, 4, "3", "三次", None, "", 2.0, -1])
+CLASSES = st.fixed_dictionaries(
+    {
+        "培训机构": st.sampled_from(["甲校", "甲 校", "乙校", None]),
+        "职业(工种)": st.sampled_from(["电工", "焊工"]),
+        "开班日期": st.sampled_from(["2013-03-01", "2013年3月1日", "2013-04-01"]),
+        "抽查次数": COUNTS,
+    }
+)
+
+
+def grouped_by_hand(
+    rule: Kind, batches: list[Batch], chosen: list[range]
+) -> tuple[list[Any], list[Any]]:
+    """group-number's answer worked out row by row: the unreadable counts flagged per batch,
+    then per group (keys read as the kind reads them, groups in order of their first row)
+    the highest count against the bound, a finding on each row of a group that misses it."""
+    from skillpolicy.domain.values import cell_text
+    from skillpolicy.rules.kind_duplicate import key_parts
+    from skillpolicy.rules.kind_group import _count
+
+    memo = rule.context.memo
+    flagged: list[Any] = []
+    groups: dict[tuple[str, ...], tuple[str, list[int], list[int]]] = {}
+    for batch, rows in zip(batches, chosen, strict=True):
+        parts = [
+            key_parts(memo, rule.program.column_set().type_of(name), batch.column(name))
+            for name in ["培训机构", "职业(工种)", "开班日期"]
+        ]
+        for i in rows:
+            value = _count(batch.column("抽查次数")[i])
+            if isinstance(value, str):
+                flagged.append((batch.numbers[i], "抽查次数", f"抽查次数{value}"))
+                continue
+            key = tuple(part[i] for part in parts)
+            label = " ".join(cell_text(batch.column(c)[i]) for c in ["培训机构", "职业(工种)"])
+            group = groups.setdefault(key, (label, [], []))
+            group[1].append(batch.numbers[i])
+            group[2].append(value)
+    late = []
+    for label, numbers, values in groups.values():
+        if max(values) >= 3:
+            continue
+        for number in numbers:
+            late.append((number, label, len(numbers), max(values)))
+    return flagged, late
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    rows=st.lists(CLASSES, max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    every=st.booleans(),
+)
+def test_group_figures_over_batches_are_those_worked_out_row_by_row(
+    rows: list[dict[str, Any]], size: int, every: bool
+) -> None:
+    """group-number over several batches (all rows or some) flags the unreadable counts and
+    finds the groups below the bound, with their labels, sizes and rows, as working it out
+    row by row does."""
+    rule, alone = a_rule("group-number"), a_rule("group-number")
+    batches = batches_of(rows, size)
+    chosen = [range(len(b)) if every else range(0, len(b), 2) for b in batches]
+    flagged = []
+    for batch, picked in zip(batches, chosen, strict=True):
+        for i, (found, broken) in sorted(rule.flag(batch, picked).items()):
+            assert not found and broken is not None
+            flagged.append((batch.numbers[i], broken.column, broken.message))
+    late = [(f.row, f.column, f.message) for f in rule.finish()]
+    by_hand, missed = grouped_by_hand(alone, batches, chosen)
+    assert flagged == by_hand
+    assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
+    for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):
+        assert f"{label}，开班日期相同的{count}名学员）抽查{figure}次" in message
