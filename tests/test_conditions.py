@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import make_resident_id, write_rows
 from skillpolicy.check.validate import validate_sheet
 from skillpolicy.domain.errors import CatalogError
+from skillpolicy.domain.values import ValueProblem
 from skillpolicy.loading.programfiles import load_program_file
 from skillpolicy.policy.conditions import Condition, holds, rows_holding
 from skillpolicy.policy.paymodel import Factor, PayeeOption, Pending, Refusal
@@ -106,3 +109,42 @@ def test_two_tests_in_one_condition_are_refused_at_load(tmp_path: Path) -> None:
         _findings(tmp_path, '{ column = "培训形式", in = ["脱产"], filled = true }', ROWS)
     assert "rules[1].applies_when" in str(raised.value)
     assert "只写一种判断" in str(raised.value)
+
+
+_CONDITIONS = [
+    {"columns": ["a", "b"], "not_in": ["否"]},
+    {"column": "a", "in": ["合格", "是"]},
+    {"column": "a", "yes": True},
+    {"column": "b", "yes": False},
+    {"column": "a", "blank": True},
+    {"columns": ["a", "b"], "filled": True},
+    {"column": "b", "contains": "委托"},
+]
+_CELLS = st.sampled_from(
+    [None, "", " ", "是", "否", "合格", "不合格", "委托培训", "也许", True, 1, 1.0, 0, False]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"a": _CELLS, "b": _CELLS}), max_size=20),
+    which=st.integers(min_value=0, max_value=len(_CONDITIONS) - 1),
+    step=st.integers(min_value=1, max_value=3),
+)
+def test_a_column_judged_by_its_distinct_values_keeps_the_rows_one_row_keeps(
+    rows: list[dict[str, Any]], which: int, step: int
+) -> None:
+    """rows_holding (each column judged by its distinct values, True, 1 and 1.0 apart, the
+    rows picked at C speed) keeps, of all rows or some, those on which holds is true row by
+    row (an unreadable 是/否 cell not meeting a yes test)."""
+    condition = Condition.model_validate(_CONDITIONS[which])
+
+    def one_row(row: dict[str, Any]) -> bool:
+        try:
+            return holds(condition, row.get)
+        except ValueProblem:
+            return False
+
+    for chosen in (range(len(rows)), range(0, len(rows), step)):
+        kept = rows_holding(condition, lambda c: [r.get(c) for r in rows], chosen)
+        assert kept == [i for i in chosen if one_row(rows[i])]

@@ -20,6 +20,7 @@ from skillpolicy.domain.identifiers import (
     check_phone,
     check_postcode,
     check_resident_id,
+    check_resident_ids,
     luhn_ok,
     mask_account,
     mask_id,
@@ -556,3 +557,70 @@ def test_mask_account() -> None:
     assert mask_account("6222021001116245702") == "*" * 15 + "5702"
     assert mask_account("1234") == "****"
     assert mask_account("12345") == "*2345"
+
+
+# -------------------------------------------------------------- a column of identity numbers
+
+_ID_CELLS = st.one_of(
+    valid_ids(),
+    valid_ids().map(lambda n: n[:17] + ("x" if n[17] == "X" else n[17])),
+    st.tuples(valid_ids(), st.integers(0, 17), st.sampled_from("0123456789Xx")).map(
+        lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + 1 :]
+    ),
+    st.sampled_from(
+        [
+            None,
+            "",
+            "   ",
+            "11010519491231002x",
+            "１１０１０５１９４９１２３１００２Ｘ",
+            "110105 19491231 002X",
+            "110105491231002",
+            "110105180001010010",
+            "110105179912310015",
+            "990105194912310021",
+            "11010519491331002X",
+            "4501021990010112345",
+            "45010219900101123X5",
+            "4.50102199001011E+17",
+            450102199001011234,
+            4.50102199001011e17,
+            float("nan"),
+            True,
+            date(1990, 1, 1),
+        ]
+    ),
+    st.text(alphabet="0123456789Xx -\u3000", max_size=20),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ID_CELLS, max_size=25))
+def test_a_column_of_resident_ids_is_checked_as_each_number_alone(cells: list[object]) -> None:
+    """check_resident_ids of a column (valid, lowercase-x, mutated, full-width, numeric, blank
+    and broken cells) equals check_resident_id of each cell, field for field."""
+    assert check_resident_ids(cells) == [check_resident_id(cell) for cell in cells]
+
+
+def test_the_base_13_checksum_is_the_standards_weighted_sum() -> None:
+    """The check character the column check accepts is the one GB 11643's weights give, for
+    every last digit of generated numbers (2 * int(first17, 13) % 11 reads the weights)."""
+    for first17 in ("11010519491231002", "44052418800101001", "45010219900101123"):
+        right = id_check_char(first17)
+        for last in "0123456789X":
+            number = first17 + last
+            assert check_resident_ids([number])[0].ok == (last == right), number
+
+
+def test_a_stand_in_check_judges_every_number_of_the_column() -> None:
+    """check_resident_ids with another check (a caller's stand-in) asks it of every value,
+    valid ones included, in order."""
+    asked: list[object] = []
+
+    def stand_in(raw: object) -> ResidentId:
+        asked.append(raw)
+        return check_resident_id(raw)
+
+    cells: list[object] = [make_id(45, "0102", date(1990, 1, 1), "123"), None, "123"]
+    assert check_resident_ids(cells, check=stand_in) == [check_resident_id(c) for c in cells]
+    assert asked == cells

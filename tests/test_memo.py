@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import skillpolicy.rules
 from skillpolicy.check.validate import validate_sheet
@@ -20,6 +22,7 @@ from skillpolicy.domain.identifiers import ResidentId, check_resident_id
 from skillpolicy.domain.values import (
     ValueProblem,
     cell_text,
+    is_blank,
     parse_date,
     parse_decimal,
     parse_int,
@@ -221,3 +224,48 @@ def test_a_whole_column_is_judged_as_cell_by_cell() -> None:
         assert memo.each("type", cells, lambda r: type(r).__name__) == [
             type(c).__name__ for c in cells
         ]
+
+
+_CELL = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "\u3000", "高级工", "技师", "2013-02-27", "1", "是"]),
+    st.text(max_size=4),
+    st.dates(min_value=dt.date(2012, 1, 1), max_value=dt.date(2012, 1, 9)),
+    st.datetimes(min_value=dt.datetime(2012, 1, 1), max_value=dt.datetime(2012, 1, 2)),
+    st.sampled_from([True, 1, 1.0, Decimal(1), 0, False]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    batches=st.lists(st.lists(_CELL, max_size=30), min_size=1, max_size=5),
+    limit=st.integers(min_value=1, max_value=12),
+)
+def test_a_column_answered_whole_matches_the_judgement_of_each_cell(
+    batches: list[list[Any]], limit: int
+) -> None:
+    """Memo.each over several batches (text, blank and date cells answered whole, other
+    columns cell by cell), with a small limit and judge() asked in between, gives each cell
+    exactly its own judgement, and the memo never holds more than its limit."""
+    memo = Memo(limit=limit)
+
+    def judgement(raw: Any) -> str:
+        return f"{type(raw).__name__}:{raw}"
+
+    for cells in batches:
+        memo.next_batch()
+        assert memo.each("shown", cells, judgement) == [judgement(c) for c in cells]
+        assert memo.each("blank", cells, is_blank) == [is_blank(c) for c in cells]
+        for raw in cells[:3]:
+            assert memo.judge("shown", raw, judgement) == judgement(raw)
+        assert len(memo) <= limit
+
+
+def test_a_problem_remembered_by_judge_is_raised_by_each_for_the_same_judgement() -> None:
+    """A column asked through each() after judge() remembered a ValueProblem for one of its
+    values under the same name raises that problem, as a cell-by-cell look-up would."""
+    memo = Memo()
+    with pytest.raises(ValueProblem):
+        memo.judge("date", "2013-02-30", parse_date)
+    with pytest.raises(ValueProblem):
+        memo.each("date", ["2013-02-27", "2013-02-30"], lambda raw: None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -10,11 +11,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from skillpolicy.domain import values as values_module
 from skillpolicy.domain.values import (
     Level,
     ValueProblem,
     add_months,
     add_years,
+    blank_cells,
     cell_text,
     fold,
     fold_header,
@@ -1016,3 +1019,26 @@ def test_messages_shorten_long_values() -> None:
     assert "…」" in message
     assert len(message) < 120
     assert_one_sentence(message)
+
+
+def test_the_characters_a_blank_cell_starts_with_are_every_space_and_zero_width_one() -> None:
+    """blank_cells' C-speed test knows every character str.isspace() calls a space (and the
+    zero-width ones), so no blank cell is taken for a filled one."""
+    spaces = {chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()}
+    assert spaces | set(values_module._INVISIBLE) == values_module._BLANK_START
+
+
+_BLANKISH = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "\u3000", "\u200b", " \u200b ", "\u200b \u200b \u200b", "张三"]),
+    st.text(alphabet=" \t\u3000\u200b\ufeffa张", max_size=5),
+    st.text(max_size=3),
+    st.sampled_from([0, 1.5, True, date(2013, 2, 27)]),
+)
+
+
+@given(st.lists(_BLANKISH, max_size=30))
+def test_blank_cells_of_a_column_are_is_blank_of_each(cells: list[object]) -> None:
+    """blank_cells answers for every cell what is_blank does, for text columns (the fast
+    path), columns with spaces or zero-width characters, and mixed-type columns."""
+    assert blank_cells(cells) == [is_blank(cell) for cell in cells]

@@ -12,6 +12,8 @@ This module sits low: rules, money and the program model all import it, it impor
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Sequence
+from decimal import Decimal
+from itertools import compress
 from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -175,29 +177,48 @@ def rows_holding(
 ) -> list[int]:
     """Those of ``rows`` (indexes into the columns ``column(name)`` gives) on which
     ``condition`` holds, each distinct cell value judged once; an unreadable 是/否 cell does
-    not meet a ``yes`` test."""
+    not meet a ``yes`` test. A column at a time: its verdicts looked up and the rows kept
+    picked at C speed."""
     if condition.any_of is not None:
         held: set[int] = set()
         for part in condition.any_of:
             left = [i for i in rows if i not in held]
             held.update(rows_holding(part, column, left, catalog_of))
         return [i for i in rows if i in held]
-    kept = list(rows)
+    kept: Sequence[int] | range = rows
     for name in condition.targets:
+        if not kept:
+            break
         values = column(name)
-        judged: dict[tuple[type, Any], bool] = {}
-        still = []
-        for i in kept:
-            raw = values[i]
-            key = (raw.__class__, raw)
-            verdict = judged.get(key)
-            if verdict is None:
-                try:
-                    verdict = condition.judge(raw, catalog_of)
-                except ValueProblem:
-                    verdict = False
-                judged[key] = verdict
-            if verdict:
-                still.append(i)
-        kept = still
-    return kept
+        verdicts = _verdicts(condition, values, catalog_of)
+        if isinstance(kept, range) and kept == range(len(values)):
+            kept = list(compress(kept, verdicts))
+        else:
+            kept = [i for i in kept if verdicts[i]]
+    return list(kept)
+
+
+# the cell types that compare equal across types (True == 1 == 1.0 == Decimal(1))
+_NUMERIC = frozenset([bool, int, float, Decimal])
+
+
+def _verdicts(
+    condition: Condition, values: Sequence[Any], catalog_of: CatalogOf | None
+) -> list[bool]:
+    """Whether each cell meets ``condition``'s test, each distinct value judged once (a column
+    mixing numeric types, or with an unhashable cell, cell by cell)."""
+
+    def judge(raw: Any) -> bool:
+        try:
+            return condition.judge(raw, catalog_of)
+        except ValueProblem:
+            return False
+
+    if len(_NUMERIC.intersection(map(type, values))) > 1:
+        return [judge(raw) for raw in values]
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:  # an unhashable value (from a library caller)
+        return [judge(raw) for raw in values]
+    answers = {raw: judge(raw) for raw in distinct}
+    return list(map(answers.__getitem__, values))

@@ -11,10 +11,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..domain.findings import Finding, Severity
-from ..domain.identifiers import ResidentId, check_resident_id
+from ..domain.identifiers import ResidentId, check_resident_id, check_resident_ids
 from ..domain.values import (
     Level,
     ValueProblem,
+    blank_cells,
     cell_text,
     is_blank,
     parse_date,
@@ -71,6 +72,8 @@ _CACHE_LIMIT = 8_192
 _MISSING = object()
 # the cell types that compare equal across types (True == 1 == 1.0 == Decimal(1))
 _NUMERIC = frozenset([bool, int, float, Decimal])
+# the cell types no value of another type equals: a cell of these is its own memo key
+_OWN_KEY = frozenset([str, type(None), dt.date, dt.datetime, dt.time])
 
 
 @dataclass(frozen=True)
@@ -125,17 +128,34 @@ class Memo:
 
     def __init__(self, limit: int = _CACHE_LIMIT) -> None:
         self.limit = limit
-        self._answers: dict[tuple[str, type, Any], Any] = {}
+        # per ``how``, the answers by cell: a text, blank or date cell is its own key (no
+        # value of another type equals it), any other by (type, value)
+        self._answers: dict[str, dict[Any, Any]] = {}
+        self._held = 0
+        # the ``how``s with a remembered ValueProblem (judge() only): their columns go cell by cell
+        self._broken: set[str] = set()
         # a batch's columns answered whole, by (how, id of the column's list)
         self._columns: dict[tuple[str, int], tuple[Sequence[Any], list[Any]]] = {}
 
     def __len__(self) -> int:
-        return len(self._answers)
+        return self._held
+
+    def _store(self, how: str) -> dict[Any, Any]:
+        store = self._answers.get(how)
+        if store is None:
+            store = self._answers[how] = {}
+        return store
+
+    def _forget(self) -> None:
+        for store in self._answers.values():
+            store.clear()  # in place: a judged() closure holds its store
+        self._held = 0
 
     def judge(self, how: str, raw: Any, judgement: Callable[[Any], T]) -> T:
         """``judgement(raw)``, computed once per distinct ``raw`` for ``how``."""
-        key = (how, raw.__class__, raw)
-        answers = self._answers
+        answers = self._store(how)
+        cls = raw.__class__
+        key = raw if cls in _OWN_KEY else (cls, raw)
         try:
             answer = answers.get(key, _MISSING)
         except TypeError:  # an unhashable value (from a library caller): judged each time
@@ -145,48 +165,114 @@ class Memo:
                 answer = judgement(raw)
             except ValueProblem as problem:
                 answer = _Broken(problem.message)
-            if len(answers) >= self.limit:
-                answers.clear()
+                self._broken.add(how)
+            if self._held >= self.limit:
+                self._forget()
             answers[key] = answer
+            self._held += 1
         if answer.__class__ is _Broken:
             raise ValueProblem(answer.message)
         return answer  # type: ignore[no-any-return]
 
-    def each(self, how: str, cells: Sequence[Any], judgement: Callable[[Any], T]) -> list[T]:
+    def each(
+        self,
+        how: str,
+        cells: Sequence[Any],
+        judgement: Callable[[Any], T],
+        many: Callable[[list[Any]], list[T]] | None = None,
+    ) -> list[T]:
         """``judgement`` of every cell of a column (one that never raises ValueProblem), each
         distinct value judged once per run; the same column (the same list: a batch's) asked
-        again for the same ``how`` by another kind gets the answers already made."""
+        again for the same ``how`` by another kind gets the answers already made. ``many``,
+        when given, judges a list of values at once as ``judgement`` would each."""
         key = (how, id(cells))
         made = self._columns.get(key)
         if made is not None and made[0] is cells:
             return made[1]
-        answers = per_distinct(cells, self._judged(how, judgement))
+        if how not in self._broken and _OWN_KEY.issuperset(map(type, cells)):
+            answers = self._column(how, cells, judgement, many)
+        else:
+            answers = per_distinct(cells, self._judged(how, judgement))
         if len(self._columns) >= _COLUMNS_KEPT:
             self._columns.clear()
         self._columns[key] = (cells, answers)  # the list kept, so its id is not reused
         return answers
 
+    def _column(
+        self,
+        how: str,
+        cells: Sequence[Any],
+        judgement: Callable[[Any], T],
+        many: Callable[[list[Any]], list[T]] | None,
+    ) -> list[T]:
+        """:meth:`each` for a column of text, blank and date cells (each its own key): the
+        values not yet known found by a set difference, judged, and every cell looked up, the
+        loops at C speed."""
+        store = self._store(how)
+        distinct = dict.fromkeys(cells)
+        unknown = distinct.keys() - store.keys() if store else distinct.keys()
+        if many is None:
+            fresh: dict[Any, T] = dict(zip(unknown, map(judgement, unknown), strict=True))
+        else:
+            values = list(unknown)
+            fresh = dict(zip(values, many(values), strict=True))
+        if len(fresh) == len(distinct):
+            lookup = fresh
+        elif fresh:
+            lookup = store | fresh
+        else:
+            lookup = store
+        answers = list(map(lookup.__getitem__, cells))
+        if fresh:
+            if self._held + len(fresh) > self.limit:
+                self._forget()
+            if len(fresh) <= self.limit:
+                store.update(fresh)
+                self._held += len(fresh)
+        return answers
+
     def _judged(self, how: str, judgement: Callable[[Any], T]) -> Callable[[Any], T]:
         """:meth:`judge` for one ``how`` (a judgement that never raises ValueProblem), with
         the look-up inlined: a column of distinct values asks it once a cell."""
-        answers = self._answers
+        answers = self._store(how)
 
         def judged(raw: Any) -> T:
-            key = (how, raw.__class__, raw)
+            cls = raw.__class__
+            key = raw if cls in _OWN_KEY else (cls, raw)
             try:
                 answer = answers.get(key, _MISSING)
             except TypeError:  # an unhashable value (from a library caller)
                 return judgement(raw)
             if answer is _MISSING:
                 answer = judgement(raw)
-                if len(answers) >= self.limit:
-                    answers.clear()
+                if self._held >= self.limit:
+                    self._forget()
                 answers[key] = answer
+                self._held += 1
             elif answer.__class__ is _Broken:  # remembered by judge() for the same ``how``
                 raise ValueProblem(answer.message)
             return answer  # type: ignore[no-any-return]
 
         return judged
+
+    def blanks(self, cells: Sequence[Any]) -> list[bool]:
+        """:func:`is_blank` of every cell of a column (:func:`blank_cells`, at C speed for a
+        column of text), shared by the kinds that ask for the same batch's column."""
+        key = ("blank", id(cells))
+        made = self._columns.get(key)
+        if made is not None and made[0] is cells:
+            return made[1]
+        answers = blank_cells(cells)
+        if len(self._columns) >= _COLUMNS_KEPT:
+            self._columns.clear()
+        self._columns[key] = (cells, answers)
+        return answers
+
+    def resident_ids(self, cells: Sequence[Any]) -> list[ResidentId]:
+        """:meth:`resident_id` of every cell of a column (the valid numbers checked inline,
+        :func:`check_resident_ids`), shared with the one-cell look-ups."""
+        check = check_resident_id  # looked up now, as the one-cell look-ups do
+        return self.each("person-id", cells, check, partial(check_resident_ids, check=check))
 
     def next_batch(self) -> None:
         """Forget the whole columns answered (their cells with them): a new batch begins."""

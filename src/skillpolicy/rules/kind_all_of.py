@@ -72,7 +72,7 @@ class AllOf(Kind):
         flags: Flags = {}
         stopped: set[int] = set()
         for part, when in self.parts:
-            selected = [i for i in rows if i not in stopped]
+            selected = [i for i in rows if i not in stopped] if stopped else rows
             if when:
                 selected = rows_holding(when, batch.column, selected, part.condition_catalog)
             for i, (found, broken) in part.flag_on_dates(batch, selected).items():

@@ -7,7 +7,9 @@ meaning, a date or a year as a value, text folded and without spaces).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
+from itertools import compress
 from typing import Any
 
 from ..domain.identifiers import check_resident_id, normalise_text
@@ -76,6 +78,8 @@ def _unless_blank(read: Callable[[Any], str]) -> Callable[[Any], str]:
 _BLANK_OR_PART = {name: _unless_blank(read) for name, read in _READERS.items()}
 _blank_or_text = _unless_blank(_text)
 PERSON_ID = "person-id"
+# how a batch's key is read (Duplicate.plan)
+Plan = list[tuple[bool, bool, str, list[tuple[str, list[bool], list[str]]]]]
 
 
 def part_reader(column_type: str) -> Callable[[Any], str]:
@@ -131,11 +135,17 @@ class Duplicate(Kind):
         return super().skip_reason()
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        # hoisted out of the row loop, per key column: whether it is the first, whether a blank
-        # cell is a finding, the column named when every choice is blank, and the columns it
-        # is read from (its fallback after it), each with its cells' blankness and key parts
-        # (each distinct value read once per run)
-        plan: list[tuple[bool, bool, str, list[tuple[str, list[bool], list[str]]]]] = []
+        plan = self.plan(batch)
+        if all(len(sources) == 1 for *_, sources in plan):
+            return self.flag_columns(batch, rows, plan)
+        return self.flag_rows(batch, rows, plan)
+
+    def plan(self, batch: Batch) -> Plan:
+        """Per key column: whether it is the first, whether a blank cell is a finding, the
+        column named when every choice is blank, and the columns it is read from (its
+        fallback after it), each with its cells' blankness and key parts (each distinct
+        value read once per run)."""
+        plan: Plan = []
         for place, name in enumerate(self.key):
             choices = self._choices(name)
             if place > 0 and not choices:
@@ -143,6 +153,15 @@ class Duplicate(Kind):
             sources = [self._source(batch, column) for column in choices]
             shown = choices[0] if choices else name
             plan.append((place == 0, name in self.required, shown, sources))
+        return plan
+
+    def flag_rows(
+        self,
+        batch: Batch,
+        rows: Sequence[int] | range,
+        plan: Plan,
+    ) -> Flags:
+        """:meth:`flag` a row at a time: each key part from the first of its columns filled."""
         flags: Flags = {}
         numbers = batch.numbers
         first_seen = self.first
@@ -178,19 +197,78 @@ class Duplicate(Kind):
                     flags[i] = ([self.at(batch, i, column, message)], None)
         return flags
 
+    def flag_columns(
+        self,
+        batch: Batch,
+        rows: Sequence[int] | range,
+        plan: Plan,
+    ) -> Flags:
+        """:meth:`flag` when every key column is read from one column (no fallback in the
+        sheet): a row's key is its parts alone, and the rows repeating a key, in the batch or
+        from an earlier one, are found by dict and set operations over the whole batch."""
+        flags: Flags = {}
+        numbers = batch.numbers
+        _, required, first_column, ((_, first_blanks, first_parts),) = plan[0]
+        columns = [shown for _, _, shown, _ in plan]
+        considered = list(rows)
+        if "" in first_parts:  # a blank or invalid first part: not compared
+            if required:
+                message = self.template("blank", "{column}为空；请填写", column=first_column)
+                for i in considered:
+                    if first_blanks[i]:
+                        flags[i] = ([self.at(batch, i, first_column, message)], None)
+            considered = [i for i in considered if first_parts[i]]
+        pick = operator.itemgetter(*considered) if considered else None
+        if pick is None:
+            return flags
+        if len(considered) == 1:
+            keys = [tuple(parts[considered[0]] for *_, ((_, _, parts),) in plan)]
+            shown = [numbers[considered[0]]]
+        else:
+            keys = list(zip(*(pick(parts) for *_, ((_, _, parts),) in plan), strict=True))
+            shown = list(pick(numbers))
+        # each key's first row number in this batch (a later row's key written first)
+        firsts = dict(zip(reversed(keys), reversed(shown), strict=True))
+        first_seen = self.first
+        earlier = first_seen.keys() & firsts.keys()
+        if len(firsts) < len(keys) or earlier:
+            # the positions of the rows after a key's first: later in the batch, or any row of a
+            # key an earlier batch had
+            later = map(operator.ne, map(firsts.__getitem__, keys), shown)
+            repeated = set(compress(range(len(keys)), later))
+            if earlier:
+                repeated.update(compress(range(len(keys)), map(earlier.__contains__, keys)))
+            for at in sorted(repeated):
+                i, key = considered[at], keys[at]
+                first_number = first_seen.get(key) or firsts[key]
+                column = columns[0]
+                message = self.template(
+                    "repeated",
+                    "与第{first}行的{columns}相同；{summary}",
+                    first=first_number,
+                    columns="、".join(columns),
+                    column=column,
+                    value=cell_text(batch.column(column)[i]),
+                )
+                flags[i] = ([self.at(batch, i, column, message)], None)
+            for key in earlier:
+                del firsts[key]
+        first_seen.update(firsts)
+        return dict(sorted(flags.items()))
+
     def _source(self, batch: Batch, column: str) -> tuple[str, list[bool], list[str]]:
         """A column a key part is read from: its name, whether each cell is blank, and each
         cell as a key part ("" for a blank one)."""
         cells = batch.column(column)
         memo = self.context.memo
         parts = key_parts(memo, self.types[column], cells)
-        return column, memo.each("blank", cells, is_blank), parts
+        return column, memo.blanks(cells), parts
 
 
 def key_parts(memo: Memo, column_type: str, cells: list[Any]) -> list[str]:
     """Each cell of a column as a key part of its type, "" for a blank cell; an identity
     number through the memo's shared check."""
     if column_type == PERSON_ID:
-        people = memo.each("person-id", cells, check_resident_id)
+        people = memo.resident_ids(cells)
         return [person.value if person.ok else "" for person in people]
     return memo.each(f"part:{column_type}", cells, _BLANK_OR_PART.get(column_type, _blank_or_text))

@@ -113,8 +113,8 @@ class Valid(Kind):
         memo = self.context.memo
         blank: list[Any] = [None] * len(batch)
         ids = batch.column(column)
-        checked = memo.each("person-id", ids, check_resident_id)
-        blanks = memo.each("blank", ids, is_blank) if self.blank_allowed else None
+        checked = memo.resident_ids(ids)
+        blanks = memo.blanks(ids) if self.blank_allowed else None
         # the row's reference date: --as-of, else 开班日期 when readable, else the program's
         fallback = self.program.reference_date
         if self.context.as_of is not None:

@@ -16,6 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Container, Iterator, Sequence
 from decimal import Decimal
+from itertools import compress
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..domain.findings import Finding
@@ -90,6 +91,16 @@ Flags = dict[int, tuple[list[Finding], CellProblem | None]]
 def _key(value: Any) -> Any:
     # True == 1 in Python: keep a bool cell apart from a number cell when memoising
     return (value.__class__, value)
+
+
+def hits(rows: Sequence[int] | range, marks: Sequence[Any]) -> Sequence[int]:
+    """Those of ``rows`` whose mark is true; at C speed when ``rows`` is the whole batch, and
+    none at all when no mark is (a column whose distinct values are all fine)."""
+    if not any(marks):
+        return ()
+    if isinstance(rows, range) and rows == range(len(marks)):
+        return list(compress(rows, marks))
+    return [i for i in rows if marks[i]]
 
 
 class Kind(Rule):
@@ -254,10 +265,8 @@ class OneOf(Kind):
             return self._flag_levels(batch, rows)
         judged = per_distinct(batch.column(self.column), self._judge)
         flags: Flags = {}
-        for i in rows:
-            messages = judged[i]
-            if messages:
-                flags[i] = ([self.at(batch, i, self.column, m) for m in messages], None)
+        for i in hits(rows, judged):
+            flags[i] = ([self.at(batch, i, self.column, m) for m in judged[i]], None)
         return flags
 
     def _flag_levels(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
