@@ -14,7 +14,8 @@ from ..domain.identifiers import mask_id
 from ..domain.values import is_blank
 from ..io.columns import PERSON_KINDS
 from ..io.resources import SearchPath
-from ..io.sheet import BATCH_ROWS, Layout, Row, RowBatch, SheetReader
+from ..io.sheet import BATCH_ROWS as BATCH_ROWS  # rows checked at a time (re-exported)
+from ..io.sheet import Layout, Row, RowBatch, SheetReader
 from ..loading.programfiles import list_programs
 from ..policy.catalog import load_catalog
 from ..policy.params import LocalParams, load_params
@@ -531,7 +532,8 @@ def run_sheet(
     )
     checker = Checker(context)
     report.skipped.extend(checker.skipped)
-    paid_check = ledger is not None and paid_on_rows
+    # no ledger file yet (the default one not made): nothing was paid, no key need be made
+    paid_check = ledger is not None and paid_on_rows and not getattr(ledger, "empty", False)
     every_row = on_row is not None or taker is not None or paid_check
     # a line an earlier run paid joins its row's findings after the consumer saw the row;
     # the ledger is asked once a batch of rows

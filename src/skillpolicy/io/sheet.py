@@ -701,7 +701,7 @@ class _Shape:
     def __init__(self, layout: Layout) -> None:
         self.names = list(layout.columns)
         self.positions = [layout.columns[name] for name in self.names]
-        self.pick = operator.itemgetter(*self.positions)
+        self.getters = [operator.itemgetter(position) for position in self.positions]
         self.constants = layout.constants
         first_key = KIND_KEYS[layout.kind][0]
         self.first_key = first_key
@@ -710,20 +710,9 @@ class _Shape:
         self.probe = self.names.index(first_key) if first_key in self.names else 0
 
     def transpose(self, chunk: list[list[Any]]) -> list[list[Any]]:
-        """The known columns of ``chunk``, each a list."""
-        if len(self.positions) == 1:
-            pick = self.pick
-            try:
-                return [list(map(pick, chunk))]
-            except IndexError:
-                return [
-                    [
-                        row[self.positions[0]] if self.positions[0] < len(row) else None
-                        for row in chunk
-                    ]
-                ]
+        """The known columns of ``chunk``, each a list (one C-level pass per column)."""
         try:
-            return [list(column) for column in zip(*map(self.pick, chunk), strict=True)]
+            return [list(map(get, chunk)) for get in self.getters]
         except IndexError:  # a short row (calamine pads, but be safe): missing cells are blank
             return [[row[p] if p < len(row) else None for row in chunk] for p in self.positions]
 
