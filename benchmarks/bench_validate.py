@@ -812,8 +812,8 @@ def print_stages(stats: pstats.Stats) -> None:
 
     before = {
         "skillpolicy.io.sheet:SheetReader.__init__": "open: sniff, calamine parse, header",
-        "skillpolicy.io.sheet:SheetReader.rows": "SheetReader.rows (row dicts)",
-        "skillpolicy.check.validate:Checker.check_rows": "Checker.check_rows (all rules):",
+        "skillpolicy.io.sheet:SheetReader.batches": "SheetReader.batches (columns)",
+        "skillpolicy.check.validate:Checker.check_batch": "Checker.check_batch (all rules):",
     }
     after = {
         "skillpolicy.check.validate:row_label": "row_label (rows with findings)",

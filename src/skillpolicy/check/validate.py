@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -15,7 +14,8 @@ from ..domain.identifiers import mask_id
 from ..domain.values import is_blank
 from ..io.columns import PERSON_KINDS
 from ..io.resources import SearchPath
-from ..io.sheet import Layout, Row, SheetReader
+from ..io.sheet import BATCH_ROWS as BATCH_ROWS  # rows checked at a time (re-exported)
+from ..io.sheet import Layout, Row, RowBatch, SheetReader
 from ..loading.programfiles import list_programs
 from ..policy.catalog import load_catalog
 from ..policy.params import LocalParams, load_params
@@ -75,10 +75,20 @@ class Report:
         """Count a row and keep its findings (validate and subsidy both report this way)."""
         self.rows += 1
         if findings:
-            self.findings.extend(findings)
-            self.labels[view.number] = row_label(view)
-            if any(f.severity == "error" for f in findings):
-                self.rows_with_errors.add(view.number)
+            self._keep(view, findings)
+
+    def add_rows(self, checked: CheckedBatch) -> None:
+        """Count a checked batch's rows and keep the findings of those that have any: a row
+        without findings is only counted (no view of it is made)."""
+        self.rows += len(checked)
+        for index, findings in checked.flagged():
+            self._keep(checked.view(index), findings)
+
+    def _keep(self, view: RowView, findings: list[Finding]) -> None:
+        self.findings.extend(findings)
+        self.labels[view.number] = row_label(view)
+        if any(f.severity == "error" for f in findings):
+            self.rows_with_errors.add(view.number)
 
     def add_sheet_findings(self, findings: list[Finding]) -> None:
         """Findings known only after the last row (quotas, shares, class tallies)."""
@@ -117,6 +127,22 @@ def _key_value(value: Any) -> Any:
     return ("bool", value) if isinstance(value, bool) else value
 
 
+def _outcome_keys(
+    batch: Batch, columns: tuple[str, ...], filled: tuple[str, ...]
+) -> list[tuple[Any, ...]]:
+    """Per row of ``batch``, what a pure rule's outcome depends on: the cells of ``columns``
+    (a bool cell kept apart from the number equal to it) and whether each of ``filled`` is
+    blank."""
+    parts: list[Iterable[Any]] = []
+    for column in columns:
+        values = batch.column(column)
+        parts.append(map(_key_value, values) if bool in set(map(type, values)) else values)
+    parts.extend(map(is_blank, batch.column(column)) for column in filled)
+    if not parts:
+        return [()] * len(batch)
+    return list(zip(*parts, strict=True))
+
+
 def _outcome(rule: Rule, view: RowView) -> tuple[tuple[Finding, ...], CellProblem | None]:
     found: list[Finding] = []
     try:
@@ -142,15 +168,12 @@ class Checker:
                 self.skipped.append((spec, spec.skipped_because(reason)))
         # pure rules are answered from a table of the outcomes seen for the same input cells
         self._plan: list[
-            tuple[
-                Rule, tuple[str, ...] | None, Any, bool, tuple[str, ...], dict[tuple[Any, ...], Any]
-            ]
+            tuple[Rule, tuple[str, ...] | None, tuple[str, ...], dict[tuple[Any, ...], Any]]
         ] = []
         for rule in self.rules:
             columns = rule.inputs() if rule.pure else None
-            pick = operator.itemgetter(*columns) if columns else None
             filled = rule.presence() if rule.pure else ()
-            self._plan.append((rule, columns, pick, len(columns or ()) == 1, filled, {}))
+            self._plan.append((rule, columns, filled, {}))
 
     def check_row(self, row: Row) -> tuple[RowView, list[Finding]]:
         return self.check_rows([row])[0]
@@ -160,9 +183,31 @@ class Checker:
         of ``rows`` (findings made only for the rows they flag), the registered functions row
         by row; each row's findings in the program's rule order."""
         batch = Batch([row.number for row in rows], [row.cells for row in rows])
-        self.context.memo.next_batch()  # the last batch's columns are not asked again
         views = [RowView(row, self.context) for row in rows]
-        findings: list[list[Finding]] = [[] for _ in rows]
+        found = self._check(batch, views.__getitem__)
+        return [(view, found.get(k, [])) for k, view in enumerate(views)]
+
+    def check_batch(self, rows: RowBatch) -> CheckedBatch:
+        """A batch of the reader's rows checked as :meth:`check_rows` checks rows, straight
+        from its columns: a row's view is made only when a registered function must see it
+        or when asked for later; a row whose control characters were removed gets a warning
+        for each such cell after its rules' findings."""
+        checked = CheckedBatch(rows, self.context)
+        checked.findings = self._check(Batch.of_columns(rows.numbers, rows.columns), checked.view)
+        program = self.context.program
+        for k, columns in rows.cleaned.items():
+            if columns:
+                checked.findings.setdefault(k, []).extend(
+                    _control_findings(rows.numbers[k], columns, program)
+                )
+        return checked
+
+    def _check(self, batch: Batch, view: Callable[[int], RowView]) -> dict[int, list[Finding]]:
+        """The findings of the rows of ``batch`` that have any, by index, in rule order;
+        ``view`` gives a row's view to the rules that read one."""
+        self.context.memo.next_batch()  # the last batch's columns are not asked again
+        findings: dict[int, list[Finding]] = {}
+        numbers = batch.numbers
         # per row (by index), the columns whose unreadable cell is reported already: once a row
         reported: dict[int, set[str]] = {}
 
@@ -170,48 +215,59 @@ class Checker:
             seen = reported.setdefault(k, set())
             if broken.column not in seen:
                 seen.add(broken.column)
-                findings[k].append(
-                    rule.finding(rows[k].number, broken.column, broken.message, "error")
+                findings.setdefault(k, []).append(
+                    rule.finding(numbers[k], broken.column, broken.message, "error")
                 )
 
-        for rule, columns, pick, single, filled, outcomes in self._plan:
+        for rule, columns, filled, outcomes in self._plan:
             if isinstance(rule, Kind):
                 for k, (found, broken) in rule.check_batch(batch).items():
-                    findings[k].extend(found)
+                    if found:
+                        findings.setdefault(k, []).extend(found)
                     if broken is not None:
                         unreadable(rule, k, broken)
                 continue
             if columns is None:
-                for k, view in enumerate(views):
+                for k in range(len(batch)):
+                    said: list[Finding] = []
                     try:
-                        findings[k].extend(rule.check(view))
+                        said.extend(rule.check(view(k)))
                     except CellProblem as problem:
+                        if said:
+                            findings.setdefault(k, []).extend(said)
+                            said = []
                         unreadable(rule, k, problem)
+                    if said:
+                        findings.setdefault(k, []).extend(said)
                 continue
-            for k, row in enumerate(rows):
-                cells = row.cells
-                key = pick(cells) if columns else ()
-                if single:
-                    key = (key,)
-                if filled:
-                    key = (*key, *[not is_blank(cells[column]) for column in filled])
-                if True in key or False in key:  # True == 1: tag bool cells apart from numbers
-                    key = tuple([_key_value(value) for value in key])
+            keys = _outcome_keys(batch, columns, filled)
+            # each distinct key of the batch answered once (from its last row: a pure rule's
+            # outcome depends on the key alone), then the rows whose key has something to say
+            saying: dict[tuple[Any, ...], tuple[tuple[Finding, ...], CellProblem | None]] = {}
+            for key, k in dict(zip(keys, range(len(keys)), strict=True)).items():
                 outcome = outcomes.get(key)
                 if outcome is None:
-                    outcome = _outcome(rule, views[k])
+                    outcome = _outcome(rule, view(k))
                     if len(outcomes) < _OUTCOME_LIMIT:
                         outcomes[key] = outcome
-                said, broken = outcome
-                if said:
-                    number = row.number
-                    findings[k].extend(
+                if outcome[0] or outcome[1] is not None:
+                    saying[key] = outcome
+            if not saying:
+                continue
+            for k, key in enumerate(keys):
+                outcome = saying.get(key)
+                if outcome is None:
+                    continue
+                said_before, broken = outcome
+                if said_before:
+                    number = numbers[k]
+                    findings.setdefault(k, []).extend(
                         Finding(number, f.column, f.rule, f.severity, f.message, f.citation)
-                        for f in said
+                        for f in said_before
                     )
                 if broken is not None:
                     unreadable(rule, k, broken)
-        return list(zip(views, findings, strict=True))
+        return findings
 
     def finish(self) -> list[Finding]:
         return [finding for rule in self.rules for finding in rule.late()]
@@ -305,16 +361,20 @@ CONTROL_RULE = "control-characters"
 
 def control_findings(row: Row, program: Program) -> list[Finding]:
     """A warning for each cell of ``row`` whose control characters were removed when read."""
+    return _control_findings(row.number, row.cleaned, program)
+
+
+def _control_findings(number: int, cleaned: tuple[str, ...], program: Program) -> list[Finding]:
     return [
         Finding(
-            row.number,
+            number,
             column,
             CONTROL_RULE,
             "warning",
             "单元格中有不可见的控制字符（如换页符、ESC），已删除后再核对；请在原表中清除",
             program.document,
         )
-        for column in row.cleaned
+        for column in cleaned
     ]
 
 
@@ -374,27 +434,49 @@ def column_number(letters: str) -> int:
     return number
 
 
-BATCH_ROWS = 4096  # rows the kinds evaluate at a time (a column of each at once)
+class CheckedBatch:
+    """A batch of rows checked: the findings of the rows that have any (by index in the
+    batch, each row's in the program's rule order) and the rows' views, each made when first
+    asked for (validate makes none for a row without findings)."""
 
+    def __init__(self, rows: RowBatch, context: Context) -> None:
+        self.rows = rows
+        self.context = context
+        self.findings: dict[int, list[Finding]] = {}
+        self._views: dict[int, RowView] = {}
 
-def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
-    batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH_ROWS:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def view(self, index: int) -> RowView:
+        """Row ``index``'s view (its :class:`Row` made from the columns the first time)."""
+        view = self._views.get(index)
+        if view is None:
+            view = self._views[index] = RowView(self.rows.row(index), self.context)
+        return view
+
+    def flagged(self) -> Iterator[tuple[int, list[Finding]]]:
+        """The rows with findings, in order, by index, with their findings."""
+        for index in sorted(self.findings):
+            yield index, self.findings[index]
+
+    def each(self) -> Iterator[tuple[RowView, list[Finding]]]:
+        """Every row in order with its view and its findings (a list of its own, empty when
+        the row has none): for a consumer that sees every row."""
+        made = self._views
+        context = self.context
+        findings = self.findings
+        for index, row in enumerate(self.rows.rows()):
+            view = made.get(index)
+            if view is None:
+                view = RowView(row, context)
+            yield view, findings.get(index) or []
 
 
 def checked_rows(reader: SheetReader, checker: Checker) -> Iterator[tuple[RowView, list[Finding]]]:
-    program = checker.context.program
-    for batch in _batches(reader.rows()):
-        for row, (view, findings) in zip(batch, checker.check_rows(batch), strict=True):
-            if row.cleaned:
-                findings.extend(control_findings(row, program))
-            yield view, findings
+    """Every row of the sheet with its view and findings, checked a batch at a time."""
+    for rows in reader.batches(BATCH_ROWS):
+        yield from checker.check_batch(rows).each()
 
 
 class RowConsumer(Protocol):
@@ -450,22 +532,41 @@ def run_sheet(
     )
     checker = Checker(context)
     report.skipped.extend(checker.skipped)
-    paid_check = ledger is not None and paid_on_rows
+    # no ledger file yet (the default one not made): nothing was paid, no key need be made
+    paid_check = ledger is not None and paid_on_rows and not getattr(ledger, "empty", False)
+    every_row = on_row is not None or taker is not None or paid_check
     # a line an earlier run paid joins its row's findings after the consumer saw the row;
     # the ledger is asked once a batch of rows
     waiting: list[tuple[RowView, list[Finding]]] = []
-    for view, findings in counted(checked_rows(reader, checker), progress):
-        if on_row is not None:
-            on_row(view)
-        if taker is not None:
-            taker.row(view, findings)
-        if not paid_check:
-            report.add_row(view, findings)
+    done = 0
+    for rows in reader.batches(BATCH_ROWS):
+        checked = checker.check_batch(rows)
+        if not every_row:  # validate: the rows counted, views made for those with findings
+            report.add_rows(checked)
+            if progress is not None:
+                for mark in range(
+                    done - done % PROGRESS_EVERY + PROGRESS_EVERY,
+                    done + len(checked) + 1,
+                    PROGRESS_EVERY,
+                ):
+                    progress(mark)
+            done += len(checked)
             continue
-        waiting.append((view, findings))
-        if len(waiting) >= BATCH_ROWS:
-            _add_with_paid(report, program, waiting, ledger)
-            waiting = []
+        for view, findings in checked.each():
+            if on_row is not None:
+                on_row(view)
+            if taker is not None:
+                taker.row(view, findings)
+            if paid_check:
+                waiting.append((view, findings))
+                if len(waiting) >= BATCH_ROWS:
+                    _add_with_paid(report, program, waiting, ledger)
+                    waiting = []
+            else:
+                report.add_row(view, findings)
+            done += 1
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
     _add_with_paid(report, program, waiting, ledger)
     late = checker.finish()
     report.add_sheet_findings(late)

@@ -18,6 +18,7 @@ import zipfile
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from itertools import compress, islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ def _clean_controls(cells: dict[str, Any]) -> tuple[str, ...]:
     return tuple(cleaned)
 
 
+BATCH_ROWS = 4096  # rows read, and evaluated by the rule kinds, at a time (a column of each)
 _CHUNK = 512  # rows converted per switch of file descriptor 2 (see SheetReader._refill)
 _DATE_WARNING = re.compile(r"Cell ([A-Z]{1,3})\d+ is marked as a date")
 
@@ -400,27 +402,54 @@ class SheetReader:
         self._next_number += 1
         return row
 
-    def _refill(self) -> None:
-        """Convert the next rows, with calamine's panic report kept off the terminal.
+    def _refill(self, count: int = _CHUNK) -> None:
+        """Convert the next ``count`` rows, with calamine's panic report kept off the terminal.
 
         A cell calamine cannot convert (a date-formatted ``-1.1e11``) makes its Rust code
         panic: the ``PanicException`` is not an ``Exception``, and the panic hook writes a
-        backtrace to file descriptor 2 itself. Rows are converted ``_CHUNK`` at a time with
-        that descriptor pointed at the null device, and a failure becomes one line naming
-        the cell when the reader reaches it.
+        backtrace to file descriptor 2 itself. Rows are converted a batch at a time with
+        that descriptor pointed at the null device (the rows before the bad one kept), and a
+        failure becomes one line naming the cell when the reader reaches it.
         """
-        number = self._next_number
+        number = self._next_number + len(self._buffer)
+        before = len(self._buffer)
         with quiet_stderr():
             try:
-                for _ in range(_CHUNK):
-                    self._buffer.append(next(self._rows))
-            except StopIteration:
-                self._done = True
+                self._buffer.extend(islice(self._rows, count))
+                if len(self._buffer) - before < count:
+                    self._done = True
             except PASSING:
                 raise
             except BaseException as exc:  # a Rust panic is a BaseException
                 self._done = True
-                self._failure = self._unreadable(number + len(self._buffer), exc)
+                self._failure = self._unreadable(number + len(self._buffer) - before, exc)
+
+    def _take(self, size: int) -> list[list[Any]]:
+        """The next ``size`` rows of the sheet (fewer at its end, or before a row that cannot
+        be read: the next call raises that row's error)."""
+        rows: list[list[Any]] = []
+        replay = self._replay
+        while replay and len(rows) < size:
+            rows.append(replay.popleft())
+        self._next_number += len(rows)
+        buffer = self._buffer
+        while len(rows) < size:
+            if not buffer:
+                if self._done or self._failure is not None:
+                    break
+                self._refill(size - len(rows))
+                continue
+            wanted = size - len(rows)
+            if len(buffer) <= wanted:
+                taken = list(buffer)
+                buffer.clear()
+            else:
+                taken = [buffer.popleft() for _ in range(wanted)]
+            rows.extend(taken)
+            self._next_number += len(taken)
+        if not rows and self._failure is not None:
+            raise self._failure
+        return rows
 
     def _unreadable(self, number: int, error: BaseException) -> InputError:
         column = _bad_date_column(self.path, self.sheet_name, number)
@@ -560,61 +589,203 @@ class SheetReader:
         )
 
     def rows(self) -> Iterator[Row]:
-        """Data rows below the header, skipping rows with nothing in any known column."""
-        names = list(self.layout.columns)
-        constants = self.layout.constants
-        columns = [self.layout.columns[name] for name in names]
-        pick = operator.itemgetter(*columns)
-        single = len(columns) == 1  # itemgetter of one position returns the value, not a tuple
-        first_key = KIND_KEYS[self.layout.kind][0]
-        first_key_folded = fold_header(first_key)
-        merges = iter(self._merges)
-        upcoming = next(merges, None)
-        filling: list[tuple[int, int, Any]] = []  # (last row index, position, value)
+        """Data rows below the header, skipping rows with nothing in any known column (the
+        rows of :meth:`batches`, one at a time)."""
+        for batch in self.batches():
+            yield from batch.rows()
+
+    def batches(self, size: int = BATCH_ROWS) -> Iterator[RowBatch]:
+        """The data rows below the header, up to ``size`` at a time, as columns.
+
+        Each batch is ``size`` rows of the sheet taken from calamine and turned into the known
+        columns at C speed; then, as each row was read before: vertical merges fill down, rows
+        with nothing in any known column and repeated header rows are left out, control
+        characters are removed (the columns cleaned kept per row), hidden rows with data are
+        recorded in :attr:`hidden_data_rows`, and every sheet-wide constant is a column. A batch
+        may hold fewer than ``size`` rows (none is yielded empty)."""
+        shape = _Shape(self.layout)
+        merges = _MergeFill(self._merges)
         while True:
-            number = self._next_number
-            row = self._next()
-            if row is None:
+            start = self._next_number
+            chunk = self._take(size)
+            if not chunk:
                 return
-            index = number - 1
+            merges.apply(chunk, start - 1)
+            batch = shape.batch(chunk, start)
+            if batch is None:
+                continue
+            if self.hidden is not None and self.hidden.rows:
+                hidden = self.hidden.rows
+                self.hidden_data_rows.extend(n for n in batch.numbers if n in hidden)
+            yield batch
+
+
+@dataclass(frozen=True)
+class RowBatch:
+    """Data rows of one sheet as columns: ``columns[name][i]`` is row ``numbers[i]``'s cell,
+    in the order a :class:`Row`'s cells have (the sheet's known columns, then the constants)."""
+
+    numbers: list[int]
+    columns: dict[str, list[Any]]
+    # by index in the batch: the columns whose text lost control characters when read
+    cleaned: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def row(self, index: int) -> Row:
+        """Row ``index`` of the batch as a :class:`Row` (made when asked)."""
+        cells = {name: values[index] for name, values in self.columns.items()}
+        return Row(number=self.numbers[index], cells=cells, cleaned=self.cleaned.get(index, ()))
+
+    def rows(self) -> list[Row]:
+        """Every row of the batch as a :class:`Row`."""
+        names = list(self.columns)
+        cleaned = self.cleaned
+        return [
+            Row(
+                number=number,
+                cells=dict(zip(names, values, strict=True)),
+                cleaned=cleaned.get(k, ()),
+            )
+            for k, (number, values) in enumerate(
+                zip(self.numbers, zip(*self.columns.values(), strict=True), strict=True)
+            )
+        ]
+
+
+class _MergeFill:
+    """Vertical merges of the sheet filling their value down, applied to the rows as read."""
+
+    def __init__(self, merges: list[tuple[int, int, int]]) -> None:
+        self._merges = iter(merges)
+        self._upcoming = next(self._merges, None)
+        self._filling: list[tuple[int, int, Any]] = []  # (last row index, position, value)
+
+    def apply(self, chunk: list[list[Any]], first: int) -> None:
+        """Fill down in ``chunk``, rows of the sheet from index ``first`` (0-based) on."""
+        upcoming = self._upcoming
+        if not self._filling and (upcoming is None or upcoming[0] > first + len(chunk) - 1):
+            return  # no merge reaches these rows (almost every batch)
+        filling = self._filling
+        for offset, row in enumerate(chunk):
+            index = first + offset
             if filling:
                 filling = [f for f in filling if f[0] >= index]
-                row = list(row)
+                row = chunk[offset] = list(row)
                 for _, position, value in filling:
                     if 0 <= position < len(row):
                         row[position] = value
             while upcoming is not None and upcoming[0] <= index:
-                first, last, position = upcoming
-                if first == index and 0 <= position < len(row):
+                start, last, position = upcoming
+                if start == index and 0 <= position < len(row):
                     filling.append((last, position, row[position]))
-                upcoming = next(merges, None)
-            try:
-                values = pick(row)
-            except IndexError:  # a short row (calamine pads, but be safe): missing cells are blank
-                values = tuple(row[p] if p < len(row) else None for p in columns)
-            if single:
-                values = (values,)
-            # most rows hold something in their first cell: stop looking at the first value
-            if not any(v is not None and v != "" for v in values) or all(map(is_blank, values)):
-                continue
-            cells = dict(zip(names, values, strict=True))
-            if constants:
-                cells.update(constants)
-            probe = cells.get(first_key)
+                upcoming = next(self._merges, None)
+        self._filling, self._upcoming = filling, upcoming
+
+
+_IS = operator.is_
+
+
+def _text_of(values: list[Any]) -> str:
+    """The text cells of a column joined (numbers, dates and blanks left out), at C speed."""
+    try:
+        return "".join(values)
+    except TypeError:
+        return "".join(compress(values, map(_IS, map(type, values), repeat(str))))
+
+
+class _Shape:
+    """How a sheet's calamine rows become a :class:`RowBatch` (from its layout)."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.names = list(layout.columns)
+        self.positions = [layout.columns[name] for name in self.names]
+        self.getters = [operator.itemgetter(position) for position in self.positions]
+        self.constants = layout.constants
+        first_key = KIND_KEYS[layout.kind][0]
+        self.first_key = first_key
+        self.first_key_folded = fold_header(first_key)
+        # the column most likely filled on a data row, looked at first for blank rows
+        self.probe = self.names.index(first_key) if first_key in self.names else 0
+
+    def transpose(self, chunk: list[list[Any]]) -> list[list[Any]]:
+        """The known columns of ``chunk``, each a list (one C-level pass per column)."""
+        try:
+            return [list(map(get, chunk)) for get in self.getters]
+        except IndexError:  # a short row (calamine pads, but be safe): missing cells are blank
+            return [[row[p] if p < len(row) else None for row in chunk] for p in self.positions]
+
+    def batch(self, chunk: list[list[Any]], start: int) -> RowBatch | None:
+        """Rows ``chunk`` (the first is sheet row ``start``) as a batch; None when none is data."""
+        columns = self.transpose(chunk)
+        skip = self._blank_rows(columns)
+        cells: dict[str, list[Any]] = dict(zip(self.names, columns, strict=True))
+        size = len(chunk)
+        for name, value in self.constants.items():
+            cells[name] = [value] * size
+        skip.update(self._header_rows(cells, skip))
+        numbers = list(range(start, start + size))
+        if skip:
+            kept = [k for k in range(size) if k not in skip]
+            if not kept:
+                return None
+            numbers = [numbers[k] for k in kept]
+            cells = {name: [values[k] for k in kept] for name, values in cells.items()}
+        batch = RowBatch(numbers=numbers, columns=cells)
+        self._clean(batch)
+        return batch
+
+    def _blank_rows(self, columns: list[list[Any]]) -> set[int]:
+        """Rows with nothing in any known column (a blank probe cell first, then the rest)."""
+        probe = columns[self.probe]
+        blank = list(map(is_blank, probe))
+        if True not in blank:
+            return set()
+        return {
+            k
+            for k in compress(range(len(probe)), blank)
+            if all(is_blank(values[k]) for values in columns)
+        }
+
+    def _header_rows(self, cells: dict[str, list[Any]], skip: set[int]) -> set[int]:
+        """The header repeated in the data rows (printed sheets repeat it on every page)."""
+        probes = cells.get(self.first_key)
+        folded = self.first_key_folded
+        if probes is None or folded[0] not in _text_of(probes):  # a name rarely holds 姓 or 单
+            return set()
+        repeated: set[int] = set()
+        for k, probe in enumerate(probes):
             if (
-                isinstance(probe, str)
-                and first_key_folded[0] in probe  # cheap filter: a name rarely holds 姓 or 单
-                and fold_header(probe) == first_key_folded
+                k not in skip
+                and isinstance(probe, str)
+                and folded[0] in probe
+                and fold_header(probe) == folded
                 and all(
-                    is_blank(value) or fold_header(cell_text(value)) == fold_header(name)
-                    for name, value in cells.items()
+                    is_blank(values[k]) or fold_header(cell_text(values[k])) == fold_header(name)
+                    for name, values in cells.items()
                 )
             ):
-                continue  # a repeated header row (printed sheets repeat it on every page)
-            if self.hidden is not None and number in self.hidden.rows:
-                self.hidden_data_rows.append(number)
-            texts = [value for value in values if value.__class__ is str]
-            if texts and CONTROL_CHARACTERS.search("".join(texts)) is not None:
-                yield Row(number=number, cells=cells, cleaned=_clean_controls(cells))
-                continue
-            yield Row(number=number, cells=cells)
+                repeated.add(k)
+        return repeated
+
+    def _clean(self, batch: RowBatch) -> None:
+        """Control characters out of the text cells of the sheet's columns; a row where any
+        were found has every cell of it cleaned (constants too) and the columns named."""
+        columns = batch.columns
+        sheet_columns = [columns[name] for name in self.names]
+        if CONTROL_CHARACTERS.search("".join(map(_text_of, sheet_columns))) is None:
+            return
+        flagged: set[int] = set()
+        for values in sheet_columns:
+            if CONTROL_CHARACTERS.search(_text_of(values)) is not None:
+                flagged.update(
+                    k
+                    for k, value in enumerate(values)
+                    if value.__class__ is str and CONTROL_CHARACTERS.search(value) is not None
+                )
+        for k in sorted(flagged):
+            cells = {name: values[k] for name, values in columns.items()}
+            batch.cleaned[k] = _clean_controls(cells)
+            for name in batch.cleaned[k]:
+                columns[name][k] = cells[name]

@@ -67,20 +67,31 @@ def known_kinds() -> frozenset[str]:
 
 
 class Batch:
-    """Rows of one sheet, their cells read by column on demand."""
+    """Rows of one sheet, their cells read by column: the reader's columns as they are
+    (:meth:`of_columns`), or made on demand from rows' cells (one row for ``explain``)."""
 
     def __init__(self, numbers: Sequence[int], cells: Sequence[dict[str, Any]]) -> None:
         self.numbers = numbers
         self._cells = cells
         self._columns: dict[str, list[Any]] = {}
 
+    @classmethod
+    def of_columns(cls, numbers: Sequence[int], columns: dict[str, list[Any]]) -> Batch:
+        """A batch over ``columns`` (each as long as ``numbers``), no row made."""
+        batch = cls(numbers, ())
+        batch._columns = dict(columns)
+        return batch
+
     def __len__(self) -> int:
         return len(self.numbers)
 
     def column(self, name: str) -> list[Any]:
+        """The cells of column ``name`` (all blank for a column the sheet does not have)."""
         values = self._columns.get(name)
         if values is None:
-            values = self._columns[name] = [cells.get(name) for cells in self._cells]
+            cells = self._cells
+            values = [c.get(name) for c in cells] if cells else [None] * len(self.numbers)
+            self._columns[name] = values
         return values
 
 

@@ -1,0 +1,186 @@
+"""The reader's batches of columns: the same rows, cells and notes as the rows one at a time,
+at any batch size; and the checking loop that makes a row's view only when one is needed."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from conftest import guangxi_clean_rows, make_resident_id
+from skillpolicy.check import validate
+from skillpolicy.check.validate import Checker, make_context, open_sheet, validate_sheet
+from skillpolicy.io.examples import BundledExample, bundled_examples
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.io.sheet import SheetReader
+from skillpolicy.ledger.reading import EmptyLedger
+from skillpolicy.loading.programfiles import list_programs, load_program
+from skillpolicy.policy.params import load_params
+from skillpolicy.rules import RowView
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+PEOPLE = [make_resident_id(f"4501021980031510{n}") for n in range(1, 8)]
+
+Read = list[tuple[int, dict[str, Any], tuple[str, ...]]]
+
+
+def _awkward_sheet(path: Path) -> Path:
+    """A roster with every case the reader filters or fills: a title row, a merge down the
+    培训机构 column, a blank and a whitespace-only row, the header repeated, a control
+    character in a name, a hidden data row and a hidden blank row."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    rows: list[list[Any]] = [
+        ["学员花名册"],
+        ["姓名", "身份证号", "培训机构"],
+        ["张三", PEOPLE[0], "甲学校"],  # row 3: 甲学校 merged down to row 5
+        ["李四", PEOPLE[1], None],
+        ["王五", PEOPLE[2], None],
+        [None, None, None],  # row 6: blank
+        ["  ", None, "\u3000"],  # row 7: only spaces
+        ["姓名", "身份证号", "培训机构"],  # row 8: the header repeated on a printed page
+        ["赵六XMARK", PEOPLE[3], "乙学校"],  # row 9: a control character in the name
+        ["钱七", PEOPLE[4], "乙学校"],  # row 10: hidden
+        [None, None, None],  # row 11: hidden and blank
+        ["孙八", PEOPLE[5], "丙学校"],
+    ]
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells("C3:C5")
+    sheet.row_dimensions[10].hidden = True
+    sheet.row_dimensions[11].hidden = True
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data.replace(b"XMARK", b"_x001B_"))
+    return path
+
+
+def _by_batches(path: Path, size: int) -> tuple[Read, list[int]]:
+    reader = SheetReader(path)
+    read: Read = []
+    for batch in reader.batches(size):
+        assert len(batch) > 0
+        assert all(len(values) == len(batch) for values in batch.columns.values())
+        for index, number in enumerate(batch.numbers):
+            cells = {name: values[index] for name, values in batch.columns.items()}
+            read.append((number, cells, batch.cleaned.get(index, ())))
+    return read, reader.hidden_data_rows
+
+
+def test_batches_fill_merges_skip_blank_and_header_rows_and_clean_controls(
+    tmp_path: Path,
+) -> None:
+    """Columns of a batch hold each data row's cells: a merged 培训机构 filled down, blank,
+    whitespace-only and repeated header rows left out, a control character removed and its
+    column named, a hidden row with data recorded (a hidden blank one not)."""
+    read, hidden = _by_batches(_awkward_sheet(tmp_path / "r.xlsx"), 4096)
+    assert [(number, cells["姓名"], cells["培训机构"]) for number, cells, _ in read] == [
+        (3, "张三", "甲学校"),
+        (4, "李四", "甲学校"),
+        (5, "王五", "甲学校"),
+        (9, "赵六", "乙学校"),
+        (10, "钱七", "乙学校"),
+        (12, "孙八", "丙学校"),
+    ]
+    assert [cleaned for _, _, cleaned in read] == [(), (), (), ("姓名",), (), ()]
+    assert hidden == [10]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_any_batch_size_reads_what_one_batch_reads(tmp_path: Path, size: int) -> None:
+    """Batches of any size (a merge, a skipped row or the control character falling across
+    their edges) give the rows, cells, cleaned columns and hidden rows of one whole batch."""
+    path = _awkward_sheet(tmp_path / "r.xlsx")
+    assert _by_batches(path, size) == _by_batches(path, 4096)
+
+
+def test_rows_are_the_batches_rows_one_at_a_time(tmp_path: Path) -> None:
+    """SheetReader.rows() (for explain and the forms) gives the batches' rows as Row objects:
+    the same numbers, cells in the same order, and cleaned columns."""
+    path = _awkward_sheet(tmp_path / "r.xlsx")
+    reader = SheetReader(path)
+    rows = [(row.number, row.cells, row.cleaned) for row in reader.rows()]
+    assert rows == _by_batches(path, 3)[0]
+    assert [list(cells) for _, cells, _ in rows] == [["姓名", "身份证号", "培训机构"]] * 6
+    assert reader.hidden_data_rows == [10]
+
+
+def test_a_sheet_wide_institution_is_a_column_of_every_row(
+    guangxi_roster: Callable[..., Path],
+) -> None:
+    """A 培训机构 named with --institution (the sheet has no such column) is a column of the
+    batch, every row holding it, after the sheet's own columns."""
+    program = load_program("guangxi-2012-technician")
+    reader = open_sheet(guangxi_roster(), program, institution="南宁市高级技工学校")
+    batches = list(reader.batches())
+    assert len(batches) == 1
+    columns = batches[0].columns
+    assert list(columns)[-1] == "培训机构"
+    assert columns["培训机构"] == ["南宁市高级技工学校"] * len(batches[0])
+    assert len(batches[0]) == 2
+
+
+@pytest.mark.parametrize(
+    "example", bundled_examples(EXAMPLES), ids=lambda example: example.path.stem
+)
+def test_a_checked_batch_has_the_findings_of_the_rows_checked_as_rows(
+    example: BundledExample,
+) -> None:
+    """Checker.check_batch on the reader's columns finds, row for row, what check_rows finds
+    on the same rows as Row objects (every bundled example, with its program and params)."""
+    program = load_program(example.program)
+    search = SearchPath("catalogs")
+    params = load_params(EXAMPLES / "skillpolicy.toml", program, list_programs(search))
+    by_columns: dict[int, list[Any]] = {}
+    by_rows: dict[int, list[Any]] = {}
+    reader = open_sheet(example.path, program, example.kind)
+    columns = Checker(make_context(program, reader.layout, params=params, search=search))
+    for batch in reader.batches():
+        checked = columns.check_batch(batch)
+        for index, findings in checked.flagged():
+            by_columns[batch.numbers[index]] = [
+                f for f in findings if f.rule != "control-characters"
+            ]
+    reader = open_sheet(example.path, program, example.kind)
+    rows = Checker(make_context(program, reader.layout, params=params, search=search))
+    for view, findings in rows.check_rows(list(reader.rows())):
+        if findings:
+            by_rows[view.number] = findings
+    assert by_columns == by_rows
+    assert columns.finish() == rows.finish()
+
+
+def test_validate_makes_a_view_only_for_the_rows_with_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guangxi_roster: Callable[..., Path]
+) -> None:
+    """validate with no consumer (and a ledger file not made yet) makes no RowView for a row
+    without findings: the rows are counted, the flagged rows labelled."""
+    made: list[int] = []
+
+    class Counting(RowView):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            made.append(self.number)
+
+    program = load_program("guangxi-2012-technician")
+    wrong_id = ["林峰", *guangxi_clean_rows()[0][1:]]
+    wrong_id[2] = "450102198003151"  # 15 digits: the identity rule's finding
+    extra = [wrong_id]
+    roster = guangxi_roster(extra=extra)
+    plain = validate_sheet(roster, program)
+    monkeypatch.setattr(validate, "RowView", Counting)
+    ledger = EmptyLedger(str(tmp_path / "ledger.sqlite3"))
+    report = validate_sheet(roster, program, ledger=ledger)
+    flagged = sorted({f.row for f in report.findings if f.row is not None})
+    assert report.rows == 3 and flagged == [5]
+    assert made == flagged
+    assert report.to_json() == plain.to_json()
+    assert report.labels == plain.labels and list(report.labels) == [5]
