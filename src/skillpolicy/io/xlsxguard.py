@@ -541,23 +541,31 @@ class _Features:
             if last >= 0 and buffer.find(b">", last) < 0:
                 end = last
                 self.carry = buffer[last : last + MAX_TAG_BYTES]
-        chunk = buffer[:end] if end < len(buffer) else buffer
-        if b"mergeCell" in chunk:
-            found = _MERGE.findall(chunk)
-            self.merges += len(found)
-            self.merged_cells += sum(map(_area, found))
-        if b"hyperlink" in chunk:
-            found = _HYPERLINK.findall(chunk)
-            self.links += len(found)
-            self.linked_cells += sum(map(_area, found))
-        if b"dataValidation" in chunk:
-            self.validations += len(_VALIDATION.findall(chunk))
-        if b"conditionalFormatting" in chunk:
-            self.conditional += len(_CONDITIONAL.findall(chunk))
-        if b"comment" in chunk:
-            self.comments += len(_COMMENT.findall(chunk))
-        if b"hidden" in chunk or b'ht="0' in chunk or b"ht='0" in chunk:
-            self._hidden(chunk)
+        # Each tag looked for holds a letter that a sheet's rows and cells seldom do: one
+        # memchr for the letter rules out a whole group before any longer search is made.
+        # Searches take bounds instead of a slice of the buffer, so nothing is copied.
+        if buffer.find(b"m", 0, end) >= 0:  # mergeCell, conditionalFormatting, comment
+            if buffer.find(b"mergeCell", 0, end) >= 0:
+                found = _MERGE.findall(buffer, 0, end)
+                self.merges += len(found)
+                self.merged_cells += sum(map(_area, found))
+            if buffer.find(b"conditionalFormatting", 0, end) >= 0:
+                self.conditional += len(_CONDITIONAL.findall(buffer, 0, end))
+            if buffer.find(b"comment", 0, end) >= 0:
+                self.comments += len(_COMMENT.findall(buffer, 0, end))
+        if buffer.find(b"V", 0, end) >= 0 and buffer.find(b"dataValidation", 0, end) >= 0:
+            self.validations += len(_VALIDATION.findall(buffer, 0, end))
+        if buffer.find(b"h", 0, end) >= 0:  # hyperlink, hidden, ht="0"
+            if buffer.find(b"hyperlink", 0, end) >= 0:
+                found = _HYPERLINK.findall(buffer, 0, end)
+                self.links += len(found)
+                self.linked_cells += sum(map(_area, found))
+            if (
+                buffer.find(b"hidden", 0, end) >= 0
+                or buffer.find(b'ht="0', 0, end) >= 0
+                or buffer.find(b"ht='0", 0, end) >= 0
+            ):
+                self._hidden(buffer if end == len(buffer) else buffer[:end])
         self.check()
 
     def _hidden(self, chunk: bytes) -> None:
