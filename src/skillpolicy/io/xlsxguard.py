@@ -449,10 +449,14 @@ class _FastScan:
                 if len(self.carry) > MAX_TAG_BYTES:
                     self.irregular = True
                     return
-        if _has_prefixed_cell(buffer, end):
+        self.scan(buffer, 0, end)
+
+    def scan(self, buffer: bytes, start: int, end: int) -> None:
+        """Look at ``buffer[start:end]``, which holds whole tags only."""
+        if _has_prefixed_cell(buffer, start, end):
             self.irregular = True
             return
-        found = _CELL.findall(buffer, 0, end)
+        found = _CELL.findall(buffer, start, end)
         if not found:
             return
         letters, digits = zip(*found, strict=True)
@@ -541,31 +545,35 @@ class _Features:
             if last >= 0 and buffer.find(b">", last) < 0:
                 end = last
                 self.carry = buffer[last : last + MAX_TAG_BYTES]
+        self.scan(buffer, 0, end)
+
+    def scan(self, buffer: bytes, start: int, end: int) -> None:
+        """Count what ``buffer[start:end]`` (whole tags only) holds, and check the bounds."""
         # Each tag looked for holds a letter that a sheet's rows and cells seldom do: one
         # memchr for the letter rules out a whole group before any longer search is made.
         # Searches take bounds instead of a slice of the buffer, so nothing is copied.
-        if buffer.find(b"m", 0, end) >= 0:  # mergeCell, conditionalFormatting, comment
-            if buffer.find(b"mergeCell", 0, end) >= 0:
-                found = _MERGE.findall(buffer, 0, end)
+        if buffer.find(b"m", start, end) >= 0:  # mergeCell, conditionalFormatting, comment
+            if buffer.find(b"mergeCell", start, end) >= 0:
+                found = _MERGE.findall(buffer, start, end)
                 self.merges += len(found)
                 self.merged_cells += sum(map(_area, found))
-            if buffer.find(b"conditionalFormatting", 0, end) >= 0:
-                self.conditional += len(_CONDITIONAL.findall(buffer, 0, end))
-            if buffer.find(b"comment", 0, end) >= 0:
-                self.comments += len(_COMMENT.findall(buffer, 0, end))
-        if buffer.find(b"V", 0, end) >= 0 and buffer.find(b"dataValidation", 0, end) >= 0:
-            self.validations += len(_VALIDATION.findall(buffer, 0, end))
-        if buffer.find(b"h", 0, end) >= 0:  # hyperlink, hidden, ht="0"
-            if buffer.find(b"hyperlink", 0, end) >= 0:
-                found = _HYPERLINK.findall(buffer, 0, end)
+            if buffer.find(b"conditionalFormatting", start, end) >= 0:
+                self.conditional += len(_CONDITIONAL.findall(buffer, start, end))
+            if buffer.find(b"comment", start, end) >= 0:
+                self.comments += len(_COMMENT.findall(buffer, start, end))
+        if buffer.find(b"V", start, end) >= 0 and buffer.find(b"dataValidation", start, end) >= 0:
+            self.validations += len(_VALIDATION.findall(buffer, start, end))
+        if buffer.find(b"h", start, end) >= 0:  # hyperlink, hidden, ht="0"
+            if buffer.find(b"hyperlink", start, end) >= 0:
+                found = _HYPERLINK.findall(buffer, start, end)
                 self.links += len(found)
                 self.linked_cells += sum(map(_area, found))
             if (
-                buffer.find(b"hidden", 0, end) >= 0
-                or buffer.find(b'ht="0', 0, end) >= 0
-                or buffer.find(b"ht='0", 0, end) >= 0
+                buffer.find(b"hidden", start, end) >= 0
+                or buffer.find(b'ht="0', start, end) >= 0
+                or buffer.find(b"ht='0", start, end) >= 0
             ):
-                self._hidden(buffer if end == len(buffer) else buffer[:end])
+                self._hidden(buffer if (start, end) == (0, len(buffer)) else buffer[start:end])
         self.check()
 
     def _hidden(self, chunk: bytes) -> None:
@@ -601,10 +609,10 @@ class _Features:
                 )
 
 
-def _has_prefixed_cell(buffer: bytes, end: int) -> bool:
-    """Whether a namespace-prefixed cell (``<x:c``) starts before ``end``."""
-    if buffer.count(b":", 0, end) < 1000:  # Excel writes a few per row: look at each
-        at = buffer.find(b":", 0, end)
+def _has_prefixed_cell(buffer: bytes, start: int, end: int) -> bool:
+    """Whether a namespace-prefixed cell (``<x:c``) starts in ``buffer[start:end]``."""
+    if buffer.count(b":", start, end) < 1000:  # Excel writes a few per row: look at each
+        at = buffer.find(b":", start, end)
         while at >= 0:
             if buffer[at + 1 : at + 2] == b"c" and buffer[at + 2 : at + 3] in (
                 b" ", b"\t", b"\r", b"\n", b"/", b">",
@@ -612,7 +620,52 @@ def _has_prefixed_cell(buffer: bytes, end: int) -> bool:
                 return True
             at = buffer.find(b":", at + 1, end)
         return False
-    return _PREFIXED_CELL.search(buffer, 0, end) is not None
+    return _PREFIXED_CELL.search(buffer, start, end) is not None
+
+
+@dataclass
+class _Sweep:
+    """One pass over a part's stream for the fast cell scan and the feature counts together.
+
+    A tag cut off at the end of a chunk is carried to the next one, as each scanner's own
+    ``feed`` does; but instead of joining the carry to the whole next chunk (a copy of
+    megabytes per chunk, once per scanner), only the carried tag is joined to the bytes that
+    end it, and the rest of the chunk is looked at in place, by bounds.
+    """
+
+    fast: _FastScan | None = None
+    features: _Features | None = None
+    carry: bytes = b""
+
+    def feed(self, data: bytes, final: bool) -> None:
+        # as _FastScan.feed: a stretch with no "<" at all holds no cell to look at
+        fast_looks = bool(self.carry) or data.find(b"<") >= 0
+        start = 0
+        if self.carry:
+            cut = data.find(b">") + 1
+            if cut == 0:  # the carried tag does not end in this chunk either
+                data, self.carry = self.carry + data, b""
+            else:
+                head, self.carry = self.carry + data[:cut], b""
+                self._scan(head, 0, len(head), fast_looks)
+                start = cut
+        end = len(data)
+        if not final:
+            last = data.rfind(b"<", start)
+            if last >= 0 and data.find(b">", last) < 0:
+                end = last
+                self.carry = data[last:]
+                if len(self.carry) > MAX_TAG_BYTES:
+                    if self.fast is not None:
+                        self.fast.irregular = True
+                    self.carry = self.carry[:MAX_TAG_BYTES]
+        self._scan(data, start, end, fast_looks)
+
+    def _scan(self, buffer: bytes, start: int, end: int, fast_looks: bool) -> None:
+        if self.fast is not None and not self.fast.irregular and fast_looks:
+            self.fast.scan(buffer, start, end)
+        if self.features is not None:
+            self.features.scan(buffer, start, end)
 
 
 @dataclass
@@ -888,6 +941,7 @@ def _check_part(
     prolog = _Prolog()
     cap = MAX_SHEET_BYTES
     size = 0
+    sweep = _Sweep()
     stream = _stream(path, handle, info, min(MAX_SHEET_BYTES, room))
     try:
         for data in stream:
@@ -908,17 +962,13 @@ def _check_part(
                 pending = prolog.head  # everything so far, the first time
             if size > cap:
                 raise _TooBig(size)
-            if fast is not None:
-                fast.feed(pending, final=False)
-            if features is not None:
-                features.feed(pending, final=False)
+            if fast is not None or features is not None:
+                sweep.fast, sweep.features = fast, features
+                sweep.feed(pending, final=False)
         if not prolog.done and prolog.head and (name in structure.sheets or not structure.known):
-            fast = fast or _FastScan()  # a short part whose prolog never ended
-            fast.feed(prolog.head, final=False)
-        if fast is not None:
-            fast.feed(b"", final=True)
-        if features is not None:
-            features.feed(b"", final=True)
+            fast = sweep.fast = fast or _FastScan()  # a short part whose prolog never ended
+            sweep.feed(prolog.head, final=False)
+        sweep.feed(b"", final=True)
     except _TooBig as too_big:
         if too_big.size > room:
             raise _total_too_big(path) from None
