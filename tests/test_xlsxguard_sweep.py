@@ -155,3 +155,67 @@ def test_each_letter_gate_lets_its_features_through(
         monkeypatch.setattr(xlsxguard, "_OUT", size)
         with pytest.raises(InputError, match=words):
             sniff_workbook(path)
+
+
+def _rows(first: int, last: int) -> bytes:
+    """Rows of near cells in the shapes Excel and openpyxl write (styles, types, empty cells)."""
+    return b"".join(
+        f'<row r="{n}"><c r="A{n}" t="s"><v>{n}</v></c><c r="B{n}" s="{n % 13}"><v>1</v></c>'
+        f'<c r="C{n}" s="4" t="str"><v>x</v></c><c r="D{n}"/><c r="E{n}"><v>2</v></c></row>'.encode()
+        for n in range(first, last + 1)
+    )
+
+
+def _by_regex_and_by_shapes(chunk: bytes) -> tuple[tuple[bool, int, int], tuple[bool, int, int]]:
+    results = []
+    for shapes in (False, True):
+        fast = xlsxguard._FastScan(by_shapes=shapes)
+        fast.scan(chunk, 0, len(chunk))
+        results.append((fast.irregular, fast.bottom, fast.right))
+    return results[0], results[1]
+
+
+def test_shapes_vouch_for_a_chunk_of_near_cells() -> None:
+    """A chunk of near cells, row numbers crossing 10,000, is proved near by counting shapes."""
+    chunk = _rows(9_000, 11_000)
+    assert len(chunk) > xlsxguard._SHAPES_FROM
+    assert xlsxguard._all_near(chunk, 0, len(chunk))
+    assert _by_regex_and_by_shapes(chunk) == ((False, -1, -1), (False, -1, -1))
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        b'<c r="AB7" t="s"><v>1</v></c>',  # a far column
+        b'<c r="A123456"><v>1</v></c>',  # a far row
+        b'<c r="A7" r="XFD1048576"><v>1</v></c>',  # a second reference
+        b'<c s="1" r="A7"><v>1</v></c>',  # another attribute order
+        b"<c><v>1</v></c>",  # no reference
+        b'<c r="a7"><v>1</v></c>',  # lower case
+        b'<c r="A7"  t="s"><v>1</v></c>',  # two spaces
+        b'<c r="A7" t="s" cm="1"><v>1</v></c>',  # an attribute Excel seldom writes
+        b'<cols><col min="1" max="1"/></cols>',  # not a cell, but a "<c"
+    ],
+)
+def test_one_odd_cell_anywhere_is_seen_as_the_regex_sees_it(odd: bytes) -> None:
+    """One cell the shapes do not stand for, at the start, inside or at the end of a chunk
+    (sampled or not), leaves the verdict to the regex: the same bound and irregularity."""
+    rows = _rows(2_000, 6_000)
+    for at in (0, len(rows) // 5, len(rows) // 2, len(rows) * 4 // 5, len(rows)):
+        cut = rows.rfind(b"<row", 0, at) if at else 0
+        cut = cut if cut > 0 else (len(rows) if at else 0)
+        chunk = rows[:cut] + b'<row r="7">' + odd + b"</row>" + rows[cut:]
+        assert not xlsxguard._all_near(chunk, 0, len(chunk)), (odd, at)
+        by_regex, by_shapes = _by_regex_and_by_shapes(chunk)
+        assert by_shapes == by_regex, (odd, at)
+
+
+def test_shapes_give_way_to_the_regex_after_two_misses() -> None:
+    """A sheet whose chunks the shapes cannot account for is read by the regex alone after
+    two tries (far rows all the way down cost no more than before)."""
+    fast = xlsxguard._FastScan()
+    far = _rows(100_000, 101_500)
+    for _ in range(3):
+        fast.scan(far, 0, len(far))
+    assert not fast.by_shapes and fast.shape_misses == 2
+    assert (fast.irregular, fast.bottom, fast.right) == (False, 101_499, 4)
