@@ -25,7 +25,15 @@ write it (``<c r="B7" s="3" t="s">``) with a column of one letter and a row unde
 needs no further look; a farther reference is read; anything else (no reference, a namespace
 prefix, another attribute order, quoting or spacing) sends the sheet through a second,
 exact pass that follows the XML the way the reader does. Legitimate rosters take the fast
-pass; crafted ones pay for the exact one.
+pass; crafted ones pay for the exact one. Within the fast pass, a chunk of near cells is
+proved near by counting the byte "shapes" of the cells sampled from it (letters made A,
+digits 0) against its ``<c`` count, a few memory scans instead of a match per cell; the
+regex reads any chunk they do not account for.
+
+One sweep feeds each inflated chunk, in place, to the fast pass and to the counts of what
+openpyxl would build (merged ranges, hyperlinks, validations, conditional formats, comments,
+hidden rows and columns); each group of those is first ruled out by one search for a letter
+it holds. The part is inflated in a second thread meanwhile (zlib lets go of the GIL).
 """
 
 from __future__ import annotations
