@@ -157,11 +157,13 @@ def test_each_letter_gate_lets_its_features_through(
             sniff_workbook(path)
 
 
-def _rows(first: int, last: int) -> bytes:
-    """Rows of near cells in the shapes Excel and openpyxl write (styles, types, empty cells)."""
+def _rows(first: int, last: int, *, styles: int = 1) -> bytes:
+    """Rows of near cells in the shapes Excel and openpyxl write (a shared string, a styled
+    number, an empty cell, a bare number); ``styles`` > 1 spreads style indexes over one and
+    two digits (more shapes than are worth counting)."""
     return b"".join(
-        f'<row r="{n}"><c r="A{n}" t="s"><v>{n}</v></c><c r="B{n}" s="{n % 13}"><v>1</v></c>'
-        f'<c r="C{n}" s="4" t="str"><v>x</v></c><c r="D{n}"/><c r="E{n}"><v>2</v></c></row>'.encode()
+        f'<row r="{n}"><c r="A{n}" t="s"><v>{n}</v></c><c r="B{n}" s="{4 + n % styles * 7}">'
+        f'<v>1</v></c><c r="D{n}"/><c r="E{n}"><v>2</v></c></row>'.encode()
         for n in range(first, last + 1)
     )
 
@@ -176,11 +178,20 @@ def _by_regex_and_by_shapes(chunk: bytes) -> tuple[tuple[bool, int, int], tuple[
 
 
 def test_shapes_vouch_for_a_chunk_of_near_cells() -> None:
-    """A chunk of near cells, row numbers crossing 10,000, is proved near by counting shapes."""
-    chunk = _rows(9_000, 11_000)
-    assert len(chunk) > xlsxguard._SHAPES_FROM
-    assert xlsxguard._all_near(chunk, 0, len(chunk))
-    assert _by_regex_and_by_shapes(chunk) == ((False, -1, -1), (False, -1, -1))
+    """A chunk of near cells in four shapes is proved near by counting them, and so is one
+    whose row numbers cross 10,000 (two shapes, each with four and five digits); with too
+    many shapes the regex is left to decide."""
+    crossing = b"".join(
+        f'<row r="{n}"><c r="A{n}" t="s"><v>1</v></c><c r="B{n}"><v>2</v></c></row>'.encode()
+        for n in range(9_000, 11_001)
+    )
+    for chunk in (_rows(20_000, 22_000), crossing):
+        assert len(chunk) > xlsxguard._SHAPES_FROM
+        assert xlsxguard._all_near(chunk, 0, len(chunk)) is True
+        assert _by_regex_and_by_shapes(chunk) == ((False, -1, -1), (False, -1, -1))
+    varied = _rows(20_000, 22_000, styles=2)
+    assert xlsxguard._all_near(varied, 0, len(varied)) is None
+    assert _by_regex_and_by_shapes(varied) == ((False, -1, -1), (False, -1, -1))
 
 
 @pytest.mark.parametrize(
@@ -200,22 +211,25 @@ def test_shapes_vouch_for_a_chunk_of_near_cells() -> None:
 def test_one_odd_cell_anywhere_is_seen_as_the_regex_sees_it(odd: bytes) -> None:
     """One cell the shapes do not stand for, at the start, inside or at the end of a chunk
     (sampled or not), leaves the verdict to the regex: the same bound and irregularity."""
-    rows = _rows(2_000, 6_000)
+    rows = _rows(20_000, 24_000)
     for at in (0, len(rows) // 5, len(rows) // 2, len(rows) * 4 // 5, len(rows)):
         cut = rows.rfind(b"<row", 0, at) if at else 0
         cut = cut if cut > 0 else (len(rows) if at else 0)
         chunk = rows[:cut] + b'<row r="7">' + odd + b"</row>" + rows[cut:]
-        assert not xlsxguard._all_near(chunk, 0, len(chunk)), (odd, at)
+        assert xlsxguard._all_near(chunk, 0, len(chunk)) is False, (odd, at)
         by_regex, by_shapes = _by_regex_and_by_shapes(chunk)
         assert by_shapes == by_regex, (odd, at)
 
 
 def test_shapes_give_way_to_the_regex_after_two_misses() -> None:
-    """A sheet whose chunks the shapes cannot account for is read by the regex alone after
-    two tries (far rows all the way down cost no more than before)."""
+    """A sheet whose chunks the shapes count in vain is read by the regex alone after two
+    tries, and rows all far are never counted (no near shape is sampled)."""
     fast = xlsxguard._FastScan()
-    far = _rows(100_000, 101_500)
+    chunk = _rows(20_000, 22_000) + _rows(100_000, 100_001)
     for _ in range(3):
-        fast.scan(far, 0, len(far))
+        fast.scan(chunk, 0, len(chunk))
     assert not fast.by_shapes and fast.shape_misses == 2
-    assert (fast.irregular, fast.bottom, fast.right) == (False, 101_499, 4)
+    assert (fast.irregular, fast.bottom, fast.right) == (False, 100_000, 4)
+    far = _rows(100_000, 101_500)
+    assert xlsxguard._all_near(far, 0, len(far)) is None
+    assert _by_regex_and_by_shapes(far) == ((False, 101_499, 4), (False, 101_499, 4))
