@@ -25,7 +25,15 @@ write it (``<c r="B7" s="3" t="s">``) with a column of one letter and a row unde
 needs no further look; a farther reference is read; anything else (no reference, a namespace
 prefix, another attribute order, quoting or spacing) sends the sheet through a second,
 exact pass that follows the XML the way the reader does. Legitimate rosters take the fast
-pass; crafted ones pay for the exact one.
+pass; crafted ones pay for the exact one. Within the fast pass, a chunk of near cells is
+proved near by counting the byte "shapes" of the cells sampled from it (letters made A,
+digits 0) against its ``<c`` count, a few memory scans instead of a match per cell; the
+regex reads any chunk they do not account for.
+
+One sweep feeds each inflated chunk, in place, to the fast pass and to the counts of what
+openpyxl would build (merged ranges, hyperlinks, validations, conditional formats, comments,
+hidden rows and columns); each group of those is first ruled out by one search for a letter
+it holds. The part is inflated in a second thread meanwhile (zlib lets go of the GIL).
 """
 
 from __future__ import annotations
@@ -39,8 +47,10 @@ import struct
 import threading
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -432,6 +442,8 @@ class _FastScan:
     bottom: int = -1
     right: int = -1
     carry: bytes = b""
+    by_shapes: bool = True  # False once shapes have not accounted for a chunk's cells twice
+    shape_misses: int = 0
 
     def feed(self, data: bytes, final: bool) -> None:
         if self.irregular:
@@ -449,10 +461,21 @@ class _FastScan:
                 if len(self.carry) > MAX_TAG_BYTES:
                     self.irregular = True
                     return
-        if _has_prefixed_cell(buffer, end):
+        self.scan(buffer, 0, end)
+
+    def scan(self, buffer: bytes, start: int, end: int) -> None:
+        """Look at ``buffer[start:end]``, which holds whole tags only."""
+        if _has_prefixed_cell(buffer, start, end):
             self.irregular = True
             return
-        found = _CELL.findall(buffer, 0, end)
+        if self.by_shapes and end - start >= _SHAPES_FROM:  # a small piece: the regex is as quick
+            near = _all_near(buffer, start, end)
+            if near:
+                return
+            if near is not None:  # counted in vain: far cells seldom come alone
+                self.shape_misses += 1
+                self.by_shapes = self.shape_misses < 2
+        found = _CELL.findall(buffer, start, end)
         if not found:
             return
         letters, digits = zip(*found, strict=True)
@@ -468,6 +491,46 @@ class _FastScan:
         rows = max(self.bottom + 1, _NEAR_ROWS)
         columns = max(self.right + 1, _NEAR_COLUMNS)
         return rows * columns
+
+
+# A near cell in "shape": its bytes with every capital letter made A and every digit 0, so
+# that the 100,000 cells of a column written alike are a handful of literal byte strings.
+_SHAPE_OF = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
+_NEAR_SHAPE = re.compile(
+    rb'<c r="A?+0{1,5}+"(?: s="0{1,5}+")?+(?: t="[a-zA]{1,9}+")?+/?+>'
+)  # _CELL's near cell, shaped
+_SHAPES_FROM = 64 * 1024  # bytes from which shapes are counted rather than cells matched
+_SAMPLE = 64 * 1024  # bytes sampled for shapes at the start, middle and end of a chunk
+# shapes counted at most: a count is a memory scan, about a seventh of the regex's time, and
+# the translation and the count of "<c" cost two more
+_MAX_SHAPES = 4
+
+
+def _all_near(buffer: bytes, start: int, end: int) -> bool | None:
+    """Whether every ``<c`` in ``buffer[start:end]`` starts a near cell (what makes
+    :data:`_CELL` find nothing there), proved with byte counts instead of a regex match per
+    cell: the shapes of the cells sampled at its start, middle and end (where row numbers
+    are longest) are counted, and together they must account for every ``<c``. Two shapes
+    never overlap nor nest (each holds one "<" and ends at its only ">"), so the counts add
+    up; a shape is a near cell whatever letters and digits it stands for, so what was
+    sampled only decides the speed, never the verdict. False (the regex decides)
+    when they do not account for all; None, without counting, when the sample holds too many
+    shapes for counting to be quicker than the regex (the first rows of a sheet, with row
+    numbers of one to four digits)."""
+    sampled: Counter[bytes] = Counter()
+    for at in (start, (start + end) // 2, max(start, end - _SAMPLE)):
+        window = buffer[at : min(end, at + _SAMPLE)].translate(_SHAPE_OF)
+        sampled.update(match.group() for match in islice(_NEAR_SHAPE.finditer(window), 256))
+    shapes = [shape for shape, _ in sampled.most_common()]
+    if not shapes or len(shapes) > _MAX_SHAPES:
+        return None
+    cells = buffer.count(b"<c", start, end)
+    shaped = buffer.translate(_SHAPE_OF)  # one copy; positions are unchanged
+    for shape in shapes:
+        cells -= shaped.count(shape, start, end)
+        if cells == 0:
+            return True
+    return False
 
 
 _RANGE_REF = rb'\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"'
@@ -541,23 +604,35 @@ class _Features:
             if last >= 0 and buffer.find(b">", last) < 0:
                 end = last
                 self.carry = buffer[last : last + MAX_TAG_BYTES]
-        chunk = buffer[:end] if end < len(buffer) else buffer
-        if b"mergeCell" in chunk:
-            found = _MERGE.findall(chunk)
-            self.merges += len(found)
-            self.merged_cells += sum(map(_area, found))
-        if b"hyperlink" in chunk:
-            found = _HYPERLINK.findall(chunk)
-            self.links += len(found)
-            self.linked_cells += sum(map(_area, found))
-        if b"dataValidation" in chunk:
-            self.validations += len(_VALIDATION.findall(chunk))
-        if b"conditionalFormatting" in chunk:
-            self.conditional += len(_CONDITIONAL.findall(chunk))
-        if b"comment" in chunk:
-            self.comments += len(_COMMENT.findall(chunk))
-        if b"hidden" in chunk or b'ht="0' in chunk or b"ht='0" in chunk:
-            self._hidden(chunk)
+        self.scan(buffer, 0, end)
+
+    def scan(self, buffer: bytes, start: int, end: int) -> None:
+        """Count what ``buffer[start:end]`` (whole tags only) holds, and check the bounds."""
+        # Each tag looked for holds a letter that a sheet's rows and cells seldom do: one
+        # memchr for the letter rules out a whole group before any longer search is made.
+        # Searches take bounds instead of a slice of the buffer, so nothing is copied.
+        if buffer.find(b"m", start, end) >= 0:  # mergeCell, conditionalFormatting, comment
+            if buffer.find(b"mergeCell", start, end) >= 0:
+                found = _MERGE.findall(buffer, start, end)
+                self.merges += len(found)
+                self.merged_cells += sum(map(_area, found))
+            if buffer.find(b"conditionalFormatting", start, end) >= 0:
+                self.conditional += len(_CONDITIONAL.findall(buffer, start, end))
+            if buffer.find(b"comment", start, end) >= 0:
+                self.comments += len(_COMMENT.findall(buffer, start, end))
+        if buffer.find(b"V", start, end) >= 0 and buffer.find(b"dataValidation", start, end) >= 0:
+            self.validations += len(_VALIDATION.findall(buffer, start, end))
+        if buffer.find(b"h", start, end) >= 0:  # hyperlink, hidden, ht="0"
+            if buffer.find(b"hyperlink", start, end) >= 0:
+                found = _HYPERLINK.findall(buffer, start, end)
+                self.links += len(found)
+                self.linked_cells += sum(map(_area, found))
+            if (
+                buffer.find(b"hidden", start, end) >= 0
+                or buffer.find(b'ht="0', start, end) >= 0
+                or buffer.find(b"ht='0", start, end) >= 0
+            ):
+                self._hidden(buffer if (start, end) == (0, len(buffer)) else buffer[start:end])
         self.check()
 
     def _hidden(self, chunk: bytes) -> None:
@@ -593,10 +668,10 @@ class _Features:
                 )
 
 
-def _has_prefixed_cell(buffer: bytes, end: int) -> bool:
-    """Whether a namespace-prefixed cell (``<x:c``) starts before ``end``."""
-    if buffer.count(b":", 0, end) < 1000:  # Excel writes a few per row: look at each
-        at = buffer.find(b":", 0, end)
+def _has_prefixed_cell(buffer: bytes, start: int, end: int) -> bool:
+    """Whether a namespace-prefixed cell (``<x:c``) starts in ``buffer[start:end]``."""
+    if buffer.count(b":", start, end) < 1000:  # Excel writes a few per row: look at each
+        at = buffer.find(b":", start, end)
         while at >= 0:
             if buffer[at + 1 : at + 2] == b"c" and buffer[at + 2 : at + 3] in (
                 b" ", b"\t", b"\r", b"\n", b"/", b">",
@@ -604,7 +679,52 @@ def _has_prefixed_cell(buffer: bytes, end: int) -> bool:
                 return True
             at = buffer.find(b":", at + 1, end)
         return False
-    return _PREFIXED_CELL.search(buffer, 0, end) is not None
+    return _PREFIXED_CELL.search(buffer, start, end) is not None
+
+
+@dataclass
+class _Sweep:
+    """One pass over a part's stream for the fast cell scan and the feature counts together.
+
+    A tag cut off at the end of a chunk is carried to the next one, as each scanner's own
+    ``feed`` does; but instead of joining the carry to the whole next chunk (a copy of
+    megabytes per chunk, once per scanner), only the carried tag is joined to the bytes that
+    end it, and the rest of the chunk is looked at in place, by bounds.
+    """
+
+    fast: _FastScan | None = None
+    features: _Features | None = None
+    carry: bytes = b""
+
+    def feed(self, data: bytes, final: bool) -> None:
+        # as _FastScan.feed: a stretch with no "<" at all holds no cell to look at
+        fast_looks = bool(self.carry) or data.find(b"<") >= 0
+        start = 0
+        if self.carry:
+            cut = data.find(b">") + 1
+            if cut == 0:  # the carried tag does not end in this chunk either
+                data, self.carry = self.carry + data, b""
+            else:
+                head, self.carry = self.carry + data[:cut], b""
+                self._scan(head, 0, len(head), fast_looks)
+                start = cut
+        end = len(data)
+        if not final:
+            last = data.rfind(b"<", start)
+            if last >= 0 and data.find(b">", last) < 0:
+                end = last
+                self.carry = data[last:]
+                if len(self.carry) > MAX_TAG_BYTES:
+                    if self.fast is not None:
+                        self.fast.irregular = True
+                    self.carry = self.carry[:MAX_TAG_BYTES]
+        self._scan(data, start, end, fast_looks)
+
+    def _scan(self, buffer: bytes, start: int, end: int, fast_looks: bool) -> None:
+        if self.fast is not None and not self.fast.irregular and fast_looks:
+            self.fast.scan(buffer, start, end)
+        if self.features is not None:
+            self.features.scan(buffer, start, end)
 
 
 @dataclass
@@ -880,6 +1000,7 @@ def _check_part(
     prolog = _Prolog()
     cap = MAX_SHEET_BYTES
     size = 0
+    sweep = _Sweep()
     stream = _stream(path, handle, info, min(MAX_SHEET_BYTES, room))
     try:
         for data in stream:
@@ -900,17 +1021,13 @@ def _check_part(
                 pending = prolog.head  # everything so far, the first time
             if size > cap:
                 raise _TooBig(size)
-            if fast is not None:
-                fast.feed(pending, final=False)
-            if features is not None:
-                features.feed(pending, final=False)
+            if fast is not None or features is not None:
+                sweep.fast, sweep.features = fast, features
+                sweep.feed(pending, final=False)
         if not prolog.done and prolog.head and (name in structure.sheets or not structure.known):
-            fast = fast or _FastScan()  # a short part whose prolog never ended
-            fast.feed(prolog.head, final=False)
-        if fast is not None:
-            fast.feed(b"", final=True)
-        if features is not None:
-            features.feed(b"", final=True)
+            fast = sweep.fast = fast or _FastScan()  # a short part whose prolog never ended
+            sweep.feed(prolog.head, final=False)
+        sweep.feed(b"", final=True)
     except _TooBig as too_big:
         if too_big.size > room:
             raise _total_too_big(path) from None
