@@ -120,10 +120,27 @@ def counted_as(program: Program | None, figure: MonthFigure) -> Counted:
     after :data:`AWARD_TARGET`."""
     if program is None:
         return "persons"
-    paying = {spec.sheet for spec in program.subsidies}
-    if paying and paying <= set(UNIT_SHEETS):
+    if _pays_units(program):
         return "units"
     return "awards" if figure.target.startswith(AWARD_TARGET) else "persons"
+
+
+# A program's answer, kept with the program it is about (a report asks for every figure: a
+# million-line ledger's report asks some 75,000 times about half a dozen programs).
+_PAYS_UNITS: dict[int, tuple[Program, bool]] = {}
+
+
+def _pays_units(program: Program) -> bool:
+    """Whether ``program`` pays only on unit sheets (its lines are designated units)."""
+    known = _PAYS_UNITS.get(id(program))
+    if known is not None and known[0] is program:
+        return known[1]
+    paying = {spec.sheet for spec in program.subsidies}
+    units = bool(paying) and paying <= set(UNIT_SHEETS)
+    if len(_PAYS_UNITS) > 64:
+        _PAYS_UNITS.clear()
+    _PAYS_UNITS[id(program)] = (program, units)
+    return units
 
 
 @dataclass
