@@ -257,7 +257,9 @@ def fit_row_heights(sheet: Worksheet, first: int = 1) -> None:
                 continue
             width = spans.get((cell.row, cell.column))
             if width is None:
-                width = widths.setdefault(cell.column, column_width(sheet, cell.column))
+                width = widths.get(cell.column)
+                if width is None:  # once per column (setdefault measured it on every cell)
+                    width = widths[cell.column] = column_width(sheet, cell.column)
             size = sizes.get(style.fontId)
             if size is None:
                 size = sizes[style.fontId] = float(fonts[style.fontId].sz or DEFAULT_SIZE)
