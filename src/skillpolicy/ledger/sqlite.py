@@ -1294,19 +1294,16 @@ class SqliteLedger:
                 for key, count in groups.items()
             ],
         )  # fmt: skip
-        # per class, its trainees and the fewest inspections (a line without is not counted)
-        trainees: dict[tuple[Any, ...], int] = {}
-        least: dict[tuple[Any, ...], int] = {}
-        for key, inspections in zip(map(_CLASS_OF, rows), map(_INSPECTIONS_OF, rows), strict=True):
-            if inspections is _NULL:
-                continue
-            fewest = least.get(key)
-            if fewest is None:
-                least[key], trainees[key] = inspections, 1
-            else:
-                trainees[key] += 1
-                if inspections < fewest:
-                    least[key] = inspections
+        # per class, its trainees and the fewest inspections (a line without is not counted):
+        # no Python code per line. The (class, inspections) pairs sorted most inspections
+        # first make a dict in which each class keeps its last pair, the fewest.
+        pairs = [
+            pair
+            for pair in zip(map(_CLASS_OF, rows), map(_INSPECTIONS_OF, rows), strict=True)
+            if pair[1] is not _NULL
+        ]
+        trainees = Counter(map(itemgetter(0), pairs))
+        least = dict(sorted(pairs, key=itemgetter(1), reverse=True))
         self._db.executemany(
             INSERT_PAID_CLASS,
             [(run_id, *key, least[key], count) for key, count in trainees.items()],
