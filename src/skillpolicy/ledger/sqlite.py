@@ -49,6 +49,11 @@ Version 7 keeps each outcome's reasons whole, as findings (:func:`structured_rea
                   -- (both TEXT holding JSON on SQLite, jsonb on PostgreSQL)
     INDEX outcomes_report with rules where it had reasons
 
+Version 8 adds an index only (:data:`_PAID_GROUPS_REPORT`, both backends)::
+
+    INDEX paid_groups_report (program, pay_month, target, outcome, level, tranche, amount,
+                              institution, run_id, line_count)   -- the report's grouping order
+
 ``outcomes`` holds the pending and refused lines of each run with their reasons; the report
 groups by ``rules`` and asks whether a rule is among them with ``json_each`` (jsonb's ``@>``
 on PostgreSQL, :data:`HAS_RULE`). Grouping by the rule ids the findings' own JSON holds
@@ -588,6 +593,21 @@ def _migration_6() -> Migration:
 
 
 MIGRATIONS += (_migration_6(), structured_reasons(7))
+# The report groups the paid summaries of every month up to its own by the report's key:
+# with this covering index in that order SQLite streams the groups instead of sorting
+# every summary row (0.72 s to 0.22 s of a 1,000,000-line ledger's report); a commit adds
+# a few thousand summary rows to it.
+_PAID_GROUPS_REPORT = (
+    f"CREATE INDEX paid_groups_report ON paid_groups ({_REPORT_KEY}, amount, institution, "
+    "run_id, line_count)"
+)
+MIGRATIONS += (
+    Migration(
+        8,
+        "月报提速：已发放汇总按月报的分组次序建索引（月报按索引逐组读出，不再排序）",
+        (_PAID_GROUPS_REPORT,),
+    ),
+)
 # Every fact a line records, in LineFacts' order (a test pins it).
 _FACT_COLUMNS = (*_FACT_COLUMNS_2, "enterprise")
 SCHEMA_VERSION = MIGRATIONS[-1].version
