@@ -180,13 +180,13 @@ class StoredOutcome:
     current: bool  # False once a later run's outcome or payment of its key superseded it
 
 
-@dataclass(frozen=True)
-class MonthFigure:
+class MonthFigure(NamedTuple):
     """One group of the report's aggregate: lines alike in everything but identity.
 
     ``status`` is paid, pending or refused; ``amount`` is each line's amount (lines are
     grouped by amount, so totals stay exact decimals); ``first`` is False for a second
-    tranche (the same unit counted once as trained).
+    tranche (the same unit counted once as trained). A named tuple: a million-line ledger's
+    report makes some 50,000, a frozen dataclass took five times as long to make each.
     """
 
     program: str
@@ -199,7 +199,7 @@ class MonthFigure:
     first: bool
     reasons: str  # distinct rule ids of the findings, comma-joined; "" for paid lines
     amount: Decimal
-    count: int
+    count: int  # type: ignore[assignment]  # the field, not tuple.count
     institution: str = ""
 
 

@@ -49,6 +49,11 @@ Version 7 keeps each outcome's reasons whole, as findings (:func:`structured_rea
                   -- (both TEXT holding JSON on SQLite, jsonb on PostgreSQL)
     INDEX outcomes_report with rules where it had reasons
 
+Version 8 adds an index only (:data:`_PAID_GROUPS_REPORT`, both backends)::
+
+    INDEX paid_groups_report (program, pay_month, target, outcome, level, tranche, amount,
+                              institution, run_id, line_count)   -- the report's grouping order
+
 ``outcomes`` holds the pending and refused lines of each run with their reasons; the report
 groups by ``rules`` and asks whether a rule is among them with ``json_each`` (jsonb's ``@>``
 on PostgreSQL, :data:`HAS_RULE`). Grouping by the rule ids the findings' own JSON holds
@@ -588,6 +593,21 @@ def _migration_6() -> Migration:
 
 
 MIGRATIONS += (_migration_6(), structured_reasons(7))
+# The report groups the paid summaries of every month up to its own by the report's key:
+# with this covering index in that order SQLite streams the groups instead of sorting
+# every summary row (0.72 s to 0.22 s of a 1,000,000-line ledger's report); a commit adds
+# a few thousand summary rows to it.
+_PAID_GROUPS_REPORT = (
+    f"CREATE INDEX paid_groups_report ON paid_groups ({_REPORT_KEY}, amount, institution, "
+    "run_id, line_count)"
+)
+MIGRATIONS += (
+    Migration(
+        8,
+        "月报提速：已发放汇总按月报的分组次序建索引（月报按索引逐组读出，不再排序）",
+        (_PAID_GROUPS_REPORT,),
+    ),
+)
 # Every fact a line records, in LineFacts' order (a test pins it).
 _FACT_COLUMNS = (*_FACT_COLUMNS_2, "enterprise")
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -740,10 +760,11 @@ INSERT_PAID_CLASS = (
     f"INSERT INTO paid_classes ({_CLASS_KEY}, inspections, line_count) "
     f"VALUES ({', '.join('?' * (len(_CLASS_KEY_COLUMNS) + 2))})"
 )
-# Paid in the report: lines of approved runs that were not voided.
+# Paid in the report: lines of approved runs that were not voided. The runs are a few
+# hundred rows: listed once per statement, not looked up twice for each summary row.
 _NOT_VOIDED = (
-    "NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = s.run_id) AND EXISTS (SELECT 1 "
-    "FROM runs a WHERE a.run_id = s.run_id AND a.state = 'approved')"
+    "s.run_id IN (SELECT a.run_id FROM runs a WHERE a.state = 'approved' "
+    "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.run_id = a.run_id))"
 )
 # One office's rows: appended to the conditions on ``s`` (a summary or outcome row's run).
 OF_OFFICE = " AND s.run_id IN (SELECT o.run_id FROM runs o WHERE o.office = ?)"
@@ -758,11 +779,14 @@ SELECT_MONTH_FIGURES = (
     f"SELECT {_REPORT_KEY}, status, {{rules}}, '0.00', institution, COUNT(*) FROM outcomes s "
     "WHERE current = 1 AND pay_month <= ?{office} "
     f"GROUP BY {_REPORT_KEY}, status, rules, institution "
-    # paid, then returned by the bank: counted apart (they stay among the paid figures)
+    # paid, then returned by the bank: counted apart (they stay among the paid figures);
+    # read from the bank's results, a few rows, into the lines by their key (scanning the
+    # lines for them took 2.5 s of a 1,000,000-line report with no result recorded at all)
     "UNION ALL "
-    f"SELECT {_REPORT_KEY}, 'returned', '', amount, institution, COUNT(*) FROM lines s "
-    f"WHERE pay_month <= ? AND {_NOT_VOIDED} AND EXISTS (SELECT 1 FROM bank_results b "
-    "WHERE b.run_id = s.run_id AND b.line_no = s.line_no AND b.result = '退回'){office} "
+    f"SELECT {_REPORT_KEY}, 'returned', '', amount, institution, COUNT(*) "
+    "FROM bank_results b CROSS JOIN lines s "
+    "WHERE s.run_id = b.run_id AND s.line_no = b.line_no AND b.result = '退回' "
+    f"AND pay_month <= ? AND {_NOT_VOIDED}{{office}} "
     f"GROUP BY {_REPORT_KEY}, amount, institution"
 )
 # One program's lines by 所在地 (the monthly report's city table, read only when targets are
@@ -1290,19 +1314,16 @@ class SqliteLedger:
                 for key, count in groups.items()
             ],
         )  # fmt: skip
-        # per class, its trainees and the fewest inspections (a line without is not counted)
-        trainees: dict[tuple[Any, ...], int] = {}
-        least: dict[tuple[Any, ...], int] = {}
-        for key, inspections in zip(map(_CLASS_OF, rows), map(_INSPECTIONS_OF, rows), strict=True):
-            if inspections is _NULL:
-                continue
-            fewest = least.get(key)
-            if fewest is None:
-                least[key], trainees[key] = inspections, 1
-            else:
-                trainees[key] += 1
-                if inspections < fewest:
-                    least[key] = inspections
+        # per class, its trainees and the fewest inspections (a line without is not counted):
+        # no Python code per line. The (class, inspections) pairs sorted most inspections
+        # first make a dict in which each class keeps its last pair, the fewest.
+        pairs = [
+            pair
+            for pair in zip(map(_CLASS_OF, rows), map(_INSPECTIONS_OF, rows), strict=True)
+            if pair[1] is not _NULL
+        ]
+        trainees = Counter(map(itemgetter(0), pairs))
+        least = dict(sorted(pairs, key=itemgetter(1), reverse=True))
         self._db.executemany(
             INSERT_PAID_CLASS,
             [(run_id, *key, least[key], count) for key, count in trainees.items()],

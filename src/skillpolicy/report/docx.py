@@ -19,7 +19,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from lxml.etree import SubElement
+from lxml.etree import Element, SubElement
 
 from ..domain.money import amount_in_words, format_amount_grouped
 from .model import MonthlyReport, Tally
@@ -103,22 +103,36 @@ def _table(
     header = table.rows[0]._tr
     widths = [copy.deepcopy(tc.tcPr) for tc in header.tc_lst]
     body = table._tbl
+    # each body cell is a copy of its column's cell (text or figure) made once, the copy
+    # made by lxml in one call: a few thousand institutions' rows in a tenth of the time
+    cells: dict[tuple[int, bool], Any] = {}
     for row in rows:
         tr = SubElement(body, W_TR)
-        for width, value in zip(widths, row, strict=True):
-            tc = SubElement(tr, W_TC)
-            if width is not None:
-                tc.append(copy.deepcopy(width))
+        for column, (width, value) in enumerate(zip(widths, row, strict=True)):
             shown = "" if value is None else str(value)
-            paragraph = SubElement(tc, W_P)
-            if NUMBER.match(shown):  # figures right-aligned, as a column of numbers is read
-                SubElement(SubElement(paragraph, W_PPR), W_JC).set(W_VAL, "right")
-            run = SubElement(paragraph, W_R)
-            # the size on the run itself: LibreOffice gives a cell the body's 四号 otherwise
-            SubElement(SubElement(run, W_RPR), W_SZ).set(W_VAL, TABLE_HALF_POINTS)
-            text = SubElement(run, W_T)
-            text.text = shown
-            text.set(XML_SPACE, "preserve")
+            figure = NUMBER.match(shown) is not None
+            made = cells.get((column, figure))
+            if made is None:
+                made = cells[(column, figure)] = _body_cell(width, figure)
+            tc = made.__copy__()
+            tc[-1][-1][-1].text = shown  # tc → p → r → t
+            tr.append(tc)
+
+
+def _body_cell(width: Any, figure: bool) -> Any:
+    """An empty body cell: the column's width and, for a figure, right-aligned (as a column of
+    numbers is read); its text (the last element's) filled in by the caller."""
+    tc = Element(W_TC)
+    if width is not None:
+        tc.append(copy.deepcopy(width))
+    paragraph = SubElement(tc, W_P)
+    if figure:
+        SubElement(SubElement(paragraph, W_PPR), W_JC).set(W_VAL, "right")
+    run = SubElement(paragraph, W_R)
+    # the size on the run itself: LibreOffice gives a cell the body's 四号 otherwise
+    SubElement(SubElement(run, W_RPR), W_SZ).set(W_VAL, TABLE_HALF_POINTS)
+    SubElement(run, W_T).set(XML_SPACE, "preserve")
+    return tc
 
 
 CHINESE_NUMBERS = "〇一二三四五六七八九十"
