@@ -11,7 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import guangxi_clean_rows, make_resident_id
+from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, make_resident_id, write_rows
 from skillpolicy.check import validate
 from skillpolicy.check.validate import Checker, make_context, open_sheet, validate_sheet
 from skillpolicy.io.examples import BundledExample, bundled_examples
@@ -184,3 +184,23 @@ def test_validate_makes_a_view_only_for_the_rows_with_findings(
     assert made == flagged
     assert report.to_json() == plain.to_json()
     assert report.labels == plain.labels and list(report.labels) == [5]
+
+
+def test_a_repeated_header_is_left_out_beside_a_sheet_wide_institution(
+    guangxi_roster: Callable[..., Path],
+) -> None:
+    """A header repeated on a printed page is not a data row when the 培训机构 comes from
+    --institution (the constant is not part of the sheet's header)."""
+    program = load_program("guangxi-2012-technician")
+    path = guangxi_roster(extra=[GUANGXI_ROSTER_HEADER], drop=["培训机构"])
+    reader = open_sheet(path, program, institution="南宁市高级技工学校")
+    assert [row.number for row in reader.rows()] == [3, 4]
+
+
+def test_a_repeated_header_written_with_aliases_is_left_out(tmp_path: Path) -> None:
+    """The header row written with an alias (身份证号码), repeated lower down as it was
+    written, is left out like a header written with the columns' own names."""
+    header = ["姓名", "身份证号码", "培训机构"]
+    rows = [header, ["张三", PEOPLE[0], "甲学校"], header, ["李四", PEOPLE[1], "甲学校"]]
+    path = write_rows(tmp_path / "r.xlsx", rows)
+    assert [row.number for row in SheetReader(path).rows()] == [2, 4]

@@ -705,7 +705,12 @@ class _Shape:
         self.constants = layout.constants
         first_key = KIND_KEYS[layout.kind][0]
         self.first_key = first_key
-        self.first_key_folded = fold_header(first_key)
+        # a header repeated on a printed page is written as the header row was (an alias:
+        # 身份证号码) or as the column's own name; the sheet-wide constants are not in it
+        self.header_words = {
+            name: {fold_header(name), fold_header(layout.headers.get(name, name))}
+            for name in self.names
+        }
         # the column most likely filled on a data row, looked at first for blank rows
         self.probe = self.names.index(first_key) if first_key in self.names else 0
 
@@ -751,19 +756,22 @@ class _Shape:
     def _header_rows(self, cells: dict[str, list[Any]], skip: set[int]) -> set[int]:
         """The header repeated in the data rows (printed sheets repeat it on every page)."""
         probes = cells.get(self.first_key)
-        folded = self.first_key_folded
-        if probes is None or folded[0] not in _text_of(probes):  # a name rarely holds 姓 or 单
+        if probes is None or self.first_key not in self.header_words:
             return set()
+        firsts = self.header_words[self.first_key]
+        text = _text_of(probes)
+        if not any(word[:1] in text for word in firsts):  # a name rarely holds 姓 or 单
+            return set()
+        own = [(self.header_words[name], cells[name]) for name in self.names]
         repeated: set[int] = set()
         for k, probe in enumerate(probes):
             if (
                 k not in skip
                 and isinstance(probe, str)
-                and folded[0] in probe
-                and fold_header(probe) == folded
+                and fold_header(probe) in firsts
                 and all(
-                    is_blank(values[k]) or fold_header(cell_text(values[k])) == fold_header(name)
-                    for name, values in cells.items()
+                    is_blank(values[k]) or fold_header(cell_text(values[k])) in words
+                    for words, values in own
                 )
             ):
                 repeated.add(k)
