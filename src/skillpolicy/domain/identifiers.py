@@ -257,6 +257,8 @@ def check_resident_ids(
                 and text[:2] in prefixes
                 and chars[2 * int(text[:17], 13) % 11] == text[17]
             ):
+                # made without the frozen dataclass's __init__ (one object.__setattr__ a
+                # field): a column of distinct numbers makes one per cell
                 found = new(ResidentId)
                 found.__dict__.update(
                     ok=True,
