@@ -607,7 +607,7 @@ def validate_sheet(
     :data:`PROGRESS_EVERY` rows (a progress bar on a terminal)."""
     search = search or SearchPath("catalogs")
     if params is None:
-        params = load_params(params_file, program, list_programs(search))
+        params = load_params(params_file, program, lambda: list_programs(search))
     report, _ = run_sheet(
         path,
         program,

@@ -126,7 +126,7 @@ def summary_command(
         else:
             print_targets(found)
         return
-    params = load_params(params_file, item, list_programs(STATE.catalogs()))
+    params = load_params(params_file, item, lambda: list_programs(STATE.catalogs()))
     # plan-no-repeat reads the ledger a commit would write (validate reads it the same way)
     book = open_for_reading(ledger)
     try:

@@ -115,7 +115,7 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
             )
         stdout.print(printed)
 
-    values = load_params(params, item, list_programs(STATE.catalogs()))
+    values = load_params(params, item, lambda: list_programs(STATE.catalogs()))
     local = Table(title=f"本地参数（{values.where_to_set()}）")
     for header in ("参数", "条款", "说明", "当前值"):
         local.add_column(header, overflow="fold")

@@ -181,7 +181,7 @@ def compute_subsidy(
     search = search or SearchPath("catalogs")
     if not program.subsidies:
         raise InputError(f"项目 {program.id} 没有可计算的补贴")
-    params = load_params(params_file, program, list_programs(search))
+    params = load_params(params_file, program, lambda: list_programs(search))
     _, payout = validate_and_compute(
         path,
         program,

@@ -265,8 +265,16 @@ def _check_value(
         raise ParameterError("应为带引号的文字（文件路径或目录编号）", file=path, key=where)
 
 
-def load_params(path: Path | None, program: Program, all_programs: list[Program]) -> LocalParams:
-    """Read the parameters file (or ./skillpolicy.toml if present) and return ``program``'s."""
+def load_params(
+    path: Path | None,
+    program: Program,
+    all_programs: list[Program] | Callable[[], list[Program]],
+) -> LocalParams:
+    """Read the parameters file (or ./skillpolicy.toml if present) and return ``program``'s.
+
+    ``all_programs`` (every program, to check the file's other tables) may be a function:
+    it is then called only when there is a file to check (loading every program file is most
+    of the fixed cost of a run without one)."""
     if path is None:
         default = Path.cwd() / DEFAULT_PARAMS_FILE
         if not default.exists():
@@ -283,7 +291,7 @@ def load_params(path: Path | None, program: Program, all_programs: list[Program]
         raise ParameterError(
             str(getattr(exc, "message", exc)), file=path, line=getattr(exc, "line", None)
         ) from exc
-    by_id = {p.id: p for p in all_programs}
+    by_id = {p.id: p for p in (all_programs() if callable(all_programs) else all_programs)}
     for table, values in data.items():
         if table in SETTINGS:
             if not isinstance(values, str):

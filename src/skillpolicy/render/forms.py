@@ -505,7 +505,7 @@ def rule_errors(path: Path, options: RenderOptions) -> dict[int | None, list[str
 
     search = options.catalogs or SearchPath("catalogs")
     program = load_program(options.program, search)
-    params = load_params(options.params, program, list_programs(search))
+    params = load_params(options.params, program, lambda: list_programs(search))
     report = validate_sheet(
         path, program, kind=spec.sheet, as_of=options.as_of, params=params, search=search
     )
@@ -894,7 +894,7 @@ def load_designation_notice(path: Path, options: RenderOptions) -> list[FormMode
         )
     search = options.catalogs or SearchPath("catalogs")
     program = load_program(options.program, search)
-    params = load_params(options.params, program, list_programs(search))
+    params = load_params(options.params, program, lambda: list_programs(search))
     first_day_counts = params.flag("notice_first_day_counts")
     # a notice is published to the world: a sheet the rules reject (a wrong credit code, more
     # units than the quota) must be corrected first, never printed as it stands

@@ -250,7 +250,7 @@ def _check(job: _Job) -> FileResult:
     try:
         search = SearchPath("catalogs", list(job.search_dirs[:-1]))
         program = job.program
-        params = load_params(job.params_file, program, list_programs(search))
+        params = load_params(job.params_file, program, lambda: list_programs(search))
         people = _People(program)
         book = open_for_reading(job.ledger, missing_ok=job.mode == "subsidy")
         try:

@@ -303,7 +303,7 @@ def explain_row(
 ) -> Explanation:
     """How ``validate`` and ``subsidy`` decide worksheet row ``row`` of ``path``, step by step."""
     search = search or SearchPath("catalogs")
-    params = load_params(params_file, program, list_programs(search))
+    params = load_params(params_file, program, lambda: list_programs(search))
     reader = open_sheet(path, program, kind)
     layout = reader.layout
     context = make_context(
