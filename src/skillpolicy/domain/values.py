@@ -13,11 +13,12 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import IntEnum
 from types import NoneType
+from typing import TypeVar
 
 __all__ = [
     "Level",
@@ -601,3 +602,22 @@ def held_for(start: date, *, years: int = 0, months: int = 0, by: date) -> bool:
         raise ValueError("held_for needs a non-negative period")
     end = period_end(start, years=years, months=months)
     return end is not None and end <= by
+
+
+_T = TypeVar("_T")
+# the cell types that compare equal across types (True == 1 == 1.0 == Decimal(1))
+NUMERIC_TYPES = frozenset([bool, int, float, Decimal])
+
+
+def per_distinct(cells: Sequence[object], judgement: Callable[[object], _T]) -> list[_T]:
+    """``judgement`` of every cell, made once per distinct value of ``cells`` (the distinct
+    values found at C speed, then looked up). Equal values of different types are one dict key
+    (True == 1 == 1.0): a column that mixes numeric types has each cell judged by itself."""
+    if len(NUMERIC_TYPES.intersection(map(type, cells))) > 1:
+        return [judgement(raw) for raw in cells]
+    try:
+        distinct = dict.fromkeys(cells)
+    except TypeError:  # an unhashable value (from a library caller)
+        return [judgement(raw) for raw in cells]
+    answers = {raw: judgement(raw) for raw in distinct}
+    return list(map(answers.__getitem__, cells))

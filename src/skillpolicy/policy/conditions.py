@@ -12,13 +12,12 @@ This module sits low: rules, money and the program model all import it, it impor
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Sequence
-from decimal import Decimal
 from itertools import compress
 from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..domain.values import ValueProblem, cell_text, fold, is_blank, parse_yes_no
+from ..domain.values import ValueProblem, cell_text, fold, is_blank, parse_yes_no, per_distinct
 from ..io.datafile import KeyedError
 
 __all__ = ["Condition", "holds", "rows_holding"]
@@ -61,23 +60,6 @@ class Condition(BaseModel):
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
-        if self.any_of is not None:
-            written = [
-                self.column,
-                self.columns or None,
-                self.is_in,
-                self.not_in,
-                self.contains,
-                self.yes,
-                self.blank,
-                self.filled,
-                self.in_catalog,
-            ]
-            if any(value is not None for value in written):
-                raise KeyedError("写了 any 就不再写 column、columns 和判断", ("any",))
-            return self
-        if bool(self.column) == bool(self.columns):
-            raise KeyedError("须写 column 或 columns 二者之一", ("column",))
         tests = [
             self.is_in,
             self.not_in,
@@ -87,6 +69,13 @@ class Condition(BaseModel):
             self.filled,
             self.in_catalog,
         ]
+        if self.any_of is not None:
+            written = [self.column, self.columns or None, *tests]
+            if any(value is not None for value in written):
+                raise KeyedError("写了 any 就不再写 column、columns 和判断", ("any",))
+            return self
+        if bool(self.column) == bool(self.columns):
+            raise KeyedError("须写 column 或 columns 二者之一", ("column",))
         if sum(test is not None for test in tests) != 1:
             raise KeyedError(
                 "须写且只写一种判断：in、not_in、contains、yes、blank（或 filled）、in_catalog",
@@ -198,15 +187,10 @@ def rows_holding(
     return list(kept)
 
 
-# the cell types that compare equal across types (True == 1 == 1.0 == Decimal(1))
-_NUMERIC = frozenset([bool, int, float, Decimal])
-
-
 def _verdicts(
     condition: Condition, values: Sequence[Any], catalog_of: CatalogOf | None
 ) -> list[bool]:
-    """Whether each cell meets ``condition``'s test, each distinct value judged once (a column
-    mixing numeric types, or with an unhashable cell, cell by cell)."""
+    """Whether each cell meets ``condition``'s test, each distinct value judged once."""
 
     def judge(raw: Any) -> bool:
         try:
@@ -214,11 +198,4 @@ def _verdicts(
         except ValueProblem:
             return False
 
-    if len(_NUMERIC.intersection(map(type, values))) > 1:
-        return [judge(raw) for raw in values]
-    try:
-        distinct = dict.fromkeys(values)
-    except TypeError:  # an unhashable value (from a library caller)
-        return [judge(raw) for raw in values]
-    answers = {raw: judge(raw) for raw in distinct}
-    return list(map(answers.__getitem__, values))
+    return per_distinct(values, judge)

@@ -24,6 +24,7 @@ from ..domain.values import (
     parse_level,
     parse_ratio,
     parse_yes_no,
+    per_distinct,
 )
 from ..io.sheet import Layout, Row
 from ..policy.dated import dated_names, resolve_params
@@ -70,8 +71,6 @@ class CellProblem(Exception):
 # distinct), so memory stays bounded however long the sheet; when full the memo starts afresh
 _CACHE_LIMIT = 8_192
 _MISSING = object()
-# the cell types that compare equal across types (True == 1 == 1.0 == Decimal(1))
-_NUMERIC = frozenset([bool, int, float, Decimal])
 # the cell types no value of another type equals: a cell of these is its own memo key
 _OWN_KEY = frozenset([str, type(None), dt.date, dt.datetime, dt.time])
 
@@ -97,20 +96,6 @@ _READ_INT: dict[int, Callable[[object], int | None]] = {}
 
 
 _COLUMNS_KEPT = 64  # whole columns answered (a batch's few)
-
-
-def per_distinct(cells: Sequence[Any], judgement: Callable[[Any], T]) -> list[T]:
-    """``judgement`` of every cell, made once per distinct value of ``cells`` (the distinct
-    values found at C speed, then looked up). Equal values of different types are one dict key
-    (True == 1 == 1.0): a column that mixes numeric types has each cell judged by itself."""
-    if len(_NUMERIC.intersection(map(type, cells))) > 1:
-        return [judgement(raw) for raw in cells]
-    try:
-        distinct = dict.fromkeys(cells)
-    except TypeError:  # an unhashable value (from a library caller)
-        return [judgement(raw) for raw in cells]
-    answers = {raw: judgement(raw) for raw in distinct}
-    return [answers[raw] for raw in cells]
 
 
 class Memo:

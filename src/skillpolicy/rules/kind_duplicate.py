@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from itertools import compress
 from typing import Any
 
+from ..domain.findings import Finding
 from ..domain.identifiers import check_resident_id, normalise_text
 from ..domain.values import (
     ValueProblem,
@@ -184,17 +185,7 @@ class Duplicate(Kind):
                 number = numbers[i]
                 first_number = first_seen.setdefault(tuple(parts), number)
                 if first_number != number:
-                    used = parts[::2]
-                    column = used[0]
-                    message = self.template(
-                        "repeated",
-                        "与第{first}行的{columns}相同；{summary}",
-                        first=first_number,
-                        columns="、".join(used),
-                        column=column,
-                        value=cell_text(batch.column(column)[i]),
-                    )
-                    flags[i] = ([self.at(batch, i, column, message)], None)
+                    flags[i] = ([self._repeated(batch, i, first_number, parts[::2])], None)
         return flags
 
     def flag_columns(
@@ -241,20 +232,24 @@ class Duplicate(Kind):
             for at in sorted(repeated):
                 i, key = considered[at], keys[at]
                 first_number = first_seen.get(key) or firsts[key]
-                column = columns[0]
-                message = self.template(
-                    "repeated",
-                    "与第{first}行的{columns}相同；{summary}",
-                    first=first_number,
-                    columns="、".join(columns),
-                    column=column,
-                    value=cell_text(batch.column(column)[i]),
-                )
-                flags[i] = ([self.at(batch, i, column, message)], None)
+                flags[i] = ([self._repeated(batch, i, first_number, columns)], None)
             for key in earlier:
                 del firsts[key]
         first_seen.update(firsts)
         return dict(sorted(flags.items()))
+
+    def _repeated(self, batch: Batch, i: int, first: int, used: list[str]) -> Finding:
+        """Row ``i`` repeats row ``first`` in the key columns ``used`` (at the first of them)."""
+        column = used[0]
+        message = self.template(
+            "repeated",
+            "与第{first}行的{columns}相同；{summary}",
+            first=first,
+            columns="、".join(used),
+            column=column,
+            value=cell_text(batch.column(column)[i]),
+        )
+        return self.at(batch, i, column, message)
 
     def _source(self, batch: Batch, column: str) -> tuple[str, list[bool], list[str]]:
         """A column a key part is read from: its name, whether each cell is blank, and each

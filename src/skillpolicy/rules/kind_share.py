@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain.findings import Finding
-from ..domain.values import ValueProblem, cell_text, fold, is_blank, parse_yes_no
-from .base import CellProblem, per_distinct
+from ..domain.values import ValueProblem, cell_text, fold, is_blank, parse_yes_no, per_distinct
+from .base import CellProblem
 from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind, percent_floor
 
 

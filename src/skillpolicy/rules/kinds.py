@@ -32,9 +32,10 @@ from ..domain.values import (
     parse_level,
     parse_ratio,
     parse_yes_no,
+    per_distinct,
 )
 from ..policy.conditions import rows_holding
-from .base import CellProblem, RowView, Rule, missing_columns_reason, per_distinct
+from .base import CellProblem, RowView, Rule, missing_columns_reason
 from .common import close_match, one_of
 
 if TYPE_CHECKING:
