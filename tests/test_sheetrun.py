@@ -170,3 +170,37 @@ def test_validate_and_subsidy_hear_their_progress_through_the_one_loop(
     validate_sheet(roster, guangxi, progress=heard.append)
     compute_subsidy(roster, guangxi, progress=heard.append)
     assert heard == [1, 2, 1, 2]
+
+
+def test_the_loop_runs_with_the_cyclic_collector_paused_and_restores_it(tmp_path: Path) -> None:
+    """run_sheet holds the cyclic collector off while it checks the rows and turns it back on
+    afterwards, also when the sheet is refused; a collector already off stays off."""
+    import gc
+
+    program = load_program(XUCHANG)
+    sheet = _roster(tmp_path, dt.date(2013, 9, 2), dt.date(2013, 9, 3))
+    seen: list[bool] = []
+
+    def run(path: Path) -> None:
+        run_sheet(
+            path,
+            program,
+            params=LocalParams(program, {}, None),
+            search=SearchPath("catalogs"),
+            on_row=lambda _view: seen.append(gc.isenabled()),
+        )
+
+    assert gc.isenabled()
+    run(sheet)
+    assert seen == [False, False] and gc.isenabled()
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    with pytest.raises(InputError):
+        run(broken)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(sheet)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

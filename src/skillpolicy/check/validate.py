@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from ..domain.collector import collector_paused
 from ..domain.errors import InputError
 from ..domain.findings import Finding
 from ..domain.identifiers import mask_id
@@ -495,6 +496,9 @@ class RowConsumer(Protocol):
 C = TypeVar("C", bound=RowConsumer)
 
 
+# the sheet's duplicate table, tallies and findings live until the end: the collector would
+# walk them again and again, more often the longer the sheet
+@collector_paused()
 def run_sheet(
     path: Path,
     program: Program,

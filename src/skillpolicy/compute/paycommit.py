@@ -1,37 +1,18 @@
 """Recording a payout in the ledger: :func:`commit_payout` (every paid line in one
 transaction, the rest as outcomes, the OS user as operator unless one is named) and the
-collector held off for the bulk step (:func:`collector_paused`)."""
+collector held off for the bulk step (:func:`~skillpolicy.domain.collector.collector_paused`)."""
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from ..domain.collector import collector_paused
 from ..ledger import Ledger, LedgerLine, OutcomeLine, RunInfo
 from ..ledger.workflow import os_user
 from .paylines import PayLine, Payout
 from .refusals import refuse_committed_elsewhere
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector held off for a bulk step, and restored as it was.
-
-    A commit makes some 200,000 tuples that all live until it ends and hold no cycles; the
-    collector, triggered by the allocations, would walk the whole heap (the payout's lines,
-    the report) again and again for nothing: about a sixth of the commit step.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def commit_payout(
