@@ -285,12 +285,7 @@ def load_params(
     problem = not_regular_file(path)
     if problem is not None:
         raise ParameterError(problem, file=path)
-    try:
-        data, _ = read_toml(path)
-    except Exception as exc:
-        raise ParameterError(
-            str(getattr(exc, "message", exc)), file=path, line=getattr(exc, "line", None)
-        ) from exc
+    data = _read_params_file(path)
     by_id = {p.id: p for p in (all_programs() if callable(all_programs) else all_programs)}
     for table, values in data.items():
         if table in SETTINGS:
@@ -321,6 +316,18 @@ def load_params(
     return LocalParams(program, dict(data.get(program.id, {})), path.resolve())
 
 
+def _read_params_file(path: Path) -> dict[str, Any]:
+    """The parameters file's tables; a file TOML cannot read is a ParameterError naming the
+    line."""
+    try:
+        data, _ = read_toml(path)
+    except Exception as exc:
+        raise ParameterError(
+            str(getattr(exc, "message", exc)), file=path, line=getattr(exc, "line", None)
+        ) from exc
+    return data
+
+
 def _settings(path: Path | None) -> tuple[dict[str, Any], Path]:
     """The parameters file read whole, for its top-level settings: ``path``, else
     ./skillpolicy.toml ({} when that does not exist); a named file that is missing is an error."""
@@ -330,12 +337,7 @@ def _settings(path: Path | None) -> tuple[dict[str, Any], Path]:
             return {}, path
     if not path.is_file():
         raise ParameterError("参数文件不存在", file=path)
-    try:
-        data, _ = read_toml(path)
-    except Exception as exc:
-        raise ParameterError(
-            str(getattr(exc, "message", exc)), file=path, line=getattr(exc, "line", None)
-        ) from exc
+    data = _read_params_file(path)
     return data, path
 
 
