@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -152,88 +153,91 @@ def subsidy_command(
     check_format(output_format)
     check_kind(kind)
     from ..compute.paylines import unnamed_payee_warning
+    from ..io.sheet import opening_ahead
     from ..ledger.open import ledger_path, open_ledger
     from ..ledger.reading import EmptyLedger, open_for_reading
     from ..policy.params import configured_approval, configured_office
     from ..tasks.batch import batch_payout_json, merged_payout
 
-    item = program(program_id)
-    several = batch.is_batch(sheet, None)
-    files = batch.inputs_of(sheet) if several else sheet
-    path = files[0]
-    if out is not None:
-        inputs = [*files, params, ledger_path(ledger)]
-        check_output(out, force=force, inputs=inputs, suffixes=(".xlsx",))
-    # a preview reads the ledger --commit would write (the default one without --ledger), so
-    # the two agree; a ledger is created only when a commit records something, so a run that
-    # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
-    if commit and office is None:
-        office = configured_office(params)
-    chain = configured_approval(params) if commit else ()
-    book: Ledger = open_for_reading(ledger, missing_ok=commit)
-    staged: StagedFile | None = None
-    several_files: Batch | None = None
-    try:
-        if several:
-            several_files = batch.run_batch(
-                files, item, "subsidy", kind=kind, as_of=parse_as_of(as_of), params=params,
-                ledger=ledger, institution=institution,
-            )  # fmt: skip
-            failed = [f for f in several_files.files if f.error is not None]
-            if failed and (commit or out is not None):
-                raise InputError(
-                    f"有 {len(failed)} 个文件无法读取（见上）：未记入台账，也未写发放花名册"
-                )
-            payout = merged_payout(several_files)
-        else:
-            with progress("正在核对") as tick:
-                payout = compute_subsidy(
-                    path,
-                    item,
-                    kind=kind,
-                    as_of=parse_as_of(as_of),
-                    params_file=params,
-                    search=STATE.catalogs(),
-                    ledger=book,
-                    shown_name=str(path),
-                    institution=institution,
-                    progress=tick,
-                )
-        if commit or out is not None:  # a payment needs a named payee; a preview does not
-            payout.check_payable(path if several_files is None else payout.file)
-        # order of a payment run: every output written to its temporary file, then the
-        # commit, then the rename; a failure before the commit records nothing
+    # one sheet: calamine parses it while the program and the ledger load
+    with opening_ahead(sheet[0]) if len(sheet) == 1 else nullcontext():
+        item = program(program_id)
+        several = batch.is_batch(sheet, None)
+        files = batch.inputs_of(sheet) if several else sheet
+        path = files[0]
         if out is not None:
-            from ..outputs.payouts import restage_payout_workbook, stage_payout_workbook
-
-            staged = stage_payout_workbook(payout, out, full_ids=full_ids)
-        if commit and payout.count("paid"):
-            if isinstance(book, EmptyLedger):
-                book = open_ledger(ledger, create=True)
-            commit_payout(
-                payout,
-                book,
-                office=office or "",
-                operator=operator,
-                approval=chain,
-                sources=source_hashes(item.id, params),
-            )
-        if staged is not None:
-            try:
-                if payout.run_id:
-                    restage_payout_workbook(staged, payout, full_ids=full_ids)
-                staged.commit()
-            except SkillpolicyError as error:
-                if payout.run_id:  # committed already: say so, and how to get the schedule
-                    error.message += (
-                        f"；本次运行 {payout.run_id} 已记入台账 {payout.ledger_location}，"
-                        f"可用 skillpolicy ledger reprint {payout.run_id} --out … 重新生成发放花名册"
+            inputs = [*files, params, ledger_path(ledger)]
+            check_output(out, force=force, inputs=inputs, suffixes=(".xlsx",))
+        # a preview reads the ledger --commit would write (the default one without --ledger), so
+        # the two agree; a ledger is created only when a commit records something, so a run that
+        # stops with exit 2 leaves no empty ledger behind and a mistyped path is not a new ledger
+        if commit and office is None:
+            office = configured_office(params)
+        chain = configured_approval(params) if commit else ()
+        book: Ledger = open_for_reading(ledger, missing_ok=commit)
+        staged: StagedFile | None = None
+        several_files: Batch | None = None
+        try:
+            if several:
+                several_files = batch.run_batch(
+                    files, item, "subsidy", kind=kind, as_of=parse_as_of(as_of), params=params,
+                    ledger=ledger, institution=institution,
+                )  # fmt: skip
+                failed = [f for f in several_files.files if f.error is not None]
+                if failed and (commit or out is not None):
+                    raise InputError(
+                        f"有 {len(failed)} 个文件无法读取（见上）：未记入台账，也未写发放花名册"
                     )
-                raise
-    finally:
-        if staged is not None:
-            staged.discard()
-        book.close()
+                payout = merged_payout(several_files)
+            else:
+                with progress("正在核对") as tick:
+                    payout = compute_subsidy(
+                        path,
+                        item,
+                        kind=kind,
+                        as_of=parse_as_of(as_of),
+                        params_file=params,
+                        search=STATE.catalogs(),
+                        ledger=book,
+                        shown_name=str(path),
+                        institution=institution,
+                        progress=tick,
+                    )
+            if commit or out is not None:  # a payment needs a named payee; a preview does not
+                payout.check_payable(path if several_files is None else payout.file)
+            # order of a payment run: every output written to its temporary file, then the
+            # commit, then the rename; a failure before the commit records nothing
+            if out is not None:
+                from ..outputs.payouts import restage_payout_workbook, stage_payout_workbook
+
+                staged = stage_payout_workbook(payout, out, full_ids=full_ids)
+            if commit and payout.count("paid"):
+                if isinstance(book, EmptyLedger):
+                    book = open_ledger(ledger, create=True)
+                commit_payout(
+                    payout,
+                    book,
+                    office=office or "",
+                    operator=operator,
+                    approval=chain,
+                    sources=source_hashes(item.id, params),
+                )
+            if staged is not None:
+                try:
+                    if payout.run_id:
+                        restage_payout_workbook(staged, payout, full_ids=full_ids)
+                    staged.commit()
+                except SkillpolicyError as error:
+                    if payout.run_id:  # committed already: say so, and how to get the schedule
+                        error.message += (
+                            f"；本次运行 {payout.run_id} 已记入台账 {payout.ledger_location}，"
+                            f"可用 skillpolicy ledger reprint {payout.run_id} --out … 重新生成发放花名册"
+                        )
+                    raise
+        finally:
+            if staged is not None:
+                staged.discard()
+            book.close()
     if output_format == "json":
         if several_files is None:
             print_json(payout.to_json())

@@ -165,28 +165,31 @@ def validate_command(
     path = sheet[0]
     if annotate is not None:
         check_output(annotate, force=force, inputs=[path, params], suffixes=(".xlsx",))
+    from ..io.sheet import opening_ahead
     from ..ledger.reading import open_for_reading
 
-    item = program(program_id)
-    # lines an earlier run paid are findings too: the ledger --commit would write (the default
-    # one without --ledger), only read; a missing default ledger is empty and is not created
-    book = open_for_reading(ledger)
-    try:
-        with progress("正在核对") as tick:
-            report = validate_sheet(
-                path,
-                item,
-                kind=kind,
-                as_of=parse_as_of(as_of),
-                params_file=params,
-                search=STATE.catalogs(),
-                ledger=book,
-                shown_name=str(path),
-                institution=institution,
-                progress=tick,
-            )
-    finally:
-        book.close()
+    with opening_ahead(path):  # calamine parses while the program and the ledger load
+        item = program(program_id)
+        # lines an earlier run paid are findings too: the ledger --commit would write (the
+        # default one without --ledger), only read; a missing default ledger is empty and is
+        # not created
+        book = open_for_reading(ledger)
+        try:
+            with progress("正在核对") as tick:
+                report = validate_sheet(
+                    path,
+                    item,
+                    kind=kind,
+                    as_of=parse_as_of(as_of),
+                    params_file=params,
+                    search=STATE.catalogs(),
+                    ledger=book,
+                    shown_name=str(path),
+                    institution=institution,
+                    progress=tick,
+                )
+        finally:
+            book.close()
     copy_note = None
     if annotate is not None:
         from ..outputs.annotate import write_annotated  # openpyxl is only needed for the copy

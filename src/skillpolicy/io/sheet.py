@@ -11,8 +11,10 @@ import contextlib
 import operator
 import os
 import re
+import stat
 import struct
 import sys
+import threading
 import warnings
 import zipfile
 from collections import deque
@@ -331,6 +333,110 @@ def title_facts(rows: list[list[Any]]) -> dict[str, str]:
     return facts
 
 
+@dataclass
+class _OpenedWorkbook:
+    """A workbook past the guard with its first visible worksheet parsed by calamine: what
+    opening a sheet does before any program is needed to find its header."""
+
+    hidden: dict[str, HiddenCells]
+    workbook: python_calamine.CalamineWorkbook
+    sheet_name: str
+    sheet: python_calamine.CalamineSheet
+
+
+def _unreadable_workbook(path: Path, exc: BaseException) -> InputError:
+    if isinstance(exc, python_calamine.PasswordError):
+        return InputError("工作簿设置了密码，请取消密码后另存为 .xlsx", file=path)
+    return InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path)
+
+
+def _open_workbook(path: Path) -> _OpenedWorkbook:
+    """The workbook guard, then calamine's parse of the first visible worksheet."""
+    hidden = sniff_workbook(path)  # in front of any parser: a bomb never reaches calamine
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        visible = [
+            meta.name
+            for meta in workbook.sheets_metadata
+            if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+            and meta.visible == python_calamine.SheetVisibleEnum.Visible
+        ]
+        if not visible:
+            raise InputError("工作簿中没有可见的工作表", file=path)
+        sheet = workbook.get_sheet_by_name(visible[0])
+    except InputError:
+        raise
+    except PASSING:
+        raise
+    except BaseException as exc:  # calamine: unrelated types, panics
+        raise _unreadable_workbook(path, exc) from exc
+    return _OpenedWorkbook(hidden, workbook, visible[0], sheet)
+
+
+def _file_key(path: Path) -> tuple[str, int, int] | None:
+    """The file ``path`` names, as it is now (None unless a regular file)."""
+    try:
+        where = path.resolve()
+        found = where.stat()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return (str(where), found.st_size, found.st_mtime_ns)
+
+
+class _OpeningAhead:
+    """:func:`_open_workbook` running on a thread of its own; :meth:`result` waits for it
+    and returns what it opened or raises what it raised."""
+
+    def __init__(self, path: Path) -> None:
+        self._opened: _OpenedWorkbook | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._open, args=(path,), name="skillpolicy-open-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _open(self, path: Path) -> None:
+        try:
+            self._opened = _open_workbook(path)
+        except BaseException as exc:  # handed to the reader, which raises it as its own
+            self._error = exc
+
+    def result(self) -> _OpenedWorkbook:
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        assert self._opened is not None
+        return self._opened
+
+
+_AHEAD: dict[tuple[str, int, int], _OpeningAhead] = {}
+
+
+@contextlib.contextmanager
+def opening_ahead(path: Path) -> Iterator[None]:
+    """Open the workbook at ``path`` (the guard, then calamine's parse) on another thread
+    during the block, for the block's first :class:`SheetReader` of the same unchanged file
+    to take; what no reader took is dropped at the end.
+
+    calamine parses without holding the interpreter lock, so the program, its parameters
+    and the ledger load on the other core meanwhile: a 10,000-row roster's parse takes
+    about what loading a program does. A path that is not a regular file is left to the
+    reader, which says what is wrong with it; so is an error found ahead, raised only when
+    the reader is made (a program's own errors are still told first)."""
+    key = _file_key(path)
+    if key is None or key in _AHEAD:
+        yield
+        return
+    _AHEAD[key] = _OpeningAhead(path)
+    try:
+        yield
+    finally:
+        _AHEAD.pop(key, None)
+
+
 class SheetReader:
     """Open a workbook, locate the header row of its first visible worksheet, stream rows."""
 
@@ -341,23 +447,17 @@ class SheetReader:
         :meth:`~skillpolicy.policy.programs.Program.column_set`; the shared ones by default)."""
         self.path = path
         self.declared = columns or shared_columns()
-        hidden = sniff_workbook(path)
+        key = _file_key(path)
+        ahead = _AHEAD.pop(key, None) if key is not None else None
+        opened = ahead.result() if ahead is not None else _open_workbook(path)
+        self._workbook = opened.workbook
+        self.sheet_name = opened.sheet_name
+        self.hidden = opened.hidden.get(self.sheet_name) or opened.hidden.get(
+            " ".join(self.sheet_name.split("\n"))
+        )
+        self.hidden_data_rows: list[int] = []
         try:
-            self._workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-            visible = [
-                meta.name
-                for meta in self._workbook.sheets_metadata
-                if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
-                and meta.visible == python_calamine.SheetVisibleEnum.Visible
-            ]
-            if not visible:
-                raise InputError("工作簿中没有可见的工作表", file=path)
-            self.sheet_name = visible[0]
-            self.hidden = hidden.get(self.sheet_name) or hidden.get(
-                " ".join(self.sheet_name.split("\n"))
-            )
-            self.hidden_data_rows: list[int] = []
-            sheet = self._workbook.get_sheet_by_name(self.sheet_name)
+            sheet = opened.sheet
             start_col = sheet.start[1] if sheet.start else 0
             self._rows = iter(sheet.iter_rows())
             merged = sheet.merged_cell_ranges or []
@@ -370,14 +470,10 @@ class SheetReader:
             for (r1, c1), (_r2, c2) in merged:
                 if c2 > c1:
                     self._spans.setdefault(r1, []).append((c1 - start_col, c2 - start_col))
-        except InputError:
-            raise
-        except python_calamine.PasswordError as exc:
-            raise InputError("工作簿设置了密码，请取消密码后另存为 .xlsx", file=path) from exc
         except PASSING:
             raise
         except BaseException as exc:  # calamine: unrelated types, panics
-            raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path) from exc
+            raise _unreadable_workbook(path, exc) from exc
         self._next_number = 1
         self._replay: deque[list[Any]] = deque()  # rows read ahead while finding the header
         self._scanned: list[list[Any]] = []  # the rows read while looking for the header
