@@ -16,6 +16,7 @@ from skillpolicy.check.validate import validate_sheet
 from skillpolicy.domain.errors import InputError
 from skillpolicy.io import sheet
 from skillpolicy.io.sheet import SheetReader, opening_ahead
+from skillpolicy.io.xlsxguard import HiddenCells
 from skillpolicy.loading.programfiles import load_program
 
 PROGRAM = "guangxi-2012-technician"
@@ -26,15 +27,15 @@ def _roster(tmp_path: Path) -> Path:
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the threads that opened a workbook, in order."""
+    """The names of the threads that parsed a workbook, in order."""
     threads: list[str] = []
-    opened = sheet._open_workbook
+    parse = sheet._parse_first_sheet
 
-    def counted(path: Path) -> sheet._OpenedWorkbook:
+    def counted(path: Path, hidden: dict[str, HiddenCells]) -> sheet._OpenedWorkbook:
         threads.append(threading.current_thread().name)
-        return opened(path)
+        return parse(path, hidden)
 
-    monkeypatch.setattr(sheet, "_open_workbook", counted)
+    monkeypatch.setattr(sheet, "_parse_first_sheet", counted)
     return threads
 
 
@@ -71,17 +72,24 @@ def test_a_workbook_changed_after_the_opening_started_is_opened_again(
     assert not sheet._AHEAD
 
 
-def test_an_error_found_ahead_is_raised_by_the_reader(tmp_path: Path) -> None:
-    """A workbook the guard refuses makes no error when the opening starts: the reader
-    raises it, with the file named, as it does without the opening ahead."""
+def test_an_error_found_ahead_is_raised_by_the_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workbook the guard refuses makes no error when the opening starts and never reaches
+    calamine: the reader raises the guard's error, with the file named, as it does without
+    the opening ahead."""
     path = tmp_path / "roster.xlsx"
     path.write_text("姓名,身份证号\n", encoding="utf-8")
-    with opening_ahead(path), pytest.raises(InputError) as ahead:
-        SheetReader(path)
+    threads = _counting(monkeypatch)
+    with opening_ahead(path):
+        assert not threads
+        with pytest.raises(InputError) as ahead:
+            SheetReader(path)
     with pytest.raises(InputError) as plain:
         SheetReader(path)
     assert str(ahead.value) == str(plain.value)
     assert "CSV" in str(ahead.value)
+    assert not threads
 
 
 def test_an_opening_no_reader_took_is_dropped(tmp_path: Path) -> None:

@@ -352,7 +352,13 @@ def _unreadable_workbook(path: Path, exc: BaseException) -> InputError:
 
 def _open_workbook(path: Path) -> _OpenedWorkbook:
     """The workbook guard, then calamine's parse of the first visible worksheet."""
-    hidden = sniff_workbook(path)  # in front of any parser: a bomb never reaches calamine
+    # in front of any parser: a bomb never reaches calamine
+    return _parse_first_sheet(path, sniff_workbook(path))
+
+
+def _parse_first_sheet(path: Path, hidden: dict[str, HiddenCells]) -> _OpenedWorkbook:
+    """calamine's parse of the first visible worksheet of a workbook the guard let through
+    (``hidden``: what the guard found hidden)."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         visible = [
@@ -386,25 +392,35 @@ def _file_key(path: Path) -> tuple[str, int, int] | None:
 
 
 class _OpeningAhead:
-    """:func:`_open_workbook` running on a thread of its own; :meth:`result` waits for it
-    and returns what it opened or raises what it raised."""
+    """The workbook guard, run at once, then calamine's parse on a thread of its own;
+    :meth:`result` waits for it and returns what was opened, or raises what either raised.
+
+    The guard is Python and would hold the interpreter lock against the program's loading
+    on a thread; run first, it lets the parse (which releases the lock) start sooner."""
 
     def __init__(self, path: Path) -> None:
         self._opened: _OpenedWorkbook | None = None
         self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        try:
+            hidden = sniff_workbook(path)
+        except Exception as exc:  # told when the reader is made, after the program's errors
+            self._error = exc
+            return
         self._thread = threading.Thread(
-            target=self._open, args=(path,), name="skillpolicy-open-ahead", daemon=True
+            target=self._parse, args=(path, hidden), name="skillpolicy-open-ahead", daemon=True
         )
         self._thread.start()
 
-    def _open(self, path: Path) -> None:
+    def _parse(self, path: Path, hidden: dict[str, HiddenCells]) -> None:
         try:
-            self._opened = _open_workbook(path)
+            self._opened = _parse_first_sheet(path, hidden)
         except BaseException as exc:  # handed to the reader, which raises it as its own
             self._error = exc
 
     def result(self) -> _OpenedWorkbook:
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             error, self._error = self._error, None
             raise error
@@ -417,8 +433,8 @@ _AHEAD: dict[tuple[str, int, int], _OpeningAhead] = {}
 
 @contextlib.contextmanager
 def opening_ahead(path: Path) -> Iterator[None]:
-    """Open the workbook at ``path`` (the guard, then calamine's parse) on another thread
-    during the block, for the block's first :class:`SheetReader` of the same unchanged file
+    """Open the workbook at ``path`` (the guard at once, then calamine's parse on another
+    thread) during the block, for the block's first :class:`SheetReader` of the same unchanged file
     to take; what no reader took is dropped at the end.
 
     calamine parses without holding the interpreter lock, so the program, its parameters
