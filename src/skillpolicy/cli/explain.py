@@ -37,26 +37,28 @@ def explain_command(
     """说明一行的判定：逐条规则的输入、标准、条款和结果，补贴的逐步计算，台账记载。"""
     check_format(output_format)
     check_kind(kind)
+    from ..io.sheet import opening_ahead
     from ..ledger.open import open_ledger
     from ..tasks.explain import explain_row
 
-    item = program(program_id)
-    book = open_ledger(ledger, create=False) if ledger is not None else None
-    try:
-        explanation = explain_row(
-            sheet,
-            item,
-            row,
-            kind=kind,
-            as_of=parse_as_of(as_of),
-            params_file=params,
-            search=STATE.catalogs(),
-            ledger=book,
-            shown_name=str(sheet),
-        )
-    finally:
-        if book is not None:
-            book.close()
+    with opening_ahead(sheet):  # calamine parses while the program and the ledger load
+        item = program(program_id)
+        book = open_ledger(ledger, create=False) if ledger is not None else None
+        try:
+            explanation = explain_row(
+                sheet,
+                item,
+                row,
+                kind=kind,
+                as_of=parse_as_of(as_of),
+                params_file=params,
+                search=STATE.catalogs(),
+                ledger=book,
+                shown_name=str(sheet),
+            )
+        finally:
+            if book is not None:
+                book.close()
     if output_format == "json":
         print_json(explanation.to_json())
     else:
