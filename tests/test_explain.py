@@ -142,3 +142,17 @@ def test_ledger_says_when_a_line_was_paid(run_cli: Run, tmp_path: Path) -> None:
     assert line["ledger"].startswith("台账记载：已于")
     assert line["status"] == "refused"
     assert [r["rule"] for r in line["reasons"]] == ["already-paid"]
+
+
+def test_an_all_of_rules_checks_each_read_on_a_line_of_their_own() -> None:
+    """Under 标准, an all-of rule's checks are numbered lines of their own (not one long
+    line), and a yes/no parameter reads 是/否 rather than Python's True/False."""
+    roster = EXAMPLES / "guangxi-2012-technician.xlsx"
+    explanation = explain_row(roster, load_program("guangxi-2012-technician"), 4)
+    lines = explanation.text_lines()
+    at = lines.index("   标准  checks：")
+    assert lines[at + 1].startswith("           ① kind filled，column 姓名")
+    assert lines[at + 2] == "           ② kind valid，columns 身份证号，blank_allowed 否"
+    assert not any("True" in line or "False" in line for line in lines)
+    identity = next(s for s in explanation.rules if s.spec.id == "identity")
+    assert identity.bounds["checks"].endswith("blank_allowed 否")

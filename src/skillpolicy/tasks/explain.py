@@ -161,8 +161,7 @@ class Explanation:
             if step.inputs:
                 shown = "；".join(f"{k}：{v or '（空）'}" for k, v in step.inputs.items())
                 out.append(f"   输入  {shown}")
-            if step.bounds:
-                out.append("   标准  " + "；".join(f"{k} = {v}" for k, v in step.bounds.items()))
+            out.extend(_bound_lines(step))
             if step.spec.reading:
                 out.append(f"   解读  {step.spec.reading}")
             if step.note:
@@ -199,11 +198,46 @@ class Explanation:
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, list):
         return "、".join(_shown(v) for v in value)
     if isinstance(value, dict):
         return "，".join(f"{k} {_shown(v)}" for k, v in value.items())
     return str(value)
+
+
+_PART_MARKS = "①②③④⑤⑥⑦⑧⑨⑩"
+
+
+def _bound_lines(step: RuleStep) -> list[str]:
+    """The rule's parameters under 标准: the plain ones on one line; a list of tables (an
+    all-of rule's checks, a tenure rule's paths) a numbered line per table, so that each
+    part reads on its own."""
+    if not step.bounds:
+        return []
+    dated = dated_names(step.spec.params)
+    plain: list[str] = []
+    parts: list[tuple[str, list[Any]]] = []
+    for key, shown in step.bounds.items():
+        written = step.spec.params.get(key)
+        if (
+            key not in dated
+            and isinstance(written, list)
+            and len(written) > 1
+            and all(isinstance(part, dict) for part in written)
+        ):
+            parts.append((key, written))
+        else:
+            plain.append(f"{key} = {shown}")
+    out = ["   标准  " + "；".join(plain)] if plain else []
+    for number, (key, written) in enumerate(parts):
+        lead = "   标准  " if number == 0 and not plain else "         "
+        out.append(f"{lead}{key}：")
+        for index, part in enumerate(written):
+            mark = _PART_MARKS[index] if index < len(_PART_MARKS) else f"({index + 1})"
+            out.append(f"           {mark} {_shown(part)}")
+    return out
 
 
 def _bounds(spec: RuleSpec, view: RowView) -> dict[str, str]:
