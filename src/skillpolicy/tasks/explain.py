@@ -10,13 +10,15 @@ clause beside every step.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from ..check.alreadypaid import already_paid_findings
-from ..check.validate import Checker, make_context, open_sheet, row_label
+from ..check.validate import BATCH_ROWS, Checker, make_context, open_sheet, row_label
+from ..domain.collector import collector_paused
 from ..domain.errors import InputError, ParameterError
 from ..domain.findings import SEVERITY_NAMES, Finding
 from ..domain.money import format_amount
@@ -323,6 +325,7 @@ def _value_source(name: str, program: Program, params: LocalParams) -> str:
     return "项目文件"
 
 
+@collector_paused()  # the sheet's duplicate tables live until the end, as in validate
 def explain_row(
     path: Path,
     program: Program,
@@ -347,12 +350,19 @@ def explain_row(
     target: RowView | None = None
     findings: list[Finding] = []
     last = layout.header_row
-    for sheet_row in reader.rows():
-        last = sheet_row.number
-        if sheet_row.number == row:
-            target, findings = checker.check_row(sheet_row)
-        else:
-            checker.check_row(sheet_row)
+    # every row is checked (the rules across rows need them all), a batch of columns at a
+    # time as validate does; a view is made for the one row explained
+    for rows in reader.batches(BATCH_ROWS):
+        checked = checker.check_batch(rows)
+        numbers = rows.numbers
+        if not numbers:
+            continue
+        last = numbers[-1]
+        if target is None and numbers[0] <= row <= last:
+            index = bisect_left(numbers, row)
+            if numbers[index] == row:
+                target = checked.view(index)
+                findings = list(checked.findings.get(index, ()))
     if target is None:
         raise InputError(
             f"第{row}行不是数据行；数据在第{layout.header_row + 1}行到第{last}行之间",
