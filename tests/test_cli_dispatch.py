@@ -1,6 +1,6 @@
-"""A run builds only the command it names (typer reads every registered command's signature
-before parsing otherwise); the root's help, a misspelt command and shell completion still see
-every command."""
+"""Start-up: a run builds only the command it names (typer reads every registered command's
+signature before parsing otherwise); the root's help, a misspelt command and shell completion
+still see every command; the command line imports nothing a run does not use."""
 
 from __future__ import annotations
 
@@ -90,3 +90,13 @@ def test_commands_after_root_options_still_run(run_cli: Callable[..., Any], tmp_
     sub = run_cli("ledger", "shw")
     assert sub.returncode == 2
     assert "是否要用 show" in sub.stderr
+
+
+def test_the_command_line_imports_without_logging() -> None:
+    """Importing the command line leaves logging unloaded: only report monthly logs."""
+    import subprocess
+    import sys
+
+    code = "import sys, skillpolicy.cli; print('logging' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
