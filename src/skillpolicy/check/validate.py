@@ -17,7 +17,7 @@ from ..io.columns import PERSON_KINDS
 from ..io.resources import SearchPath
 from ..io.sheet import BATCH_ROWS as BATCH_ROWS  # rows checked at a time (re-exported)
 from ..io.sheet import Layout, Row, RowBatch, SheetReader
-from ..loading.programfiles import list_programs
+from ..loading.programfiles import ProgramFiles
 from ..policy.catalog import load_catalog
 from ..policy.params import LocalParams, load_params
 from ..policy.programs import SHEET_KIND_NAMES, Program, RuleSpec
@@ -611,7 +611,7 @@ def validate_sheet(
     :data:`PROGRESS_EVERY` rows (a progress bar on a terminal)."""
     search = search or SearchPath("catalogs")
     if params is None:
-        params = load_params(params_file, program, lambda: list_programs(search))
+        params = load_params(params_file, program, ProgramFiles(search, program))
     report, _ = run_sheet(
         path,
         program,

@@ -105,7 +105,7 @@ def summary_command(
     按设区市、行业和承训机构合计；有错误时退出码为 1。"""
     check_format(output_format)
     from ..ledger.reading import open_for_reading
-    from ..loading.programfiles import list_programs
+    from ..loading.programfiles import ProgramFiles
     from ..policy.params import load_params
     from ..tasks.plan import read_targets, summarise_plans, write_summary_workbook
 
@@ -126,7 +126,7 @@ def summary_command(
         else:
             print_targets(found)
         return
-    params = load_params(params_file, item, lambda: list_programs(STATE.catalogs()))
+    params = load_params(params_file, item, ProgramFiles(STATE.catalogs(), item))
     # plan-no-repeat reads the ledger a commit would write (validate reads it the same way)
     book = open_for_reading(ledger)
     try:

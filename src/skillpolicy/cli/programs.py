@@ -38,7 +38,7 @@ def list_command() -> None:
 
 def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
     """显示一个项目的规则（含条款）、固定金额和本地参数是否已设置。"""
-    from ..loading.programfiles import list_programs
+    from ..loading.programfiles import ProgramFiles
     from ..policy.params import load_params
     from ..policy.programs import SHEET_KIND_NAMES, describe_rule_params
 
@@ -115,7 +115,7 @@ def show_command(program_id: ProgramArg, params: ParamsOption = None) -> None:
             )
         stdout.print(printed)
 
-    values = load_params(params, item, lambda: list_programs(STATE.catalogs()))
+    values = load_params(params, item, ProgramFiles(STATE.catalogs(), item))
     local = Table(title=f"本地参数（{values.where_to_set()}）")
     for header in ("参数", "条款", "说明", "当前值"):
         local.add_column(header, overflow="fold")

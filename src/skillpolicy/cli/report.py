@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..domain.errors import SkillpolicyError
 from .common import STATE, LedgerOption, ParamsOption, examples
+
+if TYPE_CHECKING:
+    import logging
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 3
@@ -29,6 +31,8 @@ report_app = typer.Typer(
 
 def _logger() -> logging.Logger:
     """Plain lines with timestamps on stderr: no prompts, no colour, fit for a cron mail."""
+    import logging  # only here: every other command starts without it
+
     logger = logging.getLogger("skillpolicy.report")
     if not any(getattr(h, "_skillpolicy", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)

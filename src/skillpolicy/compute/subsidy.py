@@ -23,7 +23,7 @@ from ..io.fileio import file_sha256
 from ..io.resources import SearchPath
 from ..io.sheet import Layout
 from ..ledger import Ledger
-from ..loading.programfiles import list_programs
+from ..loading.programfiles import ProgramFiles
 from ..policy.params import LocalParams, load_params
 from ..policy.programs import SHEET_KIND_NAMES, Program, SubsidySpec
 from ..rules import CellProblem, RowView
@@ -181,7 +181,7 @@ def compute_subsidy(
     search = search or SearchPath("catalogs")
     if not program.subsidies:
         raise InputError(f"项目 {program.id} 没有可计算的补贴")
-    params = load_params(params_file, program, lambda: list_programs(search))
+    params = load_params(params_file, program, ProgramFiles(search, program))
     _, payout = validate_and_compute(
         path,
         program,

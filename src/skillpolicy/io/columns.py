@@ -199,6 +199,7 @@ class ColumnSet:
     def __init__(self, columns: Mapping[str, Column]) -> None:
         self.columns = dict(columns)
         self._indexes: dict[str, dict[str, str]] = {}
+        self._headers: frozenset[str] | None = None
 
     def __contains__(self, name: object) -> bool:
         return name in self.columns
@@ -233,13 +234,27 @@ class ColumnSet:
             self._indexes[kind] = found
         return found
 
+    def folded_headers(self) -> frozenset[str]:
+        """Every folded header some sheet kind knows (names and all aliases): a folded cell
+        outside it, not ending in a bracketed note, names no column on any sheet."""
+        if self._headers is None:
+            self._headers = frozenset(
+                fold_header(header)
+                for name, column in self.columns.items()
+                for header in (name, *column.aliases)
+            )
+        return self._headers
+
     def canonical_header(self, text: str, kind: str) -> str | None:
         """The canonical name of a header cell on a sheet of ``kind``, or None if unknown.
 
         The header as written is looked up first (``职业(工种)``, ``劳动合同期限(月)`` keep
         their brackets), then without a trailing bracketed unit or note (``到课率(%)``)."""
+        return self.canonical_folded(fold_header(text), kind)
+
+    def canonical_folded(self, folded: str, kind: str) -> str | None:
+        """:meth:`canonical_header` of a header already folded (:func:`fold_header`)."""
         index = self.index(kind)
-        folded = fold_header(text)
         found = index.get(folded)
         if found is None and folded.endswith(")"):
             found = index.get(header_without_note(folded))

@@ -246,12 +246,22 @@ def _detect(
     start_col: int,
     declared: ColumnSet | None = None,
 ) -> _Found | None:
-    canonical_header = (declared or shared_columns()).canonical_header
+    known = declared or shared_columns()
+    canonical_header = known.canonical_header
     folded = {fold_header(cell_text(value)) for value in row if not is_blank(value)}
+    # the cells that may name a column on some kind of sheet (a data row has none)
+    anywhere = known.folded_headers()
+    possible = [text for text in folded if text in anywhere or text.endswith(")")]
     kinds = [wanted] if wanted else list(KIND_KEYS)
     for kind in kinds:
         keys = KIND_KEYS[kind]
         if kind == "application" and "姓名" in folded:
+            continue
+        # the headers the row names, from its cells folded once: a row without every key
+        # header of the kind is passed over before the cell-by-cell mapping below, which
+        # would find the same headers
+        named = {known.canonical_folded(text, kind) for text in possible}
+        if not all(key in named for key in keys):
             continue
         mapped: dict[str, list[int]] = {}
         written: dict[int, str] = {}

@@ -35,7 +35,9 @@ from ..policy.dated import coverage_problems, dated_entries, iter_dated
 
 
 class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # built when a rule of the kind is first checked: a run checks one program, which uses
+    # a few of the kinds (the program's own models are not deferred: Program builds them)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 Ratio = Decimal  # a share written as a quoted decimal, "0.60" for 60%

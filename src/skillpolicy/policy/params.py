@@ -7,7 +7,7 @@ of silently leaving a value unset.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -268,13 +268,15 @@ def _check_value(
 def load_params(
     path: Path | None,
     program: Program,
-    all_programs: list[Program] | Callable[[], list[Program]],
+    all_programs: list[Program] | Callable[[], list[Program]] | Mapping[str, Program],
 ) -> LocalParams:
     """Read the parameters file (or ./skillpolicy.toml if present) and return ``program``'s.
 
     ``all_programs`` (every program, to check the file's other tables) may be a function:
     it is then called only when there is a file to check (loading every program file is most
-    of the fixed cost of a run without one)."""
+    of the fixed cost of a run without one). It may also be a mapping by id
+    (:class:`~skillpolicy.loading.programfiles.ProgramFiles`): only the programs the file's
+    tables name are then looked up."""
     if path is None:
         default = Path.cwd() / DEFAULT_PARAMS_FILE
         if not default.exists():
@@ -286,7 +288,11 @@ def load_params(
     if problem is not None:
         raise ParameterError(problem, file=path)
     data = _read_params_file(path)
-    by_id = {p.id: p for p in (all_programs() if callable(all_programs) else all_programs)}
+    by_id: Mapping[str, Program]
+    if isinstance(all_programs, Mapping):
+        by_id = all_programs
+    else:
+        by_id = {p.id: p for p in (all_programs() if callable(all_programs) else all_programs)}
     for table, values in data.items():
         if table in SETTINGS:
             if not isinstance(values, str):

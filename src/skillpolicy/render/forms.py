@@ -500,12 +500,12 @@ def rule_errors(path: Path, options: RenderOptions) -> dict[int | None, list[str
     if spec is None or not spec.checked or options.program is None:
         return {}
     from ..check.validate import validate_sheet
-    from ..loading.programfiles import list_programs, load_program
+    from ..loading.programfiles import ProgramFiles, load_program
     from ..policy.params import load_params
 
     search = options.catalogs or SearchPath("catalogs")
     program = load_program(options.program, search)
-    params = load_params(options.params, program, lambda: list_programs(search))
+    params = load_params(options.params, program, ProgramFiles(search, program))
     report = validate_sheet(
         path, program, kind=spec.sheet, as_of=options.as_of, params=params, search=search
     )
@@ -879,7 +879,7 @@ def grouped_amounts(text: str) -> str:
 
 
 def load_designation_notice(path: Path, options: RenderOptions) -> list[FormModel]:
-    from ..loading.programfiles import list_programs, load_program
+    from ..loading.programfiles import ProgramFiles, load_program
     from ..policy.params import load_params
 
     if options.program is None:
@@ -894,7 +894,7 @@ def load_designation_notice(path: Path, options: RenderOptions) -> list[FormMode
         )
     search = options.catalogs or SearchPath("catalogs")
     program = load_program(options.program, search)
-    params = load_params(options.params, program, lambda: list_programs(search))
+    params = load_params(options.params, program, ProgramFiles(search, program))
     first_day_counts = params.flag("notice_first_day_counts")
     # a notice is published to the world: a sheet the rules reject (a wrong credit code, more
     # units than the quota) must be corrected first, never printed as it stands

@@ -34,7 +34,7 @@ from ..domain.money import format_amount
 from ..domain.values import fold
 from ..io.resources import SearchPath
 from ..io.sheet import Layout
-from ..loading.programfiles import list_programs
+from ..loading.programfiles import ProgramFiles
 from ..policy.params import load_params
 from ..policy.programs import Program, RuleSpec
 from ..rules import RowView
@@ -250,7 +250,7 @@ def _check(job: _Job) -> FileResult:
     try:
         search = SearchPath("catalogs", list(job.search_dirs[:-1]))
         program = job.program
-        params = load_params(job.params_file, program, lambda: list_programs(search))
+        params = load_params(job.params_file, program, ProgramFiles(search, program))
         people = _People(program)
         book = open_for_reading(job.ledger, missing_ok=job.mode == "subsidy")
         try:

@@ -24,7 +24,7 @@ from ..domain.findings import SEVERITY_NAMES, Finding
 from ..domain.money import format_amount
 from ..domain.privacy import redact
 from ..io.resources import SearchPath
-from ..loading.programfiles import list_programs
+from ..loading.programfiles import ProgramFiles
 from ..policy.conditions import Condition, rows_holding
 from ..policy.dated import dated_names, since, value_on
 from ..policy.params import LocalParams, load_params
@@ -340,7 +340,7 @@ def explain_row(
 ) -> Explanation:
     """How ``validate`` and ``subsidy`` decide worksheet row ``row`` of ``path``, step by step."""
     search = search or SearchPath("catalogs")
-    params = load_params(params_file, program, lambda: list_programs(search))
+    params = load_params(params_file, program, ProgramFiles(search, program))
     reader = open_sheet(path, program, kind)
     layout = reader.layout
     context = make_context(

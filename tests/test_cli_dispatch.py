@@ -1,0 +1,102 @@
+"""Start-up: a run builds only the command it names (typer reads every registered command's
+signature before parsing otherwise); the root's help, a misspelt command and shell completion
+still see every command; the command line imports nothing a run does not use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+import typer.core
+import typer.main
+
+from skillpolicy.cli import app
+from skillpolicy.cli.dispatch import ROOT_OPTIONS_WITH_VALUE, command_name, only_the_named_command
+
+
+def _built(target: typer.Typer) -> set[str]:
+    group = typer.main.get_command(target)
+    assert isinstance(group, typer.core.TyperGroup)
+    return set(group.commands)
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["validate", "a.xlsx", "--program", "p"], "validate"),
+        (["--catalog-dir", "my", "--template-dir", "t", "subsidy", "a.xlsx"], "subsidy"),
+        (["--catalog-dir=my", "ledger", "show", "1"], "ledger"),
+        (["--help"], None),
+        (["--catalog-dir", "my", "--help"], None),
+        (["--", "validate"], None),
+        ([], None),
+    ],
+)
+def test_the_command_name_follows_the_root_options(args: list[str], name: str | None) -> None:
+    """The command named after the root options (their values skipped); none after a flag."""
+    assert command_name(args) == name
+
+
+def test_only_the_named_command_or_group_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate builds the validate command alone and ledger its group alone; the app itself
+    keeps every command."""
+    monkeypatch.delenv("_SKILLPOLICY_COMPLETE", raising=False)
+    every = _built(app)
+    assert {"validate", "subsidy", "ledger", "programs"} <= every
+    assert _built(only_the_named_command(app, ["validate", "a.xlsx"])) == {"validate"}
+    assert _built(only_the_named_command(app, ["ledger", "show", "1"])) == {"ledger"}
+    assert _built(app) == every
+
+
+@pytest.mark.parametrize("args", [["valdate", "a.xlsx"], ["--help"], []])
+def test_an_unknown_name_or_no_name_keeps_every_command(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that is no command (click suggests the near one) or none at all: the whole app."""
+    monkeypatch.delenv("_SKILLPOLICY_COMPLETE", raising=False)
+    assert only_the_named_command(app, args) is app
+
+
+def test_shell_completion_keeps_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the shell asks for completions every command is built."""
+    monkeypatch.setenv("_SKILLPOLICY_COMPLETE", "complete_bash")
+    assert only_the_named_command(app, ["validate"]) is app
+
+
+def test_the_root_options_taking_a_value_are_all_known() -> None:
+    """Every option of the root that takes a value is skipped when looking for the command."""
+    group = typer.main.get_command(app)
+    valued = {
+        opt
+        for param in group.params
+        if isinstance(param, typer.core.TyperOption) and not param.is_flag
+        for opt in param.opts
+    }
+    assert valued == set(ROOT_OPTIONS_WITH_VALUE)
+
+
+def test_commands_after_root_options_still_run(run_cli: Callable[..., Any], tmp_path: Path) -> None:
+    """--catalog-dir before the command, a command's help, a misspelt command and a misspelt
+    subcommand behave as with every command built."""
+    shown = run_cli("--catalog-dir", tmp_path, "validate", "--help")
+    assert shown.returncode == 0
+    assert "skillpolicy validate" in shown.stdout
+    misspelt = run_cli("valdate", "a.xlsx")
+    assert misspelt.returncode == 2
+    assert "是否要用 validate" in misspelt.stderr
+    sub = run_cli("ledger", "shw")
+    assert sub.returncode == 2
+    assert "是否要用 show" in sub.stderr
+
+
+def test_the_command_line_imports_without_logging() -> None:
+    """Importing the command line leaves logging unloaded: only report monthly logs."""
+    import subprocess
+    import sys
+
+    code = "import sys, skillpolicy.cli; print('logging' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
