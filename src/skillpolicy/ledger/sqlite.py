@@ -1527,8 +1527,8 @@ class RunRows:
     """A run's lines as the rows of ``lines`` (:data:`_LINE_ROW` order).
 
     Made by one comprehension whose target unpacks each line and its facts by name: no
-    function is called per line, and no column is transposed and zipped back (that took
-    twice as long: 0.19 s against 0.11 s for 91,035 lines).
+    function is called per line, and no column is transposed and zipped back (run_rows took
+    0.225 s that way, 0.141 s this way for 91,035 lines).
     """
 
     rows: list[tuple[Any, ...]]  # each key once: the first line of a repeated key
