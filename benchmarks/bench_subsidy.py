@@ -32,6 +32,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -136,12 +137,19 @@ def remove_ledger(path: Path) -> None:
 
 
 def copy_ledger(source: Path, target: Path) -> None:
-    """A fresh copy of a closed ledger (with its WAL, should one have been left behind)."""
+    """A fresh copy of a closed ledger (with its WAL, should one have been left behind),
+    flushed to disk before it is used: else the commit's checkpoint, which syncs the ledger
+    file, waits for the whole copy (400+ MB) to be written back, which a ledger in use never
+    has to do (0.7 s of the median of 3 timed commits into the 1M-line copy)."""
     remove_ledger(target)
-    shutil.copyfile(source, target)
+    copies = [(source, target)]
     wal = sidecars(source)[0]
     if wal.exists():
-        shutil.copyfile(wal, sidecars(target)[0])
+        copies.append((wal, sidecars(target)[0]))
+    for original, copy_path in copies:
+        shutil.copyfile(original, copy_path)
+        with copy_path.open("rb+") as written:
+            os.fsync(written.fileno())
 
 
 def ensure_big_ledger(workdir: Path, lines: int, batch: int) -> tuple[Path, dict[str, object]]:

@@ -1004,3 +1004,23 @@ def test_a_huge_number_in_a_date_or_count_cell_does_not_stop_the_commit(
     assert [line.status for line in payout.lines] == ["refused", "paid"]
     assert payout.lines[0].year is None  # an unreadable 开班日期 has no year
     assert (stored.line.row, stored.line.year, stored.line.facts.inspections) == (3, 2013, None)
+
+
+def test_ledger_lines_make_each_line_as_ledger_line_does() -> None:
+    """ledger_lines (the commit's bulk path) makes each payout line exactly as PayLine.ledger_line does, in order."""
+    from skillpolicy.compute.paylines import ledger_lines
+    from skillpolicy.compute.subsidy import compute_subsidy
+    from skillpolicy.loading.programfiles import load_program
+
+    examples = EXAMPLE_PARAMS.parent
+    lines = []
+    for program_id in ("xuchang-2013-revitalization", "guangxi-2012-technician"):
+        payout = compute_subsidy(
+            examples / f"{program_id}.xlsx", load_program(program_id), params_file=EXAMPLE_PARAMS
+        )
+        made = ledger_lines(payout.lines, program_id)
+        assert made == [line.ledger_line(program_id) for line in payout.lines]
+        assert all(type(line) is LedgerLine for line in made)
+        lines += made
+    assert {line.status for line in payout.lines} >= {"paid", "refused"}
+    assert len({line.facts for line in lines}) > 1 and len({line.amount for line in lines}) > 1

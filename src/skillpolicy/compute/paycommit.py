@@ -11,7 +11,7 @@ from pathlib import Path
 from ..domain.collector import collector_paused
 from ..ledger import Ledger, LedgerLine, OutcomeLine, RunInfo
 from ..ledger.workflow import os_user
-from .paylines import PayLine, Payout
+from .paylines import PayLine, Payout, ledger_lines
 from .refusals import refuse_committed_elsewhere
 
 
@@ -57,9 +57,9 @@ def commit_payout(
 
     with collector_paused():
         # paid lines without a month take the run's month inside the ledger (no copy per line)
-        paid_lines = [
-            line.ledger_line(payout.program.id) for line in payout.lines if line.status == "paid"
-        ]
+        paid_lines = ledger_lines(
+            (line for line in payout.lines if line.status == "paid"), payout.program.id
+        )
         outcomes = [
             OutcomeLine(recorded(line), line.status, tuple(line.reasons))
             for line in payout.lines

@@ -84,7 +84,6 @@ from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1300,11 +1299,27 @@ class SqliteLedger:
         """The run's paid lines counted by the report's groups and classes, written once.
 
         Counted here from the rows just inserted (a GROUP BY over the run's lines in SQL costs
-        several times as much, and the commit of 100k lines must stay within 2 s)."""
+        several times as much, and the commit of 100k lines must stay within 2 s): once per
+        line by the columns of both summaries together (a few thousand distinct, 7,588 for
+        91,035 lines), then each group and class from those (half the time of counting the
+        groups and the classes apart and sorting the classes' lines by inspections)."""
         if not rows:
             return
         run_id = rows[0][0]
-        groups = Counter(map(_GROUP_OF, rows))
+        groups: Counter[tuple[Any, ...]] = Counter()
+        classes: dict[tuple[Any, ...], tuple[int, int]] = {}  # the fewest inspections, trainees
+        for fine, count in Counter(map(_FINE_OF, rows)).items():
+            groups[_GROUP_IN_FINE(fine)] += count
+            inspections = fine[_INSPECTIONS_IN_FINE]
+            if inspections is _NULL:  # a line without inspections is not counted in its class
+                continue
+            key = _CLASS_IN_FINE(fine)
+            found = classes.get(key)
+            classes[key] = (
+                (inspections, count)
+                if found is None
+                else (min(found[0], inspections), found[1] + count)
+            )
         tranche = _GROUP_KEY_COLUMNS.index("tranche") - 1  # bound as _NULL when it is NULL
         self._db.executemany(
             INSERT_PAID_GROUP,
@@ -1314,19 +1329,9 @@ class SqliteLedger:
                 for key, count in groups.items()
             ],
         )  # fmt: skip
-        # per class, its trainees and the fewest inspections (a line without is not counted):
-        # no Python code per line. The (class, inspections) pairs sorted most inspections
-        # first make a dict in which each class keeps its last pair, the fewest.
-        pairs = [
-            pair
-            for pair in zip(map(_CLASS_OF, rows), map(_INSPECTIONS_OF, rows), strict=True)
-            if pair[1] is not _NULL
-        ]
-        trainees = Counter(map(itemgetter(0), pairs))
-        least = dict(sorted(pairs, key=itemgetter(1), reverse=True))
         self._db.executemany(
             INSERT_PAID_CLASS,
-            [(run_id, *key, least[key], count) for key, count in trainees.items()],
+            [(run_id, *key, least, count) for key, (least, count) in classes.items()],
         )
 
     def _record_outcomes(
@@ -1504,21 +1509,26 @@ def _facts(values: Sequence[Any]) -> LineFacts:
     )
 
 
-_GROUP_OF = itemgetter(*(_LINE_ROW.index(name) for name in _GROUP_KEY_COLUMNS[1:]))
-_CLASS_OF = itemgetter(*(_LINE_ROW.index(name) for name in _CLASS_KEY_COLUMNS[1:]))
-_INSPECTIONS_OF = itemgetter(_LINE_ROW.index("inspections"))
-# The integer columns that may be NULL, by position among the columns run_rows makes (after
-# run_id and line_no); SQLite binds them as _NULL and NULLIF makes it NULL again.
-_NULLABLE = tuple(_LINE_ROW.index(name) - 2 for name in _NULLABLE_COLUMNS)
+# What _summarise counts each line by: the columns of a paid group and of a paid class (less
+# the run id) and the line's inspections, each once; then where each summary's are in it.
+_FINE_COLUMNS = tuple(
+    dict.fromkeys((*_GROUP_KEY_COLUMNS[1:], *_CLASS_KEY_COLUMNS[1:], "inspections"))
+)
+_FINE_OF = itemgetter(*(_LINE_ROW.index(name) for name in _FINE_COLUMNS))
+_GROUP_IN_FINE = itemgetter(*(_FINE_COLUMNS.index(name) for name in _GROUP_KEY_COLUMNS[1:]))
+_CLASS_IN_FINE = itemgetter(*(_FINE_COLUMNS.index(name) for name in _CLASS_KEY_COLUMNS[1:]))
+_INSPECTIONS_IN_FINE = _FINE_COLUMNS.index("inspections")
+_KEY_OF = itemgetter(LedgerLine._fields.index("key"))
+_AMOUNT_OF = itemgetter(LedgerLine._fields.index("amount"))
 
 
 @dataclass(frozen=True)
 class RunRows:
     """A run's lines as the rows of ``lines`` (:data:`_LINE_ROW` order).
 
-    Made a column at a time: the lines are transposed once and the rows zipped back, so no
-    Python code runs per line except where a column needs it (a missing month, a NULL to
-    bind); for 100,000 lines this takes a fifth of the per-line loop it replaces.
+    Made by one comprehension whose target unpacks each line and its facts by name: no
+    function is called per line, and no column is transposed and zipped back (run_rows took
+    0.225 s that way, 0.141 s this way for 91,035 lines).
     """
 
     rows: list[tuple[Any, ...]]  # each key once: the first line of a repeated key
@@ -1543,7 +1553,7 @@ def run_rows(run: RunInfo, lines: Sequence[LedgerLine], *, null: Any = None) -> 
     statement turns that back into NULL."""
     repeats: dict[str, PaidEntry] = {}
     numbers: Sequence[int] = range(1, len(lines) + 1)
-    keys = [line.key for line in lines]
+    keys = list(map(_KEY_OF, lines))
     if len(set(keys)) != len(keys):  # a key repeated: its first line is the one recorded
         kept: dict[str, int] = {}
         for number, line in enumerate(lines, start=1):
@@ -1555,28 +1565,30 @@ def run_rows(run: RunInfo, lines: Sequence[LedgerLine], *, null: Any = None) -> 
                 kept[line.key] = number
         numbers = list(kept.values())
         lines = [lines[number - 1] for number in numbers]
+        keys = list(kept)
     if not lines:
         return RunRows([], repeats, (), ())
-    (key, program, subject, name, occupation, level, tranche, target, year, amount, payee,
-     row, facts) = zip(*lines, strict=True)  # fmt: skip
-    if set(map(type, amount)) != {Decimal}:
-        for value in amount:
+    amounts = list(map(_AMOUNT_OF, lines))
+    if set(map(type, amounts)) != {Decimal}:
+        for value in amounts:
             amount_text(value)  # raises on the first amount that is not a Decimal
-    texts = {value: amount_text(value) for value in set(amount)}
-    month, *described = zip(*facts, strict=True)
-    if "" in month:  # a line without 结业日期 counts in the month of the run
-        default = run.created_at[:7]
-        month = tuple(value or default for value in month)
-    columns: list[Sequence[Any]] = [
-        key, program, subject, name, occupation, level, tranche, target, year,
-        list(map(texts.__getitem__, amount)), payee, row, month, *described,
+    text = {value: amount_text(value) for value in set(amounts)}.__getitem__
+    run_id, default = run.run_id, run.created_at[:7]  # a line without 结业日期: the run's month
+    # one tuple display per line, its fields unpacked by name: the NULLs stood in and the
+    # month filled in as it goes (no column is copied a second time)
+    rows = [
+        (run_id, number, key, program, subject, name, occupation, level,
+         null if tranche is None else tranche, target, null if year is None else year,
+         text(amount), payee, null if row is None else row, month or default, department,
+         training_type, person_category, institution, locality, outcome, attendance,
+         null if inspections is None else inspections, class_start, enterprise)
+        for number, (key, program, subject, name, occupation, level, tranche, target, year,
+                     amount, payee, row, (month, department, training_type, person_category,
+                                          institution, locality, outcome, attendance,
+                                          inspections, class_start, enterprise))
+        in zip(numbers, lines, strict=True)
     ]  # fmt: skip
-    if null is not None:
-        for index in _NULLABLE:
-            if None in columns[index]:
-                columns[index] = [null if value is None else value for value in columns[index]]
-    rows = list(zip(repeat(run.run_id), numbers, *columns))
-    return RunRows(rows, repeats, key, amount)
+    return RunRows(rows, repeats, keys, amounts)
 
 
 def _outcome_row(run_id: str, line_no: int, outcome: OutcomeLine) -> tuple[Any, ...]:
