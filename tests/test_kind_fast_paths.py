@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from skillpolicy.loading.programfiles import list_programs, load_program
 from skillpolicy.policy.params import LocalParams, load_params
 from skillpolicy.policy.programs import Program
 from skillpolicy.rules.kind_duplicate import Duplicate
+from skillpolicy.rules.kind_valid import Valid
 from skillpolicy.rules.kinds import Batch, Flags, Kind, hits, kind_class
 
 PROGRAM = "xuchang-2013-revitalization"
@@ -35,12 +37,15 @@ def program_and_params() -> tuple[Program, LocalParams]:
     return program, load_params(None, program, list_programs(SearchPath("catalogs")))
 
 
-def a_rule(kind: str, params: dict[str, Any] | None = None) -> Kind:
-    """A fresh rule of the Xuchang program's ``kind`` (its params replaced when given) over a
-    sheet with the test's columns."""
+def a_rule(kind: str, params: dict[str, Any] | None = None, as_of: dt.date | None = None) -> Kind:
+    """A fresh rule of the Xuchang program's ``kind`` (its params replaced when given; a kind
+    the program uses only inside an all-of made from its first rule) over a sheet with the
+    test's columns, run with ``as_of``."""
     program, params_ = program_and_params()
-    spec = next(rule for rule in program.rules if rule.kind == kind)
-    if params is not None:
+    spec = next((rule for rule in program.rules if rule.kind == kind), None)
+    if spec is None:
+        spec = program.rules[0].model_copy(update={"kind": kind, "params": params})
+    elif params is not None:
         spec = spec.model_copy(update={"params": params})
     layout = Layout(
         file=Path("roster.xlsx"),
@@ -50,7 +55,9 @@ def a_rule(kind: str, params: dict[str, Any] | None = None) -> Kind:
         columns={name: place for place, name in enumerate(COLUMNS)},
         letters={name: chr(65 + place) for place, name in enumerate(COLUMNS)},
     )
-    context = make_context(program, layout, params=params_, search=SearchPath("catalogs"))
+    context = make_context(
+        program, layout, params=params_, search=SearchPath("catalogs"), as_of=as_of
+    )
     return kind_class(kind)(spec, context)
 
 
@@ -179,3 +186,97 @@ def test_group_figures_over_batches_are_those_worked_out_row_by_row(
     assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
     for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):
         assert f"{label}，开班日期相同的{count}名学员）抽查{figure}次" in message
+
+
+PERSON_CELLS = st.sampled_from(
+    [
+        *PEOPLE,
+        PEOPLE[0].lower(),
+        f" {PEOPLE[1]} ",
+        PEOPLE[0].translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")),
+        make_resident_id("41102320200101123"),  # born in 2020, after the classes began
+        make_resident_id("41102320130302124"),  # born the day after 2013-03-01
+        make_resident_id("41102320200101123")[:17] + "0",  # and a wrong check character
+        "41102319900101123",
+        PEOPLE[1][:17] + "0" if PEOPLE[1][17] != "0" else PEOPLE[1][:17] + "1",
+        None,
+        "",
+        " ",
+        "\u3000",
+        4110231990,
+        4.11023199001011e17,
+    ]
+)
+STARTS = st.sampled_from(
+    [
+        "2013-03-01",
+        "2013年3月1日",
+        dt.datetime(2013, 3, 1),
+        dt.date(2013, 3, 2),
+        dt.date(2021, 1, 1),
+        None,
+        "",
+        "不是日期",
+    ]
+)
+SEXES = st.sampled_from(["男", "女", " 女 ", "Ｍ", "未知", None, "", "　"])
+
+
+def people_by_hand(rule: Kind, batch: Batch, rows: range, blank_allowed: bool) -> list[Any]:
+    """valid's answer for a 身份证号 column worked out a row at a time: each filled (or, when
+    blanks are not allowed, each) cell checked alone, a valid one again against the row's
+    reference date (as_of, else its readable 开班日期, else the program's) when born after it,
+    then a valid number's sex against 性别."""
+    from skillpolicy.domain.identifiers import check_resident_id
+    from skillpolicy.domain.values import ValueProblem, cell_text, is_blank, parse_date
+
+    assert isinstance(rule, Valid)
+    flagged = []
+    for i in rows:
+        raw = batch.column("身份证号")[i]
+        if blank_allowed and is_blank(raw):
+            continue
+        start = batch.column("开班日期")[i]
+        try:
+            day = None if is_blank(start) else parse_date(start)
+        except ValueProblem:
+            day = None
+        reference = rule.context.as_of or day or rule.program.reference_date
+        result = check_resident_id(raw)
+        if result.ok and result.birth_date is not None and result.birth_date > reference:
+            result = check_resident_id(raw, not_after=reference)
+        if not result.ok:
+            flagged.append((i, [(batch.numbers[i], "身份证号", result.problem)], None))
+            continue
+        sex = batch.column("性别")[i]
+        if is_blank(sex) or cell_text(sex) == result.sex:
+            continue
+        said = rule._sex_differs("身份证号", cell_text(sex), str(result.sex))
+        flagged.append((i, [(batch.numbers[i], where, m) for where, m in said], None))
+    return flagged
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({"身份证号": PERSON_CELLS, "开班日期": STARTS, "性别": SEXES}),
+        max_size=30,
+    ),
+    size=st.integers(min_value=1, max_value=8),
+    blank_allowed=st.booleans(),
+    every=st.booleans(),
+    as_of=st.sampled_from([None, dt.date(2013, 3, 1), dt.date(2030, 1, 1)]),
+)
+def test_identity_numbers_checked_a_column_at_a_time_are_those_checked_row_by_row(
+    rows: list[dict[str, Any]], size: int, blank_allowed: bool, every: bool, as_of: dt.date | None
+) -> None:
+    """valid's 身份证号 path over whole batches (plain valid numbers recognised a column at a
+    time, birth dates and sexes read from their text) flags the same rows with the same
+    messages as checking each row alone: blank, whitespace, lower-case x, full-width,
+    numeric and mutated numbers, numbers born after the row's 开班日期 (text, date, datetime,
+    blank, unreadable) or after --as-of, and 性别 cells that differ, are blank or are no sex."""
+    params = {"columns": ["身份证号"], "blank_allowed": blank_allowed}
+    rule = a_rule("valid", params, as_of=as_of)
+    for batch in batches_of(rows, size):
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        assert shown(rule.flag(batch, chosen)) == people_by_hand(rule, batch, chosen, blank_allowed)

@@ -262,8 +262,8 @@ class Duplicate(Kind):
 
 def key_parts(memo: Memo, column_type: str, cells: list[Any]) -> list[str]:
     """Each cell of a column as a key part of its type, "" for a blank cell; an identity
-    number through the memo's shared check."""
+    number through the memo's shared check ("" when not valid). The list is shared: read it,
+    do not change it."""
     if column_type == PERSON_ID:
-        people = memo.resident_ids(cells)
-        return [person.value if person.ok else "" for person in people]
+        return memo.people(cells).values
     return memo.each(f"part:{column_type}", cells, _BLANK_OR_PART.get(column_type, _blank_or_text))
