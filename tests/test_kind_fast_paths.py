@@ -124,7 +124,7 @@ CLASSES = st.fixed_dictionaries(
 
 
 def grouped_by_hand(
-    rule: Kind, batches: list[Batch], chosen: list[range]
+    rule: Kind, batches: list[Batch], chosen: list[range], of: str = "max"
 ) -> tuple[list[Any], list[Any]]:
     """group-number's answer worked out row by row: the unreadable counts flagged per batch,
     then per group (keys read as the kind reads them, groups in order of their first row)
@@ -153,10 +153,11 @@ def grouped_by_hand(
             group[2].append(value)
     late = []
     for label, numbers, values in groups.values():
-        if max(values) >= 3:
+        figure = sum(values) if of == "sum" else max(values)
+        if figure >= 3:
             continue
         for number in numbers:
-            late.append((number, label, len(numbers), max(values)))
+            late.append((number, label, len(numbers), figure))
     return flagged, late
 
 
@@ -165,14 +166,18 @@ def grouped_by_hand(
     rows=st.lists(CLASSES, max_size=30),
     size=st.integers(min_value=1, max_value=8),
     every=st.booleans(),
+    of=st.sampled_from(["max", "sum"]),
 )
 def test_group_figures_over_batches_are_those_worked_out_row_by_row(
-    rows: list[dict[str, Any]], size: int, every: bool
+    rows: list[dict[str, Any]], size: int, every: bool, of: str
 ) -> None:
     """group-number over several batches (all rows or some) flags the unreadable counts and
-    finds the groups below the bound, with their labels, sizes and rows, as working it out
-    row by row does."""
-    rule, alone = a_rule("group-number"), a_rule("group-number")
+    finds the groups below the bound (their highest count, or the sum), with their labels,
+    sizes and rows, as working it out row by row does."""
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "group-number")
+    params = {**spec.params, "of": of}
+    rule, alone = a_rule("group-number", params), a_rule("group-number", params)
     batches = batches_of(rows, size)
     chosen = [range(len(b)) if every else range(0, len(b), 2) for b in batches]
     flagged = []
@@ -181,7 +186,7 @@ def test_group_figures_over_batches_are_those_worked_out_row_by_row(
             assert not found and broken is not None
             flagged.append((batch.numbers[i], broken.column, broken.message))
     late = [(f.row, f.column, f.message) for f in rule.finish()]
-    by_hand, missed = grouped_by_hand(alone, batches, chosen)
+    by_hand, missed = grouped_by_hand(alone, batches, chosen, of)
     assert flagged == by_hand
     assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
     for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):

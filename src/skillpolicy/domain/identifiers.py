@@ -162,8 +162,8 @@ def _parse_date(text: str) -> date | None:
     found = _BIRTHS.get(text, _NOT_SEEN)
     if found is not _NOT_SEEN:
         return found  # type: ignore[return-value]
-    try:
-        birth: date | None = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+    try:  # eight ASCII digits: ISO 8601's basic form (YYYYMMDD), read in C
+        birth: date | None = date.fromisoformat(text)
     except ValueError:
         birth = None
     if len(_BIRTHS) < _BIRTHS_KEPT:
@@ -286,10 +286,6 @@ def check_resident_ids(
 # a plain number of a known province: 18 ASCII characters, the first two a province code
 _PLAIN_KNOWN_ID = re.compile("(?:" + "|".join(sorted(_PROVINCE_PREFIXES)) + ")[0-9]{15}[0-9Xx]")
 _BIRTH_TEXT = operator.itemgetter(slice(6, 14))
-_FIRST17 = operator.itemgetter(slice(0, 17))
-_LAST_CHAR = operator.itemgetter(17)
-# the check character by the remainder of the first 17 digits read in base 13, modulo 11
-_CHECK_BY_REMAINDER = tuple(_ID_CHECK_CHARS[2 * r % 11] for r in range(11))
 
 
 def plain_resident_ids(cells: Sequence[object]) -> list[str]:
@@ -307,16 +303,23 @@ def plain_resident_ids(cells: Sequence[object]) -> list[str]:
         texts = [cell if cell.__class__ is str else "" for cell in cells]
     matched = list(map(_PLAIN_KNOWN_ID.fullmatch, texts))  # type: ignore[arg-type]
     every = all(matched)
-    numbers = list(map(str.upper, texts if every else compress(texts, matched)))  # type: ignore[arg-type]
+    numbers: list[str] = list(texts if every else compress(texts, matched))  # type: ignore[arg-type]
     if not numbers:
         return [""] * len(cells)
+    if "x" in "".join(numbers):
+        numbers = list(map(str.upper, numbers))
     births = list(map(_BIRTH_TEXT, numbers))
     for text in set(births).difference(_BIRTHS):  # a birth text first seen: parsed once
         _parse_date(text)
-    remainders = map(operator.mod, map(int, map(_FIRST17, numbers), repeat(13)), repeat(11))
-    right = map(
-        operator.eq, map(_CHECK_BY_REMAINDER.__getitem__, remainders), map(_LAST_CHAR, numbers)
+    # the check character is right when the 18 characters read in base 13 (X as 10) leave 1
+    # modulo 11: base 13 is 2 modulo 11, so this is the standard's weighted sum (see
+    # _id_check_char) plus the check value
+    remainders = map(
+        operator.mod,
+        map(int, map(str.replace, numbers, repeat("X"), repeat("A")), repeat(13)),
+        repeat(11),
     )
+    right = map(operator.eq, remainders, repeat(1))
     good = map(operator.and_, map(_REAL_BIRTHS.__contains__, births), right)
     valid = list(map(operator.mul, numbers, good))  # the number, or "" when not valid
     if every:
