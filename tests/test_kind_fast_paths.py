@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_resident_id
@@ -18,8 +18,9 @@ from skillpolicy.loading.programfiles import list_programs, load_program
 from skillpolicy.policy.params import LocalParams, load_params
 from skillpolicy.policy.programs import Program
 from skillpolicy.rules.kind_duplicate import Duplicate
+from skillpolicy.rules.kind_share import Share
 from skillpolicy.rules.kind_valid import Valid
-from skillpolicy.rules.kinds import Batch, Flags, Kind, hits, kind_class
+from skillpolicy.rules.kinds import Batch, DateOrder, Flags, Kind, hits, kind_class
 
 PROGRAM = "xuchang-2013-revitalization"
 COLUMNS = ["姓名", "身份证号", "培训类别", "开班日期", "性别", "培训机构", "职业(工种)", "抽查次数"]
@@ -285,3 +286,99 @@ def test_identity_numbers_checked_a_column_at_a_time_are_those_checked_row_by_ro
     for batch in batches_of(rows, size):
         chosen = range(len(batch)) if every else range(0, len(batch), 2)
         assert shown(rule.flag(batch, chosen)) == people_by_hand(rule, batch, chosen, blank_allowed)
+
+
+DATES = st.sampled_from(
+    [
+        "2013-02-27",
+        "2013年2月27日",
+        " 2013-03-01 ",
+        "２０１３－０３－０２",
+        dt.date(2013, 3, 1),
+        dt.datetime(2013, 3, 1, 0, 0),
+        dt.datetime(2013, 3, 1, 9, 30),
+        41334,
+        41334.0,
+        True,
+        1,
+        None,
+        "",
+        "\u3000",
+        "2013-02-30",
+        "不是日期",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"开班审批日期": DATES, "开班日期": DATES}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    every=st.booleans(),
+    other=st.booleans(),
+)
+@example(  # True == 1 in Python, but the bool is no date and the 1 is 1900-01-01
+    rows=[{"开班审批日期": v, "开班日期": "2013-03-01"} for v in (True, 1, 1.0)],
+    size=3,
+    every=True,
+    other=True,
+)
+def test_date_order_judged_per_distinct_pair_is_judged_row_by_row(
+    rows: list[dict[str, Any]], size: int, every: bool, other: bool
+) -> None:
+    """date-order judging each distinct pair of cells once (per_distinct_pair) flags the same
+    rows with the same messages and unreadable cells as judging each row alone, for text,
+    full-width, date, datetime, numeric, bool, blank and unreadable cells, against another
+    column or the program's deadline."""
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "date-order")
+    params = dict(spec.params)
+    if not other:
+        del params["not_after_column"]
+        params["not_after"] = dt.date(2013, 3, 1)
+    rule = a_rule("date-order", params)
+    assert isinstance(rule, DateOrder)
+    for batch in batches_of(rows, size):
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        by_hand: Flags = {}
+        for i in chosen:
+            later = batch.column("开班日期")[i] if other else None
+            message, column, broken = rule._judge(batch.column("开班审批日期")[i], later)
+            if message is not None:
+                by_hand[i] = ([rule.at(batch, i, column, message)], None)
+            elif broken is not None:
+                by_hand[i] = ([], broken)
+        assert shown(rule.flag(batch, chosen)) == shown(by_hand)
+
+
+RESULTS = st.sampled_from(
+    ["合格", "不合格", " 合格 ", "＂合格＂", "缺考", None, "", "\u3000", 1, True]
+)
+INSTITUTIONS = st.sampled_from(["甲校", " 甲校", "ＡＢ校", "AB校", None, "", "乙校"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({"鉴定结果": RESULTS, "培训机构": INSTITUTIONS}), max_size=30
+    ),
+    size=st.integers(min_value=1, max_value=8),
+    grouped=st.booleans(),
+)
+def test_shares_tallied_a_column_at_a_time_are_those_tallied_row_by_row(
+    rows: list[dict[str, Any]], size: int, grouped: bool
+) -> None:
+    """share's whole-batch tally (Counter over the answered and the counted rows) leaves the
+    same totals per group, and the same late findings, as tallying each row: blank, padded,
+    full-width and unlisted answers, numbers and bools, blank groups, with a group or without."""
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "share")
+    params = {k: v for k, v in spec.params.items() if grouped or k != "group"}
+    fast, slow = a_rule("share", params), a_rule("share", params)
+    assert isinstance(fast, Share) and isinstance(slow, Share)
+    for batch in batches_of(rows, size):
+        assert shown(fast.flag(batch, range(len(batch)))) == shown(
+            slow.flag(batch, list(range(len(batch))))  # a list of rows: row by row
+        )
+    assert fast.totals == slow.totals
+    assert [f.message for f in fast.finish()] == [f.message for f in slow.finish()]
