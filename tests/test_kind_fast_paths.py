@@ -382,3 +382,38 @@ def test_shares_tallied_a_column_at_a_time_are_those_tallied_row_by_row(
         )
     assert fast.totals == slow.totals
     assert [f.message for f in fast.finish()] == [f.message for f in slow.finish()]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"身份证号": IDS, "培训类别": CATEGORIES}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+)
+def test_duplicate_keys_kept_as_ints_repeat_exactly_when_their_parts_do(
+    rows: list[dict[str, Any]], size: int
+) -> None:
+    """duplicate keeps each key as one int (an identity number in base 36, other parts
+    numbered): a row is flagged, naming the first row, exactly when an earlier row has the
+    same valid identity number and the same folded category, as tuples of the parts say."""
+    from skillpolicy.rules.kind_duplicate import typed_part
+
+    params = {"columns": ["身份证号", "培训类别"]}
+    rule = a_rule("duplicate", params)
+    seen: dict[tuple[str, str], int] = {}
+    for batch in batches_of(rows, size):
+        expected = []
+        for i in range(len(batch)):
+            raw, category = batch.column("身份证号")[i], batch.column("培训类别")[i]
+            person = "" if raw is None or raw == "" else typed_part("person-id", raw)
+            if not person:
+                continue
+            filled = category is not None and category.strip()
+            key = (person, typed_part("text", category) if filled else "")
+            first = seen.setdefault(key, batch.numbers[i])
+            if first != batch.numbers[i]:
+                expected.append((batch.numbers[i], first))
+        flagged = rule.flag(batch, range(len(batch)))
+        got = [(batch.numbers[i], found[0].message) for i, (found, _) in sorted(flagged.items())]
+        assert [number for number, _ in got] == [number for number, _ in expected]
+        for (_, message), (_, first) in zip(got, expected, strict=True):
+            assert message.startswith(f"与第{first}行的")
