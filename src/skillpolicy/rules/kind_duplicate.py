@@ -235,17 +235,16 @@ class Duplicate(Kind):
         else:
             picked = [pick(parts) for *_, ((_, _, parts),) in plan]
             shown = list(pick(numbers))
-        # each row's key as one int: its parts' codes side by side, a 1 in front
-        keys = [1] * len(shown)
-        for (*_, ((name, _, _),)), values in zip(plan, picked, strict=True):
+        # each row's key as one int: its parts' codes side by side (the first is never 0)
+        keys: list[int] = []
+        for place, ((*_, ((name, _, _),)), values) in enumerate(zip(plan, picked, strict=True)):
             column_type = self.types[name]
-            keys = list(
-                map(
-                    operator.or_,
-                    map(operator.lshift, keys, repeat(_bits(column_type))),
-                    self._codes(column_type, values),
-                )
-            )
+            codes = self._codes(column_type, values)
+            if place == 0:
+                keys = list(codes)
+                continue
+            shifted = map(operator.lshift, keys, repeat(_bits(column_type)))
+            keys = list(map(operator.or_, shifted, codes))
         # each key's first row number in this batch (a later row's key written first)
         firsts = dict(zip(reversed(keys), reversed(shown), strict=True))
         first_seen = self.first
@@ -268,13 +267,14 @@ class Duplicate(Kind):
 
     def _codes(self, column_type: str, parts: Sequence[str]) -> Iterable[int]:
         """Each key part as a number that fits in :func:`_bits` of its type: an identity
-        number read in base 36 (its 18 characters, 0-9 and X, in 94 bits), plus one ("" is
-        0); any other part numbered in the order first seen. A key kept as these numbers side
-        by side is one small int instead of a tuple and the number's text."""
+        number read in base 36 (its 18 characters, 0-9 and X, in 94 bits; never 0, a
+        province code comes first), "" as 0; any other part numbered from 1 in the order
+        first seen. A key kept as these numbers side by side is one small int instead of a
+        tuple and the number's text."""
         if column_type == PERSON_ID:
             if "" in parts:
-                return [int(part, 36) + 1 if part else 0 for part in parts]
-            return map(operator.add, map(int, parts, repeat(36)), repeat(1))
+                return [int(part, 36) if part else 0 for part in parts]
+            return map(int, parts, repeat(36))
         codes = self.codes
         for part in set(parts).difference(codes):
             codes[part] = len(codes) + 1
@@ -283,7 +283,7 @@ class Duplicate(Kind):
     def _code(self, column_type: str, part: str) -> int:
         """One part's code, as :meth:`_codes` gives it."""
         if column_type == PERSON_ID:
-            return int(part, 36) + 1 if part else 0
+            return int(part, 36) if part else 0
         code = self.codes.get(part)
         if code is None:
             code = self.codes[part] = len(self.codes) + 1
