@@ -6,6 +6,7 @@ the standards, independently of the module's private helpers.
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date
 
@@ -21,11 +22,13 @@ from skillpolicy.domain.identifiers import (
     check_postcode,
     check_resident_id,
     check_resident_ids,
+    latest_birth,
     luhn_ok,
     mask_account,
     mask_id,
     mask_phone,
     normalise_text,
+    plain_resident_ids,
 )
 
 # ------------------------------------------------------------------ reference formulas
@@ -610,6 +613,36 @@ def test_the_base_13_checksum_is_the_standards_weighted_sum() -> None:
         for last in "0123456789X":
             number = first17 + last
             assert check_resident_ids([number])[0].ok == (last == right), number
+
+
+_PLAIN = re.compile("[0-9]{17}[0-9Xx]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ID_CELLS, max_size=25))
+def test_the_plain_valid_numbers_of_a_column_are_those_the_check_finds_valid(
+    cells: list[object],
+) -> None:
+    """plain_resident_ids gives a cell's number exactly when it is text of 18 ASCII digits
+    (or a last x) that check_resident_id finds valid, and then the check's value ("" for
+    blank, whitespace, full-width, numeric, mutated and other broken cells)."""
+    expected = []
+    for cell in cells:
+        result = check_resident_id(cell)
+        plain = isinstance(cell, str) and _PLAIN.fullmatch(cell) is not None
+        expected.append(result.value if result.ok and plain else "")
+    assert plain_resident_ids(cells) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_ID_CELLS, max_size=25))
+def test_the_latest_birth_of_a_column_is_that_of_its_valid_numbers(cells: list[object]) -> None:
+    """latest_birth of the valid numbers' column ("" for the others) is the latest birth
+    date check_resident_id reads from them, None when none is valid."""
+    results = [check_resident_id(cell) for cell in cells]
+    numbers = [result.value if result.ok else "" for result in results]
+    births = [r.birth_date for r in results if r.ok and r.birth_date is not None]
+    assert latest_birth(numbers) == max(births, default=None)
 
 
 def test_a_stand_in_check_judges_every_number_of_the_column() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_resident_id
@@ -17,7 +18,9 @@ from skillpolicy.loading.programfiles import list_programs, load_program
 from skillpolicy.policy.params import LocalParams, load_params
 from skillpolicy.policy.programs import Program
 from skillpolicy.rules.kind_duplicate import Duplicate
-from skillpolicy.rules.kinds import Batch, Flags, Kind, hits, kind_class
+from skillpolicy.rules.kind_share import Share
+from skillpolicy.rules.kind_valid import Valid
+from skillpolicy.rules.kinds import Batch, DateOrder, Flags, Kind, hits, kind_class
 
 PROGRAM = "xuchang-2013-revitalization"
 COLUMNS = ["姓名", "身份证号", "培训类别", "开班日期", "性别", "培训机构", "职业(工种)", "抽查次数"]
@@ -35,12 +38,15 @@ def program_and_params() -> tuple[Program, LocalParams]:
     return program, load_params(None, program, list_programs(SearchPath("catalogs")))
 
 
-def a_rule(kind: str, params: dict[str, Any] | None = None) -> Kind:
-    """A fresh rule of the Xuchang program's ``kind`` (its params replaced when given) over a
-    sheet with the test's columns."""
+def a_rule(kind: str, params: dict[str, Any] | None = None, as_of: dt.date | None = None) -> Kind:
+    """A fresh rule of the Xuchang program's ``kind`` (its params replaced when given; a kind
+    the program uses only inside an all-of made from its first rule) over a sheet with the
+    test's columns, run with ``as_of``."""
     program, params_ = program_and_params()
-    spec = next(rule for rule in program.rules if rule.kind == kind)
-    if params is not None:
+    spec = next((rule for rule in program.rules if rule.kind == kind), None)
+    if spec is None:
+        spec = program.rules[0].model_copy(update={"kind": kind, "params": params})
+    elif params is not None:
         spec = spec.model_copy(update={"params": params})
     layout = Layout(
         file=Path("roster.xlsx"),
@@ -50,7 +56,9 @@ def a_rule(kind: str, params: dict[str, Any] | None = None) -> Kind:
         columns={name: place for place, name in enumerate(COLUMNS)},
         letters={name: chr(65 + place) for place, name in enumerate(COLUMNS)},
     )
-    context = make_context(program, layout, params=params_, search=SearchPath("catalogs"))
+    context = make_context(
+        program, layout, params=params_, search=SearchPath("catalogs"), as_of=as_of
+    )
     return kind_class(kind)(spec, context)
 
 
@@ -117,7 +125,7 @@ CLASSES = st.fixed_dictionaries(
 
 
 def grouped_by_hand(
-    rule: Kind, batches: list[Batch], chosen: list[range]
+    rule: Kind, batches: list[Batch], chosen: list[range], of: str = "max"
 ) -> tuple[list[Any], list[Any]]:
     """group-number's answer worked out row by row: the unreadable counts flagged per batch,
     then per group (keys read as the kind reads them, groups in order of their first row)
@@ -146,10 +154,11 @@ def grouped_by_hand(
             group[2].append(value)
     late = []
     for label, numbers, values in groups.values():
-        if max(values) >= 3:
+        figure = sum(values) if of == "sum" else max(values)
+        if figure >= 3:
             continue
         for number in numbers:
-            late.append((number, label, len(numbers), max(values)))
+            late.append((number, label, len(numbers), figure))
     return flagged, late
 
 
@@ -158,14 +167,18 @@ def grouped_by_hand(
     rows=st.lists(CLASSES, max_size=30),
     size=st.integers(min_value=1, max_value=8),
     every=st.booleans(),
+    of=st.sampled_from(["max", "sum"]),
 )
 def test_group_figures_over_batches_are_those_worked_out_row_by_row(
-    rows: list[dict[str, Any]], size: int, every: bool
+    rows: list[dict[str, Any]], size: int, every: bool, of: str
 ) -> None:
     """group-number over several batches (all rows or some) flags the unreadable counts and
-    finds the groups below the bound, with their labels, sizes and rows, as working it out
-    row by row does."""
-    rule, alone = a_rule("group-number"), a_rule("group-number")
+    finds the groups below the bound (their highest count, or the sum), with their labels,
+    sizes and rows, as working it out row by row does."""
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "group-number")
+    params = {**spec.params, "of": of}
+    rule, alone = a_rule("group-number", params), a_rule("group-number", params)
     batches = batches_of(rows, size)
     chosen = [range(len(b)) if every else range(0, len(b), 2) for b in batches]
     flagged = []
@@ -174,8 +187,233 @@ def test_group_figures_over_batches_are_those_worked_out_row_by_row(
             assert not found and broken is not None
             flagged.append((batch.numbers[i], broken.column, broken.message))
     late = [(f.row, f.column, f.message) for f in rule.finish()]
-    by_hand, missed = grouped_by_hand(alone, batches, chosen)
+    by_hand, missed = grouped_by_hand(alone, batches, chosen, of)
     assert flagged == by_hand
     assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
     for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):
         assert f"{label}，开班日期相同的{count}名学员）抽查{figure}次" in message
+
+
+PERSON_CELLS = st.sampled_from(
+    [
+        *PEOPLE,
+        PEOPLE[0].lower(),
+        f" {PEOPLE[1]} ",
+        PEOPLE[0].translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")),
+        make_resident_id("41102320200101123"),  # born in 2020, after the classes began
+        make_resident_id("41102320130302124"),  # born the day after 2013-03-01
+        make_resident_id("41102320200101123")[:17] + "0",  # and a wrong check character
+        "41102319900101123",
+        PEOPLE[1][:17] + "0" if PEOPLE[1][17] != "0" else PEOPLE[1][:17] + "1",
+        None,
+        "",
+        " ",
+        "\u3000",
+        4110231990,
+        4.11023199001011e17,
+    ]
+)
+STARTS = st.sampled_from(
+    [
+        "2013-03-01",
+        "2013年3月1日",
+        dt.datetime(2013, 3, 1),
+        dt.date(2013, 3, 2),
+        dt.date(2021, 1, 1),
+        None,
+        "",
+        "不是日期",
+    ]
+)
+SEXES = st.sampled_from(["男", "女", " 女 ", "Ｍ", "未知", None, "", "　"])
+
+
+def people_by_hand(rule: Kind, batch: Batch, rows: range, blank_allowed: bool) -> list[Any]:
+    """valid's answer for a 身份证号 column worked out a row at a time: each filled (or, when
+    blanks are not allowed, each) cell checked alone, a valid one again against the row's
+    reference date (as_of, else its readable 开班日期, else the program's) when born after it,
+    then a valid number's sex against 性别."""
+    from skillpolicy.domain.identifiers import check_resident_id
+    from skillpolicy.domain.values import ValueProblem, cell_text, is_blank, parse_date
+
+    assert isinstance(rule, Valid)
+    flagged = []
+    for i in rows:
+        raw = batch.column("身份证号")[i]
+        if blank_allowed and is_blank(raw):
+            continue
+        start = batch.column("开班日期")[i]
+        try:
+            day = None if is_blank(start) else parse_date(start)
+        except ValueProblem:
+            day = None
+        reference = rule.context.as_of or day or rule.program.reference_date
+        result = check_resident_id(raw)
+        if result.ok and result.birth_date is not None and result.birth_date > reference:
+            result = check_resident_id(raw, not_after=reference)
+        if not result.ok:
+            flagged.append((i, [(batch.numbers[i], "身份证号", result.problem)], None))
+            continue
+        sex = batch.column("性别")[i]
+        if is_blank(sex) or cell_text(sex) == result.sex:
+            continue
+        said = rule._sex_differs("身份证号", cell_text(sex), str(result.sex))
+        flagged.append((i, [(batch.numbers[i], where, m) for where, m in said], None))
+    return flagged
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({"身份证号": PERSON_CELLS, "开班日期": STARTS, "性别": SEXES}),
+        max_size=30,
+    ),
+    size=st.integers(min_value=1, max_value=8),
+    blank_allowed=st.booleans(),
+    every=st.booleans(),
+    as_of=st.sampled_from([None, dt.date(2013, 3, 1), dt.date(2030, 1, 1)]),
+)
+def test_identity_numbers_checked_a_column_at_a_time_are_those_checked_row_by_row(
+    rows: list[dict[str, Any]], size: int, blank_allowed: bool, every: bool, as_of: dt.date | None
+) -> None:
+    """valid's 身份证号 path over whole batches (plain valid numbers recognised a column at a
+    time, birth dates and sexes read from their text) flags the same rows with the same
+    messages as checking each row alone: blank, whitespace, lower-case x, full-width,
+    numeric and mutated numbers, numbers born after the row's 开班日期 (text, date, datetime,
+    blank, unreadable) or after --as-of, and 性别 cells that differ, are blank or are no sex."""
+    params = {"columns": ["身份证号"], "blank_allowed": blank_allowed}
+    rule = a_rule("valid", params, as_of=as_of)
+    for batch in batches_of(rows, size):
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        assert shown(rule.flag(batch, chosen)) == people_by_hand(rule, batch, chosen, blank_allowed)
+
+
+DATES = st.sampled_from(
+    [
+        "2013-02-27",
+        "2013年2月27日",
+        " 2013-03-01 ",
+        "２０１３－０３－０２",
+        dt.date(2013, 3, 1),
+        dt.datetime(2013, 3, 1, 0, 0),
+        dt.datetime(2013, 3, 1, 9, 30),
+        41334,
+        41334.0,
+        True,
+        1,
+        None,
+        "",
+        "\u3000",
+        "2013-02-30",
+        "不是日期",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"开班审批日期": DATES, "开班日期": DATES}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    every=st.booleans(),
+    other=st.booleans(),
+)
+@example(  # True == 1 in Python, but the bool is no date and the 1 is 1900-01-01
+    rows=[{"开班审批日期": v, "开班日期": "2013-03-01"} for v in (True, 1, 1.0)],
+    size=3,
+    every=True,
+    other=True,
+)
+def test_date_order_judged_per_distinct_pair_is_judged_row_by_row(
+    rows: list[dict[str, Any]], size: int, every: bool, other: bool
+) -> None:
+    """date-order judging each distinct pair of cells once (per_distinct_pair) flags the same
+    rows with the same messages and unreadable cells as judging each row alone, for text,
+    full-width, date, datetime, numeric, bool, blank and unreadable cells, against another
+    column or the program's deadline."""
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "date-order")
+    params = dict(spec.params)
+    if not other:
+        del params["not_after_column"]
+        params["not_after"] = dt.date(2013, 3, 1)
+    rule = a_rule("date-order", params)
+    assert isinstance(rule, DateOrder)
+    for batch in batches_of(rows, size):
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        by_hand: Flags = {}
+        for i in chosen:
+            later = batch.column("开班日期")[i] if other else None
+            message, column, broken = rule._judge(batch.column("开班审批日期")[i], later)
+            if message is not None:
+                by_hand[i] = ([rule.at(batch, i, column, message)], None)
+            elif broken is not None:
+                by_hand[i] = ([], broken)
+        assert shown(rule.flag(batch, chosen)) == shown(by_hand)
+
+
+RESULTS = st.sampled_from(
+    ["合格", "不合格", " 合格 ", "＂合格＂", "缺考", None, "", "\u3000", 1, True]
+)
+INSTITUTIONS = st.sampled_from(["甲校", " 甲校", "ＡＢ校", "AB校", None, "", "乙校"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({"鉴定结果": RESULTS, "培训机构": INSTITUTIONS}), max_size=30
+    ),
+    size=st.integers(min_value=1, max_value=8),
+    grouped=st.booleans(),
+)
+def test_shares_tallied_a_column_at_a_time_are_those_tallied_row_by_row(
+    rows: list[dict[str, Any]], size: int, grouped: bool
+) -> None:
+    """share's whole-batch tally (Counter over the answered and the counted rows) leaves the
+    same totals per group, and the same late findings, as tallying each row: blank, padded,
+    full-width and unlisted answers, numbers and bools, blank groups, with a group or without."""
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "share")
+    params = {k: v for k, v in spec.params.items() if grouped or k != "group"}
+    fast, slow = a_rule("share", params), a_rule("share", params)
+    assert isinstance(fast, Share) and isinstance(slow, Share)
+    for batch in batches_of(rows, size):
+        assert shown(fast.flag(batch, range(len(batch)))) == shown(
+            slow.flag(batch, list(range(len(batch))))  # a list of rows: row by row
+        )
+    assert fast.totals == slow.totals
+    assert [f.message for f in fast.finish()] == [f.message for f in slow.finish()]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"身份证号": IDS, "培训类别": CATEGORIES}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+)
+def test_duplicate_keys_kept_as_ints_repeat_exactly_when_their_parts_do(
+    rows: list[dict[str, Any]], size: int
+) -> None:
+    """duplicate keeps each key as one int (an identity number in base 36, other parts
+    numbered): a row is flagged, naming the first row, exactly when an earlier row has the
+    same valid identity number and the same folded category, as tuples of the parts say."""
+    from skillpolicy.rules.kind_duplicate import typed_part
+
+    params = {"columns": ["身份证号", "培训类别"]}
+    rule = a_rule("duplicate", params)
+    seen: dict[tuple[str, str], int] = {}
+    for batch in batches_of(rows, size):
+        expected = []
+        for i in range(len(batch)):
+            raw, category = batch.column("身份证号")[i], batch.column("培训类别")[i]
+            person = "" if raw is None or raw == "" else typed_part("person-id", raw)
+            if not person:
+                continue
+            filled = category is not None and category.strip()
+            key = (person, typed_part("text", category) if filled else "")
+            first = seen.setdefault(key, batch.numbers[i])
+            if first != batch.numbers[i]:
+                expected.append((batch.numbers[i], first))
+        flagged = rule.flag(batch, range(len(batch)))
+        got = [(batch.numbers[i], found[0].message) for i, (found, _) in sorted(flagged.items())]
+        assert [number for number, _ in got] == [number for number, _ in expected]
+        for (_, message), (_, first) in zip(got, expected, strict=True):
+            assert message.startswith(f"与第{first}行的")

@@ -206,6 +206,35 @@ def test_each_distinct_identity_number_is_checked_once_a_run(monkeypatch: Any) -
     assert max(calls.values()) == 1, [key for key, count in calls.items() if count > 1]
 
 
+def test_a_column_of_identity_numbers_is_checked_as_cell_by_cell() -> None:
+    """Memo.people gives each cell's number when valid ("" otherwise) and keeps the whole
+    check of every cell that is not a plain valid number (blank, whitespace, lower-case x,
+    full-width, numeric, broken), equal to check_resident_id's; the same batch's column asked
+    again gets the same answer."""
+    cells: list[Any] = [
+        "11010519491231002X",
+        "11010519491231002x",
+        "１１０１０５１９４９１２３１００２Ｘ",
+        " 11010519491231002X ",
+        "110105194912310021",
+        "990105194912310021",
+        "110105179912310015",
+        110105194912310021,
+        None,
+        "",
+        "   ",
+        *CELLS,
+    ]
+    memo = Memo()
+    people = memo.people(cells)
+    results = [check_resident_id(raw) for raw in cells]
+    assert people.values == [result.value if result.ok else "" for result in results]
+    plain = {0, 1}  # the plain valid numbers (x or X): no object of their own
+    assert sorted(people.checked) == [i for i in range(len(cells)) if i not in plain]
+    assert all(people.checked[i] == results[i] for i in people.checked)
+    assert memo.people(cells) is people
+
+
 def test_a_whole_column_is_judged_as_cell_by_cell() -> None:
     """Memo.each answers for every cell what judge would, also for a column mixing True, 1,
     1.0 and Decimal 1 (equal in Python, not to a reader), NaN and unhashable cells."""

@@ -3,9 +3,11 @@ at any batch size; and the checking loop that makes a row's view only when one i
 
 from __future__ import annotations
 
+import inspect
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from types import GeneratorType
 from typing import Any
 
 import openpyxl
@@ -204,3 +206,27 @@ def test_a_repeated_header_written_with_aliases_is_left_out(tmp_path: Path) -> N
     rows = [header, ["张三", PEOPLE[0], "甲学校"], header, ["李四", PEOPLE[1], "甲学校"]]
     path = write_rows(tmp_path / "r.xlsx", rows)
     assert [row.number for row in SheetReader(path).rows()] == [2, 4]
+
+
+def test_the_reader_keeps_no_raw_rows_of_a_batch_it_handed_over() -> None:
+    """While a batch is being checked the reader holds none of calamine's rows behind it (the
+    batch's cells live in the batch alone and go with it), and the memo holds none of its
+    columns once it is checked: one batch's cells alive at a time, not two."""
+    program = load_program("xuchang-2013-revitalization")
+    reader = open_sheet(EXAMPLES / "xuchang-2013-revitalization.xlsx", program)
+    context = make_context(
+        program,
+        reader.layout,
+        params=load_params(None, program, list_programs(SearchPath("catalogs"))),
+        search=SearchPath("catalogs"),
+    )
+    checker = Checker(context)
+    batches = reader.batches(2)
+    assert isinstance(batches, GeneratorType)
+    seen = 0
+    for batch in batches:
+        assert "chunk" not in inspect.getgeneratorlocals(batches)
+        checker.check_batch(batch)
+        assert not context.memo._columns
+        seen += 1
+    assert seen > 1

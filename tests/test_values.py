@@ -1031,6 +1031,7 @@ def test_the_characters_a_blank_cell_starts_with_are_every_space_and_zero_width_
 _BLANKISH = st.one_of(
     st.none(),
     st.sampled_from(["", " ", "\u3000", "\u200b", " \u200b ", "\u200b \u200b \u200b", "张三"]),
+    st.sampled_from(["\x00", "a\x00 b", "\x00\u3000"]),  # a NUL, the joined texts' separator
     st.text(alphabet=" \t\u3000\u200b\ufeffa张", max_size=5),
     st.text(max_size=3),
     st.sampled_from([0, 1.5, True, date(2013, 2, 27)]),
@@ -1040,5 +1041,6 @@ _BLANKISH = st.one_of(
 @given(st.lists(_BLANKISH, max_size=30))
 def test_blank_cells_of_a_column_are_is_blank_of_each(cells: list[object]) -> None:
     """blank_cells answers for every cell what is_blank does, for text columns (the fast
-    path), columns with spaces or zero-width characters, and mixed-type columns."""
+    path), columns with spaces or zero-width characters, texts holding a NUL (the separator
+    of the texts it searches joined), and mixed-type columns."""
     assert blank_cells(cells) == [is_blank(cell) for cell in cells]

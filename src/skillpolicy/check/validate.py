@@ -268,6 +268,7 @@ class Checker:
                     )
                 if broken is not None:
                     unreadable(rule, k, broken)
+        self.context.memo.next_batch()  # nor kept alive while the next batch is read
         return findings
 
     def finish(self) -> list[Finding]:
@@ -555,6 +556,9 @@ def run_sheet(
                 ):
                     progress(mark)
             done += len(checked)
+            # the batch let go before the reader makes the next one: one batch's cells
+            # alive at a time, not two
+            del rows, checked
             continue
         for view, findings in checked.each():
             if on_row is not None:

@@ -734,6 +734,7 @@ class SheetReader:
                 return
             merges.apply(chunk, start - 1)
             batch = shape.batch(chunk, start)
+            del chunk  # its rows' cells now live in the batch alone: freed with it
             if batch is None:
                 continue
             if self.hidden is not None and self.hidden.rows:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from itertools import compress
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..domain.findings import Finding, Severity
-from ..domain.identifiers import ResidentId, check_resident_id, check_resident_ids
+from ..domain.identifiers import ResidentId, check_resident_id, plain_resident_ids
 from ..domain.values import (
     Level,
     ValueProblem,
@@ -98,6 +100,18 @@ _READ_INT: dict[int, Callable[[object], int | None]] = {}
 _COLUMNS_KEPT = 64  # whole columns answered (a batch's few)
 
 
+@dataclass(frozen=True)
+class People:
+    """A column of identity numbers checked (:meth:`Memo.people`): ``values`` holds each
+    cell's number when it is valid (normalised, upper-case), else ""; ``checked``, by index,
+    the whole check of each cell that is not a plain valid number (blank, invalid, or valid
+    but written with full-width digits or spaces). A plain valid number has no object of its
+    own: its birth date and sex are in its text."""
+
+    values: list[str]
+    checked: dict[int, ResidentId]
+
+
 class Memo:
     """Each distinct cell value judged once per run, whatever asks.
 
@@ -120,7 +134,7 @@ class Memo:
         # the ``how``s with a remembered ValueProblem (judge() only): their columns go cell by cell
         self._broken: set[str] = set()
         # a batch's columns answered whole, by (how, id of the column's list)
-        self._columns: dict[tuple[str, int], tuple[Sequence[Any], list[Any]]] = {}
+        self._columns: dict[tuple[str, int], tuple[Sequence[Any], Any]] = {}
 
     def __len__(self) -> int:
         return self._held
@@ -173,7 +187,7 @@ class Memo:
         key = (how, id(cells))
         made = self._columns.get(key)
         if made is not None and made[0] is cells:
-            return made[1]
+            return made[1]  # type: ignore[no-any-return]
         if how not in self._broken and _OWN_KEY.issuperset(map(type, cells)):
             answers = self._column(how, cells, judgement, many)
         else:
@@ -246,18 +260,34 @@ class Memo:
         key = ("blank", id(cells))
         made = self._columns.get(key)
         if made is not None and made[0] is cells:
-            return made[1]
+            return made[1]  # type: ignore[no-any-return]
         answers = blank_cells(cells)
         if len(self._columns) >= _COLUMNS_KEPT:
             self._columns.clear()
         self._columns[key] = (cells, answers)
         return answers
 
-    def resident_ids(self, cells: Sequence[Any]) -> list[ResidentId]:
-        """:meth:`resident_id` of every cell of a column (the valid numbers checked inline,
-        :func:`check_resident_ids`), shared with the one-cell look-ups."""
-        check = check_resident_id  # looked up now, as the one-cell look-ups do
-        return self.each("person-id", cells, check, partial(check_resident_ids, check=check))
+    def people(self, cells: Sequence[Any]) -> People:
+        """A column of 身份证号 checked (:class:`People`), shared by the kinds that read the
+        same batch's column: the plain valid numbers recognised a column at a time
+        (:func:`plain_resident_ids`), every other cell through :meth:`resident_id` (each
+        distinct one checked once a run, shared with the one-cell look-ups)."""
+        key = ("people", id(cells))
+        made = self._columns.get(key)
+        if made is not None and made[0] is cells:
+            return made[1]  # type: ignore[no-any-return]
+        values = plain_resident_ids(cells)
+        checked: dict[int, ResidentId] = {}
+        if "" in values:
+            for index in compress(range(len(values)), map(operator.not_, values)):
+                result = checked[index] = self.resident_id(cells[index])
+                if result.ok:
+                    values[index] = result.value
+        people = People(values, checked)
+        if len(self._columns) >= _COLUMNS_KEPT:
+            self._columns.clear()
+        self._columns[key] = (cells, people)
+        return people
 
     def next_batch(self) -> None:
         """Forget the whole columns answered (their cells with them): a new batch begins."""

@@ -8,8 +8,8 @@ meaning, a date or a year as a value, text folded and without spaces).
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
-from itertools import compress
+from collections.abc import Callable, Iterable, Sequence
+from itertools import compress, repeat
 from typing import Any
 
 from ..domain.findings import Finding
@@ -79,6 +79,17 @@ def _unless_blank(read: Callable[[Any], str]) -> Callable[[Any], str]:
 _BLANK_OR_PART = {name: _unless_blank(read) for name, read in _READERS.items()}
 _blank_or_text = _unless_blank(_text)
 PERSON_ID = "person-id"
+TEXT = "text"
+# the bits of a key's int that hold a part's code: an identity number's (36**18 < 2**94) or
+# another's (fewer than 2**32 distinct parts on a sheet)
+_PERSON_BITS = 96
+_PART_BITS = 32
+
+
+def _bits(column_type: str) -> int:
+    return _PERSON_BITS if column_type == PERSON_ID else _PART_BITS
+
+
 # how a batch's key is read (Duplicate.plan)
 Plan = list[tuple[bool, bool, str, list[tuple[str, list[bool], list[str]]]]]
 
@@ -108,13 +119,15 @@ class Duplicate(Kind):
     identity number that is not valid, is not compared (its own rules say why), unless the
     column is ``required``: then the blank cell is the finding."""
 
-    shared_across_dates = ("first",)
+    shared_across_dates = ("first", "codes")
 
     def setup(self) -> None:
         self.key: list[str] = list(self.params["columns"])
         self.or_else: dict[str, str] = dict(self.params.get("or_else", {}))
         self.required: set[str] = set(self.params.get("required", []))
-        self.first: dict[tuple[str, ...], int] = {}
+        # each key seen, as one int (:meth:`_codes`), with the row it was first seen on
+        self.first: dict[int, int] = {}
+        self.codes: dict[str, int] = {}  # the key parts other than identity numbers, numbered
         types = self.program.column_set()
         self.types = {name: types.type_of(name) for name in [*self.key, *self.or_else.values()]}
 
@@ -168,6 +181,7 @@ class Duplicate(Kind):
         first_seen = self.first
         for i in rows:
             parts: list[str] = []
+            key = 1
             for first, required, shown, sources in plan:
                 column, part, filled = shown, "", False
                 for name, blanks, values in sources:
@@ -181,9 +195,12 @@ class Duplicate(Kind):
                     break
                 parts.append(column)
                 parts.append(part)
+                column_type = self.types[column]
+                key = (key << _PART_BITS | self._code(TEXT, column)) << _bits(column_type)
+                key |= self._code(column_type, part)
             else:
                 number = numbers[i]
-                first_number = first_seen.setdefault(tuple(parts), number)
+                first_number = first_seen.setdefault(key, number)
                 if first_number != number:
                     flags[i] = ([self._repeated(batch, i, first_number, parts[::2])], None)
         return flags
@@ -213,11 +230,21 @@ class Duplicate(Kind):
         if pick is None:
             return flags
         if len(considered) == 1:
-            keys = [tuple(parts[considered[0]] for *_, ((_, _, parts),) in plan)]
+            picked: list[Sequence[str]] = [[parts[considered[0]]] for *_, ((_, _, parts),) in plan]
             shown = [numbers[considered[0]]]
         else:
-            keys = list(zip(*(pick(parts) for *_, ((_, _, parts),) in plan), strict=True))
+            picked = [pick(parts) for *_, ((_, _, parts),) in plan]
             shown = list(pick(numbers))
+        # each row's key as one int: its parts' codes side by side (the first is never 0)
+        keys: list[int] = []
+        for place, ((*_, ((name, _, _),)), values) in enumerate(zip(plan, picked, strict=True)):
+            column_type = self.types[name]
+            codes = self._codes(column_type, values)
+            if place == 0:
+                keys = list(codes)
+                continue
+            shifted = map(operator.lshift, keys, repeat(_bits(column_type)))
+            keys = list(map(operator.or_, shifted, codes))
         # each key's first row number in this batch (a later row's key written first)
         firsts = dict(zip(reversed(keys), reversed(shown), strict=True))
         first_seen = self.first
@@ -237,6 +264,30 @@ class Duplicate(Kind):
                 del firsts[key]
         first_seen.update(firsts)
         return dict(sorted(flags.items()))
+
+    def _codes(self, column_type: str, parts: Sequence[str]) -> Iterable[int]:
+        """Each key part as a number that fits in :func:`_bits` of its type: an identity
+        number read in base 36 (its 18 characters, 0-9 and X, in 94 bits; never 0, a
+        province code comes first), "" as 0; any other part numbered from 1 in the order
+        first seen. A key kept as these numbers side by side is one small int instead of a
+        tuple and the number's text."""
+        if column_type == PERSON_ID:
+            if "" in parts:
+                return [int(part, 36) if part else 0 for part in parts]
+            return map(int, parts, repeat(36))
+        codes = self.codes
+        for part in set(parts).difference(codes):
+            codes[part] = len(codes) + 1
+        return map(codes.__getitem__, parts)
+
+    def _code(self, column_type: str, part: str) -> int:
+        """One part's code, as :meth:`_codes` gives it."""
+        if column_type == PERSON_ID:
+            return int(part, 36) if part else 0
+        code = self.codes.get(part)
+        if code is None:
+            code = self.codes[part] = len(self.codes) + 1
+        return code
 
     def _repeated(self, batch: Batch, i: int, first: int, used: list[str]) -> Finding:
         """Row ``i`` repeats row ``first`` in the key columns ``used`` (at the first of them)."""
@@ -262,8 +313,8 @@ class Duplicate(Kind):
 
 def key_parts(memo: Memo, column_type: str, cells: list[Any]) -> list[str]:
     """Each cell of a column as a key part of its type, "" for a blank cell; an identity
-    number through the memo's shared check."""
+    number through the memo's shared check ("" when not valid). The list is shared: read it,
+    do not change it."""
     if column_type == PERSON_ID:
-        people = memo.resident_ids(cells)
-        return [person.value if person.ok else "" for person in people]
+        return memo.people(cells).values
     return memo.each(f"part:{column_type}", cells, _BLANK_OR_PART.get(column_type, _blank_or_text))

@@ -10,15 +10,19 @@ area code) and ``postcode`` (six digits). Each distinct cell value is checked on
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
+from itertools import compress
 from typing import Any
 
 from ..domain.identifiers import (
     Check,
+    birth_of,
     check_credit_code,
     check_phone,
     check_postcode,
     check_resident_id,
+    latest_birth,
 )
 from ..domain.values import ValueProblem, cell_text, is_blank, parse_date
 from .base import missing_columns_reason
@@ -37,6 +41,11 @@ DEFAULT_MESSAGES = {
     "phone": "{column}：{problem}",
     "postcode": "{problem}",
 }
+
+# the sex a valid number's 17th digit says
+_SEX_BY_DIGIT = {digit: "男" if digit in "13579" else "女" for digit in "0123456789"}
+_SEX_DIGIT = operator.itemgetter(slice(16, 17))  # "" for a cell that holds no valid number
+_FIRST = operator.itemgetter(0)
 
 
 def _date_or_none(raw: Any) -> dt.date | None:
@@ -107,42 +116,69 @@ class Valid(Kind):
     def _flag_people(
         self, batch: Batch, rows: Sequence[int] | range, column: str, flags: Flags
     ) -> None:
-        """Each row's identity number (each distinct one checked once per run, shared with the
-        other kinds that read it) against the row's reference date and its sex."""
+        """Each row's identity number against the row's reference date and its sex, a column
+        at a time: the numbers checked once (:meth:`~.base.Memo.people`, shared with the other
+        kinds that read them), a Python step only for the cells that are not valid, the numbers
+        born after the earliest reference date and the rows whose sex differs."""
         layout = self.context.layout
         memo = self.context.memo
-        blank: list[Any] = [None] * len(batch)
         ids = batch.column(column)
-        checked = memo.resident_ids(ids)
-        blanks = memo.blanks(ids) if self.blank_allowed else None
-        # the row's reference date: --as-of, else 开班日期 when readable, else the program's
+        people = memo.people(ids)
+        numbers = people.values
+        wanted = None if rows == range(len(batch)) else set(rows)
+        said: list[tuple[int, str, str]] = []  # (row index, column, message)
+        if people.checked:
+            blanks = memo.blanks(ids) if self.blank_allowed else None
+            for i, result in people.checked.items():
+                if result.ok or (wanted is not None and i not in wanted):
+                    continue
+                if blanks is None or not blanks[i]:
+                    said.append((i, column, self._said("person-id", column, result)))
+        late = self._born_late(batch, rows, numbers, wanted)
+        for i, reference in late.items():
+            # the check again against the row's reference date, for its message
+            result = check_resident_id(ids[i], not_after=reference)
+            said.append((i, column, self._said("person-id", column, result)))
+        if layout.has(self.sex):
+            sexes = memo.each("sex", batch.column(self.sex), _sex)
+            id_sexes = map(_SEX_BY_DIGIT.get, map(_SEX_DIGIT, numbers))
+            for i in compress(range(len(numbers)), map(operator.ne, sexes, id_sexes)):
+                written, number = sexes[i], numbers[i]
+                if written is None or not number or i in late:
+                    continue
+                if wanted is not None and i not in wanted:
+                    continue
+                for where, message in self._sex_differs(column, written, _SEX_BY_DIGIT[number[16]]):
+                    said.append((i, where, message))
+        for i, where, message in sorted(said, key=_FIRST):
+            flags.setdefault(i, ([], None))[0].append(self.at(batch, i, where, message))
+
+    def _born_late(
+        self, batch: Batch, rows: Sequence[int] | range, numbers: list[str], wanted: set[int] | None
+    ) -> dict[int, dt.date]:
+        """The rows whose valid number was born after the row's reference date (--as-of, else
+        its 开班日期 when readable, else the program's), with that date; none at all when the
+        latest birth of the batch is not after the earliest reference date."""
+        latest = latest_birth(numbers)
+        if latest is None:
+            return {}
         fallback = self.program.reference_date
+        days: list[dt.date | None]
         if self.context.as_of is not None:
-            days: list[dt.date | None] = [self.context.as_of] * len(batch)
-        elif layout.has(self.start):
-            days = memo.each("date-or-none", batch.column(self.start), _date_or_none)
+            days = [self.context.as_of] * len(numbers)
+        elif self.context.layout.has(self.start):
+            days = self.context.memo.each("date-or-none", batch.column(self.start), _date_or_none)
         else:
-            days = blank
-        sexes = memo.each("sex", batch.column(self.sex), _sex) if layout.has(self.sex) else blank
-        for i in rows:
-            if blanks is not None and blanks[i]:
-                continue
-            result = checked[i]
-            if result.ok and result.birth_date is not None:
-                # the shared check has no reference date: a number born after the row's is
-                # checked again against it, for its message
-                reference = days[i] or fallback
-                if result.birth_date > reference:
-                    result = check_resident_id(ids[i], not_after=reference)
-            if not result.ok:
-                message = self._said("person-id", column, result)
-                flags.setdefault(i, ([], None))[0].append(self.at(batch, i, column, message))
-                continue
-            written = sexes[i]
-            if written is None or written == result.sex or result.sex is None:
-                continue
-            for where, message in self._sex_differs(column, written, result.sex):
-                flags.setdefault(i, ([], None))[0].append(self.at(batch, i, where, message))
+            days = [None] * len(numbers)
+        if latest <= min(day or fallback for day in set(days)):
+            return {}
+        late: dict[int, dt.date] = {}
+        for i in rows if wanted is not None else range(len(numbers)):
+            number = numbers[i]
+            reference = days[i] or fallback
+            if number and birth_of(number) > reference:
+                late[i] = reference
+        return late
 
     def _sex_differs(self, column: str, written: str, sex: str) -> list[tuple[str, str]]:
         """The finding on a 性别 cell that is not the sex the identity number says."""

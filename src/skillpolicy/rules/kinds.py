@@ -16,6 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Container, Iterator, Sequence
 from decimal import Decimal
+from functools import partial
 from itertools import compress
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -33,6 +34,7 @@ from ..domain.values import (
     parse_ratio,
     parse_yes_no,
     per_distinct,
+    per_distinct_pair,
 )
 from ..policy.conditions import rows_holding
 from .base import CellProblem, RowView, Rule, missing_columns_reason
@@ -645,20 +647,23 @@ class DateOrder(Kind):
         if self.fact:
             return self._flag_fact(batch, rows, self.fact)
         values = batch.column(self.column)
-        others = batch.column(self.other) if self.other else None
-        judged: dict[Any, tuple[str | None, str, CellProblem | None]] = {}
+        if self.other:
+            judged = per_distinct_pair(values, batch.column(self.other), self._says)
+        else:
+            judged = per_distinct(values, partial(self._says, other_raw=None))
         flags: Flags = {}
-        for i in rows:
-            raw, other = values[i], (others[i] if others is not None else None)
-            key = (_key(raw), _key(other))
-            if key not in judged:
-                judged[key] = self._judge(raw, other)
-            message, column, broken = judged[key]
+        for i in hits(rows, judged):
+            message, column, broken = judged[i]  # type: ignore[misc]
             if message is not None:
                 flags[i] = ([self.at(batch, i, column, message)], None)
             elif broken is not None:
                 flags[i] = ([], broken)
         return flags
+
+    def _says(self, raw: Any, other_raw: Any) -> tuple[str | None, str, CellProblem | None] | None:
+        """:meth:`_judge` of a pair of cells, None when it has nothing to say."""
+        said = self._judge(raw, other_raw)
+        return said if said[0] is not None or said[2] is not None else None
 
     def _judge(
         self, raw: Any, other_raw: Any, column: str | None = None
