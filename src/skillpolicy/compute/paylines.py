@@ -5,17 +5,21 @@ monthly report reads)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from ..check.paykeys import key_part, line_key
+from ..check.paykeys import YEAR_OF_START, key_part, line_key, subject_of
 from ..check.validate import Report
 from ..domain.errors import InputError
 from ..domain.findings import ALREADY_PAID, Finding
 from ..domain.identifiers import mask_id
 from ..domain.money import amount_in_words, format_amount
+from ..io.sheet import Layout
 from ..ledger import AWARD_TARGET, NO_FACTS, LedgerLine, LineFacts
 from ..policy.paymodel import PayeeKind
 from ..policy.programs import Program, SubsidySpec
@@ -23,6 +27,7 @@ from ..rules import CellProblem, RowView
 from .payee import PAYEE_KIND_NAMES, UNNAMED_INSTITUTION
 from .paymethod import ZERO
 
+T = TypeVar("T")
 Status = Literal["paid", "pending", "refused"]
 _LEDGER_INTEGER_LIMIT = 1 << 63  # a ledger INTEGER column (SQLite, PostgreSQL BIGINT) holds less
 
@@ -192,6 +197,142 @@ def make_line(
     )
 
 
+_MISSING: Any = object()
+# the cell types whose equal values read alike (1 and 1.0 are told apart by the type; a
+# Decimal, where 1.0 equals 1.00, and a float zero, where -0.0 equals 0.0, are not kept)
+_KEPT_TYPES = frozenset([str, type(None), bool, int, float, dt.date, dt.datetime, dt.time])
+_OWN_KEY = frozenset([str, type(None), dt.date, dt.datetime, dt.time])
+_CELLS_KEPT = 1 << 16  # answers kept per column before they are all forgotten
+
+
+class _ByCell(Generic[T]):
+    """``compute(view)`` of a value that one cell of the row alone decides, computed once per
+    distinct value of that cell (at most :data:`_CELLS_KEPT` kept at once)."""
+
+    __slots__ = ("answers", "column", "compute")
+
+    def __init__(self, column: str, compute: Callable[[RowView], T]) -> None:
+        self.column = column
+        self.compute = compute
+        self.answers: dict[Any, T] = {}
+
+    def __call__(self, view: RowView) -> T:
+        raw = view.row.cells.get(self.column)
+        cls = raw.__class__
+        if cls not in _KEPT_TYPES or (cls is float and not raw):
+            return self.compute(view)
+        key = raw if cls in _OWN_KEY else (cls, raw)
+        found = self.answers.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self.answers) >= _CELLS_KEPT:
+                self.answers.clear()
+            found = self.answers[key] = self.compute(view)
+        return found  # type: ignore[no-any-return]
+
+
+class LineMaker:
+    """:func:`make_line` for the rows of one sheet: each part of a line that one cell decides
+    (a key part, the occupation, level and target, the start year, each of the facts) is
+    computed once per distinct value of that cell, and once per row for all its tranches."""
+
+    def __init__(self, program: Program, layout: Layout) -> None:
+        self.program = program
+        self.layout = layout
+        spec = program.subsidy_for(layout.kind)
+        assert spec is not None, "LineMaker on a sheet kind that pays nothing"
+        # the subject (identity number or credit code) is one cell's only on a person sheet
+        self.subject: Callable[[RowView], str] = (
+            _ByCell("身份证号", subject_of) if layout.has("身份证号") else subject_of
+        )
+        self.key_parts = [self._key_part(column) for column in spec.key]
+        self.occupation = self._part_or_blank("职业(工种)")
+        self.level = self._part_or_blank("申报等级")
+        self.target = self._part_or_blank("培训类别")
+        if layout.kind == "award" and layout.has("奖项"):
+            award = _ByCell("奖项", partial(key_part, column="奖项"))
+            self.target = lambda view: AWARD_TARGET + award(view)
+        self.year = _ByCell("开班日期", start_year)
+        self.departments: dict[str, str] = {}
+        outcome = _outcome_column(program, layout.kind)
+        self.month = _ByCell("结业日期", _fact_month)
+        self.texts = [
+            _ByCell(column, partial(_fact_text, column=column))
+            for column in ("培训类型", "人员类别", "培训机构", "所在地")
+        ]
+        self.outcome = _ByCell(outcome, partial(_fact_outcome, column=outcome))
+        self.attendance = _ByCell("到课率", _fact_attendance)
+        self.inspections = _ByCell("抽查次数", _fact_inspections)
+        self.class_start = _ByCell("开班日期", partial(_fact_day, column="开班日期"))
+        self.enterprise = _ByCell("所在企业", partial(_fact_text, column="所在企业"))
+        self._row: RowView | None = None
+        self._parts: tuple[str, str, str, str, int | None, LineFacts] = (
+            "",
+            "",
+            "",
+            "",
+            None,
+            NO_FACTS,
+        )
+
+    def _key_part(self, column: str) -> Callable[[RowView], str]:
+        compute = partial(key_part, column=column)
+        if column == YEAR_OF_START:
+            return _ByCell("开班日期", compute)
+        if column in ("身份证号", "统一社会信用代码"):
+            return (
+                _ByCell("身份证号", compute)
+                if column == "身份证号" and self.layout.has(column)
+                else compute
+            )
+        return _ByCell(column, compute)
+
+    def _part_or_blank(self, column: str) -> Callable[[RowView], str]:
+        if not self.layout.has(column):
+            return lambda view: ""
+        return _ByCell(column, partial(key_part, column=column))
+
+    def facts(self, view: RowView, target: str) -> LineFacts:
+        """:func:`line_facts` of the row."""
+        training_type, category, institution, locality = (read(view) for read in self.texts)
+        department = self.departments.get(target)
+        if department is None:
+            department = self.departments[target] = _department(self.program, target)
+        return LineFacts(
+            self.month(view), department, training_type, category, institution, locality,
+            self.outcome(view), self.attendance(view), self.inspections(view),
+            self.class_start(view), self.enterprise(view),
+        )  # fmt: skip
+
+    def line(
+        self,
+        view: RowView,
+        name: str,
+        subject: str,
+        status: Status,
+        amount: Decimal,
+        payee_kind: PayeeKind,
+        payee: str,
+        basis: str,
+        reasons: list[Finding],
+        tranche: int | None,
+    ) -> PayLine:
+        """:func:`make_line` of the row (the row's parts made once for all its lines)."""
+        if view is not self._row:
+            target = self.target(view)
+            key = "|".join([self.program.id, *(part(view) for part in self.key_parts)])
+            self._parts = (
+                key, self.occupation(view), self.level(view), target, self.year(view),
+                self.facts(view, target),
+            )  # fmt: skip
+            self._row = view
+        key, occupation, level, target, year, facts = self._parts
+        return PayLine(
+            view.number, name, subject, status, amount, payee_kind, payee,
+            key if tranche is None else f"{key}|第{tranche}笔", basis, reasons, tranche,
+            occupation, level, target, year, facts,
+        )  # fmt: skip
+
+
 def start_year(view: RowView) -> int | None:
     """The year of 开班日期 (Fujian's no-repeat rule reads it); none when the cell is
     unreadable, whose text (an identity number, say) need not fit the ledger's INTEGER."""
@@ -202,51 +343,79 @@ def start_year(view: RowView) -> int | None:
     return start.year if start else None
 
 
-def line_facts(view: RowView, program: Program, target: str) -> LineFacts:
-    """The row's descriptive cells for the ledger; a broken cell is simply left blank."""
+def _fact_text(view: RowView, column: str) -> str:
+    """A descriptive cell's text for the ledger; a broken cell is simply left blank."""
+    try:
+        return view.text(column) if view.has(column) else ""
+    except CellProblem:
+        return ""
 
-    def text(column: str) -> str:
-        try:
-            return view.text(column) if view.has(column) else ""
-        except CellProblem:
-            return ""
 
-    def day(column: str) -> str:
-        try:
-            found = view.date(column) if view.has(column) and not view.blank(column) else None
-        except CellProblem:
-            found = None
-        return found.isoformat() if found else ""
+def _fact_day(view: RowView, column: str) -> str:
+    """A date cell in ISO form for the ledger, blank when absent, blank or unreadable."""
+    try:
+        found = view.date(column) if view.has(column) and not view.blank(column) else None
+    except CellProblem:
+        found = None
+    return found.isoformat() if found else ""
 
+
+def _fact_month(view: RowView) -> str:
+    return _fact_day(view, "结业日期")[:7]
+
+
+def _fact_attendance(view: RowView) -> str:
     try:
         ratio = view.ratio("到课率") if view.has("到课率") and not view.blank("到课率") else None
     except CellProblem:
         ratio = None
+    return "" if ratio is None else str(ratio)
+
+
+def _fact_inspections(view: RowView) -> int | None:
     try:
         checks = view.int("抽查次数") if view.has("抽查次数") else None
     except CellProblem:
         checks = None
     if checks is not None and checks >= _LEDGER_INTEGER_LIMIT:
         checks = None  # no count of inspections: a number typed in the wrong column
+    return checks
+
+
+def _fact_outcome(view: RowView, column: str) -> str:
+    outcome = _fact_text(view, column)
+    return outcome if outcome in ("合格", "不合格") else ""
+
+
+def _outcome_column(program: Program, kind: str) -> str:
+    spec = program.subsidy_for(kind)
+    return spec.outcome if spec is not None and spec.outcome else "鉴定结果"
+
+
+def _department(program: Program, target: str) -> str:
+    """The department owning a line's target (Xuchang's 13 categories), "" for none."""
+    if not target:
+        return ""
     bare = target.strip('“”"「」')
-    department = next(
-        (t.department or "" for t in program.targets if t.name.strip("“”\"「」") == bare),
-        "",
-    ) if target else ""  # fmt: skip
-    spec = program.subsidy_for(view.context.layout.kind)
-    outcome = text(spec.outcome if spec is not None and spec.outcome else "鉴定结果")
+    return next(
+        (t.department or "" for t in program.targets if t.name.strip('“”"「」') == bare), ""
+    )
+
+
+def line_facts(view: RowView, program: Program, target: str) -> LineFacts:
+    """The row's descriptive cells for the ledger; a broken cell is simply left blank."""
     return LineFacts(
-        month=(day("结业日期") or "")[:7],
-        department=department,
-        training_type=text("培训类型"),
-        person_category=text("人员类别"),
-        institution=text("培训机构"),
-        locality=text("所在地"),
-        outcome=outcome if outcome in ("合格", "不合格") else "",
-        attendance="" if ratio is None else str(ratio),
-        inspections=checks,
-        class_start=day("开班日期"),
-        enterprise=text("所在企业"),
+        month=_fact_month(view),
+        department=_department(program, target),
+        training_type=_fact_text(view, "培训类型"),
+        person_category=_fact_text(view, "人员类别"),
+        institution=_fact_text(view, "培训机构"),
+        locality=_fact_text(view, "所在地"),
+        outcome=_fact_outcome(view, _outcome_column(program, view.context.layout.kind)),
+        attendance=_fact_attendance(view),
+        inspections=_fact_inspections(view),
+        class_start=_fact_day(view, "开班日期"),
+        enterprise=_fact_text(view, "所在企业"),
     )
 
 

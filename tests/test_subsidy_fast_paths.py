@@ -1,0 +1,114 @@
+"""subsidy's fast paths (issue 16): a line's parts that one cell decides are computed once
+per distinct value of that cell (:class:`~skillpolicy.compute.paylines.LineMaker`) and the
+amounts once per distinct input; every line must be what the row-by-row functions make of
+the same row, on every bundled example and on a roster of awkward cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from conftest import ROOT
+from skillpolicy.compute.paylines import PayLine, make_line
+from skillpolicy.compute.subsidy import validate_and_compute
+from skillpolicy.io.resources import SearchPath
+from skillpolicy.loading.programfiles import list_programs, load_program
+from skillpolicy.policy.params import load_params
+from skillpolicy.rules import RowView
+
+EXAMPLES = ROOT / "examples"
+PARAMS = EXAMPLES / "skillpolicy.toml"
+SEARCH = SearchPath("catalogs")
+
+
+def _paying_examples() -> list[tuple[str, str, str | None]]:
+    data = tomllib.loads((EXAMPLES / "examples.toml").read_text(encoding="utf-8"))
+    found = []
+    for entry in data["example"]:
+        program = load_program(entry["program"], SEARCH)
+        if program.subsidies:
+            found.append((entry["file"], entry["program"], entry.get("kind")))
+    return found
+
+
+def _lines_with_views(
+    path: Path, program_id: str, kind: str | None = None
+) -> list[tuple[PayLine, RowView]]:
+    program = load_program(program_id, SEARCH)
+    params = load_params(PARAMS, program, list_programs(SEARCH))
+    views: dict[int, RowView] = {}
+    _, payout = validate_and_compute(
+        path,
+        program,
+        mode="validate",
+        params=params,
+        kind=kind,
+        search=SEARCH,
+        on_row=lambda view: views.__setitem__(view.number, view),
+    )
+    if payout is None:
+        return []
+    return [(line, views[line.row]) for line in payout.lines if line.row is not None]
+
+
+def _assert_made_as_row_by_row(path: Path, program_id: str, kind: str | None = None) -> int:
+    program = load_program(program_id, SEARCH)
+    pairs = _lines_with_views(path, program_id, kind)
+    for line, view in pairs:
+        reference = make_line(
+            view, program, line.name, line.subject, line.status, line.amount,
+            line.payee_kind, line.payee, line.basis, line.reasons, line.tranche,
+        )  # fmt: skip
+        assert line == reference, f"{path.name} 第{line.row}行"
+    return len(pairs)
+
+
+def test_every_example_line_is_what_make_line_makes() -> None:
+    """On every bundled example sheet that pays (rosters, designations, awards, technicians),
+    each line (key, occupation, level, target, year, facts) equals make_line's for its row."""
+    made = {
+        name: _assert_made_as_row_by_row(EXAMPLES / name, program_id, kind)
+        for name, program_id, kind in _paying_examples()
+    }
+    assert sum(made.values()) > 100
+    assert made["jincheng-2022-workstation-designation.xlsx"] > 0  # two tranches a row
+    assert made["xuchang-2013-revitalization-awards.xlsx"] > 0
+
+
+# awkward values for the cells a line reads alone: the same number as int, float, bool and
+# text, signed zeros, dates as cells, text and serials, unreadable and oversized values
+_AWKWARD: dict[str, list[Any]] = {
+    "开班日期": [dt.datetime(2013, 9, 2), "2013/9/2", "2013年9月2日", "2013-13-01", 41519, None],
+    "结业日期": ["2013-10-11", dt.datetime(2013, 10, 11), "2013.10.11", "不详", "", 41558.0],
+    "到课率": [0.85, "85%", 60, "", 1, 1.0, True, "0.850", 0.0, -0.0],
+    "抽查次数": [3, 3.0, "3", True, 0.0, -0.0, 1e20, "abc", None, 2**70],
+    "鉴定结果": ["合格", " 合格 ", "不合格", "", None, "待定", 1, True],
+    "申报等级": ["初级工", "五级", "中级", "特级", None, 1, 1.0],
+    "培训类别": ["农村劳动力培训", "“农村劳动力培训”", "未知类别", None, 1, True, 1.0],
+    "职业（工种）": ["电焊工", "电焊工 ", 7, 7.0, None],
+    "所在地": ["许昌县", None, 1, True, "魏都区"],
+    "培训类型": ["就业技能培训", "创业培训", 1, None],
+}
+
+
+def test_awkward_cells_make_the_same_lines_as_row_by_row(tmp_path: Path) -> None:
+    """A Xuchang roster whose cells take equal-looking values of different types (1, 1.0,
+    True, "1", -0.0 and 0.0), unreadable dates and counts, and oversized numbers: every line
+    equals make_line's for its row, whatever value of a column was seen first."""
+    book = openpyxl.load_workbook(EXAMPLES / "xuchang-2013-revitalization.xlsx")
+    sheet = book.worksheets[0]
+    headers = [cell.value for cell in sheet[3]]
+    data_rows = range(4, sheet.max_row + 1)
+    name_column = headers.index("姓名") + 1
+    people = [row for row in data_rows if sheet.cell(row=row, column=name_column).value]
+    for offset, row in enumerate(people):
+        for column, values in _AWKWARD.items():
+            cell = sheet.cell(row=row, column=headers.index(column) + 1)
+            cell.value = values[(offset * 7 + len(column)) % len(values)]
+    path = tmp_path / "awkward.xlsx"
+    book.save(path)
+    assert _assert_made_as_row_by_row(path, "xuchang-2013-revitalization") > 20
