@@ -14,11 +14,13 @@ import openpyxl
 
 from conftest import ROOT
 from skillpolicy.compute.paylines import PayLine, make_line
-from skillpolicy.compute.subsidy import validate_and_compute
+from skillpolicy.compute.paymethod import Method
+from skillpolicy.compute.subsidy import paying_method, validate_and_compute
+from skillpolicy.domain.errors import SkillpolicyError
 from skillpolicy.io.resources import SearchPath
 from skillpolicy.loading.programfiles import list_programs, load_program
 from skillpolicy.policy.params import load_params
-from skillpolicy.rules import RowView
+from skillpolicy.rules import CellProblem, RowView
 
 EXAMPLES = ROOT / "examples"
 PARAMS = EXAMPLES / "skillpolicy.toml"
@@ -33,6 +35,34 @@ def _paying_examples() -> list[tuple[str, str, str | None]]:
         if program.subsidies:
             found.append((entry["file"], entry["program"], entry.get("kind")))
     return found
+
+
+def _outcome(method: Method, view: RowView) -> object:
+    """The row's claims, or the problem that stops them (type and message)."""
+    try:
+        return method.claims(view)
+    except (CellProblem, SkillpolicyError) as problem:
+        return type(problem), str(problem)
+
+
+def _assert_claims_as_row_by_row(path: Path, program_id: str, kind: str | None = None) -> int:
+    """Claims of one Method over every row (amounts and conditions kept per distinct cells)
+    against those of a fresh Method for each row, which has seen no other row."""
+    program = load_program(program_id, SEARCH)
+    params = load_params(PARAMS, program, list_programs(SEARCH))
+    views: list[RowView] = []
+    report, _ = validate_and_compute(
+        path, program, mode="validate", params=params, kind=kind, search=SEARCH,
+        on_row=views.append,
+    )  # fmt: skip
+    try:
+        _, shared = paying_method(path, program, report.layout, params, SEARCH)
+    except SkillpolicyError:
+        return 0  # a sheet that pays nothing, or lacks what the money needs
+    for view in views:
+        _, fresh = paying_method(path, program, report.layout, params, SEARCH)
+        assert _outcome(shared, view) == _outcome(fresh, view), f"{path.name} 第{view.number}行"
+    return len(views)
 
 
 def _lines_with_views(
@@ -79,6 +109,18 @@ def test_every_example_line_is_what_make_line_makes() -> None:
     assert made["xuchang-2013-revitalization-awards.xlsx"] > 0
 
 
+def test_every_example_rows_claims_are_what_a_fresh_method_claims() -> None:
+    """On every bundled example sheet that pays, each row's claims (amount, basis, payee,
+    refusal, pending note) from one Method that has seen the rows before equal those of a
+    Method that sees that row alone."""
+    checked = {
+        name: _assert_claims_as_row_by_row(EXAMPLES / name, program_id, kind)
+        for name, program_id, kind in _paying_examples()
+    }
+    assert sum(checked.values()) > 100
+    assert checked["jincheng-2022-training-base-designation.xlsx"] > 0
+
+
 # awkward values for the cells a line reads alone: the same number as int, float, bool and
 # text, signed zeros, dates as cells, text and serials, unreadable and oversized values
 _AWKWARD: dict[str, list[Any]] = {
@@ -91,14 +133,17 @@ _AWKWARD: dict[str, list[Any]] = {
     "培训类别": ["农村劳动力培训", "“农村劳动力培训”", "未知类别", None, 1, True, 1.0],
     "职业（工种）": ["电焊工", "电焊工 ", 7, 7.0, None],
     "所在地": ["许昌县", None, 1, True, "魏都区"],
-    "培训类型": ["就业技能培训", "创业培训", 1, None],
+    "培训类型": ["就业技能培训", "创业培训", 1, None, "就业技能培训 ", "岗位技能提升培训"],
+    "补贴领取方式": ["委托培训机构", "本人领取", None, 1, True, " 委托 ", ""],
+    "培训机构": ["许昌技校", "", None, 1, "许昌技校 "],
 }
 
 
 def test_awkward_cells_make_the_same_lines_as_row_by_row(tmp_path: Path) -> None:
     """A Xuchang roster whose cells take equal-looking values of different types (1, 1.0,
     True, "1", -0.0 and 0.0), unreadable dates and counts, and oversized numbers: every line
-    equals make_line's for its row, whatever value of a column was seen first."""
+    equals make_line's for its row and every row's claims a fresh Method's, whatever value of
+    a column was seen first."""
     book = openpyxl.load_workbook(EXAMPLES / "xuchang-2013-revitalization.xlsx")
     sheet = book.worksheets[0]
     headers = [cell.value for cell in sheet[3]]
@@ -106,9 +151,10 @@ def test_awkward_cells_make_the_same_lines_as_row_by_row(tmp_path: Path) -> None
     name_column = headers.index("姓名") + 1
     people = [row for row in data_rows if sheet.cell(row=row, column=name_column).value]
     for offset, row in enumerate(people):
-        for column, values in _AWKWARD.items():
+        for place, (column, values) in enumerate(_AWKWARD.items()):
             cell = sheet.cell(row=row, column=headers.index(column) + 1)
-            cell.value = values[(offset * 7 + len(column)) % len(values)]
+            cell.value = values[(offset + 3 * place) % len(values)]
     path = tmp_path / "awkward.xlsx"
     book.save(path)
     assert _assert_made_as_row_by_row(path, "xuchang-2013-revitalization") > 20
+    assert _assert_claims_as_row_by_row(path, "xuchang-2013-revitalization") > 20

@@ -5,13 +5,12 @@ monthly report reads)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from ..check.paykeys import YEAR_OF_START, key_part, line_key, subject_of
 from ..check.validate import Report
@@ -24,10 +23,10 @@ from ..ledger import AWARD_TARGET, NO_FACTS, LedgerLine, LineFacts
 from ..policy.paymodel import PayeeKind
 from ..policy.programs import Program, SubsidySpec
 from ..rules import CellProblem, RowView
+from .bycell import ByCell
 from .payee import PAYEE_KIND_NAMES, UNNAMED_INSTITUTION
 from .paymethod import ZERO
 
-T = TypeVar("T")
 Status = Literal["paid", "pending", "refused"]
 _LEDGER_INTEGER_LIMIT = 1 << 63  # a ledger INTEGER column (SQLite, PostgreSQL BIGINT) holds less
 
@@ -197,39 +196,6 @@ def make_line(
     )
 
 
-_MISSING: Any = object()
-# the cell types whose equal values read alike (1 and 1.0 are told apart by the type; a
-# Decimal, where 1.0 equals 1.00, and a float zero, where -0.0 equals 0.0, are not kept)
-_KEPT_TYPES = frozenset([str, type(None), bool, int, float, dt.date, dt.datetime, dt.time])
-_OWN_KEY = frozenset([str, type(None), dt.date, dt.datetime, dt.time])
-_CELLS_KEPT = 1 << 16  # answers kept per column before they are all forgotten
-
-
-class _ByCell(Generic[T]):
-    """``compute(view)`` of a value that one cell of the row alone decides, computed once per
-    distinct value of that cell (at most :data:`_CELLS_KEPT` kept at once)."""
-
-    __slots__ = ("answers", "column", "compute")
-
-    def __init__(self, column: str, compute: Callable[[RowView], T]) -> None:
-        self.column = column
-        self.compute = compute
-        self.answers: dict[Any, T] = {}
-
-    def __call__(self, view: RowView) -> T:
-        raw = view.row.cells.get(self.column)
-        cls = raw.__class__
-        if cls not in _KEPT_TYPES or (cls is float and not raw):
-            return self.compute(view)
-        key = raw if cls in _OWN_KEY else (cls, raw)
-        found = self.answers.get(key, _MISSING)
-        if found is _MISSING:
-            if len(self.answers) >= _CELLS_KEPT:
-                self.answers.clear()
-            found = self.answers[key] = self.compute(view)
-        return found  # type: ignore[no-any-return]
-
-
 class LineMaker:
     """:func:`make_line` for the rows of one sheet: each part of a line that one cell decides
     (a key part, the occupation, level and target, the start year, each of the facts) is
@@ -242,28 +208,28 @@ class LineMaker:
         assert spec is not None, "LineMaker on a sheet kind that pays nothing"
         # the subject (identity number or credit code) is one cell's only on a person sheet
         self.subject: Callable[[RowView], str] = (
-            _ByCell("身份证号", subject_of) if layout.has("身份证号") else subject_of
+            ByCell("身份证号", subject_of) if layout.has("身份证号") else subject_of
         )
         self.key_parts = [self._key_part(column) for column in spec.key]
         self.occupation = self._part_or_blank("职业(工种)")
         self.level = self._part_or_blank("申报等级")
         self.target = self._part_or_blank("培训类别")
         if layout.kind == "award" and layout.has("奖项"):
-            award = _ByCell("奖项", partial(key_part, column="奖项"))
+            award = ByCell("奖项", partial(key_part, column="奖项"))
             self.target = lambda view: AWARD_TARGET + award(view)
-        self.year = _ByCell("开班日期", start_year)
+        self.year = ByCell("开班日期", start_year)
         self.departments: dict[str, str] = {}
         outcome = _outcome_column(program, layout.kind)
-        self.month = _ByCell("结业日期", _fact_month)
+        self.month = ByCell("结业日期", _fact_month)
         self.texts = [
-            _ByCell(column, partial(_fact_text, column=column))
+            ByCell(column, partial(_fact_text, column=column))
             for column in ("培训类型", "人员类别", "培训机构", "所在地")
         ]
-        self.outcome = _ByCell(outcome, partial(_fact_outcome, column=outcome))
-        self.attendance = _ByCell("到课率", _fact_attendance)
-        self.inspections = _ByCell("抽查次数", _fact_inspections)
-        self.class_start = _ByCell("开班日期", partial(_fact_day, column="开班日期"))
-        self.enterprise = _ByCell("所在企业", partial(_fact_text, column="所在企业"))
+        self.outcome = ByCell(outcome, partial(_fact_outcome, column=outcome))
+        self.attendance = ByCell("到课率", _fact_attendance)
+        self.inspections = ByCell("抽查次数", _fact_inspections)
+        self.class_start = ByCell("开班日期", partial(_fact_day, column="开班日期"))
+        self.enterprise = ByCell("所在企业", partial(_fact_text, column="所在企业"))
         self._row: RowView | None = None
         self._parts: tuple[str, str, str, str, int | None, LineFacts] = (
             "",
@@ -277,19 +243,19 @@ class LineMaker:
     def _key_part(self, column: str) -> Callable[[RowView], str]:
         compute = partial(key_part, column=column)
         if column == YEAR_OF_START:
-            return _ByCell("开班日期", compute)
+            return ByCell("开班日期", compute)
         if column in ("身份证号", "统一社会信用代码"):
             return (
-                _ByCell("身份证号", compute)
+                ByCell("身份证号", compute)
                 if column == "身份证号" and self.layout.has(column)
                 else compute
             )
-        return _ByCell(column, compute)
+        return ByCell(column, compute)
 
     def _part_or_blank(self, column: str) -> Callable[[RowView], str]:
         if not self.layout.has(column):
             return lambda view: ""
-        return _ByCell(column, partial(key_part, column=column))
+        return ByCell(column, partial(key_part, column=column))
 
     def facts(self, view: RowView, target: str) -> LineFacts:
         """:func:`line_facts` of the row."""

@@ -1,0 +1,63 @@
+"""What a subsidy run computes once per distinct value of the cells that decide it.
+
+A roster of 100,000 rows repeats its training types, dates, institutions and levels: a part
+of a line, an amount or a condition that only a few cells of the row decide is computed for
+the first row with those values and looked up for the others. Cells are told apart by type
+as well as value (``1``, ``1.0``, ``True`` and ``"1"`` read differently); a cell of a type
+whose equal values may read differently (a Decimal, where ``1.0`` equals ``1.00``; a float
+zero, where ``-0.0`` equals ``0.0``) is never looked up, its answer computed afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+from ..rules import RowView
+
+__all__ = ["ANSWERS_KEPT", "ByCell", "cells_key"]
+
+T = TypeVar("T")
+
+_MISSING: Any = object()
+_KEPT_TYPES = frozenset([str, type(None), bool, int, float, dt.date, dt.datetime, dt.time])
+_OWN_KEY = frozenset([str, type(None), dt.date, dt.datetime, dt.time])  # no other type equals
+ANSWERS_KEPT = 1 << 16  # answers kept per table before they are all forgotten
+
+
+def cells_key(cells: dict[str, Any], columns: Iterable[str]) -> tuple[Any, ...] | None:
+    """The look-up key of a row's ``columns``, or None when a cell cannot be looked up."""
+    key = []
+    for column in columns:
+        raw = cells.get(column)
+        cls = raw.__class__
+        if cls not in _KEPT_TYPES or (cls is float and not raw):
+            return None
+        key.append(raw if cls in _OWN_KEY else (cls, raw))
+    return tuple(key)
+
+
+class ByCell(Generic[T]):
+    """``compute(view)`` of a value that one cell of the row alone decides, computed once per
+    distinct value of that cell (at most :data:`ANSWERS_KEPT` kept at once)."""
+
+    __slots__ = ("answers", "column", "compute")
+
+    def __init__(self, column: str, compute: Callable[[RowView], T]) -> None:
+        self.column = column
+        self.compute = compute
+        self.answers: dict[Any, T] = {}
+
+    def __call__(self, view: RowView) -> T:
+        raw = view.row.cells.get(self.column)
+        cls = raw.__class__
+        if cls not in _KEPT_TYPES or (cls is float and not raw):
+            return self.compute(view)
+        key = raw if cls in _OWN_KEY else (cls, raw)
+        found = self.answers.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self.answers) >= ANSWERS_KEPT:
+                self.answers.clear()
+            found = self.answers[key] = self.compute(view)
+        return found  # type: ignore[no-any-return]
