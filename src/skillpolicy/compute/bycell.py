@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from ..rules import RowView
 
-__all__ = ["ANSWERS_KEPT", "ByCell", "cells_key"]
+__all__ = ["ANSWERS_KEPT", "ByCell", "ByCells", "Reader", "cells_key"]
 
 T = TypeVar("T")
 
@@ -61,3 +61,44 @@ class ByCell(Generic[T]):
                 self.answers.clear()
             found = self.answers[key] = self.compute(view)
         return found  # type: ignore[no-any-return]
+
+
+Reader = tuple[str | None, Callable[[RowView], Any]]  # (the deciding column, or None: no look-up)
+
+
+class ByCells:
+    """Several values each of which one cell of the row decides (as :class:`ByCell`), read in
+    one pass over the row: ``read(view)`` lists them in the order of ``readers``. A reader
+    whose column is None is computed on every row."""
+
+    __slots__ = ("readers",)
+
+    def __init__(self, readers: Iterable[Reader]) -> None:
+        self.readers: list[tuple[str | None, Callable[[RowView], Any], dict[Any, Any]]] = [
+            (column, compute, {}) for column, compute in readers
+        ]
+
+    def __call__(self, view: RowView) -> list[Any]:
+        cells = view.row.cells
+        values: list[Any] = []
+        append = values.append
+        for column, compute, answers in self.readers:
+            if column is None:
+                append(compute(view))
+                continue
+            raw = cells.get(column)
+            cls = raw.__class__
+            if cls in _OWN_KEY:
+                key = raw
+            elif cls in _KEPT_TYPES and (raw or cls is not float):
+                key = (cls, raw)
+            else:
+                append(compute(view))
+                continue
+            found = answers.get(key, _MISSING)
+            if found is _MISSING:
+                if len(answers) >= ANSWERS_KEPT:
+                    answers.clear()
+                found = answers[key] = compute(view)
+            append(found)
+        return values

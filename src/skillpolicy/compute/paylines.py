@@ -23,7 +23,7 @@ from ..ledger import AWARD_TARGET, NO_FACTS, LedgerLine, LineFacts
 from ..policy.paymodel import PayeeKind
 from ..policy.programs import Program, SubsidySpec
 from ..rules import CellProblem, RowView
-from .bycell import ByCell
+from .bycell import ByCell, ByCells, Reader
 from .payee import PAYEE_KIND_NAMES, UNNAMED_INSTITUTION
 from .paymethod import ZERO
 
@@ -210,64 +210,67 @@ class LineMaker:
         self.subject: Callable[[RowView], str] = (
             ByCell("身份证号", subject_of) if layout.has("身份证号") else subject_of
         )
-        self.key_parts = [self._key_part(column) for column in spec.key]
-        self.occupation = self._part_or_blank("职业(工种)")
-        self.level = self._part_or_blank("申报等级")
-        self.target = self._part_or_blank("培训类别")
+        self.key_count = len(spec.key)
+        target = self._part_or_blank("培训类别")
         if layout.kind == "award" and layout.has("奖项"):
-            award = ByCell("奖项", partial(key_part, column="奖项"))
-            self.target = lambda view: AWARD_TARGET + award(view)
-        self.year = ByCell("开班日期", start_year)
-        self.departments: dict[str, str] = {}
+            target = ("奖项", lambda view: AWARD_TARGET + key_part(view, "奖项"))
         outcome = _outcome_column(program, layout.kind)
-        self.month = ByCell("结业日期", _fact_month)
-        self.texts = [
-            ByCell(column, partial(_fact_text, column=column))
+        texts: list[Reader] = [
+            (column, partial(_fact_text, column=column))
             for column in ("培训类型", "人员类别", "培训机构", "所在地")
         ]
-        self.outcome = ByCell(outcome, partial(_fact_outcome, column=outcome))
-        self.attendance = ByCell("到课率", _fact_attendance)
-        self.inspections = ByCell("抽查次数", _fact_inspections)
-        self.class_start = ByCell("开班日期", partial(_fact_day, column="开班日期"))
-        self.enterprise = ByCell("所在企业", partial(_fact_text, column="所在企业"))
+        self.read = ByCells(
+            [
+                *(self._key_part(column) for column in spec.key),
+                self._part_or_blank("职业(工种)"),
+                self._part_or_blank("申报等级"),
+                target,
+                ("开班日期", start_year),
+                ("结业日期", _fact_month),
+                *texts,
+                (outcome, partial(_fact_outcome, column=outcome)),
+                ("到课率", _fact_attendance),
+                ("抽查次数", _fact_inspections),
+                ("开班日期", partial(_fact_day, column="开班日期")),
+                ("所在企业", partial(_fact_text, column="所在企业")),
+            ]
+        )
+        self.departments: dict[str, str] = {}
         self._row: RowView | None = None
         self._parts: tuple[str, str, str, str, int | None, LineFacts] = (
-            "",
-            "",
-            "",
-            "",
-            None,
-            NO_FACTS,
-        )
+            "", "", "", "", None, NO_FACTS
+        )  # fmt: skip
 
-    def _key_part(self, column: str) -> Callable[[RowView], str]:
+    def _key_part(self, column: str) -> Reader:
         compute = partial(key_part, column=column)
         if column == YEAR_OF_START:
-            return ByCell("开班日期", compute)
+            return "开班日期", compute
         if column in ("身份证号", "统一社会信用代码"):
-            return (
-                ByCell("身份证号", compute)
-                if column == "身份证号" and self.layout.has(column)
-                else compute
-            )
-        return ByCell(column, compute)
+            decided = column == "身份证号" and self.layout.has(column)
+            return ("身份证号" if decided else None), compute
+        return column, compute
 
-    def _part_or_blank(self, column: str) -> Callable[[RowView], str]:
+    def _part_or_blank(self, column: str) -> Reader:
         if not self.layout.has(column):
-            return lambda view: ""
-        return ByCell(column, partial(key_part, column=column))
+            return None, lambda view: ""
+        return column, partial(key_part, column=column)
 
-    def facts(self, view: RowView, target: str) -> LineFacts:
-        """:func:`line_facts` of the row."""
-        training_type, category, institution, locality = (read(view) for read in self.texts)
+    def _parts_of(self, view: RowView) -> tuple[str, str, str, str, int | None, LineFacts]:
+        values = self.read(view)
+        count = self.key_count
+        key = "|".join([self.program.id, *values[:count]])
+        (
+            occupation, level, target, year, month, training_type, category, institution,
+            locality, outcome, attendance, checks, start, enterprise,
+        ) = values[count:]  # fmt: skip
         department = self.departments.get(target)
         if department is None:
             department = self.departments[target] = _department(self.program, target)
-        return LineFacts(
-            self.month(view), department, training_type, category, institution, locality,
-            self.outcome(view), self.attendance(view), self.inspections(view),
-            self.class_start(view), self.enterprise(view),
+        facts = LineFacts(
+            month, department, training_type, category, institution, locality, outcome,
+            attendance, checks, start, enterprise,
         )  # fmt: skip
+        return key, occupation, level, target, year, facts
 
     def line(
         self,
@@ -284,12 +287,7 @@ class LineMaker:
     ) -> PayLine:
         """:func:`make_line` of the row (the row's parts made once for all its lines)."""
         if view is not self._row:
-            target = self.target(view)
-            key = "|".join([self.program.id, *(part(view) for part in self.key_parts)])
-            self._parts = (
-                key, self.occupation(view), self.level(view), target, self.year(view),
-                self.facts(view, target),
-            )  # fmt: skip
+            self._parts = self._parts_of(view)
             self._row = view
         key, occupation, level, target, year, facts = self._parts
         return PayLine(
