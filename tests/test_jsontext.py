@@ -64,8 +64,9 @@ def test_masked_json_is_json_dumps_of_the_masked_value(value: Any) -> None:
 
 
 def test_a_payout_shaped_payload_is_written_as_json_dumps_writes_it() -> None:
-    """A subsidy payload (lines with reasons, a tranche, a null row, an IntEnum) is the same
-    text as before, and the numbers in its strings are masked before they are encoded."""
+    """A subsidy payload (lines with reasons, a tranche, a null row, an IntEnum, an object
+    whose later keys are not text) is the same text as before, and the numbers in its strings
+    are masked before they are encoded."""
     payload = {
         "program": "xuchang-2013-revitalization",
         "total": "1900.00",
@@ -78,6 +79,7 @@ def test_a_payout_shaped_payload_is_written_as_json_dumps_writes_it() -> None:
              "reasons": [{"rule": "identity", "message": "身份证号「110101199003071234」有误",
                           "citation": "许政〔2013〕1号"}], "payee": ""},
             {},
+            {"先": "文字键", 2: "数字键在后", None: [1.5, {"3": ()}]},
         ],
         "skipped": [],
     }  # fmt: skip

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from conftest import ROOT
-from skillpolicy.compute.paylines import PayLine, make_line
+from skillpolicy.compute.paylines import PayLine, amount_text, make_line
 from skillpolicy.compute.paymethod import Method
 from skillpolicy.compute.subsidy import paying_method, validate_and_compute
 from skillpolicy.domain.errors import SkillpolicyError
+from skillpolicy.domain.money import format_amount
 from skillpolicy.io.resources import SearchPath
 from skillpolicy.loading.programfiles import list_programs, load_program
 from skillpolicy.policy.params import load_params
@@ -158,3 +161,18 @@ def test_awkward_cells_make_the_same_lines_as_row_by_row(tmp_path: Path) -> None
     book.save(path)
     assert _assert_made_as_row_by_row(path, "xuchang-2013-revitalization") > 20
     assert _assert_claims_as_row_by_row(path, "xuchang-2013-revitalization") > 20
+
+
+def test_amount_text_is_format_amount_whatever_came_first() -> None:
+    """A line's amount as JSON prints it, kept per distinct amount, is format_amount's for
+    equal amounts written differently (1900 after 1900.000, -0 after 0, half a fen) and
+    still refuses what format_amount refuses."""
+    amounts = ["1900.000", "1900", "1.9E+3", "0", "-0", "-0.00", "0.005", "0.004", "1E-9",
+               "123456789012.345", "800.10", "800.1"]  # fmt: skip
+    for text in [*amounts, *reversed(amounts)]:
+        assert amount_text(Decimal(text)) == format_amount(Decimal(text)), text
+    for bad in ("NaN", "sNaN", "Infinity"):
+        with pytest.raises(ValueError):
+            format_amount(Decimal(bad))
+        with pytest.raises(ValueError):
+            amount_text(Decimal(bad))

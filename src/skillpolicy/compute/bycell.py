@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from ..rules import RowView
 
-__all__ = ["ANSWERS_KEPT", "ByCell", "ByCells", "Reader", "cells_key"]
-
-T = TypeVar("T")
+__all__ = ["ANSWERS_KEPT", "ByCells", "Reader", "cells_key"]
 
 _MISSING: Any = object()
 _KEPT_TYPES = frozenset([str, type(None), bool, int, float, dt.date, dt.datetime, dt.time])
@@ -38,38 +36,15 @@ def cells_key(cells: dict[str, Any], columns: Iterable[str]) -> tuple[Any, ...] 
     return tuple(key)
 
 
-class ByCell(Generic[T]):
-    """``compute(view)`` of a value that one cell of the row alone decides, computed once per
-    distinct value of that cell (at most :data:`ANSWERS_KEPT` kept at once)."""
-
-    __slots__ = ("answers", "column", "compute")
-
-    def __init__(self, column: str, compute: Callable[[RowView], T]) -> None:
-        self.column = column
-        self.compute = compute
-        self.answers: dict[Any, T] = {}
-
-    def __call__(self, view: RowView) -> T:
-        raw = view.row.cells.get(self.column)
-        cls = raw.__class__
-        if cls not in _KEPT_TYPES or (cls is float and not raw):
-            return self.compute(view)
-        key = raw if cls in _OWN_KEY else (cls, raw)
-        found = self.answers.get(key, _MISSING)
-        if found is _MISSING:
-            if len(self.answers) >= ANSWERS_KEPT:
-                self.answers.clear()
-            found = self.answers[key] = self.compute(view)
-        return found  # type: ignore[no-any-return]
-
-
 Reader = tuple[str | None, Callable[[RowView], Any]]  # (the deciding column, or None: no look-up)
 
 
 class ByCells:
-    """Several values each of which one cell of the row decides (as :class:`ByCell`), read in
-    one pass over the row: ``read(view)`` lists them in the order of ``readers``. A reader
-    whose column is None is computed on every row."""
+    """Several values, each ``compute(view)`` of a reader whose value one cell of the row
+    (its column) alone decides, computed once per distinct value of that cell (at most
+    :data:`ANSWERS_KEPT` kept at once), all read in one pass over the row: ``read(view)``
+    lists them in the order of ``readers``. A reader whose column is None is computed on
+    every row."""
 
     __slots__ = ("readers",)
 

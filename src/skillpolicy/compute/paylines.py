@@ -23,12 +23,32 @@ from ..ledger import AWARD_TARGET, NO_FACTS, LedgerLine, LineFacts
 from ..policy.paymodel import PayeeKind
 from ..policy.programs import Program, SubsidySpec
 from ..rules import CellProblem, RowView
-from .bycell import ByCell, ByCells, Reader
+from .bycell import ByCells, Reader
 from .payee import PAYEE_KIND_NAMES, UNNAMED_INSTITUTION
 from .paymethod import ZERO
 
 Status = Literal["paid", "pending", "refused"]
 _LEDGER_INTEGER_LIMIT = 1 << 63  # a ledger INTEGER column (SQLite, PostgreSQL BIGINT) holds less
+
+
+_AMOUNT_TEXTS: dict[Decimal, str] = {}
+_AMOUNT_TEXTS_KEPT = 4096
+
+
+def amount_text(amount: Decimal) -> str:
+    """:func:`format_amount`, made once per distinct amount: equal amounts (``1900`` and
+    ``1900.000``, ``0`` and ``-0``) round to the same fen and print alike."""
+    try:
+        return _AMOUNT_TEXTS[amount]
+    except KeyError:
+        pass
+    except TypeError:  # a signalling NaN cannot be hashed: format_amount says what it is
+        return format_amount(amount)
+    text = format_amount(amount)
+    if len(_AMOUNT_TEXTS) >= _AMOUNT_TEXTS_KEPT:
+        _AMOUNT_TEXTS.clear()
+    _AMOUNT_TEXTS[amount] = text
+    return text
 
 
 @dataclass(slots=True)
@@ -69,7 +89,7 @@ class PayLine:
             "name": self.name,
             "id": self.shown_id,
             "status": self.status,
-            "amount": format_amount(self.amount),
+            "amount": amount_text(self.amount),
             "reasons": [reason.reason_json() for reason in self.reasons],
         }
         if self.tranche is not None:
@@ -196,6 +216,9 @@ def make_line(
     )
 
 
+_SUBJECT_COLUMNS = ("身份证号", "统一社会信用代码")  # the key part is subject_of's
+
+
 class LineMaker:
     """:func:`make_line` for the rows of one sheet: each part of a line that one cell decides
     (a key part, the occupation, level and target, the start year, each of the facts) is
@@ -206,11 +229,12 @@ class LineMaker:
         self.layout = layout
         spec = program.subsidy_for(layout.kind)
         assert spec is not None, "LineMaker on a sheet kind that pays nothing"
-        # the subject (identity number or credit code) is one cell's only on a person sheet
-        self.subject: Callable[[RowView], str] = (
-            ByCell("身份证号", subject_of) if layout.has("身份证号") else subject_of
-        )
-        self.key_count = len(spec.key)
+        # the subject (identity number or credit code) is nearly every row's own: made once
+        # a row by the caller, and the key part of those columns (a broken one would have
+        # stopped the subject already)
+        self.subject: Callable[[RowView], str] = subject_of
+        self.key_columns = spec.key
+        self.key_count = sum(1 for column in spec.key if column not in _SUBJECT_COLUMNS)
         target = self._part_or_blank("培训类别")
         if layout.kind == "award" and layout.has("奖项"):
             target = ("奖项", lambda view: AWARD_TARGET + key_part(view, "奖项"))
@@ -221,7 +245,7 @@ class LineMaker:
         ]
         self.read = ByCells(
             [
-                *(self._key_part(column) for column in spec.key),
+                *(self._key_part(c) for c in spec.key if c not in _SUBJECT_COLUMNS),
                 self._part_or_blank("职业(工种)"),
                 self._part_or_blank("申报等级"),
                 target,
@@ -245,9 +269,6 @@ class LineMaker:
         compute = partial(key_part, column=column)
         if column == YEAR_OF_START:
             return "开班日期", compute
-        if column in ("身份证号", "统一社会信用代码"):
-            decided = column == "身份证号" and self.layout.has(column)
-            return ("身份证号" if decided else None), compute
         return column, compute
 
     def _part_or_blank(self, column: str) -> Reader:
@@ -255,10 +276,18 @@ class LineMaker:
             return None, lambda view: ""
         return column, partial(key_part, column=column)
 
-    def _parts_of(self, view: RowView) -> tuple[str, str, str, str, int | None, LineFacts]:
+    def _parts_of(
+        self, view: RowView, subject: str
+    ) -> tuple[str, str, str, str, int | None, LineFacts]:
         values = self.read(view)
         count = self.key_count
-        key = "|".join([self.program.id, *values[:count]])
+        parts = iter(values[:count])
+        key = "|".join(
+            [
+                self.program.id,
+                *(subject if c in _SUBJECT_COLUMNS else next(parts) for c in self.key_columns),
+            ]
+        )
         (
             occupation, level, target, year, month, training_type, category, institution,
             locality, outcome, attendance, checks, start, enterprise,
@@ -287,7 +316,7 @@ class LineMaker:
     ) -> PayLine:
         """:func:`make_line` of the row (the row's parts made once for all its lines)."""
         if view is not self._row:
-            self._parts = self._parts_of(view)
+            self._parts = self._parts_of(view, subject)
             self._row = view
         key, occupation, level, target, year, facts = self._parts
         return PayLine(

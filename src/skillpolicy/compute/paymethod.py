@@ -21,7 +21,7 @@ from ..io.resources import SearchPath
 from ..policy.conditions import Condition, holds
 from ..policy.dated import since
 from ..policy.params import LocalParams
-from ..policy.paymodel import AmountPart, PayeeKind, Pending, Refusal
+from ..policy.paymodel import AmountPart, PayeeKind, PayeeOption, Pending, Refusal
 from ..policy.programs import Amount, Program, SubsidySpec
 from ..rules import CellProblem, RowView
 from .bycell import ANSWERS_KEPT, cells_key
@@ -133,6 +133,7 @@ class Method:
         self._amounts: dict[tuple[Any, ...], tuple[Decimal, str] | Finding] = {}
         # each condition's verdicts per distinct value of the cells it reads
         self._verdicts: dict[int, tuple[tuple[str, ...], dict[tuple[Any, ...], bool]]] = {}
+        self._payees: dict[int, dict[tuple[Any, ...], tuple[PayeeKind, str]]] = {}
 
     # --- reading the program file and the parameters --------------------------------------
 
@@ -259,14 +260,32 @@ class Method:
         """The first payee option whose condition holds (the last one otherwise)."""
         for option in self.payees:
             if option.when is None or self.holds(option.when, view):
-                return payee_text(option, view)
-        return payee_text(self.payees[-1], view)
+                return self._payee_text(option, view)
+        return self._payee_text(self.payees[-1], view)
+
+    def _payee_text(self, option: PayeeOption, view: RowView) -> tuple[PayeeKind, str]:
+        """:func:`payee_text`, once per option and distinct value of its column."""
+        if option.column is None:
+            return payee_text(option, view)
+        key = cells_key(view.row.cells, (option.column,))
+        if key is None:
+            return payee_text(option, view)
+        answers = self._payees.get(id(option))
+        if answers is None:
+            answers = self._payees[id(option)] = {}
+        found = answers.get(key)
+        if found is None:
+            found = payee_text(option, view)
+            if len(answers) >= ANSWERS_KEPT:
+                answers.clear()
+            answers[key] = found
+        return found
 
     def default_payee(self, view: RowView) -> tuple[PayeeKind, str]:
         """Who a row a rule refuses is shown as payable to: the option without a condition
         (the last), since a condition would read cells the rules found wrong."""
         plain = [option for option in self.payees if option.when is None]
-        return payee_text((plain or self.payees)[-1], view)
+        return self._payee_text((plain or self.payees)[-1], view)
 
     def _part_value(self, part: _Part, view: RowView) -> tuple[Decimal, str] | Finding:
         spec = part.spec

@@ -37,7 +37,7 @@ def masked(value: Any) -> Any:
 def masked_json(value: Any) -> str:
     """``json.dumps(masked(value), ensure_ascii=False, indent=2)``, made in one walk."""
     chunks: list[str] = []
-    _encode(value, 0, chunks)
+    _Writer(chunks).encode(value, 0)
     return "".join(chunks)
 
 
@@ -56,46 +56,80 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
-def _encode(value: Any, level: int, chunks: list[str]) -> None:
-    text = _scalar(value)
-    if text is not None:
-        chunks.append(text)
-        return
-    if isinstance(value, list | tuple):
+class _Writer:
+    """One document's text: what comes before each member (the separator, the indentation
+    and the encoded key) is made once per key and depth."""
+
+    def __init__(self, chunks: list[str]) -> None:
+        self.chunks = chunks
+        self.prefixes: dict[int, dict[str, str]] = {}
+
+    def encode(self, value: Any, level: int) -> None:
+        chunks = self.chunks
+        text = _scalar(value)
+        if text is not None:
+            chunks.append(text)
+        elif isinstance(value, list | tuple):
+            self.array(value, level)
+        elif isinstance(value, dict) and value:
+            self.object(value, level)
+        elif isinstance(value, dict):
+            chunks.append("{}")
+        else:
+            # anything else as the encoder itself writes it, indented to where it stands (a
+            # line break in JSON text is always layout: one inside a string is written \n)
+            text = json.dumps(masked(value), ensure_ascii=False, indent=2)
+            chunks.append(text.replace("\n", "\n" + _INDENT * level) if level else text)
+
+    def array(self, value: list[Any] | tuple[Any, ...], level: int) -> None:
+        chunks = self.chunks
         if not value:
             chunks.append("[]")
             return
         inner = "\n" + _INDENT * (level + 1)
         separator = "[" + inner
         for item in value:
-            chunks.append(separator)
-            separator = "," + inner
             found = _scalar(item)
             if found is None:
-                _encode(item, level + 1, chunks)
+                chunks.append(separator)
+                self.encode(item, level + 1)
             else:
-                chunks.append(found)
+                chunks.append(separator + found)
+            separator = "," + inner
         chunks.append("\n" + _INDENT * level + "]")
-        return
-    if isinstance(value, dict) and all(key.__class__ is str for key in value):
-        if not value:
-            chunks.append("{}")
-            return
-        inner = "\n" + _INDENT * (level + 1)
-        separator = "{" + inner
+
+    def object(self, value: dict[Any, Any], level: int) -> None:
+        chunks = self.chunks
+        mark = len(chunks)
+        prefixes = self.prefixes.get(level)
+        if prefixes is None:
+            prefixes = self.prefixes[level] = {}
+        first = True
         for key, item in value.items():
-            chunks.append(separator)
-            separator = "," + inner
-            chunks.append(encode_basestring(key))
-            chunks.append(": ")
-            found = _scalar(item)
-            if found is None:
-                _encode(item, level + 1, chunks)
+            prefix = prefixes.get(key) if key.__class__ is str else None
+            if prefix is None:
+                if key.__class__ is not str:  # a key the encoder converts: as it writes it
+                    del chunks[mark:]
+                    text = json.dumps(masked(value), ensure_ascii=False, indent=2)
+                    chunks.append(text.replace("\n", "\n" + _INDENT * level) if level else text)
+                    return
+                inner = "\n" + _INDENT * (level + 1)
+                prefix = prefixes[key] = "," + inner + encode_basestring(key) + ": "
+            if first:
+                prefix = "{" + prefix[1:]
+                first = False
+            cls = item.__class__
+            if cls is str:
+                chunks.append(prefix + encode_basestring(redact(item)))
+            elif item is None:
+                chunks.append(prefix + "null")
+            elif cls is int:
+                chunks.append(prefix + int.__repr__(item))
             else:
-                chunks.append(found)
+                found = _scalar(item)
+                if found is None:
+                    chunks.append(prefix)
+                    self.encode(item, level + 1)
+                else:
+                    chunks.append(prefix + found)
         chunks.append("\n" + _INDENT * level + "}")
-        return
-    # anything else as the encoder itself writes it, indented to where it stands (a line
-    # break in JSON text is always layout: one inside a string is written \n)
-    text = json.dumps(masked(value), ensure_ascii=False, indent=2)
-    chunks.append(text.replace("\n", "\n" + _INDENT * level) if level else text)
