@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from skillpolicy.rules import CellProblem, RowView
 EXAMPLES = ROOT / "examples"
 PARAMS = EXAMPLES / "skillpolicy.toml"
 SEARCH = SearchPath("catalogs")
+XUCHANG = "xuchang-2013-revitalization"
 
 
 def _paying_examples() -> list[tuple[str, str, str | None]]:
@@ -176,3 +178,53 @@ def test_amount_text_is_format_amount_whatever_came_first() -> None:
             format_amount(Decimal(bad))
         with pytest.raises(ValueError):
             amount_text(Decimal(bad))
+
+
+class _KeepsNothing(dict[Any, Any]):
+    """A table of looks that never keeps one: every cell styled the slow way."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+def _cells(book: Any) -> list[tuple[Any, ...]]:
+    return [
+        (sheet.title, cell.coordinate, cell.value, cell.data_type, cell.number_format,
+         *(repr(copy(style)) for style in (cell.font, cell.fill, cell.border, cell.alignment)))
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    ] + [
+        (sheet.title, row, dimension.height)
+        for sheet in book.worksheets
+        for row, dimension in sorted(sheet.row_dimensions.items())
+    ]  # fmt: skip
+
+
+def test_payout_workbook_cells_styled_from_kept_looks_match_cells_styled_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The payout schedule's table cells take the style indexes of the first cell of the same
+    look: every cell's value, number format, font, fill, border, alignment and every row's
+    height equal those of a schedule whose cells are each styled one by one."""
+    from skillpolicy.outputs import payouts
+
+    lines = _lines_with_views(EXAMPLES / "xuchang-2013-revitalization.xlsx", XUCHANG)
+    program = load_program(XUCHANG, SEARCH)
+    params = load_params(PARAMS, program, list_programs(SEARCH))
+    _, payout = validate_and_compute(
+        EXAMPLES / "xuchang-2013-revitalization.xlsx", program, mode="subsidy",
+        params=params, search=SEARCH,
+    )  # fmt: skip
+    assert payout is not None and len(lines) == len(payout.lines)
+    day = dt.date(2024, 5, 6)
+    kept = _cells(payouts.build_payout_workbook(payout, today=day))
+    made = payouts._SheetWriter.__init__
+
+    def one_by_one(self: Any, *args: Any) -> None:
+        made(self, *args)
+        self._looks = _KeepsNothing()
+
+    monkeypatch.setattr(payouts._SheetWriter, "__init__", one_by_one)
+    assert kept == _cells(payouts.build_payout_workbook(payout, today=day))
+    assert len(kept) > 500
