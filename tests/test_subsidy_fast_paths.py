@@ -228,3 +228,40 @@ def test_payout_workbook_cells_styled_from_kept_looks_match_cells_styled_one_by_
     monkeypatch.setattr(payouts._SheetWriter, "__init__", one_by_one)
     assert kept == _cells(payouts.build_payout_workbook(payout, today=day))
     assert len(kept) > 500
+
+
+def test_payout_json_text_is_the_masked_json_of_its_payload(tmp_path: Path) -> None:
+    """A payout's JSON text written line by line from the lines' fields equals the masked
+    encoding of its payload, for every example that pays and for lines with reasons, a
+    tranche, no row, and names and payees holding numbers after a line break or quotes."""
+    from skillpolicy.domain.findings import Finding
+    from skillpolicy.domain.jsontext import masked_json
+
+    checked = 0
+    for name, program_id, kind in _paying_examples():
+        program = load_program(program_id, SEARCH)
+        params = load_params(PARAMS, program, list_programs(SEARCH))
+        _, payout = validate_and_compute(
+            EXAMPLES / name, program, mode="validate", params=params, kind=kind, search=SEARCH
+        )
+        if payout is None:
+            continue
+        assert payout.json_text() == masked_json(payout.to_json()), name
+        checked += len(payout.lines)
+        if name == "xuchang-2013-revitalization.xlsx":
+            awkward = payout
+    assert checked > 100
+    first = awkward.lines[0]
+    reason = Finding(3, "姓名", "identity", "error", "身份证号「110101199003071234」有误", "第三条")
+    awkward.lines[:] = [
+        first,
+        PayLine(None, "张三\n13812345678", "110101199003071234", "paid", Decimal("1.9E+3"),
+                "trainee", '许昌"技校"\\', "k", "", [], 2),
+        PayLine(7, "\u2028李四\x00", "4110", "refused", Decimal("-0"), "unit", "", "k", "",
+                [reason], None),
+        PayLine(8, "王五", "", "pending", Decimal("123456789012345"), "institution",
+                "电话 0371-5870650", "k", "", [], 1),
+    ]  # fmt: skip
+    assert awkward.json_text() == masked_json(awkward.to_json())
+    awkward.lines[:] = []
+    assert awkward.json_text() == masked_json(awkward.to_json())

@@ -18,7 +18,7 @@ from typing import Any
 
 from .privacy import redact
 
-__all__ = ["masked", "masked_json"]
+__all__ = ["masked", "masked_json", "masked_string"]
 
 _INDENT = "  "
 
@@ -34,11 +34,18 @@ def masked(value: Any) -> Any:
     return value
 
 
-def masked_json(value: Any) -> str:
-    """``json.dumps(masked(value), ensure_ascii=False, indent=2)``, made in one walk."""
+def masked_json(value: Any, level: int = 0) -> str:
+    """``json.dumps(masked(value), ensure_ascii=False, indent=2)``, made in one walk; with
+    ``level``, the text of ``value`` standing that deep in a document (its lines indented as
+    the encoder indents them there, its first line not)."""
     chunks: list[str] = []
-    _Writer(chunks).encode(value, 0)
+    _Writer(chunks).encode(value, level)
     return "".join(chunks)
+
+
+def masked_string(text: str) -> str:
+    """A string masked and encoded as :func:`masked_json` encodes it."""
+    return encode_basestring(redact(text))
 
 
 def _scalar(value: Any) -> str | None:
