@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any, cast, get_args
 import typer
 
 from ..domain.errors import InputError
-from ..domain.jsontext import masked_json
 from ..io.resources import SearchPath
 
 if TYPE_CHECKING:
@@ -135,7 +134,9 @@ def print_json(payload: dict[str, Any]) -> None:
 
 def json_text(payload: Any) -> str:
     """``payload`` (an object, or a list of them for several files) masked and encoded
-    (:func:`~skillpolicy.domain.jsontext.masked_json`)."""
+    (:func:`~skillpolicy.domain.jsontext.masked_json`, imported when output is made)."""
+    from ..domain.jsontext import masked_json
+
     return masked_json(payload) + "\n"
 
 
