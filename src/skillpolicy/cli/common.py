@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any, cast, get_args
 import typer
 
 from ..domain.errors import InputError
-from ..domain.privacy import redact
 from ..io.resources import SearchPath
 
 if TYPE_CHECKING:
@@ -130,25 +128,16 @@ def parse_as_of(text: str | None) -> date | None:
     return parse_date_option(text, "--as-of")
 
 
-def _masked(value: Any) -> Any:
-    """Every string of a JSON payload masked before it is encoded: once encoded, a number
-    after a line break in a cell follows the letter of ``\\n`` and would escape the mask."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_masked(item) for item in value]
-    return value
-
-
 def print_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(json_text(payload))
 
 
 def json_text(payload: Any) -> str:
-    """``payload`` (an object, or a list of them for several files) masked and encoded."""
-    return json.dumps(_masked(payload), ensure_ascii=False, indent=2) + "\n"
+    """``payload`` (an object, or a list of them for several files) masked and encoded
+    (:func:`~skillpolicy.domain.jsontext.masked_json`, imported when output is made)."""
+    from ..domain.jsontext import masked_json
+
+    return masked_json(payload) + "\n"
 
 
 DEFAULT_MAX_ROWS = 200

@@ -36,7 +36,6 @@ from .common import (
     json_text,
     note,
     parse_as_of,
-    print_json,
     program,
     progress,
     stdout,
@@ -240,7 +239,7 @@ def subsidy_command(
             book.close()
     if output_format == "json":
         if several_files is None:
-            print_json(payout.to_json())
+            sys.stdout.write(payout.json_text() + "\n")
         else:
             sys.stdout.write(json_text(batch_payout_json(several_files, payout)))
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..domain.findings import Finding
 from ..domain.money import format_amount
@@ -21,9 +21,10 @@ from ..io.resources import SearchPath
 from ..policy.conditions import Condition, holds
 from ..policy.dated import since
 from ..policy.params import LocalParams
-from ..policy.paymodel import AmountPart, PayeeKind, Pending, Refusal
+from ..policy.paymodel import AmountPart, PayeeKind, PayeeOption, Pending, Refusal
 from ..policy.programs import Amount, Program, SubsidySpec
 from ..rules import CellProblem, RowView
+from .bycell import ANSWERS_KEPT, cells_key
 from .payee import payee_options, payee_text
 
 if TYPE_CHECKING:
@@ -115,6 +116,24 @@ class Method:
             self._fixed(t.amount) if t.amount is not None else None for t in spec.tranches
         ]
         self.payees = payee_options(spec.payee)
+        self.pending_values = {fold(v) for v in spec.pending_values}
+        # what a row's amount reads: its parts' columns, the reference date's column where
+        # a value is dated, the factor's condition; the amount is kept per distinct cells
+        by_date = bool(self.factor_values) or any(
+            (part.fixed is not None and bool(part.fixed.values))
+            or any(not isinstance(v, Decimal) and v.values for v in (part.table or {}).values())
+            for part in self.parts
+        )
+        columns = [str(part.spec.column) for part in self.parts if part.table is not None]
+        if by_date and program.reference_column:
+            columns.append(program.reference_column)
+        if spec.factor is not None and spec.factor.when is not None:
+            columns.extend(spec.factor.when.targets)
+        self.amount_columns = tuple(dict.fromkeys(columns))
+        self._amounts: dict[tuple[Any, ...], tuple[Decimal, str] | Finding] = {}
+        # each condition's verdicts per distinct value of the cells it reads
+        self._verdicts: dict[int, tuple[tuple[str, ...], dict[tuple[Any, ...], bool]]] = {}
+        self._payees: dict[int, dict[tuple[Any, ...], tuple[PayeeKind, str]]] = {}
 
     # --- reading the program file and the parameters --------------------------------------
 
@@ -151,7 +170,25 @@ class Method:
     # --- conditions and findings ------------------------------------------------------------
 
     def holds(self, condition: Condition, view: RowView) -> bool:
-        """Whether ``condition`` holds on ``view``'s row (for every column it names)."""
+        """Whether ``condition`` holds on ``view``'s row (for every column it names), judged
+        once per distinct value of those cells."""
+        entry = self._verdicts.get(id(condition))
+        if entry is None:
+            entry = self._verdicts[id(condition)] = (tuple(condition.targets), {})
+        columns, verdicts = entry
+        key = cells_key(view.row.cells, columns)
+        if key is None:
+            return self.holds_on_row(condition, view)
+        found = verdicts.get(key)
+        if found is None:
+            found = self.holds_on_row(condition, view)  # a cell it cannot read: not kept
+            if len(verdicts) >= ANSWERS_KEPT:
+                verdicts.clear()
+            verdicts[key] = found
+        return found
+
+    def holds_on_row(self, condition: Condition, view: RowView) -> bool:
+        """:meth:`holds`, judged on the row itself."""
         try:
             return holds(condition, view.raw, self.catalogs.__getitem__)
         except ValueProblem as problem:
@@ -189,7 +226,7 @@ class Method:
         if column is None:
             return None
         value = view.text(column)
-        if not value or value in {fold(v) for v in self.spec.pending_values}:
+        if not value or value in self.pending_values:
             return Finding(
                 row=view.number,
                 column=column,
@@ -223,14 +260,32 @@ class Method:
         """The first payee option whose condition holds (the last one otherwise)."""
         for option in self.payees:
             if option.when is None or self.holds(option.when, view):
-                return payee_text(option, view)
-        return payee_text(self.payees[-1], view)
+                return self._payee_text(option, view)
+        return self._payee_text(self.payees[-1], view)
+
+    def _payee_text(self, option: PayeeOption, view: RowView) -> tuple[PayeeKind, str]:
+        """:func:`payee_text`, once per option and distinct value of its column."""
+        if option.column is None:
+            return payee_text(option, view)
+        key = cells_key(view.row.cells, (option.column,))
+        if key is None:
+            return payee_text(option, view)
+        answers = self._payees.get(id(option))
+        if answers is None:
+            answers = self._payees[id(option)] = {}
+        found = answers.get(key)
+        if found is None:
+            found = payee_text(option, view)
+            if len(answers) >= ANSWERS_KEPT:
+                answers.clear()
+            answers[key] = found
+        return found
 
     def default_payee(self, view: RowView) -> tuple[PayeeKind, str]:
         """Who a row a rule refuses is shown as payable to: the option without a condition
         (the last), since a condition would read cells the rules found wrong."""
         plain = [option for option in self.payees if option.when is None]
-        return payee_text((plain or self.payees)[-1], view)
+        return self._payee_text((plain or self.payees)[-1], view)
 
     def _part_value(self, part: _Part, view: RowView) -> tuple[Decimal, str] | Finding:
         spec = part.spec
@@ -271,7 +326,21 @@ class Method:
 
     def amount(self, view: RowView) -> tuple[Decimal, str] | Finding:
         """The parts' sum, times the factor when its condition holds, rounded; a refusal when
-        a part has no value for the row."""
+        a part has no value for the row. Computed once per distinct value of the cells it
+        reads (:attr:`amount_columns`)."""
+        key = cells_key(view.row.cells, self.amount_columns)
+        if key is None:
+            return self.amount_on_row(view)
+        found = self._amounts.get(key)
+        if found is None:
+            found = self.amount_on_row(view)  # a cell it cannot read raises: not kept
+            if len(self._amounts) >= ANSWERS_KEPT:
+                self._amounts.clear()
+            self._amounts[key] = found
+        return found
+
+    def amount_on_row(self, view: RowView) -> tuple[Decimal, str] | Finding:
+        """:meth:`amount`, computed on the row itself."""
         total, shown = ZERO, []
         for part in self.parts:
             found = self._part_value(part, view)

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from ..check.paykeys import subject_of
 from ..check.validate import Report, run_sheet
 from ..domain.errors import InputError, SkillpolicyError
 from ..domain.findings import Finding
@@ -27,18 +26,18 @@ from ..loading.programfiles import ProgramFiles
 from ..policy.params import LocalParams, load_params
 from ..policy.programs import SHEET_KIND_NAMES, Program, SubsidySpec
 from ..rules import CellProblem, RowView
-from .paylines import PayLine, Payout, Status, make_line
+from .paylines import LineMaker, PayLine, Payout, Status
 from .paymethod import ZERO, Claim, Method
 from .refusals import apply_late_findings, refuse_paid_before
 
 
 def _lines_for_row(
-    view: RowView, findings: list[Finding], method: Method, program: Program
+    view: RowView, findings: list[Finding], method: Method, lines: LineMaker
 ) -> Iterator[PayLine]:
     errors = [f for f in findings if f.severity == "error"]
     reviews = [f for f in findings if f.severity == "review"]
     name = view.text("姓名") if view.has("姓名") else view.text("单位名称")
-    subject = subject_of(view)
+    subject = lines.subject(view)
     claims: list[Claim] | None = None
     if not errors:
         try:
@@ -59,9 +58,8 @@ def _lines_for_row(
         tranches = method.spec.tranche_numbers
         payee_kind, payee = method.default_payee(view)
         for tranche in tranches:
-            yield make_line(
+            yield lines.line(
                 view,
-                program,
                 name,
                 subject,
                 "refused",
@@ -82,9 +80,8 @@ def _lines_for_row(
         else:
             status, reasons = "paid", []
         amount = method.spec.rounding.apply(claim.amount) if status == "paid" else ZERO
-        yield make_line(
+        yield lines.line(
             view,
-            program,
             name,
             subject,
             status,
@@ -132,14 +129,13 @@ class _PayingRows:
         self.method = method
         self.paying = paying
         self.ledger = ledger
+        self.lines = None if payout is None else LineMaker(payout.program, payout.report.layout)
 
     def row(self, view: RowView, findings: list[Finding]) -> None:
-        if self.payout is None or self.method is None:
+        if self.payout is None or self.method is None or self.lines is None:
             return
         try:
-            self.payout.lines.extend(
-                _lines_for_row(view, findings, self.method, self.payout.program)
-            )
+            self.payout.lines.extend(_lines_for_row(view, findings, self.method, self.lines))
         except SkillpolicyError:
             if self.paying:
                 raise

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -130,6 +131,7 @@ class _SheetWriter:
         self.total_width = sum(c.width for c in self.columns)
         self.row = 1
         self.header_row = 0
+        self._looks: dict[tuple[str, bool], Any] = {}  # a table cell's style indexes, by look
         set_widths(sheet, [c.width for c in self.columns])
 
     # -- header block and free lines -----------------------------------------------------
@@ -177,29 +179,51 @@ class _SheetWriter:
         self.row += 1
 
     def table_row(self, values: Sequence[Any], *, bold: bool = False) -> int:
+        cells = []
         for index, (column, value) in enumerate(zip(self.columns, values, strict=True), start=1):
             cell = self.sheet.cell(row=self.row, column=index)
             if column.money and isinstance(value, Decimal):
                 value = to_fen(value)  # stored to the fen: 1900.00, as shown
             put(cell, value)
-            cell.border = BORDER
             if column.money and isinstance(value, Decimal):
-                cell.number_format = MONEY_FORMAT
-                cell.alignment = NUMBER
+                look = "money"
             elif isinstance(value, int):
-                cell.alignment = CENTRE
+                look = "centre"
             else:
-                cell.alignment = MIDDLE
-            if bold:
-                cell.font = BOLD
-        self._fit_height(self.row)
+                look = "middle"
+            self._style(cell, look, bold)
+            cells.append(cell)
+        self._fit_height(self.row, cells)
         self.row += 1
         return self.row - 1
 
-    def _fit_height(self, row: int) -> None:
+    def _style(self, cell: Any, look: str, bold: bool) -> None:
+        """Border, alignment, number format and font of a table cell; a fresh cell takes the
+        indexes the first cell of the same look was given (setting each style object looks
+        it up in the workbook's lists by its hash, which openpyxl computes afresh each time)."""
+        made = self._looks.get((look, bold))
+        if made is not None and not cell.has_style:
+            cell._style = copy(made)
+            return
+        cell.border = BORDER
+        if look == "money":
+            cell.number_format = MONEY_FORMAT
+            cell.alignment = NUMBER
+        elif look == "centre":
+            cell.alignment = CENTRE
+        else:
+            cell.alignment = MIDDLE
+        if bold:
+            cell.font = BOLD
+        if made is None:
+            self._looks[(look, bold)] = copy(cell._style)
+
+    def _fit_height(self, row: int, cells: Sequence[Any] | None = None) -> None:
+        if cells is None:
+            cells = [self.sheet.cell(row=row, column=i) for i in range(1, self.span + 1)]
         lines = 1
-        for index, column in enumerate(self.columns, start=1):
-            value = self.sheet.cell(row=row, column=index).value
+        for column, cell in zip(self.columns, cells, strict=True):
+            value = cell.value
             if isinstance(value, str):
                 lines = max(lines, lines_needed(value, column.width))
         self.sheet.row_dimensions[row].height = max(18.0, LINE_HEIGHT * lines + 3)
