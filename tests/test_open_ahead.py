@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +118,28 @@ def test_validate_still_names_an_unknown_program_before_a_broken_workbook(
     assert result.code == 2
     assert "未知的项目「no-such-program」" in result.err
     assert not sheet._AHEAD
+
+
+def test_the_guard_runs_with_the_collector_held_off_when_it_runs_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook guard runs with Python's cyclic collector held off even ahead of the
+    sheet's check (outside run_sheet, which holds it off itself), and the collector is on
+    again afterwards."""
+    import gc
+
+    path = _roster(tmp_path)
+    seen: list[bool] = []
+    check = sheet.check_workbook  # type: ignore[attr-defined]
+
+    def recorded(*args: Any, **options: Any) -> Any:
+        seen.append(gc.isenabled())
+        return check(*args, **options)
+
+    monkeypatch.setattr(sheet, "check_workbook", recorded)
+    assert gc.isenabled()
+    with opening_ahead(path):
+        assert gc.isenabled()
+        SheetReader(path)
+    assert seen == [False]
+    assert gc.isenabled()

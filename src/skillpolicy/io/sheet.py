@@ -26,6 +26,7 @@ from typing import Any
 
 import python_calamine
 
+from ..domain.collector import collector_paused
 from ..domain.errors import InputError
 from ..domain.values import cell_text, fold_header, header_without_note, is_blank
 from .columns import KIND_KEYS, SHEET_KIND_NAMES, ColumnSet, shared_columns
@@ -118,6 +119,9 @@ def column_letter(number: int) -> str:
     return letters
 
 
+# the guard's scan of a million-row sheet makes tens of millions of short-lived tuples: the
+# collector would walk the heap again and again (6 s of a 1M-row check when it ran ahead)
+@collector_paused()
 def sniff_workbook(path: Path) -> dict[str, HiddenCells]:
     """Raise InputError unless ``path`` looks like a readable, sane .xlsx workbook; returns
     the rows and columns each sheet hides, by sheet name."""
