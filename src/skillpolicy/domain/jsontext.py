@@ -83,10 +83,23 @@ class _Writer:
         elif isinstance(value, dict):
             chunks.append("{}")
         else:
-            # anything else as the encoder itself writes it, indented to where it stands (a
-            # line break in JSON text is always layout: one inside a string is written \n)
-            text = json.dumps(masked(value), ensure_ascii=False, indent=2)
-            chunks.append(text.replace("\n", "\n" + _INDENT * level) if level else text)
+            self.as_the_encoder_writes(value, level)
+
+    def as_the_encoder_writes(self, value: Any, level: int) -> None:
+        """``value`` as :func:`json.dumps` writes it, indented to where it stands (a line
+        break in JSON text is always layout: one inside a string is written \\n)."""
+        text = json.dumps(masked(value), ensure_ascii=False, indent=2)
+        self.chunks.append(text.replace("\n", "\n" + _INDENT * level) if level else text)
+
+    def member(self, lead: str, item: Any, level: int) -> None:
+        """An array item or an object member after ``lead`` (its separator, indentation and
+        key): a plain value on the same chunk, a nested one encoded one level deeper."""
+        found = _scalar(item)
+        if found is None:
+            self.chunks.append(lead)
+            self.encode(item, level + 1)
+        else:
+            self.chunks.append(lead + found)
 
     def array(self, value: list[Any] | tuple[Any, ...], level: int) -> None:
         chunks = self.chunks
@@ -96,12 +109,7 @@ class _Writer:
         inner = "\n" + _INDENT * (level + 1)
         separator = "[" + inner
         for item in value:
-            found = _scalar(item)
-            if found is None:
-                chunks.append(separator)
-                self.encode(item, level + 1)
-            else:
-                chunks.append(separator + found)
+            self.member(separator, item, level)
             separator = "," + inner
         chunks.append("\n" + _INDENT * level + "]")
 
@@ -117,8 +125,7 @@ class _Writer:
             if prefix is None:
                 if key.__class__ is not str:  # a key the encoder converts: as it writes it
                     del chunks[mark:]
-                    text = json.dumps(masked(value), ensure_ascii=False, indent=2)
-                    chunks.append(text.replace("\n", "\n" + _INDENT * level) if level else text)
+                    self.as_the_encoder_writes(value, level)
                     return
                 inner = "\n" + _INDENT * (level + 1)
                 prefix = prefixes[key] = "," + inner + encode_basestring(key) + ": "
@@ -133,10 +140,5 @@ class _Writer:
             elif cls is int:
                 chunks.append(prefix + int.__repr__(item))
             else:
-                found = _scalar(item)
-                if found is None:
-                    chunks.append(prefix)
-                    self.encode(item, level + 1)
-                else:
-                    chunks.append(prefix + found)
+                self.member(prefix, item, level)
         chunks.append("\n" + _INDENT * level + "}")
