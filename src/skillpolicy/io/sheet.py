@@ -31,6 +31,9 @@ from ..domain.errors import InputError
 from ..domain.values import cell_text, fold_header, header_without_note, is_blank
 from .columns import KIND_KEYS, SHEET_KIND_NAMES, ColumnSet, shared_columns
 from .fileio import not_regular_file
+from .sheetparts import PASSING as PASSING
+from .sheetparts import PartedSheet, open_parted
+from .sheetparts import unreadable_workbook as _unreadable_workbook
 from .xlsxguard import HiddenCells, check_directory, check_workbook
 
 HEADER_SCAN_ROWS = 50
@@ -51,11 +54,6 @@ def _clean_controls(cells: dict[str, Any]) -> tuple[str, ...]:
 BATCH_ROWS = 4096  # rows read, and evaluated by the rule kinds, at a time (a column of each)
 _CHUNK = 512  # rows converted per switch of file descriptor 2 (see SheetReader._refill)
 _DATE_WARNING = re.compile(r"Cell ([A-Z]{1,3})\d+ is marked as a date")
-
-
-# Exceptions a reader boundary lets through; anything else out of calamine, a Rust
-# ``PanicException`` included (a BaseException), is an unreadable workbook.
-PASSING = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 @contextlib.contextmanager
@@ -355,13 +353,7 @@ class _OpenedWorkbook:
     hidden: dict[str, HiddenCells]
     workbook: python_calamine.CalamineWorkbook
     sheet_name: str
-    sheet: python_calamine.CalamineSheet
-
-
-def _unreadable_workbook(path: Path, exc: BaseException) -> InputError:
-    if isinstance(exc, python_calamine.PasswordError):
-        return InputError("工作簿设置了密码，请取消密码后另存为 .xlsx", file=path)
-    return InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path)
+    sheet: python_calamine.CalamineSheet | PartedSheet
 
 
 def _open_workbook(path: Path) -> _OpenedWorkbook:
@@ -372,7 +364,11 @@ def _open_workbook(path: Path) -> _OpenedWorkbook:
 
 def _parse_first_sheet(path: Path, hidden: dict[str, HiddenCells]) -> _OpenedWorkbook:
     """calamine's parse of the first visible worksheet of a workbook the guard let through
-    (``hidden``: what the guard found hidden)."""
+    (``hidden``: what the guard found hidden): a large one a part at a time on a thread of
+    its own (:mod:`.sheetparts`), any other whole."""
+    parted = open_parted(path)
+    if parted is not None:
+        return _OpenedWorkbook(hidden, parted.workbook, parted.name, parted)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         visible = [
@@ -546,6 +542,9 @@ class SheetReader:
                     self._done = True
             except PASSING:
                 raise
+            except InputError as exc:  # a sheet read in parts that cannot be read in order
+                self._done = True
+                self._failure = exc
             except BaseException as exc:  # a Rust panic is a BaseException
                 self._done = True
                 self._failure = self._unreadable(number + len(self._buffer) - before, exc)

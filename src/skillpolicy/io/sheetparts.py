@@ -1,0 +1,426 @@
+"""A large worksheet parsed a part at a time on a second thread, while the rows already
+parsed are checked on the first.
+
+calamine parses a sheet whole before a single row can be read, and releases the interpreter
+lock while it does; the rules hold it. Run one after the other they cost their sum. So a
+sheet whose XML is large (a few tens of thousands of rows) is cut, at row boundaries, into
+the worksheets of one workbook of our own, written uncompressed to a temporary file with
+the original's shared strings and styles; a thread has calamine parse those parts in order
+while the reader converts and checks the ones before. The shared strings are parsed once,
+and only a part or two is held at a time, so memory falls too.
+
+The cut is made only where it cannot change what is read: the sheet written the plain way
+(a ``<sheetData>`` of ``<row r="...">`` elements, no comment, CDATA or processing
+instruction inside it), cut only before a row that carries its number. Rows come out with
+absolute column positions and every part's rows must follow the rows before them (checked
+as each part arrives): a crafted sheet that numbers its cells out of order is refused.
+Anything else unusual (another layout of the package, a namespace prefix, too little room
+for the temporary file) leaves the sheet to the whole-sheet parse.
+
+This runs after the workbook guard has accepted the file (every bound it proves holds for
+each part, which is a piece of the same sheet).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import tempfile
+import threading
+import weakref
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+from xml.etree import ElementTree
+
+import python_calamine
+
+from ..domain.errors import InputError
+
+MIB = 1 << 20
+# a first visible worksheet whose XML is at least this large is parted (about 12,000 rows
+# of a 19-column roster); below it the parse is too short to be worth running beside
+PARTED_FROM_BYTES = 8 * MIB
+PART_BYTES = 4 * MIB  # the XML of one part, about 6,000 rows of such a roster
+_READ_BYTES = MIB
+_PREFIX_LIMIT = 16 * MIB  # what may come before <sheetData> (column widths, views)
+_QUEUED = 2  # parsed parts waiting for the reader: the memory held ahead
+
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DIMENSION = re.compile(rb"<dimension\b[^>]*/>|<dimension\b[^>]*>\s*</dimension>")
+_CUT = re.compile(rb'<row r="(\d+)"')
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    "{parts}</Types>"
+)
+_PART_TYPE = (
+    '<Override PartName="/xl/worksheets/part{index}.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
+_PACKAGE_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="xl/workbook.xml" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/officeDocument"/></Relationships>'
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<workbookPr date1904="{date1904}"/><sheets>{sheets}</sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    "{parts}</Relationships>"
+)
+_PART_REL = (
+    '<Relationship Id="rId{index}" Target="worksheets/part{index}.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
+)
+# what the original's parts are called where calamine looks for them (its workbook in xl/)
+_SHARED = ("xl/sharedStrings.xml", "xl/styles.xml")
+
+
+# Exceptions a reader boundary lets through; anything else out of calamine, a Rust
+# ``PanicException`` included (a BaseException), is an unreadable workbook.
+PASSING = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def unreadable_workbook(path: Path, exc: BaseException) -> InputError:
+    """The line for a workbook calamine could not read (``exc``: what it raised)."""
+    if isinstance(exc, python_calamine.PasswordError):
+        return InputError("工作簿设置了密码，请取消密码后另存为 .xlsx", file=path)
+    return InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", file=path)
+
+
+class _NotParted(Exception):
+    """The sheet is left to the whole-sheet parse (why, for a developer reading a trace)."""
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _first_visible_worksheet(archive: zipfile.ZipFile) -> tuple[str, str, bool]:
+    """The name and part of the workbook's first visible worksheet, as calamine finds them,
+    and whether its dates count from 1904; :class:`_NotParted` for any other layout."""
+    package = ElementTree.fromstring(archive.read("_rels/.rels"))
+    documents = [
+        rel.get("Target", "").lstrip("/")
+        for rel in package.iter(f"{_RELS}Relationship")
+        if rel.get("Type", "").endswith("/officeDocument")
+    ]
+    if documents != ["xl/workbook.xml"]:
+        raise _NotParted("the workbook is not xl/workbook.xml")
+    relations = {
+        rel.get("Id", ""): (rel.get("Target", ""), rel.get("Type", ""))
+        for rel in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")).iter(
+            f"{_RELS}Relationship"
+        )
+    }
+    raw = archive.read("xl/workbook.xml")
+    if any(re.search(rb"[\t\n\r]", tag) for tag in re.findall(rb"<sheet\b[^>]*>", raw)):
+        raise _NotParted("white space in a sheet's tag, which the XML parser would normalise")
+    book = ElementTree.fromstring(raw)
+    date1904 = False
+    for properties in book.iter(f"{_MAIN}workbookPr"):
+        date1904 = properties.get("date1904") in ("1", "true")
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        ids = [value for key, value in sheet.attrib.items() if _local(key) == "id"]
+        target, kind = relations.get(ids[-1] if ids else "", ("", ""))
+        state = sheet.get("state", "visible")
+        if not target or state not in ("visible", "hidden", "veryHidden"):
+            raise _NotParted("a sheet calamine would not list")
+        if kind.rsplit("/", 1)[-1] == "worksheet" and state == "visible":
+            part = target[1:] if target.startswith("/") else f"xl/{target}"
+            return sheet.get("name", ""), part, date1904
+    raise _NotParted("no visible worksheet")
+
+
+def _check_names(archive: zipfile.ZipFile, part: str) -> None:
+    """calamine may find a part whatever its case: take none that is named another way."""
+    wanted = {name.lower(): name for name in (part, *_SHARED)}
+    for name in archive.namelist():
+        if "\\" in name or (name.lower() in wanted and name != wanted[name.lower()]):
+            raise _NotParted(f"a part named unusually: {name!r}")
+    if part not in archive.NameToInfo:
+        raise _NotParted("the sheet's part is missing")
+
+
+class _PartWriter:
+    """The sheet's XML cut into parts as it is inflated, each written as a worksheet of the
+    temporary workbook: the original's opening (minus ``<dimension>``), rows, a closing."""
+
+    def __init__(self, out: zipfile.ZipFile) -> None:
+        self._out = out
+        self.head = b""
+        self.count = 0  # parts finished
+        self.size = 0  # bytes of rows in the part being written
+        self._member: IO[bytes] | None = None
+
+    def write(self, rows: bytes) -> None:
+        if not rows:
+            return
+        if self._member is None:
+            self._member = self._out.open(
+                f"xl/worksheets/part{self.count}.xml", "w", force_zip64=True
+            )
+            self._member.write(self.head)
+        self._member.write(rows)
+        self.size += len(rows)
+
+    def end_part(self) -> None:
+        if self._member is None:
+            return
+        self._member.write(b"</sheetData></worksheet>")
+        self._member.close()
+        self._member = None
+        self.count += 1
+        self.size = 0
+
+    def merges_part(self, tail: bytes) -> None:
+        """One more part with no rows and the sheet's merged ranges (its ``<mergeCells>``)."""
+        found = re.search(rb"<mergeCells\b.*?</mergeCells>", tail, re.DOTALL)
+        merged = found[0] if found else b""
+        with self._out.open(f"xl/worksheets/part{self.count}.xml", "w") as member:
+            member.write(self.head + b"</sheetData>" + merged + b"</worksheet>")
+
+
+def _split(source: IO[bytes], writer: _PartWriter) -> int:
+    """Write the parts of the sheet XML read from ``source``; returns how many hold rows."""
+    pending = b""
+    while b"<sheetData>" not in pending:
+        more = source.read(_READ_BYTES)
+        if not more or len(pending) > _PREFIX_LIMIT:
+            raise _NotParted("no plain <sheetData>")
+        pending += more
+    head, _, pending = pending.partition(b"<sheetData>")
+    head = _DIMENSION.sub(b"", head)
+    if b"<dimension" in head or b"sheetData" in head or b"<!" in head:
+        raise _NotParted("an unusual sheet opening")
+    writer.head = head + b"<sheetData>"
+    last = b""  # the byte written last: a "<!" may straddle two reads
+    while True:
+        more = source.read(_READ_BYTES)
+        pending += more
+        end = pending.find(b"</sheetData>")
+        body_end = end if end >= 0 else len(pending)
+        if b"<!" in last + pending[:body_end] or b"<?" in last + pending[:body_end]:
+            raise _NotParted("a comment, CDATA or instruction among the rows")
+        position = 0
+        while True:  # cut before the first numbered row past each part's size
+            want = position + max(PART_BYTES - writer.size, 0)
+            cut = _CUT.search(pending, want, body_end) if want < body_end else None
+            if cut is None:
+                break
+            writer.write(pending[position : cut.start()])
+            writer.end_part()
+            position = cut.start()
+        if end >= 0:
+            writer.write(pending[position:end])
+            writer.end_part()
+            tail = pending[end + len(b"</sheetData>") :] + source.read()
+            parts = writer.count
+            writer.merges_part(tail)
+            return parts
+        if not more:
+            raise _NotParted("the sheet's XML ends before </sheetData>")
+        # a cut may come in what is kept: from the last row start on (or the last few bytes,
+        # which may begin "</sheetData>")
+        keep = pending.rfind(b"<row ", position)
+        keep = keep if keep > position else max(position, len(pending) - 16)
+        writer.write(pending[position:keep])
+        last = pending[keep - 1 : keep] if keep > 0 else last
+        pending = pending[keep:]
+
+
+def _parse_parts(
+    workbook: python_calamine.CalamineWorkbook,
+    parts: int,
+    handed: queue.Queue[tuple[str, Any]],
+    stop: threading.Event,
+) -> None:
+    """The parsing thread: each part parsed in order and handed over, then "end" (or the
+    error that stopped it); it gives up once ``stop`` is set."""
+
+    def hand(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            with contextlib.suppress(queue.Full):
+                handed.put(item, timeout=0.05)
+                return True
+        return False
+
+    try:
+        for index in range(parts):
+            if stop.is_set() or not hand(("part", workbook.get_sheet_by_index(index))):
+                return
+        hand(("end", None))
+    except BaseException as exc:  # a Rust panic too: the reader raises it as its own
+        hand(("error", exc))
+
+
+class PartedSheet:
+    """The first visible worksheet of a workbook, parsed a part at a time on a thread.
+
+    Offers what the reader takes from a calamine sheet: :attr:`start` (columns are absolute:
+    (0, 0)), :attr:`merged_cell_ranges` and :meth:`iter_rows`, whose rows are the sheet's from
+    row 1 (blank ones as empty cells) with cells at their absolute column positions. The
+    thread stops when the rows are read to the end or the sheet is dropped."""
+
+    start = (0, 0)
+
+    def __init__(
+        self, path: Path, name: str, workbook: python_calamine.CalamineWorkbook, parts: int
+    ) -> None:
+        self.path = path
+        self.name = name
+        # parsing on the thread, calamine holds the workbook: nothing else may call it then
+        self.workbook = workbook
+        self.parts = parts
+        merges = workbook.get_sheet_by_index(parts)
+        self.merged_cell_ranges = merges.merged_cell_ranges or []
+        self._handed: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_QUEUED)
+        self._stop = threading.Event()
+        weakref.finalize(self, self._stop.set)
+        threading.Thread(
+            target=_parse_parts,
+            args=(workbook, parts, self._handed, self._stop),
+            name="skillpolicy-sheet-parts",
+            daemon=True,
+        ).start()
+
+    def close(self) -> None:
+        """Stop the parsing thread and drop what it parsed ahead."""
+        self._stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._handed.get_nowait()
+
+    def iter_rows(self) -> Iterator[list[Any]]:
+        """The sheet's rows from row 1 as calamine reads them, a part after another."""
+        width = 0
+        next_row = 0
+        try:
+            while True:
+                what, item = self._handed.get()
+                if what == "end":
+                    return
+                if what == "error":
+                    raise unreadable_workbook(self.path, item)
+                part: python_calamine.CalamineSheet = item
+                del item
+                start = part.start
+                if start is None:
+                    continue
+                first_row, first_col = start
+                if first_row < next_row:
+                    raise InputError(
+                        f"工作表中第{first_row + 1}行的单元格写在了后面的行之后（行号顺序错乱），"
+                        "无法可靠读取；请在 Excel 或 WPS 中打开后另存为再试",
+                        file=self.path,
+                        sheet=self.name,
+                        row=first_row + 1,
+                    )
+                part_width = first_col + part.width
+                width = max(width, part_width)
+                while next_row < first_row:
+                    yield [""] * width
+                    next_row += 1
+                rows: Any
+                try:
+                    rows = part.to_python(skip_empty_area=True)
+                except PASSING:
+                    raise
+                except BaseException:  # a cell calamine cannot convert: row by row, so the
+                    rows = _rows_from(part.iter_rows(), first_row)  # reader learns which
+                lead = [""] * first_col
+                right = [""] * (width - part_width)
+                if lead or right:
+                    for row in rows:
+                        yield [*lead, *row, *right]
+                else:
+                    yield from rows
+                next_row = first_row + part.height
+                del part, rows
+        finally:
+            self.close()
+
+
+def _rows_from(rows: Iterator[list[Any]], first: int) -> Iterator[list[Any]]:
+    """calamine's rows of a part from its first row on (it yields the empty rows above)."""
+    for _ in range(first):
+        next(rows, None)
+    yield from rows
+
+
+def open_parted(path: Path) -> PartedSheet | None:
+    """The first visible worksheet of ``path`` (a workbook the guard accepted) opened in
+    parts, or None when it is small or not written the plain way (the whole-sheet parse
+    reads it then)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            name, part, date1904 = _first_visible_worksheet(archive)
+            _check_names(archive, part)
+            if archive.getinfo(part).file_size < PARTED_FROM_BYTES:
+                return None
+            handle, temporary = tempfile.mkstemp(prefix="skillpolicy-parts-", suffix=".xlsx")
+            os.close(handle)
+            try:
+                parts = _write_parts(archive, part, date1904, Path(temporary))
+                workbook = python_calamine.CalamineWorkbook.from_path(temporary)
+            finally:
+                with contextlib.suppress(OSError):  # opened, it is read from its descriptor
+                    Path(temporary).unlink()
+        if parts < 1 or len(workbook.sheet_names) != parts + 1:
+            return None
+        return PartedSheet(path, name, workbook, parts)
+    except (_NotParted, OSError, zipfile.BadZipFile, ElementTree.ParseError, KeyError):
+        return None
+    except python_calamine.CalamineError:
+        return None
+
+
+def _write_parts(archive: zipfile.ZipFile, part: str, date1904: bool, target: Path) -> int:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
+        for shared in _SHARED:
+            if shared in archive.NameToInfo:
+                with (
+                    archive.open(shared) as source,
+                    out.open(shared, "w", force_zip64=True) as copy,
+                ):
+                    while chunk := source.read(_READ_BYTES):
+                        copy.write(chunk)
+        writer = _PartWriter(out)
+        with archive.open(part) as source:
+            parts = _split(source, writer)
+        every = range(parts + 1)
+        out.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.format(parts="".join(_PART_TYPE.format(index=k) for k in every)),
+        )
+        out.writestr("_rels/.rels", _PACKAGE_RELS)
+        out.writestr(
+            "xl/workbook.xml",
+            _WORKBOOK.format(
+                date1904=int(date1904),
+                sheets="".join(
+                    f'<sheet name="part{k}" sheetId="{k + 1}" r:id="rId{k}"/>' for k in every
+                ),
+            ),
+        )
+        out.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _WORKBOOK_RELS.format(parts="".join(_PART_REL.format(index=k) for k in every)),
+        )
+    return parts

@@ -1,0 +1,290 @@
+"""A large sheet read in parts on a second thread reads exactly as the whole-sheet parse does:
+every example and odd input, merges and gaps across the cuts, errors at the same row; the
+cuts are made only where they cannot change what is read; nothing is left behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import importlib.util
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, write_rows
+from corpus.build import (
+    BUILDERS,
+    build,
+    clean_rows,
+    package,
+    roster_rows_xml,
+    row_xml,
+    sheet_xml,
+)
+from skillpolicy.check.validate import validate_sheet
+from skillpolicy.domain.errors import InputError
+from skillpolicy.io import sheet, sheetparts
+from skillpolicy.io.sheet import SheetReader
+from skillpolicy.loading.programfiles import load_program
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").rglob("*.xlsx"))
+# the corpus cases a reader gets to read (the rest are refused before any parse)
+READ_CASES = sorted(
+    set(BUILDERS)
+    - {
+        "not-a-zip", "empty-file", "truncated-xlsx", "corrupt-member", "encrypted-workbook",
+        "old-xls", "csv-as-xlsx", "ods-as-xlsx", "docx-as-xlsx", "zip-bomb", "zip-bomb-lying",
+        "huge-shared-strings", "dimension-xfd", "far-cell",
+    }
+)  # fmt: skip
+
+
+@pytest.fixture
+def in_parts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every sheet read in parts of a few hundred bytes; records whether each was."""
+    used: list[bool] = []
+    opened = sheetparts.open_parted
+
+    def recording(path: Path) -> sheetparts.PartedSheet | None:
+        parted = opened(path)
+        used.append(parted is not None)
+        return parted
+
+    monkeypatch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
+    monkeypatch.setattr(sheetparts, "PART_BYTES", 300)
+    monkeypatch.setattr(sheet, "open_parted", recording)
+    return used
+
+
+def read_all(path: Path) -> tuple[str, Any]:
+    """Everything a reader gives of ``path``, or the one line it refuses it with."""
+    try:
+        reader = SheetReader(path)
+        batches = [(b.numbers, b.columns, b.cleaned) for b in reader.batches(size=7)]
+        return "read", (reader.layout, reader._merges, batches, reader.hidden_data_rows)
+    except InputError as error:
+        return "refused", str(error)
+
+
+def whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Any]:
+    """What the whole-sheet parse reads of ``path``."""
+    with monkeypatch.context() as patch:
+        patch.setattr(sheet, "open_parted", lambda _path: None)
+        return read_all(path)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_reads_the_same_in_parts(
+    path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each bundled example, cut into parts of 300 bytes, gives the same layout, rows,
+    merges and hidden rows as when parsed whole."""
+    expected = whole(path, monkeypatch)
+    assert read_all(path) == expected
+    assert in_parts == [True]
+
+
+@pytest.mark.parametrize("case", READ_CASES)
+def test_every_odd_input_reads_the_same_in_parts(
+    case: str, tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each odd input of the corpus (merges over the sheet, hidden rows, control characters,
+    dates out of range, cells without references...) reads, or is refused, the same in parts."""
+    path = build(case, tmp_path)
+    if case == "empty-cells":  # 40 MB of empty cells: a part per 300 bytes would be 130,000
+        monkeypatch.setattr(sheetparts, "PART_BYTES", 1 << 20)
+    assert read_all(path) == whole(path, monkeypatch)
+
+
+def _padded_roster(path: Path) -> Path:
+    """A roster beginning at C4, a vertical merge over a cut, rows whose last cells are
+    empty for a whole part, and empty rows between parts."""
+    book = openpyxl.Workbook()
+    table = book.active
+    assert table is not None
+    table.cell(row=4, column=3, value="学员花名册")
+    for offset, value in enumerate(GUANGXI_ROSTER_HEADER):
+        table.cell(row=5, column=3 + offset, value=value)
+    rows = guangxi_clean_rows() * 60
+    number = 6
+    for index, values in enumerate(rows):
+        if index % 40 == 39:
+            number += 25  # a gap of empty rows
+        for offset, value in enumerate(values):
+            if 20 <= index < 45 and offset >= 6:
+                continue  # a stretch without the last columns
+            table.cell(row=number, column=3 + offset, value=value)
+        number += 1
+    table.merge_cells(start_row=10, start_column=10, end_row=30, end_column=10)
+    table.cell(row=number + 3, column=1, value="备注：左侧一列只在末尾")
+    book.save(path)
+    return path
+
+
+def test_a_sheet_off_the_corner_with_merges_and_gaps_reads_the_same_in_parts(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts that start at other rows and columns than the sheet, a merge filling down
+    across a cut, and a note left of every column at the end read as the whole sheet does."""
+    path = _padded_roster(tmp_path / "padded.xlsx")
+    expected = whole(path, monkeypatch)
+    assert expected[0] == "read"
+    assert read_all(path) == expected
+    assert in_parts == [True]
+
+
+def test_dates_of_a_1904_workbook_read_the_same_in_parts(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workbook counting dates from 1904 keeps doing so in parts."""
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 30])
+    book = openpyxl.load_workbook(path)
+    book.epoch = CALENDAR_MAC_1904
+    book.save(path)
+    expected = whole(path, monkeypatch)
+    got = read_all(path)
+    assert got == expected
+    dates = [d for _, columns, _ in got[1][2] for d in columns["取证日期"]]
+    assert dt.datetime(2008, 1, 1) in dates or dt.date(2008, 1, 1) in dates
+
+
+def _raw_roster(path: Path, rows: list[str], *, extra: str = "") -> Path:
+    return package(path, [("花名册", "visible", sheet_xml([*rows, extra]))])
+
+
+def _trainee_rows(count: int) -> list[str]:
+    """The corpus roster's rows as XML: title, header, then ``count`` trainees from row 3."""
+    trainees = clean_rows()
+    return roster_rows_xml((trainees * count)[:count])
+
+
+def test_a_cell_numbered_before_the_rows_above_it_is_refused_in_parts(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crafted sheet whose last row element holds a cell of row 5: parsed whole it is put
+    in its place, in parts it cannot be, so it is refused with one line naming the row."""
+    rows = _trainee_rows(40)
+    moved = row_xml(99, ["插队"]).replace('r="99"', 'r="1000"', 1).replace('"A99"', '"K5"')
+    path = _raw_roster(tmp_path / "crafted.xlsx", [*rows, moved])
+    assert whole(path, monkeypatch)[0] == "read"
+    outcome, message = read_all(path)
+    assert outcome == "refused"
+    assert "行号顺序错乱" in message and "第5行" in message
+
+
+def test_a_sheet_with_a_comment_among_its_rows_is_parsed_whole(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A comment (or CDATA) among the rows could hide text like a row: such a sheet is not
+    cut, and reads as always."""
+    rows = _trainee_rows(40)
+    rows.insert(10, '<!-- <row r="2"><c r="A2"><v>1</v></c></row> -->')
+    path = _raw_roster(tmp_path / "commented.xlsx", rows)
+    expected = whole(path, monkeypatch)
+    assert read_all(path) == expected
+    assert in_parts == [False]
+
+
+def test_rows_without_numbers_are_never_cut_before(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows written without their r attribute count on from the row before: a cut is made
+    only before a numbered row, so every row keeps its number."""
+    rows = [
+        row if index % 3 == 0 or index < 2 else row.replace(row[: row.index(">") + 1], "<row>")
+        for index, row in enumerate(_trainee_rows(60))
+    ]
+    rows = [r.replace(' r="A', ' x="A') if r.startswith("<row>") else r for r in rows]
+    path = _raw_roster(tmp_path / "unnumbered.xlsx", rows)
+    expected = whole(path, monkeypatch)
+    assert expected[0] == "read"
+    assert read_all(path) == expected
+    assert in_parts == [True]
+
+
+def test_a_date_out_of_range_in_a_later_part_names_the_same_row(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A date calamine cannot convert, far down the sheet, stops the reader with the same
+    line, naming the same cell, as the whole-sheet parse."""
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 100])
+    book = openpyxl.load_workbook(path)
+    table = book.active
+    assert table is not None
+    table["F150"] = -1.1e11
+    table["F150"].number_format = "yyyy-mm-dd"
+    book.save(path)
+    expected = whole(path, monkeypatch)
+    assert expected[0] == "refused" and "F150" in expected[1]
+    assert read_all(path) == expected
+    assert in_parts == [True]
+
+
+def _parts_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "skillpolicy-sheet-parts"]
+
+
+def test_the_parsing_thread_ends_and_no_file_is_left(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader dropped after its first batch stops the thread parsing its parts; the
+    temporary workbook of parts is gone from the temporary folder as soon as it is open."""
+    spare = tmp_path / "tmp"
+    spare.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 2000])
+    reader = SheetReader(path)
+    assert list(spare.iterdir()) == []
+    next(reader.batches(size=5))
+    assert _parts_threads()
+    del reader
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while _parts_threads() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _parts_threads()
+    assert in_parts == [True]
+
+
+def _bench_roster(path: Path, rows: int) -> Path:
+    spec = importlib.util.spec_from_file_location(
+        "bench_validate", ROOT / "benchmarks" / "bench_validate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_validate", bench)  # its dataclasses look their module up
+    spec.loader.exec_module(bench)
+    bench.write_roster(path, rows)
+    return path
+
+
+def test_validate_of_a_roster_in_parts_is_the_whole_sheet_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The benchmark's xuchang roster of 3,000 rows (planted errors in 1%) cut into parts of
+    64 KB: validate's report is the whole-sheet parse's, to the byte."""
+    path = _bench_roster(tmp_path / "roster.xlsx", 3000)
+    program = load_program("xuchang-2013-revitalization")
+    with monkeypatch.context() as patch:
+        patch.setattr(sheet, "open_parted", lambda _path: None)
+        expected = validate_sheet(path, program).to_json()
+    monkeypatch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
+    monkeypatch.setattr(sheetparts, "PART_BYTES", 64 * 1024)
+    parted = sheetparts.open_parted(path)
+    assert parted is not None and parted.parts > 10
+    del parted
+    assert validate_sheet(path, program).to_json() == expected
+
+
+def test_only_a_large_sheet_is_parted(tmp_path: Path) -> None:
+    """Below PARTED_FROM_BYTES of sheet XML the sheet is parsed whole (no thread, no file)."""
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows()])
+    assert sheetparts.open_parted(path) is None
