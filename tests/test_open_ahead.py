@@ -17,6 +17,7 @@ from skillpolicy.check.validate import validate_sheet
 from skillpolicy.domain.errors import InputError
 from skillpolicy.io import sheet
 from skillpolicy.io.sheet import SheetReader, opening_ahead
+from skillpolicy.io.sheetparts import PartsWriting
 from skillpolicy.io.xlsxguard import HiddenCells
 from skillpolicy.loading.programfiles import load_program
 
@@ -32,9 +33,11 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     threads: list[str] = []
     parse = sheet._parse_first_sheet
 
-    def counted(path: Path, hidden: dict[str, HiddenCells]) -> sheet._OpenedWorkbook:
+    def counted(
+        path: Path, hidden: dict[str, HiddenCells], writing: PartsWriting | None = None
+    ) -> sheet._OpenedWorkbook:
         threads.append(threading.current_thread().name)
-        return parse(path, hidden)
+        return parse(path, hidden, writing)
 
     monkeypatch.setattr(sheet, "_parse_first_sheet", counted)
     return threads

@@ -28,9 +28,10 @@ from corpus.build import (
     row_xml,
     sheet_xml,
 )
+from inprocess import run_main
 from skillpolicy.check.validate import validate_sheet
 from skillpolicy.domain.errors import InputError
-from skillpolicy.io import sheet, sheetparts
+from skillpolicy.io import sheetparts
 from skillpolicy.io.sheet import SheetReader
 from skillpolicy.loading.programfiles import load_program
 
@@ -51,16 +52,17 @@ READ_CASES = sorted(
 def in_parts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Every sheet read in parts of a few hundred bytes; records whether each was."""
     used: list[bool] = []
-    opened = sheetparts.open_parted
+    opened = sheetparts.PartsWriting.open
 
-    def recording(path: Path) -> sheetparts.PartedSheet | None:
-        parted = opened(path)
-        used.append(parted is not None)
+    def recording(self: sheetparts.PartsWriting) -> sheetparts.PartedSheet | None:
+        parted = opened(self)
+        if sheetparts.PARTED_FROM_BYTES == 0:  # not the whole-sheet read compared with
+            used.append(parted is not None)
         return parted
 
     monkeypatch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
     monkeypatch.setattr(sheetparts, "PART_BYTES", 300)
-    monkeypatch.setattr(sheet, "open_parted", recording)
+    monkeypatch.setattr(sheetparts.PartsWriting, "open", recording)
     return used
 
 
@@ -77,7 +79,7 @@ def read_all(path: Path) -> tuple[str, Any]:
 def whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Any]:
     """What the whole-sheet parse reads of ``path``."""
     with monkeypatch.context() as patch:
-        patch.setattr(sheet, "open_parted", lambda _path: None)
+        patch.setattr(sheetparts, "PARTED_FROM_BYTES", 1 << 62)
         return read_all(path)
 
 
@@ -274,7 +276,7 @@ def test_validate_of_a_roster_in_parts_is_the_whole_sheet_report(
     path = _bench_roster(tmp_path / "roster.xlsx", 3000)
     program = load_program("xuchang-2013-revitalization")
     with monkeypatch.context() as patch:
-        patch.setattr(sheet, "open_parted", lambda _path: None)
+        patch.setattr(sheetparts, "PARTED_FROM_BYTES", 1 << 62)
         expected = validate_sheet(path, program).to_json()
     monkeypatch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
     monkeypatch.setattr(sheetparts, "PART_BYTES", 64 * 1024)
@@ -288,3 +290,39 @@ def test_only_a_large_sheet_is_parted(tmp_path: Path) -> None:
     """Below PARTED_FROM_BYTES of sheet XML the sheet is parsed whole (no thread, no file)."""
     path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows()])
     assert sheetparts.open_parted(path) is None
+
+
+def test_a_workbook_the_guard_refuses_leaves_no_parts_behind(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parts are written while the guard reads the file; when it refuses the file (a
+    cell far beyond the roster) the refusal is the one it always gave, and the parts are
+    deleted unopened."""
+    path = build("far-cell", tmp_path / "case")
+    expected = whole(path, monkeypatch)
+    assert expected[0] == "refused"
+    spare = tmp_path / "tmp"
+    spare.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
+    assert read_all(path) == expected
+    assert in_parts == []  # never opened
+    assert list(spare.iterdir()) == []
+
+
+def test_the_command_line_reads_a_large_sheet_in_parts(
+    tmp_path: Path,
+    in_parts: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``validate --format json`` (which opens the workbook ahead) reads in parts and prints
+    what the whole-sheet parse gives."""
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 50])
+    args = ("validate", path, "--program", "guangxi-2012-technician", "--format", "json")
+    with monkeypatch.context() as patch:
+        patch.setattr(sheetparts, "PARTED_FROM_BYTES", 1 << 62)
+        expected = run_main(*args, cwd=tmp_path, capsys=capsys, monkeypatch=patch)
+    got = run_main(*args, cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
+    assert in_parts[-1:] == [True]
+    assert (got.code, got.out, got.err) == (expected.code, expected.out, expected.err)
+    assert '"rows": 100' in got.out or '"rows":100' in got.out

@@ -32,7 +32,7 @@ from ..domain.values import cell_text, fold_header, header_without_note, is_blan
 from .columns import KIND_KEYS, SHEET_KIND_NAMES, ColumnSet, shared_columns
 from .fileio import not_regular_file
 from .sheetparts import PASSING as PASSING
-from .sheetparts import PartedSheet, open_parted
+from .sheetparts import PartedSheet, PartsWriting
 from .sheetparts import unreadable_workbook as _unreadable_workbook
 from .xlsxguard import HiddenCells, check_directory, check_workbook
 
@@ -356,17 +356,32 @@ class _OpenedWorkbook:
     sheet: python_calamine.CalamineSheet | PartedSheet
 
 
+def _guarded(path: Path) -> tuple[dict[str, HiddenCells], PartsWriting | None]:
+    """The workbook guard's verdict on ``path`` (what its sheets hide), with the parts of a
+    large first sheet written meanwhile on another thread (None for a path the guard would
+    not open at all)."""
+    writing = PartsWriting(path) if path.is_file() else None
+    try:
+        return sniff_workbook(path), writing
+    except BaseException:
+        if writing is not None:
+            writing.cancel()
+        raise
+
+
 def _open_workbook(path: Path) -> _OpenedWorkbook:
     """The workbook guard, then calamine's parse of the first visible worksheet."""
     # in front of any parser: a bomb never reaches calamine
-    return _parse_first_sheet(path, sniff_workbook(path))
+    return _parse_first_sheet(path, *_guarded(path))
 
 
-def _parse_first_sheet(path: Path, hidden: dict[str, HiddenCells]) -> _OpenedWorkbook:
+def _parse_first_sheet(
+    path: Path, hidden: dict[str, HiddenCells], writing: PartsWriting | None = None
+) -> _OpenedWorkbook:
     """calamine's parse of the first visible worksheet of a workbook the guard let through
     (``hidden``: what the guard found hidden): a large one a part at a time on a thread of
-    its own (:mod:`.sheetparts`), any other whole."""
-    parted = open_parted(path)
+    its own (:mod:`.sheetparts`, ``writing`` its parts), any other whole."""
+    parted = writing.open() if writing is not None else None
     if parted is not None:
         return _OpenedWorkbook(hidden, parted.workbook, parted.name, parted)
     try:
@@ -413,18 +428,23 @@ class _OpeningAhead:
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         try:
-            hidden = sniff_workbook(path)
+            hidden, writing = _guarded(path)
         except Exception as exc:  # told when the reader is made, after the program's errors
             self._error = exc
             return
         self._thread = threading.Thread(
-            target=self._parse, args=(path, hidden), name="skillpolicy-open-ahead", daemon=True
+            target=self._parse,
+            args=(path, hidden, writing),
+            name="skillpolicy-open-ahead",
+            daemon=True,
         )
         self._thread.start()
 
-    def _parse(self, path: Path, hidden: dict[str, HiddenCells]) -> None:
+    def _parse(
+        self, path: Path, hidden: dict[str, HiddenCells], writing: PartsWriting | None
+    ) -> None:
         try:
-            self._opened = _parse_first_sheet(path, hidden)
+            self._opened = _parse_first_sheet(path, hidden, writing)
         except BaseException as exc:  # handed to the reader, which raises it as its own
             self._error = exc
 

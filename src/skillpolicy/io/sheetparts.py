@@ -32,6 +32,7 @@ import threading
 import weakref
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -46,6 +47,11 @@ MIB = 1 << 20
 PARTED_FROM_BYTES = 8 * MIB
 PART_BYTES = 4 * MIB  # the XML of one part, about 6,000 rows of such a roster
 _READ_BYTES = MIB
+# written before the guard has read the file: no sheet beyond this, none compressed beyond
+# this ratio (the guard refuses a bomb; the parts must not fill the disk first)
+WRITE_LIMIT_BYTES = 4096 * MIB
+_RATIO = 200
+_SMALL_PART_BYTES = 4 * MIB  # the package's relationships and workbook.xml
 _PREFIX_LIMIT = 16 * MIB  # what may come before <sheetData> (column widths, views)
 _QUEUED = 2  # parsed parts waiting for the reader: the memory held ahead
 
@@ -158,6 +164,19 @@ def _check_names(archive: zipfile.ZipFile, part: str) -> None:
         raise _NotParted("the sheet's part is missing")
 
 
+class _Stoppable:
+    """A member's reader that gives up once ``stop`` is set (the guard refused the file)."""
+
+    def __init__(self, source: IO[bytes], stop: threading.Event) -> None:
+        self._source = source
+        self._stop = stop
+
+    def read(self, size: int = -1) -> bytes:
+        if self._stop.is_set():
+            raise _NotParted("cancelled")
+        return self._source.read(size)
+
+
 class _PartWriter:
     """The sheet's XML cut into parts as it is inflated, each written as a worksheet of the
     temporary workbook: the original's opening (minus ``<dimension>``), rows, a closing."""
@@ -197,7 +216,7 @@ class _PartWriter:
             member.write(self.head + b"</sheetData>" + merged + b"</worksheet>")
 
 
-def _split(source: IO[bytes], writer: _PartWriter) -> int:
+def _split(source: _Stoppable, writer: _PartWriter) -> int:
     """Write the parts of the sheet XML read from ``source``; returns how many hold rows."""
     pending = b""
     while b"<sheetData>" not in pending:
@@ -364,34 +383,107 @@ def _rows_from(rows: Iterator[list[Any]], first: int) -> Iterator[list[Any]]:
     yield from rows
 
 
+@dataclass(frozen=True)
+class _Written:
+    temporary: Path
+    name: str  # the worksheet's name in the original
+    parts: int  # parts holding rows (one more holds the merges)
+
+
+class PartsWriting:
+    """The temporary workbook of a large first worksheet's parts, written on a thread while
+    the workbook guard reads the original (neither parses it; zlib and the writes let go of
+    the interpreter lock). :meth:`open` waits and opens the parts once the guard accepted
+    the file; :meth:`cancel` (the guard refused it) stops and deletes them. Nothing is left
+    if neither is called: the file goes when this is dropped.
+
+    Before the guard has spoken, the original is read only within bounds of its own: small
+    XML parts without a DTD, the sheet inflated to no more than its directory declares, and
+    not at all when that is beyond :data:`WRITE_LIMIT_BYTES` or the compression implausible."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._written: _Written | None = None
+        handle, temporary = tempfile.mkstemp(prefix="skillpolicy-parts-", suffix=".xlsx")
+        os.close(handle)
+        self._temporary = Path(temporary)
+        self._finalizer = weakref.finalize(self, _remove, self._temporary)
+        threading.Thread(target=self._write, name="skillpolicy-sheet-split", daemon=True).start()
+
+    def _write(self) -> None:
+        try:
+            self._written = _write_temporary(self.path, self._temporary, self._stop)
+        except (_NotParted, OSError, zipfile.BadZipFile, ElementTree.ParseError, KeyError):
+            self._written = None
+        except Exception:  # left to the whole-sheet parse, which says what is wrong
+            self._written = None
+        finally:
+            if self._written is None:
+                _remove(self._temporary)
+            self._done.set()
+
+    def cancel(self) -> None:
+        """Stop writing and delete what was written."""
+        self._stop.set()
+        self._done.wait()
+        self._finalizer()
+
+    def open(self) -> PartedSheet | None:
+        """The parts opened (the guard has accepted the file), or None: the sheet is small,
+        not written the plain way, or could not be written."""
+        self._done.wait()
+        written = self._written
+        if written is None:
+            return None
+        try:
+            workbook = python_calamine.CalamineWorkbook.from_path(str(written.temporary))
+        except python_calamine.CalamineError:
+            return None
+        finally:
+            self._finalizer()  # opened, it is read from its descriptor
+        if len(workbook.sheet_names) != written.parts + 1:
+            return None
+        return PartedSheet(self.path, written.name, workbook, written.parts)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
 def open_parted(path: Path) -> PartedSheet | None:
     """The first visible worksheet of ``path`` (a workbook the guard accepted) opened in
     parts, or None when it is small or not written the plain way (the whole-sheet parse
     reads it then)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            name, part, date1904 = _first_visible_worksheet(archive)
-            _check_names(archive, part)
-            if archive.getinfo(part).file_size < PARTED_FROM_BYTES:
-                return None
-            handle, temporary = tempfile.mkstemp(prefix="skillpolicy-parts-", suffix=".xlsx")
-            os.close(handle)
-            try:
-                parts = _write_parts(archive, part, date1904, Path(temporary))
-                workbook = python_calamine.CalamineWorkbook.from_path(temporary)
-            finally:
-                with contextlib.suppress(OSError):  # opened, it is read from its descriptor
-                    Path(temporary).unlink()
-        if parts < 1 or len(workbook.sheet_names) != parts + 1:
+    return PartsWriting(path).open()
+
+
+def _write_temporary(path: Path, temporary: Path, stop: threading.Event) -> _Written | None:
+    with zipfile.ZipFile(path) as archive:
+        for name in ("_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"):
+            if archive.getinfo(name).file_size > _SMALL_PART_BYTES:
+                raise _NotParted(f"{name} is large")
+            if b"<!DOCTYPE" in archive.read(name):
+                raise _NotParted("a DTD (the guard refuses it)")
+        name, part, date1904 = _first_visible_worksheet(archive)
+        _check_names(archive, part)
+        info = archive.getinfo(part)
+        if info.file_size < PARTED_FROM_BYTES:
             return None
-        return PartedSheet(path, name, workbook, parts)
-    except (_NotParted, OSError, zipfile.BadZipFile, ElementTree.ParseError, KeyError):
-        return None
-    except python_calamine.CalamineError:
-        return None
+        for item in (info, *(archive.getinfo(s) for s in _SHARED if s in archive.NameToInfo)):
+            if item.file_size > WRITE_LIMIT_BYTES or item.file_size > _RATIO * max(
+                item.compress_size, 1
+            ):
+                raise _NotParted("beyond what is written before the guard has spoken")
+        parts = _write_parts(archive, part, date1904, temporary, stop)
+    return _Written(temporary, name, parts) if parts >= 1 else None
 
 
-def _write_parts(archive: zipfile.ZipFile, part: str, date1904: bool, target: Path) -> int:
+def _write_parts(
+    archive: zipfile.ZipFile, part: str, date1904: bool, target: Path, stop: threading.Event
+) -> int:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
         for shared in _SHARED:
             if shared in archive.NameToInfo:
@@ -403,7 +495,7 @@ def _write_parts(archive: zipfile.ZipFile, part: str, date1904: bool, target: Pa
                         copy.write(chunk)
         writer = _PartWriter(out)
         with archive.open(part) as source:
-            parts = _split(source, writer)
+            parts = _split(_Stoppable(source, stop), writer)
         every = range(parts + 1)
         out.writestr(
             "[Content_Types].xml",
