@@ -28,7 +28,7 @@ import python_calamine
 
 from ..domain.collector import collector_paused
 from ..domain.errors import InputError
-from ..domain.values import cell_text, fold_header, header_without_note, is_blank
+from ..domain.values import blank_cells, cell_text, fold_header, header_without_note, is_blank
 from .columns import KIND_KEYS, SHEET_KIND_NAMES, ColumnSet, shared_columns
 from .fileio import not_regular_file
 from .sheetparts import PASSING as PASSING
@@ -890,7 +890,7 @@ class _Shape:
     def _blank_rows(self, columns: list[list[Any]]) -> set[int]:
         """Rows with nothing in any known column (a blank probe cell first, then the rest)."""
         probe = columns[self.probe]
-        blank = list(map(is_blank, probe))
+        blank = blank_cells(probe)
         if True not in blank:
             return set()
         return {
@@ -928,11 +928,12 @@ class _Shape:
         were found has every cell of it cleaned (constants too) and the columns named."""
         columns = batch.columns
         sheet_columns = [columns[name] for name in self.names]
-        if CONTROL_CHARACTERS.search("".join(map(_text_of, sheet_columns))) is None:
+        texts = list(map(_text_of, sheet_columns))  # each column's text searched once
+        if not any(map(CONTROL_CHARACTERS.search, texts)):
             return
         flagged: set[int] = set()
-        for values in sheet_columns:
-            if CONTROL_CHARACTERS.search(_text_of(values)) is not None:
+        for values, text in zip(sheet_columns, texts, strict=True):
+            if CONTROL_CHARACTERS.search(text) is not None:
                 flagged.update(
                     k
                     for k, value in enumerate(values)
