@@ -210,8 +210,7 @@ class _PartWriter:
 
     def merges_part(self, tail: bytes) -> None:
         """One more part with no rows and the sheet's merged ranges (its ``<mergeCells>``)."""
-        found = re.search(rb"<mergeCells\b.*?</mergeCells>", tail, re.DOTALL)
-        merged = found[0] if found else b""
+        merged = b"".join(re.findall(rb"<mergeCells\b.*?</mergeCells>", tail, re.DOTALL))
         with self._out.open(f"xl/worksheets/part{self.count}.xml", "w") as member:
             member.write(self.head + b"</sheetData>" + merged + b"</worksheet>")
 
