@@ -326,3 +326,23 @@ def test_the_command_line_reads_a_large_sheet_in_parts(
     assert in_parts[-1:] == [True]
     assert (got.code, got.out, got.err) == (expected.code, expected.out, expected.err)
     assert '"rows": 100' in got.out or '"rows":100' in got.out
+
+
+def test_a_small_workbook_makes_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a sheet below PARTED_FROM_BYTES creates nothing in the temporary folder."""
+    spare = tmp_path / "tmp"
+    spare.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
+    made: list[str] = []
+    mkstemp = tempfile.mkstemp
+
+    def counted(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        made.append("file")
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", counted)
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows()])
+    assert len(list(SheetReader(path).rows())) == 2
+    assert made == []

@@ -31,7 +31,7 @@ import tempfile
 import threading
 import weakref
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -405,29 +405,35 @@ class PartsWriting:
         self._stop = threading.Event()
         self._done = threading.Event()
         self._written: _Written | None = None
-        handle, temporary = tempfile.mkstemp(prefix="skillpolicy-parts-", suffix=".xlsx")
-        os.close(handle)
-        self._temporary = Path(temporary)
-        self._finalizer = weakref.finalize(self, _remove, self._temporary)
+        self._finalizer: weakref.finalize[Any, Any] | None = None  # deletes the parts file
         threading.Thread(target=self._write, name="skillpolicy-sheet-split", daemon=True).start()
+
+    def _temporary(self) -> Path:
+        """A new temporary file for the parts (made only for a sheet that is parted)."""
+        handle, name = tempfile.mkstemp(prefix="skillpolicy-parts-", suffix=".xlsx")
+        os.close(handle)
+        self._finalizer = weakref.finalize(self, _remove, Path(name))
+        return Path(name)
 
     def _write(self) -> None:
         try:
             self._written = _write_temporary(self.path, self._temporary, self._stop)
-        except (_NotParted, OSError, zipfile.BadZipFile, ElementTree.ParseError, KeyError):
-            self._written = None
-        except Exception:  # left to the whole-sheet parse, which says what is wrong
+        except Exception:  # anything unusual: the whole-sheet parse reads it, or says why not
             self._written = None
         finally:
             if self._written is None:
-                _remove(self._temporary)
+                self._delete()
             self._done.set()
+
+    def _delete(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
 
     def cancel(self) -> None:
         """Stop writing and delete what was written."""
         self._stop.set()
         self._done.wait()
-        self._finalizer()
+        self._delete()
 
     def open(self) -> PartedSheet | None:
         """The parts opened (the guard has accepted the file), or None: the sheet is small,
@@ -441,7 +447,7 @@ class PartsWriting:
         except python_calamine.CalamineError:
             return None
         finally:
-            self._finalizer()  # opened, it is read from its descriptor
+            self._delete()  # opened, it is read from its descriptor
         if len(workbook.sheet_names) != written.parts + 1:
             return None
         return PartedSheet(self.path, written.name, workbook, written.parts)
@@ -459,7 +465,9 @@ def open_parted(path: Path) -> PartedSheet | None:
     return PartsWriting(path).open()
 
 
-def _write_temporary(path: Path, temporary: Path, stop: threading.Event) -> _Written | None:
+def _write_temporary(
+    path: Path, temporary: Callable[[], Path], stop: threading.Event
+) -> _Written | None:
     with zipfile.ZipFile(path) as archive:
         for name in ("_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"):
             if archive.getinfo(name).file_size > _SMALL_PART_BYTES:
@@ -476,8 +484,9 @@ def _write_temporary(path: Path, temporary: Path, stop: threading.Event) -> _Wri
                 item.compress_size, 1
             ):
                 raise _NotParted("beyond what is written before the guard has spoken")
-        parts = _write_parts(archive, part, date1904, temporary, stop)
-    return _Written(temporary, name, parts) if parts >= 1 else None
+        target = temporary()
+        parts = _write_parts(archive, part, date1904, target, stop)
+    return _Written(target, name, parts) if parts >= 1 else None
 
 
 def _write_parts(
