@@ -179,8 +179,8 @@ def _by_regex_and_by_shapes(chunk: bytes) -> tuple[tuple[bool, int, int], tuple[
 
 def test_shapes_vouch_for_a_chunk_of_near_cells() -> None:
     """A chunk of near cells in four shapes is proved near by counting them, and so is one
-    whose row numbers cross 10,000 (two shapes, each with four and five digits); with too
-    many shapes the regex is left to decide."""
+    whose row numbers cross 10,000 (two shapes, each with four and five digits); with more
+    shapes than are worth counting the regex is left to decide."""
     crossing = b"".join(
         f'<row r="{n}"><c r="A{n}" t="s"><v>1</v></c><c r="B{n}"><v>2</v></c></row>'.encode()
         for n in range(9_000, 11_001)
@@ -189,7 +189,14 @@ def test_shapes_vouch_for_a_chunk_of_near_cells() -> None:
         assert len(chunk) > xlsxguard._SHAPES_FROM
         assert xlsxguard._all_near(chunk, 0, len(chunk)) is True
         assert _by_regex_and_by_shapes(chunk) == ((False, -1, -1), (False, -1, -1))
-    varied = _rows(20_000, 22_000, styles=2)
+    types = [b"x" * (k + 1) for k in range(xlsxguard._MAX_SHAPES + 1)]
+    varied = b"".join(
+        f'<row r="{n}">'.encode()
+        + b"".join(f'<c r="{"ABCDEFGHIJ"[k]}{n}" t="'.encode() + kind + b'"><v>1</v></c>'
+                   for k, kind in enumerate(types))
+        + b"</row>"
+        for n in range(20_000, 21_000)
+    )  # fmt: skip
     assert xlsxguard._all_near(varied, 0, len(varied)) is None
     assert _by_regex_and_by_shapes(varied) == ((False, -1, -1), (False, -1, -1))
 
@@ -222,10 +229,13 @@ def test_one_odd_cell_anywhere_is_seen_as_the_regex_sees_it(odd: bytes) -> None:
 
 
 def test_shapes_give_way_to_the_regex_after_two_misses() -> None:
-    """A sheet whose chunks the shapes count in vain is read by the regex alone after two
-    tries, and rows all far are never counted (no near shape is sampled)."""
+    """A sheet whose chunks the shapes count in vain (a shape only where none is sampled) is
+    read by the regex alone after two tries running; rows all far are counted as far shapes,
+    never as near ones, and measured by their last row."""
     fast = xlsxguard._FastScan()
-    chunk = _rows(20_000, 22_000) + _rows(100_000, 100_001)
+    rare = _rows(20_401, 20_500).replace(b' s="4">', b' s="40400">')
+    chunk = _rows(20_000, 20_400) + rare + _rows(20_501, 22_000) + _rows(100_000, 100_001)
+    assert xlsxguard._all_near(chunk, 0, len(chunk)) is False
     for _ in range(3):
         fast.scan(chunk, 0, len(chunk))
     assert not fast.by_shapes and fast.shape_misses == 2
