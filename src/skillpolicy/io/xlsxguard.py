@@ -378,6 +378,7 @@ _CELL = re.compile(
     rb'(?: r="([A-Z]{1,3})(\d{1,7})"' + _NEAR_TAIL + rb")?"
 )
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_AFTER_PREFIXED_CELL = (b" ", b"\t", b"\r", b"\n", b"/", b">")
 _NEAR_ROWS = 99_999
 _NEAR_COLUMNS = 26
 
@@ -676,6 +677,12 @@ _CONDITIONAL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?conditionalFormatting[\s>/]"
 _COMMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?comment[\s>/]")
 
 
+# The "m" of mergeCell, conditionalFormatting (14 bytes in) and comment (2 bytes in), and
+# the "h" of hyperlink, hidden and ht="0": the first place a search behind the gate of that
+# letter can find anything.
+_M_FEATURES = re.compile(rb"m(?:ergeCell|atting|ment)")
+_M_OFFSET = len(b"conditionalFor")
+_H_FEATURES = re.compile(rb"h(?:yperlink|idden|t=\"0|t='0)")
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _COL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*)>")
 _HIDDEN_ATTR = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
@@ -746,26 +753,36 @@ class _Features:
         # Each tag looked for holds a letter that a sheet's rows and cells seldom do: one
         # memchr for the letter rules out a whole group before any longer search is made.
         # Searches take bounds instead of a slice of the buffer, so nothing is copied.
-        if buffer.find(b"m", start, end) >= 0:  # mergeCell, conditionalFormatting, comment
-            if buffer.find(b"mergeCell", start, end) >= 0:
+        # Where a letter is common (Excel's customHeight and ht="15" on every row), one
+        # regex search for what follows it rules the group out, or finds where to begin.
+        first = end  # no occurrence of mergeCell, conditionalFormatting or comment before
+        if buffer.find(b"m", start, end) >= 0:
+            gate = _M_FEATURES.search(buffer, start, end)
+            first = end if gate is None else max(start, gate.start() - _M_OFFSET)
+        if first < end:
+            if buffer.find(b"mergeCell", first, end) >= 0:
                 found = _MERGE.findall(buffer, start, end)
                 self.merges += len(found)
                 self.merged_cells += sum(map(_area, found))
-            if buffer.find(b"conditionalFormatting", start, end) >= 0:
+            if buffer.find(b"conditionalFormatting", first, end) >= 0:
                 self.conditional += len(_CONDITIONAL.findall(buffer, start, end))
-            if buffer.find(b"comment", start, end) >= 0:
+            if buffer.find(b"comment", first, end) >= 0:
                 self.comments += len(_COMMENT.findall(buffer, start, end))
         if buffer.find(b"V", start, end) >= 0 and buffer.find(b"dataValidation", start, end) >= 0:
             self.validations += len(_VALIDATION.findall(buffer, start, end))
-        if buffer.find(b"h", start, end) >= 0:  # hyperlink, hidden, ht="0"
-            if buffer.find(b"hyperlink", start, end) >= 0:
+        first = end  # no occurrence of hyperlink, hidden or ht="0 before
+        if buffer.find(b"h", start, end) >= 0:
+            gate = _H_FEATURES.search(buffer, start, end)
+            first = end if gate is None else gate.start()
+        if first < end:
+            if buffer.find(b"hyperlink", first, end) >= 0:
                 found = _HYPERLINK.findall(buffer, start, end)
                 self.links += len(found)
                 self.linked_cells += sum(map(_area, found))
             if (
-                buffer.find(b"hidden", start, end) >= 0
-                or buffer.find(b'ht="0', start, end) >= 0
-                or buffer.find(b"ht='0", start, end) >= 0
+                buffer.find(b"hidden", first, end) >= 0
+                or buffer.find(b'ht="0', first, end) >= 0
+                or buffer.find(b"ht='0", first, end) >= 0
             ):
                 self._hidden(buffer if (start, end) == (0, len(buffer)) else buffer[start:end])
         self.check()
@@ -807,12 +824,17 @@ def _has_prefixed_cell(buffer: bytes, start: int, end: int) -> bool:
     """Whether a namespace-prefixed cell (``<x:c``) starts in ``buffer[start:end]``."""
     if buffer.find(b":", start, end) < 0:  # one memchr: the sheets openpyxl writes have none
         return False
-    if buffer.count(b":", start, end) < 1000:  # Excel writes a few per row: look at each
+    found = _PREFIXED_CELL.search(buffer, start, end)  # Excel writes a few ":" per row
+    if found is None:
+        return False
+    if buffer[found.end() - 1 : found.end()] in _AFTER_PREFIXED_CELL:
+        return True
+    # a form feed or vertical tab after it: as ever, looked at one ":" at a time when they
+    # are few (and then not counted), by the regex when many
+    if buffer.count(b":", start, end) < 1000:
         at = buffer.find(b":", start, end)
         while at >= 0:
-            if buffer[at + 1 : at + 2] == b"c" and buffer[at + 2 : at + 3] in (
-                b" ", b"\t", b"\r", b"\n", b"/", b">",
-            ):  # fmt: skip
+            if buffer[at + 1 : at + 2] == b"c" and buffer[at + 2 : at + 3] in _AFTER_PREFIXED_CELL:
                 return True
             at = buffer.find(b":", at + 1, end)
         return False
