@@ -282,3 +282,22 @@ def test_any_stream_gives_the_verdict_of_reading_every_far_cell(
             assert fast.bottom <= reference.bottom <= max(fast.bottom, fast.bottom_at_most)
             assert fast.right <= reference.right <= max(fast.right, fast.right_at_most)
             assert fast.needs_exact_pass() in (before, None), seed
+
+
+def test_where_rows_gain_a_digit_only_the_longer_rows_are_read(
+    regex: _RegexSpy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk whose last rows have seven digits (row 1,000,000 on), which no bound by
+    length may pass, is bounded up to its first seven-digit cell and read by the regex from
+    there; so is the chunk where near rows become far where six digits are too many."""
+    for first, last, limit in ((997_000, 1_000_002, 100_000_000), (97_000, 100_002, 9_000_000)):
+        monkeypatch.setattr(xlsxguard, "MAX_CELLS", limit)
+        chunk = "".join(_far_rows(first, last)).encode()
+        longer = chunk.index(f'<c r="A{10 ** len(str(first))}"'.encode())
+        regex.read = 0
+        fast = xlsxguard._FastScan()
+        fast.scan(chunk, 0, len(chunk))
+        assert regex.read <= 2 * xlsxguard._WITNESS + len(chunk) - longer < len(chunk) // 10
+        expected = _by_regex(chunk)
+        assert (fast.irregular, fast.bottom, fast.right) == (False, expected.bottom, expected.right)
+        assert fast.needs_exact_pass() is False

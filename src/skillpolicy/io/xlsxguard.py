@@ -517,15 +517,33 @@ class _FastScan:
             self._by_regex(buffer, start, end)
             return
         far = [shape for shape in counted if shape.far]
-        if far and not self._bound_far(buffer, start, end, far):
+        if far and not self._bound_far(buffer, shaped, start, end, far):
             self._by_regex(buffer, start, end)
 
-    def _bound_far(self, buffer: bytes, start: int, end: int, far: list[_Shape]) -> bool:
+    def _bound_far(
+        self, buffer: bytes, shaped: bytes, start: int, end: int, far: list[_Shape]
+    ) -> bool:
         """Bound the far cells of a chunk their shapes accounted for without reading each:
         measured by its last cells (which must be as long as its longest), bounded by their
-        lengths. False (the regex reads them) where that bound could change the verdict."""
+        lengths. Where that bound could change the verdict, the chunk up to the first cell
+        of its longest rows is bounded so (where row numbers gain a digit, as at row
+        1,000,000) and the regex reads the rest. False: the regex reads it all."""
         if not self.coarse:
             return False
+        if self._bound_by_last(buffer, start, end, far):
+            return True
+        digits = max(shape.digits for shape in far)
+        shorter = [shape for shape in far if shape.digits < digits]
+        cut = min(
+            shaped.find(shape.text, start, end) for shape in far if shape.digits == digits
+        )  # every shape in far was counted there: each is found
+        if shorter and not self._bound_by_last(buffer, start, cut, shorter):
+            return False
+        self._by_regex(buffer, cut, end)  # (no far cell before it without shorter shapes)
+        return True
+
+    def _bound_by_last(self, buffer: bytes, start: int, end: int, far: list[_Shape]) -> bool:
+        """:meth:`_bound_far` with ``far`` the shapes of all far cells in the range."""
         digits = max(shape.digits for shape in far)
         letters = max(shape.letters for shape in far)
         last = _CELL.findall(buffer, max(start, end - _WITNESS), end)
