@@ -485,6 +485,8 @@ class _FastScan:
             self.irregular = True
             return
         if self.by_shapes and end - start >= _SHAPES_FROM:  # a small piece: the regex is as quick
+            if buffer.find(b"<c", start, end) < 0:
+                return  # no cell at all (a shared-strings table): nothing to translate
             self._by_shapes(buffer, buffer.translate(_SHAPE_OF), start, end)
         else:
             self._by_regex(buffer, start, end)
@@ -1152,22 +1154,110 @@ def check_workbook(path: Path, archive: zipfile.ZipFile) -> dict[str, HiddenCell
     hidden: dict[str, HiddenCells] = {}
     with path.open("rb") as handle:
         structure = _read_structure(path, handle, by_name)
-        inflated = 0
-        for info in infos:
-            size, found = _check_part(
-                path, handle, info, structure, MAX_UNCOMPRESSED_BYTES - inflated
-            )
-            inflated += size
-            sheet = structure.sheets.get(info.filename)
-            if found is not None and sheet is not None and (found.rows or found.columns):
-                hidden[sheet] = found
+        ahead = _Ahead(path, structure, infos)
+        try:
+            inflated = 0
+            for info in infos:
+                done = ahead.result(info)
+                size, found = done or _check_part(
+                    path, handle, info, structure, MAX_UNCOMPRESSED_BYTES - inflated
+                )
+                inflated += size
+                sheet = structure.sheets.get(info.filename)
+                if found is not None and sheet is not None and (found.rows or found.columns):
+                    hidden[sheet] = found
+        finally:
+            ahead.stop()
     return hidden
 
 
+_AHEAD_FLOOR = MIB  # compressed bytes from which a part after the first such is checked ahead
+
+
+class _Stopped(Exception):
+    """A part checked ahead whose result is no longer wanted."""
+
+
+class _Ahead:
+    """The big parts after the first (a roster's shared-strings table, 90 MB inflated for a
+    million rows, after its sheet) checked on another thread while the first is: zlib lets
+    go of the GIL, so their inflating overlaps the first one's scan. Each one's result, or
+    the refusal it raised, is handed over at its turn, so the parts are judged in their
+    order and every message is the one the part would give then (the room left for it is
+    what the parts before it declared, which they inflate to or are refused first)."""
+
+    def __init__(self, path: Path, structure: _Structure, infos: list[zipfile.ZipInfo]) -> None:
+        self.results: dict[str, tuple[int, HiddenCells | None] | BaseException] = {}
+        self.ready = threading.Condition()
+        self.halt = threading.Event()
+        self.worker: threading.Thread | None = None
+        declared, chosen, first = 0, [], True
+        for info in infos:
+            if info.compress_size >= _AHEAD_FLOOR:
+                if not first:
+                    chosen.append((info, MAX_UNCOMPRESSED_BYTES - declared))
+                first = False
+            declared += info.file_size
+        self.chosen = {info.filename for info, _ in chosen}
+        if chosen:
+            self.worker = threading.Thread(
+                target=self._run, args=(path, structure, chosen), name="xlsxguard-ahead"
+            )
+            self.worker.daemon = True
+            self.worker.start()
+
+    def _run(
+        self, path: Path, structure: _Structure, chosen: list[tuple[zipfile.ZipInfo, int]]
+    ) -> None:
+        outcome: tuple[int, HiddenCells | None] | BaseException
+        try:
+            with path.open("rb") as handle:
+                for info, room in chosen:
+                    try:
+                        outcome = _check_part(path, handle, info, structure, room, self.halt)
+                    except _Stopped:
+                        return
+                    except BaseException as exc:  # handed to the checking thread, raised there
+                        outcome = exc
+                    self._hand(info.filename, outcome)
+                    if isinstance(outcome, BaseException):
+                        return  # the checking thread stops at this part
+        except OSError as exc:  # the file could not be read again: the next part says so
+            for info, _ in chosen:
+                self._hand(info.filename, exc)
+
+    def _hand(self, name: str, outcome: tuple[int, HiddenCells | None] | BaseException) -> None:
+        with self.ready:
+            self.results.setdefault(name, outcome)
+            self.ready.notify_all()
+
+    def result(self, info: zipfile.ZipInfo) -> tuple[int, HiddenCells | None] | None:
+        """The part's result if it was checked ahead (waiting for it), else None."""
+        if info.filename not in self.chosen:
+            return None
+        with self.ready:
+            self.ready.wait_for(lambda: info.filename in self.results)
+            outcome = self.results[info.filename]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def stop(self) -> None:
+        self.halt.set()
+        if self.worker is not None:
+            self.worker.join()
+
+
 def _check_part(
-    path: Path, handle: BinaryIO, info: zipfile.ZipInfo, structure: _Structure, room: int
+    path: Path,
+    handle: BinaryIO,
+    info: zipfile.ZipInfo,
+    structure: _Structure,
+    room: int,
+    halt: threading.Event | None = None,
 ) -> tuple[int, HiddenCells | None]:
-    """Stream one part through the checks; the bytes it inflated to, and what it hides."""
+    """Stream one part through the checks; the bytes it inflated to, and what it hides
+    (:class:`_Stopped` as soon as ``halt`` is set)."""
     name = info.filename
     sheet = structure.sheets.get(name)
     # a part a reader may open as a sheet, and every XML part besides (in case a reader
@@ -1181,6 +1271,8 @@ def _check_part(
     stream = _stream(path, handle, info, min(MAX_SHEET_BYTES, room))
     try:
         for data in stream:
+            if halt is not None and halt.is_set():
+                raise _Stopped
             size += len(data)
             if prolog.done:
                 pending = data
