@@ -97,3 +97,19 @@ def test_a_refusal_is_the_first_part_s_whichever_thread_finds_it(
     assert isinstance(strings, tuple) and "sharedStrings.xml" in strings[1]
     assert "DOCTYPE" in strings[1]
     assert not [t for t in threading.enumerate() if t.name == "xlsxguard-ahead"]
+
+
+def test_without_a_thread_to_be_had_every_part_is_checked_in_its_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When no thread can be started, the parts that would have been checked ahead are
+    checked one after another, with the same verdict."""
+    path = _roster(tmp_path / "r.xlsx", _ROWS, _STRINGS)
+    monkeypatch.setattr(xlsxguard, "_AHEAD_FLOOR", 1)
+    expected = _outcome(path)
+
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    assert _outcome(path) == expected == {}

@@ -1200,11 +1200,16 @@ class _Ahead:
             declared += info.file_size
         self.chosen = {info.filename for info, _ in chosen}
         if chosen:
-            self.worker = threading.Thread(
+            worker = threading.Thread(
                 target=self._run, args=(path, structure, chosen), name="xlsxguard-ahead"
             )
-            self.worker.daemon = True
-            self.worker.start()
+            worker.daemon = True
+            try:
+                worker.start()
+            except RuntimeError:  # no thread to be had: every part is checked in its turn
+                self.chosen = set()
+            else:
+                self.worker = worker
 
     def _run(
         self, path: Path, structure: _Structure, chosen: list[tuple[zipfile.ZipInfo, int]]
