@@ -179,8 +179,8 @@ def _by_regex_and_by_shapes(chunk: bytes) -> tuple[tuple[bool, int, int], tuple[
 
 def test_shapes_vouch_for_a_chunk_of_near_cells() -> None:
     """A chunk of near cells in four shapes is proved near by counting them, and so is one
-    whose row numbers cross 10,000 (two shapes, each with four and five digits); with too
-    many shapes the regex is left to decide."""
+    whose row numbers cross 10,000 (two shapes, each with four and five digits); with more
+    shapes than are worth counting the regex is left to decide."""
     crossing = b"".join(
         f'<row r="{n}"><c r="A{n}" t="s"><v>1</v></c><c r="B{n}"><v>2</v></c></row>'.encode()
         for n in range(9_000, 11_001)
@@ -189,7 +189,14 @@ def test_shapes_vouch_for_a_chunk_of_near_cells() -> None:
         assert len(chunk) > xlsxguard._SHAPES_FROM
         assert xlsxguard._all_near(chunk, 0, len(chunk)) is True
         assert _by_regex_and_by_shapes(chunk) == ((False, -1, -1), (False, -1, -1))
-    varied = _rows(20_000, 22_000, styles=2)
+    types = [b"x" * (k + 1) for k in range(xlsxguard._MAX_SHAPES + 1)]
+    varied = b"".join(
+        f'<row r="{n}">'.encode()
+        + b"".join(f'<c r="{"ABCDEFGHIJ"[k]}{n}" t="'.encode() + kind + b'"><v>1</v></c>'
+                   for k, kind in enumerate(types))
+        + b"</row>"
+        for n in range(20_000, 21_000)
+    )  # fmt: skip
     assert xlsxguard._all_near(varied, 0, len(varied)) is None
     assert _by_regex_and_by_shapes(varied) == ((False, -1, -1), (False, -1, -1))
 
@@ -222,10 +229,13 @@ def test_one_odd_cell_anywhere_is_seen_as_the_regex_sees_it(odd: bytes) -> None:
 
 
 def test_shapes_give_way_to_the_regex_after_two_misses() -> None:
-    """A sheet whose chunks the shapes count in vain is read by the regex alone after two
-    tries, and rows all far are never counted (no near shape is sampled)."""
+    """A sheet whose chunks the shapes count in vain (a shape only where none is sampled) is
+    read by the regex alone after two tries running; rows all far are counted as far shapes,
+    never as near ones, and measured by their last row."""
     fast = xlsxguard._FastScan()
-    chunk = _rows(20_000, 22_000) + _rows(100_000, 100_001)
+    rare = _rows(20_401, 20_500).replace(b' s="4">', b' s="40400">')
+    chunk = _rows(20_000, 20_400) + rare + _rows(20_501, 22_000) + _rows(100_000, 100_001)
+    assert xlsxguard._all_near(chunk, 0, len(chunk)) is False
     for _ in range(3):
         fast.scan(chunk, 0, len(chunk))
     assert not fast.by_shapes and fast.shape_misses == 2
@@ -233,3 +243,61 @@ def test_shapes_give_way_to_the_regex_after_two_misses() -> None:
     far = _rows(100_000, 101_500)
     assert xlsxguard._all_near(far, 0, len(far)) is None
     assert _by_regex_and_by_shapes(far) == ((False, 101_499, 4), (False, 101_499, 4))
+
+
+def _excel_rows(first: int, last: int) -> bytes:
+    """Rows as Excel writes them: spans, a custom height and x14ac:dyDescent on every row (an
+    "m", an "h" and a ":" in each)."""
+    return b"".join(
+        f'<row r="{n}" spans="1:3" ht="15" customHeight="1" x14ac:dyDescent="0.25">'
+        f'<c r="A{n}" s="1" t="s"><v>{n}</v></c><c r="B{n}" s="2"><v>1</v></c></row>'.encode()
+        for n in range(first, last + 1)
+    )
+
+
+@pytest.mark.parametrize("at", [0.0, 0.3, 0.7, 1.0])
+def test_features_behind_common_letters_are_found_wherever_they_are(at: float) -> None:
+    """Where every row holds an "m" and an "h" (Excel's customHeight and ht), the one search
+    that rules a group out still finds a hidden row, a zero-height row, a hyperlink, a merge,
+    a conditional format and a comment at the start, inside or at the end of a chunk."""
+    rows = _excel_rows(2, 3_000)
+    cut = rows.rfind(b"<row", 0, int(len(rows) * at)) if at else 0
+    cut = len(rows) if at == 1.0 else max(cut, 0)
+    odd = (
+        b'<row r="1" hidden="1" ht="15" customHeight="1"><c r="A1" t="s"><v>0</v></c></row>'
+        b'<row r="9000" ht="0" customHeight="1"><c r="A9000"/></row>'
+        b'<mergeCell ref="A1:B3"/><hyperlink ref="C1:C4"/><comment ref="A1"/>'
+        b'<conditionalFormatting sqref="A1"/>'
+    )
+    chunk = rows[:cut] + odd + rows[cut:]
+    features = xlsxguard._Features(Path("r.xlsx"), "xl/worksheets/sheet1.xml", "花名册")
+    features.scan(chunk, 0, len(chunk))
+    assert (features.merges, features.merged_cells, features.links, features.linked_cells) == (
+        1,
+        6,
+        1,
+        4,
+    )
+    assert (features.conditional, features.comments) == (1, 1)
+    assert sorted(features.hidden.rows) == [1, 9000]
+    plain = xlsxguard._Features(Path("r.xlsx"), "xl/worksheets/sheet1.xml", "花名册")
+    plain.scan(rows, 0, len(rows))
+    assert (plain.merges, plain.links, plain.conditional, plain.comments) == (0, 0, 0, 0)
+    assert plain.hidden.rows == set()
+
+
+def test_prefixed_cells_are_found_among_excel_rows() -> None:
+    """A namespace-prefixed cell among rows full of x14ac:dyDescent is seen wherever it is; a
+    form feed after ``:c`` counts as before: when a chunk has many colons, not when few."""
+    rows = _excel_rows(2, 3_000)
+    for at in (0, len(rows) // 2, len(rows)):
+        cut = rows.rfind(b"<row", 0, at) if at else 0
+        cut = len(rows) if at == len(rows) else cut
+        chunk = rows[:cut] + b'<row r="1"><x:c r="A1"><x:v>1</x:v></x:c></row>' + rows[cut:]
+        assert xlsxguard._has_prefixed_cell(chunk, 0, len(chunk)), at
+    assert not xlsxguard._has_prefixed_cell(rows, 0, len(rows))
+    odd = b'<row r="1"><x:c\x0cr="A1"/></row>'
+    few = _rows(2, 300) + odd
+    assert few.count(b":") < 1000 and not xlsxguard._has_prefixed_cell(few, 0, len(few))
+    many = rows + odd
+    assert many.count(b":") >= 1000 and xlsxguard._has_prefixed_cell(many, 0, len(many))

@@ -25,10 +25,14 @@ write it (``<c r="B7" s="3" t="s">``) with a column of one letter and a row unde
 needs no further look; a farther reference is read; anything else (no reference, a namespace
 prefix, another attribute order, quoting or spacing) sends the sheet through a second,
 exact pass that follows the XML the way the reader does. Legitimate rosters take the fast
-pass; crafted ones pay for the exact one. Within the fast pass, a chunk of near cells is
-proved near by counting the byte "shapes" of the cells sampled from it (letters made A,
-digits 0) against its ``<c`` count, a few memory scans instead of a match per cell; the
-regex reads any chunk they do not account for.
+pass; crafted ones pay for the exact one. Within the fast pass, a chunk of cells is
+accounted for by counting the byte "shapes" of the cells sampled from it (letters made A,
+digits 0) against its ``<c`` count, a few memory scans instead of a match per cell. Far
+cells (rows of six or seven digits, columns of two or three letters) are counted too: their
+chunk is bounded by the lengths of their shapes and measured by its last cells; where that
+bound could change the verdict the chunk is read cell by cell, and a sheet whose bounds leave
+the verdict open is scanned again that way. The regex reads any chunk the shapes do not
+account for.
 
 One sweep feeds each inflated chunk, in place, to the fast pass and to the counts of what
 openpyxl would build (merged ranges, hyperlinks, validations, conditional formats, comments,
@@ -50,7 +54,6 @@ import zlib
 from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -375,6 +378,7 @@ _CELL = re.compile(
     rb'(?: r="([A-Z]{1,3})(\d{1,7})"' + _NEAR_TAIL + rb")?"
 )
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_AFTER_PREFIXED_CELL = (b" ", b"\t", b"\r", b"\n", b"/", b">")
 _NEAR_ROWS = 99_999
 _NEAR_COLUMNS = 26
 
@@ -436,7 +440,16 @@ class _Extent:
 
 @dataclass
 class _FastScan:
-    """One regex pass over a sheet's stream: a bound on its extent, or "irregular"."""
+    """One pass over a sheet's stream: bounds on its extent, or "irregular".
+
+    ``bottom`` and ``right`` are the farthest row and column (0-based) of the far cells seen,
+    ``bottom_at_most`` and ``right_at_most`` what is proved of the cells not read one by one:
+    a chunk of far cells counted by their shapes is bounded by the digits and letters its
+    shapes have (a 6-digit row is at most 999,999) and measured by its last cells, which are
+    its farthest in any sheet whose rows ascend. Where such a bound could decide the verdict
+    (:data:`MAX_CELLS`) the chunk is read cell by cell instead, and with ``coarse`` off every
+    far cell is, as the scan before the shapes of far cells did.
+    """
 
     irregular: bool = False
     bottom: int = -1
@@ -444,6 +457,9 @@ class _FastScan:
     carry: bytes = b""
     by_shapes: bool = True  # False once shapes have not accounted for a chunk's cells twice
     shape_misses: int = 0
+    coarse: bool = True
+    bottom_at_most: int = -1
+    right_at_most: int = -1
 
     def feed(self, data: bytes, final: bool) -> None:
         if self.irregular:
@@ -469,12 +485,85 @@ class _FastScan:
             self.irregular = True
             return
         if self.by_shapes and end - start >= _SHAPES_FROM:  # a small piece: the regex is as quick
-            near = _all_near(buffer, start, end)
-            if near:
-                return
-            if near is not None:  # counted in vain: far cells seldom come alone
-                self.shape_misses += 1
+            if buffer.find(b"<c", start, end) < 0:
+                return  # no cell at all (a shared-strings table): nothing to translate
+            self._by_shapes(buffer, buffer.translate(_SHAPE_OF), start, end)
+        else:
+            self._by_regex(buffer, start, end)
+
+    def _by_shapes(
+        self, buffer: bytes, shaped: bytes, start: int, end: int, depth: int = 0
+    ) -> None:
+        """Account for the cells of ``buffer[start:end]`` by their shapes (``shaped`` is the
+        buffer translated by :data:`_SHAPE_OF`), or leave them to the regex. Where the shapes
+        sampled are too many or do not account for every cell (row numbers of many lengths,
+        the first rows of a sheet), each half is sampled and counted on its own."""
+        shapes = _sample(shaped, start, end)
+        if not shapes or any(shape.irregular for shape in shapes):
+            self._by_regex(buffer, start, end)  # nothing to count, or the regex's verdict is sure
+            return
+        counted = None
+        if len(shapes) <= _MAX_SHAPES:
+            counted = _account(buffer, shaped, start, end, shapes)
+            if depth == 0:  # counted in vain twice running: far from what shapes stand for
+                self.shape_misses = 0 if counted is not None else self.shape_misses + 1
                 self.by_shapes = self.shape_misses < 2
+        if counted is None:
+            cut = buffer.rfind(b"<", start, (start + end) // 2)
+            halves = end - start >= 2 * _SHAPES_FROM and cut > start
+            if self.by_shapes and depth < _MAX_DEPTH and halves:
+                self._by_shapes(buffer, shaped, start, cut, depth + 1)
+                if not self.irregular:
+                    self._by_shapes(buffer, shaped, cut, end, depth + 1)
+                return
+            self._by_regex(buffer, start, end)
+            return
+        far = [shape for shape in counted if shape.far]
+        if far and not self._bound_far(buffer, shaped, start, end, far):
+            self._by_regex(buffer, start, end)
+
+    def _bound_far(
+        self, buffer: bytes, shaped: bytes, start: int, end: int, far: list[_Shape]
+    ) -> bool:
+        """Bound the far cells of a chunk their shapes accounted for without reading each:
+        measured by its last cells (which must be as long as its longest), bounded by their
+        lengths. Where that bound could change the verdict, the chunk up to the first cell
+        of its longest rows is bounded so (where row numbers gain a digit, as at row
+        1,000,000) and the regex reads the rest. False: the regex reads it all."""
+        if not self.coarse:
+            return False
+        if self._bound_by_last(buffer, start, end, far):
+            return True
+        digits = max(shape.digits for shape in far)
+        shorter = [shape for shape in far if shape.digits < digits]
+        cut = min(
+            shaped.find(shape.text, start, end) for shape in far if shape.digits == digits
+        )  # every shape in far was counted there: each is found
+        if shorter and not self._bound_by_last(buffer, start, cut, shorter):
+            return False
+        self._by_regex(buffer, cut, end)  # (no far cell before it without shorter shapes)
+        return True
+
+    def _bound_by_last(self, buffer: bytes, start: int, end: int, far: list[_Shape]) -> bool:
+        """:meth:`_bound_far` with ``far`` the shapes of all far cells in the range."""
+        digits = max(shape.digits for shape in far)
+        letters = max(shape.letters for shape in far)
+        last = _CELL.findall(buffer, max(start, end - _WITNESS), end)
+        if not last:
+            return False
+        columns, rows = zip(*last, strict=True)
+        if max(map(len, rows)) != digits or max(map(len, columns)) != letters:
+            return False  # its farthest cells are not at its end: read them all
+        bottom_at_most = max(self.bottom_at_most, 10**digits - 2)
+        right_at_most = max(self.right_at_most, _LAST_COLUMN[letters])
+        if _cells(bottom_at_most, right_at_most) > MAX_CELLS:
+            return False
+        self.bottom = max(self.bottom, max(map(int, rows)) - 1)
+        self.right = max(self.right, max(map(_column_index, set(columns))))
+        self.bottom_at_most, self.right_at_most = bottom_at_most, right_at_most
+        return True
+
+    def _by_regex(self, buffer: bytes, start: int, end: int) -> None:
         found = _CELL.findall(buffer, start, end)
         if not found:
             return
@@ -485,52 +574,119 @@ class _FastScan:
             return
         self.bottom = max(self.bottom, max(map(int, digits)) - 1)
         self.right = max(self.right, max(map(_column_index, columns)))
+        self.bottom_at_most = max(self.bottom_at_most, self.bottom)
+        self.right_at_most = max(self.right_at_most, self.right)
 
     def bound(self) -> int:
-        """Rows x columns the sheet's cells can span at most (from A1, so an over-estimate)."""
-        rows = max(self.bottom + 1, _NEAR_ROWS)
-        columns = max(self.right + 1, _NEAR_COLUMNS)
-        return rows * columns
+        """Rows x columns the sheet's cells span at least as far as this scan is concerned:
+        from A1 to the farthest cell seen (the scan before far shapes gave exactly this)."""
+        return _cells(self.bottom, self.right)
+
+    def bound_at_most(self) -> int:
+        """Rows x columns the sheet's cells can span at most (from A1, an over-estimate)."""
+        return _cells(max(self.bottom, self.bottom_at_most), max(self.right, self.right_at_most))
+
+    def needs_exact_pass(self) -> bool | None:
+        """Whether the exact pass must measure the sheet; None when the bounds proved do not
+        say (the sheet is scanned again with ``coarse`` off, cell by cell where far)."""
+        if self.irregular or self.bound() > MAX_CELLS:
+            return True
+        if self.bound_at_most() <= MAX_CELLS:
+            return False
+        return None
 
 
-# A near cell in "shape": its bytes with every capital letter made A and every digit 0, so
-# that the 100,000 cells of a column written alike are a handful of literal byte strings.
+def _cells(bottom: int, right: int) -> int:
+    """Rows x columns from A1 to a farthest cell, never less than the near ones span."""
+    return max(bottom + 1, _NEAR_ROWS) * max(right + 1, _NEAR_COLUMNS)
+
+
+# The last 0-based column of one, two and three letters (Z, ZZ, ZZZ).
+_LAST_COLUMN = {1: 25, 2: 26 + 26**2 - 1, 3: 26 + 26**2 + 26**3 - 1}
+_WITNESS = 8 * 1024  # bytes at the end of a chunk whose cells measure it (as sampled)
+
+# A cell in "shape": its bytes with every capital letter made A and every digit 0, so that the
+# 100,000 cells of a column written alike are a handful of literal byte strings. A shape stands
+# for every cell it can be the shape of, and _CELL treats them all alike: near (no more than
+# one letter and five digits), far (one to three letters and one to seven digits) or irregular.
 _SHAPE_OF = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
-_NEAR_SHAPE = re.compile(
-    rb'<c r="A?+0{1,5}+"(?: s="0{1,5}+")?+(?: t="[a-zA]{1,9}+")?+/?+>'
-)  # _CELL's near cell, shaped
+# _CELL's near and far cells, shaped (and the irregular ones without a letter): the letters
+# and digits of the reference in groups, and the same without groups (for findall)
+_SHAPE_TAIL = rb'"(?: s="0{1,5}+")?+(?: t="[a-zA]{1,9}+")?+/?+>'
+_SHAPE = re.compile(rb'<c r="(A{0,3}+)(0{1,7}+)' + _SHAPE_TAIL)
+_SHAPE_TEXT = re.compile(rb'<c r="A{0,3}+0{1,7}+' + _SHAPE_TAIL)
 _SHAPES_FROM = 64 * 1024  # bytes from which shapes are counted rather than cells matched
-_SAMPLE = 64 * 1024  # bytes sampled for shapes at the start, middle and end of a chunk
-# shapes counted at most: a count is a memory scan, about a seventh of the regex's time, and
-# the translation and the count of "<c" cost two more
-_MAX_SHAPES = 4
+_SAMPLE = 8 * 1024  # bytes sampled for shapes at the start, middle and end of a chunk
+_MAX_DEPTH = 4  # a chunk the shapes do not account for is halved so many times at most
+# shapes counted at most: a count is a memory scan, a tenth of the regex's time or less, and
+# the translation and the count of "<c" cost two more; more shapes, and the chunk is halved
+_MAX_SHAPES = 8
+
+
+@dataclass(frozen=True)
+class _Shape:
+    text: bytes
+    letters: int
+    digits: int
+
+    @property
+    def near(self) -> bool:
+        return self.letters <= 1 and self.digits <= 5
+
+    @property
+    def irregular(self) -> bool:
+        return self.letters == 0 and self.digits > 5
+
+    @property
+    def far(self) -> bool:
+        return not self.near and not self.irregular
+
+
+def _sample(shaped: bytes, start: int, end: int) -> list[_Shape]:
+    """The shapes of the cells at the start, middle and end of ``shaped[start:end]`` (where
+    row numbers are longest), the most frequent first."""
+    sampled: Counter[bytes] = Counter()
+    for at in (start, (start + end) // 2, max(start, end - _SAMPLE)):
+        sampled.update(_SHAPE_TEXT.findall(shaped, at, min(end, at + _SAMPLE)))
+    shapes = []
+    for text, _ in sampled.most_common():
+        match = _SHAPE.match(text)
+        assert match is not None  # sampled by the same pattern
+        shapes.append(_Shape(text, len(match.group(1)), len(match.group(2))))
+    return shapes
+
+
+def _account(
+    buffer: bytes, shaped: bytes, start: int, end: int, shapes: list[_Shape]
+) -> list[_Shape] | None:
+    """The shapes present if together they account for every ``<c`` in ``buffer[start:end]``
+    (so that :data:`_CELL` finds there exactly the far cells they stand for), else None.
+
+    Proved with byte counts instead of a regex match per cell: two shapes never overlap nor
+    nest (each holds one "<" and ends at its only ">"), so their counts add up, and a shape
+    stands for cells of one kind whatever letters and digits it was made from; what was
+    sampled decides only the speed, never the verdict."""
+    cells = buffer.count(b"<c", start, end)
+    present = []
+    for shape in shapes:
+        found = shaped.count(shape.text, start, end)
+        if found:
+            present.append(shape)
+            cells -= found
+            if cells == 0:
+                return present
+    return None
 
 
 def _all_near(buffer: bytes, start: int, end: int) -> bool | None:
     """Whether every ``<c`` in ``buffer[start:end]`` starts a near cell (what makes
-    :data:`_CELL` find nothing there), proved with byte counts instead of a regex match per
-    cell: the shapes of the cells sampled at its start, middle and end (where row numbers
-    are longest) are counted, and together they must account for every ``<c``. Two shapes
-    never overlap nor nest (each holds one "<" and ends at its only ">"), so the counts add
-    up; a shape is a near cell whatever letters and digits it stands for, so what was
-    sampled only decides the speed, never the verdict. False (the regex decides)
-    when they do not account for all; None, without counting, when the sample holds too many
-    shapes for counting to be quicker than the regex (the first rows of a sheet, with row
-    numbers of one to four digits)."""
-    sampled: Counter[bytes] = Counter()
-    for at in (start, (start + end) // 2, max(start, end - _SAMPLE)):
-        window = buffer[at : min(end, at + _SAMPLE)].translate(_SHAPE_OF)
-        sampled.update(match.group() for match in islice(_NEAR_SHAPE.finditer(window), 256))
-    shapes = [shape for shape, _ in sampled.most_common()]
+    :data:`_CELL` find nothing there), proved by the counts of :func:`_account` for the near
+    shapes sampled; None, without counting, when none or too many are sampled."""
+    shaped = buffer.translate(_SHAPE_OF)
+    shapes = [shape for shape in _sample(shaped, start, end) if shape.near]
     if not shapes or len(shapes) > _MAX_SHAPES:
         return None
-    cells = buffer.count(b"<c", start, end)
-    shaped = buffer.translate(_SHAPE_OF)  # one copy; positions are unchanged
-    for shape in shapes:
-        cells -= shaped.count(shape, start, end)
-        if cells == 0:
-            return True
-    return False
+    return _account(buffer, shaped, start, end, shapes) is not None
 
 
 _RANGE_REF = rb'\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"'
@@ -541,6 +697,12 @@ _CONDITIONAL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?conditionalFormatting[\s>/]"
 _COMMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?comment[\s>/]")
 
 
+# The "m" of mergeCell, conditionalFormatting (14 bytes in) and comment (2 bytes in), and
+# the "h" of hyperlink, hidden and ht="0": the first place a search behind the gate of that
+# letter can find anything.
+_M_FEATURES = re.compile(rb"m(?:ergeCell|atting|ment)")
+_M_OFFSET = len(b"conditionalFor")
+_H_FEATURES = re.compile(rb"h(?:yperlink|idden|t=\"0|t='0)")
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _COL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*)>")
 _HIDDEN_ATTR = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
@@ -611,26 +773,36 @@ class _Features:
         # Each tag looked for holds a letter that a sheet's rows and cells seldom do: one
         # memchr for the letter rules out a whole group before any longer search is made.
         # Searches take bounds instead of a slice of the buffer, so nothing is copied.
-        if buffer.find(b"m", start, end) >= 0:  # mergeCell, conditionalFormatting, comment
-            if buffer.find(b"mergeCell", start, end) >= 0:
+        # Where a letter is common (Excel's customHeight and ht="15" on every row), one
+        # regex search for what follows it rules the group out, or finds where to begin.
+        first = end  # no occurrence of mergeCell, conditionalFormatting or comment before
+        if buffer.find(b"m", start, end) >= 0:
+            gate = _M_FEATURES.search(buffer, start, end)
+            first = end if gate is None else max(start, gate.start() - _M_OFFSET)
+        if first < end:
+            if buffer.find(b"mergeCell", first, end) >= 0:
                 found = _MERGE.findall(buffer, start, end)
                 self.merges += len(found)
                 self.merged_cells += sum(map(_area, found))
-            if buffer.find(b"conditionalFormatting", start, end) >= 0:
+            if buffer.find(b"conditionalFormatting", first, end) >= 0:
                 self.conditional += len(_CONDITIONAL.findall(buffer, start, end))
-            if buffer.find(b"comment", start, end) >= 0:
+            if buffer.find(b"comment", first, end) >= 0:
                 self.comments += len(_COMMENT.findall(buffer, start, end))
         if buffer.find(b"V", start, end) >= 0 and buffer.find(b"dataValidation", start, end) >= 0:
             self.validations += len(_VALIDATION.findall(buffer, start, end))
-        if buffer.find(b"h", start, end) >= 0:  # hyperlink, hidden, ht="0"
-            if buffer.find(b"hyperlink", start, end) >= 0:
+        first = end  # no occurrence of hyperlink, hidden or ht="0 before
+        if buffer.find(b"h", start, end) >= 0:
+            gate = _H_FEATURES.search(buffer, start, end)
+            first = end if gate is None else gate.start()
+        if first < end:
+            if buffer.find(b"hyperlink", first, end) >= 0:
                 found = _HYPERLINK.findall(buffer, start, end)
                 self.links += len(found)
                 self.linked_cells += sum(map(_area, found))
             if (
-                buffer.find(b"hidden", start, end) >= 0
-                or buffer.find(b'ht="0', start, end) >= 0
-                or buffer.find(b"ht='0", start, end) >= 0
+                buffer.find(b"hidden", first, end) >= 0
+                or buffer.find(b'ht="0', first, end) >= 0
+                or buffer.find(b"ht='0", first, end) >= 0
             ):
                 self._hidden(buffer if (start, end) == (0, len(buffer)) else buffer[start:end])
         self.check()
@@ -670,12 +842,19 @@ class _Features:
 
 def _has_prefixed_cell(buffer: bytes, start: int, end: int) -> bool:
     """Whether a namespace-prefixed cell (``<x:c``) starts in ``buffer[start:end]``."""
-    if buffer.count(b":", start, end) < 1000:  # Excel writes a few per row: look at each
+    if buffer.find(b":", start, end) < 0:  # one memchr: the sheets openpyxl writes have none
+        return False
+    found = _PREFIXED_CELL.search(buffer, start, end)  # Excel writes a few ":" per row
+    if found is None:
+        return False
+    if buffer[found.end() - 1 : found.end()] in _AFTER_PREFIXED_CELL:
+        return True
+    # a form feed or vertical tab after it: as ever, looked at one ":" at a time when they
+    # are few (and then not counted), by the regex when many
+    if buffer.count(b":", start, end) < 1000:
         at = buffer.find(b":", start, end)
         while at >= 0:
-            if buffer[at + 1 : at + 2] == b"c" and buffer[at + 2 : at + 3] in (
-                b" ", b"\t", b"\r", b"\n", b"/", b">",
-            ):  # fmt: skip
+            if buffer[at + 1 : at + 2] == b"c" and buffer[at + 2 : at + 3] in _AFTER_PREFIXED_CELL:
                 return True
             at = buffer.find(b":", at + 1, end)
         return False
@@ -975,22 +1154,115 @@ def check_workbook(path: Path, archive: zipfile.ZipFile) -> dict[str, HiddenCell
     hidden: dict[str, HiddenCells] = {}
     with path.open("rb") as handle:
         structure = _read_structure(path, handle, by_name)
-        inflated = 0
-        for info in infos:
-            size, found = _check_part(
-                path, handle, info, structure, MAX_UNCOMPRESSED_BYTES - inflated
-            )
-            inflated += size
-            sheet = structure.sheets.get(info.filename)
-            if found is not None and sheet is not None and (found.rows or found.columns):
-                hidden[sheet] = found
+        ahead = _Ahead(path, structure, infos)
+        try:
+            inflated = 0
+            for info in infos:
+                done = ahead.result(info)
+                size, found = done or _check_part(
+                    path, handle, info, structure, MAX_UNCOMPRESSED_BYTES - inflated
+                )
+                inflated += size
+                sheet = structure.sheets.get(info.filename)
+                if found is not None and sheet is not None and (found.rows or found.columns):
+                    hidden[sheet] = found
+        finally:
+            ahead.stop()
     return hidden
 
 
+_AHEAD_FLOOR = MIB  # compressed bytes from which a part after the first such is checked ahead
+
+
+class _Stopped(Exception):
+    """A part checked ahead whose result is no longer wanted."""
+
+
+class _Ahead:
+    """The big parts after the first (a roster's shared-strings table, 90 MB inflated for a
+    million rows, after its sheet) checked on another thread while the first is: zlib lets
+    go of the GIL, so their inflating overlaps the first one's scan. Each one's result, or
+    the refusal it raised, is handed over at its turn, so the parts are judged in their
+    order and every message is the one the part would give then (the room left for it is
+    what the parts before it declared, which they inflate to or are refused first)."""
+
+    def __init__(self, path: Path, structure: _Structure, infos: list[zipfile.ZipInfo]) -> None:
+        self.results: dict[str, tuple[int, HiddenCells | None] | BaseException] = {}
+        self.ready = threading.Condition()
+        self.halt = threading.Event()
+        self.worker: threading.Thread | None = None
+        declared, chosen, first = 0, [], True
+        for info in infos:
+            if info.compress_size >= _AHEAD_FLOOR:
+                if not first:
+                    chosen.append((info, MAX_UNCOMPRESSED_BYTES - declared))
+                first = False
+            declared += info.file_size
+        self.chosen = {info.filename for info, _ in chosen}
+        if chosen:
+            worker = threading.Thread(
+                target=self._run, args=(path, structure, chosen), name="xlsxguard-ahead"
+            )
+            worker.daemon = True
+            try:
+                worker.start()
+            except RuntimeError:  # no thread to be had: every part is checked in its turn
+                self.chosen = set()
+            else:
+                self.worker = worker
+
+    def _run(
+        self, path: Path, structure: _Structure, chosen: list[tuple[zipfile.ZipInfo, int]]
+    ) -> None:
+        outcome: tuple[int, HiddenCells | None] | BaseException
+        try:
+            with path.open("rb") as handle:
+                for info, room in chosen:
+                    try:
+                        outcome = _check_part(path, handle, info, structure, room, self.halt)
+                    except _Stopped:
+                        return
+                    except BaseException as exc:  # handed to the checking thread, raised there
+                        outcome = exc
+                    self._hand(info.filename, outcome)
+                    if isinstance(outcome, BaseException):
+                        return  # the checking thread stops at this part
+        except OSError as exc:  # the file could not be read again: the next part says so
+            for info, _ in chosen:
+                self._hand(info.filename, exc)
+
+    def _hand(self, name: str, outcome: tuple[int, HiddenCells | None] | BaseException) -> None:
+        with self.ready:
+            self.results.setdefault(name, outcome)
+            self.ready.notify_all()
+
+    def result(self, info: zipfile.ZipInfo) -> tuple[int, HiddenCells | None] | None:
+        """The part's result if it was checked ahead (waiting for it), else None."""
+        if info.filename not in self.chosen:
+            return None
+        with self.ready:
+            self.ready.wait_for(lambda: info.filename in self.results)
+            outcome = self.results[info.filename]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def stop(self) -> None:
+        self.halt.set()
+        if self.worker is not None:
+            self.worker.join()
+
+
 def _check_part(
-    path: Path, handle: BinaryIO, info: zipfile.ZipInfo, structure: _Structure, room: int
+    path: Path,
+    handle: BinaryIO,
+    info: zipfile.ZipInfo,
+    structure: _Structure,
+    room: int,
+    halt: threading.Event | None = None,
 ) -> tuple[int, HiddenCells | None]:
-    """Stream one part through the checks; the bytes it inflated to, and what it hides."""
+    """Stream one part through the checks; the bytes it inflated to, and what it hides
+    (:class:`_Stopped` as soon as ``halt`` is set)."""
     name = info.filename
     sheet = structure.sheets.get(name)
     # a part a reader may open as a sheet, and every XML part besides (in case a reader
@@ -1004,6 +1276,8 @@ def _check_part(
     stream = _stream(path, handle, info, min(MAX_SHEET_BYTES, room))
     try:
         for data in stream:
+            if halt is not None and halt.is_set():
+                raise _Stopped
             size += len(data)
             if prolog.done:
                 pending = data
@@ -1036,7 +1310,14 @@ def _check_part(
         raise _part_too_big(path, name, too_big.size, cap) from None
     finally:
         stream.close()  # stops the inflating thread at once if a check refused the part
-    if fast is not None and (fast.irregular or fast.bound() > MAX_CELLS):
+    if fast is not None and fast.needs_exact_pass() is None:
+        fast = _FastScan(coarse=False)  # the bounds proved do not decide: every far cell read
+        with contextlib.closing(_stream(path, handle, info, MAX_SHEET_BYTES)) as again:
+            sweep = _Sweep(fast)
+            for data in again:
+                sweep.feed(data, final=False)
+        sweep.feed(b"", final=True)
+    if fast is not None and fast.needs_exact_pass():
         exact = _ExactScan(path, name, sheet)
         with contextlib.closing(_stream(path, handle, info, MAX_SHEET_BYTES)) as again:
             for data in again:
