@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from skillpolicy.policy.programs import Program
 from skillpolicy.rules.kind_duplicate import Duplicate
 from skillpolicy.rules.kind_share import Share
 from skillpolicy.rules.kind_valid import Valid
-from skillpolicy.rules.kinds import Batch, DateOrder, Flags, Kind, hits, kind_class
+from skillpolicy.rules.kinds import Batch, DateOrder, Flags, Kind, Number, OneOf, hits, kind_class
 
 PROGRAM = "xuchang-2013-revitalization"
 COLUMNS = ["姓名", "身份证号", "培训类别", "开班日期", "性别", "培训机构", "职业(工种)", "抽查次数"]
@@ -417,3 +418,108 @@ def test_duplicate_keys_kept_as_ints_repeat_exactly_when_their_parts_do(
         assert [number for number, _ in got] == [number for number, _ in expected]
         for (_, message), (_, first) in zip(got, expected, strict=True):
             assert message.startswith(f"与第{first}行的")
+
+
+DAYS = st.one_of(
+    st.dates(min_value=dt.date(2013, 2, 25), max_value=dt.date(2013, 3, 4)),
+    st.sampled_from([dt.date(1899, 12, 31), dt.date(1900, 1, 1)]),  # the first readable day
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"开班审批日期": DAYS, "开班日期": DAYS}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    every=st.booleans(),
+    other_cell=st.sampled_from([None, "", "\u3000", "2013-03-01", dt.datetime(2013, 3, 1), 41334]),
+)
+def test_date_order_over_columns_of_dates_flags_the_rows_judged_row_by_row(
+    rows: list[dict[str, Any]], size: int, every: bool, other_cell: Any
+) -> None:
+    """date-order over two columns of dates alone (the later ones found by comparing the
+    columns at C speed) flags the same rows with the same messages as judging each row
+    alone, with equal dates, a date before 1900 (unreadable), and, in some batches, one other
+    cell (blank, whitespace, text, datetime, a serial) that sends the batch the general way."""
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "date-order")
+    rule = a_rule("date-order", dict(spec.params))
+    assert isinstance(rule, DateOrder)
+    for number, batch in enumerate(batches_of(rows, size)):
+        if number % 2 and len(batch):
+            batch.column("开班日期")[0] = other_cell
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        by_hand: Flags = {}
+        for i in chosen:
+            cells = (batch.column("开班审批日期")[i], batch.column("开班日期")[i])
+            message, column, broken = rule._judge(*cells)
+            if message is not None:
+                by_hand[i] = ([rule.at(batch, i, column, message)], None)
+            elif broken is not None:
+                by_hand[i] = ([], broken)
+        assert shown(rule.flag(batch, chosen)) == shown(by_hand)
+
+
+MIXED = st.sampled_from(
+    [
+        "创业培训",
+        " 创业培训 ",
+        "创业 培训",
+        "下岗失业人员培训",
+        "不在其中",
+        "０.８５",
+        "85%",
+        "0.55",
+        "六十",
+        None,
+        "",
+        " ",
+        "\u3000",
+        0.85,
+        0.6,
+        0.59,
+        1,
+        True,
+        False,
+        Decimal("0.6"),
+        dt.date(2013, 3, 1),
+        dt.datetime(2013, 3, 1, 9, 30),
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"培训类别": MIXED}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    every=st.booleans(),
+    kind_=st.sampled_from(["one-of", "number"]),
+)
+def test_cells_judged_once_a_run_are_flagged_as_judging_each_row_alone(
+    rows: list[dict[str, Any]], size: int, every: bool, kind_: str
+) -> None:
+    """one-of and number, judging each distinct cell once a run and visiting only the rows
+    of values that say something, flag over several batches the same rows with the same
+    messages and unreadable cells as judging each row alone: blank, whitespace, full-width
+    digits, numbers typed as numbers or as text, True with 1, Decimal, dates and datetimes
+    mixed in one column."""
+    params: dict[str, Any] = (
+        {"column": "培训类别", "allowed": ["创业培训", "下岗失业人员培训"], "failing": ["不在其中"]}
+        if kind_ == "one-of"
+        else {"column": "培训类别", "type": "ratio", "bound": "不低于", "value": "0.60"}
+    )
+    rule = a_rule(kind_, params)
+    for batch in batches_of(rows, size):
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        by_hand: Flags = {}
+        for i in chosen:
+            raw = batch.column("培训类别")[i]
+            if isinstance(rule, OneOf):
+                messages, broken = rule._judge(raw), None
+            else:
+                assert isinstance(rule, Number)
+                message, broken = rule._judge(raw)
+                messages = [] if message is None else [message]
+                broken = None if message is not None else broken
+            if messages or broken is not None:
+                by_hand[i] = ([rule.at(batch, i, "培训类别", m) for m in messages], broken)
+        assert shown(rule.flag(batch, chosen)) == shown(by_hand)
