@@ -657,3 +657,54 @@ def test_a_stand_in_check_judges_every_number_of_the_column() -> None:
     cells: list[object] = [make_id(45, "0102", date(1990, 1, 1), "123"), None, "123"]
     assert check_resident_ids(cells, check=stand_in) == [check_resident_id(c) for c in cells]
     assert asked == cells
+
+
+def _plain_looking(first17: str, last: str) -> str:
+    """18 ASCII characters: ``first17`` and either its right check character or ``last``."""
+    return first17 + (last or id_check_char(first17))
+
+
+_PLAIN_LOOKING = st.builds(
+    _plain_looking,
+    st.sampled_from(
+        [
+            "41102319900101123",
+            "11010519491231002",
+            "44052418800101001",
+            "45010219900230123",  # no 30 February
+            "99010219900101123",  # no such province
+            "41102317990101123",  # born before 1800
+            "41102320991231123",
+        ]
+    ),
+    st.sampled_from(["", "", "", "0", "X", "x"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cells=st.lists(_PLAIN_LOOKING, max_size=25),
+    odd=st.sampled_from(
+        [None, "", "\n", "4110231990010112", "４１１０２３１９９００１０１１２３Ｘ", 411023]
+    ),
+    typed=st.booleans(),
+)
+def test_a_column_of_plain_looking_numbers_is_judged_as_each_number_alone(
+    cells: list[object], odd: object, typed: bool
+) -> None:
+    """plain_resident_ids of a column whose cells all look plain (the whole column matched at
+    once; known real birth dates looked up at once), and of the same column with one odd
+    cell (blank, a newline joining two numbers, short, full-width, a number), gives each
+    cell what check_resident_id finds of it alone, with its types given or not: valid,
+    lower-case x, wrong check characters, 30 February, unknown provinces, births before 1800."""
+    columns = [cells, [*cells[:1], odd, *cells[1:]]]
+    if len(cells) >= 2:
+        columns.append([*cells[:1], f"{cells[0]}\n{cells[1]}", *cells[2:]])
+    for column in columns:
+        expected = []
+        for cell in column:
+            result = check_resident_id(cell)
+            plain = isinstance(cell, str) and _PLAIN.fullmatch(cell) is not None
+            expected.append(result.value if result.ok and plain else "")
+        types = set(map(type, column)) if typed else None
+        assert plain_resident_ids(column, types) == expected

@@ -16,7 +16,7 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress, repeat
@@ -286,9 +286,12 @@ def check_resident_ids(
 # a plain number of a known province: 18 ASCII characters, the first two a province code
 _PLAIN_KNOWN_ID = re.compile("(?:" + "|".join(sorted(_PROVINCE_PREFIXES)) + ")[0-9]{15}[0-9Xx]")
 _BIRTH_TEXT = operator.itemgetter(slice(6, 14))
+# a column of such numbers alone, one a line (its cells joined by newlines)
+_PLAIN_KNOWN_COLUMN = re.compile(f"{_PLAIN_KNOWN_ID.pattern}(?:\n{_PLAIN_KNOWN_ID.pattern})*")
+_TEXT_ONLY = frozenset([str])
 
 
-def plain_resident_ids(cells: Sequence[object]) -> list[str]:
+def plain_resident_ids(cells: Sequence[object], types: Set[type] | None = None) -> list[str]:
     """For a column of cells, each cell's number (upper-case) when it is a plain valid
     resident identity number, else "".
 
@@ -297,20 +300,30 @@ def plain_resident_ids(cells: Sequence[object]) -> list[str]:
     1800 on and the right check character. A cell answered "" may still be valid (written
     with full-width digits or spaces): ask :func:`check_resident_id` for it. Every judgement
     is made a column at a time at C speed (no object per number); a valid number's birth
-    date and sex are in its text (digits 7-14 and the parity of the 17th)."""
-    texts: Sequence[object] = cells
-    if not all(map(operator.is_, map(type, cells), repeat(str))):
-        texts = [cell if cell.__class__ is str else "" for cell in cells]
-    matched = list(map(_PLAIN_KNOWN_ID.fullmatch, texts))  # type: ignore[arg-type]
-    every = all(matched)
-    numbers: list[str] = list(texts if every else compress(texts, matched))  # type: ignore[arg-type]
+    date and sex are in its text (digits 7-14 and the parity of the 17th). ``types``, when
+    given, are the cells' types (found once for a column several ask about).
+
+    A column of text whose every cell is a plain number of a known province (nearly every
+    batch of a roster) is recognised by one match over its cells joined, and a column whose
+    birth dates are all real ones seen before by one set look-up."""
+    if types is None:
+        types = set(map(type, cells))
+    texts: list[str] = (
+        cells  # type: ignore[assignment]
+        if _TEXT_ONLY.issuperset(types)
+        else [cell if cell.__class__ is str else "" for cell in cells]
+    )
+    joined = "\n".join(texts)
+    # every cell a plain number: the numbers one a line, 18 characters each (a cell holding
+    # a newline would make more lines than cells)
+    every = len(joined) == 19 * len(texts) - 1 and bool(_PLAIN_KNOWN_COLUMN.fullmatch(joined))
+    matched = None if every else list(map(_PLAIN_KNOWN_ID.fullmatch, texts))
+    numbers = texts if matched is None else list(compress(texts, matched))
     if not numbers:
         return [""] * len(cells)
-    if "x" in "".join(numbers):
+    if "x" in (joined if every else "".join(numbers)):
         numbers = list(map(str.upper, numbers))
     births = list(map(_BIRTH_TEXT, numbers))
-    for text in set(births).difference(_BIRTHS):  # a birth text first seen: parsed once
-        _parse_date(text)
     # the check character is right when the 18 characters read in base 13 (X as 10) leave 1
     # modulo 11: base 13 is 2 modulo 11, so this is the standard's weighted sum (see
     # _id_check_char) plus the check value
@@ -319,10 +332,13 @@ def plain_resident_ids(cells: Sequence[object]) -> list[str]:
         map(int, map(str.replace, numbers, repeat("X"), repeat("A")), repeat(13)),
         repeat(11),
     )
-    right = map(operator.eq, remainders, repeat(1))
-    good = map(operator.and_, map(_REAL_BIRTHS.__contains__, births), right)
+    good: Iterable[bool] = map(operator.eq, remainders, repeat(1))
+    if not _REAL_BIRTHS.issuperset(births):  # a birth text not known to be a real date
+        for text in set(births).difference(_BIRTHS):  # a birth text first seen: parsed once
+            _parse_date(text)
+        good = map(operator.and_, map(_REAL_BIRTHS.__contains__, births), good)
     valid = list(map(operator.mul, numbers, good))  # the number, or "" when not valid
-    if every:
+    if matched is None:
         return valid
     out = [""] * len(cells)
     for index, number in zip(compress(range(len(cells)), matched), valid, strict=True):

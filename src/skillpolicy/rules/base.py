@@ -343,7 +343,7 @@ class Memo:
         made = self._made("people", cells)
         if made is not _MISSING:
             return made  # type: ignore[no-any-return]
-        values = plain_resident_ids(cells)
+        values = plain_resident_ids(cells, self.types(cells))
         checked: dict[int, ResidentId] = {}
         if "" in values:
             for index in compress(range(len(values)), map(operator.not_, values)):

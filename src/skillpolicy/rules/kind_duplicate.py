@@ -311,6 +311,14 @@ class Duplicate(Kind):
         return column, memo.blanks(cells), parts
 
 
+def key_part(memo: Memo, column_type: str, raw: Any) -> str:
+    """One cell as :func:`key_parts` reads it in its column (through the same memo answers)."""
+    if column_type == PERSON_ID:
+        person = memo.resident_id(raw)
+        return person.value if person.ok else ""
+    return memo.judge(f"part:{column_type}", raw, _BLANK_OR_PART.get(column_type, _blank_or_text))
+
+
 def key_parts(memo: Memo, column_type: str, cells: list[Any]) -> list[str]:
     """Each cell of a column as a key part of its type, "" for a blank cell; an identity
     number through the memo's shared check ("" when not valid). The list is shared: read it,

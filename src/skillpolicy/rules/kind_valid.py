@@ -140,11 +140,13 @@ class Valid(Kind):
             result = check_resident_id(ids[i], not_after=reference)
             said.append((i, column, self._said("person-id", column, result)))
         if layout.has(self.sex):
-            sexes = memo.each("sex", batch.column(self.sex), _sex)
-            id_sexes = map(_SEX_BY_DIGIT.get, map(_SEX_DIGIT, numbers))
-            for i in compress(range(len(numbers)), map(operator.ne, sexes, id_sexes)):
-                written, number = sexes[i], numbers[i]
-                if written is None or not number or i in late:
+            cells = batch.column(self.sex)
+            id_sexes = list(map(_SEX_BY_DIGIT.get, map(_SEX_DIGIT, numbers)))
+            # a 性别 cell that is the very text its number says agrees (its text is itself);
+            # any other is read as the clerk sees it and compared again
+            for i in compress(range(len(numbers)), map(operator.ne, cells, id_sexes)):
+                written, number = memo.judge("sex", cells[i], _sex), numbers[i]
+                if written is None or not number or i in late or written == id_sexes[i]:
                     continue
                 if wanted is not None and i not in wanted:
                     continue
