@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress, repeat
+from itertools import compress, filterfalse, repeat
 
 __all__ = [
     "Check",
@@ -286,9 +286,32 @@ def check_resident_ids(
 # a plain number of a known province: 18 ASCII characters, the first two a province code
 _PLAIN_KNOWN_ID = re.compile("(?:" + "|".join(sorted(_PROVINCE_PREFIXES)) + ")[0-9]{15}[0-9Xx]")
 _BIRTH_TEXT = operator.itemgetter(slice(6, 14))
-# a column of such numbers alone, one a line (its cells joined by newlines)
-_PLAIN_KNOWN_COLUMN = re.compile(f"{_PLAIN_KNOWN_ID.pattern}(?:\n{_PLAIN_KNOWN_ID.pattern})*")
+# a run of such numbers, each on a line of its own (a column's cells joined by newlines)
+_PLAIN_KNOWN_LINES = re.compile(f"(?:{_PLAIN_KNOWN_ID.pattern}\n)*")
 _TEXT_ONLY = frozenset([str])
+
+
+def _plain_lines(texts: Sequence[str]) -> list[bool] | None:
+    """Whether each text is a plain number of a known province (:data:`_PLAIN_KNOWN_ID`),
+    found by matching the texts joined one a line: a run of plain lines at a time, a step
+    only for each text that is not one. None when every text is; a list when one holding
+    a newline would make more lines than texts."""
+    joined = "\n".join(texts) + "\n"
+    if joined.count("\n") != len(texts):
+        return list(map(bool, map(_PLAIN_KNOWN_ID.fullmatch, texts)))
+    marks: list[bool] | None = None
+    line = position = 0
+    run = _PLAIN_KNOWN_LINES.match
+    while True:
+        end = run(joined, position).end()  # type: ignore[union-attr]  # a run may be empty
+        line += (end - position) // 19
+        if line == len(texts):
+            return marks
+        if marks is None:
+            marks = [True] * len(texts)
+        marks[line] = False  # this line is not a plain number: the run goes on after it
+        position = joined.index("\n", end) + 1
+        line += 1
 
 
 def plain_resident_ids(cells: Sequence[object], types: Set[type] | None = None) -> list[str]:
@@ -313,15 +336,11 @@ def plain_resident_ids(cells: Sequence[object], types: Set[type] | None = None) 
         if _TEXT_ONLY.issuperset(types)
         else [cell if cell.__class__ is str else "" for cell in cells]
     )
-    joined = "\n".join(texts)
-    # every cell a plain number: the numbers one a line, 18 characters each (a cell holding
-    # a newline would make more lines than cells)
-    every = len(joined) == 19 * len(texts) - 1 and bool(_PLAIN_KNOWN_COLUMN.fullmatch(joined))
-    matched = None if every else list(map(_PLAIN_KNOWN_ID.fullmatch, texts))
+    matched = _plain_lines(texts)
     numbers = texts if matched is None else list(compress(texts, matched))
     if not numbers:
         return [""] * len(cells)
-    if "x" in (joined if every else "".join(numbers)):
+    if "x" in "".join(numbers):
         numbers = list(map(str.upper, numbers))
     births = list(map(_BIRTH_TEXT, numbers))
     # the check character is right when the 18 characters read in base 13 (X as 10) leave 1
@@ -332,12 +351,17 @@ def plain_resident_ids(cells: Sequence[object], types: Set[type] | None = None) 
         map(int, map(str.replace, numbers, repeat("X"), repeat("A")), repeat(13)),
         repeat(11),
     )
-    good: Iterable[bool] = map(operator.eq, remainders, repeat(1))
-    if not _REAL_BIRTHS.issuperset(births):  # a birth text not known to be a real date
-        for text in set(births).difference(_BIRTHS):  # a birth text first seen: parsed once
-            _parse_date(text)
-        good = map(operator.and_, map(_REAL_BIRTHS.__contains__, births), good)
-    valid = list(map(operator.mul, numbers, good))  # the number, or "" when not valid
+    right = map(operator.eq, remainders, repeat(1))
+    valid = list(map(operator.mul, numbers, right))  # the number, or "" when not valid
+    # the birth texts not known to be real dates: each first seen parsed once; the numbers
+    # of those that are not real dates are not valid
+    unreal = set(filterfalse(_REAL_BIRTHS.__contains__, births))
+    for text in unreal.difference(_BIRTHS):
+        _parse_date(text)
+    unreal.difference_update(_REAL_BIRTHS)
+    if unreal:
+        for index in compress(range(len(births)), map(unreal.__contains__, births)):
+            valid[index] = ""
     if matched is None:
         return valid
     out = [""] * len(cells)
