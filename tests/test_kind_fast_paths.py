@@ -523,3 +523,65 @@ def test_cells_judged_once_a_run_are_flagged_as_judging_each_row_alone(
             if messages or broken is not None:
                 by_hand[i] = ([rule.at(batch, i, "培训类别", m) for m in messages], broken)
         assert shown(rule.flag(batch, chosen)) == shown(by_hand)
+
+
+RUN_CLASSES = st.sampled_from(
+    [
+        ("甲校", "电工", "2013-03-01"),
+        ("甲 校", "电工", dt.date(2013, 3, 1)),
+        ("甲校", "电工", dt.datetime(2013, 3, 1)),
+        ("乙校", "焊工", "2013年4月1日"),
+        (None, "焊工", "2013-04-01"),
+        ("", "电工", None),
+        (1, "电工", "2013-03-01"),
+        (True, "电工", "2013-03-01"),
+    ]
+)
+RUN_COUNTS = st.sampled_from([0, 1, 2, 3, 4, 2.0, 3.0, "3", "２", None, "", " "])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    runs=st.lists(st.tuples(RUN_CLASSES, st.lists(RUN_COUNTS, min_size=1, max_size=9)), max_size=8),
+    size=st.integers(min_value=1, max_value=40),
+    of=st.sampled_from(["max", "sum"]),
+    broken=st.booleans(),
+)
+@example(  # 1 == True in Python, but the cells name two institutions (1 and 是)
+    runs=[((1, "电工", "2013-03-01"), [3]), ((True, "电工", "2013-03-01"), [1])],
+    size=40,
+    of="max",
+    broken=False,
+)
+def test_group_figures_a_run_of_rows_at_a_time_are_those_worked_out_row_by_row(
+    runs: list[tuple[tuple[Any, str, Any], list[Any]]], size: int, of: str, broken: bool
+) -> None:
+    """group-number over batches whose rows come in runs of a class (taken a run at a time)
+    finds the same groups, labels, sizes, figures and rows as working it out row by row:
+    the same class written apart (甲 校, a date as text, date or datetime), blank and numeric
+    institutions (1 and True in one column), counts as numbers, numeric text, full-width,
+    blank, and, in some batches, one unreadable count that sends the batch row by row."""
+    rows = [
+        {"培训机构": school, "职业(工种)": trade, "开班日期": start, "抽查次数": count}
+        for (school, trade, start), counts in runs
+        for count in counts
+    ]
+    if broken and rows:
+        rows[len(rows) // 2]["抽查次数"] = "三次"
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "group-number")
+    params = {**spec.params, "of": of}
+    rule, alone = a_rule("group-number", params), a_rule("group-number", params)
+    batches = batches_of(rows, size)
+    chosen = [range(len(b)) for b in batches]
+    flagged = []
+    for batch, picked in zip(batches, chosen, strict=True):
+        for i, (found, problem) in sorted(rule.flag(batch, picked).items()):
+            assert not found and problem is not None
+            flagged.append((batch.numbers[i], problem.column, problem.message))
+    late = [(f.row, f.column, f.message) for f in rule.finish()]
+    by_hand, missed = grouped_by_hand(alone, batches, chosen, of)
+    assert flagged == by_hand
+    assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
+    for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):
+        assert f"{label}，开班日期相同的{count}名学员）抽查{figure}次" in message
