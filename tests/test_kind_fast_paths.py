@@ -585,3 +585,38 @@ def test_group_figures_a_run_of_rows_at_a_time_are_those_worked_out_row_by_row(
     assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
     for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):
         assert f"{label}，开班日期相同的{count}名学员）抽查{figure}次" in message
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "身份证号": PERSON_CELLS,
+                "开班日期": st.sampled_from(
+                    [
+                        dt.date(2013, 3, 1),
+                        dt.date(2013, 3, 2),
+                        dt.date(2021, 1, 1),
+                        dt.date(1899, 12, 31),
+                    ]
+                ),
+                "性别": SEXES,
+            }
+        ),
+        max_size=30,
+    ),
+    size=st.integers(min_value=1, max_value=8),
+    every=st.booleans(),
+)
+def test_identity_numbers_against_a_column_of_dates_are_those_checked_row_by_row(
+    rows: list[dict[str, Any]], size: int, every: bool
+) -> None:
+    """valid's 身份证号 path over batches whose 开班日期 holds dates alone (each cell taken as
+    its own reference date) flags the same rows with the same messages as checking each row
+    alone: numbers born after the row's date, on the day after it, and a date before 1900
+    (unreadable: the program's reference date instead) sending the batch the general way."""
+    rule = a_rule("valid", {"columns": ["身份证号"], "blank_allowed": False})
+    for batch in batches_of(rows, size):
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        assert shown(rule.flag(batch, chosen)) == people_by_hand(rule, batch, chosen, False)

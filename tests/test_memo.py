@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import skillpolicy.rules
@@ -359,3 +359,31 @@ def test_a_column_s_types_and_distinct_values_are_found_once_a_batch() -> None:
     found = memo.types(cells)
     memo.next_batch()
     assert memo.types(cells) == found and memo.types(cells) is not found
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    batches=st.lists(st.lists(_CELL, max_size=20), min_size=1, max_size=5),
+    limit=st.integers(min_value=1, max_value=6),
+)
+@example(batches=[["c"], ["d"], ["d", "f", "d", "b"], ["d"], ["d"]], limit=2)
+def test_a_judgement_that_asks_the_memo_itself_still_answers_each_cell(
+    batches: list[list[Any]], limit: int
+) -> None:
+    """Memo.each and Memo.saying with a judgement that asks the memo in turn (as share's
+    answers read their cells through it), so that the memo may start afresh in the middle
+    of a column, give each cell its own judgement; the memo holds no more than its limit."""
+    memo = Memo(limit=limit)
+
+    def judgement(raw: Any) -> str:
+        inner = memo.judge("inner", raw, lambda cell: f"{type(cell).__name__}:{cell}")
+        return f"<{inner}>" if raw else ""
+
+    for cells in batches:
+        memo.next_batch()
+        answered = memo.each("outer", cells, judgement)
+        said = memo.saying("said", cells, judgement)
+        expected = [judgement(c) for c in cells]
+        assert answered == expected
+        assert said == {i: a for i, a in enumerate(expected) if a}
+        assert len(memo) <= limit

@@ -135,6 +135,7 @@ class Memo:
         # value of another type equals it), any other by (type, value)
         self._answers: dict[str, dict[Any, Any]] = {}
         self._held = 0
+        self._forgotten = 0  # how many times the memo started afresh
         # the ``how``s with a remembered ValueProblem (judge() only): their columns go cell by cell
         self._broken: set[str] = set()
         # a batch's columns answered whole, by (how, id of the column's list)
@@ -153,6 +154,7 @@ class Memo:
         for store in self._answers.values():
             store.clear()  # in place: a judged() closure holds its store
         self._held = 0
+        self._forgotten += 1
 
     def judge(self, how: str, raw: Any, judgement: Callable[[Any], T]) -> T:
         """``judgement(raw)``, computed once per distinct ``raw`` for ``how``."""
@@ -279,14 +281,19 @@ class Memo:
     ) -> list[T]:
         """:meth:`each` for a column of text, blank and date cells (each its own key) whose
         ``distinct`` values are given: the values not yet known found by a set difference,
-        judged, and every cell looked up, the loops at C speed."""
+        judged, and every cell looked up, the loops at C speed. A judgement that asks the
+        memo itself may make it start afresh: then the values known before are judged too."""
         store = self._store(how)
         unknown = distinct.keys() - store.keys() if store else distinct.keys()
+        forgotten = self._forgotten
         if many is None:
             fresh: dict[Any, T] = dict(zip(unknown, map(judgement, unknown), strict=True))
         else:
             values = list(unknown)
             fresh = dict(zip(values, many(values), strict=True))
+        if forgotten != self._forgotten and len(fresh) < len(distinct):
+            known = [value for value in distinct if value not in fresh]
+            fresh.update(zip(known, map(judgement, known), strict=True))
         if len(fresh) == len(distinct):
             lookup = fresh
         elif fresh:

@@ -26,7 +26,7 @@ from ..domain.identifiers import (
 )
 from ..domain.values import ValueProblem, cell_text, is_blank, parse_date
 from .base import missing_columns_reason
-from .kinds import Batch, Flags, Kind, kind
+from .kinds import DATES_ONLY, FIRST_DATE, Batch, Flags, Kind, kind
 
 CHECKS: dict[str, Callable[[object], Check]] = {
     "person-id": check_resident_id,
@@ -169,7 +169,12 @@ class Valid(Kind):
         if self.context.as_of is not None:
             days = [self.context.as_of] * len(numbers)
         elif self.context.layout.has(self.start):
-            days = self.context.memo.each("date-or-none", batch.column(self.start), _date_or_none)
+            memo = self.context.memo
+            cells = batch.column(self.start)
+            if memo.types(cells) == DATES_ONLY and min(cells) >= FIRST_DATE:
+                days = cells  # dates alone, none before 1900: each cell is its own date
+            else:
+                days = memo.each("date-or-none", cells, _date_or_none)
         else:
             days = [None] * len(numbers)
         if latest <= min(day or fallback for day in set(days)):

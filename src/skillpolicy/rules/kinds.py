@@ -623,8 +623,8 @@ class Number(Kind):
 
 
 # a column of dates alone (not datetimes), and the first date a date cell may hold
-_DATES_ONLY = frozenset([dt.date])
-_FIRST_DATE = dt.date(1900, 1, 1)
+DATES_ONLY = frozenset([dt.date])
+FIRST_DATE = dt.date(1900, 1, 1)
 
 
 @kind("date-order")
@@ -702,9 +702,9 @@ class DateOrder(Kind):
         memo = self.context.memo
         types = (memo.types(values), memo.types(others))
         if (
-            types == (_DATES_ONLY, _DATES_ONLY)
-            and min(values) >= _FIRST_DATE
-            and min(others) >= _FIRST_DATE
+            types == (DATES_ONLY, DATES_ONLY)
+            and min(values) >= FIRST_DATE
+            and min(others) >= FIRST_DATE
         ):
             later = compress(range(len(values)), map(operator.gt, values, others))
             return {i: self._says(values[i], others[i]) for i in later}
