@@ -620,3 +620,29 @@ def test_identity_numbers_against_a_column_of_dates_are_those_checked_row_by_row
     for batch in batches_of(rows, size):
         chosen = range(len(batch)) if every else range(0, len(batch), 2)
         assert shown(rule.flag(batch, chosen)) == people_by_hand(rule, batch, chosen, False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"培训类别": MIXED}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    step=st.integers(min_value=1, max_value=3),
+    filled=st.booleans(),
+    listed=st.booleans(),
+)
+def test_filled_flags_the_rows_a_row_by_row_blank_test_flags(
+    rows: list[dict[str, Any]], size: int, step: int, filled: bool, listed: bool
+) -> None:
+    """filled (its findings picked at C speed from the column's blankness) flags, of all
+    rows or some (a range or a list), exactly the rows whose cell is blank (or, with
+    filled = false, filled) as is_blank says row by row: whitespace, zero-width, numbers,
+    bools, dates."""
+    from skillpolicy.domain.values import is_blank
+
+    rule = a_rule("filled", {"column": "培训类别", "filled": filled})
+    for batch in batches_of(rows, size):
+        chosen: Any = range(0, len(batch), step)
+        if listed:
+            chosen = list(chosen)
+        expected = [i for i in chosen if is_blank(batch.column("培训类别")[i]) == filled]
+        assert sorted(rule.flag(batch, chosen)) == expected

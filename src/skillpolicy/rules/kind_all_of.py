@@ -75,7 +75,9 @@ class AllOf(Kind):
         for part, when in self.parts:
             selected = list(filterfalse(stopped.__contains__, rows)) if stopped else rows
             if when:
-                selected = rows_holding(when, batch.column, selected, part.condition_catalog)
+                selected = rows_holding(
+                    when, batch.column, selected, part.condition_catalog, part.condition_verdicts
+                )
             for i, (found, broken) in part.flag_on_dates(batch, selected).items():
                 earlier, _ = flags.get(i, ([], None))
                 flags[i] = ([*earlier, *found], broken)

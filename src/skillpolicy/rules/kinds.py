@@ -158,6 +158,13 @@ class Kind(Rule):
         """The catalog a local parameter names (``in_catalog``), as occupation names."""
         return self.context.catalog(self.context.params.text(parameter))
 
+    def condition_verdicts(
+        self, name: str, cells: Sequence[Any], judge: Callable[[Any], bool]
+    ) -> list[bool]:
+        """Whether each cell of a column meets a test of ``applies_when`` (``name``d), each
+        distinct value judged once a run through the run's memo."""
+        return self.context.memo.each(self.how(f"when:{name}"), cells, judge)
+
     def skip_reason(self) -> str | None:
         has = self.context.layout.has
         missing = [name for name in self.needs() if not has(name)]
@@ -173,7 +180,9 @@ class Kind(Rule):
         when = self.spec.condition
         rows: Sequence[int] | range = range(len(batch))
         if when is not None:
-            rows = rows_holding(when, batch.column, rows, self.condition_catalog)
+            rows = rows_holding(
+                when, batch.column, rows, self.condition_catalog, self.condition_verdicts
+            )
         return self.flag_on_dates(batch, rows)
 
     def flag_on_dates(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
