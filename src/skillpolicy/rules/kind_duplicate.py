@@ -226,7 +226,12 @@ class Duplicate(Kind):
                 for i in considered:
                     if first_blanks[i]:
                         flags[i] = ([self.at(batch, i, first_column, message)], None)
-            considered = [i for i in considered if first_parts[i]]
+            marks = (
+                first_parts
+                if considered == range(len(first_parts))
+                else map(first_parts.__getitem__, considered)
+            )
+            considered = list(compress(considered, marks))
         picked: list[Sequence[str]]
         if considered == range(len(numbers)):  # every row: the columns as they are
             picked = [parts for *_, ((_, _, parts),) in plan]
@@ -277,8 +282,8 @@ class Duplicate(Kind):
         first seen. A key kept as these numbers side by side is one small int instead of a
         tuple and the number's text."""
         if column_type == PERSON_ID:
-            if "" in parts:
-                return [int(part, 36) if part else 0 for part in parts]
+            if "" in parts:  # "" read as "0" (a number, never empty, begins with 1-9)
+                return map(int, map(max, parts, repeat("0")), repeat(36))
             return map(int, parts, repeat(36))
         codes = self.codes
         for part in set(parts).difference(codes):
