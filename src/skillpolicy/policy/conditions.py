@@ -192,7 +192,7 @@ def rows_holding(
         if isinstance(kept, range) and kept == range(len(values)):
             kept = list(compress(kept, verdict))
         else:
-            kept = [i for i in kept if verdict[i]]
+            kept = list(compress(kept, map(verdict.__getitem__, kept)))
     return list(kept)
 
 
