@@ -29,6 +29,7 @@ from skillpolicy.domain.identifiers import (
     mask_phone,
     normalise_text,
     plain_resident_ids,
+    plain_resident_ids_born,
 )
 
 # ------------------------------------------------------------------ reference formulas
@@ -713,6 +714,7 @@ def test_a_column_of_plain_looking_numbers_is_judged_as_each_number_alone(
             expected.append(result.value if result.ok and plain else "")
         types = set(map(type, column)) if typed else None
         assert plain_resident_ids(column, types) == expected
+        assert plain_resident_ids_born(column, types) == (expected, latest_birth(expected))
 
 
 def test_long_runs_of_plain_numbers_around_odd_cells_are_judged_as_each_alone() -> None:

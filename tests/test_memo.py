@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import skillpolicy.rules
 from skillpolicy.check.validate import validate_sheet
-from skillpolicy.domain.identifiers import ResidentId, check_resident_id
+from skillpolicy.domain.identifiers import ResidentId, check_resident_id, latest_birth
 from skillpolicy.domain.values import (
     ValueProblem,
     cell_text,
@@ -228,6 +228,10 @@ def test_a_column_of_identity_numbers_is_checked_as_cell_by_cell() -> None:
     memo = Memo()
     people = memo.people(cells)
     results = [check_resident_id(raw) for raw in cells]
+    assert people.latest == latest_birth(people.values)  # the full-width number's included
+    assert memo.people(
+        ["１１０１０５１９４９１２３１００２Ｘ", "11010519400101001X"[:17] + "0"]
+    ).latest == (check_resident_id("１１０１０５１９４９１２３１００２Ｘ").birth_date)
     assert people.values == [result.value if result.ok else "" for result in results]
     plain = {0, 1}  # the plain valid numbers (x or X): no object of their own
     assert sorted(people.checked) == [i for i in range(len(cells)) if i not in plain]

@@ -37,6 +37,7 @@ __all__ = [
     "mask_phone",
     "normalise_text",
     "plain_resident_ids",
+    "plain_resident_ids_born",
 ]
 
 
@@ -315,6 +316,13 @@ def _plain_lines(texts: Sequence[str]) -> list[bool] | None:
 
 
 def plain_resident_ids(cells: Sequence[object], types: Set[type] | None = None) -> list[str]:
+    """:func:`plain_resident_ids_born` without the latest birth."""
+    return plain_resident_ids_born(cells, types)[0]
+
+
+def plain_resident_ids_born(
+    cells: Sequence[object], types: Set[type] | None = None
+) -> tuple[list[str], date | None]:
     """For a column of cells, each cell's number (upper-case) when it is a plain valid
     resident identity number, else "".
 
@@ -328,7 +336,8 @@ def plain_resident_ids(cells: Sequence[object], types: Set[type] | None = None) 
 
     A column of text whose every cell is a plain number of a known province (nearly every
     batch of a roster) is recognised by one match over its cells joined, and a column whose
-    birth dates are all real ones seen before by one set look-up."""
+    birth dates are all real ones seen before by one set look-up. Besides the numbers, the
+    latest birth date of the valid ones (None when there is none)."""
     if types is None:
         types = set(map(type, cells))
     texts: list[str] = (
@@ -339,7 +348,7 @@ def plain_resident_ids(cells: Sequence[object], types: Set[type] | None = None) 
     matched = _plain_lines(texts)
     numbers = texts if matched is None else list(compress(texts, matched))
     if not numbers:
-        return [""] * len(cells)
+        return [""] * len(cells), None
     if "x" in "".join(numbers):
         numbers = list(map(str.upper, numbers))
     births = list(map(_BIRTH_TEXT, numbers))
@@ -362,12 +371,14 @@ def plain_resident_ids(cells: Sequence[object], types: Set[type] | None = None) 
     if unreal:
         for index in compress(range(len(births)), map(unreal.__contains__, births)):
             valid[index] = ""
+    latest_text = max(compress(births, valid), default="")
+    latest = _parse_date(latest_text) if latest_text else None
     if matched is None:
-        return valid
+        return valid, latest
     out = [""] * len(cells)
     for index, number in zip(compress(range(len(cells)), matched), valid, strict=True):
         out[index] = number
-    return out
+    return out, latest
 
 
 def latest_birth(numbers: Iterable[str]) -> date | None:

@@ -13,7 +13,11 @@ from itertools import compress, count
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..domain.findings import Finding, Severity
-from ..domain.identifiers import ResidentId, check_resident_id, plain_resident_ids
+from ..domain.identifiers import (
+    ResidentId,
+    check_resident_id,
+    plain_resident_ids_born,
+)
 from ..domain.values import (
     NUMERIC_TYPES,
     Level,
@@ -110,10 +114,12 @@ class People:
     cell's number when it is valid (normalised, upper-case), else ""; ``checked``, by index,
     the whole check of each cell that is not a plain valid number (blank, invalid, or valid
     but written with full-width digits or spaces). A plain valid number has no object of its
-    own: its birth date and sex are in its text."""
+    own: its birth date and sex are in its text. ``latest`` is the latest birth date of the
+    valid numbers (None when there is none)."""
 
     values: list[str]
     checked: dict[int, ResidentId]
+    latest: dt.date | None = None
 
 
 class Memo:
@@ -350,14 +356,17 @@ class Memo:
         made = self._made("people", cells)
         if made is not _MISSING:
             return made  # type: ignore[no-any-return]
-        values = plain_resident_ids(cells, self.types(cells))
+        values, latest = plain_resident_ids_born(cells, self.types(cells))
         checked: dict[int, ResidentId] = {}
         if "" in values:
             for index in compress(range(len(values)), map(operator.not_, values)):
                 result = checked[index] = self.resident_id(cells[index])
                 if result.ok:
                     values[index] = result.value
-        people = People(values, checked)
+                    born = result.birth_date
+                    if born is not None and (latest is None or born > latest):
+                        latest = born
+        people = People(values, checked, latest)
         self._keep("people", cells, people)
         return people
 

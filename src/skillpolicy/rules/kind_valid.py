@@ -22,7 +22,6 @@ from ..domain.identifiers import (
     check_phone,
     check_postcode,
     check_resident_id,
-    latest_birth,
 )
 from ..domain.values import ValueProblem, cell_text, is_blank, parse_date
 from .base import missing_columns_reason
@@ -134,7 +133,7 @@ class Valid(Kind):
                     continue
                 if blanks is None or not blanks[i]:
                     said.append((i, column, self._said("person-id", column, result)))
-        late = self._born_late(batch, rows, numbers, wanted)
+        late = self._born_late(batch, rows, numbers, wanted, people.latest)
         for i, reference in late.items():
             # the check again against the row's reference date, for its message
             result = check_resident_id(ids[i], not_after=reference)
@@ -156,12 +155,17 @@ class Valid(Kind):
             flags.setdefault(i, ([], None))[0].append(self.at(batch, i, where, message))
 
     def _born_late(
-        self, batch: Batch, rows: Sequence[int] | range, numbers: list[str], wanted: set[int] | None
+        self,
+        batch: Batch,
+        rows: Sequence[int] | range,
+        numbers: list[str],
+        wanted: set[int] | None,
+        latest: dt.date | None,
     ) -> dict[int, dt.date]:
         """The rows whose valid number was born after the row's reference date (--as-of, else
         its 开班日期 when readable, else the program's), with that date; none at all when the
-        latest birth of the batch is not after the earliest reference date."""
-        latest = latest_birth(numbers)
+        ``latest`` birth of the batch's valid numbers is not after the earliest reference
+        date."""
         if latest is None:
             return {}
         fallback = self.program.reference_date
