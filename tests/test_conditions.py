@@ -148,3 +148,42 @@ def test_a_column_judged_by_its_distinct_values_keeps_the_rows_one_row_keeps(
     for chosen in (range(len(rows)), range(0, len(rows), step)):
         kept = rows_holding(condition, lambda c: [r.get(c) for r in rows], chosen)
         assert kept == [i for i in chosen if one_row(rows[i])]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(st.fixed_dictionaries({"a": _CELLS, "b": _CELLS}), max_size=12), max_size=4
+    ),
+    which=st.integers(min_value=0, max_value=len(_CONDITIONS)),
+    step=st.integers(min_value=1, max_value=3),
+)
+def test_verdicts_remembered_across_batches_keep_the_rows_one_row_keeps(
+    batches: list[list[dict[str, Any]]], which: int, step: int
+) -> None:
+    """rows_holding with its verdicts found through a run's memo (each distinct cell judged
+    once a run, each test of each column and of each part of an ``any`` under a name of its
+    own) keeps, batch after batch, the rows on which holds is true row by row, with blank,
+    whitespace, 是/否, True, 1 and 1.0 cells, for every kind of test and an ``any`` of two
+    tests of one column."""
+    from skillpolicy.rules.base import Memo
+
+    either = {"any": [{"column": "a", "in": ["合格"]}, {"column": "a", "yes": True}]}
+    condition = Condition.model_validate((*_CONDITIONS, either)[which])
+    memo = Memo()
+
+    def verdicts(name: str, cells: Any, judge: Any) -> list[bool]:
+        return memo.each(f"when:{name}", cells, judge)
+
+    def one_row(row: dict[str, Any]) -> bool:
+        try:
+            return holds(condition, row.get)
+        except ValueProblem:
+            return False
+
+    for rows in batches:
+        memo.next_batch()
+        columns = {c: [r.get(c) for r in rows] for c in ("a", "b")}
+        for chosen in (range(len(rows)), range(0, len(rows), step)):
+            kept = rows_holding(condition, columns.__getitem__, chosen, None, verdicts)
+            assert kept == [i for i in chosen if one_row(rows[i])]

@@ -29,6 +29,7 @@ from skillpolicy.domain.identifiers import (
     mask_phone,
     normalise_text,
     plain_resident_ids,
+    plain_resident_ids_born,
 )
 
 # ------------------------------------------------------------------ reference formulas
@@ -657,3 +658,78 @@ def test_a_stand_in_check_judges_every_number_of_the_column() -> None:
     cells: list[object] = [make_id(45, "0102", date(1990, 1, 1), "123"), None, "123"]
     assert check_resident_ids(cells, check=stand_in) == [check_resident_id(c) for c in cells]
     assert asked == cells
+
+
+def _plain_looking(first17: str, last: str) -> str:
+    """18 ASCII characters: ``first17`` and either its right check character or ``last``."""
+    return first17 + (last or id_check_char(first17))
+
+
+_PLAIN_LOOKING = st.builds(
+    _plain_looking,
+    st.sampled_from(
+        [
+            "41102319900101123",
+            "11010519491231002",
+            "44052418800101001",
+            "45010219900230123",  # no 30 February
+            "99010219900101123",  # no such province
+            "41102317990101123",  # born before 1800
+            "41102320991231123",
+        ]
+    ),
+    st.sampled_from(["", "", "", "0", "X", "x"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cells=st.lists(_PLAIN_LOOKING, max_size=25),
+    odd=st.sampled_from(
+        [None, "", "\n", "4110231990010112", "４１１０２３１９９００１０１１２３Ｘ", 411023]
+    ),
+    typed=st.booleans(),
+    at=st.lists(st.integers(min_value=0, max_value=30), max_size=3),
+)
+def test_a_column_of_plain_looking_numbers_is_judged_as_each_number_alone(
+    cells: list[object], odd: object, typed: bool, at: list[int]
+) -> None:
+    """plain_resident_ids of a column whose cells all look plain (runs of plain numbers
+    matched at once over the cells joined; known real birth dates looked up at once), and
+    of the same column with odd cells anywhere, first and last included (blank, a newline
+    joining two numbers, short, full-width, a number), gives each cell what
+    check_resident_id finds of it alone, with its types given or not: valid, lower-case x,
+    wrong check characters, 30 February, unknown provinces, births before 1800."""
+    mixed = list(cells)
+    for place in at:
+        mixed.insert(min(place, len(mixed)), odd)
+    columns = [cells, mixed, [*cells, odd], [odd, *cells]]
+    if len(cells) >= 2:
+        columns.append([*cells[:1], f"{cells[0]}\n{cells[1]}", *cells[2:]])
+    for column in columns:
+        expected = []
+        for cell in column:
+            result = check_resident_id(cell)
+            plain = isinstance(cell, str) and _PLAIN.fullmatch(cell) is not None
+            expected.append(result.value if result.ok and plain else "")
+        types = set(map(type, column)) if typed else None
+        assert plain_resident_ids(column, types) == expected
+        assert plain_resident_ids_born(column, types) == (expected, latest_birth(expected))
+
+
+def test_long_runs_of_plain_numbers_around_odd_cells_are_judged_as_each_alone() -> None:
+    """plain_resident_ids of a long column (runs of dozens of plain numbers between odd
+    cells, the first and the last cell odd) gives each cell what check_resident_id finds."""
+    numbers = [
+        _plain_looking(f"4110231990{month:02d}{day:02d}123", "")
+        for month, day in [(1 + k % 12, 1 + k % 28) for k in range(70)]
+    ]
+    column: list[object] = [None, *numbers[:40], "", *numbers[40:], " 41102319900101123X"]
+    column[25] = numbers[3].lower() if "X" in numbers[3] else numbers[3][:17] + "0"
+    expected = []
+    for cell in column:
+        result = check_resident_id(cell)
+        plain = isinstance(cell, str) and _PLAIN.fullmatch(cell) is not None
+        expected.append(result.value if result.ok and plain else "")
+    assert plain_resident_ids(column) == expected
+    assert sum(map(bool, expected)) >= 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from skillpolicy.policy.programs import Program
 from skillpolicy.rules.kind_duplicate import Duplicate
 from skillpolicy.rules.kind_share import Share
 from skillpolicy.rules.kind_valid import Valid
-from skillpolicy.rules.kinds import Batch, DateOrder, Flags, Kind, hits, kind_class
+from skillpolicy.rules.kinds import Batch, DateOrder, Flags, Kind, Number, OneOf, hits, kind_class
 
 PROGRAM = "xuchang-2013-revitalization"
 COLUMNS = ["姓名", "身份证号", "培训类别", "开班日期", "性别", "培训机构", "职业(工种)", "抽查次数"]
@@ -417,3 +418,231 @@ def test_duplicate_keys_kept_as_ints_repeat_exactly_when_their_parts_do(
         assert [number for number, _ in got] == [number for number, _ in expected]
         for (_, message), (_, first) in zip(got, expected, strict=True):
             assert message.startswith(f"与第{first}行的")
+
+
+DAYS = st.one_of(
+    st.dates(min_value=dt.date(2013, 2, 25), max_value=dt.date(2013, 3, 4)),
+    st.sampled_from([dt.date(1899, 12, 31), dt.date(1900, 1, 1)]),  # the first readable day
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"开班审批日期": DAYS, "开班日期": DAYS}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    every=st.booleans(),
+    other_cell=st.sampled_from([None, "", "\u3000", "2013-03-01", dt.datetime(2013, 3, 1), 41334]),
+)
+def test_date_order_over_columns_of_dates_flags_the_rows_judged_row_by_row(
+    rows: list[dict[str, Any]], size: int, every: bool, other_cell: Any
+) -> None:
+    """date-order over two columns of dates alone (the later ones found by comparing the
+    columns at C speed) flags the same rows with the same messages as judging each row
+    alone, with equal dates, a date before 1900 (unreadable), and, in some batches, one other
+    cell (blank, whitespace, text, datetime, a serial) that sends the batch the general way."""
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "date-order")
+    rule = a_rule("date-order", dict(spec.params))
+    assert isinstance(rule, DateOrder)
+    for number, batch in enumerate(batches_of(rows, size)):
+        if number % 2 and len(batch):
+            batch.column("开班日期")[0] = other_cell
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        by_hand: Flags = {}
+        for i in chosen:
+            cells = (batch.column("开班审批日期")[i], batch.column("开班日期")[i])
+            message, column, broken = rule._judge(*cells)
+            if message is not None:
+                by_hand[i] = ([rule.at(batch, i, column, message)], None)
+            elif broken is not None:
+                by_hand[i] = ([], broken)
+        assert shown(rule.flag(batch, chosen)) == shown(by_hand)
+
+
+MIXED = st.sampled_from(
+    [
+        "创业培训",
+        " 创业培训 ",
+        "创业 培训",
+        "下岗失业人员培训",
+        "不在其中",
+        "０.８５",
+        "85%",
+        "0.55",
+        "六十",
+        None,
+        "",
+        " ",
+        "\u3000",
+        0.85,
+        0.6,
+        0.59,
+        1,
+        True,
+        False,
+        Decimal("0.6"),
+        dt.date(2013, 3, 1),
+        dt.datetime(2013, 3, 1, 9, 30),
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"培训类别": MIXED}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    every=st.booleans(),
+    kind_=st.sampled_from(["one-of", "number"]),
+)
+def test_cells_judged_once_a_run_are_flagged_as_judging_each_row_alone(
+    rows: list[dict[str, Any]], size: int, every: bool, kind_: str
+) -> None:
+    """one-of and number, judging each distinct cell once a run and visiting only the rows
+    of values that say something, flag over several batches the same rows with the same
+    messages and unreadable cells as judging each row alone: blank, whitespace, full-width
+    digits, numbers typed as numbers or as text, True with 1, Decimal, dates and datetimes
+    mixed in one column."""
+    params: dict[str, Any] = (
+        {"column": "培训类别", "allowed": ["创业培训", "下岗失业人员培训"], "failing": ["不在其中"]}
+        if kind_ == "one-of"
+        else {"column": "培训类别", "type": "ratio", "bound": "不低于", "value": "0.60"}
+    )
+    rule = a_rule(kind_, params)
+    for batch in batches_of(rows, size):
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        by_hand: Flags = {}
+        for i in chosen:
+            raw = batch.column("培训类别")[i]
+            if isinstance(rule, OneOf):
+                messages, broken = rule._judge(raw), None
+            else:
+                assert isinstance(rule, Number)
+                message, broken = rule._judge(raw)
+                messages = [] if message is None else [message]
+                broken = None if message is not None else broken
+            if messages or broken is not None:
+                by_hand[i] = ([rule.at(batch, i, "培训类别", m) for m in messages], broken)
+        assert shown(rule.flag(batch, chosen)) == shown(by_hand)
+
+
+RUN_CLASSES = st.sampled_from(
+    [
+        ("甲校", "电工", "2013-03-01"),
+        ("甲 校", "电工", dt.date(2013, 3, 1)),
+        ("甲校", "电工", dt.datetime(2013, 3, 1)),
+        ("乙校", "焊工", "2013年4月1日"),
+        (None, "焊工", "2013-04-01"),
+        ("", "电工", None),
+        (1, "电工", "2013-03-01"),
+        (True, "电工", "2013-03-01"),
+    ]
+)
+RUN_COUNTS = st.sampled_from([0, 1, 2, 3, 4, 2.0, 3.0, "3", "２", None, "", " "])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    runs=st.lists(st.tuples(RUN_CLASSES, st.lists(RUN_COUNTS, min_size=1, max_size=9)), max_size=8),
+    size=st.integers(min_value=1, max_value=40),
+    of=st.sampled_from(["max", "sum"]),
+    broken=st.booleans(),
+)
+@example(  # 1 == True in Python, but the cells name two institutions (1 and 是)
+    runs=[((1, "电工", "2013-03-01"), [3]), ((True, "电工", "2013-03-01"), [1])],
+    size=40,
+    of="max",
+    broken=False,
+)
+def test_group_figures_a_run_of_rows_at_a_time_are_those_worked_out_row_by_row(
+    runs: list[tuple[tuple[Any, str, Any], list[Any]]], size: int, of: str, broken: bool
+) -> None:
+    """group-number over batches whose rows come in runs of a class (taken a run at a time)
+    finds the same groups, labels, sizes, figures and rows as working it out row by row:
+    the same class written apart (甲 校, a date as text, date or datetime), blank and numeric
+    institutions (1 and True in one column), counts as numbers, numeric text, full-width,
+    blank, and, in some batches, one unreadable count that sends the batch row by row."""
+    rows = [
+        {"培训机构": school, "职业(工种)": trade, "开班日期": start, "抽查次数": count}
+        for (school, trade, start), counts in runs
+        for count in counts
+    ]
+    if broken and rows:
+        rows[len(rows) // 2]["抽查次数"] = "三次"
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "group-number")
+    params = {**spec.params, "of": of}
+    rule, alone = a_rule("group-number", params), a_rule("group-number", params)
+    batches = batches_of(rows, size)
+    chosen = [range(len(b)) for b in batches]
+    flagged = []
+    for batch, picked in zip(batches, chosen, strict=True):
+        for i, (found, problem) in sorted(rule.flag(batch, picked).items()):
+            assert not found and problem is not None
+            flagged.append((batch.numbers[i], problem.column, problem.message))
+    late = [(f.row, f.column, f.message) for f in rule.finish()]
+    by_hand, missed = grouped_by_hand(alone, batches, chosen, of)
+    assert flagged == by_hand
+    assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
+    for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):
+        assert f"{label}，开班日期相同的{count}名学员）抽查{figure}次" in message
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "身份证号": PERSON_CELLS,
+                "开班日期": st.sampled_from(
+                    [
+                        dt.date(2013, 3, 1),
+                        dt.date(2013, 3, 2),
+                        dt.date(2021, 1, 1),
+                        dt.date(1899, 12, 31),
+                    ]
+                ),
+                "性别": SEXES,
+            }
+        ),
+        max_size=30,
+    ),
+    size=st.integers(min_value=1, max_value=8),
+    every=st.booleans(),
+)
+def test_identity_numbers_against_a_column_of_dates_are_those_checked_row_by_row(
+    rows: list[dict[str, Any]], size: int, every: bool
+) -> None:
+    """valid's 身份证号 path over batches whose 开班日期 holds dates alone (each cell taken as
+    its own reference date) flags the same rows with the same messages as checking each row
+    alone: numbers born after the row's date, on the day after it, and a date before 1900
+    (unreadable: the program's reference date instead) sending the batch the general way."""
+    rule = a_rule("valid", {"columns": ["身份证号"], "blank_allowed": False})
+    for batch in batches_of(rows, size):
+        chosen = range(len(batch)) if every else range(0, len(batch), 2)
+        assert shown(rule.flag(batch, chosen)) == people_by_hand(rule, batch, chosen, False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.fixed_dictionaries({"培训类别": MIXED}), max_size=30),
+    size=st.integers(min_value=1, max_value=8),
+    step=st.integers(min_value=1, max_value=3),
+    filled=st.booleans(),
+    listed=st.booleans(),
+)
+def test_filled_flags_the_rows_a_row_by_row_blank_test_flags(
+    rows: list[dict[str, Any]], size: int, step: int, filled: bool, listed: bool
+) -> None:
+    """filled (its findings picked at C speed from the column's blankness) flags, of all
+    rows or some (a range or a list), exactly the rows whose cell is blank (or, with
+    filled = false, filled) as is_blank says row by row: whitespace, zero-width, numbers,
+    bools, dates."""
+    from skillpolicy.domain.values import is_blank
+
+    rule = a_rule("filled", {"column": "培训类别", "filled": filled})
+    for batch in batches_of(rows, size):
+        chosen: Any = range(0, len(batch), step)
+        if listed:
+            chosen = list(chosen)
+        expected = [i for i in chosen if is_blank(batch.column("培训类别")[i]) == filled]
+        assert sorted(rule.flag(batch, chosen)) == expected

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import skillpolicy.rules
 from skillpolicy.check.validate import validate_sheet
-from skillpolicy.domain.identifiers import ResidentId, check_resident_id
+from skillpolicy.domain.identifiers import ResidentId, check_resident_id, latest_birth
 from skillpolicy.domain.values import (
     ValueProblem,
     cell_text,
@@ -228,6 +228,10 @@ def test_a_column_of_identity_numbers_is_checked_as_cell_by_cell() -> None:
     memo = Memo()
     people = memo.people(cells)
     results = [check_resident_id(raw) for raw in cells]
+    assert people.latest == latest_birth(people.values)  # the full-width number's included
+    assert memo.people(
+        ["１１０１０５１９４９１２３１００２Ｘ", "11010519400101001X"[:17] + "0"]
+    ).latest == (check_resident_id("１１０１０５１９４９１２３１００２Ｘ").birth_date)
     assert people.values == [result.value if result.ok else "" for result in results]
     plain = {0, 1}  # the plain valid numbers (x or X): no object of their own
     assert sorted(people.checked) == [i for i in range(len(cells)) if i not in plain]
@@ -298,3 +302,92 @@ def test_a_problem_remembered_by_judge_is_raised_by_each_for_the_same_judgement(
         memo.judge("date", "2013-02-30", parse_date)
     with pytest.raises(ValueProblem):
         memo.each("date", ["2013-02-27", "2013-02-30"], lambda raw: None)
+
+
+def _said(raw: Any) -> str:
+    """A judgement that says something of some values (a text, a bool, a number above one,
+    a date of an odd day), nothing of the others; it tells the types apart."""
+    if isinstance(raw, str) and raw.strip():
+        return f"text:{raw}"
+    if isinstance(raw, bool) or (isinstance(raw, int | float | Decimal) and raw > 1):
+        return f"{type(raw).__name__}:{raw}"
+    if isinstance(raw, dt.date) and raw.day % 2:
+        return f"date:{raw.isoformat()}"
+    return ""
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    batches=st.lists(st.lists(_CELL, max_size=30), min_size=1, max_size=5),
+    limit=st.integers(min_value=1, max_value=12),
+    odd=st.booleans(),
+)
+def test_saying_gives_the_cells_their_judgement_has_something_to_say_of(
+    batches: list[list[Any]], limit: int, odd: bool
+) -> None:
+    """Memo.saying over several batches (each distinct value judged once a run, the rows
+    found from the values that say something) gives, by index, exactly the cells whose own
+    judgement is true (or that ``says`` picks): blank, whitespace, dates and datetimes, True,
+    1, 1.0 and Decimal 1 in one column, with a small limit and judge() asked in between."""
+    memo = Memo(limit=limit)
+
+    def says(answer: str) -> bool:
+        return len(answer) % 2 == 1
+
+    for cells in batches:
+        memo.next_batch()
+        expected = {i: _said(c) for i, c in enumerate(cells) if _said(c)}
+        assert memo.saying("said", cells, _said) == expected
+        picked = {i: _said(c) for i, c in enumerate(cells) if says(_said(c))}
+        assert memo.saying("said-odd", cells, _said, says if odd else None) == (
+            picked if odd else expected
+        )
+        for raw in cells[:3]:
+            assert memo.judge("said", raw, _said) == _said(raw)
+        assert len(memo) <= limit
+
+
+def test_a_column_s_types_and_distinct_values_are_found_once_a_batch() -> None:
+    """Memo.types and Memo.distinct answer a batch's column from what they found before (the
+    same list), and afresh for a new batch; distinct is None for a column where equal values
+    of different types (True, 1) would be one key, or with an unhashable cell."""
+    memo = Memo()
+    cells: list[Any] = ["甲", None, "甲", dt.date(2013, 1, 1)]
+    assert memo.types(cells) == {str, type(None), dt.date}
+    assert memo.types(cells) is memo.types(cells)
+    assert list(memo.distinct(cells) or {}) == ["甲", None, dt.date(2013, 1, 1)]
+    assert memo.distinct([True, 1, "1"]) is None
+    assert memo.distinct([1, 2.5, "1"]) is None
+    assert list(memo.distinct([1, 3, 1, "1"]) or {}) == [1, 3, "1"]
+    assert memo.distinct([["a"], "a"]) is None
+    found = memo.types(cells)
+    memo.next_batch()
+    assert memo.types(cells) == found and memo.types(cells) is not found
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    batches=st.lists(st.lists(_CELL, max_size=20), min_size=1, max_size=5),
+    limit=st.integers(min_value=1, max_value=6),
+)
+@example(batches=[["c"], ["d"], ["d", "f", "d", "b"], ["d"], ["d"]], limit=2)
+def test_a_judgement_that_asks_the_memo_itself_still_answers_each_cell(
+    batches: list[list[Any]], limit: int
+) -> None:
+    """Memo.each and Memo.saying with a judgement that asks the memo in turn (as share's
+    answers read their cells through it), so that the memo may start afresh in the middle
+    of a column, give each cell its own judgement; the memo holds no more than its limit."""
+    memo = Memo(limit=limit)
+
+    def judgement(raw: Any) -> str:
+        inner = memo.judge("inner", raw, lambda cell: f"{type(cell).__name__}:{cell}")
+        return f"<{inner}>" if raw else ""
+
+    for cells in batches:
+        memo.next_batch()
+        answered = memo.each("outer", cells, judgement)
+        said = memo.saying("said", cells, judgement)
+        expected = [judgement(c) for c in cells]
+        assert answered == expected
+        assert said == {i: a for i, a in enumerate(expected) if a}
+        assert len(memo) <= limit

@@ -230,3 +230,39 @@ def test_the_reader_keeps_no_raw_rows_of_a_batch_it_handed_over() -> None:
         assert not context.memo._columns
         seen += 1
     assert seen > 1
+
+
+@pytest.mark.parametrize("says", [True, False])
+def test_a_pure_rule_that_reads_no_cell_says_the_same_of_every_row(says: bool) -> None:
+    """A pure rule with no input columns (the automatic column-type rule of a program without
+    its own columns) is judged once a run: over two batches every row gets what the rule
+    says of it alone (the finding with its own row number), or no row gets anything."""
+    from collections.abc import Iterator
+
+    from skillpolicy.domain.findings import Finding
+    from skillpolicy.rules import Rule
+
+    class Constant(Rule):
+        pure = True
+
+        def check(self, row: RowView) -> Iterator[Finding]:
+            if says:
+                yield self.finding(row.number, None, "每行都有")
+
+    example = next(
+        e for e in bundled_examples(EXAMPLES) if e.program == "xuchang-2013-revitalization"
+    )
+    program = load_program(example.program)
+    search = SearchPath("catalogs")
+    params = load_params(EXAMPLES / "skillpolicy.toml", program, list_programs(search))
+    reader = open_sheet(example.path, program, example.kind)
+    context = make_context(program, reader.layout, params=params, search=search)
+    checker = Checker(context)
+    rule = Constant(program.rules[0], context)
+    checker.rules, checker._plan = [rule], [(rule, (), (), {})]
+    rows = list(reader.rows())
+    assert len(rows) > 2
+    for part in (rows[:2], rows[2:]):
+        for view, findings in checker.check_rows(part):
+            assert findings == list(rule.check(view))
+            assert [f.row for f in findings] == ([view.number] if says else [])

@@ -241,6 +241,13 @@ class Checker:
                     if said:
                         findings.setdefault(k, []).extend(said)
                 continue
+            if not columns and not filled and len(batch):
+                # reads no cell: one outcome for every row, known after the first batch
+                outcome = outcomes.get(())
+                if outcome is None:
+                    outcome = outcomes[()] = _outcome(rule, view(len(batch) - 1))
+                if not outcome[0] and outcome[1] is None:
+                    continue
             keys = _outcome_keys(batch, columns, filled)
             # each distinct key of the batch answered once (from its last row: a pure rule's
             # outcome depends on the key alone), then the rows whose key has something to say

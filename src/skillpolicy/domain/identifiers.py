@@ -16,10 +16,10 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress, repeat
+from itertools import compress, filterfalse, repeat
 
 __all__ = [
     "Check",
@@ -37,6 +37,7 @@ __all__ = [
     "mask_phone",
     "normalise_text",
     "plain_resident_ids",
+    "plain_resident_ids_born",
 ]
 
 
@@ -286,9 +287,42 @@ def check_resident_ids(
 # a plain number of a known province: 18 ASCII characters, the first two a province code
 _PLAIN_KNOWN_ID = re.compile("(?:" + "|".join(sorted(_PROVINCE_PREFIXES)) + ")[0-9]{15}[0-9Xx]")
 _BIRTH_TEXT = operator.itemgetter(slice(6, 14))
+# a run of such numbers, each on a line of its own (a column's cells joined by newlines)
+_PLAIN_KNOWN_LINES = re.compile(f"(?:{_PLAIN_KNOWN_ID.pattern}\n)*")
+_TEXT_ONLY = frozenset([str])
 
 
-def plain_resident_ids(cells: Sequence[object]) -> list[str]:
+def _plain_lines(texts: Sequence[str]) -> list[bool] | None:
+    """Whether each text is a plain number of a known province (:data:`_PLAIN_KNOWN_ID`),
+    found by matching the texts joined one a line: a run of plain lines at a time, a step
+    only for each text that is not one. None when every text is; a list when one holding
+    a newline would make more lines than texts."""
+    joined = "\n".join(texts) + "\n"
+    if joined.count("\n") != len(texts):
+        return list(map(bool, map(_PLAIN_KNOWN_ID.fullmatch, texts)))
+    marks: list[bool] | None = None
+    line = position = 0
+    run = _PLAIN_KNOWN_LINES.match
+    while True:
+        end = run(joined, position).end()  # type: ignore[union-attr]  # a run may be empty
+        line += (end - position) // 19
+        if line == len(texts):
+            return marks
+        if marks is None:
+            marks = [True] * len(texts)
+        marks[line] = False  # this line is not a plain number: the run goes on after it
+        position = joined.index("\n", end) + 1
+        line += 1
+
+
+def plain_resident_ids(cells: Sequence[object], types: Set[type] | None = None) -> list[str]:
+    """:func:`plain_resident_ids_born` without the latest birth."""
+    return plain_resident_ids_born(cells, types)[0]
+
+
+def plain_resident_ids_born(
+    cells: Sequence[object], types: Set[type] | None = None
+) -> tuple[list[str], date | None]:
     """For a column of cells, each cell's number (upper-case) when it is a plain valid
     resident identity number, else "".
 
@@ -297,20 +331,27 @@ def plain_resident_ids(cells: Sequence[object]) -> list[str]:
     1800 on and the right check character. A cell answered "" may still be valid (written
     with full-width digits or spaces): ask :func:`check_resident_id` for it. Every judgement
     is made a column at a time at C speed (no object per number); a valid number's birth
-    date and sex are in its text (digits 7-14 and the parity of the 17th)."""
-    texts: Sequence[object] = cells
-    if not all(map(operator.is_, map(type, cells), repeat(str))):
-        texts = [cell if cell.__class__ is str else "" for cell in cells]
-    matched = list(map(_PLAIN_KNOWN_ID.fullmatch, texts))  # type: ignore[arg-type]
-    every = all(matched)
-    numbers: list[str] = list(texts if every else compress(texts, matched))  # type: ignore[arg-type]
+    date and sex are in its text (digits 7-14 and the parity of the 17th). ``types``, when
+    given, are the cells' types (found once for a column several ask about).
+
+    A column of text whose every cell is a plain number of a known province (nearly every
+    batch of a roster) is recognised by one match over its cells joined, and a column whose
+    birth dates are all real ones seen before by one set look-up. Besides the numbers, the
+    latest birth date of the valid ones (None when there is none)."""
+    if types is None:
+        types = set(map(type, cells))
+    texts: list[str] = (
+        cells  # type: ignore[assignment]
+        if _TEXT_ONLY.issuperset(types)
+        else [cell if cell.__class__ is str else "" for cell in cells]
+    )
+    matched = _plain_lines(texts)
+    numbers = texts if matched is None else list(compress(texts, matched))
     if not numbers:
-        return [""] * len(cells)
+        return [""] * len(cells), None
     if "x" in "".join(numbers):
         numbers = list(map(str.upper, numbers))
     births = list(map(_BIRTH_TEXT, numbers))
-    for text in set(births).difference(_BIRTHS):  # a birth text first seen: parsed once
-        _parse_date(text)
     # the check character is right when the 18 characters read in base 13 (X as 10) leave 1
     # modulo 11: base 13 is 2 modulo 11, so this is the standard's weighted sum (see
     # _id_check_char) plus the check value
@@ -320,14 +361,24 @@ def plain_resident_ids(cells: Sequence[object]) -> list[str]:
         repeat(11),
     )
     right = map(operator.eq, remainders, repeat(1))
-    good = map(operator.and_, map(_REAL_BIRTHS.__contains__, births), right)
-    valid = list(map(operator.mul, numbers, good))  # the number, or "" when not valid
-    if every:
-        return valid
+    valid = list(map(operator.mul, numbers, right))  # the number, or "" when not valid
+    # the birth texts not known to be real dates: each first seen parsed once; the numbers
+    # of those that are not real dates are not valid
+    unreal = set(filterfalse(_REAL_BIRTHS.__contains__, births))
+    for text in unreal.difference(_BIRTHS):
+        _parse_date(text)
+    unreal.difference_update(_REAL_BIRTHS)
+    if unreal:
+        for index in compress(range(len(births)), map(unreal.__contains__, births)):
+            valid[index] = ""
+    latest_text = max(compress(births, valid), default="")
+    latest = _parse_date(latest_text) if latest_text else None
+    if matched is None:
+        return valid, latest
     out = [""] * len(cells)
     for index, number in zip(compress(range(len(cells)), matched), valid, strict=True):
         out[index] = number
-    return out
+    return out, latest
 
 
 def latest_birth(numbers: Iterable[str]) -> date | None:

@@ -13,7 +13,7 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import IntEnum
@@ -131,11 +131,14 @@ _TEXT_OR_NONE = frozenset([str, NoneType])
 _STARTS_BLANK = re.compile("\x00[" + "".join(re.escape(ch) for ch in sorted(_BLANK_START)) + "]")
 
 
-def blank_cells(cells: Sequence[object]) -> list[bool]:
+def blank_cells(cells: Sequence[object], types: Set[type] | None = None) -> list[bool]:
     """:func:`is_blank` of every cell. A column of text and empty cells none of whose texts
     starts with a space or a zero-width character (nearly every column) is answered at C speed:
-    its blank cells are exactly the empty ones (one search over the texts joined)."""
-    if _TEXT_OR_NONE.issuperset(map(type, cells)) and not _STARTS_BLANK.search(
+    its blank cells are exactly the empty ones (one search over the texts joined). ``types``,
+    when given, are the cells' types (found once for a column that several ask about)."""
+    if types is None:
+        types = set(map(type, cells))
+    if _TEXT_OR_NONE.issuperset(types) and not _STARTS_BLANK.search(
         "\x00" + "\x00".join(filter(None, cells))  # type: ignore[arg-type]
     ):
         return list(map(operator.not_, cells))
@@ -615,11 +618,14 @@ _T = TypeVar("_T")
 NUMERIC_TYPES = frozenset([bool, int, float, Decimal])
 
 
-def per_distinct(cells: Sequence[object], judgement: Callable[[object], _T]) -> list[_T]:
+def per_distinct(
+    cells: Sequence[object], judgement: Callable[[object], _T], types: Set[type] | None = None
+) -> list[_T]:
     """``judgement`` of every cell, made once per distinct value of ``cells`` (the distinct
     values found at C speed, then looked up). Equal values of different types are one dict key
-    (True == 1 == 1.0): a column that mixes numeric types has each cell judged by itself."""
-    if len(NUMERIC_TYPES.intersection(map(type, cells))) > 1:
+    (True == 1 == 1.0): a column that mixes numeric types has each cell judged by itself.
+    ``types``, when given, are the cells' types (found once for a column several ask about)."""
+    if len(NUMERIC_TYPES.intersection(map(type, cells) if types is None else types)) > 1:
         return [judgement(raw) for raw in cells]
     try:
         distinct = dict.fromkeys(cells)
@@ -633,14 +639,19 @@ def per_distinct_pair(
     first: Sequence[object],
     second: Sequence[object],
     judgement: Callable[[object, object], _T],
+    types: tuple[Set[type], Set[type]] | None = None,
 ) -> list[_T]:
     """``judgement(a, b)`` of each row's pair of cells (``first[i]``, ``second[i]``), made
     once per distinct pair (found at C speed, then looked up), as :func:`per_distinct` does
-    for one column; a column that mixes numeric types has each pair judged by itself."""
+    for one column; a column that mixes numeric types has each pair judged by itself.
+    ``types``, when given, are the two columns' cell types."""
     pairs = list(zip(first, second, strict=True))
+    first_types, second_types = (
+        (set(map(type, first)), set(map(type, second))) if types is None else types
+    )
     if (
-        len(NUMERIC_TYPES.intersection(map(type, first))) > 1
-        or len(NUMERIC_TYPES.intersection(map(type, second))) > 1
+        len(NUMERIC_TYPES.intersection(first_types)) > 1
+        or len(NUMERIC_TYPES.intersection(second_types)) > 1
     ):
         return [judgement(a, b) for a, b in pairs]
     try:

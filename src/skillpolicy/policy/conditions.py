@@ -158,39 +158,46 @@ def holds(
     return all(condition.judge(cell(column), catalog_of) for column in condition.targets)
 
 
+# how a column's verdicts are found: given a name for the test (one for each column of each
+# part of a condition), the column's cells and the judgement of one cell, a verdict a cell
+Verdicts = Callable[[str, Sequence[Any], Callable[[Any], bool]], list[bool]]
+
+
 def rows_holding(
     condition: Condition,
     column: Callable[[str], Sequence[Any]],
     rows: Sequence[int] | range,
     catalog_of: CatalogOf | None = None,
+    verdicts: Verdicts | None = None,
 ) -> list[int]:
     """Those of ``rows`` (indexes into the columns ``column(name)`` gives) on which
     ``condition`` holds, each distinct cell value judged once; an unreadable 是/否 cell does
     not meet a ``yes`` test. A column at a time: its verdicts looked up and the rows kept
-    picked at C speed."""
+    picked at C speed. ``verdicts``, when given, finds a column's verdicts (a rule's run
+    remembers them from one batch to the next); else each batch judges its distinct cells."""
     if condition.any_of is not None:
         held: set[int] = set()
-        for part in condition.any_of:
+        for place, part in enumerate(condition.any_of):
             left = [i for i in rows if i not in held]
-            held.update(rows_holding(part, column, left, catalog_of))
+            inner = None if verdicts is None else _named(verdicts, f"{place}/")
+            held.update(rows_holding(part, column, left, catalog_of, inner))
         return [i for i in rows if i in held]
     kept: Sequence[int] | range = rows
     for name in condition.targets:
         if not kept:
             break
         values = column(name)
-        verdicts = _verdicts(condition, values, catalog_of)
+        judge = _judge(condition, catalog_of)
+        verdict = per_distinct(values, judge) if verdicts is None else verdicts(name, values, judge)
         if isinstance(kept, range) and kept == range(len(values)):
-            kept = list(compress(kept, verdicts))
+            kept = list(compress(kept, verdict))
         else:
-            kept = [i for i in kept if verdicts[i]]
+            kept = list(compress(kept, map(verdict.__getitem__, kept)))
     return list(kept)
 
 
-def _verdicts(
-    condition: Condition, values: Sequence[Any], catalog_of: CatalogOf | None
-) -> list[bool]:
-    """Whether each cell meets ``condition``'s test, each distinct value judged once."""
+def _judge(condition: Condition, catalog_of: CatalogOf | None) -> Callable[[Any], bool]:
+    """Whether a cell meets ``condition``'s test (an unreadable one does not)."""
 
     def judge(raw: Any) -> bool:
         try:
@@ -198,4 +205,13 @@ def _verdicts(
         except ValueProblem:
             return False
 
-    return per_distinct(values, judge)
+    return judge
+
+
+def _named(verdicts: Verdicts, prefix: str) -> Verdicts:
+    """``verdicts`` with each test's name put after ``prefix`` (a part of an ``any``)."""
+
+    def named(name: str, values: Sequence[Any], judge: Callable[[Any], bool]) -> list[bool]:
+        return verdicts(prefix + name, values, judge)
+
+    return named

@@ -9,12 +9,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
-from itertools import compress
+from itertools import compress, count
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..domain.findings import Finding, Severity
-from ..domain.identifiers import ResidentId, check_resident_id, plain_resident_ids
+from ..domain.identifiers import (
+    ResidentId,
+    check_resident_id,
+    plain_resident_ids_born,
+)
 from ..domain.values import (
+    NUMERIC_TYPES,
     Level,
     ValueProblem,
     blank_cells,
@@ -97,7 +102,10 @@ _READ_YES_NO = _unless_blank(parse_yes_no)
 _READ_INT: dict[int, Callable[[object], int | None]] = {}
 
 
-_COLUMNS_KEPT = 64  # whole columns answered (a batch's few)
+_COLUMNS_KEPT = 256  # whole columns answered (a batch's few, each asked a few ways)
+# a column's cell types and its distinct values, kept with the batch's answered columns
+_TYPES = "#types"
+_DISTINCT = "#distinct"
 
 
 @dataclass(frozen=True)
@@ -106,10 +114,12 @@ class People:
     cell's number when it is valid (normalised, upper-case), else ""; ``checked``, by index,
     the whole check of each cell that is not a plain valid number (blank, invalid, or valid
     but written with full-width digits or spaces). A plain valid number has no object of its
-    own: its birth date and sex are in its text."""
+    own: its birth date and sex are in its text. ``latest`` is the latest birth date of the
+    valid numbers (None when there is none)."""
 
     values: list[str]
     checked: dict[int, ResidentId]
+    latest: dt.date | None = None
 
 
 class Memo:
@@ -131,6 +141,7 @@ class Memo:
         # value of another type equals it), any other by (type, value)
         self._answers: dict[str, dict[Any, Any]] = {}
         self._held = 0
+        self._forgotten = 0  # how many times the memo started afresh
         # the ``how``s with a remembered ValueProblem (judge() only): their columns go cell by cell
         self._broken: set[str] = set()
         # a batch's columns answered whole, by (how, id of the column's list)
@@ -149,6 +160,7 @@ class Memo:
         for store in self._answers.values():
             store.clear()  # in place: a judged() closure holds its store
         self._held = 0
+        self._forgotten += 1
 
     def judge(self, how: str, raw: Any, judgement: Callable[[Any], T]) -> T:
         """``judgement(raw)``, computed once per distinct ``raw`` for ``how``."""
@@ -173,6 +185,42 @@ class Memo:
             raise ValueProblem(answer.message)
         return answer  # type: ignore[no-any-return]
 
+    def _made(self, how: str, cells: Sequence[Any]) -> Any:
+        """What was made of this batch's column ``cells`` for ``how`` (``_MISSING`` if nothing)."""
+        made = self._columns.get((how, id(cells)))
+        if made is not None and made[0] is cells:
+            return made[1]
+        return _MISSING
+
+    def _keep(self, how: str, cells: Sequence[Any], answer: Any) -> None:
+        if len(self._columns) >= _COLUMNS_KEPT:
+            self._columns.clear()
+        self._columns[how, id(cells)] = (cells, answer)  # the list kept: its id not reused
+
+    def types(self, cells: Sequence[Any]) -> frozenset[type]:
+        """The types of a column's cells, found once a batch however many kinds ask (whether
+        a column is all text, or mixes numeric types, decides how it is judged)."""
+        made = self._made(_TYPES, cells)
+        if made is _MISSING:
+            made = frozenset(map(type, cells))
+            self._keep(_TYPES, cells, made)
+        return made  # type: ignore[no-any-return]
+
+    def distinct(self, cells: Sequence[Any]) -> dict[Any, None] | None:
+        """A column's distinct values in order of first appearance, found once a batch; None
+        when a cell cannot be a dict key (an unhashable value from a library caller) or equal
+        values of different types may be in it (True, 1 and 1.0 are one key)."""
+        made = self._made(_DISTINCT, cells)
+        if made is _MISSING:
+            made = None
+            if len(NUMERIC_TYPES.intersection(self.types(cells))) <= 1:
+                try:
+                    made = dict.fromkeys(cells)
+                except TypeError:
+                    made = None
+            self._keep(_DISTINCT, cells, made)
+        return made  # type: ignore[no-any-return]
+
     def each(
         self,
         how: str,
@@ -184,18 +232,50 @@ class Memo:
         distinct value judged once per run; the same column (the same list: a batch's) asked
         again for the same ``how`` by another kind gets the answers already made. ``many``,
         when given, judges a list of values at once as ``judgement`` would each."""
-        key = (how, id(cells))
-        made = self._columns.get(key)
-        if made is not None and made[0] is cells:
-            return made[1]  # type: ignore[no-any-return]
-        if how not in self._broken and _OWN_KEY.issuperset(map(type, cells)):
-            answers = self._column(how, cells, judgement, many)
+        made = self._made(how, cells)
+        if made is not _MISSING:
+            return made  # type: ignore[no-any-return]
+        types = self.types(cells)
+        if how not in self._broken and _OWN_KEY.issuperset(types):
+            distinct = self.distinct(cells)
+            assert distinct is not None  # text, blank and date cells are keys of their own
+            answers = self._column(how, cells, judgement, many, distinct)
         else:
-            answers = per_distinct(cells, self._judged(how, judgement))
-        if len(self._columns) >= _COLUMNS_KEPT:
-            self._columns.clear()
-        self._columns[key] = (cells, answers)  # the list kept, so its id is not reused
+            answers = per_distinct(cells, self._judged(how, judgement), types=types)
+        self._keep(how, cells, answers)
         return answers
+
+    def saying(
+        self,
+        how: str,
+        cells: Sequence[Any],
+        judgement: Callable[[Any], T],
+        says: Callable[[T], object] | None = None,
+    ) -> dict[int, T]:
+        """By index, ``judgement`` of the cells of a column it has something to say of (an
+        answer that is true, or that ``says`` finds true), each distinct value judged once a
+        run (a judgement that never raises ValueProblem). The distinct values are judged (or
+        looked up) and, when none has anything to say (most columns of most batches), nothing
+        is made per row; else the rows of the values that do are found at C speed."""
+        distinct = None if how in self._broken else self.distinct(cells)
+        if distinct is None:  # cell by cell: what :meth:`each` answers
+            answers = self.each(how, cells, judgement)
+            flagged = compress(range(len(cells)), answers if says is None else map(says, answers))
+            return {i: answers[i] for i in flagged}
+        values = list(distinct)
+        if _OWN_KEY.issuperset(self.types(cells)):
+            judged = self._column(how, values, judgement, None, distinct)
+        else:
+            judged = list(map(self._judged(how, judgement), values))
+        pairs = zip(values, judged, strict=True)
+        said = dict(compress(pairs, judged if says is None else map(says, judged)))
+        if not said:
+            return {}
+        if len(said) == len(values):
+            return dict(enumerate(map(said.__getitem__, cells)))
+        return {
+            i: said[cells[i]] for i in compress(range(len(cells)), map(said.__contains__, cells))
+        }
 
     def _column(
         self,
@@ -203,18 +283,23 @@ class Memo:
         cells: Sequence[Any],
         judgement: Callable[[Any], T],
         many: Callable[[list[Any]], list[T]] | None,
+        distinct: dict[Any, None],
     ) -> list[T]:
-        """:meth:`each` for a column of text, blank and date cells (each its own key): the
-        values not yet known found by a set difference, judged, and every cell looked up, the
-        loops at C speed."""
+        """:meth:`each` for a column of text, blank and date cells (each its own key) whose
+        ``distinct`` values are given: the values not yet known found by a set difference,
+        judged, and every cell looked up, the loops at C speed. A judgement that asks the
+        memo itself may make it start afresh: then the values known before are judged too."""
         store = self._store(how)
-        distinct = dict.fromkeys(cells)
         unknown = distinct.keys() - store.keys() if store else distinct.keys()
+        forgotten = self._forgotten
         if many is None:
             fresh: dict[Any, T] = dict(zip(unknown, map(judgement, unknown), strict=True))
         else:
             values = list(unknown)
             fresh = dict(zip(values, many(values), strict=True))
+        if forgotten != self._forgotten and len(fresh) < len(distinct):
+            known = [value for value in distinct if value not in fresh]
+            fresh.update(zip(known, map(judgement, known), strict=True))
         if len(fresh) == len(distinct):
             lookup = fresh
         elif fresh:
@@ -257,36 +342,32 @@ class Memo:
     def blanks(self, cells: Sequence[Any]) -> list[bool]:
         """:func:`is_blank` of every cell of a column (:func:`blank_cells`, at C speed for a
         column of text), shared by the kinds that ask for the same batch's column."""
-        key = ("blank", id(cells))
-        made = self._columns.get(key)
-        if made is not None and made[0] is cells:
-            return made[1]  # type: ignore[no-any-return]
-        answers = blank_cells(cells)
-        if len(self._columns) >= _COLUMNS_KEPT:
-            self._columns.clear()
-        self._columns[key] = (cells, answers)
-        return answers
+        made = self._made("blank", cells)
+        if made is _MISSING:
+            made = blank_cells(cells, self.types(cells))
+            self._keep("blank", cells, made)
+        return made  # type: ignore[no-any-return]
 
     def people(self, cells: Sequence[Any]) -> People:
         """A column of 身份证号 checked (:class:`People`), shared by the kinds that read the
         same batch's column: the plain valid numbers recognised a column at a time
         (:func:`plain_resident_ids`), every other cell through :meth:`resident_id` (each
         distinct one checked once a run, shared with the one-cell look-ups)."""
-        key = ("people", id(cells))
-        made = self._columns.get(key)
-        if made is not None and made[0] is cells:
-            return made[1]  # type: ignore[no-any-return]
-        values = plain_resident_ids(cells)
+        made = self._made("people", cells)
+        if made is not _MISSING:
+            return made  # type: ignore[no-any-return]
+        values, latest = plain_resident_ids_born(cells, self.types(cells))
         checked: dict[int, ResidentId] = {}
         if "" in values:
             for index in compress(range(len(values)), map(operator.not_, values)):
                 result = checked[index] = self.resident_id(cells[index])
                 if result.ok:
                     values[index] = result.value
-        people = People(values, checked)
-        if len(self._columns) >= _COLUMNS_KEPT:
-            self._columns.clear()
-        self._columns[key] = (cells, people)
+                    born = result.birth_date
+                    if born is not None and (latest is None or born > latest):
+                        latest = born
+        people = People(values, checked, latest)
+        self._keep("people", cells, people)
         return people
 
     def next_batch(self) -> None:
@@ -453,6 +534,7 @@ class Rule:
         if self.dated_params:
             self.params, self.param_starts = resolve_params(spec.params, self.run_date())
         self._at: dict[tuple[dt.date, ...], Rule] = {}
+        self._how: str | None = None
         self.citation = context.program.citation(spec.clause)
         self.setup()
 
@@ -472,11 +554,19 @@ class Rule:
             found = copy.copy(self)
             found.params, found.param_starts = params, starts
             found._at = {}
+            found._how = None  # its judgements its own (other params, other answers)
             found.setup()
             for name in self.shared_across_dates:
                 setattr(found, name, getattr(self, name))
             self._at[key] = found
         return found  # type: ignore[return-value]
+
+    def how(self, judgement: str) -> str:
+        """The name under which the run's memo keeps this rule's own ``judgement`` of each
+        distinct cell (its answers depend on the rule's params: no other rule shares them)."""
+        if self._how is None:
+            self._how = f"rule#{next(_RULE_SERIAL)}"
+        return f"{self._how}:{judgement}"
 
     def late(self) -> Iterator[Finding]:
         """The findings known once the whole sheet is seen: this rule's :meth:`finish` and
@@ -535,6 +625,7 @@ class Rule:
 
 
 RuleT = TypeVar("RuleT", bound=Rule)
+_RULE_SERIAL = count(1)
 
 
 def missing_columns_reason(layout: Layout, missing: list[str]) -> str:

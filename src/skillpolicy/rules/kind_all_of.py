@@ -12,6 +12,7 @@ part runs, each absent cell read as blank) or ``absent = "skip"`` (the part is l
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import filterfalse
 
 from ..domain.findings import Finding
 from ..policy.conditions import Condition, rows_holding
@@ -72,9 +73,11 @@ class AllOf(Kind):
         flags: Flags = {}
         stopped: set[int] = set()
         for part, when in self.parts:
-            selected = [i for i in rows if i not in stopped] if stopped else rows
+            selected = list(filterfalse(stopped.__contains__, rows)) if stopped else rows
             if when:
-                selected = rows_holding(when, batch.column, selected, part.condition_catalog)
+                selected = rows_holding(
+                    when, batch.column, selected, part.condition_catalog, part.condition_verdicts
+                )
             for i, (found, broken) in part.flag_on_dates(batch, selected).items():
                 earlier, _ = flags.get(i, ([], None))
                 flags[i] = ([*earlier, *found], broken)

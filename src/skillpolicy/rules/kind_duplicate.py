@@ -149,22 +149,22 @@ class Duplicate(Kind):
         return super().skip_reason()
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        plan = self.plan(batch)
+        plan = self.plan(batch, blanks=False)
         if all(len(sources) == 1 for *_, sources in plan):
             return self.flag_columns(batch, rows, plan)
-        return self.flag_rows(batch, rows, plan)
+        return self.flag_rows(batch, rows, self.plan(batch))
 
-    def plan(self, batch: Batch) -> Plan:
+    def plan(self, batch: Batch, blanks: bool = True) -> Plan:
         """Per key column: whether it is the first, whether a blank cell is a finding, the
         column named when every choice is blank, and the columns it is read from (its
-        fallback after it), each with its cells' blankness and key parts (each distinct
-        value read once per run)."""
+        fallback after it), each with its cells' blankness (unless ``blanks`` is false: then
+        none is said blank) and key parts (each distinct value read once per run)."""
         plan: Plan = []
         for place, name in enumerate(self.key):
             choices = self._choices(name)
             if place > 0 and not choices:
                 continue  # a later key column the sheet lacks is left out of the key
-            sources = [self._source(batch, column) for column in choices]
+            sources = [self._source(batch, column, blanks) for column in choices]
             shown = choices[0] if choices else name
             plan.append((place == 0, name in self.required, shown, sources))
         return plan
@@ -216,23 +216,33 @@ class Duplicate(Kind):
         from an earlier one, are found by dict and set operations over the whole batch."""
         flags: Flags = {}
         numbers = batch.numbers
-        _, required, first_column, ((_, first_blanks, first_parts),) = plan[0]
+        _, required, first_column, ((_, _, first_parts),) = plan[0]
         columns = [shown for _, _, shown, _ in plan]
-        considered = list(rows)
+        considered: Sequence[int] | range = rows
         if "" in first_parts:  # a blank or invalid first part: not compared
             if required:
+                first_blanks = self.context.memo.blanks(batch.column(first_column))
                 message = self.template("blank", "{column}为空；请填写", column=first_column)
                 for i in considered:
                     if first_blanks[i]:
                         flags[i] = ([self.at(batch, i, first_column, message)], None)
-            considered = [i for i in considered if first_parts[i]]
-        pick = operator.itemgetter(*considered) if considered else None
-        if pick is None:
+            marks = (
+                first_parts
+                if considered == range(len(first_parts))
+                else map(first_parts.__getitem__, considered)
+            )
+            considered = list(compress(considered, marks))
+        picked: list[Sequence[str]]
+        if considered == range(len(numbers)):  # every row: the columns as they are
+            picked = [parts for *_, ((_, _, parts),) in plan]
+            shown: Sequence[int] = numbers
+        elif not considered:
             return flags
-        if len(considered) == 1:
-            picked: list[Sequence[str]] = [[parts[considered[0]]] for *_, ((_, _, parts),) in plan]
+        elif len(considered) == 1:
+            picked = [[parts[considered[0]]] for *_, ((_, _, parts),) in plan]
             shown = [numbers[considered[0]]]
         else:
+            pick = operator.itemgetter(*considered)
             picked = [pick(parts) for *_, ((_, _, parts),) in plan]
             shown = list(pick(numbers))
         # each row's key as one int: its parts' codes side by side (the first is never 0)
@@ -272,8 +282,8 @@ class Duplicate(Kind):
         first seen. A key kept as these numbers side by side is one small int instead of a
         tuple and the number's text."""
         if column_type == PERSON_ID:
-            if "" in parts:
-                return [int(part, 36) if part else 0 for part in parts]
+            if "" in parts:  # "" read as "0" (a number, never empty, begins with 1-9)
+                return map(int, map(max, parts, repeat("0")), repeat(36))
             return map(int, parts, repeat(36))
         codes = self.codes
         for part in set(parts).difference(codes):
@@ -302,13 +312,23 @@ class Duplicate(Kind):
         )
         return self.at(batch, i, column, message)
 
-    def _source(self, batch: Batch, column: str) -> tuple[str, list[bool], list[str]]:
-        """A column a key part is read from: its name, whether each cell is blank, and each
-        cell as a key part ("" for a blank one)."""
+    def _source(
+        self, batch: Batch, column: str, blanks: bool = True
+    ) -> tuple[str, list[bool], list[str]]:
+        """A column a key part is read from: its name, whether each cell is blank (none
+        said to be unless ``blanks``), and each cell as a key part ("" for a blank one)."""
         cells = batch.column(column)
         memo = self.context.memo
         parts = key_parts(memo, self.types[column], cells)
-        return column, memo.blanks(cells), parts
+        return column, memo.blanks(cells) if blanks else [], parts
+
+
+def key_part(memo: Memo, column_type: str, raw: Any) -> str:
+    """One cell as :func:`key_parts` reads it in its column (through the same memo answers)."""
+    if column_type == PERSON_ID:
+        person = memo.resident_id(raw)
+        return person.value if person.ok else ""
+    return memo.judge(f"part:{column_type}", raw, _BLANK_OR_PART.get(column_type, _blank_or_text))
 
 
 def key_parts(memo: Memo, column_type: str, cells: list[Any]) -> list[str]:

@@ -5,7 +5,9 @@ is then missing on each row it applies to, never passed in silence."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Iterable, Sequence
+from itertools import compress
 from typing import Any
 
 from ..domain.values import cell_text
@@ -37,9 +39,14 @@ class Filled(Kind):
         wanted = self.filled  # a blank cell is the finding when it must be filled
         if wanted not in blanks:  # no cell of the batch is a finding (found at C speed)
             return flags
-        for i in rows:
-            if blanks[i] is not wanted:
-                continue
+        # the cells that are a finding, found at C speed, those of ``rows`` kept
+        found: Iterable[int] = compress(
+            range(len(blanks)), blanks if wanted else map(operator.not_, blanks)
+        )
+        if rows != range(len(blanks)):
+            chosen = rows if isinstance(rows, range) else set(rows)
+            found = (i for i in found if i in chosen)
+        for i in found:
             raw = values[i]
             key = (raw.__class__, raw)
             message = said.get(key)

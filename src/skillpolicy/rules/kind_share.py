@@ -12,7 +12,7 @@ from itertools import compress, repeat
 from typing import Any
 
 from ..domain.findings import Finding
-from ..domain.values import ValueProblem, cell_text, fold, is_blank, parse_yes_no, per_distinct
+from ..domain.values import ValueProblem, cell_text, fold, is_blank, parse_yes_no
 from .base import CellProblem
 from .kinds import _MISSED, BOUNDS, Batch, Flags, Kind, kind, percent_floor
 
@@ -87,8 +87,13 @@ class Share(Kind):
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
         memo = self.context.memo
-        answers = per_distinct(batch.column(self.column), self._answer)
-        weights = per_distinct(batch.column(self.weight), self._weight) if self.weight else None
+        # each distinct answer and weight read once a run (the answers are this rule's own)
+        answers = memo.each(self.how("answer"), batch.column(self.column), self._answer)
+        weights = (
+            memo.each(self.how("weight"), batch.column(self.weight), self._weight)
+            if self.weight
+            else None
+        )
         groups = memo.each("folded", batch.column(self.group), folded_text) if self.group else None
         if (
             weights is None

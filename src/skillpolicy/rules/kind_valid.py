@@ -22,11 +22,10 @@ from ..domain.identifiers import (
     check_phone,
     check_postcode,
     check_resident_id,
-    latest_birth,
 )
 from ..domain.values import ValueProblem, cell_text, is_blank, parse_date
 from .base import missing_columns_reason
-from .kinds import Batch, Flags, Kind, kind
+from .kinds import DATES_ONLY, FIRST_DATE, Batch, Flags, Kind, kind
 
 CHECKS: dict[str, Callable[[object], Check]] = {
     "person-id": check_resident_id,
@@ -134,17 +133,19 @@ class Valid(Kind):
                     continue
                 if blanks is None or not blanks[i]:
                     said.append((i, column, self._said("person-id", column, result)))
-        late = self._born_late(batch, rows, numbers, wanted)
+        late = self._born_late(batch, rows, numbers, wanted, people.latest)
         for i, reference in late.items():
             # the check again against the row's reference date, for its message
             result = check_resident_id(ids[i], not_after=reference)
             said.append((i, column, self._said("person-id", column, result)))
         if layout.has(self.sex):
-            sexes = memo.each("sex", batch.column(self.sex), _sex)
-            id_sexes = map(_SEX_BY_DIGIT.get, map(_SEX_DIGIT, numbers))
-            for i in compress(range(len(numbers)), map(operator.ne, sexes, id_sexes)):
-                written, number = sexes[i], numbers[i]
-                if written is None or not number or i in late:
+            cells = batch.column(self.sex)
+            id_sexes = list(map(_SEX_BY_DIGIT.get, map(_SEX_DIGIT, numbers)))
+            # a 性别 cell that is the very text its number says agrees (its text is itself);
+            # any other is read as the clerk sees it and compared again
+            for i in compress(range(len(numbers)), map(operator.ne, cells, id_sexes)):
+                written, number = memo.judge("sex", cells[i], _sex), numbers[i]
+                if written is None or not number or i in late or written == id_sexes[i]:
                     continue
                 if wanted is not None and i not in wanted:
                     continue
@@ -154,12 +155,17 @@ class Valid(Kind):
             flags.setdefault(i, ([], None))[0].append(self.at(batch, i, where, message))
 
     def _born_late(
-        self, batch: Batch, rows: Sequence[int] | range, numbers: list[str], wanted: set[int] | None
+        self,
+        batch: Batch,
+        rows: Sequence[int] | range,
+        numbers: list[str],
+        wanted: set[int] | None,
+        latest: dt.date | None,
     ) -> dict[int, dt.date]:
         """The rows whose valid number was born after the row's reference date (--as-of, else
         its 开班日期 when readable, else the program's), with that date; none at all when the
-        latest birth of the batch is not after the earliest reference date."""
-        latest = latest_birth(numbers)
+        ``latest`` birth of the batch's valid numbers is not after the earliest reference
+        date."""
         if latest is None:
             return {}
         fallback = self.program.reference_date
@@ -167,7 +173,12 @@ class Valid(Kind):
         if self.context.as_of is not None:
             days = [self.context.as_of] * len(numbers)
         elif self.context.layout.has(self.start):
-            days = self.context.memo.each("date-or-none", batch.column(self.start), _date_or_none)
+            memo = self.context.memo
+            cells = batch.column(self.start)
+            if memo.types(cells) == DATES_ONLY and min(cells) >= FIRST_DATE:
+                days = cells  # dates alone, none before 1900: each cell is its own date
+            else:
+                days = memo.each("date-or-none", cells, _date_or_none)
         else:
             days = [None] * len(numbers)
         if latest <= min(day or fallback for day in set(days)):

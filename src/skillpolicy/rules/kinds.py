@@ -107,6 +107,19 @@ def _key(value: Any) -> Any:
     return (value.__class__, value)
 
 
+def among(said: dict[int, Any], rows: Sequence[int] | range, size: int) -> list[int]:
+    """Those of the indexes ``said`` has (in order) that are of ``rows``, indexes into a
+    batch of ``size`` rows: all of them when ``rows`` is the whole batch."""
+    if not said:
+        return []
+    if isinstance(rows, range):
+        if rows == range(size):
+            return list(said)
+        return [i for i in said if i in rows]
+    wanted = set(rows)
+    return [i for i in said if i in wanted]
+
+
 def hits(rows: Sequence[int] | range, marks: Sequence[Any]) -> Sequence[int]:
     """Those of ``rows`` whose mark is true; at C speed when ``rows`` is the whole batch, and
     none at all when no mark is (a column whose distinct values are all fine)."""
@@ -115,6 +128,16 @@ def hits(rows: Sequence[int] | range, marks: Sequence[Any]) -> Sequence[int]:
     if isinstance(rows, range) and rows == range(len(marks)):
         return list(compress(rows, marks))
     return [i for i in rows if marks[i]]
+
+
+def _said_or_broken(answer: tuple[list[str], CellProblem | None]) -> bool:
+    """Whether a judgement of messages and a problem says anything."""
+    return bool(answer[0]) or answer[1] is not None
+
+
+def _message_or_broken(answer: tuple[str | None, CellProblem | None]) -> bool:
+    """Whether a judgement of a message or a problem says anything."""
+    return answer[0] is not None or answer[1] is not None
 
 
 class Kind(Rule):
@@ -135,6 +158,13 @@ class Kind(Rule):
         """The catalog a local parameter names (``in_catalog``), as occupation names."""
         return self.context.catalog(self.context.params.text(parameter))
 
+    def condition_verdicts(
+        self, name: str, cells: Sequence[Any], judge: Callable[[Any], bool]
+    ) -> list[bool]:
+        """Whether each cell of a column meets a test of ``applies_when`` (``name``d), each
+        distinct value judged once a run through the run's memo."""
+        return self.context.memo.each(self.how(f"when:{name}"), cells, judge)
+
     def skip_reason(self) -> str | None:
         has = self.context.layout.has
         missing = [name for name in self.needs() if not has(name)]
@@ -150,7 +180,9 @@ class Kind(Rule):
         when = self.spec.condition
         rows: Sequence[int] | range = range(len(batch))
         if when is not None:
-            rows = rows_holding(when, batch.column, rows, self.condition_catalog)
+            rows = rows_holding(
+                when, batch.column, rows, self.condition_catalog, self.condition_verdicts
+            )
         return self.flag_on_dates(batch, rows)
 
     def flag_on_dates(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
@@ -275,22 +307,22 @@ class OneOf(Kind):
         return (self.column,)
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
+        """Each distinct cell judged once a run (:meth:`~.base.Memo.saying`); only the rows
+        of a value with something to say are visited."""
+        memo = self.context.memo
         if self.read_level:
-            return self._flag_levels(batch, rows)
-        judged = per_distinct(batch.column(self.column), self._judge)
-        flags: Flags = {}
-        for i in hits(rows, judged):
-            flags[i] = ([self.at(batch, i, self.column, m) for m in judged[i]], None)
-        return flags
-
-    def _flag_levels(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        judged = per_distinct(batch.column(self.column), self._judge_level)
-        flags: Flags = {}
-        for i in rows:
-            messages, broken = judged[i]
-            if messages or broken is not None:
-                flags[i] = ([self.at(batch, i, self.column, m) for m in messages], broken)
-        return flags
+            levels = memo.saying(
+                self.how("level"), batch.column(self.column), self._judge_level, _said_or_broken
+            )
+            return {
+                i: ([self.at(batch, i, self.column, m) for m in levels[i][0]], levels[i][1])
+                for i in among(levels, rows, len(batch))
+            }
+        said = memo.saying(self.how("one-of"), batch.column(self.column), self._judge)
+        return {
+            i: ([self.at(batch, i, self.column, m) for m in said[i]], None)
+            for i in among(said, rows, len(batch))
+        }
 
     def _judge_level(self, raw: Any) -> tuple[list[str], CellProblem | None]:
         if is_blank(raw):
@@ -585,15 +617,23 @@ class Number(Kind):
         )
 
     def flag(self, batch: Batch, rows: Sequence[int] | range) -> Flags:
-        judged = per_distinct(batch.column(self.column), self._judge)
+        """Each distinct cell judged once a run; only the rows with something said visited."""
+        said = self.context.memo.saying(
+            self.how("number"), batch.column(self.column), self._judge, _message_or_broken
+        )
         flags: Flags = {}
-        for i in rows:
-            message, broken = judged[i]
+        for i in among(said, rows, len(batch)):
+            message, broken = said[i]
             if message is not None:
                 flags[i] = ([self.at(batch, i, self.column, message)], None)
-            elif broken is not None:
+            else:
                 flags[i] = ([], broken)
         return flags
+
+
+# a column of dates alone (not datetimes), and the first date a date cell may hold
+DATES_ONLY = frozenset([dt.date])
+FIRST_DATE = dt.date(1900, 1, 1)
 
 
 @kind("date-order")
@@ -648,17 +688,37 @@ class DateOrder(Kind):
             return self._flag_fact(batch, rows, self.fact)
         values = batch.column(self.column)
         if self.other:
-            judged = per_distinct_pair(values, batch.column(self.other), self._says)
+            said = self._pairs_saying(values, batch.column(self.other))
         else:
-            judged = per_distinct(values, partial(self._says, other_raw=None))
+            judge = partial(self._says, other_raw=None)
+            said = self.context.memo.saying(self.how("date-order"), values, judge)
         flags: Flags = {}
-        for i in hits(rows, judged):
-            message, column, broken = judged[i]  # type: ignore[misc]
+        for i in among(said, rows, len(batch)):
+            message, column, broken = said[i]  # type: ignore[misc]
             if message is not None:
                 flags[i] = ([self.at(batch, i, column, message)], None)
             elif broken is not None:
                 flags[i] = ([], broken)
         return flags
+
+    def _pairs_saying(
+        self, values: Sequence[Any], others: Sequence[Any]
+    ) -> dict[int, tuple[str | None, str, CellProblem | None] | None]:
+        """By index, :meth:`_says` of each row's pair of cells that says something. Two
+        columns of dates alone, none before 1900 (what a sheet's date cells are read as), say
+        something only where the date is after the other: those rows are found at C speed;
+        any other pair is judged once per distinct pair."""
+        memo = self.context.memo
+        types = (memo.types(values), memo.types(others))
+        if (
+            types == (DATES_ONLY, DATES_ONLY)
+            and min(values) >= FIRST_DATE
+            and min(others) >= FIRST_DATE
+        ):
+            later = compress(range(len(values)), map(operator.gt, values, others))
+            return {i: self._says(values[i], others[i]) for i in later}
+        judged = per_distinct_pair(values, others, self._says, types=types)
+        return {i: judged[i] for i in compress(range(len(judged)), judged)}
 
     def _says(self, raw: Any, other_raw: Any) -> tuple[str | None, str, CellProblem | None] | None:
         """:meth:`_judge` of a pair of cells, None when it has nothing to say."""
