@@ -129,7 +129,10 @@ BUSY_TIMEOUT_SECONDS = 30.0
 MAX_PARAMETERS = 500
 # Page cache per connection: a 100,000-line commit into a large ledger touches many index pages
 CACHE_KIB = 65536
-PAGE_SIZE = 8192
+# A new ledger's pages (an existing file keeps its own): 16 KiB pages took 0.1 s of CPU off
+# the 91,035-line commit against 8 KiB (fewer pages to fill, log and checkpoint), and the
+# paid look-ups and the monthly report of a 1,000,000-line ledger cost the same.
+PAGE_SIZE = 16384
 ZERO = Decimal("0.00")
 HIGH_SKILL_LEVELS = frozenset({"技师", "高级技师"})
 
