@@ -127,7 +127,6 @@ def test_new_ledger_file_is_owner_only(tmp_path: Path) -> None:
 def test_a_new_ledger_has_16_kib_pages_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:
     """A new ledger file is laid out in 16 KiB pages; an existing one, 4 KiB pages here, keeps
     them through its migrations and commits (its page size is never rewritten)."""
-    import sqlite3
 
     def page_size(path: Path) -> int:
         db = sqlite3.connect(path)
@@ -150,6 +149,25 @@ def test_a_new_ledger_has_16_kib_pages_and_an_older_one_keeps_its_own(tmp_path: 
         assert ledger.schema_version() == SCHEMA_VERSION
         ledger.commit(make_run("R1"), make_lines(2))
     assert page_size(older) == 4096
+
+
+def test_a_commit_is_synced_to_disk_whatever_sqlites_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ledger runs with synchronous = FULL (each commit synced before it returns) even
+    where the SQLite build defaults to NORMAL, which may lose the last commits on a power cut."""
+    connect = sqlite3.connect
+
+    def normal_by_default(*args: Any, **options: Any) -> sqlite3.Connection:
+        db: sqlite3.Connection = connect(*args, **options)
+        db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", normal_by_default)
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        ledger.commit(make_run("R1"), make_lines(2))
+        assert ledger._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert ledger._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_newer_schema_is_refused_and_left_byte_identical(tmp_path: Path) -> None:

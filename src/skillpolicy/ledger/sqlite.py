@@ -1158,6 +1158,10 @@ class SqliteLedger:
             # a new file: larger pages make fewer, shallower index pages (set before any table)
             self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         self._db.execute("PRAGMA foreign_keys = ON")
+        # A committed payment survives a power cut: each commit syncs the log to disk before
+        # it returns (FULL; a build may default to NORMAL in WAL mode, which can lose the last
+        # commits). Measured: 0.24 s of wall of a 91,035-line commit, and it stays.
+        self._db.execute("PRAGMA synchronous = FULL")
         self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if version is None or version < SCHEMA_VERSION:
             self._migrate()
