@@ -26,7 +26,7 @@ from skillpolicy.ledger import (
     LineFacts,
     RunInfo,
 )
-from skillpolicy.ledger.sqlite import SqliteLedger, select_history
+from skillpolicy.ledger.sqlite import SqliteLedger, select_history, select_history_by_key
 from skillpolicy.loading.programcheck import LEDGER_FACTS, check_program_file
 from skillpolicy.loading.programfiles import load_program, load_program_file
 from test_plan_ledger import ROSTER, commit, roster_of_2012
@@ -176,10 +176,22 @@ def test_history_refuses_a_query_without_an_indexed_fact(ledger_target: LedgerTa
 def test_history_statement_walks_an_index(tmp_path: Path, facts: tuple[str, ...]) -> None:
     """SQLite plans the history statement through lines_subject or lines_enterprise."""
     with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
-        sql = select_history(facts, 3, lower=True, approved=True)
+        sql = select_history(facts, 3, lower=True, approved=True, outside_key=facts[0] == "subject")
         values = ["x"] * 6 + [PROGRAM, 2013, 2012]
         plan = [row[-1] for row in ledger._db.execute(f"EXPLAIN QUERY PLAN {sql}", values)]
     assert any(f"USING INDEX lines_{facts[0]} " in step for step in plan), plan
+
+
+def test_history_by_key_walks_the_unique_key_index(tmp_path: Path) -> None:
+    """SQLite finds the lines whose key begins with program and subject by a range of the
+    unique key index per person, never by a scan of the lines."""
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        # a whole chunk of people: 165 ranges, where SQLite would rather index every line
+        sql = select_history_by_key(("subject", "occupation"), 165, 165, lower=True, approved=True)
+        values = ["x"] * 3 * 165 + ["焊工"] * 165 + [PROGRAM, 2013, 2012]
+        plan = [row[-1] for row in ledger._db.execute(f"EXPLAIN QUERY PLAN {sql}", values)]
+    assert "SEARCH l USING INDEX lines_active_key (line_key>? AND line_key<?)" in plan, plan
+    assert not any(step.startswith("SCAN l") or "AUTOMATIC" in step for step in plan), plan
 
 
 # --------------------------------------------------------------------------- the kind

@@ -26,7 +26,13 @@ from conftest import LedgerTarget
 from skillpolicy.domain.errors import InputError
 from skillpolicy.ledger import Ledger, LedgerLine, RunInfo
 from skillpolicy.ledger.open import default_ledger_path, ledger_path, open_ledger
-from skillpolicy.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteLedger, placeholders
+from skillpolicy.ledger.sqlite import (
+    CREATE_MIGRATIONS_TABLE,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SqliteLedger,
+    placeholders,
+)
 
 PROGRAM = "guangxi-2012-technician"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -116,6 +122,52 @@ def test_new_ledger_file_is_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     SqliteLedger(path).close()
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_new_ledger_has_16_kib_pages_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:
+    """A new ledger file is laid out in 16 KiB pages; an existing one, 4 KiB pages here, keeps
+    them through its migrations and commits (its page size is never rewritten)."""
+
+    def page_size(path: Path) -> int:
+        db = sqlite3.connect(path)
+        try:
+            return int(db.execute("PRAGMA page_size").fetchone()[0])
+        finally:
+            db.close()
+
+    fresh = tmp_path / "new.sqlite3"
+    with SqliteLedger(fresh) as ledger:
+        ledger.commit(make_run("R1"), make_lines(2))
+    assert page_size(fresh) == 16384
+    older = tmp_path / "older.sqlite3"
+    db = sqlite3.connect(older)
+    db.execute("PRAGMA page_size = 4096")
+    db.execute(CREATE_MIGRATIONS_TABLE)  # an empty ledger of schema 0, made with 4 KiB pages
+    db.commit()
+    db.close()
+    with SqliteLedger(older) as ledger:
+        assert ledger.schema_version() == SCHEMA_VERSION
+        ledger.commit(make_run("R1"), make_lines(2))
+    assert page_size(older) == 4096
+
+
+def test_a_commit_is_synced_to_disk_whatever_sqlites_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ledger runs with synchronous = FULL (each commit synced before it returns) even
+    where the SQLite build defaults to NORMAL, which may lose the last commits on a power cut."""
+    connect = sqlite3.connect
+
+    def normal_by_default(*args: Any, **options: Any) -> sqlite3.Connection:
+        db: sqlite3.Connection = connect(*args, **options)
+        db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", normal_by_default)
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        ledger.commit(make_run("R1"), make_lines(2))
+        assert ledger._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert ledger._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_newer_schema_is_refused_and_left_byte_identical(tmp_path: Path) -> None:

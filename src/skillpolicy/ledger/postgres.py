@@ -375,7 +375,7 @@ class PostgresLedger:
             for chunk in common.history_chunks(query):
                 sql = common.select_history(query.facts, len(chunk), lower=lower, approved=approved)
                 rows = self._db.execute(_sql(sql), common.history_parameters(query, chunk))
-                common.history_of(rows.fetchall(), query, found)
+                common.history_of(rows.fetchall(), chunk, found)
         common.history_order(found)
         return found
 
