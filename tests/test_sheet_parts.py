@@ -22,6 +22,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, write_rows
 from corpus.build import (
     BUILDERS,
+    SHEET_OPEN,
     build,
     clean_rows,
     package,
@@ -349,3 +350,28 @@ def test_a_small_workbook_makes_no_temporary_file(
     path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows()])
     assert len(list(SheetReader(path).rows())) == 2
     assert made == []
+
+
+def test_a_part_repeats_only_the_worksheet_start_tag(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each part opens with the sheet's XML declaration and ``<worksheet>`` start tag alone
+    (a quoted ">" inside it kept whole), not the column widths and views before the rows,
+    and the sheet reads as it does whole."""
+    opening = SHEET_OPEN.replace("<worksheet ", '<worksheet xmlns:q="urn:q" q:note="a>b" ')
+    views = '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+    widths = "<cols>" + '<col min="1" max="3" width="12"/>' * 50 + "</cols>"
+    path = package(
+        tmp_path / "head.xlsx",
+        [
+            (
+                "花名册",
+                "visible",
+                sheet_xml(_trainee_rows(40), before=views + widths, opening=opening),
+            )
+        ],
+    )
+    head = (opening + views + widths).encode()
+    assert sheetparts._opening(head) == opening.encode()
+    assert read_all(path) == whole(path, monkeypatch)
+    assert in_parts == [True]

@@ -53,11 +53,11 @@ WRITE_LIMIT_BYTES = 4096 * MIB
 _RATIO = 200
 _SMALL_PART_BYTES = 4 * MIB  # the package's relationships and workbook.xml
 _PREFIX_LIMIT = 16 * MIB  # what may come before <sheetData> (column widths, views)
+_ROOT_TAG_LIMIT = 64 * 1024  # the <worksheet> start tag: namespaces, nothing more
 _QUEUED = 2  # parsed parts waiting for the reader: the memory held ahead
 
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_DIMENSION = re.compile(rb"<dimension\b[^>]*/>|<dimension\b[^>]*>\s*</dimension>")
 _CUT = re.compile(rb'<row r="(\d+)"')
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -179,7 +179,7 @@ class _Stoppable:
 
 class _PartWriter:
     """The sheet's XML cut into parts as it is inflated, each written as a worksheet of the
-    temporary workbook: the original's opening (minus ``<dimension>``), rows, a closing."""
+    temporary workbook: the original's opening (see :func:`_opening`), rows, a closing."""
 
     def __init__(self, out: zipfile.ZipFile) -> None:
         self._out = out
@@ -215,6 +215,34 @@ class _PartWriter:
             member.write(self.head + b"</sheetData>" + merged + b"</worksheet>")
 
 
+def _opening(head: bytes) -> bytes:
+    """What a part repeats of what comes before the sheet's ``<sheetData>``: the XML
+    declaration and the ``<worksheet>`` start tag with its namespaces (column widths, views
+    and the declared dimension are not read as values; written once per part, a large
+    ``<cols>`` would multiply)."""
+    start = head.find(b"<worksheet")
+    if start < 0 or head[start + len(b"<worksheet") : start + len(b"<worksheet") + 1] not in (
+        b" ",
+        b">",
+        b"\t",
+        b"\r",
+        b"\n",
+    ):
+        raise _NotParted("no plain <worksheet> element")
+    quote = 0
+    for at in range(start, min(len(head), start + _ROOT_TAG_LIMIT)):
+        byte = head[at]
+        if quote:
+            quote = 0 if byte == quote else quote
+        elif byte in b"\"'":
+            quote = byte
+        elif byte == ord(">"):
+            if head[at - 1 : at] == b"/":
+                raise _NotParted("an empty <worksheet/>")
+            return head[: at + 1]
+    raise _NotParted("a <worksheet> start tag too long to be one")
+
+
 def _split(source: _Stoppable, writer: _PartWriter) -> int:
     """Write the parts of the sheet XML read from ``source``; returns how many hold rows."""
     pending = b""
@@ -224,10 +252,9 @@ def _split(source: _Stoppable, writer: _PartWriter) -> int:
             raise _NotParted("no plain <sheetData>")
         pending += more
     head, _, pending = pending.partition(b"<sheetData>")
-    head = _DIMENSION.sub(b"", head)
-    if b"<dimension" in head or b"sheetData" in head or b"<!" in head:
+    if b"sheetData" in head or b"<!" in head:
         raise _NotParted("an unusual sheet opening")
-    writer.head = head + b"<sheetData>"
+    writer.head = _opening(head) + b"<sheetData>"
     last = b""  # the byte written last: a "<!" may straddle two reads
     while True:
         more = source.read(_READ_BYTES)
