@@ -292,6 +292,24 @@ class LedgerTarget:
         }  # fmt: skip
 
 
+def at_schema(patch: pytest.MonkeyPatch, version: int) -> None:
+    """Within ``patch`` (a ``monkeypatch.context()``), make the ledgers build and expect schema
+    ``version``: the migrations up to it and the indexes they create (a ledger of an earlier
+    release, for a migration test)."""
+    from skillpolicy.ledger import sqlite as module
+
+    steps = tuple(m for m in module.MIGRATIONS if m.version <= version)
+    indexes = {
+        named[1]: " ".join(statement.split())
+        for m in steps
+        for statement in m.statements
+        if (named := module._INDEX_NAME.match(statement.strip())) is not None
+    }
+    patch.setattr(module, "MIGRATIONS", steps)
+    patch.setattr(module, "SCHEMA_VERSION", version)
+    patch.setattr(module, "_EXPECTED_INDEXES", indexes)
+
+
 def postgres_target(server: PostgresServer) -> Iterator[LedgerTarget]:
     """A fresh schema on ``server`` as a ledger (dropped afterwards)."""
     import psycopg

@@ -163,6 +163,28 @@ def grouped_by_hand(
     return flagged, late
 
 
+def assert_grouped_as_by_hand(rows: list[dict[str, Any]], size: int, of: str, every: bool) -> None:
+    """group-number over ``rows`` in batches of ``size`` (all rows, or every other one)
+    flags and finds what working it out row by row does (:func:`grouped_by_hand`)."""
+    program, _ = program_and_params()
+    spec = next(rule for rule in program.rules if rule.kind == "group-number")
+    params = {**spec.params, "of": of}
+    rule, alone = a_rule("group-number", params), a_rule("group-number", params)
+    batches = batches_of(rows, size)
+    chosen = [range(len(b)) if every else range(0, len(b), 2) for b in batches]
+    flagged = []
+    for batch, picked in zip(batches, chosen, strict=True):
+        for i, (found, problem) in sorted(rule.flag(batch, picked).items()):
+            assert not found and problem is not None
+            flagged.append((batch.numbers[i], problem.column, problem.message))
+    late = [(f.row, f.column, f.message) for f in rule.finish()]
+    by_hand, missed = grouped_by_hand(alone, batches, chosen, of)
+    assert flagged == by_hand
+    assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
+    for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):
+        assert f"{label}，开班日期相同的{count}名学员）抽查{figure}次" in message
+
+
 @settings(max_examples=120, deadline=None)
 @given(
     rows=st.lists(CLASSES, max_size=30),
@@ -176,23 +198,7 @@ def test_group_figures_over_batches_are_those_worked_out_row_by_row(
     """group-number over several batches (all rows or some) flags the unreadable counts and
     finds the groups below the bound (their highest count, or the sum), with their labels,
     sizes and rows, as working it out row by row does."""
-    program, _ = program_and_params()
-    spec = next(rule for rule in program.rules if rule.kind == "group-number")
-    params = {**spec.params, "of": of}
-    rule, alone = a_rule("group-number", params), a_rule("group-number", params)
-    batches = batches_of(rows, size)
-    chosen = [range(len(b)) if every else range(0, len(b), 2) for b in batches]
-    flagged = []
-    for batch, picked in zip(batches, chosen, strict=True):
-        for i, (found, broken) in sorted(rule.flag(batch, picked).items()):
-            assert not found and broken is not None
-            flagged.append((batch.numbers[i], broken.column, broken.message))
-    late = [(f.row, f.column, f.message) for f in rule.finish()]
-    by_hand, missed = grouped_by_hand(alone, batches, chosen, of)
-    assert flagged == by_hand
-    assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
-    for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):
-        assert f"{label}，开班日期相同的{count}名学员）抽查{figure}次" in message
+    assert_grouped_as_by_hand(rows, size, of, every)
 
 
 PERSON_CELLS = st.sampled_from(
@@ -568,23 +574,7 @@ def test_group_figures_a_run_of_rows_at_a_time_are_those_worked_out_row_by_row(
     ]
     if broken and rows:
         rows[len(rows) // 2]["抽查次数"] = "三次"
-    program, _ = program_and_params()
-    spec = next(rule for rule in program.rules if rule.kind == "group-number")
-    params = {**spec.params, "of": of}
-    rule, alone = a_rule("group-number", params), a_rule("group-number", params)
-    batches = batches_of(rows, size)
-    chosen = [range(len(b)) for b in batches]
-    flagged = []
-    for batch, picked in zip(batches, chosen, strict=True):
-        for i, (found, problem) in sorted(rule.flag(batch, picked).items()):
-            assert not found and problem is not None
-            flagged.append((batch.numbers[i], problem.column, problem.message))
-    late = [(f.row, f.column, f.message) for f in rule.finish()]
-    by_hand, missed = grouped_by_hand(alone, batches, chosen, of)
-    assert flagged == by_hand
-    assert [(row, column) for row, column, _ in late] == [(m[0], "抽查次数") for m in missed]
-    for (_, _, message), (_, label, count, figure) in zip(late, missed, strict=True):
-        assert f"{label}，开班日期相同的{count}名学员）抽查{figure}次" in message
+    assert_grouped_as_by_hand(rows, size, of, every=True)
 
 
 @settings(max_examples=150, deadline=None)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import LedgerTarget
+from conftest import LedgerTarget, at_schema
 from inprocess import run_main
 from skillpolicy.domain.findings import ALREADY_PAID, Finding
 from skillpolicy.ledger import (
@@ -21,7 +21,6 @@ from skillpolicy.ledger import (
     OutcomeLine,
     RunInfo,
 )
-from skillpolicy.ledger import sqlite as module
 from skillpolicy.ledger.sqlite import SCHEMA_VERSION
 
 PROGRAM = "guangxi-2012-technician"
@@ -70,16 +69,7 @@ def finding(row: int | None, rule: str, column: str | None = "到课率", **chan
 def schema_5_ledger(target: LedgerTarget, monkeypatch: pytest.MonkeyPatch) -> None:
     """A ledger made by the previous schema (5), holding OLD_OUTCOMES of one run."""
     with monkeypatch.context() as old:
-        steps = tuple(m for m in module.MIGRATIONS if m.version <= 5)
-        indexes = {
-            named[1]: " ".join(statement.split())
-            for m in steps
-            for statement in m.statements
-            if (named := module._INDEX_NAME.match(statement.strip())) is not None
-        }
-        old.setattr(module, "MIGRATIONS", steps)
-        old.setattr(module, "SCHEMA_VERSION", 5)
-        old.setattr(module, "_EXPECTED_INDEXES", indexes)
+        at_schema(old, 5)
         target.open().close()
     assert "reasons" in target.columns("outcomes")
     target.sql(

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from conftest import LedgerTarget
+from conftest import LedgerTarget, at_schema
 from skillpolicy.ledger import LedgerLine, LineFacts, OutcomeLine, RunInfo
-from skillpolicy.ledger import sqlite as module
 from skillpolicy.ledger.sqlite import SCHEMA_VERSION, SELECT_MONTH_FIGURES, for_office
 
 PROGRAM = "guangxi-2012-technician"
@@ -65,16 +64,7 @@ def test_a_schema_7_ledger_gains_the_report_index_and_reports_as_before(
     paid_groups_report index; the month figures of its runs are the same before and after,
     and a run committed after the migration counts beside them."""
     with monkeypatch.context() as old:
-        steps = tuple(m for m in module.MIGRATIONS if m.version <= 7)
-        indexes = {
-            named[1]: " ".join(statement.split())
-            for m in steps
-            for statement in m.statements
-            if (named := module._INDEX_NAME.match(statement.strip())) is not None
-        }
-        old.setattr(module, "MIGRATIONS", steps)
-        old.setattr(module, "SCHEMA_VERSION", 7)
-        old.setattr(module, "_EXPECTED_INDEXES", indexes)
+        at_schema(old, 7)
         with ledger_target.open() as book:
             assert book.schema_version() == 7
             commit_runs(book, 1)

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from conftest import LedgerTarget
+from conftest import LedgerTarget, at_schema
 from skillpolicy.ledger import HistoryQuery, LedgerLine, RunInfo
-from skillpolicy.ledger import sqlite as module
 from skillpolicy.ledger.sqlite import SCHEMA_VERSION, SqliteLedger
 
 PROGRAM = "guangxi-2019-lifelong"
@@ -147,16 +146,7 @@ def test_a_schema_8_ledger_is_migrated_and_answers_as_before(
     rebuilt partial, its lines kept); history answers the same before and after, and a line
     committed after the migration is found beside the earlier ones."""
     with monkeypatch.context() as old:
-        steps = tuple(m for m in module.MIGRATIONS if m.version <= 8)
-        indexes = {
-            named[1]: " ".join(statement.split())
-            for m in steps
-            for statement in m.statements
-            if (named := module._INDEX_NAME.match(statement.strip())) is not None
-        }
-        old.setattr(module, "MIGRATIONS", steps)
-        old.setattr(module, "SCHEMA_VERSION", 8)
-        old.setattr(module, "_EXPECTED_INDEXES", indexes)
+        at_schema(old, 8)
         with ledger_target.open() as book:
             assert book.schema_version() == 8
             commit_all(book)
