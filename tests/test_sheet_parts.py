@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from inprocess import run_main
 from skillpolicy.check.validate import validate_sheet
 from skillpolicy.domain.errors import InputError
 from skillpolicy.io import sheetparts
-from skillpolicy.io.sheet import SheetReader
+from skillpolicy.io.sheet import SheetReader, sniff_workbook
 from skillpolicy.loading.programfiles import load_program
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -375,3 +376,57 @@ def test_a_part_repeats_only_the_worksheet_start_tag(
     assert sheetparts._opening(head) == opening.encode()
     assert read_all(path) == whole(path, monkeypatch)
     assert in_parts == [True]
+
+
+def test_the_parts_are_written_from_the_bytes_the_guard_inflated(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader inflates the sheet's XML once: the parts are written from what the workbook
+    guard inflated, never from the sheet opened again in the archive, and read as the
+    whole-sheet parse does."""
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 40])
+    expected = whole(path, monkeypatch)
+    opened: list[str] = []
+    member = zipfile.ZipFile.open
+
+    def recorded(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(name if isinstance(name, str) else name.filename)
+        return member(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recorded)
+    assert read_all(path) == expected
+    assert in_parts == [True]
+    assert "xl/worksheets/sheet1.xml" not in opened
+
+
+def test_a_sheet_the_guard_never_told_of_is_parsed_whole(tmp_path: Path) -> None:
+    """Parts writing from a guard that returned without telling it the sheet's bytes gives
+    no parts (the whole-sheet parse reads the sheet) and leaves no file behind."""
+    spare = tmp_path / "tmp"
+    spare.mkdir()
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 40])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tempfile, "tempdir", str(spare))
+        patch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
+        writing = sheetparts.PartsWriting(path, tapped=True)
+        assert writing.tap is not None
+        writing.tap("xl/worksheets/other.xml", b"<worksheet>")  # not the sheet: ignored
+        writing.guard_done()
+        assert writing.open() is None
+    assert list(spare.iterdir()) == []
+
+
+def test_the_guard_is_not_held_up_by_a_sheet_that_is_not_parted(tmp_path: Path) -> None:
+    """For a small sheet the tapped guard is never kept waiting: it accepts the workbook
+    with the writer gone, and nothing is parted."""
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows()])
+    writing = sheetparts.PartsWriting(path, tapped=True)
+    assert writing.tap is not None
+    writing._done.wait(5)
+    started = time.monotonic()
+    for _ in range(100):  # far more than the chunks it holds: each returns at once
+        writing.tap("xl/worksheets/sheet1.xml", b"<row/>")
+    assert time.monotonic() - started < 2
+    assert sniff_workbook(path, writing.tap) == {}
+    writing.guard_done()
+    assert writing.open() is None

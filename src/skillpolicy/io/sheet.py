@@ -34,7 +34,7 @@ from .fileio import not_regular_file
 from .sheetparts import PASSING as PASSING
 from .sheetparts import PartedSheet, PartsWriting
 from .sheetparts import unreadable_workbook as _unreadable_workbook
-from .xlsxguard import HiddenCells, check_directory, check_workbook
+from .xlsxguard import HiddenCells, Tap, check_directory, check_workbook
 
 HEADER_SCAN_ROWS = 50
 # Control characters a cell may hold (raw, or written as _x001B_ in the file): C0 but tab and
@@ -120,9 +120,10 @@ def column_letter(number: int) -> str:
 # the guard's scan of a million-row sheet makes tens of millions of short-lived tuples: the
 # collector would walk the heap again and again (6 s of a 1M-row check when it ran ahead)
 @collector_paused()
-def sniff_workbook(path: Path) -> dict[str, HiddenCells]:
+def sniff_workbook(path: Path, tap: Tap | None = None) -> dict[str, HiddenCells]:
     """Raise InputError unless ``path`` looks like a readable, sane .xlsx workbook; returns
-    the rows and columns each sheet hides, by sheet name."""
+    the rows and columns each sheet hides, by sheet name (``tap``: see
+    :data:`.xlsxguard.Tap`)."""
     if not path.exists():
         raise InputError("文件不存在", file=path)
     if path.is_dir():
@@ -168,7 +169,7 @@ def sniff_workbook(path: Path) -> dict[str, HiddenCells]:
                 if "word/document.xml" in names:
                     raise InputError("这是 Word 文档，不是 Excel 工作簿", file=path)
                 raise InputError("压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件", file=path)
-            return check_workbook(path, archive)
+            return check_workbook(path, archive, tap)
     except InputError:
         raise
     except OSError as exc:
@@ -360,13 +361,17 @@ def _guarded(path: Path) -> tuple[dict[str, HiddenCells], PartsWriting | None]:
     """The workbook guard's verdict on ``path`` (what its sheets hide), with the parts of a
     large first sheet written meanwhile on another thread (None for a path the guard would
     not open at all)."""
-    writing = PartsWriting(path) if path.is_file() else None
+    # the parts are written from the bytes the guard inflates (the sheet inflated once)
+    writing = PartsWriting(path, tapped=True) if path.is_file() else None
     try:
-        return sniff_workbook(path), writing
+        hidden = sniff_workbook(path, writing.tap if writing is not None else None)
     except BaseException:
         if writing is not None:
             writing.cancel()
         raise
+    if writing is not None:
+        writing.guard_done()
+    return hidden, writing
 
 
 def _open_workbook(path: Path) -> _OpenedWorkbook:

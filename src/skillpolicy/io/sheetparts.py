@@ -55,6 +55,7 @@ _SMALL_PART_BYTES = 4 * MIB  # the package's relationships and workbook.xml
 _PREFIX_LIMIT = 16 * MIB  # what may come before <sheetData> (column widths, views)
 _ROOT_TAG_LIMIT = 64 * 1024  # the <worksheet> start tag: namespaces, nothing more
 _QUEUED = 2  # parsed parts waiting for the reader: the memory held ahead
+_TAPPED = 4  # chunks the guard inflated that the parts' writer has not read yet
 
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -177,6 +178,74 @@ class _Stoppable:
         return self._source.read(size)
 
 
+class _Tap:
+    """The first visible worksheet's XML as the workbook guard inflates it (a
+    :data:`~.xlsxguard.Tap`), read by the parts' writer: the sheet is inflated once, not once
+    for the guard and again for the parts.
+
+    The writer names the part it wants (or none) before reading; the guard's calls for other
+    parts return at once, and for that part wait while :data:`_TAPPED` chunks are unread.
+    Once the writer is done or gone, every call returns at once."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self._stop = stop
+        self._named = threading.Event()
+        self._part: str | None = None
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=_TAPPED)
+        self._closed = threading.Event()
+        self._ended = False  # the part's end was read: every read after it gives b""
+
+    def want(self, part: str | None) -> None:
+        """The writer wants ``part`` (None: no part); said once."""
+        if not self._named.is_set():
+            self._part = part
+            self._named.set()
+
+    def close(self) -> None:
+        """The writer is done or gone: the guard is no longer waited for."""
+        self.want(None)
+        self._closed.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._chunks.get_nowait()
+
+    def guard_done(self) -> None:
+        """The guard returned: no more bytes will come (a part never told ends the read)."""
+        self._hand(None)
+
+    def __call__(self, name: str, data: bytes) -> None:
+        self._named.wait()
+        if name == self._part:
+            self._hand(data)
+
+    def _hand(self, item: bytes | None) -> None:
+        while not self._closed.is_set() and not self._stop.is_set():
+            with contextlib.suppress(queue.Full):
+                self._chunks.put(item, timeout=0.05)
+                return
+
+    def read(self, size: int = -1) -> bytes:
+        """The next bytes of the part (b"" at its end); all that is left when ``size`` < 0."""
+        if size >= 0:
+            return self._next()
+        rest = []
+        while chunk := self._next():
+            rest.append(chunk)
+        return b"".join(rest)
+
+    def _next(self) -> bytes:
+        while not self._ended:
+            if self._stop.is_set():
+                raise _NotParted("cancelled")
+            with contextlib.suppress(queue.Empty):
+                item = self._chunks.get(timeout=0.05)
+                if item is None:
+                    raise _NotParted("the guard never read the sheet")
+                self._ended = not item
+                return item
+        return b""
+
+
 class _PartWriter:
     """The sheet's XML cut into parts as it is inflated, each written as a worksheet of the
     temporary workbook: the original's opening (see :func:`_opening`), rows, a closing."""
@@ -243,7 +312,7 @@ def _opening(head: bytes) -> bytes:
     raise _NotParted("a <worksheet> start tag too long to be one")
 
 
-def _split(source: _Stoppable, writer: _PartWriter) -> int:
+def _split(source: _Stoppable | _Tap, writer: _PartWriter) -> int:
     """Write the parts of the sheet XML read from ``source``; returns how many hold rows."""
     pending = b""
     while b"<sheetData>" not in pending:
@@ -427,12 +496,15 @@ class PartsWriting:
     XML parts without a DTD, the sheet inflated to no more than its directory declares, and
     not at all when that is beyond :data:`WRITE_LIMIT_BYTES` or the compression implausible."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, tapped: bool = False) -> None:
         self.path = path
         self._stop = threading.Event()
         self._done = threading.Event()
         self._written: _Written | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None  # deletes the parts file
+        # tapped: the sheet's XML is taken from the guard (give it :attr:`tap`; say
+        # :meth:`guard_done` when it returns) rather than inflated again
+        self.tap = _Tap(self._stop) if tapped else None
         threading.Thread(target=self._write, name="skillpolicy-sheet-split", daemon=True).start()
 
     def _temporary(self) -> Path:
@@ -444,13 +516,20 @@ class PartsWriting:
 
     def _write(self) -> None:
         try:
-            self._written = _write_temporary(self.path, self._temporary, self._stop)
+            self._written = _write_temporary(self.path, self._temporary, self._stop, self.tap)
         except Exception:  # anything unusual: the whole-sheet parse reads it, or says why not
             self._written = None
         finally:
+            if self.tap is not None:
+                self.tap.close()
             if self._written is None:
                 self._delete()
             self._done.set()
+
+    def guard_done(self) -> None:
+        """The guard accepted the file: a sheet it never told the tap of is not parted."""
+        if self.tap is not None:
+            self.tap.guard_done()
 
     def _delete(self) -> None:
         if self._finalizer is not None:
@@ -493,7 +572,7 @@ def open_parted(path: Path) -> PartedSheet | None:
 
 
 def _write_temporary(
-    path: Path, temporary: Callable[[], Path], stop: threading.Event
+    path: Path, temporary: Callable[[], Path], stop: threading.Event, tap: _Tap | None = None
 ) -> _Written | None:
     with zipfile.ZipFile(path) as archive:
         for name in ("_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"):
@@ -512,25 +591,36 @@ def _write_temporary(
             ):
                 raise _NotParted("beyond what is written before the guard has spoken")
         target = temporary()
-        parts = _write_parts(archive, part, date1904, target, stop)
+        if tap is not None:
+            tap.want(part)
+        parts = _write_parts(archive, part, date1904, target, stop, tap)
     return _Written(target, name, parts) if parts >= 1 else None
 
 
 def _write_parts(
-    archive: zipfile.ZipFile, part: str, date1904: bool, target: Path, stop: threading.Event
+    archive: zipfile.ZipFile,
+    part: str,
+    date1904: bool,
+    target: Path,
+    stop: threading.Event,
+    tap: _Tap | None,
 ) -> int:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
+        writer = _PartWriter(out)
+        if tap is not None:  # first: the guard waits while the tapped bytes are unread
+            parts = _split(tap, writer)
+        else:
+            with archive.open(part) as source:
+                parts = _split(_Stoppable(source, stop), writer)
         for shared in _SHARED:
             if shared in archive.NameToInfo:
                 with (
                     archive.open(shared) as source,
                     out.open(shared, "w", force_zip64=True) as copy,
                 ):
-                    while chunk := source.read(_READ_BYTES):
+                    reader = _Stoppable(source, stop)
+                    while chunk := reader.read(_READ_BYTES):
                         copy.write(chunk)
-        writer = _PartWriter(out)
-        with archive.open(part) as source:
-            parts = _split(_Stoppable(source, stop), writer)
         every = range(parts + 1)
         out.writestr(
             "[Content_Types].xml",

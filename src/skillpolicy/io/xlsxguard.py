@@ -52,7 +52,7 @@ import threading
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -1118,10 +1118,19 @@ def _read_structure(path: Path, handle: BinaryIO, infos: dict[str, zipfile.ZipIn
 # --- the whole check ----------------------------------------------------------------------------
 
 
-def check_workbook(path: Path, archive: zipfile.ZipFile) -> dict[str, HiddenCells]:
+Tap = Callable[[str, bytes], None]
+"""Told each part's bytes as the guard's first pass inflates them (``tap(name, chunk)``), then
+``tap(name, b"")`` once that part has passed; never told of a part that was refused. It may
+block: the guard waits (the sheet's parts are written from what the guard inflated)."""
+
+
+def check_workbook(
+    path: Path, archive: zipfile.ZipFile, tap: Tap | None = None
+) -> dict[str, HiddenCells]:
     """Refuse ``archive`` (opened from ``path``) unless every bound holds; see the module.
 
     Returns, by sheet name, the rows and columns each sheet hides (seen on the way).
+    ``tap``, if given, is told every part's bytes as they are checked (see :data:`Tap`).
     """
     infos = [info for info in archive.infolist() if not info.is_dir()]
     if len(infos) > MAX_PARTS:
@@ -1154,13 +1163,13 @@ def check_workbook(path: Path, archive: zipfile.ZipFile) -> dict[str, HiddenCell
     hidden: dict[str, HiddenCells] = {}
     with path.open("rb") as handle:
         structure = _read_structure(path, handle, by_name)
-        ahead = _Ahead(path, structure, infos)
+        ahead = _Ahead(path, structure, infos, tap)
         try:
             inflated = 0
             for info in infos:
                 done = ahead.result(info)
                 size, found = done or _check_part(
-                    path, handle, info, structure, MAX_UNCOMPRESSED_BYTES - inflated
+                    path, handle, info, structure, MAX_UNCOMPRESSED_BYTES - inflated, None, tap
                 )
                 inflated += size
                 sheet = structure.sheets.get(info.filename)
@@ -1186,7 +1195,13 @@ class _Ahead:
     order and every message is the one the part would give then (the room left for it is
     what the parts before it declared, which they inflate to or are refused first)."""
 
-    def __init__(self, path: Path, structure: _Structure, infos: list[zipfile.ZipInfo]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        structure: _Structure,
+        infos: list[zipfile.ZipInfo],
+        tap: Tap | None = None,
+    ) -> None:
         self.results: dict[str, tuple[int, HiddenCells | None] | BaseException] = {}
         self.ready = threading.Condition()
         self.halt = threading.Event()
@@ -1201,7 +1216,7 @@ class _Ahead:
         self.chosen = {info.filename for info, _ in chosen}
         if chosen:
             worker = threading.Thread(
-                target=self._run, args=(path, structure, chosen), name="xlsxguard-ahead"
+                target=self._run, args=(path, structure, chosen, tap), name="xlsxguard-ahead"
             )
             worker.daemon = True
             try:
@@ -1212,14 +1227,18 @@ class _Ahead:
                 self.worker = worker
 
     def _run(
-        self, path: Path, structure: _Structure, chosen: list[tuple[zipfile.ZipInfo, int]]
+        self,
+        path: Path,
+        structure: _Structure,
+        chosen: list[tuple[zipfile.ZipInfo, int]],
+        tap: Tap | None,
     ) -> None:
         outcome: tuple[int, HiddenCells | None] | BaseException
         try:
             with path.open("rb") as handle:
                 for info, room in chosen:
                     try:
-                        outcome = _check_part(path, handle, info, structure, room, self.halt)
+                        outcome = _check_part(path, handle, info, structure, room, self.halt, tap)
                     except _Stopped:
                         return
                     except BaseException as exc:  # handed to the checking thread, raised there
@@ -1260,9 +1279,11 @@ def _check_part(
     structure: _Structure,
     room: int,
     halt: threading.Event | None = None,
+    tap: Tap | None = None,
 ) -> tuple[int, HiddenCells | None]:
     """Stream one part through the checks; the bytes it inflated to, and what it hides
-    (:class:`_Stopped` as soon as ``halt`` is set)."""
+    (:class:`_Stopped` as soon as ``halt`` is set); ``tap`` is told the bytes of the first
+    pass."""
     name = info.filename
     sheet = structure.sheets.get(name)
     # a part a reader may open as a sheet, and every XML part besides (in case a reader
@@ -1278,6 +1299,8 @@ def _check_part(
         for data in stream:
             if halt is not None and halt.is_set():
                 raise _Stopped
+            if tap is not None:
+                tap(name, data)
             size += len(data)
             if prolog.done:
                 pending = data
@@ -1325,6 +1348,8 @@ def _check_part(
         exact.feed(b"", final=True)
         if exact.extent.cells > MAX_CELLS:
             raise _refuse_extent(path, sheet, exact.extent.reference(), exact.extent.cells)
+    if tap is not None:
+        tap(name, b"")
     return size, (features.hidden if features is not None else None)
 
 
