@@ -430,3 +430,24 @@ def test_the_guard_is_not_held_up_by_a_sheet_that_is_not_parted(tmp_path: Path) 
     assert sniff_workbook(path, writing.tap) == {}
     writing.guard_done()
     assert writing.open() is None
+
+
+def test_rows_of_parts_of_other_widths_give_the_same_columns(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A roster whose every column is known, with a stray note beyond its header in a later
+    row (so the later parts' rows are wider than the first's): each batch's columns hold the
+    cells the whole-sheet parse gives, in batches across the widening."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "身份证号", "培训机构"])
+    for n in range(60):
+        sheet.append([f"学员{n}", f"45010219800315{n:04d}", "甲学校"])
+    sheet["F45"] = "备注"
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    expected = whole(path, monkeypatch)
+    assert expected[0] == "read"
+    assert read_all(path) == expected
+    assert in_parts == [True]

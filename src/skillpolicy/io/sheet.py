@@ -853,6 +853,9 @@ class _Shape:
         self.names = list(layout.columns)
         self.positions = [layout.columns[name] for name in self.names]
         self.getters = [operator.itemgetter(position) for position in self.positions]
+        # rows this wide hold the known columns alone, in order: transposed whole
+        in_order = self.positions == list(range(len(self.positions)))
+        self.width = len(self.positions) if in_order else -1
         self.constants = layout.constants
         first_key = KIND_KEYS[layout.kind][0]
         self.first_key = first_key
@@ -867,6 +870,9 @@ class _Shape:
 
     def transpose(self, chunk: list[list[Any]]) -> list[list[Any]]:
         """The known columns of ``chunk``, each a list (one C-level pass per column)."""
+        if chunk and len(chunk[0]) == self.width:  # every cell of the rows in a known column
+            with contextlib.suppress(ValueError):  # (the usual roster): one pass over the rows
+                return list(map(list, zip(*chunk, strict=True)))
         try:
             return [list(map(get, chunk)) for get in self.getters]
         except IndexError:  # a short row (calamine pads, but be safe): missing cells are blank

@@ -46,6 +46,9 @@ MIB = 1 << 20
 # of a 19-column roster); below it the parse is too short to be worth running beside
 PARTED_FROM_BYTES = 8 * MIB
 PART_BYTES = 4 * MIB  # the XML of one part, about 6,000 rows of such a roster
+# the first part is smaller: the reader waits for its parse, which starts only once the
+# guard has accepted the file (about 800 rows of such a roster)
+FIRST_PART_BYTES = MIB // 2
 _READ_BYTES = MIB
 # written before the guard has read the file: no sheet beyond this, none compressed beyond
 # this ratio (the guard refuses a bomb; the parts must not fill the disk first)
@@ -334,7 +337,8 @@ def _split(source: _Stoppable | _Tap, writer: _PartWriter) -> int:
             raise _NotParted("a comment, CDATA or instruction among the rows")
         position = 0
         while True:  # cut before the first numbered row past each part's size
-            want = position + max(PART_BYTES - writer.size, 0)
+            size = PART_BYTES if writer.count else min(FIRST_PART_BYTES, PART_BYTES)
+            want = position + max(size - writer.size, 0)
             cut = _CUT.search(pending, want, body_end) if want < body_end else None
             if cut is None:
                 break
