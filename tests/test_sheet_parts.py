@@ -18,6 +18,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import python_calamine
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, write_rows
@@ -34,7 +35,7 @@ from corpus.build import (
 from inprocess import run_main
 from skillpolicy.check.validate import validate_sheet
 from skillpolicy.domain.errors import InputError
-from skillpolicy.io import sheetparts
+from skillpolicy.io import sheetparts, xlsxguard
 from skillpolicy.io.sheet import SheetReader, sniff_workbook
 from skillpolicy.loading.programfiles import load_program
 
@@ -451,3 +452,110 @@ def test_rows_of_parts_of_other_widths_give_the_same_columns(
     assert expected[0] == "read"
     assert read_all(path) == expected
     assert in_parts == [True]
+
+
+class _Opened:
+    """python_calamine as sheetparts sees it, noting each workbook opened (and when)."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.event = threading.Event()
+        recorder = self
+
+        class Workbook:
+            @staticmethod
+            def from_path(path: str) -> Any:
+                recorder.paths.append(path)
+                recorder.event.set()
+                return python_calamine.CalamineWorkbook.from_path(path)
+
+        self.CalamineWorkbook = Workbook
+        self.CalamineError = python_calamine.CalamineError
+
+
+def _sheet_chunks(path: Path, size: int = 4096) -> list[bytes]:
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    return [xml[k : k + size] for k in range(0, len(xml), size)]
+
+
+def test_the_first_parts_are_opened_once_the_shared_strings_pass_before_the_sheet_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first eighth of a large sheet is a workbook of its own, opened (its shared
+    strings read) only once the guard has let the shared strings and styles pass, and then
+    before the guard has read the end of the sheet; the sheet still reads as it does whole."""
+    path = _bench_roster(tmp_path / "roster.xlsx", 600)
+    with zipfile.ZipFile(path) as archive:
+        assert {"xl/sharedStrings.xml", "xl/styles.xml"} <= set(archive.namelist())
+    expected = whole(path, monkeypatch)
+    monkeypatch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
+    monkeypatch.setattr(sheetparts, "PART_BYTES", 16 * 1024)
+    opened = _Opened()
+    monkeypatch.setattr(sheetparts, "python_calamine", opened)
+    writing = sheetparts.PartsWriting(path, tapped=True)
+    tap = writing.tap
+    assert tap is not None
+    tap("xl/styles.xml", b"")
+    *body, end = _sheet_chunks(path)
+    for chunk in body:
+        tap("xl/worksheets/sheet1.xml", chunk)
+    assert not opened.event.wait(0.5)  # the shared strings have not passed the guard
+    tap("xl/sharedStrings.xml", b"")
+    assert opened.event.wait(5)  # opened with the end of the sheet still unread
+    first = opened.paths[0]
+    tap("xl/worksheets/sheet1.xml", end)
+    tap("xl/worksheets/sheet1.xml", b"")
+    writing.guard_done()
+    parted = writing.open()
+    assert parted is not None
+    assert opened.paths[0] == first and len(set(opened.paths)) == 3  # + the rest, the merges
+    del parted
+    monkeypatch.setattr(sheetparts, "python_calamine", python_calamine)
+    assert read_all(path) == expected
+
+
+def test_a_sheet_in_two_workbooks_of_parts_reads_the_same_and_leaves_no_file(
+    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet cut into a first workbook of parts and a second (opened while the first's
+    parts are read) reads as the whole-sheet parse does, and no temporary file is left."""
+    path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 400])
+    expected = whole(path, monkeypatch)
+    spare = tmp_path / "tmp"
+    spare.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
+    monkeypatch.setattr(sheetparts, "PART_BYTES", 16 * 1024)
+    made: list[str] = []
+    mkstemp = tempfile.mkstemp
+
+    def counted(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        made.append("file")
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", counted)
+    assert read_all(path) == expected
+    assert in_parts == [True]
+    assert len(made) == 3  # the first eighth, the rest, the merged ranges
+    assert list(spare.iterdir()) == []
+
+
+@pytest.mark.parametrize("markup", ["<!-- a note -->", "<![CDATA[x]]>", "<?note x?>"])
+@pytest.mark.parametrize("chunk", [7, 4 * 1024 * 1024])
+def test_markup_among_the_rows_is_found_across_the_guard_s_chunks(
+    tmp_path: Path,
+    in_parts: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+    markup: str,
+    chunk: int,
+) -> None:
+    """A comment, CDATA or processing instruction among the rows leaves the sheet whole
+    wherever the guard's inflated chunks happen to end (in the middle of its "<!" or "<?"
+    too), and the sheet reads as always."""
+    rows = _trainee_rows(40)
+    rows.insert(10, markup)
+    path = _raw_roster(tmp_path / "marked.xlsx", rows)
+    expected = whole(path, monkeypatch)
+    monkeypatch.setattr(xlsxguard, "_OUT", chunk)
+    assert read_all(path) == expected
+    assert in_parts == [False]

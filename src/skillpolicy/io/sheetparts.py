@@ -50,6 +50,9 @@ PART_BYTES = 4 * MIB  # the XML of one part, about 6,000 rows of such a roster
 # guard has accepted the file (about 800 rows of such a roster)
 FIRST_PART_BYTES = MIB // 2
 _READ_BYTES = MIB
+# the first eighth of the sheet's XML is a workbook of its own, opened early: the reader
+# works through its parts while the second, with the rest, reads its shared strings
+_EARLY_SHARE = 8
 # written before the guard has read the file: no sheet beyond this, none compressed beyond
 # this ratio (the guard refuses a bomb; the parts must not fill the disk first)
 WRITE_LIMIT_BYTES = 4096 * MIB
@@ -58,7 +61,9 @@ _SMALL_PART_BYTES = 4 * MIB  # the package's relationships and workbook.xml
 _PREFIX_LIMIT = 16 * MIB  # what may come before <sheetData> (column widths, views)
 _ROOT_TAG_LIMIT = 64 * 1024  # the <worksheet> start tag: namespaces, nothing more
 _QUEUED = 2  # parsed parts waiting for the reader: the memory held ahead
-_TAPPED = 4  # chunks the guard inflated that the parts' writer has not read yet
+# chunks the guard inflated that the parts' writer has not read yet (up to 4 MiB each): the
+# slack that lets the guard read on while the writer copies the shared strings
+_TAPPED = 16
 
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -188,7 +193,10 @@ class _Tap:
 
     The writer names the part it wants (or none) before reading; the guard's calls for other
     parts return at once, and for that part wait while :data:`_TAPPED` chunks are unread.
-    Once the writer is done or gone, every call returns at once."""
+    Once the writer is done or gone, every call returns at once. The parts the guard let
+    pass are noted (:meth:`wait_passed`): once the shared strings and styles have passed,
+    the first parts' workbook may be opened (its sheets are parsed only once the guard has
+    accepted the whole file)."""
 
     def __init__(self, stop: threading.Event) -> None:
         self._stop = stop
@@ -197,6 +205,9 @@ class _Tap:
         self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=_TAPPED)
         self._closed = threading.Event()
         self._ended = False  # the part's end was read: every read after it gives b""
+        self._passed: set[str] = set()  # the parts the guard has checked and let pass
+        self._passing = threading.Condition()
+        self._returned = False  # the guard returned (it let every part pass)
 
     def want(self, part: str | None) -> None:
         """The writer wants ``part`` (None: no part); said once."""
@@ -214,12 +225,28 @@ class _Tap:
 
     def guard_done(self) -> None:
         """The guard returned: no more bytes will come (a part never told ends the read)."""
+        with self._passing:
+            self._returned = True
+            self._passing.notify_all()
         self._hand(None)
 
     def __call__(self, name: str, data: bytes) -> None:
         self._named.wait()
         if name == self._part:
             self._hand(data)
+        if not data:
+            with self._passing:
+                self._passed.add(name)
+                self._passing.notify_all()
+
+    def wait_passed(self, names: set[str]) -> bool:
+        """Wait until the guard has let ``names`` pass (True), or stopped (False)."""
+        with self._passing:
+            while not (self._returned or names <= self._passed):
+                if self._stop.is_set():
+                    return False
+                self._passing.wait(0.05)
+            return not self._stop.is_set()
 
     def _hand(self, item: bytes | None) -> None:
         while not self._closed.is_set() and not self._stop.is_set():
@@ -249,27 +276,95 @@ class _Tap:
         return b""
 
 
-class _PartWriter:
-    """The sheet's XML cut into parts as it is inflated, each written as a worksheet of the
-    temporary workbook: the original's opening (see :func:`_opening`), rows, a closing."""
+class _Package:
+    """One temporary workbook being written: parts (worksheets) of the sheet, and with
+    ``shared`` the original's shared strings and styles, which calamine reads on opening."""
 
-    def __init__(self, out: zipfile.ZipFile) -> None:
-        self._out = out
+    def __init__(self, path: Path, archive: zipfile.ZipFile, date1904: bool) -> None:
+        self.path = path
+        self.parts = 0
+        self._archive = archive
+        self._date1904 = date1904
+        self.out = zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True)
+
+    def copy_shared(self, stop: threading.Event) -> None:
+        for shared in _SHARED:
+            if shared in self._archive.NameToInfo:
+                with (
+                    self._archive.open(shared) as source,
+                    self.out.open(shared, "w", force_zip64=True) as copy,
+                ):
+                    reader = _Stoppable(source, stop)
+                    while chunk := reader.read(_READ_BYTES):
+                        copy.write(chunk)
+
+    def finish(self) -> None:
+        """The package's own workbook, relationships and content types; closed."""
+        every = range(self.parts)
+        self.out.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.format(parts="".join(_PART_TYPE.format(index=k) for k in every)),
+        )
+        self.out.writestr("_rels/.rels", _PACKAGE_RELS)
+        self.out.writestr(
+            "xl/workbook.xml",
+            _WORKBOOK.format(
+                date1904=int(self._date1904),
+                sheets="".join(
+                    f'<sheet name="part{k}" sheetId="{k + 1}" r:id="rId{k}"/>' for k in every
+                ),
+            ),
+        )
+        self.out.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _WORKBOOK_RELS.format(parts="".join(_PART_REL.format(index=k) for k in every)),
+        )
+        self.out.close()
+
+
+class _PartWriter:
+    """The sheet's XML cut into parts as it is inflated, each written as a worksheet of a
+    temporary workbook: the original's opening (see :func:`_opening`), rows, a closing.
+
+    The parts up to :attr:`early_bytes` of rows go into the first package, which is then
+    finished and handed to :attr:`on_early` (it may be opened while the guard still reads
+    the sheet); the rest into the package :attr:`next_package` makes."""
+
+    def __init__(
+        self,
+        package: _Package,
+        early_bytes: int,
+        on_early: Callable[[_Package], None],
+        next_package: Callable[[], _Package],
+    ) -> None:
+        self.package = package
+        self.packages = [package]
+        self.early_bytes = early_bytes
+        self.on_early = on_early
+        self.next_package = next_package
         self.head = b""
-        self.count = 0  # parts finished
+        self.count = 0  # parts finished, in every package
         self.size = 0  # bytes of rows in the part being written
+        self.written = 0  # bytes of rows in every part
+        self.merged = b""  # the sheet's <mergeCells>, once the end of its XML is read
         self._member: IO[bytes] | None = None
 
-    def write(self, rows: bytes) -> None:
+    def write(self, rows: bytes | memoryview) -> None:
         if not rows:
             return
         if self._member is None:
-            self._member = self._out.open(
-                f"xl/worksheets/part{self.count}.xml", "w", force_zip64=True
+            if len(self.packages) == 1 and self.written >= self.early_bytes:
+                self.package.finish()  # the early package is complete: more rows follow
+                self.on_early(self.package)
+                self.package = self.next_package()
+                self.packages.append(self.package)
+            self._member = self.package.out.open(
+                f"xl/worksheets/part{self.package.parts}.xml", "w", force_zip64=True
             )
             self._member.write(self.head)
         self._member.write(rows)
         self.size += len(rows)
+        self.written += len(rows)
 
     def end_part(self) -> None:
         if self._member is None:
@@ -277,14 +372,19 @@ class _PartWriter:
         self._member.write(b"</sheetData></worksheet>")
         self._member.close()
         self._member = None
+        self.package.parts += 1
         self.count += 1
         self.size = 0
 
     def merges_part(self, tail: bytes) -> None:
-        """One more part with no rows and the sheet's merged ranges (its ``<mergeCells>``)."""
-        merged = b"".join(re.findall(rb"<mergeCells\b.*?</mergeCells>", tail, re.DOTALL))
-        with self._out.open(f"xl/worksheets/part{self.count}.xml", "w") as member:
-            member.write(self.head + b"</sheetData>" + merged + b"</worksheet>")
+        """Keep the sheet's merged ranges (its ``<mergeCells>``) from the end of its XML."""
+        self.merged = b"".join(re.findall(rb"<mergeCells\b.*?</mergeCells>", tail, re.DOTALL))
+
+    def write_merges(self, package: _Package) -> None:
+        """A part with no rows and the sheet's merged ranges, alone in ``package``."""
+        with package.out.open("xl/worksheets/part0.xml", "w") as member:
+            member.write(self.head + b"</sheetData>" + self.merged + b"</worksheet>")
+        package.parts = 1
 
 
 def _opening(head: bytes) -> bytes:
@@ -315,6 +415,17 @@ def _opening(head: bytes) -> bytes:
     raise _NotParted("a <worksheet> start tag too long to be one")
 
 
+_MARKUP = (b"<!", b"<?")  # a comment, CDATA or processing instruction begins so
+
+
+def _markup_in(data: bytes, end: int) -> bool:
+    """Whether ``data[:end]`` holds a comment, CDATA or processing instruction; searched in
+    place, a single byte first (a byte is found by memchr, a pair by a far slower scan)."""
+    return any(
+        data.find(mark[1:], 0, end) >= 0 and data.find(mark, 0, end) >= 0 for mark in _MARKUP
+    )
+
+
 def _split(source: _Stoppable | _Tap, writer: _PartWriter) -> int:
     """Write the parts of the sheet XML read from ``source``; returns how many hold rows."""
     pending = b""
@@ -333,8 +444,9 @@ def _split(source: _Stoppable | _Tap, writer: _PartWriter) -> int:
         pending += more
         end = pending.find(b"</sheetData>")
         body_end = end if end >= 0 else len(pending)
-        if b"<!" in last + pending[:body_end] or b"<?" in last + pending[:body_end]:
+        if last + pending[:1] in _MARKUP or _markup_in(pending, body_end):
             raise _NotParted("a comment, CDATA or instruction among the rows")
+        view = memoryview(pending)  # the parts written from it without copies
         position = 0
         while True:  # cut before the first numbered row past each part's size
             size = PART_BYTES if writer.count else min(FIRST_PART_BYTES, PART_BYTES)
@@ -342,11 +454,11 @@ def _split(source: _Stoppable | _Tap, writer: _PartWriter) -> int:
             cut = _CUT.search(pending, want, body_end) if want < body_end else None
             if cut is None:
                 break
-            writer.write(pending[position : cut.start()])
+            writer.write(view[position : cut.start()])
             writer.end_part()
             position = cut.start()
         if end >= 0:
-            writer.write(pending[position:end])
+            writer.write(view[position:end])
             writer.end_part()
             tail = pending[end + len(b"</sheetData>") :] + source.read()
             parts = writer.count
@@ -358,19 +470,53 @@ def _split(source: _Stoppable | _Tap, writer: _PartWriter) -> int:
         # which may begin "</sheetData>")
         keep = pending.rfind(b"<row ", position)
         keep = keep if keep > position else max(position, len(pending) - 16)
-        writer.write(pending[position:keep])
+        writer.write(view[position:keep])
         last = pending[keep - 1 : keep] if keep > 0 else last
         pending = pending[keep:]
 
 
+class _Opening:
+    """A workbook of parts opened on a thread of its own (calamine reads its shared strings
+    without the interpreter lock), once ``before`` allows (if given); its file is removed
+    once it is open, or could not be."""
+
+    def __init__(self, path: Path, before: Callable[[], bool] | None = None) -> None:
+        self.path = path
+        self._before = before
+        self._workbook: python_calamine.CalamineWorkbook | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._open, name="skillpolicy-sheet-open")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _open(self) -> None:
+        try:
+            if self._before is not None and not self._before():
+                raise _NotParted("stopped before it was opened")
+            self._workbook = python_calamine.CalamineWorkbook.from_path(str(self.path))
+        except BaseException as exc:  # raised by result(), where the workbook is wanted
+            self._error = exc
+        finally:
+            _remove(self.path)
+
+    def result(self) -> python_calamine.CalamineWorkbook:
+        """The opened workbook (waiting for it), or what opening it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._workbook is not None
+        return self._workbook
+
+
+Segment = tuple["python_calamine.CalamineWorkbook | _Opening", int]  # a workbook, its parts
+
+
 def _parse_parts(
-    workbook: python_calamine.CalamineWorkbook,
-    parts: int,
-    handed: queue.Queue[tuple[str, Any]],
-    stop: threading.Event,
+    segments: list[Segment], handed: queue.Queue[tuple[str, Any]], stop: threading.Event
 ) -> None:
-    """The parsing thread: each part parsed in order and handed over, then "end" (or the
-    error that stopped it); it gives up once ``stop`` is set."""
+    """The parsing thread: each workbook's parts parsed in order and handed over (a workbook
+    still opening waited for), then "end" (or the error that stopped it); it gives up once
+    ``stop`` is set."""
 
     def hand(item: tuple[str, Any]) -> bool:
         while not stop.is_set():
@@ -380,9 +526,14 @@ def _parse_parts(
         return False
 
     try:
-        for index in range(parts):
-            if stop.is_set() or not hand(("part", workbook.get_sheet_by_index(index))):
-                return
+        for source, parts in segments:
+            workbook = source.result() if isinstance(source, _Opening) else source
+            if len(workbook.sheet_names) != parts:
+                raise RuntimeError("a workbook of parts lists other sheets than were written")
+            for index in range(parts):
+                if stop.is_set() or not hand(("part", workbook.get_sheet_by_index(index))):
+                    return
+            del workbook
         hand(("end", None))
     except BaseException as exc:  # a Rust panic too: the reader raises it as its own
         hand(("error", exc))
@@ -394,26 +545,35 @@ class PartedSheet:
     Offers what the reader takes from a calamine sheet: :attr:`start` (columns are absolute:
     (0, 0)), :attr:`merged_cell_ranges` and :meth:`iter_rows`, whose rows are the sheet's from
     row 1 (blank ones as empty cells) with cells at their absolute column positions. The
-    thread stops when the rows are read to the end or the sheet is dropped."""
+    parts are in one workbook or two (the later one opened while the first's are read); the
+    thread stops when the rows are read to the end or the sheet is dropped, and the files of
+    workbooks not yet opened go with it."""
 
     start = (0, 0)
 
     def __init__(
-        self, path: Path, name: str, workbook: python_calamine.CalamineWorkbook, parts: int
+        self,
+        path: Path,
+        name: str,
+        segments: list[Segment],
+        merged: list[Any],
+        files: list[Path],
     ) -> None:
         self.path = path
         self.name = name
-        # parsing on the thread, calamine holds the workbook: nothing else may call it then
-        self.workbook = workbook
-        self.parts = parts
-        merges = workbook.get_sheet_by_index(parts)
-        self.merged_cell_ranges = merges.merged_cell_ranges or []
+        # parsing on the thread, calamine holds the workbooks: nothing else may call them
+        first = segments[0][0]
+        assert not isinstance(first, _Opening)
+        self.workbook = first
+        self.parts = sum(parts for _, parts in segments)
+        self.merged_cell_ranges = merged
         self._handed: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_QUEUED)
         self._stop = threading.Event()
         weakref.finalize(self, self._stop.set)
+        weakref.finalize(self, _remove_all, files)
         threading.Thread(
             target=_parse_parts,
-            args=(workbook, parts, self._handed, self._stop),
+            args=(segments, self._handed, self._stop),
             name="skillpolicy-sheet-parts",
             daemon=True,
         ).start()
@@ -484,17 +644,22 @@ def _rows_from(rows: Iterator[list[Any]], first: int) -> Iterator[list[Any]]:
 
 @dataclass(frozen=True)
 class _Written:
-    temporary: Path
     name: str  # the worksheet's name in the original
-    parts: int  # parts holding rows (one more holds the merges)
+    packages: list[tuple[Path, int]]  # the workbooks of parts, in order, and their parts
+    merges: Path  # the workbook of one part: the sheet's merged ranges
 
 
 class PartsWriting:
-    """The temporary workbook of a large first worksheet's parts, written on a thread while
+    """The temporary workbooks of a large first worksheet's parts, written on a thread while
     the workbook guard reads the original (neither parses it; zlib and the writes let go of
     the interpreter lock). :meth:`open` waits and opens the parts once the guard accepted
     the file; :meth:`cancel` (the guard refused it) stops and deletes them. Nothing is left
-    if neither is called: the file goes when this is dropped.
+    if neither is called: the files go when this is dropped.
+
+    The first eighth of the sheet goes into a workbook of its own, finished while the guard
+    still reads the rest and opened (its shared strings read, on a thread) as soon as the
+    guard has let the shared strings and styles pass; its parts are parsed only once the
+    whole file is accepted. The reader starts on them while the second workbook opens.
 
     Before the guard has spoken, the original is read only within bounds of its own: small
     XML parts without a DTD, the sheet inflated to no more than its directory declares, and
@@ -505,22 +670,33 @@ class PartsWriting:
         self._stop = threading.Event()
         self._done = threading.Event()
         self._written: _Written | None = None
-        self._finalizer: weakref.finalize[Any, Any] | None = None  # deletes the parts file
+        self._files: list[Path] = []  # deleted when this is dropped, unless handed on
+        weakref.finalize(self, _remove_all, self._files)
+        self._early: _Opening | None = None  # the first workbook, opening early
         # tapped: the sheet's XML is taken from the guard (give it :attr:`tap`; say
         # :meth:`guard_done` when it returns) rather than inflated again
         self.tap = _Tap(self._stop) if tapped else None
         threading.Thread(target=self._write, name="skillpolicy-sheet-split", daemon=True).start()
 
     def _temporary(self) -> Path:
-        """A new temporary file for the parts (made only for a sheet that is parted)."""
+        """A new temporary file for parts (made only for a sheet that is parted)."""
         handle, name = tempfile.mkstemp(prefix="skillpolicy-parts-", suffix=".xlsx")
         os.close(handle)
-        self._finalizer = weakref.finalize(self, _remove, Path(name))
+        self._files.append(Path(name))
         return Path(name)
+
+    def _open_early(self, package: _Package, shared: set[str]) -> None:
+        """The first workbook is written: open it once the guard let ``shared`` pass."""
+        tap = self.tap
+        self._early = _Opening(
+            package.path, (lambda: tap.wait_passed(shared)) if tap is not None else None
+        )
 
     def _write(self) -> None:
         try:
-            self._written = _write_temporary(self.path, self._temporary, self._stop, self.tap)
+            self._written = _write_temporary(
+                self.path, self._temporary, self._stop, self.tap, self._open_early
+            )
         except Exception:  # anything unusual: the whole-sheet parse reads it, or says why not
             self._written = None
         finally:
@@ -536,8 +712,7 @@ class PartsWriting:
             self.tap.guard_done()
 
     def _delete(self) -> None:
-        if self._finalizer is not None:
-            self._finalizer()
+        _remove_all(self._files)
 
     def cancel(self) -> None:
         """Stop writing and delete what was written."""
@@ -553,19 +728,34 @@ class PartsWriting:
         if written is None:
             return None
         try:
-            workbook = python_calamine.CalamineWorkbook.from_path(str(written.temporary))
-        except python_calamine.CalamineError:
+            merges = python_calamine.CalamineWorkbook.from_path(str(written.merges))
+            merged = merges.get_sheet_by_index(0).merged_cell_ranges or []
+            (first, parts), *later = written.packages
+            workbook = (self._early or _Opening(first)).result()
+        except (python_calamine.CalamineError, _NotParted):
+            self._delete()
             return None
         finally:
-            self._delete()  # opened, it is read from its descriptor
-        if len(workbook.sheet_names) != written.parts + 1:
+            _remove(written.merges)
+        if len(workbook.sheet_names) != parts:
+            self._delete()
             return None
-        return PartedSheet(self.path, written.name, workbook, written.parts)
+        segments: list[Segment] = [(workbook, parts)]
+        segments += [(_Opening(path), count) for path, count in later]
+        handed = [path for path, _ in later]  # removed once open, or with the sheet
+        self._files[:] = [path for path in self._files if path not in handed]
+        self._delete()
+        return PartedSheet(self.path, written.name, segments, merged, handed)
 
 
 def _remove(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
+
+
+def _remove_all(paths: list[Path]) -> None:
+    for path in paths:
+        _remove(path)
 
 
 def open_parted(path: Path) -> PartedSheet | None:
@@ -576,7 +766,11 @@ def open_parted(path: Path) -> PartedSheet | None:
 
 
 def _write_temporary(
-    path: Path, temporary: Callable[[], Path], stop: threading.Event, tap: _Tap | None = None
+    path: Path,
+    temporary: Callable[[], Path],
+    stop: threading.Event,
+    tap: _Tap | None = None,
+    on_early: Callable[[_Package, set[str]], None] | None = None,
 ) -> _Written | None:
     with zipfile.ZipFile(path) as archive:
         for name in ("_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"):
@@ -594,54 +788,41 @@ def _write_temporary(
                 item.compress_size, 1
             ):
                 raise _NotParted("beyond what is written before the guard has spoken")
-        target = temporary()
         if tap is not None:
             tap.want(part)
-        parts = _write_parts(archive, part, date1904, target, stop, tap)
-    return _Written(target, name, parts) if parts >= 1 else None
+        shared = {name for name in _SHARED if name in archive.NameToInfo}
+        packages: list[_Package] = []
 
+        def package(shared: bool = True) -> _Package:
+            made = _Package(temporary(), archive, date1904)
+            packages.append(made)
+            if shared:  # before its parts: in the tap's slack, not after the sheet's end
+                made.copy_shared(stop)
+            return made
 
-def _write_parts(
-    archive: zipfile.ZipFile,
-    part: str,
-    date1904: bool,
-    target: Path,
-    stop: threading.Event,
-    tap: _Tap | None,
-) -> int:
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
-        writer = _PartWriter(out)
-        if tap is not None:  # first: the guard waits while the tapped bytes are unread
-            parts = _split(tap, writer)
-        else:
-            with archive.open(part) as source:
-                parts = _split(_Stoppable(source, stop), writer)
-        for shared in _SHARED:
-            if shared in archive.NameToInfo:
-                with (
-                    archive.open(shared) as source,
-                    out.open(shared, "w", force_zip64=True) as copy,
-                ):
-                    reader = _Stoppable(source, stop)
-                    while chunk := reader.read(_READ_BYTES):
-                        copy.write(chunk)
-        every = range(parts + 1)
-        out.writestr(
-            "[Content_Types].xml",
-            _CONTENT_TYPES.format(parts="".join(_PART_TYPE.format(index=k) for k in every)),
-        )
-        out.writestr("_rels/.rels", _PACKAGE_RELS)
-        out.writestr(
-            "xl/workbook.xml",
-            _WORKBOOK.format(
-                date1904=int(date1904),
-                sheets="".join(
-                    f'<sheet name="part{k}" sheetId="{k + 1}" r:id="rId{k}"/>' for k in every
-                ),
-            ),
-        )
-        out.writestr(
-            "xl/_rels/workbook.xml.rels",
-            _WORKBOOK_RELS.format(parts="".join(_PART_REL.format(index=k) for k in every)),
-        )
-    return parts
+        def early(first: _Package) -> None:
+            if on_early is not None:
+                on_early(first, shared)
+
+        try:
+            first = package()
+            writer = _PartWriter(first, max(info.file_size // _EARLY_SHARE, 1), early, package)
+            if tap is not None:
+                parts = _split(tap, writer)
+            else:
+                with archive.open(part) as source:
+                    parts = _split(_Stoppable(source, stop), writer)
+            if parts < 1:
+                return None
+            last = writer.package
+            last.finish()
+            if last is first:
+                early(first)
+            merges = package(shared=False)
+            writer.write_merges(merges)
+            merges.finish()
+        finally:
+            for made in packages:
+                with contextlib.suppress(Exception):
+                    made.out.close()
+    return _Written(name, [(made.path, made.parts) for made in writer.packages], merges.path)
