@@ -352,7 +352,7 @@ class _OpenedWorkbook:
     opening a sheet does before any program is needed to find its header."""
 
     hidden: dict[str, HiddenCells]
-    workbook: python_calamine.CalamineWorkbook
+    workbook: python_calamine.CalamineWorkbook | None  # None: parted (the thread holds them)
     sheet_name: str
     sheet: python_calamine.CalamineSheet | PartedSheet
 
@@ -388,7 +388,7 @@ def _parse_first_sheet(
     its own (:mod:`.sheetparts`, ``writing`` its parts), any other whole."""
     parted = writing.open() if writing is not None else None
     if parted is not None:
-        return _OpenedWorkbook(hidden, parted.workbook, parted.name, parted)
+        return _OpenedWorkbook(hidden, None, parted.name, parted)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         visible = [

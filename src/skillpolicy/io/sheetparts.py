@@ -526,8 +526,10 @@ def _parse_parts(
         return False
 
     try:
-        for source, parts in segments:
+        while segments:
+            source, parts = segments.pop(0)
             workbook = source.result() if isinstance(source, _Opening) else source
+            del source
             if len(workbook.sheet_names) != parts:
                 raise RuntimeError("a workbook of parts lists other sheets than were written")
             for index in range(parts):
@@ -561,10 +563,8 @@ class PartedSheet:
     ) -> None:
         self.path = path
         self.name = name
-        # parsing on the thread, calamine holds the workbooks: nothing else may call them
-        first = segments[0][0]
-        assert not isinstance(first, _Opening)
-        self.workbook = first
+        # the workbooks are the parsing thread's alone (calamine holds each while it parses),
+        # each dropped once its parts are parsed
         self.parts = sum(parts for _, parts in segments)
         self.merged_cell_ranges = merged
         self._handed: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_QUEUED)
