@@ -559,3 +559,37 @@ def test_markup_among_the_rows_is_found_across_the_guard_s_chunks(
     monkeypatch.setattr(xlsxguard, "_OUT", chunk)
     assert read_all(path) == expected
     assert in_parts == [False]
+
+
+def test_a_workbook_laid_out_as_excel_writes_it_opens_its_first_parts_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a workbook laid out as Excel writes it (styles and shared strings after the
+    sheet), the guard checks the styles and shared strings ahead, beside the sheet, so the
+    first workbook of parts is opened before the guard has read the end of the sheet."""
+    source = _bench_roster(tmp_path / "roster.xlsx", 600)
+    path = tmp_path / "excel-order.xlsx"
+    with zipfile.ZipFile(source) as original:
+        members = {info.filename: original.read(info) for info in original.infolist()}
+    last = ("xl/styles.xml", "xl/sharedStrings.xml")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in [*(n for n in members if n not in last), *last]:
+            archive.writestr(name, members[name])
+    monkeypatch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
+    monkeypatch.setattr(sheetparts, "PART_BYTES", 16 * 1024)
+    monkeypatch.setattr(xlsxguard, "_AHEAD_FLOOR", 1024)  # the sheet is a big part
+    monkeypatch.setattr(xlsxguard, "_OUT", 16 * 1024)  # inflated a little at a time
+    opened = _Opened()
+    monkeypatch.setattr(sheetparts, "python_calamine", opened)
+    writing = sheetparts.PartsWriting(path, tapped=True)
+    tap = writing.tap
+    assert tap is not None
+
+    def held(name: str, data: bytes) -> None:
+        if name == "xl/worksheets/sheet1.xml" and not data:  # the sheet's end, once opened
+            assert opened.event.wait(10)
+        tap(name, data)
+
+    assert sniff_workbook(path, held) == {}
+    writing.guard_done()
+    assert writing.open() is not None

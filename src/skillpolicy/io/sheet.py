@@ -32,7 +32,7 @@ from ..domain.values import blank_cells, cell_text, fold_header, header_without_
 from .columns import KIND_KEYS, SHEET_KIND_NAMES, ColumnSet, shared_columns
 from .fileio import not_regular_file
 from .sheetparts import PASSING as PASSING
-from .sheetparts import PartedSheet, PartsWriting
+from .sheetparts import SHARED_PARTS, PartedSheet, PartsWriting
 from .sheetparts import unreadable_workbook as _unreadable_workbook
 from .xlsxguard import HiddenCells, Tap, check_directory, check_workbook
 
@@ -123,7 +123,8 @@ def column_letter(number: int) -> str:
 def sniff_workbook(path: Path, tap: Tap | None = None) -> dict[str, HiddenCells]:
     """Raise InputError unless ``path`` looks like a readable, sane .xlsx workbook; returns
     the rows and columns each sheet hides, by sheet name (``tap``: see
-    :data:`.xlsxguard.Tap`)."""
+    :data:`.xlsxguard.Tap`; the parts a workbook of parts copies are then checked ahead, so
+    it hears of them early)."""
     if not path.exists():
         raise InputError("文件不存在", file=path)
     if path.is_dir():
@@ -169,7 +170,7 @@ def sniff_workbook(path: Path, tap: Tap | None = None) -> dict[str, HiddenCells]
                 if "word/document.xml" in names:
                     raise InputError("这是 Word 文档，不是 Excel 工作簿", file=path)
                 raise InputError("压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件", file=path)
-            return check_workbook(path, archive, tap)
+            return check_workbook(path, archive, tap, SHARED_PARTS if tap is not None else ())
     except InputError:
         raise
     except OSError as exc:

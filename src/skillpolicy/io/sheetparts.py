@@ -104,7 +104,7 @@ _PART_REL = (
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
 )
 # what the original's parts are called where calamine looks for them (its workbook in xl/)
-_SHARED = ("xl/sharedStrings.xml", "xl/styles.xml")
+SHARED_PARTS = ("xl/sharedStrings.xml", "xl/styles.xml")
 
 
 # Exceptions a reader boundary lets through; anything else out of calamine, a Rust
@@ -165,7 +165,7 @@ def _first_visible_worksheet(archive: zipfile.ZipFile) -> tuple[str, str, bool]:
 
 def _check_names(archive: zipfile.ZipFile, part: str) -> None:
     """calamine may find a part whatever its case: take none that is named another way."""
-    wanted = {name.lower(): name for name in (part, *_SHARED)}
+    wanted = {name.lower(): name for name in (part, *SHARED_PARTS)}
     for name in archive.namelist():
         if "\\" in name or (name.lower() in wanted and name != wanted[name.lower()]):
             raise _NotParted(f"a part named unusually: {name!r}")
@@ -288,7 +288,7 @@ class _Package:
         self.out = zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True)
 
     def copy_shared(self, stop: threading.Event) -> None:
-        for shared in _SHARED:
+        for shared in SHARED_PARTS:
             if shared in self._archive.NameToInfo:
                 with (
                     self._archive.open(shared) as source,
@@ -783,14 +783,14 @@ def _write_temporary(
         info = archive.getinfo(part)
         if info.file_size < PARTED_FROM_BYTES:
             return None
-        for item in (info, *(archive.getinfo(s) for s in _SHARED if s in archive.NameToInfo)):
+        for item in (info, *(archive.getinfo(s) for s in SHARED_PARTS if s in archive.NameToInfo)):
             if item.file_size > WRITE_LIMIT_BYTES or item.file_size > _RATIO * max(
                 item.compress_size, 1
             ):
                 raise _NotParted("beyond what is written before the guard has spoken")
         if tap is not None:
             tap.want(part)
-        shared = {name for name in _SHARED if name in archive.NameToInfo}
+        shared = {name for name in SHARED_PARTS if name in archive.NameToInfo}
         packages: list[_Package] = []
 
         def package(shared: bool = True) -> _Package:

@@ -52,7 +52,7 @@ import threading
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -1125,12 +1125,17 @@ block: the guard waits (the sheet's parts are written from what the guard inflat
 
 
 def check_workbook(
-    path: Path, archive: zipfile.ZipFile, tap: Tap | None = None
+    path: Path,
+    archive: zipfile.ZipFile,
+    tap: Tap | None = None,
+    ahead_also: Collection[str] = (),
 ) -> dict[str, HiddenCells]:
     """Refuse ``archive`` (opened from ``path``) unless every bound holds; see the module.
 
     Returns, by sheet name, the rows and columns each sheet hides (seen on the way).
-    ``tap``, if given, is told every part's bytes as they are checked (see :data:`Tap`).
+    ``tap``, if given, is told every part's bytes as they are checked (see :data:`Tap`);
+    the parts named in ``ahead_also`` that follow the first big part are checked ahead with
+    the big ones (:class:`_Ahead`), so the tap hears of them while the big part is read.
     """
     infos = [info for info in archive.infolist() if not info.is_dir()]
     if len(infos) > MAX_PARTS:
@@ -1163,7 +1168,7 @@ def check_workbook(
     hidden: dict[str, HiddenCells] = {}
     with path.open("rb") as handle:
         structure = _read_structure(path, handle, by_name)
-        ahead = _Ahead(path, structure, infos, tap)
+        ahead = _Ahead(path, structure, infos, tap, ahead_also)
         try:
             inflated = 0
             for info in infos:
@@ -1201,6 +1206,7 @@ class _Ahead:
         structure: _Structure,
         infos: list[zipfile.ZipInfo],
         tap: Tap | None = None,
+        also: Collection[str] = (),
     ) -> None:
         self.results: dict[str, tuple[int, HiddenCells | None] | BaseException] = {}
         self.ready = threading.Condition()
@@ -1208,10 +1214,10 @@ class _Ahead:
         self.worker: threading.Thread | None = None
         declared, chosen, first = 0, [], True
         for info in infos:
-            if info.compress_size >= _AHEAD_FLOOR:
-                if not first:
-                    chosen.append((info, MAX_UNCOMPRESSED_BYTES - declared))
-                first = False
+            big = info.compress_size >= _AHEAD_FLOOR
+            if not first and (big or info.filename in also):
+                chosen.append((info, MAX_UNCOMPRESSED_BYTES - declared))
+            first = first and not big
             declared += info.file_size
         self.chosen = {info.filename for info, _ in chosen}
         if chosen:
