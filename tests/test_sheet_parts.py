@@ -593,3 +593,42 @@ def test_a_workbook_laid_out_as_excel_writes_it_opens_its_first_parts_early(
     assert sniff_workbook(path, held) == {}
     writing.guard_done()
     assert writing.open() is not None
+
+
+def test_first_parts_opened_early_then_refused_leave_nothing_and_the_guard_s_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet whose first parts were opened while the guard read on, and which the guard
+    then refuses (a cell far beyond the roster at its end), is refused with the line the
+    whole-sheet read gives, and no temporary file is left."""
+    path = _raw_roster(
+        tmp_path / "far.xlsx",
+        _trainee_rows(400),
+        extra='<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    )
+    expected = whole(path, monkeypatch)
+    assert expected[0] == "refused"
+    spare = tmp_path / "tmp"
+    spare.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
+    monkeypatch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
+    monkeypatch.setattr(sheetparts, "PART_BYTES", 4 * 1024)
+    monkeypatch.setattr(xlsxguard, "_OUT", 4 * 1024)
+    opened = _Opened()
+    monkeypatch.setattr(sheetparts, "python_calamine", opened)
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    told = [0]
+    tap = sheetparts._Tap.__call__
+
+    def held(self: sheetparts._Tap, name: str, data: bytes) -> None:
+        if name == "xl/worksheets/sheet1.xml":
+            told[0] += len(data)
+            if told[0] > size // 2:  # past half the sheet, its first parts are open
+                assert opened.event.wait(10)
+        tap(self, name, data)
+
+    monkeypatch.setattr(sheetparts._Tap, "__call__", held)
+    assert read_all(path) == expected
+    assert opened.paths  # the first parts were opened before the refusal
+    assert list(spare.iterdir()) == []
