@@ -173,12 +173,13 @@ def modules_at_the_guard(tmp_path: Path, args: list[str]) -> set[str]:
 
 def test_validate_starts_the_guard_before_the_program_and_typer_load(tmp_path: Path) -> None:
     """`validate SHEET` runs the workbook guard (and then calamine's parse, which lets the
-    rest load on the other core) before typer converts the options and before any program
-    model, rule or the ledger is loaded."""
+    rest load on the other core) before typer converts the options and before pydantic, any
+    program model or rule is loaded (the header reader's columns load no pydantic)."""
     modules = modules_at_the_guard(
         tmp_path,
         ["validate", str(EXAMPLE_ROSTER), "--program", "guangxi-2012-technician", "-f", "json"],
     )
     assert "typer._adapters" not in modules
+    assert sorted(m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")) == []
     early = ("skillpolicy.policy", "skillpolicy.rules", "skillpolicy.loading", "skillpolicy.check")
     assert sorted(m for m in modules if m.startswith(early)) == []
