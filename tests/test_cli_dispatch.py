@@ -113,8 +113,10 @@ def test_the_command_line_imports_without_logging() -> None:
         (["a.xlsx", "b.xlsx", "--program", "p"], None),
         (["--program", "p"], None),
         (["a.xlsx", "--program", "p", "--help"], None),
-        (["a.xlsx", "-h"], None),
-        (["a.xlsx", "--progam", "p"], None),
+        (["a.xlsx", "--format", "json"], None),
+        (["a.xlsx", "--params", "x.toml"], None),
+        (["a.xlsx", "-p", "p", "-h"], None),
+        (["a.xlsx", "-p", "p", "--progam", "p"], None),
         (["a.xlsx", "--annotate", "out.xlsx", "--program", "p"], None),
         (["a.xlsx", "--annotate=out.xlsx", "--program", "p"], None),
         (["dir", "--annotate-dir", "out", "--program", "p"], None),
@@ -124,7 +126,8 @@ def test_the_one_sheet_validate_names_is_told_from_the_words(
     args: list[str], sheet: str | None
 ) -> None:
     """validate's one workbook is found among its options (their values skipped, ``--``
-    honoured); several files, a help or unknown option, or a marked copy give none."""
+    honoured); several files, a help or unknown option, a marked copy or words without a
+    program (a usage error to tell at once) give none."""
     from skillpolicy.cli.validate import sheet_to_open
 
     found = sheet_to_open(args)

@@ -57,8 +57,11 @@ FLAGS = frozenset({"--force"})
 def sheet_to_open(args: list[str]) -> Path | None:
     """The one workbook ``validate ARGS`` checks, told from the words alone, to open ahead
     of typer's conversion of the options; None for several files, a folder (the batch
-    reads each file in its own process) and a marked copy (its output is checked first)."""
+    reads each file in its own process), a marked copy (its output is checked first) and
+    words without a program (a usage error, told at once rather than after the guard)."""
     if any(arg.partition("=")[0] in ("--annotate", "--annotate-dir") for arg in args):
+        return None
+    if not any(arg.startswith(("--program", "-p")) for arg in args):
         return None
     return sheet_named(args, OPTIONS_WITH_VALUE, FLAGS)
 
