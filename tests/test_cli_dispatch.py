@@ -188,3 +188,34 @@ def test_the_sheet_opened_early_is_the_one_the_command_reads(
     assert [p.resolve() for p in started] == [example, example]
     assert threads == ["skillpolicy-open-ahead"]
     assert not sheet._AHEAD
+
+
+def test_validate_of_one_sheet_holds_the_collector_off_from_the_start(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`validate SHEET` loads its program with Python's cyclic collector held off (as the
+    sheet's check always ran), and the collector is on again when the run is over."""
+    import gc
+
+    from inprocess import run_main
+    from skillpolicy.cli import common, validate
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "guangxi-2012-technician.xlsx"
+    seen: list[bool] = []
+    load = common.program
+
+    def recorded(program_id: str) -> Any:
+        seen.append(gc.isenabled())
+        return load(program_id)
+
+    monkeypatch.setattr(validate, "program", recorded)
+    assert gc.isenabled()
+    result = run_main(
+        "validate", example, "--program", "guangxi-2012-technician", "-f", "json",
+        cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch,
+    )  # fmt: skip
+    assert result.code in (0, 1), result.err
+    assert seen == [False]
+    assert gc.isenabled()

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import typer
@@ -77,7 +77,12 @@ def opening_early(
     options and the command loads its program; ``sheets`` tells, per command name, which
     one file its arguments name, if any. Nothing is opened for another command, for shell
     completion, or when the file cannot be told from the words alone: the command then
-    opens its sheet itself, as it always does."""
+    opens its sheet itself, as it always does.
+
+    Such a run holds Python's cyclic collector off throughout, as the sheet's check always
+    did (:func:`~skillpolicy.domain.collector.collector_paused`): what it loads first (pydantic,
+    the program's models, the rules) lives to its end, and the collector, triggered by those
+    allocations, would walk it a hundred times for nothing."""
     index = _command_index(args)
     if index is None or any(key.endswith("_COMPLETE") for key in os.environ):
         return nullcontext()
@@ -85,9 +90,16 @@ def opening_early(
     path = named(args[index + 1 :]) if named is not None else None
     if path is None or not path.is_file():
         return nullcontext()
+    return _opened_early(path)
+
+
+@contextmanager
+def _opened_early(path: Path) -> Iterator[None]:
+    from ..domain.collector import collector_paused
     from ..io.sheet import opening_ahead
 
-    return opening_ahead(path)
+    with collector_paused(), opening_ahead(path):
+        yield
 
 
 def only_the_named_command(app: typer.Typer, args: list[str]) -> typer.Typer:
