@@ -95,10 +95,10 @@ def opening_early(
 
 @contextmanager
 def _opened_early(path: Path) -> Iterator[None]:
-    from ..domain.collector import collector_paused
+    from ..domain.collector import collector_paused_to_the_end
     from ..io.sheet import opening_ahead
 
-    with collector_paused(), opening_ahead(path):
+    with collector_paused_to_the_end(), opening_ahead(path):
         yield
 
 
