@@ -80,9 +80,9 @@ def opening_early(
     opens its sheet itself, as it always does.
 
     Such a run holds Python's cyclic collector off throughout, as the sheet's check always
-    did (:func:`~skillpolicy.domain.collector.collector_paused`): what it loads first (pydantic,
-    the program's models, the rules) lives to its end, and the collector, triggered by those
-    allocations, would walk it a hundred times for nothing."""
+    did (:func:`~skillpolicy.domain.collector.collector_paused_to_the_end`): what it loads
+    first (pydantic, the program's models, the rules) lives to its end, and the collector,
+    triggered by those allocations, would walk it a hundred times for nothing."""
     index = _command_index(args)
     if index is None or any(key.endswith("_COMPLETE") for key in os.environ):
         return nullcontext()

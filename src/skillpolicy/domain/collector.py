@@ -39,8 +39,8 @@ def collector_paused_to_the_end() -> Iterator[None]:
     its youngest, so the collector, on again, does not walk all of it at its next young
     collection; and at exit the objects still alive are frozen, so the interpreter's
     shutdown does not walk them for cycles either (about 0.1 s after a 10,000-row validate).
-    Nothing is freed later than it would be: objects without cycles go when their last
-    reference does, and the process is about to end."""
+    Objects without cycles still go when their last reference does; garbage cycles the step
+    left wait for a full collection, or the end of the process, which is near."""
     if not _FROZEN_AT_EXIT:
         _FROZEN_AT_EXIT.append(True)
         atexit.register(gc.freeze)
