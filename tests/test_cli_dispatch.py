@@ -100,3 +100,122 @@ def test_the_command_line_imports_without_logging() -> None:
     code = "import sys, skillpolicy.cli; print('logging' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("args", "sheet"),
+    [
+        (["a.xlsx", "--program", "p", "--format", "json"], "a.xlsx"),
+        (["--program", "p", "a.xlsx"], "a.xlsx"),
+        (["-p", "p", "-f", "json", "--params", "x.toml", "a.xlsx", "--force"], "a.xlsx"),
+        (["--program=p", "-pq", "--max-rows=0", "a.xlsx"], "a.xlsx"),
+        (["--program", "p", "--", "-a.xlsx"], "-a.xlsx"),
+        (["a.xlsx", "b.xlsx", "--program", "p"], None),
+        (["--program", "p"], None),
+        (["a.xlsx", "--program", "p", "--help"], None),
+        (["a.xlsx", "--format", "json"], None),
+        (["a.xlsx", "--params", "x.toml"], None),
+        (["a.xlsx", "-p", "p", "-h"], None),
+        (["a.xlsx", "-p", "p", "--progam", "p"], None),
+        (["a.xlsx", "--annotate", "out.xlsx", "--program", "p"], None),
+        (["a.xlsx", "--annotate=out.xlsx", "--program", "p"], None),
+        (["dir", "--annotate-dir", "out", "--program", "p"], None),
+    ],
+)
+def test_the_one_sheet_validate_names_is_told_from_the_words(
+    args: list[str], sheet: str | None
+) -> None:
+    """validate's one workbook is found among its options (their values skipped, ``--``
+    honoured); several files, a help or unknown option, a marked copy or words without a
+    program (a usage error to tell at once) give none."""
+    from skillpolicy.cli.validate import sheet_to_open
+
+    found = sheet_to_open(args)
+    assert (None if found is None else str(found)) == sheet
+
+
+def test_validate_options_taking_a_value_are_all_known() -> None:
+    """Every option of validate that takes a value, and every flag, is known to the scan
+    that finds its sheet before typer converts the options."""
+    from skillpolicy.cli.validate import FLAGS, OPTIONS_WITH_VALUE
+
+    group = typer.main.get_command(only_the_named_command(app, ["validate"]))
+    assert isinstance(group, typer.core.TyperGroup)
+    command = group.commands["validate"]
+    options = [p for p in command.params if isinstance(p, typer.core.TyperOption)]
+    valued = {opt for p in options if not p.is_flag for opt in p.opts}
+    flags = {opt for p in options if p.is_flag for opt in p.opts}
+    assert valued == set(OPTIONS_WITH_VALUE)
+    assert flags - {"--help", "-h"} == set(FLAGS)
+
+
+def test_the_sheet_opened_early_is_the_one_the_command_reads(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`validate SHEET` opens its workbook once, before typer converts the options, and
+    the command's reader takes that opening: one parse, on the opening's own thread, and
+    nothing is left open afterwards."""
+    import threading
+
+    from inprocess import run_main
+    from skillpolicy.io import sheet
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "guangxi-2012-technician.xlsx"
+    threads: list[str] = []
+    parse = sheet._parse_first_sheet
+
+    def counted(*args: Any, **options: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return parse(*args, **options)
+
+    monkeypatch.setattr(sheet, "_parse_first_sheet", counted)
+    started: list[Path] = []
+    opening = sheet.opening_ahead
+
+    def recorded(path: Path) -> Any:
+        started.append(path)
+        return opening(path)
+
+    monkeypatch.setattr(sheet, "opening_ahead", recorded)
+    result = run_main(
+        "validate", example, "--program", "guangxi-2012-technician", "-f", "json",
+        cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch,
+    )  # fmt: skip
+    assert result.code in (0, 1), result.err
+    # early, then the command's own (which finds the opening under way)
+    assert [p.resolve() for p in started] == [example, example]
+    assert threads == ["skillpolicy-open-ahead"]
+    assert not sheet._AHEAD
+
+
+def test_validate_of_one_sheet_holds_the_collector_off_from_the_start(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`validate SHEET` loads its program with Python's cyclic collector held off (as the
+    sheet's check always ran), and the collector is on again when the run is over."""
+    import gc
+
+    from inprocess import run_main
+    from skillpolicy.cli import common, validate
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "guangxi-2012-technician.xlsx"
+    seen: list[bool] = []
+    load = common.program
+
+    def recorded(program_id: str) -> Any:
+        seen.append(gc.isenabled())
+        return load(program_id)
+
+    monkeypatch.setattr(validate, "program", recorded)
+    assert gc.isenabled()
+    result = run_main(
+        "validate", example, "--program", "guangxi-2012-technician", "-f", "json",
+        cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch,
+    )  # fmt: skip
+    assert result.code in (0, 1), result.err
+    assert seen == [False]
+    assert gc.isenabled()

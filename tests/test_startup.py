@@ -133,3 +133,53 @@ def test_the_init_default_is_the_parameters_file_name() -> None:
     from skillpolicy.policy.params import DEFAULT_PARAMS_FILE
 
     assert DEFAULT_OUT == DEFAULT_PARAMS_FILE
+
+
+# records the modules loaded when the workbook guard first runs, then runs the command line
+GUARD_DRIVER = """
+import json, sys
+import skillpolicy.io.xlsxguard as guard
+listing, args = sys.argv[1], json.loads(sys.argv[2])
+check = guard.check_workbook
+def recorded(*given, **options):
+    with open(listing, "w", encoding="utf-8") as out:
+        json.dump(sorted(sys.modules), out)
+    guard.check_workbook = check
+    return check(*given, **options)
+guard.check_workbook = recorded
+sys.argv = ["skillpolicy", *args]
+from skillpolicy.cli import main
+main()
+"""
+
+EXAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "examples" / "guangxi-2012-technician.xlsx"
+
+
+def modules_at_the_guard(tmp_path: Path, args: list[str]) -> set[str]:
+    """The modules a fresh ``skillpolicy ARGS`` holds when the workbook guard starts."""
+    listing = tmp_path / "modules.json"
+    result = subprocess.run(
+        [sys.executable, "-c", GUARD_DRIVER, str(listing), json.dumps(args)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return set(json.loads(listing.read_text(encoding="utf-8")))
+
+
+def test_validate_starts_the_guard_before_the_program_and_typer_load(tmp_path: Path) -> None:
+    """`validate SHEET` runs the workbook guard (and then calamine's parse, which lets the
+    rest load on the other core) before typer converts the options and before pydantic, any
+    program model or rule is loaded (the header reader's columns load no pydantic)."""
+    modules = modules_at_the_guard(
+        tmp_path,
+        ["validate", str(EXAMPLE_ROSTER), "--program", "guangxi-2012-technician", "-f", "json"],
+    )
+    assert "typer._adapters" not in modules
+    assert sorted(m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")) == []
+    early = ("skillpolicy.policy", "skillpolicy.rules", "skillpolicy.loading", "skillpolicy.check")
+    assert sorted(m for m in modules if m.startswith(early)) == []

@@ -27,7 +27,7 @@ from . import subsidy as subsidy_cmd
 from . import template as template_cmd
 from . import validate as validate_cmd
 from .common import STATE, examples, stderr
-from .dispatch import only_the_named_command
+from .dispatch import only_the_named_command, opening_early
 from .usage import usage_message
 
 EXIT_BAD_INPUT = 2
@@ -142,7 +142,10 @@ def _run() -> None:
         print(f"skillpolicy {__version__}")
         sys.exit(0)
     try:
-        code = only_the_named_command(app, sys.argv[1:])(standalone_mode=False)
+        # the one sheet `validate` names is opened (guard, then parse on a thread) before
+        # typer converts the options: calamine parses while the rest loads
+        with opening_early(sys.argv[1:], {"validate": validate_cmd.sheet_to_open}):
+            code = only_the_named_command(app, sys.argv[1:])(standalone_mode=False)
     except SkillpolicyError as error:
         stderr.print(f"错误：{error}", markup=False, highlight=False)
         sys.exit(EXIT_BAD_INPUT)

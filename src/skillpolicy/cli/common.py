@@ -279,9 +279,13 @@ def check_format(value: str) -> str:
 
 
 def check_kind(value: str | None) -> str | None:
+    """``--kind`` as given, or None; the program models are loaded only to check a kind
+    given (without one, the workbook guard and the parse start sooner)."""
+    if value is None:
+        return None
     from ..policy.programs import SheetKind
 
     kinds = get_args(SheetKind)
-    if value is not None and value not in kinds:
+    if value not in kinds:
         raise InputError(f"--kind 只能是 {'、'.join(kinds)}，不能是「{value}」")
     return value

@@ -37,11 +37,33 @@ from .common import (
     stdout,
     styled,
 )
+from .dispatch import sheet_named
 
 if TYPE_CHECKING:
     from ..check.validate import Report
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "review": "cyan"}
+
+
+# validate's options that take a value, and its flags (a test checks them against the
+# command's): enough to tell, before typer converts the options, which file it checks
+OPTIONS_WITH_VALUE = frozenset(
+    {"--program", "-p", "--as-of", "--format", "-f", "--params", "--ledger", "--kind"}
+    | {"--institution", "--max-rows", "--annotate", "--annotate-dir"}
+)
+FLAGS = frozenset({"--force"})
+
+
+def sheet_to_open(args: list[str]) -> Path | None:
+    """The one workbook ``validate ARGS`` checks, told from the words alone, to open ahead
+    of typer's conversion of the options; None for several files, a folder (the batch
+    reads each file in its own process), a marked copy (its output is checked first) and
+    words without a program (a usage error, told at once rather than after the guard)."""
+    if any(arg.partition("=")[0] in ("--annotate", "--annotate-dir") for arg in args):
+        return None
+    if not any(arg.startswith(("--program", "-p")) for arg in args):
+        return None
+    return sheet_named(args, OPTIONS_WITH_VALUE, FLAGS)
 
 
 def validate_sheet(*args: Any, **options: Any) -> Report:

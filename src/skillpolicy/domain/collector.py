@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 from collections.abc import Iterator
@@ -24,3 +25,28 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+_FROZEN_AT_EXIT: list[bool] = []
+
+
+@contextlib.contextmanager
+def collector_paused_to_the_end() -> Iterator[None]:
+    """:func:`collector_paused` for a step the process ends with (a command line's run), which
+    keeps most of what it makes to its end.
+
+    When the step is over, what it made joins the collector's oldest generation rather than
+    its youngest, so the collector, on again, does not walk all of it at its next young
+    collection; and at exit the objects still alive are frozen, so the interpreter's
+    shutdown does not walk them for cycles either (about 0.1 s after a 10,000-row validate).
+    Objects without cycles still go when their last reference does; garbage cycles the step
+    left wait for a full collection, or the end of the process, which is near."""
+    if not _FROZEN_AT_EXIT:
+        _FROZEN_AT_EXIT.append(True)
+        atexit.register(gc.freeze)
+    with collector_paused():
+        try:
+            yield
+        finally:
+            gc.freeze()  # everything tracked now: into the permanent generation ...
+            gc.unfreeze()  # ... and back into the oldest, without a walk over it

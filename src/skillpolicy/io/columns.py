@@ -18,9 +18,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, get_args
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from typing import TYPE_CHECKING, Any
 
 from ..domain.identifiers import check_credit_code, check_phone, check_postcode, check_resident_id
 from ..domain.values import (
@@ -36,32 +34,34 @@ from ..domain.values import (
     parse_yes_no,
 )
 
+if TYPE_CHECKING:
+    from .columnspec import COLUMN_TYPES as COLUMN_TYPES
+    from .columnspec import DEFAULT_FORMATS as DEFAULT_FORMATS
+    from .columnspec import Column as Column
+    from .columnspec import ColumnsFile as ColumnsFile
+    from .columnspec import ColumnSpec as ColumnSpec
+    from .columnspec import ColumnType as ColumnType
+    from .columnspec import SheetKindName as SheetKindName
+
+# the names :mod:`.columnspec` holds, loaded with pydantic when first asked for
+_MODELS = frozenset(
+    {"COLUMN_TYPES", "DEFAULT_FORMATS", "Column", "ColumnsFile", "ColumnSpec"}
+    | {"ColumnType", "SheetKindName"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The declarations' models and types (:mod:`.columnspec`), imported on first use so
+    that reading a sheet's headers does not load pydantic."""
+    if name in _MODELS:
+        from . import columnspec
+
+        return getattr(columnspec, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 COLUMNS_FILE = "columns.toml"  # in the shipped catalogs folder
 COLUMNS_SCHEMA_FILE = "columns.schema.json"
-
-ColumnType = Literal[
-    "text",
-    "person-id",
-    "credit-code",
-    "phone",
-    "postcode",
-    "date",
-    "ratio",
-    "integer",
-    "number",
-    "money",
-    "yes-no",
-    "level",
-    "choice",
-    "multi-choice",
-    "catalog",
-]
-
-COLUMN_TYPES: tuple[str, ...] = get_args(ColumnType)
-
-SheetKindName = Literal[
-    "roster", "application", "designation", "award", "technician", "levy", "score", "plan"
-]
 
 SHEET_KIND_NAMES: dict[str, str] = {
     "roster": "学员花名册",
@@ -92,105 +92,8 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     "application": ("单位名称",),
 }
 
-# the Excel number format of each type's cells in a blank template, unless a column says
-DEFAULT_FORMATS: dict[str, str] = {
-    "person-id": "@",
-    "credit-code": "@",
-    "phone": "@",
-    "postcode": "@",
-    "date": "yyyy-mm-dd",
-    "ratio": "0%",
-    "money": "#,##0.00",
-}
-
 # the types whose values are numbers, for minimum and maximum
 NUMERIC_TYPES = frozenset({"integer", "number", "money", "ratio"})
-
-
-class ColumnSpec(BaseModel):
-    """One column as a file declares it. In ``catalogs/columns.toml`` ``type`` is required; in a
-    program file's ``[columns]`` a column the shared file already declares may leave it out
-    and only narrow the column (fewer values, a bound, another description)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    type: ColumnType | None = Field(
-        None,
-        description="类型：text 文字、person-id 身份证号、credit-code 统一社会信用代码、phone 电话、"
-        "postcode 邮编、date 日期、ratio 百分数、integer 整数、number 数、money 金额、"
-        "yes-no 是/否、level 职业技能等级、choice 单选、multi-choice 多选、"
-        "catalog 项目职业目录（catalog）中的职业",
-    )
-    aliases: list[str] = Field(default_factory=list, description="表头的其他写法（别名）")
-    near_misses: list[str] = Field(
-        default_factory=list,
-        description="表头的近似写法：不当作这一列，但规则因缺这一列而跳过时提示改名",
-    )
-    alias_sheets: list[SheetKindName] = Field(
-        default_factory=list, description="别名只在这些种类的表中适用；不写为所有种类"
-    )
-    values: list[str] = Field(
-        default_factory=list, description="choice、multi-choice 列可选的取值（空模板的下拉列表）"
-    )
-    minimum: Decimal | None = Field(None, description="数值列的下限（含）")
-    maximum: Decimal | None = Field(None, description="数值列的上限（含）")
-    format: str | None = Field(
-        None, description='空模板中该列单元格的格式（Excel 数字格式，如 "@" 文本、"0.00%"）'
-    )
-    description: str | None = Field(None, description="这一列填什么（写入空模板的填表说明）")
-    clause: str | None = Field(None, description="规定这一列的条款或标准")
-
-    @model_validator(mode="after")
-    def _bounds_in_order(self) -> ColumnSpec:
-        if self.minimum is not None and self.maximum is not None and self.maximum < self.minimum:
-            raise ValueError("maximum 小于 minimum，请检查是否写反")
-        return self
-
-
-class ColumnsFile(BaseModel):
-    """``catalogs/columns.toml``: the columns every program shares."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    columns: dict[str, ColumnSpec] = Field(min_length=1, description="列名 → 列的声明")
-
-
-class Column(BaseModel):
-    """A column as a run uses it: the shared declaration with a program's narrowing applied."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    type: ColumnType
-    aliases: tuple[str, ...] = ()
-    alias_sheets: tuple[str, ...] = ()
-    near_misses: tuple[str, ...] = ()
-    values: tuple[str, ...] = ()
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
-    format: str | None = None
-    description: str | None = None
-    clause: str | None = None
-    from_program: bool = False  # declared or narrowed in the program file
-
-    @property
-    def cell_format(self) -> str | None:
-        """The blank template's number format for this column's cells."""
-        return self.format or DEFAULT_FORMATS.get(self.type)
-
-    def aliases_on(self, kind: str) -> tuple[str, ...]:
-        return self.aliases if not self.alias_sheets or kind in self.alias_sheets else ()
-
-
-def _merge(name: str, shared: Column | None, spec: ColumnSpec) -> Column:
-    base: dict[str, Any] = shared.model_dump() if shared is not None else {"name": name}
-    given = spec.model_dump(exclude_defaults=True)
-    for key in ("aliases", "alias_sheets", "near_misses", "values"):
-        if key in given:
-            given[key] = tuple(given[key])
-    if shared is not None and "aliases" in given:  # a program adds aliases, it cannot drop one
-        given["aliases"] = (*shared.aliases, *given["aliases"])
-    return Column.model_validate({**base, **given, "from_program": True})
 
 
 class ColumnSet:
@@ -215,12 +118,14 @@ class ColumnSet:
         """These columns with a program file's ``[columns]`` applied (checked by the loader)."""
         if not declared:
             return self
+        from .columnspec import merged as merged_column
+
         merged = dict(self.columns)
         for name, spec in declared.items():
             shared = merged.get(name)
             if shared is None and spec.type is None:
                 continue  # the loader says 缺少 type
-            merged[name] = _merge(name, shared, spec)
+            merged[name] = merged_column(name, shared, spec)
         return ColumnSet(merged)
 
     def index(self, kind: str) -> dict[str, str]:
@@ -332,7 +237,10 @@ def shipped_columns_path() -> Path:
 
 def load_columns_file(path: Path) -> ColumnSet:
     """The columns declared in ``path`` (a ``columns.toml``); a CatalogError naming the line."""
+    from pydantic import ValidationError
+
     from ..domain.errors import CatalogError
+    from .columnspec import Column, ColumnsFile
     from .datafile import describe_error, read_toml
 
     data, text = read_toml(path)
@@ -394,6 +302,8 @@ def header_clashes(
 
 def columns_json_schema() -> dict[str, Any]:
     """The JSON Schema of ``columns.toml`` (``#:schema`` on its first line)."""
+    from .columnspec import ColumnsFile
+
     schema = ColumnsFile.model_json_schema()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..domain.errors import InputError
 from ..domain.values import Level
-from ..io.columns import Column
+from ..io.columnspec import Column
 from ..io.fileio import write_atomically
 from ..io.xlsxout import WRAP, print_setup, put, set_widths, write_row
 from ..policy.catalog import Catalog

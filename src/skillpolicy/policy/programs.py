@@ -14,7 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ..domain.findings import ALREADY_PAID, Severity
-from ..io.columns import SHEET_KIND_NAMES, ColumnSet, ColumnSpec, shared_columns
+from ..io.columns import SHEET_KIND_NAMES, ColumnSet, shared_columns
+from ..io.columnspec import ColumnSpec
 from ..io.datafile import KeyedError
 from .conditions import Condition
 from .dated import DatedEntry, order_problem
