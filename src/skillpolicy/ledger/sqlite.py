@@ -115,9 +115,8 @@ from . import (
     StoredOutcome,
     already_paid_reason,
     findings_of,
-    findings_text,
+    outcome_texts,
     rule_ids_text,
-    rules_text,
     workflow,
 )
 
@@ -1707,7 +1706,7 @@ def _outcome_row(run_id: str, line_no: int, outcome: OutcomeLine) -> tuple[Any, 
     # LedgerLine's first nine fields and LineFacts are in column order (pinned by a test)
     return (
         run_id, line_no, *line[:9], line.payee, line.row, outcome.status,
-        findings_text(outcome), rules_text(outcome), *line.facts,
+        *outcome_texts(outcome), *line.facts,
     )  # fmt: skip
 
 
