@@ -12,9 +12,10 @@ on a lock file or a table lock:
 - the run's row is written by the same statement (a data-modifying ``WITH``), with the count
   and total of what that statement inserted, so no row is ever updated afterwards and the
   clerk role needs no UPDATE on amounts (``sql/roles.sql``);
-- the report's per-run summaries (``paid_groups``, ``paid_classes``) are counted by the
-  server from the temporary table, one ``INSERT … SELECT … GROUP BY`` each, rather than
-  sent as thousands of rows: fewer round trips, the same figures as SQLite's Python count;
+- the report's per-run summaries (``paid_groups``, ``paid_classes``) are counted in Python
+  by the code SQLite's commit uses (:func:`~skillpolicy.ledger.sqlite.summary_rows`) and
+  sent by COPY: the server's hash aggregate over the temporary table cost more than the
+  count and the few thousand rows sent;
 - a serialization failure or deadlock rolls the whole run back and it is tried again;
 - a dropped connection rolls it back on the server: nothing of the run is left.
 
@@ -169,23 +170,12 @@ INSERT_RUN_AND_LINES = (
     "FROM paid RETURNING line_count) "
     "SELECT line_count FROM run"
 )
-# The run's paid lines counted by the report's groups and classes, in the server from the
-# incoming table (one statement each, no rows sent back and forth); ``{paid}`` leaves out
-# the lines another run holds when there are any (the run's own lines are those in ``lines``).
-_PAID_NOW = (
-    " AND EXISTS (SELECT 1 FROM lines l WHERE l.line_key = i.line_key AND l.active = 1 "
-    "AND l.run_id = i.run_id)"
-)
-SUMMARISE_INCOMING_GROUPS = (
-    f"INSERT INTO paid_groups ({common._GROUP_KEY}, line_count) "
-    f"SELECT {common._GROUP_KEY}, COUNT(*) FROM incoming_lines i WHERE TRUE{{paid}} "
-    f"GROUP BY {common._GROUP_KEY}"
-)
-SUMMARISE_INCOMING_CLASSES = (
-    f"INSERT INTO paid_classes ({common._CLASS_KEY}, inspections, line_count) "
-    f"SELECT {common._CLASS_KEY}, MIN(inspections), COUNT(*) FROM incoming_lines i "
-    f"WHERE inspections IS NOT NULL{{paid}} GROUP BY {common._CLASS_KEY}"
-)
+# The run's paid lines counted by the report's groups and classes in Python, as SQLite counts
+# them (:func:`~skillpolicy.ledger.sqlite.summary_rows`), and sent by COPY: the server's
+# hash aggregate over the incoming table took 0.25 s of a 91,035-line commit, the counting
+# 0.09 s.
+COPY_PAID_GROUPS = f"COPY paid_groups ({common._GROUP_KEY}, line_count) FROM STDIN"
+COPY_PAID_CLASSES = f"COPY paid_classes ({common._CLASS_KEY}, inspections, line_count) FROM STDIN"
 SELECT_TAKEN_BY_OTHERS = (
     f"SELECT {common._PAID_COLUMNS} FROM incoming_lines i "
     "JOIN lines l ON l.line_key = i.line_key AND l.active = 1 "
@@ -485,9 +475,10 @@ class PostgresLedger:
                 earlier = {row[0]: _paid_entry(row) for row in taken}
                 if len(earlier) + int(paid_count) != len(rows):
                     raise _Retry  # a holder voided meanwhile: try the whole run again
-            paid = _PAID_NOW if earlier else ""
-            self._db.execute(SUMMARISE_INCOMING_GROUPS.format(paid=paid))
-            self._db.execute(SUMMARISE_INCOMING_CLASSES.format(paid=paid))
+            paid_rows = rows if not earlier else [row for row in rows if row[2] not in earlier]
+            groups, classes = common.summary_rows(paid_rows, null=None)
+            self._copy(COPY_PAID_GROUPS, groups)
+            self._copy(COPY_PAID_CLASSES, classes)
             self._record_outcomes(run.run_id, lines, outcomes, set(earlier), made.keys)
             self._db.execute("DROP TABLE incoming_lines")
             self._lock_log()
@@ -505,6 +496,14 @@ class PostgresLedger:
 
         earlier = self._transaction(work)
         return {**made.repeats, **earlier}
+
+    def _copy(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``rows`` into a table by COPY (text format; None is NULL)."""
+        if not rows:
+            return
+        with self._db.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def _record_outcomes(
         self,
