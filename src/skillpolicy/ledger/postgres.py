@@ -36,6 +36,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -79,6 +80,8 @@ COMMIT_WORK_MEM = "SET LOCAL work_mem = '128MB'"
 LOG_LOCK = MIGRATION_LOCK + 2
 ALREADY_PAID = common.ALREADY_PAID
 ZERO = common.ZERO
+# a commit's summaries (groups, classes) and outcome rows, made beside the lines' INSERT
+_Prepared = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*):[^@/?#\s]*@")
 _PASSWORD_KEYWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s&]*)", re.I)
@@ -455,8 +458,22 @@ class PostgresLedger:
         made = common.run_rows(run, lines)
         rows = made.rows
         params = json.dumps(run.params, ensure_ascii=False, sort_keys=True, default=str)
+        first_outcome = len(lines) + 1
+
+        def prepared() -> _Prepared:
+            # the usual run: every row goes in, so the summaries are those of all the rows
+            groups, classes = common.summary_rows(rows, null=None)
+            numbered = enumerate(outcomes, start=first_outcome)
+            return (
+                groups,
+                classes,
+                [(*common._outcome_row(run.run_id, n, o), 1) for n, o in numbered],
+            )
+
+        ahead: Future[_Prepared] | None = None
 
         def work() -> dict[str, PaidEntry]:
+            nonlocal ahead
             self._db.execute(COMMIT_WORK_MEM)
             self._db.execute(CREATE_INCOMING)
             with self._db.cursor() as cursor:
@@ -464,6 +481,8 @@ class PostgresLedger:
                     copy.set_types(INCOMING_TYPES)
                     for row in rows:
                         copy.write_row(row)
+                if ahead is None:  # made while the server inserts the lines (it waits unlocked)
+                    ahead = pool.submit(prepared)
                 (paid_count,) = self._one(
                     INSERT_RUN_AND_LINES,
                     (run.run_id, run.program, run.file_name, run.file_hash, run.created_at,
@@ -475,11 +494,15 @@ class PostgresLedger:
                 earlier = {row[0]: _paid_entry(row) for row in taken}
                 if len(earlier) + int(paid_count) != len(rows):
                     raise _Retry  # a holder voided meanwhile: try the whole run again
-            paid_rows = rows if not earlier else [row for row in rows if row[2] not in earlier]
-            groups, classes = common.summary_rows(paid_rows, null=None)
+            groups, classes, outcome_rows = ahead.result()
+            if earlier:  # the lines another run holds are not this run's to count
+                paid_rows = [row for row in rows if row[2] not in earlier]
+                groups, classes = common.summary_rows(paid_rows, null=None)
             self._copy(COPY_PAID_GROUPS, groups)
             self._copy(COPY_PAID_CLASSES, classes)
-            self._record_outcomes(run.run_id, lines, outcomes, set(earlier), made.keys)
+            self._record_outcomes(
+                run.run_id, lines, outcomes, outcome_rows, set(earlier), made.keys
+            )
             self._db.execute("DROP TABLE incoming_lines")
             self._lock_log()
             count, total = made.paid(earlier)
@@ -494,7 +517,11 @@ class PostgresLedger:
             )
             return earlier
 
-        earlier = self._transaction(work)
+        # the server inserts the lines in one statement, 2-3 s for 100,000, while this process
+        # only waits (the driver lets go of the interpreter): the summaries and the outcomes'
+        # rows are made on a second thread meanwhile, 0.1-0.15 s of CPU off the commit's path
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-commit") as pool:
+            earlier = self._transaction(work)
         return {**made.repeats, **earlier}
 
     def _copy(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -510,10 +537,13 @@ class PostgresLedger:
         run_id: str,
         lines: Sequence[LedgerLine],
         outcomes: Sequence[OutcomeLine],
+        outcome_rows: Sequence[tuple[Any, ...]],
         earlier: set[str],
         offered: Sequence[str],
     ) -> None:
-        """As SqliteLedger._record_outcomes; ``offered``: the run's keys, each once."""
+        """As SqliteLedger._record_outcomes; ``offered``: the run's keys, each once;
+        ``outcome_rows``: the rows of ``outcomes``, numbered after the lines (the lines refused
+        here as already paid follow them)."""
         refused: list[OutcomeLine] = []
         paid_now: set[str] = set()
         for line in lines if earlier or len(offered) != len(lines) else ():
@@ -532,12 +562,10 @@ class PostgresLedger:
             unpaid = sorted({o.line.key for o in everything if o.rules != (ALREADY_PAID,)})
             if unpaid:
                 self._db.execute(SUPERSEDE_OUTCOMES, (unpaid,))
-        if not everything:
-            return
-        start = len(lines) + 1
-        with self._db.cursor() as cursor, cursor.copy(COPY_OUTCOMES) as copy:
-            for number, outcome in enumerate(everything, start=start):
-                copy.write_row((*common._outcome_row(run_id, number, outcome), 1))
+        start = len(lines) + 1 + len(outcome_rows)
+        numbered = enumerate(refused, start=start)
+        rows = [*outcome_rows, *((*common._outcome_row(run_id, n, o), 1) for n, o in numbered)]
+        self._copy(COPY_OUTCOMES, rows)
 
     def void(self, run_id: str, reason: str, actor: str = "") -> str:
         """Record a void of ``run_id`` and take its lines out of the active set (no DELETE)."""
