@@ -1424,10 +1424,11 @@ class SqliteLedger:
         by another run, or a key repeated within this run); each supersedes the earlier
         current outcome of its key, as the lines paid now do. ``offered``: each key once."""
         refused: list[OutcomeLine] = []
-        paid_now: set[str] = set()
-        if not earlier and len(offered) == len(lines):
-            paid_now = set(offered)  # the usual run: every line offered went in, none refused
-        else:
+        # the usual run: every line offered went in, none refused (a set of its keys is made
+        # only if some earlier outcome is current, which a ledger without outcomes never has)
+        paid_now: Iterable[str] = offered
+        if earlier or len(offered) != len(lines):
+            paid_now = set()
             for line in lines:
                 if line.key in earlier or line.key in paid_now:
                     refused.append(
@@ -1440,7 +1441,7 @@ class SqliteLedger:
         everything = [*outcomes, *refused]
         if self._has_current_outcomes():
             superseding = sorted(
-                paid_now | {o.line.key for o in everything if o.rules != (ALREADY_PAID,)}
+                {*paid_now, *(o.line.key for o in everything if o.rules != (ALREADY_PAID,))}
             )
             for chunk in _chunks(superseding):
                 self._db.execute(in_list(SUPERSEDE_OUTCOMES, len(chunk)), tuple(chunk))
