@@ -329,6 +329,30 @@ def test_a_key_repeated_within_one_commit_is_recorded_once(book: Ledger) -> None
     assert active_keys(book) == [line.key]
 
 
+def test_outcomes_follow_the_lines_and_the_lines_found_paid_come_last(
+    ledger_target: LedgerTarget,
+) -> None:
+    """A run's unpaid lines are numbered after its paid ones, the lines it finds already paid
+    after those (refused already-paid); an earlier outcome of a key paid now is superseded."""
+    from skillpolicy.ledger import OutcomeLine
+
+    held = OutcomeLine(make_line(2, amount="0.00"), "pending", ("review",))
+    refused = OutcomeLine(make_line(9, amount="0.00"), "refused", ("rule-x",))
+    with ledger_target.open() as ledger:
+        ledger.commit(make_run("R1"), [make_line(0)], [held])
+        conflicts = ledger.commit(make_run("R2"), make_lines(3), [refused])
+        stored = ledger.outcomes("R2")
+    assert list(conflicts) == [make_line(0).key]
+    numbered = ledger_target.sql(
+        "SELECT line_no, line_key, status, current FROM outcomes WHERE run_id = 'R2' "
+        "ORDER BY line_no"
+    )
+    assert numbered == [(4, make_line(9).key, "refused", 1), (5, make_line(0).key, "refused", 1)]
+    assert [[reason.rule for reason in s.reasons] for s in stored] == [["rule-x"], ["already-paid"]]
+    # line 2 was held in R1 and is paid by R2: its earlier outcome is no longer current
+    assert ledger_target.sql("SELECT current FROM outcomes WHERE run_id = 'R1'") == [(0,)]
+
+
 def test_amounts_round_trip_exactly_as_decimal_text(book: Ledger) -> None:
     """Amounts are stored as TEXT decimals and read back as the same Decimal, never a float."""
     amounts = ["0.01", "1900.00", "123456789.99", "0.10", "3333.33"]

@@ -193,7 +193,7 @@ def hold_paid_groups(server_spec: str) -> psycopg.Connection[Any]:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "stage",
-    ["COPY incoming_lines", "INSERT INTO paid_groups", "COPY outcomes"],
+    ["COPY incoming_lines", "COPY paid_groups", "COPY outcomes"],
     ids=["copying-lines", "lines-inserted", "writing-outcomes"],
 )
 def test_a_commit_killed_at_any_point_leaves_nothing_and_a_rerun_pays_the_remainder(
@@ -207,7 +207,7 @@ def test_a_commit_killed_at_any_point_leaves_nothing_and_a_rerun_pays_the_remain
     earlier = make_lines(KILL_LINES // 4)
     with target.open() as book:
         book.commit(run_info("P0", "城区人社局"), earlier)
-    holder = hold_paid_groups(target.spec) if stage.startswith("INSERT") else None
+    holder = hold_paid_groups(target.spec) if stage == "COPY paid_groups" else None
     worker = start_commit(target, tmp_path, "K1")
     try:
         pids = wait_for(
@@ -303,7 +303,7 @@ def test_a_connection_dropped_mid_commit_is_one_line_exit_2_and_nothing_partial(
     )  # fmt: skip
     try:
         pids = wait_for(
-            lambda: backend_pids(server, "INSERT INTO paid_groups") or process.poll() is not None,
+            lambda: backend_pids(server, "COPY paid_groups") or process.poll() is not None,
             "the commit to wait inside its transaction",
         )
         assert process.poll() is None, process.communicate()
@@ -647,14 +647,14 @@ def test_a_commit_chosen_as_a_deadlock_victim_is_tried_again_and_pays(
     )
 
 
-# --- the report's summaries counted in the server -----------------------------------------------
+# --- the report's summaries written by a PostgreSQL commit -------------------------------------
 
 
-def test_summaries_counted_in_the_server_equal_sqlites_after_conflicts_and_a_void(
+def test_postgresql_summaries_equal_sqlites_after_conflicts_and_a_void(
     tmp_path: Path, postgres_target_fixture: LedgerTarget
 ) -> None:
-    """paid_groups and paid_classes counted by PostgreSQL (with lines another run holds left
-    out) give the month figures and thin classes SQLite's Python count gives, line for line."""
+    """paid_groups and paid_classes a PostgreSQL commit writes (with lines another run holds
+    left out) give the month figures and thin classes SQLite's give, line for line."""
     import random
 
     def lines(keys: range, rng: random.Random) -> list[LedgerLine]:

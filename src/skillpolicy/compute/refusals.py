@@ -54,6 +54,8 @@ def refuse_paid_before(payout: Payout, paid: dict[str, PaidEntry]) -> list[Findi
 def refuse_committed_elsewhere(payout: Payout, paid: dict[str, PaidEntry], run_id: str) -> None:
     """Refuse the paid lines the commit did not record: paid by another run meanwhile, or a
     key repeated in this run, whose first line is the one recorded."""
+    if not paid:
+        return  # the usual commit: every line recorded, none to look for
     recorded: set[str] = set()
     for line in payout.lines:
         if line.status == "paid" and line.key in paid:

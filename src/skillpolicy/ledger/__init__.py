@@ -117,37 +117,39 @@ class OutcomeLine:
 
 
 # A commit writes thousands of outcomes, most of them with reasons seen before (the same
-# hold, the same refusal): each distinct JSON text is made once, by one encoder.
+# hold, the same refusal): each distinct pair of JSON texts is made once, by one encoder.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _TEXTS_KEPT = 4096
-_FINDINGS_TEXTS: dict[tuple[tuple[Any, ...], ...], str] = {}
-_RULES_TEXTS: dict[tuple[str, ...], str] = {}
+_OUTCOME_TEXTS: dict[tuple[tuple[Any, ...], ...], tuple[str, str]] = {}
+
+
+def outcome_texts(outcome: OutcomeLine) -> tuple[str, str]:
+    """:func:`findings_text` and :func:`rules_text` of ``outcome`` from one look-up (its
+    reasons read once: the rule ids are the findings' own, in order, each once)."""
+    findings = outcome.findings
+    key = tuple((f.rule, f.column, f.severity, f.message, f.citation) for f in findings)
+    texts = _OUTCOME_TEXTS.get(key)
+    if texts is None:
+        texts = (
+            _ENCODE([f.record() for f in findings]),
+            _ENCODE(list(dict.fromkeys(part[0] for part in key))),
+        )
+        if len(_OUTCOME_TEXTS) < _TEXTS_KEPT:
+            _OUTCOME_TEXTS[key] = texts
+    return texts
 
 
 def findings_text(outcome: OutcomeLine) -> str:
     """An outcome's reasons as the ledger stores them: a JSON array of
     :meth:`~skillpolicy.domain.findings.Finding.record` objects (rule, column, severity, message,
     citation; the row is the line's)."""
-    findings = outcome.findings
-    key = tuple((f.rule, f.column, f.severity, f.message, f.citation) for f in findings)
-    text = _FINDINGS_TEXTS.get(key)
-    if text is None:
-        text = _ENCODE([f.record() for f in findings])
-        if len(_FINDINGS_TEXTS) < _TEXTS_KEPT:
-            _FINDINGS_TEXTS[key] = text
-    return text
+    return outcome_texts(outcome)[0]
 
 
 def rules_text(outcome: OutcomeLine) -> str:
     """An outcome's distinct rule ids as the ledger stores them (a JSON array): what the
     report groups by and asks about (``already-paid``)."""
-    rules = outcome.rules
-    text = _RULES_TEXTS.get(rules)
-    if text is None:
-        text = _ENCODE(list(rules))
-        if len(_RULES_TEXTS) < _TEXTS_KEPT:
-            _RULES_TEXTS[rules] = text
-    return text
+    return outcome_texts(outcome)[1]
 
 
 def findings_of(stored: Any, row: int | None) -> tuple[Finding, ...]:

@@ -12,9 +12,10 @@ on a lock file or a table lock:
 - the run's row is written by the same statement (a data-modifying ``WITH``), with the count
   and total of what that statement inserted, so no row is ever updated afterwards and the
   clerk role needs no UPDATE on amounts (``sql/roles.sql``);
-- the report's per-run summaries (``paid_groups``, ``paid_classes``) are counted by the
-  server from the temporary table, one ``INSERT … SELECT … GROUP BY`` each, rather than
-  sent as thousands of rows: fewer round trips, the same figures as SQLite's Python count;
+- the report's per-run summaries (``paid_groups``, ``paid_classes``) are counted in Python
+  by the code SQLite's commit uses (:func:`~skillpolicy.ledger.sqlite.summary_rows`) and
+  sent by COPY: the server's hash aggregate over the temporary table cost more than the
+  count and the few thousand rows sent;
 - a serialization failure or deadlock rolls the whole run back and it is tried again;
 - a dropped connection rolls it back on the server: nothing of the run is left.
 
@@ -35,6 +36,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -78,6 +80,8 @@ COMMIT_WORK_MEM = "SET LOCAL work_mem = '128MB'"
 LOG_LOCK = MIGRATION_LOCK + 2
 ALREADY_PAID = common.ALREADY_PAID
 ZERO = common.ZERO
+# a commit's summaries (groups, classes) and outcome rows, made beside the lines' INSERT
+_Prepared = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*):[^@/?#\s]*@")
 _PASSWORD_KEYWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s&]*)", re.I)
@@ -169,23 +173,12 @@ INSERT_RUN_AND_LINES = (
     "FROM paid RETURNING line_count) "
     "SELECT line_count FROM run"
 )
-# The run's paid lines counted by the report's groups and classes, in the server from the
-# incoming table (one statement each, no rows sent back and forth); ``{paid}`` leaves out
-# the lines another run holds when there are any (the run's own lines are those in ``lines``).
-_PAID_NOW = (
-    " AND EXISTS (SELECT 1 FROM lines l WHERE l.line_key = i.line_key AND l.active = 1 "
-    "AND l.run_id = i.run_id)"
-)
-SUMMARISE_INCOMING_GROUPS = (
-    f"INSERT INTO paid_groups ({common._GROUP_KEY}, line_count) "
-    f"SELECT {common._GROUP_KEY}, COUNT(*) FROM incoming_lines i WHERE TRUE{{paid}} "
-    f"GROUP BY {common._GROUP_KEY}"
-)
-SUMMARISE_INCOMING_CLASSES = (
-    f"INSERT INTO paid_classes ({common._CLASS_KEY}, inspections, line_count) "
-    f"SELECT {common._CLASS_KEY}, MIN(inspections), COUNT(*) FROM incoming_lines i "
-    f"WHERE inspections IS NOT NULL{{paid}} GROUP BY {common._CLASS_KEY}"
-)
+# The run's paid lines counted by the report's groups and classes in Python, as SQLite counts
+# them (:func:`~skillpolicy.ledger.sqlite.summary_rows`), and sent by COPY: the server's
+# hash aggregate over the incoming table took 0.25 s of a 91,035-line commit, the counting
+# 0.09 s.
+COPY_PAID_GROUPS = f"COPY paid_groups ({common._GROUP_KEY}, line_count) FROM STDIN"
+COPY_PAID_CLASSES = f"COPY paid_classes ({common._CLASS_KEY}, inspections, line_count) FROM STDIN"
 SELECT_TAKEN_BY_OTHERS = (
     f"SELECT {common._PAID_COLUMNS} FROM incoming_lines i "
     "JOIN lines l ON l.line_key = i.line_key AND l.active = 1 "
@@ -465,8 +458,22 @@ class PostgresLedger:
         made = common.run_rows(run, lines)
         rows = made.rows
         params = json.dumps(run.params, ensure_ascii=False, sort_keys=True, default=str)
+        first_outcome = len(lines) + 1
+
+        def prepared() -> _Prepared:
+            # the usual run: every row goes in, so the summaries are those of all the rows
+            groups, classes = common.summary_rows(rows, null=None)
+            numbered = enumerate(outcomes, start=first_outcome)
+            return (
+                groups,
+                classes,
+                [(*common._outcome_row(run.run_id, n, o), 1) for n, o in numbered],
+            )
+
+        ahead: Future[_Prepared] | None = None
 
         def work() -> dict[str, PaidEntry]:
+            nonlocal ahead
             self._db.execute(COMMIT_WORK_MEM)
             self._db.execute(CREATE_INCOMING)
             with self._db.cursor() as cursor:
@@ -474,6 +481,8 @@ class PostgresLedger:
                     copy.set_types(INCOMING_TYPES)
                     for row in rows:
                         copy.write_row(row)
+                if ahead is None:  # made while the server inserts the lines (it waits unlocked)
+                    ahead = pool.submit(prepared)
                 (paid_count,) = self._one(
                     INSERT_RUN_AND_LINES,
                     (run.run_id, run.program, run.file_name, run.file_hash, run.created_at,
@@ -485,10 +494,15 @@ class PostgresLedger:
                 earlier = {row[0]: _paid_entry(row) for row in taken}
                 if len(earlier) + int(paid_count) != len(rows):
                     raise _Retry  # a holder voided meanwhile: try the whole run again
-            paid = _PAID_NOW if earlier else ""
-            self._db.execute(SUMMARISE_INCOMING_GROUPS.format(paid=paid))
-            self._db.execute(SUMMARISE_INCOMING_CLASSES.format(paid=paid))
-            self._record_outcomes(run.run_id, lines, outcomes, set(earlier), made.keys)
+            groups, classes, outcome_rows = ahead.result()
+            if earlier:  # the lines another run holds are not this run's to count
+                paid_rows = [row for row in rows if row[2] not in earlier]
+                groups, classes = common.summary_rows(paid_rows, null=None)
+            self._copy(COPY_PAID_GROUPS, groups)
+            self._copy(COPY_PAID_CLASSES, classes)
+            self._record_outcomes(
+                run.run_id, lines, outcomes, outcome_rows, set(earlier), made.keys
+            )
             self._db.execute("DROP TABLE incoming_lines")
             self._lock_log()
             count, total = made.paid(earlier)
@@ -503,18 +517,33 @@ class PostgresLedger:
             )
             return earlier
 
-        earlier = self._transaction(work)
+        # the server inserts the lines in one statement, 2-3 s for 100,000, while this process
+        # only waits (the driver lets go of the interpreter): the summaries and the outcomes'
+        # rows are made on a second thread meanwhile, 0.1-0.15 s of CPU off the commit's path
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-commit") as pool:
+            earlier = self._transaction(work)
         return {**made.repeats, **earlier}
+
+    def _copy(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``rows`` into a table by COPY (text format; None is NULL)."""
+        if not rows:
+            return
+        with self._db.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def _record_outcomes(
         self,
         run_id: str,
         lines: Sequence[LedgerLine],
         outcomes: Sequence[OutcomeLine],
+        outcome_rows: Sequence[tuple[Any, ...]],
         earlier: set[str],
         offered: Sequence[str],
     ) -> None:
-        """As SqliteLedger._record_outcomes; ``offered``: the run's keys, each once."""
+        """As SqliteLedger._record_outcomes; ``offered``: the run's keys, each once;
+        ``outcome_rows``: the rows of ``outcomes``, numbered after the lines (the lines refused
+        here as already paid follow them)."""
         refused: list[OutcomeLine] = []
         paid_now: set[str] = set()
         for line in lines if earlier or len(offered) != len(lines) else ():
@@ -533,12 +562,10 @@ class PostgresLedger:
             unpaid = sorted({o.line.key for o in everything if o.rules != (ALREADY_PAID,)})
             if unpaid:
                 self._db.execute(SUPERSEDE_OUTCOMES, (unpaid,))
-        if not everything:
-            return
-        start = len(lines) + 1
-        with self._db.cursor() as cursor, cursor.copy(COPY_OUTCOMES) as copy:
-            for number, outcome in enumerate(everything, start=start):
-                copy.write_row((*common._outcome_row(run_id, number, outcome), 1))
+        start = len(lines) + 1 + len(outcome_rows)
+        numbered = enumerate(refused, start=start)
+        rows = [*outcome_rows, *((*common._outcome_row(run_id, n, o), 1) for n, o in numbered)]
+        self._copy(COPY_OUTCOMES, rows)
 
     def void(self, run_id: str, reason: str, actor: str = "") -> str:
         """Record a void of ``run_id`` and take its lines out of the active set (no DELETE)."""
