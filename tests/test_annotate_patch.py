@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import io
 import re
 import shutil
 import struct
@@ -25,6 +27,7 @@ from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, make_resident_id
 from skillpolicy.check.validate import Report, validate_sheet
 from skillpolicy.domain.errors import InputError
 from skillpolicy.domain.findings import Finding
+from skillpolicy.io import xlsxpatch
 from skillpolicy.loading.programfiles import load_program
 from skillpolicy.outputs.annotate import write_annotated
 
@@ -524,3 +527,44 @@ def test_a_mark_below_the_last_row_gets_its_row_and_the_dimension_grows(
     sheet = openpyxl.load_workbook(tmp_path / "marked.xlsx").worksheets[0]
     assert _rgb(sheet["I40"]) == "FFFF9999" and sheet["I40"].comment is not None
     assert "缺" in sheet["I40"].comment.text
+
+
+class _Member(io.BytesIO):
+    """A zip member's writer that keeps what it is given, and fails on the chunk ``failing``."""
+
+    def __init__(self, failing: bytes | None = None) -> None:
+        super().__init__()
+        self.written: list[bytes] = []
+        self.failing = failing
+
+    def write(self, data: Any) -> int:
+        if data == self.failing:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.written.append(bytes(data))
+        return len(data)
+
+
+def test_the_rewritten_sheet_is_deflated_behind_in_order_and_its_failure_reaches_the_caller() -> (
+    None
+):
+    """The marked sheet is written on a thread of its own: every chunk arrives in order by the
+    end of the block; a write that fails there (a full disk) is raised to the caller, and an
+    error of the block itself is the one raised."""
+    member = _Member()
+    chunks = [f"<row r={n}/>".encode() for n in range(200)]
+    with xlsxpatch._written_behind(member) as stream:
+        for chunk in chunks:
+            stream.write(chunk)
+    assert member.written == chunks
+    failing = _Member(failing=chunks[3])
+    with pytest.raises(OSError) as raised, xlsxpatch._written_behind(failing) as stream:
+        for chunk in chunks:
+            stream.write(chunk)
+    assert raised.value.errno == errno.ENOSPC
+    assert failing.written == chunks[:3]
+    with (
+        pytest.raises(ValueError, match="the block's own"),
+        xlsxpatch._written_behind(_Member(failing=chunks[0])) as stream,
+    ):
+        stream.write(chunks[0])
+        raise ValueError("the block's own")
