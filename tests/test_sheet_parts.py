@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,33 @@ def in_parts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     monkeypatch.setattr(sheetparts, "PART_BYTES", 300)
     monkeypatch.setattr(sheetparts.PartsWriting, "open", recording)
     return used
+
+
+@dataclass
+class Temporaries:
+    """A temporary folder of the test's own, and how many files were made in it."""
+
+    folder: Path
+    made: int = 0
+
+    def left(self) -> list[Path]:
+        return list(self.folder.iterdir())
+
+
+@pytest.fixture
+def temporaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Temporaries:
+    """Python's temporary folder made a fresh one, with the files made there counted."""
+    kept = Temporaries(tmp_path / "tmp")
+    kept.folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(kept.folder))
+    mkstemp = tempfile.mkstemp
+
+    def counted(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        kept.made += 1
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", counted)
+    return kept
 
 
 def read_all(path: Path) -> tuple[str, Any]:
@@ -241,16 +269,13 @@ def _parts_threads() -> list[threading.Thread]:
 
 
 def test_the_parsing_thread_ends_and_no_file_is_left(
-    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, in_parts: list[bool], temporaries: Temporaries
 ) -> None:
     """A reader dropped after its first batch stops the thread parsing its parts; the
     temporary workbook of parts is gone from the temporary folder as soon as it is open."""
-    spare = tmp_path / "tmp"
-    spare.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spare))
     path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 2000])
     reader = SheetReader(path)
-    assert list(spare.iterdir()) == []
+    assert temporaries.left() == []
     next(reader.batches(size=5))
     assert _parts_threads()
     del reader
@@ -299,7 +324,10 @@ def test_only_a_large_sheet_is_parted(tmp_path: Path) -> None:
 
 
 def test_a_workbook_the_guard_refuses_leaves_no_parts_behind(
-    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    in_parts: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+    temporaries: Temporaries,
 ) -> None:
     """The parts are written while the guard reads the file; when it refuses the file (a
     cell far beyond the roster) the refusal is the one it always gave, and the parts are
@@ -307,12 +335,9 @@ def test_a_workbook_the_guard_refuses_leaves_no_parts_behind(
     path = build("far-cell", tmp_path / "case")
     expected = whole(path, monkeypatch)
     assert expected[0] == "refused"
-    spare = tmp_path / "tmp"
-    spare.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spare))
     assert read_all(path) == expected
     assert in_parts == []  # never opened
-    assert list(spare.iterdir()) == []
+    assert temporaries.left() == []
 
 
 def test_the_command_line_reads_a_large_sheet_in_parts(
@@ -334,24 +359,11 @@ def test_the_command_line_reads_a_large_sheet_in_parts(
     assert '"rows": 100' in got.out or '"rows":100' in got.out
 
 
-def test_a_small_workbook_makes_no_temporary_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_small_workbook_makes_no_temporary_file(tmp_path: Path, temporaries: Temporaries) -> None:
     """Reading a sheet below PARTED_FROM_BYTES creates nothing in the temporary folder."""
-    spare = tmp_path / "tmp"
-    spare.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spare))
-    made: list[str] = []
-    mkstemp = tempfile.mkstemp
-
-    def counted(*args: Any, **kwargs: Any) -> tuple[int, str]:
-        made.append("file")
-        return mkstemp(*args, **kwargs)
-
-    monkeypatch.setattr(tempfile, "mkstemp", counted)
     path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows()])
     assert len(list(SheetReader(path).rows())) == 2
-    assert made == []
+    assert temporaries.made == 0
 
 
 def test_a_part_repeats_only_the_worksheet_start_tag(
@@ -400,21 +412,19 @@ def test_the_parts_are_written_from_the_bytes_the_guard_inflated(
     assert "xl/worksheets/sheet1.xml" not in opened
 
 
-def test_a_sheet_the_guard_never_told_of_is_parsed_whole(tmp_path: Path) -> None:
+def test_a_sheet_the_guard_never_told_of_is_parsed_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, temporaries: Temporaries
+) -> None:
     """Parts writing from a guard that returned without telling it the sheet's bytes gives
     no parts (the whole-sheet parse reads the sheet) and leaves no file behind."""
-    spare = tmp_path / "tmp"
-    spare.mkdir()
     path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 40])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tempfile, "tempdir", str(spare))
-        patch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
-        writing = sheetparts.PartsWriting(path, tapped=True)
-        assert writing.tap is not None
-        writing.tap("xl/worksheets/other.xml", b"<worksheet>")  # not the sheet: ignored
-        writing.guard_done()
-        assert writing.open() is None
-    assert list(spare.iterdir()) == []
+    monkeypatch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
+    writing = sheetparts.PartsWriting(path, tapped=True)
+    assert writing.tap is not None
+    writing.tap("xl/worksheets/other.xml", b"<worksheet>")  # not the sheet: ignored
+    writing.guard_done()
+    assert writing.open() is None
+    assert temporaries.made >= 1 and temporaries.left() == []
 
 
 def test_the_guard_is_not_held_up_by_a_sheet_that_is_not_parted(tmp_path: Path) -> None:
@@ -516,28 +526,20 @@ def test_the_first_parts_are_opened_once_the_shared_strings_pass_before_the_shee
 
 
 def test_a_sheet_in_two_workbooks_of_parts_reads_the_same_and_leaves_no_file(
-    tmp_path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    in_parts: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+    temporaries: Temporaries,
 ) -> None:
     """A sheet cut into a first workbook of parts and a second (opened while the first's
     parts are read) reads as the whole-sheet parse does, and no temporary file is left."""
     path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 400])
     expected = whole(path, monkeypatch)
-    spare = tmp_path / "tmp"
-    spare.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spare))
     monkeypatch.setattr(sheetparts, "PART_BYTES", 16 * 1024)
-    made: list[str] = []
-    mkstemp = tempfile.mkstemp
-
-    def counted(*args: Any, **kwargs: Any) -> tuple[int, str]:
-        made.append("file")
-        return mkstemp(*args, **kwargs)
-
-    monkeypatch.setattr(tempfile, "mkstemp", counted)
     assert read_all(path) == expected
     assert in_parts == [True]
-    assert len(made) == 3  # the first eighth, the rest, the merged ranges
-    assert list(spare.iterdir()) == []
+    assert temporaries.made == 3  # the first eighth, the rest, the merged ranges
+    assert temporaries.left() == []
 
 
 @pytest.mark.parametrize("markup", ["<!-- a note -->", "<![CDATA[x]]>", "<?note x?>"])
@@ -596,7 +598,7 @@ def test_a_workbook_laid_out_as_excel_writes_it_opens_its_first_parts_early(
 
 
 def test_first_parts_opened_early_then_refused_leave_nothing_and_the_guard_s_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, temporaries: Temporaries
 ) -> None:
     """A sheet whose first parts were opened while the guard read on, and which the guard
     then refuses (a cell far beyond the roster at its end), is refused with the line the
@@ -608,9 +610,6 @@ def test_first_parts_opened_early_then_refused_leave_nothing_and_the_guard_s_lin
     )
     expected = whole(path, monkeypatch)
     assert expected[0] == "refused"
-    spare = tmp_path / "tmp"
-    spare.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spare))
     monkeypatch.setattr(sheetparts, "PARTED_FROM_BYTES", 0)
     monkeypatch.setattr(sheetparts, "PART_BYTES", 4 * 1024)
     monkeypatch.setattr(xlsxguard, "_OUT", 4 * 1024)
@@ -631,4 +630,4 @@ def test_first_parts_opened_early_then_refused_leave_nothing_and_the_guard_s_lin
     monkeypatch.setattr(sheetparts._Tap, "__call__", held)
     assert read_all(path) == expected
     assert opened.paths  # the first parts were opened before the refusal
-    assert list(spare.iterdir()) == []
+    assert temporaries.left() == []

@@ -75,12 +75,14 @@ else:
 """
 
 
-def loaded_modules(tmp_path: Path, args: list[str] | None) -> tuple[set[str], str]:
-    """The modules a fresh interpreter holds after importing the CLI (``args`` None) or
-    after running ``skillpolicy ARGS``, and what it printed."""
+def driven(
+    tmp_path: Path, driver: str, args: list[str] | None
+) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """The modules a fresh interpreter running ``driver`` (given ``args``) listed, and how
+    the process ended."""
     listing = tmp_path / "modules.json"
     result = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(listing), json.dumps(args)],
+        [sys.executable, "-c", driver, str(listing), json.dumps(args)],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -88,8 +90,16 @@ def loaded_modules(tmp_path: Path, args: list[str] | None) -> tuple[set[str], st
         timeout=120,
         check=False,
     )
+    assert listing.exists(), result.stderr  # the driver lists the modules, or failed
+    return set(json.loads(listing.read_text(encoding="utf-8"))), result
+
+
+def loaded_modules(tmp_path: Path, args: list[str] | None) -> tuple[set[str], str]:
+    """The modules a fresh interpreter holds after importing the CLI (``args`` None) or
+    after running ``skillpolicy ARGS``, and what it printed."""
+    modules, result = driven(tmp_path, DRIVER, args)
     assert result.returncode == 0, result.stderr
-    return set(json.loads(listing.read_text(encoding="utf-8"))), result.stdout
+    return modules, result.stdout
 
 
 @pytest.mark.parametrize(
@@ -157,18 +167,9 @@ EXAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "examples" / "guangxi-201
 
 def modules_at_the_guard(tmp_path: Path, args: list[str]) -> set[str]:
     """The modules a fresh ``skillpolicy ARGS`` holds when the workbook guard starts."""
-    listing = tmp_path / "modules.json"
-    result = subprocess.run(
-        [sys.executable, "-c", GUARD_DRIVER, str(listing), json.dumps(args)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+    modules, result = driven(tmp_path, GUARD_DRIVER, args)
     assert result.returncode in (0, 1), result.stderr
-    return set(json.loads(listing.read_text(encoding="utf-8")))
+    return modules
 
 
 def test_validate_starts_the_guard_before_the_program_and_typer_load(tmp_path: Path) -> None:
