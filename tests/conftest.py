@@ -113,6 +113,18 @@ def write_rows(path: Path, rows: Sequence[Sequence[Any]], *, title: str | None =
     return path
 
 
+def plant_unconvertible_date(path: Path, cell: str) -> Path:
+    """Put -1.1e11 formatted as a date (a date calamine cannot convert: a Rust panic) in
+    ``cell`` of the first sheet of the workbook at ``path``."""
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet[cell] = -1.1e11
+    sheet[cell].number_format = "yyyy-mm-dd"
+    book.save(path)
+    return path
+
+
 def mm(length: Length | None) -> int:
     """A python-docx page size or margin in whole millimetres; python-docx gives None for a
     length the section does not set, which no test expects."""

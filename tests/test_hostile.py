@@ -16,7 +16,7 @@ import docx
 import openpyxl
 import pytest
 
-from conftest import make_resident_id, write_rows
+from conftest import make_resident_id, plant_unconvertible_date, write_rows
 from inprocess import Outcome, run_main
 from skillpolicy.outputs import payouts
 from skillpolicy.render.engine import RenderError, _render_bounded, make_environment
@@ -233,12 +233,7 @@ def test_a_date_cell_calamine_cannot_convert_is_one_line_naming_the_cell(
 ) -> None:
     """A date-formatted -1.1e11 (a Rust panic in calamine): exit 2, one line naming F4."""
     path = roster(tmp_path / "r.xlsx", [trainee("张三", ID_A), trainee("李四", ID_B)])
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    assert sheet is not None
-    sheet["F4"] = -1.1e11
-    sheet["F4"].number_format = "yyyy-mm-dd"
-    book.save(path)
+    plant_unconvertible_date(path, "F4")
     result = run(tmp_path, capsys, monkeypatch, "validate", path, "-p", PROGRAM)
     assert result.code == 2
     assert len(result.err_lines) == 1

@@ -619,6 +619,17 @@ def test_the_base_13_checksum_is_the_standards_weighted_sum() -> None:
 _PLAIN = re.compile("[0-9]{17}[0-9Xx]")
 
 
+def _plain_by_the_check(cells: list[object]) -> list[str]:
+    """Each cell's number as check_resident_id finds it when the cell is text of 18 ASCII
+    digits (or a last x) and valid, else "": what plain_resident_ids must give."""
+    expected = []
+    for cell in cells:
+        result = check_resident_id(cell)
+        plain = isinstance(cell, str) and _PLAIN.fullmatch(cell) is not None
+        expected.append(result.value if result.ok and plain else "")
+    return expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_ID_CELLS, max_size=25))
 def test_the_plain_valid_numbers_of_a_column_are_those_the_check_finds_valid(
@@ -627,12 +638,7 @@ def test_the_plain_valid_numbers_of_a_column_are_those_the_check_finds_valid(
     """plain_resident_ids gives a cell's number exactly when it is text of 18 ASCII digits
     (or a last x) that check_resident_id finds valid, and then the check's value ("" for
     blank, whitespace, full-width, numeric, mutated and other broken cells)."""
-    expected = []
-    for cell in cells:
-        result = check_resident_id(cell)
-        plain = isinstance(cell, str) and _PLAIN.fullmatch(cell) is not None
-        expected.append(result.value if result.ok and plain else "")
-    assert plain_resident_ids(cells) == expected
+    assert plain_resident_ids(cells) == _plain_by_the_check(cells)
 
 
 @settings(max_examples=100, deadline=None)
@@ -726,10 +732,6 @@ def test_long_runs_of_plain_numbers_around_odd_cells_are_judged_as_each_alone() 
     ]
     column: list[object] = [None, *numbers[:40], "", *numbers[40:], " 41102319900101123X"]
     column[25] = numbers[3].lower() if "X" in numbers[3] else numbers[3][:17] + "0"
-    expected = []
-    for cell in column:
-        result = check_resident_id(cell)
-        plain = isinstance(cell, str) and _PLAIN.fullmatch(cell) is not None
-        expected.append(result.value if result.ok and plain else "")
+    expected = _plain_by_the_check(column)
     assert plain_resident_ids(column) == expected
     assert sum(map(bool, expected)) >= 60

@@ -22,7 +22,12 @@ import pytest
 import python_calamine
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from conftest import GUANGXI_ROSTER_HEADER, guangxi_clean_rows, write_rows
+from conftest import (
+    GUANGXI_ROSTER_HEADER,
+    guangxi_clean_rows,
+    plant_unconvertible_date,
+    write_rows,
+)
 from corpus.build import (
     BUILDERS,
     SHEET_OPEN,
@@ -115,15 +120,24 @@ def whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Any]:
         return read_all(path)
 
 
+def read_as_whole(
+    path: Path, monkeypatch: pytest.MonkeyPatch, in_parts: list[bool], *, parted: bool = True
+) -> tuple[str, Any]:
+    """Assert that a reader gives of ``path`` what the whole-sheet parse gives, having read it
+    in parts (``parted``) or whole; what it gave."""
+    expected = whole(path, monkeypatch)
+    assert read_all(path) == expected
+    assert in_parts == [parted]
+    return expected
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_every_example_reads_the_same_in_parts(
     path: Path, in_parts: list[bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each bundled example, cut into parts of 300 bytes, gives the same layout, rows,
     merges and hidden rows as when parsed whole."""
-    expected = whole(path, monkeypatch)
-    assert read_all(path) == expected
-    assert in_parts == [True]
+    read_as_whole(path, monkeypatch, in_parts)
 
 
 @pytest.mark.parametrize("case", READ_CASES)
@@ -169,10 +183,8 @@ def test_a_sheet_off_the_corner_with_merges_and_gaps_reads_the_same_in_parts(
     """Parts that start at other rows and columns than the sheet, a merge filling down
     across a cut, and a note left of every column at the end read as the whole sheet does."""
     path = _padded_roster(tmp_path / "padded.xlsx")
-    expected = whole(path, monkeypatch)
+    expected = read_as_whole(path, monkeypatch, in_parts)
     assert expected[0] == "read"
-    assert read_all(path) == expected
-    assert in_parts == [True]
 
 
 def test_dates_of_a_1904_workbook_read_the_same_in_parts(
@@ -222,9 +234,7 @@ def test_a_sheet_with_a_comment_among_its_rows_is_parsed_whole(
     rows = _trainee_rows(40)
     rows.insert(10, '<!-- <row r="2"><c r="A2"><v>1</v></c></row> -->')
     path = _raw_roster(tmp_path / "commented.xlsx", rows)
-    expected = whole(path, monkeypatch)
-    assert read_all(path) == expected
-    assert in_parts == [False]
+    read_as_whole(path, monkeypatch, in_parts, parted=False)
 
 
 def test_rows_without_numbers_are_never_cut_before(
@@ -240,10 +250,8 @@ def test_rows_without_numbers_are_never_cut_before(
         for index, row in enumerate(_trainee_rows(60))
     ]
     path = _raw_roster(tmp_path / "unnumbered.xlsx", rows)
-    expected = whole(path, monkeypatch)
+    expected = read_as_whole(path, monkeypatch, in_parts)
     assert expected[0] == "read"
-    assert read_all(path) == expected
-    assert in_parts == [True]
 
 
 def test_a_date_out_of_range_in_a_later_part_names_the_same_row(
@@ -252,16 +260,9 @@ def test_a_date_out_of_range_in_a_later_part_names_the_same_row(
     """A date calamine cannot convert, far down the sheet, stops the reader with the same
     line, naming the same cell, as the whole-sheet parse."""
     path = write_rows(tmp_path / "r.xlsx", [GUANGXI_ROSTER_HEADER, *guangxi_clean_rows() * 100])
-    book = openpyxl.load_workbook(path)
-    table = book.active
-    assert table is not None
-    table["F150"] = -1.1e11
-    table["F150"].number_format = "yyyy-mm-dd"
-    book.save(path)
-    expected = whole(path, monkeypatch)
+    plant_unconvertible_date(path, "F150")
+    expected = read_as_whole(path, monkeypatch, in_parts)
     assert expected[0] == "refused" and "F150" in expected[1]
-    assert read_all(path) == expected
-    assert in_parts == [True]
 
 
 def _parts_threads() -> list[threading.Thread]:
@@ -458,10 +459,8 @@ def test_rows_of_parts_of_other_widths_give_the_same_columns(
     sheet["F45"] = "备注"
     path = tmp_path / "r.xlsx"
     book.save(path)
-    expected = whole(path, monkeypatch)
+    expected = read_as_whole(path, monkeypatch, in_parts)
     assert expected[0] == "read"
-    assert read_all(path) == expected
-    assert in_parts == [True]
 
 
 class _Opened:
@@ -557,10 +556,8 @@ def test_markup_among_the_rows_is_found_across_the_guard_s_chunks(
     rows = _trainee_rows(40)
     rows.insert(10, markup)
     path = _raw_roster(tmp_path / "marked.xlsx", rows)
-    expected = whole(path, monkeypatch)
     monkeypatch.setattr(xlsxguard, "_OUT", chunk)
-    assert read_all(path) == expected
-    assert in_parts == [False]
+    read_as_whole(path, monkeypatch, in_parts, parted=False)
 
 
 def test_a_workbook_laid_out_as_excel_writes_it_opens_its_first_parts_early(

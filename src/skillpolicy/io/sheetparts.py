@@ -508,11 +508,11 @@ class _Opening:
         return self._workbook
 
 
-Segment = tuple["python_calamine.CalamineWorkbook | _Opening", int]  # a workbook, its parts
+_Segment = tuple["python_calamine.CalamineWorkbook | _Opening", int]  # a workbook, its parts
 
 
 def _parse_parts(
-    segments: list[Segment], handed: queue.Queue[tuple[str, Any]], stop: threading.Event
+    segments: list[_Segment], handed: queue.Queue[tuple[str, Any]], stop: threading.Event
 ) -> None:
     """The parsing thread: each workbook's parts parsed in order and handed over (a workbook
     still opening waited for), then "end" (or the error that stopped it); it gives up once
@@ -557,7 +557,7 @@ class PartedSheet:
         self,
         path: Path,
         name: str,
-        segments: list[Segment],
+        segments: list[_Segment],
         merged: list[Any],
         files: list[Path],
     ) -> None:
@@ -740,7 +740,7 @@ class PartsWriting:
         if len(workbook.sheet_names) != parts:
             self._delete()
             return None
-        segments: list[Segment] = [(workbook, parts)]
+        segments: list[_Segment] = [(workbook, parts)]
         segments += [(_Opening(path), count) for path, count in later]
         handed = [path for path, _ in later]  # removed once open, or with the sheet
         self._files[:] = [path for path in self._files if path not in handed]
