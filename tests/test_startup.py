@@ -184,3 +184,52 @@ def test_validate_starts_the_guard_before_the_program_and_typer_load(tmp_path: P
     assert sorted(m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")) == []
     early = ("skillpolicy.policy", "skillpolicy.rules", "skillpolicy.loading", "skillpolicy.check")
     assert sorted(m for m in modules if m.startswith(early)) == []
+
+
+def test_each_command_module_registers_the_names_the_table_gives() -> None:
+    """COMMAND_MODULES names, for every command module, exactly the commands and groups its
+    register() adds, and lists them in the order the full command line registers them."""
+    import importlib
+
+    import typer
+    from typer.main import get_command_name
+
+    import skillpolicy.cli as cli
+
+    def names(app: typer.Typer) -> list[str]:
+        commands = [
+            info.name or get_command_name(getattr(info.callback, "__name__", ""))
+            for info in app.registered_commands
+        ]
+        return [*commands, *(str(info.name) for info in app.registered_groups)]
+
+    for module, expected in cli.COMMAND_MODULES.items():
+        alone = typer.Typer()
+        importlib.import_module(f"skillpolicy.cli.{module}").register(alone)
+        assert sorted(names(alone)) == sorted(expected), module
+    every = [name for expected in cli.COMMAND_MODULES.values() for name in expected]
+    assert sorted(names(cli.app)) == sorted(every)
+    listed = [c.name for c in cli.app.registered_commands] + [
+        g.name for g in cli.app.registered_groups
+    ]
+    assert len(listed) == len(every)
+
+
+def test_validate_loads_no_other_command_and_no_ledger_backend(
+    tmp_path: Path, private_data_home: Path
+) -> None:
+    """`validate SHEET` imports only its own command module, and, with no default ledger
+    file yet, neither the SQLite nor the PostgreSQL ledger module."""
+    import skillpolicy.cli as cli
+
+    args = ["validate", str(EXAMPLE_ROSTER), "--program", "guangxi-2012-technician", "-f", "json"]
+    modules, result = driven(tmp_path, DRIVER, args)
+    assert result.returncode in (0, 1), result.stderr
+    assert '"findings"' in result.stdout
+    others = {f"skillpolicy.cli.{module}" for module in cli.COMMAND_MODULES} - {
+        "skillpolicy.cli.validate"
+    }
+    assert sorted(modules & others) == []
+    backends = {"skillpolicy.ledger.sqlite", "skillpolicy.ledger.postgres", "sqlite3", "psycopg"}
+    assert sorted(modules & backends) == []
+    assert list(private_data_home.iterdir()) == []  # the default ledger still not made

@@ -2,47 +2,47 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, cast
 
 import typer
 
 from .. import __version__
 from ..domain.errors import SkillpolicyError
 from ..domain.privacy import RedactingStream, redact_strictly
-from . import catalog as catalog_cmd
-from . import demo as demo_cmd
-from . import explain as explain_cmd
-from . import init as init_cmd
-from . import ledger as ledger_cmd
-from . import levy as levy_cmd
-from . import plan as plan_cmd
-from . import programs as programs_cmd
-from . import render as render_cmd
-from . import report as report_cmd
-from . import review as review_cmd
-from . import subsidy as subsidy_cmd
-from . import template as template_cmd
-from . import validate as validate_cmd
 from .common import STATE, examples, stderr
-from .dispatch import only_the_named_command, opening_early
+from .dispatch import command_name, only_the_named_command, opening_early
 from .usage import usage_message
+
+if TYPE_CHECKING:
+    app: typer.Typer  # every command (module __getattr__ below builds it on first use)
+
+# The module that registers each command or group, with the names it adds, in the order the
+# root's help lists them. A run that names a command imports its module alone: the others'
+# imports and option definitions would be a fixed cost of every run (a test checks each
+# module registers exactly these names).
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "programs": ("programs", "program"),
+    "catalog": ("catalog",),
+    "template": ("template",),
+    "validate": ("validate",),
+    "subsidy": ("subsidy",),
+    "explain": ("explain",),
+    "levy": ("levy",),
+    "demo": ("demo",),
+    "ledger": ("ledger",),
+    "render": ("render",),
+    "report": ("report",),
+    "plan": ("plan",),
+    "review": ("review",),
+    "init": ("init",),
+}
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
-
-app = typer.Typer(
-    name="skillpolicy",
-    help="职业技能培训补贴政策核查工具：核对花名册、计算补贴、打印文书。",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    epilog=examples("skillpolicy demo", "skillpolicy validate 花名册.xlsx --program 项目编号"),
-)
 
 
 def _version(value: bool) -> None:
@@ -51,7 +51,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")
@@ -78,20 +77,33 @@ def root(
     STATE.template_dirs = list(template_dir or [])
 
 
-programs_cmd.register(app)
-catalog_cmd.register(app)
-template_cmd.register(app)
-validate_cmd.register(app)
-subsidy_cmd.register(app)
-explain_cmd.register(app)
-levy_cmd.register(app)
-demo_cmd.register(app)
-ledger_cmd.register(app)
-render_cmd.register(app)
-report_cmd.register(app)
-plan_cmd.register(app)
-review_cmd.register(app)
-init_cmd.register(app)
+def command_app(name: str | None = None) -> typer.Typer:
+    """The command line with the commands of the module that registers ``name``; with every
+    command when ``name`` is None or names none of them (the root's help, a misspelt
+    command: click then lists them all)."""
+    app = typer.Typer(
+        name="skillpolicy",
+        help="职业技能培训补贴政策核查工具：核对花名册、计算补贴、打印文书。",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        epilog=examples("skillpolicy demo", "skillpolicy validate 花名册.xlsx --program 项目编号"),
+    )
+    app.callback()(root)
+    named = [module for module, names in COMMAND_MODULES.items() if name in names]
+    for module in named or COMMAND_MODULES:
+        importlib.import_module(f".{module}", __name__).register(app)
+    return app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``, the command line with every command, built when first asked for."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    built = globals()["app"] = command_app()
+    return built
 
 
 def main() -> None:
@@ -144,8 +156,12 @@ def _run() -> None:
     try:
         # the one sheet `validate` names is opened (guard, then parse on a thread) before
         # typer converts the options: calamine parses while the rest loads
-        with opening_early(sys.argv[1:], {"validate": validate_cmd.sheet_to_open}):
-            code = only_the_named_command(app, sys.argv[1:])(standalone_mode=False)
+        args = sys.argv[1:]
+        # shell completion asks for every command
+        completing = any(key.endswith("_COMPLETE") for key in os.environ)
+        named = command_app(None if completing else command_name(args))
+        with opening_early(args, {"validate": _validate_sheet}):
+            code = only_the_named_command(named, args)(standalone_mode=False)
     except SkillpolicyError as error:
         stderr.print(f"错误：{error}", markup=False, highlight=False)
         sys.exit(EXIT_BAD_INPUT)
@@ -172,3 +188,10 @@ def _run() -> None:
         # not an Exception (a Rust panic inside a parser, say): still a bug, never exit 1
         _internal_error(error)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _validate_sheet(args: list[str]) -> Path | None:
+    """The one sheet ``validate``'s arguments name (:func:`.validate.sheet_to_open`)."""
+    from .validate import sheet_to_open
+
+    return sheet_to_open(args)

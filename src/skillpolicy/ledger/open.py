@@ -15,7 +15,6 @@ from pathlib import Path
 
 from ..domain.errors import InputError
 from . import Ledger
-from .sqlite import SqliteLedger
 
 DEFAULT_FILE_NAME = "ledger.sqlite3"
 # The ledger to use when no --ledger is given (a path or a URL), e.g. in a crontab.
@@ -97,4 +96,6 @@ def open_ledger(spec: str | None, *, create: bool = True) -> Ledger:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise InputError(f"无法创建台账文件夹：{exc.strerror}", file=path.parent) from exc
+    from .sqlite import SqliteLedger  # a run that reads no ledger file never loads it
+
     return SqliteLedger(path, create=create)
