@@ -3,6 +3,7 @@ at any batch size; and the checking loop that makes a row's view only when one i
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import zipfile
 from collections.abc import Callable
@@ -113,6 +114,28 @@ def test_rows_are_the_batches_rows_one_at_a_time(tmp_path: Path) -> None:
     assert rows == _by_batches(path, 3)[0]
     assert [list(cells) for _, cells, _ in rows] == [["姓名", "身份证号", "培训机构"]] * 6
     assert reader.hidden_data_rows == [10]
+
+
+def test_a_column_of_few_repeated_values_is_interned_and_every_column_s_types_kept(
+    tmp_path: Path,
+) -> None:
+    """A batch's columns that repeat few texts or dates hold each value as one object (equal
+    cells are the same object), a column of distinct texts is left as read, and the batch
+    keeps each sheet column's cell types."""
+    day = dt.date(2013, 9, 16)
+    rows: list[list[Any]] = [["姓名", "身份证号", "培训机构", "开班日期"]]
+    rows += [[f"学员{n}", PEOPLE[n % 7], "甲学校" if n % 2 else "乙学校", day] for n in range(40)]
+    batch = next(SheetReader(write_rows(tmp_path / "r.xlsx", rows)).batches())
+    institutions = batch.columns["培训机构"]
+    assert len(set(map(id, institutions))) == 2
+    assert len(set(map(id, batch.columns["开班日期"]))) == 1
+    assert len(set(map(id, batch.columns["姓名"]))) == 40
+    assert batch.types == {
+        "姓名": {str},
+        "身份证号": {str},
+        "培训机构": {str},
+        "开班日期": {dt.date},
+    }
 
 
 def test_a_sheet_wide_institution_is_a_column_of_every_row(

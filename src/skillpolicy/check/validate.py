@@ -194,7 +194,8 @@ class Checker:
         or when asked for later; a row whose control characters were removed gets a warning
         for each such cell after its rules' findings."""
         checked = CheckedBatch(rows, self.context)
-        checked.findings = self._check(Batch.of_columns(rows.numbers, rows.columns), checked.view)
+        batch = Batch.of_columns(rows.numbers, rows.columns)
+        checked.findings = self._check(batch, checked.view, rows.types)
         program = self.context.program
         for k, columns in rows.cleaned.items():
             if columns:
@@ -203,10 +204,19 @@ class Checker:
                 )
         return checked
 
-    def _check(self, batch: Batch, view: Callable[[int], RowView]) -> dict[int, list[Finding]]:
+    def _check(
+        self,
+        batch: Batch,
+        view: Callable[[int], RowView],
+        types: dict[str, frozenset[type]] | None = None,
+    ) -> dict[int, list[Finding]]:
         """The findings of the rows of ``batch`` that have any, by index, in rule order;
-        ``view`` gives a row's view to the rules that read one."""
-        self.context.memo.next_batch()  # the last batch's columns are not asked again
+        ``view`` gives a row's view to the rules that read one, ``types`` the cell types of
+        columns the reader found (the memo asks no pass over them)."""
+        memo = self.context.memo
+        memo.next_batch()  # the last batch's columns are not asked again
+        for name, cell_types in (types or {}).items():
+            memo.know_types(batch.column(name), cell_types)
         findings: dict[int, list[Finding]] = {}
         numbers = batch.numbers
         # per row (by index), the columns whose unreadable cell is reported already: once a row
