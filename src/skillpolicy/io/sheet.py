@@ -884,7 +884,8 @@ def _read_column(values: list[Any]) -> tuple[list[Any], str, frozenset[type]]:
     (distinct values, look-ups, runs of equal cells) then reads a few objects instead of a
     new one a cell, and the batch's copies are freed. Its text is that of its distinct
     values, its types theirs (no value of another type equals a text or a date)."""
-    if len(set(values[:_SAMPLE_CELLS])) <= _FEW_VALUES:
+    sample = values[:_SAMPLE_CELLS]
+    if len(set(sample)) <= _FEW_VALUES and _INTERNED_TYPES.issuperset(map(type, sample)):
         canon: dict[Any, Any] = {}
         interned = list(map(canon.setdefault, values, values))
         types = frozenset(map(type, canon))
