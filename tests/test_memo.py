@@ -365,6 +365,18 @@ def test_a_column_s_types_and_distinct_values_are_found_once_a_batch() -> None:
     assert memo.types(cells) == found and memo.types(cells) is not found
 
 
+def test_types_told_for_a_batch_s_column_are_answered_without_a_pass() -> None:
+    """Memo.know_types (the reader found a column's types as it read it): Memo.types answers
+    what it was told for that column, with no pass of its own, until the next batch."""
+    memo = Memo()
+    cells: list[Any] = ["甲", "乙"]
+    told = frozenset([str, dt.date])  # not what a pass would find: shows none was made
+    memo.know_types(cells, told)
+    assert memo.types(cells) is told
+    memo.next_batch()
+    assert memo.types(cells) == {str}
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     batches=st.lists(st.lists(_CELL, max_size=20), min_size=1, max_size=5),

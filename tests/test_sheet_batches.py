@@ -3,6 +3,7 @@ at any batch size; and the checking loop that makes a row's view only when one i
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import zipfile
 from collections.abc import Callable
@@ -113,6 +114,32 @@ def test_rows_are_the_batches_rows_one_at_a_time(tmp_path: Path) -> None:
     assert rows == _by_batches(path, 3)[0]
     assert [list(cells) for _, cells, _ in rows] == [["姓名", "身份证号", "培训机构"]] * 6
     assert reader.hidden_data_rows == [10]
+
+
+def test_a_column_of_few_repeated_values_is_interned_and_every_column_s_types_kept(
+    tmp_path: Path,
+) -> None:
+    """A batch's columns that repeat few texts or dates hold each value as one object (equal
+    cells are the same object); a column of distinct texts, or of numbers (0.0 equals -0.0,
+    1 equals 1.0), is left as read; the batch keeps each sheet column's cell types."""
+    day = dt.date(2013, 9, 16)
+    rows: list[list[Any]] = [["姓名", "身份证号", "培训机构", "开班日期", "到课率"]]
+    rows += [
+        [f"学员{n}", PEOPLE[n % 7], "甲学校" if n % 2 else "乙学校", day, 0.9] for n in range(40)
+    ]
+    batch = next(SheetReader(write_rows(tmp_path / "r.xlsx", rows)).batches())
+    institutions = batch.columns["培训机构"]
+    assert len(set(map(id, institutions))) == 2
+    assert len(set(map(id, batch.columns["开班日期"]))) == 1
+    assert len(set(map(id, batch.columns["姓名"]))) == 40
+    assert len(set(map(id, batch.columns["到课率"]))) == 40
+    assert batch.types == {
+        "姓名": {str},
+        "身份证号": {str},
+        "培训机构": {str},
+        "开班日期": {dt.date},
+        "到课率": {float},
+    }
 
 
 def test_a_sheet_wide_institution_is_a_column_of_every_row(
@@ -266,3 +293,21 @@ def test_a_pure_rule_that_reads_no_cell_says_the_same_of_every_row(says: bool) -
         for view, findings in checker.check_rows(part):
             assert findings == list(rule.check(view))
             assert [f.row for f in findings] == ([view.number] if says else [])
+
+
+def test_a_pure_rule_of_one_input_is_keyed_by_the_cell_itself() -> None:
+    """The outcome table of a pure rule that reads one cell (the in-force rule's 开班日期)
+    is keyed by the cell itself, a bool cell kept apart from the number equal to it; with
+    two inputs, by their tuple."""
+    from skillpolicy.rules import Batch
+
+    day = dt.date(2013, 9, 16)
+    batch = Batch([3, 4, 5, 6], [{"a": day, "b": ""}, {"a": 1}, {"a": True}, {"a": day}])
+    assert validate._outcome_keys(batch, ("a",), ()) == [day, 1, ("bool", True), day]
+    assert validate._outcome_keys(batch, (), ("b",)) == [True, True, True, True]
+    assert validate._outcome_keys(batch, ("a",), ("b",)) == [
+        (day, True),
+        (1, True),
+        (("bool", True), True),
+        (day, True),
+    ]

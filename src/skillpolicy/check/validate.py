@@ -128,12 +128,11 @@ def _key_value(value: Any) -> Any:
     return ("bool", value) if isinstance(value, bool) else value
 
 
-def _outcome_keys(
-    batch: Batch, columns: tuple[str, ...], filled: tuple[str, ...]
-) -> list[tuple[Any, ...]]:
+def _outcome_keys(batch: Batch, columns: tuple[str, ...], filled: tuple[str, ...]) -> list[Any]:
     """Per row of ``batch``, what a pure rule's outcome depends on: the cells of ``columns``
     (a bool cell kept apart from the number equal to it) and whether each of ``filled`` is
-    blank."""
+    blank; a tuple of them, or the one alone when there is one (a rule's keys are always of
+    the one form, its inputs being fixed)."""
     parts: list[Iterable[Any]] = []
     for column in columns:
         values = batch.column(column)
@@ -141,6 +140,8 @@ def _outcome_keys(
     parts.extend(map(is_blank, batch.column(column)) for column in filled)
     if not parts:
         return [()] * len(batch)
+    if len(parts) == 1:  # one cell a key: the cell itself (no tuple made a row)
+        return list(parts[0])
     return list(zip(*parts, strict=True))
 
 
@@ -168,9 +169,7 @@ class Checker:
             else:
                 self.skipped.append((spec, spec.skipped_because(reason)))
         # pure rules are answered from a table of the outcomes seen for the same input cells
-        self._plan: list[
-            tuple[Rule, tuple[str, ...] | None, tuple[str, ...], dict[tuple[Any, ...], Any]]
-        ] = []
+        self._plan: list[tuple[Rule, tuple[str, ...] | None, tuple[str, ...], dict[Any, Any]]] = []
         for rule in self.rules:
             columns = rule.inputs() if rule.pure else None
             filled = rule.presence() if rule.pure else ()
@@ -194,7 +193,8 @@ class Checker:
         or when asked for later; a row whose control characters were removed gets a warning
         for each such cell after its rules' findings."""
         checked = CheckedBatch(rows, self.context)
-        checked.findings = self._check(Batch.of_columns(rows.numbers, rows.columns), checked.view)
+        batch = Batch.of_columns(rows.numbers, rows.columns)
+        checked.findings = self._check(batch, checked.view, rows.types)
         program = self.context.program
         for k, columns in rows.cleaned.items():
             if columns:
@@ -203,10 +203,19 @@ class Checker:
                 )
         return checked
 
-    def _check(self, batch: Batch, view: Callable[[int], RowView]) -> dict[int, list[Finding]]:
+    def _check(
+        self,
+        batch: Batch,
+        view: Callable[[int], RowView],
+        types: dict[str, frozenset[type]] | None = None,
+    ) -> dict[int, list[Finding]]:
         """The findings of the rows of ``batch`` that have any, by index, in rule order;
-        ``view`` gives a row's view to the rules that read one."""
-        self.context.memo.next_batch()  # the last batch's columns are not asked again
+        ``view`` gives a row's view to the rules that read one, ``types`` the cell types of
+        columns the reader found (the memo asks no pass over them)."""
+        memo = self.context.memo
+        memo.next_batch()  # the last batch's columns are not asked again
+        for name, cell_types in (types or {}).items():
+            memo.know_types(batch.column(name), cell_types)
         findings: dict[int, list[Finding]] = {}
         numbers = batch.numbers
         # per row (by index), the columns whose unreadable cell is reported already: once a row
@@ -251,7 +260,7 @@ class Checker:
             keys = _outcome_keys(batch, columns, filled)
             # each distinct key of the batch answered once (from its last row: a pure rule's
             # outcome depends on the key alone), then the rows whose key has something to say
-            saying: dict[tuple[Any, ...], tuple[tuple[Finding, ...], CellProblem | None]] = {}
+            saying: dict[Any, tuple[tuple[Finding, ...], CellProblem | None]] = {}
             for key, k in dict(zip(keys, range(len(keys)), strict=True)).items():
                 outcome = outcomes.get(key)
                 if outcome is None:

@@ -8,6 +8,7 @@ the known columns keyed by canonical header, so a rule never sees a column posit
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import operator
 import os
 import re
@@ -781,6 +782,8 @@ class RowBatch:
     columns: dict[str, list[Any]]
     # by index in the batch: the columns whose text lost control characters when read
     cleaned: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # the cell types of the sheet's columns (the constants' not), as the reader found them
+    types: dict[str, frozenset[type]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -845,6 +848,50 @@ def _text_of(values: list[Any]) -> str:
         return "".join(values)
     except TypeError:
         return "".join(compress(values, map(_IS, map(type, values), repeat(str))))
+
+
+_TEXT_ALONE = frozenset([str])
+
+
+def _text_and_types(values: list[Any]) -> tuple[str, frozenset[type]]:
+    """:func:`_text_of` a column, and its cells' types, found on the way: calamine's cells
+    are of builtin types, so a column the join takes whole is of text alone, and a column
+    of no text (dates, numbers) is not joined at all."""
+    if not values:
+        return "", frozenset()
+    try:
+        return "".join(values), _TEXT_ALONE
+    except TypeError:
+        types = frozenset(map(type, values))
+        if str not in types:
+            return "", types
+        return "".join(compress(values, map(_IS, map(type, values), repeat(str)))), types
+
+
+# a column whose first cells hold this few distinct texts or dates (a roster's institution,
+# category, occupation, class dates) is interned: its equal cells made one object
+_SAMPLE_CELLS = 256
+_FEW_VALUES = 64
+_INTERNED_TYPES = frozenset([str, dt.date])
+
+
+def _read_column(values: list[Any]) -> tuple[list[Any], str, frozenset[type]]:
+    """A column as the rules will read it, its text (:func:`_text_of`, searched for control
+    characters) and its cells' types.
+
+    A column of text and dates that repeats few values has its equal cells made one object
+    (one pass, while its cells are fresh in the cache): each later pass of the rules over it
+    (distinct values, look-ups, runs of equal cells) then reads a few objects instead of a
+    new one a cell, and the batch's copies are freed. Its text is that of its distinct
+    values, its types theirs (no value of another type equals a text or a date)."""
+    sample = values[:_SAMPLE_CELLS]
+    if len(set(sample)) <= _FEW_VALUES and _INTERNED_TYPES.issuperset(map(type, sample)):
+        canon: dict[Any, Any] = {}
+        interned = list(map(canon.setdefault, values, values))
+        types = frozenset(map(type, canon))
+        if _INTERNED_TYPES.issuperset(types):
+            return interned, "".join(value for value in canon if value.__class__ is str), types
+    return (values, *_text_and_types(values))
 
 
 class _Shape:
@@ -937,11 +984,18 @@ class _Shape:
 
     def _clean(self, batch: RowBatch) -> None:
         """Control characters out of the text cells of the sheet's columns; a row where any
-        were found has every cell of it cleaned (constants too) and the columns named."""
+        were found has every cell of it cleaned (constants too) and the columns named. Each
+        column is read on the way (:func:`_read_column`): its types kept in the batch, its
+        few repeated values interned."""
         columns = batch.columns
+        texts: list[str] = []  # each column's text searched once
+        for name in self.names:
+            columns[name], text, batch.types[name] = _read_column(columns[name])
+            texts.append(text)
         sheet_columns = [columns[name] for name in self.names]
-        texts = list(map(_text_of, sheet_columns))  # each column's text searched once
-        if not any(map(CONTROL_CHARACTERS.search, texts)):
+        # a text all printable holds no control character (each is of category Cc): most
+        # columns are passed by that quicker test, the others searched
+        if all(map(str.isprintable, texts)) or not any(map(CONTROL_CHARACTERS.search, texts)):
             return
         flagged: set[int] = set()
         for values, text in zip(sheet_columns, texts, strict=True):

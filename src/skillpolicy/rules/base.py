@@ -206,6 +206,11 @@ class Memo:
             self._keep(_TYPES, cells, made)
         return made  # type: ignore[no-any-return]
 
+    def know_types(self, cells: Sequence[Any], types: frozenset[type]) -> None:
+        """Tell the memo the types of a column's cells (the reader found them as it read the
+        batch): :meth:`types` then answers without a pass over the cells."""
+        self._keep(_TYPES, cells, types)
+
     def distinct(self, cells: Sequence[Any]) -> dict[Any, None] | None:
         """A column's distinct values in order of first appearance, found once a batch; None
         when a cell cannot be a dict key (an unhashable value from a library caller) or equal
