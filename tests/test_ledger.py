@@ -858,7 +858,6 @@ def test_run_rows_are_the_lines_column_for_column() -> None:
     assert kept.rows[0][_LINE_ROW.index("inspections")] is None
 
 
-
 def test_a_null_integer_is_bound_as_a_nan_that_sqlite_stores_as_null(tmp_path: Path) -> None:
     """The commit binds an integer column's NULL as a float NaN, with no NULLIF in its
     statement; SQLite stores the NaN as NULL, and the paid summaries count such a line as
@@ -894,6 +893,7 @@ def test_a_null_integer_is_bound_as_a_nan_that_sqlite_stores_as_null(tmp_path: P
     ]
     assert groups == [(None, 1), (2, 1)]
     assert classes == [(3, 1)]
+
 
 def expected_row(line: LedgerLine, number: int, month: str) -> dict[str, Any]:
     facts = line.facts._replace(month=month)
