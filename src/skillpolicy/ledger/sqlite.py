@@ -813,9 +813,9 @@ _LINE_ROW = (
 # Binding None costs the driver an adaptation look-up per value, so the integer columns that
 # may be NULL (tranche, start_year, sheet_row, inspections) are bound as a float NaN, which
 # SQLite stores as NULL (sqlite3_bind_double; a test pins it): no adaptation, no text copied
-# and no NULLIF per value (3.6% fewer of SQLite's instructions for the 91,035 lines than ''
-# and NULLIF, by callgrind). One object: summary_rows finds it by identity (NaN is not equal
-# to itself).
+# and no NULLIF per value (3.6% fewer of SQLite's instructions than '' and NULLIF for 20,000
+# of the benchmark's lines, by callgrind). One object: summary_rows finds it by identity (NaN
+# is not equal to itself).
 _NULL = float("nan")
 INSERT_LINE_IF_NEW = (
     f"INSERT INTO lines ({', '.join(_LINE_ROW)}, active) VALUES ("
