@@ -50,3 +50,51 @@ def test_the_objects_alive_at_exit_are_frozen_once_registered(
         with collector.collector_paused_to_the_end():
             pass
     assert registered == [gc.freeze]
+
+
+def test_a_commit_leaves_the_collector_no_line_to_walk(tmp_path: Any) -> None:
+    """commit_payout frees its ledger lines before the collector is on again: no collection
+    during or right after it walks a young generation holding them (1,200 paid lines)."""
+    from pathlib import Path
+
+    from conftest import make_resident_id, write_rows
+    from skillpolicy.compute.paycommit import commit_payout
+    from skillpolicy.compute.subsidy import compute_subsidy
+    from skillpolicy.ledger.sqlite import SqliteLedger
+    from skillpolicy.loading.programfiles import load_program
+
+    header = [
+        "姓名",
+        "身份证号",
+        "职业(工种)",
+        "现等级",
+        "取证日期",
+        "申报等级",
+        "培训机构",
+        "鉴定结果",
+    ]
+    rows = [
+        ["韦志强", make_resident_id(f"45010219{800101 + n // 900:06d}{n % 900 + 100:03d}"),
+         "数控车工", "高级工", "2008-05-20", "技师", "广西机电技师学院", "合格"]
+        for n in range(1200)
+    ]  # fmt: skip
+    roster = write_rows(tmp_path / "roster.xlsx", [header, *rows])
+    params = Path(__file__).resolve().parents[1] / "examples" / "skillpolicy.toml"
+    payout = compute_subsidy(roster, load_program("guangxi-2012-technician"), params_file=params)
+    assert payout.count("paid") == 1200
+    walked: list[int] = []
+
+    def young(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start" and info["generation"] == 0:
+            walked.append(len(gc.get_objects(0)))
+
+    with SqliteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        gc.collect()
+        gc.callbacks.append(young)
+        try:
+            commit_payout(payout, ledger)
+            [[n] for n in range(1000)]  # enough new objects for the next young collection
+        finally:
+            gc.callbacks.remove(young)
+    assert payout.run_id is not None
+    assert walked and max(walked) < 1200

@@ -858,6 +858,43 @@ def test_run_rows_are_the_lines_column_for_column() -> None:
     assert kept.rows[0][_LINE_ROW.index("inspections")] is None
 
 
+def test_a_null_integer_is_bound_as_a_nan_that_sqlite_stores_as_null(tmp_path: Path) -> None:
+    """The commit binds an integer column's NULL as a float NaN, with no NULLIF in its
+    statement; SQLite stores the NaN as NULL, and the paid summaries count such a line as
+    NULL too (a NULL tranche in its group, no class without inspections)."""
+    import math
+
+    from skillpolicy.ledger import LineFacts
+    from skillpolicy.ledger.sqlite import _NULL, INSERT_LINE_IF_NEW
+
+    assert math.isnan(_NULL) and "NULLIF" not in INSERT_LINE_IF_NEW
+    path = tmp_path / "ledger.sqlite3"
+    with SqliteLedger(path) as book:
+        book.commit(
+            make_run("R1"),
+            [
+                make_line(1, year=None, row=None),
+                make_line(2, tranche=2, facts=LineFacts(institution="甲校", inspections=3)),
+            ],
+        )
+    db = sqlite3.connect(path)
+    try:
+        stored = db.execute(
+            "SELECT line_no, typeof(tranche), typeof(start_year), typeof(sheet_row), "
+            "typeof(inspections) FROM lines ORDER BY line_no"
+        ).fetchall()
+        groups = db.execute("SELECT tranche, line_count FROM paid_groups ORDER BY 1").fetchall()
+        classes = db.execute("SELECT inspections, line_count FROM paid_classes").fetchall()
+    finally:
+        db.close()
+    assert stored == [
+        (1, "null", "null", "null", "null"),
+        (2, "integer", "integer", "integer", "integer"),
+    ]
+    assert groups == [(None, 1), (2, 1)]
+    assert classes == [(3, 1)]
+
+
 def expected_row(line: LedgerLine, number: int, month: str) -> dict[str, Any]:
     facts = line.facts._replace(month=month)
     return {

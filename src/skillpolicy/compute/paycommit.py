@@ -66,6 +66,9 @@ def commit_payout(
             if line.status != "paid"
         ]
         conflicts = ledger.commit(run, paid_lines, outcomes)
+        # freed while the collector is still off: its first collection after, due since the
+        # allocations above, walked all 100,000 of them (0.05 s of CPU) for nothing
+        del paid_lines, outcomes
     refuse_committed_elsewhere(payout, conflicts, run_id)
     payout.run_id = run_id
     payout.ledger_location = ledger.location
