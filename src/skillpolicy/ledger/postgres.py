@@ -504,6 +504,7 @@ class PostgresLedger:
 
         def copied() -> bool:
             """The run's row and lines, all of them, or (a key held) nothing and False."""
+            nonlocal ahead
             count, total = made.paid()
             by_key = sorted(rows, key=_key_bytes)  # the INSERT's key order: see below
             try:
@@ -515,6 +516,8 @@ class PostgresLedger:
                     )  # fmt: skip
                     with cursor.copy(COPY_LINES) as copy:
                         copy.set_types(LINE_TYPES)
+                        if ahead is None:  # not before: the thread would hold up the sort
+                            ahead = pool.submit(prepared)
                         for row in by_key:
                             copy.write_row((*row, 1))
             except self._psycopg.errors.UniqueViolation as exc:
@@ -525,10 +528,11 @@ class PostgresLedger:
 
         def work() -> dict[str, PaidEntry]:
             nonlocal ahead
+            self._db.execute(COMMIT_WORK_MEM)
+            copied_in = copied()
             if ahead is None:  # made while the server takes the lines in (it waits unlocked)
                 ahead = pool.submit(prepared)
-            self._db.execute(COMMIT_WORK_MEM)
-            if copied():
+            if copied_in:
                 groups, classes, outcome_rows = ahead.result()
                 self._copy(COPY_PAID_GROUPS, groups)
                 self._copy(COPY_PAID_CLASSES, classes)
