@@ -55,6 +55,17 @@ def backend_pids(server: PostgresServer, query_start: str) -> list[int]:
     return [pid for (pid,) in rows]
 
 
+def waiting_pids(server: PostgresServer) -> list[int]:
+    """The server processes of skillpolicy connections waiting for another transaction (a key
+    it inserts that another transaction inserted and has not ended), whatever the statement."""
+    with psycopg.connect(server.url, autocommit=True) as db:
+        rows = db.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'skillpolicy' "
+            "AND wait_event_type = 'Lock' AND wait_event = 'transactionid'"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -238,6 +249,36 @@ def test_a_commit_killed_at_any_point_leaves_nothing_and_a_rerun_pays_the_remain
     assert {entry.run_id for entry in conflicts.values()} == {"P0"}
     assert rerun.line_count == KILL_LINES - len(earlier)
     assert target.sql("SELECT COUNT(*) FROM lines WHERE active = 1") == [(KILL_LINES,)]
+
+
+@pytest.mark.slow
+def test_a_commit_killed_while_copying_its_lines_straight_in_leaves_nothing(
+    tmp_path: Path, postgres_target_fixture: LedgerTarget
+) -> None:
+    """kill -9 of a process copying a run's lines straight into ``lines`` (no key held
+    elsewhere): no run, line or outcome of it is left, and a rerun pays every line."""
+    target = postgres_target_fixture
+    server = target.server
+    assert server is not None
+    target.open().close()
+    worker = start_commit(target, tmp_path, "K1")
+    pids = wait_for(
+        lambda: backend_pids(server, "COPY lines") or worker.poll() is not None, "COPY lines"
+    )
+    assert worker.poll() is None, f"the commit ended before copying its lines: {worker.stderr}"
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)
+    assert isinstance(pids, list)
+    wait_for(
+        lambda: not target.sql("SELECT 1 FROM pg_stat_activity WHERE pid = ANY(?)", (pids,)),
+        "the killed commit's server process to end",
+    )
+    for table in ("runs", "lines", "outcomes", "paid_groups", "paid_classes", "run_steps"):
+        assert target.sql(f"SELECT COUNT(*) FROM {table}") == [(0,)]
+    with target.open() as book:
+        assert book.commit(run_info("K2", "魏都区人社局"), make_lines(KILL_LINES)) == {}
+        [rerun] = book.runs()
+    assert (rerun.run_id, rerun.line_count) == ("K2", KILL_LINES)
 
 
 # --- the connection drops mid-commit ------------------------------------------------------------
@@ -636,7 +677,7 @@ def test_a_commit_chosen_as_a_deadlock_victim_is_tried_again_and_pays(
 
     worker = threading.Thread(target=commit)
     worker.start()
-    wait_for(lambda: backend_pids(server, "WITH paid"), "the commit to wait for the second key")
+    wait_for(lambda: waiting_pids(server), "the commit to wait for the second key")
     other.execute(insert, (1, first.key))  # waits for the commit: a deadlock the commit detects
     other.rollback()
     other.close()
