@@ -514,6 +514,41 @@ def test_paid_summaries_match_the_active_lines_after_commits_and_voids(tmp_path:
     assert [(c.institution, c.occupation, c.inspections, c.trainees) for c in thin] == classes
 
 
+def test_report_figures_are_the_month_figures_grouped_by_month_and_by_institution(
+    report_ledger: LedgerTarget,
+) -> None:
+    """report_figures holds month_figures' counts regrouped: by month without the institution,
+    and by institution with the report month apart and the category only as award or not."""
+    from skillpolicy.ledger import AWARD_TARGET
+
+    month = "2013-10"
+    with report_ledger.open() as ledger:
+        fine = ledger.month_figures(month)
+        grouped = ledger.report_figures(month)
+    assert fine and grouped.institutions
+
+    def common(f: Any) -> tuple[Any, ...]:
+        return (f.program, f.outcome, f.high_skill, f.first, f.status, f.reasons, f.amount)
+
+    by_month: Counter[tuple[Any, ...]] = Counter()
+    by_institution: Counter[tuple[Any, ...]] = Counter()
+    for f in fine:
+        by_month[(*common(f), f.month, f.target)] += f.count
+        if f.institution and f.month:
+            award = AWARD_TARGET if f.target.startswith(AWARD_TARGET) else ""
+            by_institution[(*common(f), f.institution, f.month == month, award)] += f.count
+    months: Counter[tuple[Any, ...]] = Counter()
+    for f in grouped.months:
+        assert f.institution == ""
+        months[(*common(f), f.month, f.target)] += f.count
+    institutions: Counter[tuple[Any, ...]] = Counter()
+    for f in grouped.institutions:
+        assert f.month and f.month <= month
+        institutions[(*common(f), f.institution, f.month == month, f.target)] += f.count
+    assert months == by_month
+    assert institutions == by_institution
+
+
 def test_report_percentages_round_down_so_a_rate_under_a_line_reads_under_it() -> None:
     """79.96% reads 79.9% (not 80.0%), 99.99% done is not 100.0%, and nothing to divide by is —."""
     assert report_percent(Decimal("0.7996")) == "79.9%"
