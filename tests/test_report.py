@@ -587,3 +587,41 @@ def test_units_and_award_winners_are_counted_apart_from_trained_persons(tmp_path
     trained = xuchang[2]
     assert f"截至本月累计培训 {trained} 人（次）" in text
     assert f"认定单位 {designated} 家，获奖人员 {winners} 人（不计入培训人数）" in text
+
+
+def test_figures_read_ahead_are_the_ledgers_own_for_that_month_and_office_only(
+    ledger_path: str,
+) -> None:
+    """FiguresAhead hands over report_figures of its month and office, and None for another
+    month or office, so a report never uses figures read for a different one."""
+    from skillpolicy.ledger.ahead import FiguresAhead
+
+    with open_ledger(ledger_path, create=False) as ledger:
+        own = ledger.report_figures("2013-10")
+    assert own.months
+    ahead = FiguresAhead(ledger_path, "2013-10", None)
+    assert ahead.figures("2013-10", None) == own
+    assert ahead.figures("2013-11", None) is None
+    assert ahead.figures("2013-10", "许昌县") is None
+
+
+def test_figures_read_ahead_of_a_missing_ledger_are_none(tmp_path: Path) -> None:
+    """A read ahead that fails (no such ledger) gives None, leaving the error to the report."""
+    from skillpolicy.ledger.ahead import FiguresAhead
+
+    missing = str(tmp_path / "none.sqlite3")
+    assert FiguresAhead(missing, "2013-10", None).figures("2013-10", None) is None
+    assert not Path(missing).exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(None, "2014-12"), ("2013-10", "2013-10"), ("2013-1", None), ("２０１３-10", None)],
+)
+def test_the_month_read_ahead_is_the_plain_or_default_month(
+    given: str | None, expected: str | None
+) -> None:
+    """plain_month: no --month is last calendar month, YYYY-MM as given, anything else None."""
+    from skillpolicy.ledger.ahead import plain_month
+
+    assert plain_month(given, dt.date(2015, 1, 2)) == expected

@@ -35,7 +35,14 @@ from typing import Literal
 
 from ..domain.errors import InputError
 from ..domain.findings import ALREADY_PAID
-from ..ledger import AWARD_TARGET, ClassInspection, Ledger, LocalityFigure, MonthFigure
+from ..ledger import (
+    AWARD_TARGET,
+    ClassInspection,
+    Ledger,
+    LocalityFigure,
+    MonthFigure,
+    ReportFigures,
+)
 from ..policy.dated import since, value_on
 from ..policy.programs import Program
 
@@ -494,11 +501,13 @@ def build_report(
     created_at: str,
     office: str | None = None,
     targets: CityTargets | None = None,
+    read: ReportFigures | None = None,
 ) -> MonthlyReport:
     """Every figure of ``month``'s report, from two grouped queries on the ledger (and one
     per office for the city report's office tables); ``office``: that office's runs only;
-    ``targets``: a city table for their program (one more query)."""
-    grouped = ledger.report_figures(month, office)
+    ``targets``: a city table for their program (one more query); ``read``: the
+    ledger's ``report_figures(month, office)`` when already read."""
+    grouped = ledger.report_figures(month, office) if read is None else read
     figures = [f for f in grouped.months if f.month]
     titles = {pid: p.title for pid, p in programs.items()}
     campaign = campaign_of(programs.values())
