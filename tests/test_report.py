@@ -514,6 +514,41 @@ def test_paid_summaries_match_the_active_lines_after_commits_and_voids(tmp_path:
     assert [(c.institution, c.occupation, c.inspections, c.trainees) for c in thin] == classes
 
 
+def test_report_figures_are_the_month_figures_grouped_by_month_and_by_institution(
+    report_ledger: LedgerTarget,
+) -> None:
+    """report_figures holds month_figures' counts regrouped: by month without the institution,
+    and by institution with the report month apart and the category only as award or not."""
+    from skillpolicy.ledger import AWARD_TARGET
+
+    month = "2013-10"
+    with report_ledger.open() as ledger:
+        fine = ledger.month_figures(month)
+        grouped = ledger.report_figures(month)
+    assert fine and grouped.institutions
+
+    def common(f: Any) -> tuple[Any, ...]:
+        return (f.program, f.outcome, f.high_skill, f.first, f.status, f.reasons, f.amount)
+
+    by_month: Counter[tuple[Any, ...]] = Counter()
+    by_institution: Counter[tuple[Any, ...]] = Counter()
+    for f in fine:
+        by_month[(*common(f), f.month, f.target)] += f.count
+        if f.institution and f.month:
+            award = AWARD_TARGET if f.target.startswith(AWARD_TARGET) else ""
+            by_institution[(*common(f), f.institution, f.month == month, award)] += f.count
+    months: Counter[tuple[Any, ...]] = Counter()
+    for f in grouped.months:
+        assert f.institution == ""
+        months[(*common(f), f.month, f.target)] += f.count
+    institutions: Counter[tuple[Any, ...]] = Counter()
+    for f in grouped.institutions:
+        assert f.month and f.month <= month
+        institutions[(*common(f), f.institution, f.month == month, f.target)] += f.count
+    assert months == by_month
+    assert institutions == by_institution
+
+
 def test_report_percentages_round_down_so_a_rate_under_a_line_reads_under_it() -> None:
     """79.96% reads 79.9% (not 80.0%), 99.99% done is not 100.0%, and nothing to divide by is —."""
     assert report_percent(Decimal("0.7996")) == "79.9%"
@@ -552,3 +587,41 @@ def test_units_and_award_winners_are_counted_apart_from_trained_persons(tmp_path
     trained = xuchang[2]
     assert f"截至本月累计培训 {trained} 人（次）" in text
     assert f"认定单位 {designated} 家，获奖人员 {winners} 人（不计入培训人数）" in text
+
+
+def test_figures_read_ahead_are_the_ledgers_own_for_that_month_and_office_only(
+    ledger_path: str,
+) -> None:
+    """FiguresAhead hands over report_figures of its month and office, and None for another
+    month or office, so a report never uses figures read for a different one."""
+    from skillpolicy.ledger.ahead import FiguresAhead
+
+    with open_ledger(ledger_path, create=False) as ledger:
+        own = ledger.report_figures("2013-10")
+    assert own.months
+    ahead = FiguresAhead(ledger_path, "2013-10", None)
+    assert ahead.figures("2013-10", None) == own
+    assert ahead.figures("2013-11", None) is None
+    assert ahead.figures("2013-10", "许昌县") is None
+
+
+def test_figures_read_ahead_of_a_missing_ledger_are_none(tmp_path: Path) -> None:
+    """A read ahead that fails (no such ledger) gives None, leaving the error to the report."""
+    from skillpolicy.ledger.ahead import FiguresAhead
+
+    missing = str(tmp_path / "none.sqlite3")
+    assert FiguresAhead(missing, "2013-10", None).figures("2013-10", None) is None
+    assert not Path(missing).exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(None, "2014-12"), ("2013-10", "2013-10"), ("2013-1", None), ("２０１３-10", None)],
+)
+def test_the_month_read_ahead_is_the_plain_or_default_month(
+    given: str | None, expected: str | None
+) -> None:
+    """plain_month: no --month is last calendar month, YYYY-MM as given, anything else None."""
+    from skillpolicy.ledger.ahead import plain_month
+
+    assert plain_month(given, dt.date(2015, 1, 2)) == expected

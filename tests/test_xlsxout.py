@@ -133,3 +133,31 @@ def test_the_saved_workbook_is_the_same_as_with_the_style_api(tmp_path: Path) ->
                 {name: archive.read(name) for name in ("xl/styles.xml", "xl/worksheets/sheet1.xml")}
             )
     assert parts[0] == parts[1]
+
+
+def test_print_setup_makes_no_cell_for_an_empty_place_and_writes_the_same_rows(
+    tmp_path: Path,
+) -> None:
+    """print_setup adds no cell where a filled row has none (iter_rows made one for every
+    place of the sheet's extent), only one in each row with no cell at all, so the saved
+    sheet still has the same rows, blank ones between tables too, as the style API's."""
+    import zipfile
+
+    fast, slow = _sheet(5), _sheet(5)
+    for sheet in (fast, slow):
+        sheet.append([])  # a blank row between two tables: no cell of its own
+        sheet.append(["末表", None, "培训" * 20])
+    before = set(fast._cells)
+    print_setup(fast, header_rows=None, wrap_from=2)
+    _reference(slow, 2)
+    print_setup(slow, header_rows=None)
+    blank = [n for n in range(1, fast.max_row + 1) if not any(k[0] == n for k in before)]
+    assert blank == [40]
+    assert set(fast._cells) == before | {(40, 1)}
+    paths = [tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"]
+    for sheet, path in zip((fast, slow), paths, strict=True):
+        book: Any = sheet.parent
+        book.save(path)
+    sheets = [zipfile.ZipFile(p).read("xl/worksheets/sheet1.xml") for p in paths]
+    assert b'<row r="40"' in sheets[0]
+    assert sheets[0] == sheets[1]

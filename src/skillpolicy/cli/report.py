@@ -85,12 +85,19 @@ def monthly_command(
     共享台账默认出全市汇总月报，并附各经办机构的表（各机构之和等于全市）；--office 只报一个机构。
     退出码 0 仅当月报已写出；输入问题（台账不存在、月份格式错误、目录不可写）为 2。
     """
+    from ..ledger.ahead import FiguresAhead, plain_month
+
+    # the ledger's long query starts on a thread now, while the writers and programs load
+    today = date.today()
+    office = office.strip() if office is not None else None
+    first = plain_month(month, today)
+    ahead = FiguresAhead(ledger, first, office) if first is not None else None
+
     from ..ledger.open import open_ledger
     from ..loading.programfiles import list_programs
     from ..policy.params import configured_signers
     from ..report import CityTargets, write_monthly_report
     from ..report.docx import Signers
-    from ..tasks.plan import read_targets, targets_program
 
     log = _logger()
     try:
@@ -102,6 +109,8 @@ def monthly_command(
         )
         city_targets = None
         if targets is not None:  # read first: a bad targets file writes nothing
+            from ..tasks.plan import read_targets, targets_program  # only with --targets
+
             found = read_targets(targets)
             owner = targets_program(targets, list_programs(STATE.catalogs()))
             city_targets = CityTargets(owner.id, found, targets.name)
@@ -111,11 +120,12 @@ def monthly_command(
                 book,
                 out,
                 month,
-                today=date.today(),
+                today=today,
                 search=STATE.catalogs(),
-                office=office.strip() if office is not None else None,
+                office=office,
                 signers=signers,
                 targets=city_targets,
+                ahead=ahead,
             )
         finally:
             book.close()

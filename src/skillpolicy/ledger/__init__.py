@@ -205,6 +205,16 @@ class MonthFigure(NamedTuple):
     institution: str = ""
 
 
+class ReportFigures(NamedTuple):
+    """The report's figures read once and grouped twice (:meth:`Ledger.report_figures`)."""
+
+    # by program, month, category, outcome, level, tranche, status, reasons and amount
+    months: list[MonthFigure]
+    # by program and institution, the report's month apart from the months before it (each
+    # such figure's ``month`` the earliest of its lines'), ``target`` only AWARD_TARGET or ""
+    institutions: list[MonthFigure]
+
+
 @dataclass(frozen=True)
 class ClassInspection:
     program: str
@@ -384,6 +394,13 @@ class Ledger(Protocol):
         grouped in the database by program, month, category, outcome, level, tranche, amount and
         institution (a few thousand rows however large the ledger); only ``office``'s runs
         when it is given."""
+        ...
+
+    def report_figures(self, month: str, office: str | None = None) -> ReportFigures:
+        """The figures of :meth:`month_figures` up to ``month``, grouped in the database by
+        month without the institution, and by institution, with ``month`` apart from the
+        months before it (a few thousand rows in all); lines without a month are left out
+        of the second."""
         ...
 
     def thin_inspections(

@@ -55,6 +55,7 @@ from . import (
     MonthFigure,
     OutcomeLine,
     PaidEntry,
+    ReportFigures,
     RunInfo,
     RunRecord,
     StoredLine,
@@ -451,6 +452,12 @@ class PostgresLedger:
                 sql, common.month_figures_parameters(up_to_month, office)
             ).fetchall()
         return common.month_figures_of(rows)
+
+    def report_figures(self, month: str, office: str | None = None) -> ReportFigures:
+        sql = _sql(common.for_office(common.SELECT_REPORT_FIGURES, office, DIALECT))
+        with self._guard():
+            rows = self._db.execute(sql, common.report_figures_parameters(month, office)).fetchall()
+        return common.report_figures_of(rows)
 
     def locality_figures(
         self, program: str, first_month: str, up_to_month: str, office: str | None = None

@@ -21,6 +21,7 @@ from . import (
     MonthFigure,
     OutcomeLine,
     PaidEntry,
+    ReportFigures,
     RunInfo,
     RunRecord,
     StoredLine,
@@ -59,6 +60,9 @@ class EmptyLedger:
 
     def month_figures(self, up_to_month: str, office: str | None = None) -> list[MonthFigure]:
         return []
+
+    def report_figures(self, month: str, office: str | None = None) -> ReportFigures:
+        return ReportFigures([], [])
 
     def thin_inspections(
         self, month: str, minimum: int, office: str | None = None

@@ -98,6 +98,7 @@ from ..domain.errors import InputError
 from ..domain.findings import ALREADY_PAID as ALREADY_PAID  # one constant for every module
 from ..io.fileio import os_error_text
 from . import (
+    AWARD_TARGET,
     HISTORY_FACTS,
     INDEXED_FACTS,
     ClassInspection,
@@ -109,6 +110,7 @@ from . import (
     MonthFigure,
     OutcomeLine,
     PaidEntry,
+    ReportFigures,
     RunInfo,
     RunRecord,
     StoredLine,
@@ -163,6 +165,11 @@ def month_figures_parameters(up_to_month: str, office: str | None) -> tuple[Any,
     if office is None:
         return (up_to_month, up_to_month, up_to_month)
     return (up_to_month, office, up_to_month, office, up_to_month, office)
+
+
+def report_figures_parameters(month: str, office: str | None) -> tuple[Any, ...]:
+    """The parameters of :data:`SELECT_REPORT_FIGURES` for every office or one."""
+    return (*month_figures_parameters(month, office), month)
 
 
 def thin_inspections_parameters(month: str, minimum: int, office: str | None) -> tuple[Any, ...]:
@@ -230,6 +237,15 @@ def month_figures_of(rows: Iterable[Sequence[Any]]) -> list[MonthFigure]:
         for program, month, target, outcome, level, tranche, status, reasons, amount,
         institution, count in rows
     ]  # fmt: skip
+
+
+def report_figures_of(rows: Iterable[Sequence[Any]]) -> ReportFigures:
+    """The rows of :data:`SELECT_REPORT_FIGURES` as the two lists of figures."""
+    months: list[Sequence[Any]] = []
+    institutions: list[Sequence[Any]] = []
+    for row in rows:
+        (institutions if row[0] else months).append(row[1:])
+    return ReportFigures(month_figures_of(months), month_figures_of(institutions))
 
 
 def thin_inspections_of(rows: Iterable[Sequence[Any]]) -> list[ClassInspection]:
@@ -886,6 +902,30 @@ SELECT_MONTH_FIGURES = (
     f"AND pay_month <= ? AND {_NOT_VOIDED}{{office}} "
     f"GROUP BY {_REPORT_KEY}, amount, institution"
 )
+# The report's figures grouped twice from the one reading of SELECT_MONTH_FIGURES (a CTE read
+# twice is materialised by both backends): by month without the institution (the program,
+# trend and category tables), and by institution with the months before the report's folded
+# into one (the institution table: its month, then everything up to it), the category
+# folded into whether it names an award (all that table asks of it). Of a 1,000,000-line
+# ledger's 53,287 groups, 3,872 rows reach Python: fetching, making and tallying the fine
+# groups was about 0.5 s of CPU, the regrouping in the database costs some 0.08 s.
+_FIGURE_COLUMNS = (
+    "program, pay_month, target, outcome, level, tranche, status, reasons, amount, institution, n"
+)
+_FIGURE_KEY = "program, pay_month, target, outcome, level, tranche, status, reasons, amount"
+_AWARD_OR_NOT = (
+    f"CASE WHEN substr(target, 1, {len(AWARD_TARGET)}) = '{AWARD_TARGET}' "
+    f"THEN '{AWARD_TARGET}' ELSE '' END"
+)
+SELECT_REPORT_FIGURES = (
+    f"WITH f ({_FIGURE_COLUMNS}) AS ({SELECT_MONTH_FIGURES}) "
+    f"SELECT 0, {_FIGURE_KEY}, '', SUM(n) FROM f GROUP BY {_FIGURE_KEY} "
+    "UNION ALL "
+    f"SELECT 1, program, MIN(pay_month), {_AWARD_OR_NOT}, outcome, level, tranche, status, "
+    "reasons, amount, institution, SUM(n) FROM f WHERE institution <> '' AND pay_month <> '' "
+    f"GROUP BY program, institution, pay_month = ?, {_AWARD_OR_NOT}, outcome, level, tranche, "
+    "status, reasons, amount"
+)
 # One program's lines by 所在地 (the monthly report's city table, read only when targets are
 # given): read from the lines and outcomes themselves, as no summary is kept per city.
 SELECT_LOCALITY_FIGURES = (
@@ -1468,6 +1508,13 @@ class SqliteLedger:
                 month_figures_parameters(up_to_month, office),
             ).fetchall()
         return month_figures_of(rows)
+
+    def report_figures(self, month: str, office: str | None = None) -> ReportFigures:
+        with self._read():
+            rows = self._db.execute(
+                for_office(SELECT_REPORT_FIGURES, office), report_figures_parameters(month, office)
+            ).fetchall()
+        return report_figures_of(rows)
 
     def locality_figures(
         self, program: str, first_month: str, up_to_month: str, office: str | None = None

@@ -34,6 +34,7 @@ from ..policy.programs import Program
 from .model import CityTargets, MonthlyReport, build_report, default_month, parse_month
 
 if TYPE_CHECKING:  # python-docx loads only when a report is written
+    from ..ledger.ahead import FiguresAhead
     from .docx import Signers
 
 __all__ = [
@@ -133,13 +134,15 @@ def write_monthly_report(
     office: str | None = None,
     signers: Signers | None = None,
     targets: CityTargets | None = None,
+    ahead: FiguresAhead | None = None,
 ) -> ReportFiles:
     """Write ``out/YYYY-MM/月报-YYYY-MM.xlsx`` and ``.docx`` for ``month`` (default: the
     calendar month before ``today``), replacing an earlier report of that month.
 
     Without ``office`` the report covers the whole ledger (a shared ledger: the city, with a
     table per office); with it, that office's runs only, in ``月报-YYYY-MM-<office>.*``.
-    ``targets`` (a program's indicative targets per city) adds the city table."""
+    ``targets`` (a program's indicative targets per city) adds the city table; ``ahead``:
+    the ledger's figures being read on a thread (used when of this month and office)."""
     from .docx import write_document
     from .xlsx import write_workbook
 
@@ -153,7 +156,10 @@ def write_monthly_report(
     known = programs if programs is not None else list_programs(search)
     with report_lock(out, lock_wait):
         log.info("月报 %s：读取台账 %s", month, ledger.location)
-        report = build_report(ledger, month, {p.id: p for p in known}, stamp, office, targets)
+        figures = ahead.figures(month, office) if ahead is not None else None
+        report = build_report(
+            ledger, month, {p.id: p for p in known}, stamp, office, targets, figures
+        )
         if report.empty:
             log.info("月报 %s：本月台账中没有记录，仍写出注明无数据的月报", month)
         created = not folder.exists()

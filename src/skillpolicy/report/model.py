@@ -35,7 +35,14 @@ from typing import Literal
 
 from ..domain.errors import InputError
 from ..domain.findings import ALREADY_PAID
-from ..ledger import AWARD_TARGET, ClassInspection, Ledger, LocalityFigure, MonthFigure
+from ..ledger import (
+    AWARD_TARGET,
+    ClassInspection,
+    Ledger,
+    LocalityFigure,
+    MonthFigure,
+    ReportFigures,
+)
 from ..policy.dated import since, value_on
 from ..policy.programs import Program
 
@@ -494,11 +501,14 @@ def build_report(
     created_at: str,
     office: str | None = None,
     targets: CityTargets | None = None,
+    read: ReportFigures | None = None,
 ) -> MonthlyReport:
-    """Every figure of ``month``'s report, from three grouped queries on the ledger (and one
+    """Every figure of ``month``'s report, from two grouped queries on the ledger (and one
     per office for the city report's office tables); ``office``: that office's runs only;
-    ``targets``: a city table for their program (one more query)."""
-    figures = [f for f in ledger.month_figures(month, office) if f.month]
+    ``targets``: a city table for their program (one more query); ``read``: the
+    ledger's ``report_figures(month, office)`` when already read."""
+    grouped = ledger.report_figures(month, office) if read is None else read
+    figures = [f for f in grouped.months if f.month]
     titles = {pid: p.title for pid, p in programs.items()}
     campaign = campaign_of(programs.values())
     month_tallies: dict[str, Tally] = defaultdict(Tally)
@@ -584,7 +594,7 @@ def build_report(
         for pid, program in programs.items()
         if (found := rule_param(program, STANDING_RULE, "value", end)) is not None
     }
-    institutions = _institutions(figures, month, programs, floors)
+    institutions = _institutions(grouped.institutions, month, programs, floors)
     standing = next(
         (f for p in programs.values() if (f := rule_param(p, STANDING_RULE, "value", end))),
         None,
@@ -708,6 +718,8 @@ def _institutions(
     programs: dict[str, Program],
     floors: dict[str, Decimal],
 ) -> list[InstitutionRow]:
+    """Each program's institutions, month and cumulative, from figures grouped by
+    institution (:attr:`~skillpolicy.ledger.ReportFigures.institutions`)."""
     month_tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     totals: dict[tuple[str, str], Tally] = defaultdict(Tally)
     for figure in figures:
