@@ -625,3 +625,46 @@ def test_the_month_read_ahead_is_the_plain_or_default_month(
     from skillpolicy.ledger.ahead import plain_month
 
     assert plain_month(given, dt.date(2015, 1, 2)) == expected
+
+
+def test_figures_read_ahead_are_dropped_when_the_run_waited_for_the_lock(
+    ledger_path: str, tmp_path: Path
+) -> None:
+    """A run that had to wait for another run's lock reads its figures again (what it read
+    ahead may predate lines committed meanwhile); one that did not wait uses them."""
+    import threading
+
+    from skillpolicy.ledger.ahead import FiguresAhead
+
+    class Recorded(FiguresAhead):
+        asked = 0
+
+        def figures(self, month: str, office: str | None) -> Any:
+            Recorded.asked += 1
+            return super().figures(month, office)
+
+    out = tmp_path / "out"
+    out.mkdir()
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with report_lock(out):
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    threading.Timer(0.3, release.set).start()
+    with open_ledger(ledger_path) as ledger:
+        waited = write_monthly_report(
+            ledger, out, "2013-10", ahead=Recorded(ledger_path, "2013-10", None)
+        )
+    holder.join()
+    assert Recorded.asked == 0
+    with open_ledger(ledger_path) as ledger:
+        free = write_monthly_report(
+            ledger, out, "2013-10", ahead=Recorded(ledger_path, "2013-10", None)
+        )
+    assert Recorded.asked == 1
+    assert waited.workbook == free.workbook and free.workbook.is_file()

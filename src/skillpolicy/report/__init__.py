@@ -69,24 +69,27 @@ class ReportFiles:
 
 
 @contextlib.contextmanager
-def report_lock(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+def report_lock(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[bool]:
     """An exclusive lock on ``folder/.skillpolicy-report.lock`` (released by the OS if the
-    process dies, so a crashed run never leaves a stale lock); waits up to ``wait`` seconds."""
+    process dies, so a crashed run never leaves a stale lock); waits up to ``wait`` seconds.
+    Yields whether it had to wait (another run held it)."""
     path = folder / LOCK_NAME
     try:
         handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise InputError(f"无法创建锁文件：{os_error_text(exc)}", file=path) from exc
     deadline = time.monotonic() + wait
+    waited = False
     try:
         while not _try_lock(handle):
+            waited = True
             if time.monotonic() > deadline:
                 raise InputError(
                     f"另一个月报任务正在写此目录，等待 {wait:.0f} 秒仍未结束", file=folder
                 )
             time.sleep(0.1)
         try:
-            yield
+            yield waited
         finally:
             _unlock(handle)
     finally:
@@ -154,9 +157,11 @@ def write_monthly_report(
     except OSError as exc:
         raise InputError(f"无法创建输出目录：{os_error_text(exc)}", file=out) from exc
     known = programs if programs is not None else list_programs(search)
-    with report_lock(out, lock_wait):
+    with report_lock(out, lock_wait) as waited:
         log.info("月报 %s：读取台账 %s", month, ledger.location)
-        figures = ahead.figures(month, office) if ahead is not None else None
+        # figures read before another run let go of the folder may predate what that wait
+        # let be committed: read again then
+        figures = ahead.figures(month, office) if ahead is not None and not waited else None
         report = build_report(
             ledger, month, {p.id: p for p in known}, stamp, office, targets, figures
         )
