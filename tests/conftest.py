@@ -152,6 +152,19 @@ GUANGXI_ROSTER_HEADER = [
 ]
 
 
+# The guangxi-2012-technician columns a subsidy run pays from (the ledger and collector tests)
+GUANGXI_PAYOUT_HEADER = [
+    "姓名",
+    "身份证号",
+    "职业(工种)",
+    "现等级",
+    "取证日期",
+    "申报等级",
+    "培训机构",
+    "鉴定结果",
+]
+
+
 def guangxi_clean_rows() -> list[list[Any]]:
     """Two trainees who meet every guangxi-2012-technician roster rule."""
     return [

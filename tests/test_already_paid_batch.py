@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from conftest import LedgerTarget, make_resident_id, write_rows
+from conftest import GUANGXI_PAYOUT_HEADER, LedgerTarget, make_resident_id, write_rows
 from skillpolicy.check.alreadypaid import already_paid_findings
 from skillpolicy.check.validate import BATCH_ROWS, Checker, make_context, open_sheet, validate_sheet
 from skillpolicy.compute.paycommit import commit_payout
@@ -18,16 +18,7 @@ from skillpolicy.loading.programfiles import load_program
 
 PROGRAM = "guangxi-2012-technician"
 EXAMPLE_PARAMS = Path(__file__).resolve().parents[1] / "examples" / "skillpolicy.toml"
-HEADER = [
-    "姓名",
-    "身份证号",
-    "职业(工种)",
-    "现等级",
-    "取证日期",
-    "申报等级",
-    "培训机构",
-    "鉴定结果",
-]
+HEADER = GUANGXI_PAYOUT_HEADER
 SEARCH = SearchPath("catalogs")
 NAMES = ["韦志强", "黄丽萍", "覃海军", "蒙晓燕", "陆建国"]
 

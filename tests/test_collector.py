@@ -57,28 +57,18 @@ def test_a_commit_leaves_the_collector_no_line_to_walk(tmp_path: Any) -> None:
     during or right after it walks a young generation holding them (1,200 paid lines)."""
     from pathlib import Path
 
-    from conftest import make_resident_id, write_rows
+    from conftest import GUANGXI_PAYOUT_HEADER, make_resident_id, write_rows
     from skillpolicy.compute.paycommit import commit_payout
     from skillpolicy.compute.subsidy import compute_subsidy
     from skillpolicy.ledger.sqlite import SqliteLedger
     from skillpolicy.loading.programfiles import load_program
 
-    header = [
-        "姓名",
-        "身份证号",
-        "职业(工种)",
-        "现等级",
-        "取证日期",
-        "申报等级",
-        "培训机构",
-        "鉴定结果",
-    ]
     rows = [
         ["韦志强", make_resident_id(f"45010219{800101 + n // 900:06d}{n % 900 + 100:03d}"),
          "数控车工", "高级工", "2008-05-20", "技师", "广西机电技师学院", "合格"]
         for n in range(1200)
     ]  # fmt: skip
-    roster = write_rows(tmp_path / "roster.xlsx", [header, *rows])
+    roster = write_rows(tmp_path / "roster.xlsx", [GUANGXI_PAYOUT_HEADER, *rows])
     params = Path(__file__).resolve().parents[1] / "examples" / "skillpolicy.toml"
     payout = compute_subsidy(roster, load_program("guangxi-2012-technician"), params_file=params)
     assert payout.count("paid") == 1200

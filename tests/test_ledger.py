@@ -22,7 +22,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import LedgerTarget
+from conftest import GUANGXI_PAYOUT_HEADER, LedgerTarget
 from skillpolicy.domain.errors import InputError
 from skillpolicy.ledger import Ledger, LedgerLine, RunInfo
 from skillpolicy.ledger.open import default_ledger_path, ledger_path, open_ledger
@@ -919,16 +919,7 @@ def expected_row(line: LedgerLine, number: int, month: str) -> dict[str, Any]:
 # --- validate and subsidy against a ledger (found by tests/test_fuzz.py) ------------------------
 
 EXAMPLE_PARAMS = Path(__file__).resolve().parents[1] / "examples" / "skillpolicy.toml"
-GUANGXI_HEADER = [
-    "姓名",
-    "身份证号",
-    "职业(工种)",
-    "现等级",
-    "取证日期",
-    "申报等级",
-    "培训机构",
-    "鉴定结果",
-]
+GUANGXI_HEADER = GUANGXI_PAYOUT_HEADER
 DESIGNATION_HEADER = ["单位名称", "统一社会信用代码", "评审得分", "是否授牌", "验收结果"]
 
 

@@ -588,15 +588,7 @@ class PostgresLedger:
         """The run's 经办 step and log entry (its count and total leave out ``earlier``)."""
         self._lock_log()
         count, total = made.paid(earlier)
-        workflow.record_proposal(
-            self._execute,
-            run_id=run.run_id,
-            actor=run.operator,
-            office=run.office,
-            created_at=run.created_at,
-            chain=run.approval,
-            detail=common.proposal_detail(run, count, total),
-        )
+        common.propose_run(self._execute, run, count, total)
         return earlier
 
     def _copy(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -993,6 +993,21 @@ _LIST_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT
 # --------------------------------------------------------------------------- helpers
 
 
+def propose_run(execute: workflow.Execute, run: RunInfo, lines: int, total: Decimal) -> str:
+    """The 经办 step and log entry of ``run``, just inserted with ``lines`` paid lines
+    totalling ``total`` (:func:`~skillpolicy.ledger.workflow.record_proposal`), on either
+    backend."""
+    return workflow.record_proposal(
+        execute,
+        run_id=run.run_id,
+        actor=run.operator,
+        office=run.office,
+        created_at=run.created_at,
+        chain=run.approval,
+        detail=proposal_detail(run, lines, total),
+    )
+
+
 def proposal_detail(run: RunInfo, lines: int, total: Decimal) -> dict[str, Any]:
     """What the audit log keeps about a proposal: where it came from, and what it pays."""
     return {
@@ -1437,15 +1452,7 @@ class SqliteLedger:
             paid_rows = rows if not earlier else [row for row in rows if row[2] not in earlier]
             self._summarise(paid_rows)
             self._record_outcomes(run.run_id, lines, outcomes, set(earlier), made.keys)
-            workflow.record_proposal(
-                self._execute,
-                run_id=run.run_id,
-                actor=run.operator,
-                office=run.office,
-                created_at=run.created_at,
-                chain=run.approval,
-                detail=proposal_detail(run, count, total),
-            )
+            propose_run(self._execute, run, count, total)
         return {**made.repeats, **earlier}
 
     def _summarise(self, rows: list[tuple[Any, ...]]) -> None:
