@@ -847,7 +847,12 @@ def _text_of(values: list[Any]) -> str:
     try:
         return "".join(values)
     except TypeError:
-        return "".join(compress(values, map(_IS, map(type, values), repeat(str))))
+        return _texts_joined(values)
+
+
+def _texts_joined(values: list[Any]) -> str:
+    """The cells of ``values`` that are texts, joined (the others left out)."""
+    return "".join(compress(values, map(_IS, map(type, values), repeat(str))))
 
 
 _TEXT_ALONE = frozenset([str])
@@ -863,9 +868,7 @@ def _text_and_types(values: list[Any]) -> tuple[str, frozenset[type]]:
         return "".join(values), _TEXT_ALONE
     except TypeError:
         types = frozenset(map(type, values))
-        if str not in types:
-            return "", types
-        return "".join(compress(values, map(_IS, map(type, values), repeat(str)))), types
+        return (_texts_joined(values) if str in types else ""), types
 
 
 # a column whose first cells hold this few distinct texts or dates (a roster's institution,
