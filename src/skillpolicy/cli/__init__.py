@@ -14,7 +14,7 @@ from .. import __version__
 from ..domain.errors import SkillpolicyError
 from ..domain.privacy import RedactingStream, redact_strictly
 from .common import STATE, examples, stderr
-from .dispatch import command_name, only_the_named_command, opening_early
+from .dispatch import command_name, only_the_named_command, opening_early, shell_completing
 from .usage import usage_message
 
 if TYPE_CHECKING:
@@ -157,9 +157,7 @@ def _run() -> None:
         # the one sheet `validate` names is opened (guard, then parse on a thread) before
         # typer converts the options: calamine parses while the rest loads
         args = sys.argv[1:]
-        # shell completion asks for every command
-        completing = any(key.endswith("_COMPLETE") for key in os.environ)
-        named = command_app(None if completing else command_name(args))
+        named = command_app(None if shell_completing() else command_name(args))
         with opening_early(args, {"validate": _validate_sheet}):
             code = only_the_named_command(named, args)(standalone_mode=False)
     except SkillpolicyError as error:

@@ -17,6 +17,12 @@ from typer.main import get_command_name
 ROOT_OPTIONS_WITH_VALUE = ("--catalog-dir", "--template-dir")
 
 
+def shell_completing() -> bool:
+    """Whether the shell asks for completions (click's ``_SKILLPOLICY_COMPLETE``): they need
+    every command."""
+    return any(key.endswith("_COMPLETE") for key in os.environ)
+
+
 def command_name(args: list[str]) -> str | None:
     """The command ``args`` name after the root options, or None when it cannot be told
     without click (a flag such as ``--help``, ``--``, an option not known here)."""
@@ -84,7 +90,7 @@ def opening_early(
     first (pydantic, the program's models, the rules) lives to its end, and the collector,
     triggered by those allocations, would walk it a hundred times for nothing."""
     index = _command_index(args)
-    if index is None or any(key.endswith("_COMPLETE") for key in os.environ):
+    if index is None or shell_completing():
         return nullcontext()
     named = sheets.get(args[index])
     path = named(args[index + 1 :]) if named is not None else None
@@ -107,7 +113,7 @@ def only_the_named_command(app: typer.Typer, args: list[str]) -> typer.Typer:
     callback kept), so that typer builds that one; ``app`` itself when the name is not one of
     its commands (click then says which there are), when there is none (the root's help) and
     when the shell asks for completions (which need them all)."""
-    if any(key.endswith("_COMPLETE") for key in os.environ):
+    if shell_completing():
         return app
     name = command_name(args)
     if name is None:
